@@ -1,0 +1,156 @@
+//! The management token: how to ask for it and how to read the answer.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{DecodeError, Error};
+use crate::excerpt::excerpt;
+use crate::options::{ManagementConfig, USERPOOL_ID};
+use crate::SecretString;
+
+/// The path of the token endpoint.
+pub const PATH: &str = "/api/v3/get-management-token";
+/// The name used for this call in errors and traces.
+pub const NAME: &str = "get_management_token";
+
+/// A management token and the user pool it is scoped to.
+#[derive(Clone)]
+pub struct ManagementToken {
+    /// The token (redacted in `Debug`).
+    pub access_token: SecretString,
+    /// The user pool id from the token's `scoped_userpool_id` claim.
+    pub userpool_id: String,
+    /// How long the token lives from when it was issued.
+    pub expires_in: Duration,
+    authorization: HeaderValue,
+    userpool_header: HeaderValue,
+}
+
+impl std::fmt::Debug for ManagementToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManagementToken")
+            .field("access_token", &self.access_token)
+            .field("userpool_id", &self.userpool_id)
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ManagementToken {
+    /// A token from its parts; the user pool id is read from the JWT payload.
+    pub fn new(access_token: SecretString, expires_in: Duration) -> Result<Self, Error> {
+        let userpool_id = scoped_userpool_id(access_token.expose())?;
+        let authorization = crate::request::token_header("Bearer ", &access_token)?;
+        let userpool_header = HeaderValue::from_str(&userpool_id).map_err(|_| {
+            Error::invalid_input("scoped_userpool_id", "cannot be sent in a header")
+        })?;
+        Ok(Self {
+            access_token,
+            userpool_id,
+            expires_in,
+            authorization,
+            userpool_header,
+        })
+    }
+
+    /// Adds `authorization: Bearer <token>` and `x-genauth-userpool-id` to `headers`.
+    pub fn apply(&self, headers: &mut HeaderMap) {
+        headers.insert(AUTHORIZATION, self.authorization.clone());
+        headers.insert(USERPOOL_ID, self.userpool_header.clone());
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenRequest<'a> {
+    access_key_id: &'a str,
+    access_key_secret: &'a str,
+}
+
+#[derive(Deserialize)]
+struct TokenData {
+    #[serde(default)]
+    access_token: Option<SecretString>,
+    #[serde(default, deserialize_with = "genauth_types::lenient::opt_i64")]
+    expires_in: Option<i64>,
+}
+
+/// Reads the `scoped_userpool_id` claim from a JWT's payload (base64url, with or
+/// without padding). The signature is not checked: the token is ours, just issued.
+pub fn scoped_userpool_id(jwt: &str) -> Result<String, Error> {
+    let bad = |why: &str| {
+        Error::Decode(Box::new(DecodeError {
+            operation: NAME,
+            path: "data.access_token".into(),
+            message: why.to_owned(),
+            excerpt: String::new(),
+        }))
+    };
+    let payload = jwt
+        .split('.')
+        .nth(1)
+        .ok_or_else(|| bad("the token is not a JWT"))?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| bad("the token payload is not base64url"))?;
+    #[derive(Deserialize)]
+    struct Claims {
+        scoped_userpool_id: Option<String>,
+    }
+    let claims: Claims =
+        serde_json::from_slice(&bytes).map_err(|_| bad("the token payload is not JSON"))?;
+    claims
+        .scoped_userpool_id
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| bad("the token has no scoped_userpool_id claim"))
+}
+
+impl ManagementConfig {
+    /// The request for a new management token (`POST /api/v3/get-management-token`).
+    pub fn token_request(&self) -> Result<http::Request<crate::Body>, Error> {
+        let body = serde_json::to_vec(&TokenRequest {
+            access_key_id: &self.options.access_key_id,
+            access_key_secret: self.options.access_key_secret.expose(),
+        })
+        .map_err(|e| Error::invalid_input("access_key", e.to_string()))?;
+        let mut req = http::Request::builder()
+            .method(http::Method::POST)
+            .uri(format!("{}{PATH}", self.base))
+            .body(crate::Body::from(body))
+            .map_err(|e| Error::invalid_input("host", e.to_string()))?;
+        let h = req.headers_mut();
+        for (k, v) in &self.headers {
+            h.insert(k, v.clone());
+        }
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        req.extensions_mut().insert(crate::request::OperationInfo {
+            name: NAME,
+            auth: crate::AuthKind::None,
+            idempotent: true,
+        });
+        Ok(req)
+    }
+
+    /// Reads the token endpoint's answer.
+    pub fn parse_token_response(
+        &self,
+        response: http::Response<Bytes>,
+    ) -> Result<ManagementToken, Error> {
+        let body = response.body().clone();
+        let data: TokenData = crate::response::decode_with(NAME, true, response)?;
+        let token = data.access_token.filter(|t| !t.is_empty()).ok_or_else(|| {
+            Error::Decode(Box::new(DecodeError {
+                operation: NAME,
+                path: "data.access_token".into(),
+                message: "the response has no access token".into(),
+                excerpt: excerpt(&body),
+            }))
+        })?;
+        let secs = data.expires_in.unwrap_or(0).max(0) as u64;
+        ManagementToken::new(token, Duration::from_secs(secs))
+    }
+}

@@ -1,0 +1,3 @@
+//! The operations of the GenAuth V3 API.
+
+pub mod slice;

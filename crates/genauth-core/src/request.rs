@@ -1,0 +1,205 @@
+//! Encoding operations into `http::Request`s.
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use crate::error::{ConfigError, Error};
+use crate::management_token::ManagementToken;
+use crate::operation::{AuthKind, Encoding, Operation};
+use crate::options::{AuthenticationConfig, ManagementConfig, TokenEndpointAuthMethod};
+use crate::SecretString;
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The `authorization: Basic …` value for a client id and secret: each part is
+/// form-urlencoded before base64, as RFC 6749 §2.3.1 asks. The value is marked
+/// sensitive, so `Debug` does not print it.
+pub fn basic_auth(client_id: &str, client_secret: &str) -> Result<HeaderValue, ConfigError> {
+    let enc = |s: &str| form_urlencoded_component(s);
+    let raw = format!("{}:{}", enc(client_id), enc(client_secret));
+    let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
+    let mut v =
+        HeaderValue::from_str(&format!("Basic {b64}")).map_err(|_| ConfigError::Invalid {
+            option: "app_secret",
+            reason: "cannot be sent in a header".into(),
+        })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value.
+pub fn form_urlencoded_component(s: &str) -> String {
+    serde_html_form::to_string([("v", s)])
+        .map(|e| e[2..].to_owned())
+        .unwrap_or_default()
+}
+
+/// A sensitive header value holding a token, as `prefix` + token.
+pub fn token_header(prefix: &str, token: &SecretString) -> Result<HeaderValue, Error> {
+    let mut v = HeaderValue::from_str(&format!("{prefix}{}", token.expose()))
+        .map_err(|_| Error::invalid_input("access_token", "cannot be sent in a header"))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+/// Fills the path template of `O` with its percent-encoded path parameters.
+pub fn render_path<O: Operation>(op: &O) -> Result<String, Error> {
+    let template = O::PATH;
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..]
+            .find('}')
+            .map(|e| start + e)
+            .ok_or_else(|| Error::invalid_input("path", "unterminated template"))?;
+        out.push_str(&rest[..start]);
+        let name = &rest[start + 1..end];
+        let value = op
+            .path_param(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| {
+                Error::invalid_input(name.to_owned(), "the path parameter is required")
+            })?;
+        out.extend(utf8_percent_encode(value, PATH_SEGMENT));
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Encodes `op` against `base` with the given headers, without any auth header.
+pub fn encode<O: Operation>(
+    op: &O,
+    base: &str,
+    headers: &HeaderMap,
+) -> Result<http::Request<crate::Body>, Error> {
+    let path = render_path(op)?;
+    let encode_err = |e: &dyn std::fmt::Display| {
+        Error::invalid_input(O::NAME, format!("cannot encode the parameters: {e}"))
+    };
+    let (query, body, content_type) = match O::ENCODING {
+        Encoding::Query => {
+            let q = serde_html_form::to_string(op).map_err(|e| encode_err(&e))?;
+            (q, Bytes::new(), None)
+        }
+        Encoding::Json => {
+            let b = serde_json::to_vec(op).map_err(|e| encode_err(&e))?;
+            (String::new(), Bytes::from(b), Some("application/json"))
+        }
+        Encoding::Form => {
+            let b = serde_html_form::to_string(op).map_err(|e| encode_err(&e))?;
+            (
+                String::new(),
+                Bytes::from(b),
+                Some("application/x-www-form-urlencoded"),
+            )
+        }
+    };
+    let mut uri = String::with_capacity(base.len() + path.len() + query.len() + 1);
+    uri.push_str(base);
+    uri.push_str(&path);
+    if !query.is_empty() {
+        uri.push('?');
+        uri.push_str(&query);
+    }
+    let mut req = http::Request::builder()
+        .method(O::METHOD)
+        .uri(uri)
+        .body(crate::Body::from(body))
+        .map_err(|e| Error::invalid_input(O::NAME, format!("cannot build the request: {e}")))?;
+    let h = req.headers_mut();
+    h.reserve(headers.len() + 2);
+    for (k, v) in headers {
+        h.insert(k, v.clone());
+    }
+    if let Some(ct) = content_type {
+        h.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+    }
+    req.extensions_mut()
+        .insert(crate::request::OperationInfo::of::<O>());
+    Ok(req)
+}
+
+/// Facts about the operation a request was made from, stored in the request's
+/// extensions for middleware (retries, tracing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationInfo {
+    /// The official method name.
+    pub name: &'static str,
+    /// The credential kind.
+    pub auth: AuthKind,
+    /// Whether the call is safe to retry.
+    pub idempotent: bool,
+}
+
+impl OperationInfo {
+    /// The facts of `O`.
+    pub fn of<O: Operation>() -> Self {
+        Self {
+            name: O::NAME,
+            auth: O::AUTH,
+            idempotent: O::IDEMPOTENT,
+        }
+    }
+}
+
+impl AuthenticationConfig {
+    /// Encodes an authentication-client operation. `access_token` is the end user's
+    /// token, sent as the raw `authorization` value where the operation takes one;
+    /// sign-in operations send `Basic` app credentials instead when the app is set
+    /// up for `client_secret_basic`.
+    pub fn request<O: Operation>(
+        &self,
+        op: &O,
+        access_token: Option<&SecretString>,
+    ) -> Result<http::Request<crate::Body>, Error> {
+        let mut req = encode(op, &self.base, &self.headers)?;
+        let auth = match O::AUTH {
+            AuthKind::AppBasicOrToken
+                if self.options.token_endpoint_auth_method
+                    == TokenEndpointAuthMethod::ClientSecretBasic =>
+            {
+                match &self.basic {
+                    Some(b) => Some(b.clone()),
+                    None => {
+                        return Err(Error::invalid_input(
+                            "app_secret",
+                            "client_secret_basic needs the app secret",
+                        ))
+                    }
+                }
+            }
+            AuthKind::UserToken | AuthKind::AppBasicOrToken => {
+                access_token.map(|t| token_header("", t)).transpose()?
+            }
+            AuthKind::ManagementToken | AuthKind::None => None,
+        };
+        if let Some(v) = auth {
+            req.headers_mut().insert(AUTHORIZATION, v);
+        }
+        Ok(req)
+    }
+}
+
+impl ManagementConfig {
+    /// Encodes a management-client operation; with a token, the `authorization`
+    /// and user pool headers are added (middleware may add them later instead).
+    pub fn request<O: Operation>(
+        &self,
+        op: &O,
+        token: Option<&ManagementToken>,
+    ) -> Result<http::Request<crate::Body>, Error> {
+        let mut req = encode(op, &self.base, &self.headers)?;
+        if let Some(t) = token {
+            t.apply(req.headers_mut());
+        }
+        Ok(req)
+    }
+}

@@ -1,0 +1,178 @@
+//! Decoding `http::Response`s into typed results.
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::error::{ApiError, DecodeError, Error, HttpError};
+use crate::excerpt::excerpt;
+use crate::operation::Operation;
+
+/// The envelope with its `data` left undecoded.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawEnvelope<'a> {
+    #[serde(default, deserialize_with = "genauth_types::lenient::opt_i64")]
+    status_code: Option<i64>,
+    #[serde(default, deserialize_with = "genauth_types::lenient::opt_string")]
+    message: Option<String>,
+    #[serde(default, deserialize_with = "genauth_types::lenient::opt_i64")]
+    api_code: Option<i64>,
+    #[serde(default, deserialize_with = "genauth_types::lenient::opt_string")]
+    request_id: Option<String>,
+    #[serde(default, borrow)]
+    data: Option<&'a RawValue>,
+}
+
+fn decode_error(
+    operation: &'static str,
+    prefix: &str,
+    err: serde_path_to_error::Error<serde_json::Error>,
+    body: &[u8],
+) -> Error {
+    let inner = err.path().to_string();
+    let path = match (prefix.is_empty(), inner.as_str()) {
+        (true, p) => p.to_owned(),
+        (false, ".") => prefix.to_owned(),
+        (false, p) if p.starts_with('[') => format!("{prefix}{p}"),
+        (false, p) => format!("{prefix}.{p}"),
+    };
+    Error::Decode(Box::new(DecodeError {
+        operation,
+        path,
+        message: err.into_inner().to_string(),
+        excerpt: excerpt(body),
+    }))
+}
+
+/// Deserializes `T` from `json`, reporting the failing field path on error.
+pub fn decode_json<T: DeserializeOwned>(
+    operation: &'static str,
+    prefix: &str,
+    json: &str,
+    body: &[u8],
+) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let value = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| decode_error(operation, prefix, e, body))?;
+    de.end().map_err(|e| {
+        Error::Decode(Box::new(DecodeError {
+            operation,
+            path: prefix.to_owned(),
+            message: e.to_string(),
+            excerpt: excerpt(body),
+        }))
+    })?;
+    Ok(value)
+}
+
+/// Decodes an output from a missing or `null` payload: first as `null`, then as
+/// an empty object, so types whose fields all have defaults still decode.
+fn decode_absent<T: DeserializeOwned>(operation: &'static str, body: &[u8]) -> Result<T, Error> {
+    serde_json::from_str::<T>("null")
+        .or_else(|_| serde_json::from_str::<T>("{}"))
+        .or_else(|_| serde_json::from_str::<T>("[]"))
+        .map_err(|e| {
+            Error::Decode(Box::new(DecodeError {
+                operation,
+                path: "data".to_owned(),
+                message: format!("the response has no data: {e}"),
+                excerpt: excerpt(body),
+            }))
+        })
+}
+
+fn content_type(parts: &http::response::Parts) -> Option<String> {
+    parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn api_error(
+    operation: &'static str,
+    http_status: u16,
+    env: &RawEnvelope<'_>,
+    status_code: i64,
+) -> Error {
+    Error::Api(Box::new(ApiError {
+        http_status,
+        status_code,
+        api_code: env.api_code,
+        message: env.message.clone().unwrap_or_default(),
+        request_id: env.request_id.clone(),
+        operation: Some(operation),
+    }))
+}
+
+/// Turns a response into the output of `O`, or a typed error:
+/// - an envelope whose `statusCode` is not 200 gives [`Error::Api`], whatever the HTTP status;
+/// - a non-2xx status without an envelope gives [`Error::Http`];
+/// - a body that does not decode gives [`Error::Decode`] naming the field path.
+pub fn decode_response<O: Operation>(response: http::Response<Bytes>) -> Result<O::Output, Error> {
+    decode_with::<O::Output>(O::NAME, O::ENVELOPE, response)
+}
+
+/// The untyped-operation form of [`decode_response`].
+pub fn decode_with<T: DeserializeOwned>(
+    operation: &'static str,
+    envelope: bool,
+    response: http::Response<Bytes>,
+) -> Result<T, Error> {
+    let (parts, body) = response.into_parts();
+    let status = parts.status;
+    let text = std::str::from_utf8(&body).ok();
+    let raw: Option<RawEnvelope<'_>> = text.and_then(|t| serde_json::from_str(t).ok());
+    if let Some(env) = &raw {
+        if let Some(code) = env.status_code {
+            if code != 200 {
+                return Err(api_error(operation, status.as_u16(), env, code));
+            }
+        }
+    }
+    if !status.is_success() {
+        return Err(match &raw {
+            Some(env) if env.message.is_some() || env.api_code.is_some() => {
+                api_error(operation, status.as_u16(), env, i64::from(status.as_u16()))
+            }
+            _ => Error::Http(Box::new(HttpError {
+                status: status.as_u16(),
+                operation: Some(operation),
+                content_type: content_type(&parts),
+                excerpt: excerpt(&body),
+            })),
+        });
+    }
+    let Some(text) = text else {
+        return Err(Error::Decode(Box::new(DecodeError {
+            operation,
+            path: ".".into(),
+            message: "the body is not UTF-8".into(),
+            excerpt: excerpt(&body),
+        })));
+    };
+    if envelope {
+        match raw {
+            Some(env) => match env.data {
+                Some(data) if data.get() != "null" => {
+                    decode_json(operation, "data", data.get(), &body)
+                }
+                _ => decode_absent(operation, &body),
+            },
+            // Not an envelope: decode again with paths to report where it breaks.
+            None => match decode_json::<serde_json::Value>(operation, "", text, &body) {
+                Err(e) => Err(e),
+                Ok(_) => Err(Error::Decode(Box::new(DecodeError {
+                    operation,
+                    path: ".".into(),
+                    message: "expected a JSON object with statusCode and data".into(),
+                    excerpt: excerpt(&body),
+                }))),
+            },
+        }
+    } else {
+        decode_json(operation, "", text, &body)
+    }
+}

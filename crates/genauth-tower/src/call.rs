@@ -1,0 +1,80 @@
+//! `Call`: an operation bound to a client, awaited to send it.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+use genauth_core::{Error, Operation};
+
+/// An operation ready to be sent by a client.
+///
+/// Generated client methods return a `Call` holding the required parameters;
+/// optional ones are set with its chained setters, and `.await` sends it:
+///
+/// ```no_run
+/// # async fn f(client: genauth_tower::ManagementClient) -> Result<(), genauth_tower::Error> {
+/// let user = client.get_user("6059d2f1c6a5e8f1a1b7f1c0").await?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a Call does nothing until it is awaited"]
+pub struct Call<'a, C, O> {
+    client: &'a C,
+    op: O,
+}
+
+impl<'a, C, O> Call<'a, C, O> {
+    /// Binds `op` to `client`.
+    pub fn new(client: &'a C, op: O) -> Self {
+        Self { client, op }
+    }
+    /// The operation's parameters.
+    pub fn op(&self) -> &O {
+        &self.op
+    }
+    /// The operation's parameters, to change before sending.
+    pub fn op_mut(&mut self) -> &mut O {
+        &mut self.op
+    }
+    /// Takes the operation out, e.g. to encode it with `genauth-core` directly.
+    pub fn into_op(self) -> O {
+        self.op
+    }
+    /// Changes the operation's parameters with a closure.
+    pub fn with(mut self, f: impl FnOnce(&mut O)) -> Self {
+        f(&mut self.op);
+        self
+    }
+}
+
+impl<C, O: std::fmt::Debug> std::fmt::Debug for Call<'_, C, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("op", &self.op)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A boxed, `Send` future of a call's result.
+pub type CallFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
+
+/// A client that can send operations (both clients implement it).
+pub trait SendOperation {
+    /// Sends `op` and decodes its output.
+    fn send_operation<'a, O>(&'a self, op: O) -> CallFuture<'a, O::Output>
+    where
+        O: Operation + Send + Sync + 'a,
+        O::Output: Send + 'a;
+}
+
+impl<'a, C, O> IntoFuture for Call<'a, C, O>
+where
+    C: SendOperation,
+    O: Operation + Send + Sync + 'a,
+    O::Output: Send + 'a,
+{
+    type Output = Result<O::Output, Error>;
+    type IntoFuture = CallFuture<'a, O::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.client.send_operation(self.op)
+    }
+}

@@ -1,0 +1,215 @@
+//! Adds the management token to management calls: cached, refreshed ahead of
+//! expiry by a single task, and refreshed once more when the service says the
+//! token is no longer valid.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::time::Instant;
+use tower::ServiceExt as _;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::{BoxError, HttpRequest, HttpResponse};
+use genauth_core::request::OperationInfo;
+use genauth_core::{AuthKind, ManagementConfig, ManagementToken};
+
+/// Boxes one of our errors so that `Error::from_boxed` gets it back.
+fn boxed(e: genauth_core::Error) -> BoxError {
+    Box::new(e)
+}
+
+/// How long before expiry a token is refreshed: a tenth of its lifetime, at most a minute.
+fn refresh_margin(lifetime: Duration) -> Duration {
+    (lifetime / 10).min(Duration::from_secs(60))
+}
+
+/// A cached token and when to stop using it.
+#[derive(Debug)]
+struct Cached {
+    token: ManagementToken,
+    refresh_at: Instant,
+    generation: u64,
+}
+
+/// The shared management token cache of one client.
+///
+/// Reading a fresh token takes a read lock only. When the token is missing or
+/// due, one task fetches a new one while the others wait for it (single flight).
+#[derive(Debug)]
+pub struct TokenCache {
+    config: Arc<ManagementConfig>,
+    current: RwLock<Option<Arc<Cached>>>,
+    refresh: tokio::sync::Mutex<()>,
+    fetches: AtomicU64,
+}
+
+impl TokenCache {
+    /// An empty cache for the access key in `config`.
+    pub fn new(config: Arc<ManagementConfig>) -> Self {
+        Self {
+            config,
+            current: RwLock::new(None),
+            refresh: tokio::sync::Mutex::new(()),
+            fetches: AtomicU64::new(0),
+        }
+    }
+
+    /// How many token requests this cache has sent.
+    pub fn fetch_count(&self) -> u64 {
+        self.fetches.load(Ordering::Relaxed)
+    }
+
+    fn fresh(&self) -> Option<Arc<Cached>> {
+        let guard = self.current.read().unwrap_or_else(|e| e.into_inner());
+        guard
+            .as_ref()
+            .filter(|c| Instant::now() < c.refresh_at)
+            .cloned()
+    }
+
+    /// Drops the cached token if it is still the one of `generation`.
+    fn invalidate(&self, generation: u64) {
+        let mut guard = self.current.write().unwrap_or_else(|e| e.into_inner());
+        if guard.as_ref().is_some_and(|c| c.generation == generation) {
+            *guard = None;
+        }
+    }
+
+    /// Returns a fresh token, fetching one through `service` when needed.
+    async fn get<S>(&self, service: &mut S) -> Result<Arc<Cached>, BoxError>
+    where
+        S: Service<HttpRequest, Response = HttpResponse, Error = BoxError>,
+    {
+        if let Some(c) = self.fresh() {
+            return Ok(c);
+        }
+        let _guard = self.refresh.lock().await;
+        // Another task may have refreshed while this one waited.
+        if let Some(c) = self.fresh() {
+            return Ok(c);
+        }
+        let generation = self.fetches.fetch_add(1, Ordering::Relaxed) + 1;
+        let req = self.config.token_request().map_err(boxed)?;
+        let resp = service.ready().await?.call(req).await?;
+        let token = self.config.parse_token_response(resp).map_err(boxed)?;
+        let lifetime = token.expires_in;
+        let cached = Arc::new(Cached {
+            token,
+            refresh_at: Instant::now() + lifetime - refresh_margin(lifetime),
+            generation,
+        });
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(cached.clone());
+        Ok(cached)
+    }
+}
+
+/// Layer that adds the management token to requests of management operations.
+#[derive(Debug, Clone)]
+pub struct ManagementTokenLayer {
+    cache: Arc<TokenCache>,
+}
+
+impl ManagementTokenLayer {
+    /// A layer with a new, empty cache for `config`'s access key.
+    pub fn new(config: Arc<ManagementConfig>) -> Self {
+        Self {
+            cache: Arc::new(TokenCache::new(config)),
+        }
+    }
+
+    /// The layer's token cache.
+    pub fn cache(&self) -> &Arc<TokenCache> {
+        &self.cache
+    }
+}
+
+impl<S> Layer<S> for ManagementTokenLayer {
+    type Service = ManagementTokenService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        ManagementTokenService {
+            inner,
+            cache: self.cache.clone(),
+        }
+    }
+}
+
+/// Service made by [`ManagementTokenLayer`].
+#[derive(Debug, Clone)]
+pub struct ManagementTokenService<S> {
+    inner: S,
+    cache: Arc<TokenCache>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Probe {
+    #[serde(default, deserialize_with = "genauth_types::lenient::opt_i64")]
+    status_code: Option<i64>,
+    #[serde(default, deserialize_with = "genauth_types::lenient::opt_i64")]
+    api_code: Option<i64>,
+}
+
+/// Whether a response says the management token is expired or invalid:
+/// HTTP 401, a body `statusCode` of 401, or a token-invalid `apiCode`.
+pub fn token_rejected(resp: &HttpResponse) -> bool {
+    if resp.status() == http::StatusCode::UNAUTHORIZED {
+        return true;
+    }
+    match serde_json::from_slice::<Probe>(resp.body()) {
+        Ok(p) => {
+            p.status_code == Some(401)
+                || p.api_code
+                    .is_some_and(genauth_core::error::is_token_invalid_api_code)
+        }
+        Err(_) => false,
+    }
+}
+
+impl<S> Service<HttpRequest> for ManagementTokenService<S>
+where
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError> + Clone + Send + 'static,
+    S::Future: Send,
+{
+    type Response = HttpResponse;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: HttpRequest) -> Self::Future {
+        // Take the service that was driven to readiness, leave a clone behind.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let cache = self.cache.clone();
+        let needs_token = req
+            .extensions()
+            .get::<OperationInfo>()
+            .is_some_and(|i| i.auth == AuthKind::ManagementToken);
+        Box::pin(async move {
+            if !needs_token {
+                return inner.call(req).await;
+            }
+            let replay = super::clone_request(&req);
+            let cached = cache.get(&mut inner).await?;
+            cached.token.apply(req.headers_mut());
+            let resp = inner.ready().await?.call(req).await?;
+            if !token_rejected(&resp) {
+                return Ok(resp);
+            }
+            tracing::debug!("management token rejected; refreshing it and replaying once");
+            cache.invalidate(cached.generation);
+            let mut replay = replay;
+            let cached = cache.get(&mut inner).await?;
+            cached.token.apply(replay.headers_mut());
+            inner.ready().await?.call(replay).await
+        })
+    }
+}
