@@ -76,8 +76,7 @@ struct Entry {
 
 fn is_ident(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_uppercase())
-        && chars.all(|c| c.is_ascii_alphanumeric())
+    chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_alphanumeric())
 }
 
 fn opt_str(v: &Value, key: &str) -> Result<Option<String>, String> {
@@ -134,7 +133,9 @@ fn parse_entry(list: List, v: &Value) -> Result<Entry, String> {
         source: opt_str(v, "source").map_err(at)?.unwrap_or_default(),
         also_in,
         retryable: opt_bool(v, "retryable").map_err(at)?,
-        rate_limited: opt_bool(v, "rate_limit").map_err(at)?.unwrap_or(rate_default),
+        rate_limited: opt_bool(v, "rate_limit")
+            .map_err(at)?
+            .unwrap_or(rate_default),
         token_invalid: opt_bool(v, "token_invalid")
             .map_err(at)?
             .unwrap_or(token_default),
@@ -167,7 +168,11 @@ fn entries(json: &Value, list: List) -> Result<Vec<Entry>, String> {
     names.sort_unstable();
     for pair in names.windows(2) {
         if pair[0] == pair[1] {
-            return Err(format!("the name {} is used twice in {}", pair[0], list.key()));
+            return Err(format!(
+                "the name {} is used twice in {}",
+                pair[0],
+                list.key()
+            ));
         }
     }
     Ok(out)
@@ -235,7 +240,12 @@ fn flags(e: &Entry) -> Vec<&'static str> {
 }
 
 fn variant_doc(out: &mut String, e: &Entry) {
-    let _ = writeln!(out, "    /// `{}`: {}", e.code, doc_text(&sentence(&e.meaning)));
+    let _ = writeln!(
+        out,
+        "    /// `{}`: {}",
+        e.code,
+        doc_text(&sentence(&e.meaning))
+    );
     let mut extra = Vec::new();
     if let Some(note) = &e.note {
         extra.push(format!("Note: {}", doc_text(&sentence(note))));
@@ -624,11 +634,7 @@ fn docs_table(out: &mut String, entries: &[Entry]) {
             let _ = write!(meaning, " <br>Note: {}", cell_text(&sentence(note)));
         }
         if let Some(v2) = &e.v2_meaning {
-            let label = if e.conflict {
-                "V2 disagrees"
-            } else {
-                "V2"
-            };
+            let label = if e.conflict { "V2 disagrees" } else { "V2" };
             let _ = write!(meaning, " <br>{label}: {}", cell_text(&sentence(v2)));
         }
         let retry = match e.retryable {
@@ -801,7 +807,9 @@ mod tests {
     fn docs_table_escapes_pipes_and_lists_flags() {
         let md = render_docs(&sample()).unwrap();
         assert!(
-            md.contains("| 1635 | `PersonalMfaRequired` | MFA \\| needed. | n/a | flow step | V3 |"),
+            md.contains(
+                "| 1635 | `PersonalMfaRequired` | MFA \\| needed. | n/a | flow step | V3 |"
+            ),
             "{md}"
         );
         assert!(md.contains("| 2020 | `NotLoggedIn` |"));
