@@ -216,3 +216,39 @@ where
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    fn resp(status: u16, body: &str) -> HttpResponse {
+        http::Response::builder()
+            .status(status)
+            .body(Bytes::from(body.to_owned()))
+            .unwrap()
+    }
+
+    #[test]
+    fn token_rejected_follows_the_catalogue_flags() {
+        assert!(token_rejected(&resp(401, "")));
+        assert!(token_rejected(&resp(
+            200,
+            r#"{"statusCode":401,"message":"x"}"#
+        )));
+        for code in ["2020", "2021", "2206", "2207"] {
+            let body = format!(r#"{{"statusCode":400,"apiCode":"{code}"}}"#);
+            assert!(token_rejected(&resp(200, &body)), "{code}");
+        }
+        assert!(!token_rejected(&resp(
+            200,
+            r#"{"statusCode":400,"apiCode":2004}"#
+        )));
+        assert!(!token_rejected(&resp(200, r#"{"statusCode":429}"#)));
+        assert!(!token_rejected(&resp(502, "<html>bad gateway</html>")));
+        assert!(!token_rejected(&resp(
+            200,
+            r#"{"statusCode":200,"data":{}}"#
+        )));
+    }
+}
