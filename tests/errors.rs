@@ -7,10 +7,10 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use genauth::core::ApiCode;
 use genauth::types::slice::{Connection, SignInByPasswordPayloadDto, SigninByCredentialsDto};
 use genauth::{
-    AuthenticationClient, AuthenticationClientOptions, ManagementClient, ManagementClientOptions,
+    ApiCode, AuthenticationClient, AuthenticationClientOptions, ManagementClient,
+    ManagementClientOptions,
 };
 use serde_json::json;
 use support::{json_response, management_jwt, TestServer};
@@ -38,8 +38,10 @@ async fn a_token_invalid_api_code_refreshes_the_management_token_once() {
         }
     })
     .await;
-    let client =
-        ManagementClient::new(ManagementClientOptions::new("ak", "sk-very-secret").host(server.url())).unwrap();
+    let client = ManagementClient::new(
+        ManagementClientOptions::new("ak", "sk-very-secret").host(server.url()),
+    )
+    .unwrap();
     let user = client.get_user("u1").await.unwrap();
     assert_eq!(user.user_id, "u1");
     assert_eq!(token_calls.load(Ordering::SeqCst), 2, "refreshed once");
@@ -64,8 +66,10 @@ async fn a_business_error_is_not_a_token_problem() {
         ),
     })
     .await;
-    let client =
-        ManagementClient::new(ManagementClientOptions::new("ak", "sk-very-secret").host(server.url())).unwrap();
+    let client = ManagementClient::new(
+        ManagementClientOptions::new("ak", "sk-very-secret").host(server.url()),
+    )
+    .unwrap();
     let err = client.get_user("nobody").await.unwrap_err();
     assert_eq!(token_calls.load(Ordering::SeqCst), 1, "no refresh on 2004");
     assert_eq!(err.api_code(), Some(ApiCode::UserNotFound));
@@ -74,7 +78,10 @@ async fn a_business_error_is_not_a_token_problem() {
     assert!(text.contains("\"user not found\""), "{text}");
     assert!(text.contains("apiCode 2004 UserNotFound: "), "{text}");
     assert!(text.contains("Request id: rq-5."), "{text}");
-    assert!(!text.contains("sk-very-secret"), "no secret in the message: {text}");
+    assert!(
+        !text.contains("sk-very-secret"),
+        "no secret in the message: {text}"
+    );
 }
 
 #[tokio::test]
