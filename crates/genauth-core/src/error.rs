@@ -273,6 +273,19 @@ impl ApiError {
 
 /// The longest part of the server's message that `Display` prints.
 const MESSAGE_LIMIT: usize = 300;
+/// The longest part of the request id that `Display` prints.
+const REQUEST_ID_LIMIT: usize = 100;
+
+/// Writes text that came from the server on one line, cut after `limit` characters.
+fn write_server_text(f: &mut fmt::Formatter<'_>, text: &str, limit: usize) -> fmt::Result {
+    for (i, c) in text.chars().enumerate() {
+        if i == limit {
+            return f.write_str("...");
+        }
+        f.write_char(if c.is_control() { ' ' } else { c })?;
+    }
+    Ok(())
+}
 
 /// Writes `code name: meaning`, or just the code when it is not listed.
 fn write_code(
@@ -301,13 +314,7 @@ impl fmt::Display for ApiError {
         } else {
             // The message comes from the server: keep it on one line and short.
             f.write_str("\"")?;
-            for (i, c) in message.chars().enumerate() {
-                if i == MESSAGE_LIMIT {
-                    f.write_str("...")?;
-                    break;
-                }
-                f.write_char(if c.is_control() { ' ' } else { c })?;
-            }
+            write_server_text(f, message, MESSAGE_LIMIT)?;
             f.write_str("\"")?;
         }
         f.write_str(" (")?;
@@ -329,7 +336,9 @@ impl fmt::Display for ApiError {
             write!(f, " {advice}")?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " Request id: {id}.")?;
+            f.write_str(" Request id: ")?;
+            write_server_text(f, id, REQUEST_ID_LIMIT)?;
+            f.write_str(".")?;
         }
         Ok(())
     }
@@ -489,13 +498,17 @@ mod tests {
         assert!(text.contains("; HTTP 503)."), "{text}");
         assert!(text.ends_with("Get a new token, then try again."), "{text}");
 
-        let e = ApiError::new(200, 429, None, "slow\ndown");
+        let mut e = ApiError::new(200, 429, None, "slow\ndown");
+        e.request_id = Some("r\n1".into());
         let text = e.to_string();
         assert!(
             text.starts_with("the GenAuth call failed: \"slow down\" (statusCode 429 Throttled: "),
             "{text}"
         );
-        assert!(text.ends_with("Slow down: wait, then try again."), "{text}");
+        assert!(
+            text.ends_with("Slow down: wait, then try again. Request id: r 1."),
+            "{text}"
+        );
 
         let e = ApiError::new(
             200,
