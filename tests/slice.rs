@@ -220,7 +220,12 @@ async fn an_error_envelope_is_an_api_error_with_codes_and_request_id() {
     let api = err.as_api().expect("an API error");
     assert_eq!(api.http_status, 200);
     assert_eq!(api.status_code, 400);
-    assert_eq!(api.api_code, Some(2004));
+    assert_eq!(api.status_code.code(), 400);
+    assert!(matches!(
+        api.api_code,
+        Some(genauth_types::ApiCode::UserNotFound)
+    ));
+    assert_eq!(api.api_code.map(|c| c.code()), Some(2004));
     assert_eq!(api.request_id.as_deref(), Some("req-77"));
     assert_eq!(api.message, "user not found");
     let text = err.to_string();

@@ -1,8 +1,11 @@
 //! The one error type of the SDK.
 
 use std::borrow::Cow;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::time::Duration;
+
+use genauth_types::codes::{ApiCode, CodeInfo, StatusCode};
+use genauth_types::secret::REDACTED;
 
 /// A boxed error from a transport or middleware.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -80,6 +83,59 @@ impl Error {
         }
     }
 
+    /// The `apiCode` of an API error.
+    pub fn api_code(&self) -> Option<ApiCode> {
+        self.as_api().and_then(|e| e.api_code)
+    }
+
+    /// The API error, when it is a step of a login flow rather than a
+    /// failure; its [`ApiError::flow_data`] holds what the next call needs.
+    pub fn flow_step(&self) -> Option<&ApiError> {
+        self.as_api().filter(|e| e.is_flow_step())
+    }
+
+    /// Whether sending the same request again, after a pause, may succeed:
+    /// a retryable API error ([`ApiError::is_retryable`]), a retryable HTTP
+    /// status without an envelope (429, 500, 502, 503, 504, ...), a timeout, or a
+    /// transport error (a failed connection). Whether the operation is safe
+    /// to repeat (idempotent) is for the caller to decide.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => e.is_retryable(),
+            Error::Http(e) => {
+                let status = StatusCode::from_code(i64::from(e.status));
+                status.is_retryable() && !status.is_token_invalid()
+            }
+            Error::Timeout(_) | Error::Transport { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the service says the caller is sending too often: an API error
+    /// with a rate-limit code, or HTTP 429.
+    pub fn is_rate_limited(&self) -> bool {
+        match self {
+            Error::Api(e) => e.is_rate_limited(),
+            Error::Http(e) => StatusCode::from_code(i64::from(e.status)).is_rate_limited(),
+            _ => false,
+        }
+    }
+
+    /// Whether the service says the caller's token is expired or not
+    /// accepted: an API error with a token-invalid code, or HTTP 401.
+    pub fn is_token_invalid(&self) -> bool {
+        match self {
+            Error::Api(e) => e.is_token_invalid(),
+            Error::Http(e) => StatusCode::from_code(i64::from(e.status)).is_token_invalid(),
+            _ => false,
+        }
+    }
+
+    /// Whether this is a step of a login flow (see [`Error::flow_step`]).
+    pub fn is_flow_step(&self) -> bool {
+        self.flow_step().is_some()
+    }
+
     /// Turns a boxed error from a tower stack back into an [`Error`]: our own
     /// errors are unboxed, anything else becomes [`Error::Transport`].
     pub fn from_boxed(err: BoxError) -> Self {
@@ -91,47 +147,234 @@ impl Error {
 }
 
 /// An error envelope returned by the service.
+///
+/// The codes are typed: [`ApiError::status_code`] and [`ApiError::api_code`]
+/// name every code of the catalogue and keep unknown numbers in their `Other`
+/// variant (the raw number is always `.code()`). Match on them, or ask the
+/// helpers what the error wants from the caller: [`ApiError::is_retryable`],
+/// [`ApiError::is_rate_limited`], [`ApiError::is_token_invalid`] and
+/// [`ApiError::is_flow_step`].
+///
+/// A flow step (MFA required, account binding needed, ...) is not a failure:
+/// the login must go on with another call, and what that call needs (an MFA
+/// token, the accounts to pick from, ...) is in the envelope's `data`, kept in
+/// [`ApiError::data`] and returned by [`ApiError::flow_data`]. Since it may hold
+/// tokens, `Debug` and `Display` never print it.
+///
+/// `Display` is one sentence meant for a developer: the operation, the server's
+/// message, each code with its name and meaning, what to do about it, and the
+/// request id to quote to support.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// The HTTP status of the response (usually 200: the V3 API reports errors in the body).
     pub http_status: u16,
-    /// The body's `statusCode`.
-    pub status_code: i64,
-    /// The body's `apiCode`, when present.
-    pub api_code: Option<i64>,
+    /// The body's `statusCode` (the raw number is `status_code.code()`).
+    pub status_code: StatusCode,
+    /// The body's `apiCode`, when present (the raw number is `code()`).
+    pub api_code: Option<ApiCode>,
     /// The server's message.
     pub message: String,
     /// The service's id for this request.
     pub request_id: Option<String>,
     /// The operation that failed, when known.
     pub operation: Option<&'static str>,
+    /// The envelope's `data`, when the error response carried one that is not
+    /// `null`. Redacted in `Debug`; see [`ApiError::flow_data`].
+    pub data: Option<ErrorData>,
+}
+
+impl ApiError {
+    /// An API error with the given codes and message, and no request id,
+    /// operation or data.
+    pub fn new(
+        http_status: u16,
+        status_code: impl Into<StatusCode>,
+        api_code: Option<ApiCode>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            http_status,
+            status_code: status_code.into(),
+            api_code,
+            message: message.into(),
+            request_id: None,
+            operation: None,
+            data: None,
+        }
+    }
+
+    /// The `apiCode` when it is one the catalogue lists.
+    fn known_api_code(&self) -> Option<ApiCode> {
+        self.api_code.filter(|c| c.is_known())
+    }
+
+    /// Whether sending the same request again, after a pause, may succeed:
+    /// the `apiCode`'s verdict when the catalogue has one, else the
+    /// `statusCode`'s. Token-invalid errors and flow steps are not retryable
+    /// this way: they need a new token, or the next step of the flow, first.
+    pub fn is_retryable(&self) -> bool {
+        if self.is_token_invalid() || self.is_flow_step() {
+            return false;
+        }
+        match self.known_api_code().and_then(ApiCode::retryable) {
+            Some(verdict) => verdict,
+            None => self.status_code.is_retryable(),
+        }
+    }
+
+    /// Whether the service says the caller is sending too often
+    /// (`statusCode` 429, or a rate-limit `apiCode`).
+    pub fn is_rate_limited(&self) -> bool {
+        self.status_code.is_rate_limited() || self.api_code.is_some_and(ApiCode::is_rate_limited)
+    }
+
+    /// Whether the service says the caller's token is expired or not accepted
+    /// (`statusCode` 401, or a token-invalid `apiCode` such as 2020 or 2206).
+    pub fn is_token_invalid(&self) -> bool {
+        self.status_code.is_token_invalid() || self.api_code.is_some_and(ApiCode::is_token_invalid)
+    }
+
+    /// Whether this is a step of a login flow (MFA required, account binding,
+    /// profile completion, ...) rather than a failure. Continue the flow with
+    /// [`ApiError::flow_data`].
+    pub fn is_flow_step(&self) -> bool {
+        match self.known_api_code() {
+            Some(code) => code.is_flow_step(),
+            None => self.status_code.is_flow_step(),
+        }
+    }
+
+    /// The envelope's `data` when this is a flow step: what the next call of
+    /// the flow needs (for example an MFA token, or the accounts to choose
+    /// from). It may hold tokens: do not log it.
+    pub fn flow_data(&self) -> Option<&serde_json::Value> {
+        if self.is_flow_step() {
+            self.data.as_ref().map(ErrorData::expose)
+        } else {
+            None
+        }
+    }
+
+    /// What the caller should do next, as a short sentence, when the codes say.
+    fn advice(&self) -> Option<&'static str> {
+        if self.is_flow_step() {
+            Some("Continue the login flow with the data of the error (ApiError::flow_data).")
+        } else if self.is_token_invalid() {
+            Some("Get a new token, then try again.")
+        } else if self.is_rate_limited() {
+            Some("Slow down: wait, then try again.")
+        } else if self.is_retryable() {
+            Some("This may clear up: try again later.")
+        } else {
+            None
+        }
+    }
+}
+
+/// The longest part of the server's message that `Display` prints.
+const MESSAGE_LIMIT: usize = 300;
+/// The longest part of the request id that `Display` prints.
+const REQUEST_ID_LIMIT: usize = 100;
+
+/// Writes text that came from the server on one line, cut after `limit` characters.
+fn write_server_text(f: &mut fmt::Formatter<'_>, text: &str, limit: usize) -> fmt::Result {
+    for (i, c) in text.chars().enumerate() {
+        if i == limit {
+            return f.write_str("...");
+        }
+        f.write_char(if c.is_control() { ' ' } else { c })?;
+    }
+    Ok(())
+}
+
+/// Writes `code name: meaning`, or just the code when it is not listed.
+fn write_code(
+    f: &mut fmt::Formatter<'_>,
+    field: &str,
+    code: i64,
+    info: Option<&'static CodeInfo>,
+) -> fmt::Result {
+    match info {
+        Some(i) => write!(f, "{field} {code} {}: {}", i.name, i.meaning),
+        None => write!(f, "{field} {code}, which the SDK does not know"),
+    }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(op) = self.operation {
+        let op = self.operation.unwrap_or("the GenAuth call");
+        if self.is_flow_step() {
+            write!(f, "{op} needs another step of the login flow: ")?;
+        } else {
             write!(f, "{op} failed: ")?;
-        } else {
-            f.write_str("GenAuth call failed: ")?;
         }
-        let message = if self.message.is_empty() {
-            "(no message)"
+        let message = self.message.trim();
+        if message.is_empty() {
+            f.write_str("the server gave no message")?;
         } else {
-            &self.message
-        };
-        write!(f, "{message} (statusCode {}", self.status_code)?;
+            // The message comes from the server: keep it on one line and short.
+            f.write_str("\"")?;
+            write_server_text(f, message, MESSAGE_LIMIT)?;
+            f.write_str("\"")?;
+        }
+        f.write_str(" (")?;
         if let Some(code) = self.api_code {
-            write!(f, ", apiCode {code}")?;
+            write_code(f, "apiCode", code.code(), code.info())?;
+            f.write_str("; ")?;
         }
-        f.write_str(")")?;
+        write_code(
+            f,
+            "statusCode",
+            self.status_code.code(),
+            self.status_code.info(),
+        )?;
+        if self.http_status != 200 {
+            write!(f, "; HTTP {}", self.http_status)?;
+        }
+        f.write_str(").")?;
+        if let Some(advice) = self.advice() {
+            write!(f, " {advice}")?;
+        }
         if let Some(id) = &self.request_id {
-            write!(f, "; request id {id}")?;
+            f.write_str(" Request id: ")?;
+            write_server_text(f, id, REQUEST_ID_LIMIT)?;
+            f.write_str(".")?;
         }
         Ok(())
     }
 }
 
 impl std::error::Error for ApiError {}
+
+/// The `data` of an error envelope, kept for flow steps.
+///
+/// It may hold tokens (an MFA token, a binding ticket), so `Debug` prints
+/// [`REDACTED`] in its place; [`ErrorData::expose`] gives the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ErrorData(serde_json::Value);
+
+impl ErrorData {
+    /// Wraps an envelope's `data`.
+    pub fn new(value: serde_json::Value) -> Self {
+        Self(value)
+    }
+
+    /// The JSON value. It may hold tokens: do not log it.
+    pub fn expose(&self) -> &serde_json::Value {
+        &self.0
+    }
+
+    /// The JSON value, taken out of the wrapper.
+    pub fn into_inner(self) -> serde_json::Value {
+        self.0
+    }
+}
+
+impl fmt::Debug for ErrorData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ErrorData({REDACTED})")
+    }
+}
 
 /// A non-success HTTP status whose body was not a GenAuth envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,8 +461,185 @@ pub enum ConfigError {
     },
 }
 
-/// Whether an `apiCode` means the caller's token is expired or invalid
-/// (2020 not logged in, 2021 login invalid, 2206 credentials expired, 2207 credentials invalid).
-pub fn is_token_invalid_api_code(code: i64) -> bool {
-    matches!(code, 2020 | 2021 | 2206 | 2207)
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn api(status: i64, api_code: Option<i64>) -> ApiError {
+        ApiError::new(200, status, api_code.map(ApiCode::from_code), "msg")
+    }
+
+    #[test]
+    fn display_is_a_sentence_with_message_codes_meanings_and_request_id() {
+        let mut e = ApiError::new(200, 400, Some(ApiCode::UserNotFound), "user not found");
+        e.request_id = Some("req-77".into());
+        e.operation = Some("get_user");
+        assert_eq!(
+            e.to_string(),
+            "get_user failed: \"user not found\" (apiCode 2004 UserNotFound: No such user; \
+             statusCode 400 InvalidArgument: Request parameters are badly formed). \
+             Request id: req-77."
+        );
+    }
+
+    #[test]
+    fn display_gives_advice_and_handles_unknown_codes_and_odd_messages() {
+        let mut e = ApiError::new(503, 401, Some(ApiCode::from_code(2206)), "");
+        e.operation = Some("list_users");
+        let text = e.to_string();
+        assert!(
+            text.starts_with(
+                "list_users failed: the server gave no message (apiCode 2206 LoginExpired: "
+            ),
+            "{text}"
+        );
+        assert!(text.contains("statusCode 401 Unauthorized: "), "{text}");
+        assert!(text.contains("; HTTP 503)."), "{text}");
+        assert!(text.ends_with("Get a new token, then try again."), "{text}");
+
+        let mut e = ApiError::new(200, 429, None, "slow\ndown");
+        e.request_id = Some("r\n1".into());
+        let text = e.to_string();
+        assert!(
+            text.starts_with("the GenAuth call failed: \"slow down\" (statusCode 429 Throttled: "),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("Slow down: wait, then try again. Request id: r 1."),
+            "{text}"
+        );
+
+        let e = ApiError::new(
+            200,
+            499,
+            Some(ApiCode::from_code(987_654)),
+            "x".repeat(1000),
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("apiCode 987654, which the SDK does not know"),
+            "{text}"
+        );
+        assert!(text.len() < 600, "long messages are cut: {}", text.len());
+    }
+
+    #[test]
+    fn flags_combine_status_and_api_codes() {
+        assert!(api(401, None).is_token_invalid());
+        assert!(api(400, Some(2020)).is_token_invalid());
+        assert!(!api(400, Some(2004)).is_token_invalid());
+        // Token-invalid errors need a new token before a retry helps.
+        assert!(!api(401, None).is_retryable());
+        assert!(api(503, None).is_retryable());
+        assert!(api(500, Some(1000)).is_retryable());
+        // A known apiCode's verdict wins over the statusCode's.
+        assert!(!api(500, Some(2004)).is_retryable());
+        // An unknown apiCode falls back to the statusCode.
+        assert!(api(502, Some(987_654)).is_retryable());
+        assert!(api(429, None).is_rate_limited());
+        assert!(api(400, Some(2100)).is_rate_limited());
+        assert!(!api(400, Some(2002)).is_rate_limited());
+        assert!(api(200, Some(1636)).is_flow_step());
+        assert!(api(302, None).is_flow_step());
+        assert!(!api(400, Some(2004)).is_flow_step());
+        assert!(
+            !api(200, Some(1636)).is_retryable(),
+            "flow steps are not retried"
+        );
+    }
+
+    #[test]
+    fn error_helpers_cover_http_timeouts_and_transport() {
+        let http = |status| {
+            Error::Http(Box::new(HttpError {
+                status,
+                operation: None,
+                content_type: None,
+                excerpt: String::new(),
+            }))
+        };
+        assert!(http(503).is_retryable() && http(504).is_retryable());
+        assert!(!http(400).is_retryable() && !http(401).is_retryable());
+        assert!(http(429).is_rate_limited() && http(401).is_token_invalid());
+        assert!(Error::Timeout(Duration::from_secs(1)).is_retryable());
+        assert!(Error::transport("connection reset").is_retryable());
+        assert!(!Error::invalid_input("user_id", "empty").is_retryable());
+        let err = Error::Api(Box::new(api(400, Some(2004))));
+        assert_eq!(err.api_code(), Some(ApiCode::UserNotFound));
+        assert!(err.flow_step().is_none() && !err.is_flow_step());
+    }
+
+    #[test]
+    fn flow_data_is_kept_but_never_printed() {
+        let body = json!({
+            "statusCode": 200,
+            "apiCode": "1635",
+            "message": "MFA needed",
+            "requestId": "req-mfa",
+            "data": {"mfaToken": "mfa-token-SECRET-42", "nextStep": "totp"}
+        });
+        let resp = http::Response::builder()
+            .status(200)
+            .body(bytes::Bytes::from(body.to_string()))
+            .unwrap();
+        // statusCode 200 is a success; flow steps arrive with another statusCode.
+        assert!(crate::response::decode_with::<serde_json::Value>("sign_in", true, resp).is_ok());
+
+        let body = json!({
+            "statusCode": 302,
+            "apiCode": "1635",
+            "message": "MFA needed",
+            "requestId": "req-mfa",
+            "data": {"mfaToken": "mfa-token-SECRET-42", "nextStep": "totp"}
+        });
+        let resp = http::Response::builder()
+            .status(200)
+            .body(bytes::Bytes::from(body.to_string()))
+            .unwrap();
+        let err =
+            crate::response::decode_with::<serde_json::Value>("sign_in", true, resp).unwrap_err();
+        let step = err.flow_step().expect("a flow step");
+        assert!(matches!(step.api_code, Some(ApiCode::PersonalMfaRequired)));
+        assert_eq!(
+            step.flow_data().and_then(|d| d["mfaToken"].as_str()),
+            Some("mfa-token-SECRET-42")
+        );
+        let display = err.to_string();
+        let debug = format!("{err:?} {step:?} {:?}", step.data);
+        for text in [&display, &debug] {
+            assert!(!text.contains("mfa-token-SECRET-42"), "{text}");
+        }
+        assert!(debug.contains(REDACTED), "{debug}");
+        assert!(display.starts_with("sign_in needs another step of the login flow: \"MFA needed\" (apiCode 1635 PersonalMfaRequired: "), "{display}");
+        assert!(
+            display.ends_with("(ApiError::flow_data). Request id: req-mfa."),
+            "{display}"
+        );
+    }
+
+    #[test]
+    fn failures_keep_data_but_do_not_offer_it_as_flow_data() {
+        let body = json!({"statusCode": 400, "apiCode": 2004, "message": "no", "data": {"k": 1}});
+        let resp = http::Response::builder()
+            .status(200)
+            .body(bytes::Bytes::from(body.to_string()))
+            .unwrap();
+        let err =
+            crate::response::decode_with::<serde_json::Value>("get_user", true, resp).unwrap_err();
+        let api = err.as_api().unwrap();
+        assert_eq!(
+            api.data.as_ref().map(ErrorData::expose),
+            Some(&json!({"k": 1}))
+        );
+        assert_eq!(api.flow_data(), None);
+        let body = json!({"statusCode": 400, "message": "no", "data": null});
+        let resp = http::Response::builder()
+            .status(200)
+            .body(bytes::Bytes::from(body.to_string()))
+            .unwrap();
+        let err =
+            crate::response::decode_with::<serde_json::Value>("get_user", true, resp).unwrap_err();
+        assert_eq!(err.as_api().unwrap().data, None);
+    }
 }

@@ -24,8 +24,9 @@ pub mod request;
 pub mod response;
 
 pub use body::Body;
-pub use error::{ApiError, ConfigError, DecodeError, Error, HttpError};
+pub use error::{ApiError, ConfigError, DecodeError, Error, ErrorData, HttpError};
 pub use genauth_types as types;
+pub use genauth_types::codes::{ApiCode, StatusCode};
 pub use genauth_types::SecretString;
 pub use management_token::ManagementToken;
 pub use operation::{AuthKind, Encoding, Operation};

@@ -5,7 +5,9 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::error::{ApiError, DecodeError, Error, HttpError};
+use genauth_types::codes::{ApiCode, StatusCode};
+
+use crate::error::{ApiError, DecodeError, Error, ErrorData, HttpError};
 use crate::excerpt::excerpt;
 use crate::operation::Operation;
 
@@ -97,13 +99,22 @@ fn api_error(
     env: &RawEnvelope<'_>,
     status_code: i64,
 ) -> Error {
+    // Flow steps put what the next call needs in `data`; keep it (redacted in
+    // Debug and Display). Data that is not JSON cannot occur here, since the
+    // envelope itself parsed.
+    let data = env
+        .data
+        .filter(|d| d.get() != "null")
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(d.get()).ok())
+        .map(ErrorData::new);
     Error::Api(Box::new(ApiError {
         http_status,
-        status_code,
-        api_code: env.api_code,
+        status_code: StatusCode::from_code(status_code),
+        api_code: env.api_code.map(ApiCode::from_code),
         message: env.message.clone().unwrap_or_default(),
         request_id: env.request_id.clone(),
         operation: Some(operation),
+        data,
     }))
 }
 

@@ -55,6 +55,11 @@ struct AuthInner {
 /// The end-user client: sign-in, profile, MFA, account binding and every other
 /// operation of the authentication API, plus the OIDC/OAuth/CAS helpers.
 ///
+/// A sign-in can stop at a step of the login flow (MFA required, an account to
+/// bind, a profile to complete) instead of failing: the call then returns an
+/// error for which `Error::flow_step()` gives the `ApiError`, whose
+/// `flow_data()` holds what the next call needs (see `docs/errors.md`).
+///
 /// Cloning is cheap and clones share the access token.
 #[derive(Clone)]
 pub struct AuthenticationClient {

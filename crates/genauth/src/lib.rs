@@ -29,9 +29,9 @@
 #![deny(missing_docs)]
 
 pub use genauth_core::{
-    self as core, ApiError, AuthKind, AuthenticationClientOptions, ConfigError, DecodeError, Error,
-    HttpError, Lang, ManagementClientOptions, Operation, Protocol, SecretString,
-    TokenEndpointAuthMethod,
+    self as core, ApiCode, ApiError, AuthKind, AuthenticationClientOptions, ConfigError,
+    DecodeError, Error, ErrorData, HttpError, Lang, ManagementClientOptions, Operation, Protocol,
+    SecretString, StatusCode, TokenEndpointAuthMethod,
 };
 pub use genauth_tower::{self as tower, layers, AuthenticationClient, Call, ManagementClient};
 pub use genauth_types as types;

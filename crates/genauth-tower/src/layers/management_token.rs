@@ -18,6 +18,7 @@ use tower_service::Service;
 use crate::{BoxError, HttpRequest, HttpResponse};
 use genauth_core::request::OperationInfo;
 use genauth_core::{AuthKind, ManagementConfig, ManagementToken};
+use genauth_types::codes::{ApiCode, StatusCode};
 
 /// Boxes one of our errors so that `Error::from_boxed` gets it back.
 fn boxed(e: genauth_core::Error) -> BoxError {
@@ -155,17 +156,19 @@ struct Probe {
     api_code: Option<i64>,
 }
 
-/// Whether a response says the management token is expired or invalid:
-/// HTTP 401, a body `statusCode` of 401, or a token-invalid `apiCode`.
+/// Whether a response says the management token is expired or invalid: an
+/// HTTP status or body `statusCode` that the catalogue flags as token-invalid
+/// (401), or a token-invalid `apiCode` (2020, 2021, 2206, 2207, ...).
 pub fn token_rejected(resp: &HttpResponse) -> bool {
-    if resp.status() == http::StatusCode::UNAUTHORIZED {
+    if StatusCode::from_code(i64::from(resp.status().as_u16())).is_token_invalid() {
         return true;
     }
     match serde_json::from_slice::<Probe>(resp.body()) {
         Ok(p) => {
-            p.status_code == Some(401)
+            p.status_code
+                .is_some_and(|c| StatusCode::from_code(c).is_token_invalid())
                 || p.api_code
-                    .is_some_and(genauth_core::error::is_token_invalid_api_code)
+                    .is_some_and(|c| ApiCode::from_code(c).is_token_invalid())
         }
         Err(_) => false,
     }
@@ -211,5 +214,41 @@ where
             cached.token.apply(replay.headers_mut());
             inner.ready().await?.call(replay).await
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    fn resp(status: u16, body: &str) -> HttpResponse {
+        http::Response::builder()
+            .status(status)
+            .body(Bytes::from(body.to_owned()))
+            .unwrap()
+    }
+
+    #[test]
+    fn token_rejected_follows_the_catalogue_flags() {
+        assert!(token_rejected(&resp(401, "")));
+        assert!(token_rejected(&resp(
+            200,
+            r#"{"statusCode":401,"message":"x"}"#
+        )));
+        for code in ["2020", "2021", "2206", "2207"] {
+            let body = format!(r#"{{"statusCode":400,"apiCode":"{code}"}}"#);
+            assert!(token_rejected(&resp(200, &body)), "{code}");
+        }
+        assert!(!token_rejected(&resp(
+            200,
+            r#"{"statusCode":400,"apiCode":2004}"#
+        )));
+        assert!(!token_rejected(&resp(200, r#"{"statusCode":429}"#)));
+        assert!(!token_rejected(&resp(502, "<html>bad gateway</html>")));
+        assert!(!token_rejected(&resp(
+            200,
+            r#"{"statusCode":200,"data":{}}"#
+        )));
     }
 }
