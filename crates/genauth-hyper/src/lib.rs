@@ -72,3 +72,19 @@ pub fn transport_with(options: &TransportOptions) -> Result<HyperTransport, Erro
         .pool_max_idle_per_host(options.pool_max_idle_per_host)
         .build(https))
 }
+
+/// Whether `err`, or an error in its source chain, is the hyper client's
+/// failure to open a connection. Such a request never left this process, so
+/// retrying it is safe even for a write.
+pub fn is_connect_error(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if e.downcast_ref::<hyper_util::client::legacy::Error>()
+            .is_some_and(hyper_util::client::legacy::Error::is_connect)
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}

@@ -9,10 +9,12 @@
 //! works, with any tower layers you like underneath.
 #![deny(missing_docs)]
 
+mod builder;
 mod call;
 mod client;
 pub mod layers;
 
+pub use builder::ClientBuilder;
 pub use call::{Call, CallFuture, SendOperation};
 pub use client::{AuthenticationClient, ManagementClient};
 pub use genauth_core::{self as core, Error};

@@ -9,7 +9,6 @@ use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use serde::Deserialize;
 use tokio::time::Instant;
 use tower::ServiceExt as _;
 use tower_layer::Layer;
@@ -146,29 +145,17 @@ pub struct ManagementTokenService<S> {
     cache: Arc<TokenCache>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Probe {
-    #[serde(default, deserialize_with = "genauth_types::lenient::opt_i64")]
-    status_code: Option<i64>,
-    #[serde(default, deserialize_with = "genauth_types::lenient::opt_i64")]
-    api_code: Option<i64>,
-}
-
 /// Whether a response says the management token is expired or invalid:
 /// HTTP 401, a body `statusCode` of 401, or a token-invalid `apiCode`.
-pub fn token_rejected(resp: &HttpResponse) -> bool {
+pub fn token_rejected(resp: &mut HttpResponse) -> bool {
     if resp.status() == http::StatusCode::UNAUTHORIZED {
         return true;
     }
-    match serde_json::from_slice::<Probe>(resp.body()) {
-        Ok(p) => {
-            p.status_code == Some(401)
-                || p.api_code
-                    .is_some_and(genauth_core::error::is_token_invalid_api_code)
-        }
-        Err(_) => false,
-    }
+    let meta = super::meta::response_meta(resp);
+    meta.status_code == Some(401)
+        || meta
+            .api_code
+            .is_some_and(genauth_core::error::is_token_invalid_api_code)
 }
 
 impl<S> Service<HttpRequest> for ManagementTokenService<S>
@@ -200,8 +187,8 @@ where
             let replay = super::clone_request(&req);
             let cached = cache.get(&mut inner).await?;
             cached.token.apply(req.headers_mut());
-            let resp = inner.ready().await?.call(req).await?;
-            if !token_rejected(&resp) {
+            let mut resp = inner.ready().await?.call(req).await?;
+            if !token_rejected(&mut resp) {
                 return Ok(resp);
             }
             tracing::debug!("management token rejected; refreshing it and replaying once");
