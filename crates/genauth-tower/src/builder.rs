@@ -238,30 +238,30 @@ impl ClientBuilder {
         HttpService::new(CollectBodyLayer::new(self.body_limit).layer(service))
     }
 
-    /// Stacks the layers over a body-collecting service.
+    /// Stacks the layers over a body-collecting service. The layers above the
+    /// retries are composed statically and erased once, so a call clones and
+    /// boxes as little as possible.
     fn stack(
         &self,
         collected: HttpService,
         timeout: Duration,
         token: Option<ManagementTokenLayer>,
     ) -> HttpService {
-        let mut svc = collected;
+        let mut per_attempt = collected;
         if let Some(t) = self.attempt_timeout {
-            svc = HttpService::new(TimeoutLayer::new(t).layer(svc));
+            per_attempt = HttpService::new(TimeoutLayer::new(t).layer(per_attempt));
         }
         for layer in self.layers.iter().rev() {
-            svc = layer(svc);
+            per_attempt = layer(per_attempt);
         }
-        if self.retry.attempts() > 1 {
-            svc = HttpService::new(RetryLayer::new(self.retry.clone()).layer(svc));
-        }
-        if let Some(token) = token {
-            svc = HttpService::new(token.layer(svc));
-        }
-        svc = HttpService::new(TimeoutLayer::new(timeout).layer(svc));
-        if self.tracing {
-            svc = HttpService::new(TraceLayer::new().layer(svc));
-        }
-        svc
+        let retry = (self.retry.attempts() > 1).then(|| RetryLayer::new(self.retry.clone()));
+        HttpService::new(
+            tower::ServiceBuilder::new()
+                .option_layer(self.tracing.then(TraceLayer::new))
+                .layer(TimeoutLayer::new(timeout))
+                .option_layer(token)
+                .option_layer(retry)
+                .service(per_attempt),
+        )
     }
 }
