@@ -21,6 +21,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+use tower::Layer as _;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -244,6 +245,26 @@ fn main() -> Result<(), BoxError> {
             })
             .await?;
             print_row("genauth (hyper)", c, &f);
+
+            // The SDK with only the token layer and body collection: the
+            // difference to the row above is the cost of the other layers.
+            let bare = genauth::tower::HttpService::new(
+                genauth::layers::CollectBodyLayer::default().layer(genauth::hyper::transport()?),
+            );
+            let client = ManagementClient::with_http_service(
+                ManagementClientOptions::new("bench-key", "bench-secret").host(url.clone()),
+                bare,
+            )?;
+            let f = measure(c, duration, move || {
+                let client = client.clone();
+                async move {
+                    let user = client.get_user("6229ffaxxxxxxxxcade3e3d9").await?;
+                    std::hint::black_box(user);
+                    Ok(())
+                }
+            })
+            .await?;
+            print_row("genauth, token layer only", c, &f);
 
             // Bare hyper-util: the same request line and headers, body read into
             // memory, nothing decoded.
