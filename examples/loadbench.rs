@@ -3,7 +3,7 @@
 //! bare hyper-util client sending the same request, against a local server.
 //!
 //! ```text
-//! cargo run --release --example loadbench -- [--duration SECS] [--concurrency 1,64]
+//! cargo run --release --example loadbench -- [--duration SECS] [--rounds N] [--concurrency 1,64]
 //! cargo run --release --example loadbench -- --serve   # only the server, for scripts/bench-python.sh
 //! ```
 //!
@@ -192,13 +192,15 @@ fn print_row(client: &str, concurrency: usize, f: &Figures) {
 
 fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut duration = Duration::from_secs(3);
+    let mut duration = Duration::from_secs(2);
     let mut levels = vec![1usize, 64];
     let mut serve = false;
+    let mut rounds = 3usize;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--serve" => serve = true,
+            "--rounds" => rounds = it.next().ok_or("--rounds needs a number")?.parse()?,
             "--duration" => {
                 let v: f64 = it.next().ok_or("--duration needs seconds")?.parse()?;
                 duration = Duration::from_secs_f64(v);
@@ -227,74 +229,87 @@ fn main() -> Result<(), BoxError> {
         .enable_all()
         .build()?;
     rt.block_on(async move {
+        let callers = callers(&url)?;
         println!("| client | concurrency | requests | req/s | p50 ms | p99 ms |");
         println!("|---|---|---|---|---|---|");
         for &c in &levels {
-            // The SDK: encode, token from the cache, the default layer stack
-            // (tracing, timeout, token, retry, body limit), decode into UserDto.
-            let client = ManagementClient::new(
-                ManagementClientOptions::new("bench-key", "bench-secret").host(url.clone()),
-            )?;
-            let f = measure(c, duration, move || {
-                let client = client.clone();
-                async move {
-                    let user = client.get_user("6229ffaxxxxxxxxcade3e3d9").await?;
-                    std::hint::black_box(user);
-                    Ok(())
+            // Interleave the clients round by round, so that noise from other
+            // processes spreads over all of them; report each one's median round.
+            let mut results: Vec<Vec<Figures>> = callers.iter().map(|_| Vec::new()).collect();
+            for _ in 0..rounds {
+                for (i, (_, call)) in callers.iter().enumerate() {
+                    let call = call.clone();
+                    results[i].push(measure(c, duration, move || call()).await?);
                 }
-            })
-            .await?;
-            print_row("genauth (hyper)", c, &f);
-
-            // The SDK with only the token layer and body collection: the
-            // difference to the row above is the cost of the other layers.
-            let bare = genauth::tower::HttpService::new(
-                genauth::layers::CollectBodyLayer::default().layer(genauth::hyper::transport()?),
-            );
-            let client = ManagementClient::with_http_service(
-                ManagementClientOptions::new("bench-key", "bench-secret").host(url.clone()),
-                bare,
-            )?;
-            let f = measure(c, duration, move || {
-                let client = client.clone();
-                async move {
-                    let user = client.get_user("6229ffaxxxxxxxxcade3e3d9").await?;
-                    std::hint::black_box(user);
-                    Ok(())
+            }
+            for ((name, _), mut figures) in callers.iter().zip(results) {
+                figures.sort_by(|a, b| a.rps.total_cmp(&b.rps));
+                if let Some(median) = figures.get(figures.len() / 2) {
+                    print_row(name, c, median);
                 }
-            })
-            .await?;
-            print_row("genauth, token layer only", c, &f);
-
-            // Bare hyper-util: the same request line and headers, body read into
-            // memory, nothing decoded.
-            let raw =
-                hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                    .build_http::<Full<Bytes>>();
-            let uri: http::Uri =
-                format!("{url}/api/v3/get-user?userId=6229ffaxxxxxxxxcade3e3d9").parse()?;
-            let bearer = format!("Bearer {}", token());
-            let f = measure(c, duration, move || {
-                let raw = raw.clone();
-                let req = http::Request::get(uri.clone())
-                    .header("authorization", bearer.as_str())
-                    .header("x-genauth-userpool-id", "62e22721c889dd44bad1dda2")
-                    .header("x-genauth-request-from", "sdk")
-                    .header("x-genauth-sdk-version", "rust:0.1.0")
-                    .body(Full::new(Bytes::new()));
-                async move {
-                    let resp = raw.request(req?).await?;
-                    if !resp.status().is_success() {
-                        return Err(format!("status {}", resp.status()).into());
-                    }
-                    let body = resp.into_body().collect().await?.to_bytes();
-                    std::hint::black_box(body);
-                    Ok(())
-                }
-            })
-            .await?;
-            print_row("raw hyper-util", c, &f);
+            }
         }
         Ok::<_, BoxError>(())
     })
+}
+
+type CallFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), BoxError>> + Send>>;
+type Caller = std::sync::Arc<dyn Fn() -> CallFuture + Send + Sync>;
+
+/// The clients under test, each as a function sending one `get_user`.
+fn callers(url: &str) -> Result<Vec<(&'static str, Caller)>, BoxError> {
+    let options = ManagementClientOptions::new("bench-key", "bench-secret").host(url);
+
+    // The SDK: encode, token from the cache, the default layer stack
+    // (tracing, timeout, token, retry, body limit), decode into UserDto.
+    let full = ManagementClient::new(options.clone())?;
+
+    // The SDK with only the token layer and body collection: the difference
+    // to the row above is the cost of the other layers.
+    let bare = genauth::tower::HttpService::new(
+        genauth::layers::CollectBodyLayer::default().layer(genauth::hyper::transport()?),
+    );
+    let lean = ManagementClient::with_http_service(options, bare)?;
+
+    // Bare hyper-util: the same request line and headers, body read into
+    // memory, nothing decoded.
+    let raw = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Full<Bytes>>();
+    let uri: http::Uri =
+        format!("{url}/api/v3/get-user?userId=6229ffaxxxxxxxxcade3e3d9").parse()?;
+    let bearer = format!("Bearer {}", token());
+
+    let sdk = |client: ManagementClient| -> Caller {
+        std::sync::Arc::new(move || {
+            let client = client.clone();
+            Box::pin(async move {
+                let user = client.get_user("6229ffaxxxxxxxxcade3e3d9").await?;
+                std::hint::black_box(user);
+                Ok(())
+            })
+        })
+    };
+    let raw_caller: Caller = std::sync::Arc::new(move || {
+        let raw = raw.clone();
+        let req = http::Request::get(uri.clone())
+            .header("authorization", bearer.as_str())
+            .header("x-genauth-userpool-id", "62e22721c889dd44bad1dda2")
+            .header("x-genauth-request-from", "sdk")
+            .header("x-genauth-sdk-version", "rust:0.1.0")
+            .body(Full::new(Bytes::new()));
+        Box::pin(async move {
+            let resp = raw.request(req?).await?;
+            if !resp.status().is_success() {
+                return Err(format!("status {}", resp.status()).into());
+            }
+            let body = resp.into_body().collect().await?.to_bytes();
+            std::hint::black_box(body);
+            Ok(())
+        })
+    });
+    Ok(vec![
+        ("genauth (hyper), default stack", sdk(full)),
+        ("genauth, token layer only", sdk(lean)),
+        ("raw hyper-util", raw_caller),
+    ])
 }
