@@ -767,3 +767,68 @@ async fn each_call_has_one_span_with_safe_fields() {
         );
     }
 }
+
+// ---------------------------------------------------------------- defaults
+
+#[tokio::test(start_paused = true)]
+async fn the_default_stack_times_out_after_ten_seconds() {
+    let svc = tower::service_fn(|_req: http::Request<Body>| async {
+        std::future::pending::<()>().await;
+        Ok::<Resp, Infallible>(json_response(200, json!({})))
+    });
+    let client =
+        AuthenticationClient::with_service(auth_options("https://app.example"), svc).unwrap();
+    let start = tokio::time::Instant::now();
+    let err = client.get_alipay_auth_info("c").await.unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout(d) if d == Duration::from_secs(10)),
+        "{err:?}"
+    );
+    assert_eq!(start.elapsed(), Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn the_default_body_limit_is_16_mib() {
+    let limit = 16 * 1024 * 1024;
+    let svc = mock(move |req| {
+        let size = if req.uri().query() == Some("extIdpConnidentifier=big") {
+            limit + 1
+        } else {
+            limit - 64
+        };
+        let mut body = br#"{"statusCode":200,"data":{"authInfo":""#.to_vec();
+        body.resize(size - 3, b'a');
+        body.extend_from_slice(br#""}}"#);
+        http::Response::new(Full::new(Bytes::from(body)))
+    });
+    let client =
+        AuthenticationClient::with_service(auth_options("https://app.example"), svc).unwrap();
+    let info = client.get_alipay_auth_info("small").await.unwrap();
+    assert!(info.auth_info.len() > limit - 200 && info.auth_info.bytes().all(|b| b == b'a'));
+    let err = client.get_alipay_auth_info("big").await.unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: l } if l == limit),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_token_request_is_retried_when_the_service_is_busy() {
+    let token_calls = Arc::new(AtomicUsize::new(0));
+    let tc = token_calls.clone();
+    let svc = mock(move |req| {
+        if req.uri().path() == "/api/v3/get-management-token" {
+            if tc.fetch_add(1, Ordering::SeqCst) == 0 {
+                return json_response(503, json!({"statusCode":503,"message":"busy"}));
+            }
+            return json_response(200, token_body("pool-3", 7200));
+        }
+        json_response(200, user_body("u1"))
+    });
+    let client = ClientBuilder::new()
+        .retry(fast_retries())
+        .management_with_service(mgmt_options("https://api.example"), svc)
+        .unwrap();
+    assert_eq!(client.get_user("u1").await.unwrap().user_id, "u1");
+    assert_eq!(token_calls.load(Ordering::SeqCst), 2);
+}
