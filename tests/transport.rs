@@ -832,3 +832,65 @@ async fn the_token_request_is_retried_when_the_service_is_busy() {
     assert_eq!(client.get_user("u1").await.unwrap().user_id, "u1");
     assert_eq!(token_calls.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn a_connect_timeout_is_a_timeout_error_after_retries() {
+    // A listener that never accepts, with its accept queue filled: further
+    // connection attempts get no answer.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        let connect = tokio::net::TcpStream::connect(addr);
+        if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_millis(50), connect).await {
+            fillers.push(s);
+        }
+    }
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let client = ClientBuilder::new()
+        .retry(fast_retries())
+        .timeout(Duration::from_secs(3))
+        .connect_timeout(Duration::from_millis(100))
+        .layer(counting_layer(attempts.clone()))
+        .authentication(auth_options(&format!("http://{addr}")))
+        .unwrap();
+    // A write: the connection never opened, so it is retried too.
+    let err = client
+        .sign_in_by_credentials(sign_in_body())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout(d) if d == Duration::from_millis(100)),
+        "{err:?}"
+    );
+    assert_eq!(attempts.load(Ordering::SeqCst), 3);
+    drop(listener);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_calls_rejected_at_once_share_one_refresh() {
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let reject = json_response(
+        200,
+        json!({"statusCode":401,"message":"token expired","apiCode":2206}),
+    );
+    let svc = rejecting_service(reject, fetches.clone(), calls.clone(), false);
+    let client = ManagementClient::with_service(mgmt_options("https://api.example"), svc).unwrap();
+    let tasks: Vec<_> = (0..1000)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.get_user("u").await })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap().user_id, "pool-2");
+    }
+    assert_eq!(fetches.load(Ordering::SeqCst), 2, "one fetch, one refresh");
+    // Calls that went out with the first token were replayed once; later ones
+    // found the new token already there.
+    let sent = calls.load(Ordering::SeqCst);
+    assert!((1001..=2000).contains(&sent), "{sent} requests");
+}

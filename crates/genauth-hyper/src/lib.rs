@@ -88,3 +88,21 @@ pub fn is_connect_error(err: &(dyn std::error::Error + 'static)) -> bool {
     }
     false
 }
+
+/// Whether `err` is the hyper client's connect timeout
+/// ([`TransportOptions::connect_timeout`]) running out.
+pub fn is_connect_timeout(err: &(dyn std::error::Error + 'static)) -> bool {
+    if !is_connect_error(err) {
+        return false;
+    }
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}

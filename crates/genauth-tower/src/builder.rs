@@ -89,6 +89,19 @@ impl Default for ClientBuilder {
     }
 }
 
+/// Reports the hyper transport's connect timeout as [`Error::Timeout`] once the
+/// retries below have given up (they still see it as a connection failure, so
+/// a write that never left may be retried).
+fn connect_timeout_error(connect_timeout: Duration, err: BoxError) -> BoxError {
+    #[cfg(feature = "hyper")]
+    if genauth_hyper::is_connect_timeout(err.as_ref()) {
+        return Box::new(Error::Timeout(connect_timeout));
+    }
+    #[cfg(not(feature = "hyper"))]
+    let _ = connect_timeout;
+    err
+}
+
 fn into_box<E: Into<BoxError>>(e: E) -> BoxError {
     e.into()
 }
@@ -174,14 +187,27 @@ impl ClientBuilder {
         options: AuthenticationClientOptions,
     ) -> Result<AuthenticationClient, Error> {
         let transport = genauth_hyper::transport_with(&self.transport)?;
-        self.authentication_with_service(options, transport)
+        let timeout = self.timeout.unwrap_or(options.timeout);
+        let token = options.access_token.clone();
+        let config = AuthenticationConfig::new(options)?;
+        let stack = self.stack(
+            self.collect(transport),
+            timeout,
+            None,
+            Some(self.transport.connect_timeout),
+        );
+        Ok(AuthenticationClient::from_parts(config, stack, token))
     }
 
     /// A management client over the hyper transport.
     #[cfg(feature = "hyper")]
     pub fn management(&self, options: ManagementClientOptions) -> Result<ManagementClient, Error> {
         let transport = genauth_hyper::transport_with(&self.transport)?;
-        self.management_with_service(options, transport)
+        self.management_over(
+            options,
+            self.collect(transport),
+            Some(self.transport.connect_timeout),
+        )
     }
 
     /// An authentication client with this stack over `service`: any tower
@@ -202,7 +228,7 @@ impl ClientBuilder {
         let timeout = self.timeout.unwrap_or(options.timeout);
         let token = options.access_token.clone();
         let config = AuthenticationConfig::new(options)?;
-        let stack = self.stack(self.collect(service), timeout, None);
+        let stack = self.stack(self.collect(service), timeout, None, None);
         Ok(AuthenticationClient::from_parts(config, stack, token))
     }
 
@@ -219,11 +245,20 @@ impl ClientBuilder {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
+        self.management_over(options, self.collect(service), None)
+    }
+
+    fn management_over(
+        &self,
+        options: ManagementClientOptions,
+        collected: HttpService,
+        connect_timeout: Option<Duration>,
+    ) -> Result<ManagementClient, Error> {
         let timeout = self.timeout.unwrap_or(options.timeout);
         let config = Arc::new(ManagementConfig::new(options)?);
         let token_layer = ManagementTokenLayer::new(config.clone());
         let tokens = token_layer.cache().clone();
-        let stack = self.stack(self.collect(service), timeout, Some(token_layer));
+        let stack = self.stack(collected, timeout, Some(token_layer), connect_timeout);
         Ok(ManagementClient::from_parts(config, stack, tokens))
     }
 
@@ -246,6 +281,7 @@ impl ClientBuilder {
         collected: HttpService,
         timeout: Duration,
         token: Option<ManagementTokenLayer>,
+        connect_timeout: Option<Duration>,
     ) -> HttpService {
         let mut per_attempt = collected;
         if let Some(t) = self.attempt_timeout {
@@ -258,6 +294,9 @@ impl ClientBuilder {
         HttpService::new(
             tower::ServiceBuilder::new()
                 .option_layer(self.tracing.then(TraceLayer::new))
+                .option_layer(connect_timeout.map(|d| {
+                    tower::util::MapErrLayer::new(move |e: BoxError| connect_timeout_error(d, e))
+                }))
                 .layer(TimeoutLayer::new(timeout))
                 .option_layer(token)
                 .option_layer(retry)
