@@ -118,6 +118,29 @@ fn api_error(
     }))
 }
 
+/// A success envelope read in one pass, without field paths.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FastEnvelope<T> {
+    #[serde(default, deserialize_with = "genauth_types::lenient::opt_i64")]
+    status_code: Option<i64>,
+    #[serde(default = "Option::default")]
+    data: Option<T>,
+}
+
+/// The fast path of a successful call: one pass of plain serde over the body.
+/// `None` sends the caller down the careful path (two passes, field paths in
+/// errors), which also decides what any failure means.
+fn decode_fast<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
+    match serde_json::from_slice::<FastEnvelope<T>>(body) {
+        Ok(FastEnvelope {
+            status_code: None | Some(200),
+            data: Some(data),
+        }) => Some(data),
+        _ => None,
+    }
+}
+
 /// Turns a response into the output of `O`, or a typed error:
 /// - an envelope whose `statusCode` is not 200 gives [`Error::Api`], whatever the HTTP status;
 /// - a non-2xx status without an envelope gives [`Error::Http`];
@@ -132,6 +155,11 @@ pub fn decode_with<T: DeserializeOwned>(
     envelope: bool,
     response: http::Response<Bytes>,
 ) -> Result<T, Error> {
+    if envelope && response.status().is_success() {
+        if let Some(data) = decode_fast::<T>(response.body()) {
+            return Ok(data);
+        }
+    }
     let (parts, body) = response.into_parts();
     let status = parts.status;
     let text = std::str::from_utf8(&body).ok();

@@ -72,3 +72,37 @@ pub fn transport_with(options: &TransportOptions) -> Result<HyperTransport, Erro
         .pool_max_idle_per_host(options.pool_max_idle_per_host)
         .build(https))
 }
+
+/// Whether `err`, or an error in its source chain, is the hyper client's
+/// failure to open a connection. Such a request never left this process, so
+/// retrying it is safe even for a write.
+pub fn is_connect_error(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if e.downcast_ref::<hyper_util::client::legacy::Error>()
+            .is_some_and(hyper_util::client::legacy::Error::is_connect)
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
+/// Whether `err` is the hyper client's connect timeout
+/// ([`TransportOptions::connect_timeout`]) running out.
+pub fn is_connect_timeout(err: &(dyn std::error::Error + 'static)) -> bool {
+    if !is_connect_error(err) {
+        return false;
+    }
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}

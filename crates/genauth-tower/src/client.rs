@@ -1,49 +1,27 @@
 //! The two clients.
 
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 use bytes::Bytes;
 use tower::ServiceExt as _;
 use tower_layer::Layer;
 
 use crate::call::{CallFuture, SendOperation};
-use crate::layers::{CollectBodyLayer, ManagementTokenLayer, TokenCache};
+use crate::layers::{ManagementTokenLayer, TokenCache};
+use crate::ClientBuilder;
 use crate::{BoxError, HttpRequest, HttpResponse, HttpService};
 use genauth_core::{
     decode_response, AuthenticationClientOptions, AuthenticationConfig, Error,
     ManagementClientOptions, ManagementConfig, Operation, SecretString,
 };
 
-/// Sends one request through `service`, bounded by `timeout`.
-async fn send_request(
-    service: &HttpService,
-    timeout: Duration,
-    req: HttpRequest,
-) -> Result<HttpResponse, Error> {
-    let svc = service.clone();
-    let fut = svc.oneshot(req);
-    match tokio::time::timeout(timeout, fut).await {
-        Ok(Ok(resp)) => Ok(resp),
-        Ok(Err(e)) => Err(Error::from_boxed(e)),
-        Err(_) => Err(Error::Timeout(timeout)),
-    }
-}
-
-/// Erases a user's service into the client's service type, collecting bodies.
-fn erase<S, B>(service: S) -> HttpService
-where
-    S: tower_service::Service<HttpRequest, Response = http::Response<B>>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Error: Into<BoxError>,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
-    HttpService::new(CollectBodyLayer::default().layer(service))
+/// Sends one request through `service`.
+async fn send_request(service: &HttpService, req: HttpRequest) -> Result<HttpResponse, Error> {
+    service
+        .clone()
+        .oneshot(req)
+        .await
+        .map_err(Error::from_boxed)
 }
 
 struct AuthInner {
@@ -76,14 +54,17 @@ impl std::fmt::Debug for AuthenticationClient {
 }
 
 impl AuthenticationClient {
-    /// A client over the default hyper transport.
+    /// A client over the default hyper transport and the default layer stack
+    /// (retries, the options' timeout, a 16 MiB response limit, tracing); see
+    /// [`ClientBuilder`] to change them.
     #[cfg(feature = "hyper")]
     pub fn new(options: AuthenticationClientOptions) -> Result<Self, Error> {
-        Self::with_service(options, genauth_hyper::transport()?)
+        ClientBuilder::new().authentication(options)
     }
 
-    /// A client over `service`: any tower service taking
-    /// `http::Request<genauth_core::Body>` and returning a response with any body.
+    /// A client with the default layer stack over `service`: any tower service
+    /// taking `http::Request<genauth_core::Body>` and returning a response with
+    /// any body.
     pub fn with_service<S, B>(
         options: AuthenticationClientOptions,
         service: S,
@@ -99,23 +80,33 @@ impl AuthenticationClient {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
-        Self::with_http_service(options, erase(service))
+        ClientBuilder::new().authentication_with_service(options, service)
     }
 
-    /// A client over an already type-erased service whose bodies are collected.
+    /// A client over a complete stack of your own whose bodies are collected:
+    /// the client adds no layer (no retries, no timeout, no tracing, no size
+    /// limit unless your stack has them).
     pub fn with_http_service(
         options: AuthenticationClientOptions,
         service: HttpService,
     ) -> Result<Self, Error> {
         let token = options.access_token.clone();
         let config = AuthenticationConfig::new(options)?;
-        Ok(Self {
+        Ok(Self::from_parts(config, service, token))
+    }
+
+    pub(crate) fn from_parts(
+        config: AuthenticationConfig,
+        service: HttpService,
+        access_token: Option<SecretString>,
+    ) -> Self {
+        Self {
             inner: Arc::new(AuthInner {
                 config,
                 service,
-                access_token: RwLock::new(token),
+                access_token: RwLock::new(access_token),
             }),
-        })
+        }
     }
 
     /// The validated configuration.
@@ -164,12 +155,7 @@ impl AuthenticationClient {
     /// Sends a request built by `genauth-core` (e.g. a protocol helper's) and
     /// returns the response with its body read.
     pub async fn send_http(&self, req: HttpRequest) -> Result<HttpResponse, Error> {
-        send_request(
-            &self.inner.service,
-            self.inner.config.options().timeout,
-            req,
-        )
-        .await
+        send_request(&self.inner.service, req).await
     }
 }
 
@@ -209,14 +195,17 @@ impl std::fmt::Debug for ManagementClient {
 }
 
 impl ManagementClient {
-    /// A client over the default hyper transport.
+    /// A client over the default hyper transport and the default layer stack
+    /// (management token, retries, the options' timeout, a 16 MiB response
+    /// limit, tracing); see [`ClientBuilder`] to change them.
     #[cfg(feature = "hyper")]
     pub fn new(options: ManagementClientOptions) -> Result<Self, Error> {
-        Self::with_service(options, genauth_hyper::transport()?)
+        ClientBuilder::new().management(options)
     }
 
-    /// A client over `service`: any tower service taking
-    /// `http::Request<genauth_core::Body>` and returning a response with any body.
+    /// A client with the default layer stack over `service`: any tower service
+    /// taking `http::Request<genauth_core::Body>` and returning a response with
+    /// any body.
     pub fn with_service<S, B>(options: ManagementClientOptions, service: S) -> Result<Self, Error>
     where
         S: tower_service::Service<HttpRequest, Response = http::Response<B>>
@@ -229,11 +218,12 @@ impl ManagementClient {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
-        Self::with_http_service(options, erase(service))
+        ClientBuilder::new().management_with_service(options, service)
     }
 
-    /// A client over an already type-erased service whose bodies are collected;
-    /// the management token layer is stacked on top of it.
+    /// A client over a complete stack of your own whose bodies are collected;
+    /// only the management token layer is stacked on top of it (no retries,
+    /// no timeout, no tracing unless your stack has them).
     pub fn with_http_service(
         options: ManagementClientOptions,
         service: HttpService,
@@ -242,13 +232,21 @@ impl ManagementClient {
         let token_layer = ManagementTokenLayer::new(config.clone());
         let tokens = token_layer.cache().clone();
         let service = HttpService::new(token_layer.layer(service));
-        Ok(Self {
+        Ok(Self::from_parts(config, service, tokens))
+    }
+
+    pub(crate) fn from_parts(
+        config: Arc<ManagementConfig>,
+        service: HttpService,
+        tokens: Arc<TokenCache>,
+    ) -> Self {
+        Self {
             inner: Arc::new(MgmtInner {
                 config,
                 service,
                 tokens,
             }),
-        })
+        }
     }
 
     /// The validated configuration.
@@ -271,12 +269,7 @@ impl ManagementClient {
     /// Sends a request built by `genauth-core`; management operations get the
     /// token from the cache.
     pub async fn send_http(&self, req: HttpRequest) -> Result<HttpResponse, Error> {
-        send_request(
-            &self.inner.service,
-            self.inner.config.options().timeout,
-            req,
-        )
-        .await
+        send_request(&self.inner.service, req).await
     }
 }
 

@@ -7,12 +7,20 @@
 //! `hyper`) is hyper 1.x with rustls, but any
 //! `Service<http::Request<genauth_core::Body>, Response = http::Response<impl Body>>`
 //! works, with any tower layers you like underneath.
+//!
+//! Between the client and the transport sits a stack of tower layers
+//! ([`layers`]): a tracing span per call, the call timeout, the management
+//! token, retries with backoff and a budget, and a response size limit.
+//! [`ClientBuilder`] configures it; `AuthenticationClient::new` and
+//! `ManagementClient::new` use its defaults.
 #![deny(missing_docs)]
 
+mod builder;
 mod call;
 mod client;
 pub mod layers;
 
+pub use builder::ClientBuilder;
 pub use call::{Call, CallFuture, SendOperation};
 pub use client::{AuthenticationClient, ManagementClient};
 pub use genauth_core::{self as core, Error};

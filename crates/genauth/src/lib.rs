@@ -33,7 +33,9 @@ pub use genauth_core::{
     DecodeError, Error, ErrorData, HttpError, Lang, ManagementClientOptions, Operation, Protocol,
     SecretString, StatusCode, TokenEndpointAuthMethod,
 };
-pub use genauth_tower::{self as tower, layers, AuthenticationClient, Call, ManagementClient};
+pub use genauth_tower::{
+    self as tower, layers, AuthenticationClient, Call, ClientBuilder, ManagementClient,
+};
 pub use genauth_types as types;
 
 #[cfg(feature = "hyper")]

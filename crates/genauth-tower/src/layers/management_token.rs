@@ -9,7 +9,6 @@ use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use serde::Deserialize;
 use tokio::time::Instant;
 use tower::ServiceExt as _;
 use tower_layer::Layer;
@@ -147,31 +146,19 @@ pub struct ManagementTokenService<S> {
     cache: Arc<TokenCache>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Probe {
-    #[serde(default, deserialize_with = "genauth_types::lenient::opt_i64")]
-    status_code: Option<i64>,
-    #[serde(default, deserialize_with = "genauth_types::lenient::opt_i64")]
-    api_code: Option<i64>,
-}
-
 /// Whether a response says the management token is expired or invalid: an
 /// HTTP status or body `statusCode` that the catalogue flags as token-invalid
 /// (401), or a token-invalid `apiCode` (2020, 2021, 2206, 2207, ...).
-pub fn token_rejected(resp: &HttpResponse) -> bool {
+pub fn token_rejected(resp: &mut HttpResponse) -> bool {
     if StatusCode::from_code(i64::from(resp.status().as_u16())).is_token_invalid() {
         return true;
     }
-    match serde_json::from_slice::<Probe>(resp.body()) {
-        Ok(p) => {
-            p.status_code
-                .is_some_and(|c| StatusCode::from_code(c).is_token_invalid())
-                || p.api_code
-                    .is_some_and(|c| ApiCode::from_code(c).is_token_invalid())
-        }
-        Err(_) => false,
-    }
+    let meta = super::meta::response_meta(resp);
+    meta.status_code
+        .is_some_and(|c| StatusCode::from_code(c).is_token_invalid())
+        || meta
+            .api_code
+            .is_some_and(|c| ApiCode::from_code(c).is_token_invalid())
 }
 
 impl<S> Service<HttpRequest> for ManagementTokenService<S>
@@ -203,8 +190,8 @@ where
             let replay = super::clone_request(&req);
             let cached = cache.get(&mut inner).await?;
             cached.token.apply(req.headers_mut());
-            let resp = inner.ready().await?.call(req).await?;
-            if !token_rejected(&resp) {
+            let mut resp = inner.ready().await?.call(req).await?;
+            if !token_rejected(&mut resp) {
                 return Ok(resp);
             }
             tracing::debug!("management token rejected; refreshing it and replaying once");
@@ -231,22 +218,22 @@ mod tests {
 
     #[test]
     fn token_rejected_follows_the_catalogue_flags() {
-        assert!(token_rejected(&resp(401, "")));
-        assert!(token_rejected(&resp(
+        assert!(token_rejected(&mut resp(401, "")));
+        assert!(token_rejected(&mut resp(
             200,
             r#"{"statusCode":401,"message":"x"}"#
         )));
         for code in ["2020", "2021", "2206", "2207"] {
             let body = format!(r#"{{"statusCode":400,"apiCode":"{code}"}}"#);
-            assert!(token_rejected(&resp(200, &body)), "{code}");
+            assert!(token_rejected(&mut resp(200, &body)), "{code}");
         }
-        assert!(!token_rejected(&resp(
+        assert!(!token_rejected(&mut resp(
             200,
             r#"{"statusCode":400,"apiCode":2004}"#
         )));
-        assert!(!token_rejected(&resp(200, r#"{"statusCode":429}"#)));
-        assert!(!token_rejected(&resp(502, "<html>bad gateway</html>")));
-        assert!(!token_rejected(&resp(
+        assert!(!token_rejected(&mut resp(200, r#"{"statusCode":429}"#)));
+        assert!(!token_rejected(&mut resp(502, "<html>bad gateway</html>")));
+        assert!(!token_rejected(&mut resp(
             200,
             r#"{"statusCode":200,"data":{}}"#
         )));

@@ -1,28 +1,45 @@
 //! The tower layers the clients stack over a transport.
 //!
-//! From the transport up: [`CollectBodyLayer`] reads the body (with a size
-//! limit), then [`ManagementTokenLayer`] adds the management token on the
-//! management client. Each is an ordinary tower layer, usable on its own.
+//! The default stack, from the caller down to the transport:
+//!
+//! 1. [`TraceLayer`]: one `tracing` span per call.
+//! 2. [`TimeoutLayer`]: the whole call's time limit (retries included).
+//! 3. [`ManagementTokenLayer`] (management client only): adds the cached
+//!    token, refreshes it once and replays when the service rejects it.
+//! 4. [`RetryLayer`]: retries idempotent calls on transient failures.
+//! 5. Your own layers, added with [`ClientBuilder::layer`](crate::ClientBuilder::layer): once per attempt.
+//! 6. [`TimeoutLayer`] per attempt, when configured.
+//! 7. [`CollectBodyLayer`]: reads the body, with a size limit.
+//!
+//! Each is an ordinary tower layer, usable on its own in a stack of your own.
 
 mod collect;
 mod management_token;
+mod meta;
+mod retry;
+mod timeout;
+mod trace;
 
 pub use collect::{CollectBody, CollectBodyLayer, DEFAULT_BODY_LIMIT};
-pub use management_token::{ManagementTokenLayer, ManagementTokenService, TokenCache};
+pub use management_token::{
+    token_rejected, ManagementTokenLayer, ManagementTokenService, TokenCache,
+};
+pub use meta::{response_meta, ResponseMeta};
+pub use retry::{
+    classify, is_retryable_status, retry_after, AttemptCounter, AttemptNumber, Outcome, Retry,
+    RetryLayer, RetryPolicy,
+};
+pub use timeout::{Timeout, TimeoutLayer};
+pub use trace::{error_kind, Trace, TraceLayer, SPAN_NAME};
 
-/// Copies a request: method, URI, version, headers, body and the operation info.
-/// Used to replay a request; the body is `Full<Bytes>`, so this is cheap.
+/// Copies a request: method, URI, version, headers, body and extensions.
+/// Used to replay a request; the body is reference-counted, so this is cheap.
 pub fn clone_request(req: &crate::HttpRequest) -> crate::HttpRequest {
     let mut out = http::Request::new(req.body().clone());
     *out.method_mut() = req.method().clone();
     *out.uri_mut() = req.uri().clone();
     *out.version_mut() = req.version();
     *out.headers_mut() = req.headers().clone();
-    if let Some(info) = req
-        .extensions()
-        .get::<genauth_core::request::OperationInfo>()
-    {
-        out.extensions_mut().insert(*info);
-    }
+    *out.extensions_mut() = req.extensions().clone();
     out
 }

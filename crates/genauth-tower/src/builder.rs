@@ -1,0 +1,306 @@
+//! `ClientBuilder`: the default layer stack, configurable.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tower::ServiceExt as _;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::client::{AuthenticationClient, ManagementClient};
+use crate::layers::{
+    CollectBodyLayer, ManagementTokenLayer, RetryLayer, RetryPolicy, TimeoutLayer, TraceLayer,
+    DEFAULT_BODY_LIMIT,
+};
+use crate::{BoxError, HttpRequest, HttpResponse, HttpService};
+use genauth_core::{
+    AuthenticationClientOptions, AuthenticationConfig, Error, ManagementClientOptions,
+    ManagementConfig,
+};
+
+type LayerFn = Arc<dyn Fn(HttpService) -> HttpService + Send + Sync>;
+
+/// Builds clients over the default layer stack, with every part configurable.
+///
+/// The stack, from the caller down to the transport (see [`crate::layers`]):
+/// tracing span → whole-call timeout → management token (management client)
+/// → retries → your layers → per-attempt timeout (when set) → body collection
+/// with a size limit → transport.
+///
+/// The defaults, which [`AuthenticationClient::new`] and
+/// [`ManagementClient::new`] use: [`RetryPolicy::default`] (three attempts for
+/// idempotent calls, with a budget), the options' `timeout` (10 s) for the
+/// whole call, no per-attempt timeout, a 16 MiB response limit, tracing on.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use genauth_tower::{ClientBuilder, layers::RetryPolicy};
+/// use genauth_core::ManagementClientOptions;
+///
+/// # fn f() -> Result<(), genauth_core::Error> {
+/// let client = ClientBuilder::new()
+///     .retry(RetryPolicy::new().max_attempts(5))
+///     .timeout(Duration::from_secs(30))
+///     .attempt_timeout(Duration::from_secs(5))
+///     .body_limit(4 << 20)
+///     .management(ManagementClientOptions::new("ACCESS_KEY_ID", "ACCESS_KEY_SECRET"))?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ClientBuilder {
+    retry: RetryPolicy,
+    timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    body_limit: usize,
+    tracing: bool,
+    layers: Vec<LayerFn>,
+    #[cfg(feature = "hyper")]
+    transport: genauth_hyper::TransportOptions,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("ClientBuilder");
+        d.field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("body_limit", &self.body_limit)
+            .field("tracing", &self.tracing)
+            .field("extra_layers", &self.layers.len());
+        #[cfg(feature = "hyper")]
+        d.field("transport", &self.transport);
+        d.finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            timeout: None,
+            attempt_timeout: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+            tracing: true,
+            layers: Vec::new(),
+            #[cfg(feature = "hyper")]
+            transport: genauth_hyper::TransportOptions::default(),
+        }
+    }
+}
+
+/// Reports the hyper transport's connect timeout as [`Error::Timeout`] once the
+/// retries below have given up (they still see it as a connection failure, so
+/// a write that never left may be retried).
+fn connect_timeout_error(connect_timeout: Duration, err: BoxError) -> BoxError {
+    #[cfg(feature = "hyper")]
+    if genauth_hyper::is_connect_timeout(err.as_ref()) {
+        return Box::new(Error::Timeout(connect_timeout));
+    }
+    #[cfg(not(feature = "hyper"))]
+    let _ = connect_timeout;
+    err
+}
+
+fn into_box<E: Into<BoxError>>(e: E) -> BoxError {
+    e.into()
+}
+
+impl ClientBuilder {
+    /// A builder with the default stack.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the retry policy.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Turns retries off.
+    pub fn no_retries(self) -> Self {
+        self.retry(RetryPolicy::never())
+    }
+
+    /// The time limit of a whole call, retries and token refresh included;
+    /// replaces the client options' `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The time limit of each attempt (default none). An attempt that runs out
+    /// of time is retried when the call is idempotent.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest response body accepted, in bytes (default 16 MiB).
+    pub fn body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = limit;
+        self
+    }
+
+    /// Whether each call gets a `tracing` span (default true; without a
+    /// subscriber interested in it, a span costs next to nothing).
+    pub fn tracing(mut self, enabled: bool) -> Self {
+        self.tracing = enabled;
+        self
+    }
+
+    /// Adds a layer of your own, run once per attempt, below the retry layer
+    /// and above the body collection (e.g. `tower::limit::ConcurrencyLimitLayer`,
+    /// header injection, metrics). The first layer added is the outermost.
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<HttpService> + Send + Sync + 'static,
+        L::Service: Service<HttpRequest, Response = HttpResponse> + Clone + Send + Sync + 'static,
+        <L::Service as Service<HttpRequest>>::Error: Into<BoxError>,
+        <L::Service as Service<HttpRequest>>::Future: Send + 'static,
+    {
+        self.layers.push(Arc::new(move |inner: HttpService| {
+            HttpService::new(layer.layer(inner).map_err(into_box))
+        }));
+        self
+    }
+
+    /// The time allowed to open a TCP connection in the hyper transport (default 5 s).
+    #[cfg(feature = "hyper")]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.transport.connect_timeout = timeout;
+        self
+    }
+
+    /// All settings of the hyper transport.
+    #[cfg(feature = "hyper")]
+    pub fn transport_options(mut self, options: genauth_hyper::TransportOptions) -> Self {
+        self.transport = options;
+        self
+    }
+
+    /// An authentication client over the hyper transport.
+    #[cfg(feature = "hyper")]
+    pub fn authentication(
+        &self,
+        options: AuthenticationClientOptions,
+    ) -> Result<AuthenticationClient, Error> {
+        let transport = genauth_hyper::transport_with(&self.transport)?;
+        let timeout = self.timeout.unwrap_or(options.timeout);
+        let token = options.access_token.clone();
+        let config = AuthenticationConfig::new(options)?;
+        let stack = self.stack(
+            self.collect(transport),
+            timeout,
+            None,
+            Some(self.transport.connect_timeout),
+        );
+        Ok(AuthenticationClient::from_parts(config, stack, token))
+    }
+
+    /// A management client over the hyper transport.
+    #[cfg(feature = "hyper")]
+    pub fn management(&self, options: ManagementClientOptions) -> Result<ManagementClient, Error> {
+        let transport = genauth_hyper::transport_with(&self.transport)?;
+        self.management_over(
+            options,
+            self.collect(transport),
+            Some(self.transport.connect_timeout),
+        )
+    }
+
+    /// An authentication client with this stack over `service`: any tower
+    /// service taking `http::Request<genauth_core::Body>` and returning a
+    /// response with any body.
+    pub fn authentication_with_service<S, B>(
+        &self,
+        options: AuthenticationClientOptions,
+        service: S,
+    ) -> Result<AuthenticationClient, Error>
+    where
+        S: Service<HttpRequest, Response = http::Response<B>> + Clone + Send + Sync + 'static,
+        S::Error: Into<BoxError>,
+        S::Future: Send + 'static,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let timeout = self.timeout.unwrap_or(options.timeout);
+        let token = options.access_token.clone();
+        let config = AuthenticationConfig::new(options)?;
+        let stack = self.stack(self.collect(service), timeout, None, None);
+        Ok(AuthenticationClient::from_parts(config, stack, token))
+    }
+
+    /// A management client with this stack over `service`.
+    pub fn management_with_service<S, B>(
+        &self,
+        options: ManagementClientOptions,
+        service: S,
+    ) -> Result<ManagementClient, Error>
+    where
+        S: Service<HttpRequest, Response = http::Response<B>> + Clone + Send + Sync + 'static,
+        S::Error: Into<BoxError>,
+        S::Future: Send + 'static,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        self.management_over(options, self.collect(service), None)
+    }
+
+    fn management_over(
+        &self,
+        options: ManagementClientOptions,
+        collected: HttpService,
+        connect_timeout: Option<Duration>,
+    ) -> Result<ManagementClient, Error> {
+        let timeout = self.timeout.unwrap_or(options.timeout);
+        let config = Arc::new(ManagementConfig::new(options)?);
+        let token_layer = ManagementTokenLayer::new(config.clone());
+        let tokens = token_layer.cache().clone();
+        let stack = self.stack(collected, timeout, Some(token_layer), connect_timeout);
+        Ok(ManagementClient::from_parts(config, stack, tokens))
+    }
+
+    fn collect<S, B>(&self, service: S) -> HttpService
+    where
+        S: Service<HttpRequest, Response = http::Response<B>> + Clone + Send + Sync + 'static,
+        S::Error: Into<BoxError>,
+        S::Future: Send + 'static,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        HttpService::new(CollectBodyLayer::new(self.body_limit).layer(service))
+    }
+
+    /// Stacks the layers over a body-collecting service. The layers above the
+    /// retries are composed statically and erased once, so a call clones and
+    /// boxes as little as possible.
+    fn stack(
+        &self,
+        collected: HttpService,
+        timeout: Duration,
+        token: Option<ManagementTokenLayer>,
+        connect_timeout: Option<Duration>,
+    ) -> HttpService {
+        let mut per_attempt = collected;
+        if let Some(t) = self.attempt_timeout {
+            per_attempt = HttpService::new(TimeoutLayer::new(t).layer(per_attempt));
+        }
+        for layer in self.layers.iter().rev() {
+            per_attempt = layer(per_attempt);
+        }
+        let retry = (self.retry.attempts() > 1).then(|| RetryLayer::new(self.retry.clone()));
+        HttpService::new(
+            tower::ServiceBuilder::new()
+                .option_layer(self.tracing.then(TraceLayer::new))
+                .option_layer(connect_timeout.map(|d| {
+                    tower::util::MapErrLayer::new(move |e: BoxError| connect_timeout_error(d, e))
+                }))
+                .layer(TimeoutLayer::new(timeout))
+                .option_layer(token)
+                .option_layer(retry)
+                .service(per_attempt),
+        )
+    }
+}
