@@ -11,6 +11,7 @@
 
 mod call;
 mod client;
+mod events;
 pub mod layers;
 
 pub use call::{Call, CallFuture, SendOperation};
