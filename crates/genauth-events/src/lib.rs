@@ -28,7 +28,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! With the `hub` feature, [`hub::EventHub`] is an in-memory feed that a local
+//! With the `hub` feature, `hub::EventHub` is an in-memory feed that a local
 //! server (tests, an emulator) can mount.
 #![deny(missing_docs)]
 
