@@ -7,7 +7,10 @@ use std::time::Duration;
 ///
 /// The delay before reconnect attempt `n` (from 1) is drawn uniformly from
 /// `0..=min(max_backoff, initial_backoff × 2^(n-1))` ("full jitter"). The
-/// count starts again from zero after every successful connection.
+/// count starts again from zero once a connection proves itself: something
+/// (an event or a pong) arrived on it, or it stayed open for a minute. A
+/// server that accepts and then drops at once therefore still exhausts the
+/// limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReconnectPolicy {

@@ -20,6 +20,8 @@ use crate::{EventsError, ReconnectPolicy};
 const BUFFER: usize = 64;
 /// How long a closing handshake may take when a stream is dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
+/// A connection open this long counts as healthy even if nothing arrived.
+const STABLE_AFTER: Duration = Duration::from_secs(60);
 
 /// Where a subscription stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,10 +216,18 @@ impl Task {
             };
             let err = match result {
                 Ok(socket) => {
-                    retries = 0;
                     self.state.send_replace(ConnectionState::Connected);
                     tracing::debug!(event_code = %self.event_code, "events feed: subscribed");
-                    match self.pump(socket).await {
+                    let opened = Instant::now();
+                    let mut received = false;
+                    let end = self.pump(socket, &mut received).await;
+                    // A connection that proved itself restarts the count, so a
+                    // server that accepts and then drops at once is not retried
+                    // forever.
+                    if received || opened.elapsed() >= STABLE_AFTER {
+                        retries = 0;
+                    }
+                    match end {
                         End::Unsubscribed => return self.finish(None),
                         End::Lost(e) => e,
                     }
@@ -267,7 +277,8 @@ impl Task {
     }
 
     /// Reads the socket until it ends or the stream is dropped.
-    async fn pump(&self, mut socket: Socket) -> End {
+    /// Sets `received` once anything arrives from the server.
+    async fn pump(&self, mut socket: Socket, received: &mut bool) -> End {
         let ping = self.policy.ping_interval;
         let mut ticker = ping.map(|d| tokio::time::interval_at(Instant::now() + d, d));
         let mut last_seen = Instant::now();
@@ -287,6 +298,9 @@ impl Task {
                 }
                 msg = socket.next() => {
                     last_seen = Instant::now();
+                    if matches!(msg, Some(Ok(_))) {
+                        *received = true;
+                    }
                     let text = match msg {
                         Some(Ok(Message::Text(t))) => t.as_str().to_owned(),
                         Some(Ok(Message::Binary(b))) => match String::from_utf8(b.to_vec()) {
