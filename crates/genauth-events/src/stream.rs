@@ -306,11 +306,17 @@ impl Task {
                         Some(Ok(Message::Binary(b))) => match String::from_utf8(b.to_vec()) {
                             Ok(t) => t,
                             Err(_) => {
-                                tracing::debug!(event_code = %self.event_code, len = b.len(), "events feed: skipped a binary frame");
+                                tracing::debug!(
+                                    event_code = %self.event_code,
+                                    len = b.len(),
+                                    "events feed: skipped a binary frame"
+                                );
                                 continue;
                             }
                         },
-                        Some(Ok(Message::Close(_))) | None => return End::Lost(EventsError::Closed),
+                        Some(Ok(Message::Close(_))) | None => {
+                            return End::Lost(EventsError::Closed)
+                        }
                         Some(Ok(_)) => continue,
                         Some(Err(e)) => return End::Lost(EventsError::WebSocket(e)),
                     };
@@ -334,8 +340,12 @@ impl Task {
                         if silent >= interval * 2 {
                             return End::Lost(EventsError::Stale(silent));
                         }
-                        if let Err(e) = socket.send(Message::Ping(Default::default())).await {
-                            return End::Lost(EventsError::WebSocket(e));
+                        // A dead peer can leave the send hanging: bound it too.
+                        let ping = socket.send(Message::Ping(Default::default()));
+                        match tokio::time::timeout(interval, ping).await {
+                            Ok(Ok(())) => {}
+                            Ok(Err(e)) => return End::Lost(EventsError::WebSocket(e)),
+                            Err(_) => return End::Lost(EventsError::Stale(last_seen.elapsed())),
                         }
                     }
                 }
