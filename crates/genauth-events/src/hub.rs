@@ -147,6 +147,28 @@ impl EventHub {
         })
     }
 
+    /// Publishes the body of a `pub-event` / `pub-userEvent` call
+    /// (`{"eventType": "<code>", "eventData": <data>}`, `eventData` normally a
+    /// JSON string) and returns how many subscribers it reached. For servers
+    /// that check the caller themselves and have the body in hand.
+    pub fn publish_json(&self, body: &[u8]) -> Result<usize, PublishBodyError> {
+        let v: serde_json::Value =
+            serde_json::from_slice(body).map_err(|_| PublishBodyError::NotJson)?;
+        let code = v
+            .get("eventType")
+            .and_then(|c| c.as_str())
+            .filter(|c| !c.trim().is_empty())
+            .ok_or(PublishBodyError::MissingEventType)?;
+        let data = match v.get("eventData") {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => return Err(PublishBodyError::MissingEventData),
+        };
+        let reached = self.publish(code, &data);
+        tracing::debug!(event_code = %code, reached, "event hub: published");
+        Ok(reached)
+    }
+
     /// How many sockets are subscribed to `event_code` now.
     pub fn subscriber_count(&self, event_code: &str) -> usize {
         self.lock_subscribers().get(event_code).map_or(0, Vec::len)
@@ -298,27 +320,9 @@ impl EventHub {
             Ok(b) => b.to_bytes(),
             Err(_) => return envelope(StatusCode::BAD_REQUEST, 400, None, "unreadable body", None),
         };
-        let parsed: Option<(String, String)> = serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| {
-                let code = v.get("eventType")?.as_str()?.to_owned();
-                let data = match v.get("eventData")? {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                Some((code, data))
-            });
-        let Some((code, data)) = parsed.filter(|(c, _)| !c.is_empty()) else {
-            return envelope(
-                StatusCode::OK,
-                400,
-                None,
-                "eventType and eventData are required",
-                None,
-            );
-        };
-        let reached = self.publish(&code, &data);
-        tracing::debug!(event_code = %code, reached, "event hub: published");
+        if let Err(e) = self.publish_json(&body) {
+            return envelope(StatusCode::OK, 400, None, &e.to_string(), None);
+        }
         envelope(
             StatusCode::OK,
             200,
@@ -346,6 +350,21 @@ impl EventHub {
             });
         }
     }
+}
+
+/// Why a publish body was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PublishBodyError {
+    /// The body is not JSON.
+    #[error("the body is not JSON")]
+    NotJson,
+    /// `eventType` is missing, empty or not a string.
+    #[error("eventType is required")]
+    MissingEventType,
+    /// `eventData` is missing.
+    #[error("eventData is required")]
+    MissingEventData,
 }
 
 fn check(checker: &RwLock<Option<TokenCheck>>, token: &str) -> bool {
@@ -383,4 +402,62 @@ fn envelope(
         http::HeaderValue::from_static("application/json"),
     );
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn publish_bodies_are_checked() {
+        let hub = EventHub::new();
+        assert_eq!(hub.publish_json(b"nope"), Err(PublishBodyError::NotJson));
+        assert_eq!(
+            hub.publish_json(br#"{"eventData":"1"}"#),
+            Err(PublishBodyError::MissingEventType)
+        );
+        assert_eq!(
+            hub.publish_json(br#"{"eventType":" ","eventData":"1"}"#),
+            Err(PublishBodyError::MissingEventType)
+        );
+        assert_eq!(
+            hub.publish_json(br#"{"eventType":"x"}"#),
+            Err(PublishBodyError::MissingEventData)
+        );
+        // No subscriber yet: accepted, reaches nobody.
+        assert_eq!(
+            hub.publish_json(br#"{"eventType":"x","eventData":{"a":1}}"#),
+            Ok(0)
+        );
+    }
+
+    #[test]
+    fn nobody_is_accepted_until_configured() {
+        let hub = EventHub::new();
+        let token = IncomingSubscription {
+            side: genauth_core::events::Side::Authentication,
+            event_code: "x".into(),
+            credential: Some(Credential::UserToken("t".into())),
+            key: "k".into(),
+        };
+        assert!(!hub.authorize(&token));
+        let hub = hub.with_user_tokens(|t| t == "t");
+        assert!(hub.authorize(&token));
+        let sig = IncomingSubscription {
+            side: genauth_core::events::Side::Management,
+            event_code: "x".into(),
+            credential: Some(Credential::Signature {
+                access_key_id: "ak".into(),
+                // base64(HMAC-SHA1("test-access-key-secret", "websocket\n")), from Python.
+                signature: "deZSHJfeiJNXp8KS1k+d7KtsnZI=".into(),
+            }),
+            key: "k".into(),
+        };
+        assert!(!hub.authorize(&sig));
+        let hub = hub.with_access_key("ak", "test-access-key-secret");
+        assert!(hub.authorize(&sig));
+        let other = hub.clone().with_access_key("ak", "another-secret");
+        assert!(!other.authorize(&sig));
+        assert!(!format!("{hub:?}").contains("test-access-key-secret"));
+    }
 }
