@@ -6,7 +6,7 @@
 //! the request, which holds the token or the signature, is never written to a
 //! log.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use bytes::Bytes;
 use genauth_core::events::{check_upgrade_response, websocket_key, SubscribeRequest};
@@ -102,9 +102,26 @@ where
     Ok(WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Client, None).await)
 }
 
-/// The TLS client configuration, built once: rustls with the aws-lc-rs
-/// provider, TLS 1.2 and 1.3, and the Mozilla root certificates.
+/// A TLS configuration set with [`set_tls_config`], used instead of the default.
+static CUSTOM_TLS: RwLock<Option<Arc<rustls::ClientConfig>>> = RwLock::new(None);
+
+/// Replaces the TLS client configuration of `wss://` subscriptions opened from
+/// now on, e.g. to trust a private certificate authority; `None` restores the
+/// default (rustls with the aws-lc-rs provider and the Mozilla roots).
+///
+/// The configuration should not offer ALPN protocols other than `http/1.1`:
+/// the upgrade is an HTTP/1.1 exchange.
+pub fn set_tls_config(config: Option<Arc<rustls::ClientConfig>>) {
+    *CUSTOM_TLS.write().unwrap_or_else(|e| e.into_inner()) = config;
+}
+
+/// The TLS client configuration: the one set with [`set_tls_config`], or the
+/// default one, built once: rustls with the aws-lc-rs provider, TLS 1.2 and
+/// 1.3, and the Mozilla root certificates.
 pub(crate) fn tls_config() -> Result<Arc<rustls::ClientConfig>, EventsError> {
+    if let Some(custom) = CUSTOM_TLS.read().unwrap_or_else(|e| e.into_inner()).clone() {
+        return Ok(custom);
+    }
     static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
     let built = CONFIG.get_or_init(|| {
         let roots = rustls::RootCertStore {

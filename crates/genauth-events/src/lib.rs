@@ -39,6 +39,7 @@ pub mod hub;
 mod policy;
 mod stream;
 
+pub use connect::set_tls_config;
 pub use error::EventsError;
 pub use genauth_core::events::{Event, HandshakeError, PublishResult};
 pub use policy::ReconnectPolicy;
