@@ -210,7 +210,7 @@ impl Task {
             let result = match self.source.request(&self.event_code) {
                 Ok(sub) => tokio::select! {
                     r = open(&sub, &self.policy) => r,
-                    _ = self.tx.closed() => return self.finish(None),
+                    _ = self.tx.closed() => return self.finish(None).await,
                 },
                 Err(e) => Err(e),
             };
@@ -228,13 +228,13 @@ impl Task {
                         retries = 0;
                     }
                     match end {
-                        End::Unsubscribed => return self.finish(None),
+                        End::Unsubscribed => return self.finish(None).await,
                         End::Lost(e) => e,
                     }
                 }
                 Err(e) if e.is_fatal() => {
                     tracing::warn!(event_code = %self.event_code, error = %e, "events feed: subscription failed");
-                    return self.finish(Some(e));
+                    return self.finish(Some(e)).await;
                 }
                 Err(e) => e,
             };
@@ -245,10 +245,12 @@ impl Task {
                     error = %err,
                     "events feed: giving up"
                 );
-                return self.finish(Some(EventsError::GaveUp {
-                    retries,
-                    last: Box::new(err),
-                }));
+                return self
+                    .finish(Some(EventsError::GaveUp {
+                        retries,
+                        last: Box::new(err),
+                    }))
+                    .await;
             }
             retries += 1;
             let delay = self.policy.backoff(retries);
@@ -264,16 +266,19 @@ impl Task {
                 .send_replace(ConnectionState::Reconnecting { attempt: retries });
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
-                _ = self.tx.closed() => return self.finish(None),
+                _ = self.tx.closed() => return self.finish(None).await,
             }
         }
     }
 
-    fn finish(&self, err: Option<EventsError>) {
-        if let Some(e) = err {
-            let _ = self.tx.try_send(Err(e));
-        }
+    /// Ends the subscription, handing out `err` first. Waits for room in the
+    /// buffer so a final error is never lost behind unread events (the wait
+    /// ends at once if the stream was dropped).
+    async fn finish(&self, err: Option<EventsError>) {
         self.state.send_replace(ConnectionState::Closed);
+        if let Some(e) = err {
+            let _ = self.tx.send(Err(e)).await;
+        }
     }
 
     /// Reads the socket until it ends or the stream is dropped.
