@@ -24,7 +24,7 @@ pub struct ReconnectPolicy {
     pub connect_timeout: Duration,
     /// How often a ping is sent on an idle connection; a connection that
     /// receives nothing for two intervals is treated as dropped
-    /// (default 30 s; `None` turns pings off).
+    /// (default 30 s; `None` or zero turns pings off).
     pub ping_interval: Option<Duration>,
 }
 

@@ -284,7 +284,11 @@ impl Task {
     /// Reads the socket until it ends or the stream is dropped.
     /// Sets `received` once anything arrives from the server.
     async fn pump(&self, mut socket: Socket, received: &mut bool) -> End {
-        let ping = self.policy.ping_interval;
+        // A zero or absurdly long interval means no pings (and no panic).
+        let ping = self
+            .policy
+            .ping_interval
+            .filter(|d| !d.is_zero() && Instant::now().checked_add(d.saturating_mul(2)).is_some());
         let mut ticker = ping.map(|d| tokio::time::interval_at(Instant::now() + d, d));
         let mut last_seen = Instant::now();
         loop {
@@ -342,7 +346,7 @@ impl Task {
                 _ = tick => {
                     if let Some(interval) = ping {
                         let silent = last_seen.elapsed();
-                        if silent >= interval * 2 {
+                        if silent >= interval.saturating_mul(2) {
                             return End::Lost(EventsError::Stale(silent));
                         }
                         // A dead peer can leave the send hanging: bound it too.

@@ -237,3 +237,24 @@ async fn a_server_that_accepts_and_drops_at_once_still_exhausts_the_limit() {
     assert!(next(&mut s).await.is_none());
     assert_eq!(server.heads.lock().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn odd_policies_do_not_panic() {
+    let server = raw_server(|_| Behaviour::DropAfter(Duration::from_millis(20))).await;
+    let client = ManagementClient::new(
+        ManagementClientOptions::new("ak", "sk").websocket_host(format!("ws://{}", server.addr)),
+    )
+    .unwrap();
+    for ping in [Some(Duration::ZERO), Some(Duration::MAX), None] {
+        let policy = ReconnectPolicy::never()
+            .ping_interval(ping)
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX);
+        let mut s = client.subscribe_with("x", policy);
+        assert!(s.wait_connected().await);
+        assert!(matches!(
+            next(&mut s).await,
+            Some(Err(EventsError::GaveUp { retries: 0, .. }))
+        ));
+    }
+}
