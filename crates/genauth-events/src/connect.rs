@@ -14,11 +14,15 @@ use http_body_util::Empty;
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
 
 use crate::policy::ReconnectPolicy;
 use crate::EventsError;
+
+/// The largest event frame accepted; events are small, so a larger one is
+/// a broken or hostile server (the connection fails and is retried).
+pub const MAX_EVENT_SIZE: usize = 4 << 20;
 
 /// An open subscription socket.
 pub(crate) type Socket = WebSocketStream<TokioIo<Upgraded>>;
@@ -99,7 +103,10 @@ where
     let resp = sender.send_request(req).await.map_err(EventsError::Http)?;
     check_upgrade_response(key, resp.status(), resp.headers())?;
     let upgraded = hyper::upgrade::on(resp).await.map_err(EventsError::Http)?;
-    Ok(WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Client, None).await)
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_EVENT_SIZE))
+        .max_frame_size(Some(MAX_EVENT_SIZE));
+    Ok(WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Client, Some(config)).await)
 }
 
 /// A TLS configuration set with [`set_tls_config`], used instead of the default.

@@ -39,7 +39,7 @@ pub mod hub;
 mod policy;
 mod stream;
 
-pub use connect::set_tls_config;
+pub use connect::{set_tls_config, MAX_EVENT_SIZE};
 pub use error::EventsError;
 pub use genauth_core::events::{Event, HandshakeError, PublishResult};
 pub use policy::ReconnectPolicy;

@@ -406,3 +406,22 @@ async fn publishing_with_a_wrong_token_is_an_api_error_without_the_token() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn an_oversized_frame_fails_the_connection() {
+    let hub = hub();
+    let addr = serve(hub.clone()).await;
+    let mut s = management(addr).subscribe_with("big", ReconnectPolicy::never());
+    assert!(s.wait_connected().await);
+    let huge = format!("\"{}\"", "x".repeat(genauth_events::MAX_EVENT_SIZE + 1));
+    assert_eq!(hub.publish("big", &huge), 1);
+    match next(&mut s).await {
+        Some(Err(EventsError::GaveUp { retries: 0, last })) => {
+            assert!(matches!(*last, EventsError::WebSocket(_)), "{last:?}")
+        }
+        other => panic!(
+            "expected the connection to fail, got {:?}",
+            other.map(|r| r.map(|e| e.raw.len()))
+        ),
+    }
+}
