@@ -15,6 +15,7 @@
 
 pub mod body;
 pub mod error;
+pub mod events;
 pub mod excerpt;
 pub mod management_token;
 pub mod operation;

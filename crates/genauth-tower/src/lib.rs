@@ -18,6 +18,7 @@
 mod builder;
 mod call;
 mod client;
+mod events;
 pub mod layers;
 
 pub use builder::ClientBuilder;

@@ -40,3 +40,8 @@ pub use genauth_types as types;
 
 #[cfg(feature = "hyper")]
 pub use genauth_hyper as hyper;
+
+/// The events feed (feature `events`): `subscribe` on both clients through
+/// [`events::SubscribeExt`], as async streams over websockets.
+#[cfg(feature = "events")]
+pub use genauth_events as events;
