@@ -63,12 +63,17 @@ fn rust_str(s: &str) -> String {
 impl Model {
     pub fn module_of(&self, name: &str) -> Option<&'static str> {
         let u = self.users.get(name)?;
-        Some(match (u.contains(&Client::Authentication), u.contains(&Client::Management)) {
-            (true, true) => "common",
-            (true, false) => "authentication",
-            (false, true) => "management",
-            _ => return None,
-        })
+        Some(
+            match (
+                u.contains(&Client::Authentication),
+                u.contains(&Client::Management),
+            ) {
+                (true, true) => "common",
+                (true, false) => "authentication",
+                (false, true) => "management",
+                _ => return None,
+            },
+        )
     }
 
     fn struct_has_default(&self, s: &Struct) -> bool {
@@ -150,14 +155,24 @@ impl Model {
             mods.insert(m, String::new());
         }
         for (name, s) in &self.structs {
-            let Some(m) = self.module_of(name) else { continue };
-            assert!(!reserved.contains(&name.as_str()), "type name {name} is reserved");
+            let Some(m) = self.module_of(name) else {
+                continue;
+            };
+            assert!(
+                !reserved.contains(&name.as_str()),
+                "type name {name} is reserved"
+            );
             let out = mods.get_mut(m).expect("module");
             self.render_struct(s, out);
         }
         for (name, canon) in &self.enum_canon {
-            let Some(m) = self.module_of(name) else { continue };
-            assert!(!self.structs.contains_key(name), "enum {name} clashes with a struct");
+            let Some(m) = self.module_of(name) else {
+                continue;
+            };
+            assert!(
+                !self.structs.contains_key(name),
+                "enum {name} clashes with a struct"
+            );
             let out = mods.get_mut(m).expect("module");
             if name == canon {
                 let e = &self.enums[name];
@@ -189,7 +204,7 @@ impl Model {
                     _ => "the management client only",
                 }
             );
-            f.push_str("#![allow(unused_imports)]\n");
+            f.push_str("#![allow(unused_imports, clippy::too_many_arguments)]\n");
             if m != "common" {
                 f.push_str("use super::common::*;\n");
             }
@@ -323,22 +338,22 @@ impl Model {
                 "//! The operations of the {} client, one struct each.\n",
                 client.module()
             );
-            f.push_str("use genauth_types as t;\nuse serde::{Deserialize, Serialize};\n\n");
+            f.push_str("#![allow(clippy::too_many_arguments)]\nuse genauth_types as t;\nuse serde::{Deserialize, Serialize};\n\n");
             for op in self.ops.iter().filter(|o| o.client == client) {
                 self.render_op(op, &mut f);
             }
             files.insert(
-                format!("crates/genauth-core/src/ops/generated/{}.rs", client.module()),
+                format!(
+                    "crates/genauth-core/src/ops/generated/{}.rs",
+                    client.module()
+                ),
                 f,
             );
         }
         let mut m = String::from(HEADER);
         m.push_str("//! The generated operations, by client.\n\n");
         for c in ["authentication", "management"] {
-            let _ = write!(
-                m,
-                "#[cfg(feature = \"{c}\")]\npub mod {c};\n"
-            );
+            let _ = write!(m, "#[cfg(feature = \"{c}\")]\npub mod {c};\n");
         }
         m.push_str("#[cfg(feature = \"registry\")]\npub mod registry;\n");
         files.insert("crates/genauth-core/src/ops/generated/mod.rs".into(), m);
@@ -361,8 +376,8 @@ impl Model {
         if let (Some(b), true) = (body, op.path_params.is_empty()) {
             let _ = writeln!(
                 out,
-                "#[serde(transparent)]\npub struct {}(\n/// The request body.\npub {},\n);\n",
-                op.upper, format!("t::{}", b.name)
+                "#[serde(transparent)]\npub struct {}(\n/// The request body.\npub t::{},\n);\n",
+                op.upper, b.name
             );
         } else {
             let _ = writeln!(out, "pub struct {} {{", op.upper);
@@ -400,8 +415,8 @@ impl Model {
             if let Some(b) = body {
                 let _ = writeln!(
                     out,
-                    "/// The request body.\n#[serde(flatten)]\npub body: {},",
-                    format!("t::{}", b.name)
+                    "/// The request body.\n#[serde(flatten)]\npub body: t::{},",
+                    b.name
                 );
             }
             out.push_str("}\n\n");
@@ -500,7 +515,7 @@ impl Model {
             );
             let _ = write!(
                 f,
-                "#![allow(unused_imports)]\nuse crate::{{Call, {}}};\nuse genauth_core::ops::{} as ops;\nuse genauth_core::types::*;\n\n",
+                "#![allow(unused_imports, clippy::too_many_arguments)]\nuse crate::{{Call, {}}};\nuse genauth_core::ops::{} as ops;\nuse genauth_core::types::*;\n\n",
                 client.rust_type(),
                 client.module()
             );
@@ -564,11 +579,8 @@ impl Model {
             }
             _ => {
                 if fields.iter().any(|f| f.required) {
-                    let args: Vec<String> = fields
-                        .iter()
-                        .filter(|f| f.required)
-                        .map(|f| conv(f))
-                        .collect();
+                    let args: Vec<String> =
+                        fields.iter().filter(|f| f.required).map(&conv).collect();
                     format!("ops::{}::new({})", op.upper, args.join(", "))
                 } else {
                     format!("ops::{}::default()", op.upper)
@@ -636,7 +648,8 @@ impl Model {
             m.insert(p.wire.clone(), json!("id 1/é"));
         }
         if let Some(b) = &op.body {
-            if let Some(Value::Object(o)) = self.sample(&Ty::Struct(b.clone()), "", &mut Vec::new()) {
+            if let Some(Value::Object(o)) = self.sample(&Ty::Struct(b.clone()), "", &mut Vec::new())
+            {
                 m.extend(o);
             }
         } else {
@@ -791,7 +804,11 @@ impl Model {
                     rs.join(", "),
                     op.method,
                     op.path,
-                    if opt.is_empty() { "none".to_owned() } else { opt.join(" ") }
+                    if opt.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        opt.join(" ")
+                    }
                 );
             }
             f.push('\n');

@@ -151,7 +151,10 @@ fn main() -> ExitCode {
     }
     if check {
         if drift.is_empty() {
-            println!("genauth-codegen: {} generated files are up to date", files.len());
+            println!(
+                "genauth-codegen: {} generated files are up to date",
+                files.len()
+            );
         } else {
             eprintln!("genauth-codegen: these files differ from a fresh run:");
             for d in &drift {

@@ -242,7 +242,9 @@ pub fn upper_camel(s: &str) -> String {
             out.extend(cs);
         }
     }
-    if out.starts_with(|c: char| c.is_ascii_digit()) || out.starts_with("N") && base.starts_with("n_") {
+    if out.starts_with(|c: char| c.is_ascii_digit())
+        || out.starts_with("N") && base.starts_with("n_")
+    {
         // `n_1` from a leading digit: keep a letter in front.
         out = format!("V{}", out.trim_start_matches('N'));
     }
@@ -270,10 +272,7 @@ pub fn type_name(spec: &str) -> String {
 /// Whether a string field with this wire name holds a secret.
 pub fn is_secret(wire: &str) -> bool {
     let lc = wire.to_ascii_lowercase();
-    lc.ends_with("password")
-        || lc == "passcode"
-        || lc.ends_with("secret")
-        || lc.ends_with("token")
+    lc.ends_with("password") || lc == "passcode" || lc.ends_with("secret") || lc.ends_with("token")
 }
 
 /// Setter names that would clash with `Call`'s own methods.
@@ -475,7 +474,9 @@ pub fn build(spec: &Value) -> Result<Model, String> {
     let mut ops = Vec::new();
     let paths = spec["paths"].as_object().ok_or("no paths")?;
     for (path, item) in paths {
-        let Some(item) = item.as_object() else { continue };
+        let Some(item) = item.as_object() else {
+            continue;
+        };
         for (method, o) in item {
             let name = o["x-python-method"]
                 .as_str()
@@ -521,7 +522,10 @@ pub fn build(spec: &Value) -> Result<Model, String> {
                     if p.get("x-python-missing").is_some() {
                         missing_path.push(f.ident.clone());
                     }
-                    path_params.push(Field { required: true, ..f });
+                    path_params.push(Field {
+                        required: true,
+                        ..f
+                    });
                 } else {
                     query.push(f);
                 }

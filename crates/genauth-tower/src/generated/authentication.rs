@@ -2,7 +2,7 @@
 // Do not edit by hand: run `cargo run -p genauth-codegen` to regenerate.
 //! The methods of [`AuthenticationClient`], one per operation, named as in the official Python SDK.
 
-#![allow(unused_imports)]
+#![allow(unused_imports, clippy::too_many_arguments)]
 use crate::{AuthenticationClient, Call};
 use genauth_core::ops::authentication as ops;
 use genauth_core::types::*;

@@ -2,7 +2,7 @@
 // Do not edit by hand: run `cargo run -p genauth-codegen` to regenerate.
 //! The methods of [`ManagementClient`], one per operation, named as in the official Python SDK.
 
-#![allow(unused_imports)]
+#![allow(unused_imports, clippy::too_many_arguments)]
 use crate::{Call, ManagementClient};
 use genauth_core::ops::management as ops;
 use genauth_core::types::*;

@@ -2,7 +2,7 @@
 // Do not edit by hand: run `cargo run -p genauth-codegen` to regenerate.
 //! Data types used by the authentication client only.
 
-#![allow(unused_imports)]
+#![allow(unused_imports, clippy::too_many_arguments)]
 use super::common::*;
 use crate::lenient as l;
 use crate::{Page, SecretString};

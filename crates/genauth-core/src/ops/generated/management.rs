@@ -2,6 +2,7 @@
 // Do not edit by hand: run `cargo run -p genauth-codegen` to regenerate.
 //! The operations of the management client, one struct each.
 
+#![allow(clippy::too_many_arguments)]
 use genauth_types as t;
 use serde::{Deserialize, Serialize};
 
