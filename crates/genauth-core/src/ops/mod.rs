@@ -6,7 +6,7 @@
 //! re-exported here; the one name both clients have, `GetAuthorizedResources`,
 //! must be named through its module.
 //!
-//! With the `registry` feature, [`registry`] lists every operation with its
+//! With the `registry` feature, `registry` lists every operation with its
 //! facts and type-erased helpers, for emulators and tests.
 
 /// Implements [`Operation`](crate::Operation) for a generated struct in one line.
