@@ -52,6 +52,9 @@ fn field_doc(f: &Field) -> String {
 }
 
 fn rust_str(s: &str) -> String {
+    if !s.contains('"') && !s.contains('\\') {
+        return format!("\"{s}\"");
+    }
     // A raw string literal with enough hashes.
     let mut hashes = String::from("#");
     while s.contains(&format!("\"{hashes}")) {
@@ -176,15 +179,16 @@ impl Model {
             let out = mods.get_mut(m).expect("module");
             if name == canon {
                 let e = &self.enums[name];
+                // rustfmt leaves macro bodies alone: indent by hand.
                 let _ = writeln!(
                     out,
-                    "wire_enum! {{\n/// The values of `{}` in `{}`.\n{} {{",
+                    "wire_enum! {{\n    /// The values of `{}` in `{}`.\n    {} {{",
                     e.field, e.owner, e.name
                 );
                 for (v, w) in &e.variants {
-                    let _ = writeln!(out, "{v} = {},", rust_str(w));
+                    let _ = writeln!(out, "        {v} = {},", rust_str(w));
                 }
-                out.push_str("}\n}\n\n");
+                out.push_str("    }\n}\n\n");
             } else {
                 let _ = writeln!(
                     out,

@@ -316,7 +316,7 @@ pub fn idempotent(name: &str, method: &str, path: &str) -> bool {
 struct Builder<'a> {
     schemas: &'a serde_json::Map<String, Value>,
     enums: BTreeMap<String, EnumDef>,
-    by_values: BTreeMap<Vec<String>, String>,
+    by_values: BTreeMap<Vec<String>, Vec<String>>,
     enum_canon: BTreeMap<String, String>,
 }
 
@@ -369,23 +369,20 @@ impl Builder<'_> {
             }
             variants.push((n, w.clone()));
         }
-        let canon = self
-            .by_values
+        self.by_values
             .entry(values.clone())
-            .or_insert_with(|| name.clone())
-            .clone();
-        self.enum_canon.insert(name.clone(), canon.clone());
-        if canon == name {
-            self.enums.insert(
-                name.clone(),
-                EnumDef {
-                    name: name.clone(),
-                    variants,
-                    owner: owner.to_owned(),
-                    field: field.to_owned(),
-                },
-            );
-        }
+            .or_default()
+            .push(name.clone());
+        self.enum_canon.insert(name.clone(), name.clone());
+        self.enums.insert(
+            name.clone(),
+            EnumDef {
+                name: name.clone(),
+                variants,
+                owner: owner.to_owned(),
+                field: field.to_owned(),
+            },
+        );
         Ty::Enum(name)
     }
 
@@ -628,6 +625,22 @@ pub fn build(spec: &Value) -> Result<Model, String> {
         }
     }
     ops.sort_by(|a, b| (a.client, &a.name).cmp(&(b.client, &b.name)));
+
+    // Enums with the same values are one type: the shortest name defines it,
+    // the others are aliases.
+    for names in b.by_values.values() {
+        let canon = names
+            .iter()
+            .min_by(|x, y| (x.len(), x.as_str()).cmp(&(y.len(), y.as_str())))
+            .cloned()
+            .unwrap_or_default();
+        for n in names {
+            b.enum_canon.insert(n.clone(), canon.clone());
+            if *n != canon {
+                b.enums.remove(n);
+            }
+        }
+    }
 
     // Reachability: which client uses which type; which structs a response or a body reaches.
     let mut users: BTreeMap<String, BTreeSet<Client>> = BTreeMap::new();
