@@ -711,3 +711,125 @@ pub fn build(spec: &Value) -> Result<Model, String> {
         request,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(snake("userId"), "user_id");
+        assert_eq!(snake("credentialID"), "credential_id");
+        assert_eq!(snake("SAMLRequest"), "saml_request");
+        assert_eq!(snake("access_token"), "access_token");
+        assert_eq!(snake("mfa:verified"), "mfa_verified");
+        assert_eq!(snake("2fa"), "n_2fa");
+        assert_eq!(ident("type"), "r#type");
+        assert_eq!(ident("self"), "self_");
+        assert_eq!(upper_camel("get_user"), "GetUser");
+        assert_eq!(upper_camel("USER_ID"), "UserId");
+        assert_eq!(upper_camel("user-pool:env-added"), "UserPoolEnvAdded");
+        assert_eq!(upper_camel("externalId"), "ExternalId");
+        assert_eq!(upper_camel("_1"), "V1");
+        assert_eq!(type_name("errorEmailMsg"), "ErrorEmailMsg");
+        assert_eq!(type_name("Option"), "OptionSchema");
+        assert_eq!(setter_name("with"), "with_");
+    }
+
+    #[test]
+    fn secrets_by_wire_name() {
+        for s in [
+            "password",
+            "newPassword",
+            "passCode",
+            "clientSecret",
+            "client_secret",
+            "secret",
+            "token",
+            "accessToken",
+            "id_token",
+            "refresh_token",
+        ] {
+            assert!(is_secret(s), "{s}");
+        }
+        for s in ["tokenType", "passwordEncryptType", "userId", "expiresIn"] {
+            assert!(!is_secret(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn idempotent_rule() {
+        assert!(idempotent("get_user", "GET", "/api/v3/get-user"));
+        assert!(idempotent("list_users", "POST", "/api/v3/list-users"));
+        assert!(idempotent(
+            "check_permission",
+            "POST",
+            "/api/v3/check-permission"
+        ));
+        assert!(!idempotent("create_user", "POST", "/api/v3/create-user"));
+        assert!(!idempotent(
+            "delete_by_id",
+            "DELETE",
+            "/api/v3/ip-list/{id}"
+        ));
+        assert!(!idempotent(
+            "get_wechat_mp_access_token",
+            "POST",
+            "/api/v3/get-wechat-access-token"
+        ));
+    }
+
+    fn tiny_spec() -> Value {
+        serde_json::json!({
+            "components": {"schemas": {
+                "UserDto": {"type": "object", "required": ["userId"], "properties": {
+                    "userId": {"type": "string"},
+                    "status": {"type": "string", "enum": ["Activated", "Suspended"], "x-enum-varnames": ["ACTIVATED", "SUSPENDED"]}
+                }},
+                "UserPagingDto": {"type": "object", "properties": {
+                    "list": {"type": "array", "items": {"$ref": "#/components/schemas/UserDto"}},
+                    "totalCount": {"type": "integer"}
+                }},
+                "UserPaginatedRespDto": {"type": "object", "properties": {
+                    "statusCode": {"type": "integer"}, "message": {"type": "string"},
+                    "data": {"$ref": "#/components/schemas/UserPagingDto"}
+                }},
+                "ListUsersRequestDto": {"type": "object", "properties": {
+                    "keywords": {"type": "string"},
+                    "password": {"type": "string"}
+                }}
+            }},
+            "paths": {
+                "/api/v3/list-users": {"post": {
+                    "x-python-method": "list_users", "tags": ["management"], "x-auth": "management-token",
+                    "x-python-args": [{"in": "body", "name": "keywords", "required": false, "wire": "keywords"}],
+                    "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ListUsersRequestDto"}}}},
+                    "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/UserPaginatedRespDto"}}}}}
+                }}
+            }
+        })
+    }
+
+    #[test]
+    fn envelopes_pages_enums_and_reachability() {
+        let m = build(&tiny_spec()).unwrap();
+        assert_eq!(m.ops.len(), 1);
+        let op = &m.ops[0];
+        assert!(op.envelope);
+        assert!(op.idempotent);
+        assert_eq!(op.encoding, Encoding::Json);
+        assert_eq!(op.output.rust(), "Page<UserDto>");
+        assert_eq!(op.body.as_deref(), Some("ListUsersRequestDto"));
+        let e = &m.enums["UserDtoStatus"];
+        assert_eq!(e.variants[0], ("Activated".into(), "Activated".into()));
+        assert!(m.response.contains("UserDto"));
+        assert!(!m.response.contains("ListUsersRequestDto"));
+        assert!(m.request.contains("ListUsersRequestDto"));
+        assert!(
+            !m.users.contains_key("UserPaginatedRespDto"),
+            "envelopes are not generated"
+        );
+        let req = &m.structs["ListUsersRequestDto"];
+        assert_eq!(req.fields[1].ty, Ty::Secret);
+    }
+}
