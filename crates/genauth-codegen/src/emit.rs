@@ -469,7 +469,7 @@ impl Model {
                 .collect();
             args.push_str(&ps.join(", "));
         }
-        let _ = writeln!(out, "operation!({args});\n");
+        let _ = writeln!(out, "operation! {{ {args} }}\n");
     }
 
     // ---------------------------------------------------------------- clients

@@ -15,6 +15,7 @@
 /// stores `Some`; `some`: takes `Type` and stores `Some`; `set`: stores the value).
 /// `mode` says where the field lives: on the operation (`plain`), in its body
 /// (`tuple` for `Op(Body)`, `body` for `Op { body, .. }`).
+#[allow(unused_macros)] // unused when both client features are off
 macro_rules! setters {
     ($client:ty, $op:ty, $mode:ident { $($(#[$m:meta])* $kind:ident $name:ident: $ty:ty => $field:ident,)* }) => {
         impl crate::Call<'_, $client, $op> {

@@ -10,6 +10,7 @@
 //! facts and type-erased helpers, for emulators and tests.
 
 /// Implements [`Operation`](crate::Operation) for a generated struct in one line.
+#[allow(unused_macros)] // unused when both client features are off
 macro_rules! operation {
     ($ty:ident, $name:literal, $method:ident, $path:literal, $auth:ident, $enc:ident, $env:literal, $idem:literal, $out:ty) => {
         impl $crate::Operation for $ty {
