@@ -51,6 +51,47 @@ fn field_doc(f: &Field) -> String {
     )
 }
 
+/// serde's `rename_all = "camelCase"` applied to a field identifier.
+fn serde_camel(ident: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for (i, c) in ident.trim_start_matches("r#").chars().enumerate() {
+        if c == '_' {
+            up = true;
+        } else if up && i > 0 {
+            out.push(c.to_ascii_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+            up = false;
+        }
+    }
+    out
+}
+
+/// Whether `rename_all = "camelCase"` saves explicit renames on these fields.
+fn use_camel(fields: &[Field]) -> bool {
+    let plain = fields
+        .iter()
+        .filter(|f| f.ident.trim_start_matches("r#") != f.wire)
+        .count();
+    let camel = fields
+        .iter()
+        .filter(|f| serde_camel(&f.ident) != f.wire)
+        .count();
+    camel < plain
+}
+
+/// The explicit `rename` a field needs, if any.
+fn rename(f: &Field, camel: bool) -> Option<String> {
+    let implied = if camel {
+        serde_camel(&f.ident)
+    } else {
+        f.ident.trim_start_matches("r#").to_owned()
+    };
+    (implied != f.wire).then(|| format!("rename = {:?}", f.wire))
+}
+
 fn rust_str(s: &str) -> String {
     if !s.contains('"') && !s.contains('\\') {
         return format!("\"{s}\"");
@@ -247,16 +288,18 @@ impl Model {
             "#[derive(Debug, Clone, PartialEq, Serialize, Deserialize{})]",
             if default { ", Default" } else { "" }
         );
-        if resp {
-            out.push_str("#[serde(default)]\n");
+        let camel = use_camel(&s.fields);
+        match (resp, camel) {
+            (true, true) => out.push_str("#[serde(default, rename_all = \"camelCase\")]\n"),
+            (true, false) => out.push_str("#[serde(default)]\n"),
+            (false, true) => out.push_str("#[serde(rename_all = \"camelCase\")]\n"),
+            (false, false) => {}
         }
         let _ = writeln!(out, "pub struct {} {{", s.name);
         for f in &s.fields {
             out.push_str(&field_doc(f));
             let mut attrs: Vec<String> = Vec::new();
-            if f.ident.trim_start_matches("r#") != f.wire {
-                attrs.push(format!("rename = {:?}", f.wire));
-            }
+            attrs.extend(rename(f, camel));
             let ty = f.ty.rust();
             let full_ty = if f.required {
                 if resp {
@@ -384,6 +427,10 @@ impl Model {
                 op.upper, b.name
             );
         } else {
+            let camel = use_camel(&fields);
+            if camel {
+                out.push_str("#[serde(rename_all = \"camelCase\")]\n");
+            }
             let _ = writeln!(out, "pub struct {} {{", op.upper);
             for f in &fields {
                 let is_path = op.path_params.iter().any(|p| p.wire == f.wire);
@@ -393,9 +440,7 @@ impl Model {
                     out.push_str(&field_doc(f));
                 }
                 let mut attrs = Vec::new();
-                if f.ident.trim_start_matches("r#") != f.wire {
-                    attrs.push(format!("rename = {:?}", f.wire));
-                }
+                attrs.extend(rename(f, camel));
                 let ty = if is_path {
                     attrs.push("skip_serializing, default".into());
                     f.ty.rust_p("t::")
@@ -949,7 +994,10 @@ fn validate<O: Operation + DeserializeOwned>(query: Option<&str>, body: &[u8]) -
             let mut de = serde_json::Deserializer::from_slice(body);
             serde_path_to_error::deserialize::<_, O>(&mut de)
                 .map(drop)
-                .map_err(|e| format!("{}: {}", e.path(), e.inner()))
+                .map_err(|e| match e.path().to_string().as_str() {
+                    "." => e.inner().to_string(),
+                    path => format!("{path}: {}", e.inner()),
+                })
         }
     }
 }
@@ -958,7 +1006,15 @@ fn sample_output<O: Operation>() -> serde_json::Value
 where
     O::Output: Default + Serialize,
 {
-    serde_json::to_value(O::Output::default()).unwrap_or(serde_json::Value::Null)
+    let mut value = serde_json::to_value(O::Output::default()).unwrap_or(serde_json::Value::Null);
+    // A bare output that carries its own `statusCode` (e.g. `list_model`) must
+    // say success: the default 0 would read as a failure.
+    if let Some(code) = value.get_mut("statusCode") {
+        if code == &serde_json::json!(0) {
+            *code = serde_json::json!(200);
+        }
+    }
+    value
 }
 
 fn synthetic<O: Operation + DeserializeOwned + Synthetic>() -> Result<O, Error> {

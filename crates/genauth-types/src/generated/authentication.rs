@@ -10,41 +10,41 @@ use serde::{Deserialize, Serialize};
 
 /// The `AccessibleAppsDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct AccessibleAppsDto {
     /// `active` (required).
     #[serde(deserialize_with = "l::bool")]
     pub active: bool,
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(rename = "appLoginUrl", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(rename = "appLogo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(rename = "appName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
 }
 
 /// The `AlipayAuthInfoDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct AlipayAuthInfoDataDto {
     /// `authInfo` (required).
-    #[serde(rename = "authInfo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub auth_info: String,
 }
 
 /// The `AppQRCodeLoginDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AppQRCodeLoginDto {
     /// `action` (required).
     pub action: AppQRCodeLoginDtoAction,
     /// `qrcodeId` (required).
-    #[serde(rename = "qrcodeId")]
     pub qrcode_id: String,
 }
 
@@ -60,11 +60,11 @@ impl AppQRCodeLoginDto {
 
 /// The `AuthenticationCredentialDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AuthenticationCredentialDto {
     /// `id` (required).
     pub id: String,
     /// `rawId` (required).
-    #[serde(rename = "rawId")]
     pub raw_id: String,
     /// `response` (required).
     pub response: AuthenticatorAssertionResponseDto,
@@ -91,10 +91,10 @@ impl AuthenticationCredentialDto {
 
 /// The `AuthenticationOptionsDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct AuthenticationOptionsDto {
     /// `authenticationOptions` (required).
-    #[serde(rename = "authenticationOptions", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub authentication_options: PublicKeyCredentialRequestOptionsDto,
     /// `ticket` (required).
     #[serde(deserialize_with = "l::string")]
@@ -103,9 +103,9 @@ pub struct AuthenticationOptionsDto {
 
 /// The `AuthenticatorAssertionResponseDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AuthenticatorAssertionResponseDto {
     /// `authenticatorData` (required).
-    #[serde(rename = "authenticatorData")]
     pub authenticator_data: String,
     /// `clientDataJSON` (required).
     #[serde(rename = "clientDataJSON")]
@@ -113,7 +113,6 @@ pub struct AuthenticatorAssertionResponseDto {
     /// `signature` (required).
     pub signature: String,
     /// `userHandle` (required).
-    #[serde(rename = "userHandle")]
     pub user_handle: String,
 }
 
@@ -136,9 +135,9 @@ impl AuthenticatorAssertionResponseDto {
 
 /// The `AuthenticatorAttestationResponseDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AuthenticatorAttestationResponseDto {
     /// `attestationObject` (required).
-    #[serde(rename = "attestationObject")]
     pub attestation_object: String,
     /// `clientDataJSON` (required).
     #[serde(rename = "clientDataJSON")]
@@ -157,9 +156,9 @@ impl AuthenticatorAttestationResponseDto {
 
 /// The `BindByAccountIdInputApi` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BindByAccountIdInputApi {
     /// `accountId` (required).
-    #[serde(rename = "accountId")]
     pub account_id: String,
     /// `action` (required).
     pub action: String,
@@ -270,6 +269,7 @@ impl BindByEmailCodeInputApi {
 
 /// The `BindByPhoneCodeInputApi` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BindByPhoneCodeInputApi {
     /// `action` (required).
     pub action: String,
@@ -280,11 +280,7 @@ pub struct BindByPhoneCodeInputApi {
     /// `phone` (required).
     pub phone: String,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
 }
 
@@ -327,11 +323,11 @@ impl BindByRegiserInputApi {
 
 /// The `BindEmailDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BindEmailDto {
     /// `email` (required).
     pub email: String,
     /// `passCode` (required).
-    #[serde(rename = "passCode")]
     pub pass_code: SecretString,
 }
 
@@ -347,19 +343,14 @@ impl BindEmailDto {
 
 /// The `BindPhoneDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BindPhoneDto {
     /// `passCode` (required).
-    #[serde(rename = "passCode")]
     pub pass_code: SecretString,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `phoneNumber` (required).
-    #[serde(rename = "phoneNumber")]
     pub phone_number: String,
 }
 
@@ -376,11 +367,11 @@ impl BindPhoneDto {
 
 /// The `ChangePushCodeStatusDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChangePushCodeStatusDto {
     /// `action` (required).
     pub action: ChangePushCodeStatusDtoAction,
     /// `pushCodeId` (required).
-    #[serde(rename = "pushCodeId")]
     pub push_code_id: String,
 }
 
@@ -396,11 +387,11 @@ impl ChangePushCodeStatusDto {
 
 /// The `ChangeQRCodeStatusDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChangeQRCodeStatusDto {
     /// `action` (required).
     pub action: ChangeQRCodeStatusDtoAction,
     /// `qrcodeId` (required).
-    #[serde(rename = "qrcodeId")]
     pub qrcode_id: String,
 }
 
@@ -477,21 +468,21 @@ impl CheckPermissionTreeResourceDto {
 
 /// The `CheckPushCodeStatusDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckPushCodeStatusDataDto {
     /// `status` (required).
     pub status: CheckPushCodeStatusDataDtoStatus,
     /// `tokenSet`.
-    #[serde(rename = "tokenSet", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_set: Option<LoginTokenResponseDataDto>,
 }
 
 /// The `CheckQRCodeStatusDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckQRCodeStatusDataDto {
     /// `briefUserInfo`.
-    #[serde(rename = "briefUserInfo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brief_user_info: Option<QRCodeStatusBriefUserInfoDto>,
     /// `status` (required).
     pub status: CheckQRCodeStatusDataDtoStatus,
@@ -502,22 +493,22 @@ pub struct CheckQRCodeStatusDataDto {
     )]
     pub ticket: Option<String>,
     /// `tokenSet`.
-    #[serde(rename = "tokenSet", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_set: Option<LoginTokenResponseDataDto>,
 }
 
 /// The `CheckResourcePermissionDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckResourcePermissionDataDto {
     /// `checkResultList` (required).
-    #[serde(rename = "checkResultList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub check_result_list: Vec<CheckResourcePermissionRespDto>,
 }
 
 /// The `CheckResourcePermissionRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckResourcePermissionRespDto {
     /// `action` (required).
     #[serde(deserialize_with = "l::string")]
@@ -526,7 +517,7 @@ pub struct CheckResourcePermissionRespDto {
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resource` (required).
     #[serde(deserialize_with = "l::string")]
@@ -535,7 +526,7 @@ pub struct CheckResourcePermissionRespDto {
 
 /// The `CountryDetailInfo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CountryDetailInfo {
     /// `alpha2` (required).
     #[serde(deserialize_with = "l::string")]
@@ -550,20 +541,19 @@ pub struct CountryDetailInfo {
     #[serde(deserialize_with = "l::or_default")]
     pub name: LangObject,
     /// `phoneCountryCode` (required).
-    #[serde(rename = "phoneCountryCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub phone_country_code: String,
 }
 
 /// The `DecryptWechatMiniProgramDataDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DecryptWechatMiniProgramDataDto {
     /// `code` (required).
     pub code: String,
     /// `encryptedData` (required).
-    #[serde(rename = "encryptedData")]
     pub encrypted_data: String,
     /// `extIdpConnidentifier` (required).
-    #[serde(rename = "extIdpConnidentifier")]
     pub ext_idp_connidentifier: String,
     /// `iv` (required).
     pub iv: String,
@@ -588,9 +578,9 @@ impl DecryptWechatMiniProgramDataDto {
 
 /// The `DeleteAccounDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteAccounDto {
     /// `deleteAccountToken` (required).
-    #[serde(rename = "deleteAccountToken")]
     pub delete_account_token: SecretString,
 }
 
@@ -605,12 +595,12 @@ impl DeleteAccounDto {
 
 /// The `DeleteAccountByEmailPassCodeDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteAccountByEmailPassCodeDto {
     /// `email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `passCode` (required).
-    #[serde(rename = "passCode")]
     pub pass_code: SecretString,
 }
 
@@ -626,15 +616,12 @@ impl DeleteAccountByEmailPassCodeDto {
 
 /// The `DeleteAccountByPasswordDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteAccountByPasswordDto {
     /// `password` (required).
     pub password: SecretString,
     /// `passwordEncryptType`.
-    #[serde(
-        rename = "passwordEncryptType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<DeleteAccountByPasswordDtoPasswordEncryptType>,
 }
 
@@ -650,19 +637,14 @@ impl DeleteAccountByPasswordDto {
 
 /// The `DeleteAccountByPhonePassCodeDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteAccountByPhonePassCodeDto {
     /// `passCode` (required).
-    #[serde(rename = "passCode")]
     pub pass_code: SecretString,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `phoneNumber` (required).
-    #[serde(rename = "phoneNumber")]
     pub phone_number: String,
 }
 
@@ -679,10 +661,10 @@ impl DeleteAccountByPhonePassCodeDto {
 
 /// The `DeviceInfo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct DeviceInfo {
     /// `deviceId` (required).
-    #[serde(rename = "deviceId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub device_id: String,
     /// `mod`.
     #[serde(
@@ -709,7 +691,6 @@ pub struct DeviceInfo {
     pub r#type: DeviceInfoType,
     /// `userAgent`.
     #[serde(
-        rename = "userAgent",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -724,15 +705,13 @@ pub struct DeviceInfo {
 
 /// The `EnrollFactorDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EnrollFactorDto {
     /// `enrollmentData` (required).
-    #[serde(rename = "enrollmentData")]
     pub enrollment_data: EnrollFactorEnrollmentDataDto,
     /// `enrollmentToken` (required).
-    #[serde(rename = "enrollmentToken")]
     pub enrollment_token: SecretString,
     /// `factorType` (required).
-    #[serde(rename = "factorType")]
     pub factor_type: EnrollFactorDtoFactorType,
 }
 
@@ -753,16 +732,13 @@ impl EnrollFactorDto {
 
 /// The `EnrollFactorEnrollmentDataDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct EnrollFactorEnrollmentDataDto {
     /// `isExternalPhoto`.
-    #[serde(
-        rename = "isExternalPhoto",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_external_photo: Option<bool>,
     /// `passCode`.
-    #[serde(rename = "passCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<SecretString>,
     /// `photo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -795,10 +771,10 @@ impl ExchangeTokenSetWithQRcodeTicketDto {
 
 /// The `ExtIdpInfoDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ExtIdpInfoDto {
     /// `bindUrl` (required).
-    #[serde(rename = "bindUrl", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub bind_url: String,
     /// `desc`.
     #[serde(
@@ -808,15 +784,15 @@ pub struct ExtIdpInfoDto {
     pub desc: Option<String>,
     /// `desc_en`.
     #[serde(
+        rename = "desc_en",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub desc_en: Option<String>,
     /// `extIdpId` (required).
-    #[serde(rename = "extIdpId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ext_idp_id: String,
     /// `extIdpType` (required).
-    #[serde(rename = "extIdpType")]
     pub ext_idp_type: ExtIdpInfoDtoExtIdpType,
     /// `identifier` (required).
     #[serde(deserialize_with = "l::string")]
@@ -832,6 +808,7 @@ pub struct ExtIdpInfoDto {
     pub name: String,
     /// `name_en`.
     #[serde(
+        rename = "name_en",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -842,13 +819,12 @@ pub struct ExtIdpInfoDto {
 
 /// The `FactorDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct FactorDto {
     /// `factorId` (required).
-    #[serde(rename = "factorId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub factor_id: String,
     /// `factorType` (required).
-    #[serde(rename = "factorType")]
     pub factor_type: FactorDtoFactorType,
     /// `profile` (required).
     pub profile: serde_json::Value,
@@ -856,32 +832,24 @@ pub struct FactorDto {
 
 /// The `FactorProfile` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct FactorProfile {
     /// `email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `phoneNumber`.
-    #[serde(
-        rename = "phoneNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
 }
 
 /// The `FactorToEnrollDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct FactorToEnrollDto {
     /// `factorType` (required).
-    #[serde(rename = "factorType")]
     pub factor_type: FactorToEnrollDtoFactorType,
 }
 
@@ -905,10 +873,10 @@ pub struct FastpassQRCodeRelationAppDto {
 
 /// The `FastpassUserInfoDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct FastpassUserInfoDto {
     /// `displayName` (required).
-    #[serde(rename = "displayName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub display_name: String,
     /// `id` (required).
     #[serde(deserialize_with = "l::string")]
@@ -920,16 +888,16 @@ pub struct FastpassUserInfoDto {
 
 /// The `GeneFastpassQRCodeInfoDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GeneFastpassQRCodeInfoDto {
     /// `apiHost` (required).
-    #[serde(rename = "apiHost", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub api_host: String,
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `qrcodeId` (required).
-    #[serde(rename = "qrcodeId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub qrcode_id: String,
     /// `scene` (required).
     #[serde(deserialize_with = "l::string")]
@@ -944,29 +912,28 @@ pub struct GeneFastpassQRCodeInfoDto {
 
 /// The `GenePushCodeDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GenePushCodeDataDto {
     /// `expireTime` (required).
-    #[serde(rename = "expireTime", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub expire_time: i64,
     /// `pushCodeId` (required).
-    #[serde(rename = "pushCodeId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub push_code_id: String,
 }
 
 /// The `GeneQRCodeDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GeneQRCodeDataDto {
     /// `customLogoUrl`.
     #[serde(
-        rename = "customLogoUrl",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub custom_logo_url: Option<String>,
     /// `qrcodeId` (required).
-    #[serde(rename = "qrcodeId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub qrcode_id: String,
     /// `url` (required).
     #[serde(deserialize_with = "l::string")]
@@ -984,30 +951,19 @@ pub struct GenerateBindExtIdpLinkDataDto {
 
 /// The `GenerateQrcodeDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GenerateQrcodeDto {
     /// `autoMergeQrCode`.
-    #[serde(
-        rename = "autoMergeQrCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_merge_qr_code: Option<bool>,
     /// `context`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Value>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `extIdpConnId`.
-    #[serde(
-        rename = "extIdpConnId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_idp_conn_id: Option<String>,
     /// `type` (required).
     pub r#type: GenerateQrcodeDtoType,
@@ -1028,30 +984,29 @@ impl GenerateQrcodeDto {
 
 /// The `GetFastpassQRCodeRelationAppsDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetFastpassQRCodeRelationAppsDto {
     /// `relationApps`.
-    #[serde(rename = "relationApps", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub relation_apps: Option<Vec<FastpassQRCodeRelationAppDto>>,
 }
 
 /// The `GetPushCodeRelationAppsDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetPushCodeRelationAppsDataDto {
     /// `appIds`.
-    #[serde(rename = "appIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_ids: Option<Vec<String>>,
 }
 
 /// The `GetPushCodeRelationAppsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetPushCodeRelationAppsDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `pushCodeId` (required).
-    #[serde(rename = "pushCodeId")]
     pub push_code_id: String,
 }
 
@@ -1067,46 +1022,46 @@ impl GetPushCodeRelationAppsDto {
 
 /// The `GetSecurityInfoDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetSecurityInfoDto {
     /// `emailBinded` (required).
-    #[serde(rename = "emailBinded", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub email_binded: bool,
     /// `mfaEnrolled` (required).
-    #[serde(rename = "mfaEnrolled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub mfa_enrolled: bool,
     /// `passwordSecurityLevel` (required).
-    #[serde(rename = "passwordSecurityLevel", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub password_security_level: i64,
     /// `passwordSet` (required).
-    #[serde(rename = "passwordSet", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub password_set: bool,
     /// `phoneBinded` (required).
-    #[serde(rename = "phoneBinded", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub phone_binded: bool,
     /// `securityScore` (required).
-    #[serde(rename = "securityScore", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub security_score: i64,
 }
 
 /// The `GetUserAuthResourceListDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetUserAuthResourceListDataDto {
     /// `userPermissionList` (required).
-    #[serde(rename = "userPermissionList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub user_permission_list: Vec<UserAuthResourceListDto>,
 }
 
 /// The `GetUserAuthResourcePermissionList` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetUserAuthResourcePermissionList {
     /// `actions` (required).
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resource` (required).
     #[serde(deserialize_with = "l::string")]
@@ -1115,10 +1070,10 @@ pub struct GetUserAuthResourcePermissionList {
 
 /// The `GetUserAuthResourcePermissionListDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetUserAuthResourcePermissionListDataDto {
     /// `permissionList` (required).
-    #[serde(rename = "permissionList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub permission_list: Vec<GetUserAuthResourcePermissionList>,
 }
 
@@ -1138,34 +1093,24 @@ impl GetUserAuthResourcePermissionListDto {
 
 /// The `GetUserAuthResourceStructDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetUserAuthResourceStructDataDto {
     /// `arrResourceAuthAction`.
-    #[serde(
-        rename = "arrResourceAuthAction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub arr_resource_auth_action: Option<ArrResourceAuthAction>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceType` (required).
-    #[serde(rename = "resourceType")]
     pub resource_type: GetUserAuthResourceStructDataDtoResourceType,
     /// `strResourceAuthAction`.
-    #[serde(
-        rename = "strResourceAuthAction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub str_resource_auth_action: Option<StrResourceAuthAction>,
     /// `treeResourceAuthAction`.
-    #[serde(
-        rename = "treeResourceAuthAction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tree_resource_auth_action: Option<TreeResourceAuthAction>,
 }
 
@@ -1187,19 +1132,19 @@ impl GetUserAuthResourceStructDto {
 
 /// The `GetUserSelectLoginPublicAccountsDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetUserSelectLoginPublicAccountsDataDto {
     /// `originUser`.
-    #[serde(rename = "originUser", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_user: Option<GetUserSelectLoginPublicAccountsOriginUserDto>,
     /// `publicAccounts` (required).
-    #[serde(rename = "publicAccounts", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub public_accounts: Vec<ListPublicAccountDataDto>,
 }
 
 /// The `GetUserSelectLoginPublicAccountsOriginUserDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetUserSelectLoginPublicAccountsOriginUserDto {
     /// `avatar`.
     #[serde(
@@ -1209,13 +1154,12 @@ pub struct GetUserSelectLoginPublicAccountsOriginUserDto {
     pub avatar: Option<String>,
     /// `displayName`.
     #[serde(
-        rename = "displayName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// `usertype`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1224,24 +1168,23 @@ pub struct GetUserSelectLoginPublicAccountsOriginUserDto {
 
 /// The `GetWechatAccessTokenDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetWechatAccessTokenDataDto {
     /// `accessToken` (required).
-    #[serde(rename = "accessToken", deserialize_with = "l::secret")]
+    #[serde(deserialize_with = "l::secret")]
     pub access_token: SecretString,
     /// `expiresAt` (required).
-    #[serde(rename = "expiresAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub expires_at: String,
 }
 
 /// The `GetWechatAccessTokenDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetWechatAccessTokenDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `appSecret` (required).
-    #[serde(rename = "appSecret")]
     pub app_secret: SecretString,
 }
 
@@ -1261,7 +1204,7 @@ pub struct ListDeviceCredentialDto {}
 
 /// The `ListPublicAccountDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListPublicAccountDataDto {
     /// `avatar`.
     #[serde(
@@ -1271,13 +1214,12 @@ pub struct ListPublicAccountDataDto {
     pub avatar: Option<String>,
     /// `displayName`.
     #[serde(
-        rename = "displayName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// `usertype`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1286,47 +1228,46 @@ pub struct ListPublicAccountDataDto {
 
 /// The `LoggedInAppsDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LoggedInAppsDto {
     /// `active` (required).
     #[serde(deserialize_with = "l::bool")]
     pub active: bool,
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(rename = "appLoginUrl", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(rename = "appLogo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(rename = "appName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
 }
 
 /// The `LoginHistoryDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LoginHistoryDto {
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(rename = "appLoginUrl", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(rename = "appLogo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(rename = "appName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
     /// `clientIp` (required).
-    #[serde(rename = "clientIp", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub client_ip: String,
     /// `errorMessage`.
     #[serde(
-        rename = "errorMessage",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -1335,29 +1276,28 @@ pub struct LoginHistoryDto {
     #[serde(deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
     /// `loginAt` (required).
-    #[serde(rename = "loginAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub login_at: String,
     /// `loginMethod` (required).
-    #[serde(rename = "loginMethod", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub login_method: String,
     /// `parsedUserAgent` (required).
-    #[serde(rename = "parsedUserAgent", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub parsed_user_agent: ParsedUserAgent,
     /// `success` (required).
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
     /// `tenantId`.
     #[serde(
-        rename = "tenantId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// `userAgent` (required).
-    #[serde(rename = "userAgent", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_agent: String,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
 }
 
@@ -1429,7 +1369,7 @@ impl MfaTokenIntrospectEndpointParams {
 
 /// The `MfaTokenIntrospectResponse` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct MfaTokenIntrospectResponse {
     /// `active` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -1448,14 +1388,12 @@ pub struct MfaTokenIntrospectResponse {
     pub iat: Option<i64>,
     /// `userId`.
     #[serde(
-        rename = "userId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_id: Option<String>,
     /// `userPoolId`.
     #[serde(
-        rename = "userPoolId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -1473,10 +1411,10 @@ pub struct OtpVerityRespDto {
 
 /// The `PreCheckCodeDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PreCheckCodeDataDto {
     /// `isValid` (required).
-    #[serde(rename = "isValid", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_valid: bool,
     /// `message`.
     #[serde(
@@ -1488,23 +1426,15 @@ pub struct PreCheckCodeDataDto {
 
 /// The `PreCheckCodeDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PreCheckCodeDto {
     /// `codeType` (required).
-    #[serde(rename = "codeType")]
     pub code_type: PreCheckCodeDtoCodeType,
     /// `emailCodePayload`.
-    #[serde(
-        rename = "emailCodePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_code_payload: Option<PreCheckEmailCodeDto>,
     /// `smsCodePayload`.
-    #[serde(
-        rename = "smsCodePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_code_payload: Option<PreCheckSmsCodeDto>,
 }
 
@@ -1521,13 +1451,13 @@ impl PreCheckCodeDto {
 
 /// The `PreCheckEmailCodeDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PreCheckEmailCodeDto {
     /// `channel` (required).
     pub channel: PreCheckEmailCodeDtoChannel,
     /// `email` (required).
     pub email: String,
     /// `passCode` (required).
-    #[serde(rename = "passCode")]
     pub pass_code: SecretString,
 }
 
@@ -1548,20 +1478,16 @@ impl PreCheckEmailCodeDto {
 
 /// The `PreCheckSmsCodeDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PreCheckSmsCodeDto {
     /// `channel` (required).
     pub channel: PreCheckSmsCodeDtoChannel,
     /// `passCode` (required).
-    #[serde(rename = "passCode")]
     pub pass_code: SecretString,
     /// `phone` (required).
     pub phone: String,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
 }
 
@@ -1583,12 +1509,12 @@ impl PreCheckSmsCodeDto {
 
 /// The `PublicAccountSwitchLoginDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PublicAccountSwitchLoginDto {
     /// `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignInBySwitchOptionsDto>,
     /// `targetUserId` (required).
-    #[serde(rename = "targetUserId")]
     pub target_user_id: String,
 }
 
@@ -1604,16 +1530,16 @@ impl PublicAccountSwitchLoginDto {
 
 /// The `PublicKeyCredentialCreationOptionsDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PublicKeyCredentialCreationOptionsDto {
     /// `challenge` (required).
     #[serde(deserialize_with = "l::string")]
     pub challenge: String,
     /// `excludeCredentials` (required).
-    #[serde(rename = "excludeCredentials", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub exclude_credentials: Vec<PublicKeyCredentialDescriptorDto>,
     /// `pubKeyCredParams` (required).
-    #[serde(rename = "pubKeyCredParams", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub pub_key_cred_params: Vec<PublicKeyCredentialParametersDto>,
     /// `rp` (required).
     #[serde(deserialize_with = "l::or_default")]
@@ -1655,16 +1581,16 @@ pub struct PublicKeyCredentialParametersDto {
 
 /// The `PublicKeyCredentialRequestOptionsDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PublicKeyCredentialRequestOptionsDto {
     /// `allowCredentials`.
-    #[serde(rename = "allowCredentials", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_credentials: Option<Vec<PublicKeyCredentialDescriptorDto>>,
     /// `challenge` (required).
     #[serde(deserialize_with = "l::string")]
     pub challenge: String,
     /// `rpId` (required).
-    #[serde(rename = "rpId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub rp_id: String,
     /// `timeout` (required).
     #[serde(deserialize_with = "l::i64")]
@@ -1685,10 +1611,10 @@ pub struct PublicKeyCredentialRpEntityDto {
 
 /// The `PublicKeyCredentialUserEntityDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PublicKeyCredentialUserEntityDto {
     /// `displayName` (required).
-    #[serde(rename = "displayName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub display_name: String,
     /// `id` (required).
     #[serde(deserialize_with = "l::string")]
@@ -1700,10 +1626,10 @@ pub struct PublicKeyCredentialUserEntityDto {
 
 /// The `QRCodeStatusBriefUserInfoDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct QRCodeStatusBriefUserInfoDto {
     /// `displayName` (required).
-    #[serde(rename = "displayName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub display_name: String,
     /// `photo` (required).
     #[serde(deserialize_with = "l::string")]
@@ -1712,11 +1638,11 @@ pub struct QRCodeStatusBriefUserInfoDto {
 
 /// The `RegistrationCredentialDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RegistrationCredentialDto {
     /// `id` (required).
     pub id: String,
     /// `rawId` (required).
-    #[serde(rename = "rawId")]
     pub raw_id: String,
     /// `response` (required).
     pub response: AuthenticatorAttestationResponseDto,
@@ -1747,10 +1673,10 @@ impl RegistrationCredentialDto {
 
 /// The `RegistrationOptionsDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RegistrationOptionsDto {
     /// `registrationOptions` (required).
-    #[serde(rename = "registrationOptions", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub registration_options: PublicKeyCredentialCreationOptionsDto,
     /// `ticket` (required).
     #[serde(deserialize_with = "l::string")]
@@ -1763,9 +1689,9 @@ pub struct RemoveDeviceCredentialDto {}
 
 /// The `ResetFactorDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResetFactorDto {
     /// `factorId` (required).
-    #[serde(rename = "factorId")]
     pub factor_id: String,
 }
 
@@ -1780,12 +1706,12 @@ impl ResetFactorDto {
 
 /// The `ResetPasswordByEmailPassCodeDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResetPasswordByEmailPassCodeDto {
     /// `email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `passCode` (required).
-    #[serde(rename = "passCode")]
     pub pass_code: SecretString,
 }
 
@@ -1801,19 +1727,14 @@ impl ResetPasswordByEmailPassCodeDto {
 
 /// The `ResetPasswordByPhonePassCodeDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResetPasswordByPhonePassCodeDto {
     /// `passCode` (required).
-    #[serde(rename = "passCode")]
     pub pass_code: SecretString,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `phoneNumber` (required).
-    #[serde(rename = "phoneNumber")]
     pub phone_number: String,
 }
 
@@ -1830,18 +1751,14 @@ impl ResetPasswordByPhonePassCodeDto {
 
 /// The `ResetPasswordDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResetPasswordDto {
     /// `password` (required).
     pub password: SecretString,
     /// `passwordEncryptType`.
-    #[serde(
-        rename = "passwordEncryptType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<ResetPasswordDtoPasswordEncryptType>,
     /// `passwordResetToken` (required).
-    #[serde(rename = "passwordResetToken")]
     pub password_reset_token: SecretString,
 }
 
@@ -1861,21 +1778,21 @@ impl ResetPasswordDto {
 
 /// The `ResetPasswordVerify` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ResetPasswordVerify {
     /// `passwordResetToken` (required).
-    #[serde(rename = "passwordResetToken", deserialize_with = "l::secret")]
+    #[serde(deserialize_with = "l::secret")]
     pub password_reset_token: SecretString,
     /// `tokenExpiresIn` (required).
-    #[serde(rename = "tokenExpiresIn", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub token_expires_in: i64,
 }
 
 /// The `RevokeDeviceSessionDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RevokeDeviceSessionDto {
     /// `deviceId` (required).
-    #[serde(rename = "deviceId")]
     pub device_id: String,
 }
 
@@ -1909,21 +1826,21 @@ impl SendEmailDto {
 
 /// The `SendEnrollFactorRequestDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct SendEnrollFactorRequestDataDto {
     /// `enrollmentToken` (required).
-    #[serde(rename = "enrollmentToken", deserialize_with = "l::secret")]
+    #[serde(deserialize_with = "l::secret")]
     pub enrollment_token: SecretString,
     /// `otpData`.
-    #[serde(rename = "otpData", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub otp_data: Option<SendEnrollFactorRequestOtpDataDto>,
 }
 
 /// The `SendEnrollFactorRequestDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SendEnrollFactorRequestDto {
     /// `factorType` (required).
-    #[serde(rename = "factorType")]
     pub factor_type: SendEnrollFactorRequestDtoFactorType,
     /// `profile` (required).
     pub profile: FactorProfile,
@@ -1941,33 +1858,29 @@ impl SendEnrollFactorRequestDto {
 
 /// The `SendEnrollFactorRequestOtpDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct SendEnrollFactorRequestOtpDataDto {
     /// `qrCodeDataUrl` (required).
-    #[serde(rename = "qrCodeDataUrl", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub qr_code_data_url: String,
     /// `qrCodeUri` (required).
-    #[serde(rename = "qrCodeUri", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub qr_code_uri: String,
     /// `recoveryCode` (required).
-    #[serde(rename = "recoveryCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub recovery_code: String,
 }
 
 /// The `SendSMSDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SendSMSDto {
     /// `channel` (required).
     pub channel: SendSMSDtoChannel,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `phoneNumber` (required).
-    #[serde(rename = "phoneNumber")]
     pub phone_number: String,
 }
 
@@ -2047,11 +1960,12 @@ pub struct SignInByBaiduPayloadDto {
 
 /// The `SignInByDingTalkPayloadDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInByDingTalkPayloadDto {
     /// `code` (required).
     pub code: String,
     /// `isSnsCode`.
-    #[serde(rename = "isSnsCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_sns_code: Option<bool>,
 }
 
@@ -2067,12 +1981,11 @@ impl SignInByDingTalkPayloadDto {
 
 /// The `SignInByDouyinMiniProgramCodeAndPhonePayloadDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInByDouyinMiniProgramCodeAndPhonePayloadDto {
     /// `loginParams` (required).
-    #[serde(rename = "loginParams")]
     pub login_params: SignInByDouyinMiniProgramCodePayloadDto,
     /// `phoneParams` (required).
-    #[serde(rename = "phoneParams")]
     pub phone_params: SignInByDouyinMiniProgramPhoneInfoPayloadDto,
 }
 
@@ -2091,15 +2004,12 @@ impl SignInByDouyinMiniProgramCodeAndPhonePayloadDto {
 
 /// The `SignInByDouyinMiniProgramCodePayloadDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInByDouyinMiniProgramCodePayloadDto {
     /// `code` (required).
     pub code: String,
     /// `encryptedData`.
-    #[serde(
-        rename = "encryptedData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_data: Option<String>,
     /// `iv`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2119,13 +2029,10 @@ impl SignInByDouyinMiniProgramCodePayloadDto {
 
 /// The `SignInByDouyinMiniProgramPhoneInfoPayloadDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInByDouyinMiniProgramPhoneInfoPayloadDto {
     /// `encryptedData`.
-    #[serde(
-        rename = "encryptedData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_data: Option<String>,
     /// `iv`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2326,22 +2233,19 @@ impl SignInByLinkedInPayloadDto {
 
 /// The `SignInByMobileOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInByMobileOptionsDto {
     /// `context`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Value>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `scope`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -2361,22 +2265,18 @@ impl SignInByOPPOPayloadDto {
 
 /// The `SignInByPassCodePayloadDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInByPassCodePayloadDto {
     /// `email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `passCode` (required).
-    #[serde(rename = "passCode")]
     pub pass_code: SecretString,
     /// `phone`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
 }
 
@@ -2446,16 +2346,13 @@ impl SignInByPushDto {
 
 /// The `SignInByPushOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInByPushOptionsDto {
     /// `context`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `scope`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2494,16 +2391,13 @@ impl SignInBySlackPayloadDto {
 
 /// The `SignInBySwitchOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInBySwitchOptionsDto {
     /// `context`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Value>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `scope`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2512,16 +2406,13 @@ pub struct SignInBySwitchOptionsDto {
 
 /// The `SignInByWebAuthnOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInByWebAuthnOptionsDto {
     /// `context`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Value>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `scope`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2530,12 +2421,11 @@ pub struct SignInByWebAuthnOptionsDto {
 
 /// The `SignInByWechatMiniProgramCodeAndPhonePayloadDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInByWechatMiniProgramCodeAndPhonePayloadDto {
     /// `wxLoginInfo` (required).
-    #[serde(rename = "wxLoginInfo")]
     pub wx_login_info: SignInByWechatMiniProgramCodePayloadDto,
     /// `wxPhoneInfo` (required).
-    #[serde(rename = "wxPhoneInfo")]
     pub wx_phone_info: SignInByWechatMiniProgramPhoneInfoPayloadDto,
 }
 
@@ -2554,15 +2444,12 @@ impl SignInByWechatMiniProgramCodeAndPhonePayloadDto {
 
 /// The `SignInByWechatMiniProgramCodePayloadDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInByWechatMiniProgramCodePayloadDto {
     /// `code` (required).
     pub code: String,
     /// `encryptedData`.
-    #[serde(
-        rename = "encryptedData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_data: Option<String>,
     /// `iv`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2596,11 +2483,11 @@ impl SignInByWechatMiniProgramPhoneInfoPayloadDto {
 
 /// The `SignInByWechatMiniProgramPhonePayloadDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInByWechatMiniProgramPhonePayloadDto {
     /// `code` (required).
     pub code: String,
     /// `encryptedData` (required).
-    #[serde(rename = "encryptedData")]
     pub encrypted_data: String,
     /// `iv` (required).
     pub iv: String,
@@ -2677,13 +2564,10 @@ impl SignInByXiaomiPayloadDto {
 
 /// The `SignInByYidunPayloadDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInByYidunPayloadDto {
     /// `accessToken`.
-    #[serde(
-        rename = "accessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<SecretString>,
     /// `token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2700,16 +2584,13 @@ pub struct SignInFastpassDto {
 
 /// The `SignInFastpassOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInFastpassOptionsDto {
     /// `context`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Value>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `scope`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2718,74 +2599,51 @@ pub struct SignInFastpassOptionsDto {
 
 /// The `SignInOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct SignInOptionsDto {
     /// `autoRegister`.
-    #[serde(
-        rename = "autoRegister",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_register: Option<bool>,
     /// `captchaCode`.
-    #[serde(
-        rename = "captchaCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captcha_code: Option<String>,
     /// `captchaToken`.
-    #[serde(
-        rename = "captchaToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captcha_token: Option<SecretString>,
     /// `clientIp`.
-    #[serde(rename = "clientIp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
     /// `context`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Value>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `passwordEncryptType`.
-    #[serde(
-        rename = "passwordEncryptType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<SignInOptionsDtoPasswordEncryptType>,
     /// `scope`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
 /// The `SignUpByPassCodeDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignUpByPassCodeDto {
     /// `email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `passCode` (required).
-    #[serde(rename = "passCode")]
     pub pass_code: SecretString,
     /// `phone`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
 }
 
@@ -2827,6 +2685,7 @@ impl SignUpByPasswordDto {
 
 /// The `SignUpDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignUpDto {
     /// `connection` (required).
     pub connection: SignUpDtoConnection,
@@ -2834,18 +2693,10 @@ pub struct SignUpDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignUpOptionsDto>,
     /// `passCodePayload`.
-    #[serde(
-        rename = "passCodePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_code_payload: Option<SignUpByPassCodeDto>,
     /// `passwordPayload`.
-    #[serde(
-        rename = "passwordPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_payload: Option<SignUpByPasswordDto>,
     /// `profile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2867,39 +2718,24 @@ impl SignUpDto {
 
 /// The `SignUpOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignUpOptionsDto {
     /// `clientIp`.
-    #[serde(rename = "clientIp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
     /// `context` (required).
     pub context: serde_json::Value,
     /// `emailPassCodeForInformationCompletion`.
-    #[serde(
-        rename = "emailPassCodeForInformationCompletion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_pass_code_for_information_completion: Option<String>,
     /// `passwordEncryptType`.
-    #[serde(
-        rename = "passwordEncryptType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<SignUpOptionsDtoPasswordEncryptType>,
     /// `passwordForPhonePassCode`.
-    #[serde(
-        rename = "passwordForPhonePassCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_for_phone_pass_code: Option<String>,
     /// `phonePassCodeForInformationCompletion`.
-    #[serde(
-        rename = "phonePassCodeForInformationCompletion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_pass_code_for_information_completion: Option<String>,
 }
 
@@ -2919,6 +2755,7 @@ impl SignUpOptionsDto {
 
 /// The `SignUpProfileDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct SignUpProfileDto {
     /// `address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2936,11 +2773,7 @@ pub struct SignUpProfileDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `device`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2949,11 +2782,7 @@ pub struct SignUpProfileDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `familyName`.
-    #[serde(
-        rename = "familyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// `formatted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2962,7 +2791,7 @@ pub struct SignUpProfileDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<SignUpProfileDtoGender>,
     /// `givenName`.
-    #[serde(rename = "givenName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// `locale`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2971,11 +2800,7 @@ pub struct SignUpProfileDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locality: Option<String>,
     /// `middleName`.
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2987,28 +2812,16 @@ pub struct SignUpProfileDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `photo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// `postalCode`.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
-    #[serde(
-        rename = "preferredUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
     /// `profile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3017,11 +2830,7 @@ pub struct SignUpProfileDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// `streetAddress`.
-    #[serde(
-        rename = "streetAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// `website`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3033,41 +2842,34 @@ pub struct SignUpProfileDto {
 
 /// The `SigninByCredentialsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SigninByCredentialsDto {
     /// `adPayload`.
-    #[serde(rename = "adPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad_payload: Option<SignInByAdPayloadDto>,
     /// `client_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "client_id", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `client_secret`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "client_secret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub client_secret: Option<SecretString>,
     /// `connection` (required).
     pub connection: SigninByCredentialsDtoConnection,
     /// `ldapPayload`.
-    #[serde(
-        rename = "ldapPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ldap_payload: Option<SignInByLdapPayloadDto>,
     /// `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignInOptionsDto>,
     /// `passCodePayload`.
-    #[serde(
-        rename = "passCodePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_code_payload: Option<SignInByPassCodePayloadDto>,
     /// `passwordPayload`.
-    #[serde(
-        rename = "passwordPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_payload: Option<SignInByPasswordPayloadDto>,
 }
 
@@ -3089,242 +2891,122 @@ impl SigninByCredentialsDto {
 
 /// The `SigninByMobileDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SigninByMobileDto {
     /// `alipayPayload`.
-    #[serde(
-        rename = "alipayPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alipay_payload: Option<SignInByAlipayPayloadDto>,
     /// `amazonPayload`.
-    #[serde(
-        rename = "amazonPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amazon_payload: Option<SignInByAmazonPayloadDto>,
     /// `applePayload`.
-    #[serde(
-        rename = "applePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apple_payload: Option<SignInByApplePayloadDto>,
     /// `baiduPayload`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baidu_payload: Option<SignInByBaiduPayloadDto>,
+    /// `client_id`.
+    #[serde(rename = "client_id", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `client_secret`.
     #[serde(
-        rename = "baiduPayload",
+        rename = "client_secret",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub baidu_payload: Option<SignInByBaiduPayloadDto>,
-    /// `client_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// `client_secret`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<SecretString>,
     /// `connection` (required).
     pub connection: SigninByMobileDtoConnection,
     /// `dingTalkPayload`.
-    #[serde(
-        rename = "dingTalkPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ding_talk_payload: Option<SignInByDingTalkPayloadDto>,
     /// `douyinMiniProgramCodeAndPhonePayload`.
-    #[serde(
-        rename = "douyinMiniProgramCodeAndPhonePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub douyin_mini_program_code_and_phone_payload:
         Option<SignInByDouyinMiniProgramCodeAndPhonePayloadDto>,
     /// `douyinMiniProgramCodePayload`.
-    #[serde(
-        rename = "douyinMiniProgramCodePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub douyin_mini_program_code_payload: Option<SignInByDouyinMiniProgramCodePayloadDto>,
     /// `douyinPayload`.
-    #[serde(
-        rename = "douyinPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub douyin_payload: Option<SignInByDouyinPayloadDto>,
     /// `extIdpConnidentifier` (required).
-    #[serde(rename = "extIdpConnidentifier")]
     pub ext_idp_connidentifier: String,
     /// `facebookPayload`.
-    #[serde(
-        rename = "facebookPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facebook_payload: Option<SignInByFacebookPayloadDto>,
     /// `giteePayload`.
-    #[serde(
-        rename = "giteePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gitee_payload: Option<SignInByGiteePayloadDto>,
     /// `githubPayload`.
-    #[serde(
-        rename = "githubPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github_payload: Option<SignInByGithubPayloadDto>,
     /// `gitlabPayload`.
-    #[serde(
-        rename = "gitlabPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gitlab_payload: Option<SignInByGitlabPayloadDto>,
     /// `googlePayload`.
-    #[serde(
-        rename = "googlePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google_payload: Option<SignInByGooglePayloadDto>,
     /// `huaweiPayload`.
-    #[serde(
-        rename = "huaweiPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub huawei_payload: Option<SignInByHuaweiPayloadDto>,
     /// `kuaishouPayload`.
-    #[serde(
-        rename = "kuaishouPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kuaishou_payload: Option<SignInByKuaishouPayloadDto>,
     /// `larkBlockPayload`.
-    #[serde(
-        rename = "larkBlockPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lark_block_payload: Option<SignInByLarkBlockPayloadDto>,
     /// `larkInternalPayload`.
-    #[serde(
-        rename = "larkInternalPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lark_internal_payload: Option<SignInByLarkInternalPayloadDto>,
     /// `larkPublicPayload`.
-    #[serde(
-        rename = "larkPublicPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lark_public_payload: Option<SignInByLarkPublicPayloadDto>,
     /// `linePayload`.
-    #[serde(
-        rename = "linePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_payload: Option<SignInByLinePayloadDto>,
     /// `linkedInPayload`.
-    #[serde(
-        rename = "linkedInPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linked_in_payload: Option<SignInByLinkedInPayloadDto>,
     /// `oppoPayload`.
-    #[serde(
-        rename = "oppoPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oppo_payload: Option<SignInByOPPOPayloadDto>,
     /// `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignInByMobileOptionsDto>,
     /// `qqPayload`.
-    #[serde(rename = "qqPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qq_payload: Option<SignInByQQPayloadDto>,
     /// `slackPayload`.
-    #[serde(
-        rename = "slackPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slack_payload: Option<SignInBySlackPayloadDto>,
     /// `wechatMiniProgramCodeAndPhonePayload`.
-    #[serde(
-        rename = "wechatMiniProgramCodeAndPhonePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechat_mini_program_code_and_phone_payload:
         Option<SignInByWechatMiniProgramCodeAndPhonePayloadDto>,
     /// `wechatMiniProgramCodePayload`.
-    #[serde(
-        rename = "wechatMiniProgramCodePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechat_mini_program_code_payload: Option<SignInByWechatMiniProgramCodePayloadDto>,
     /// `wechatMiniProgramPhonePayload`.
-    #[serde(
-        rename = "wechatMiniProgramPhonePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechat_mini_program_phone_payload: Option<SignInByWechatMiniProgramPhonePayloadDto>,
     /// `wechatPayload`.
-    #[serde(
-        rename = "wechatPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechat_payload: Option<SignInByWechatPayloadDto>,
     /// `wechatworkAgencyPayload`.
-    #[serde(
-        rename = "wechatworkAgencyPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatwork_agency_payload: Option<SignInByWechatworkAgencyPayloadDto>,
     /// `wechatworkPayload`.
-    #[serde(
-        rename = "wechatworkPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatwork_payload: Option<SignInByWechatworkDto>,
     /// `weiboPayload`.
-    #[serde(
-        rename = "weiboPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weibo_payload: Option<SignInByWeiboPayloadDto>,
     /// `xiaomiPayload`.
-    #[serde(
-        rename = "xiaomiPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xiaomi_payload: Option<SignInByXiaomiPayloadDto>,
     /// `yidunPayload`.
-    #[serde(
-        rename = "yidunPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub yidun_payload: Option<SignInByYidunPayloadDto>,
 }
 
@@ -3378,10 +3060,10 @@ impl SigninByMobileDto {
 
 /// The `SystemInfoResp` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct SystemInfoResp {
     /// `publicIps` (required).
-    #[serde(rename = "publicIps", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub public_ips: Vec<String>,
     /// `rsa` (required).
     #[serde(deserialize_with = "l::or_default")]
@@ -3396,19 +3078,19 @@ pub struct SystemInfoResp {
 
 /// The `SystmeInfoRSAConfig` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct SystmeInfoRSAConfig {
     /// `publicKey` (required).
-    #[serde(rename = "publicKey", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub public_key: String,
 }
 
 /// The `SystmeInfoSM2Config` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct SystmeInfoSM2Config {
     /// `publicKey` (required).
-    #[serde(rename = "publicKey", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub public_key: String,
 }
 
@@ -3429,20 +3111,19 @@ pub struct SystmeInfoVersion {
 
 /// The `TerminalSessionDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TerminalSessionDto {
     /// `device` (required).
     #[serde(deserialize_with = "l::or_default")]
     pub device: DeviceInfo,
     /// `lastIp`.
     #[serde(
-        rename = "lastIp",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
     /// `lastLoginTime` (required).
-    #[serde(rename = "lastLoginTime", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub last_login_time: String,
     /// `online` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -3451,9 +3132,9 @@ pub struct TerminalSessionDto {
 
 /// The `UnbindDeviceDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UnbindDeviceDto {
     /// `deviceId` (required).
-    #[serde(rename = "deviceId")]
     pub device_id: String,
 }
 
@@ -3468,9 +3149,9 @@ impl UnbindDeviceDto {
 
 /// The `UnbindEmailDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UnbindEmailDto {
     /// `passCode` (required).
-    #[serde(rename = "passCode")]
     pub pass_code: SecretString,
 }
 
@@ -3485,9 +3166,9 @@ impl UnbindEmailDto {
 
 /// The `UnbindPhoneDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UnbindPhoneDto {
     /// `passCode` (required).
-    #[serde(rename = "passCode")]
     pub pass_code: SecretString,
 }
 
@@ -3502,9 +3183,9 @@ impl UnbindPhoneDto {
 
 /// The `UnlinkExtIdpDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UnlinkExtIdpDto {
     /// `extIdpId` (required).
-    #[serde(rename = "extIdpId")]
     pub ext_idp_id: String,
 }
 
@@ -3519,22 +3200,17 @@ impl UnlinkExtIdpDto {
 
 /// The `UpdateEmailByEmailPassCodeDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateEmailByEmailPassCodeDto {
     /// `newEmail` (required).
-    #[serde(rename = "newEmail")]
     pub new_email: String,
     /// `newEmailPassCode` (required).
-    #[serde(rename = "newEmailPassCode")]
     pub new_email_pass_code: String,
     /// `oldEmail`.
-    #[serde(rename = "oldEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_email: Option<String>,
     /// `oldEmailPassCode`.
-    #[serde(
-        rename = "oldEmailPassCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_email_pass_code: Option<String>,
 }
 
@@ -3552,9 +3228,9 @@ impl UpdateEmailByEmailPassCodeDto {
 
 /// The `UpdateEmailDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateEmailDto {
     /// `updateEmailToken` (required).
-    #[serde(rename = "updateEmailToken")]
     pub update_email_token: SecretString,
 }
 
@@ -3569,30 +3245,18 @@ impl UpdateEmailDto {
 
 /// The `UpdatePasswordDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdatePasswordDto {
     /// `newPassword` (required).
-    #[serde(rename = "newPassword")]
     pub new_password: SecretString,
     /// `oldPassword`.
-    #[serde(
-        rename = "oldPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_password: Option<SecretString>,
     /// `passwordEncryptType`.
-    #[serde(
-        rename = "passwordEncryptType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<UpdatePasswordDtoPasswordEncryptType>,
     /// `passwordResetToken`.
-    #[serde(
-        rename = "passwordResetToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_reset_token: Option<SecretString>,
 }
 
@@ -3610,40 +3274,23 @@ impl UpdatePasswordDto {
 
 /// The `UpdatePhoneByPhonePassCodeDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdatePhoneByPhonePassCodeDto {
     /// `newPhoneCountryCode`.
-    #[serde(
-        rename = "newPhoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_phone_country_code: Option<String>,
     /// `newPhoneNumber` (required).
-    #[serde(rename = "newPhoneNumber")]
     pub new_phone_number: String,
     /// `newPhonePassCode` (required).
-    #[serde(rename = "newPhonePassCode")]
     pub new_phone_pass_code: String,
     /// `oldPhoneCountryCode`.
-    #[serde(
-        rename = "oldPhoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_phone_country_code: Option<String>,
     /// `oldPhoneNumber`.
-    #[serde(
-        rename = "oldPhoneNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_phone_number: Option<String>,
     /// `oldPhonePassCode`.
-    #[serde(
-        rename = "oldPhonePassCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_phone_pass_code: Option<String>,
 }
 
@@ -3666,9 +3313,9 @@ impl UpdatePhoneByPhonePassCodeDto {
 
 /// The `UpdatePhoneDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdatePhoneDto {
     /// `updatePhoneToken` (required).
-    #[serde(rename = "updatePhoneToken")]
     pub update_phone_token: SecretString,
 }
 
@@ -3683,6 +3330,7 @@ impl UpdatePhoneDto {
 
 /// The `UpdateUserProfileDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateUserProfileDto {
     /// `address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3700,28 +3348,16 @@ pub struct UpdateUserProfileDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `externalId`.
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `gender`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<UpdateUserProfileDtoGender>,
     /// `identityNumber`.
-    #[serde(
-        rename = "identityNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3733,21 +3369,13 @@ pub struct UpdateUserProfileDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// `postalCode`.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// `province`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     /// `streetAddress`.
-    #[serde(
-        rename = "streetAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// `username`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3756,39 +3384,39 @@ pub struct UpdateUserProfileDto {
 
 /// The `UserAuthResourceListDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserAuthResourceListDto {
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resourceList`.
-    #[serde(rename = "resourceList", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_list: Option<Vec<OpenResource>>,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
 }
 
 /// The `UserTenantListDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserTenantListDto {
     /// `joinAt` (required).
-    #[serde(rename = "joinAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub join_at: String,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub tenant_id: String,
     /// `tenantName` (required).
-    #[serde(rename = "tenantName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub tenant_name: String,
 }
 
 /// The `VerifyAuthenticationDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VerifyAuthenticationDto {
     /// `authenticationCredential` (required).
-    #[serde(rename = "authenticationCredential")]
     pub authentication_credential: AuthenticationCredentialDto,
     /// `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3813,10 +3441,10 @@ impl VerifyAuthenticationDto {
 
 /// The `VerifyAuthenticationResultDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct VerifyAuthenticationResultDto {
     /// `tokenSet`.
-    #[serde(rename = "tokenSet", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_set: Option<LoginTokenResponseDataDto>,
     /// `verified` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -3825,42 +3453,30 @@ pub struct VerifyAuthenticationResultDto {
 
 /// The `VerifyDeleteAccountRequestDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct VerifyDeleteAccountRequestDataDto {
     /// `deleteAccountToken` (required).
-    #[serde(rename = "deleteAccountToken", deserialize_with = "l::secret")]
+    #[serde(deserialize_with = "l::secret")]
     pub delete_account_token: SecretString,
     /// `tokenExpiresIn` (required).
-    #[serde(rename = "tokenExpiresIn", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub token_expires_in: i64,
 }
 
 /// The `VerifyDeleteAccountRequestDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VerifyDeleteAccountRequestDto {
     /// `emailPassCodePayload`.
-    #[serde(
-        rename = "emailPassCodePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_pass_code_payload: Option<DeleteAccountByEmailPassCodeDto>,
     /// `passwordPayload`.
-    #[serde(
-        rename = "passwordPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_payload: Option<DeleteAccountByPasswordDto>,
     /// `phonePassCodePayload`.
-    #[serde(
-        rename = "phonePassCodePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_pass_code_payload: Option<DeleteAccountByPhonePassCodeDto>,
     /// `verifyMethod` (required).
-    #[serde(rename = "verifyMethod")]
     pub verify_method: VerifyDeleteAccountRequestDtoVerifyMethod,
 }
 
@@ -3878,16 +3494,12 @@ impl VerifyDeleteAccountRequestDto {
 
 /// The `VerifyRegistrationDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VerifyRegistrationDto {
     /// `authenticatorCode`.
-    #[serde(
-        rename = "authenticatorCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticator_code: Option<VerifyRegistrationDtoAuthenticatorCode>,
     /// `registrationCredential` (required).
-    #[serde(rename = "registrationCredential")]
     pub registration_credential: RegistrationCredentialDto,
     /// `ticket` (required).
     pub ticket: String,
@@ -3918,23 +3530,15 @@ pub struct VerifyRegistrationResultDto {
 
 /// The `VerifyResetPasswordRequestDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VerifyResetPasswordRequestDto {
     /// `emailPassCodePayload`.
-    #[serde(
-        rename = "emailPassCodePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_pass_code_payload: Option<ResetPasswordByEmailPassCodeDto>,
     /// `phonePassCodePayload`.
-    #[serde(
-        rename = "phonePassCodePayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_pass_code_payload: Option<ResetPasswordByPhonePassCodeDto>,
     /// `verifyMethod` (required).
-    #[serde(rename = "verifyMethod")]
     pub verify_method: VerifyResetPasswordRequestDtoVerifyMethod,
 }
 
@@ -3951,24 +3555,23 @@ impl VerifyResetPasswordRequestDto {
 
 /// The `VerifyUpdateEmailRequestData` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct VerifyUpdateEmailRequestData {
     /// `tokenExpiresIn` (required).
-    #[serde(rename = "tokenExpiresIn", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub token_expires_in: i64,
     /// `updateEmailToken` (required).
-    #[serde(rename = "updateEmailToken", deserialize_with = "l::secret")]
+    #[serde(deserialize_with = "l::secret")]
     pub update_email_token: SecretString,
 }
 
 /// The `VerifyUpdateEmailRequestDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VerifyUpdateEmailRequestDto {
     /// `emailPassCodePayload` (required).
-    #[serde(rename = "emailPassCodePayload")]
     pub email_pass_code_payload: UpdateEmailByEmailPassCodeDto,
     /// `verifyMethod` (required).
-    #[serde(rename = "verifyMethod")]
     pub verify_method: VerifyUpdateEmailRequestDtoVerifyMethod,
 }
 
@@ -3987,24 +3590,23 @@ impl VerifyUpdateEmailRequestDto {
 
 /// The `VerifyUpdatePhoneRequestData` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct VerifyUpdatePhoneRequestData {
     /// `tokenExpiresIn` (required).
-    #[serde(rename = "tokenExpiresIn", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub token_expires_in: i64,
     /// `updatePhoneToken` (required).
-    #[serde(rename = "updatePhoneToken", deserialize_with = "l::secret")]
+    #[serde(deserialize_with = "l::secret")]
     pub update_phone_token: SecretString,
 }
 
 /// The `VerifyUpdatePhoneRequestDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VerifyUpdatePhoneRequestDto {
     /// `phonePassCodePayload` (required).
-    #[serde(rename = "phonePassCodePayload")]
     pub phone_pass_code_payload: UpdatePhoneByPhonePassCodeDto,
     /// `verifyMethod` (required).
-    #[serde(rename = "verifyMethod")]
     pub verify_method: VerifyUpdatePhoneRequestDtoVerifyMethod,
 }
 
@@ -4063,14 +3665,15 @@ pub struct WechatLoginTokenRespDto {
 
 /// The `WechatMobileAuthByCodeIdentityInput` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WechatMobileAuthByCodeIdentityInput {
     /// `appId`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `code` (required).
     pub code: String,
     /// `connId`.
-    #[serde(rename = "connId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conn_id: Option<String>,
     /// `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

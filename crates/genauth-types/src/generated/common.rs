@@ -33,13 +33,13 @@ pub struct ArrayAuthorize {
 
 /// The `AuthorizedResourceDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct AuthorizedResourceDto {
     /// `actions` (required).
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
     /// `apiIdentifier` (required).
-    #[serde(rename = "apiIdentifier", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub api_identifier: String,
     /// `condition`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53,10 +53,9 @@ pub struct AuthorizedResourceDto {
     /// `effect` (required).
     pub effect: AuthorizedResourceDtoEffect,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceType` (required).
-    #[serde(rename = "resourceType")]
     pub resource_type: AuthorizedResourceDtoResourceType,
 }
 
@@ -107,7 +106,7 @@ pub struct GeoIpLocation {
 
 /// The `GroupDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GroupDto {
     /// `code` (required).
     #[serde(deserialize_with = "l::string")]
@@ -122,7 +121,7 @@ pub struct GroupDto {
     #[serde(deserialize_with = "l::or_default")]
     pub members: Vec<UserDto>,
     /// `metadataSource` (required).
-    #[serde(rename = "metadataSource", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub metadata_source: Vec<String>,
     /// `name` (required).
     #[serde(deserialize_with = "l::string")]
@@ -134,29 +133,27 @@ pub struct GroupDto {
 
 /// The `IdentityDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct IdentityDto {
     /// `accessToken`.
     #[serde(
-        rename = "accessToken",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub access_token: Option<SecretString>,
     /// `extIdpId` (required).
-    #[serde(rename = "extIdpId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ext_idp_id: String,
     /// `identityId` (required).
-    #[serde(rename = "identityId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub identity_id: String,
     /// `originConnIds` (required).
-    #[serde(rename = "originConnIds", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub origin_conn_ids: Vec<String>,
     /// `provider` (required).
     pub provider: IdentityDtoProvider,
     /// `refreshToken`.
     #[serde(
-        rename = "refreshToken",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
@@ -165,10 +162,9 @@ pub struct IdentityDto {
     #[serde(deserialize_with = "l::string")]
     pub r#type: String,
     /// `userIdInIdp` (required).
-    #[serde(rename = "userIdInIdp", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id_in_idp: String,
     /// `userInfoInIdp` (required).
-    #[serde(rename = "userInfoInIdp")]
     pub user_info_in_idp: serde_json::Value,
 }
 
@@ -235,22 +231,21 @@ impl LangUnit {
 
 /// The `OpenResource` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct OpenResource {
     /// `arrAuthorize`.
-    #[serde(rename = "arrAuthorize", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub arr_authorize: Option<ArrayAuthorize>,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceType` (required).
-    #[serde(rename = "resourceType")]
     pub resource_type: OpenResourceResourceType,
     /// `strAuthorize`.
-    #[serde(rename = "strAuthorize", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub str_authorize: Option<StrAuthorize>,
     /// `treeAuthorize`.
-    #[serde(rename = "treeAuthorize", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tree_authorize: Option<TreeAuthorize>,
 }
 
@@ -284,7 +279,7 @@ pub struct PolicyCondition {
 
 /// The `RoleDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RoleDto {
     /// `code` (required).
     #[serde(deserialize_with = "l::string")]
@@ -294,14 +289,12 @@ pub struct RoleDto {
     pub description: String,
     /// `disableTime`.
     #[serde(
-        rename = "disableTime",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub disable_time: Option<i64>,
     /// `enablePermissionApply`.
     #[serde(
-        rename = "enablePermissionApply",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
@@ -316,7 +309,7 @@ pub struct RoleDto {
     #[serde(deserialize_with = "l::string")]
     pub namespace: String,
     /// `namespaceName` (required).
-    #[serde(rename = "namespaceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_name: String,
     /// `status`.
     #[serde(
@@ -355,26 +348,22 @@ pub struct StrResourceAuthAction {
 
 /// The `TreeAuthBo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TreeAuthBo {
     /// `nodeActions` (required).
-    #[serde(rename = "nodeActions", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub node_actions: Vec<String>,
     /// `nodeExtendFieldValue`.
-    #[serde(
-        rename = "nodeExtendFieldValue",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_extend_field_value: Option<serde_json::Value>,
     /// `nodeName` (required).
-    #[serde(rename = "nodeName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub node_name: String,
     /// `nodePath` (required).
-    #[serde(rename = "nodePath", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub node_path: String,
     /// `nodeValue`.
     #[serde(
-        rename = "nodeValue",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -383,19 +372,19 @@ pub struct TreeAuthBo {
 
 /// The `TreeAuthorize` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TreeAuthorize {
     /// `authList` (required).
-    #[serde(rename = "authList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub auth_list: Vec<TreeAuthBo>,
 }
 
 /// The `TreeResourceAuthAction` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TreeResourceAuthAction {
     /// `nodeAuthActionList`.
-    #[serde(rename = "nodeAuthActionList", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_auth_action_list: Option<Vec<TreeStructs>>,
 }
 
@@ -425,7 +414,7 @@ pub struct TreeStructs {
 
 /// The `UserDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserDto {
     /// `address`.
     #[serde(
@@ -464,13 +453,13 @@ pub struct UserDto {
     )]
     pub country: Option<String>,
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `customData`.
-    #[serde(rename = "customData", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `departmentIds`.
-    #[serde(rename = "departmentIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
     /// `device`.
     #[serde(
@@ -485,18 +474,16 @@ pub struct UserDto {
     )]
     pub email: Option<String>,
     /// `emailVerified` (required).
-    #[serde(rename = "emailVerified", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub email_verified: bool,
     /// `externalId`.
     #[serde(
-        rename = "externalId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub external_id: Option<String>,
     /// `familyName`.
     #[serde(
-        rename = "familyName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -511,7 +498,6 @@ pub struct UserDto {
     pub gender: UserDtoGender,
     /// `givenName`.
     #[serde(
-        rename = "givenName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -521,35 +507,30 @@ pub struct UserDto {
     pub identities: Option<Vec<IdentityDto>>,
     /// `identityNumber`.
     #[serde(
-        rename = "identityNumber",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub identity_number: Option<String>,
     /// `lastIp`.
     #[serde(
-        rename = "lastIp",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
     /// `lastLogin`.
     #[serde(
-        rename = "lastLogin",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login: Option<String>,
     /// `lastLoginApp`.
     #[serde(
-        rename = "lastLoginApp",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login_app: Option<String>,
     /// `lastMfaTime`.
     #[serde(
-        rename = "lastMfaTime",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -562,24 +543,21 @@ pub struct UserDto {
     pub locale: Option<String>,
     /// `loginsCount`.
     #[serde(
-        rename = "loginsCount",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub logins_count: Option<i64>,
     /// `mainDepartmentId`.
     #[serde(
-        rename = "mainDepartmentId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub main_department_id: Option<String>,
     /// `metadataSource`.
-    #[serde(rename = "metadataSource", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_source: Option<serde_json::Value>,
     /// `middleName`.
     #[serde(
-        rename = "middleName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -598,14 +576,12 @@ pub struct UserDto {
     pub nickname: Option<String>,
     /// `passwordLastSetAt`.
     #[serde(
-        rename = "passwordLastSetAt",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub password_last_set_at: Option<String>,
     /// `passwordSecurityLevel`.
     #[serde(
-        rename = "passwordSecurityLevel",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
@@ -618,13 +594,12 @@ pub struct UserDto {
     pub phone: Option<String>,
     /// `phoneCountryCode`.
     #[serde(
-        rename = "phoneCountryCode",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
     /// `phoneVerified` (required).
-    #[serde(rename = "phoneVerified", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub phone_verified: bool,
     /// `photo`.
     #[serde(
@@ -633,18 +608,16 @@ pub struct UserDto {
     )]
     pub photo: Option<String>,
     /// `postIdList`.
-    #[serde(rename = "postIdList", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_id_list: Option<Vec<String>>,
     /// `postalCode`.
     #[serde(
-        rename = "postalCode",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
     #[serde(
-        rename = "preferredUsername",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -668,18 +641,16 @@ pub struct UserDto {
     )]
     pub region: Option<String>,
     /// `registerSource`.
-    #[serde(rename = "registerSource", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub register_source: Option<Vec<String>>,
     /// `resetPasswordOnNextLogin`.
     #[serde(
-        rename = "resetPasswordOnNextLogin",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub reset_password_on_next_login: Option<bool>,
     /// `signedUp`.
     #[serde(
-        rename = "signedUp",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -688,40 +659,35 @@ pub struct UserDto {
     pub status: UserDtoStatus,
     /// `statusChangedAt`.
     #[serde(
-        rename = "statusChangedAt",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub status_changed_at: Option<String>,
     /// `streetAddress`.
     #[serde(
-        rename = "streetAddress",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub street_address: Option<String>,
     /// `tenantId`.
     #[serde(
-        rename = "tenantId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// `userSourceId`.
     #[serde(
-        rename = "userSourceId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_source_id: Option<String>,
     /// `userSourceType` (required).
-    #[serde(rename = "userSourceType")]
     pub user_source_type: UserDtoUserSourceType,
     /// `username`.
     #[serde(
@@ -736,7 +702,6 @@ pub struct UserDto {
     )]
     pub website: Option<String>,
     /// `workStatus` (required).
-    #[serde(rename = "workStatus")]
     pub work_status: UserDtoWorkStatus,
     /// `zoneinfo`.
     #[serde(

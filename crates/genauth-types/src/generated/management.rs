@@ -10,23 +10,23 @@ use serde::{Deserialize, Serialize};
 
 /// The `ActionAuth` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ActionAuth {
     /// `action` (required).
     #[serde(deserialize_with = "l::string")]
     pub action: String,
     /// `userIds` (required).
-    #[serde(rename = "userIds", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub user_ids: Vec<String>,
 }
 
 /// The `AddGroupMembersReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AddGroupMembersReqDto {
     /// `code` (required).
     pub code: String,
     /// `userIds` (required).
-    #[serde(rename = "userIds")]
     pub user_ids: Vec<String>,
 }
 
@@ -42,12 +42,11 @@ impl AddGroupMembersReqDto {
 
 /// The `AddTenantUsersDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AddTenantUsersDto {
     /// `linkUserIds` (required).
-    #[serde(rename = "linkUserIds")]
     pub link_user_ids: Vec<String>,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
 }
 
@@ -80,27 +79,25 @@ impl AddWhitelistDto {
 
 /// The `AdminAuditLogDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct AdminAuditLogDto {
     /// `adminUserAvatar` (required).
-    #[serde(rename = "adminUserAvatar", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub admin_user_avatar: String,
     /// `adminUserDisplayName` (required).
-    #[serde(rename = "adminUserDisplayName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub admin_user_display_name: String,
     /// `adminUserId` (required).
-    #[serde(rename = "adminUserId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub admin_user_id: String,
     /// `clientIp`.
     #[serde(
-        rename = "clientIp",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub client_ip: Option<String>,
     /// `eventDetails`.
     #[serde(
-        rename = "eventDetails",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -110,33 +107,28 @@ pub struct AdminAuditLogDto {
     pub geoip: GeoIp,
     /// `operationParam`.
     #[serde(
-        rename = "operationParam",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub operation_param: Option<String>,
     /// `operationType` (required).
-    #[serde(rename = "operationType")]
     pub operation_type: AdminAuditLogDtoOperationType,
     /// `originValue`.
     #[serde(
-        rename = "originValue",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub origin_value: Option<String>,
     /// `requestId` (required).
-    #[serde(rename = "requestId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub request_id: String,
     /// `resourceType` (required).
-    #[serde(rename = "resourceType")]
     pub resource_type: AdminAuditLogDtoResourceType,
     /// `success` (required).
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
     /// `targetValue`.
     #[serde(
-        rename = "targetValue",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -148,29 +140,29 @@ pub struct AdminAuditLogDto {
     #[serde(deserialize_with = "l::or_default")]
     pub ua: ParsedUserAgent,
     /// `userAgent` (required).
-    #[serde(rename = "userAgent", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_agent: String,
 }
 
 /// The `AliExmailEmailProviderConfig` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct AliExmailEmailProviderConfig {
     /// `sender` (required).
     #[serde(deserialize_with = "l::string")]
     pub sender: String,
     /// `senderPass` (required).
-    #[serde(rename = "senderPass", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub sender_pass: String,
 }
 
 /// The `AliExmailEmailProviderConfigInput` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AliExmailEmailProviderConfigInput {
     /// `sender` (required).
     pub sender: String,
     /// `senderPass` (required).
-    #[serde(rename = "senderPass")]
     pub sender_pass: String,
 }
 
@@ -191,37 +183,36 @@ pub struct Any {}
 
 /// The `AppDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct AppDto {
     /// `appDefaultLoginStrategy` (required).
-    #[serde(rename = "appDefaultLoginStrategy")]
     pub app_default_login_strategy: AppDtoAppDefaultLoginStrategy,
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(rename = "appLoginUrl", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(rename = "appLogo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(rename = "appName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
 }
 
 /// The `ApplicationAgreementDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ApplicationAgreementDto {
     /// `content` (required).
     #[serde(deserialize_with = "l::string")]
     pub content: String,
     /// `displayAt` (required).
-    #[serde(rename = "displayAt", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub display_at: Vec<ApplicationAgreementDtoDisplayAt>,
     /// `isRequired` (required).
-    #[serde(rename = "isRequired", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_required: bool,
     /// `lang` (required).
     pub lang: ApplicationAgreementDtoLang,
@@ -229,14 +220,13 @@ pub struct ApplicationAgreementDto {
 
 /// The `ApplicationBrandingConfig` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ApplicationBrandingConfig {
     /// `agreements` (required).
     #[serde(deserialize_with = "l::or_default")]
     pub agreements: Vec<ApplicationAgreementDto>,
     /// `customBackground`.
     #[serde(
-        rename = "customBackground",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -253,43 +243,37 @@ pub struct ApplicationBrandingConfig {
     pub custom_css_enabled: bool,
     /// `customLoadingImage`.
     #[serde(
-        rename = "customLoadingImage",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub custom_loading_image: Option<String>,
     /// `defaultLanguage` (required).
-    #[serde(rename = "defaultLanguage")]
     pub default_language: ApplicationBrandingConfigDefaultLanguage,
     /// `guardVersion` (required).
-    #[serde(rename = "guardVersion")]
     pub guard_version: ApplicationBrandingConfigGuardVersion,
     /// `showAgreement` (required).
-    #[serde(rename = "showAgreement", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub show_agreement: bool,
     /// `showChangeLanguageButton` (required).
-    #[serde(rename = "showChangeLanguageButton", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub show_change_language_button: bool,
     /// `showEnterpriseConnections` (required).
-    #[serde(rename = "showEnterpriseConnections", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub show_enterprise_connections: bool,
     /// `showForgetPasswordButton` (required).
-    #[serde(rename = "showForgetPasswordButton", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub show_forget_password_button: bool,
     /// `showSocialConnections` (required).
-    #[serde(rename = "showSocialConnections", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub show_social_connections: bool,
 }
 
 /// The `ApplicationBrandingConfigInputDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationBrandingConfigInputDto {
     /// `customBackground`.
-    #[serde(
-        rename = "customBackground",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_background: Option<String>,
     /// `customCSS`.
     #[serde(rename = "customCSS", default, skip_serializing_if = "Option::is_none")]
@@ -302,110 +286,64 @@ pub struct ApplicationBrandingConfigInputDto {
     )]
     pub custom_css_enabled: Option<bool>,
     /// `customLoadingImage`.
-    #[serde(
-        rename = "customLoadingImage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_loading_image: Option<String>,
     /// `defaultLanguage`.
-    #[serde(
-        rename = "defaultLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_language: Option<ApplicationBrandingConfigInputDtoDefaultLanguage>,
     /// `guardVersion`.
-    #[serde(
-        rename = "guardVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guard_version: Option<ApplicationBrandingConfigInputDtoGuardVersion>,
     /// `showChangeLanguageButton`.
-    #[serde(
-        rename = "showChangeLanguageButton",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_change_language_button: Option<bool>,
     /// `showEnterpriseConnections`.
-    #[serde(
-        rename = "showEnterpriseConnections",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_enterprise_connections: Option<bool>,
     /// `showForgetPasswordButton`.
-    #[serde(
-        rename = "showForgetPasswordButton",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_forget_password_button: Option<bool>,
     /// `showSocialConnections`.
-    #[serde(
-        rename = "showSocialConnections",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_social_connections: Option<bool>,
 }
 
 /// The `ApplicationDefaultLoginMethod` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ApplicationDefaultLoginMethod {
     /// `adExtIdpConnId` (required).
-    #[serde(rename = "adExtIdpConnId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ad_ext_idp_conn_id: String,
     /// `connectionType` (required).
-    #[serde(rename = "connectionType")]
     pub connection_type: ApplicationDefaultLoginMethodConnectionType,
     /// `ldapExtIdpConnId` (required).
-    #[serde(rename = "ldapExtIdpConnId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ldap_ext_idp_conn_id: String,
     /// `qrcodeExtIdpConnId` (required).
-    #[serde(rename = "qrcodeExtIdpConnId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub qrcode_ext_idp_conn_id: String,
     /// `qrcodeType` (required).
-    #[serde(rename = "qrcodeType")]
     pub qrcode_type: ApplicationDefaultLoginMethodQrcodeType,
 }
 
 /// The `ApplicationDefaultLoginMethodInput` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationDefaultLoginMethodInput {
     /// `adExtIdpConnId`.
-    #[serde(
-        rename = "adExtIdpConnId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad_ext_idp_conn_id: Option<String>,
     /// `connectionType` (required).
-    #[serde(rename = "connectionType")]
     pub connection_type: ApplicationDefaultLoginMethodInputConnectionType,
     /// `ldapExtIdpConnId`.
-    #[serde(
-        rename = "ldapExtIdpConnId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ldap_ext_idp_conn_id: Option<String>,
     /// `qrcodeExtIdpConnId`.
-    #[serde(
-        rename = "qrcodeExtIdpConnId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qrcode_ext_idp_conn_id: Option<String>,
     /// `qrcodeType`.
-    #[serde(
-        rename = "qrcodeType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qrcode_type: Option<ApplicationDefaultLoginMethodInputQrcodeType>,
 }
 
@@ -424,87 +362,83 @@ impl ApplicationDefaultLoginMethodInput {
 
 /// The `ApplicationDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ApplicationDto {
     /// `appDescription`.
     #[serde(
-        rename = "appDescription",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub app_description: Option<String>,
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appIdentifier` (required).
-    #[serde(rename = "appIdentifier", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_identifier: String,
     /// `appLogo` (required).
-    #[serde(rename = "appLogo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(rename = "appName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
     /// `appType` (required).
-    #[serde(rename = "appType")]
     pub app_type: ApplicationDtoAppType,
     /// `brandingConfig` (required).
-    #[serde(rename = "brandingConfig", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub branding_config: ApplicationBrandingConfig,
     /// `casConfig`.
-    #[serde(rename = "casConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cas_config: Option<CasIdPConfig>,
     /// `casProviderEnabled` (required).
-    #[serde(rename = "casProviderEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub cas_provider_enabled: bool,
     /// `customBrandingEnabled` (required).
-    #[serde(rename = "customBrandingEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub custom_branding_enabled: bool,
     /// `customSecurityEnabled` (required).
-    #[serde(rename = "customSecurityEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub custom_security_enabled: bool,
     /// `defaultProtocol` (required).
-    #[serde(rename = "defaultProtocol")]
     pub default_protocol: ApplicationDtoDefaultProtocol,
     /// `initLoginUri` (required).
-    #[serde(rename = "initLoginUri", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub init_login_uri: String,
     /// `isIntegrateApp` (required).
-    #[serde(rename = "isIntegrateApp", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
     /// `loginConfig` (required).
-    #[serde(rename = "loginConfig", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub login_config: ApplicationLoginConfigDto,
     /// `logoutRedirectUris` (required).
-    #[serde(rename = "logoutRedirectUris", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub logout_redirect_uris: Vec<String>,
     /// `oauthConfig`.
-    #[serde(rename = "oauthConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_config: Option<OauthIdpConfig>,
     /// `oauthProviderEnabled` (required).
-    #[serde(rename = "oauthProviderEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub oauth_provider_enabled: bool,
     /// `oidcConfig` (required).
-    #[serde(rename = "oidcConfig", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub oidc_config: OIDCConfig,
     /// `redirectUris` (required).
-    #[serde(rename = "redirectUris", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub redirect_uris: Vec<String>,
     /// `registerConfig` (required).
-    #[serde(rename = "registerConfig", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub register_config: ApplicationRegisterConfig,
     /// `samlConfig`.
-    #[serde(rename = "samlConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub saml_config: Option<SamlIdpConfig>,
     /// `samlProviderEnabled` (required).
-    #[serde(rename = "samlProviderEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub saml_provider_enabled: bool,
     /// `ssoEnabled` (required).
-    #[serde(rename = "ssoEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub sso_enabled: bool,
     /// `ssoEnabledAt`.
     #[serde(
-        rename = "ssoEnabledAt",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -516,13 +450,13 @@ pub struct ApplicationDto {
     )]
     pub template: Option<String>,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
 /// The `ApplicationEnabledExtIdpConnDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ApplicationEnabledExtIdpConnDto {
     /// `enabled`.
     #[serde(
@@ -531,36 +465,34 @@ pub struct ApplicationEnabledExtIdpConnDto {
     )]
     pub enabled: Option<bool>,
     /// `extIdpConnDisplayName` (required).
-    #[serde(rename = "extIdpConnDisplayName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ext_idp_conn_display_name: String,
     /// `extIdpConnId` (required).
-    #[serde(rename = "extIdpConnId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ext_idp_conn_id: String,
     /// `extIdpConnIdentifier` (required).
-    #[serde(rename = "extIdpConnIdentifier", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ext_idp_conn_identifier: String,
     /// `extIdpConnLogo` (required).
-    #[serde(rename = "extIdpConnLogo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ext_idp_conn_logo: String,
     /// `extIdpConnType` (required).
-    #[serde(rename = "extIdpConnType")]
     pub ext_idp_conn_type: ApplicationEnabledExtIdpConnDtoExtIdpConnType,
     /// `extIdpId` (required).
-    #[serde(rename = "extIdpId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ext_idp_id: String,
     /// `extIdpType` (required).
-    #[serde(rename = "extIdpType")]
     pub ext_idp_type: ApplicationEnabledExtIdpConnDtoExtIdpType,
     /// `isSocial` (required).
-    #[serde(rename = "isSocial", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_social: bool,
 }
 
 /// The `ApplicationEnabledExtIdpConnInputDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationEnabledExtIdpConnInputDto {
     /// `extIdpConnId` (required).
-    #[serde(rename = "extIdpConnId")]
     pub ext_idp_conn_id: String,
 }
 
@@ -575,69 +507,46 @@ impl ApplicationEnabledExtIdpConnInputDto {
 
 /// The `ApplicationLoginConfigDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ApplicationLoginConfigDto {
     /// `defaultLoginMethod` (required).
-    #[serde(rename = "defaultLoginMethod", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub default_login_method: ApplicationDefaultLoginMethod,
     /// `enabledBasicLoginMethods` (required).
-    #[serde(
-        rename = "enabledBasicLoginMethods",
-        deserialize_with = "l::or_default"
-    )]
+    #[serde(deserialize_with = "l::or_default")]
     pub enabled_basic_login_methods: Vec<ApplicationLoginConfigDtoEnabledBasicLoginMethods>,
     /// `enabledExtIdpConns` (required).
-    #[serde(rename = "enabledExtIdpConns", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub enabled_ext_idp_conns: Vec<ApplicationEnabledExtIdpConnDto>,
     /// `mergeLoginAndRegisterPage` (required).
-    #[serde(rename = "mergeLoginAndRegisterPage", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub merge_login_and_register_page: bool,
     /// `showAuthorizationPage` (required).
-    #[serde(rename = "showAuthorizationPage", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub show_authorization_page: bool,
 }
 
 /// The `ApplicationLoginConfigInputDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationLoginConfigInputDto {
     /// `defaultLoginMethod`.
-    #[serde(
-        rename = "defaultLoginMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_login_method: Option<ApplicationDefaultLoginMethodInput>,
     /// `enabledAllExtIdpConns`.
-    #[serde(
-        rename = "enabledAllExtIdpConns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_all_ext_idp_conns: Option<bool>,
     /// `enabledBasicLoginMethods`.
-    #[serde(
-        rename = "enabledBasicLoginMethods",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_basic_login_methods:
         Option<Vec<ApplicationLoginConfigInputDtoEnabledBasicLoginMethods>>,
     /// `enabledExtIdpConnIds`.
-    #[serde(
-        rename = "enabledExtIdpConnIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_ext_idp_conn_ids: Option<Vec<ApplicationEnabledExtIdpConnInputDto>>,
     /// `mergeLoginAndRegisterPage`.
-    #[serde(
-        rename = "mergeLoginAndRegisterPage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merge_login_and_register_page: Option<bool>,
     /// `showAuthorizationPage` (required).
-    #[serde(rename = "showAuthorizationPage")]
     pub show_authorization_page: bool,
 }
 
@@ -657,10 +566,10 @@ impl ApplicationLoginConfigInputDto {
 
 /// The `ApplicationMfaDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ApplicationMfaDto {
     /// `mfaPolicy` (required).
-    #[serde(rename = "mfaPolicy", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub mfa_policy: String,
     /// `sort` (required).
     #[serde(deserialize_with = "l::i64")]
@@ -683,28 +592,19 @@ impl ApplicationMfaDto {
 
 /// The `ApplicationPermissionRecordItem` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationPermissionRecordItem {
     /// `effect` (required).
     pub effect: ApplicationPermissionRecordItemEffect,
     /// `inheritByChildren`.
-    #[serde(
-        rename = "inheritByChildren",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inherit_by_children: Option<bool>,
     /// `namespaceCode`.
-    #[serde(
-        rename = "namespaceCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_code: Option<String>,
     /// `targetIdentifier` (required).
-    #[serde(rename = "targetIdentifier")]
     pub target_identifier: Vec<String>,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: ApplicationPermissionRecordItemTargetType,
 }
 
@@ -727,27 +627,22 @@ impl ApplicationPermissionRecordItem {
 
 /// The `ApplicationRegisterConfig` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ApplicationRegisterConfig {
     /// `defaultRegisterMethod` (required).
-    #[serde(rename = "defaultRegisterMethod")]
     pub default_register_method: ApplicationRegisterConfigDefaultRegisterMethod,
     /// `enabledBasicRegisterMethods` (required).
-    #[serde(
-        rename = "enabledBasicRegisterMethods",
-        deserialize_with = "l::or_default"
-    )]
+    #[serde(deserialize_with = "l::or_default")]
     pub enabled_basic_register_methods: Vec<ApplicationRegisterConfigEnabledBasicRegisterMethods>,
 }
 
 /// The `ApplicationRegisterConfigInputDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationRegisterConfigInputDto {
     /// `defaultRegisterMethod` (required).
-    #[serde(rename = "defaultRegisterMethod")]
     pub default_register_method: ApplicationRegisterConfigInputDtoDefaultRegisterMethod,
     /// `enabledBasicRegisterMethods` (required).
-    #[serde(rename = "enabledBasicRegisterMethods")]
     pub enabled_basic_register_methods:
         Vec<ApplicationRegisterConfigInputDtoEnabledBasicRegisterMethods>,
 }
@@ -769,32 +664,30 @@ impl ApplicationRegisterConfigInputDto {
 
 /// The `ApplicationSimpleInfoDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ApplicationSimpleInfoDto {
     /// `appDescription`.
     #[serde(
-        rename = "appDescription",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub app_description: Option<String>,
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appIdentifier` (required).
-    #[serde(rename = "appIdentifier", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_identifier: String,
     /// `appLogo` (required).
-    #[serde(rename = "appLogo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(rename = "appName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
     /// `appType` (required).
-    #[serde(rename = "appType")]
     pub app_type: ApplicationSimpleInfoDtoAppType,
     /// `isIntegrateApp` (required).
-    #[serde(rename = "isIntegrateApp", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
 }
 
@@ -804,39 +697,36 @@ pub struct ApplicationTabMethodsSortConfigDto {}
 
 /// The `AsaAccountDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct AsaAccountDto {
     /// `accountId` (required).
-    #[serde(rename = "accountId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub account_id: String,
     /// `accountInfo` (required).
-    #[serde(rename = "accountInfo")]
     pub account_info: serde_json::Value,
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
 }
 
 /// The `AsaAccountTargetDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct AsaAccountTargetDto {
     /// `targetIdentifier` (required).
-    #[serde(rename = "targetIdentifier", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub target_identifier: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: AsaAccountTargetDtoTargetType,
 }
 
 /// The `AssignAsaAccountItem` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AssignAsaAccountItem {
     /// `targetIdentifiers` (required).
-    #[serde(rename = "targetIdentifiers")]
     pub target_identifiers: Vec<String>,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: AssignAsaAccountItemTargetType,
 }
 
@@ -855,12 +745,11 @@ impl AssignAsaAccountItem {
 
 /// The `AssignAsaAccountsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AssignAsaAccountsDto {
     /// `accountId` (required).
-    #[serde(rename = "accountId")]
     pub account_id: String,
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `targets` (required).
     pub targets: Vec<AssignAsaAccountItem>,
@@ -899,18 +788,15 @@ impl AssignRoleBatchDto {
 
 /// The `AssignRoleDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AssignRoleDto {
     /// `code` (required).
     pub code: String,
     /// `enableTime`.
-    #[serde(
-        rename = "enableTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_time: Option<i64>,
     /// `endTime`.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<i64>,
     /// `namespace`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -934,16 +820,16 @@ impl AssignRoleDto {
 
 /// The `AssociateTenantResourceDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AssociateTenantResourceDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `association` (required).
     pub association: bool,
     /// `code` (required).
     pub code: String,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -961,13 +847,10 @@ impl AssociateTenantResourceDto {
 
 /// The `AuthEnvParams` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct AuthEnvParams {
     /// `browserType`.
-    #[serde(
-        rename = "browserType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser_type: Option<AuthEnvParamsBrowserType>,
     /// `city`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -976,11 +859,7 @@ pub struct AuthEnvParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `deviceType`.
-    #[serde(
-        rename = "deviceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_type: Option<AuthEnvParamsDeviceType>,
     /// `ip`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -989,26 +868,18 @@ pub struct AuthEnvParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     /// `requestDate`.
-    #[serde(
-        rename = "requestDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_date: Option<String>,
     /// `systemType`.
-    #[serde(
-        rename = "systemType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_type: Option<AuthEnvParamsSystemType>,
 }
 
 /// The `AuthorizeApplicationAccessDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AuthorizeApplicationAccessDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `list` (required).
     pub list: Vec<ApplicationPermissionRecordItem>,
@@ -1026,14 +897,13 @@ impl AuthorizeApplicationAccessDto {
 
 /// The `AuthorizeResourceItem` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AuthorizeResourceItem {
     /// `resources` (required).
     pub resources: Vec<ResourceItemDto>,
     /// `targetIdentifiers` (required).
-    #[serde(rename = "targetIdentifiers")]
     pub target_identifiers: Vec<String>,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: AuthorizeResourceItemTargetType,
 }
 
@@ -1079,10 +949,10 @@ pub struct CasIdPConfig {}
 
 /// The `CellDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CellDto {
     /// `fieldId` (required).
-    #[serde(rename = "fieldId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub field_id: String,
     /// `value` (required).
     pub value: serde_json::Value,
@@ -1090,10 +960,10 @@ pub struct CellDto {
 
 /// The `ChangeEmailStrategyDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ChangeEmailStrategyDto {
     /// `verifyOldEmail` (required).
-    #[serde(rename = "verifyOldEmail", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub verify_old_email: bool,
 }
 
@@ -1106,13 +976,14 @@ impl ChangeEmailStrategyDto {
 
 /// The `ChangeExtIdpAssociationStateDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChangeExtIdpAssociationStateDto {
     /// `association` (required).
     pub association: bool,
     /// `id` (required).
     pub id: String,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -1129,19 +1000,19 @@ impl ChangeExtIdpAssociationStateDto {
 
 /// The `ChangeExtIdpConnStateDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChangeExtIdpConnStateDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `appIds`.
-    #[serde(rename = "appIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_ids: Option<Vec<String>>,
     /// `enabled` (required).
     pub enabled: bool,
     /// `id` (required).
     pub id: String,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -1160,10 +1031,10 @@ impl ChangeExtIdpConnStateDto {
 
 /// The `ChangePhoneStrategyDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ChangePhoneStrategyDto {
     /// `verifyOldPhone` (required).
-    #[serde(rename = "verifyOldPhone", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub verify_old_phone: bool,
 }
 
@@ -1176,9 +1047,9 @@ impl ChangePhoneStrategyDto {
 
 /// The `ChangeUserPoolTenantExtIdpConnDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChangeUserPoolTenantExtIdpConnDto {
     /// `connIds` (required).
-    #[serde(rename = "connIds")]
     pub conn_ids: Vec<String>,
     /// `enabled` (required).
     pub enabled: bool,
@@ -1218,37 +1089,28 @@ pub struct CheckDomainAvailableDataDto {
 
 /// The `CheckExternalUserPermissionDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckExternalUserPermissionDataDto {
     /// `checkResultList` (required).
-    #[serde(rename = "checkResultList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub check_result_list: Vec<CheckExternalUserPermissionsRespDto>,
 }
 
 /// The `CheckExternalUserPermissionDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CheckExternalUserPermissionDto {
     /// `action` (required).
     pub action: String,
     /// `authEnvParams`.
-    #[serde(
-        rename = "authEnvParams",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_env_params: Option<AuthEnvParams>,
     /// `externalId` (required).
-    #[serde(rename = "externalId")]
     pub external_id: String,
     /// `judgeConditionEnabled`.
-    #[serde(
-        rename = "judgeConditionEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judge_condition_enabled: Option<bool>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resources` (required).
     pub resources: Vec<String>,
@@ -1275,7 +1137,7 @@ impl CheckExternalUserPermissionDto {
 
 /// The `CheckExternalUserPermissionsRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckExternalUserPermissionsRespDto {
     /// `action` (required).
     #[serde(deserialize_with = "l::string")]
@@ -1284,7 +1146,7 @@ pub struct CheckExternalUserPermissionsRespDto {
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resource` (required).
     #[serde(deserialize_with = "l::string")]
@@ -1293,10 +1155,10 @@ pub struct CheckExternalUserPermissionsRespDto {
 
 /// The `CheckParamsDataPolicyRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckParamsDataPolicyRespDto {
     /// `isValid` (required).
-    #[serde(rename = "isValid", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_valid: bool,
     /// `message`.
     #[serde(
@@ -1308,10 +1170,10 @@ pub struct CheckParamsDataPolicyRespDto {
 
 /// The `CheckParamsDataResourceRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckParamsDataResourceRespDto {
     /// `isValid` (required).
-    #[serde(rename = "isValid", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_valid: bool,
     /// `message`.
     #[serde(
@@ -1323,39 +1185,30 @@ pub struct CheckParamsDataResourceRespDto {
 
 /// The `CheckPermissionDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckPermissionDataDto {
     /// `checkResultList` (required).
-    #[serde(rename = "checkResultList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub check_result_list: Vec<CheckPermissionsRespDto>,
 }
 
 /// The `CheckPermissionDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CheckPermissionDto {
     /// `action` (required).
     pub action: String,
     /// `authEnvParams`.
-    #[serde(
-        rename = "authEnvParams",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_env_params: Option<AuthEnvParams>,
     /// `judgeConditionEnabled`.
-    #[serde(
-        rename = "judgeConditionEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judge_condition_enabled: Option<bool>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resources` (required).
     pub resources: Vec<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -1391,10 +1244,10 @@ pub struct CheckPermissionNamespaceExistsDto {
 
 /// The `CheckPermissionNamespaceExistsRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckPermissionNamespaceExistsRespDto {
     /// `isValid` (required).
-    #[serde(rename = "isValid", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_valid: bool,
     /// `message`.
     #[serde(
@@ -1406,7 +1259,7 @@ pub struct CheckPermissionNamespaceExistsRespDto {
 
 /// The `CheckPermissionsRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckPermissionsRespDto {
     /// `action` (required).
     #[serde(deserialize_with = "l::string")]
@@ -1415,7 +1268,7 @@ pub struct CheckPermissionsRespDto {
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resource` (required).
     #[serde(deserialize_with = "l::string")]
@@ -1447,10 +1300,10 @@ impl CheckRoleParamsDto {
 
 /// The `CheckRoleParamsRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckRoleParamsRespDto {
     /// `isValid` (required).
-    #[serde(rename = "isValid", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_valid: bool,
     /// `message` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -1468,12 +1321,11 @@ pub struct CheckSessionStatusDataDto {
 
 /// The `CheckSessionStatusDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CheckSessionStatusDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -1489,42 +1341,32 @@ impl CheckSessionStatusDto {
 
 /// The `CheckUserSameLevelPermissionDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckUserSameLevelPermissionDataDto {
     /// `checkLevelResultList` (required).
-    #[serde(rename = "checkLevelResultList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub check_level_result_list: Vec<CheckUserSameLevelPermissionRespDto>,
 }
 
 /// The `CheckUserSameLevelPermissionDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CheckUserSameLevelPermissionDto {
     /// `action` (required).
     pub action: String,
     /// `authEnvParams`.
-    #[serde(
-        rename = "authEnvParams",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_env_params: Option<AuthEnvParams>,
     /// `judgeConditionEnabled`.
-    #[serde(
-        rename = "judgeConditionEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judge_condition_enabled: Option<bool>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resource` (required).
     pub resource: String,
     /// `resourceNodeCodes` (required).
-    #[serde(rename = "resourceNodeCodes")]
     pub resource_node_codes: Vec<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -1551,7 +1393,7 @@ impl CheckUserSameLevelPermissionDto {
 
 /// The `CheckUserSameLevelPermissionRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CheckUserSameLevelPermissionRespDto {
     /// `action` (required).
     #[serde(deserialize_with = "l::string")]
@@ -1560,20 +1402,19 @@ pub struct CheckUserSameLevelPermissionRespDto {
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// `resourceNodeCode` (required).
-    #[serde(rename = "resourceNodeCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_node_code: String,
 }
 
 /// The `CommonResourceDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CommonResourceDto {
     /// `actions`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
     /// `apiIdentifier`.
     #[serde(
-        rename = "apiIdentifier",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -1582,7 +1423,7 @@ pub struct CommonResourceDto {
     #[serde(deserialize_with = "l::string")]
     pub code: String,
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `description`.
     #[serde(
@@ -1595,7 +1436,6 @@ pub struct CommonResourceDto {
     pub id: String,
     /// `linkedToTenant`.
     #[serde(
-        rename = "linkedToTenant",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
@@ -1613,28 +1453,27 @@ pub struct CommonResourceDto {
     )]
     pub namespace: Option<String>,
     /// `namespaceId` (required).
-    #[serde(rename = "namespaceId", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub namespace_id: i64,
     /// `namespaceName` (required).
-    #[serde(rename = "namespaceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_name: String,
     /// `type` (required).
     pub r#type: CommonResourceDtoType,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
 /// The `CommonResourcePagingDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CommonResourcePagingDto {
     /// `apiCode`.
     #[serde(
-        rename = "apiCode",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
@@ -1647,16 +1486,15 @@ pub struct CommonResourcePagingDto {
     pub message: String,
     /// `requestId`.
     #[serde(
-        rename = "requestId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub request_id: Option<String>,
     /// `statusCode` (required).
-    #[serde(rename = "statusCode", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub status_code: i64,
     /// `totalCount` (required).
-    #[serde(rename = "totalCount", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub total_count: i64,
 }
 
@@ -1707,36 +1545,21 @@ impl Config {
 
 /// The `ConfigEmailProviderDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ConfigEmailProviderDto {
     /// `aliExmailConfig`.
-    #[serde(
-        rename = "aliExmailConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ali_exmail_config: Option<AliExmailEmailProviderConfigInput>,
     /// `enabled` (required).
     pub enabled: bool,
     /// `sendGridConfig`.
-    #[serde(
-        rename = "sendGridConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_grid_config: Option<SendGridEmailProviderConfigInput>,
     /// `smtpConfig`.
-    #[serde(
-        rename = "smtpConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_config: Option<SMTPEmailProviderConfigInput>,
     /// `tencentExmailConfig`.
-    #[serde(
-        rename = "tencentExmailConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tencent_exmail_config: Option<TencentExmailEmailProviderConfigInput>,
     /// `type` (required).
     pub r#type: ConfigEmailProviderDtoType,
@@ -1758,13 +1581,13 @@ impl ConfigEmailProviderDto {
 
 /// The `CookieSettingsDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CookieSettingsDto {
     /// `cookieExpiresIn` (required).
-    #[serde(rename = "cookieExpiresIn", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub cookie_expires_in: i64,
     /// `cookieExpiresOnBrowserSession` (required).
-    #[serde(rename = "cookieExpiresOnBrowserSession", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub cookie_expires_on_browser_session: bool,
 }
 
@@ -1780,62 +1603,63 @@ impl CookieSettingsDto {
 
 /// The `CostCurrentPackageInfo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CostCurrentPackageInfo {
     /// `code` (required).
     #[serde(deserialize_with = "l::string")]
     pub code: String,
     /// `endTime` (required).
-    #[serde(rename = "endTime", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub end_time: String,
     /// `goodsPackage` (required).
-    #[serde(rename = "goodsPackage", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub goods_package: GoodsPackageDto,
     /// `overdueDays` (required).
-    #[serde(rename = "overdueDays", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub overdue_days: String,
 }
 
 /// The `CostGetOrderPayDetail` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CostGetOrderPayDetail {
     /// `channelOrderNo` (required).
-    #[serde(rename = "channelOrderNo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub channel_order_no: String,
     /// `createTime` (required).
-    #[serde(rename = "createTime", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub create_time: String,
     /// `orderNo` (required).
-    #[serde(rename = "orderNo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub order_no: String,
     /// `paidAccountNo` (required).
-    #[serde(rename = "paidAccountNo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub paid_account_no: String,
     /// `paidAmount` (required).
-    #[serde(rename = "paidAmount", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub paid_amount: String,
     /// `paidTime` (required).
-    #[serde(rename = "paidTime", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub paid_time: String,
     /// `payStatus` (required).
-    #[serde(rename = "payStatus", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub pay_status: String,
     /// `payType` (required).
-    #[serde(rename = "payType", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub pay_type: String,
 }
 
 /// The `CreateAccessKeyDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateAccessKeyDto {
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `type` (required).
     pub r#type: String,
     /// `userId`.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -1852,31 +1676,31 @@ impl CreateAccessKeyDto {
 
 /// The `CreateAccessKeyRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CreateAccessKeyRespDto {
     /// `accessKeyId` (required).
-    #[serde(rename = "accessKeyId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub access_key_id: String,
     /// `accessKeySecret` (required).
-    #[serde(rename = "accessKeySecret", deserialize_with = "l::secret")]
+    #[serde(deserialize_with = "l::secret")]
     pub access_key_secret: SecretString,
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `enable` (required).
     #[serde(deserialize_with = "l::bool")]
     pub enable: bool,
     /// `lastDate` (required).
-    #[serde(rename = "lastDate", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub last_date: String,
     /// `status` (required).
     #[serde(deserialize_with = "l::string")]
     pub status: String,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
@@ -1905,140 +1729,72 @@ impl CreateAdminRoleDto {
 
 /// The `CreateApplicationDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateApplicationDto {
     /// `appDescription`.
-    #[serde(
-        rename = "appDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_description: Option<String>,
     /// `appIdentifier`.
-    #[serde(
-        rename = "appIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_identifier: Option<String>,
     /// `appLogo`.
-    #[serde(rename = "appLogo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_logo: Option<String>,
     /// `appName` (required).
-    #[serde(rename = "appName")]
     pub app_name: String,
     /// `appType`.
-    #[serde(rename = "appType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<CreateApplicationDtoAppType>,
     /// `brandingConfig`.
-    #[serde(
-        rename = "brandingConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding_config: Option<ApplicationBrandingConfigInputDto>,
     /// `casConfig`.
-    #[serde(rename = "casConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cas_config: Option<CasIdPConfig>,
     /// `casProviderEnabled`.
-    #[serde(
-        rename = "casProviderEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cas_provider_enabled: Option<bool>,
     /// `defaultProtocol`.
-    #[serde(
-        rename = "defaultProtocol",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_protocol: Option<CreateApplicationDtoDefaultProtocol>,
     /// `initLoginUri`.
-    #[serde(
-        rename = "initLoginUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_login_uri: Option<String>,
     /// `loginConfig`.
-    #[serde(
-        rename = "loginConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_config: Option<ApplicationLoginConfigInputDto>,
     /// `logoutRedirectUris`.
-    #[serde(
-        rename = "logoutRedirectUris",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logout_redirect_uris: Option<Vec<String>>,
     /// `oauthConfig`.
-    #[serde(
-        rename = "oauthConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_config: Option<OauthIdpConfig>,
     /// `oauthProviderEnabled`.
-    #[serde(
-        rename = "oauthProviderEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_provider_enabled: Option<bool>,
     /// `oidcConfig`.
-    #[serde(
-        rename = "oidcConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_config: Option<OIDCConfig>,
     /// `redirectUris`.
-    #[serde(
-        rename = "redirectUris",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uris: Option<Vec<String>>,
     /// `registerConfig`.
-    #[serde(
-        rename = "registerConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_config: Option<ApplicationRegisterConfigInputDto>,
     /// `samlConfig`.
-    #[serde(
-        rename = "samlConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_config: Option<SamlIdpConfig>,
     /// `samlProviderEnabled`.
-    #[serde(
-        rename = "samlProviderEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_provider_enabled: Option<bool>,
     /// `ssoEnabled`.
-    #[serde(
-        rename = "ssoEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso_enabled: Option<bool>,
     /// `template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
     /// `templateData`.
-    #[serde(
-        rename = "templateData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_data: Option<serde_json::Value>,
 }
 
@@ -2074,87 +1830,83 @@ impl CreateApplicationDto {
 
 /// The `CreateApplicationRespDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CreateApplicationRespDataDto {
     /// `appDescription`.
     #[serde(
-        rename = "appDescription",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub app_description: Option<String>,
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appIdentifier` (required).
-    #[serde(rename = "appIdentifier", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_identifier: String,
     /// `appLogo` (required).
-    #[serde(rename = "appLogo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(rename = "appName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
     /// `appType` (required).
-    #[serde(rename = "appType")]
     pub app_type: CreateApplicationRespDataDtoAppType,
     /// `brandingConfig` (required).
-    #[serde(rename = "brandingConfig", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub branding_config: ApplicationBrandingConfig,
     /// `casConfig`.
-    #[serde(rename = "casConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cas_config: Option<CasIdPConfig>,
     /// `casProviderEnabled` (required).
-    #[serde(rename = "casProviderEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub cas_provider_enabled: bool,
     /// `customBrandingEnabled` (required).
-    #[serde(rename = "customBrandingEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub custom_branding_enabled: bool,
     /// `customSecurityEnabled` (required).
-    #[serde(rename = "customSecurityEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub custom_security_enabled: bool,
     /// `defaultProtocol` (required).
-    #[serde(rename = "defaultProtocol")]
     pub default_protocol: CreateApplicationRespDataDtoDefaultProtocol,
     /// `initLoginUri` (required).
-    #[serde(rename = "initLoginUri", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub init_login_uri: String,
     /// `isIntegrateApp` (required).
-    #[serde(rename = "isIntegrateApp", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
     /// `loginConfig` (required).
-    #[serde(rename = "loginConfig", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub login_config: ApplicationLoginConfigDto,
     /// `logoutRedirectUris` (required).
-    #[serde(rename = "logoutRedirectUris", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub logout_redirect_uris: Vec<String>,
     /// `oauthConfig`.
-    #[serde(rename = "oauthConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_config: Option<OauthIdpConfig>,
     /// `oauthProviderEnabled` (required).
-    #[serde(rename = "oauthProviderEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub oauth_provider_enabled: bool,
     /// `oidcConfig` (required).
-    #[serde(rename = "oidcConfig", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub oidc_config: OIDCConfig,
     /// `redirectUris` (required).
-    #[serde(rename = "redirectUris", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub redirect_uris: Vec<String>,
     /// `registerConfig` (required).
-    #[serde(rename = "registerConfig", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub register_config: ApplicationRegisterConfig,
     /// `samlConfig`.
-    #[serde(rename = "samlConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub saml_config: Option<SamlIdpConfig>,
     /// `samlProviderEnabled` (required).
-    #[serde(rename = "samlProviderEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub saml_provider_enabled: bool,
     /// `ssoEnabled` (required).
-    #[serde(rename = "ssoEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub sso_enabled: bool,
     /// `ssoEnabledAt`.
     #[serde(
-        rename = "ssoEnabledAt",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -2166,12 +1918,13 @@ pub struct CreateApplicationRespDataDto {
     )]
     pub template: Option<String>,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
 /// The `CreateArrayDataResourceDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateArrayDataResourceDto {
     /// `actions` (required).
     pub actions: Vec<String>,
@@ -2179,13 +1932,10 @@ pub struct CreateArrayDataResourceDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode")]
     pub resource_code: String,
     /// `resourceName` (required).
-    #[serde(rename = "resourceName")]
     pub resource_name: String,
     /// `struct` (required).
     pub r#struct: Vec<String>,
@@ -2213,7 +1963,7 @@ impl CreateArrayDataResourceDto {
 
 /// The `CreateArrayDataResourceRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CreateArrayDataResourceRespDto {
     /// `actions` (required).
     #[serde(deserialize_with = "l::or_default")]
@@ -2225,10 +1975,10 @@ pub struct CreateArrayDataResourceRespDto {
     )]
     pub description: Option<String>,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceName` (required).
-    #[serde(rename = "resourceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
     /// `struct` (required).
     #[serde(deserialize_with = "l::or_default")]
@@ -2239,12 +1989,11 @@ pub struct CreateArrayDataResourceRespDto {
 
 /// The `CreateAsaAccountDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateAsaAccountDto {
     /// `accountInfo` (required).
-    #[serde(rename = "accountInfo")]
     pub account_info: serde_json::Value,
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -2260,9 +2009,9 @@ impl CreateAsaAccountDto {
 
 /// The `CreateAsaAccountsBatchDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateAsaAccountsBatchDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `list` (required).
     pub list: Vec<CreateAsaAccountsBatchItemDto>,
@@ -2280,9 +2029,9 @@ impl CreateAsaAccountsBatchDto {
 
 /// The `CreateAsaAccountsBatchItemDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateAsaAccountsBatchItemDto {
     /// `accountInfo` (required).
-    #[serde(rename = "accountInfo")]
     pub account_info: serde_json::Value,
 }
 
@@ -2295,12 +2044,11 @@ impl CreateAsaAccountsBatchItemDto {
 
 /// The `CreateAuthorizeDataPolicyDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateAuthorizeDataPolicyDto {
     /// `policyIds` (required).
-    #[serde(rename = "policyIds")]
     pub policy_ids: Vec<String>,
     /// `targetList` (required).
-    #[serde(rename = "targetList")]
     pub target_list: Vec<SubjectDto>,
 }
 
@@ -2316,15 +2064,14 @@ impl CreateAuthorizeDataPolicyDto {
 
 /// The `CreateDataPolicyDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateDataPolicyDto {
     /// `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `policyName` (required).
-    #[serde(rename = "policyName")]
     pub policy_name: String,
     /// `statementList` (required).
-    #[serde(rename = "statementList")]
     pub statement_list: Vec<DataStatementPermissionDto>,
 }
 
@@ -2344,10 +2091,10 @@ impl CreateDataPolicyDto {
 
 /// The `CreateDataPolicyRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CreateDataPolicyRespDto {
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `description`.
     #[serde(
@@ -2356,18 +2103,19 @@ pub struct CreateDataPolicyRespDto {
     )]
     pub description: Option<String>,
     /// `policyId` (required).
-    #[serde(rename = "policyId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub policy_id: String,
     /// `policyName` (required).
-    #[serde(rename = "policyName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub policy_name: String,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
 /// The `CreateDataResourceDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateDataResourceDto {
     /// `actions` (required).
     pub actions: Vec<String>,
@@ -2375,20 +2123,13 @@ pub struct CreateDataResourceDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `extendFieldList`.
-    #[serde(
-        rename = "extendFieldList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extend_field_list: Option<Vec<ExtendField>>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode")]
     pub resource_code: String,
     /// `resourceName` (required).
-    #[serde(rename = "resourceName")]
     pub resource_name: String,
     /// `struct` (required).
     pub r#struct: serde_json::Value,
@@ -2421,7 +2162,7 @@ impl CreateDataResourceDto {
 
 /// The `CreateDataResourceRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CreateDataResourceRespDto {
     /// `actions` (required).
     #[serde(deserialize_with = "l::or_default")]
@@ -2433,13 +2174,13 @@ pub struct CreateDataResourceRespDto {
     )]
     pub description: Option<String>,
     /// `extendFieldList`.
-    #[serde(rename = "extendFieldList", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extend_field_list: Option<Vec<ExtendField>>,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceName` (required).
-    #[serde(rename = "resourceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
     /// `struct` (required).
     pub r#struct: serde_json::Value,
@@ -2475,25 +2216,24 @@ impl CreateEventAppDto {
 
 /// The `CreateExtIdpConnDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateExtIdpConnDto {
     /// `displayName` (required).
-    #[serde(rename = "displayName")]
     pub display_name: String,
     /// `extIdpId` (required).
-    #[serde(rename = "extIdpId")]
     pub ext_idp_id: String,
     /// `fields` (required).
     pub fields: serde_json::Value,
     /// `identifier` (required).
     pub identifier: String,
     /// `loginOnly`.
-    #[serde(rename = "loginOnly", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_only: Option<bool>,
     /// `logo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `type` (required).
     pub r#type: CreateExtIdpConnDtoType,
@@ -2523,11 +2263,12 @@ impl CreateExtIdpConnDto {
 
 /// The `CreateExtIdpDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateExtIdpDto {
     /// `name` (required).
     pub name: String,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `type` (required).
     pub r#type: CreateExtIdpDtoType,
@@ -2546,9 +2287,10 @@ impl CreateExtIdpDto {
 
 /// The `CreateFunctionModelDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateFunctionModelDto {
     /// `dataType`.
-    #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<CreateFunctionModelDtoDataType>,
     /// `description` (required).
     pub description: String,
@@ -2557,7 +2299,6 @@ pub struct CreateFunctionModelDto {
     /// `name` (required).
     pub name: String,
     /// `parentKey` (required).
-    #[serde(rename = "parentKey")]
     pub parent_key: String,
     /// `type` (required).
     pub r#type: CreateFunctionModelDtoType,
@@ -2585,21 +2326,19 @@ impl CreateFunctionModelDto {
 
 /// The `CreateFunctionModelFieldDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateFunctionModelFieldDto {
     /// `default` (required).
     pub default: serde_json::Value,
     /// `dropDown` (required).
-    #[serde(rename = "dropDown")]
     pub drop_down: DropDownItemDto,
     /// `editable` (required).
     pub editable: bool,
     /// `forLogin` (required).
-    #[serde(rename = "forLogin")]
     pub for_login: bool,
     /// `format` (required).
     pub format: i64,
     /// `fuzzySearch` (required).
-    #[serde(rename = "fuzzySearch")]
     pub fuzzy_search: bool,
     /// `help` (required).
     pub help: String,
@@ -2608,28 +2347,22 @@ pub struct CreateFunctionModelFieldDto {
     /// `max` (required).
     pub max: i64,
     /// `maxLength` (required).
-    #[serde(rename = "maxLength")]
     pub max_length: i64,
     /// `min` (required).
     pub min: i64,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `name` (required).
     pub name: String,
     /// `regexp` (required).
     pub regexp: String,
     /// `relationMultiple` (required).
-    #[serde(rename = "relationMultiple")]
     pub relation_multiple: bool,
     /// `relationOptionalRange` (required).
-    #[serde(rename = "relationOptionalRange")]
     pub relation_optional_range: Condition,
     /// `relationShowKey` (required).
-    #[serde(rename = "relationShowKey")]
     pub relation_show_key: String,
     /// `relationType` (required).
-    #[serde(rename = "relationType")]
     pub relation_type: String,
     /// `require` (required).
     pub require: bool,
@@ -2640,7 +2373,6 @@ pub struct CreateFunctionModelFieldDto {
     /// `unique` (required).
     pub unique: bool,
     /// `userVisible` (required).
-    #[serde(rename = "userVisible")]
     pub user_visible: bool,
 }
 
@@ -2715,15 +2447,12 @@ impl CreateGroupBatchReqDto {
 
 /// The `CreateGroupReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateGroupReqDto {
     /// `code` (required).
     pub code: String,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `description` (required).
     pub description: String,
@@ -2753,36 +2482,25 @@ impl CreateGroupReqDto {
 
 /// The `CreateIdentityDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateIdentityDto {
     /// `accessToken`.
-    #[serde(
-        rename = "accessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<SecretString>,
     /// `extIdpId` (required).
-    #[serde(rename = "extIdpId")]
     pub ext_idp_id: String,
     /// `originConnIds` (required).
-    #[serde(rename = "originConnIds")]
     pub origin_conn_ids: Vec<String>,
     /// `provider` (required).
     pub provider: CreateIdentityDtoProvider,
     /// `refreshToken`.
-    #[serde(
-        rename = "refreshToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<SecretString>,
     /// `type` (required).
     pub r#type: String,
     /// `userIdInIdp` (required).
-    #[serde(rename = "userIdInIdp")]
     pub user_id_in_idp: String,
     /// `userInfoInIdp` (required).
-    #[serde(rename = "userInfoInIdp")]
     pub user_info_in_idp: serde_json::Value,
 }
 
@@ -2811,33 +2529,20 @@ impl CreateIdentityDto {
 
 /// The `CreateMultipleTenantAdminDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateMultipleTenantAdminDto {
     /// `apiAuthorized`.
-    #[serde(
-        rename = "apiAuthorized",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_authorized: Option<bool>,
     /// `sendEmailNotification`.
-    #[serde(
-        rename = "sendEmailNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_email_notification: Option<bool>,
     /// `sendPhoneNotification`.
-    #[serde(
-        rename = "sendPhoneNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_phone_notification: Option<bool>,
     /// `tenantIds` (required).
-    #[serde(rename = "tenantIds")]
     pub tenant_ids: Vec<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -2918,19 +2623,17 @@ impl CreateNamespacesBatchItemDto {
 
 /// The `CreateOperateModelDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateOperateModelDto {
     /// `config` (required).
     pub config: serde_json::Value,
     /// `icon` (required).
     pub icon: String,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `operateKey` (required).
-    #[serde(rename = "operateKey")]
     pub operate_key: String,
     /// `operateName` (required).
-    #[serde(rename = "operateName")]
     pub operate_name: String,
     /// `show` (required).
     pub show: bool,
@@ -3079,38 +2782,25 @@ impl CreatePermissionNamespacesBatchItemDto {
 
 /// The `CreatePipelineFunctionDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreatePipelineFunctionDto {
     /// `enabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `funcDescription`.
-    #[serde(
-        rename = "funcDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub func_description: Option<String>,
     /// `funcName` (required).
-    #[serde(rename = "funcName")]
     pub func_name: String,
     /// `isAsynchronous`.
-    #[serde(
-        rename = "isAsynchronous",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_asynchronous: Option<bool>,
     /// `scene` (required).
     pub scene: CreatePipelineFunctionDtoScene,
     /// `sourceCode` (required).
-    #[serde(rename = "sourceCode")]
     pub source_code: String,
     /// `terminateOnTimeout`.
-    #[serde(
-        rename = "terminateOnTimeout",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminate_on_timeout: Option<bool>,
     /// `timeout`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3159,9 +2849,9 @@ impl CreatePublicAccountBatchReqDto {
 
 /// The `CreatePublicAccountFromUserDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreatePublicAccountFromUserDto {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -3176,60 +2866,34 @@ impl CreatePublicAccountFromUserDto {
 
 /// The `CreatePublicAccountOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct CreatePublicAccountOptionsDto {
     /// `autoGeneratePassword`.
-    #[serde(
-        rename = "autoGeneratePassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
     /// `departmentIdType`.
-    #[serde(
-        rename = "departmentIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_id_type: Option<CreatePublicAccountOptionsDtoDepartmentIdType>,
     /// `keepPassword`.
-    #[serde(
-        rename = "keepPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_password: Option<bool>,
     /// `passwordEncryptType`.
-    #[serde(
-        rename = "passwordEncryptType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<CreatePublicAccountOptionsDtoPasswordEncryptType>,
     /// `resetPasswordOnFirstLogin`.
-    #[serde(
-        rename = "resetPasswordOnFirstLogin",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_first_login: Option<bool>,
     /// `sendNotification`.
-    #[serde(
-        rename = "sendNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_notification: Option<SendCreateAccountNotificationDto>,
 }
 
 /// The `CreatePublicAccountOtpDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreatePublicAccountOtpDto {
     /// `recoveryCode`.
-    #[serde(
-        rename = "recoveryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<String>,
     /// `secret` (required).
     pub secret: SecretString,
@@ -3247,6 +2911,7 @@ impl CreatePublicAccountOtpDto {
 
 /// The `CreatePublicAccountReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct CreatePublicAccountReqDto {
     /// `address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3267,18 +2932,10 @@ pub struct CreatePublicAccountReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `departmentIds`.
-    #[serde(
-        rename = "departmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
     /// `device`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3287,25 +2944,13 @@ pub struct CreatePublicAccountReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `emailVerified`.
-    #[serde(
-        rename = "emailVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// `externalId`.
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `familyName`.
-    #[serde(
-        rename = "familyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// `formatted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3314,24 +2959,16 @@ pub struct CreatePublicAccountReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<CreatePublicAccountReqDtoGender>,
     /// `givenName`.
-    #[serde(rename = "givenName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// `identityNumber`.
-    #[serde(
-        rename = "identityNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
     /// `locale`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// `middleName`.
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3352,35 +2989,19 @@ pub struct CreatePublicAccountReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `phoneVerified`.
-    #[serde(
-        rename = "phoneVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
     /// `photo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// `postalCode`.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
-    #[serde(
-        rename = "preferredUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
     /// `profile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3398,11 +3019,7 @@ pub struct CreatePublicAccountReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CreatePublicAccountReqDtoStatus>,
     /// `streetAddress`.
-    #[serde(
-        rename = "streetAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// `username`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3417,18 +3034,15 @@ pub struct CreatePublicAccountReqDto {
 
 /// The `CreateRelationValueDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateRelationValueDto {
     /// `fieldId` (required).
-    #[serde(rename = "fieldId")]
     pub field_id: String,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `rowId` (required).
-    #[serde(rename = "rowId")]
     pub row_id: String,
     /// `valueList` (required).
-    #[serde(rename = "valueList")]
     pub value_list: Vec<String>,
 }
 
@@ -3451,16 +3065,13 @@ impl CreateRelationValueDto {
 
 /// The `CreateResourceBatchItemDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateResourceBatchItemDto {
     /// `actions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
     /// `apiIdentifier`.
-    #[serde(
-        rename = "apiIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_identifier: Option<String>,
     /// `code` (required).
     pub code: String,
@@ -3490,16 +3101,13 @@ impl CreateResourceBatchItemDto {
 
 /// The `CreateResourceDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateResourceDto {
     /// `actions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
     /// `apiIdentifier`.
-    #[serde(
-        rename = "apiIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_identifier: Option<String>,
     /// `code` (required).
     pub code: String,
@@ -3553,6 +3161,7 @@ impl CreateResourcesBatchDto {
 
 /// The `CreateRoleDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateRoleDto {
     /// `code` (required).
     pub code: String,
@@ -3560,11 +3169,7 @@ pub struct CreateRoleDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `disableTime`.
-    #[serde(
-        rename = "disableTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_time: Option<String>,
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3603,14 +3208,14 @@ impl CreateRolesBatch {
 
 /// The `CreateRowDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateRowDto {
     /// `data` (required).
     pub data: serde_json::Value,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `rowId`.
-    #[serde(rename = "rowId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_id: Option<String>,
 }
 
@@ -3627,6 +3232,7 @@ impl CreateRowDto {
 
 /// The `CreateStringDataResourceDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateStringDataResourceDto {
     /// `actions` (required).
     pub actions: Vec<String>,
@@ -3634,13 +3240,10 @@ pub struct CreateStringDataResourceDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode")]
     pub resource_code: String,
     /// `resourceName` (required).
-    #[serde(rename = "resourceName")]
     pub resource_name: String,
     /// `struct` (required).
     pub r#struct: String,
@@ -3668,7 +3271,7 @@ impl CreateStringDataResourceDto {
 
 /// The `CreateStringDataResourceRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CreateStringDataResourceRespDto {
     /// `actions` (required).
     #[serde(deserialize_with = "l::or_default")]
@@ -3680,10 +3283,10 @@ pub struct CreateStringDataResourceRespDto {
     )]
     pub description: Option<String>,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceName` (required).
-    #[serde(rename = "resourceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
     /// `struct` (required).
     #[serde(deserialize_with = "l::string")]
@@ -3694,32 +3297,20 @@ pub struct CreateStringDataResourceRespDto {
 
 /// The `CreateTenantCooperatorDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateTenantCooperatorDto {
     /// `apiAuthorized`.
-    #[serde(
-        rename = "apiAuthorized",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_authorized: Option<bool>,
     /// `policies` (required).
     pub policies: Vec<String>,
     /// `sendEmailNotification`.
-    #[serde(
-        rename = "sendEmailNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_email_notification: Option<bool>,
     /// `sendPhoneNotification`.
-    #[serde(
-        rename = "sendPhoneNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_phone_notification: Option<bool>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -3738,62 +3329,38 @@ impl CreateTenantCooperatorDto {
 
 /// The `CreateTenantDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateTenantDto {
     /// `adminAmount`.
-    #[serde(
-        rename = "adminAmount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_amount: Option<i64>,
     /// `appIds` (required).
-    #[serde(rename = "appIds")]
     pub app_ids: Vec<String>,
     /// `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `enterpriseDomains`.
-    #[serde(
-        rename = "enterpriseDomains",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enterprise_domains: Option<Vec<String>>,
     /// `expireTime`.
-    #[serde(
-        rename = "expireTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<String>,
     /// `logo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<Vec<String>>,
     /// `mauAmount`.
-    #[serde(rename = "mauAmount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mau_amount: Option<i64>,
     /// `memberAmount`.
-    #[serde(
-        rename = "memberAmount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_amount: Option<i64>,
     /// `name` (required).
     pub name: String,
     /// `rejectHint`.
-    #[serde(
-        rename = "rejectHint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_hint: Option<String>,
     /// `sourceAppId`.
-    #[serde(
-        rename = "sourceAppId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_app_id: Option<String>,
 }
 
@@ -3818,39 +3385,25 @@ impl CreateTenantDto {
 
 /// The `CreateTenantUserOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateTenantUserOptionsDto {
     /// `autoGeneratePassword`.
-    #[serde(
-        rename = "autoGeneratePassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
     /// `keepPassword`.
-    #[serde(
-        rename = "keepPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_password: Option<bool>,
     /// `passwordEncryptType`.
-    #[serde(
-        rename = "passwordEncryptType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<CreateTenantUserOptionsDtoPasswordEncryptType>,
     /// `resetPasswordOnFirstLogin`.
-    #[serde(
-        rename = "resetPasswordOnFirstLogin",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_first_login: Option<bool>,
 }
 
 /// The `CreateTenantUserReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateTenantUserReqDto {
     /// `address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3868,23 +3421,15 @@ pub struct CreateTenantUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `familyName`.
-    #[serde(
-        rename = "familyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// `gender` (required).
     pub gender: CreateTenantUserReqDtoGender,
     /// `givenName`.
-    #[serde(rename = "givenName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// `middleName`.
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3902,28 +3447,16 @@ pub struct CreateTenantUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `photo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// `postalCode`.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
-    #[serde(
-        rename = "preferredUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
     /// `province`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3932,14 +3465,9 @@ pub struct CreateTenantUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salt: Option<String>,
     /// `streetAddress`.
-    #[serde(
-        rename = "streetAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
     /// `username`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3979,18 +3507,17 @@ impl CreateTenantUserReqDto {
 
 /// The `CreateTerminalDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateTerminalDto {
     /// `cookie`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie: Option<bool>,
     /// `customData` (required).
-    #[serde(rename = "customData")]
     pub custom_data: serde_json::Value,
     /// `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `deviceUniqueId` (required).
-    #[serde(rename = "deviceUniqueId")]
     pub device_unique_id: String,
     /// `fde`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4028,7 +3555,7 @@ pub struct CreateTerminalDto {
     /// `type` (required).
     pub r#type: CreateTerminalDtoType,
     /// `userAgent`.
-    #[serde(rename = "userAgent", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     /// `version`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4067,6 +3594,7 @@ impl CreateTerminalDto {
 
 /// The `CreateTreeDataResourceDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateTreeDataResourceDto {
     /// `actions` (required).
     pub actions: Vec<String>,
@@ -4074,20 +3602,13 @@ pub struct CreateTreeDataResourceDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `extendFieldList`.
-    #[serde(
-        rename = "extendFieldList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extend_field_list: Option<Vec<ExtendField>>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode")]
     pub resource_code: String,
     /// `resourceName` (required).
-    #[serde(rename = "resourceName")]
     pub resource_name: String,
     /// `struct` (required).
     pub r#struct: Vec<DataResourceTreeStructs>,
@@ -4116,7 +3637,7 @@ impl CreateTreeDataResourceDto {
 
 /// The `CreateTreeDataResourceRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CreateTreeDataResourceRespDto {
     /// `actions` (required).
     #[serde(deserialize_with = "l::or_default")]
@@ -4128,13 +3649,13 @@ pub struct CreateTreeDataResourceRespDto {
     )]
     pub description: Option<String>,
     /// `extendFieldList`.
-    #[serde(rename = "extendFieldList", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extend_field_list: Option<Vec<ExtendField>>,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceName` (required).
-    #[serde(rename = "resourceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
     /// `struct` (required).
     #[serde(deserialize_with = "l::or_default")]
@@ -4145,11 +3666,12 @@ pub struct CreateTreeDataResourceRespDto {
 
 /// The `CreateUEBADto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateUEBADto {
     /// `data` (required).
     pub data: serde_json::Value,
     /// `modelId`.
-    #[serde(rename = "modelId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_id: Option<String>,
 }
 
@@ -4185,6 +3707,7 @@ impl CreateUserBatchReqDto {
 
 /// The `CreateUserInfoDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateUserInfoDto {
     /// `address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4205,18 +3728,10 @@ pub struct CreateUserInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `departmentIds`.
-    #[serde(
-        rename = "departmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
     /// `device`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4225,25 +3740,13 @@ pub struct CreateUserInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `emailVerified`.
-    #[serde(
-        rename = "emailVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// `externalId`.
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `familyName`.
-    #[serde(
-        rename = "familyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// `formatted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4252,34 +3755,22 @@ pub struct CreateUserInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<CreateUserInfoDtoGender>,
     /// `givenName`.
-    #[serde(rename = "givenName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// `identities`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identities: Option<Vec<CreateIdentityDto>>,
     /// `identityNumber`.
-    #[serde(
-        rename = "identityNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
     /// `locale`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// `metadataSource`.
-    #[serde(
-        rename = "metadataSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_source: Option<serde_json::Value>,
     /// `middleName`.
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4297,35 +3788,19 @@ pub struct CreateUserInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `phoneVerified`.
-    #[serde(
-        rename = "phoneVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
     /// `photo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// `postalCode`.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
-    #[serde(
-        rename = "preferredUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
     /// `profile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4343,14 +3818,10 @@ pub struct CreateUserInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CreateUserInfoDtoStatus>,
     /// `streetAddress`.
-    #[serde(
-        rename = "streetAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// `tenantIds`.
-    #[serde(rename = "tenantIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_ids: Option<Vec<String>>,
     /// `username`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4365,60 +3836,34 @@ pub struct CreateUserInfoDto {
 
 /// The `CreateUserOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateUserOptionsDto {
     /// `autoGeneratePassword`.
-    #[serde(
-        rename = "autoGeneratePassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
     /// `departmentIdType`.
-    #[serde(
-        rename = "departmentIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_id_type: Option<CreateUserOptionsDtoDepartmentIdType>,
     /// `keepPassword`.
-    #[serde(
-        rename = "keepPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_password: Option<bool>,
     /// `passwordEncryptType`.
-    #[serde(
-        rename = "passwordEncryptType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<CreateUserOptionsDtoPasswordEncryptType>,
     /// `resetPasswordOnFirstLogin`.
-    #[serde(
-        rename = "resetPasswordOnFirstLogin",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_first_login: Option<bool>,
     /// `sendNotification`.
-    #[serde(
-        rename = "sendNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_notification: Option<SendCreateAccountNotificationDto>,
 }
 
 /// The `CreateUserOtpDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateUserOtpDto {
     /// `recoveryCode`.
-    #[serde(
-        rename = "recoveryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<String>,
     /// `secret` (required).
     pub secret: SecretString,
@@ -4436,6 +3881,7 @@ impl CreateUserOtpDto {
 
 /// The `CreateUserReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateUserReqDto {
     /// `address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4456,18 +3902,10 @@ pub struct CreateUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `departmentIds`.
-    #[serde(
-        rename = "departmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
     /// `device`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4476,25 +3914,13 @@ pub struct CreateUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `emailVerified`.
-    #[serde(
-        rename = "emailVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// `externalId`.
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `familyName`.
-    #[serde(
-        rename = "familyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// `formatted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4503,34 +3929,22 @@ pub struct CreateUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<CreateUserReqDtoGender>,
     /// `givenName`.
-    #[serde(rename = "givenName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// `identities`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identities: Option<Vec<CreateIdentityDto>>,
     /// `identityNumber`.
-    #[serde(
-        rename = "identityNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
     /// `locale`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// `metadataSource`.
-    #[serde(
-        rename = "metadataSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_source: Option<serde_json::Value>,
     /// `middleName`.
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4551,35 +3965,19 @@ pub struct CreateUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `phoneVerified`.
-    #[serde(
-        rename = "phoneVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
     /// `photo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// `postalCode`.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
-    #[serde(
-        rename = "preferredUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
     /// `profile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4597,14 +3995,10 @@ pub struct CreateUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CreateUserReqDtoStatus>,
     /// `streetAddress`.
-    #[serde(
-        rename = "streetAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// `tenantIds`.
-    #[serde(rename = "tenantIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_ids: Option<Vec<String>>,
     /// `username`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4619,9 +4013,9 @@ pub struct CreateUserReqDto {
 
 /// The `CreateWebhookDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateWebhookDto {
     /// `contentType` (required).
-    #[serde(rename = "contentType")]
     pub content_type: CreateWebhookDtoContentType,
     /// `enabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4631,11 +4025,7 @@ pub struct CreateWebhookDto {
     /// `name` (required).
     pub name: String,
     /// `retryConfig`.
-    #[serde(
-        rename = "retryConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_config: Option<WebhookRetryConfigV3Dto>,
     /// `secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4666,7 +4056,7 @@ impl CreateWebhookDto {
 
 /// The `CurrentUsageDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CurrentUsageDto {
     /// `amount` (required).
     #[serde(deserialize_with = "l::string")]
@@ -4678,10 +4068,10 @@ pub struct CurrentUsageDto {
     #[serde(deserialize_with = "l::bool")]
     pub experience: bool,
     /// `modelCode` (required).
-    #[serde(rename = "modelCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub model_code: String,
     /// `modelName` (required).
-    #[serde(rename = "modelName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub model_name: String,
 }
 
@@ -4696,17 +4086,15 @@ pub struct CurrentUsageRespDto {
 
 /// The `CustomFieldDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CustomFieldDto {
     /// `createdAt`.
     #[serde(
-        rename = "createdAt",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub created_at: Option<String>,
     /// `dataType` (required).
-    #[serde(rename = "dataType")]
     pub data_type: CustomFieldDtoDataType,
     /// `description`.
     #[serde(
@@ -4724,7 +4112,7 @@ pub struct CustomFieldDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub i18n: Option<CustomFieldI18n>,
     /// `isUnique` (required).
-    #[serde(rename = "isUnique", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_unique: bool,
     /// `key` (required).
     #[serde(deserialize_with = "l::string")]
@@ -4736,21 +4124,18 @@ pub struct CustomFieldDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<CustomFieldSelectOption>>,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: CustomFieldDtoTargetType,
     /// `userEditable`.
     #[serde(
-        rename = "userEditable",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub user_editable: Option<bool>,
     /// `visibleInAdminConsole` (required).
-    #[serde(rename = "visibleInAdminConsole", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub visible_in_admin_console: bool,
     /// `visibleInUserCenter`.
     #[serde(
-        rename = "visibleInUserCenter",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
@@ -4797,19 +4182,19 @@ impl CustomFieldSelectOption {
 
 /// The `DataResourceSimpleRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct DataResourceSimpleRespDto {
     /// `resourceId` (required).
-    #[serde(rename = "resourceId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_id: String,
     /// `resourceName` (required).
-    #[serde(rename = "resourceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
 }
 
 /// The `DataResourceTreeStructs` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct DataResourceTreeStructs {
     /// `children`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4818,7 +4203,7 @@ pub struct DataResourceTreeStructs {
     #[serde(deserialize_with = "l::string")]
     pub code: String,
     /// `extendFieldValue`.
-    #[serde(rename = "extendFieldValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extend_field_value: Option<serde_json::Value>,
     /// `name` (required).
     #[serde(deserialize_with = "l::string")]
@@ -4863,30 +4248,28 @@ impl DataStatementPermissionDto {
 
 /// The `DataSubjectRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct DataSubjectRespDto {
     /// `authorizationTime` (required).
-    #[serde(rename = "authorizationTime", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub authorization_time: String,
     /// `targetIdentifier` (required).
-    #[serde(rename = "targetIdentifier", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub target_identifier: String,
     /// `targetName` (required).
-    #[serde(rename = "targetName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub target_name: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: DataSubjectRespDtoTargetType,
 }
 
 /// The `DefineEventDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DefineEventDto {
     /// `eventDescription` (required).
-    #[serde(rename = "eventDescription")]
     pub event_description: String,
     /// `eventType` (required).
-    #[serde(rename = "eventType")]
     pub event_type: String,
 }
 
@@ -4902,9 +4285,9 @@ impl DefineEventDto {
 
 /// The `DeleteAccessKeyDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteAccessKeyDto {
     /// `accessKeyId` (required).
-    #[serde(rename = "accessKeyId")]
     pub access_key_id: String,
 }
 
@@ -4919,9 +4302,9 @@ impl DeleteAccessKeyDto {
 
 /// The `DeleteAdminRoleDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteAdminRoleDto {
     /// `codeList` (required).
-    #[serde(rename = "codeList")]
     pub code_list: Vec<String>,
 }
 
@@ -4934,9 +4317,9 @@ impl DeleteAdminRoleDto {
 
 /// The `DeleteApplicationDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteApplicationDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -4951,19 +4334,14 @@ impl DeleteApplicationDto {
 
 /// The `DeleteApplicationPermissionRecordItem` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteApplicationPermissionRecordItem {
     /// `namespaceCode`.
-    #[serde(
-        rename = "namespaceCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_code: Option<String>,
     /// `targetIdentifier` (required).
-    #[serde(rename = "targetIdentifier")]
     pub target_identifier: Vec<String>,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: DeleteApplicationPermissionRecordItemTargetType,
 }
 
@@ -4983,12 +4361,11 @@ impl DeleteApplicationPermissionRecordItem {
 
 /// The `DeleteAsaAccountBatchDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteAsaAccountBatchDto {
     /// `accountIds` (required).
-    #[serde(rename = "accountIds")]
     pub account_ids: Vec<String>,
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -5004,12 +4381,11 @@ impl DeleteAsaAccountBatchDto {
 
 /// The `DeleteAsaAccountDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteAsaAccountDto {
     /// `accountId` (required).
-    #[serde(rename = "accountId")]
     pub account_id: String,
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -5025,15 +4401,13 @@ impl DeleteAsaAccountDto {
 
 /// The `DeleteAuthorizeDataPolicyDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteAuthorizeDataPolicyDto {
     /// `policyId` (required).
-    #[serde(rename = "policyId")]
     pub policy_id: String,
     /// `targetIdentifier` (required).
-    #[serde(rename = "targetIdentifier")]
     pub target_identifier: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: DeleteAuthorizeDataPolicyDtoTargetType,
 }
 
@@ -5068,11 +4442,11 @@ impl DeleteCommonResourcesBatchDto {
 
 /// The `DeleteCustomFieldDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteCustomFieldDto {
     /// `key` (required).
     pub key: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: DeleteCustomFieldDtoTargetType,
 }
 
@@ -5088,11 +4462,11 @@ impl DeleteCustomFieldDto {
 
 /// The `DeleteCustomFieldsReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteCustomFieldsReqDto {
     /// `list` (required).
     pub list: Vec<DeleteCustomFieldDto>,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
 }
 
@@ -5108,9 +4482,9 @@ impl DeleteCustomFieldsReqDto {
 
 /// The `DeleteDataPolicyDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteDataPolicyDto {
     /// `policyId` (required).
-    #[serde(rename = "policyId")]
     pub policy_id: String,
 }
 
@@ -5125,12 +4499,11 @@ impl DeleteDataPolicyDto {
 
 /// The `DeleteDataResourceDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteDataResourceDto {
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode")]
     pub resource_code: String,
 }
 
@@ -5146,11 +4519,12 @@ impl DeleteDataResourceDto {
 
 /// The `DeleteExtIdpConnDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteExtIdpConnDto {
     /// `id` (required).
     pub id: String,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -5166,11 +4540,12 @@ impl DeleteExtIdpConnDto {
 
 /// The `DeleteExtIdpDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteExtIdpDto {
     /// `id` (required).
     pub id: String,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -5186,9 +4561,9 @@ impl DeleteExtIdpDto {
 
 /// The `DeleteGroupsReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteGroupsReqDto {
     /// `codeList` (required).
-    #[serde(rename = "codeList")]
     pub code_list: Vec<String>,
 }
 
@@ -5215,9 +4590,9 @@ impl DeleteNamespaceDto {
 
 /// The `DeleteNamespacesBatchDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteNamespacesBatchDto {
     /// `codeList` (required).
-    #[serde(rename = "codeList")]
     pub code_list: Vec<String>,
 }
 
@@ -5258,9 +4633,9 @@ impl DeletePermissionNamespacesBatchDto {
 
 /// The `DeletePipelineFunctionDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeletePipelineFunctionDto {
     /// `funcId` (required).
-    #[serde(rename = "funcId")]
     pub func_id: String,
 }
 
@@ -5275,12 +4650,12 @@ impl DeletePipelineFunctionDto {
 
 /// The `DeletePublicAccountsBatchDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeletePublicAccountsBatchDto {
     /// `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<DeletePublicAccountsBatchOptionsDto>,
     /// `userIds` (required).
-    #[serde(rename = "userIds")]
     pub user_ids: Vec<String>,
 }
 
@@ -5296,13 +4671,10 @@ impl DeletePublicAccountsBatchDto {
 
 /// The `DeletePublicAccountsBatchOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct DeletePublicAccountsBatchOptionsDto {
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<DeletePublicAccountsBatchOptionsDtoUserIdType>,
 }
 
@@ -5328,9 +4700,10 @@ impl DeleteResourceDto {
 
 /// The `DeleteResourcesBatchDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteResourcesBatchDto {
     /// `codeList`.
-    #[serde(rename = "codeList", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_list: Option<Vec<String>>,
     /// `ids`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5342,9 +4715,9 @@ pub struct DeleteResourcesBatchDto {
 
 /// The `DeleteRoleBatchDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteRoleBatchDto {
     /// `roleList` (required).
-    #[serde(rename = "roleList")]
     pub role_list: Vec<RoleCodeAndNamespaceDto>,
 }
 
@@ -5357,9 +4730,9 @@ impl DeleteRoleBatchDto {
 
 /// The `DeleteRoleDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteRoleDto {
     /// `codeList` (required).
-    #[serde(rename = "codeList")]
     pub code_list: Vec<String>,
     /// `namespace`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5378,9 +4751,9 @@ impl DeleteRoleDto {
 
 /// The `DeleteTenantDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteTenantDto {
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
 }
 
@@ -5395,11 +4768,11 @@ impl DeleteTenantDto {
 
 /// The `DeleteTerminalUserDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteTerminalUserDto {
     /// `id` (required).
     pub id: String,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -5415,18 +4788,14 @@ impl DeleteTerminalUserDto {
 
 /// The `DeleteUserSyncRelationReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteUserSyncRelationReqDto {
     /// `provider` (required).
     pub provider: String,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<DeleteUserSyncRelationReqDtoUserIdType>,
 }
 
@@ -5443,12 +4812,12 @@ impl DeleteUserSyncRelationReqDto {
 
 /// The `DeleteUsersBatchDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteUsersBatchDto {
     /// `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<DeleteUsersBatchOptionsDto>,
     /// `userIds` (required).
-    #[serde(rename = "userIds")]
     pub user_ids: Vec<String>,
 }
 
@@ -5464,21 +4833,18 @@ impl DeleteUsersBatchDto {
 
 /// The `DeleteUsersBatchOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteUsersBatchOptionsDto {
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<DeleteUsersBatchOptionsDtoUserIdType>,
 }
 
 /// The `DeleteWebhookDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteWebhookDto {
     /// `webhookIds` (required).
-    #[serde(rename = "webhookIds")]
     pub webhook_ids: Vec<String>,
 }
 
@@ -5508,11 +4874,10 @@ impl DeleteWhitelistDto {
 
 /// The `DeviceStatusResponseDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct DeviceStatusResponseDataDto {
     /// `diffTime`.
     #[serde(
-        rename = "diffTime",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
@@ -5542,25 +4907,22 @@ impl DropDownItemDto {
 
 /// The `EmailProviderDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct EmailProviderDto {
     /// `aliExmailConfig`.
-    #[serde(rename = "aliExmailConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ali_exmail_config: Option<AliExmailEmailProviderConfig>,
     /// `enabled` (required).
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// `sendGridConfig`.
-    #[serde(rename = "sendGridConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_grid_config: Option<SendGridEmailProviderConfig>,
     /// `smtpConfig`.
-    #[serde(rename = "smtpConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_config: Option<SMTPEmailProviderConfig>,
     /// `tencentExmailConfig`.
-    #[serde(
-        rename = "tencentExmailConfig",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tencent_exmail_config: Option<TencentExmailEmailProviderConfig>,
     /// `type`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5569,35 +4931,34 @@ pub struct EmailProviderDto {
 
 /// The `EmailTemplateCategoryDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct EmailTemplateCategoryDto {
     /// `desc` (required).
     #[serde(deserialize_with = "l::string")]
     pub desc: String,
     /// `descEn` (required).
-    #[serde(rename = "descEn", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub desc_en: String,
     /// `title` (required).
     #[serde(deserialize_with = "l::string")]
     pub title: String,
     /// `titleEn` (required).
-    #[serde(rename = "titleEn", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub title_en: String,
 }
 
 /// The `EmailTemplateDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct EmailTemplateDto {
     /// `content` (required).
     #[serde(deserialize_with = "l::string")]
     pub content: String,
     /// `customizeEnabled` (required).
-    #[serde(rename = "customizeEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub customize_enabled: bool,
     /// `expiresIn`.
     #[serde(
-        rename = "expiresIn",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
@@ -5607,7 +4968,6 @@ pub struct EmailTemplateDto {
     pub name: String,
     /// `redirectTo`.
     #[serde(
-        rename = "redirectTo",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -5619,7 +4979,7 @@ pub struct EmailTemplateDto {
     #[serde(deserialize_with = "l::string")]
     pub subject: String,
     /// `tplEngine`.
-    #[serde(rename = "tplEngine", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tpl_engine: Option<EmailTemplateDtoTplEngine>,
     /// `type` (required).
     pub r#type: EmailTemplateDtoType,
@@ -5673,9 +5033,9 @@ impl Expand {
 
 /// The `ExportMetadataDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ExportMetadataDto {
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
 }
 
@@ -5690,12 +5050,11 @@ impl ExportMetadataDto {
 
 /// The `ExportModelDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ExportModelDto {
     /// `idList` (required).
-    #[serde(rename = "idList")]
     pub id_list: Vec<String>,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
 }
 
@@ -5711,23 +5070,21 @@ impl ExportModelDto {
 
 /// The `ExtIdpConnDetail` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ExtIdpConnDetail {
     /// `associationMode` (required).
-    #[serde(rename = "associationMode")]
     pub association_mode: ExtIdpConnDetailAssociationMode,
     /// `challengeBindingMethods` (required).
-    #[serde(rename = "challengeBindingMethods", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub challenge_binding_methods: Vec<String>,
     /// `displayName`.
     #[serde(
-        rename = "displayName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
     /// `extIdpId` (required).
-    #[serde(rename = "extIdpId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ext_idp_id: String,
     /// `id` (required).
     #[serde(deserialize_with = "l::string")]
@@ -5739,7 +5096,7 @@ pub struct ExtIdpConnDetail {
     )]
     pub identifier: Option<String>,
     /// `loginOnly` (required).
-    #[serde(rename = "loginOnly", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub login_only: bool,
     /// `logo` (required).
     #[serde(deserialize_with = "l::string")]
@@ -5750,10 +5107,10 @@ pub struct ExtIdpConnDetail {
 
 /// The `ExtIdpDetail` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ExtIdpDetail {
     /// `autoJoin` (required).
-    #[serde(rename = "autoJoin", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub auto_join: bool,
     /// `connections` (required).
     pub connections: serde_json::Value,
@@ -5768,7 +5125,6 @@ pub struct ExtIdpDetail {
     pub name: String,
     /// `tenantId`.
     #[serde(
-        rename = "tenantId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -5780,7 +5136,7 @@ pub struct ExtIdpDetail {
 
 /// The `ExtIdpDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ExtIdpDto {
     /// `id` (required).
     #[serde(deserialize_with = "l::string")]
@@ -5793,7 +5149,6 @@ pub struct ExtIdpDto {
     pub name: String,
     /// `tenantId`.
     #[serde(
-        rename = "tenantId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -5805,7 +5160,7 @@ pub struct ExtIdpDto {
 
 /// The `ExtendField` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ExtendField {
     /// `config`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5823,7 +5178,6 @@ pub struct ExtendField {
     #[serde(deserialize_with = "l::string")]
     pub label: String,
     /// `valueType` (required).
-    #[serde(rename = "valueType")]
     pub value_type: ExtendFieldValueType,
 }
 
@@ -5845,6 +5199,7 @@ impl ExtendField {
 
 /// The `FilterDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FilterDto {
     /// `conditions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5856,28 +5211,16 @@ pub struct FilterDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expand: Option<Vec<Expand>>,
     /// `fetchAll`.
-    #[serde(rename = "fetchAll", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetch_all: Option<bool>,
     /// `filterRelation`.
-    #[serde(
-        rename = "filterRelation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_relation: Option<ScopeDto>,
     /// `getNestData`.
-    #[serde(
-        rename = "getNestData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub get_nest_data: Option<bool>,
     /// `getRelationFieldDetail`.
-    #[serde(
-        rename = "getRelationFieldDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub get_relation_field_detail: Option<bool>,
     /// `keywords`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5886,33 +5229,24 @@ pub struct FilterDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
     /// `previewRelation`.
-    #[serde(
-        rename = "previewRelation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_relation: Option<bool>,
     /// `scope`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<ScopeDto>,
     /// `showFieldId`.
-    #[serde(
-        rename = "showFieldId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_field_id: Option<bool>,
     /// `sort`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<Vec<serde_json::Value>>,
     /// `withPath`.
-    #[serde(rename = "withPath", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_path: Option<bool>,
 }
 
@@ -5942,15 +5276,14 @@ impl FilterDto {
 
 /// The `FunctionModelDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct FunctionModelDto {
     /// `config` (required).
     pub config: serde_json::Value,
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `dataType` (required).
-    #[serde(rename = "dataType")]
     pub data_type: FunctionModelDtoDataType,
     /// `description` (required).
     #[serde(deserialize_with = "l::string")]
@@ -5959,7 +5292,7 @@ pub struct FunctionModelDto {
     #[serde(deserialize_with = "l::bool")]
     pub enable: bool,
     /// `fieldOrder` (required).
-    #[serde(rename = "fieldOrder", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub field_order: String,
     /// `id` (required).
     #[serde(deserialize_with = "l::string")]
@@ -5968,27 +5301,27 @@ pub struct FunctionModelDto {
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// `parentKey` (required).
-    #[serde(rename = "parentKey", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub parent_key: String,
     /// `type` (required).
     pub r#type: FunctionModelDtoType,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
 /// The `FunctionModelFieldDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct FunctionModelFieldDto {
     /// `default` (required).
     #[serde(deserialize_with = "l::string")]
     pub default: String,
     /// `dropDown` (required).
-    #[serde(rename = "dropDown", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub drop_down: i64,
     /// `editable` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -6009,13 +5342,13 @@ pub struct FunctionModelFieldDto {
     #[serde(deserialize_with = "l::i64")]
     pub max: i64,
     /// `maxLength` (required).
-    #[serde(rename = "maxLength", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub max_length: i64,
     /// `min` (required).
     #[serde(deserialize_with = "l::i64")]
     pub min: i64,
     /// `modelId` (required).
-    #[serde(rename = "modelId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub model_id: String,
     /// `name` (required).
     #[serde(deserialize_with = "l::string")]
@@ -6024,16 +5357,16 @@ pub struct FunctionModelFieldDto {
     #[serde(deserialize_with = "l::string")]
     pub regexp: String,
     /// `relationMultiple` (required).
-    #[serde(rename = "relationMultiple", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub relation_multiple: bool,
     /// `relationOptionalRange` (required).
-    #[serde(rename = "relationOptionalRange", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub relation_optional_range: RelationOptionalRange,
     /// `relationShowKey` (required).
-    #[serde(rename = "relationShowKey", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub relation_show_key: String,
     /// `relationType` (required).
-    #[serde(rename = "relationType", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub relation_type: String,
     /// `require` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -6048,17 +5381,17 @@ pub struct FunctionModelFieldDto {
     #[serde(deserialize_with = "l::bool")]
     pub unique: bool,
     /// `userVisible` (required).
-    #[serde(rename = "userVisible", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub user_visible: bool,
 }
 
 /// The `FunctionModelFieldIdDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FunctionModelFieldIdDto {
     /// `id` (required).
     pub id: String,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
 }
 
@@ -6088,11 +5421,10 @@ impl FunctionModelIdDto {
 
 /// The `FunctionModelListDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct FunctionModelListDto {
     /// `apiCode`.
     #[serde(
-        rename = "apiCode",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
@@ -6105,29 +5437,27 @@ pub struct FunctionModelListDto {
     pub message: String,
     /// `requestId`.
     #[serde(
-        rename = "requestId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub request_id: Option<String>,
     /// `statusCode` (required).
-    #[serde(rename = "statusCode", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub status_code: i64,
 }
 
 /// The `FunctionModelOperateIdDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FunctionModelOperateIdDto {
     /// `customConfig` (required).
-    #[serde(rename = "customConfig")]
     pub custom_config: serde_json::Value,
     /// `fieldId`.
-    #[serde(rename = "fieldId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
     /// `id` (required).
     pub id: String,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
 }
 
@@ -6149,17 +5479,16 @@ impl FunctionModelOperateIdDto {
 
 /// The `GenerateInviteTenantUserLink` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GenerateInviteTenantUserLink {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `emails` (required).
     pub emails: Vec<String>,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `validityTerm` (required).
-    #[serde(rename = "validityTerm")]
     pub validity_term: String,
 }
 
@@ -6181,62 +5510,55 @@ impl GenerateInviteTenantUserLink {
 
 /// The `GetAccessKeyRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetAccessKeyRespDto {
     /// `accessKeyId` (required).
-    #[serde(rename = "accessKeyId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub access_key_id: String,
     /// `accessKeySecret` (required).
-    #[serde(rename = "accessKeySecret", deserialize_with = "l::secret")]
+    #[serde(deserialize_with = "l::secret")]
     pub access_key_secret: SecretString,
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `enable` (required).
     #[serde(deserialize_with = "l::bool")]
     pub enable: bool,
     /// `lastDate` (required).
-    #[serde(rename = "lastDate", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub last_date: String,
     /// `status` (required).
     #[serde(deserialize_with = "l::string")]
     pub status: String,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
 /// The `GetAdminAuditLogsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct GetAdminAuditLogsDto {
     /// `clientIp`.
-    #[serde(rename = "clientIp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
     /// `end`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<i64>,
     /// `operationType`.
-    #[serde(
-        rename = "operationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_type: Option<String>,
     /// `pagination`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<ListWebhooksDto>,
     /// `requestId`.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// `resourceType`.
-    #[serde(
-        rename = "resourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
     /// `start`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6245,16 +5567,15 @@ pub struct GetAdminAuditLogsDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// `userId`.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
 /// The `GetApplicationPermissionStrategyDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetApplicationPermissionStrategyDataDto {
     /// `permissionStrategy` (required).
-    #[serde(rename = "permissionStrategy")]
     pub permission_strategy: GetApplicationPermissionStrategyDataDtoPermissionStrategy,
 }
 
@@ -6269,12 +5590,11 @@ pub struct GetApplicationSecretDataDto {
 
 /// The `GetAsaAccountBatchDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetAsaAccountBatchDto {
     /// `accountIds` (required).
-    #[serde(rename = "accountIds")]
     pub account_ids: Vec<String>,
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -6290,10 +5610,10 @@ impl GetAsaAccountBatchDto {
 
 /// The `GetDataPolicyRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetDataPolicyRespDto {
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `description`.
     #[serde(
@@ -6302,19 +5622,19 @@ pub struct GetDataPolicyRespDto {
     )]
     pub description: Option<String>,
     /// `policyId` (required).
-    #[serde(rename = "policyId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub policy_id: String,
     /// `policyName` (required).
-    #[serde(rename = "policyName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub policy_name: String,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
 /// The `GetDataResourceRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetDataResourceRespDto {
     /// `actions` (required).
     #[serde(deserialize_with = "l::or_default")]
@@ -6326,16 +5646,16 @@ pub struct GetDataResourceRespDto {
     )]
     pub description: Option<String>,
     /// `extendFieldList`.
-    #[serde(rename = "extendFieldList", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extend_field_list: Option<Vec<ExtendField>>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceName` (required).
-    #[serde(rename = "resourceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
     /// `struct` (required).
     pub r#struct: serde_json::Value,
@@ -6357,48 +5677,36 @@ pub struct GetEmailTemplatesDataDto {
 
 /// The `GetExternalUserResourceStructDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetExternalUserResourceStructDataDto {
     /// `arrResourceAuthAction`.
-    #[serde(
-        rename = "arrResourceAuthAction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub arr_resource_auth_action: Option<ArrResourceAuthAction>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceType` (required).
-    #[serde(rename = "resourceType")]
     pub resource_type: GetExternalUserResourceStructDataDtoResourceType,
     /// `strResourceAuthAction`.
-    #[serde(
-        rename = "strResourceAuthAction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub str_resource_auth_action: Option<StrResourceAuthAction>,
     /// `treeResourceAuthAction`.
-    #[serde(
-        rename = "treeResourceAuthAction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tree_resource_auth_action: Option<TreeResourceAuthAction>,
 }
 
 /// The `GetExternalUserResourceStructDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetExternalUserResourceStructDto {
     /// `externalId` (required).
-    #[serde(rename = "externalId")]
     pub external_id: String,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode")]
     pub resource_code: String,
 }
 
@@ -6419,41 +5727,37 @@ impl GetExternalUserResourceStructDto {
 
 /// The `GetMfaInfoDataDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetMfaInfoDataDto {
     /// `applicationMfa` (required).
-    #[serde(rename = "applicationMfa", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub application_mfa: Vec<ApplicationMfaDto>,
     /// `faceMfaEnabled`.
     #[serde(
-        rename = "faceMfaEnabled",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub face_mfa_enabled: Option<bool>,
     /// `mfaEmail`.
     #[serde(
-        rename = "mfaEmail",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub mfa_email: Option<String>,
     /// `mfaPhone`.
     #[serde(
-        rename = "mfaPhone",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub mfa_phone: Option<String>,
     /// `mfaPhoneCountryCode`.
     #[serde(
-        rename = "mfaPhoneCountryCode",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub mfa_phone_country_code: Option<String>,
     /// `mfaToken` (required).
-    #[serde(rename = "mfaToken", deserialize_with = "l::secret")]
+    #[serde(deserialize_with = "l::secret")]
     pub mfa_token: SecretString,
     /// `nickname`.
     #[serde(
@@ -6469,14 +5773,12 @@ pub struct GetMfaInfoDataDto {
     pub phone: Option<String>,
     /// `phoneCountryCode`.
     #[serde(
-        rename = "phoneCountryCode",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
     /// `totpMfaEnabled`.
     #[serde(
-        rename = "totpMfaEnabled",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
@@ -6523,12 +5825,11 @@ pub struct GetPermissionNamespaceRespDto {
 
 /// The `GetRelationInfoDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetRelationInfoDto {
     /// `idList` (required).
-    #[serde(rename = "idList")]
     pub id_list: Vec<String>,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
 }
 
@@ -6544,6 +5845,7 @@ impl GetRelationInfoDto {
 
 /// The `GetResourceAuthorizedTargetsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetResourceAuthorizedTargetsDto {
     /// `limit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6557,11 +5859,7 @@ pub struct GetResourceAuthorizedTargetsDto {
     /// `resource` (required).
     pub resource: String,
     /// `targetType`.
-    #[serde(
-        rename = "targetType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<GetResourceAuthorizedTargetsDtoTargetType>,
 }
 
@@ -6580,12 +5878,11 @@ impl GetResourceAuthorizedTargetsDto {
 
 /// The `GetRowBatchDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetRowBatchDto {
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `rowIds` (required).
-    #[serde(rename = "rowIds")]
     pub row_ids: Vec<String>,
 }
 
@@ -6601,72 +5898,67 @@ impl GetRowBatchDto {
 
 /// The `GetSubjectAuthDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetSubjectAuthDataDto {
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appName` (required).
-    #[serde(rename = "appName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
     /// `authType` (required).
-    #[serde(rename = "authType")]
     pub auth_type: GetSubjectAuthDataDtoAuthType,
     /// `reqTargetId` (required).
-    #[serde(rename = "reqTargetId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub req_target_id: String,
     /// `reqTargetName` (required).
-    #[serde(rename = "reqTargetName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub req_target_name: String,
     /// `reqTargetType` (required).
-    #[serde(rename = "reqTargetType")]
     pub req_target_type: GetSubjectAuthDataDtoReqTargetType,
     /// `targetName` (required).
-    #[serde(rename = "targetName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub target_name: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: GetSubjectAuthDataDtoTargetType,
 }
 
 /// The `GetTenantUserDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct GetTenantUserDto {
     /// `linkUserId`.
-    #[serde(
-        rename = "linkUserId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_user_id: Option<serde_json::Value>,
     /// `memberId`.
-    #[serde(rename = "memberId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<serde_json::Value>,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<serde_json::Value>,
 }
 
 /// The `GetUserActionLogsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserActionLogsDto {
     /// `appId`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `clientIp`.
-    #[serde(rename = "clientIp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
     /// `end`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<i64>,
     /// `eventType`.
-    #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
     /// `pagination`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<ListWebhooksDto>,
     /// `requestId`.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// `start`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6675,7 +5967,7 @@ pub struct GetUserActionLogsDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// `userId`.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -6690,16 +5982,12 @@ pub struct GetUserPasswordCiphertextDataDto {
 
 /// The `GetUserPasswordCiphertextDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserPasswordCiphertextDto {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<GetUserPasswordCiphertextDtoUserIdType>,
 }
 
@@ -6715,25 +6003,21 @@ impl GetUserPasswordCiphertextDto {
 
 /// The `GetUserPermissionListDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetUserPermissionListDataDto {
     /// `userPermissionList` (required).
-    #[serde(rename = "userPermissionList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub user_permission_list: Vec<UserPermissionListDto>,
 }
 
 /// The `GetUserPermissionListDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserPermissionListDto {
     /// `namespaceCodes`.
-    #[serde(
-        rename = "namespaceCodes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_codes: Option<Vec<String>>,
     /// `userIds` (required).
-    #[serde(rename = "userIds")]
     pub user_ids: Vec<String>,
 }
 
@@ -6749,13 +6033,13 @@ impl GetUserPermissionListDto {
 
 /// The `GetUserResourcePermissionList` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetUserResourcePermissionList {
     /// `actions` (required).
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resource` (required).
     #[serde(deserialize_with = "l::string")]
@@ -6764,23 +6048,22 @@ pub struct GetUserResourcePermissionList {
 
 /// The `GetUserResourcePermissionListDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetUserResourcePermissionListDataDto {
     /// `permissionList` (required).
-    #[serde(rename = "permissionList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub permission_list: Vec<GetUserResourcePermissionList>,
 }
 
 /// The `GetUserResourcePermissionListDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserResourcePermissionListDto {
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resources` (required).
     pub resources: Vec<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -6801,48 +6084,36 @@ impl GetUserResourcePermissionListDto {
 
 /// The `GetUserResourceStructDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetUserResourceStructDataDto {
     /// `arrResourceAuthAction`.
-    #[serde(
-        rename = "arrResourceAuthAction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub arr_resource_auth_action: Option<ArrResourceAuthAction>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceType` (required).
-    #[serde(rename = "resourceType")]
     pub resource_type: GetUserResourceStructDataDtoResourceType,
     /// `strResourceAuthAction`.
-    #[serde(
-        rename = "strResourceAuthAction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub str_resource_auth_action: Option<StrResourceAuthAction>,
     /// `treeResourceAuthAction`.
-    #[serde(
-        rename = "treeResourceAuthAction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tree_resource_auth_action: Option<TreeResourceAuthAction>,
 }
 
 /// The `GetUserResourceStructDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserResourceStructDto {
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode")]
     pub resource_code: String,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -6863,7 +6134,7 @@ impl GetUserResourceStructDto {
 
 /// The `GoodsPackageDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GoodsPackageDto {
     /// `amount` (required).
     #[serde(deserialize_with = "l::string")]
@@ -6878,54 +6149,52 @@ pub struct GoodsPackageDto {
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// `nameEn` (required).
-    #[serde(rename = "nameEn", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub name_en: String,
     /// `sceneCode` (required).
-    #[serde(rename = "sceneCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub scene_code: String,
     /// `unitPrice` (required).
-    #[serde(rename = "unitPrice", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub unit_price: String,
 }
 
 /// The `GroupBo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct GroupBo {
     /// `groupCode` (required).
-    #[serde(rename = "groupCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub group_code: String,
     /// `groupId` (required).
-    #[serde(rename = "groupId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub group_id: String,
     /// `groupName` (required).
-    #[serde(rename = "groupName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub group_name: String,
 }
 
 /// The `HasAnyRoleDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct HasAnyRoleDto {
     /// `hasAnyRole` (required).
-    #[serde(rename = "hasAnyRole", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub has_any_role: bool,
 }
 
 /// The `HasAnyRoleOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct HasAnyRoleOptionsDto {
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<HasAnyRoleOptionsDtoUserIdType>,
 }
 
 /// The `HasAnyRoleReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HasAnyRoleReqDto {
     /// `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6933,7 +6202,6 @@ pub struct HasAnyRoleReqDto {
     /// `roles` (required).
     pub roles: Vec<HasRoleRolesDto>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -6989,11 +6257,11 @@ impl ImportMetadataDto {
 
 /// The `ImportModelDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ImportModelDto {
     /// `file` (required).
     pub file: String,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
 }
 
@@ -7009,13 +6277,10 @@ impl ImportModelDto {
 
 /// The `ImportOtpItemDataDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ImportOtpItemDataDto {
     /// `recoveryCode`.
-    #[serde(
-        rename = "recoveryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<String>,
     /// `secret` (required).
     pub secret: SecretString,
@@ -7033,11 +6298,11 @@ impl ImportOtpItemDataDto {
 
 /// The `ImportOtpItemDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ImportOtpItemDto {
     /// `otp` (required).
     pub otp: ImportOtpItemDataDto,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -7076,9 +6341,9 @@ pub struct ImportTenantDataDto {
 
 /// The `ImportTenantDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ImportTenantDto {
     /// `excelUrl` (required).
-    #[serde(rename = "excelUrl")]
     pub excel_url: String,
 }
 
@@ -7093,34 +6358,34 @@ impl ImportTenantDto {
 
 /// The `InviteTenantUserRecord` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct InviteTenantUserRecord {
     /// `activatedAt` (required).
-    #[serde(rename = "activatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub activated_at: String,
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `inviteAccount` (required).
-    #[serde(rename = "inviteAccount", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub invite_account: String,
     /// `inviteLink` (required).
-    #[serde(rename = "inviteLink", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub invite_link: String,
     /// `recordId` (required).
-    #[serde(rename = "recordId", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub record_id: i64,
     /// `verifiedStatus` (required).
-    #[serde(rename = "verifiedStatus", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub verified_status: String,
 }
 
 /// The `InviteTenantUsersDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct InviteTenantUsersDto {
     /// `errMsgs` (required).
-    #[serde(rename = "errMsgs", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub err_msgs: Vec<ErrorEmailMsg>,
     /// `list` (required).
     #[serde(deserialize_with = "l::or_default")]
@@ -7129,23 +6394,19 @@ pub struct InviteTenantUsersDto {
 
 /// The `IpListCreateDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IpListCreateDto {
     /// `addType` (required).
-    #[serde(rename = "addType")]
     pub add_type: String,
     /// `expireAt` (required).
-    #[serde(rename = "expireAt")]
     pub expire_at: String,
     /// `ipType` (required).
-    #[serde(rename = "ipType")]
     pub ip_type: String,
     /// `ips` (required).
     pub ips: String,
     /// `limitList` (required).
-    #[serde(rename = "limitList")]
     pub limit_list: Vec<String>,
     /// `removeType` (required).
-    #[serde(rename = "removeType")]
     pub remove_type: String,
 }
 
@@ -7172,10 +6433,10 @@ impl IpListCreateDto {
 
 /// The `IpListRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct IpListRespDto {
     /// `addType` (required).
-    #[serde(rename = "addType", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub add_type: String,
     /// `id` (required).
     #[serde(deserialize_with = "l::string")]
@@ -7184,13 +6445,13 @@ pub struct IpListRespDto {
     #[serde(deserialize_with = "l::string")]
     pub ip: String,
     /// `ipType` (required).
-    #[serde(rename = "ipType", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ip_type: String,
     /// `limitList` (required).
-    #[serde(rename = "limitList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub limit_list: Vec<String>,
     /// `removeType` (required).
-    #[serde(rename = "removeType", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub remove_type: String,
 }
 
@@ -7205,6 +6466,7 @@ pub struct IsActionAllowedDataDto {
 
 /// The `IsActionAllowedDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IsActionAllowedDto {
     /// `action` (required).
     pub action: String,
@@ -7214,7 +6476,6 @@ pub struct IsActionAllowedDto {
     /// `resource` (required).
     pub resource: String,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -7245,16 +6506,13 @@ pub struct IsUserExistsDto {
 
 /// The `IsUserExistsReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct IsUserExistsReqDto {
     /// `email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `externalId`.
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `phone`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7266,15 +6524,14 @@ pub struct IsUserExistsReqDto {
 
 /// The `KickPublicAccountsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct KickPublicAccountsDto {
     /// `appIds` (required).
-    #[serde(rename = "appIds")]
     pub app_ids: Vec<String>,
     /// `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<KickPublicAccountsOptionsDto>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -7291,27 +6548,23 @@ impl KickPublicAccountsDto {
 
 /// The `KickPublicAccountsOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct KickPublicAccountsOptionsDto {
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<KickPublicAccountsOptionsDtoUserIdType>,
 }
 
 /// The `KickUsersDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct KickUsersDto {
     /// `appIds` (required).
-    #[serde(rename = "appIds")]
     pub app_ids: Vec<String>,
     /// `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<KickUsersOptionsDto>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -7328,13 +6581,10 @@ impl KickUsersDto {
 
 /// The `KickUsersOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct KickUsersOptionsDto {
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<KickUsersOptionsDtoUserIdType>,
 }
 
@@ -7363,23 +6613,22 @@ pub struct LastExecuteStatus {}
 
 /// The `LdapConfigInfoDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LdapConfigInfoDto {
     /// `baseDn` (required).
-    #[serde(rename = "baseDn", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub base_dn: String,
     /// `bindDn` (required).
-    #[serde(rename = "bindDn", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub bind_dn: String,
     /// `bindPwd` (required).
-    #[serde(rename = "bindPwd", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub bind_pwd: String,
     /// `enablePrivatization` (required).
-    #[serde(rename = "enablePrivatization", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub enable_privatization: i64,
     /// `enableSsl`.
     #[serde(
-        rename = "enableSsl",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
@@ -7394,47 +6643,44 @@ pub struct LdapConfigInfoDto {
     )]
     pub id: Option<String>,
     /// `ldapDomain` (required).
-    #[serde(rename = "ldapDomain", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ldap_domain: String,
     /// `ldapsLinkUrl` (required).
-    #[serde(rename = "ldapsLinkUrl", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ldaps_link_url: String,
     /// `linkUrl` (required).
-    #[serde(rename = "linkUrl", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub link_url: String,
     /// `udfMapping` (required).
-    #[serde(rename = "udfMapping")]
     pub udf_mapping: serde_json::Value,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
     /// `visibleFields` (required).
-    #[serde(rename = "visibleFields")]
     pub visible_fields: serde_json::Value,
     /// `visibleOrgNodes` (required).
-    #[serde(rename = "visibleOrgNodes")]
     pub visible_org_nodes: serde_json::Value,
 }
 
 /// The `LdapLogDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LdapLogDto {
     /// `list` (required).
     pub list: serde_json::Value,
     /// `totalCount` (required).
-    #[serde(rename = "totalCount", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub total_count: i64,
 }
 
 /// The `LdapSaveDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LdapSaveDto {
     /// `ldapDomain` (required).
-    #[serde(rename = "ldapDomain")]
     pub ldap_domain: String,
     /// `linkUrl`.
-    #[serde(rename = "linkUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_url: Option<String>,
 }
 
@@ -7464,9 +6710,10 @@ impl LdapSetEnabledFlagDto {
 
 /// The `LdapUpdateDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct LdapUpdateDto {
     /// `bindPwd`.
-    #[serde(rename = "bindPwd", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bind_pwd: Option<String>,
 }
 
@@ -7481,21 +6728,19 @@ pub struct LinkIdentityDataDto {
 
 /// The `LinkIdentityDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LinkIdentityDto {
     /// `extIdpId` (required).
-    #[serde(rename = "extIdpId")]
     pub ext_idp_id: String,
     /// `isSocial`.
-    #[serde(rename = "isSocial", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_social: Option<bool>,
     /// `type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdInIdp` (required).
-    #[serde(rename = "userIdInIdp")]
     pub user_id_in_idp: String,
 }
 
@@ -7518,39 +6763,39 @@ impl LinkIdentityDto {
 
 /// The `ListAccessKeyRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListAccessKeyRespDto {
     /// `accessKeyId` (required).
-    #[serde(rename = "accessKeyId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub access_key_id: String,
     /// `accessKeySecret` (required).
-    #[serde(rename = "accessKeySecret", deserialize_with = "l::secret")]
+    #[serde(deserialize_with = "l::secret")]
     pub access_key_secret: SecretString,
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `enable` (required).
     #[serde(deserialize_with = "l::bool")]
     pub enable: bool,
     /// `lastDate` (required).
-    #[serde(rename = "lastDate", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub last_date: String,
     /// `status` (required).
     #[serde(deserialize_with = "l::string")]
     pub status: String,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
 /// The `ListApplicationActiveUsersDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListApplicationActiveUsersDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7569,36 +6814,25 @@ impl ListApplicationActiveUsersDto {
 
 /// The `ListApplicationActiveUsersOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListApplicationActiveUsersOptionsDto {
     /// `pagination`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<PaginationDto>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withDepartmentIds`.
-    #[serde(
-        rename = "withDepartmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
     /// `withIdentities`.
-    #[serde(
-        rename = "withIdentities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
 }
 
 /// The `ListApplicationAuthDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListApplicationAuthDataDto {
     /// `effect` (required).
     pub effect: ListApplicationAuthDataDtoEffect,
@@ -7609,24 +6843,22 @@ pub struct ListApplicationAuthDataDto {
     #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// `permissionType` (required).
-    #[serde(rename = "permissionType")]
     pub permission_type: ListApplicationAuthDataDtoPermissionType,
     /// `targetId` (required).
-    #[serde(rename = "targetId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub target_id: String,
     /// `targetName` (required).
-    #[serde(rename = "targetName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub target_name: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: ListApplicationAuthDataDtoTargetType,
 }
 
 /// The `ListApplicationAuthDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListApplicationAuthDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `effect`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7641,18 +6873,10 @@ pub struct ListApplicationAuthDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
     /// `targetName`.
-    #[serde(
-        rename = "targetName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_name: Option<String>,
     /// `targetTypeList`.
-    #[serde(
-        rename = "targetTypeList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_type_list: Option<Vec<String>>,
 }
 
@@ -7673,13 +6897,12 @@ impl ListApplicationAuthDto {
 
 /// The `ListApplicationSubjectDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListApplicationSubjectDataDto {
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appType` (required).
-    #[serde(rename = "appType")]
     pub app_type: ListApplicationSubjectDataDtoAppType,
     /// `effect` (required).
     pub effect: ListApplicationSubjectDataDtoEffect,
@@ -7705,28 +6928,25 @@ pub struct ListApplicationSubjectDataListDto {
 
 /// The `ListArchivedUsersRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListArchivedUsersRespDto {
     /// `archivedAt` (required).
-    #[serde(rename = "archivedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub archived_at: String,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
 }
 
 /// The `ListAuthSubjectDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListAuthSubjectDto {
     /// `appName`.
-    #[serde(rename = "appName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
     /// `appTypeList`.
-    #[serde(
-        rename = "appTypeList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_type_list: Option<Vec<String>>,
     /// `effect`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7735,10 +6955,8 @@ pub struct ListAuthSubjectDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `targetId` (required).
-    #[serde(rename = "targetId")]
     pub target_id: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: ListAuthSubjectDtoTargetType,
 }
 
@@ -7758,16 +6976,16 @@ impl ListAuthSubjectDto {
 
 /// The `ListCustomFieldsDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListCustomFieldsDto {
     /// `accessControl`.
-    #[serde(rename = "accessControl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_control: Option<serde_json::Value>,
     /// `adminVisible`.
-    #[serde(rename = "adminVisible", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_visible: Option<serde_json::Value>,
     /// `dataType`.
-    #[serde(rename = "dataType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_type: Option<serde_json::Value>,
     /// `keyword`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -7782,19 +7000,19 @@ pub struct ListCustomFieldsDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<serde_json::Value>,
     /// `targetType`.
-    #[serde(rename = "targetType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_type: Option<serde_json::Value>,
     /// `tenantId`.
-    #[serde(rename = "tenantId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<serde_json::Value>,
     /// `userVisible`.
-    #[serde(rename = "userVisible", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_visible: Option<serde_json::Value>,
 }
 
 /// The `ListDataPoliciesRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListDataPoliciesRespDto {
     /// `description`.
     #[serde(
@@ -7803,28 +7021,28 @@ pub struct ListDataPoliciesRespDto {
     )]
     pub description: Option<String>,
     /// `policyId` (required).
-    #[serde(rename = "policyId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub policy_id: String,
     /// `policyName` (required).
-    #[serde(rename = "policyName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub policy_name: String,
     /// `resourceList` (required).
-    #[serde(rename = "resourceList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub resource_list: Vec<DataResourceSimpleRespDto>,
     /// `targetList` (required).
-    #[serde(rename = "targetList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub target_list: Vec<SubjectRespDto>,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
 /// The `ListDataResourcesRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListDataResourcesRespDto {
     /// `authorizationNum` (required).
-    #[serde(rename = "authorizationNum", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub authorization_num: i64,
     /// `description`.
     #[serde(
@@ -7833,21 +7051,21 @@ pub struct ListDataResourcesRespDto {
     )]
     pub description: Option<String>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `namespaceName` (required).
-    #[serde(rename = "namespaceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_name: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceName` (required).
-    #[serde(rename = "resourceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
     /// `type` (required).
     pub r#type: ListDataResourcesRespDtoType,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -7867,40 +7085,40 @@ pub struct ListPermissionViewDto {
 
 /// The `ListPermissionViewRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListPermissionViewRespDto {
     /// `dataPolicyList` (required).
-    #[serde(rename = "dataPolicyList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub data_policy_list: Vec<PolicyBo>,
     /// `dataResourceCode` (required).
-    #[serde(rename = "dataResourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub data_resource_code: String,
     /// `dataResourceId` (required).
-    #[serde(rename = "dataResourceId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub data_resource_id: String,
     /// `dataResourceName` (required).
-    #[serde(rename = "dataResourceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub data_resource_name: String,
     /// `groupList` (required).
-    #[serde(rename = "groupList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub group_list: Vec<GroupBo>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `namespaceId` (required).
-    #[serde(rename = "namespaceId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_id: String,
     /// `namespaceName` (required).
-    #[serde(rename = "namespaceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_name: String,
     /// `nodeList` (required).
-    #[serde(rename = "nodeList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub node_list: Vec<NodeBo>,
     /// `roleList` (required).
-    #[serde(rename = "roleList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub role_list: Vec<RoleBo>,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// `username`.
     #[serde(
@@ -7938,13 +7156,10 @@ impl ListPublicAccountsAdvancedFilterItemDto {
 
 /// The `ListPublicAccountsOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListPublicAccountsOptionsDto {
     /// `fuzzySearchOn`.
-    #[serde(
-        rename = "fuzzySearchOn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fuzzy_search_on: Option<Vec<ListPublicAccountsOptionsDtoFuzzySearchOn>>,
     /// `pagination`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7953,30 +7168,19 @@ pub struct ListPublicAccountsOptionsDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<Vec<SortingDto>>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withDepartmentIds`.
-    #[serde(
-        rename = "withDepartmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
 
 /// The `ListPublicAccountsRequestDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListPublicAccountsRequestDto {
     /// `advancedFilter`.
-    #[serde(
-        rename = "advancedFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advanced_filter: Option<Vec<ListPublicAccountsAdvancedFilterItemDto>>,
     /// `keywords`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7985,30 +7189,26 @@ pub struct ListPublicAccountsRequestDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<ListPublicAccountsOptionsDto>,
     /// `searchQuery`.
-    #[serde(
-        rename = "searchQuery",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_query: Option<serde_json::Value>,
 }
 
 /// The `ListResourceTargetsDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListResourceTargetsDataDto {
     /// `authUserList` (required).
-    #[serde(rename = "authUserList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub auth_user_list: Vec<ListResourceTargetsDtoResp>,
 }
 
 /// The `ListResourceTargetsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListResourceTargetsDto {
     /// `actions` (required).
     pub actions: Vec<String>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resources` (required).
     pub resources: Vec<String>,
@@ -8031,10 +7231,10 @@ impl ListResourceTargetsDto {
 
 /// The `ListResourceTargetsDtoResp` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListResourceTargetsDtoResp {
     /// `actionAuthList` (required).
-    #[serde(rename = "actionAuthList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub action_auth_list: Vec<ActionAuth>,
     /// `resource` (required).
     #[serde(deserialize_with = "l::string")]
@@ -8043,7 +7243,7 @@ pub struct ListResourceTargetsDtoResp {
 
 /// The `ListSimpleDataPoliciesRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListSimpleDataPoliciesRespDto {
     /// `description`.
     #[serde(
@@ -8052,15 +7252,16 @@ pub struct ListSimpleDataPoliciesRespDto {
     )]
     pub description: Option<String>,
     /// `policyId` (required).
-    #[serde(rename = "policyId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub policy_id: String,
     /// `policyName` (required).
-    #[serde(rename = "policyName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub policy_name: String,
 }
 
 /// The `ListTenantAdminDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListTenantAdminDto {
     /// `keywords`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8072,7 +7273,6 @@ pub struct ListTenantAdminDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
 }
 
@@ -8090,6 +7290,7 @@ impl ListTenantAdminDto {
 
 /// The `ListTenantUserDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListTenantUserDto {
     /// `keywords`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8098,7 +7299,6 @@ pub struct ListTenantUserDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<ListTenantUsersOptionsDto>,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
 }
 
@@ -8146,20 +7346,13 @@ impl ListUsersAdvancedFilterItemDto {
 
 /// The `ListUsersOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListUsersOptionsDto {
     /// `flatCustomData`.
-    #[serde(
-        rename = "flatCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flat_custom_data: Option<bool>,
     /// `fuzzySearchOn`.
-    #[serde(
-        rename = "fuzzySearchOn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fuzzy_search_on: Option<Vec<ListUsersOptionsDtoFuzzySearchOn>>,
     /// `pagination`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8168,40 +7361,25 @@ pub struct ListUsersOptionsDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<Vec<SortingDto>>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withDepartmentIds`.
-    #[serde(
-        rename = "withDepartmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
     /// `withIdentities`.
-    #[serde(
-        rename = "withIdentities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
     /// `withPost`.
-    #[serde(rename = "withPost", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_post: Option<bool>,
 }
 
 /// The `ListUsersRequestDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListUsersRequestDto {
     /// `advancedFilter`.
-    #[serde(
-        rename = "advancedFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advanced_filter: Option<Vec<ListUsersAdvancedFilterItemDto>>,
     /// `keywords`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8210,16 +7388,13 @@ pub struct ListUsersRequestDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<ListUsersOptionsDto>,
     /// `searchQuery`.
-    #[serde(
-        rename = "searchQuery",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_query: Option<serde_json::Value>,
 }
 
 /// The `ListWebhookLogs` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListWebhookLogs {
     /// `limit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8228,7 +7403,6 @@ pub struct ListWebhookLogs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
     /// `webhookId` (required).
-    #[serde(rename = "webhookId")]
     pub webhook_id: String,
 }
 
@@ -8256,52 +7430,36 @@ pub struct ListWebhooksDto {
 
 /// The `LoginAnomalyDetectionConfigDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LoginAnomalyDetectionConfigDto {
     /// `accountLock` (required).
-    #[serde(rename = "accountLock", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub account_lock: String,
     /// `accountLockLoginPasswordFailCheck`.
-    #[serde(
-        rename = "accountLockLoginPasswordFailCheck",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_lock_login_password_fail_check: Option<LoginPassowrdFailCheckConfigDto>,
     /// `loginFailCheck` (required).
-    #[serde(rename = "loginFailCheck", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub login_fail_check: LoginFailCheckConfigDto,
     /// `loginFailStrategy` (required).
-    #[serde(rename = "loginFailStrategy")]
     pub login_fail_strategy: LoginAnomalyDetectionConfigDtoLoginFailStrategy,
     /// `loginPasswordFailCheck` (required).
-    #[serde(rename = "loginPasswordFailCheck", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub login_password_fail_check: LoginPassowrdFailCheckConfigDto,
     /// `robotVerify` (required).
-    #[serde(rename = "robotVerify", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub robot_verify: String,
     /// `robotVerifyLoginIpWhitelistCheck` (required).
-    #[serde(
-        rename = "robotVerifyLoginIpWhitelistCheck",
-        deserialize_with = "l::or_default"
-    )]
+    #[serde(deserialize_with = "l::or_default")]
     pub robot_verify_login_ip_whitelist_check: LoginIpWhitelistCheckConfigDto,
     /// `robotVerifyLoginPasswordFailCheck` (required).
-    #[serde(
-        rename = "robotVerifyLoginPasswordFailCheck",
-        deserialize_with = "l::or_default"
-    )]
+    #[serde(deserialize_with = "l::or_default")]
     pub robot_verify_login_password_fail_check: LoginPassowrdFailCheckConfigDto,
     /// `robotVerifyLoginTimeCheckEnable` (required).
-    #[serde(
-        rename = "robotVerifyLoginTimeCheckEnable",
-        deserialize_with = "l::bool"
-    )]
+    #[serde(deserialize_with = "l::bool")]
     pub robot_verify_login_time_check_enable: bool,
     /// `robotVerifyloginWeekStartEndTime` (required).
-    #[serde(
-        rename = "robotVerifyloginWeekStartEndTime",
-        deserialize_with = "l::or_default"
-    )]
+    #[serde(deserialize_with = "l::or_default")]
     pub robot_verifylogin_week_start_end_time: Vec<String>,
 }
 
@@ -8335,7 +7493,7 @@ impl LoginAnomalyDetectionConfigDto {
 
 /// The `LoginFailCheckConfigDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LoginFailCheckConfigDto {
     /// `enabled` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -8344,7 +7502,7 @@ pub struct LoginFailCheckConfigDto {
     #[serde(deserialize_with = "l::i64")]
     pub limit: i64,
     /// `timeInterval` (required).
-    #[serde(rename = "timeInterval", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub time_interval: i64,
     /// `unit`.
     #[serde(
@@ -8368,13 +7526,13 @@ impl LoginFailCheckConfigDto {
 
 /// The `LoginIpWhitelistCheckConfigDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LoginIpWhitelistCheckConfigDto {
     /// `enabled` (required).
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// `ipWhitelist` (required).
-    #[serde(rename = "ipWhitelist", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub ip_whitelist: String,
 }
 
@@ -8390,7 +7548,7 @@ impl LoginIpWhitelistCheckConfigDto {
 
 /// The `LoginPassowrdFailCheckConfigDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LoginPassowrdFailCheckConfigDto {
     /// `enabled` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -8399,7 +7557,7 @@ pub struct LoginPassowrdFailCheckConfigDto {
     #[serde(deserialize_with = "l::i64")]
     pub limit: i64,
     /// `timeInterval` (required).
-    #[serde(rename = "timeInterval", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub time_interval: i64,
     /// `unit`.
     #[serde(
@@ -8423,10 +7581,10 @@ impl LoginPassowrdFailCheckConfigDto {
 
 /// The `MFASettingsDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct MFASettingsDto {
     /// `enabledFactors` (required).
-    #[serde(rename = "enabledFactors", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub enabled_factors: Vec<MFASettingsDtoEnabledFactors>,
 }
 
@@ -8448,7 +7606,7 @@ pub struct MauPeriodUsageHistory {
 
 /// The `MauPeriodUsageHistoryDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct MauPeriodUsageHistoryDto {
     /// `amount` (required).
     #[serde(deserialize_with = "l::string")]
@@ -8457,20 +7615,19 @@ pub struct MauPeriodUsageHistoryDto {
     #[serde(deserialize_with = "l::string")]
     pub current: String,
     /// `periodEndTime` (required).
-    #[serde(rename = "periodEndTime", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub period_end_time: String,
     /// `periodStartTime` (required).
-    #[serde(rename = "periodStartTime", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub period_start_time: String,
 }
 
 /// The `MultipleTenantAdminDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct MultipleTenantAdminDto {
     /// `apiAuthorized`.
     #[serde(
-        rename = "apiAuthorized",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
@@ -8479,7 +7636,7 @@ pub struct MultipleTenantAdminDto {
     #[serde(deserialize_with = "l::string")]
     pub email: String,
     /// `lastLogin` (required).
-    #[serde(rename = "lastLogin", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub last_login: String,
     /// `name` (required).
     #[serde(deserialize_with = "l::string")]
@@ -8488,7 +7645,7 @@ pub struct MultipleTenantAdminDto {
     #[serde(deserialize_with = "l::string")]
     pub phone: String,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
 }
 
@@ -8515,7 +7672,7 @@ pub struct NamespaceDto {
 
 /// The `NamespaceRolesListRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct NamespaceRolesListRespDto {
     /// `code` (required).
     #[serde(deserialize_with = "l::string")]
@@ -8536,7 +7693,7 @@ pub struct NamespaceRolesListRespDto {
     #[serde(deserialize_with = "l::string")]
     pub namespace: String,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -8566,16 +7723,16 @@ pub struct NamespacesListRespDto {
 
 /// The `NodeBo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct NodeBo {
     /// `nodeCode` (required).
-    #[serde(rename = "nodeCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub node_code: String,
     /// `nodeId` (required).
-    #[serde(rename = "nodeId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub node_id: String,
     /// `nodeName` (required).
-    #[serde(rename = "nodeName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub node_name: String,
 }
 
@@ -8612,34 +7769,34 @@ pub struct OpenEventDto {
 
 /// The `OperateModelDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct OperateModelDto {
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `id` (required).
     #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// `isDefault` (required).
-    #[serde(rename = "isDefault", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_default: bool,
     /// `modelId` (required).
-    #[serde(rename = "modelId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub model_id: String,
     /// `operateKey` (required).
-    #[serde(rename = "operateKey", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub operate_key: String,
     /// `operateName` (required).
-    #[serde(rename = "operateName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub operate_name: String,
     /// `show` (required).
     #[serde(deserialize_with = "l::bool")]
     pub show: bool,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
@@ -8663,28 +7820,28 @@ impl OptionSchema {
 
 /// The `OrderItem` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct OrderItem {
     /// `actualAmount` (required).
-    #[serde(rename = "actualAmount", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub actual_amount: String,
     /// `createTime` (required).
-    #[serde(rename = "createTime", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub create_time: String,
     /// `goodsName` (required).
-    #[serde(rename = "goodsName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub goods_name: String,
     /// `goodsNameEn` (required).
-    #[serde(rename = "goodsNameEn", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub goods_name_en: String,
     /// `goodsUnitPrice` (required).
-    #[serde(rename = "goodsUnitPrice", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub goods_unit_price: String,
     /// `orderNo` (required).
-    #[serde(rename = "orderNo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub order_no: String,
     /// `orderType` (required).
-    #[serde(rename = "orderType", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub order_type: String,
     /// `quantity` (required).
     #[serde(deserialize_with = "l::string")]
@@ -8699,7 +7856,7 @@ pub struct OrderItem {
 
 /// The `OrganizationDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct OrganizationDto {
     /// `allow`.
     #[serde(
@@ -8709,16 +7866,15 @@ pub struct OrganizationDto {
     pub allow: Option<String>,
     /// `createdAt`.
     #[serde(
-        rename = "createdAt",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub created_at: Option<String>,
     /// `customData`.
-    #[serde(rename = "customData", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `departmentId` (required).
-    #[serde(rename = "departmentId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub department_id: String,
     /// `description`.
     #[serde(
@@ -8727,35 +7883,34 @@ pub struct OrganizationDto {
     )]
     pub description: Option<String>,
     /// `hasChildren` (required).
-    #[serde(rename = "hasChildren", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub has_children: bool,
     /// `i18n`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub i18n: Option<OrganizationNameI18nDto>,
     /// `isVirtualNode` (required).
-    #[serde(rename = "isVirtualNode", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_virtual_node: bool,
     /// `leaderUserIds`.
-    #[serde(rename = "leaderUserIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub leader_user_ids: Option<Vec<String>>,
     /// `membersCount` (required).
-    #[serde(rename = "membersCount", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub members_count: i64,
     /// `openDepartmentId`.
     #[serde(
-        rename = "openDepartmentId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub open_department_id: Option<String>,
     /// `organizationCode` (required).
-    #[serde(rename = "organizationCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub organization_code: String,
     /// `organizationName` (required).
-    #[serde(rename = "organizationName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub organization_name: String,
     /// `postIdList`.
-    #[serde(rename = "postIdList", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_id_list: Option<Vec<String>>,
     /// `status`.
     #[serde(
@@ -8765,14 +7920,12 @@ pub struct OrganizationDto {
     pub status: Option<String>,
     /// `tenantId`.
     #[serde(
-        rename = "tenantId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// `updatedAt`.
     #[serde(
-        rename = "updatedAt",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -8781,10 +7934,10 @@ pub struct OrganizationDto {
 
 /// The `OrganizationNameI18nDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct OrganizationNameI18nDto {
     /// `organizationName` (required).
-    #[serde(rename = "organizationName", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub organization_name: LangObject,
 }
 
@@ -8810,7 +7963,7 @@ pub struct PaginationDto {
 
 /// The `PermissionNamespaceRolesListRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PermissionNamespaceRolesListRespDto {
     /// `code` (required).
     #[serde(deserialize_with = "l::string")]
@@ -8828,7 +7981,7 @@ pub struct PermissionNamespaceRolesListRespDto {
     #[serde(deserialize_with = "l::string")]
     pub namespace: String,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -8858,55 +8011,53 @@ pub struct PermissionNamespacesListRespDto {
 
 /// The `PipelineFunctionDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PipelineFunctionDto {
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `enabled` (required).
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// `funcDescription`.
     #[serde(
-        rename = "funcDescription",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub func_description: Option<String>,
     /// `funcId` (required).
-    #[serde(rename = "funcId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub func_id: String,
     /// `funcName` (required).
-    #[serde(rename = "funcName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub func_name: String,
     /// `isAsynchronous` (required).
-    #[serde(rename = "isAsynchronous", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_asynchronous: bool,
     /// `isCloud` (required).
-    #[serde(rename = "isCloud", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_cloud: bool,
     /// `lastExecuteStatus` (required).
-    #[serde(rename = "lastExecuteStatus", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub last_execute_status: LastExecuteStatus,
     /// `scene` (required).
     pub scene: PipelineFunctionDtoScene,
     /// `sourceCode` (required).
-    #[serde(rename = "sourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub source_code: String,
     /// `status` (required).
     pub status: PipelineFunctionDtoStatus,
     /// `terminateOnTimeout` (required).
-    #[serde(rename = "terminateOnTimeout", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub terminate_on_timeout: bool,
     /// `timeout` (required).
     #[serde(deserialize_with = "l::i64")]
     pub timeout: i64,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
     /// `uploadErrMsg`.
     #[serde(
-        rename = "uploadErrMsg",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -8915,13 +8066,13 @@ pub struct PipelineFunctionDto {
 
 /// The `PolicyBo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PolicyBo {
     /// `dataPolicyId` (required).
-    #[serde(rename = "dataPolicyId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub data_policy_id: String,
     /// `dataPolicyName` (required).
-    #[serde(rename = "dataPolicyName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub data_policy_name: String,
 }
 
@@ -8942,12 +8093,13 @@ pub struct PreviewEmailTemplateDataDto {
 
 /// The `PreviewEmailTemplateDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PreviewEmailTemplateDto {
     /// `content`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// `expiresIn`.
-    #[serde(rename = "expiresIn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// `sender`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8956,7 +8108,7 @@ pub struct PreviewEmailTemplateDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// `tplEngine`.
-    #[serde(rename = "tplEngine", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpl_engine: Option<PreviewEmailTemplateDtoTplEngine>,
     /// `type` (required).
     pub r#type: PreviewEmailTemplateDtoType,
@@ -8978,33 +8130,32 @@ impl PreviewEmailTemplateDto {
 
 /// The `PrincipalAuthenticationInfoDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PrincipalAuthenticationInfoDto {
     /// `authenticated` (required).
     #[serde(deserialize_with = "l::bool")]
     pub authenticated: bool,
     /// `authenticatedAt` (required).
-    #[serde(rename = "authenticatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub authenticated_at: String,
     /// `principalCode` (required).
-    #[serde(rename = "principalCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub principal_code: String,
     /// `principalName` (required).
-    #[serde(rename = "principalName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub principal_name: String,
     /// `principalType` (required).
-    #[serde(rename = "principalType", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub principal_type: String,
 }
 
 /// The `PubEventDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PubEventDto {
     /// `eventData` (required).
-    #[serde(rename = "eventData")]
     pub event_data: serde_json::Value,
     /// `eventType` (required).
-    #[serde(rename = "eventType")]
     pub event_type: String,
 }
 
@@ -9020,11 +8171,10 @@ impl PubEventDto {
 
 /// The `PubEventRespDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PubEventRespDataDto {
     /// `errMsg`.
     #[serde(
-        rename = "errMsg",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
@@ -9036,7 +8186,7 @@ pub struct PubEventRespDataDto {
 
 /// The `PublicAccountDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PublicAccountDto {
     /// `address`.
     #[serde(
@@ -9075,13 +8225,13 @@ pub struct PublicAccountDto {
     )]
     pub country: Option<String>,
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `customData`.
-    #[serde(rename = "customData", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `departmentIds`.
-    #[serde(rename = "departmentIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
     /// `device`.
     #[serde(
@@ -9096,18 +8246,16 @@ pub struct PublicAccountDto {
     )]
     pub email: Option<String>,
     /// `emailVerified` (required).
-    #[serde(rename = "emailVerified", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub email_verified: bool,
     /// `externalId`.
     #[serde(
-        rename = "externalId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub external_id: Option<String>,
     /// `familyName`.
     #[serde(
-        rename = "familyName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9122,42 +8270,36 @@ pub struct PublicAccountDto {
     pub gender: PublicAccountDtoGender,
     /// `givenName`.
     #[serde(
-        rename = "givenName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub given_name: Option<String>,
     /// `identityNumber`.
     #[serde(
-        rename = "identityNumber",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub identity_number: Option<String>,
     /// `lastIp`.
     #[serde(
-        rename = "lastIp",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
     /// `lastLogin`.
     #[serde(
-        rename = "lastLogin",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login: Option<String>,
     /// `lastLoginApp`.
     #[serde(
-        rename = "lastLoginApp",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login_app: Option<String>,
     /// `lastMfaTime`.
     #[serde(
-        rename = "lastMfaTime",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9170,21 +8312,18 @@ pub struct PublicAccountDto {
     pub locale: Option<String>,
     /// `loginsCount`.
     #[serde(
-        rename = "loginsCount",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub logins_count: Option<i64>,
     /// `mainDepartmentId`.
     #[serde(
-        rename = "mainDepartmentId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub main_department_id: Option<String>,
     /// `middleName`.
     #[serde(
-        rename = "middleName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9203,14 +8342,12 @@ pub struct PublicAccountDto {
     pub nickname: Option<String>,
     /// `passwordLastSetAt`.
     #[serde(
-        rename = "passwordLastSetAt",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub password_last_set_at: Option<String>,
     /// `passwordSecurityLevel`.
     #[serde(
-        rename = "passwordSecurityLevel",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
@@ -9223,13 +8360,12 @@ pub struct PublicAccountDto {
     pub phone: Option<String>,
     /// `phoneCountryCode`.
     #[serde(
-        rename = "phoneCountryCode",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
     /// `phoneVerified` (required).
-    #[serde(rename = "phoneVerified", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub phone_verified: bool,
     /// `photo`.
     #[serde(
@@ -9239,14 +8375,12 @@ pub struct PublicAccountDto {
     pub photo: Option<String>,
     /// `postalCode`.
     #[serde(
-        rename = "postalCode",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
     #[serde(
-        rename = "preferredUsername",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9270,11 +8404,10 @@ pub struct PublicAccountDto {
     )]
     pub region: Option<String>,
     /// `registerSource`.
-    #[serde(rename = "registerSource", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub register_source: Option<Vec<String>>,
     /// `resetPasswordOnNextLogin`.
     #[serde(
-        rename = "resetPasswordOnNextLogin",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
@@ -9283,40 +8416,35 @@ pub struct PublicAccountDto {
     pub status: PublicAccountDtoStatus,
     /// `statusChangedAt`.
     #[serde(
-        rename = "statusChangedAt",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub status_changed_at: Option<String>,
     /// `streetAddress`.
     #[serde(
-        rename = "streetAddress",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub street_address: Option<String>,
     /// `tenantId`.
     #[serde(
-        rename = "tenantId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// `userSourceId`.
     #[serde(
-        rename = "userSourceId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_source_id: Option<String>,
     /// `userSourceType` (required).
-    #[serde(rename = "userSourceType")]
     pub user_source_type: PublicAccountDtoUserSourceType,
     /// `username`.
     #[serde(
@@ -9331,7 +8459,6 @@ pub struct PublicAccountDto {
     )]
     pub website: Option<String>,
     /// `workStatus` (required).
-    #[serde(rename = "workStatus")]
     pub work_status: PublicAccountDtoWorkStatus,
     /// `zoneinfo`.
     #[serde(
@@ -9343,33 +8470,28 @@ pub struct PublicAccountDto {
 
 /// The `QrcodeLoginStrategyDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct QrcodeLoginStrategyDto {
     /// `allowExchangeUserInfoFromBrowser` (required).
-    #[serde(
-        rename = "allowExchangeUserInfoFromBrowser",
-        deserialize_with = "l::bool"
-    )]
+    #[serde(deserialize_with = "l::bool")]
     pub allow_exchange_user_info_from_browser: bool,
     /// `qrcodeExpiresIn` (required).
-    #[serde(rename = "qrcodeExpiresIn", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub qrcode_expires_in: i64,
     /// `qrcodeExpiresInUnit`.
     #[serde(
-        rename = "qrcodeExpiresInUnit",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub qrcode_expires_in_unit: Option<String>,
     /// `returnFullUserInfo` (required).
-    #[serde(rename = "returnFullUserInfo", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub return_full_user_info: bool,
     /// `ticketExpiresIn` (required).
-    #[serde(rename = "ticketExpiresIn", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub ticket_expires_in: i64,
     /// `ticketExpiresInUnit`.
     #[serde(
-        rename = "ticketExpiresInUnit",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9396,12 +8518,12 @@ impl QrcodeLoginStrategyDto {
 
 /// The `QueryTerminalAppsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct QueryTerminalAppsDto {
     /// `deviceIds` (required).
-    #[serde(rename = "deviceIds")]
     pub device_ids: Vec<String>,
     /// `userId`.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -9417,9 +8539,9 @@ impl QueryTerminalAppsDto {
 
 /// The `ReUploadPipelineFunctionDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReUploadPipelineFunctionDto {
     /// `funcId` (required).
-    #[serde(rename = "funcId")]
     pub func_id: String,
 }
 
@@ -9443,9 +8565,9 @@ pub struct RefreshApplicationSecretDataDto {
 
 /// The `RefreshApplicationSecretDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RefreshApplicationSecretDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -9460,7 +8582,7 @@ impl RefreshApplicationSecretDto {
 
 /// The `RegisterAnomalyDetectionConfigDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RegisterAnomalyDetectionConfigDto {
     /// `enabled` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -9469,7 +8591,7 @@ pub struct RegisterAnomalyDetectionConfigDto {
     #[serde(deserialize_with = "l::i64")]
     pub limit: i64,
     /// `timeInterval` (required).
-    #[serde(rename = "timeInterval", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub time_interval: i64,
 }
 
@@ -9508,11 +8630,11 @@ impl RelationOptionalRange {
 
 /// The `RemoveGroupMembersReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RemoveGroupMembersReqDto {
     /// `code` (required).
     pub code: String,
     /// `userIds` (required).
-    #[serde(rename = "userIds")]
     pub user_ids: Vec<String>,
 }
 
@@ -9528,15 +8650,13 @@ impl RemoveGroupMembersReqDto {
 
 /// The `RemoveRelationValueDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RemoveRelationValueDto {
     /// `fieldIds` (required).
-    #[serde(rename = "fieldIds")]
     pub field_ids: Vec<String>,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `rowId` (required).
-    #[serde(rename = "rowId")]
     pub row_id: String,
     /// `value` (required).
     pub value: String,
@@ -9561,15 +8681,14 @@ impl RemoveRelationValueDto {
 
 /// The `RemoveRowDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RemoveRowDto {
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `recursive`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recursive: Option<bool>,
     /// `rowIdList` (required).
-    #[serde(rename = "rowIdList")]
     pub row_id_list: Vec<String>,
 }
 
@@ -9586,19 +8705,15 @@ impl RemoveRowDto {
 
 /// The `RemoveTenantUsersDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RemoveTenantUsersDto {
     /// `linkUserIds`.
-    #[serde(
-        rename = "linkUserIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_user_ids: Option<Vec<String>>,
     /// `memberIds`.
-    #[serde(rename = "memberIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_ids: Option<Vec<String>>,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
 }
 
@@ -9615,7 +8730,7 @@ impl RemoveTenantUsersDto {
 
 /// The `ResGroupDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ResGroupDto {
     /// `code` (required).
     #[serde(deserialize_with = "l::string")]
@@ -9630,7 +8745,7 @@ pub struct ResGroupDto {
     #[serde(deserialize_with = "l::or_default")]
     pub members: Vec<UserDto>,
     /// `metadataSource` (required).
-    #[serde(rename = "metadataSource", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub metadata_source: Vec<String>,
     /// `name` (required).
     #[serde(deserialize_with = "l::string")]
@@ -9642,12 +8757,12 @@ pub struct ResGroupDto {
 
 /// The `ResetUserPrincipalAuthenticationInfoDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResetUserPrincipalAuthenticationInfoDto {
     /// `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<ResetUserPrincipalAuthenticationInfoOptionsDto>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -9663,28 +8778,21 @@ impl ResetUserPrincipalAuthenticationInfoDto {
 
 /// The `ResetUserPrincipalAuthenticationInfoOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ResetUserPrincipalAuthenticationInfoOptionsDto {
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<ResetUserPrincipalAuthenticationInfoOptionsDtoUserIdType>,
 }
 
 /// The `ResignUserBatchReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResignUserBatchReqDto {
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<ResignUserBatchReqDtoUserIdType>,
     /// `userIds` (required).
-    #[serde(rename = "userIds")]
     pub user_ids: Vec<String>,
 }
 
@@ -9709,16 +8817,12 @@ pub struct ResignUserDataDto {
 
 /// The `ResignUserReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResignUserReqDto {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<ResignUserReqDtoUserIdType>,
 }
 
@@ -9756,29 +8860,27 @@ impl ResourceAction {
 
 /// The `ResourceAuthorizedTargetDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ResourceAuthorizedTargetDto {
     /// `actions` (required).
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
     /// `targetIdentifier` (required).
-    #[serde(rename = "targetIdentifier", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub target_identifier: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: ResourceAuthorizedTargetDtoTargetType,
 }
 
 /// The `ResourceDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ResourceDto {
     /// `actions`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
     /// `apiIdentifier`.
     #[serde(
-        rename = "apiIdentifier",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9794,7 +8896,6 @@ pub struct ResourceDto {
     pub description: Option<String>,
     /// `linkedToTenant`.
     #[serde(
-        rename = "linkedToTenant",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
@@ -9817,13 +8918,13 @@ pub struct ResourceDto {
 
 /// The `ResourceItemDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResourceItemDto {
     /// `actions` (required).
     pub actions: Vec<String>,
     /// `code` (required).
     pub code: String,
     /// `resourceType` (required).
-    #[serde(rename = "resourceType")]
     pub resource_type: ResourceItemDtoResourceType,
 }
 
@@ -9844,11 +8945,10 @@ impl ResourceItemDto {
 
 /// The `ResourcePagingDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ResourcePagingDto {
     /// `apiCode`.
     #[serde(
-        rename = "apiCode",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
@@ -9861,24 +8961,23 @@ pub struct ResourcePagingDto {
     pub message: String,
     /// `requestId`.
     #[serde(
-        rename = "requestId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub request_id: Option<String>,
     /// `statusCode` (required).
-    #[serde(rename = "statusCode", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub status_code: i64,
     /// `totalCount` (required).
-    #[serde(rename = "totalCount", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub total_count: i64,
 }
 
 /// The `RevokeApplicationAccessDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RevokeApplicationAccessDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `list` (required).
     pub list: Vec<DeleteApplicationPermissionRecordItem>,
@@ -9938,92 +9037,83 @@ impl RevokeRoleDto {
 
 /// The `RightItemDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RightItemDto {
     /// `dataType` (required).
-    #[serde(rename = "dataType", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub data_type: String,
     /// `dataValue` (required).
-    #[serde(rename = "dataValue", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub data_value: String,
     /// `rightsModelCode` (required).
-    #[serde(rename = "rightsModelCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub rights_model_code: String,
     /// `rightsModelName` (required).
-    #[serde(rename = "rightsModelName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub rights_model_name: String,
 }
 
 /// The `RightItemRes` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RightItemRes {
     /// `rightsItems` (required).
-    #[serde(rename = "rightsItems", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub rights_items: Vec<RightItemDto>,
 }
 
 /// The `RiskListItemDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RiskListItemDto {
     /// `addAt` (required).
-    #[serde(rename = "addAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub add_at: String,
     /// `addType` (required).
-    #[serde(rename = "addType", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub add_type: String,
     /// `id` (required).
     #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// `limitList` (required).
-    #[serde(rename = "limitList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub limit_list: Vec<String>,
     /// `removeType` (required).
-    #[serde(rename = "removeType", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub remove_type: String,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// `userListType` (required).
-    #[serde(rename = "userListType", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_list_type: String,
 }
 
 /// The `RiskListPolicyCreateDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RiskListPolicyCreateDto {
     /// `action` (required).
     pub action: RiskListPolicyCreateDtoAction,
     /// `countThr` (required).
-    #[serde(rename = "countThr")]
     pub count_thr: i64,
     /// `eventStateType` (required).
-    #[serde(rename = "eventStateType")]
     pub event_state_type: RiskListPolicyCreateDtoEventStateType,
     /// `ipCond` (required).
-    #[serde(rename = "ipCond")]
     pub ip_cond: RiskListPolicyCreateDtoIpCond,
     /// `ipRange` (required).
-    #[serde(rename = "ipRange")]
     pub ip_range: RiskListPolicyCreateDtoIpRange,
     /// `limitList` (required).
-    #[serde(rename = "limitList")]
     pub limit_list: RiskListPolicyCreateDtoLimitList,
     /// `optObject` (required).
-    #[serde(rename = "optObject")]
     pub opt_object: RiskListPolicyCreateDtoOptObject,
     /// `removeType` (required).
-    #[serde(rename = "removeType")]
     pub remove_type: RiskListPolicyCreateDtoRemoveType,
     /// `timeRange` (required).
-    #[serde(rename = "timeRange")]
     pub time_range: i64,
     /// `userCond` (required).
-    #[serde(rename = "userCond")]
     pub user_cond: RiskListPolicyCreateDtoUserCond,
     /// `userRange` (required).
-    #[serde(rename = "userRange")]
     pub user_range: RiskListPolicyCreateDtoUserRange,
 }
 
@@ -10060,78 +9150,69 @@ impl RiskListPolicyCreateDto {
 
 /// The `RiskListPolicyRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RiskListPolicyRespDto {
     /// `action` (required).
     pub action: RiskListPolicyRespDtoAction,
     /// `countThr` (required).
-    #[serde(rename = "countThr", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub count_thr: i64,
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `eventStateType` (required).
-    #[serde(rename = "eventStateType")]
     pub event_state_type: RiskListPolicyRespDtoEventStateType,
     /// `id` (required).
     #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// `ipCond` (required).
-    #[serde(rename = "ipCond")]
     pub ip_cond: RiskListPolicyRespDtoIpCond,
     /// `ipRange` (required).
-    #[serde(rename = "ipRange")]
     pub ip_range: RiskListPolicyRespDtoIpRange,
     /// `limitList` (required).
-    #[serde(rename = "limitList")]
     pub limit_list: RiskListPolicyRespDtoLimitList,
     /// `optObject` (required).
-    #[serde(rename = "optObject")]
     pub opt_object: RiskListPolicyRespDtoOptObject,
     /// `removeType` (required).
-    #[serde(rename = "removeType")]
     pub remove_type: RiskListPolicyRespDtoRemoveType,
     /// `timeRange` (required).
-    #[serde(rename = "timeRange", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub time_range: i64,
     /// `userCond` (required).
-    #[serde(rename = "userCond")]
     pub user_cond: RiskListPolicyRespDtoUserCond,
     /// `userRange` (required).
-    #[serde(rename = "userRange")]
     pub user_range: RiskListPolicyRespDtoUserRange,
 }
 
 /// The `RoleAuthorizedResourcesRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RoleAuthorizedResourcesRespDto {
     /// `actions` (required).
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
     /// `apiIdentifier` (required).
-    #[serde(rename = "apiIdentifier", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub api_identifier: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceType` (required).
-    #[serde(rename = "resourceType")]
     pub resource_type: RoleAuthorizedResourcesRespDtoResourceType,
 }
 
 /// The `RoleBo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RoleBo {
     /// `roleCode` (required).
-    #[serde(rename = "roleCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub role_code: String,
     /// `roleId` (required).
-    #[serde(rename = "roleId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub role_id: String,
     /// `roleName` (required).
-    #[serde(rename = "roleName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub role_name: String,
 }
 
@@ -10204,14 +9285,13 @@ impl RoleListItem {
 
 /// The `RoleListPageDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RoleListPageDto {
     /// `data` (required).
     #[serde(deserialize_with = "l::or_default")]
     pub data: Vec<RolePermissionListDto>,
     /// `totalCount`.
     #[serde(
-        rename = "totalCount",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
@@ -10220,10 +9300,10 @@ pub struct RoleListPageDto {
 
 /// The `RolePermissionListDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RolePermissionListDto {
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `description`.
     #[serde(
@@ -10233,47 +9313,45 @@ pub struct RolePermissionListDto {
     pub description: Option<String>,
     /// `enableTime`.
     #[serde(
-        rename = "enableTime",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub enable_time: Option<i64>,
     /// `endTime`.
     #[serde(
-        rename = "endTime",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub end_time: Option<i64>,
     /// `roleCode` (required).
-    #[serde(rename = "roleCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub role_code: String,
     /// `roleId` (required).
-    #[serde(rename = "roleId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub role_id: String,
     /// `roleName` (required).
-    #[serde(rename = "roleName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub role_name: String,
     /// `status` (required).
     #[serde(deserialize_with = "l::string")]
     pub status: String,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
 /// The `RowDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RowDto {
     /// `cellList` (required).
-    #[serde(rename = "cellList", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub cell_list: Vec<CellDto>,
     /// `rowId` (required).
-    #[serde(rename = "rowId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub row_id: String,
 }
 
@@ -10340,14 +9418,13 @@ pub struct SamlIdpConfig {}
 
 /// The `ScopeDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ScopeDto {
     /// `fieldId` (required).
-    #[serde(rename = "fieldId")]
     pub field_id: String,
     /// `id` (required).
     pub id: String,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
 }
 
@@ -10368,62 +9445,55 @@ impl ScopeDto {
 
 /// The `SecuritySettingsDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct SecuritySettingsDto {
     /// `allowedOrigins`.
     #[serde(
-        rename = "allowedOrigins",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub allowed_origins: Option<String>,
     /// `authingTokenExpiresIn` (required).
-    #[serde(rename = "authingTokenExpiresIn", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub authing_token_expires_in: i64,
     /// `changeEmailStrategy` (required).
-    #[serde(rename = "changeEmailStrategy", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub change_email_strategy: ChangeEmailStrategyDto,
     /// `changePhoneStrategy` (required).
-    #[serde(rename = "changePhoneStrategy", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub change_phone_strategy: ChangePhoneStrategyDto,
     /// `completePasswordAfterPassCodeLogin` (required).
-    #[serde(
-        rename = "completePasswordAfterPassCodeLogin",
-        deserialize_with = "l::bool"
-    )]
+    #[serde(deserialize_with = "l::bool")]
     pub complete_password_after_pass_code_login: bool,
     /// `cookieSettings`.
-    #[serde(rename = "cookieSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cookie_settings: Option<CookieSettingsDto>,
     /// `enableLoginAccountSwitch` (required).
-    #[serde(rename = "enableLoginAccountSwitch", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub enable_login_account_switch: bool,
     /// `loginAnomalyDetection` (required).
-    #[serde(rename = "loginAnomalyDetection", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub login_anomaly_detection: LoginAnomalyDetectionConfigDto,
     /// `loginRequireEmailVerified` (required).
-    #[serde(rename = "loginRequireEmailVerified", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub login_require_email_verified: bool,
     /// `qrcodeLoginStrategy` (required).
-    #[serde(rename = "qrcodeLoginStrategy", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub qrcode_login_strategy: QrcodeLoginStrategyDto,
     /// `registerAnomalyDetection` (required).
-    #[serde(
-        rename = "registerAnomalyDetection",
-        deserialize_with = "l::or_default"
-    )]
+    #[serde(deserialize_with = "l::or_default")]
     pub register_anomaly_detection: RegisterAnomalyDetectionConfigDto,
     /// `registerDisabled` (required).
-    #[serde(rename = "registerDisabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub register_disabled: bool,
     /// `selfUnlockAccount` (required).
-    #[serde(rename = "selfUnlockAccount", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub self_unlock_account: SelfUnlockAccountConfigDto,
     /// `verifyCodeLength` (required).
-    #[serde(rename = "verifyCodeLength", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub verify_code_length: i64,
     /// `verifyCodeMaxAttempts` (required).
-    #[serde(rename = "verifyCodeMaxAttempts", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub verify_code_max_attempts: i64,
 }
 
@@ -10447,23 +9517,16 @@ impl SelfUnlockAccountConfigDto {
 
 /// The `SendCreateAccountNotificationDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct SendCreateAccountNotificationDto {
     /// `appId`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `sendEmailNotification`.
-    #[serde(
-        rename = "sendEmailNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_email_notification: Option<bool>,
     /// `sendPhoneNotification`.
-    #[serde(
-        rename = "sendPhoneNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_phone_notification: Option<bool>,
 }
 
@@ -10513,12 +9576,11 @@ pub struct SendInviteTenantUserEmailDto {}
 
 /// The `SendManyTenantEmailDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SendManyTenantEmailDto {
     /// `adminName` (required).
-    #[serde(rename = "adminName")]
     pub admin_name: String,
     /// `importId` (required).
-    #[serde(rename = "importId")]
     pub import_id: i64,
     /// `users` (required).
     pub users: Vec<SendTenantEmailDto>,
@@ -10541,12 +9603,11 @@ impl SendManyTenantEmailDto {
 
 /// The `SendManyTenantSmsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SendManyTenantSmsDto {
     /// `adminName` (required).
-    #[serde(rename = "adminName")]
     pub admin_name: String,
     /// `importId` (required).
-    #[serde(rename = "importId")]
     pub import_id: i64,
     /// `users` (required).
     pub users: Vec<SendTenantSmsDto>,
@@ -10569,37 +9630,22 @@ impl SendManyTenantSmsDto {
 
 /// The `SendResetPasswordNotificationDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct SendResetPasswordNotificationDto {
     /// `appId`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `inputSendEmailNotification`.
-    #[serde(
-        rename = "inputSendEmailNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_send_email_notification: Option<String>,
     /// `inputSendPhoneNotification`.
-    #[serde(
-        rename = "inputSendPhoneNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_send_phone_notification: Option<String>,
     /// `sendDefaultEmailNotification`.
-    #[serde(
-        rename = "sendDefaultEmailNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_default_email_notification: Option<bool>,
     /// `sendDefaultPhoneNotification`.
-    #[serde(
-        rename = "sendDefaultPhoneNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_default_phone_notification: Option<bool>,
 }
 
@@ -10614,22 +9660,19 @@ pub struct SendSmsBatchDataDto {
 
 /// The `SendTenantEmailDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SendTenantEmailDto {
     /// `adminName` (required).
-    #[serde(rename = "adminName")]
     pub admin_name: String,
     /// `email` (required).
     pub email: String,
     /// `identifier` (required).
     pub identifier: String,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
     /// `tenantName` (required).
-    #[serde(rename = "tenantName")]
     pub tenant_name: String,
     /// `userName` (required).
-    #[serde(rename = "userName")]
     pub user_name: String,
 }
 
@@ -10656,25 +9699,21 @@ impl SendTenantEmailDto {
 
 /// The `SendTenantSmsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SendTenantSmsDto {
     /// `adminName` (required).
-    #[serde(rename = "adminName")]
     pub admin_name: String,
     /// `identifier` (required).
     pub identifier: String,
     /// `phone` (required).
     pub phone: String,
     /// `phoneCountryCode` (required).
-    #[serde(rename = "phoneCountryCode")]
     pub phone_country_code: String,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
     /// `tenantName` (required).
-    #[serde(rename = "tenantName")]
     pub tenant_name: String,
     /// `userName` (required).
-    #[serde(rename = "userName")]
     pub user_name: String,
 }
 
@@ -10703,11 +9742,12 @@ impl SendTenantSmsDto {
 
 /// The `SetCustomDataDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SetCustomDataDto {
     /// `key` (required).
     pub key: String,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `value` (required).
     pub value: String,
@@ -10726,6 +9766,7 @@ impl SetCustomDataDto {
 
 /// The `SetCustomDataReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SetCustomDataReqDto {
     /// `list` (required).
     pub list: Vec<SetCustomDataDto>,
@@ -10733,13 +9774,11 @@ pub struct SetCustomDataReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// `targetIdentifier` (required).
-    #[serde(rename = "targetIdentifier")]
     pub target_identifier: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: SetCustomDataReqDtoTargetType,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -10762,12 +9801,13 @@ impl SetCustomDataReqDto {
 
 /// The `SetCustomFieldDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SetCustomFieldDto {
     /// `appIds`.
-    #[serde(rename = "appIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_ids: Option<Vec<String>>,
     /// `dataType`.
-    #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<SetCustomFieldDtoDataType>,
     /// `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -10782,7 +9822,7 @@ pub struct SetCustomFieldDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub i18n: Option<CustomFieldI18n>,
     /// `isUnique`.
-    #[serde(rename = "isUnique", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_unique: Option<bool>,
     /// `key` (required).
     pub key: String,
@@ -10793,35 +9833,18 @@ pub struct SetCustomFieldDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<CustomFieldSelectOption>>,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: SetCustomFieldDtoTargetType,
     /// `userEditable`.
-    #[serde(
-        rename = "userEditable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_editable: Option<bool>,
     /// `validateRules`.
-    #[serde(
-        rename = "validateRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validate_rules: Option<serde_json::Value>,
     /// `visibleInAdminConsole`.
-    #[serde(
-        rename = "visibleInAdminConsole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_in_admin_console: Option<bool>,
     /// `visibleInUserCenter`.
-    #[serde(
-        rename = "visibleInUserCenter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_in_user_center: Option<bool>,
 }
 
@@ -10850,11 +9873,12 @@ impl SetCustomFieldDto {
 
 /// The `SetCustomFieldsReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SetCustomFieldsReqDto {
     /// `list` (required).
     pub list: Vec<SetCustomFieldDto>,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -10870,19 +9894,14 @@ impl SetCustomFieldsReqDto {
 
 /// The `SetMfaStatusDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SetMfaStatusDto {
     /// `mfaTriggerData` (required).
-    #[serde(rename = "mfaTriggerData")]
     pub mfa_trigger_data: GetMfaInfoDataDto,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<SetMfaStatusDtoUserIdType>,
 }
 
@@ -10899,12 +9918,11 @@ impl SetMfaStatusDto {
 
 /// The `SetPublicAccountBatchReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SetPublicAccountBatchReqDto {
     /// `publicAccountId` (required).
-    #[serde(rename = "publicAccountId")]
     pub public_account_id: String,
     /// `userIds` (required).
-    #[serde(rename = "userIds")]
     pub user_ids: Vec<String>,
 }
 
@@ -10920,6 +9938,7 @@ impl SetPublicAccountBatchReqDto {
 
 /// The `SetUserBaseFieldDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SetUserBaseFieldDto {
     /// `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -10933,25 +9952,13 @@ pub struct SetUserBaseFieldDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `userEditable`.
-    #[serde(
-        rename = "userEditable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_editable: Option<bool>,
     /// `visibleInAdminConsole`.
-    #[serde(
-        rename = "visibleInAdminConsole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_in_admin_console: Option<bool>,
     /// `visibleInUserCenter`.
-    #[serde(
-        rename = "visibleInUserCenter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_in_user_center: Option<bool>,
 }
 
@@ -10986,12 +9993,11 @@ impl SetUserBaseFieldsReqDto {
 
 /// The `SetUserGroupsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SetUserGroupsDto {
     /// `groupIds` (required).
-    #[serde(rename = "groupIds")]
     pub group_ids: Vec<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -11007,12 +10013,11 @@ impl SetUserGroupsDto {
 
 /// The `SetUserOfPublicAccountBatchReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SetUserOfPublicAccountBatchReqDto {
     /// `publicAccountIds` (required).
-    #[serde(rename = "publicAccountIds")]
     pub public_account_ids: Vec<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -11028,12 +10033,11 @@ impl SetUserOfPublicAccountBatchReqDto {
 
 /// The `SetUserRolesDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SetUserRolesDto {
     /// `roleIds` (required).
-    #[serde(rename = "roleIds")]
     pub role_ids: Vec<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -11102,14 +10106,13 @@ pub struct SubjectRespDto {
 
 /// The `SuspendTerminalUserDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SuspendTerminalUserDto {
     /// `endTime` (required).
-    #[serde(rename = "endTime")]
     pub end_time: String,
     /// `id` (required).
     pub id: String,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -11134,12 +10137,11 @@ pub struct TabConfigDto {}
 
 /// The `TargetDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TargetDto {
     /// `targetIdentifier` (required).
-    #[serde(rename = "targetIdentifier")]
     pub target_identifier: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: TargetDtoTargetType,
 }
 
@@ -11155,13 +10157,13 @@ impl TargetDto {
 
 /// The `TenantApplicationDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TenantApplicationDto {
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `applicationType` (required).
-    #[serde(rename = "applicationType", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub application_type: String,
     /// `description`.
     #[serde(
@@ -11176,25 +10178,25 @@ pub struct TenantApplicationDto {
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// `ssoEnabled` (required).
-    #[serde(rename = "ssoEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub sso_enabled: bool,
     /// `tenantAppId` (required).
-    #[serde(rename = "tenantAppId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub tenant_app_id: String,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
 /// The `TenantCooperatorDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TenantCooperatorDto {
     /// `external` (required).
     #[serde(deserialize_with = "l::bool")]
     pub external: bool,
     /// `tenantUser`.
-    #[serde(rename = "tenantUser", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_user: Option<TenantUserDto>,
     /// `type` (required).
     #[serde(deserialize_with = "l::string")]
@@ -11203,16 +10205,16 @@ pub struct TenantCooperatorDto {
     #[serde(deserialize_with = "l::or_default")]
     pub user: UserDto,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
 }
 
 /// The `TenantCooperatorSingleDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TenantCooperatorSingleDto {
     /// `authorizedPoliciesCode` (required).
-    #[serde(rename = "authorizedPoliciesCode", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub authorized_policies_code: Vec<String>,
     /// `list` (required).
     #[serde(deserialize_with = "l::or_default")]
@@ -11221,10 +10223,10 @@ pub struct TenantCooperatorSingleDto {
 
 /// The `TenantDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TenantDto {
     /// `appIds` (required).
-    #[serde(rename = "appIds", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub app_ids: Vec<String>,
     /// `code` (required).
     #[serde(deserialize_with = "l::string")]
@@ -11239,7 +10241,7 @@ pub struct TenantDto {
     )]
     pub description: Option<String>,
     /// `enterpriseDomains` (required).
-    #[serde(rename = "enterpriseDomains", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub enterprise_domains: Vec<String>,
     /// `host` (required).
     #[serde(deserialize_with = "l::string")]
@@ -11252,7 +10254,6 @@ pub struct TenantDto {
     pub name: String,
     /// `rejectHint`.
     #[serde(
-        rename = "rejectHint",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -11261,22 +10262,22 @@ pub struct TenantDto {
     #[serde(deserialize_with = "l::string")]
     pub source: String,
     /// `sourceAppId` (required).
-    #[serde(rename = "sourceAppId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub source_app_id: String,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub tenant_id: String,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
 /// The `TenantRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TenantRespDto {
     /// `appIds` (required).
-    #[serde(rename = "appIds", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub app_ids: Vec<String>,
     /// `code` (required).
     #[serde(deserialize_with = "l::string")]
@@ -11285,7 +10286,7 @@ pub struct TenantRespDto {
     #[serde(deserialize_with = "l::string")]
     pub creator: String,
     /// `creatorDetail`.
-    #[serde(rename = "creatorDetail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creator_detail: Option<serde_json::Value>,
     /// `description`.
     #[serde(
@@ -11294,7 +10295,7 @@ pub struct TenantRespDto {
     )]
     pub description: Option<String>,
     /// `enterpriseDomains` (required).
-    #[serde(rename = "enterpriseDomains", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub enterprise_domains: Vec<String>,
     /// `host` (required).
     #[serde(deserialize_with = "l::string")]
@@ -11304,7 +10305,6 @@ pub struct TenantRespDto {
     pub logo: String,
     /// `membersCount`.
     #[serde(
-        rename = "membersCount",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_f64"
     )]
@@ -11314,7 +10314,6 @@ pub struct TenantRespDto {
     pub name: String,
     /// `rejectHint`.
     #[serde(
-        rename = "rejectHint",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -11323,22 +10322,22 @@ pub struct TenantRespDto {
     #[serde(deserialize_with = "l::string")]
     pub source: String,
     /// `sourceAppDetail`.
-    #[serde(rename = "sourceAppDetail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_app_detail: Option<serde_json::Value>,
     /// `sourceAppId` (required).
-    #[serde(rename = "sourceAppId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub source_app_id: String,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub tenant_id: String,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
 /// The `TenantUserDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TenantUserDto {
     /// `address`.
     #[serde(
@@ -11372,7 +10371,6 @@ pub struct TenantUserDto {
     pub email: Option<String>,
     /// `familyName`.
     #[serde(
-        rename = "familyName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -11381,44 +10379,39 @@ pub struct TenantUserDto {
     pub gender: TenantUserDtoGender,
     /// `givenName`.
     #[serde(
-        rename = "givenName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub given_name: Option<String>,
     /// `isTenantAdmin` (required).
-    #[serde(rename = "isTenantAdmin", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_tenant_admin: bool,
     /// `lastIp`.
     #[serde(
-        rename = "lastIp",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
     /// `lastLoginApp`.
     #[serde(
-        rename = "lastLoginApp",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login_app: Option<String>,
     /// `linkUserId` (required).
-    #[serde(rename = "linkUserId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub link_user_id: String,
     /// `loginsCount`.
     #[serde(
-        rename = "loginsCount",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub logins_count: Option<i64>,
     /// `memberId` (required).
-    #[serde(rename = "memberId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub member_id: String,
     /// `middleName`.
     #[serde(
-        rename = "middleName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -11449,7 +10442,6 @@ pub struct TenantUserDto {
     pub phone: Option<String>,
     /// `phoneCountryCode`.
     #[serde(
-        rename = "phoneCountryCode",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -11462,14 +10454,12 @@ pub struct TenantUserDto {
     pub photo: Option<String>,
     /// `postalCode`.
     #[serde(
-        rename = "postalCode",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
     #[serde(
-        rename = "preferredUsername",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -11488,16 +10478,15 @@ pub struct TenantUserDto {
     pub salt: Option<String>,
     /// `streetAddress`.
     #[serde(
-        rename = "streetAddress",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub street_address: Option<String>,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub tenant_id: String,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
     /// `username`.
     #[serde(
@@ -11509,23 +10498,23 @@ pub struct TenantUserDto {
 
 /// The `TencentExmailEmailProviderConfig` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TencentExmailEmailProviderConfig {
     /// `sender` (required).
     #[serde(deserialize_with = "l::string")]
     pub sender: String,
     /// `senderPass` (required).
-    #[serde(rename = "senderPass", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub sender_pass: String,
 }
 
 /// The `TencentExmailEmailProviderConfigInput` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TencentExmailEmailProviderConfigInput {
     /// `sender` (required).
     pub sender: String,
     /// `senderPass` (required).
-    #[serde(rename = "senderPass")]
     pub sender_pass: String,
 }
 
@@ -11555,10 +10544,10 @@ impl TerminalBaseDto {
 
 /// The `TerminalInfoDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TerminalInfoDto {
     /// `deviceUniqueId` (required).
-    #[serde(rename = "deviceUniqueId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub device_unique_id: String,
     /// `id` (required).
     #[serde(deserialize_with = "l::string")]
@@ -11576,23 +10565,15 @@ pub struct TriggerWebhookData {
 
 /// The `TriggerWebhookDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TriggerWebhookDto {
     /// `requestBody`.
-    #[serde(
-        rename = "requestBody",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_body: Option<serde_json::Value>,
     /// `requestHeaders`.
-    #[serde(
-        rename = "requestHeaders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_headers: Option<serde_json::Value>,
     /// `webhookId` (required).
-    #[serde(rename = "webhookId")]
     pub webhook_id: String,
 }
 
@@ -11609,12 +10590,11 @@ impl TriggerWebhookDto {
 
 /// The `UnbindPublicAccountBatchReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UnbindPublicAccountBatchReqDto {
     /// `publicAccountId` (required).
-    #[serde(rename = "publicAccountId")]
     pub public_account_id: String,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -11630,18 +10610,17 @@ impl UnbindPublicAccountBatchReqDto {
 
 /// The `UnlinkIdentity` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UnlinkIdentity {
     /// `extIdpId` (required).
-    #[serde(rename = "extIdpId")]
     pub ext_idp_id: String,
     /// `isSocial`.
-    #[serde(rename = "isSocial", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_social: Option<bool>,
     /// `type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -11668,9 +10647,9 @@ pub struct UnlinkIdentityDataDto {
 
 /// The `UpdateAccessKeyDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateAccessKeyDto {
     /// `accessKeyId` (required).
-    #[serde(rename = "accessKeyId")]
     pub access_key_id: String,
     /// `enable` (required).
     pub enable: bool,
@@ -11688,23 +10667,15 @@ impl UpdateAccessKeyDto {
 
 /// The `UpdateApplicationMfaSettingsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateApplicationMfaSettingsDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `disabledFactors`.
-    #[serde(
-        rename = "disabledFactors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled_factors: Option<Vec<UpdateApplicationMfaSettingsDtoDisabledFactors>>,
     /// `enabledFactors`.
-    #[serde(
-        rename = "enabledFactors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_factors: Option<Vec<UpdateApplicationMfaSettingsDtoEnabledFactors>>,
 }
 
@@ -11721,12 +10692,11 @@ impl UpdateApplicationMfaSettingsDto {
 
 /// The `UpdateApplicationPermissionStrategyDataDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateApplicationPermissionStrategyDataDto {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `permissionStrategy` (required).
-    #[serde(rename = "permissionStrategy")]
     pub permission_strategy: UpdateApplicationPermissionStrategyDataDtoPermissionStrategy,
 }
 
@@ -11745,15 +10715,13 @@ impl UpdateApplicationPermissionStrategyDataDto {
 
 /// The `UpdateAsaAccountDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateAsaAccountDto {
     /// `accountId` (required).
-    #[serde(rename = "accountId")]
     pub account_id: String,
     /// `accountInfo` (required).
-    #[serde(rename = "accountInfo")]
     pub account_info: serde_json::Value,
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -11793,26 +10761,18 @@ impl UpdateAuthEnabledDto {
 
 /// The `UpdateDataPolicyDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateDataPolicyDto {
     /// `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `policyId` (required).
-    #[serde(rename = "policyId")]
     pub policy_id: String,
     /// `policyName`.
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_name: Option<String>,
     /// `statementList`.
-    #[serde(
-        rename = "statementList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_list: Option<Vec<DataStatementPermissionDto>>,
 }
 
@@ -11830,10 +10790,10 @@ impl UpdateDataPolicyDto {
 
 /// The `UpdateDataPolicyRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UpdateDataPolicyRespDto {
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `description`.
     #[serde(
@@ -11842,18 +10802,19 @@ pub struct UpdateDataPolicyRespDto {
     )]
     pub description: Option<String>,
     /// `policyId` (required).
-    #[serde(rename = "policyId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub policy_id: String,
     /// `policyName` (required).
-    #[serde(rename = "policyName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub policy_name: String,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
 /// The `UpdateDataResourceDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateDataResourceDto {
     /// `actions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -11862,17 +10823,11 @@ pub struct UpdateDataResourceDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode")]
     pub resource_code: String,
     /// `resourceName`.
-    #[serde(
-        rename = "resourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
     /// `struct`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -11895,7 +10850,7 @@ impl UpdateDataResourceDto {
 
 /// The `UpdateDataResourceRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UpdateDataResourceRespDto {
     /// `actions` (required).
     #[serde(deserialize_with = "l::or_default")]
@@ -11907,13 +10862,13 @@ pub struct UpdateDataResourceRespDto {
     )]
     pub description: Option<String>,
     /// `extendFieldList`.
-    #[serde(rename = "extendFieldList", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extend_field_list: Option<Vec<ExtendField>>,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// `resourceName` (required).
-    #[serde(rename = "resourceName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
     /// `struct` (required).
     pub r#struct: serde_json::Value,
@@ -11923,30 +10878,26 @@ pub struct UpdateDataResourceRespDto {
 
 /// The `UpdateEmailTemplateDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateEmailTemplateDto {
     /// `content` (required).
     pub content: String,
     /// `customizeEnabled` (required).
-    #[serde(rename = "customizeEnabled")]
     pub customize_enabled: bool,
     /// `expiresIn`.
-    #[serde(rename = "expiresIn", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// `name` (required).
     pub name: String,
     /// `redirectTo`.
-    #[serde(
-        rename = "redirectTo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_to: Option<String>,
     /// `sender` (required).
     pub sender: String,
     /// `subject` (required).
     pub subject: String,
     /// `tplEngine`.
-    #[serde(rename = "tplEngine", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpl_engine: Option<UpdateEmailTemplateDtoTplEngine>,
     /// `type` (required).
     pub r#type: UpdateEmailTemplateDtoType,
@@ -11978,22 +10929,22 @@ impl UpdateEmailTemplateDto {
 
 /// The `UpdateExtIdpConnDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateExtIdpConnDto {
     /// `displayName` (required).
-    #[serde(rename = "displayName")]
     pub display_name: String,
     /// `fields` (required).
     pub fields: serde_json::Value,
     /// `id` (required).
     pub id: String,
     /// `loginOnly`.
-    #[serde(rename = "loginOnly", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_only: Option<bool>,
     /// `logo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -12017,13 +10968,14 @@ impl UpdateExtIdpConnDto {
 
 /// The `UpdateExtIdpDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateExtIdpDto {
     /// `id` (required).
     pub id: String,
     /// `name` (required).
     pub name: String,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -12040,6 +10992,7 @@ impl UpdateExtIdpDto {
 
 /// The `UpdateFunctionModelDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateFunctionModelDto {
     /// `config` (required).
     pub config: serde_json::Value,
@@ -12048,17 +11001,14 @@ pub struct UpdateFunctionModelDto {
     /// `enable` (required).
     pub enable: bool,
     /// `fieldOrder` (required).
-    #[serde(rename = "fieldOrder")]
     pub field_order: String,
     /// `id` (required).
     pub id: String,
     /// `name` (required).
     pub name: String,
     /// `parentKey` (required).
-    #[serde(rename = "parentKey")]
     pub parent_key: String,
     /// `showFieldKey` (required).
-    #[serde(rename = "showFieldKey")]
     pub show_field_key: String,
     /// `type` (required).
     pub r#type: UpdateFunctionModelDtoType,
@@ -12093,21 +11043,19 @@ impl UpdateFunctionModelDto {
 
 /// The `UpdateFunctionModelFieldDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateFunctionModelFieldDto {
     /// `default` (required).
     pub default: serde_json::Value,
     /// `dropDown` (required).
-    #[serde(rename = "dropDown")]
     pub drop_down: Vec<String>,
     /// `editable` (required).
     pub editable: bool,
     /// `forLogin` (required).
-    #[serde(rename = "forLogin")]
     pub for_login: bool,
     /// `format` (required).
     pub format: i64,
     /// `fuzzySearch` (required).
-    #[serde(rename = "fuzzySearch")]
     pub fuzzy_search: bool,
     /// `help` (required).
     pub help: String,
@@ -12116,22 +11064,18 @@ pub struct UpdateFunctionModelFieldDto {
     /// `max` (required).
     pub max: i64,
     /// `maxLength` (required).
-    #[serde(rename = "maxLength")]
     pub max_length: i64,
     /// `min` (required).
     pub min: i64,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `name` (required).
     pub name: String,
     /// `regexp` (required).
     pub regexp: String,
     /// `relationOptionalRange` (required).
-    #[serde(rename = "relationOptionalRange")]
     pub relation_optional_range: RelationOptionalRange,
     /// `relationShowKey` (required).
-    #[serde(rename = "relationShowKey")]
     pub relation_show_key: String,
     /// `require` (required).
     pub require: bool,
@@ -12140,7 +11084,6 @@ pub struct UpdateFunctionModelFieldDto {
     /// `unique` (required).
     pub unique: bool,
     /// `userVisible` (required).
-    #[serde(rename = "userVisible")]
     pub user_visible: bool,
 }
 
@@ -12195,15 +11138,12 @@ impl UpdateFunctionModelFieldDto {
 
 /// The `UpdateGroupReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateGroupReqDto {
     /// `code` (required).
     pub code: String,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `description` (required).
     pub description: String,
@@ -12211,7 +11151,7 @@ pub struct UpdateGroupReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `newCode`.
-    #[serde(rename = "newCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_code: Option<String>,
 }
 
@@ -12230,44 +11170,33 @@ impl UpdateGroupReqDto {
 
 /// The `UpdateLoginConfig` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateLoginConfig {
     /// `config` (required).
     pub config: LanguageCoinfigDto,
     /// `createTenantScenes` (required).
-    #[serde(rename = "createTenantScenes")]
     pub create_tenant_scenes: Vec<String>,
     /// `enableAutoConnectTenantApp` (required).
-    #[serde(rename = "enableAutoConnectTenantApp")]
     pub enable_auto_connect_tenant_app: bool,
     /// `enableCreateTenant` (required).
-    #[serde(rename = "enableCreateTenant")]
     pub enable_create_tenant: bool,
     /// `enableJoinTenant` (required).
-    #[serde(rename = "enableJoinTenant")]
     pub enable_join_tenant: bool,
     /// `enableVerifyDomain` (required).
-    #[serde(rename = "enableVerifyDomain")]
     pub enable_verify_domain: bool,
     /// `joinTenantScenes` (required).
-    #[serde(rename = "joinTenantScenes")]
     pub join_tenant_scenes: Vec<String>,
     /// `passwordTabConfig` (required).
-    #[serde(rename = "passwordTabConfig")]
     pub password_tab_config: TabConfigDto,
     /// `qrCodeSortConfig` (required).
-    #[serde(rename = "qrCodeSortConfig")]
     pub qr_code_sort_config: ApplicationTabMethodsSortConfigDto,
     /// `ssoPageCustomizationSettings` (required).
-    #[serde(rename = "ssoPageCustomizationSettings")]
     pub sso_page_customization_settings: ISsoPageCustomizationSettingsDto,
     /// `tabMethodsSortConfig` (required).
-    #[serde(rename = "tabMethodsSortConfig")]
     pub tab_methods_sort_config: ApplicationTabMethodsSortConfigDto,
     /// `verifyCodeTabConfig` (required).
-    #[serde(rename = "verifyCodeTabConfig")]
     pub verify_code_tab_config: TabConfigDto,
     /// `verifyDomainScenes` (required).
-    #[serde(rename = "verifyDomainScenes")]
     pub verify_domain_scenes: Vec<String>,
 }
 
@@ -12322,7 +11251,7 @@ impl UpdateLoginConfigDto {
 
 /// The `UpdateNamespaceDto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UpdateNamespaceDto {
     /// `code` (required).
     #[serde(deserialize_with = "l::string")]
@@ -12341,7 +11270,6 @@ pub struct UpdateNamespaceDto {
     pub name: Option<String>,
     /// `newCode`.
     #[serde(
-        rename = "newCode",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -12360,24 +11288,22 @@ impl UpdateNamespaceDto {
 
 /// The `UpdateOperateModelDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateOperateModelDto {
     /// `config` (required).
     pub config: serde_json::Value,
     /// `fieldId`.
-    #[serde(rename = "fieldId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
     /// `icon` (required).
     pub icon: String,
     /// `id` (required).
     pub id: String,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `operateKey` (required).
-    #[serde(rename = "operateKey")]
     pub operate_key: String,
     /// `operateName` (required).
-    #[serde(rename = "operateName")]
     pub operate_name: String,
     /// `show` (required).
     pub show: bool,
@@ -12409,6 +11335,7 @@ impl UpdateOperateModelDto {
 
 /// The `UpdatePermissionNamespaceDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdatePermissionNamespaceDto {
     /// `code` (required).
     pub code: String,
@@ -12419,7 +11346,7 @@ pub struct UpdatePermissionNamespaceDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `newCode`.
-    #[serde(rename = "newCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_code: Option<String>,
 }
 
@@ -12455,43 +11382,27 @@ pub struct UpdatePermissionNamespaceRespDto {
 
 /// The `UpdatePipelineFunctionDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdatePipelineFunctionDto {
     /// `enabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `funcDescription`.
-    #[serde(
-        rename = "funcDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub func_description: Option<String>,
     /// `funcId` (required).
-    #[serde(rename = "funcId")]
     pub func_id: String,
     /// `funcName`.
-    #[serde(rename = "funcName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub func_name: Option<String>,
     /// `isAsynchronous`.
-    #[serde(
-        rename = "isAsynchronous",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_asynchronous: Option<bool>,
     /// `sourceCode`.
-    #[serde(
-        rename = "sourceCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_code: Option<String>,
     /// `terminateOnTimeout`.
-    #[serde(
-        rename = "terminateOnTimeout",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminate_on_timeout: Option<bool>,
     /// `timeout`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12532,34 +11443,19 @@ impl UpdatePipelineOrderDto {
 
 /// The `UpdatePublicAccountBatchOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdatePublicAccountBatchOptionsDto {
     /// `autoGeneratePassword`.
-    #[serde(
-        rename = "autoGeneratePassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
     /// `passwordEncryptType`.
-    #[serde(
-        rename = "passwordEncryptType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<UpdatePublicAccountBatchOptionsDtoPasswordEncryptType>,
     /// `resetPasswordOnNextLogin`.
-    #[serde(
-        rename = "resetPasswordOnNextLogin",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_next_login: Option<bool>,
     /// `sendPasswordResetedNotification`.
-    #[serde(
-        rename = "sendPasswordResetedNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_password_reseted_notification: Option<SendResetPasswordNotificationDto>,
 }
 
@@ -12585,6 +11481,7 @@ impl UpdatePublicAccountBatchReqDto {
 
 /// The `UpdatePublicAccountInfoDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdatePublicAccountInfoDto {
     /// `address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12605,11 +11502,7 @@ pub struct UpdatePublicAccountInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `device`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12618,25 +11511,13 @@ pub struct UpdatePublicAccountInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `emailVerified`.
-    #[serde(
-        rename = "emailVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// `externalId`.
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `familyName`.
-    #[serde(
-        rename = "familyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// `formatted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12645,24 +11526,16 @@ pub struct UpdatePublicAccountInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<UpdatePublicAccountInfoDtoGender>,
     /// `givenName`.
-    #[serde(rename = "givenName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// `identityNumber`.
-    #[serde(
-        rename = "identityNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
     /// `locale`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// `middleName`.
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12677,35 +11550,19 @@ pub struct UpdatePublicAccountInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `phoneVerified`.
-    #[serde(
-        rename = "phoneVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
     /// `photo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// `postalCode`.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
-    #[serde(
-        rename = "preferredUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
     /// `profile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12720,14 +11577,9 @@ pub struct UpdatePublicAccountInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdatePublicAccountInfoDtoStatus>,
     /// `streetAddress`.
-    #[serde(
-        rename = "streetAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `username`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12786,53 +11638,31 @@ impl UpdatePublicAccountInfoDto {
 
 /// The `UpdatePublicAccountOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdatePublicAccountOptionsDto {
     /// `autoGeneratePassword`.
-    #[serde(
-        rename = "autoGeneratePassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
     /// `passwordEncryptType`.
-    #[serde(
-        rename = "passwordEncryptType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<UpdatePublicAccountOptionsDtoPasswordEncryptType>,
     /// `resetPasswordOnFirstLogin`.
-    #[serde(
-        rename = "resetPasswordOnFirstLogin",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_first_login: Option<bool>,
     /// `resetPasswordOnNextLogin`.
-    #[serde(
-        rename = "resetPasswordOnNextLogin",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_next_login: Option<bool>,
     /// `sendPasswordResetedNotification`.
-    #[serde(
-        rename = "sendPasswordResetedNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_password_reseted_notification: Option<SendResetPasswordNotificationDto>,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<UpdatePublicAccountOptionsDtoUserIdType>,
 }
 
 /// The `UpdatePublicAccountReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdatePublicAccountReqDto {
     /// `address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12853,11 +11683,7 @@ pub struct UpdatePublicAccountReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `device`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12866,25 +11692,13 @@ pub struct UpdatePublicAccountReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `emailVerified`.
-    #[serde(
-        rename = "emailVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// `externalId`.
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `familyName`.
-    #[serde(
-        rename = "familyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// `formatted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12893,24 +11707,16 @@ pub struct UpdatePublicAccountReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<UpdatePublicAccountReqDtoGender>,
     /// `givenName`.
-    #[serde(rename = "givenName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// `identityNumber`.
-    #[serde(
-        rename = "identityNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
     /// `locale`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// `middleName`.
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12928,35 +11734,19 @@ pub struct UpdatePublicAccountReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `phoneVerified`.
-    #[serde(
-        rename = "phoneVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
     /// `photo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// `postalCode`.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
-    #[serde(
-        rename = "preferredUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
     /// `profile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12971,14 +11761,9 @@ pub struct UpdatePublicAccountReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdatePublicAccountReqDtoStatus>,
     /// `streetAddress`.
-    #[serde(
-        rename = "streetAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `username`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13038,16 +11823,13 @@ impl UpdatePublicAccountReqDto {
 
 /// The `UpdateResourceDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateResourceDto {
     /// `actions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
     /// `apiIdentifier`.
-    #[serde(
-        rename = "apiIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_identifier: Option<String>,
     /// `code` (required).
     pub code: String,
@@ -13082,6 +11864,7 @@ impl UpdateResourceDto {
 
 /// The `UpdateRoleDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateRoleDto {
     /// `code` (required).
     pub code: String,
@@ -13089,18 +11872,10 @@ pub struct UpdateRoleDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `disableTime`.
-    #[serde(
-        rename = "disableTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_time: Option<String>,
     /// `enablePermissionApply`.
-    #[serde(
-        rename = "enablePermissionApply",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_permission_apply: Option<bool>,
     /// `name` (required).
     pub name: String,
@@ -13108,7 +11883,6 @@ pub struct UpdateRoleDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// `newCode` (required).
-    #[serde(rename = "newCode")]
     pub new_code: String,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13137,21 +11911,16 @@ impl UpdateRoleDto {
 
 /// The `UpdateRowDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateRowDto {
     /// `data` (required).
     pub data: serde_json::Value,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `rowId` (required).
-    #[serde(rename = "rowId")]
     pub row_id: String,
     /// `showFieldId`.
-    #[serde(
-        rename = "showFieldId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_field_id: Option<bool>,
 }
 
@@ -13173,111 +11942,52 @@ impl UpdateRowDto {
 
 /// The `update_security_settings request body` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateSecuritySettingsBody {
     /// `allowedOrigins`.
-    #[serde(
-        rename = "allowedOrigins",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,
     /// `changeEmailStrategy`.
-    #[serde(
-        rename = "changeEmailStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_email_strategy: Option<ChangeEmailStrategyDto>,
     /// `changePhoneStrategy`.
-    #[serde(
-        rename = "changePhoneStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_phone_strategy: Option<ChangePhoneStrategyDto>,
     /// `completePasswordAfterPassCodeLogin`.
-    #[serde(
-        rename = "completePasswordAfterPassCodeLogin",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complete_password_after_pass_code_login: Option<bool>,
     /// `cookieSettings`.
-    #[serde(
-        rename = "cookieSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie_settings: Option<CookieSettingsDto>,
     /// `enableLoginAccountSwitch`.
-    #[serde(
-        rename = "enableLoginAccountSwitch",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_login_account_switch: Option<bool>,
     /// `genauthTokenExpiresIn`.
-    #[serde(
-        rename = "genauthTokenExpiresIn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genauth_token_expires_in: Option<i64>,
     /// `loginAnomalyDetection`.
-    #[serde(
-        rename = "loginAnomalyDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_anomaly_detection: Option<LoginAnomalyDetectionConfigDto>,
     /// `loginRequireEmailVerified`.
-    #[serde(
-        rename = "loginRequireEmailVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_require_email_verified: Option<bool>,
     /// `qrcodeLoginStrategy`.
-    #[serde(
-        rename = "qrcodeLoginStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qrcode_login_strategy: Option<QrcodeLoginStrategyDto>,
     /// `registerAnomalyDetection`.
-    #[serde(
-        rename = "registerAnomalyDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_anomaly_detection: Option<RegisterAnomalyDetectionConfigDto>,
     /// `registerDisabled`.
-    #[serde(
-        rename = "registerDisabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_disabled: Option<bool>,
     /// `selfUnlockAccount`.
-    #[serde(
-        rename = "selfUnlockAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_unlock_account: Option<SelfUnlockAccountConfigDto>,
     /// `verifyCodeLength`.
-    #[serde(
-        rename = "verifyCodeLength",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_code_length: Option<i64>,
     /// `verifyCodeMaxAttempts`.
-    #[serde(
-        rename = "verifyCodeMaxAttempts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_code_max_attempts: Option<i64>,
 }
 
@@ -13297,9 +12007,10 @@ impl UpdateTenantAppqrcodeState {
 
 /// The `UpdateTenantDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateTenantDto {
     /// `appIds`.
-    #[serde(rename = "appIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_ids: Option<Vec<String>>,
     /// `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13311,21 +12022,12 @@ pub struct UpdateTenantDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `rejectHint`.
-    #[serde(
-        rename = "rejectHint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_hint: Option<String>,
     /// `sourceAppId`.
-    #[serde(
-        rename = "sourceAppId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_app_id: Option<String>,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
 }
 
@@ -13346,19 +12048,15 @@ impl UpdateTenantDto {
 
 /// The `UpdateTenantUserDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateTenantUserDto {
     /// `linkUserId`.
-    #[serde(
-        rename = "linkUserId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_user_id: Option<String>,
     /// `memberId`.
-    #[serde(rename = "memberId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<String>,
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
     /// `updates` (required).
     pub updates: serde_json::Value,
@@ -13378,11 +12076,11 @@ impl UpdateTenantUserDto {
 
 /// The `UpdateTerminalUserDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateTerminalUserDto {
     /// `id` (required).
     pub id: String,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -13398,34 +12096,19 @@ impl UpdateTerminalUserDto {
 
 /// The `UpdateUserBatchOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateUserBatchOptionsDto {
     /// `autoGeneratePassword`.
-    #[serde(
-        rename = "autoGeneratePassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
     /// `passwordEncryptType`.
-    #[serde(
-        rename = "passwordEncryptType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<UpdateUserBatchOptionsDtoPasswordEncryptType>,
     /// `resetPasswordOnNextLogin`.
-    #[serde(
-        rename = "resetPasswordOnNextLogin",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_next_login: Option<bool>,
     /// `sendPasswordResetedNotification`.
-    #[serde(
-        rename = "sendPasswordResetedNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_password_reseted_notification: Option<SendResetPasswordNotificationDto>,
 }
 
@@ -13451,6 +12134,7 @@ impl UpdateUserBatchReqDto {
 
 /// The `UpdateUserInfoDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateUserInfoDto {
     /// `address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13471,11 +12155,7 @@ pub struct UpdateUserInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `device`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13484,25 +12164,13 @@ pub struct UpdateUserInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `emailVerified`.
-    #[serde(
-        rename = "emailVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// `externalId`.
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `familyName`.
-    #[serde(
-        rename = "familyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// `formatted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13511,14 +12179,10 @@ pub struct UpdateUserInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<UpdateUserInfoDtoGender>,
     /// `givenName`.
-    #[serde(rename = "givenName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// `identityNumber`.
-    #[serde(
-        rename = "identityNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
     /// `locale`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13527,11 +12191,7 @@ pub struct UpdateUserInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
     /// `middleName`.
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13546,35 +12206,19 @@ pub struct UpdateUserInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `phoneVerified`.
-    #[serde(
-        rename = "phoneVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
     /// `photo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// `postalCode`.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
-    #[serde(
-        rename = "preferredUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
     /// `profile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13589,14 +12233,9 @@ pub struct UpdateUserInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdateUserInfoDtoStatus>,
     /// `streetAddress`.
-    #[serde(
-        rename = "streetAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `username`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13656,48 +12295,25 @@ impl UpdateUserInfoDto {
 
 /// The `UpdateUserOptionsDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateUserOptionsDto {
     /// `autoGeneratePassword`.
-    #[serde(
-        rename = "autoGeneratePassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
     /// `passwordEncryptType`.
-    #[serde(
-        rename = "passwordEncryptType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<UpdateUserOptionsDtoPasswordEncryptType>,
     /// `resetPasswordOnFirstLogin`.
-    #[serde(
-        rename = "resetPasswordOnFirstLogin",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_first_login: Option<bool>,
     /// `resetPasswordOnNextLogin`.
-    #[serde(
-        rename = "resetPasswordOnNextLogin",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_next_login: Option<bool>,
     /// `sendPasswordResetedNotification`.
-    #[serde(
-        rename = "sendPasswordResetedNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_password_reseted_notification: Option<SendResetPasswordNotificationDto>,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<UpdateUserOptionsDtoUserIdType>,
 }
 
@@ -13717,6 +12333,7 @@ impl UpdateUserPoolTenantLoginConfigDto {
 
 /// The `UpdateUserReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateUserReqDto {
     /// `address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13737,11 +12354,7 @@ pub struct UpdateUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `customData`.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `device`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13750,25 +12363,13 @@ pub struct UpdateUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `emailVerified`.
-    #[serde(
-        rename = "emailVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// `externalId`.
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `familyName`.
-    #[serde(
-        rename = "familyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// `formatted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13777,14 +12378,10 @@ pub struct UpdateUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<UpdateUserReqDtoGender>,
     /// `givenName`.
-    #[serde(rename = "givenName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// `identityNumber`.
-    #[serde(
-        rename = "identityNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
     /// `locale`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13793,11 +12390,7 @@ pub struct UpdateUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
     /// `middleName`.
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13815,35 +12408,19 @@ pub struct UpdateUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
-    #[serde(
-        rename = "phoneCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
     /// `phoneVerified`.
-    #[serde(
-        rename = "phoneVerified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
     /// `photo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// `postalCode`.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
-    #[serde(
-        rename = "preferredUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
     /// `profile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13858,14 +12435,9 @@ pub struct UpdateUserReqDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdateUserReqDtoStatus>,
     /// `streetAddress`.
-    #[serde(
-        rename = "streetAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `username`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13926,13 +12498,10 @@ impl UpdateUserReqDto {
 
 /// The `UpdateWebhookDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateWebhookDto {
     /// `contentType`.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<UpdateWebhookDtoContentType>,
     /// `enabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13944,11 +12513,7 @@ pub struct UpdateWebhookDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `retryConfig`.
-    #[serde(
-        rename = "retryConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_config: Option<WebhookRetryConfigV3Dto>,
     /// `secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13957,7 +12522,6 @@ pub struct UpdateWebhookDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// `webhookId` (required).
-    #[serde(rename = "webhookId")]
     pub webhook_id: String,
 }
 
@@ -13984,45 +12548,42 @@ pub struct User {}
 
 /// The `UserActionLogDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserActionLogDto {
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(rename = "appLoginUrl", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(rename = "appLogo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(rename = "appName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
     /// `clientIp`.
     #[serde(
-        rename = "clientIp",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub client_ip: Option<String>,
     /// `eventDetail`.
     #[serde(
-        rename = "eventDetail",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub event_detail: Option<String>,
     /// `eventType` (required).
-    #[serde(rename = "eventType")]
     pub event_type: UserActionLogDtoEventType,
     /// `geoip` (required).
     #[serde(deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
     /// `parsedUserAgent` (required).
-    #[serde(rename = "parsedUserAgent", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub parsed_user_agent: ParsedUserAgent,
     /// `requestId` (required).
-    #[serde(rename = "requestId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub request_id: String,
     /// `success` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -14031,29 +12592,29 @@ pub struct UserActionLogDto {
     #[serde(deserialize_with = "l::string")]
     pub timestamp: String,
     /// `userAgent` (required).
-    #[serde(rename = "userAgent", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_agent: String,
     /// `userAvatar` (required).
-    #[serde(rename = "userAvatar", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_avatar: String,
     /// `userDisplayName` (required).
-    #[serde(rename = "userDisplayName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_display_name: String,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// `userLoginsCount` (required).
-    #[serde(rename = "userLoginsCount", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub user_logins_count: i64,
 }
 
 /// The `UserFieldDecryptReqDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UserFieldDecryptReqDto {
     /// `data` (required).
     pub data: Vec<UserFieldDecryptReqItemDto>,
     /// `privateKey` (required).
-    #[serde(rename = "privateKey")]
     pub private_key: String,
 }
 
@@ -14069,15 +12630,15 @@ impl UserFieldDecryptReqDto {
 
 /// The `UserFieldDecryptReqItemDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UserFieldDecryptReqItemDto {
     /// `encryptedContent` (required).
-    #[serde(rename = "encryptedContent")]
     pub encrypted_content: String,
     /// `fieldName`.
-    #[serde(rename = "fieldName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
     /// `userId`.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -14094,21 +12655,19 @@ impl UserFieldDecryptReqItemDto {
 
 /// The `UserFieldDecryptRespItemDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserFieldDecryptRespItemDto {
     /// `decryptedContent` (required).
-    #[serde(rename = "decryptedContent", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub decrypted_content: String,
     /// `fieldName`.
     #[serde(
-        rename = "fieldName",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub field_name: Option<String>,
     /// `userId`.
     #[serde(
-        rename = "userId",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -14117,24 +12676,19 @@ pub struct UserFieldDecryptRespItemDto {
 
 /// The `UserListCreateDto` object of the V3 API, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UserListCreateDto {
     /// `addType` (required).
-    #[serde(rename = "addType")]
     pub add_type: String,
     /// `expireAt` (required).
-    #[serde(rename = "expireAt")]
     pub expire_at: i64,
     /// `limitList` (required).
-    #[serde(rename = "limitList")]
     pub limit_list: Vec<String>,
     /// `removeType` (required).
-    #[serde(rename = "removeType")]
     pub remove_type: String,
     /// `userIds` (required).
-    #[serde(rename = "userIds")]
     pub user_ids: Vec<String>,
     /// `userListType` (required).
-    #[serde(rename = "userListType")]
     pub user_list_type: String,
 }
 
@@ -14161,68 +12715,67 @@ impl UserListCreateDto {
 
 /// The `UserLoggedInAppsDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserLoggedInAppsDto {
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(rename = "appLoginUrl", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(rename = "appLogo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(rename = "appName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
 }
 
 /// The `UserLoggedInIdentitiesDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserLoggedInIdentitiesDto {
     /// `identityId` (required).
-    #[serde(rename = "identityId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub identity_id: String,
     /// `idpId` (required).
-    #[serde(rename = "idpId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub idp_id: String,
     /// `idpLogo` (required).
-    #[serde(rename = "idpLogo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub idp_logo: String,
     /// `idpName` (required).
-    #[serde(rename = "idpName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub idp_name: String,
     /// `idpNameEn` (required).
-    #[serde(rename = "idpNameEn", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub idp_name_en: String,
 }
 
 /// The `UserLoginHistoryDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserLoginHistoryDto {
     /// `appId` (required).
-    #[serde(rename = "appId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(rename = "appLoginUrl", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(rename = "appLogo", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(rename = "appName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
     /// `clientIp` (required).
-    #[serde(rename = "clientIp", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub client_ip: String,
     /// `time` (required).
     #[serde(deserialize_with = "l::string")]
     pub time: String,
     /// `userAgent`.
     #[serde(
-        rename = "userAgent",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -14231,124 +12784,120 @@ pub struct UserLoginHistoryDto {
 
 /// The `UserMfaRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserMfaRespDto {
     /// `emailMfaStatus` (required).
-    #[serde(rename = "emailMfaStatus", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub email_mfa_status: String,
     /// `faceMfaStatus` (required).
-    #[serde(rename = "faceMfaStatus", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub face_mfa_status: String,
     /// `smsMfaStatus` (required).
-    #[serde(rename = "smsMfaStatus", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub sms_mfa_status: String,
     /// `totpStatus` (required).
-    #[serde(rename = "totpStatus", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub totp_status: String,
 }
 
 /// The `UserPermissionListDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserPermissionListDto {
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resourceList`.
-    #[serde(rename = "resourceList", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_list: Option<Vec<OpenResource>>,
     /// `userId` (required).
-    #[serde(rename = "userId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
 }
 
 /// The `UserPoolTenantConfigDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserPoolTenantConfigDto {
     /// `createTenantScenes` (required).
-    #[serde(rename = "createTenantScenes", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub create_tenant_scenes: Vec<String>,
     /// `css` (required).
     #[serde(deserialize_with = "l::string")]
     pub css: String,
     /// `cssEnabled` (required).
-    #[serde(rename = "cssEnabled", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub css_enabled: bool,
     /// `customLoading` (required).
-    #[serde(rename = "customLoading", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub custom_loading: String,
     /// `enableCreateTenant` (required).
-    #[serde(rename = "enableCreateTenant", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub enable_create_tenant: bool,
     /// `enableGuardVersionSwitch` (required).
-    #[serde(rename = "enableGuardVersionSwitch", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub enable_guard_version_switch: bool,
     /// `enableJoinTenant` (required).
-    #[serde(rename = "enableJoinTenant", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub enable_join_tenant: bool,
     /// `enableMultipleTenantPortal` (required).
-    #[serde(rename = "enableMultipleTenantPortal", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub enable_multiple_tenant_portal: bool,
     /// `enableSwitchType` (required).
-    #[serde(rename = "enableSwitchType")]
     pub enable_switch_type: UserPoolTenantConfigDtoEnableSwitchType,
     /// `enableVerifyDomain` (required).
-    #[serde(rename = "enableVerifyDomain", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub enable_verify_domain: bool,
     /// `guardVersion` (required).
-    #[serde(rename = "guardVersion", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub guard_version: String,
     /// `isUserPoolAsTenant` (required).
-    #[serde(rename = "isUserPoolAsTenant", deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub is_user_pool_as_tenant: bool,
     /// `joinTenantScenes` (required).
-    #[serde(rename = "joinTenantScenes", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub join_tenant_scenes: Vec<String>,
     /// `loadingBackground` (required).
-    #[serde(rename = "loadingBackground", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub loading_background: String,
     /// `loginConfig` (required).
-    #[serde(rename = "loginConfig", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub login_config: ApplicationLoginConfigDto,
     /// `ssoPageCustomizationSettings` (required).
-    #[serde(
-        rename = "ssoPageCustomizationSettings",
-        deserialize_with = "l::or_default"
-    )]
+    #[serde(deserialize_with = "l::or_default")]
     pub sso_page_customization_settings: ISsoPageCustomizationSettingsDto,
     /// `userPoolId` (required).
-    #[serde(rename = "userPoolId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
     /// `verifyDomainScenes` (required).
-    #[serde(rename = "verifyDomainScenes", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub verify_domain_scenes: Vec<String>,
 }
 
 /// The `UserSyncRelationDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserSyncRelationDto {
     /// `provider` (required).
     #[serde(deserialize_with = "l::string")]
     pub provider: String,
     /// `userIdInIdp` (required).
-    #[serde(rename = "userIdInIdp", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id_in_idp: String,
     /// `userInfoInIdp` (required).
-    #[serde(rename = "userInfoInIdp", deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub user_info_in_idp: User,
 }
 
 /// The `WebhookCategoryDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct WebhookCategoryDto {
     /// `name` (required).
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// `nameEn` (required).
-    #[serde(rename = "nameEn", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub name_en: String,
     /// `value` (required).
     #[serde(deserialize_with = "l::string")]
@@ -14357,13 +12906,12 @@ pub struct WebhookCategoryDto {
 
 /// The `WebhookDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct WebhookDto {
     /// `contentType` (required).
-    #[serde(rename = "contentType")]
     pub content_type: WebhookDtoContentType,
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `enabled` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -14375,7 +12923,7 @@ pub struct WebhookDto {
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// `retryConfig`.
-    #[serde(rename = "retryConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_config: Option<WebhookRetryConfigV3Dto>,
     /// `secret`.
     #[serde(
@@ -14384,19 +12932,19 @@ pub struct WebhookDto {
     )]
     pub secret: Option<SecretString>,
     /// `updatedAt` (required).
-    #[serde(rename = "updatedAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
     /// `url` (required).
     #[serde(deserialize_with = "l::string")]
     pub url: String,
     /// `webhookId` (required).
-    #[serde(rename = "webhookId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub webhook_id: String,
 }
 
 /// The `WebhookEventDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct WebhookEventDto {
     /// `category` (required).
     #[serde(deserialize_with = "l::string")]
@@ -14405,7 +12953,7 @@ pub struct WebhookEventDto {
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// `nameEn` (required).
-    #[serde(rename = "nameEn", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub name_en: String,
     /// `value` (required).
     #[serde(deserialize_with = "l::string")]
@@ -14426,32 +12974,27 @@ pub struct WebhookEventListData {
 
 /// The `WebhookLogDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct WebhookLogDto {
     /// `errorMessage`.
     #[serde(
-        rename = "errorMessage",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub error_message: Option<String>,
     /// `eventName` (required).
-    #[serde(rename = "eventName", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub event_name: String,
     /// `requestBody` (required).
-    #[serde(rename = "requestBody")]
     pub request_body: serde_json::Value,
     /// `requestHeaders` (required).
-    #[serde(rename = "requestHeaders")]
     pub request_headers: serde_json::Value,
     /// `responseBody` (required).
-    #[serde(rename = "responseBody")]
     pub response_body: serde_json::Value,
     /// `responseHeaders` (required).
-    #[serde(rename = "responseHeaders")]
     pub response_headers: serde_json::Value,
     /// `responseStatusCode` (required).
-    #[serde(rename = "responseStatusCode", deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub response_status_code: i64,
     /// `success` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -14460,13 +13003,13 @@ pub struct WebhookLogDto {
     #[serde(deserialize_with = "l::string")]
     pub timestamp: String,
     /// `webhookId` (required).
-    #[serde(rename = "webhookId", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub webhook_id: String,
 }
 
 /// The `WebhookRetryConfigV3Dto` object of the V3 API, sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct WebhookRetryConfigV3Dto {
     /// `count`.
     #[serde(
@@ -14481,7 +13024,7 @@ pub struct WebhookRetryConfigV3Dto {
     )]
     pub delay: Option<f64>,
     /// `delayUnit`.
-    #[serde(rename = "delayUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delay_unit: Option<WebhookRetryConfigV3DtoDelayUnit>,
     /// `enabled` (required).
     #[serde(deserialize_with = "l::bool")]
@@ -14500,10 +13043,10 @@ impl WebhookRetryConfigV3Dto {
 
 /// The `WhitelistRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct WhitelistRespDto {
     /// `createdAt` (required).
-    #[serde(rename = "createdAt", deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// `value` (required).
     #[serde(deserialize_with = "l::string")]

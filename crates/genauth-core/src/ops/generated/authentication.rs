@@ -154,9 +154,9 @@ operation! { CheckPermissionByTreeResource, "check_permission_by_tree_resource",
 ///
 /// `GET /api/v3/check-pushcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_push_code_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CheckPushCodeStatus {
     /// `pushCodeId` (required).
-    #[serde(rename = "pushCodeId")]
     pub push_code_id: String,
 }
 
@@ -173,9 +173,9 @@ operation! { CheckPushCodeStatus, "check_push_code_status", GET, "/api/v3/check-
 ///
 /// `GET /api/v3/check-qrcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_qr_code_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CheckQrCodeStatus {
     /// `qrcodeId` (required).
-    #[serde(rename = "qrcodeId")]
     pub qrcode_id: String,
 }
 
@@ -326,9 +326,9 @@ operation! { GetAccessibleApps, "get_accessible_apps", GET, "/api/v3/get-my-acce
 ///
 /// `GET /api/v3/get-alipay-authinfo`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_alipay_auth_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetAlipayAuthInfo {
     /// `extIdpConnidentifier` (required).
-    #[serde(rename = "extIdpConnidentifier")]
     pub ext_idp_connidentifier: String,
 }
 
@@ -355,16 +355,13 @@ operation! { GetApplicationEnabledExtIdps, "get_application_enabled_ext_idps", G
 ///
 /// `GET /api/v3/get-my-authorized-resources`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_authorized_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct GetAuthorizedResources {
     /// `namespace`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// `resourceType`.
-    #[serde(
-        rename = "resourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<t::GetAuthorizedResourcesResourceType>,
 }
 
@@ -382,9 +379,9 @@ operation! { GetCountryList, "get_country_list", GET, "/api/v3/get-country-list"
 ///
 /// `GET /api/v3/get-factor`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_factor`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetFactor {
     /// `factorId` (required).
-    #[serde(rename = "factorId")]
     pub factor_id: String,
 }
 
@@ -401,12 +398,11 @@ operation! { GetFactor, "get_factor", GET, "/api/v3/get-factor", UserToken, Quer
 ///
 /// `GET /api/v3/get-fastpass-client-apps`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_fastpass_params`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetFastpassParams {
     /// `qrcodeId` (required).
-    #[serde(rename = "qrcodeId")]
     pub qrcode_id: String,
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -447,12 +443,13 @@ operation! { GetLoggedInApps, "get_logged_in_apps", GET, "/api/v3/get-my-logged-
 ///
 /// `GET /api/v3/get-my-login-history`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_login_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct GetLoginHistory {
     /// `appId`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `clientIp`.
-    #[serde(rename = "clientIp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
     /// `success`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -477,27 +474,16 @@ operation! { GetLoginHistory, "get_login_history", GET, "/api/v3/get-my-login-hi
 ///
 /// `GET /api/v3/get-profile`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_profile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct GetProfile {
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withIdentities`.
-    #[serde(
-        rename = "withIdentities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
     /// `withDepartmentIds`.
-    #[serde(
-        rename = "withDepartmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
 
@@ -519,9 +505,9 @@ operation! { GetPushLoginRelationApps, "get_push_login_relation_apps", POST, "/a
 ///
 /// `GET /api/v3/get-app-login-qrcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_qr_code_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetQrCodeStatus {
     /// `qrcodeId` (required).
-    #[serde(rename = "qrcodeId")]
     pub qrcode_id: String,
 }
 
@@ -689,13 +675,10 @@ operation! { ListFactorsToEnroll, "list_factors_to_enroll", GET, "/api/v3/list-f
 ///
 /// `GET /api/v3/get-user-select-login-public-accounts`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.list_public_accounts_for_switch_logged_in`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListPublicAccountsForSwitchLoggedIn {
     /// `withOriginUser`.
-    #[serde(
-        rename = "withOriginUser",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_origin_user: Option<bool>,
 }
 

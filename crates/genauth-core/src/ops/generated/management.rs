@@ -262,9 +262,9 @@ operation! { ChangeUserpoolTenanExtIdpConnState, "change_userpool_tenan_ext_idp_
 ///
 /// `GET /api/v3/check-data-policy-exists`, sent with the management token. The official Python SDK calls it `ManagementClient.check_data_policy_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CheckDataPolicyExists {
     /// `policyName` (required).
-    #[serde(rename = "policyName")]
     pub policy_name: String,
 }
 
@@ -281,23 +281,15 @@ operation! { CheckDataPolicyExists, "check_data_policy_exists", GET, "/api/v3/ch
 ///
 /// `GET /api/v3/check-data-resource-exists`, sent with the management token. The official Python SDK calls it `ManagementClient.check_data_resource_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CheckDataResourceExists {
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resourceName`.
-    #[serde(
-        rename = "resourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
     /// `resourceCode`.
-    #[serde(
-        rename = "resourceCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_code: Option<String>,
 }
 
@@ -978,9 +970,10 @@ operation! { DeleteAsaAccountBatch, "delete_asa_account_batch", POST, "/api/v3/d
 ///
 /// `DELETE /api/v3/batch-applications-auth`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_auth`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeleteAuth {
     /// `authIds` (required).
-    #[serde(rename = "authIds", default)]
+    #[serde(default)]
     pub auth_ids: Vec<String>,
 }
 
@@ -1342,15 +1335,13 @@ operation! { DeleteWhitelist, "delete_whitelist", POST, "/api/v3/delete-whitelis
 ///
 /// `GET /api/v3/get-subject-auth-detail`, sent with the management token. The official Python SDK calls it `ManagementClient.detail_auth_subject`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DetailAuthSubject {
     /// `targetId` (required).
-    #[serde(rename = "targetId")]
     pub target_id: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: t::DetailAuthSubjectTargetType,
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -1459,12 +1450,13 @@ operation! { ExportModel, "export_model", POST, "/api/v3/metadata/export/model",
 ///
 /// `GET /api/v3/ext-idp-conn-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.ext_idp_conn_state_by_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ExtIdpConnStateByApps {
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `appId`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `id` (required).
     pub id: String,
@@ -1491,6 +1483,7 @@ operation! { ExtIdpConnStateByApps, "ext_idp_conn_state_by_apps", GET, "/api/v3/
 ///
 /// `GET /api/v3/ip-list`, sent with the management token. The official Python SDK calls it `ManagementClient.find_ip_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FindIpList {
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1499,7 +1492,6 @@ pub struct FindIpList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `ipType` (required).
-    #[serde(rename = "ipType")]
     pub ip_type: t::FindIpListIpType,
 }
 
@@ -1532,6 +1524,7 @@ operation! { FindLastLoginAppsByDeviceIds, "find_last_login_apps_by_device_ids",
 ///
 /// `GET /api/v3/risk-list-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.find_risk_list_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FindRiskListPolicy {
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1540,7 +1533,6 @@ pub struct FindRiskListPolicy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `optObject` (required).
-    #[serde(rename = "optObject")]
     pub opt_object: t::FindRiskListPolicyOptObject,
 }
 
@@ -1561,6 +1553,7 @@ operation! { FindRiskListPolicy, "find_risk_list_policy", GET, "/api/v3/risk-lis
 ///
 /// `GET /api/v3/user-list`, sent with the management token. The official Python SDK calls it `ManagementClient.find_user_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FindUserList {
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1569,7 +1562,6 @@ pub struct FindUserList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `userListType` (required).
-    #[serde(rename = "userListType")]
     pub user_list_type: t::FindUserListUserListType,
 }
 
@@ -1602,12 +1594,11 @@ operation! { GenerateInviteTenantUserLink, "generate_invite_tenant_user_link", P
 ///
 /// `GET /api/v3/get-access-key`, sent with the management token. The official Python SDK calls it `ManagementClient.get_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetAccessKey {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `accessKeyId` (required).
-    #[serde(rename = "accessKeyId")]
     pub access_key_id: String,
 }
 
@@ -1627,12 +1618,13 @@ operation! { GetAccessKey, "get_access_key", GET, "/api/v3/get-access-key", Mana
 ///
 /// `GET /api/v3/list-access-key`, sent with the management token. The official Python SDK calls it `ManagementClient.get_access_key_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct GetAccessKeyList {
     /// `userId`.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1660,20 +1652,13 @@ operation! { GetAdminAuditLogs, "get_admin_audit_logs", POST, "/api/v3/get-admin
 ///
 /// `GET /api/v3/get-all-groups`, sent with the management token. The official Python SDK calls it `ManagementClient.get_all_groups`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct GetAllGroups {
     /// `fetchMembers`.
-    #[serde(
-        rename = "fetchMembers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetch_members: Option<bool>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
 }
 
@@ -1691,9 +1676,9 @@ operation! { GetAllRightsItem, "get_all_rights_item", GET, "/api/v3/get-all-righ
 ///
 /// `GET /api/v3/get-application`, sent with the management token. The official Python SDK calls it `ManagementClient.get_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetApplication {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -1710,9 +1695,9 @@ operation! { GetApplication, "get_application", GET, "/api/v3/get-application", 
 ///
 /// `GET /api/v3/get-application-permission-strategy`, sent with the management token. The official Python SDK calls it `ManagementClient.get_application_permission_strategy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetApplicationPermissionStrategy {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -1729,9 +1714,9 @@ operation! { GetApplicationPermissionStrategy, "get_application_permission_strat
 ///
 /// `GET /api/v3/get-application-secret`, sent with the management token. The official Python SDK calls it `ManagementClient.get_application_secret`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetApplicationSecret {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -1748,9 +1733,9 @@ operation! { GetApplicationSecret, "get_application_secret", GET, "/api/v3/get-a
 ///
 /// `GET /api/v3/get-application-simple-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_application_simple_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetApplicationSimpleInfo {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
 }
 
@@ -1767,12 +1752,11 @@ operation! { GetApplicationSimpleInfo, "get_application_simple_info", GET, "/api
 ///
 /// `GET /api/v3/get-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_asa_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetAsaAccount {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `accountId` (required).
-    #[serde(rename = "accountId")]
     pub account_id: String,
 }
 
@@ -1789,12 +1773,11 @@ operation! { GetAsaAccount, "get_asa_account", GET, "/api/v3/get-asa-account", M
 ///
 /// `GET /api/v3/get-asa-account-assigned-targets`, sent with the management token. The official Python SDK calls it `ManagementClient.get_asa_account_assigned_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetAsaAccountAssignedTargets {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `accountId` (required).
-    #[serde(rename = "accountId")]
     pub account_id: String,
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1834,15 +1817,13 @@ operation! { GetAsaAccountBatch, "get_asa_account_batch", POST, "/api/v3/get-asa
 ///
 /// `GET /api/v3/get-assigned-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_assigned_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetAssignedAccount {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: t::GetAssignedAccountTargetType,
     /// `targetIdentifier` (required).
-    #[serde(rename = "targetIdentifier")]
     pub target_identifier: String,
 }
 
@@ -1867,36 +1848,23 @@ operation! { GetAssignedAccount, "get_assigned_account", GET, "/api/v3/get-assig
 ///
 /// `GET /api/v3/get-authorized-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.get_authorized_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetAuthorizedResources {
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: t::GetAuthorizedResourcesTargetType,
     /// `targetIdentifier` (required).
-    #[serde(rename = "targetIdentifier")]
     pub target_identifier: String,
     /// `namespace`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// `resourceType`.
-    #[serde(
-        rename = "resourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<t::GetAuthorizedResourcesResourceType>,
     /// `resourceList`.
-    #[serde(
-        rename = "resourceList",
-        default,
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resource_list: Vec<String>,
     /// `withDenied`.
-    #[serde(
-        rename = "withDenied",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_denied: Option<bool>,
 }
 
@@ -1939,15 +1907,13 @@ operation! { GetCurrentPackageInfo, "get_current_package_info", GET, "/api/v3/ge
 ///
 /// `GET /api/v3/get-custom-data`, sent with the management token. The official Python SDK calls it `ManagementClient.get_custom_data`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetCustomData {
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: t::GetCustomDataTargetType,
     /// `targetIdentifier` (required).
-    #[serde(rename = "targetIdentifier")]
     pub target_identifier: String,
     /// `namespace`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1976,12 +1942,12 @@ operation! { GetCustomData, "get_custom_data", GET, "/api/v3/get-custom-data", M
 ///
 /// `GET /api/v3/get-custom-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.get_custom_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetCustomFields {
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: t::GetCustomFieldsTargetType,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -2001,9 +1967,9 @@ operation! { GetCustomFields, "get_custom_fields", GET, "/api/v3/get-custom-fiel
 ///
 /// `GET /api/v3/get-data-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.get_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetDataPolicy {
     /// `policyId` (required).
-    #[serde(rename = "policyId")]
     pub policy_id: String,
 }
 
@@ -2020,12 +1986,11 @@ operation! { GetDataPolicy, "get_data_policy", GET, "/api/v3/get-data-policy", M
 ///
 /// `GET /api/v3/get-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.get_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetDataResource {
     /// `namespaceCode` (required).
-    #[serde(rename = "namespaceCode")]
     pub namespace_code: String,
     /// `resourceCode` (required).
-    #[serde(rename = "resourceCode")]
     pub resource_code: String,
 }
 
@@ -2073,12 +2038,13 @@ operation! { GetEmailTemplates, "get_email_templates", GET, "/api/v3/get-email-t
 ///
 /// `GET /api/v3/get-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.get_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetExtIdp {
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `appId`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `id` (required).
     pub id: String,
@@ -2125,15 +2091,12 @@ operation! { GetGlobalMfaSettings, "get_global_mfa_settings", GET, "/api/v3/get-
 ///
 /// `GET /api/v3/get-group`, sent with the management token. The official Python SDK calls it `ManagementClient.get_group`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetGroup {
     /// `code` (required).
     pub code: String,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
 }
 
@@ -2153,6 +2116,7 @@ operation! { GetGroup, "get_group", GET, "/api/v3/get-group", ManagementToken, Q
 ///
 /// `GET /api/v3/get-group-authorized-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.get_group_authorized_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetGroupAuthorizedResources {
     /// `code` (required).
     pub code: String,
@@ -2160,11 +2124,7 @@ pub struct GetGroupAuthorizedResources {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// `resourceType`.
-    #[serde(
-        rename = "resourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<t::GetGroupAuthorizedResourcesResourceType>,
 }
 
@@ -2185,16 +2145,12 @@ operation! { GetGroupAuthorizedResources, "get_group_authorized_resources", GET,
 ///
 /// `GET /api/v3/get-groups-of-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_groups_of_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetGroupsOfPublicAccount {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetGroupsOfPublicAccountUserIdType>,
 }
 
@@ -2214,9 +2170,9 @@ operation! { GetGroupsOfPublicAccount, "get_groups_of_public_account", GET, "/ap
 ///
 /// `GET /api/v3/metadata/get-import-template`, sent with the management token. The official Python SDK calls it `ManagementClient.get_import_template`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetImportTemplate {
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
 }
 
@@ -2233,12 +2189,11 @@ operation! { GetImportTemplate, "get_import_template", GET, "/api/v3/metadata/ge
 ///
 /// `GET /api/v3/get-mau-period-usage-history`, sent with the management token. The official Python SDK calls it `ManagementClient.get_mau_period_usage_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetMauPeriodUsageHistory {
     /// `startTime` (required).
-    #[serde(rename = "startTime")]
     pub start_time: String,
     /// `endTime` (required).
-    #[serde(rename = "endTime")]
     pub end_time: String,
 }
 
@@ -2258,19 +2213,14 @@ operation! { GetMauPeriodUsageHistory, "get_mau_period_usage_history", GET, "/ap
 ///
 /// `GET /api/v3/get-mfa-trigger-data`, sent with the management token. The official Python SDK calls it `ManagementClient.get_mfa_trigger_data`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetMfaTriggerData {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetMfaTriggerDataUserIdType>,
 }
 
@@ -2309,9 +2259,9 @@ operation! { GetModel, "get_model", GET, "/api/v3/metadata/get-model", Managemen
 ///
 /// `GET /api/v3/get-multiple-tenant-admin`, sent with the management token. The official Python SDK calls it `ManagementClient.get_multiple_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetMultipleTenantAdmin {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -2346,9 +2296,10 @@ operation! { GetNamespace, "get_namespace", GET, "/api/v3/get-namespace", Manage
 ///
 /// `GET /api/v3/get-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetNamespacesBatch {
     /// `codeList` (required).
-    #[serde(rename = "codeList", default)]
+    #[serde(default)]
     pub code_list: Vec<String>,
 }
 
@@ -2365,9 +2316,9 @@ operation! { GetNamespacesBatch, "get_namespaces_batch", GET, "/api/v3/get-names
 ///
 /// `GET /api/v3/get-order-detail`, sent with the management token. The official Python SDK calls it `ManagementClient.get_order_detail`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetOrderDetail {
     /// `orderNo` (required).
-    #[serde(rename = "orderNo")]
     pub order_no: String,
 }
 
@@ -2384,9 +2335,9 @@ operation! { GetOrderDetail, "get_order_detail", GET, "/api/v3/get-order-detail"
 ///
 /// `GET /api/v3/get-order-pay-detail`, sent with the management token. The official Python SDK calls it `ManagementClient.get_order_pay_detail`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetOrderPayDetail {
     /// `orderNo` (required).
-    #[serde(rename = "orderNo")]
     pub order_no: String,
 }
 
@@ -2418,22 +2369,18 @@ operation! { GetOrders, "get_orders", GET, "/api/v3/get-orders", ManagementToken
 ///
 /// `GET /api/v3/get-organization`, sent with the management token. The official Python SDK calls it `ManagementClient.get_organization`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetOrganization {
     /// `organizationCode` (required).
-    #[serde(rename = "organizationCode")]
     pub organization_code: String,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withPost`.
-    #[serde(rename = "withPost", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_post: Option<bool>,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -2455,22 +2402,19 @@ operation! { GetOrganization, "get_organization", GET, "/api/v3/get-organization
 ///
 /// `GET /api/v3/get-organization-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_organizations_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetOrganizationsBatch {
     /// `organizationCodeList` (required).
-    #[serde(rename = "organizationCodeList", default)]
+    #[serde(default)]
     pub organization_code_list: Vec<String>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withPost`.
-    #[serde(rename = "withPost", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_post: Option<bool>,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
@@ -2492,16 +2436,12 @@ operation! { GetOrganizationsBatch, "get_organizations_batch", GET, "/api/v3/get
 ///
 /// `GET /api/v3/get-otp-secret-by-user`, sent with the management token. The official Python SDK calls it `ManagementClient.get_otp_secret_by_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetOtpSecretByUser {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetOtpSecretByUserUserIdType>,
 }
 
@@ -2558,9 +2498,9 @@ operation! { GetPermissionNamespacesBatch, "get_permission_namespaces_batch", GE
 ///
 /// `GET /api/v3/get-pipeline-function`, sent with the management token. The official Python SDK calls it `ManagementClient.get_pipeline_function`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetPipelineFunction {
     /// `funcId` (required).
-    #[serde(rename = "funcId")]
     pub func_id: String,
 }
 
@@ -2577,9 +2517,9 @@ operation! { GetPipelineFunction, "get_pipeline_function", GET, "/api/v3/get-pip
 ///
 /// `GET /api/v3/get-pipeline-logs`, sent with the management token. The official Python SDK calls it `ManagementClient.get_pipeline_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetPipelineLogs {
     /// `funcId` (required).
-    #[serde(rename = "funcId")]
     pub func_id: String,
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2606,30 +2546,18 @@ operation! { GetPipelineLogs, "get_pipeline_logs", GET, "/api/v3/get-pipeline-lo
 ///
 /// `GET /api/v3/get-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetPublicAccount {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetPublicAccountUserIdType>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withDepartmentIds`.
-    #[serde(
-        rename = "withDepartmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
 
@@ -2651,30 +2579,19 @@ operation! { GetPublicAccount, "get_public_account", GET, "/api/v3/get-public-ac
 ///
 /// `GET /api/v3/get-public-account-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_account_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetPublicAccountBatch {
     /// `userIds` (required).
-    #[serde(rename = "userIds", default)]
+    #[serde(default)]
     pub user_ids: Vec<String>,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetPublicAccountBatchUserIdType>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withDepartmentIds`.
-    #[serde(
-        rename = "withDepartmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
 
@@ -2708,16 +2625,12 @@ operation! { GetPublicAccountOfGroups, "get_public_account_of_groups", POST, "/a
 ///
 /// `GET /api/v3/get-roles-of-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_account_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetPublicAccountRoles {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetPublicAccountRolesUserIdType>,
     /// `namespace`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2741,9 +2654,9 @@ operation! { GetPublicAccountRoles, "get_public_account_roles", GET, "/api/v3/ge
 ///
 /// `GET /api/v3/get-public-accounts-of-group`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_accounts_of_group`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetPublicAccountsOfGroup {
     /// `groupId` (required).
-    #[serde(rename = "groupId")]
     pub group_id: String,
 }
 
@@ -2760,9 +2673,9 @@ operation! { GetPublicAccountsOfGroup, "get_public_accounts_of_group", GET, "/ap
 ///
 /// `GET /api/v3/get-public-accounts-of-role`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_accounts_of_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetPublicAccountsOfRole {
     /// `roleId` (required).
-    #[serde(rename = "roleId")]
     pub role_id: String,
 }
 
@@ -2779,9 +2692,9 @@ operation! { GetPublicAccountsOfRole, "get_public_accounts_of_role", GET, "/api/
 ///
 /// `GET /api/v3/get-public-accounts-of-user`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_accounts_of_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetPublicAccountsOfUser {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -2810,15 +2723,13 @@ operation! { GetRelationInfo, "get_relation_info", POST, "/api/v3/metadata/get-r
 ///
 /// `GET /api/v3/metadata/get-row-relation`, sent with the management token. The official Python SDK calls it `ManagementClient.get_relation_value`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetRelationValue {
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `fieldId` (required).
-    #[serde(rename = "fieldId")]
     pub field_id: String,
     /// `rowId` (required).
-    #[serde(rename = "rowId")]
     pub row_id: String,
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2883,12 +2794,13 @@ operation! { GetResourceAuthorizedTargets, "get_resource_authorized_targets", PO
 ///
 /// `GET /api/v3/get-resources-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_resources_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetResourcesBatch {
     /// `namespace`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// `codeList` (required).
-    #[serde(rename = "codeList", default)]
+    #[serde(default)]
     pub code_list: Vec<String>,
 }
 
@@ -2932,6 +2844,7 @@ operation! { GetRole, "get_role", GET, "/api/v3/get-role", ManagementToken, Quer
 ///
 /// `GET /api/v3/get-role-authorized-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.get_role_authorized_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetRoleAuthorizedResources {
     /// `code` (required).
     pub code: String,
@@ -2939,11 +2852,7 @@ pub struct GetRoleAuthorizedResources {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// `resourceType`.
-    #[serde(
-        rename = "resourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<t::GetRoleAuthorizedResourcesResourceType>,
 }
 
@@ -2964,15 +2873,13 @@ operation! { GetRoleAuthorizedResources, "get_role_authorized_resources", GET, "
 ///
 /// `GET /api/v3/metadata/get-row`, sent with the management token. The official Python SDK calls it `ManagementClient.get_row`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetRow {
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `rowId` (required).
-    #[serde(rename = "rowId")]
     pub row_id: String,
     /// `showFieldId` (required).
-    #[serde(rename = "showFieldId")]
     pub show_field_id: String,
 }
 
@@ -3005,16 +2912,15 @@ operation! { GetRowBatch, "get_row_batch", POST, "/get-row-batch", ManagementTok
 ///
 /// `GET /api/v3/metadata/get-row-by-value`, sent with the management token. The official Python SDK calls it `ManagementClient.get_row_by_value`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetRowByValue {
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `key` (required).
     pub key: String,
     /// `value` (required).
     pub value: String,
     /// `showFieldId` (required).
-    #[serde(rename = "showFieldId")]
     pub show_field_id: String,
 }
 
@@ -3044,37 +2950,21 @@ operation! { GetSecuritySettings, "get_security_settings", GET, "/api/v3/get-sec
 ///
 /// `GET /api/v3/get-tenant`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetTenant {
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
     /// `withMembersCount`.
-    #[serde(
-        rename = "withMembersCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_members_count: Option<bool>,
     /// `withAppDetail`.
-    #[serde(
-        rename = "withAppDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_app_detail: Option<bool>,
     /// `withCreatorDetail`.
-    #[serde(
-        rename = "withCreatorDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_creator_detail: Option<bool>,
     /// `withSourceAppDetail`.
-    #[serde(
-        rename = "withSourceAppDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_source_app_detail: Option<bool>,
 }
 
@@ -3115,9 +3005,9 @@ operation! { GetTenantByCode, "get_tenant_by_code", GET, "/api/v3/get-tenant-by-
 ///
 /// `GET /api/v3/get-tenant-cooperator`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_cooperator`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetTenantCooperator {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -3134,9 +3024,9 @@ operation! { GetTenantCooperator, "get_tenant_cooperator", GET, "/api/v3/get-ten
 ///
 /// `GET /api/v3/get-tenant-cooperator-menu`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_cooperator_menu`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetTenantCooperatorMenu {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
 }
 
@@ -3153,37 +3043,21 @@ operation! { GetTenantCooperatorMenu, "get_tenant_cooperator_menu", GET, "/api/v
 ///
 /// `GET /api/v3/get-tenant-little-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_little_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetTenantLittleInfo {
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
     /// `withMembersCount`.
-    #[serde(
-        rename = "withMembersCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_members_count: Option<bool>,
     /// `withAppDetail`.
-    #[serde(
-        rename = "withAppDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_app_detail: Option<bool>,
     /// `withCreatorDetail`.
-    #[serde(
-        rename = "withCreatorDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_creator_detail: Option<bool>,
     /// `withSourceAppDetail`.
-    #[serde(
-        rename = "withSourceAppDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_source_app_detail: Option<bool>,
 }
 
@@ -3206,19 +3080,15 @@ operation! { GetTenantLittleInfo, "get_tenant_little_info", GET, "/api/v3/get-te
 ///
 /// `GET /api/v3/get-tenant-user`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetTenantUser {
     /// `tenantId` (required).
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
     /// `linkUserId`.
-    #[serde(
-        rename = "linkUserId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_user_id: Option<String>,
     /// `memberId`.
-    #[serde(rename = "memberId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<String>,
 }
 
@@ -3247,47 +3117,27 @@ operation! { GetUsageInfo, "get_usage_info", GET, "/api/v3/get-usage-info", Mana
 ///
 /// `GET /api/v3/get-user`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUser {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserUserIdType>,
     /// `flatCustomData`.
-    #[serde(
-        rename = "flatCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flat_custom_data: Option<bool>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withPost`.
-    #[serde(rename = "withPost", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_post: Option<bool>,
     /// `withIdentities`.
-    #[serde(
-        rename = "withIdentities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
     /// `withDepartmentIds`.
-    #[serde(
-        rename = "withDepartmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
 
@@ -3312,16 +3162,12 @@ operation! { GetUser, "get_user", GET, "/api/v3/get-user", ManagementToken, Quer
 ///
 /// `GET /api/v3/get-user-accessible-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_accessible_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserAccessibleApps {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserAccessibleAppsUserIdType>,
 }
 
@@ -3353,16 +3199,12 @@ operation! { GetUserActionLogs, "get_user_action_logs", POST, "/api/v3/get-user-
 ///
 /// `GET /api/v3/get-user-authorized-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_authorized_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserAuthorizedApps {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserAuthorizedAppsUserIdType>,
 }
 
@@ -3382,26 +3224,18 @@ operation! { GetUserAuthorizedApps, "get_user_authorized_apps", GET, "/api/v3/ge
 ///
 /// `GET /api/v3/get-user-authorized-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_authorized_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserAuthorizedResources {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserAuthorizedResourcesUserIdType>,
     /// `namespace`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// `resourceType`.
-    #[serde(
-        rename = "resourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<t::GetUserAuthorizedResourcesResourceType>,
 }
 
@@ -3431,44 +3265,25 @@ operation! { GetUserBaseFields, "get_user_base_fields", GET, "/api/v3/get-user-b
 ///
 /// `GET /api/v3/get-user-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserBatch {
     /// `userIds` (required).
-    #[serde(rename = "userIds", default)]
+    #[serde(default)]
     pub user_ids: Vec<String>,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserBatchUserIdType>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `flatCustomData`.
-    #[serde(
-        rename = "flatCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flat_custom_data: Option<bool>,
     /// `withIdentities`.
-    #[serde(
-        rename = "withIdentities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
     /// `withDepartmentIds`.
-    #[serde(
-        rename = "withDepartmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
 
@@ -3492,16 +3307,12 @@ operation! { GetUserBatch, "get_user_batch", GET, "/api/v3/get-user-batch", Mana
 ///
 /// `GET /api/v3/get-user-groups`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_groups`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserGroups {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserGroupsUserIdType>,
 }
 
@@ -3521,16 +3332,12 @@ operation! { GetUserGroups, "get_user_groups", GET, "/api/v3/get-user-groups", M
 ///
 /// `GET /api/v3/get-user-identities`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_identities`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserIdentities {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserIdentitiesUserIdType>,
 }
 
@@ -3550,16 +3357,12 @@ operation! { GetUserIdentities, "get_user_identities", GET, "/api/v3/get-user-id
 ///
 /// `GET /api/v3/get-user-loggedin-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_loggedin_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserLoggedinApps {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserLoggedinAppsUserIdType>,
 }
 
@@ -3579,16 +3382,12 @@ operation! { GetUserLoggedinApps, "get_user_loggedin_apps", GET, "/api/v3/get-us
 ///
 /// `GET /api/v3/get-user-logged-in-identities`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_loggedin_identities`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserLoggedinIdentities {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserLoggedinIdentitiesUserIdType>,
 }
 
@@ -3608,22 +3407,18 @@ operation! { GetUserLoggedinIdentities, "get_user_loggedin_identities", GET, "/a
 ///
 /// `GET /api/v3/get-user-login-history`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_login_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserLoginHistory {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserLoginHistoryUserIdType>,
     /// `appId`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `clientIp`.
-    #[serde(rename = "clientIp", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
     /// `start`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3661,16 +3456,12 @@ operation! { GetUserLoginHistory, "get_user_login_history", GET, "/api/v3/get-us
 ///
 /// `GET /api/v3/get-user-mfa-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_mfa_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserMfaInfo {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserMfaInfoUserIdType>,
 }
 
@@ -3690,16 +3481,12 @@ operation! { GetUserMfaInfo, "get_user_mfa_info", GET, "/api/v3/get-user-mfa-inf
 ///
 /// `GET /api/v3/get-mfa-status`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_mfa_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserMfaStatus {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserMfaStatusUserIdType>,
 }
 
@@ -3743,16 +3530,12 @@ operation! { GetUserPermissionList, "get_user_permission_list", POST, "/api/v3/g
 ///
 /// `GET /api/v3/get-user-principal-authentication-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_principal_authentication_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserPrincipalAuthenticationInfo {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserPrincipalAuthenticationInfoUserIdType>,
 }
 
@@ -3796,16 +3579,12 @@ operation! { GetUserResourceStruct, "get_user_resource_struct", POST, "/api/v3/g
 ///
 /// `GET /api/v3/get-user-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserRoles {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserRolesUserIdType>,
     /// `namespace`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3829,16 +3608,12 @@ operation! { GetUserRoles, "get_user_roles", GET, "/api/v3/get-user-roles", Mana
 ///
 /// `GET /api/v3/get-user-sync-relations`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_sync_relations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserSyncRelations {
     /// `userId` (required).
-    #[serde(rename = "userId")]
     pub user_id: String,
     /// `userIdType`.
-    #[serde(
-        rename = "userIdType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserSyncRelationsUserIdType>,
 }
 
@@ -3858,9 +3633,9 @@ operation! { GetUserSyncRelations, "get_user_sync_relations", GET, "/api/v3/get-
 ///
 /// `GET /api/v3/get-users-of-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_users_of_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetUsersOfPublicAccount {
     /// `publicAccountId` (required).
-    #[serde(rename = "publicAccountId")]
     pub public_account_id: String,
 }
 
@@ -3889,9 +3664,9 @@ operation! { GetVerifyConfigApp, "get_verify_config_app", GET, "/api/v3/verify-c
 ///
 /// `GET /api/v3/get-webhook`, sent with the management token. The official Python SDK calls it `ManagementClient.get_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetWebhook {
     /// `webhookId` (required).
-    #[serde(rename = "webhookId")]
     pub webhook_id: String,
 }
 
@@ -4003,9 +3778,9 @@ operation! { ImportTenantHistory, "import_tenant_history", GET, "/api/v3/import-
 ///
 /// `GET /api/v3/import-tenant-notify-user`, sent with the management token. The official Python SDK calls it `ManagementClient.import_tenant_notify_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ImportTenantNotifyUser {
     /// `importId` (required).
-    #[serde(rename = "importId")]
     pub import_id: String,
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4104,6 +3879,7 @@ operation! { ListApplicationActiveUsers, "list_application_active_users", POST, 
 ///
 /// `GET /api/v3/list-application-simple-info`, sent with the management token. The official Python SDK calls it `ManagementClient.list_application_simple_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListApplicationSimpleInfo {
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4112,25 +3888,13 @@ pub struct ListApplicationSimpleInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `isIntegrateApp`.
-    #[serde(
-        rename = "isIntegrateApp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_integrate_app: Option<bool>,
     /// `isSelfBuiltApp`.
-    #[serde(
-        rename = "isSelfBuiltApp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_self_built_app: Option<bool>,
     /// `ssoEnabled`.
-    #[serde(
-        rename = "ssoEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso_enabled: Option<bool>,
     /// `keywords`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4143,6 +3907,7 @@ operation! { ListApplicationSimpleInfo, "list_application_simple_info", GET, "/a
 ///
 /// `GET /api/v3/list-applications`, sent with the management token. The official Python SDK calls it `ManagementClient.list_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListApplications {
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4151,25 +3916,13 @@ pub struct ListApplications {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `isIntegrateApp`.
-    #[serde(
-        rename = "isIntegrateApp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_integrate_app: Option<bool>,
     /// `isSelfBuiltApp`.
-    #[serde(
-        rename = "isSelfBuiltApp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_self_built_app: Option<bool>,
     /// `ssoEnabled`.
-    #[serde(
-        rename = "ssoEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso_enabled: Option<bool>,
     /// `keywords`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4185,6 +3938,7 @@ operation! { ListApplications, "list_applications", GET, "/api/v3/list-applicati
 ///
 /// `GET /api/v3/list-archived-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_archived_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListArchivedUsers {
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4193,7 +3947,7 @@ pub struct ListArchivedUsers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `startAt`.
-    #[serde(rename = "startAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_at: Option<i64>,
 }
 
@@ -4203,9 +3957,9 @@ operation! { ListArchivedUsers, "list_archived_users", GET, "/api/v3/list-archiv
 ///
 /// `GET /api/v3/list-asa-accounts`, sent with the management token. The official Python SDK calls it `ManagementClient.list_asa_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListAsaAccount {
     /// `appId` (required).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4256,6 +4010,7 @@ operation! { ListAuthSubject, "list_auth_subject", POST, "/api/v3/list-subject-a
 ///
 /// `GET /api/v3/list-common-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.list_common_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListCommonResource {
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4267,11 +4022,7 @@ pub struct ListCommonResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
     /// `namespaceCodeList`.
-    #[serde(
-        rename = "namespaceCodeList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_code_list: Option<String>,
 }
 
@@ -4281,15 +4032,14 @@ operation! { ListCommonResource, "list_common_resource", GET, "/api/v3/list-comm
 ///
 /// `GET /api/v3/list-custom-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.list_cust_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListCustFields {
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: t::ListCustFieldsTargetType,
     /// `dataType` (required).
-    #[serde(rename = "dataType")]
     pub data_type: t::ListCustFieldsDataType,
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4298,25 +4048,13 @@ pub struct ListCustFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `userVisible`.
-    #[serde(
-        rename = "userVisible",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_visible: Option<bool>,
     /// `adminVisible`.
-    #[serde(
-        rename = "adminVisible",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_visible: Option<bool>,
     /// `accessControl`.
-    #[serde(
-        rename = "accessControl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_control: Option<bool>,
     /// `keyword`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4371,9 +4109,9 @@ operation! { ListDataPolices, "list_data_polices", GET, "/api/v3/list-data-polic
 ///
 /// `GET /api/v3/list-data-policy-targets`, sent with the management token. The official Python SDK calls it `ManagementClient.list_data_policy_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListDataPolicyTargets {
     /// `policyId` (required).
-    #[serde(rename = "policyId")]
     pub policy_id: String,
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4385,7 +4123,7 @@ pub struct ListDataPolicyTargets {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// `targetType`.
-    #[serde(rename = "targetType", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_type: Vec<t::ListDataPolicyTargetsTargetType>,
 }
 
@@ -4408,6 +4146,7 @@ operation! { ListDataPolicyTargets, "list_data_policy_targets", GET, "/api/v3/li
 ///
 /// `GET /api/v3/list-data-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.list_data_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListDataResources {
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4419,11 +4158,7 @@ pub struct ListDataResources {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// `namespaceCodes`.
-    #[serde(
-        rename = "namespaceCodes",
-        default,
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub namespace_codes: Vec<String>,
 }
 
@@ -4459,12 +4194,13 @@ operation! { ListEvents, "list_events", GET, "/api/v3/list-events", ManagementTo
 ///
 /// `GET /api/v3/list-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.list_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListExtIdp {
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `appId`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
 }
 
@@ -4474,9 +4210,9 @@ operation! { ListExtIdp, "list_ext_idp", GET, "/api/v3/list-ext-idp", Management
 ///
 /// `GET /api/v3/metadata/list-field`, sent with the management token. The official Python SDK calls it `ManagementClient.list_field`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListField {
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `from`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4499,6 +4235,7 @@ operation! { ListField, "list_field", GET, "/api/v3/metadata/list-field", Manage
 ///
 /// `GET /api/v3/list-group-members`, sent with the management token. The official Python SDK calls it `ManagementClient.list_group_members`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListGroupMembers {
     /// `code` (required).
     pub code: String,
@@ -4509,32 +4246,16 @@ pub struct ListGroupMembers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withIdentities`.
-    #[serde(
-        rename = "withIdentities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
     /// `withDepartmentIds`.
-    #[serde(
-        rename = "withDepartmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
     /// `flatCustomData`.
-    #[serde(
-        rename = "flatCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flat_custom_data: Option<bool>,
 }
 
@@ -4559,6 +4280,7 @@ operation! { ListGroupMembers, "list_group_members", GET, "/api/v3/list-group-me
 ///
 /// `GET /api/v3/list-groups`, sent with the management token. The official Python SDK calls it `ManagementClient.list_groups`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListGroups {
     /// `keywords`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4570,25 +4292,13 @@ pub struct ListGroups {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `withMetadata`.
-    #[serde(
-        rename = "withMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_metadata: Option<bool>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `flatCustomData`.
-    #[serde(
-        rename = "flatCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flat_custom_data: Option<bool>,
 }
 
@@ -4700,12 +4410,12 @@ operation! { ListNamespaces, "list_namespaces", GET, "/api/v3/list-namespaces", 
 ///
 /// `GET /api/v3/metadata/list-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.list_operate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListOperate {
     /// `keywords`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4714,14 +4424,10 @@ pub struct ListOperate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `fieldId`.
-    #[serde(rename = "fieldId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
     /// `showCreated`.
-    #[serde(
-        rename = "showCreated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_created: Option<String>,
 }
 
@@ -4745,9 +4451,9 @@ operation! { ListOperate, "list_operate", GET, "/api/v3/metadata/list-operate", 
 ///
 /// `GET /api/v3/metadata/all-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.list_operate_all`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListOperateAll {
     /// `modelId` (required).
-    #[serde(rename = "modelId")]
     pub model_id: String,
 }
 
@@ -4764,6 +4470,7 @@ operation! { ListOperateAll, "list_operate_all", GET, "/api/v3/metadata/all-oper
 ///
 /// `GET /api/v3/list-organizations`, sent with the management token. The official Python SDK calls it `ManagementClient.list_organizations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListOrganizations {
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4772,20 +4479,16 @@ pub struct ListOrganizations {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `fetchAll`.
-    #[serde(rename = "fetchAll", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetch_all: Option<bool>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withPost`.
-    #[serde(rename = "withPost", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_post: Option<bool>,
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4923,6 +4626,7 @@ operation! { ListResources, "list_resources", GET, "/api/v3/list-resources", Man
 ///
 /// `GET /api/v3/list-role-assignments`, sent with the management token. The official Python SDK calls it `ManagementClient.list_role_assignments`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListRoleAssignments {
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4934,17 +4638,12 @@ pub struct ListRoleAssignments {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// `roleCode` (required).
-    #[serde(rename = "roleCode")]
     pub role_code: String,
     /// `namespaceCode`.
-    #[serde(
-        rename = "namespaceCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_code: Option<String>,
     /// `targetType`.
-    #[serde(rename = "targetType", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_type: Vec<t::ListRoleAssignmentsTargetType>,
 }
 
@@ -4968,6 +4667,7 @@ operation! { ListRoleAssignments, "list_role_assignments", GET, "/api/v3/list-ro
 ///
 /// `GET /api/v3/list-role-members`, sent with the management token. The official Python SDK calls it `ManagementClient.list_role_members`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListRoleMembers {
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4976,18 +4676,10 @@ pub struct ListRoleMembers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withIdentities`.
-    #[serde(
-        rename = "withIdentities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
     /// `code` (required).
     pub code: String,
@@ -4995,11 +4687,7 @@ pub struct ListRoleMembers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// `withDepartmentIds`.
-    #[serde(
-        rename = "withDepartmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
 
@@ -5137,12 +4825,13 @@ operation! { ListTenantCooperators, "list_tenant_cooperators", GET, "/api/v3/lis
 ///
 /// `GET /api/v3/list-tenant-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListTenantExtIdp {
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `appId`.
-    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5173,37 +4862,22 @@ operation! { ListTenantUsers, "list_tenant_users", POST, "/api/v3/list-tenant-us
 ///
 /// `GET /api/v3/list-tenants`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenants`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListTenants {
     /// `keywords`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
     /// `withMembersCount`.
-    #[serde(
-        rename = "withMembersCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_members_count: Option<bool>,
     /// `withAppDetail`.
-    #[serde(
-        rename = "withAppDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_app_detail: Option<bool>,
     /// `withCreatorDetail`.
-    #[serde(
-        rename = "withCreatorDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_creator_detail: Option<bool>,
     /// `withSourceAppDetail`.
-    #[serde(
-        rename = "withSourceAppDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_source_app_detail: Option<bool>,
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5222,15 +4896,14 @@ operation! { ListTenants, "list_tenants", GET, "/api/v3/list-tenants", Managemen
 ///
 /// `GET /api/v3/list-user-base-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.list_user_base_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListUserBaseFields {
     /// `tenantId`.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// `targetType` (required).
-    #[serde(rename = "targetType")]
     pub target_type: t::ListUserBaseFieldsTargetType,
     /// `dataType` (required).
-    #[serde(rename = "dataType")]
     pub data_type: t::ListUserBaseFieldsDataType,
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5239,25 +4912,13 @@ pub struct ListUserBaseFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `userVisible`.
-    #[serde(
-        rename = "userVisible",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_visible: Option<bool>,
     /// `adminVisible`.
-    #[serde(
-        rename = "adminVisible",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_visible: Option<bool>,
     /// `accessControl`.
-    #[serde(
-        rename = "accessControl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_control: Option<bool>,
     /// `keyword`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5306,6 +4967,7 @@ operation! { ListUsers, "list_users", POST, "/api/v3/list-users", ManagementToke
 ///
 /// `GET /api/v3/list-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_users_legacy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct ListUsersLegacy {
     /// `page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5317,49 +4979,25 @@ pub struct ListUsersLegacy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<t::ListUsersLegacyStatus>,
     /// `updatedAtStart`.
-    #[serde(
-        rename = "updatedAtStart",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at_start: Option<i64>,
     /// `updatedAtEnd`.
-    #[serde(
-        rename = "updatedAtEnd",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at_end: Option<i64>,
     /// `withCustomData`.
-    #[serde(
-        rename = "withCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
     /// `withPost`.
-    #[serde(rename = "withPost", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_post: Option<bool>,
     /// `withIdentities`.
-    #[serde(
-        rename = "withIdentities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
     /// `withDepartmentIds`.
-    #[serde(
-        rename = "withDepartmentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
     /// `withUserPasswordExpireTime`.
-    #[serde(
-        rename = "withUserPasswordExpireTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_user_password_expire_time: Option<bool>,
 }
 
@@ -5434,6 +5072,7 @@ operation! { QueryLdapConfigInfo, "query_ldap_config_info", GET, "/api/v3/get-ld
 ///
 /// `GET /api/v3/get-ldap-server-log`, sent with the management token. The official Python SDK calls it `ManagementClient.query_ldap_log`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct QueryLdapLog {
     /// `type` (required).
     pub r#type: i64,
@@ -5441,23 +5080,19 @@ pub struct QueryLdapLog {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<i64>,
     /// `operationNumber`.
-    #[serde(
-        rename = "operationNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_number: Option<i64>,
     /// `errorCode`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<i64>,
     /// `message`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// `startTime`.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
     /// `endTime`.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<i64>,
     /// `page` (required).
     pub page: i64,

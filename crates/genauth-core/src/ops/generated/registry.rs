@@ -130,7 +130,10 @@ fn validate<O: Operation + DeserializeOwned>(
             let mut de = serde_json::Deserializer::from_slice(body);
             serde_path_to_error::deserialize::<_, O>(&mut de)
                 .map(drop)
-                .map_err(|e| format!("{}: {}", e.path(), e.inner()))
+                .map_err(|e| match e.path().to_string().as_str() {
+                    "." => e.inner().to_string(),
+                    path => format!("{path}: {}", e.inner()),
+                })
         }
     }
 }
@@ -139,7 +142,15 @@ fn sample_output<O: Operation>() -> serde_json::Value
 where
     O::Output: Default + Serialize,
 {
-    serde_json::to_value(O::Output::default()).unwrap_or(serde_json::Value::Null)
+    let mut value = serde_json::to_value(O::Output::default()).unwrap_or(serde_json::Value::Null);
+    // A bare output that carries its own `statusCode` (e.g. `list_model`) must
+    // say success: the default 0 would read as a failure.
+    if let Some(code) = value.get_mut("statusCode") {
+        if code == &serde_json::json!(0) {
+            *code = serde_json::json!(200);
+        }
+    }
+    value
 }
 
 fn synthetic<O: Operation + DeserializeOwned + Synthetic>() -> Result<O, Error> {
