@@ -120,6 +120,24 @@ impl Model {
         )
     }
 
+    /// The operations that send `name` as their body, and those that return it.
+    fn direct_users(&self, name: &str) -> (Vec<&str>, Vec<&str>) {
+        let mut sent = Vec::new();
+        let mut returned = Vec::new();
+        for op in &self.ops {
+            if op.body.as_deref() == Some(name) {
+                sent.push(op.name.as_str());
+            }
+            let mut hit = false;
+            op.output
+                .walk(&mut |t| hit |= matches!(t, Ty::Struct(n) if n == name));
+            if hit {
+                returned.push(op.name.as_str());
+            }
+        }
+        (sent, returned)
+    }
+
     fn struct_has_default(&self, s: &Struct) -> bool {
         self.response.contains(&s.name) || s.fields.iter().all(|f| !f.required)
     }
@@ -283,6 +301,17 @@ impl Model {
                 _ => ", as sent",
             }
         );
+        let (sent, returned) = self.direct_users(&s.name);
+        for (verb, ops) in [("Sent by", sent), ("Returned by", returned)] {
+            if ops.is_empty() {
+                continue;
+            }
+            let mut list: Vec<String> = ops.iter().take(3).map(|o| format!("`{o}`")).collect();
+            if ops.len() > 3 {
+                list.push(format!("and {} more", ops.len() - 3));
+            }
+            let _ = writeln!(out, "///\n/// {verb} {}.", list.join(", "));
+        }
         let _ = writeln!(
             out,
             "#[derive(Debug, Clone, PartialEq, Serialize, Deserialize{})]",

@@ -9,6 +9,8 @@ use crate::{Page, SecretString};
 use serde::{Deserialize, Serialize};
 
 /// The `AccessibleAppsDto` object of the V3 API, as received.
+///
+/// Returned by `get_accessible_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AccessibleAppsDto {
@@ -30,6 +32,8 @@ pub struct AccessibleAppsDto {
 }
 
 /// The `AlipayAuthInfoDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_alipay_auth_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AlipayAuthInfoDataDto {
@@ -39,6 +43,8 @@ pub struct AlipayAuthInfoDataDto {
 }
 
 /// The `AppQRCodeLoginDto` object of the V3 API, as sent.
+///
+/// Sent by `qr_code_app_login`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppQRCodeLoginDto {
@@ -90,6 +96,8 @@ impl AuthenticationCredentialDto {
 }
 
 /// The `AuthenticationOptionsDto` object of the V3 API, as received.
+///
+/// Returned by `init_authentication_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AuthenticationOptionsDto {
@@ -155,6 +163,8 @@ impl AuthenticatorAttestationResponseDto {
 }
 
 /// The `BindByAccountIdInputApi` object of the V3 API, as sent.
+///
+/// Sent by `bind_by_account_id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindByAccountIdInputApi {
@@ -182,6 +192,8 @@ impl BindByAccountIdInputApi {
 }
 
 /// The `BindByAccountInputApi` object of the V3 API, as sent.
+///
+/// Sent by `bind_by_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BindByAccountInputApi {
     /// `account` (required).
@@ -212,6 +224,8 @@ impl BindByAccountInputApi {
 }
 
 /// The `BindByAccountsInputApi` object of the V3 API, as sent.
+///
+/// Sent by `select_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BindByAccountsInputApi {
     /// `account` (required).
@@ -238,6 +252,8 @@ impl BindByAccountsInputApi {
 }
 
 /// The `BindByEmailCodeInputApi` object of the V3 API, as sent.
+///
+/// Sent by `bind_by_email_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BindByEmailCodeInputApi {
     /// `action` (required).
@@ -268,6 +284,8 @@ impl BindByEmailCodeInputApi {
 }
 
 /// The `BindByPhoneCodeInputApi` object of the V3 API, as sent.
+///
+/// Sent by `bind_by_phone_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindByPhoneCodeInputApi {
@@ -303,6 +321,8 @@ impl BindByPhoneCodeInputApi {
 }
 
 /// The `BindByRegiserInputApi` object of the V3 API, as sent.
+///
+/// Sent by `register_new_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BindByRegiserInputApi {
     /// `action` (required).
@@ -322,6 +342,8 @@ impl BindByRegiserInputApi {
 }
 
 /// The `BindEmailDto` object of the V3 API, as sent.
+///
+/// Sent by `bind_email`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindEmailDto {
@@ -342,6 +364,8 @@ impl BindEmailDto {
 }
 
 /// The `BindPhoneDto` object of the V3 API, as sent.
+///
+/// Sent by `bind_phone`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindPhoneDto {
@@ -366,6 +390,8 @@ impl BindPhoneDto {
 }
 
 /// The `ChangePushCodeStatusDto` object of the V3 API, as sent.
+///
+/// Sent by `change_push_code_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePushCodeStatusDto {
@@ -386,6 +412,8 @@ impl ChangePushCodeStatusDto {
 }
 
 /// The `ChangeQRCodeStatusDto` object of the V3 API, as sent.
+///
+/// Sent by `change_qr_code_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeQRCodeStatusDto {
@@ -406,10 +434,14 @@ impl ChangeQRCodeStatusDto {
 }
 
 /// The `CheckDeviceCredentialIdDto` object of the V3 API, as sent.
+///
+/// Sent by `check_valid_credentials_by_cred_ids`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CheckDeviceCredentialIdDto {}
 
 /// The `CheckPermissionArrayResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `check_permission_by_array_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckPermissionArrayResourceDto {
     /// `action` (required).
@@ -429,6 +461,8 @@ impl CheckPermissionArrayResourceDto {
 }
 
 /// The `CheckPermissionStringResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `check_permission_by_string_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckPermissionStringResourceDto {
     /// `action` (required).
@@ -448,6 +482,8 @@ impl CheckPermissionStringResourceDto {
 }
 
 /// The `CheckPermissionTreeResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `check_permission_by_tree_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckPermissionTreeResourceDto {
     /// `action` (required).
@@ -467,6 +503,8 @@ impl CheckPermissionTreeResourceDto {
 }
 
 /// The `CheckPushCodeStatusDataDto` object of the V3 API, as received.
+///
+/// Returned by `check_push_code_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckPushCodeStatusDataDto {
@@ -478,6 +516,8 @@ pub struct CheckPushCodeStatusDataDto {
 }
 
 /// The `CheckQRCodeStatusDataDto` object of the V3 API, as received.
+///
+/// Returned by `check_qr_code_status`, `get_qr_code_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckQRCodeStatusDataDto {
@@ -498,6 +538,8 @@ pub struct CheckQRCodeStatusDataDto {
 }
 
 /// The `CheckResourcePermissionDataDto` object of the V3 API, as received.
+///
+/// Returned by `check_permission_by_array_resource`, `check_permission_by_string_resource`, `check_permission_by_tree_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckResourcePermissionDataDto {
@@ -525,6 +567,8 @@ pub struct CheckResourcePermissionRespDto {
 }
 
 /// The `CountryDetailInfo` object of the V3 API, as received.
+///
+/// Returned by `get_country_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CountryDetailInfo {
@@ -546,6 +590,8 @@ pub struct CountryDetailInfo {
 }
 
 /// The `DecryptWechatMiniProgramDataDto` object of the V3 API, as sent.
+///
+/// Sent by `decrypt_wechat_mini_program_data`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DecryptWechatMiniProgramDataDto {
@@ -577,6 +623,8 @@ impl DecryptWechatMiniProgramDataDto {
 }
 
 /// The `DeleteAccounDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAccounDto {
@@ -704,6 +752,8 @@ pub struct DeviceInfo {
 }
 
 /// The `EnrollFactorDto` object of the V3 API, as sent.
+///
+/// Sent by `enroll_factor`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnrollFactorDto {
@@ -746,6 +796,8 @@ pub struct EnrollFactorEnrollmentDataDto {
 }
 
 /// The `ExchangeTokenSetWithQRcodeTicketDto` object of the V3 API, as sent.
+///
+/// Sent by `exchange_token_set_with_qr_code_ticket`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExchangeTokenSetWithQRcodeTicketDto {
     /// `client_id`.
@@ -770,6 +822,8 @@ impl ExchangeTokenSetWithQRcodeTicketDto {
 }
 
 /// The `ExtIdpInfoDto` object of the V3 API, as received.
+///
+/// Returned by `get_application_enabled_ext_idps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ExtIdpInfoDto {
@@ -818,6 +872,8 @@ pub struct ExtIdpInfoDto {
 }
 
 /// The `FactorDto` object of the V3 API, as received.
+///
+/// Returned by `get_factor`, `list_enrolled_factors`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct FactorDto {
@@ -846,6 +902,8 @@ pub struct FactorProfile {
 }
 
 /// The `FactorToEnrollDto` object of the V3 API, as received.
+///
+/// Returned by `list_factors_to_enroll`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct FactorToEnrollDto {
@@ -887,6 +945,8 @@ pub struct FastpassUserInfoDto {
 }
 
 /// The `GeneFastpassQRCodeInfoDto` object of the V3 API, as received.
+///
+/// Returned by `gene_fastpass_qrcode_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GeneFastpassQRCodeInfoDto {
@@ -911,6 +971,8 @@ pub struct GeneFastpassQRCodeInfoDto {
 }
 
 /// The `GenePushCodeDataDto` object of the V3 API, as received.
+///
+/// Returned by `sign_in_by_push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GenePushCodeDataDto {
@@ -923,6 +985,8 @@ pub struct GenePushCodeDataDto {
 }
 
 /// The `GeneQRCodeDataDto` object of the V3 API, as received.
+///
+/// Returned by `gene_qr_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GeneQRCodeDataDto {
@@ -941,6 +1005,8 @@ pub struct GeneQRCodeDataDto {
 }
 
 /// The `GenerateBindExtIdpLinkDataDto` object of the V3 API, as received.
+///
+/// Returned by `generate_link_ext_idp_url`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct GenerateBindExtIdpLinkDataDto {
@@ -950,6 +1016,8 @@ pub struct GenerateBindExtIdpLinkDataDto {
 }
 
 /// The `GenerateQrcodeDto` object of the V3 API, as sent.
+///
+/// Sent by `gene_qr_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GenerateQrcodeDto {
@@ -983,6 +1051,8 @@ impl GenerateQrcodeDto {
 }
 
 /// The `GetFastpassQRCodeRelationAppsDto` object of the V3 API, as received.
+///
+/// Returned by `get_fastpass_params`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetFastpassQRCodeRelationAppsDto {
@@ -992,6 +1062,8 @@ pub struct GetFastpassQRCodeRelationAppsDto {
 }
 
 /// The `GetPushCodeRelationAppsDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_push_login_relation_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetPushCodeRelationAppsDataDto {
@@ -1001,6 +1073,8 @@ pub struct GetPushCodeRelationAppsDataDto {
 }
 
 /// The `GetPushCodeRelationAppsDto` object of the V3 API, as sent.
+///
+/// Sent by `get_push_login_relation_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetPushCodeRelationAppsDto {
@@ -1021,6 +1095,8 @@ impl GetPushCodeRelationAppsDto {
 }
 
 /// The `GetSecurityInfoDto` object of the V3 API, as received.
+///
+/// Returned by `get_security_level`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetSecurityInfoDto {
@@ -1045,6 +1121,8 @@ pub struct GetSecurityInfoDto {
 }
 
 /// The `GetUserAuthResourceListDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_authorized_resources_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserAuthResourceListDataDto {
@@ -1069,6 +1147,8 @@ pub struct GetUserAuthResourcePermissionList {
 }
 
 /// The `GetUserAuthResourcePermissionListDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_auth_resource_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserAuthResourcePermissionListDataDto {
@@ -1078,6 +1158,8 @@ pub struct GetUserAuthResourcePermissionListDataDto {
 }
 
 /// The `GetUserAuthResourcePermissionListDto` object of the V3 API, as sent.
+///
+/// Sent by `get_user_auth_resource_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetUserAuthResourcePermissionListDto {
     /// `resources` (required).
@@ -1092,6 +1174,8 @@ impl GetUserAuthResourcePermissionListDto {
 }
 
 /// The `GetUserAuthResourceStructDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_auth_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserAuthResourceStructDataDto {
@@ -1115,6 +1199,8 @@ pub struct GetUserAuthResourceStructDataDto {
 }
 
 /// The `GetUserAuthResourceStructDto` object of the V3 API, as sent.
+///
+/// Sent by `get_user_auth_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetUserAuthResourceStructDto {
     /// `resource` (required).
@@ -1131,6 +1217,8 @@ impl GetUserAuthResourceStructDto {
 }
 
 /// The `GetUserSelectLoginPublicAccountsDataDto` object of the V3 API, as received.
+///
+/// Returned by `list_public_accounts_for_switch_logged_in`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserSelectLoginPublicAccountsDataDto {
@@ -1167,6 +1255,8 @@ pub struct GetUserSelectLoginPublicAccountsOriginUserDto {
 }
 
 /// The `GetWechatAccessTokenDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_wechat_mp_access_token`, `get_wechat_mp_access_token_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetWechatAccessTokenDataDto {
@@ -1179,6 +1269,8 @@ pub struct GetWechatAccessTokenDataDto {
 }
 
 /// The `GetWechatAccessTokenDto` object of the V3 API, as sent.
+///
+/// Sent by `get_wechat_mp_access_token`, `get_wechat_mp_access_token_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetWechatAccessTokenDto {
@@ -1199,6 +1291,8 @@ impl GetWechatAccessTokenDto {
 }
 
 /// The `ListDeviceCredentialDto` object of the V3 API, as sent.
+///
+/// Sent by `list_credentials_by_page`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListDeviceCredentialDto {}
 
@@ -1227,6 +1321,8 @@ pub struct ListPublicAccountDataDto {
 }
 
 /// The `LoggedInAppsDto` object of the V3 API, as received.
+///
+/// Returned by `get_logged_in_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct LoggedInAppsDto {
@@ -1248,6 +1344,8 @@ pub struct LoggedInAppsDto {
 }
 
 /// The `LoginHistoryDto` object of the V3 API, as received.
+///
+/// Returned by `get_login_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct LoginHistoryDto {
@@ -1302,6 +1400,8 @@ pub struct LoginHistoryDto {
 }
 
 /// The `LoginTokenResponseDataDto` object of the V3 API, as received.
+///
+/// Returned by `auth_by_code_identity`, `exchange_token_set_with_qr_code_ticket`, `qr_code_app_login`, and 3 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct LoginTokenResponseDataDto {
@@ -1338,6 +1438,8 @@ pub struct LoginTokenResponseDataDto {
 }
 
 /// The `MfaOtpVerityDto` object of the V3 API, as sent.
+///
+/// Sent by `mfa_otp_verify`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MfaOtpVerityDto {
     /// `totp` (required).
@@ -1352,6 +1454,8 @@ impl MfaOtpVerityDto {
 }
 
 /// The `MfaTokenIntrospectEndpointParams` object of the V3 API, as sent.
+///
+/// Sent by `verify_mfa_token`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MfaTokenIntrospectEndpointParams {
     /// `token` (required).
@@ -1368,6 +1472,8 @@ impl MfaTokenIntrospectEndpointParams {
 }
 
 /// The `MfaTokenIntrospectResponse` object of the V3 API, as received.
+///
+/// Returned by `verify_mfa_token`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct MfaTokenIntrospectResponse {
@@ -1401,6 +1507,8 @@ pub struct MfaTokenIntrospectResponse {
 }
 
 /// The `OtpVerityRespDto` object of the V3 API, as received.
+///
+/// Returned by `mfa_otp_verify`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct OtpVerityRespDto {
@@ -1410,6 +1518,8 @@ pub struct OtpVerityRespDto {
 }
 
 /// The `PreCheckCodeDataDto` object of the V3 API, as received.
+///
+/// Returned by `pre_check_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PreCheckCodeDataDto {
@@ -1425,6 +1535,8 @@ pub struct PreCheckCodeDataDto {
 }
 
 /// The `PreCheckCodeDto` object of the V3 API, as sent.
+///
+/// Sent by `pre_check_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PreCheckCodeDto {
@@ -1508,6 +1620,8 @@ impl PreCheckSmsCodeDto {
 }
 
 /// The `PublicAccountSwitchLoginDto` object of the V3 API, as sent.
+///
+/// Sent by `switch_login_by_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicAccountSwitchLoginDto {
@@ -1672,6 +1786,8 @@ impl RegistrationCredentialDto {
 }
 
 /// The `RegistrationOptionsDto` object of the V3 API, as received.
+///
+/// Returned by `init_register_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RegistrationOptionsDto {
@@ -1684,10 +1800,14 @@ pub struct RegistrationOptionsDto {
 }
 
 /// The `RemoveDeviceCredentialDto` object of the V3 API, as sent.
+///
+/// Sent by `remove_all_credentials`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RemoveDeviceCredentialDto {}
 
 /// The `ResetFactorDto` object of the V3 API, as sent.
+///
+/// Sent by `reset_factor`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetFactorDto {
@@ -1750,6 +1870,8 @@ impl ResetPasswordByPhonePassCodeDto {
 }
 
 /// The `ResetPasswordDto` object of the V3 API, as sent.
+///
+/// Sent by `reset_password`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetPasswordDto {
@@ -1777,6 +1899,8 @@ impl ResetPasswordDto {
 }
 
 /// The `ResetPasswordVerify` object of the V3 API, as received.
+///
+/// Returned by `verify_reset_password_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ResetPasswordVerify {
@@ -1789,6 +1913,8 @@ pub struct ResetPasswordVerify {
 }
 
 /// The `RevokeDeviceSessionDto` object of the V3 API, as sent.
+///
+/// Sent by `revoke`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RevokeDeviceSessionDto {
@@ -1806,6 +1932,8 @@ impl RevokeDeviceSessionDto {
 }
 
 /// The `SendEmailDto` object of the V3 API, as sent.
+///
+/// Sent by `send_email`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SendEmailDto {
     /// `channel` (required).
@@ -1825,6 +1953,8 @@ impl SendEmailDto {
 }
 
 /// The `SendEnrollFactorRequestDataDto` object of the V3 API, as received.
+///
+/// Returned by `send_enroll_factor_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SendEnrollFactorRequestDataDto {
@@ -1837,6 +1967,8 @@ pub struct SendEnrollFactorRequestDataDto {
 }
 
 /// The `SendEnrollFactorRequestDto` object of the V3 API, as sent.
+///
+/// Sent by `send_enroll_factor_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendEnrollFactorRequestDto {
@@ -1872,6 +2004,8 @@ pub struct SendEnrollFactorRequestOtpDataDto {
 }
 
 /// The `SendSMSDto` object of the V3 API, as sent.
+///
+/// Sent by `send_sms`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendSMSDto {
@@ -2325,6 +2459,8 @@ impl SignInByPasswordPayloadDto {
 }
 
 /// The `SignInByPushDto` object of the V3 API, as sent.
+///
+/// Sent by `sign_in_by_push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByPushDto {
     /// `account` (required).
@@ -2575,6 +2711,8 @@ pub struct SignInByYidunPayloadDto {
 }
 
 /// The `SignInFastpassDto` object of the V3 API, as sent.
+///
+/// Sent by `gene_fastpass_qrcode_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SignInFastpassDto {
     /// `options`.
@@ -2684,6 +2822,8 @@ impl SignUpByPasswordDto {
 }
 
 /// The `SignUpDto` object of the V3 API, as sent.
+///
+/// Sent by `sign_up`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignUpDto {
@@ -2841,6 +2981,8 @@ pub struct SignUpProfileDto {
 }
 
 /// The `SigninByCredentialsDto` object of the V3 API, as sent.
+///
+/// Sent by `sign_in_by_credentials`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SigninByCredentialsDto {
@@ -2890,6 +3032,8 @@ impl SigninByCredentialsDto {
 }
 
 /// The `SigninByMobileDto` object of the V3 API, as sent.
+///
+/// Sent by `sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SigninByMobileDto {
@@ -3059,6 +3203,8 @@ impl SigninByMobileDto {
 }
 
 /// The `SystemInfoResp` object of the V3 API, as received.
+///
+/// Returned by `get_system_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SystemInfoResp {
@@ -3110,6 +3256,8 @@ pub struct SystmeInfoVersion {
 }
 
 /// The `TerminalSessionDto` object of the V3 API, as received.
+///
+/// Returned by `list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TerminalSessionDto {
@@ -3131,6 +3279,8 @@ pub struct TerminalSessionDto {
 }
 
 /// The `UnbindDeviceDto` object of the V3 API, as sent.
+///
+/// Sent by `unbind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnbindDeviceDto {
@@ -3148,6 +3298,8 @@ impl UnbindDeviceDto {
 }
 
 /// The `UnbindEmailDto` object of the V3 API, as sent.
+///
+/// Sent by `unbind_email`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnbindEmailDto {
@@ -3165,6 +3317,8 @@ impl UnbindEmailDto {
 }
 
 /// The `UnbindPhoneDto` object of the V3 API, as sent.
+///
+/// Sent by `unbind_phone`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnbindPhoneDto {
@@ -3182,6 +3336,8 @@ impl UnbindPhoneDto {
 }
 
 /// The `UnlinkExtIdpDto` object of the V3 API, as sent.
+///
+/// Sent by `unlink_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnlinkExtIdpDto {
@@ -3227,6 +3383,8 @@ impl UpdateEmailByEmailPassCodeDto {
 }
 
 /// The `UpdateEmailDto` object of the V3 API, as sent.
+///
+/// Sent by `update_email`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateEmailDto {
@@ -3244,6 +3402,8 @@ impl UpdateEmailDto {
 }
 
 /// The `UpdatePasswordDto` object of the V3 API, as sent.
+///
+/// Sent by `update_password`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePasswordDto {
@@ -3312,6 +3472,8 @@ impl UpdatePhoneByPhonePassCodeDto {
 }
 
 /// The `UpdatePhoneDto` object of the V3 API, as sent.
+///
+/// Sent by `update_phone`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePhoneDto {
@@ -3329,6 +3491,8 @@ impl UpdatePhoneDto {
 }
 
 /// The `UpdateUserProfileDto` object of the V3 API, as sent.
+///
+/// Sent by `update_profile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUserProfileDto {
@@ -3398,6 +3562,8 @@ pub struct UserAuthResourceListDto {
 }
 
 /// The `UserTenantListDto` object of the V3 API, as received.
+///
+/// Returned by `get_tenant_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserTenantListDto {
@@ -3413,6 +3579,8 @@ pub struct UserTenantListDto {
 }
 
 /// The `VerifyAuthenticationDto` object of the V3 API, as sent.
+///
+/// Sent by `verify_authentication`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyAuthenticationDto {
@@ -3440,6 +3608,8 @@ impl VerifyAuthenticationDto {
 }
 
 /// The `VerifyAuthenticationResultDto` object of the V3 API, as received.
+///
+/// Returned by `verify_authentication`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct VerifyAuthenticationResultDto {
@@ -3452,6 +3622,8 @@ pub struct VerifyAuthenticationResultDto {
 }
 
 /// The `VerifyDeleteAccountRequestDataDto` object of the V3 API, as received.
+///
+/// Returned by `verify_delete_account_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct VerifyDeleteAccountRequestDataDto {
@@ -3464,6 +3636,8 @@ pub struct VerifyDeleteAccountRequestDataDto {
 }
 
 /// The `VerifyDeleteAccountRequestDto` object of the V3 API, as sent.
+///
+/// Sent by `verify_delete_account_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyDeleteAccountRequestDto {
@@ -3493,6 +3667,8 @@ impl VerifyDeleteAccountRequestDto {
 }
 
 /// The `VerifyRegistrationDto` object of the V3 API, as sent.
+///
+/// Sent by `verify_register`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyRegistrationDto {
@@ -3520,6 +3696,8 @@ impl VerifyRegistrationDto {
 }
 
 /// The `VerifyRegistrationResultDto` object of the V3 API, as received.
+///
+/// Returned by `verify_register`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct VerifyRegistrationResultDto {
@@ -3529,6 +3707,8 @@ pub struct VerifyRegistrationResultDto {
 }
 
 /// The `VerifyResetPasswordRequestDto` object of the V3 API, as sent.
+///
+/// Sent by `verify_reset_password_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyResetPasswordRequestDto {
@@ -3554,6 +3734,8 @@ impl VerifyResetPasswordRequestDto {
 }
 
 /// The `VerifyUpdateEmailRequestData` object of the V3 API, as received.
+///
+/// Returned by `verify_update_email_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct VerifyUpdateEmailRequestData {
@@ -3566,6 +3748,8 @@ pub struct VerifyUpdateEmailRequestData {
 }
 
 /// The `VerifyUpdateEmailRequestDto` object of the V3 API, as sent.
+///
+/// Sent by `verify_update_email_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyUpdateEmailRequestDto {
@@ -3589,6 +3773,8 @@ impl VerifyUpdateEmailRequestDto {
 }
 
 /// The `VerifyUpdatePhoneRequestData` object of the V3 API, as received.
+///
+/// Returned by `verify_update_phone_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct VerifyUpdatePhoneRequestData {
@@ -3601,6 +3787,8 @@ pub struct VerifyUpdatePhoneRequestData {
 }
 
 /// The `VerifyUpdatePhoneRequestDto` object of the V3 API, as sent.
+///
+/// Sent by `verify_update_phone_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyUpdatePhoneRequestDto {
@@ -3624,10 +3812,14 @@ impl VerifyUpdatePhoneRequestDto {
 }
 
 /// The `WebAuthnRemoveCredentialDto` object of the V3 API, as sent.
+///
+/// Sent by `remove_credential`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct WebAuthnRemoveCredentialDto {}
 
 /// The `WechatLoginTokenRespDto` object of the V3 API, as received.
+///
+/// Returned by `bind_by_account`, `bind_by_account_id`, `bind_by_email_code`, and 3 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct WechatLoginTokenRespDto {
@@ -3664,6 +3856,8 @@ pub struct WechatLoginTokenRespDto {
 }
 
 /// The `WechatMobileAuthByCodeIdentityInput` object of the V3 API, as sent.
+///
+/// Sent by `auth_by_code_identity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WechatMobileAuthByCodeIdentityInput {

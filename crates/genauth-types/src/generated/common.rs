@@ -32,6 +32,8 @@ pub struct ArrayAuthorize {
 }
 
 /// The `AuthorizedResourceDto` object of the V3 API, as received.
+///
+/// Returned by `get_authorized_resources`, `get_authorized_resources`, `get_group_authorized_resources`, and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AuthorizedResourceDto {
@@ -105,6 +107,8 @@ pub struct GeoIpLocation {
 }
 
 /// The `GroupDto` object of the V3 API, as received.
+///
+/// Returned by `get_group_list`, `create_group`, `create_groups_batch`, and 3 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GroupDto {
@@ -132,6 +136,8 @@ pub struct GroupDto {
 }
 
 /// The `IdentityDto` object of the V3 API, as received.
+///
+/// Returned by `get_identities`, `get_user_identities`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct IdentityDto {
@@ -169,6 +175,8 @@ pub struct IdentityDto {
 }
 
 /// The `IsSuccessDto` object of the V3 API, as received.
+///
+/// Returned by `delete_account`, `remove_all_credentials`, `remove_credential`, and 70 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct IsSuccessDto {
@@ -278,6 +286,8 @@ pub struct PolicyCondition {
 }
 
 /// The `RoleDto` object of the V3 API, as received.
+///
+/// Returned by `get_role_list`, `create_role`, `get_role`, and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RoleDto {
@@ -413,6 +423,8 @@ pub struct TreeStructs {
 }
 
 /// The `UserDto` object of the V3 API, as received.
+///
+/// Returned by `get_profile`, `sign_up`, `update_profile`, and 11 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserDto {

@@ -21,6 +21,8 @@ pub struct ActionAuth {
 }
 
 /// The `AddGroupMembersReqDto` object of the V3 API, as sent.
+///
+/// Sent by `add_group_members`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AddGroupMembersReqDto {
@@ -41,6 +43,8 @@ impl AddGroupMembersReqDto {
 }
 
 /// The `AddTenantUsersDto` object of the V3 API, as sent.
+///
+/// Sent by `add_tenant_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AddTenantUsersDto {
@@ -61,6 +65,8 @@ impl AddTenantUsersDto {
 }
 
 /// The `AddWhitelistDto` object of the V3 API, as sent.
+///
+/// Sent by `add_whitelist`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AddWhitelistDto {
     /// `list`.
@@ -78,6 +84,8 @@ impl AddWhitelistDto {
 }
 
 /// The `AdminAuditLogDto` object of the V3 API, as received.
+///
+/// Returned by `get_admin_audit_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AdminAuditLogDto {
@@ -182,6 +190,8 @@ impl AliExmailEmailProviderConfigInput {
 pub struct Any {}
 
 /// The `AppDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_accessible_apps`, `get_user_authorized_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AppDto {
@@ -361,6 +371,8 @@ impl ApplicationDefaultLoginMethodInput {
 }
 
 /// The `ApplicationDto` object of the V3 API, as received.
+///
+/// Returned by `get_application`, `get_verify_config_app`, `list_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ApplicationDto {
@@ -663,6 +675,8 @@ impl ApplicationRegisterConfigInputDto {
 }
 
 /// The `ApplicationSimpleInfoDto` object of the V3 API, as received.
+///
+/// Returned by `get_application_simple_info`, `list_application_simple_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ApplicationSimpleInfoDto {
@@ -696,6 +710,8 @@ pub struct ApplicationSimpleInfoDto {
 pub struct ApplicationTabMethodsSortConfigDto {}
 
 /// The `AsaAccountDto` object of the V3 API, as received.
+///
+/// Returned by `create_asa_account`, `get_asa_account`, `get_asa_account_batch`, and 3 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AsaAccountDto {
@@ -710,6 +726,8 @@ pub struct AsaAccountDto {
 }
 
 /// The `AsaAccountTargetDto` object of the V3 API, as received.
+///
+/// Returned by `get_asa_account_assigned_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AsaAccountTargetDto {
@@ -744,6 +762,8 @@ impl AssignAsaAccountItem {
 }
 
 /// The `AssignAsaAccountsDto` object of the V3 API, as sent.
+///
+/// Sent by `assign_asa_account`, `unassign_asa_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignAsaAccountsDto {
@@ -771,6 +791,8 @@ impl AssignAsaAccountsDto {
 }
 
 /// The `AssignRoleBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `assign_role_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssignRoleBatchDto {
     /// `roles` (required).
@@ -787,6 +809,8 @@ impl AssignRoleBatchDto {
 }
 
 /// The `AssignRoleDto` object of the V3 API, as sent.
+///
+/// Sent by `assign_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignRoleDto {
@@ -819,6 +843,8 @@ impl AssignRoleDto {
 }
 
 /// The `AssociateTenantResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `associate_tenant_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssociateTenantResourceDto {
@@ -876,6 +902,8 @@ pub struct AuthEnvParams {
 }
 
 /// The `AuthorizeApplicationAccessDto` object of the V3 API, as sent.
+///
+/// Sent by `authorize_application_access`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizeApplicationAccessDto {
@@ -923,6 +951,8 @@ impl AuthorizeResourceItem {
 }
 
 /// The `AuthorizeResourcesDto` object of the V3 API, as sent.
+///
+/// Sent by `authorize_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthorizeResourcesDto {
     /// `list` (required).
@@ -975,6 +1005,8 @@ impl ChangeEmailStrategyDto {
 }
 
 /// The `ChangeExtIdpAssociationStateDto` object of the V3 API, as sent.
+///
+/// Sent by `change_ext_idp_conn_association_state`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeExtIdpAssociationStateDto {
@@ -999,6 +1031,8 @@ impl ChangeExtIdpAssociationStateDto {
 }
 
 /// The `ChangeExtIdpConnStateDto` object of the V3 API, as sent.
+///
+/// Sent by `change_ext_idp_conn_state`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeExtIdpConnStateDto {
@@ -1046,6 +1080,8 @@ impl ChangePhoneStrategyDto {
 }
 
 /// The `ChangeUserPoolTenantExtIdpConnDto` object of the V3 API, as sent.
+///
+/// Sent by `change_userpool_tenan_ext_idp_conn_state`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeUserPoolTenantExtIdpConnDto {
@@ -1063,6 +1099,8 @@ impl ChangeUserPoolTenantExtIdpConnDto {
 }
 
 /// The `CheckDomainAvailable` object of the V3 API, as sent.
+///
+/// Sent by `check_domain_available`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckDomainAvailable {
     /// `domain` (required).
@@ -1079,6 +1117,8 @@ impl CheckDomainAvailable {
 }
 
 /// The `CheckDomainAvailableDataDto` object of the V3 API, as received.
+///
+/// Returned by `check_domain_available`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CheckDomainAvailableDataDto {
@@ -1088,6 +1128,8 @@ pub struct CheckDomainAvailableDataDto {
 }
 
 /// The `CheckExternalUserPermissionDataDto` object of the V3 API, as received.
+///
+/// Returned by `check_external_user_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckExternalUserPermissionDataDto {
@@ -1097,6 +1139,8 @@ pub struct CheckExternalUserPermissionDataDto {
 }
 
 /// The `CheckExternalUserPermissionDto` object of the V3 API, as sent.
+///
+/// Sent by `check_external_user_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckExternalUserPermissionDto {
@@ -1154,6 +1198,8 @@ pub struct CheckExternalUserPermissionsRespDto {
 }
 
 /// The `CheckParamsDataPolicyRespDto` object of the V3 API, as received.
+///
+/// Returned by `check_data_policy_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckParamsDataPolicyRespDto {
@@ -1169,6 +1215,8 @@ pub struct CheckParamsDataPolicyRespDto {
 }
 
 /// The `CheckParamsDataResourceRespDto` object of the V3 API, as received.
+///
+/// Returned by `check_data_resource_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckParamsDataResourceRespDto {
@@ -1184,6 +1232,8 @@ pub struct CheckParamsDataResourceRespDto {
 }
 
 /// The `CheckPermissionDataDto` object of the V3 API, as received.
+///
+/// Returned by `check_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckPermissionDataDto {
@@ -1193,6 +1243,8 @@ pub struct CheckPermissionDataDto {
 }
 
 /// The `CheckPermissionDto` object of the V3 API, as sent.
+///
+/// Sent by `check_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckPermissionDto {
@@ -1232,6 +1284,8 @@ impl CheckPermissionDto {
 }
 
 /// The `CheckPermissionNamespaceExistsDto` object of the V3 API, as sent.
+///
+/// Sent by `check_permission_namespace_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CheckPermissionNamespaceExistsDto {
     /// `code`.
@@ -1243,6 +1297,8 @@ pub struct CheckPermissionNamespaceExistsDto {
 }
 
 /// The `CheckPermissionNamespaceExistsRespDto` object of the V3 API, as received.
+///
+/// Returned by `check_permission_namespace_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckPermissionNamespaceExistsRespDto {
@@ -1276,6 +1332,8 @@ pub struct CheckPermissionsRespDto {
 }
 
 /// The `CheckRoleParamsDto` object of the V3 API, as sent.
+///
+/// Sent by `check_params_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckRoleParamsDto {
     /// `code` (required).
@@ -1299,6 +1357,8 @@ impl CheckRoleParamsDto {
 }
 
 /// The `CheckRoleParamsRespDto` object of the V3 API, as received.
+///
+/// Returned by `check_params_namespace`, `create_admin_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckRoleParamsRespDto {
@@ -1311,6 +1371,8 @@ pub struct CheckRoleParamsRespDto {
 }
 
 /// The `CheckSessionStatusDataDto` object of the V3 API, as received.
+///
+/// Returned by `check_session_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CheckSessionStatusDataDto {
@@ -1320,6 +1382,8 @@ pub struct CheckSessionStatusDataDto {
 }
 
 /// The `CheckSessionStatusDto` object of the V3 API, as sent.
+///
+/// Sent by `check_session_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckSessionStatusDto {
@@ -1340,6 +1404,8 @@ impl CheckSessionStatusDto {
 }
 
 /// The `CheckUserSameLevelPermissionDataDto` object of the V3 API, as received.
+///
+/// Returned by `check_user_same_level_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckUserSameLevelPermissionDataDto {
@@ -1349,6 +1415,8 @@ pub struct CheckUserSameLevelPermissionDataDto {
 }
 
 /// The `CheckUserSameLevelPermissionDto` object of the V3 API, as sent.
+///
+/// Sent by `check_user_same_level_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckUserSameLevelPermissionDto {
@@ -1469,6 +1537,8 @@ pub struct CommonResourceDto {
 }
 
 /// The `CommonResourcePagingDto` object of the V3 API, as received.
+///
+/// Returned by `list_common_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CommonResourcePagingDto {
@@ -1544,6 +1614,8 @@ impl Config {
 }
 
 /// The `ConfigEmailProviderDto` object of the V3 API, as sent.
+///
+/// Sent by `config_email_provider`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigEmailProviderDto {
@@ -1602,6 +1674,8 @@ impl CookieSettingsDto {
 }
 
 /// The `CostCurrentPackageInfo` object of the V3 API, as received.
+///
+/// Returned by `get_current_package_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CostCurrentPackageInfo {
@@ -1620,6 +1694,8 @@ pub struct CostCurrentPackageInfo {
 }
 
 /// The `CostGetOrderPayDetail` object of the V3 API, as received.
+///
+/// Returned by `get_order_pay_detail`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CostGetOrderPayDetail {
@@ -1650,6 +1726,8 @@ pub struct CostGetOrderPayDetail {
 }
 
 /// The `CreateAccessKeyDto` object of the V3 API, as sent.
+///
+/// Sent by `create_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAccessKeyDto {
@@ -1675,6 +1753,8 @@ impl CreateAccessKeyDto {
 }
 
 /// The `CreateAccessKeyRespDto` object of the V3 API, as received.
+///
+/// Returned by `create_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CreateAccessKeyRespDto {
@@ -1705,6 +1785,8 @@ pub struct CreateAccessKeyRespDto {
 }
 
 /// The `CreateAdminRoleDto` object of the V3 API, as sent.
+///
+/// Sent by `create_admin_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateAdminRoleDto {
     /// `code` (required).
@@ -1728,6 +1810,8 @@ impl CreateAdminRoleDto {
 }
 
 /// The `CreateApplicationDto` object of the V3 API, as sent.
+///
+/// Sent by `create_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateApplicationDto {
@@ -1829,6 +1913,8 @@ impl CreateApplicationDto {
 }
 
 /// The `CreateApplicationRespDataDto` object of the V3 API, as received.
+///
+/// Returned by `create_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CreateApplicationRespDataDto {
@@ -1923,6 +2009,8 @@ pub struct CreateApplicationRespDataDto {
 }
 
 /// The `CreateArrayDataResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `create_data_resource_by_array`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateArrayDataResourceDto {
@@ -1962,6 +2050,8 @@ impl CreateArrayDataResourceDto {
 }
 
 /// The `CreateArrayDataResourceRespDto` object of the V3 API, as received.
+///
+/// Returned by `create_data_resource_by_array`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CreateArrayDataResourceRespDto {
@@ -1988,6 +2078,8 @@ pub struct CreateArrayDataResourceRespDto {
 }
 
 /// The `CreateAsaAccountDto` object of the V3 API, as sent.
+///
+/// Sent by `create_asa_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAsaAccountDto {
@@ -2008,6 +2100,8 @@ impl CreateAsaAccountDto {
 }
 
 /// The `CreateAsaAccountsBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `create_asa_account_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAsaAccountsBatchDto {
@@ -2043,6 +2137,8 @@ impl CreateAsaAccountsBatchItemDto {
 }
 
 /// The `CreateAuthorizeDataPolicyDto` object of the V3 API, as sent.
+///
+/// Sent by `authorize_data_policies`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAuthorizeDataPolicyDto {
@@ -2063,6 +2159,8 @@ impl CreateAuthorizeDataPolicyDto {
 }
 
 /// The `CreateDataPolicyDto` object of the V3 API, as sent.
+///
+/// Sent by `create_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateDataPolicyDto {
@@ -2090,6 +2188,8 @@ impl CreateDataPolicyDto {
 }
 
 /// The `CreateDataPolicyRespDto` object of the V3 API, as received.
+///
+/// Returned by `create_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CreateDataPolicyRespDto {
@@ -2114,6 +2214,8 @@ pub struct CreateDataPolicyRespDto {
 }
 
 /// The `CreateDataResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `create_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateDataResourceDto {
@@ -2161,6 +2263,8 @@ impl CreateDataResourceDto {
 }
 
 /// The `CreateDataResourceRespDto` object of the V3 API, as received.
+///
+/// Returned by `create_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CreateDataResourceRespDto {
@@ -2189,6 +2293,8 @@ pub struct CreateDataResourceRespDto {
 }
 
 /// The `CreateEventAppDto` object of the V3 API, as sent.
+///
+/// Sent by `create_event_app`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateEventAppDto {
     /// `identifier` (required).
@@ -2215,6 +2321,8 @@ impl CreateEventAppDto {
 }
 
 /// The `CreateExtIdpConnDto` object of the V3 API, as sent.
+///
+/// Sent by `create_ext_idp_conn`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateExtIdpConnDto {
@@ -2262,6 +2370,8 @@ impl CreateExtIdpConnDto {
 }
 
 /// The `CreateExtIdpDto` object of the V3 API, as sent.
+///
+/// Sent by `create_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateExtIdpDto {
@@ -2286,6 +2396,8 @@ impl CreateExtIdpDto {
 }
 
 /// The `CreateFunctionModelDto` object of the V3 API, as sent.
+///
+/// Sent by `create_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateFunctionModelDto {
@@ -2325,6 +2437,8 @@ impl CreateFunctionModelDto {
 }
 
 /// The `CreateFunctionModelFieldDto` object of the V3 API, as sent.
+///
+/// Sent by `create_field`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateFunctionModelFieldDto {
@@ -2432,6 +2546,8 @@ impl CreateFunctionModelFieldDto {
 }
 
 /// The `CreateGroupBatchReqDto` object of the V3 API, as sent.
+///
+/// Sent by `create_groups_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateGroupBatchReqDto {
     /// `list` (required).
@@ -2446,6 +2562,8 @@ impl CreateGroupBatchReqDto {
 }
 
 /// The `CreateGroupReqDto` object of the V3 API, as sent.
+///
+/// Sent by `create_group`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateGroupReqDto {
@@ -2528,6 +2646,8 @@ impl CreateIdentityDto {
 }
 
 /// The `CreateMultipleTenantAdminDto` object of the V3 API, as sent.
+///
+/// Sent by `create_multiple_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateMultipleTenantAdminDto {
@@ -2560,6 +2680,8 @@ impl CreateMultipleTenantAdminDto {
 }
 
 /// The `CreateNamespaceDto` object of the V3 API, as sent.
+///
+/// Sent by `create_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateNamespaceDto {
     /// `code` (required).
@@ -2584,6 +2706,8 @@ impl CreateNamespaceDto {
 }
 
 /// The `CreateNamespacesBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `create_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateNamespacesBatchDto {
     /// `list` (required).
@@ -2622,6 +2746,8 @@ impl CreateNamespacesBatchItemDto {
 }
 
 /// The `CreateOperateModelDto` object of the V3 API, as sent.
+///
+/// Sent by `create_operate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateOperateModelDto {
@@ -2661,6 +2787,8 @@ impl CreateOperateModelDto {
 }
 
 /// The `CreateOrUpdateGroupDataDto` object of the V3 API, as received.
+///
+/// Returned by `create_or_update_group`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CreateOrUpdateGroupDataDto {
@@ -2673,6 +2801,8 @@ pub struct CreateOrUpdateGroupDataDto {
 }
 
 /// The `CreateOrUpdateGroupReqDto` object of the V3 API, as sent.
+///
+/// Sent by `create_or_update_group`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateOrUpdateGroupReqDto {
     /// `code` (required).
@@ -2703,6 +2833,8 @@ impl CreateOrUpdateGroupReqDto {
 }
 
 /// The `CreatePermissionNamespaceDto` object of the V3 API, as sent.
+///
+/// Sent by `create_permission_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatePermissionNamespaceDto {
     /// `code` (required).
@@ -2726,6 +2858,8 @@ impl CreatePermissionNamespaceDto {
 }
 
 /// The `CreatePermissionNamespaceRespDto` object of the V3 API, as received.
+///
+/// Returned by `create_permission_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CreatePermissionNamespaceRespDto {
@@ -2744,6 +2878,8 @@ pub struct CreatePermissionNamespaceRespDto {
 }
 
 /// The `CreatePermissionNamespacesBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `create_permission_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatePermissionNamespacesBatchDto {
     /// `list` (required).
@@ -2781,6 +2917,8 @@ impl CreatePermissionNamespacesBatchItemDto {
 }
 
 /// The `CreatePipelineFunctionDto` object of the V3 API, as sent.
+///
+/// Sent by `create_pipeline_function`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatePipelineFunctionDto {
@@ -2828,6 +2966,8 @@ impl CreatePipelineFunctionDto {
 }
 
 /// The `CreatePublicAccountBatchReqDto` object of the V3 API, as sent.
+///
+/// Sent by `create_public_accounts_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatePublicAccountBatchReqDto {
     /// `list` (required).
@@ -2848,6 +2988,8 @@ impl CreatePublicAccountBatchReqDto {
 }
 
 /// The `CreatePublicAccountFromUserDto` object of the V3 API, as sent.
+///
+/// Sent by `change_into_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatePublicAccountFromUserDto {
@@ -2910,6 +3052,8 @@ impl CreatePublicAccountOtpDto {
 }
 
 /// The `CreatePublicAccountReqDto` object of the V3 API, as sent.
+///
+/// Sent by `create_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatePublicAccountReqDto {
@@ -3033,6 +3177,8 @@ pub struct CreatePublicAccountReqDto {
 }
 
 /// The `CreateRelationValueDto` object of the V3 API, as sent.
+///
+/// Sent by `create_row_relation`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRelationValueDto {
@@ -3100,6 +3246,8 @@ impl CreateResourceBatchItemDto {
 }
 
 /// The `CreateResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `create_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateResourceDto {
@@ -3140,6 +3288,8 @@ impl CreateResourceDto {
 }
 
 /// The `CreateResourcesBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `create_resources_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateResourcesBatchDto {
     /// `list` (required).
@@ -3160,6 +3310,8 @@ impl CreateResourcesBatchDto {
 }
 
 /// The `CreateRoleDto` object of the V3 API, as sent.
+///
+/// Sent by `create_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRoleDto {
@@ -3193,6 +3345,8 @@ impl CreateRoleDto {
 }
 
 /// The `CreateRolesBatch` object of the V3 API, as sent.
+///
+/// Sent by `create_roles_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateRolesBatch {
     /// `list` (required).
@@ -3207,6 +3361,8 @@ impl CreateRolesBatch {
 }
 
 /// The `CreateRowDto` object of the V3 API, as sent.
+///
+/// Sent by `create_row`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRowDto {
@@ -3231,6 +3387,8 @@ impl CreateRowDto {
 }
 
 /// The `CreateStringDataResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `create_data_resource_by_string`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateStringDataResourceDto {
@@ -3270,6 +3428,8 @@ impl CreateStringDataResourceDto {
 }
 
 /// The `CreateStringDataResourceRespDto` object of the V3 API, as received.
+///
+/// Returned by `create_data_resource_by_string`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CreateStringDataResourceRespDto {
@@ -3296,6 +3456,8 @@ pub struct CreateStringDataResourceRespDto {
 }
 
 /// The `CreateTenantCooperatorDto` object of the V3 API, as sent.
+///
+/// Sent by `create_tenant_cooperator`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTenantCooperatorDto {
@@ -3328,6 +3490,8 @@ impl CreateTenantCooperatorDto {
 }
 
 /// The `CreateTenantDto` object of the V3 API, as sent.
+///
+/// Sent by `create_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTenantDto {
@@ -3402,6 +3566,8 @@ pub struct CreateTenantUserOptionsDto {
 }
 
 /// The `CreateTenantUserReqDto` object of the V3 API, as sent.
+///
+/// Sent by `create_tenant_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTenantUserReqDto {
@@ -3506,6 +3672,8 @@ impl CreateTenantUserReqDto {
 }
 
 /// The `CreateTerminalDto` object of the V3 API, as sent.
+///
+/// Sent by `create_device`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTerminalDto {
@@ -3593,6 +3761,8 @@ impl CreateTerminalDto {
 }
 
 /// The `CreateTreeDataResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `create_data_resource_by_tree`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTreeDataResourceDto {
@@ -3636,6 +3806,8 @@ impl CreateTreeDataResourceDto {
 }
 
 /// The `CreateTreeDataResourceRespDto` object of the V3 API, as received.
+///
+/// Returned by `create_data_resource_by_tree`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CreateTreeDataResourceRespDto {
@@ -3665,6 +3837,8 @@ pub struct CreateTreeDataResourceRespDto {
 }
 
 /// The `CreateUEBADto` object of the V3 API, as sent.
+///
+/// Sent by `capture`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUEBADto {
@@ -3686,6 +3860,8 @@ impl CreateUEBADto {
 }
 
 /// The `CreateUserBatchReqDto` object of the V3 API, as sent.
+///
+/// Sent by `create_users_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserBatchReqDto {
     /// `list` (required).
@@ -3880,6 +4056,8 @@ impl CreateUserOtpDto {
 }
 
 /// The `CreateUserReqDto` object of the V3 API, as sent.
+///
+/// Sent by `create_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUserReqDto {
@@ -4012,6 +4190,8 @@ pub struct CreateUserReqDto {
 }
 
 /// The `CreateWebhookDto` object of the V3 API, as sent.
+///
+/// Sent by `create_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateWebhookDto {
@@ -4076,6 +4256,8 @@ pub struct CurrentUsageDto {
 }
 
 /// The `CurrentUsageRespDto` object of the V3 API, as received.
+///
+/// Returned by `get_usage_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CurrentUsageRespDto {
@@ -4085,6 +4267,8 @@ pub struct CurrentUsageRespDto {
 }
 
 /// The `CustomFieldDto` object of the V3 API, as received.
+///
+/// Returned by `get_custom_fields`, `get_user_base_fields`, `set_custom_fields`, and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CustomFieldDto {
@@ -4247,6 +4431,8 @@ impl DataStatementPermissionDto {
 }
 
 /// The `DataSubjectRespDto` object of the V3 API, as received.
+///
+/// Returned by `list_data_policy_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct DataSubjectRespDto {
@@ -4264,6 +4450,8 @@ pub struct DataSubjectRespDto {
 }
 
 /// The `DefineEventDto` object of the V3 API, as sent.
+///
+/// Sent by `define_event`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DefineEventDto {
@@ -4284,6 +4472,8 @@ impl DefineEventDto {
 }
 
 /// The `DeleteAccessKeyDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAccessKeyDto {
@@ -4301,6 +4491,8 @@ impl DeleteAccessKeyDto {
 }
 
 /// The `DeleteAdminRoleDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_admin_roles_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAdminRoleDto {
@@ -4316,6 +4508,8 @@ impl DeleteAdminRoleDto {
 }
 
 /// The `DeleteApplicationDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteApplicationDto {
@@ -4360,6 +4554,8 @@ impl DeleteApplicationPermissionRecordItem {
 }
 
 /// The `DeleteAsaAccountBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_asa_account_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAsaAccountBatchDto {
@@ -4380,6 +4576,8 @@ impl DeleteAsaAccountBatchDto {
 }
 
 /// The `DeleteAsaAccountDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_asa_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAsaAccountDto {
@@ -4400,6 +4598,8 @@ impl DeleteAsaAccountDto {
 }
 
 /// The `DeleteAuthorizeDataPolicyDto` object of the V3 API, as sent.
+///
+/// Sent by `revoke_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAuthorizeDataPolicyDto {
@@ -4427,6 +4627,8 @@ impl DeleteAuthorizeDataPolicyDto {
 }
 
 /// The `DeleteCommonResourcesBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `batch_delete_common_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteCommonResourcesBatchDto {
     /// `ids` (required).
@@ -4461,6 +4663,8 @@ impl DeleteCustomFieldDto {
 }
 
 /// The `DeleteCustomFieldsReqDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_custom_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteCustomFieldsReqDto {
@@ -4481,6 +4685,8 @@ impl DeleteCustomFieldsReqDto {
 }
 
 /// The `DeleteDataPolicyDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteDataPolicyDto {
@@ -4498,6 +4704,8 @@ impl DeleteDataPolicyDto {
 }
 
 /// The `DeleteDataResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteDataResourceDto {
@@ -4518,6 +4726,8 @@ impl DeleteDataResourceDto {
 }
 
 /// The `DeleteExtIdpConnDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_ext_idp_conn`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteExtIdpConnDto {
@@ -4539,6 +4749,8 @@ impl DeleteExtIdpConnDto {
 }
 
 /// The `DeleteExtIdpDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteExtIdpDto {
@@ -4560,6 +4772,8 @@ impl DeleteExtIdpDto {
 }
 
 /// The `DeleteGroupsReqDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_groups_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteGroupsReqDto {
@@ -4575,6 +4789,8 @@ impl DeleteGroupsReqDto {
 }
 
 /// The `DeleteNamespaceDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteNamespaceDto {
     /// `code` (required).
@@ -4589,6 +4805,8 @@ impl DeleteNamespaceDto {
 }
 
 /// The `DeleteNamespacesBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteNamespacesBatchDto {
@@ -4604,6 +4822,8 @@ impl DeleteNamespacesBatchDto {
 }
 
 /// The `DeletePermissionNamespaceDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_permission_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeletePermissionNamespaceDto {
     /// `code` (required).
@@ -4618,6 +4838,8 @@ impl DeletePermissionNamespaceDto {
 }
 
 /// The `DeletePermissionNamespacesBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_permission_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeletePermissionNamespacesBatchDto {
     /// `codes` (required).
@@ -4632,6 +4854,8 @@ impl DeletePermissionNamespacesBatchDto {
 }
 
 /// The `DeletePipelineFunctionDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_pipeline_function`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletePipelineFunctionDto {
@@ -4649,6 +4873,8 @@ impl DeletePipelineFunctionDto {
 }
 
 /// The `DeletePublicAccountsBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_public_accounts_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletePublicAccountsBatchDto {
@@ -4679,6 +4905,8 @@ pub struct DeletePublicAccountsBatchOptionsDto {
 }
 
 /// The `DeleteResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteResourceDto {
     /// `code` (required).
@@ -4699,6 +4927,8 @@ impl DeleteResourceDto {
 }
 
 /// The `DeleteResourcesBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_resources_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteResourcesBatchDto {
@@ -4714,6 +4944,8 @@ pub struct DeleteResourcesBatchDto {
 }
 
 /// The `DeleteRoleBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteRoleBatchDto {
@@ -4729,6 +4961,8 @@ impl DeleteRoleBatchDto {
 }
 
 /// The `DeleteRoleDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_roles_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteRoleDto {
@@ -4750,6 +4984,8 @@ impl DeleteRoleDto {
 }
 
 /// The `DeleteTenantDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteTenantDto {
@@ -4767,6 +5003,8 @@ impl DeleteTenantDto {
 }
 
 /// The `DeleteTerminalUserDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_device`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteTerminalUserDto {
@@ -4787,6 +5025,8 @@ impl DeleteTerminalUserDto {
 }
 
 /// The `DeleteUserSyncRelationReqDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_user_sync_relations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteUserSyncRelationReqDto {
@@ -4811,6 +5051,8 @@ impl DeleteUserSyncRelationReqDto {
 }
 
 /// The `DeleteUsersBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_users_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteUsersBatchDto {
@@ -4841,6 +5083,8 @@ pub struct DeleteUsersBatchOptionsDto {
 }
 
 /// The `DeleteWebhookDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteWebhookDto {
@@ -4856,6 +5100,8 @@ impl DeleteWebhookDto {
 }
 
 /// The `DeleteWhitelistDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_whitelist`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteWhitelistDto {
     /// `list`.
@@ -4873,6 +5119,8 @@ impl DeleteWhitelistDto {
 }
 
 /// The `DeviceStatusResponseDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_device_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct DeviceStatusResponseDataDto {
@@ -4906,6 +5154,8 @@ impl DropDownItemDto {
 }
 
 /// The `EmailProviderDto` object of the V3 API, as received.
+///
+/// Returned by `config_email_provider`, `get_email_provider`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct EmailProviderDto {
@@ -4948,6 +5198,8 @@ pub struct EmailTemplateCategoryDto {
 }
 
 /// The `EmailTemplateDto` object of the V3 API, as received.
+///
+/// Returned by `update_email_template`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct EmailTemplateDto {
@@ -4998,6 +5250,8 @@ pub struct ErrorEmailMsg {
 }
 
 /// The `EventAppDto` object of the V3 API, as received.
+///
+/// Returned by `list_event_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct EventAppDto {
@@ -5032,6 +5286,8 @@ impl Expand {
 }
 
 /// The `ExportMetadataDto` object of the V3 API, as sent.
+///
+/// Sent by `export_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportMetadataDto {
@@ -5049,6 +5305,8 @@ impl ExportMetadataDto {
 }
 
 /// The `ExportModelDto` object of the V3 API, as sent.
+///
+/// Sent by `export_meatdata`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportModelDto {
@@ -5069,6 +5327,8 @@ impl ExportModelDto {
 }
 
 /// The `ExtIdpConnDetail` object of the V3 API, as received.
+///
+/// Returned by `create_ext_idp_conn`, `update_ext_idp_conn`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ExtIdpConnDetail {
@@ -5106,6 +5366,8 @@ pub struct ExtIdpConnDetail {
 }
 
 /// The `ExtIdpDetail` object of the V3 API, as received.
+///
+/// Returned by `get_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ExtIdpDetail {
@@ -5135,6 +5397,8 @@ pub struct ExtIdpDetail {
 }
 
 /// The `ExtIdpDto` object of the V3 API, as received.
+///
+/// Returned by `create_ext_idp`, `ext_idp_conn_state_by_apps`, `list_ext_idp`, and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ExtIdpDto {
@@ -5198,6 +5462,8 @@ impl ExtendField {
 }
 
 /// The `FilterDto` object of the V3 API, as sent.
+///
+/// Sent by `list_row`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FilterDto {
@@ -5275,6 +5541,8 @@ impl FilterDto {
 }
 
 /// The `FunctionModelDto` object of the V3 API, as received.
+///
+/// Returned by `create_model`, `get_model`, `update_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct FunctionModelDto {
@@ -5314,6 +5582,8 @@ pub struct FunctionModelDto {
 }
 
 /// The `FunctionModelFieldDto` object of the V3 API, as received.
+///
+/// Returned by `create_field`, `list_field`, `update_field`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct FunctionModelFieldDto {
@@ -5386,6 +5656,8 @@ pub struct FunctionModelFieldDto {
 }
 
 /// The `FunctionModelFieldIdDto` object of the V3 API, as sent.
+///
+/// Sent by `remote_field`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FunctionModelFieldIdDto {
@@ -5406,6 +5678,8 @@ impl FunctionModelFieldIdDto {
 }
 
 /// The `FunctionModelIdDto` object of the V3 API, as sent.
+///
+/// Sent by `remove_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunctionModelIdDto {
     /// `id` (required).
@@ -5420,6 +5694,8 @@ impl FunctionModelIdDto {
 }
 
 /// The `FunctionModelListDto` object of the V3 API, as received.
+///
+/// Returned by `list_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct FunctionModelListDto {
@@ -5447,6 +5723,8 @@ pub struct FunctionModelListDto {
 }
 
 /// The `FunctionModelOperateIdDto` object of the V3 API, as sent.
+///
+/// Sent by `copy_operate`, `execute_operate`, `remove_operate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FunctionModelOperateIdDto {
@@ -5478,6 +5756,8 @@ impl FunctionModelOperateIdDto {
 }
 
 /// The `GenerateInviteTenantUserLink` object of the V3 API, as sent.
+///
+/// Sent by `generate_invite_tenant_user_link`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GenerateInviteTenantUserLink {
@@ -5509,6 +5789,8 @@ impl GenerateInviteTenantUserLink {
 }
 
 /// The `GetAccessKeyRespDto` object of the V3 API, as received.
+///
+/// Returned by `get_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetAccessKeyRespDto {
@@ -5539,6 +5821,8 @@ pub struct GetAccessKeyRespDto {
 }
 
 /// The `GetAdminAuditLogsDto` object of the V3 API, as sent.
+///
+/// Sent by `get_admin_audit_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAdminAuditLogsDto {
@@ -5572,6 +5856,8 @@ pub struct GetAdminAuditLogsDto {
 }
 
 /// The `GetApplicationPermissionStrategyDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_application_permission_strategy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetApplicationPermissionStrategyDataDto {
@@ -5580,6 +5866,8 @@ pub struct GetApplicationPermissionStrategyDataDto {
 }
 
 /// The `GetApplicationSecretDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_application_secret`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct GetApplicationSecretDataDto {
@@ -5589,6 +5877,8 @@ pub struct GetApplicationSecretDataDto {
 }
 
 /// The `GetAsaAccountBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `get_asa_account_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAsaAccountBatchDto {
@@ -5609,6 +5899,8 @@ impl GetAsaAccountBatchDto {
 }
 
 /// The `GetDataPolicyRespDto` object of the V3 API, as received.
+///
+/// Returned by `get_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetDataPolicyRespDto {
@@ -5633,6 +5925,8 @@ pub struct GetDataPolicyRespDto {
 }
 
 /// The `GetDataResourceRespDto` object of the V3 API, as received.
+///
+/// Returned by `get_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetDataResourceRespDto {
@@ -5664,6 +5958,8 @@ pub struct GetDataResourceRespDto {
 }
 
 /// The `GetEmailTemplatesDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_email_templates`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct GetEmailTemplatesDataDto {
@@ -5676,6 +5972,8 @@ pub struct GetEmailTemplatesDataDto {
 }
 
 /// The `GetExternalUserResourceStructDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_external_user_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetExternalUserResourceStructDataDto {
@@ -5699,6 +5997,8 @@ pub struct GetExternalUserResourceStructDataDto {
 }
 
 /// The `GetExternalUserResourceStructDto` object of the V3 API, as sent.
+///
+/// Sent by `get_external_user_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetExternalUserResourceStructDto {
@@ -5726,6 +6026,8 @@ impl GetExternalUserResourceStructDto {
 }
 
 /// The `GetMfaInfoDataDto` object of the V3 API, sent and received.
+///
+/// Returned by `get_mfa_trigger_data`, `get_user_mfa_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetMfaInfoDataDto {
@@ -5806,6 +6108,8 @@ impl GetMfaInfoDataDto {
 }
 
 /// The `GetPermissionNamespaceRespDto` object of the V3 API, as received.
+///
+/// Returned by `get_permission_namespace`, `get_permission_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct GetPermissionNamespaceRespDto {
@@ -5824,6 +6128,8 @@ pub struct GetPermissionNamespaceRespDto {
 }
 
 /// The `GetRelationInfoDto` object of the V3 API, as sent.
+///
+/// Sent by `get_relation_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetRelationInfoDto {
@@ -5844,6 +6150,8 @@ impl GetRelationInfoDto {
 }
 
 /// The `GetResourceAuthorizedTargetsDto` object of the V3 API, as sent.
+///
+/// Sent by `get_resource_authorized_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetResourceAuthorizedTargetsDto {
@@ -5877,6 +6185,8 @@ impl GetResourceAuthorizedTargetsDto {
 }
 
 /// The `GetRowBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `get_row_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetRowBatchDto {
@@ -5897,6 +6207,8 @@ impl GetRowBatchDto {
 }
 
 /// The `GetSubjectAuthDataDto` object of the V3 API, as received.
+///
+/// Returned by `detail_auth_subject`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetSubjectAuthDataDto {
@@ -5924,6 +6236,8 @@ pub struct GetSubjectAuthDataDto {
 }
 
 /// The `GetTenantUserDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct GetTenantUserDto {
@@ -5939,6 +6253,8 @@ pub struct GetTenantUserDto {
 }
 
 /// The `GetUserActionLogsDto` object of the V3 API, as sent.
+///
+/// Sent by `get_user_action_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserActionLogsDto {
@@ -5972,6 +6288,8 @@ pub struct GetUserActionLogsDto {
 }
 
 /// The `GetUserPasswordCiphertextDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_password_ciphertext`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct GetUserPasswordCiphertextDataDto {
@@ -5981,6 +6299,8 @@ pub struct GetUserPasswordCiphertextDataDto {
 }
 
 /// The `GetUserPasswordCiphertextDto` object of the V3 API, as sent.
+///
+/// Sent by `get_user_password_ciphertext`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserPasswordCiphertextDto {
@@ -6002,6 +6322,8 @@ impl GetUserPasswordCiphertextDto {
 }
 
 /// The `GetUserPermissionListDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserPermissionListDataDto {
@@ -6011,6 +6333,8 @@ pub struct GetUserPermissionListDataDto {
 }
 
 /// The `GetUserPermissionListDto` object of the V3 API, as sent.
+///
+/// Sent by `get_user_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserPermissionListDto {
@@ -6047,6 +6371,8 @@ pub struct GetUserResourcePermissionList {
 }
 
 /// The `GetUserResourcePermissionListDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_resource_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserResourcePermissionListDataDto {
@@ -6056,6 +6382,8 @@ pub struct GetUserResourcePermissionListDataDto {
 }
 
 /// The `GetUserResourcePermissionListDto` object of the V3 API, as sent.
+///
+/// Sent by `get_user_resource_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserResourcePermissionListDto {
@@ -6083,6 +6411,8 @@ impl GetUserResourcePermissionListDto {
 }
 
 /// The `GetUserResourceStructDataDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserResourceStructDataDto {
@@ -6106,6 +6436,8 @@ pub struct GetUserResourceStructDataDto {
 }
 
 /// The `GetUserResourceStructDto` object of the V3 API, as sent.
+///
+/// Sent by `get_user_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserResourceStructDto {
@@ -6175,6 +6507,8 @@ pub struct GroupBo {
 }
 
 /// The `HasAnyRoleDto` object of the V3 API, as received.
+///
+/// Returned by `has_any_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct HasAnyRoleDto {
@@ -6193,6 +6527,8 @@ pub struct HasAnyRoleOptionsDto {
 }
 
 /// The `HasAnyRoleReqDto` object of the V3 API, as sent.
+///
+/// Sent by `has_any_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HasAnyRoleReqDto {
@@ -6242,6 +6578,8 @@ impl HasRoleRolesDto {
 pub struct ISsoPageCustomizationSettingsDto {}
 
 /// The `ImportMetadataDto` object of the V3 API, as sent.
+///
+/// Sent by `import_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportMetadataDto {
     /// `file` (required).
@@ -6256,6 +6594,8 @@ impl ImportMetadataDto {
 }
 
 /// The `ImportModelDto` object of the V3 API, as sent.
+///
+/// Sent by `import_metadata`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportModelDto {
@@ -6317,6 +6657,8 @@ impl ImportOtpItemDto {
 }
 
 /// The `ImportOtpReqDto` object of the V3 API, as sent.
+///
+/// Sent by `import_otp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportOtpReqDto {
     /// `list` (required).
@@ -6331,6 +6673,8 @@ impl ImportOtpReqDto {
 }
 
 /// The `ImportTenantDataDto` object of the V3 API, as received.
+///
+/// Returned by `import_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ImportTenantDataDto {
@@ -6340,6 +6684,8 @@ pub struct ImportTenantDataDto {
 }
 
 /// The `ImportTenantDto` object of the V3 API, as sent.
+///
+/// Sent by `import_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportTenantDto {
@@ -6357,6 +6703,8 @@ impl ImportTenantDto {
 }
 
 /// The `InviteTenantUserRecord` object of the V3 API, as received.
+///
+/// Returned by `list_invite_tennat_user_records`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct InviteTenantUserRecord {
@@ -6381,6 +6729,8 @@ pub struct InviteTenantUserRecord {
 }
 
 /// The `InviteTenantUsersDto` object of the V3 API, as received.
+///
+/// Returned by `generate_invite_tenant_user_link`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct InviteTenantUsersDto {
@@ -6393,6 +6743,8 @@ pub struct InviteTenantUsersDto {
 }
 
 /// The `IpListCreateDto` object of the V3 API, as sent.
+///
+/// Sent by `add`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IpListCreateDto {
@@ -6432,6 +6784,8 @@ impl IpListCreateDto {
 }
 
 /// The `IpListRespDto` object of the V3 API, as received.
+///
+/// Returned by `find_ip_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct IpListRespDto {
@@ -6456,6 +6810,8 @@ pub struct IpListRespDto {
 }
 
 /// The `IsActionAllowedDataDto` object of the V3 API, as received.
+///
+/// Returned by `is_action_allowed`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct IsActionAllowedDataDto {
@@ -6465,6 +6821,8 @@ pub struct IsActionAllowedDataDto {
 }
 
 /// The `IsActionAllowedDto` object of the V3 API, as sent.
+///
+/// Sent by `is_action_allowed`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IsActionAllowedDto {
@@ -6496,6 +6854,8 @@ impl IsActionAllowedDto {
 }
 
 /// The `IsUserExistsDto` object of the V3 API, as received.
+///
+/// Returned by `is_user_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct IsUserExistsDto {
@@ -6505,6 +6865,8 @@ pub struct IsUserExistsDto {
 }
 
 /// The `IsUserExistsReqDto` object of the V3 API, as sent.
+///
+/// Sent by `is_user_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct IsUserExistsReqDto {
@@ -6523,6 +6885,8 @@ pub struct IsUserExistsReqDto {
 }
 
 /// The `KickPublicAccountsDto` object of the V3 API, as sent.
+///
+/// Sent by `kick_public_accounts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KickPublicAccountsDto {
@@ -6556,6 +6920,8 @@ pub struct KickPublicAccountsOptionsDto {
 }
 
 /// The `KickUsersDto` object of the V3 API, as sent.
+///
+/// Sent by `kick_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KickUsersDto {
@@ -6612,6 +6978,8 @@ pub struct LanguageCoinfigGlobalDto {}
 pub struct LastExecuteStatus {}
 
 /// The `LdapConfigInfoDto` object of the V3 API, as received.
+///
+/// Returned by `query_ldap_config_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct LdapConfigInfoDto {
@@ -6663,6 +7031,8 @@ pub struct LdapConfigInfoDto {
 }
 
 /// The `LdapLogDto` object of the V3 API, as received.
+///
+/// Returned by `query_ldap_log`, `query_ldap_sub_entries`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct LdapLogDto {
@@ -6674,6 +7044,8 @@ pub struct LdapLogDto {
 }
 
 /// The `LdapSaveDto` object of the V3 API, as sent.
+///
+/// Sent by `save_ldap_config_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LdapSaveDto {
@@ -6695,6 +7067,8 @@ impl LdapSaveDto {
 }
 
 /// The `LdapSetEnabledFlagDto` object of the V3 API, as sent.
+///
+/// Sent by `disable_ldap_server`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LdapSetEnabledFlagDto {
     /// `enabled` (required).
@@ -6709,6 +7083,8 @@ impl LdapSetEnabledFlagDto {
 }
 
 /// The `LdapUpdateDto` object of the V3 API, as sent.
+///
+/// Sent by `update_ldap_config_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct LdapUpdateDto {
@@ -6718,6 +7094,8 @@ pub struct LdapUpdateDto {
 }
 
 /// The `LinkIdentityDataDto` object of the V3 API, as received.
+///
+/// Returned by `link_identity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct LinkIdentityDataDto {
@@ -6727,6 +7105,8 @@ pub struct LinkIdentityDataDto {
 }
 
 /// The `LinkIdentityDto` object of the V3 API, as sent.
+///
+/// Sent by `link_identity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkIdentityDto {
@@ -6762,6 +7142,8 @@ impl LinkIdentityDto {
 }
 
 /// The `ListAccessKeyRespDto` object of the V3 API, as received.
+///
+/// Returned by `get_access_key_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListAccessKeyRespDto {
@@ -6792,6 +7174,8 @@ pub struct ListAccessKeyRespDto {
 }
 
 /// The `ListApplicationActiveUsersDto` object of the V3 API, as sent.
+///
+/// Sent by `list_application_active_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListApplicationActiveUsersDto {
@@ -6831,6 +7215,8 @@ pub struct ListApplicationActiveUsersOptionsDto {
 }
 
 /// The `ListApplicationAuthDataDto` object of the V3 API, as received.
+///
+/// Returned by `list_auth_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListApplicationAuthDataDto {
@@ -6855,6 +7241,8 @@ pub struct ListApplicationAuthDataDto {
 }
 
 /// The `ListApplicationAuthDto` object of the V3 API, as sent.
+///
+/// Sent by `list_auth_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListApplicationAuthDto {
@@ -6918,6 +7306,8 @@ pub struct ListApplicationSubjectDataDto {
 }
 
 /// The `ListApplicationSubjectDataListDto` object of the V3 API, as received.
+///
+/// Returned by `list_auth_subject`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ListApplicationSubjectDataListDto {
@@ -6927,6 +7317,8 @@ pub struct ListApplicationSubjectDataListDto {
 }
 
 /// The `ListArchivedUsersRespDto` object of the V3 API, as received.
+///
+/// Returned by `list_archived_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListArchivedUsersRespDto {
@@ -6939,6 +7331,8 @@ pub struct ListArchivedUsersRespDto {
 }
 
 /// The `ListAuthSubjectDto` object of the V3 API, as sent.
+///
+/// Sent by `list_auth_subject`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListAuthSubjectDto {
@@ -6975,6 +7369,8 @@ impl ListAuthSubjectDto {
 }
 
 /// The `ListCustomFieldsDto` object of the V3 API, as received.
+///
+/// Returned by `list_cust_fields`, `list_user_base_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListCustomFieldsDto {
@@ -7011,6 +7407,8 @@ pub struct ListCustomFieldsDto {
 }
 
 /// The `ListDataPoliciesRespDto` object of the V3 API, as received.
+///
+/// Returned by `list_data_polices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListDataPoliciesRespDto {
@@ -7038,6 +7436,8 @@ pub struct ListDataPoliciesRespDto {
 }
 
 /// The `ListDataResourcesRespDto` object of the V3 API, as received.
+///
+/// Returned by `list_data_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListDataResourcesRespDto {
@@ -7070,6 +7470,8 @@ pub struct ListDataResourcesRespDto {
 }
 
 /// The `ListPermissionViewDto` object of the V3 API, as sent.
+///
+/// Sent by `list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListPermissionViewDto {
     /// `keyword`.
@@ -7084,6 +7486,8 @@ pub struct ListPermissionViewDto {
 }
 
 /// The `ListPermissionViewRespDto` object of the V3 API, as received.
+///
+/// Returned by `list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListPermissionViewRespDto {
@@ -7176,6 +7580,8 @@ pub struct ListPublicAccountsOptionsDto {
 }
 
 /// The `ListPublicAccountsRequestDto` object of the V3 API, as sent.
+///
+/// Sent by `list_public_accounts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListPublicAccountsRequestDto {
@@ -7194,6 +7600,8 @@ pub struct ListPublicAccountsRequestDto {
 }
 
 /// The `ListResourceTargetsDataDto` object of the V3 API, as received.
+///
+/// Returned by `list_resource_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListResourceTargetsDataDto {
@@ -7203,6 +7611,8 @@ pub struct ListResourceTargetsDataDto {
 }
 
 /// The `ListResourceTargetsDto` object of the V3 API, as sent.
+///
+/// Sent by `list_resource_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListResourceTargetsDto {
@@ -7242,6 +7652,8 @@ pub struct ListResourceTargetsDtoResp {
 }
 
 /// The `ListSimpleDataPoliciesRespDto` object of the V3 API, as received.
+///
+/// Returned by `list_simple_data_polices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListSimpleDataPoliciesRespDto {
@@ -7260,6 +7672,8 @@ pub struct ListSimpleDataPoliciesRespDto {
 }
 
 /// The `ListTenantAdminDto` object of the V3 API, as sent.
+///
+/// Sent by `list_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListTenantAdminDto {
@@ -7289,6 +7703,8 @@ impl ListTenantAdminDto {
 }
 
 /// The `ListTenantUserDto` object of the V3 API, as sent.
+///
+/// Sent by `list_tenant_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListTenantUserDto {
@@ -7375,6 +7791,8 @@ pub struct ListUsersOptionsDto {
 }
 
 /// The `ListUsersRequestDto` object of the V3 API, as sent.
+///
+/// Sent by `list_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListUsersRequestDto {
@@ -7393,6 +7811,8 @@ pub struct ListUsersRequestDto {
 }
 
 /// The `ListWebhookLogs` object of the V3 API, as sent.
+///
+/// Sent by `get_webhook_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListWebhookLogs {
@@ -7580,6 +8000,10 @@ impl LoginPassowrdFailCheckConfigDto {
 }
 
 /// The `MFASettingsDto` object of the V3 API, sent and received.
+///
+/// Sent by `update_global_mfa_settings`.
+///
+/// Returned by `get_global_mfa_settings`, `update_application_mfa_settings`, `update_global_mfa_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct MFASettingsDto {
@@ -7596,6 +8020,8 @@ impl MFASettingsDto {
 }
 
 /// The `MauPeriodUsageHistory` object of the V3 API, as received.
+///
+/// Returned by `get_mau_period_usage_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct MauPeriodUsageHistory {
@@ -7623,6 +8049,8 @@ pub struct MauPeriodUsageHistoryDto {
 }
 
 /// The `MultipleTenantAdminDto` object of the V3 API, as received.
+///
+/// Returned by `get_multiple_tenant_admin`, `list_multiple_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct MultipleTenantAdminDto {
@@ -7650,6 +8078,8 @@ pub struct MultipleTenantAdminDto {
 }
 
 /// The `NamespaceDto` object of the V3 API, as received.
+///
+/// Returned by `create_namespace`, `get_namespace`, `get_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct NamespaceDto {
@@ -7671,6 +8101,8 @@ pub struct NamespaceDto {
 }
 
 /// The `NamespaceRolesListRespDto` object of the V3 API, as received.
+///
+/// Returned by `list_namespace_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct NamespaceRolesListRespDto {
@@ -7698,6 +8130,8 @@ pub struct NamespaceRolesListRespDto {
 }
 
 /// The `NamespacesListRespDto` object of the V3 API, as received.
+///
+/// Returned by `list_namespaces`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct NamespacesListRespDto {
@@ -7747,6 +8181,8 @@ pub struct OIDCConfig {}
 pub struct OauthIdpConfig {}
 
 /// The `OpenEventDto` object of the V3 API, as received.
+///
+/// Returned by `list_events`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct OpenEventDto {
@@ -7768,6 +8204,8 @@ pub struct OpenEventDto {
 }
 
 /// The `OperateModelDto` object of the V3 API, as received.
+///
+/// Returned by `list_operate`, `list_operate_all`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OperateModelDto {
@@ -7819,6 +8257,8 @@ impl OptionSchema {
 }
 
 /// The `OrderItem` object of the V3 API, as received.
+///
+/// Returned by `get_order_detail`, `get_orders`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OrderItem {
@@ -7855,6 +8295,8 @@ pub struct OrderItem {
 }
 
 /// The `OrganizationDto` object of the V3 API, as received.
+///
+/// Returned by `get_organization`, `get_organizations_batch`, `list_organizations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OrganizationDto {
@@ -7942,6 +8384,8 @@ pub struct OrganizationNameI18nDto {
 }
 
 /// The `OtpSecretRespDto` object of the V3 API, as received.
+///
+/// Returned by `get_otp_secret_by_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct OtpSecretRespDto {
@@ -7962,6 +8406,8 @@ pub struct PaginationDto {
 }
 
 /// The `PermissionNamespaceRolesListRespDto` object of the V3 API, as received.
+///
+/// Returned by `list_permission_namespace_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PermissionNamespaceRolesListRespDto {
@@ -7986,6 +8432,8 @@ pub struct PermissionNamespaceRolesListRespDto {
 }
 
 /// The `PermissionNamespacesListRespDto` object of the V3 API, as received.
+///
+/// Returned by `list_permission_namespaces`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct PermissionNamespacesListRespDto {
@@ -8010,6 +8458,8 @@ pub struct PermissionNamespacesListRespDto {
 }
 
 /// The `PipelineFunctionDto` object of the V3 API, as received.
+///
+/// Returned by `create_pipeline_function`, `get_pipeline_function`, `get_pipeline_logs`, and 3 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PipelineFunctionDto {
@@ -8077,6 +8527,8 @@ pub struct PolicyBo {
 }
 
 /// The `PreviewEmailTemplateDataDto` object of the V3 API, as received.
+///
+/// Returned by `preview_email_template`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct PreviewEmailTemplateDataDto {
@@ -8092,6 +8544,8 @@ pub struct PreviewEmailTemplateDataDto {
 }
 
 /// The `PreviewEmailTemplateDto` object of the V3 API, as sent.
+///
+/// Sent by `preview_email_template`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewEmailTemplateDto {
@@ -8129,6 +8583,8 @@ impl PreviewEmailTemplateDto {
 }
 
 /// The `PrincipalAuthenticationInfoDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_principal_authentication_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PrincipalAuthenticationInfoDto {
@@ -8150,6 +8606,8 @@ pub struct PrincipalAuthenticationInfoDto {
 }
 
 /// The `PubEventDto` object of the V3 API, as sent.
+///
+/// Sent by `pub_user_event`, `verify_event`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PubEventDto {
@@ -8170,6 +8628,8 @@ impl PubEventDto {
 }
 
 /// The `PubEventRespDataDto` object of the V3 API, as received.
+///
+/// Returned by `pub_user_event`, `verify_event`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PubEventRespDataDto {
@@ -8185,6 +8645,8 @@ pub struct PubEventRespDataDto {
 }
 
 /// The `PublicAccountDto` object of the V3 API, as received.
+///
+/// Returned by `create_public_account`, `create_public_accounts_batch`, `get_public_account`, and 9 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PublicAccountDto {
@@ -8517,6 +8979,8 @@ impl QrcodeLoginStrategyDto {
 }
 
 /// The `QueryTerminalAppsDto` object of the V3 API, as sent.
+///
+/// Sent by `find_last_login_apps_by_device_ids`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueryTerminalAppsDto {
@@ -8538,6 +9002,8 @@ impl QueryTerminalAppsDto {
 }
 
 /// The `ReUploadPipelineFunctionDto` object of the V3 API, as sent.
+///
+/// Sent by `reupload_pipeline_function`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReUploadPipelineFunctionDto {
@@ -8555,6 +9021,8 @@ impl ReUploadPipelineFunctionDto {
 }
 
 /// The `RefreshApplicationSecretDataDto` object of the V3 API, as received.
+///
+/// Returned by `refresh_application_secret`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct RefreshApplicationSecretDataDto {
@@ -8564,6 +9032,8 @@ pub struct RefreshApplicationSecretDataDto {
 }
 
 /// The `RefreshApplicationSecretDto` object of the V3 API, as sent.
+///
+/// Sent by `refresh_application_secret`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshApplicationSecretDto {
@@ -8629,6 +9099,8 @@ impl RelationOptionalRange {
 }
 
 /// The `RemoveGroupMembersReqDto` object of the V3 API, as sent.
+///
+/// Sent by `remove_group_members`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveGroupMembersReqDto {
@@ -8649,6 +9121,8 @@ impl RemoveGroupMembersReqDto {
 }
 
 /// The `RemoveRelationValueDto` object of the V3 API, as sent.
+///
+/// Sent by `remove_relation_value`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveRelationValueDto {
@@ -8680,6 +9154,8 @@ impl RemoveRelationValueDto {
 }
 
 /// The `RemoveRowDto` object of the V3 API, as sent.
+///
+/// Sent by `remove_row`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveRowDto {
@@ -8704,6 +9180,8 @@ impl RemoveRowDto {
 }
 
 /// The `RemoveTenantUsersDto` object of the V3 API, as sent.
+///
+/// Sent by `delete_tenant_user`, `remove_tenant_users`, `set_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveTenantUsersDto {
@@ -8729,6 +9207,8 @@ impl RemoveTenantUsersDto {
 }
 
 /// The `ResGroupDto` object of the V3 API, as received.
+///
+/// Returned by `get_groups_of_public_account`, `get_user_groups`, `list_groups`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ResGroupDto {
@@ -8756,6 +9236,8 @@ pub struct ResGroupDto {
 }
 
 /// The `ResetUserPrincipalAuthenticationInfoDto` object of the V3 API, as sent.
+///
+/// Sent by `reset_user_principal_authentication_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetUserPrincipalAuthenticationInfoDto {
@@ -8786,6 +9268,8 @@ pub struct ResetUserPrincipalAuthenticationInfoOptionsDto {
 }
 
 /// The `ResignUserBatchReqDto` object of the V3 API, as sent.
+///
+/// Sent by `resign_user_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResignUserBatchReqDto {
@@ -8807,6 +9291,8 @@ impl ResignUserBatchReqDto {
 }
 
 /// The `ResignUserDataDto` object of the V3 API, as received.
+///
+/// Returned by `resign_user`, `resign_user_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ResignUserDataDto {
@@ -8816,6 +9302,8 @@ pub struct ResignUserDataDto {
 }
 
 /// The `ResignUserReqDto` object of the V3 API, as sent.
+///
+/// Sent by `resign_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResignUserReqDto {
@@ -8859,6 +9347,8 @@ impl ResourceAction {
 }
 
 /// The `ResourceAuthorizedTargetDto` object of the V3 API, as received.
+///
+/// Returned by `get_resource_authorized_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ResourceAuthorizedTargetDto {
@@ -8873,6 +9363,8 @@ pub struct ResourceAuthorizedTargetDto {
 }
 
 /// The `ResourceDto` object of the V3 API, as received.
+///
+/// Returned by `create_resource`, `get_resource`, `get_resources_batch`, and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ResourceDto {
@@ -8944,6 +9436,8 @@ impl ResourceItemDto {
 }
 
 /// The `ResourcePagingDto` object of the V3 API, as received.
+///
+/// Returned by `list_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ResourcePagingDto {
@@ -8974,6 +9468,8 @@ pub struct ResourcePagingDto {
 }
 
 /// The `RevokeApplicationAccessDto` object of the V3 API, as sent.
+///
+/// Sent by `revoke_application_access`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RevokeApplicationAccessDto {
@@ -8997,6 +9493,8 @@ impl RevokeApplicationAccessDto {
 }
 
 /// The `RevokeRoleBatchDto` object of the V3 API, as sent.
+///
+/// Sent by `revoke_role_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RevokeRoleBatchDto {
     /// `roles` (required).
@@ -9013,6 +9511,8 @@ impl RevokeRoleBatchDto {
 }
 
 /// The `RevokeRoleDto` object of the V3 API, as sent.
+///
+/// Sent by `revoke_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RevokeRoleDto {
     /// `code` (required).
@@ -9054,6 +9554,8 @@ pub struct RightItemDto {
 }
 
 /// The `RightItemRes` object of the V3 API, as received.
+///
+/// Returned by `get_all_rights_item`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RightItemRes {
@@ -9063,6 +9565,8 @@ pub struct RightItemRes {
 }
 
 /// The `RiskListItemDto` object of the V3 API, as received.
+///
+/// Returned by `find_user_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RiskListItemDto {
@@ -9090,6 +9594,8 @@ pub struct RiskListItemDto {
 }
 
 /// The `RiskListPolicyCreateDto` object of the V3 API, as sent.
+///
+/// Sent by `add_risk_list_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RiskListPolicyCreateDto {
@@ -9149,6 +9655,8 @@ impl RiskListPolicyCreateDto {
 }
 
 /// The `RiskListPolicyRespDto` object of the V3 API, as received.
+///
+/// Returned by `find_risk_list_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RiskListPolicyRespDto {
@@ -9185,6 +9693,8 @@ pub struct RiskListPolicyRespDto {
 }
 
 /// The `RoleAuthorizedResourcesRespDto` object of the V3 API, as received.
+///
+/// Returned by `get_role_authorized_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RoleAuthorizedResourcesRespDto {
@@ -9284,6 +9794,8 @@ impl RoleListItem {
 }
 
 /// The `RoleListPageDto` object of the V3 API, as received.
+///
+/// Returned by `list_role_assignments`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RoleListPageDto {
@@ -9344,6 +9856,8 @@ pub struct RolePermissionListDto {
 }
 
 /// The `RowDto` object of the V3 API, as received.
+///
+/// Returned by `create_row`, `get_import_template`, `get_row`, and 3 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RowDto {
@@ -9444,6 +9958,8 @@ impl ScopeDto {
 }
 
 /// The `SecuritySettingsDto` object of the V3 API, as received.
+///
+/// Returned by `get_security_settings`, `update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SecuritySettingsDto {
@@ -9531,6 +10047,8 @@ pub struct SendCreateAccountNotificationDto {
 }
 
 /// The `SendEmailBatchDataDto` object of the V3 API, as received.
+///
+/// Returned by `send_email_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct SendEmailBatchDataDto {
@@ -9571,10 +10089,14 @@ impl SendGridEmailProviderConfigInput {
 }
 
 /// The `SendInviteTenantUserEmailDto` object of the V3 API, as sent.
+///
+/// Sent by `send_invite_tenant_user_email`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SendInviteTenantUserEmailDto {}
 
 /// The `SendManyTenantEmailDto` object of the V3 API, as sent.
+///
+/// Sent by `send_email_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendManyTenantEmailDto {
@@ -9602,6 +10124,8 @@ impl SendManyTenantEmailDto {
 }
 
 /// The `SendManyTenantSmsDto` object of the V3 API, as sent.
+///
+/// Sent by `send_sms_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendManyTenantSmsDto {
@@ -9650,6 +10174,8 @@ pub struct SendResetPasswordNotificationDto {
 }
 
 /// The `SendSmsBatchDataDto` object of the V3 API, as received.
+///
+/// Returned by `send_sms_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct SendSmsBatchDataDto {
@@ -9765,6 +10291,8 @@ impl SetCustomDataDto {
 }
 
 /// The `SetCustomDataReqDto` object of the V3 API, as sent.
+///
+/// Sent by `set_custom_data`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetCustomDataReqDto {
@@ -9872,6 +10400,8 @@ impl SetCustomFieldDto {
 }
 
 /// The `SetCustomFieldsReqDto` object of the V3 API, as sent.
+///
+/// Sent by `set_custom_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetCustomFieldsReqDto {
@@ -9893,6 +10423,8 @@ impl SetCustomFieldsReqDto {
 }
 
 /// The `SetMfaStatusDto` object of the V3 API, as sent.
+///
+/// Sent by `set_users_mfa_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetMfaStatusDto {
@@ -9917,6 +10449,8 @@ impl SetMfaStatusDto {
 }
 
 /// The `SetPublicAccountBatchReqDto` object of the V3 API, as sent.
+///
+/// Sent by `bind_users_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetPublicAccountBatchReqDto {
@@ -9978,6 +10512,8 @@ impl SetUserBaseFieldDto {
 }
 
 /// The `SetUserBaseFieldsReqDto` object of the V3 API, as sent.
+///
+/// Sent by `set_user_base_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetUserBaseFieldsReqDto {
     /// `list` (required).
@@ -9992,6 +10528,8 @@ impl SetUserBaseFieldsReqDto {
 }
 
 /// The `SetUserGroupsDto` object of the V3 API, as sent.
+///
+/// Sent by `get_public_account_of_groups`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetUserGroupsDto {
@@ -10012,6 +10550,8 @@ impl SetUserGroupsDto {
 }
 
 /// The `SetUserOfPublicAccountBatchReqDto` object of the V3 API, as sent.
+///
+/// Sent by `setuser_of_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetUserOfPublicAccountBatchReqDto {
@@ -10032,6 +10572,8 @@ impl SetUserOfPublicAccountBatchReqDto {
 }
 
 /// The `SetUserRolesDto` object of the V3 API, as sent.
+///
+/// Sent by `bind_public_account_of_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetUserRolesDto {
@@ -10105,6 +10647,8 @@ pub struct SubjectRespDto {
 }
 
 /// The `SuspendTerminalUserDto` object of the V3 API, as sent.
+///
+/// Sent by `suspend_device`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SuspendTerminalUserDto {
@@ -10156,6 +10700,8 @@ impl TargetDto {
 }
 
 /// The `TenantApplicationDto` object of the V3 API, as received.
+///
+/// Returned by `list_tenant_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TenantApplicationDto {
@@ -10189,6 +10735,8 @@ pub struct TenantApplicationDto {
 }
 
 /// The `TenantCooperatorDto` object of the V3 API, as received.
+///
+/// Returned by `list_tenant_cooperators`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TenantCooperatorDto {
@@ -10210,6 +10758,8 @@ pub struct TenantCooperatorDto {
 }
 
 /// The `TenantCooperatorSingleDto` object of the V3 API, as received.
+///
+/// Returned by `get_tenant_cooperator`, `get_tenant_cooperator_menu`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TenantCooperatorSingleDto {
@@ -10222,6 +10772,8 @@ pub struct TenantCooperatorSingleDto {
 }
 
 /// The `TenantDto` object of the V3 API, as received.
+///
+/// Returned by `create_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TenantDto {
@@ -10273,6 +10825,8 @@ pub struct TenantDto {
 }
 
 /// The `TenantRespDto` object of the V3 API, as received.
+///
+/// Returned by `get_tenant`, `get_tenant_by_code`, `get_tenant_little_info`, and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TenantRespDto {
@@ -10336,6 +10890,8 @@ pub struct TenantRespDto {
 }
 
 /// The `TenantUserDto` object of the V3 API, as received.
+///
+/// Returned by `create_tenant_user`, `get_tenant_user`, `list_tenant_admin`, and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TenantUserDto {
@@ -10529,6 +11085,8 @@ impl TencentExmailEmailProviderConfigInput {
 }
 
 /// The `TerminalBaseDto` object of the V3 API, as sent.
+///
+/// Sent by `get_device_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TerminalBaseDto {
     /// `id` (required).
@@ -10543,6 +11101,8 @@ impl TerminalBaseDto {
 }
 
 /// The `TerminalInfoDto` object of the V3 API, as received.
+///
+/// Returned by `create_device`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TerminalInfoDto {
@@ -10555,6 +11115,8 @@ pub struct TerminalInfoDto {
 }
 
 /// The `TriggerWebhookData` object of the V3 API, as received.
+///
+/// Returned by `trigger_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct TriggerWebhookData {
@@ -10564,6 +11126,8 @@ pub struct TriggerWebhookData {
 }
 
 /// The `TriggerWebhookDto` object of the V3 API, as sent.
+///
+/// Sent by `trigger_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TriggerWebhookDto {
@@ -10589,6 +11153,8 @@ impl TriggerWebhookDto {
 }
 
 /// The `UnbindPublicAccountBatchReqDto` object of the V3 API, as sent.
+///
+/// Sent by `unbind_users_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnbindPublicAccountBatchReqDto {
@@ -10609,6 +11175,8 @@ impl UnbindPublicAccountBatchReqDto {
 }
 
 /// The `UnlinkIdentity` object of the V3 API, as sent.
+///
+/// Sent by `unlink_identity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnlinkIdentity {
@@ -10637,6 +11205,8 @@ impl UnlinkIdentity {
 }
 
 /// The `UnlinkIdentityDataDto` object of the V3 API, as received.
+///
+/// Returned by `unlink_identity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct UnlinkIdentityDataDto {
@@ -10646,6 +11216,8 @@ pub struct UnlinkIdentityDataDto {
 }
 
 /// The `UpdateAccessKeyDto` object of the V3 API, as sent.
+///
+/// Sent by `update_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateAccessKeyDto {
@@ -10666,6 +11238,8 @@ impl UpdateAccessKeyDto {
 }
 
 /// The `UpdateApplicationMfaSettingsDto` object of the V3 API, as sent.
+///
+/// Sent by `update_application_mfa_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateApplicationMfaSettingsDto {
@@ -10691,6 +11265,8 @@ impl UpdateApplicationMfaSettingsDto {
 }
 
 /// The `UpdateApplicationPermissionStrategyDataDto` object of the V3 API, as sent.
+///
+/// Sent by `update_application_permission_strategy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateApplicationPermissionStrategyDataDto {
@@ -10714,6 +11290,8 @@ impl UpdateApplicationPermissionStrategyDataDto {
 }
 
 /// The `UpdateAsaAccountDto` object of the V3 API, as sent.
+///
+/// Sent by `update_asa_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateAsaAccountDto {
@@ -10741,6 +11319,8 @@ impl UpdateAsaAccountDto {
 }
 
 /// The `UpdateAuthEnabledDto` object of the V3 API, as sent.
+///
+/// Sent by `enabled_auth`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateAuthEnabledDto {
     /// `enabled` (required).
@@ -10760,6 +11340,8 @@ impl UpdateAuthEnabledDto {
 }
 
 /// The `UpdateDataPolicyDto` object of the V3 API, as sent.
+///
+/// Sent by `update_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateDataPolicyDto {
@@ -10789,6 +11371,8 @@ impl UpdateDataPolicyDto {
 }
 
 /// The `UpdateDataPolicyRespDto` object of the V3 API, as received.
+///
+/// Returned by `update_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UpdateDataPolicyRespDto {
@@ -10813,6 +11397,8 @@ pub struct UpdateDataPolicyRespDto {
 }
 
 /// The `UpdateDataResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `update_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateDataResourceDto {
@@ -10849,6 +11435,8 @@ impl UpdateDataResourceDto {
 }
 
 /// The `UpdateDataResourceRespDto` object of the V3 API, as received.
+///
+/// Returned by `update_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UpdateDataResourceRespDto {
@@ -10877,6 +11465,8 @@ pub struct UpdateDataResourceRespDto {
 }
 
 /// The `UpdateEmailTemplateDto` object of the V3 API, as sent.
+///
+/// Sent by `update_email_template`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateEmailTemplateDto {
@@ -10928,6 +11518,8 @@ impl UpdateEmailTemplateDto {
 }
 
 /// The `UpdateExtIdpConnDto` object of the V3 API, as sent.
+///
+/// Sent by `update_ext_idp_conn`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateExtIdpConnDto {
@@ -10967,6 +11559,8 @@ impl UpdateExtIdpConnDto {
 }
 
 /// The `UpdateExtIdpDto` object of the V3 API, as sent.
+///
+/// Sent by `update_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateExtIdpDto {
@@ -10991,6 +11585,8 @@ impl UpdateExtIdpDto {
 }
 
 /// The `UpdateFunctionModelDto` object of the V3 API, as sent.
+///
+/// Sent by `update_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateFunctionModelDto {
@@ -11042,6 +11638,8 @@ impl UpdateFunctionModelDto {
 }
 
 /// The `UpdateFunctionModelFieldDto` object of the V3 API, as sent.
+///
+/// Sent by `update_field`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateFunctionModelFieldDto {
@@ -11137,6 +11735,8 @@ impl UpdateFunctionModelFieldDto {
 }
 
 /// The `UpdateGroupReqDto` object of the V3 API, as sent.
+///
+/// Sent by `update_group`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateGroupReqDto {
@@ -11236,6 +11836,8 @@ impl UpdateLoginConfig {
 }
 
 /// The `UpdateLoginConfigDto` object of the V3 API, as sent.
+///
+/// Sent by `update_login_page_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateLoginConfigDto {
     /// `update` (required).
@@ -11250,6 +11852,10 @@ impl UpdateLoginConfigDto {
 }
 
 /// The `UpdateNamespaceDto` object of the V3 API, sent and received.
+///
+/// Sent by `update_namespace`.
+///
+/// Returned by `update_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UpdateNamespaceDto {
@@ -11287,6 +11893,8 @@ impl UpdateNamespaceDto {
 }
 
 /// The `UpdateOperateModelDto` object of the V3 API, as sent.
+///
+/// Sent by `update_operate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateOperateModelDto {
@@ -11334,6 +11942,8 @@ impl UpdateOperateModelDto {
 }
 
 /// The `UpdatePermissionNamespaceDto` object of the V3 API, as sent.
+///
+/// Sent by `update_permission_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePermissionNamespaceDto {
@@ -11363,6 +11973,8 @@ impl UpdatePermissionNamespaceDto {
 }
 
 /// The `UpdatePermissionNamespaceRespDto` object of the V3 API, as received.
+///
+/// Returned by `update_permission_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct UpdatePermissionNamespaceRespDto {
@@ -11381,6 +11993,8 @@ pub struct UpdatePermissionNamespaceRespDto {
 }
 
 /// The `UpdatePipelineFunctionDto` object of the V3 API, as sent.
+///
+/// Sent by `update_pipeline_function`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePipelineFunctionDto {
@@ -11426,6 +12040,8 @@ impl UpdatePipelineFunctionDto {
 }
 
 /// The `UpdatePipelineOrderDto` object of the V3 API, as sent.
+///
+/// Sent by `update_pipeline_order`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdatePipelineOrderDto {
     /// `order` (required).
@@ -11460,6 +12076,8 @@ pub struct UpdatePublicAccountBatchOptionsDto {
 }
 
 /// The `UpdatePublicAccountBatchReqDto` object of the V3 API, as sent.
+///
+/// Sent by `update_public_account_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdatePublicAccountBatchReqDto {
     /// `list` (required).
@@ -11661,6 +12279,8 @@ pub struct UpdatePublicAccountOptionsDto {
 }
 
 /// The `UpdatePublicAccountReqDto` object of the V3 API, as sent.
+///
+/// Sent by `update_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePublicAccountReqDto {
@@ -11822,6 +12442,8 @@ impl UpdatePublicAccountReqDto {
 }
 
 /// The `UpdateResourceDto` object of the V3 API, as sent.
+///
+/// Sent by `update_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateResourceDto {
@@ -11863,6 +12485,8 @@ impl UpdateResourceDto {
 }
 
 /// The `UpdateRoleDto` object of the V3 API, as sent.
+///
+/// Sent by `update_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateRoleDto {
@@ -11910,6 +12534,8 @@ impl UpdateRoleDto {
 }
 
 /// The `UpdateRowDto` object of the V3 API, as sent.
+///
+/// Sent by `update_row`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateRowDto {
@@ -11941,6 +12567,8 @@ impl UpdateRowDto {
 }
 
 /// The `update_security_settings request body` object of the V3 API, as sent.
+///
+/// Sent by `update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateSecuritySettingsBody {
@@ -11992,6 +12620,8 @@ pub struct UpdateSecuritySettingsBody {
 }
 
 /// The `UpdateTenantAppqrcodeState` object of the V3 API, as sent.
+///
+/// Sent by `update_tenant_qr_code_state`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateTenantAppqrcodeState {
     /// `enabled` (required).
@@ -12006,6 +12636,8 @@ impl UpdateTenantAppqrcodeState {
 }
 
 /// The `UpdateTenantDto` object of the V3 API, as sent.
+///
+/// Sent by `update_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateTenantDto {
@@ -12047,6 +12679,8 @@ impl UpdateTenantDto {
 }
 
 /// The `UpdateTenantUserDto` object of the V3 API, as sent.
+///
+/// Sent by `update_tenant_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateTenantUserDto {
@@ -12075,6 +12709,8 @@ impl UpdateTenantUserDto {
 }
 
 /// The `UpdateTerminalUserDto` object of the V3 API, as sent.
+///
+/// Sent by `disable_device`, `enable_device`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateTerminalUserDto {
@@ -12113,6 +12749,8 @@ pub struct UpdateUserBatchOptionsDto {
 }
 
 /// The `UpdateUserBatchReqDto` object of the V3 API, as sent.
+///
+/// Sent by `update_user_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserBatchReqDto {
     /// `list` (required).
@@ -12318,6 +12956,8 @@ pub struct UpdateUserOptionsDto {
 }
 
 /// The `UpdateUserPoolTenantLoginConfigDto` object of the V3 API, as sent.
+///
+/// Sent by `update_user_pool_tenant_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserPoolTenantLoginConfigDto {
     /// `update` (required).
@@ -12332,6 +12972,8 @@ impl UpdateUserPoolTenantLoginConfigDto {
 }
 
 /// The `UpdateUserReqDto` object of the V3 API, as sent.
+///
+/// Sent by `update_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUserReqDto {
@@ -12497,6 +13139,8 @@ impl UpdateUserReqDto {
 }
 
 /// The `UpdateWebhookDto` object of the V3 API, as sent.
+///
+/// Sent by `update_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateWebhookDto {
@@ -12547,6 +13191,8 @@ impl UpdateWebhookDto {
 pub struct User {}
 
 /// The `UserActionLogDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_action_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserActionLogDto {
@@ -12609,6 +13255,8 @@ pub struct UserActionLogDto {
 }
 
 /// The `UserFieldDecryptReqDto` object of the V3 API, as sent.
+///
+/// Sent by `user_field_decrypt`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserFieldDecryptReqDto {
@@ -12654,6 +13302,8 @@ impl UserFieldDecryptReqItemDto {
 }
 
 /// The `UserFieldDecryptRespItemDto` object of the V3 API, as received.
+///
+/// Returned by `user_field_decrypt`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserFieldDecryptRespItemDto {
@@ -12675,6 +13325,8 @@ pub struct UserFieldDecryptRespItemDto {
 }
 
 /// The `UserListCreateDto` object of the V3 API, as sent.
+///
+/// Sent by `add_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserListCreateDto {
@@ -12714,6 +13366,8 @@ impl UserListCreateDto {
 }
 
 /// The `UserLoggedInAppsDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_loggedin_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserLoggedInAppsDto {
@@ -12732,6 +13386,8 @@ pub struct UserLoggedInAppsDto {
 }
 
 /// The `UserLoggedInIdentitiesDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_loggedin_identities`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserLoggedInIdentitiesDto {
@@ -12753,6 +13409,8 @@ pub struct UserLoggedInIdentitiesDto {
 }
 
 /// The `UserLoginHistoryDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_login_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserLoginHistoryDto {
@@ -12783,6 +13441,8 @@ pub struct UserLoginHistoryDto {
 }
 
 /// The `UserMfaRespDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_mfa_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserMfaRespDto {
@@ -12816,6 +13476,8 @@ pub struct UserPermissionListDto {
 }
 
 /// The `UserPoolTenantConfigDto` object of the V3 API, as received.
+///
+/// Returned by `userpoll_tenant_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserPoolTenantConfigDto {
@@ -12875,6 +13537,8 @@ pub struct UserPoolTenantConfigDto {
 }
 
 /// The `UserSyncRelationDto` object of the V3 API, as received.
+///
+/// Returned by `get_user_sync_relations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserSyncRelationDto {
@@ -12905,6 +13569,8 @@ pub struct WebhookCategoryDto {
 }
 
 /// The `WebhookDto` object of the V3 API, as received.
+///
+/// Returned by `create_webhook`, `get_webhook`, `list_webhooks`, and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct WebhookDto {
@@ -12961,6 +13627,8 @@ pub struct WebhookEventDto {
 }
 
 /// The `WebhookEventListData` object of the V3 API, as received.
+///
+/// Returned by `get_webhook_event_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct WebhookEventListData {
@@ -12973,6 +13641,8 @@ pub struct WebhookEventListData {
 }
 
 /// The `WebhookLogDto` object of the V3 API, as received.
+///
+/// Returned by `get_webhook_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct WebhookLogDto {
@@ -13042,6 +13712,8 @@ impl WebhookRetryConfigV3Dto {
 }
 
 /// The `WhitelistRespDto` object of the V3 API, as received.
+///
+/// Returned by `add_whitelist`, `list_whitelists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct WhitelistRespDto {
