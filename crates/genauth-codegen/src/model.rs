@@ -289,10 +289,15 @@ fn ref_name(v: &Value) -> Option<&str> {
 
 const ENVELOPE_KEYS: &[&str] = &["statusCode", "message", "apiCode", "requestId", "data"];
 
-/// The POST operations that look read-only by name but are not safe to repeat.
+/// The operations that look read-only (by method or name) but are not safe to repeat.
 pub const NOT_IDEMPOTENT: &[&str] = &[
-    // Fetches (and may mint) a WeChat access token on the server side.
+    // POST get-…: fetches, and may mint, a WeChat access token on the server side.
     "get_wechat_mp_access_token",
+    // GET, but notifies the imported tenant users (mail/SMS) each time.
+    "import_tenant_notify_user",
+    // GET, but each call creates a fresh WebAuthn challenge the next step must use.
+    "init_authentication_options",
+    "init_register_options",
 ];
 
 /// The IDEMPOTENT rule: GET is; POST is when its last path segment starts with

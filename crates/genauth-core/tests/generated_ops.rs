@@ -775,7 +775,7 @@ const ROWS: &[Row] = &[
         body: &[],
         auth: AuthKind::UserToken,
         envelope: true,
-        idempotent: true,
+        idempotent: false,
         output: r#"{"authenticationOptions":{"allowCredentials":[{"id":"id-value","transports":["transports-value"],"type":"type-value"}],"challenge":"challenge-value","rpId":"rpId-value","timeout":42},"ticket":"ticket-value"}"#,
     },
     Row {
@@ -787,7 +787,7 @@ const ROWS: &[Row] = &[
         body: &[],
         auth: AuthKind::UserToken,
         envelope: true,
-        idempotent: true,
+        idempotent: false,
         output: r#"{"registrationOptions":{"challenge":"challenge-value","excludeCredentials":[{"id":"id-value","transports":["transports-value"],"type":"type-value"}],"pubKeyCredParams":[{"alg":42,"type":"type-value"}],"rp":{"id":"id-value","name":"name-value"},"timeout":42,"user":{"displayName":"displayName-value","id":"id-value","name":"name-value"}},"ticket":"ticket-value"}"#,
     },
     Row {
@@ -4424,7 +4424,7 @@ const ROWS: &[Row] = &[
         body: &[],
         auth: AuthKind::ManagementToken,
         envelope: true,
-        idempotent: true,
+        idempotent: false,
         output: r#"{"list":[{"any":"value"}],"totalCount":1}"#,
     },
     Row {

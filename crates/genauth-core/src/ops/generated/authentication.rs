@@ -618,7 +618,7 @@ operation! { GetWechatMpAccessTokenInfo, "get_wechat_mp_access_token_info", POST
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct InitAuthenticationOptions {}
 
-operation! { InitAuthenticationOptions, "init_authentication_options", GET, "/api/v3/webauthn/authentication", UserToken, Query, true, true, t::AuthenticationOptionsDto }
+operation! { InitAuthenticationOptions, "init_authentication_options", GET, "/api/v3/webauthn/authentication", UserToken, Query, true, false, t::AuthenticationOptionsDto }
 
 /// Init register options.
 ///
@@ -626,7 +626,7 @@ operation! { InitAuthenticationOptions, "init_authentication_options", GET, "/ap
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct InitRegisterOptions {}
 
-operation! { InitRegisterOptions, "init_register_options", GET, "/api/v3/webauthn/registration", UserToken, Query, true, true, t::RegistrationOptionsDto }
+operation! { InitRegisterOptions, "init_register_options", GET, "/api/v3/webauthn/registration", UserToken, Query, true, false, t::RegistrationOptionsDto }
 
 /// List.
 ///

@@ -3801,7 +3801,7 @@ impl ImportTenantNotifyUser {
     }
 }
 
-operation! { ImportTenantNotifyUser, "import_tenant_notify_user", GET, "/api/v3/import-tenant-notify-user", ManagementToken, Query, true, true, t::Page<serde_json::Value> }
+operation! { ImportTenantNotifyUser, "import_tenant_notify_user", GET, "/api/v3/import-tenant-notify-user", ManagementToken, Query, true, false, t::Page<serde_json::Value> }
 
 /// Is action allowed.
 ///
