@@ -16,11 +16,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use genauth::core::ops::slice::{GetUser, ListUsers};
+use genauth::core::ops::{GetUser, ListUsers};
 use genauth::core::{decode_response, ManagementClientOptions, ManagementToken};
 use genauth::types::envelope::Envelope;
-use genauth::types::page::{Page, Pagination};
-use genauth::types::slice::{ListUsersOptionsDto, ListUsersRequestDto, UserDto};
+use genauth::types::page::Page;
+use genauth::types::{ListUsersOptionsDto, ListUsersRequestDto, PaginationDto, UserDto};
 use genauth::SecretString;
 
 fn config() -> genauth::core::ManagementConfig {
@@ -43,8 +43,7 @@ fn token() -> ManagementToken {
     ManagementToken::new(SecretString::new(jwt), Duration::from_secs(7200)).expect("a valid token")
 }
 
-/// One user as the management API returns it: the slice's `UserDto` reads five
-/// fields; the rest is skipped, as it would be in a real response.
+/// One user as the management API returns it.
 pub fn user_json(i: usize) -> serde_json::Value {
     serde_json::json!({
         "userId": format!("6229ffaxxxxxxxxcade{i:05}"),
@@ -101,10 +100,8 @@ fn envelope(data: serde_json::Value) -> Bytes {
 fn get_user(c: &mut Criterion) {
     let config = config();
     let token = token();
-    let op = GetUser {
-        user_id: "6229ffaxxxxxxxxcade3e3d9".into(),
-        with_custom_data: Some(true),
-    };
+    let mut op = GetUser::new("6229ffaxxxxxxxxcade3e3d9".into());
+    op.with_custom_data = Some(true);
     let body = envelope(user_json(1));
     let mut g = c.benchmark_group("get_user");
     g.bench_function("encode/genauth", |b| {
@@ -136,12 +133,14 @@ fn list_users(c: &mut Criterion) {
     let op = ListUsers(ListUsersRequestDto {
         keywords: Some("zhang".into()),
         options: Some(ListUsersOptionsDto {
-            pagination: Some(Pagination {
+            pagination: Some(PaginationDto {
                 page: Some(1),
                 limit: Some(1000),
             }),
             with_custom_data: Some(true),
+            ..Default::default()
         }),
+        ..Default::default()
     });
     let list: Vec<_> = (0..1000).map(user_json).collect();
     let body = envelope(serde_json::json!({"totalCount": 1000, "list": list}));

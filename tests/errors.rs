@@ -7,7 +7,7 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use genauth::types::slice::{Connection, SignInByPasswordPayloadDto, SigninByCredentialsDto};
+use genauth::types::{SignInByPasswordPayloadDto, SigninByCredentialsDtoConnection};
 use genauth::{
     ApiCode, AuthenticationClient, AuthenticationClientOptions, ManagementClient,
     ManagementClientOptions,
@@ -96,17 +96,13 @@ async fn an_mfa_step_hands_its_data_to_the_caller() {
     .await;
     let client =
         AuthenticationClient::new(AuthenticationClientOptions::new("app-1", server.url())).unwrap();
-    let body = SigninByCredentialsDto {
-        connection: Connection::Password,
-        password_payload: Some(SignInByPasswordPayloadDto {
-            password: "pw-secret".into(),
-            account: Some("ann".into()),
-            ..Default::default()
-        }),
-        client_id: None,
-        client_secret: None,
-    };
-    let err = client.sign_in_by_credentials(body).await.unwrap_err();
+    let mut payload = SignInByPasswordPayloadDto::new("pw-secret");
+    payload.account = Some("ann".into());
+    let err = client
+        .sign_in_by_credentials(SigninByCredentialsDtoConnection::Password)
+        .password_payload(payload)
+        .await
+        .unwrap_err();
     let step = err.flow_step().expect("MFA is a flow step, not a failure");
     assert!(matches!(step.api_code, Some(ApiCode::AppMfaRequired)));
     let data = step.flow_data().expect("the data of the next step");

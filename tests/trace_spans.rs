@@ -14,7 +14,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use genauth::core::Body;
 use genauth::layers::RetryPolicy;
-use genauth::types::slice::{Connection, SignInByPasswordPayloadDto, SigninByCredentialsDto};
+use genauth::types::{SignInByPasswordPayloadDto, SigninByCredentialsDtoConnection};
 use genauth::{
     AuthenticationClient, AuthenticationClientOptions, ClientBuilder, Error, ManagementClient,
     ManagementClientOptions,
@@ -50,17 +50,10 @@ fn fast_retries() -> RetryPolicy {
         .no_budget()
 }
 
-fn sign_in_body() -> SigninByCredentialsDto {
-    SigninByCredentialsDto {
-        connection: Connection::Password,
-        password_payload: Some(SignInByPasswordPayloadDto {
-            password: "user-password-1".into(),
-            email: Some("ann@example.com".into()),
-            ..Default::default()
-        }),
-        client_id: None,
-        client_secret: None,
-    }
+fn password_payload() -> SignInByPasswordPayloadDto {
+    let mut payload = SignInByPasswordPayloadDto::new("user-password-1");
+    payload.email = Some("ann@example.com".into());
+    payload
 }
 
 /// An in-process service answering with `f`.

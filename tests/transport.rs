@@ -12,7 +12,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use genauth::core::Body;
 use genauth::layers::RetryPolicy;
-use genauth::types::slice::{Connection, SignInByPasswordPayloadDto, SigninByCredentialsDto};
+use genauth::types::{SignInByPasswordPayloadDto, SigninByCredentialsDtoConnection};
 use genauth::{
     AuthenticationClient, AuthenticationClientOptions, ClientBuilder, Error, ManagementClient,
     ManagementClientOptions,
@@ -48,17 +48,10 @@ fn fast_retries() -> RetryPolicy {
         .no_budget()
 }
 
-fn sign_in_body() -> SigninByCredentialsDto {
-    SigninByCredentialsDto {
-        connection: Connection::Password,
-        password_payload: Some(SignInByPasswordPayloadDto {
-            password: "user-password-1".into(),
-            email: Some("ann@example.com".into()),
-            ..Default::default()
-        }),
-        client_id: None,
-        client_secret: None,
-    }
+fn password_payload() -> SignInByPasswordPayloadDto {
+    let mut payload = SignInByPasswordPayloadDto::new("user-password-1");
+    payload.email = Some("ann@example.com".into());
+    payload
 }
 
 /// An in-process service answering with `f`.
@@ -398,7 +391,8 @@ async fn a_write_is_not_retried_on_503() {
         .authentication(auth_options(&server.url()))
         .unwrap();
     let err = client
-        .sign_in_by_credentials(sign_in_body())
+        .sign_in_by_credentials(SigninByCredentialsDtoConnection::Password)
+        .password_payload(password_payload())
         .await
         .unwrap_err();
     assert_eq!(err.as_api().map(|a| a.status_code.code()), Some(503));
@@ -432,7 +426,8 @@ async fn a_dropped_connection_after_sending_is_retried_only_for_reads() {
         .authentication(auth_options(&url))
         .unwrap();
     let err = client
-        .sign_in_by_credentials(sign_in_body())
+        .sign_in_by_credentials(SigninByCredentialsDtoConnection::Password)
+        .password_payload(password_payload())
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
@@ -496,7 +491,8 @@ async fn a_refused_connection_is_retried_and_the_attempt_limit_holds() {
             .unwrap();
         let err = if sign_in {
             client
-                .sign_in_by_credentials(sign_in_body())
+                .sign_in_by_credentials(SigninByCredentialsDtoConnection::Password)
+                .password_payload(password_payload())
                 .await
                 .unwrap_err()
         } else {
@@ -727,7 +723,8 @@ async fn a_connect_timeout_is_a_timeout_error_after_retries() {
         .unwrap();
     // A write: the connection never opened, so it is retried too.
     let err = client
-        .sign_in_by_credentials(sign_in_body())
+        .sign_in_by_credentials(SigninByCredentialsDtoConnection::Password)
+        .password_payload(password_payload())
         .await
         .unwrap_err();
     assert!(

@@ -8,14 +8,9 @@
 //! `kind` (`"flow"` for a step of a login flow rather than a failure).
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::Path;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-/// Where the catalogue lives, relative to the workspace root.
-pub const DEFAULT_JSON_PATH: &str = "../shared/api/error-codes.json";
 /// The generated Rust file, relative to the workspace root.
 pub const TYPES_PATH: &str = "crates/genauth-types/src/codes.rs";
 /// The generated docs table, relative to the workspace root.
@@ -698,73 +693,6 @@ pub fn render_docs(json: &Value) -> Result<String, String> {
     let _ = writeln!(out, "\n## `apiCode` ({} codes)\n", api.len());
     docs_table(&mut out, &api);
     Ok(out)
-}
-
-/// Formats Rust source with `rustfmt --edition 2021`.
-fn rustfmt(source: &str) -> Result<String, String> {
-    let mut child = Command::new("rustfmt")
-        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not start rustfmt: {e}"))?;
-    let mut stdin = child
-        .stdin
-        .take()
-        .ok_or_else(|| "rustfmt has no stdin".to_owned())?;
-    let input = source.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("rustfmt failed: {e}"))?;
-    writer
-        .join()
-        .map_err(|_| "the rustfmt writer panicked".to_owned())?
-        .map_err(|e| format!("could not write to rustfmt: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "rustfmt rejected the generated code: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    String::from_utf8(output.stdout).map_err(|_| "rustfmt wrote non-UTF-8 output".to_owned())
-}
-
-/// Renders both files from the catalogue at `json_path` and writes them under
-/// `root` (the workspace root), or with `check` compares them with the files
-/// there. Returns the files that differ (always empty when writing).
-pub fn run(root: &Path, json_path: &Path, check: bool) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(json_path).map_err(|e| {
-        format!(
-            "could not read {} ({e}); pass the path of error-codes.json",
-            json_path.display()
-        )
-    })?;
-    let json: Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not valid JSON: {e}", json_path.display()))?;
-    let files = [
-        (TYPES_PATH, rustfmt(&render_types(&json)?)?),
-        (DOCS_PATH, render_docs(&json)?),
-    ];
-    let mut drift = Vec::new();
-    for (rel, content) in files {
-        let path = root.join(rel);
-        if check {
-            let current = std::fs::read_to_string(&path).unwrap_or_default();
-            if current != content {
-                drift.push(rel.to_owned());
-            }
-        } else {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-            }
-            std::fs::write(&path, content)
-                .map_err(|e| format!("could not write {}: {e}", path.display()))?;
-        }
-    }
-    Ok(drift)
 }
 
 #[cfg(test)]
