@@ -11,13 +11,55 @@ use genauth_types::slice::{
 use serde_json::{json, Value};
 
 op!(SignUp, POST, "/api/v3/signup", UserToken, Json, UserDto);
-op!(SignIn, POST, "/api/v3/signin", AppBasicOrToken, Json, LoginTokenResponseDataDto);
+op!(
+    SignIn,
+    POST,
+    "/api/v3/signin",
+    AppBasicOrToken,
+    Json,
+    LoginTokenResponseDataDto
+);
 op!(SendSms, POST, "/api/v3/send-sms", UserToken, Json, Value);
-op!(SendEmail, POST, "/api/v3/send-email", UserToken, Json, Value);
-op!(GetProfile, GET, "/api/v3/get-profile", UserToken, Query, UserDto);
-op!(UpdateProfile, POST, "/api/v3/update-profile", UserToken, Json, Value);
-op!(UpdatePassword, POST, "/api/v3/update-password", UserToken, Json, Value);
-op!(BindEmail, POST, "/api/v3/bind-email", UserToken, Json, Value);
+op!(
+    SendEmail,
+    POST,
+    "/api/v3/send-email",
+    UserToken,
+    Json,
+    Value
+);
+op!(
+    GetProfile,
+    GET,
+    "/api/v3/get-profile",
+    UserToken,
+    Query,
+    UserDto
+);
+op!(
+    UpdateProfile,
+    POST,
+    "/api/v3/update-profile",
+    UserToken,
+    Json,
+    Value
+);
+op!(
+    UpdatePassword,
+    POST,
+    "/api/v3/update-password",
+    UserToken,
+    Json,
+    Value
+);
+op!(
+    BindEmail,
+    POST,
+    "/api/v3/bind-email",
+    UserToken,
+    Json,
+    Value
+);
 
 fn password_sign_in(email: &str, password: &str) -> SigninByCredentialsDto {
     SigninByCredentialsDto {
@@ -45,7 +87,10 @@ async fn sign_up_sign_in_profile_and_password_change() {
         .await
         .unwrap();
     assert_eq!(user.email.as_deref(), Some("bob@example.com"));
-    assert_eq!(emu.user_id("bob@example.com").as_deref(), Some(user.user_id.as_str()));
+    assert_eq!(
+        emu.user_id("bob@example.com").as_deref(),
+        Some(user.user_id.as_str())
+    );
 
     // Without a token, the profile is refused with 401 / 2020.
     let err = client.send(&GetProfile(vec![])).await.unwrap_err();
@@ -70,19 +115,25 @@ async fn sign_up_sign_in_profile_and_password_change() {
     let me = client.send(&GetProfile(vec![])).await.unwrap();
     assert_eq!(me.user_id, user.user_id);
     let updated = client
-        .send(&UpdateProfile(json!({"nickname": "Bob B.", "company": "ACME"})))
+        .send(&UpdateProfile(
+            json!({"nickname": "Bob B.", "company": "ACME"}),
+        ))
         .await
         .unwrap();
     assert_eq!(updated["nickname"], "Bob B.");
     assert_eq!(updated["company"], "ACME");
 
     let err = client
-        .send(&UpdatePassword(json!({"newPassword": "second-pass", "oldPassword": "nope"})))
+        .send(&UpdatePassword(
+            json!({"newPassword": "second-pass", "oldPassword": "nope"}),
+        ))
         .await
         .unwrap_err();
     assert_eq!(err.as_api().unwrap().api_code, Some(2203));
     client
-        .send(&UpdatePassword(json!({"newPassword": "second-pass", "oldPassword": "first-pass"})))
+        .send(&UpdatePassword(
+            json!({"newPassword": "second-pass", "oldPassword": "first-pass"}),
+        ))
         .await
         .unwrap();
     assert!(client
@@ -96,7 +147,9 @@ async fn sign_up_sign_in_profile_and_password_change() {
 
     // A body of the wrong type is an invalid-argument envelope naming the field.
     let err = client
-        .send(&SignUp(json!({"connection": "PASSWORD", "passwordPayload": {"email": "x@example.com"}})))
+        .send(&SignUp(
+            json!({"connection": "PASSWORD", "passwordPayload": {"email": "x@example.com"}}),
+        ))
         .await
         .unwrap_err();
     let api = err.as_api().unwrap();
@@ -109,7 +162,9 @@ async fn passcodes_sign_up_sign_in_and_bind() {
     let emu = Emulator::builder().start().await.unwrap();
     let client = authentication(&emu);
     client
-        .send(&SendSms(json!({"channel": "CHANNEL_REGISTER", "phoneNumber": "+15550100"})))
+        .send(&SendSms(
+            json!({"channel": "CHANNEL_REGISTER", "phoneNumber": "+15550100"}),
+        ))
         .await
         .unwrap();
     let code = emu.last_passcode("+15550100").unwrap();
@@ -124,10 +179,16 @@ async fn passcodes_sign_up_sign_in_and_bind() {
         .await
         .unwrap();
     assert_eq!(user.phone.as_deref(), Some("+15550100"));
-    assert_eq!(emu.last_passcode("+15550100"), None, "a passcode is used once");
+    assert_eq!(
+        emu.last_passcode("+15550100"),
+        None,
+        "a passcode is used once"
+    );
 
     client
-        .send(&SendSms(json!({"channel": "CHANNEL_LOGIN", "phoneNumber": "+15550100"})))
+        .send(&SendSms(
+            json!({"channel": "CHANNEL_LOGIN", "phoneNumber": "+15550100"}),
+        ))
         .await
         .unwrap();
     let code = emu.last_passcode("+15550100").unwrap();
@@ -138,12 +199,16 @@ async fn passcodes_sign_up_sign_in_and_bind() {
     client.set_access_token(tokens.access_token.unwrap());
 
     client
-        .send(&SendEmail(json!({"channel": "CHANNEL_BIND_EMAIL", "email": "phone.user@example.com"})))
+        .send(&SendEmail(
+            json!({"channel": "CHANNEL_BIND_EMAIL", "email": "phone.user@example.com"}),
+        ))
         .await
         .unwrap();
     let code = emu.last_passcode("phone.user@example.com").unwrap();
     client
-        .send(&BindEmail(json!({"email": "phone.user@example.com", "passCode": code})))
+        .send(&BindEmail(
+            json!({"email": "phone.user@example.com", "passCode": code}),
+        ))
         .await
         .unwrap();
     let me = client.send(&GetProfile(vec![])).await.unwrap();

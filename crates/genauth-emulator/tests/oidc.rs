@@ -16,7 +16,11 @@ const CB: &str = "http://127.0.0.1:9/cb";
 
 async fn emulator() -> RunningEmulator {
     Emulator::builder()
-        .user(TestUser::email("ann@example.com").with_password("pw-ann-1").with_name("Ann"))
+        .user(
+            TestUser::email("ann@example.com")
+                .with_password("pw-ann-1")
+                .with_name("Ann"),
+        )
         .app(App::new(APP, SECRET).redirect_uri(CB))
         .app(App::public("spa").redirect_uri(CB))
         .auto_approve("ann@example.com")
@@ -34,7 +38,12 @@ fn challenge(verifier: &str) -> String {
 fn verify(jwks: &Value, jwt: &str) -> Value {
     let parts: Vec<&str> = jwt.split('.').collect();
     let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
-    let key = jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == header["kid"]).unwrap();
+    let key = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == header["kid"])
+        .unwrap();
     let n = URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap()).unwrap();
     let e = URL_SAFE_NO_PAD.decode(key["e"].as_str().unwrap()).unwrap();
     let sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
@@ -63,42 +72,80 @@ async fn authorize(emu: &RunningEmulator, client_id: &str, verifier: &str) -> St
 #[tokio::test]
 async fn code_flow_with_pkce_refresh_introspect_revoke() {
     let emu = emulator().await;
-    let (status, _, body) = raw_get(&format!("{}/oidc/.well-known/openid-configuration", emu.url())).await;
+    let (status, _, body) = raw_get(&format!(
+        "{}/oidc/.well-known/openid-configuration",
+        emu.url()
+    ))
+    .await;
     assert_eq!(status, 200);
     let disc: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(disc["issuer"], emu.issuer());
     let (_, _, jwks) = raw_get(disc["jwks_uri"].as_str().unwrap()).await;
     let jwks: Value = serde_json::from_slice(&jwks).unwrap();
-    let (_, _, jwks_app) = raw_get(&format!("{}/{APP}/oidc/.well-known/jwks.json", emu.url())).await;
+    let (_, _, jwks_app) =
+        raw_get(&format!("{}/{APP}/oidc/.well-known/jwks.json", emu.url())).await;
     assert_eq!(jwks, serde_json::from_slice::<Value>(&jwks_app).unwrap());
 
     let verifier = "a-verifier-that-is-long-enough-for-pkce-0123456789";
     let token_url = format!("{}/oidc/token", emu.url());
     // A wrong verifier is refused, and the code is used up.
     let code = authorize(&emu, APP, verifier).await;
-    let (status, err) = raw_form(&token_url, None, &[
-        ("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", CB),
-        ("client_id", APP), ("client_secret", SECRET), ("code_verifier", "wrong-verifier"),
-    ]).await;
-    assert_eq!((status.as_u16(), err["error"].as_str()), (400, Some("invalid_grant")));
+    let (status, err) = raw_form(
+        &token_url,
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", CB),
+            ("client_id", APP),
+            ("client_secret", SECRET),
+            ("code_verifier", "wrong-verifier"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), err["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
 
     let code = authorize(&emu, APP, verifier).await;
-    let (status, tokens) = raw_form(&token_url, None, &[
-        ("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", CB),
-        ("client_id", APP), ("client_secret", SECRET), ("code_verifier", verifier),
-    ]).await;
+    let (status, tokens) = raw_form(
+        &token_url,
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", CB),
+            ("client_id", APP),
+            ("client_secret", SECRET),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await;
     assert_eq!(status, 200, "{tokens}");
     let claims = verify(&jwks, tokens["id_token"].as_str().unwrap());
     assert_eq!(claims["iss"], emu.issuer());
     assert_eq!(claims["aud"], APP);
     assert_eq!(claims["nonce"], "n-1");
     assert_eq!(claims["email"], "ann@example.com");
-    assert_eq!(claims["sub"], emu.user_id("ann@example.com").unwrap().as_str());
+    assert_eq!(
+        claims["sub"],
+        emu.user_id("ann@example.com").unwrap().as_str()
+    );
     // The code works once.
-    let (status, _) = raw_form(&token_url, None, &[
-        ("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", CB),
-        ("client_id", APP), ("client_secret", SECRET), ("code_verifier", verifier),
-    ]).await;
+    let (status, _) = raw_form(
+        &token_url,
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", CB),
+            ("client_id", APP),
+            ("client_secret", SECRET),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await;
     assert_eq!(status, 400);
 
     let access = tokens["access_token"].as_str().unwrap();
@@ -114,9 +161,15 @@ async fn code_flow_with_pkce_refresh_introspect_revoke() {
     // Refresh with client_secret_basic.
     let basic = genauth_core::request::basic_auth(APP, SECRET).unwrap();
     let basic = basic.to_str().unwrap();
-    let (status, refreshed) = raw_form(&token_url, Some(basic), &[
-        ("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
-    ]).await;
+    let (status, refreshed) = raw_form(
+        &token_url,
+        Some(basic),
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ],
+    )
+    .await;
     assert_eq!(status, 200, "{refreshed}");
     let new_access = refreshed["access_token"].as_str().unwrap();
     assert_ne!(new_access, access);
@@ -128,9 +181,16 @@ async fn code_flow_with_pkce_refresh_introspect_revoke() {
     let (status, _) = raw_form(&intro_url, None, &[("token", new_access)]).await;
     assert_eq!(status, 401, "introspection needs client authentication");
 
-    let (status, _) = raw_form(&format!("{}/oidc/token/revocation", emu.url()), None, &[
-        ("token", new_access), ("client_id", APP), ("client_secret", SECRET),
-    ]).await;
+    let (status, _) = raw_form(
+        &format!("{}/oidc/token/revocation", emu.url()),
+        None,
+        &[
+            ("token", new_access),
+            ("client_id", APP),
+            ("client_secret", SECRET),
+        ],
+    )
+    .await;
     assert_eq!(status, 200);
     let (_, intro) = raw_form(&intro_url, Some(basic), &[("token", new_access)]).await;
     assert_eq!(intro["active"], false);
@@ -138,7 +198,9 @@ async fn code_flow_with_pkce_refresh_introspect_revoke() {
     // End-session revokes the rest and redirects.
     let url = format!(
         "{}/oidc/session/end?id_token_hint={}&post_logout_redirect_uri={}&state=bye",
-        emu.url(), tokens["id_token"].as_str().unwrap(), genauth_core::request::form_urlencoded_component(CB)
+        emu.url(),
+        tokens["id_token"].as_str().unwrap(),
+        genauth_core::request::form_urlencoded_component(CB)
     );
     let (status, headers, _) = raw_get(&url).await;
     assert_eq!(status, 302);
@@ -153,23 +215,50 @@ async fn public_clients_need_pkce_and_client_credentials_need_a_secret() {
     let verifier = "public-client-verifier-0123456789-0123456789-abc";
     let code = authorize(&emu, "spa", verifier).await;
     let token_url = format!("{}/oauth/token", emu.url());
-    let (status, tokens) = raw_form(&token_url, None, &[
-        ("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", CB),
-        ("client_id", "spa"), ("code_verifier", verifier),
-    ]).await;
+    let (status, tokens) = raw_form(
+        &token_url,
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", CB),
+            ("client_id", "spa"),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await;
     assert_eq!(status, 200, "{tokens}");
 
-    let url = format!("{}/oidc/auth?client_id=spa&redirect_uri={}&response_type=code&state=s",
-        emu.url(), genauth_core::request::form_urlencoded_component(CB));
+    let url = format!(
+        "{}/oidc/auth?client_id=spa&redirect_uri={}&response_type=code&state=s",
+        emu.url(),
+        genauth_core::request::form_urlencoded_component(CB)
+    );
     let (_, headers, _) = raw_get(&url).await;
-    assert_eq!(query_param(&location(&headers), "error").as_deref(), Some("invalid_request"));
+    assert_eq!(
+        query_param(&location(&headers), "error").as_deref(),
+        Some("invalid_request")
+    );
 
-    let (status, cc) = raw_form(&token_url, None, &[
-        ("grant_type", "client_credentials"), ("client_id", APP), ("client_secret", SECRET), ("scope", "read"),
-    ]).await;
+    let (status, cc) = raw_form(
+        &token_url,
+        None,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", APP),
+            ("client_secret", SECRET),
+            ("scope", "read"),
+        ],
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(cc.get("id_token").is_none() && cc.get("refresh_token").is_none());
-    let (status, _) = raw_form(&token_url, None, &[("grant_type", "client_credentials"), ("client_id", APP)]).await;
+    let (status, _) = raw_form(
+        &token_url,
+        None,
+        &[("grant_type", "client_credentials"), ("client_id", APP)],
+    )
+    .await;
     assert_eq!(status, 401);
 }
 
@@ -177,12 +266,20 @@ async fn public_clients_need_pkce_and_client_credentials_need_a_secret() {
 async fn without_auto_approve_a_login_form_is_shown_and_posted() {
     let emu = Emulator::builder()
         .user(TestUser::username("kim").with_password("pw-kim-1"))
-        .app(App::new(APP, SECRET).redirect_uri(CB).token_endpoint_auth_method(TokenEndpointAuthMethod::ClientSecretBasic))
+        .app(
+            App::new(APP, SECRET)
+                .redirect_uri(CB)
+                .token_endpoint_auth_method(TokenEndpointAuthMethod::ClientSecretBasic),
+        )
         .start()
         .await
         .unwrap();
     let cb = genauth_core::request::form_urlencoded_component(CB);
-    let (status, _, html) = raw_get(&format!("{}/oidc/auth?client_id={APP}&redirect_uri={cb}&response_type=code&scope=openid", emu.url())).await;
+    let (status, _, html) = raw_get(&format!(
+        "{}/oidc/auth?client_id={APP}&redirect_uri={cb}&response_type=code&scope=openid",
+        emu.url()
+    ))
+    .await;
     assert_eq!(status, 200);
     assert!(String::from_utf8_lossy(&html).contains("<form"));
     let body = format!("client_id={APP}&redirect_uri={cb}&response_type=code&scope=openid&account=kim&password=pw-kim-1");
@@ -204,16 +301,35 @@ async fn cas_tickets_validate_once() {
     assert_eq!(status, 302);
     let ticket = query_param(&location(&headers), "ticket").unwrap();
     assert!(ticket.starts_with("ST-"));
-    let (_, _, v1) = raw_get(&format!("{}/cas-idp/{APP}/validate?service={svc}&ticket={ticket}", emu.url())).await;
+    let (_, _, v1) = raw_get(&format!(
+        "{}/cas-idp/{APP}/validate?service={svc}&ticket={ticket}",
+        emu.url()
+    ))
+    .await;
     assert_eq!(String::from_utf8_lossy(&v1), "yes\nann@example.com\n");
-    let (_, _, again) = raw_get(&format!("{}/cas-idp/{APP}/validate?service={svc}&ticket={ticket}", emu.url())).await;
+    let (_, _, again) = raw_get(&format!(
+        "{}/cas-idp/{APP}/validate?service={svc}&ticket={ticket}",
+        emu.url()
+    ))
+    .await;
     assert_eq!(String::from_utf8_lossy(&again), "no\n\n");
 
     let (_, headers, _) = raw_get(&format!("{}/cas-idp/{APP}?service={svc}", emu.url())).await;
     let ticket = query_param(&location(&headers), "ticket").unwrap();
-    let (_, _, v2) = raw_get(&format!("{}/cas-idp/{APP}/serviceValidate?service={svc}&ticket={ticket}&format=JSON", emu.url())).await;
+    let (_, _, v2) = raw_get(&format!(
+        "{}/cas-idp/{APP}/serviceValidate?service={svc}&ticket={ticket}&format=JSON",
+        emu.url()
+    ))
+    .await;
     let v2: Value = serde_json::from_slice(&v2).unwrap();
-    assert_eq!(v2["serviceResponse"]["authenticationSuccess"]["user"], "ann@example.com");
-    let (_, _, xml) = raw_get(&format!("{}/cas-idp/{APP}/serviceValidate?service={svc}&ticket={ticket}", emu.url())).await;
+    assert_eq!(
+        v2["serviceResponse"]["authenticationSuccess"]["user"],
+        "ann@example.com"
+    );
+    let (_, _, xml) = raw_get(&format!(
+        "{}/cas-idp/{APP}/serviceValidate?service={svc}&ticket={ticket}",
+        emu.url()
+    ))
+    .await;
     assert!(String::from_utf8_lossy(&xml).contains("INVALID_TICKET"));
 }

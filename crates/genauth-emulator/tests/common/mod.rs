@@ -2,7 +2,10 @@
 #![allow(dead_code)]
 
 use bytes::Bytes;
-use genauth_emulator::{RunningEmulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID, DEFAULT_APP_SECRET};
+use genauth_emulator::{
+    RunningEmulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID,
+    DEFAULT_APP_SECRET,
+};
 use genauth_tower::{AuthenticationClient, ManagementClient};
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -10,8 +13,11 @@ use tower::ServiceExt;
 
 pub fn management(emu: &RunningEmulator) -> ManagementClient {
     ManagementClient::new(
-        genauth_core::ManagementClientOptions::new(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)
-            .host(emu.url()),
+        genauth_core::ManagementClientOptions::new(
+            DEFAULT_ACCESS_KEY_ID,
+            DEFAULT_ACCESS_KEY_SECRET,
+        )
+        .host(emu.url()),
     )
     .unwrap()
 }
@@ -59,39 +65,69 @@ macro_rules! op {
 }
 
 /// One HTTP exchange without any SDK logic.
-pub async fn raw(req: http::Request<genauth_core::Body>) -> (http::StatusCode, http::HeaderMap, Bytes) {
-    let resp = genauth_hyper::transport().unwrap().oneshot(req).await.unwrap();
+pub async fn raw(
+    req: http::Request<genauth_core::Body>,
+) -> (http::StatusCode, http::HeaderMap, Bytes) {
+    let resp = genauth_hyper::transport()
+        .unwrap()
+        .oneshot(req)
+        .await
+        .unwrap();
     let (parts, body) = resp.into_parts();
     let body = body.collect().await.unwrap().to_bytes();
     (parts.status, parts.headers, body)
 }
 
 pub async fn raw_get(url: &str) -> (http::StatusCode, http::HeaderMap, Bytes) {
-    raw(http::Request::get(url).body(genauth_core::Body::from(Bytes::new())).unwrap()).await
+    raw(http::Request::get(url)
+        .body(genauth_core::Body::from(Bytes::new()))
+        .unwrap())
+    .await
 }
 
 pub async fn raw_json(method: &str, url: &str, headers: &[(&str, &str)], body: &Value) -> Value {
-    let mut b = http::Request::builder().method(method).uri(url).header("content-type", "application/json");
+    let mut b = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("content-type", "application/json");
     for (k, v) in headers {
         b = b.header(*k, *v);
     }
-    let (_, _, bytes) = raw(b.body(genauth_core::Body::from(Bytes::from(body.to_string()))).unwrap()).await;
+    let (_, _, bytes) = raw(b
+        .body(genauth_core::Body::from(Bytes::from(body.to_string())))
+        .unwrap())
+    .await;
     serde_json::from_slice(&bytes).unwrap()
 }
 
-pub async fn raw_form(url: &str, basic: Option<&str>, pairs: &[(&str, &str)]) -> (http::StatusCode, Value) {
-    let mut b = http::Request::post(url).header("content-type", "application/x-www-form-urlencoded");
+pub async fn raw_form(
+    url: &str,
+    basic: Option<&str>,
+    pairs: &[(&str, &str)],
+) -> (http::StatusCode, Value) {
+    let mut b =
+        http::Request::post(url).header("content-type", "application/x-www-form-urlencoded");
     if let Some(v) = basic {
         b = b.header("authorization", v);
     }
     let body = serde_html_form::to_string(pairs).unwrap();
-    let (status, _, bytes) = raw(b.body(genauth_core::Body::from(Bytes::from(body))).unwrap()).await;
-    let v = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+    let (status, _, bytes) =
+        raw(b.body(genauth_core::Body::from(Bytes::from(body))).unwrap()).await;
+    let v = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+    };
     (status, v)
 }
 
 pub fn location(headers: &http::HeaderMap) -> String {
-    headers.get("location").unwrap().to_str().unwrap().to_owned()
+    headers
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// The value of `name` in the query of `url`.
@@ -100,4 +136,3 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
     let pairs: Vec<(String, String)> = serde_html_form::from_str(q).ok()?;
     pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
-
