@@ -107,6 +107,7 @@ pub struct EmulatorBuilder {
     faults: Vec<Fault>,
     auto_approve: Option<String>,
     table: Arc<dyn OperationTable>,
+    table_only: bool,
 }
 
 impl std::fmt::Debug for EmulatorBuilder {
@@ -120,6 +121,7 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("lifetimes", &self.lifetimes)
             .field("faults", &self.faults)
             .field("auto_approve", &self.auto_approve)
+            .field("table_only", &self.table_only)
             .finish_non_exhaustive()
     }
 }
@@ -136,6 +138,7 @@ impl Default for EmulatorBuilder {
             faults: Vec::new(),
             auto_approve: None,
             table: Arc::new(EmptyTable),
+            table_only: false,
         }
     }
 }
@@ -189,6 +192,15 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Answers every `/api/v3` operation from the operation table, even those
+    /// with state (only the management token keeps its own endpoint). Useful
+    /// to exercise every operation's wire format with synthetic arguments,
+    /// which name users and roles that do not exist.
+    pub fn table_only(mut self, yes: bool) -> Self {
+        self.table_only = yes;
+        self
+    }
+
     /// Binds the address, makes the RSA key and starts serving on the current
     /// tokio runtime.
     pub async fn start(self) -> Result<RunningEmulator, StartError> {
@@ -230,6 +242,7 @@ impl EmulatorBuilder {
             lifetimes: self.lifetimes,
             auto_approve: self.auto_approve,
             table: self.table,
+            table_only: self.table_only,
             key,
             store: Mutex::new(store),
         });
@@ -252,6 +265,7 @@ pub(crate) struct Shared {
     pub lifetimes: Lifetimes,
     pub auto_approve: Option<String>,
     pub table: Arc<dyn OperationTable>,
+    pub table_only: bool,
     pub key: keys::SigningKey,
     pub store: Mutex<store::Store>,
 }

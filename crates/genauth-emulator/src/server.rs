@@ -135,8 +135,11 @@ async fn handle(shared: Arc<Shared>, req: http::Request<Incoming>) -> Result<Rep
 fn route(shared: &Shared, req: &Req) -> Reply {
     let path = req.path.as_str();
     if path.starts_with("/api/v3/") || path.starts_with("/api/v2/") || path.starts_with("/mfa/") {
-        if let Some(reply) = crate::api::handle(shared, req) {
-            return reply;
+        let stateful = !shared.table_only || path == "/api/v3/get-management-token";
+        if stateful {
+            if let Some(reply) = crate::api::handle(shared, req) {
+                return reply;
+            }
         }
         return fallback(shared, req);
     }

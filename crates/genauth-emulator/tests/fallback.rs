@@ -133,3 +133,36 @@ async fn templated_paths_match_segment_by_segment() {
     assert_eq!(out, json!({"success": true}));
     assert_eq!(emu.request_count("/api/v3/ip-list/entry-1"), 1);
 }
+
+op!(
+    ListUsersRaw,
+    POST,
+    "/api/v3/list-users",
+    ManagementToken,
+    Json,
+    Value
+);
+
+#[tokio::test]
+async fn table_only_answers_stateful_paths_from_the_table() {
+    let t = StaticTable::new(vec![(
+        "POST",
+        "/api/v3/list-users",
+        TableEntry {
+            name: "list_users",
+            auth: AuthKind::ManagementToken,
+            envelope: true,
+            validate: accept,
+            sample_output: || json!({"list": [], "totalCount": 0, "fromTable": true}),
+        },
+    )]);
+    let emu = Emulator::builder()
+        .operations(t)
+        .table_only(true)
+        .start()
+        .await
+        .unwrap();
+    let client = common::management(&emu);
+    let out = client.send(&ListUsersRaw(json!({}))).await.unwrap();
+    assert_eq!(out["fromTable"], true);
+}
