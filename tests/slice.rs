@@ -1,13 +1,16 @@
-//! The first vertical slice, through the hyper transport and a custom tower
-//! stack, against a server on 127.0.0.1: exact requests on the wire, typed
-//! results, and typed failures.
+//! The first vertical slice (now generated operations), through the hyper
+//! transport and a custom tower stack, against a server on 127.0.0.1: exact
+//! requests on the wire, typed results, and typed failures.
 
 mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use genauth::types::slice::{Connection, SignInByPasswordPayloadDto, SigninByCredentialsDto};
+use genauth::types::{
+    SignInByPasswordPayloadDto, SigninByCredentialsDto, SigninByCredentialsDtoConnection,
+    UserDtoStatus,
+};
 use genauth::{
     AuthenticationClient, AuthenticationClientOptions, Error, Lang, ManagementClient,
     ManagementClientOptions, TokenEndpointAuthMethod,
@@ -53,17 +56,24 @@ async fn get_alipay_auth_info_sends_a_get_with_query_and_raw_token() {
     assert!(r.body.is_empty());
 }
 
+fn password_payload() -> SignInByPasswordPayloadDto {
+    let mut payload = SignInByPasswordPayloadDto::new("user-password-1");
+    payload.email = Some("ann@example.com".into());
+    payload
+}
+
 fn password_sign_in() -> SigninByCredentialsDto {
-    SigninByCredentialsDto {
-        connection: Connection::Password,
-        password_payload: Some(SignInByPasswordPayloadDto {
-            password: "user-password-1".into(),
-            email: Some("ann@example.com".into()),
-            ..Default::default()
-        }),
-        client_id: None,
-        client_secret: None,
-    }
+    let mut dto = SigninByCredentialsDto::new(SigninByCredentialsDtoConnection::Password);
+    dto.password_payload = Some(password_payload());
+    dto
+}
+
+fn sign_in(
+    client: &AuthenticationClient,
+) -> genauth::Call<'_, AuthenticationClient, genauth::core::ops::SignInByCredentials> {
+    client
+        .sign_in_by_credentials(SigninByCredentialsDtoConnection::Password)
+        .password_payload(password_payload())
 }
 
 #[tokio::test]
@@ -73,10 +83,7 @@ async fn sign_in_by_credentials_posts_json_and_decodes_tokens() {
     })
     .await;
     let client = AuthenticationClient::new(auth_options(&server)).unwrap();
-    let tokens = client
-        .sign_in_by_credentials(password_sign_in())
-        .await
-        .unwrap();
+    let tokens = sign_in(&client).await.unwrap();
     assert_eq!(tokens.access_token.unwrap().expose(), "at-1");
     assert_eq!(tokens.expire_in, 1_209_600);
     assert_eq!(tokens.token_type, "Bearer");
@@ -112,10 +119,7 @@ async fn sign_in_with_client_secret_basic_sends_basic_app_credentials() {
     )
     .unwrap();
     client.set_access_token("ignored-token");
-    client
-        .sign_in_by_credentials(password_sign_in())
-        .await
-        .unwrap();
+    sign_in(&client).await.unwrap();
     // base64("app-123:app-secret-value")
     assert_eq!(
         server.requests()[0].header("authorization"),
@@ -161,13 +165,9 @@ async fn management_token_is_fetched_once_and_user_pool_comes_from_the_token() {
     let user = client.get_user("u1").await.unwrap();
     assert_eq!(user.user_id, "u1");
     assert_eq!(user.email.as_deref(), Some("ann@example.com"));
-    let page = client
-        .list_users()
-        .with(|op| {
-            op.0.keywords = Some("ann".into());
-        })
-        .await
-        .unwrap();
+    assert_eq!(user.status, UserDtoStatus::Activated);
+    assert_eq!(user.logins_count, Some(3), "a number sent as a string");
+    let page = client.list_users().keywords("ann").await.unwrap();
     assert_eq!(page.total_count, 2);
     assert_eq!(page.list[1].username.as_deref(), Some("bob"));
     assert_eq!(token_calls.load(Ordering::SeqCst), 1, "the token is cached");
@@ -259,10 +259,7 @@ async fn truncated_json_is_a_decode_error_naming_the_operation() {
     })
     .await;
     let client = AuthenticationClient::new(auth_options(&server)).unwrap();
-    let err = client
-        .sign_in_by_credentials(password_sign_in())
-        .await
-        .unwrap_err();
+    let err = sign_in(&client).await.unwrap_err();
     match &err {
         Error::Decode(d) => {
             assert_eq!(d.operation, "sign_in_by_credentials");
@@ -310,18 +307,15 @@ async fn no_secret_appears_in_debug_output() {
     let req = client
         .config()
         .request(
-            &genauth::core::ops::slice::SignInByCredentials(password_sign_in()),
+            &genauth::core::ops::SignInByCredentials(password_sign_in()),
             client.access_token().as_ref(),
         )
         .unwrap();
-    let err = client
-        .sign_in_by_credentials(password_sign_in())
-        .await
-        .unwrap_err();
+    let err = sign_in(&client).await.unwrap_err();
     let mgmt_opts = ManagementClientOptions::new("ak", "access-key-secret-1").host(server.url());
     let mgmt = ManagementClient::new(mgmt_opts.clone()).unwrap();
     let mgmt_err = mgmt.get_user("u").await.unwrap_err();
-    let call = client.sign_in_by_credentials(password_sign_in());
+    let call = sign_in(&client);
     let dump = format!(
         "{options:?}{client:?}{req:?}{err:?}{err}{mgmt_opts:?}{mgmt:?}{mgmt_err:?}{call:?}"
     );

@@ -11,6 +11,7 @@
 
 mod call;
 mod client;
+mod generated;
 pub mod layers;
 
 pub use call::{Call, CallFuture, SendOperation};

@@ -7,6 +7,7 @@
 //! errors (an object where an array belongs) still fail.
 
 use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize as _;
 use std::fmt;
 
 /// A scalar that may arrive as a number, a string, a boolean or null.
@@ -157,6 +158,27 @@ pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 /// An optional `String` from a string, a number or a boolean.
 pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     to_string(scalar(d)?)
+}
+
+/// A [`SecretString`](crate::SecretString) from a string, a number or a boolean; null gives the empty secret.
+pub fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<crate::SecretString, D::Error> {
+    Ok(crate::SecretString::new(
+        to_string(scalar(d)?)?.unwrap_or_default(),
+    ))
+}
+/// An optional [`SecretString`](crate::SecretString) from a string, a number or a boolean.
+pub fn opt_secret<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<crate::SecretString>, D::Error> {
+    Ok(to_string(scalar(d)?)?.map(crate::SecretString::new))
+}
+/// Any value, with `null` read as its default (for required objects and lists).
+pub fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -1,0 +1,700 @@
+//! Reads the OpenAPI description into the generator's model: structs, enums
+//! and operations, with every naming and typing decision made here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+/// Which client an operation (or a type's user) belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Client {
+    Authentication,
+    Management,
+}
+
+impl Client {
+    pub fn module(self) -> &'static str {
+        match self {
+            Client::Authentication => "authentication",
+            Client::Management => "management",
+        }
+    }
+    pub fn rust_type(self) -> &'static str {
+        match self {
+            Client::Authentication => "AuthenticationClient",
+            Client::Management => "ManagementClient",
+        }
+    }
+}
+
+/// A Rust type of a field, a parameter or an output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    Str,
+    Secret,
+    I64,
+    F64,
+    Bool,
+    Value,
+    Unit,
+    Enum(String),
+    Struct(String),
+    Vec(Box<Ty>),
+    Page(Box<Ty>),
+}
+
+impl Ty {
+    pub fn rust(&self) -> String {
+        self.rust_p("")
+    }
+    /// The type with `p` in front of every name from genauth-types.
+    pub fn rust_p(&self, p: &str) -> String {
+        match self {
+            Ty::Str => "String".into(),
+            Ty::Secret => format!("{p}SecretString"),
+            Ty::I64 => "i64".into(),
+            Ty::F64 => "f64".into(),
+            Ty::Bool => "bool".into(),
+            Ty::Value => "serde_json::Value".into(),
+            Ty::Unit => "()".into(),
+            Ty::Enum(n) | Ty::Struct(n) => format!("{p}{n}"),
+            Ty::Vec(t) => format!("Vec<{}>", t.rust_p(p)),
+            Ty::Page(t) => format!("{p}Page<{}>", t.rust_p(p)),
+        }
+    }
+    /// The `lenient` function suffix for scalar types.
+    pub fn lenient(&self) -> Option<&'static str> {
+        match self {
+            Ty::Str => Some("string"),
+            Ty::Secret => Some("secret"),
+            Ty::I64 => Some("i64"),
+            Ty::F64 => Some("f64"),
+            Ty::Bool => Some("bool"),
+            _ => None,
+        }
+    }
+    /// Argument type and conversion for a method parameter.
+    pub fn arg(&self) -> (String, &'static str) {
+        match self {
+            Ty::Str => ("impl Into<String>".into(), ".into()"),
+            Ty::Secret => ("impl Into<SecretString>".into(), ".into()"),
+            t => (t.rust(), ""),
+        }
+    }
+    pub fn walk(&self, f: &mut dyn FnMut(&Ty)) {
+        f(self);
+        match self {
+            Ty::Vec(t) | Ty::Page(t) => t.walk(f),
+            _ => {}
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub wire: String,
+    pub ident: String,
+    pub ty: Ty,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Struct {
+    pub name: String,
+    pub spec_name: String,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    pub name: String,
+    /// (variant, wire value)
+    pub variants: Vec<(String, String)>,
+    pub owner: String,
+    pub field: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Query,
+    Json,
+    Form,
+}
+
+impl Encoding {
+    pub fn rust(self) -> &'static str {
+        match self {
+            Encoding::Query => "Query",
+            Encoding::Json => "Json",
+            Encoding::Form => "Form",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PyArg {
+    pub name: String,
+    pub required: bool,
+    pub wire: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Op {
+    pub name: String,
+    pub upper: String,
+    pub client: Client,
+    pub method: String,
+    pub path: String,
+    pub auth: &'static str,
+    pub encoding: Encoding,
+    pub envelope: bool,
+    pub idempotent: bool,
+    pub output: Ty,
+    pub path_params: Vec<Field>,
+    pub query: Vec<Field>,
+    pub body: Option<String>,
+    pub py_args: Vec<PyArg>,
+    pub missing_path: Vec<String>,
+}
+
+pub struct Model {
+    pub structs: BTreeMap<String, Struct>,
+    pub enums: BTreeMap<String, EnumDef>,
+    /// alias name -> canonical enum name (canonical maps to itself)
+    pub enum_canon: BTreeMap<String, String>,
+    pub ops: Vec<Op>,
+    /// which clients use each type (struct or enum name)
+    pub users: BTreeMap<String, BTreeSet<Client>>,
+    /// structs reachable from a response
+    pub response: BTreeSet<String>,
+    /// structs reachable from a request body
+    pub request: BTreeSet<String>,
+}
+
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
+    "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+    "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while",
+    "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized",
+    "virtual", "yield", "try", "gen",
+];
+
+/// `userId` -> `user_id`, `credentialID` -> `credential_id`, `SAMLRequest` -> `saml_request`.
+pub fn snake(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() {
+                if i > 0 && !out.is_empty() && !out.ends_with('_') {
+                    let prev = chars[i - 1];
+                    let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+                    if prev.is_ascii_lowercase()
+                        || prev.is_ascii_digit()
+                        || (prev.is_ascii_uppercase() && next_lower)
+                    {
+                        out.push('_');
+                    }
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("value");
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert_str(0, "n_");
+    }
+    out
+}
+
+/// An identifier for a snake_case name: keywords become raw identifiers.
+pub fn ident(snake: &str) -> String {
+    if matches!(snake, "self" | "super" | "crate" | "Self") {
+        format!("{snake}_")
+    } else if KEYWORDS.contains(&snake) {
+        format!("r#{snake}")
+    } else {
+        snake.to_owned()
+    }
+}
+
+/// `user_id` / `userId` / `USER_ID` -> `UserId`.
+pub fn upper_camel(s: &str) -> String {
+    let base = if s.chars().any(|c| c.is_ascii_lowercase()) {
+        snake(s)
+    } else {
+        snake(&s.to_ascii_lowercase())
+    };
+    let mut out = String::new();
+    for part in base.split('_').filter(|p| !p.is_empty()) {
+        let mut cs = part.chars();
+        if let Some(f) = cs.next() {
+            out.push(f.to_ascii_uppercase());
+            out.extend(cs);
+        }
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit())
+        || out.starts_with("N") && base.starts_with("n_")
+    {
+        // `n_1` from a leading digit: keep a letter in front.
+        out = format!("V{}", out.trim_start_matches('N'));
+    }
+    if out.is_empty() {
+        out.push_str("Value");
+    }
+    out
+}
+
+/// A schema name as a Rust type name.
+pub fn type_name(spec: &str) -> String {
+    let mut cs = spec.chars();
+    let name = match cs.next() {
+        Some(f) => f.to_ascii_uppercase().to_string() + cs.as_str(),
+        None => String::new(),
+    };
+    // Names of the prelude would shadow it in generated code.
+    match name.as_str() {
+        "Option" | "Result" | "String" | "Vec" | "Box" | "Some" | "None" | "Ok" | "Err"
+        | "Default" | "Self" => format!("{name}Schema"),
+        _ => name,
+    }
+}
+
+/// Whether a string field with this wire name holds a secret.
+pub fn is_secret(wire: &str) -> bool {
+    let lc = wire.to_ascii_lowercase();
+    lc.ends_with("password") || lc == "passcode" || lc.ends_with("secret") || lc.ends_with("token")
+}
+
+/// Setter names that would clash with `Call`'s own methods.
+pub fn setter_name(ident: &str) -> String {
+    match ident {
+        "new" | "op" | "op_mut" | "into_op" | "with" | "into_future" => format!("{ident}_"),
+        _ => ident.to_owned(),
+    }
+}
+
+fn ref_name(v: &Value) -> Option<&str> {
+    v.get("$ref")?.as_str()?.rsplit('/').next()
+}
+
+const ENVELOPE_KEYS: &[&str] = &["statusCode", "message", "apiCode", "requestId", "data"];
+
+/// The POST operations that look read-only by name but are not safe to repeat.
+pub const NOT_IDEMPOTENT: &[&str] = &[
+    // Fetches (and may mint) a WeChat access token on the server side.
+    "get_wechat_mp_access_token",
+];
+
+/// The IDEMPOTENT rule: GET is; POST is when its last path segment starts with
+/// a read-only verb; everything else (DELETE included) is not.
+pub fn idempotent(name: &str, method: &str, path: &str) -> bool {
+    if NOT_IDEMPOTENT.contains(&name) {
+        return false;
+    }
+    match method {
+        "GET" => true,
+        "POST" => {
+            let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            ["get-", "list-", "check-", "has-", "is-", "search-"]
+                .iter()
+                .any(|p| last.starts_with(p))
+        }
+        _ => false,
+    }
+}
+
+struct Builder<'a> {
+    schemas: &'a serde_json::Map<String, Value>,
+    enums: BTreeMap<String, EnumDef>,
+    by_values: BTreeMap<Vec<String>, String>,
+    enum_canon: BTreeMap<String, String>,
+}
+
+impl Builder<'_> {
+    fn is_paging(&self, name: &str) -> Option<&Value> {
+        let s = self.schemas.get(name)?;
+        let props = s.get("properties")?.as_object()?;
+        if props.len() == 2 && props.contains_key("totalCount") {
+            let list = props.get("list")?;
+            if list.get("type").and_then(Value::as_str) == Some("array") {
+                return list.get("items");
+            }
+        }
+        None
+    }
+
+    fn enum_ty(&mut self, owner: &str, field: &str, spec: &Value) -> Ty {
+        let name = format!("{owner}{}", upper_camel(field));
+        let values: Vec<String> = spec["enum"]
+            .as_array()
+            .map(|a| {
+                let mut seen = BTreeSet::new();
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .filter(|v| seen.insert(v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if self.enums.contains_key(&name) || self.enum_canon.contains_key(&name) {
+            return Ty::Enum(name);
+        }
+        let names: Vec<String> = match spec.get("x-enum-varnames").and_then(Value::as_array) {
+            Some(v) if v.len() == values.len() => v
+                .iter()
+                .map(|n| upper_camel(n.as_str().unwrap_or("")))
+                .collect(),
+            _ => values.iter().map(|v| upper_camel(v)).collect(),
+        };
+        let mut used = BTreeSet::new();
+        let mut variants = Vec::new();
+        for (i, (n, w)) in names.into_iter().zip(values.iter()).enumerate() {
+            let mut n = if n == "Unknown" || n == "Self" {
+                format!("{n}Value")
+            } else {
+                n
+            };
+            if !used.insert(n.clone()) {
+                n = format!("{n}{i}");
+                used.insert(n.clone());
+            }
+            variants.push((n, w.clone()));
+        }
+        let canon = self
+            .by_values
+            .entry(values.clone())
+            .or_insert_with(|| name.clone())
+            .clone();
+        self.enum_canon.insert(name.clone(), canon.clone());
+        if canon == name {
+            self.enums.insert(
+                name.clone(),
+                EnumDef {
+                    name: name.clone(),
+                    variants,
+                    owner: owner.to_owned(),
+                    field: field.to_owned(),
+                },
+            );
+        }
+        Ty::Enum(name)
+    }
+
+    fn prop_ty(&mut self, owner: &str, wire: &str, p: &Value) -> Ty {
+        if let Some(r) = ref_name(p) {
+            if let Some(items) = self.is_paging(r).cloned() {
+                let item = self.prop_ty(&type_name(r), "list", &items);
+                return Ty::Page(Box::new(item));
+            }
+            return Ty::Struct(type_name(r));
+        }
+        if p.get("enum").is_some() {
+            return self.enum_ty(owner, wire, p);
+        }
+        match p.get("type").and_then(Value::as_str) {
+            Some("string") if is_secret(wire) => Ty::Secret,
+            Some("string") => Ty::Str,
+            Some("integer") => Ty::I64,
+            Some("number") => Ty::F64,
+            Some("boolean") => Ty::Bool,
+            Some("array") => {
+                let items = p.get("items").cloned().unwrap_or(Value::Null);
+                let t = if items.get("type").and_then(Value::as_str) == Some("string")
+                    && items.get("enum").is_none()
+                {
+                    Ty::Str
+                } else {
+                    self.prop_ty(owner, wire, &items)
+                };
+                Ty::Vec(Box::new(t))
+            }
+            _ => Ty::Value,
+        }
+    }
+
+    fn fields(&mut self, owner: &str, s: &Value) -> Vec<Field> {
+        let required: BTreeSet<&str> = s
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut out: Vec<Field> = Vec::new();
+        let mut idents = BTreeSet::new();
+        if let Some(props) = s.get("properties").and_then(Value::as_object) {
+            for (wire, p) in props {
+                let ty = self.prop_ty(owner, wire, p);
+                let mut id = ident(&snake(wire));
+                while !idents.insert(id.clone()) {
+                    id.push('_');
+                }
+                out.push(Field {
+                    wire: wire.clone(),
+                    ident: id,
+                    ty,
+                    required: required.contains(wire.as_str()),
+                });
+            }
+        }
+        out
+    }
+}
+
+pub fn build(spec: &Value) -> Result<Model, String> {
+    let schemas = spec["components"]["schemas"]
+        .as_object()
+        .ok_or("no components.schemas")?;
+    let mut b = Builder {
+        schemas,
+        enums: BTreeMap::new(),
+        by_values: BTreeMap::new(),
+        enum_canon: BTreeMap::new(),
+    };
+    let mut structs = BTreeMap::new();
+    for (name, s) in schemas {
+        let tn = type_name(name);
+        let fields = b.fields(&tn, s);
+        structs.insert(
+            tn.clone(),
+            Struct {
+                name: tn,
+                spec_name: name.clone(),
+                fields,
+            },
+        );
+    }
+    let mut ops = Vec::new();
+    let paths = spec["paths"].as_object().ok_or("no paths")?;
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for (method, o) in item {
+            let name = o["x-python-method"]
+                .as_str()
+                .ok_or_else(|| format!("{path}: no x-python-method"))?
+                .to_owned();
+            let upper = upper_camel(&name);
+            let client = match o["tags"][0].as_str() {
+                Some("authentication") => Client::Authentication,
+                Some("management") => Client::Management,
+                t => return Err(format!("{name}: unknown tag {t:?}")),
+            };
+            let auth_wire = o["x-auth"].as_str().unwrap_or("").to_owned();
+            let auth = match auth_wire.as_str() {
+                "user-token" => "UserToken",
+                "management-token" => "ManagementToken",
+                "app-basic-or-token" => "AppBasicOrToken",
+                _ => "None",
+            };
+            let method = method.to_ascii_uppercase();
+            let mut path_params = Vec::new();
+            let mut query = Vec::new();
+            let mut missing_path = Vec::new();
+            for p in o
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let wire = p["name"].as_str().unwrap_or("").to_owned();
+                let required = p["required"].as_bool().unwrap_or(false);
+                let sch = &p["schema"];
+                let ty = match sch.get("type").and_then(Value::as_str) {
+                    None if sch.get("enum").is_none() => Ty::Str,
+                    _ => b.prop_ty(&upper, &wire, sch),
+                };
+                let f = Field {
+                    ident: ident(&snake(&wire)),
+                    wire: wire.clone(),
+                    ty,
+                    required,
+                };
+                if p["in"] == "path" {
+                    if p.get("x-python-missing").is_some() {
+                        missing_path.push(f.ident.clone());
+                    }
+                    path_params.push(Field {
+                        required: true,
+                        ..f
+                    });
+                } else {
+                    query.push(f);
+                }
+            }
+            let py_args: Vec<PyArg> = o["x-python-args"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|a| PyArg {
+                    name: a["name"].as_str().unwrap_or("").to_owned(),
+                    required: a["required"].as_bool().unwrap_or(false),
+                    wire: a
+                        .get("wire")
+                        .and_then(Value::as_str)
+                        .or_else(|| a["name"].as_str())
+                        .unwrap_or("")
+                        .to_owned(),
+                })
+                .collect();
+            let mut encoding = Encoding::Query;
+            let mut body = None;
+            if let Some(rb) = o.get("requestBody") {
+                let content = rb["content"].as_object().ok_or("bad requestBody")?;
+                let (ct, c) = content.iter().next().ok_or("empty requestBody")?;
+                encoding = if ct.contains("x-www-form-urlencoded") {
+                    Encoding::Form
+                } else {
+                    Encoding::Json
+                };
+                let sch = &c["schema"];
+                if let Some(r) = ref_name(sch) {
+                    body = Some(type_name(r));
+                } else if let Some(all) = sch.get("allOf").and_then(Value::as_array) {
+                    // A base schema plus extra properties: merge them into a body of its own.
+                    let body_name = format!("{upper}Body");
+                    let wires: BTreeSet<&str> = py_args.iter().map(|a| a.wire.as_str()).collect();
+                    let mut fields: Vec<Field> = Vec::new();
+                    let mut python_only = false;
+                    for part in all {
+                        python_only |= part.get("x-python-only").is_some();
+                    }
+                    for part in all {
+                        let fs = match ref_name(part) {
+                            Some(r) => structs
+                                .get(&type_name(r))
+                                .map(|s: &Struct| s.fields.clone())
+                                .unwrap_or_default(),
+                            None => b.fields(&body_name, part),
+                        };
+                        fields.extend(fs);
+                    }
+                    if python_only {
+                        fields.retain(|f| wires.contains(f.wire.as_str()));
+                    }
+                    fields.sort_by(|a, b| a.wire.cmp(&b.wire));
+                    structs.insert(
+                        body_name.clone(),
+                        Struct {
+                            name: body_name.clone(),
+                            spec_name: format!("{name} request body"),
+                            fields,
+                        },
+                    );
+                    body = Some(body_name);
+                } else {
+                    return Err(format!("{name}: unsupported body schema"));
+                }
+            }
+            let resp = &o["responses"]["200"]["content"]["application/json"]["schema"];
+            let rname = ref_name(resp).ok_or_else(|| format!("{name}: no response ref"))?;
+            let rs = &schemas[rname];
+            let props = rs["properties"].as_object().ok_or("bad response schema")?;
+            let is_env = props.keys().all(|k| ENVELOPE_KEYS.contains(&k.as_str()))
+                && (props.contains_key("statusCode") || props.contains_key("data"));
+            let (envelope, output) = if is_env {
+                match props.get("data") {
+                    Some(d) => (true, b.prop_ty(&type_name(rname), "data", d)),
+                    None => (true, Ty::Unit),
+                }
+            } else {
+                (false, b.prop_ty("", "", resp))
+            };
+            ops.push(Op {
+                idempotent: idempotent(&name, &method, path),
+                name,
+                upper,
+                client,
+                method,
+                path: path.clone(),
+                auth,
+                encoding,
+                envelope,
+                output,
+                path_params,
+                query,
+                body,
+                py_args,
+                missing_path,
+            });
+        }
+    }
+    ops.sort_by(|a, b| (a.client, &a.name).cmp(&(b.client, &b.name)));
+
+    // Reachability: which client uses which type; which structs a response or a body reaches.
+    let mut users: BTreeMap<String, BTreeSet<Client>> = BTreeMap::new();
+    let mut response = BTreeSet::new();
+    let mut request = BTreeSet::new();
+    fn visit(
+        t: &Ty,
+        structs: &BTreeMap<String, Struct>,
+        seen: &mut BTreeSet<String>,
+        out: &mut Vec<String>,
+    ) {
+        t.walk(&mut |t| {
+            if let Ty::Struct(n) | Ty::Enum(n) = t {
+                if seen.insert(n.clone()) {
+                    out.push(n.clone());
+                    if let Some(s) = structs.get(n) {
+                        for f in &s.fields {
+                            visit(&f.ty, structs, seen, out);
+                        }
+                    }
+                }
+            }
+        });
+    }
+    for op in &ops {
+        let mut roots: Vec<Ty> = vec![op.output.clone()];
+        if let Some(bn) = &op.body {
+            roots.push(Ty::Struct(bn.clone()));
+        }
+        roots.extend(op.query.iter().map(|f| f.ty.clone()));
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for r in &roots {
+            visit(r, &structs, &mut seen, &mut out);
+        }
+        for n in out {
+            users.entry(n).or_default().insert(op.client);
+        }
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        visit(&op.output, &structs, &mut seen, &mut out);
+        response.extend(out.into_iter().filter(|n| structs.contains_key(n)));
+        if let Some(bn) = &op.body {
+            let mut seen = BTreeSet::new();
+            let mut out = Vec::new();
+            visit(&Ty::Struct(bn.clone()), &structs, &mut seen, &mut out);
+            request.extend(out.into_iter().filter(|n| structs.contains_key(n)));
+        }
+    }
+    // A canonical enum is used wherever any of its aliases is.
+    let alias_users: Vec<(String, BTreeSet<Client>)> = users
+        .iter()
+        .filter_map(|(n, u)| {
+            let c = b.enum_canon.get(n)?;
+            (c != n).then(|| (c.clone(), u.clone()))
+        })
+        .collect();
+    for (c, u) in alias_users {
+        users.entry(c).or_default().extend(u);
+    }
+    Ok(Model {
+        structs,
+        enums: b.enums,
+        enum_canon: b.enum_canon,
+        ops,
+        users,
+        response,
+        request,
+    })
+}
