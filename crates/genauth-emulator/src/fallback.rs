@@ -85,19 +85,22 @@ impl OperationTable for StaticTable {
     }
 }
 
-// Wiring the generated registry (genauth-core feature `registry`) is this impl:
-//
-// pub struct GeneratedRegistry;
-// impl OperationTable for GeneratedRegistry {
-//     fn find(&self, method: &str, path: &str) -> Option<TableEntry> {
-//         genauth_core::ops::registry::find(method, path).map(|m| TableEntry {
-//             name: m.name, auth: m.auth, envelope: m.envelope,
-//             validate: m.validate, sample_output: m.sample_output,
-//         })
-//     }
-// }
-//
-// and making it the default table in `EmulatorBuilder::new`.
+/// The generated registry of `genauth-core`: every operation of the V3 API.
+/// This is the emulator's default table.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RegistryTable;
+
+impl OperationTable for RegistryTable {
+    fn find(&self, method: &str, path: &str) -> Option<TableEntry> {
+        genauth_core::ops::registry::find(method, path).map(|m| TableEntry {
+            name: m.name,
+            auth: m.auth,
+            envelope: m.envelope,
+            validate: m.validate,
+            sample_output: m.sample_output,
+        })
+    }
+}
 
 #[cfg(test)]
 mod tests {

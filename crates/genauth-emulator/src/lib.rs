@@ -50,7 +50,7 @@ pub use config::{
     DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_REDIRECT_URI,
     DEFAULT_USERPOOL_ID,
 };
-pub use fallback::{EmptyTable, OperationTable, StaticTable, TableEntry};
+pub use fallback::{EmptyTable, OperationTable, RegistryTable, StaticTable, TableEntry};
 
 /// Why the emulator did not start.
 #[derive(Debug)]
@@ -89,8 +89,9 @@ pub struct Emulator;
 
 impl Emulator {
     /// A builder with the defaults: one app ([`DEFAULT_APP_ID`]), one access
-    /// key ([`DEFAULT_ACCESS_KEY_ID`]) unless others are given, no users, and
-    /// an ephemeral port on 127.0.0.1.
+    /// key ([`DEFAULT_ACCESS_KEY_ID`]) unless others are given, no users, the
+    /// generated operation registry ([`RegistryTable`]) for operations without
+    /// state, and an ephemeral port on 127.0.0.1.
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder::default()
     }
@@ -137,7 +138,7 @@ impl Default for EmulatorBuilder {
             lifetimes: Lifetimes::default(),
             faults: Vec::new(),
             auto_approve: None,
-            table: Arc::new(EmptyTable),
+            table: Arc::new(RegistryTable),
             table_only: false,
         }
     }
