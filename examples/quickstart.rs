@@ -19,9 +19,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use bytes::Bytes;
 use genauth::core::request::{basic_auth, form_urlencoded_component};
-use genauth::types::slice::{Connection, SignInByPasswordPayloadDto, SigninByCredentialsDto};
 use genauth::{
     AuthenticationClient, AuthenticationClientOptions, ManagementClient, ManagementClientOptions,
+    SecretString,
 };
 use genauth_emulator::{
     Emulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID, DEFAULT_APP_SECRET,
@@ -51,6 +51,15 @@ macro_rules! operation {
 }
 
 operation!(SignUp, POST, "/api/v3/signup", UserToken, Json, Value);
+operation!(SignIn, POST, "/api/v3/signin", AppBasicOrToken, Json, Value);
+operation!(
+    ListUsers,
+    POST,
+    "/api/v3/list-users",
+    ManagementToken,
+    Json,
+    Value
+);
 operation!(
     GetProfile,
     GET,
@@ -125,24 +134,20 @@ async fn main() -> Result<()> {
 
     step(2, "Sign in with the password (POST /api/v3/signin)");
     let tokens = auth
-        .sign_in_by_credentials(SigninByCredentialsDto {
-            connection: Connection::Password,
-            password_payload: Some(SignInByPasswordPayloadDto {
-                email: Some(EMAIL.into()),
-                password: PASSWORD.into(),
-                ..Default::default()
-            }),
-            client_id: None,
-            client_secret: None,
-        })
+        .send(&SignIn(json!({
+            "connection": "PASSWORD",
+            "passwordPayload": {"email": EMAIL, "password": PASSWORD}
+        })))
         .await?;
+    // Keep tokens in SecretString: Debug and Display print `[redacted]`.
+    let access_token = SecretString::new(tokens["access_token"].as_str().unwrap_or_default());
     println!(
         "    got a {} access token valid for {} s (printed as {:?}: secrets never show in logs)",
-        tokens.token_type, tokens.expire_in, tokens.access_token
+        tokens["token_type"].as_str().unwrap_or("?"),
+        tokens["expire_in"],
+        access_token
     );
-    if let Some(t) = tokens.access_token {
-        auth.set_access_token(t);
-    }
+    auth.set_access_token(access_token);
 
     step(
         3,
@@ -151,7 +156,9 @@ async fn main() -> Result<()> {
     let profile = auth.send(&GetProfile(vec![])).await?;
     println!(
         "    profile: email={} nickname={} logins={}",
-        profile["email"], profile["nickname"], profile["loginsCount"]
+        profile["email"].as_str().unwrap_or("-"),
+        profile["nickname"].as_str().unwrap_or("-"),
+        profile["loginsCount"]
     );
 
     step(4, "OIDC authorization code flow with PKCE");
@@ -273,13 +280,13 @@ async fn main() -> Result<()> {
         ManagementClientOptions::new(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)
             .host(emu.url()),
     )?;
-    let page = admin.list_users().await?;
-    println!("    {} user(s) in the pool:", page.total_count);
-    for u in &page.list {
+    let page = admin.send(&ListUsers(json!({}))).await?;
+    println!("    {} user(s) in the pool:", page["totalCount"]);
+    for u in page["list"].as_array().into_iter().flatten() {
         println!(
             "      - {} {}",
-            u.user_id,
-            u.email.as_deref().unwrap_or("-")
+            u["userId"].as_str().unwrap_or("?"),
+            u["email"].as_str().unwrap_or("-")
         );
     }
     admin

@@ -2,12 +2,8 @@
 
 mod common;
 
-use common::authentication;
+use common::{authentication, Tokens, User as UserDto};
 use genauth_emulator::{Emulator, TestUser};
-use genauth_types::slice::{
-    Connection, LoginTokenResponseDataDto, SignInByPasswordPayloadDto, SigninByCredentialsDto,
-    UserDto,
-};
 use serde_json::{json, Value};
 
 op!(SignUp, POST, "/api/v3/signup", UserToken, Json, UserDto);
@@ -17,7 +13,7 @@ op!(
     "/api/v3/signin",
     AppBasicOrToken,
     Json,
-    LoginTokenResponseDataDto
+    Tokens
 );
 op!(SendSms, POST, "/api/v3/send-sms", UserToken, Json, Value);
 op!(
@@ -61,17 +57,10 @@ op!(
     Value
 );
 
-fn password_sign_in(email: &str, password: &str) -> SigninByCredentialsDto {
-    SigninByCredentialsDto {
-        connection: Connection::Password,
-        password_payload: Some(SignInByPasswordPayloadDto {
-            password: password.into(),
-            email: Some(email.into()),
-            ..Default::default()
-        }),
-        client_id: None,
-        client_secret: None,
-    }
+fn password_sign_in(email: &str, password: &str) -> SignIn {
+    SignIn(
+        json!({"connection": "PASSWORD", "passwordPayload": {"email": email, "password": password}}),
+    )
 }
 
 #[tokio::test]
@@ -98,19 +87,19 @@ async fn sign_up_sign_in_profile_and_password_change() {
     assert_eq!((api.status_code, api.api_code), (401, Some(2020)));
 
     let err = client
-        .sign_in_by_credentials(password_sign_in("bob@example.com", "wrong"))
+        .send(&password_sign_in("bob@example.com", "wrong"))
         .await
         .unwrap_err();
     assert_eq!(err.as_api().unwrap().api_code, Some(2006));
 
     let tokens = client
-        .sign_in_by_credentials(password_sign_in("bob@example.com", "first-pass"))
+        .send(&password_sign_in("bob@example.com", "first-pass"))
         .await
         .unwrap();
     assert_eq!(tokens.token_type, "Bearer");
     assert!(tokens.expire_in > 0);
     assert!(tokens.id_token.is_some());
-    client.set_access_token(tokens.access_token.unwrap());
+    client.set_access_token(tokens.access_token);
 
     let me = client.send(&GetProfile(vec![])).await.unwrap();
     assert_eq!(me.user_id, user.user_id);
@@ -137,11 +126,11 @@ async fn sign_up_sign_in_profile_and_password_change() {
         .await
         .unwrap();
     assert!(client
-        .sign_in_by_credentials(password_sign_in("bob@example.com", "first-pass"))
+        .send(&password_sign_in("bob@example.com", "first-pass"))
         .await
         .is_err());
     client
-        .sign_in_by_credentials(password_sign_in("bob@example.com", "second-pass"))
+        .send(&password_sign_in("bob@example.com", "second-pass"))
         .await
         .unwrap();
 
@@ -196,7 +185,7 @@ async fn passcodes_sign_up_sign_in_and_bind() {
         .send(&SignIn(json!({"connection": "PASSCODE", "passCodePayload": {"phone": "+15550100", "passCode": code}})))
         .await
         .unwrap();
-    client.set_access_token(tokens.access_token.unwrap());
+    client.set_access_token(tokens.access_token);
 
     client
         .send(&SendEmail(
@@ -227,7 +216,7 @@ async fn sign_in_checks_the_app() {
     )
     .unwrap();
     let err = other
-        .sign_in_by_credentials(password_sign_in("c@example.com", "pw-c-1234"))
+        .send(&password_sign_in("c@example.com", "pw-c-1234"))
         .await
         .unwrap_err();
     assert_eq!(err.as_api().unwrap().api_code, Some(2011));
@@ -239,7 +228,7 @@ async fn sign_in_checks_the_app() {
     )
     .unwrap();
     basic
-        .sign_in_by_credentials(password_sign_in("c@example.com", "pw-c-1234"))
+        .send(&password_sign_in("c@example.com", "pw-c-1234"))
         .await
         .unwrap();
 }

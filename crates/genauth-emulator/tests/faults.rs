@@ -11,6 +11,17 @@ use genauth_tower::layers::CollectBodyLayer;
 use genauth_tower::{HttpService, ManagementClient};
 use tower_layer::Layer;
 
+use serde_json::{json, Value};
+
+op!(
+    ListUsers,
+    POST,
+    "/api/v3/list-users",
+    ManagementToken,
+    Json,
+    Value
+);
+
 const LIST: &str = "/api/v3/list-users";
 
 #[tokio::test]
@@ -22,12 +33,12 @@ async fn status_faults_apply_the_given_number_of_times() {
         .unwrap();
     let client = common::management(&emu);
     for _ in 0..2 {
-        match client.list_users().await.unwrap_err() {
+        match client.send(&ListUsers(json!({}))).await.unwrap_err() {
             Error::Http(h) => assert_eq!(h.status, 503),
             other => panic!("expected HTTP 503, got {other:?}"),
         }
     }
-    client.list_users().await.unwrap();
+    client.send(&ListUsers(json!({}))).await.unwrap();
     assert_eq!(emu.request_count(LIST), 3);
 }
 
@@ -40,24 +51,24 @@ async fn api_error_faults_and_prefix_paths() {
             .api_error(429, Some(1002), "slow down")
             .times(1),
     );
-    let err = client.list_users().await.unwrap_err();
+    let err = client.send(&ListUsers(json!({}))).await.unwrap_err();
     let api = err.as_api().unwrap();
     assert_eq!(
         (api.status_code, api.api_code, api.message.as_str()),
         (429, Some(1002), "slow down")
     );
-    client.list_users().await.unwrap();
+    client.send(&ListUsers(json!({}))).await.unwrap();
 }
 
 #[tokio::test]
 async fn dropped_connections_are_transport_errors() {
     let emu = Emulator::builder().start().await.unwrap();
     let client = common::management(&emu);
-    client.list_users().await.unwrap();
+    client.send(&ListUsers(json!({}))).await.unwrap();
     emu.add_fault(Fault::on(LIST).drop_connection().times(1));
-    let err = client.list_users().await.unwrap_err();
+    let err = client.send(&ListUsers(json!({}))).await.unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
-    client.list_users().await.unwrap();
+    client.send(&ListUsers(json!({}))).await.unwrap();
 }
 
 #[tokio::test]
@@ -69,13 +80,13 @@ async fn latency_meets_the_client_timeout() {
             .timeout(Duration::from_millis(150)),
     )
     .unwrap();
-    client.list_users().await.unwrap();
+    client.send(&ListUsers(json!({}))).await.unwrap();
     emu.add_fault(Fault::on(LIST).latency(Duration::from_millis(600)).times(1));
-    let err = client.list_users().await.unwrap_err();
+    let err = client.send(&ListUsers(json!({}))).await.unwrap_err();
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
     emu.clear_faults();
     emu.add_fault(Fault::all().latency(Duration::from_millis(20)));
-    client.list_users().await.unwrap();
+    client.send(&ListUsers(json!({}))).await.unwrap();
 }
 
 #[tokio::test]
@@ -90,16 +101,16 @@ async fn oversized_and_endless_bodies_hit_the_size_limit() {
         service,
     )
     .unwrap();
-    client.list_users().await.unwrap();
+    client.send(&ListUsers(json!({}))).await.unwrap();
     emu.add_fault(Fault::on(LIST).oversized(200 * 1024).times(1));
-    let err = client.list_users().await.unwrap_err();
+    let err = client.send(&ListUsers(json!({}))).await.unwrap_err();
     assert!(
         matches!(err, Error::ResponseTooLarge { limit: 65536 }),
         "{err:?}"
     );
     emu.add_fault(Fault::on(LIST).endless().times(1));
-    let err = client.list_users().await.unwrap_err();
+    let err = client.send(&ListUsers(json!({}))).await.unwrap_err();
     assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err:?}");
     // A body under the limit still decodes as an envelope.
-    client.list_users().await.unwrap();
+    client.send(&ListUsers(json!({}))).await.unwrap();
 }

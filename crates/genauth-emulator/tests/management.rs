@@ -4,12 +4,18 @@ mod common;
 
 use std::time::Instant;
 
-use common::{management, raw_json};
+use common::{management, raw_json, Page, User as UserDto};
 use genauth_emulator::{Emulator, TestUser};
-use genauth_types::page::Page;
-use genauth_types::slice::UserDto;
 use serde_json::{json, Value};
 
+op!(
+    GetUser,
+    GET,
+    "/api/v3/get-user",
+    ManagementToken,
+    Query,
+    UserDto
+);
 op!(
     CreateUser,
     POST,
@@ -130,7 +136,7 @@ async fn starts_in_milliseconds_and_serves_the_management_token() {
     let elapsed = t.elapsed();
     assert!(elapsed.as_millis() < 2000, "start took {elapsed:?}");
     let client = management(&emu);
-    let page = client.list_users().await.unwrap();
+    let page = client.send(&ListUsers(json!({}))).await.unwrap();
     assert_eq!(page.total_count, 0);
     assert_eq!(client.token_cache().fetch_count(), 1);
 }
@@ -146,7 +152,7 @@ async fn wrong_access_key_and_missing_token_are_refused() {
         genauth_core::ManagementClientOptions::new("ak-1", "not-the-secret").host(emu.url()),
     )
     .unwrap();
-    let err = bad.list_users().await.unwrap_err();
+    let err = bad.send(&ListUsers(json!({}))).await.unwrap_err();
     assert_eq!(err.as_api().unwrap().status_code, 401, "{err}");
 
     // A management call without a token: HTTP 200, statusCode 401.
@@ -207,7 +213,7 @@ async fn users_are_created_listed_filtered_updated_and_deleted() {
     assert_eq!(err.as_api().unwrap().status_code, 400);
     assert!(err.as_api().unwrap().message.contains("email"), "{err}");
 
-    let all = client.list_users().await.unwrap();
+    let all = client.send(&ListUsers(json!({}))).await.unwrap();
     assert_eq!(all.total_count, 6);
     assert_eq!(all.list.len(), 6);
 
@@ -234,7 +240,10 @@ async fn users_are_created_listed_filtered_updated_and_deleted() {
         .unwrap();
     assert_eq!(filtered.total_count, 5);
 
-    let one = client.get_user(ids[0].clone()).await.unwrap();
+    let one = client
+        .send(&GetUser(vec![("userId", ids[0].clone())]))
+        .await
+        .unwrap();
     assert_eq!(one.email.as_deref(), Some("u0@example.com"));
     let batch = client
         .send(&GetUserBatch(vec![
@@ -255,10 +264,13 @@ async fn users_are_created_listed_filtered_updated_and_deleted() {
         .send(&DeleteUsers(json!({"userIds": [ids[0], ids[1]]})))
         .await
         .unwrap();
-    let err = client.get_user(ids[0].clone()).await.unwrap_err();
+    let err = client
+        .send(&GetUser(vec![("userId", ids[0].clone())]))
+        .await
+        .unwrap_err();
     let api = err.as_api().unwrap();
     assert_eq!((api.status_code, api.api_code), (404, Some(2004)));
-    let all = client.list_users().await.unwrap();
+    let all = client.send(&ListUsers(json!({}))).await.unwrap();
     assert_eq!(all.total_count, 4);
     assert!(all
         .list

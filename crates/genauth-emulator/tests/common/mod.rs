@@ -136,3 +136,36 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
     let pairs: Vec<(String, String)> = serde_html_form::from_str(q).ok()?;
     pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
+
+/// The fields of a user the tests look at.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub user_id: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// One page of a list.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub list: Vec<T>,
+    pub total_count: i64,
+}
+
+/// What sign-in returns.
+#[derive(Debug, serde::Deserialize)]
+pub struct Tokens {
+    pub access_token: String,
+    #[serde(default)]
+    pub id_token: Option<String>,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    pub expire_in: i64,
+    pub token_type: String,
+}
