@@ -19,79 +19,20 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use bytes::Bytes;
 use genauth::core::request::{basic_auth, form_urlencoded_component};
+use genauth::types::{
+    SignInByPasswordPayloadDto, SignUpByPasswordDto, SignUpDtoConnection, SignUpProfileDto,
+    SigninByCredentialsDtoConnection, TargetDto, TargetDtoTargetType,
+};
 use genauth::{
     AuthenticationClient, AuthenticationClientOptions, ManagementClient, ManagementClientOptions,
-    SecretString,
 };
 use genauth_emulator::{
     Emulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID, DEFAULT_APP_SECRET,
     DEFAULT_REDIRECT_URI,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
 type Result<T> = std::result::Result<T, Box<dyn StdError + Send + Sync>>;
-
-// Operations that have no generated client method yet are declared here as
-// plain `Operation`s: a path, a credential kind and a JSON or query payload.
-macro_rules! operation {
-    ($name:ident, $method:ident, $path:literal, $auth:ident, $enc:ident, $payload:ty) => {
-        #[derive(serde::Serialize)]
-        #[serde(transparent)]
-        struct $name($payload);
-        impl genauth::Operation for $name {
-            const NAME: &'static str = stringify!($name);
-            const METHOD: http::Method = http::Method::$method;
-            const PATH: &'static str = $path;
-            const AUTH: genauth::AuthKind = genauth::AuthKind::$auth;
-            const ENCODING: genauth::core::Encoding = genauth::core::Encoding::$enc;
-            const IDEMPOTENT: bool = false;
-            type Output = Value;
-        }
-    };
-}
-
-operation!(SignUp, POST, "/api/v3/signup", UserToken, Json, Value);
-operation!(SignIn, POST, "/api/v3/signin", AppBasicOrToken, Json, Value);
-operation!(
-    ListUsers,
-    POST,
-    "/api/v3/list-users",
-    ManagementToken,
-    Json,
-    Value
-);
-operation!(
-    GetProfile,
-    GET,
-    "/api/v3/get-profile",
-    UserToken,
-    Query,
-    Vec<(&'static str, String)>
-);
-operation!(
-    CreateRole,
-    POST,
-    "/api/v3/create-role",
-    ManagementToken,
-    Json,
-    Value
-);
-operation!(
-    AssignRole,
-    POST,
-    "/api/v3/assign-role",
-    ManagementToken,
-    Json,
-    Value
-);
-operation!(
-    GetUserRoles,
-    GET,
-    "/api/v3/get-user-roles",
-    ManagementToken,
-    Query,
-    Vec<(&'static str, String)>
-);
 
 const EMAIL: &str = "ann@example.com";
 const PASSWORD: &str = "correct-horse-battery";
@@ -122,43 +63,45 @@ async fn main() -> Result<()> {
     )?;
 
     step(1, "Sign up with email and password (POST /api/v3/signup)");
+    let mut password = SignUpByPasswordDto::new(PASSWORD);
+    password.email = Some(EMAIL.into());
+    let profile = SignUpProfileDto {
+        nickname: Some("Ann".into()),
+        ..Default::default()
+    };
     let user = auth
-        .send(&SignUp(json!({
-            "connection": "PASSWORD",
-            "passwordPayload": {"email": EMAIL, "password": PASSWORD},
-            "profile": {"nickname": "Ann"}
-        })))
+        .sign_up(SignUpDtoConnection::Password)
+        .password_payload(password)
+        .profile(profile)
         .await?;
-    let user_id = user["userId"].as_str().unwrap_or_default().to_owned();
+    let user_id = user.user_id.clone();
     println!("    created user {user_id} <{EMAIL}>");
 
     step(2, "Sign in with the password (POST /api/v3/signin)");
+    let mut credentials = SignInByPasswordPayloadDto::new(PASSWORD);
+    credentials.email = Some(EMAIL.into());
     let tokens = auth
-        .send(&SignIn(json!({
-            "connection": "PASSWORD",
-            "passwordPayload": {"email": EMAIL, "password": PASSWORD}
-        })))
+        .sign_in_by_credentials(SigninByCredentialsDtoConnection::Password)
+        .password_payload(credentials)
         .await?;
-    // Keep tokens in SecretString: Debug and Display print `[redacted]`.
-    let access_token = SecretString::new(tokens["access_token"].as_str().unwrap_or_default());
     println!(
         "    got a {} access token valid for {} s (printed as {:?}: secrets never show in logs)",
-        tokens["token_type"].as_str().unwrap_or("?"),
-        tokens["expire_in"],
-        access_token
+        tokens.token_type, tokens.expire_in, tokens.access_token
     );
-    auth.set_access_token(access_token);
+    if let Some(token) = tokens.access_token {
+        auth.set_access_token(token);
+    }
 
     step(
         3,
         "Read the profile with that token (GET /api/v3/get-profile)",
     );
-    let profile = auth.send(&GetProfile(vec![])).await?;
+    let me = auth.get_profile().await?;
     println!(
         "    profile: email={} nickname={} logins={}",
-        profile["email"].as_str().unwrap_or("-"),
-        profile["nickname"].as_str().unwrap_or("-"),
-        profile["loginsCount"]
+        me.email.as_deref().unwrap_or("-"),
+        me.nickname.as_deref().unwrap_or("-"),
+        me.logins_count.unwrap_or(0)
     );
 
     step(4, "OIDC authorization code flow with PKCE");
@@ -280,31 +223,24 @@ async fn main() -> Result<()> {
         ManagementClientOptions::new(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)
             .host(emu.url()),
     )?;
-    let page = admin.send(&ListUsers(json!({}))).await?;
-    println!("    {} user(s) in the pool:", page["totalCount"]);
-    for u in page["list"].as_array().into_iter().flatten() {
+    let page = admin.list_users().await?;
+    println!("    {} user(s) in the pool:", page.total_count);
+    for u in &page.list {
         println!(
             "      - {} {}",
-            u["userId"].as_str().unwrap_or("?"),
-            u["email"].as_str().unwrap_or("-")
+            u.user_id,
+            u.email.as_deref().unwrap_or("-")
         );
     }
+    admin.create_role("editor").name("Editor").await?;
     admin
-        .send(&CreateRole(json!({"code": "editor", "name": "Editor"})))
+        .assign_role(
+            vec![TargetDto::new(user_id.clone(), TargetDtoTargetType::User)],
+            "editor",
+        )
         .await?;
-    admin
-        .send(&AssignRole(json!({
-            "code": "editor",
-            "targets": [{"targetType": "USER", "targetIdentifier": user_id}]
-        })))
-        .await?;
-    let roles = admin
-        .send(&GetUserRoles(vec![("userId", user_id.clone())]))
-        .await?;
-    let codes: Vec<&str> = roles["list"]
-        .as_array()
-        .map(|l| l.iter().filter_map(|r| r["code"].as_str()).collect())
-        .unwrap_or_default();
+    let roles = admin.get_user_roles(user_id.clone()).await?;
+    let codes: Vec<&str> = roles.list.iter().map(|r| r.code.as_str()).collect();
     println!("    roles of {EMAIL}: {codes:?}");
     println!(
         "    (the management token was fetched {} time(s) and cached)",

@@ -21,9 +21,9 @@ async fn call(emu: &RunningEmulator, meta: &OperationMeta) -> Result<(), Error> 
         }
         ClientKind::Management => {
             let client = common::management(emu);
-            let build = meta
-                .synthetic_mgmt_request
-                .ok_or_else(|| Error::invalid_input(meta.name, "no synthetic management request"))?;
+            let build = meta.synthetic_mgmt_request.ok_or_else(|| {
+                Error::invalid_input(meta.name, "no synthetic management request")
+            })?;
             let req = build(client.config())?;
             (meta.decode)(client.send_http(req).await?)
         }
@@ -40,7 +40,12 @@ async fn every_operation_returns_ok_from_the_table() {
             failures.push(format!("{} {} {}: {e}", meta.name, meta.method, meta.path));
         }
     }
-    assert!(failures.is_empty(), "{} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -58,6 +63,11 @@ async fn stateful_operations_answer_envelopes_that_decode() {
             Err(e) => failures.push(format!("{} {} {}: {e}", meta.name, meta.method, meta.path)),
         }
     }
-    assert!(failures.is_empty(), "{} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(ok > 380, "only {ok} operations succeeded");
 }
