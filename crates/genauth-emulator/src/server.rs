@@ -176,7 +176,14 @@ fn fallback(shared: &Shared, req: &Req) -> Reply {
     if let Err(why) = (entry.validate)(req.query.as_deref(), body) {
         return envelope_err(&ApiErr::invalid(why));
     }
-    let sample = (entry.sample_output)();
+    let mut sample = (entry.sample_output)();
+    // A bare output that carries its own status (e.g. `FunctionModelListDto`)
+    // must say success, as the service does; a default would say 0.
+    if let Some(obj) = sample.as_object_mut().filter(|_| !entry.envelope) {
+        if obj.get("statusCode").and_then(serde_json::Value::as_i64) == Some(0) {
+            obj.insert("statusCode".into(), json!(200));
+        }
+    }
     if entry.envelope {
         envelope_ok(sample)
     } else {
