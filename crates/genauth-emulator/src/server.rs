@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::config::FaultAction;
+use crate::fallback::TableEntry;
 use crate::http_util::{
     envelope_err, envelope_ok, json_reply, text_reply, ApiErr, EmuBody, Reply, Req,
 };
@@ -135,13 +136,21 @@ async fn handle(shared: Arc<Shared>, req: http::Request<Incoming>) -> Result<Rep
 fn route(shared: &Shared, req: &Req) -> Reply {
     let path = req.path.as_str();
     if path.starts_with("/api/v3/") || path.starts_with("/api/v2/") || path.starts_with("/mfa/") {
+        // Every operation the table knows is checked against its request type
+        // first (after the management token), stateful or not.
+        let entry = shared.table.find(req.method.as_str(), path);
+        if let Some(entry) = &entry {
+            if let Err(e) = check_entry(shared, req, entry) {
+                return envelope_err(&e);
+            }
+        }
         let stateful = !shared.table_only || path == "/api/v3/get-management-token";
         if stateful {
             if let Some(reply) = crate::api::handle(shared, req) {
                 return reply;
             }
         }
-        return fallback(shared, req);
+        return answer(req, entry);
     }
     if let Some(reply) = crate::oidc::handle(shared, req) {
         return reply;
@@ -156,26 +165,32 @@ fn route(shared: &Shared, req: &Req) -> Reply {
             &json!({"statusCode": 501, "message": "the events feed is not emulated yet"}),
         );
     }
-    fallback(shared, req)
+    let entry = shared.table.find(req.method.as_str(), path);
+    if let Some(entry) = &entry {
+        if let Err(e) = check_entry(shared, req, entry) {
+            return envelope_err(&e);
+        }
+    }
+    answer(req, entry)
 }
 
-/// Answers from the operation table: validate, then a default output.
-fn fallback(shared: &Shared, req: &Req) -> Reply {
-    let Some(entry) = shared.table.find(req.method.as_str(), &req.path) else {
+/// The management token (for management operations), then the parameters
+/// against the operation's request type.
+fn check_entry(shared: &Shared, req: &Req, entry: &TableEntry) -> Result<(), ApiErr> {
+    if entry.auth == genauth_core::AuthKind::ManagementToken {
+        crate::api::check_management(shared, req)?;
+    }
+    (entry.validate)(req.query.as_deref(), &req.body).map_err(ApiErr::invalid)
+}
+
+/// Answers a checked request from the table: a default output.
+fn answer(req: &Req, entry: Option<TableEntry>) -> Reply {
+    let Some(entry) = entry else {
         return envelope_err(&ApiErr::not_found(
             None,
             format!("{} {} is not a known operation", req.method, req.path),
         ));
     };
-    if entry.auth == genauth_core::AuthKind::ManagementToken {
-        if let Err(e) = crate::api::check_management(shared, req) {
-            return envelope_err(&e);
-        }
-    }
-    let body: &[u8] = &req.body;
-    if let Err(why) = (entry.validate)(req.query.as_deref(), body) {
-        return envelope_err(&ApiErr::invalid(why));
-    }
     let mut sample = (entry.sample_output)();
     // A bare output that carries its own status (e.g. `FunctionModelListDto`)
     // must say success, as the service does; a default would say 0.

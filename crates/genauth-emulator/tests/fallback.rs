@@ -166,3 +166,28 @@ async fn table_only_answers_stateful_paths_from_the_table() {
     let out = client.send(&ListUsersRaw(json!({}))).await.unwrap();
     assert_eq!(out["fromTable"], true);
 }
+
+fn reject(_: Option<&str>, _: &[u8]) -> Result<(), String> {
+    Err("code: rejected by the table".into())
+}
+
+#[tokio::test]
+async fn stateful_operations_are_checked_against_the_table_first() {
+    let t = StaticTable::new(vec![(
+        "POST",
+        "/api/v3/list-users",
+        TableEntry {
+            name: "list_users",
+            auth: AuthKind::ManagementToken,
+            envelope: true,
+            validate: reject,
+            sample_output: || json!({}),
+        },
+    )]);
+    let emu = Emulator::builder().operations(t).start().await.unwrap();
+    let client = common::management(&emu);
+    let err = client.send(&ListUsersRaw(json!({}))).await.unwrap_err();
+    let api = err.as_api().unwrap();
+    assert_eq!(api.status_code, 400);
+    assert_eq!(api.message, "code: rejected by the table");
+}
