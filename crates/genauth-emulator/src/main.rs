@@ -4,6 +4,7 @@
 //! auto-approved at `/oidc/auth`), `--app ID:SECRET:REDIRECT_URI` (repeatable),
 //! `--access-key ID:SECRET` (repeatable), `--userpool-id ID`.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 
 use genauth_emulator::{App, Emulator, TestUser};
@@ -60,9 +61,15 @@ async fn main() {
             std::process::exit(1)
         }
     };
-    println!("GenAuth emulator listening on {}", emu.url());
-    println!("user pool id: {}", emu.userpool_id());
-    println!("OIDC issuer:  {}", emu.issuer());
-    println!("(a development double: state is in memory and lost on exit)");
+    // A closed stdout must not stop the server, so write errors are ignored.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "GenAuth emulator listening on {}", emu.url());
+    let _ = writeln!(out, "user pool id: {}", emu.userpool_id());
+    let _ = writeln!(out, "OIDC issuer:  {}", emu.issuer());
+    let _ = writeln!(
+        out,
+        "(a development double: state is in memory and lost on exit)"
+    );
+    let _ = out.flush();
     let _ = tokio::signal::ctrl_c().await;
 }

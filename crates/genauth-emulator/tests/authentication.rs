@@ -232,3 +232,25 @@ async fn sign_in_checks_the_app() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn expired_access_tokens_are_refused() {
+    let emu = Emulator::builder()
+        .user(TestUser::email("e@example.com").with_password("pw-e-1234"))
+        .lifetimes(genauth_emulator::Lifetimes {
+            access_token: std::time::Duration::ZERO,
+            ..Default::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let client = authentication(&emu);
+    let tokens = client
+        .send(&password_sign_in("e@example.com", "pw-e-1234"))
+        .await
+        .unwrap();
+    client.set_access_token(tokens.access_token);
+    let err = client.send(&GetProfile(vec![])).await.unwrap_err();
+    let api = err.as_api().unwrap();
+    assert_eq!((api.status_code, api.api_code), (401, Some(2206)));
+}
