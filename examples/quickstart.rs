@@ -42,7 +42,7 @@ fn step(n: u32, what: &str) {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
+pub async fn main() -> Result<()> {
     println!("genauth-rs quickstart: everything below runs offline against the GenAuth emulator.");
     let emu = Emulator::builder()
         // The OIDC login page approves this user without a browser.
