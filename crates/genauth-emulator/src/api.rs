@@ -56,6 +56,9 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Option<Reply> {
                 ("POST", "/api/v3/remove-group-members") => remove_group_members,
                 ("GET", "/api/v3/list-group-members") => list_group_members,
                 ("GET", "/api/v3/get-user-groups") => get_user_groups,
+                ("GET", "/api/v3/list-organizations") => list_organizations,
+                ("GET", "/api/v3/get-organization") => get_organization,
+                ("GET", "/api/v3/get-organization-batch") => get_organizations_batch,
                 _ => return None,
             };
             check_management(shared, req).and_then(|()| op(&mut shared.store(), req))
@@ -1243,4 +1246,54 @@ fn get_user_groups(store: &mut Store, req: &Req) -> ApiResult {
         .map(|g| store.group_dto(g))
         .collect();
     Ok(json!({"totalCount": list.len(), "list": list}))
+}
+
+// ------------------------------------------------------------ organizations
+
+fn list_organizations(store: &mut Store, req: &Req) -> ApiResult {
+    let q = req.query_pairs();
+    let all: Vec<Value> = store.orgs.iter().map(|o| o.to_dto(store)).collect();
+    let fetch_all = get(&q, "fetchAll") == Some("true");
+    let (list, total) = if fetch_all {
+        let n = all.len();
+        (all, n)
+    } else {
+        paginate(
+            all,
+            int(&q, "page")?.unwrap_or(1),
+            int(&q, "limit")?.unwrap_or(10),
+        )
+    };
+    Ok(json!({"list": list, "totalCount": total}))
+}
+
+fn get_organization(store: &mut Store, req: &Req) -> ApiResult {
+    let q = req.query_pairs();
+    let code = required(&q, "organizationCode")?;
+    store
+        .orgs
+        .iter()
+        .find(|o| o.code == code)
+        .map(|o| o.to_dto(store))
+        .ok_or_else(|| ApiErr::not_found(None, "the organization does not exist"))
+}
+
+fn get_organizations_batch(store: &mut Store, req: &Req) -> ApiResult {
+    let q = req.query_pairs();
+    let codes: Vec<&str> = q
+        .iter()
+        .filter(|(k, _)| k == "organizationCodeList")
+        .flat_map(|(_, v)| v.split(','))
+        .filter(|s| !s.is_empty())
+        .collect();
+    if codes.is_empty() {
+        return Err(ApiErr::invalid("organizationCodeList: is required"));
+    }
+    let list: Vec<Value> = store
+        .orgs
+        .iter()
+        .filter(|o| codes.contains(&o.code.as_str()))
+        .map(|o| o.to_dto(store))
+        .collect();
+    Ok(json!(list))
 }

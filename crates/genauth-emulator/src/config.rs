@@ -132,6 +132,31 @@ impl App {
     }
 }
 
+/// An organization that exists from the start, with its members (given by
+/// email, phone or username of configured users).
+#[derive(Debug, Clone)]
+pub struct Organization {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) members: Vec<String>,
+}
+
+impl Organization {
+    /// An organization with this code and name.
+    pub fn new(code: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            name: name.into(),
+            members: Vec::new(),
+        }
+    }
+    /// Adds the configured user with this email, phone or username as a member.
+    pub fn member(mut self, account: impl Into<String>) -> Self {
+        self.members.push(account.into());
+        self
+    }
+}
+
 /// An access key pair that may ask for a management token.
 #[derive(Debug, Clone)]
 pub struct AccessKey {

@@ -46,7 +46,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
 
 pub use config::{
-    AccessKey, App, Fault, FaultAction, Lifetimes, TestUser, DEFAULT_ACCESS_KEY_ID,
+    AccessKey, App, Fault, FaultAction, Lifetimes, Organization, TestUser, DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_REDIRECT_URI,
     DEFAULT_USERPOOL_ID,
 };
@@ -102,6 +102,7 @@ pub struct EmulatorBuilder {
     addr: SocketAddr,
     userpool_id: String,
     users: Vec<TestUser>,
+    organizations: Vec<Organization>,
     apps: Vec<App>,
     access_keys: Vec<AccessKey>,
     lifetimes: Lifetimes,
@@ -117,6 +118,7 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("addr", &self.addr)
             .field("userpool_id", &self.userpool_id)
             .field("users", &self.users)
+            .field("organizations", &self.organizations)
             .field("apps", &self.apps)
             .field("access_keys", &self.access_keys)
             .field("lifetimes", &self.lifetimes)
@@ -133,6 +135,7 @@ impl Default for EmulatorBuilder {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             userpool_id: DEFAULT_USERPOOL_ID.to_owned(),
             users: Vec::new(),
+            organizations: Vec::new(),
             apps: Vec::new(),
             access_keys: Vec::new(),
             lifetimes: Lifetimes::default(),
@@ -158,6 +161,11 @@ impl EmulatorBuilder {
     /// Adds a user that exists from the start.
     pub fn user(mut self, user: TestUser) -> Self {
         self.users.push(user);
+        self
+    }
+    /// Adds an organization with members among the configured users.
+    pub fn organization(mut self, org: Organization) -> Self {
+        self.organizations.push(org);
         self
     }
     /// Adds an app; when none is added, the default app is configured.
@@ -227,6 +235,11 @@ impl EmulatorBuilder {
         for u in &self.users {
             store
                 .add_test_user(u)
+                .map_err(|e| StartError::Config(e.message))?;
+        }
+        for o in &self.organizations {
+            store
+                .add_organization(o)
                 .map_err(|e| StartError::Config(e.message))?;
         }
         for f in self.faults {

@@ -66,6 +66,31 @@ pub(crate) struct GroupRec {
     pub members: BTreeSet<String>,
 }
 
+pub(crate) struct OrgRec {
+    pub code: String,
+    pub name: String,
+    pub department_id: String,
+    pub created_at: String,
+    pub members: BTreeSet<String>,
+}
+
+impl OrgRec {
+    pub fn to_dto(&self, store: &Store) -> Value {
+        let count = self
+            .members
+            .iter()
+            .filter(|id| store.users.contains_key(*id))
+            .count();
+        json!({
+            "organizationCode": self.code, "organizationName": self.name,
+            "departmentId": self.department_id, "openDepartmentId": self.department_id,
+            "hasChildren": false, "isVirtualNode": false, "membersCount": count,
+            "leaderUserIds": [], "postIdList": [],
+            "createdAt": self.created_at, "updatedAt": self.created_at,
+        })
+    }
+}
+
 /// What a token is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum TokenKind {
@@ -111,6 +136,7 @@ pub(crate) struct Store {
     pub users: BTreeMap<String, UserRec>,
     pub roles: Vec<RoleRec>,
     pub groups: Vec<GroupRec>,
+    pub orgs: Vec<OrgRec>,
     pub passcodes: HashMap<String, String>,
     pub tokens: HashMap<String, TokenRec>,
     pub codes: HashMap<String, CodeRec>,
@@ -297,9 +323,51 @@ impl Store {
         for g in &mut self.groups {
             g.members.remove(id);
         }
+        for o in &mut self.orgs {
+            o.members.remove(id);
+        }
         self.tokens.retain(|_, t| t.user_id.as_deref() != Some(id));
         self.codes.retain(|_, c| c.user_id != id);
         true
+    }
+
+    /// Adds a configured organization; its members must be configured users.
+    pub fn add_organization(&mut self, org: &crate::config::Organization) -> Result<(), ApiErr> {
+        let mut members = BTreeSet::new();
+        for account in &org.members {
+            let id = self
+                .find_by_account(account)
+                .map(|u| u.id().to_owned())
+                .ok_or_else(|| {
+                    ApiErr::invalid(format!(
+                        "organization member {account} is not a configured user"
+                    ))
+                })?;
+            members.insert(id);
+        }
+        let department_id = self.new_id();
+        for id in &members {
+            if let Some(u) = self.users.get_mut(id) {
+                let mut ids: Vec<Value> = u
+                    .doc
+                    .get("departmentIds")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                ids.push(json!(department_id));
+                u.doc.insert("departmentIds".into(), Value::Array(ids));
+                u.doc
+                    .insert("mainDepartmentId".into(), json!(department_id));
+            }
+        }
+        self.orgs.push(OrgRec {
+            code: org.code.clone(),
+            name: org.name.clone(),
+            department_id,
+            created_at: iso8601(now_secs()),
+            members,
+        });
+        Ok(())
     }
 
     /// Records a sign-in on the user.

@@ -347,3 +347,86 @@ async fn roles_and_groups_hold_their_members() {
         .unwrap();
     assert_eq!(groups["list"][0]["code"], "eng");
 }
+
+op!(
+    ListOrganizations,
+    GET,
+    "/api/v3/list-organizations",
+    ManagementToken,
+    Query,
+    Page<Value>
+);
+op!(
+    GetOrganization,
+    GET,
+    "/api/v3/get-organization",
+    ManagementToken,
+    Query,
+    Value
+);
+
+#[tokio::test]
+async fn seeded_organizations_count_their_members() {
+    use genauth_emulator::Organization;
+    let emu = Emulator::builder()
+        .user(TestUser::email("a@example.com"))
+        .user(TestUser::username("b"))
+        .organization(
+            Organization::new("acme", "ACME")
+                .member("a@example.com")
+                .member("b"),
+        )
+        .organization(Organization::new("empty", "Empty Inc."))
+        .start()
+        .await
+        .unwrap();
+    let client = management(&emu);
+    let orgs = client.send(&ListOrganizations(vec![])).await.unwrap();
+    assert_eq!(orgs.total_count, 2);
+    let acme = client
+        .send(&GetOrganization(vec![("organizationCode", "acme".into())]))
+        .await
+        .unwrap();
+    assert_eq!(acme["membersCount"], 2);
+    let dept = acme["departmentId"].as_str().unwrap().to_owned();
+    let id = emu.user_id("b").unwrap();
+    let user = client
+        .send(&GetUser(vec![("userId", id.clone())]))
+        .await
+        .unwrap();
+    assert_eq!(user.user_id, id);
+    let raw = client
+        .send(&GetUserRaw(vec![("userId", id.clone())]))
+        .await
+        .unwrap();
+    assert_eq!(raw["departmentIds"], serde_json::json!([dept]));
+    client
+        .send(&DeleteUsers(json!({"userIds": [id]})))
+        .await
+        .unwrap();
+    let acme = client
+        .send(&GetOrganization(vec![("organizationCode", "acme".into())]))
+        .await
+        .unwrap();
+    assert_eq!(acme["membersCount"], 1);
+    let err = client
+        .send(&GetOrganization(vec![("organizationCode", "nope".into())]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.as_api().unwrap().status_code, 404);
+
+    let bad = Emulator::builder()
+        .organization(Organization::new("x", "X").member("ghost@example.com"))
+        .start()
+        .await;
+    assert!(matches!(bad, Err(genauth_emulator::StartError::Config(_))));
+}
+
+op!(
+    GetUserRaw,
+    GET,
+    "/api/v3/get-user",
+    ManagementToken,
+    Query,
+    Value
+);
