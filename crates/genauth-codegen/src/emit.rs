@@ -52,6 +52,9 @@ fn field_doc(f: &Field) -> String {
 }
 
 fn rust_str(s: &str) -> String {
+    if !s.contains('"') && !s.contains('\\') {
+        return format!("\"{s}\"");
+    }
     // A raw string literal with enough hashes.
     let mut hashes = String::from("#");
     while s.contains(&format!("\"{hashes}")) {
@@ -176,15 +179,16 @@ impl Model {
             let out = mods.get_mut(m).expect("module");
             if name == canon {
                 let e = &self.enums[name];
+                // rustfmt leaves macro bodies alone: indent by hand.
                 let _ = writeln!(
                     out,
-                    "wire_enum! {{\n/// The values of `{}` in `{}`.\n{} {{",
+                    "wire_enum! {{\n    /// The values of `{}` in `{}`.\n    {} {{",
                     e.field, e.owner, e.name
                 );
                 for (v, w) in &e.variants {
-                    let _ = writeln!(out, "{v} = {},", rust_str(w));
+                    let _ = writeln!(out, "        {v} = {},", rust_str(w));
                 }
-                out.push_str("}\n}\n\n");
+                out.push_str("    }\n}\n\n");
             } else {
                 let _ = writeln!(
                     out,
@@ -465,7 +469,7 @@ impl Model {
                 .collect();
             args.push_str(&ps.join(", "));
         }
-        let _ = writeln!(out, "operation!({args});\n");
+        let _ = writeln!(out, "operation! {{ {args} }}\n");
     }
 
     // ---------------------------------------------------------------- clients
@@ -614,29 +618,34 @@ impl Model {
         if rest.is_empty() {
             return;
         }
+        let mode = match body {
+            Some(_) if op.path_params.is_empty() => "tuple",
+            Some(_) => "body",
+            None => "plain",
+        };
+        // rustfmt leaves macro bodies alone: indent by hand.
         let _ = writeln!(
             setters,
-            "/// Optional parameters of [`{ct}::{}`].\nimpl Call<'_, {ct}, ops::{}> {{",
+            "// Optional parameters of `{ct}::{}`.\nsetters!({ct}, ops::{}, {mode} {{",
             op.name, op.upper
         );
         for f in &rest {
-            let (arg, c) = f.ty.arg();
-            let in_body = body.is_some();
-            let vec_query = !in_body && matches!(f.ty, Ty::Vec(_));
-            let value = if vec_query {
-                format!("value{c}")
-            } else {
-                format!("Some(value{c})")
+            let vec_query = body.is_none() && matches!(f.ty, Ty::Vec(_));
+            let (kind, ty) = match &f.ty {
+                Ty::Str => ("into", "String".to_owned()),
+                Ty::Secret => ("into", "SecretString".to_owned()),
+                t if vec_query => ("set", t.rust()),
+                t => ("some", t.rust()),
             };
             let _ = writeln!(
                 setters,
-                "/// Sets `{}`.\n#[inline]\npub fn {}(mut self, value: {arg}) -> Self {{\nself.op_mut(){access}.{} = {value};\nself\n}}",
+                "    /// Sets `{}`.\n    {kind} {}: {ty} => {},",
                 f.wire,
                 setter_name(&f.ident),
                 f.ident
             );
         }
-        setters.push_str("}\n\n");
+        setters.push_str("});\n\n");
     }
 
     // ---------------------------------------------------------------- registry

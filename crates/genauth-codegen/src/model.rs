@@ -316,7 +316,7 @@ pub fn idempotent(name: &str, method: &str, path: &str) -> bool {
 struct Builder<'a> {
     schemas: &'a serde_json::Map<String, Value>,
     enums: BTreeMap<String, EnumDef>,
-    by_values: BTreeMap<Vec<String>, String>,
+    by_values: BTreeMap<Vec<String>, Vec<String>>,
     enum_canon: BTreeMap<String, String>,
 }
 
@@ -369,23 +369,20 @@ impl Builder<'_> {
             }
             variants.push((n, w.clone()));
         }
-        let canon = self
-            .by_values
+        self.by_values
             .entry(values.clone())
-            .or_insert_with(|| name.clone())
-            .clone();
-        self.enum_canon.insert(name.clone(), canon.clone());
-        if canon == name {
-            self.enums.insert(
-                name.clone(),
-                EnumDef {
-                    name: name.clone(),
-                    variants,
-                    owner: owner.to_owned(),
-                    field: field.to_owned(),
-                },
-            );
-        }
+            .or_default()
+            .push(name.clone());
+        self.enum_canon.insert(name.clone(), name.clone());
+        self.enums.insert(
+            name.clone(),
+            EnumDef {
+                name: name.clone(),
+                variants,
+                owner: owner.to_owned(),
+                field: field.to_owned(),
+            },
+        );
         Ty::Enum(name)
     }
 
@@ -629,6 +626,22 @@ pub fn build(spec: &Value) -> Result<Model, String> {
     }
     ops.sort_by(|a, b| (a.client, &a.name).cmp(&(b.client, &b.name)));
 
+    // Enums with the same values are one type: the shortest name defines it,
+    // the others are aliases.
+    for names in b.by_values.values() {
+        let canon = names
+            .iter()
+            .min_by(|x, y| (x.len(), x.as_str()).cmp(&(y.len(), y.as_str())))
+            .cloned()
+            .unwrap_or_default();
+        for n in names {
+            b.enum_canon.insert(n.clone(), canon.clone());
+            if *n != canon {
+                b.enums.remove(n);
+            }
+        }
+    }
+
     // Reachability: which client uses which type; which structs a response or a body reaches.
     let mut users: BTreeMap<String, BTreeSet<Client>> = BTreeMap::new();
     let mut response = BTreeSet::new();
@@ -697,4 +710,126 @@ pub fn build(spec: &Value) -> Result<Model, String> {
         response,
         request,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(snake("userId"), "user_id");
+        assert_eq!(snake("credentialID"), "credential_id");
+        assert_eq!(snake("SAMLRequest"), "saml_request");
+        assert_eq!(snake("access_token"), "access_token");
+        assert_eq!(snake("mfa:verified"), "mfa_verified");
+        assert_eq!(snake("2fa"), "n_2fa");
+        assert_eq!(ident("type"), "r#type");
+        assert_eq!(ident("self"), "self_");
+        assert_eq!(upper_camel("get_user"), "GetUser");
+        assert_eq!(upper_camel("USER_ID"), "UserId");
+        assert_eq!(upper_camel("user-pool:env-added"), "UserPoolEnvAdded");
+        assert_eq!(upper_camel("externalId"), "ExternalId");
+        assert_eq!(upper_camel("_1"), "V1");
+        assert_eq!(type_name("errorEmailMsg"), "ErrorEmailMsg");
+        assert_eq!(type_name("Option"), "OptionSchema");
+        assert_eq!(setter_name("with"), "with_");
+    }
+
+    #[test]
+    fn secrets_by_wire_name() {
+        for s in [
+            "password",
+            "newPassword",
+            "passCode",
+            "clientSecret",
+            "client_secret",
+            "secret",
+            "token",
+            "accessToken",
+            "id_token",
+            "refresh_token",
+        ] {
+            assert!(is_secret(s), "{s}");
+        }
+        for s in ["tokenType", "passwordEncryptType", "userId", "expiresIn"] {
+            assert!(!is_secret(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn idempotent_rule() {
+        assert!(idempotent("get_user", "GET", "/api/v3/get-user"));
+        assert!(idempotent("list_users", "POST", "/api/v3/list-users"));
+        assert!(idempotent(
+            "check_permission",
+            "POST",
+            "/api/v3/check-permission"
+        ));
+        assert!(!idempotent("create_user", "POST", "/api/v3/create-user"));
+        assert!(!idempotent(
+            "delete_by_id",
+            "DELETE",
+            "/api/v3/ip-list/{id}"
+        ));
+        assert!(!idempotent(
+            "get_wechat_mp_access_token",
+            "POST",
+            "/api/v3/get-wechat-access-token"
+        ));
+    }
+
+    fn tiny_spec() -> Value {
+        serde_json::json!({
+            "components": {"schemas": {
+                "UserDto": {"type": "object", "required": ["userId"], "properties": {
+                    "userId": {"type": "string"},
+                    "status": {"type": "string", "enum": ["Activated", "Suspended"], "x-enum-varnames": ["ACTIVATED", "SUSPENDED"]}
+                }},
+                "UserPagingDto": {"type": "object", "properties": {
+                    "list": {"type": "array", "items": {"$ref": "#/components/schemas/UserDto"}},
+                    "totalCount": {"type": "integer"}
+                }},
+                "UserPaginatedRespDto": {"type": "object", "properties": {
+                    "statusCode": {"type": "integer"}, "message": {"type": "string"},
+                    "data": {"$ref": "#/components/schemas/UserPagingDto"}
+                }},
+                "ListUsersRequestDto": {"type": "object", "properties": {
+                    "keywords": {"type": "string"},
+                    "password": {"type": "string"}
+                }}
+            }},
+            "paths": {
+                "/api/v3/list-users": {"post": {
+                    "x-python-method": "list_users", "tags": ["management"], "x-auth": "management-token",
+                    "x-python-args": [{"in": "body", "name": "keywords", "required": false, "wire": "keywords"}],
+                    "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ListUsersRequestDto"}}}},
+                    "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/UserPaginatedRespDto"}}}}}
+                }}
+            }
+        })
+    }
+
+    #[test]
+    fn envelopes_pages_enums_and_reachability() {
+        let m = build(&tiny_spec()).unwrap();
+        assert_eq!(m.ops.len(), 1);
+        let op = &m.ops[0];
+        assert!(op.envelope);
+        assert!(op.idempotent);
+        assert_eq!(op.encoding, Encoding::Json);
+        assert_eq!(op.output.rust(), "Page<UserDto>");
+        assert_eq!(op.body.as_deref(), Some("ListUsersRequestDto"));
+        let e = &m.enums["UserDtoStatus"];
+        assert_eq!(e.variants[0], ("Activated".into(), "Activated".into()));
+        assert!(m.response.contains("UserDto"));
+        assert!(!m.response.contains("ListUsersRequestDto"));
+        assert!(m.request.contains("ListUsersRequestDto"));
+        assert!(
+            !m.users.contains_key("UserPaginatedRespDto"),
+            "envelopes are not generated"
+        );
+        let req = &m.structs["ListUsersRequestDto"];
+        assert_eq!(req.fields[1].ty, Ty::Secret);
+    }
 }

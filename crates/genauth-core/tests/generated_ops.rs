@@ -280,7 +280,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -292,7 +292,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -304,7 +304,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -316,7 +316,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -424,7 +424,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -932,7 +932,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -956,7 +956,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -980,7 +980,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -1004,7 +1004,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -1129,7 +1129,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -1141,7 +1141,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -1153,7 +1153,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -1165,7 +1165,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -1194,7 +1194,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Authentication,
@@ -1347,7 +1347,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -1383,7 +1383,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -1414,7 +1414,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -1498,7 +1498,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -1767,7 +1767,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -1984,7 +1984,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2114,7 +2114,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2157,7 +2157,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2358,7 +2358,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2400,7 +2400,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2535,7 +2535,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2547,7 +2547,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2619,7 +2619,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2643,7 +2643,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2655,7 +2655,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2667,7 +2667,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2763,7 +2763,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2811,7 +2811,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2859,7 +2859,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2871,7 +2871,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2883,7 +2883,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2955,7 +2955,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -2967,7 +2967,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"true"#,
+        output: "true",
     },
     Row {
         client: ClientKind::Management,
@@ -2979,7 +2979,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -3003,7 +3003,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -3015,7 +3015,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -3027,7 +3027,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -3063,7 +3063,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: true,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -3779,7 +3779,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: true,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -4365,7 +4365,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -4377,7 +4377,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -4389,7 +4389,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -5308,7 +5308,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -5332,7 +5332,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -5344,7 +5344,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -5356,7 +5356,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -5368,7 +5368,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -5452,7 +5452,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -5488,7 +5488,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"true"#,
+        output: "true",
     },
     Row {
         client: ClientKind::Management,
@@ -5566,7 +5566,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -5614,7 +5614,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -5863,7 +5863,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"true"#,
+        output: "true",
     },
     Row {
         client: ClientKind::Management,
@@ -5930,7 +5930,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,
@@ -5975,7 +5975,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"null"#,
+        output: "null",
     },
     Row {
         client: ClientKind::Management,

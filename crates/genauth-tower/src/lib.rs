@@ -9,6 +9,37 @@
 //! works, with any tower layers you like underneath.
 #![deny(missing_docs)]
 
+/// Implements the optional-parameter setters of one operation's [`Call`], for
+/// the generated client code: each `kind name: Type => field,` line becomes an
+/// `#[inline]` method that sets the field (`into`: takes `impl Into<Type>` and
+/// stores `Some`; `some`: takes `Type` and stores `Some`; `set`: stores the value).
+/// `mode` says where the field lives: on the operation (`plain`), in its body
+/// (`tuple` for `Op(Body)`, `body` for `Op { body, .. }`).
+#[allow(unused_macros)] // unused when both client features are off
+macro_rules! setters {
+    ($client:ty, $op:ty, $mode:ident { $($(#[$m:meta])* $kind:ident $name:ident: $ty:ty => $field:ident,)* }) => {
+        impl crate::Call<'_, $client, $op> {
+            $(
+                $(#[$m])*
+                #[inline]
+                pub fn $name(mut self, value: setters!(@ty $kind $ty)) -> Self {
+                    setters!(@set $mode self, $field, setters!(@val $kind value));
+                    self
+                }
+            )*
+        }
+    };
+    (@ty into $ty:ty) => { impl Into<$ty> };
+    (@ty some $ty:ty) => { $ty };
+    (@ty set $ty:ty) => { $ty };
+    (@val into $v:ident) => { Some($v.into()) };
+    (@val some $v:ident) => { Some($v) };
+    (@val set $v:ident) => { $v };
+    (@set plain $s:ident, $f:ident, $v:expr) => { $s.op_mut().$f = $v; };
+    (@set tuple $s:ident, $f:ident, $v:expr) => { $s.op_mut().0.$f = $v; };
+    (@set body $s:ident, $f:ident, $v:expr) => { $s.op_mut().body.$f = $v; };
+}
+
 mod call;
 mod client;
 mod generated;

@@ -26,6 +26,7 @@
 
 /// Defines a string enum with exact wire values, a `Default` (the first
 /// variant) and an `Unknown(String)` catch-all, with tolerant decoding.
+#[allow(unused_macros)] // unused when both client features are off
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $first:ident = $fw:literal $(, $var:ident = $wire:literal)* $(,)? }) => {
         $(#[$meta])*

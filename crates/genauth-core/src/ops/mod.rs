@@ -6,10 +6,11 @@
 //! re-exported here; the one name both clients have, `GetAuthorizedResources`,
 //! must be named through its module.
 //!
-//! With the `registry` feature, [`registry`] lists every operation with its
+//! With the `registry` feature, `registry` lists every operation with its
 //! facts and type-erased helpers, for emulators and tests.
 
 /// Implements [`Operation`](crate::Operation) for a generated struct in one line.
+#[allow(unused_macros)] // unused when both client features are off
 macro_rules! operation {
     ($ty:ident, $name:literal, $method:ident, $path:literal, $auth:ident, $enc:ident, $env:literal, $idem:literal, $out:ty) => {
         impl $crate::Operation for $ty {

@@ -1066,785 +1066,330 @@ impl AuthenticationClient {
     }
 }
 
-/// Optional parameters of [`AuthenticationClient::auth_by_code_identity`].
-impl Call<'_, AuthenticationClient, ops::AuthByCodeIdentity> {
+// Optional parameters of `AuthenticationClient::auth_by_code_identity`.
+setters!(AuthenticationClient, ops::AuthByCodeIdentity, tuple {
     /// Sets `appId`.
-    #[inline]
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.app_id = Some(value.into());
-        self
-    }
+    into app_id: String => app_id,
     /// Sets `connId`.
-    #[inline]
-    pub fn conn_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.conn_id = Some(value.into());
-        self
-    }
+    into conn_id: String => conn_id,
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: SignInOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: SignInOptionsDto => options,
+});
 
-/// Optional parameters of [`AuthenticationClient::bind_by_phone_code`].
-impl Call<'_, AuthenticationClient, ops::BindByPhoneCode> {
+// Optional parameters of `AuthenticationClient::bind_by_phone_code`.
+setters!(AuthenticationClient, ops::BindByPhoneCode, tuple {
     /// Sets `phoneCountryCode`.
-    #[inline]
-    pub fn phone_country_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone_country_code = Some(value.into());
-        self
-    }
-}
+    into phone_country_code: String => phone_country_code,
+});
 
-/// Optional parameters of [`AuthenticationClient::bind_phone`].
-impl Call<'_, AuthenticationClient, ops::BindPhone> {
+// Optional parameters of `AuthenticationClient::bind_phone`.
+setters!(AuthenticationClient, ops::BindPhone, tuple {
     /// Sets `phoneCountryCode`.
-    #[inline]
-    pub fn phone_country_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone_country_code = Some(value.into());
-        self
-    }
-}
+    into phone_country_code: String => phone_country_code,
+});
 
-/// Optional parameters of [`AuthenticationClient::exchange_token_set_with_qr_code_ticket`].
-impl Call<'_, AuthenticationClient, ops::ExchangeTokenSetWithQrCodeTicket> {
+// Optional parameters of `AuthenticationClient::exchange_token_set_with_qr_code_ticket`.
+setters!(AuthenticationClient, ops::ExchangeTokenSetWithQrCodeTicket, tuple {
     /// Sets `client_id`.
-    #[inline]
-    pub fn client_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.client_id = Some(value.into());
-        self
-    }
+    into client_id: String => client_id,
     /// Sets `client_secret`.
-    #[inline]
-    pub fn client_secret(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().0.client_secret = Some(value.into());
-        self
-    }
-}
+    into client_secret: SecretString => client_secret,
+});
 
-/// Optional parameters of [`AuthenticationClient::gene_fastpass_qrcode_info`].
-impl Call<'_, AuthenticationClient, ops::GeneFastpassQrcodeInfo> {
+// Optional parameters of `AuthenticationClient::gene_fastpass_qrcode_info`.
+setters!(AuthenticationClient, ops::GeneFastpassQrcodeInfo, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: SignInFastpassOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: SignInFastpassOptionsDto => options,
+});
 
-/// Optional parameters of [`AuthenticationClient::gene_qr_code`].
-impl Call<'_, AuthenticationClient, ops::GeneQrCode> {
+// Optional parameters of `AuthenticationClient::gene_qr_code`.
+setters!(AuthenticationClient, ops::GeneQrCode, tuple {
     /// Sets `autoMergeQrCode`.
-    #[inline]
-    pub fn auto_merge_qr_code(mut self, value: bool) -> Self {
-        self.op_mut().0.auto_merge_qr_code = Some(value);
-        self
-    }
+    some auto_merge_qr_code: bool => auto_merge_qr_code,
     /// Sets `context`.
-    #[inline]
-    pub fn context(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.context = Some(value);
-        self
-    }
+    some context: serde_json::Value => context,
     /// Sets `customData`.
-    #[inline]
-    pub fn custom_data(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.custom_data = Some(value);
-        self
-    }
+    some custom_data: serde_json::Value => custom_data,
     /// Sets `extIdpConnId`.
-    #[inline]
-    pub fn ext_idp_conn_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.ext_idp_conn_id = Some(value.into());
-        self
-    }
-}
+    into ext_idp_conn_id: String => ext_idp_conn_id,
+});
 
-/// Optional parameters of [`AuthenticationClient::generate_link_ext_idp_url`].
-impl Call<'_, AuthenticationClient, ops::GenerateLinkExtIdpUrl> {
+// Optional parameters of `AuthenticationClient::generate_link_ext_idp_url`.
+setters!(AuthenticationClient, ops::GenerateLinkExtIdpUrl, plain {
     /// Sets `need_url_redirect`.
-    #[inline]
-    pub fn need_url_redirect(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().need_url_redirect = Some(value.into());
-        self
-    }
+    into need_url_redirect: String => need_url_redirect,
     /// Sets `only_redirect_token`.
-    #[inline]
-    pub fn only_redirect_token(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().only_redirect_token = Some(value.into());
-        self
-    }
+    into only_redirect_token: SecretString => only_redirect_token,
     /// Sets `need_form_post`.
-    #[inline]
-    pub fn need_form_post(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().need_form_post = Some(value.into());
-        self
-    }
+    into need_form_post: String => need_form_post,
     /// Sets `target_url`.
-    #[inline]
-    pub fn target_url(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().target_url = Some(value.into());
-        self
-    }
-}
+    into target_url: String => target_url,
+});
 
-/// Optional parameters of [`AuthenticationClient::get_authorized_resources`].
-impl Call<'_, AuthenticationClient, ops::GetAuthorizedResources> {
+// Optional parameters of `AuthenticationClient::get_authorized_resources`.
+setters!(AuthenticationClient, ops::GetAuthorizedResources, plain {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
+    into namespace: String => namespace,
     /// Sets `resourceType`.
-    #[inline]
-    pub fn resource_type(mut self, value: GetAuthorizedResourcesResourceType) -> Self {
-        self.op_mut().resource_type = Some(value);
-        self
-    }
-}
+    some resource_type: GetAuthorizedResourcesResourceType => resource_type,
+});
 
-/// Optional parameters of [`AuthenticationClient::get_login_history`].
-impl Call<'_, AuthenticationClient, ops::GetLoginHistory> {
+// Optional parameters of `AuthenticationClient::get_login_history`.
+setters!(AuthenticationClient, ops::GetLoginHistory, plain {
     /// Sets `appId`.
-    #[inline]
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().app_id = Some(value.into());
-        self
-    }
+    into app_id: String => app_id,
     /// Sets `clientIp`.
-    #[inline]
-    pub fn client_ip(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().client_ip = Some(value.into());
-        self
-    }
+    into client_ip: String => client_ip,
     /// Sets `success`.
-    #[inline]
-    pub fn success(mut self, value: bool) -> Self {
-        self.op_mut().success = Some(value);
-        self
-    }
+    some success: bool => success,
     /// Sets `start`.
-    #[inline]
-    pub fn start(mut self, value: i64) -> Self {
-        self.op_mut().start = Some(value);
-        self
-    }
+    some start: i64 => start,
     /// Sets `end`.
-    #[inline]
-    pub fn end(mut self, value: i64) -> Self {
-        self.op_mut().end = Some(value);
-        self
-    }
+    some end: i64 => end,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`AuthenticationClient::get_profile`].
-impl Call<'_, AuthenticationClient, ops::GetProfile> {
+// Optional parameters of `AuthenticationClient::get_profile`.
+setters!(AuthenticationClient, ops::GetProfile, plain {
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
+    some with_custom_data: bool => with_custom_data,
     /// Sets `withIdentities`.
-    #[inline]
-    pub fn with_identities(mut self, value: bool) -> Self {
-        self.op_mut().with_identities = Some(value);
-        self
-    }
+    some with_identities: bool => with_identities,
     /// Sets `withDepartmentIds`.
-    #[inline]
-    pub fn with_department_ids(mut self, value: bool) -> Self {
-        self.op_mut().with_department_ids = Some(value);
-        self
-    }
-}
+    some with_department_ids: bool => with_department_ids,
+});
 
-/// Optional parameters of [`AuthenticationClient::get_role_list`].
-impl Call<'_, AuthenticationClient, ops::GetRoleList> {
+// Optional parameters of `AuthenticationClient::get_role_list`.
+setters!(AuthenticationClient, ops::GetRoleList, plain {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`AuthenticationClient::list`].
-impl Call<'_, AuthenticationClient, ops::List> {
+// Optional parameters of `AuthenticationClient::list`.
+setters!(AuthenticationClient, ops::List, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`AuthenticationClient::list_public_accounts_for_switch_logged_in`].
-impl Call<'_, AuthenticationClient, ops::ListPublicAccountsForSwitchLoggedIn> {
+// Optional parameters of `AuthenticationClient::list_public_accounts_for_switch_logged_in`.
+setters!(AuthenticationClient, ops::ListPublicAccountsForSwitchLoggedIn, plain {
     /// Sets `withOriginUser`.
-    #[inline]
-    pub fn with_origin_user(mut self, value: bool) -> Self {
-        self.op_mut().with_origin_user = Some(value);
-        self
-    }
-}
+    some with_origin_user: bool => with_origin_user,
+});
 
-/// Optional parameters of [`AuthenticationClient::pre_check_code`].
-impl Call<'_, AuthenticationClient, ops::PreCheckCode> {
+// Optional parameters of `AuthenticationClient::pre_check_code`.
+setters!(AuthenticationClient, ops::PreCheckCode, tuple {
     /// Sets `emailCodePayload`.
-    #[inline]
-    pub fn email_code_payload(mut self, value: PreCheckEmailCodeDto) -> Self {
-        self.op_mut().0.email_code_payload = Some(value);
-        self
-    }
+    some email_code_payload: PreCheckEmailCodeDto => email_code_payload,
     /// Sets `smsCodePayload`.
-    #[inline]
-    pub fn sms_code_payload(mut self, value: PreCheckSmsCodeDto) -> Self {
-        self.op_mut().0.sms_code_payload = Some(value);
-        self
-    }
-}
+    some sms_code_payload: PreCheckSmsCodeDto => sms_code_payload,
+});
 
-/// Optional parameters of [`AuthenticationClient::reset_password`].
-impl Call<'_, AuthenticationClient, ops::ResetPassword> {
+// Optional parameters of `AuthenticationClient::reset_password`.
+setters!(AuthenticationClient, ops::ResetPassword, tuple {
     /// Sets `passwordEncryptType`.
-    #[inline]
-    pub fn password_encrypt_type(mut self, value: ResetPasswordDtoPasswordEncryptType) -> Self {
-        self.op_mut().0.password_encrypt_type = Some(value);
-        self
-    }
-}
+    some password_encrypt_type: ResetPasswordDtoPasswordEncryptType => password_encrypt_type,
+});
 
-/// Optional parameters of [`AuthenticationClient::send_sms`].
-impl Call<'_, AuthenticationClient, ops::SendSms> {
+// Optional parameters of `AuthenticationClient::send_sms`.
+setters!(AuthenticationClient, ops::SendSms, tuple {
     /// Sets `phoneCountryCode`.
-    #[inline]
-    pub fn phone_country_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone_country_code = Some(value.into());
-        self
-    }
-}
+    into phone_country_code: String => phone_country_code,
+});
 
-/// Optional parameters of [`AuthenticationClient::sign_in_by_credentials`].
-impl Call<'_, AuthenticationClient, ops::SignInByCredentials> {
+// Optional parameters of `AuthenticationClient::sign_in_by_credentials`.
+setters!(AuthenticationClient, ops::SignInByCredentials, tuple {
     /// Sets `adPayload`.
-    #[inline]
-    pub fn ad_payload(mut self, value: SignInByAdPayloadDto) -> Self {
-        self.op_mut().0.ad_payload = Some(value);
-        self
-    }
+    some ad_payload: SignInByAdPayloadDto => ad_payload,
     /// Sets `client_id`.
-    #[inline]
-    pub fn client_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.client_id = Some(value.into());
-        self
-    }
+    into client_id: String => client_id,
     /// Sets `client_secret`.
-    #[inline]
-    pub fn client_secret(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().0.client_secret = Some(value.into());
-        self
-    }
+    into client_secret: SecretString => client_secret,
     /// Sets `ldapPayload`.
-    #[inline]
-    pub fn ldap_payload(mut self, value: SignInByLdapPayloadDto) -> Self {
-        self.op_mut().0.ldap_payload = Some(value);
-        self
-    }
+    some ldap_payload: SignInByLdapPayloadDto => ldap_payload,
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: SignInOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
+    some options: SignInOptionsDto => options,
     /// Sets `passCodePayload`.
-    #[inline]
-    pub fn pass_code_payload(mut self, value: SignInByPassCodePayloadDto) -> Self {
-        self.op_mut().0.pass_code_payload = Some(value);
-        self
-    }
+    some pass_code_payload: SignInByPassCodePayloadDto => pass_code_payload,
     /// Sets `passwordPayload`.
-    #[inline]
-    pub fn password_payload(mut self, value: SignInByPasswordPayloadDto) -> Self {
-        self.op_mut().0.password_payload = Some(value);
-        self
-    }
-}
+    some password_payload: SignInByPasswordPayloadDto => password_payload,
+});
 
-/// Optional parameters of [`AuthenticationClient::sign_in_by_mobile`].
-impl Call<'_, AuthenticationClient, ops::SignInByMobile> {
+// Optional parameters of `AuthenticationClient::sign_in_by_mobile`.
+setters!(AuthenticationClient, ops::SignInByMobile, tuple {
     /// Sets `alipayPayload`.
-    #[inline]
-    pub fn alipay_payload(mut self, value: SignInByAlipayPayloadDto) -> Self {
-        self.op_mut().0.alipay_payload = Some(value);
-        self
-    }
+    some alipay_payload: SignInByAlipayPayloadDto => alipay_payload,
     /// Sets `amazonPayload`.
-    #[inline]
-    pub fn amazon_payload(mut self, value: SignInByAmazonPayloadDto) -> Self {
-        self.op_mut().0.amazon_payload = Some(value);
-        self
-    }
+    some amazon_payload: SignInByAmazonPayloadDto => amazon_payload,
     /// Sets `applePayload`.
-    #[inline]
-    pub fn apple_payload(mut self, value: SignInByApplePayloadDto) -> Self {
-        self.op_mut().0.apple_payload = Some(value);
-        self
-    }
+    some apple_payload: SignInByApplePayloadDto => apple_payload,
     /// Sets `baiduPayload`.
-    #[inline]
-    pub fn baidu_payload(mut self, value: SignInByBaiduPayloadDto) -> Self {
-        self.op_mut().0.baidu_payload = Some(value);
-        self
-    }
+    some baidu_payload: SignInByBaiduPayloadDto => baidu_payload,
     /// Sets `client_id`.
-    #[inline]
-    pub fn client_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.client_id = Some(value.into());
-        self
-    }
+    into client_id: String => client_id,
     /// Sets `client_secret`.
-    #[inline]
-    pub fn client_secret(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().0.client_secret = Some(value.into());
-        self
-    }
+    into client_secret: SecretString => client_secret,
     /// Sets `dingTalkPayload`.
-    #[inline]
-    pub fn ding_talk_payload(mut self, value: SignInByDingTalkPayloadDto) -> Self {
-        self.op_mut().0.ding_talk_payload = Some(value);
-        self
-    }
+    some ding_talk_payload: SignInByDingTalkPayloadDto => ding_talk_payload,
     /// Sets `douyinMiniProgramCodeAndPhonePayload`.
-    #[inline]
-    pub fn douyin_mini_program_code_and_phone_payload(
-        mut self,
-        value: SignInByDouyinMiniProgramCodeAndPhonePayloadDto,
-    ) -> Self {
-        self.op_mut().0.douyin_mini_program_code_and_phone_payload = Some(value);
-        self
-    }
+    some douyin_mini_program_code_and_phone_payload: SignInByDouyinMiniProgramCodeAndPhonePayloadDto => douyin_mini_program_code_and_phone_payload,
     /// Sets `douyinMiniProgramCodePayload`.
-    #[inline]
-    pub fn douyin_mini_program_code_payload(
-        mut self,
-        value: SignInByDouyinMiniProgramCodePayloadDto,
-    ) -> Self {
-        self.op_mut().0.douyin_mini_program_code_payload = Some(value);
-        self
-    }
+    some douyin_mini_program_code_payload: SignInByDouyinMiniProgramCodePayloadDto => douyin_mini_program_code_payload,
     /// Sets `douyinPayload`.
-    #[inline]
-    pub fn douyin_payload(mut self, value: SignInByDouyinPayloadDto) -> Self {
-        self.op_mut().0.douyin_payload = Some(value);
-        self
-    }
+    some douyin_payload: SignInByDouyinPayloadDto => douyin_payload,
     /// Sets `facebookPayload`.
-    #[inline]
-    pub fn facebook_payload(mut self, value: SignInByFacebookPayloadDto) -> Self {
-        self.op_mut().0.facebook_payload = Some(value);
-        self
-    }
+    some facebook_payload: SignInByFacebookPayloadDto => facebook_payload,
     /// Sets `giteePayload`.
-    #[inline]
-    pub fn gitee_payload(mut self, value: SignInByGiteePayloadDto) -> Self {
-        self.op_mut().0.gitee_payload = Some(value);
-        self
-    }
+    some gitee_payload: SignInByGiteePayloadDto => gitee_payload,
     /// Sets `githubPayload`.
-    #[inline]
-    pub fn github_payload(mut self, value: SignInByGithubPayloadDto) -> Self {
-        self.op_mut().0.github_payload = Some(value);
-        self
-    }
+    some github_payload: SignInByGithubPayloadDto => github_payload,
     /// Sets `gitlabPayload`.
-    #[inline]
-    pub fn gitlab_payload(mut self, value: SignInByGitlabPayloadDto) -> Self {
-        self.op_mut().0.gitlab_payload = Some(value);
-        self
-    }
+    some gitlab_payload: SignInByGitlabPayloadDto => gitlab_payload,
     /// Sets `googlePayload`.
-    #[inline]
-    pub fn google_payload(mut self, value: SignInByGooglePayloadDto) -> Self {
-        self.op_mut().0.google_payload = Some(value);
-        self
-    }
+    some google_payload: SignInByGooglePayloadDto => google_payload,
     /// Sets `huaweiPayload`.
-    #[inline]
-    pub fn huawei_payload(mut self, value: SignInByHuaweiPayloadDto) -> Self {
-        self.op_mut().0.huawei_payload = Some(value);
-        self
-    }
+    some huawei_payload: SignInByHuaweiPayloadDto => huawei_payload,
     /// Sets `kuaishouPayload`.
-    #[inline]
-    pub fn kuaishou_payload(mut self, value: SignInByKuaishouPayloadDto) -> Self {
-        self.op_mut().0.kuaishou_payload = Some(value);
-        self
-    }
+    some kuaishou_payload: SignInByKuaishouPayloadDto => kuaishou_payload,
     /// Sets `larkBlockPayload`.
-    #[inline]
-    pub fn lark_block_payload(mut self, value: SignInByLarkBlockPayloadDto) -> Self {
-        self.op_mut().0.lark_block_payload = Some(value);
-        self
-    }
+    some lark_block_payload: SignInByLarkBlockPayloadDto => lark_block_payload,
     /// Sets `larkInternalPayload`.
-    #[inline]
-    pub fn lark_internal_payload(mut self, value: SignInByLarkInternalPayloadDto) -> Self {
-        self.op_mut().0.lark_internal_payload = Some(value);
-        self
-    }
+    some lark_internal_payload: SignInByLarkInternalPayloadDto => lark_internal_payload,
     /// Sets `larkPublicPayload`.
-    #[inline]
-    pub fn lark_public_payload(mut self, value: SignInByLarkPublicPayloadDto) -> Self {
-        self.op_mut().0.lark_public_payload = Some(value);
-        self
-    }
+    some lark_public_payload: SignInByLarkPublicPayloadDto => lark_public_payload,
     /// Sets `linePayload`.
-    #[inline]
-    pub fn line_payload(mut self, value: SignInByLinePayloadDto) -> Self {
-        self.op_mut().0.line_payload = Some(value);
-        self
-    }
+    some line_payload: SignInByLinePayloadDto => line_payload,
     /// Sets `linkedInPayload`.
-    #[inline]
-    pub fn linked_in_payload(mut self, value: SignInByLinkedInPayloadDto) -> Self {
-        self.op_mut().0.linked_in_payload = Some(value);
-        self
-    }
+    some linked_in_payload: SignInByLinkedInPayloadDto => linked_in_payload,
     /// Sets `oppoPayload`.
-    #[inline]
-    pub fn oppo_payload(mut self, value: SignInByOPPOPayloadDto) -> Self {
-        self.op_mut().0.oppo_payload = Some(value);
-        self
-    }
+    some oppo_payload: SignInByOPPOPayloadDto => oppo_payload,
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: SignInByMobileOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
+    some options: SignInByMobileOptionsDto => options,
     /// Sets `qqPayload`.
-    #[inline]
-    pub fn qq_payload(mut self, value: SignInByQQPayloadDto) -> Self {
-        self.op_mut().0.qq_payload = Some(value);
-        self
-    }
+    some qq_payload: SignInByQQPayloadDto => qq_payload,
     /// Sets `slackPayload`.
-    #[inline]
-    pub fn slack_payload(mut self, value: SignInBySlackPayloadDto) -> Self {
-        self.op_mut().0.slack_payload = Some(value);
-        self
-    }
+    some slack_payload: SignInBySlackPayloadDto => slack_payload,
     /// Sets `wechatMiniProgramCodeAndPhonePayload`.
-    #[inline]
-    pub fn wechat_mini_program_code_and_phone_payload(
-        mut self,
-        value: SignInByWechatMiniProgramCodeAndPhonePayloadDto,
-    ) -> Self {
-        self.op_mut().0.wechat_mini_program_code_and_phone_payload = Some(value);
-        self
-    }
+    some wechat_mini_program_code_and_phone_payload: SignInByWechatMiniProgramCodeAndPhonePayloadDto => wechat_mini_program_code_and_phone_payload,
     /// Sets `wechatMiniProgramCodePayload`.
-    #[inline]
-    pub fn wechat_mini_program_code_payload(
-        mut self,
-        value: SignInByWechatMiniProgramCodePayloadDto,
-    ) -> Self {
-        self.op_mut().0.wechat_mini_program_code_payload = Some(value);
-        self
-    }
+    some wechat_mini_program_code_payload: SignInByWechatMiniProgramCodePayloadDto => wechat_mini_program_code_payload,
     /// Sets `wechatMiniProgramPhonePayload`.
-    #[inline]
-    pub fn wechat_mini_program_phone_payload(
-        mut self,
-        value: SignInByWechatMiniProgramPhonePayloadDto,
-    ) -> Self {
-        self.op_mut().0.wechat_mini_program_phone_payload = Some(value);
-        self
-    }
+    some wechat_mini_program_phone_payload: SignInByWechatMiniProgramPhonePayloadDto => wechat_mini_program_phone_payload,
     /// Sets `wechatPayload`.
-    #[inline]
-    pub fn wechat_payload(mut self, value: SignInByWechatPayloadDto) -> Self {
-        self.op_mut().0.wechat_payload = Some(value);
-        self
-    }
+    some wechat_payload: SignInByWechatPayloadDto => wechat_payload,
     /// Sets `wechatworkAgencyPayload`.
-    #[inline]
-    pub fn wechatwork_agency_payload(mut self, value: SignInByWechatworkAgencyPayloadDto) -> Self {
-        self.op_mut().0.wechatwork_agency_payload = Some(value);
-        self
-    }
+    some wechatwork_agency_payload: SignInByWechatworkAgencyPayloadDto => wechatwork_agency_payload,
     /// Sets `wechatworkPayload`.
-    #[inline]
-    pub fn wechatwork_payload(mut self, value: SignInByWechatworkDto) -> Self {
-        self.op_mut().0.wechatwork_payload = Some(value);
-        self
-    }
+    some wechatwork_payload: SignInByWechatworkDto => wechatwork_payload,
     /// Sets `weiboPayload`.
-    #[inline]
-    pub fn weibo_payload(mut self, value: SignInByWeiboPayloadDto) -> Self {
-        self.op_mut().0.weibo_payload = Some(value);
-        self
-    }
+    some weibo_payload: SignInByWeiboPayloadDto => weibo_payload,
     /// Sets `xiaomiPayload`.
-    #[inline]
-    pub fn xiaomi_payload(mut self, value: SignInByXiaomiPayloadDto) -> Self {
-        self.op_mut().0.xiaomi_payload = Some(value);
-        self
-    }
+    some xiaomi_payload: SignInByXiaomiPayloadDto => xiaomi_payload,
     /// Sets `yidunPayload`.
-    #[inline]
-    pub fn yidun_payload(mut self, value: SignInByYidunPayloadDto) -> Self {
-        self.op_mut().0.yidun_payload = Some(value);
-        self
-    }
-}
+    some yidun_payload: SignInByYidunPayloadDto => yidun_payload,
+});
 
-/// Optional parameters of [`AuthenticationClient::sign_in_by_push`].
-impl Call<'_, AuthenticationClient, ops::SignInByPush> {
+// Optional parameters of `AuthenticationClient::sign_in_by_push`.
+setters!(AuthenticationClient, ops::SignInByPush, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: SignInByPushOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: SignInByPushOptionsDto => options,
+});
 
-/// Optional parameters of [`AuthenticationClient::sign_up`].
-impl Call<'_, AuthenticationClient, ops::SignUp> {
+// Optional parameters of `AuthenticationClient::sign_up`.
+setters!(AuthenticationClient, ops::SignUp, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: SignUpOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
+    some options: SignUpOptionsDto => options,
     /// Sets `passCodePayload`.
-    #[inline]
-    pub fn pass_code_payload(mut self, value: SignUpByPassCodeDto) -> Self {
-        self.op_mut().0.pass_code_payload = Some(value);
-        self
-    }
+    some pass_code_payload: SignUpByPassCodeDto => pass_code_payload,
     /// Sets `passwordPayload`.
-    #[inline]
-    pub fn password_payload(mut self, value: SignUpByPasswordDto) -> Self {
-        self.op_mut().0.password_payload = Some(value);
-        self
-    }
+    some password_payload: SignUpByPasswordDto => password_payload,
     /// Sets `profile`.
-    #[inline]
-    pub fn profile(mut self, value: SignUpProfileDto) -> Self {
-        self.op_mut().0.profile = Some(value);
-        self
-    }
-}
+    some profile: SignUpProfileDto => profile,
+});
 
-/// Optional parameters of [`AuthenticationClient::switch_login_by_user`].
-impl Call<'_, AuthenticationClient, ops::SwitchLoginByUser> {
+// Optional parameters of `AuthenticationClient::switch_login_by_user`.
+setters!(AuthenticationClient, ops::SwitchLoginByUser, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: SignInBySwitchOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: SignInBySwitchOptionsDto => options,
+});
 
-/// Optional parameters of [`AuthenticationClient::update_password`].
-impl Call<'_, AuthenticationClient, ops::UpdatePassword> {
+// Optional parameters of `AuthenticationClient::update_password`.
+setters!(AuthenticationClient, ops::UpdatePassword, tuple {
     /// Sets `oldPassword`.
-    #[inline]
-    pub fn old_password(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().0.old_password = Some(value.into());
-        self
-    }
+    into old_password: SecretString => old_password,
     /// Sets `passwordEncryptType`.
-    #[inline]
-    pub fn password_encrypt_type(mut self, value: UpdatePasswordDtoPasswordEncryptType) -> Self {
-        self.op_mut().0.password_encrypt_type = Some(value);
-        self
-    }
+    some password_encrypt_type: UpdatePasswordDtoPasswordEncryptType => password_encrypt_type,
     /// Sets `passwordResetToken`.
-    #[inline]
-    pub fn password_reset_token(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().0.password_reset_token = Some(value.into());
-        self
-    }
-}
+    into password_reset_token: SecretString => password_reset_token,
+});
 
-/// Optional parameters of [`AuthenticationClient::update_profile`].
-impl Call<'_, AuthenticationClient, ops::UpdateProfile> {
+// Optional parameters of `AuthenticationClient::update_profile`.
+setters!(AuthenticationClient, ops::UpdateProfile, tuple {
     /// Sets `address`.
-    #[inline]
-    pub fn address(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.address = Some(value.into());
-        self
-    }
+    into address: String => address,
     /// Sets `birthdate`.
-    #[inline]
-    pub fn birthdate(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.birthdate = Some(value.into());
-        self
-    }
+    into birthdate: String => birthdate,
     /// Sets `city`.
-    #[inline]
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.city = Some(value.into());
-        self
-    }
+    into city: String => city,
     /// Sets `company`.
-    #[inline]
-    pub fn company(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.company = Some(value.into());
-        self
-    }
+    into company: String => company,
     /// Sets `country`.
-    #[inline]
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.country = Some(value.into());
-        self
-    }
+    into country: String => country,
     /// Sets `customData`.
-    #[inline]
-    pub fn custom_data(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.custom_data = Some(value);
-        self
-    }
+    some custom_data: serde_json::Value => custom_data,
     /// Sets `externalId`.
-    #[inline]
-    pub fn external_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.external_id = Some(value.into());
-        self
-    }
+    into external_id: String => external_id,
     /// Sets `gender`.
-    #[inline]
-    pub fn gender(mut self, value: UpdateUserProfileDtoGender) -> Self {
-        self.op_mut().0.gender = Some(value);
-        self
-    }
+    some gender: UpdateUserProfileDtoGender => gender,
     /// Sets `identityNumber`.
-    #[inline]
-    pub fn identity_number(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.identity_number = Some(value.into());
-        self
-    }
+    into identity_number: String => identity_number,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `nickname`.
-    #[inline]
-    pub fn nickname(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.nickname = Some(value.into());
-        self
-    }
+    into nickname: String => nickname,
     /// Sets `photo`.
-    #[inline]
-    pub fn photo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.photo = Some(value.into());
-        self
-    }
+    into photo: String => photo,
     /// Sets `postalCode`.
-    #[inline]
-    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.postal_code = Some(value.into());
-        self
-    }
+    into postal_code: String => postal_code,
     /// Sets `province`.
-    #[inline]
-    pub fn province(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.province = Some(value.into());
-        self
-    }
+    into province: String => province,
     /// Sets `streetAddress`.
-    #[inline]
-    pub fn street_address(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.street_address = Some(value.into());
-        self
-    }
+    into street_address: String => street_address,
     /// Sets `username`.
-    #[inline]
-    pub fn username(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.username = Some(value.into());
-        self
-    }
-}
+    into username: String => username,
+});
 
-/// Optional parameters of [`AuthenticationClient::verify_authentication`].
-impl Call<'_, AuthenticationClient, ops::VerifyAuthentication> {
+// Optional parameters of `AuthenticationClient::verify_authentication`.
+setters!(AuthenticationClient, ops::VerifyAuthentication, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: SignInByWebAuthnOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: SignInByWebAuthnOptionsDto => options,
+});
 
-/// Optional parameters of [`AuthenticationClient::verify_delete_account_request`].
-impl Call<'_, AuthenticationClient, ops::VerifyDeleteAccountRequest> {
+// Optional parameters of `AuthenticationClient::verify_delete_account_request`.
+setters!(AuthenticationClient, ops::VerifyDeleteAccountRequest, tuple {
     /// Sets `emailPassCodePayload`.
-    #[inline]
-    pub fn email_pass_code_payload(mut self, value: DeleteAccountByEmailPassCodeDto) -> Self {
-        self.op_mut().0.email_pass_code_payload = Some(value);
-        self
-    }
+    some email_pass_code_payload: DeleteAccountByEmailPassCodeDto => email_pass_code_payload,
     /// Sets `passwordPayload`.
-    #[inline]
-    pub fn password_payload(mut self, value: DeleteAccountByPasswordDto) -> Self {
-        self.op_mut().0.password_payload = Some(value);
-        self
-    }
+    some password_payload: DeleteAccountByPasswordDto => password_payload,
     /// Sets `phonePassCodePayload`.
-    #[inline]
-    pub fn phone_pass_code_payload(mut self, value: DeleteAccountByPhonePassCodeDto) -> Self {
-        self.op_mut().0.phone_pass_code_payload = Some(value);
-        self
-    }
-}
+    some phone_pass_code_payload: DeleteAccountByPhonePassCodeDto => phone_pass_code_payload,
+});
 
-/// Optional parameters of [`AuthenticationClient::verify_register`].
-impl Call<'_, AuthenticationClient, ops::VerifyRegister> {
+// Optional parameters of `AuthenticationClient::verify_register`.
+setters!(AuthenticationClient, ops::VerifyRegister, tuple {
     /// Sets `authenticatorCode`.
-    #[inline]
-    pub fn authenticator_code(mut self, value: VerifyRegistrationDtoAuthenticatorCode) -> Self {
-        self.op_mut().0.authenticator_code = Some(value);
-        self
-    }
-}
+    some authenticator_code: VerifyRegistrationDtoAuthenticatorCode => authenticator_code,
+});
 
-/// Optional parameters of [`AuthenticationClient::verify_reset_password_request`].
-impl Call<'_, AuthenticationClient, ops::VerifyResetPasswordRequest> {
+// Optional parameters of `AuthenticationClient::verify_reset_password_request`.
+setters!(AuthenticationClient, ops::VerifyResetPasswordRequest, tuple {
     /// Sets `emailPassCodePayload`.
-    #[inline]
-    pub fn email_pass_code_payload(mut self, value: ResetPasswordByEmailPassCodeDto) -> Self {
-        self.op_mut().0.email_pass_code_payload = Some(value);
-        self
-    }
+    some email_pass_code_payload: ResetPasswordByEmailPassCodeDto => email_pass_code_payload,
     /// Sets `phonePassCodePayload`.
-    #[inline]
-    pub fn phone_pass_code_payload(mut self, value: ResetPasswordByPhonePassCodeDto) -> Self {
-        self.op_mut().0.phone_pass_code_payload = Some(value);
-        self
-    }
-}
+    some phone_pass_code_payload: ResetPasswordByPhonePassCodeDto => phone_pass_code_payload,
+});

@@ -4669,5290 +4669,2296 @@ impl ManagementClient {
     }
 }
 
-/// Optional parameters of [`ManagementClient::add_whitelist`].
-impl Call<'_, ManagementClient, ops::AddWhitelist> {
+// Optional parameters of `ManagementClient::add_whitelist`.
+setters!(ManagementClient, ops::AddWhitelist, tuple {
     /// Sets `list`.
-    #[inline]
-    pub fn list(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.list = Some(value);
-        self
-    }
-}
+    some list: Vec<String> => list,
+});
 
-/// Optional parameters of [`ManagementClient::assign_role`].
-impl Call<'_, ManagementClient, ops::AssignRole> {
+// Optional parameters of `ManagementClient::assign_role`.
+setters!(ManagementClient, ops::AssignRole, tuple {
     /// Sets `enableTime`.
-    #[inline]
-    pub fn enable_time(mut self, value: i64) -> Self {
-        self.op_mut().0.enable_time = Some(value);
-        self
-    }
+    some enable_time: i64 => enable_time,
     /// Sets `endTime`.
-    #[inline]
-    pub fn end_time(mut self, value: i64) -> Self {
-        self.op_mut().0.end_time = Some(value);
-        self
-    }
+    some end_time: i64 => end_time,
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::associate_tenant_resource`].
-impl Call<'_, ManagementClient, ops::AssociateTenantResource> {
+// Optional parameters of `ManagementClient::associate_tenant_resource`.
+setters!(ManagementClient, ops::AssociateTenantResource, tuple {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::authorize_resources`].
-impl Call<'_, ManagementClient, ops::AuthorizeResources> {
+// Optional parameters of `ManagementClient::authorize_resources`.
+setters!(ManagementClient, ops::AuthorizeResources, tuple {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::capture`].
-impl Call<'_, ManagementClient, ops::Capture> {
+// Optional parameters of `ManagementClient::capture`.
+setters!(ManagementClient, ops::Capture, tuple {
     /// Sets `modelId`.
-    #[inline]
-    pub fn model_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.model_id = Some(value.into());
-        self
-    }
-}
+    into model_id: String => model_id,
+});
 
-/// Optional parameters of [`ManagementClient::change_ext_idp_conn_association_state`].
-impl Call<'_, ManagementClient, ops::ChangeExtIdpConnAssociationState> {
+// Optional parameters of `ManagementClient::change_ext_idp_conn_association_state`.
+setters!(ManagementClient, ops::ChangeExtIdpConnAssociationState, tuple {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::change_ext_idp_conn_state`].
-impl Call<'_, ManagementClient, ops::ChangeExtIdpConnState> {
+// Optional parameters of `ManagementClient::change_ext_idp_conn_state`.
+setters!(ManagementClient, ops::ChangeExtIdpConnState, tuple {
     /// Sets `appIds`.
-    #[inline]
-    pub fn app_ids(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.app_ids = Some(value);
-        self
-    }
+    some app_ids: Vec<String> => app_ids,
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::check_data_resource_exists`].
-impl Call<'_, ManagementClient, ops::CheckDataResourceExists> {
+// Optional parameters of `ManagementClient::check_data_resource_exists`.
+setters!(ManagementClient, ops::CheckDataResourceExists, plain {
     /// Sets `resourceName`.
-    #[inline]
-    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().resource_name = Some(value.into());
-        self
-    }
+    into resource_name: String => resource_name,
     /// Sets `resourceCode`.
-    #[inline]
-    pub fn resource_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().resource_code = Some(value.into());
-        self
-    }
-}
+    into resource_code: String => resource_code,
+});
 
-/// Optional parameters of [`ManagementClient::check_external_user_permission`].
-impl Call<'_, ManagementClient, ops::CheckExternalUserPermission> {
+// Optional parameters of `ManagementClient::check_external_user_permission`.
+setters!(ManagementClient, ops::CheckExternalUserPermission, tuple {
     /// Sets `authEnvParams`.
-    #[inline]
-    pub fn auth_env_params(mut self, value: AuthEnvParams) -> Self {
-        self.op_mut().0.auth_env_params = Some(value);
-        self
-    }
+    some auth_env_params: AuthEnvParams => auth_env_params,
     /// Sets `judgeConditionEnabled`.
-    #[inline]
-    pub fn judge_condition_enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.judge_condition_enabled = Some(value);
-        self
-    }
-}
+    some judge_condition_enabled: bool => judge_condition_enabled,
+});
 
-/// Optional parameters of [`ManagementClient::check_params_namespace`].
-impl Call<'_, ManagementClient, ops::CheckParamsNamespace> {
+// Optional parameters of `ManagementClient::check_params_namespace`.
+setters!(ManagementClient, ops::CheckParamsNamespace, tuple {
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
-}
+    into name: String => name,
+});
 
-/// Optional parameters of [`ManagementClient::check_permission`].
-impl Call<'_, ManagementClient, ops::CheckPermission> {
+// Optional parameters of `ManagementClient::check_permission`.
+setters!(ManagementClient, ops::CheckPermission, tuple {
     /// Sets `authEnvParams`.
-    #[inline]
-    pub fn auth_env_params(mut self, value: AuthEnvParams) -> Self {
-        self.op_mut().0.auth_env_params = Some(value);
-        self
-    }
+    some auth_env_params: AuthEnvParams => auth_env_params,
     /// Sets `judgeConditionEnabled`.
-    #[inline]
-    pub fn judge_condition_enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.judge_condition_enabled = Some(value);
-        self
-    }
-}
+    some judge_condition_enabled: bool => judge_condition_enabled,
+});
 
-/// Optional parameters of [`ManagementClient::check_permission_namespace_exists`].
-impl Call<'_, ManagementClient, ops::CheckPermissionNamespaceExists> {
+// Optional parameters of `ManagementClient::check_permission_namespace_exists`.
+setters!(ManagementClient, ops::CheckPermissionNamespaceExists, tuple {
     /// Sets `code`.
-    #[inline]
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.code = Some(value.into());
-        self
-    }
+    into code: String => code,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
-}
+    into name: String => name,
+});
 
-/// Optional parameters of [`ManagementClient::check_user_same_level_permission`].
-impl Call<'_, ManagementClient, ops::CheckUserSameLevelPermission> {
+// Optional parameters of `ManagementClient::check_user_same_level_permission`.
+setters!(ManagementClient, ops::CheckUserSameLevelPermission, tuple {
     /// Sets `authEnvParams`.
-    #[inline]
-    pub fn auth_env_params(mut self, value: AuthEnvParams) -> Self {
-        self.op_mut().0.auth_env_params = Some(value);
-        self
-    }
+    some auth_env_params: AuthEnvParams => auth_env_params,
     /// Sets `judgeConditionEnabled`.
-    #[inline]
-    pub fn judge_condition_enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.judge_condition_enabled = Some(value);
-        self
-    }
-}
+    some judge_condition_enabled: bool => judge_condition_enabled,
+});
 
-/// Optional parameters of [`ManagementClient::config_email_provider`].
-impl Call<'_, ManagementClient, ops::ConfigEmailProvider> {
+// Optional parameters of `ManagementClient::config_email_provider`.
+setters!(ManagementClient, ops::ConfigEmailProvider, tuple {
     /// Sets `aliExmailConfig`.
-    #[inline]
-    pub fn ali_exmail_config(mut self, value: AliExmailEmailProviderConfigInput) -> Self {
-        self.op_mut().0.ali_exmail_config = Some(value);
-        self
-    }
+    some ali_exmail_config: AliExmailEmailProviderConfigInput => ali_exmail_config,
     /// Sets `sendGridConfig`.
-    #[inline]
-    pub fn send_grid_config(mut self, value: SendGridEmailProviderConfigInput) -> Self {
-        self.op_mut().0.send_grid_config = Some(value);
-        self
-    }
+    some send_grid_config: SendGridEmailProviderConfigInput => send_grid_config,
     /// Sets `smtpConfig`.
-    #[inline]
-    pub fn smtp_config(mut self, value: SMTPEmailProviderConfigInput) -> Self {
-        self.op_mut().0.smtp_config = Some(value);
-        self
-    }
+    some smtp_config: SMTPEmailProviderConfigInput => smtp_config,
     /// Sets `tencentExmailConfig`.
-    #[inline]
-    pub fn tencent_exmail_config(mut self, value: TencentExmailEmailProviderConfigInput) -> Self {
-        self.op_mut().0.tencent_exmail_config = Some(value);
-        self
-    }
-}
+    some tencent_exmail_config: TencentExmailEmailProviderConfigInput => tencent_exmail_config,
+});
 
-/// Optional parameters of [`ManagementClient::copy_operate`].
-impl Call<'_, ManagementClient, ops::CopyOperate> {
+// Optional parameters of `ManagementClient::copy_operate`.
+setters!(ManagementClient, ops::CopyOperate, tuple {
     /// Sets `fieldId`.
-    #[inline]
-    pub fn field_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.field_id = Some(value.into());
-        self
-    }
-}
+    into field_id: String => field_id,
+});
 
-/// Optional parameters of [`ManagementClient::create_access_key`].
-impl Call<'_, ManagementClient, ops::CreateAccessKey> {
+// Optional parameters of `ManagementClient::create_access_key`.
+setters!(ManagementClient, ops::CreateAccessKey, tuple {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
+    into tenant_id: String => tenant_id,
     /// Sets `userId`.
-    #[inline]
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.user_id = Some(value.into());
-        self
-    }
-}
+    into user_id: String => user_id,
+});
 
-/// Optional parameters of [`ManagementClient::create_admin_role`].
-impl Call<'_, ManagementClient, ops::CreateAdminRole> {
+// Optional parameters of `ManagementClient::create_admin_role`.
+setters!(ManagementClient, ops::CreateAdminRole, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
-}
+    into description: String => description,
+});
 
-/// Optional parameters of [`ManagementClient::create_application`].
-impl Call<'_, ManagementClient, ops::CreateApplication> {
+// Optional parameters of `ManagementClient::create_application`.
+setters!(ManagementClient, ops::CreateApplication, tuple {
     /// Sets `appDescription`.
-    #[inline]
-    pub fn app_description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.app_description = Some(value.into());
-        self
-    }
+    into app_description: String => app_description,
     /// Sets `appIdentifier`.
-    #[inline]
-    pub fn app_identifier(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.app_identifier = Some(value.into());
-        self
-    }
+    into app_identifier: String => app_identifier,
     /// Sets `appLogo`.
-    #[inline]
-    pub fn app_logo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.app_logo = Some(value.into());
-        self
-    }
+    into app_logo: String => app_logo,
     /// Sets `appType`.
-    #[inline]
-    pub fn app_type(mut self, value: CreateApplicationDtoAppType) -> Self {
-        self.op_mut().0.app_type = Some(value);
-        self
-    }
+    some app_type: CreateApplicationDtoAppType => app_type,
     /// Sets `brandingConfig`.
-    #[inline]
-    pub fn branding_config(mut self, value: ApplicationBrandingConfigInputDto) -> Self {
-        self.op_mut().0.branding_config = Some(value);
-        self
-    }
+    some branding_config: ApplicationBrandingConfigInputDto => branding_config,
     /// Sets `casConfig`.
-    #[inline]
-    pub fn cas_config(mut self, value: CasIdPConfig) -> Self {
-        self.op_mut().0.cas_config = Some(value);
-        self
-    }
+    some cas_config: CasIdPConfig => cas_config,
     /// Sets `casProviderEnabled`.
-    #[inline]
-    pub fn cas_provider_enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.cas_provider_enabled = Some(value);
-        self
-    }
+    some cas_provider_enabled: bool => cas_provider_enabled,
     /// Sets `defaultProtocol`.
-    #[inline]
-    pub fn default_protocol(mut self, value: CreateApplicationDtoDefaultProtocol) -> Self {
-        self.op_mut().0.default_protocol = Some(value);
-        self
-    }
+    some default_protocol: CreateApplicationDtoDefaultProtocol => default_protocol,
     /// Sets `initLoginUri`.
-    #[inline]
-    pub fn init_login_uri(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.init_login_uri = Some(value.into());
-        self
-    }
+    into init_login_uri: String => init_login_uri,
     /// Sets `loginConfig`.
-    #[inline]
-    pub fn login_config(mut self, value: ApplicationLoginConfigInputDto) -> Self {
-        self.op_mut().0.login_config = Some(value);
-        self
-    }
+    some login_config: ApplicationLoginConfigInputDto => login_config,
     /// Sets `logoutRedirectUris`.
-    #[inline]
-    pub fn logout_redirect_uris(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.logout_redirect_uris = Some(value);
-        self
-    }
+    some logout_redirect_uris: Vec<String> => logout_redirect_uris,
     /// Sets `oauthConfig`.
-    #[inline]
-    pub fn oauth_config(mut self, value: OauthIdpConfig) -> Self {
-        self.op_mut().0.oauth_config = Some(value);
-        self
-    }
+    some oauth_config: OauthIdpConfig => oauth_config,
     /// Sets `oauthProviderEnabled`.
-    #[inline]
-    pub fn oauth_provider_enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.oauth_provider_enabled = Some(value);
-        self
-    }
+    some oauth_provider_enabled: bool => oauth_provider_enabled,
     /// Sets `oidcConfig`.
-    #[inline]
-    pub fn oidc_config(mut self, value: OIDCConfig) -> Self {
-        self.op_mut().0.oidc_config = Some(value);
-        self
-    }
+    some oidc_config: OIDCConfig => oidc_config,
     /// Sets `redirectUris`.
-    #[inline]
-    pub fn redirect_uris(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.redirect_uris = Some(value);
-        self
-    }
+    some redirect_uris: Vec<String> => redirect_uris,
     /// Sets `registerConfig`.
-    #[inline]
-    pub fn register_config(mut self, value: ApplicationRegisterConfigInputDto) -> Self {
-        self.op_mut().0.register_config = Some(value);
-        self
-    }
+    some register_config: ApplicationRegisterConfigInputDto => register_config,
     /// Sets `samlConfig`.
-    #[inline]
-    pub fn saml_config(mut self, value: SamlIdpConfig) -> Self {
-        self.op_mut().0.saml_config = Some(value);
-        self
-    }
+    some saml_config: SamlIdpConfig => saml_config,
     /// Sets `samlProviderEnabled`.
-    #[inline]
-    pub fn saml_provider_enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.saml_provider_enabled = Some(value);
-        self
-    }
+    some saml_provider_enabled: bool => saml_provider_enabled,
     /// Sets `ssoEnabled`.
-    #[inline]
-    pub fn sso_enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.sso_enabled = Some(value);
-        self
-    }
+    some sso_enabled: bool => sso_enabled,
     /// Sets `template`.
-    #[inline]
-    pub fn template(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.template = Some(value.into());
-        self
-    }
+    into template: String => template,
     /// Sets `templateData`.
-    #[inline]
-    pub fn template_data(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.template_data = Some(value);
-        self
-    }
-}
+    some template_data: serde_json::Value => template_data,
+});
 
-/// Optional parameters of [`ManagementClient::create_data_policy`].
-impl Call<'_, ManagementClient, ops::CreateDataPolicy> {
+// Optional parameters of `ManagementClient::create_data_policy`.
+setters!(ManagementClient, ops::CreateDataPolicy, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
-}
+    into description: String => description,
+});
 
-/// Optional parameters of [`ManagementClient::create_data_resource`].
-impl Call<'_, ManagementClient, ops::CreateDataResource> {
+// Optional parameters of `ManagementClient::create_data_resource`.
+setters!(ManagementClient, ops::CreateDataResource, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `extendFieldList`.
-    #[inline]
-    pub fn extend_field_list(mut self, value: Vec<ExtendField>) -> Self {
-        self.op_mut().0.extend_field_list = Some(value);
-        self
-    }
-}
+    some extend_field_list: Vec<ExtendField> => extend_field_list,
+});
 
-/// Optional parameters of [`ManagementClient::create_data_resource_by_array`].
-impl Call<'_, ManagementClient, ops::CreateDataResourceByArray> {
+// Optional parameters of `ManagementClient::create_data_resource_by_array`.
+setters!(ManagementClient, ops::CreateDataResourceByArray, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
-}
+    into description: String => description,
+});
 
-/// Optional parameters of [`ManagementClient::create_data_resource_by_string`].
-impl Call<'_, ManagementClient, ops::CreateDataResourceByString> {
+// Optional parameters of `ManagementClient::create_data_resource_by_string`.
+setters!(ManagementClient, ops::CreateDataResourceByString, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
-}
+    into description: String => description,
+});
 
-/// Optional parameters of [`ManagementClient::create_data_resource_by_tree`].
-impl Call<'_, ManagementClient, ops::CreateDataResourceByTree> {
+// Optional parameters of `ManagementClient::create_data_resource_by_tree`.
+setters!(ManagementClient, ops::CreateDataResourceByTree, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `extendFieldList`.
-    #[inline]
-    pub fn extend_field_list(mut self, value: Vec<ExtendField>) -> Self {
-        self.op_mut().0.extend_field_list = Some(value);
-        self
-    }
-}
+    some extend_field_list: Vec<ExtendField> => extend_field_list,
+});
 
-/// Optional parameters of [`ManagementClient::create_device`].
-impl Call<'_, ManagementClient, ops::CreateDevice> {
+// Optional parameters of `ManagementClient::create_device`.
+setters!(ManagementClient, ops::CreateDevice, tuple {
     /// Sets `cookie`.
-    #[inline]
-    pub fn cookie(mut self, value: bool) -> Self {
-        self.op_mut().0.cookie = Some(value);
-        self
-    }
+    some cookie: bool => cookie,
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `fde`.
-    #[inline]
-    pub fn fde(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.fde = Some(value.into());
-        self
-    }
+    into fde: String => fde,
     /// Sets `hks`.
-    #[inline]
-    pub fn hks(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.hks = Some(value.into());
-        self
-    }
+    into hks: String => hks,
     /// Sets `hor`.
-    #[inline]
-    pub fn hor(mut self, value: bool) -> Self {
-        self.op_mut().0.hor = Some(value);
-        self
-    }
+    some hor: bool => hor,
     /// Sets `imei`.
-    #[inline]
-    pub fn imei(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.imei = Some(value.into());
-        self
-    }
+    into imei: String => imei,
     /// Sets `language`.
-    #[inline]
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.language = Some(value.into());
-        self
-    }
+    into language: String => language,
     /// Sets `meid`.
-    #[inline]
-    pub fn meid(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.meid = Some(value.into());
-        self
-    }
+    into meid: String => meid,
     /// Sets `mod`.
-    #[inline]
-    pub fn r#mod(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.r#mod = Some(value.into());
-        self
-    }
+    into r#mod: String => r#mod,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `os`.
-    #[inline]
-    pub fn os(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.os = Some(value.into());
-        self
-    }
+    into os: String => os,
     /// Sets `producer`.
-    #[inline]
-    pub fn producer(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.producer = Some(value.into());
-        self
-    }
+    into producer: String => producer,
     /// Sets `sn`.
-    #[inline]
-    pub fn sn(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.sn = Some(value.into());
-        self
-    }
+    into sn: String => sn,
     /// Sets `userAgent`.
-    #[inline]
-    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.user_agent = Some(value.into());
-        self
-    }
+    into user_agent: String => user_agent,
     /// Sets `version`.
-    #[inline]
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.version = Some(value.into());
-        self
-    }
-}
+    into version: String => version,
+});
 
-/// Optional parameters of [`ManagementClient::create_ext_idp`].
-impl Call<'_, ManagementClient, ops::CreateExtIdp> {
+// Optional parameters of `ManagementClient::create_ext_idp`.
+setters!(ManagementClient, ops::CreateExtIdp, tuple {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::create_ext_idp_conn`].
-impl Call<'_, ManagementClient, ops::CreateExtIdpConn> {
+// Optional parameters of `ManagementClient::create_ext_idp_conn`.
+setters!(ManagementClient, ops::CreateExtIdpConn, tuple {
     /// Sets `loginOnly`.
-    #[inline]
-    pub fn login_only(mut self, value: bool) -> Self {
-        self.op_mut().0.login_only = Some(value);
-        self
-    }
+    some login_only: bool => login_only,
     /// Sets `logo`.
-    #[inline]
-    pub fn logo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.logo = Some(value.into());
-        self
-    }
+    into logo: String => logo,
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::create_group`].
-impl Call<'_, ManagementClient, ops::CreateGroup> {
+// Optional parameters of `ManagementClient::create_group`.
+setters!(ManagementClient, ops::CreateGroup, tuple {
     /// Sets `customData`.
-    #[inline]
-    pub fn custom_data(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.custom_data = Some(value);
-        self
-    }
-}
+    some custom_data: serde_json::Value => custom_data,
+});
 
-/// Optional parameters of [`ManagementClient::create_model`].
-impl Call<'_, ManagementClient, ops::CreateModel> {
+// Optional parameters of `ManagementClient::create_model`.
+setters!(ManagementClient, ops::CreateModel, tuple {
     /// Sets `dataType`.
-    #[inline]
-    pub fn data_type(mut self, value: CreateFunctionModelDtoDataType) -> Self {
-        self.op_mut().0.data_type = Some(value);
-        self
-    }
-}
+    some data_type: CreateFunctionModelDtoDataType => data_type,
+});
 
-/// Optional parameters of [`ManagementClient::create_multiple_tenant_admin`].
-impl Call<'_, ManagementClient, ops::CreateMultipleTenantAdmin> {
+// Optional parameters of `ManagementClient::create_multiple_tenant_admin`.
+setters!(ManagementClient, ops::CreateMultipleTenantAdmin, tuple {
     /// Sets `apiAuthorized`.
-    #[inline]
-    pub fn api_authorized(mut self, value: bool) -> Self {
-        self.op_mut().0.api_authorized = Some(value);
-        self
-    }
+    some api_authorized: bool => api_authorized,
     /// Sets `sendEmailNotification`.
-    #[inline]
-    pub fn send_email_notification(mut self, value: bool) -> Self {
-        self.op_mut().0.send_email_notification = Some(value);
-        self
-    }
+    some send_email_notification: bool => send_email_notification,
     /// Sets `sendPhoneNotification`.
-    #[inline]
-    pub fn send_phone_notification(mut self, value: bool) -> Self {
-        self.op_mut().0.send_phone_notification = Some(value);
-        self
-    }
-}
+    some send_phone_notification: bool => send_phone_notification,
+});
 
-/// Optional parameters of [`ManagementClient::create_namespace`].
-impl Call<'_, ManagementClient, ops::CreateNamespace> {
+// Optional parameters of `ManagementClient::create_namespace`.
+setters!(ManagementClient, ops::CreateNamespace, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
-}
+    into name: String => name,
+});
 
-/// Optional parameters of [`ManagementClient::create_permission_namespace`].
-impl Call<'_, ManagementClient, ops::CreatePermissionNamespace> {
+// Optional parameters of `ManagementClient::create_permission_namespace`.
+setters!(ManagementClient, ops::CreatePermissionNamespace, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
-}
+    into description: String => description,
+});
 
-/// Optional parameters of [`ManagementClient::create_pipeline_function`].
-impl Call<'_, ManagementClient, ops::CreatePipelineFunction> {
+// Optional parameters of `ManagementClient::create_pipeline_function`.
+setters!(ManagementClient, ops::CreatePipelineFunction, tuple {
     /// Sets `enabled`.
-    #[inline]
-    pub fn enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.enabled = Some(value);
-        self
-    }
+    some enabled: bool => enabled,
     /// Sets `funcDescription`.
-    #[inline]
-    pub fn func_description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.func_description = Some(value.into());
-        self
-    }
+    into func_description: String => func_description,
     /// Sets `isAsynchronous`.
-    #[inline]
-    pub fn is_asynchronous(mut self, value: bool) -> Self {
-        self.op_mut().0.is_asynchronous = Some(value);
-        self
-    }
+    some is_asynchronous: bool => is_asynchronous,
     /// Sets `terminateOnTimeout`.
-    #[inline]
-    pub fn terminate_on_timeout(mut self, value: bool) -> Self {
-        self.op_mut().0.terminate_on_timeout = Some(value);
-        self
-    }
+    some terminate_on_timeout: bool => terminate_on_timeout,
     /// Sets `timeout`.
-    #[inline]
-    pub fn timeout(mut self, value: i64) -> Self {
-        self.op_mut().0.timeout = Some(value);
-        self
-    }
-}
+    some timeout: i64 => timeout,
+});
 
-/// Optional parameters of [`ManagementClient::create_public_account`].
-impl Call<'_, ManagementClient, ops::CreatePublicAccount> {
+// Optional parameters of `ManagementClient::create_public_account`.
+setters!(ManagementClient, ops::CreatePublicAccount, tuple {
     /// Sets `address`.
-    #[inline]
-    pub fn address(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.address = Some(value.into());
-        self
-    }
+    into address: String => address,
     /// Sets `birthdate`.
-    #[inline]
-    pub fn birthdate(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.birthdate = Some(value.into());
-        self
-    }
+    into birthdate: String => birthdate,
     /// Sets `browser`.
-    #[inline]
-    pub fn browser(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.browser = Some(value.into());
-        self
-    }
+    into browser: String => browser,
     /// Sets `city`.
-    #[inline]
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.city = Some(value.into());
-        self
-    }
+    into city: String => city,
     /// Sets `company`.
-    #[inline]
-    pub fn company(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.company = Some(value.into());
-        self
-    }
+    into company: String => company,
     /// Sets `country`.
-    #[inline]
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.country = Some(value.into());
-        self
-    }
+    into country: String => country,
     /// Sets `customData`.
-    #[inline]
-    pub fn custom_data(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.custom_data = Some(value);
-        self
-    }
+    some custom_data: serde_json::Value => custom_data,
     /// Sets `departmentIds`.
-    #[inline]
-    pub fn department_ids(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.department_ids = Some(value);
-        self
-    }
+    some department_ids: Vec<String> => department_ids,
     /// Sets `device`.
-    #[inline]
-    pub fn device(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.device = Some(value.into());
-        self
-    }
+    into device: String => device,
     /// Sets `email`.
-    #[inline]
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.email = Some(value.into());
-        self
-    }
+    into email: String => email,
     /// Sets `emailVerified`.
-    #[inline]
-    pub fn email_verified(mut self, value: bool) -> Self {
-        self.op_mut().0.email_verified = Some(value);
-        self
-    }
+    some email_verified: bool => email_verified,
     /// Sets `externalId`.
-    #[inline]
-    pub fn external_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.external_id = Some(value.into());
-        self
-    }
+    into external_id: String => external_id,
     /// Sets `familyName`.
-    #[inline]
-    pub fn family_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.family_name = Some(value.into());
-        self
-    }
+    into family_name: String => family_name,
     /// Sets `formatted`.
-    #[inline]
-    pub fn formatted(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.formatted = Some(value.into());
-        self
-    }
+    into formatted: String => formatted,
     /// Sets `gender`.
-    #[inline]
-    pub fn gender(mut self, value: CreatePublicAccountReqDtoGender) -> Self {
-        self.op_mut().0.gender = Some(value);
-        self
-    }
+    some gender: CreatePublicAccountReqDtoGender => gender,
     /// Sets `givenName`.
-    #[inline]
-    pub fn given_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.given_name = Some(value.into());
-        self
-    }
+    into given_name: String => given_name,
     /// Sets `identityNumber`.
-    #[inline]
-    pub fn identity_number(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.identity_number = Some(value.into());
-        self
-    }
+    into identity_number: String => identity_number,
     /// Sets `locale`.
-    #[inline]
-    pub fn locale(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.locale = Some(value.into());
-        self
-    }
+    into locale: String => locale,
     /// Sets `middleName`.
-    #[inline]
-    pub fn middle_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.middle_name = Some(value.into());
-        self
-    }
+    into middle_name: String => middle_name,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `nickname`.
-    #[inline]
-    pub fn nickname(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.nickname = Some(value.into());
-        self
-    }
+    into nickname: String => nickname,
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: CreatePublicAccountOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
+    some options: CreatePublicAccountOptionsDto => options,
     /// Sets `otp`.
-    #[inline]
-    pub fn otp(mut self, value: CreatePublicAccountOtpDto) -> Self {
-        self.op_mut().0.otp = Some(value);
-        self
-    }
+    some otp: CreatePublicAccountOtpDto => otp,
     /// Sets `password`.
-    #[inline]
-    pub fn password(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().0.password = Some(value.into());
-        self
-    }
+    into password: SecretString => password,
     /// Sets `phone`.
-    #[inline]
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone = Some(value.into());
-        self
-    }
+    into phone: String => phone,
     /// Sets `phoneCountryCode`.
-    #[inline]
-    pub fn phone_country_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone_country_code = Some(value.into());
-        self
-    }
+    into phone_country_code: String => phone_country_code,
     /// Sets `phoneVerified`.
-    #[inline]
-    pub fn phone_verified(mut self, value: bool) -> Self {
-        self.op_mut().0.phone_verified = Some(value);
-        self
-    }
+    some phone_verified: bool => phone_verified,
     /// Sets `photo`.
-    #[inline]
-    pub fn photo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.photo = Some(value.into());
-        self
-    }
+    into photo: String => photo,
     /// Sets `postalCode`.
-    #[inline]
-    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.postal_code = Some(value.into());
-        self
-    }
+    into postal_code: String => postal_code,
     /// Sets `preferredUsername`.
-    #[inline]
-    pub fn preferred_username(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.preferred_username = Some(value.into());
-        self
-    }
+    into preferred_username: String => preferred_username,
     /// Sets `profile`.
-    #[inline]
-    pub fn profile(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.profile = Some(value.into());
-        self
-    }
+    into profile: String => profile,
     /// Sets `province`.
-    #[inline]
-    pub fn province(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.province = Some(value.into());
-        self
-    }
+    into province: String => province,
     /// Sets `region`.
-    #[inline]
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.region = Some(value.into());
-        self
-    }
+    into region: String => region,
     /// Sets `salt`.
-    #[inline]
-    pub fn salt(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.salt = Some(value.into());
-        self
-    }
+    into salt: String => salt,
     /// Sets `status`.
-    #[inline]
-    pub fn status(mut self, value: CreatePublicAccountReqDtoStatus) -> Self {
-        self.op_mut().0.status = Some(value);
-        self
-    }
+    some status: CreatePublicAccountReqDtoStatus => status,
     /// Sets `streetAddress`.
-    #[inline]
-    pub fn street_address(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.street_address = Some(value.into());
-        self
-    }
+    into street_address: String => street_address,
     /// Sets `username`.
-    #[inline]
-    pub fn username(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.username = Some(value.into());
-        self
-    }
+    into username: String => username,
     /// Sets `website`.
-    #[inline]
-    pub fn website(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.website = Some(value.into());
-        self
-    }
+    into website: String => website,
     /// Sets `zoneinfo`.
-    #[inline]
-    pub fn zoneinfo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.zoneinfo = Some(value.into());
-        self
-    }
-}
+    into zoneinfo: String => zoneinfo,
+});
 
-/// Optional parameters of [`ManagementClient::create_public_accounts_batch`].
-impl Call<'_, ManagementClient, ops::CreatePublicAccountsBatch> {
+// Optional parameters of `ManagementClient::create_public_accounts_batch`.
+setters!(ManagementClient, ops::CreatePublicAccountsBatch, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: CreatePublicAccountOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: CreatePublicAccountOptionsDto => options,
+});
 
-/// Optional parameters of [`ManagementClient::create_resource`].
-impl Call<'_, ManagementClient, ops::CreateResource> {
+// Optional parameters of `ManagementClient::create_resource`.
+setters!(ManagementClient, ops::CreateResource, tuple {
     /// Sets `actions`.
-    #[inline]
-    pub fn actions(mut self, value: Vec<ResourceAction>) -> Self {
-        self.op_mut().0.actions = Some(value);
-        self
-    }
+    some actions: Vec<ResourceAction> => actions,
     /// Sets `apiIdentifier`.
-    #[inline]
-    pub fn api_identifier(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.api_identifier = Some(value.into());
-        self
-    }
+    into api_identifier: String => api_identifier,
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::create_resources_batch`].
-impl Call<'_, ManagementClient, ops::CreateResourcesBatch> {
+// Optional parameters of `ManagementClient::create_resources_batch`.
+setters!(ManagementClient, ops::CreateResourcesBatch, tuple {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::create_role`].
-impl Call<'_, ManagementClient, ops::CreateRole> {
+// Optional parameters of `ManagementClient::create_role`.
+setters!(ManagementClient, ops::CreateRole, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `disableTime`.
-    #[inline]
-    pub fn disable_time(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.disable_time = Some(value.into());
-        self
-    }
+    into disable_time: String => disable_time,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::create_row`].
-impl Call<'_, ManagementClient, ops::CreateRow> {
+// Optional parameters of `ManagementClient::create_row`.
+setters!(ManagementClient, ops::CreateRow, tuple {
     /// Sets `rowId`.
-    #[inline]
-    pub fn row_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.row_id = Some(value.into());
-        self
-    }
-}
+    into row_id: String => row_id,
+});
 
-/// Optional parameters of [`ManagementClient::create_tenant`].
-impl Call<'_, ManagementClient, ops::CreateTenant> {
+// Optional parameters of `ManagementClient::create_tenant`.
+setters!(ManagementClient, ops::CreateTenant, tuple {
     /// Sets `adminAmount`.
-    #[inline]
-    pub fn admin_amount(mut self, value: i64) -> Self {
-        self.op_mut().0.admin_amount = Some(value);
-        self
-    }
+    some admin_amount: i64 => admin_amount,
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `enterpriseDomains`.
-    #[inline]
-    pub fn enterprise_domains(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.enterprise_domains = Some(value);
-        self
-    }
+    some enterprise_domains: Vec<String> => enterprise_domains,
     /// Sets `expireTime`.
-    #[inline]
-    pub fn expire_time(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.expire_time = Some(value.into());
-        self
-    }
+    into expire_time: String => expire_time,
     /// Sets `logo`.
-    #[inline]
-    pub fn logo(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.logo = Some(value);
-        self
-    }
+    some logo: Vec<String> => logo,
     /// Sets `mauAmount`.
-    #[inline]
-    pub fn mau_amount(mut self, value: i64) -> Self {
-        self.op_mut().0.mau_amount = Some(value);
-        self
-    }
+    some mau_amount: i64 => mau_amount,
     /// Sets `memberAmount`.
-    #[inline]
-    pub fn member_amount(mut self, value: i64) -> Self {
-        self.op_mut().0.member_amount = Some(value);
-        self
-    }
+    some member_amount: i64 => member_amount,
     /// Sets `rejectHint`.
-    #[inline]
-    pub fn reject_hint(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.reject_hint = Some(value.into());
-        self
-    }
+    into reject_hint: String => reject_hint,
     /// Sets `sourceAppId`.
-    #[inline]
-    pub fn source_app_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.source_app_id = Some(value.into());
-        self
-    }
-}
+    into source_app_id: String => source_app_id,
+});
 
-/// Optional parameters of [`ManagementClient::create_tenant_cooperator`].
-impl Call<'_, ManagementClient, ops::CreateTenantCooperator> {
+// Optional parameters of `ManagementClient::create_tenant_cooperator`.
+setters!(ManagementClient, ops::CreateTenantCooperator, tuple {
     /// Sets `apiAuthorized`.
-    #[inline]
-    pub fn api_authorized(mut self, value: bool) -> Self {
-        self.op_mut().0.api_authorized = Some(value);
-        self
-    }
+    some api_authorized: bool => api_authorized,
     /// Sets `sendEmailNotification`.
-    #[inline]
-    pub fn send_email_notification(mut self, value: bool) -> Self {
-        self.op_mut().0.send_email_notification = Some(value);
-        self
-    }
+    some send_email_notification: bool => send_email_notification,
     /// Sets `sendPhoneNotification`.
-    #[inline]
-    pub fn send_phone_notification(mut self, value: bool) -> Self {
-        self.op_mut().0.send_phone_notification = Some(value);
-        self
-    }
-}
+    some send_phone_notification: bool => send_phone_notification,
+});
 
-/// Optional parameters of [`ManagementClient::create_tenant_user`].
-impl Call<'_, ManagementClient, ops::CreateTenantUser> {
+// Optional parameters of `ManagementClient::create_tenant_user`.
+setters!(ManagementClient, ops::CreateTenantUser, tuple {
     /// Sets `address`.
-    #[inline]
-    pub fn address(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.address = Some(value.into());
-        self
-    }
+    into address: String => address,
     /// Sets `birthdate`.
-    #[inline]
-    pub fn birthdate(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.birthdate = Some(value.into());
-        self
-    }
+    into birthdate: String => birthdate,
     /// Sets `city`.
-    #[inline]
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.city = Some(value.into());
-        self
-    }
+    into city: String => city,
     /// Sets `country`.
-    #[inline]
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.country = Some(value.into());
-        self
-    }
+    into country: String => country,
     /// Sets `email`.
-    #[inline]
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.email = Some(value.into());
-        self
-    }
+    into email: String => email,
     /// Sets `familyName`.
-    #[inline]
-    pub fn family_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.family_name = Some(value.into());
-        self
-    }
+    into family_name: String => family_name,
     /// Sets `givenName`.
-    #[inline]
-    pub fn given_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.given_name = Some(value.into());
-        self
-    }
+    into given_name: String => given_name,
     /// Sets `middleName`.
-    #[inline]
-    pub fn middle_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.middle_name = Some(value.into());
-        self
-    }
+    into middle_name: String => middle_name,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `nickname`.
-    #[inline]
-    pub fn nickname(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.nickname = Some(value.into());
-        self
-    }
+    into nickname: String => nickname,
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: CreateTenantUserOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
+    some options: CreateTenantUserOptionsDto => options,
     /// Sets `password`.
-    #[inline]
-    pub fn password(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().0.password = Some(value.into());
-        self
-    }
+    into password: SecretString => password,
     /// Sets `phone`.
-    #[inline]
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone = Some(value.into());
-        self
-    }
+    into phone: String => phone,
     /// Sets `phoneCountryCode`.
-    #[inline]
-    pub fn phone_country_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone_country_code = Some(value.into());
-        self
-    }
+    into phone_country_code: String => phone_country_code,
     /// Sets `photo`.
-    #[inline]
-    pub fn photo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.photo = Some(value.into());
-        self
-    }
+    into photo: String => photo,
     /// Sets `postalCode`.
-    #[inline]
-    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.postal_code = Some(value.into());
-        self
-    }
+    into postal_code: String => postal_code,
     /// Sets `preferredUsername`.
-    #[inline]
-    pub fn preferred_username(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.preferred_username = Some(value.into());
-        self
-    }
+    into preferred_username: String => preferred_username,
     /// Sets `province`.
-    #[inline]
-    pub fn province(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.province = Some(value.into());
-        self
-    }
+    into province: String => province,
     /// Sets `salt`.
-    #[inline]
-    pub fn salt(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.salt = Some(value.into());
-        self
-    }
+    into salt: String => salt,
     /// Sets `streetAddress`.
-    #[inline]
-    pub fn street_address(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.street_address = Some(value.into());
-        self
-    }
+    into street_address: String => street_address,
     /// Sets `username`.
-    #[inline]
-    pub fn username(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.username = Some(value.into());
-        self
-    }
-}
+    into username: String => username,
+});
 
-/// Optional parameters of [`ManagementClient::create_user`].
-impl Call<'_, ManagementClient, ops::CreateUser> {
+// Optional parameters of `ManagementClient::create_user`.
+setters!(ManagementClient, ops::CreateUser, tuple {
     /// Sets `address`.
-    #[inline]
-    pub fn address(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.address = Some(value.into());
-        self
-    }
+    into address: String => address,
     /// Sets `birthdate`.
-    #[inline]
-    pub fn birthdate(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.birthdate = Some(value.into());
-        self
-    }
+    into birthdate: String => birthdate,
     /// Sets `browser`.
-    #[inline]
-    pub fn browser(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.browser = Some(value.into());
-        self
-    }
+    into browser: String => browser,
     /// Sets `city`.
-    #[inline]
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.city = Some(value.into());
-        self
-    }
+    into city: String => city,
     /// Sets `company`.
-    #[inline]
-    pub fn company(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.company = Some(value.into());
-        self
-    }
+    into company: String => company,
     /// Sets `country`.
-    #[inline]
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.country = Some(value.into());
-        self
-    }
+    into country: String => country,
     /// Sets `customData`.
-    #[inline]
-    pub fn custom_data(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.custom_data = Some(value);
-        self
-    }
+    some custom_data: serde_json::Value => custom_data,
     /// Sets `departmentIds`.
-    #[inline]
-    pub fn department_ids(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.department_ids = Some(value);
-        self
-    }
+    some department_ids: Vec<String> => department_ids,
     /// Sets `device`.
-    #[inline]
-    pub fn device(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.device = Some(value.into());
-        self
-    }
+    into device: String => device,
     /// Sets `email`.
-    #[inline]
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.email = Some(value.into());
-        self
-    }
+    into email: String => email,
     /// Sets `emailVerified`.
-    #[inline]
-    pub fn email_verified(mut self, value: bool) -> Self {
-        self.op_mut().0.email_verified = Some(value);
-        self
-    }
+    some email_verified: bool => email_verified,
     /// Sets `externalId`.
-    #[inline]
-    pub fn external_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.external_id = Some(value.into());
-        self
-    }
+    into external_id: String => external_id,
     /// Sets `familyName`.
-    #[inline]
-    pub fn family_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.family_name = Some(value.into());
-        self
-    }
+    into family_name: String => family_name,
     /// Sets `formatted`.
-    #[inline]
-    pub fn formatted(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.formatted = Some(value.into());
-        self
-    }
+    into formatted: String => formatted,
     /// Sets `gender`.
-    #[inline]
-    pub fn gender(mut self, value: CreateUserReqDtoGender) -> Self {
-        self.op_mut().0.gender = Some(value);
-        self
-    }
+    some gender: CreateUserReqDtoGender => gender,
     /// Sets `givenName`.
-    #[inline]
-    pub fn given_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.given_name = Some(value.into());
-        self
-    }
+    into given_name: String => given_name,
     /// Sets `identities`.
-    #[inline]
-    pub fn identities(mut self, value: Vec<CreateIdentityDto>) -> Self {
-        self.op_mut().0.identities = Some(value);
-        self
-    }
+    some identities: Vec<CreateIdentityDto> => identities,
     /// Sets `identityNumber`.
-    #[inline]
-    pub fn identity_number(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.identity_number = Some(value.into());
-        self
-    }
+    into identity_number: String => identity_number,
     /// Sets `locale`.
-    #[inline]
-    pub fn locale(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.locale = Some(value.into());
-        self
-    }
+    into locale: String => locale,
     /// Sets `metadataSource`.
-    #[inline]
-    pub fn metadata_source(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.metadata_source = Some(value);
-        self
-    }
+    some metadata_source: serde_json::Value => metadata_source,
     /// Sets `middleName`.
-    #[inline]
-    pub fn middle_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.middle_name = Some(value.into());
-        self
-    }
+    into middle_name: String => middle_name,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `nickname`.
-    #[inline]
-    pub fn nickname(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.nickname = Some(value.into());
-        self
-    }
+    into nickname: String => nickname,
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: CreateUserOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
+    some options: CreateUserOptionsDto => options,
     /// Sets `otp`.
-    #[inline]
-    pub fn otp(mut self, value: CreateUserOtpDto) -> Self {
-        self.op_mut().0.otp = Some(value);
-        self
-    }
+    some otp: CreateUserOtpDto => otp,
     /// Sets `password`.
-    #[inline]
-    pub fn password(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().0.password = Some(value.into());
-        self
-    }
+    into password: SecretString => password,
     /// Sets `phone`.
-    #[inline]
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone = Some(value.into());
-        self
-    }
+    into phone: String => phone,
     /// Sets `phoneCountryCode`.
-    #[inline]
-    pub fn phone_country_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone_country_code = Some(value.into());
-        self
-    }
+    into phone_country_code: String => phone_country_code,
     /// Sets `phoneVerified`.
-    #[inline]
-    pub fn phone_verified(mut self, value: bool) -> Self {
-        self.op_mut().0.phone_verified = Some(value);
-        self
-    }
+    some phone_verified: bool => phone_verified,
     /// Sets `photo`.
-    #[inline]
-    pub fn photo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.photo = Some(value.into());
-        self
-    }
+    into photo: String => photo,
     /// Sets `postalCode`.
-    #[inline]
-    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.postal_code = Some(value.into());
-        self
-    }
+    into postal_code: String => postal_code,
     /// Sets `preferredUsername`.
-    #[inline]
-    pub fn preferred_username(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.preferred_username = Some(value.into());
-        self
-    }
+    into preferred_username: String => preferred_username,
     /// Sets `profile`.
-    #[inline]
-    pub fn profile(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.profile = Some(value.into());
-        self
-    }
+    into profile: String => profile,
     /// Sets `province`.
-    #[inline]
-    pub fn province(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.province = Some(value.into());
-        self
-    }
+    into province: String => province,
     /// Sets `region`.
-    #[inline]
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.region = Some(value.into());
-        self
-    }
+    into region: String => region,
     /// Sets `salt`.
-    #[inline]
-    pub fn salt(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.salt = Some(value.into());
-        self
-    }
+    into salt: String => salt,
     /// Sets `status`.
-    #[inline]
-    pub fn status(mut self, value: CreateUserReqDtoStatus) -> Self {
-        self.op_mut().0.status = Some(value);
-        self
-    }
+    some status: CreateUserReqDtoStatus => status,
     /// Sets `streetAddress`.
-    #[inline]
-    pub fn street_address(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.street_address = Some(value.into());
-        self
-    }
+    into street_address: String => street_address,
     /// Sets `tenantIds`.
-    #[inline]
-    pub fn tenant_ids(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.tenant_ids = Some(value);
-        self
-    }
+    some tenant_ids: Vec<String> => tenant_ids,
     /// Sets `username`.
-    #[inline]
-    pub fn username(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.username = Some(value.into());
-        self
-    }
+    into username: String => username,
     /// Sets `website`.
-    #[inline]
-    pub fn website(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.website = Some(value.into());
-        self
-    }
+    into website: String => website,
     /// Sets `zoneinfo`.
-    #[inline]
-    pub fn zoneinfo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.zoneinfo = Some(value.into());
-        self
-    }
-}
+    into zoneinfo: String => zoneinfo,
+});
 
-/// Optional parameters of [`ManagementClient::create_users_batch`].
-impl Call<'_, ManagementClient, ops::CreateUsersBatch> {
+// Optional parameters of `ManagementClient::create_users_batch`.
+setters!(ManagementClient, ops::CreateUsersBatch, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: CreateUserOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: CreateUserOptionsDto => options,
+});
 
-/// Optional parameters of [`ManagementClient::create_webhook`].
-impl Call<'_, ManagementClient, ops::CreateWebhook> {
+// Optional parameters of `ManagementClient::create_webhook`.
+setters!(ManagementClient, ops::CreateWebhook, tuple {
     /// Sets `enabled`.
-    #[inline]
-    pub fn enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.enabled = Some(value);
-        self
-    }
+    some enabled: bool => enabled,
     /// Sets `retryConfig`.
-    #[inline]
-    pub fn retry_config(mut self, value: WebhookRetryConfigV3Dto) -> Self {
-        self.op_mut().0.retry_config = Some(value);
-        self
-    }
+    some retry_config: WebhookRetryConfigV3Dto => retry_config,
     /// Sets `secret`.
-    #[inline]
-    pub fn secret(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().0.secret = Some(value.into());
-        self
-    }
-}
+    into secret: SecretString => secret,
+});
 
-/// Optional parameters of [`ManagementClient::delete_ext_idp`].
-impl Call<'_, ManagementClient, ops::DeleteExtIdp> {
+// Optional parameters of `ManagementClient::delete_ext_idp`.
+setters!(ManagementClient, ops::DeleteExtIdp, tuple {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::delete_ext_idp_conn`].
-impl Call<'_, ManagementClient, ops::DeleteExtIdpConn> {
+// Optional parameters of `ManagementClient::delete_ext_idp_conn`.
+setters!(ManagementClient, ops::DeleteExtIdpConn, tuple {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::delete_public_accounts_batch`].
-impl Call<'_, ManagementClient, ops::DeletePublicAccountsBatch> {
+// Optional parameters of `ManagementClient::delete_public_accounts_batch`.
+setters!(ManagementClient, ops::DeletePublicAccountsBatch, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: DeletePublicAccountsBatchOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: DeletePublicAccountsBatchOptionsDto => options,
+});
 
-/// Optional parameters of [`ManagementClient::delete_resource`].
-impl Call<'_, ManagementClient, ops::DeleteResource> {
+// Optional parameters of `ManagementClient::delete_resource`.
+setters!(ManagementClient, ops::DeleteResource, tuple {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::delete_resources_batch`].
-impl Call<'_, ManagementClient, ops::DeleteResourcesBatch> {
+// Optional parameters of `ManagementClient::delete_resources_batch`.
+setters!(ManagementClient, ops::DeleteResourcesBatch, tuple {
     /// Sets `codeList`.
-    #[inline]
-    pub fn code_list(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.code_list = Some(value);
-        self
-    }
+    some code_list: Vec<String> => code_list,
     /// Sets `ids`.
-    #[inline]
-    pub fn ids(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.ids = Some(value);
-        self
-    }
+    some ids: Vec<String> => ids,
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::delete_roles_batch`].
-impl Call<'_, ManagementClient, ops::DeleteRolesBatch> {
+// Optional parameters of `ManagementClient::delete_roles_batch`.
+setters!(ManagementClient, ops::DeleteRolesBatch, tuple {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::delete_tenant_admin`].
-impl Call<'_, ManagementClient, ops::DeleteTenantAdmin> {
+// Optional parameters of `ManagementClient::delete_tenant_admin`.
+setters!(ManagementClient, ops::DeleteTenantAdmin, tuple {
     /// Sets `linkUserId`.
-    #[inline]
-    pub fn link_user_id(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.link_user_id = Some(value);
-        self
-    }
+    some link_user_id: serde_json::Value => link_user_id,
     /// Sets `memberId`.
-    #[inline]
-    pub fn member_id(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.member_id = Some(value);
-        self
-    }
-}
+    some member_id: serde_json::Value => member_id,
+});
 
-/// Optional parameters of [`ManagementClient::delete_tenant_user`].
-impl Call<'_, ManagementClient, ops::DeleteTenantUser> {
+// Optional parameters of `ManagementClient::delete_tenant_user`.
+setters!(ManagementClient, ops::DeleteTenantUser, tuple {
     /// Sets `linkUserIds`.
-    #[inline]
-    pub fn link_user_ids(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.link_user_ids = Some(value);
-        self
-    }
+    some link_user_ids: Vec<String> => link_user_ids,
     /// Sets `memberIds`.
-    #[inline]
-    pub fn member_ids(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.member_ids = Some(value);
-        self
-    }
-}
+    some member_ids: Vec<String> => member_ids,
+});
 
-/// Optional parameters of [`ManagementClient::delete_user_sync_relations`].
-impl Call<'_, ManagementClient, ops::DeleteUserSyncRelations> {
+// Optional parameters of `ManagementClient::delete_user_sync_relations`.
+setters!(ManagementClient, ops::DeleteUserSyncRelations, tuple {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: DeleteUserSyncRelationReqDtoUserIdType) -> Self {
-        self.op_mut().0.user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: DeleteUserSyncRelationReqDtoUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::delete_users_batch`].
-impl Call<'_, ManagementClient, ops::DeleteUsersBatch> {
+// Optional parameters of `ManagementClient::delete_users_batch`.
+setters!(ManagementClient, ops::DeleteUsersBatch, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: DeleteUsersBatchOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: DeleteUsersBatchOptionsDto => options,
+});
 
-/// Optional parameters of [`ManagementClient::delete_whitelist`].
-impl Call<'_, ManagementClient, ops::DeleteWhitelist> {
+// Optional parameters of `ManagementClient::delete_whitelist`.
+setters!(ManagementClient, ops::DeleteWhitelist, tuple {
     /// Sets `list`.
-    #[inline]
-    pub fn list(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.list = Some(value);
-        self
-    }
-}
+    some list: Vec<String> => list,
+});
 
-/// Optional parameters of [`ManagementClient::execute_operate`].
-impl Call<'_, ManagementClient, ops::ExecuteOperate> {
+// Optional parameters of `ManagementClient::execute_operate`.
+setters!(ManagementClient, ops::ExecuteOperate, tuple {
     /// Sets `fieldId`.
-    #[inline]
-    pub fn field_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.field_id = Some(value.into());
-        self
-    }
-}
+    into field_id: String => field_id,
+});
 
-/// Optional parameters of [`ManagementClient::ext_idp_conn_state_by_apps`].
-impl Call<'_, ManagementClient, ops::ExtIdpConnStateByApps> {
+// Optional parameters of `ManagementClient::ext_idp_conn_state_by_apps`.
+setters!(ManagementClient, ops::ExtIdpConnStateByApps, plain {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().tenant_id = Some(value.into());
-        self
-    }
+    into tenant_id: String => tenant_id,
     /// Sets `appId`.
-    #[inline]
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().app_id = Some(value.into());
-        self
-    }
+    into app_id: String => app_id,
     /// Sets `type`.
-    #[inline]
-    pub fn r#type(mut self, value: ExtIdpConnStateByAppsType) -> Self {
-        self.op_mut().r#type = Some(value);
-        self
-    }
-}
+    some r#type: ExtIdpConnStateByAppsType => r#type,
+});
 
-/// Optional parameters of [`ManagementClient::find_ip_list`].
-impl Call<'_, ManagementClient, ops::FindIpList> {
+// Optional parameters of `ManagementClient::find_ip_list`.
+setters!(ManagementClient, ops::FindIpList, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`ManagementClient::find_last_login_apps_by_device_ids`].
-impl Call<'_, ManagementClient, ops::FindLastLoginAppsByDeviceIds> {
+// Optional parameters of `ManagementClient::find_last_login_apps_by_device_ids`.
+setters!(ManagementClient, ops::FindLastLoginAppsByDeviceIds, tuple {
     /// Sets `userId`.
-    #[inline]
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.user_id = Some(value.into());
-        self
-    }
-}
+    into user_id: String => user_id,
+});
 
-/// Optional parameters of [`ManagementClient::find_risk_list_policy`].
-impl Call<'_, ManagementClient, ops::FindRiskListPolicy> {
+// Optional parameters of `ManagementClient::find_risk_list_policy`.
+setters!(ManagementClient, ops::FindRiskListPolicy, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`ManagementClient::find_user_list`].
-impl Call<'_, ManagementClient, ops::FindUserList> {
+// Optional parameters of `ManagementClient::find_user_list`.
+setters!(ManagementClient, ops::FindUserList, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`ManagementClient::generate_invite_tenant_user_link`].
-impl Call<'_, ManagementClient, ops::GenerateInviteTenantUserLink> {
+// Optional parameters of `ManagementClient::generate_invite_tenant_user_link`.
+setters!(ManagementClient, ops::GenerateInviteTenantUserLink, tuple {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::get_access_key_list`].
-impl Call<'_, ManagementClient, ops::GetAccessKeyList> {
+// Optional parameters of `ManagementClient::get_access_key_list`.
+setters!(ManagementClient, ops::GetAccessKeyList, plain {
     /// Sets `userId`.
-    #[inline]
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().user_id = Some(value.into());
-        self
-    }
+    into user_id: String => user_id,
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().tenant_id = Some(value.into());
-        self
-    }
+    into tenant_id: String => tenant_id,
     /// Sets `type`.
-    #[inline]
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().r#type = Some(value.into());
-        self
-    }
+    into r#type: String => r#type,
     /// Sets `status`.
-    #[inline]
-    pub fn status(mut self, value: Vec<String>) -> Self {
-        self.op_mut().status = value;
-        self
-    }
-}
+    set status: Vec<String> => status,
+});
 
-/// Optional parameters of [`ManagementClient::get_admin_audit_logs`].
-impl Call<'_, ManagementClient, ops::GetAdminAuditLogs> {
+// Optional parameters of `ManagementClient::get_admin_audit_logs`.
+setters!(ManagementClient, ops::GetAdminAuditLogs, tuple {
     /// Sets `clientIp`.
-    #[inline]
-    pub fn client_ip(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.client_ip = Some(value.into());
-        self
-    }
+    into client_ip: String => client_ip,
     /// Sets `end`.
-    #[inline]
-    pub fn end(mut self, value: i64) -> Self {
-        self.op_mut().0.end = Some(value);
-        self
-    }
+    some end: i64 => end,
     /// Sets `operationType`.
-    #[inline]
-    pub fn operation_type(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.operation_type = Some(value.into());
-        self
-    }
+    into operation_type: String => operation_type,
     /// Sets `pagination`.
-    #[inline]
-    pub fn pagination(mut self, value: ListWebhooksDto) -> Self {
-        self.op_mut().0.pagination = Some(value);
-        self
-    }
+    some pagination: ListWebhooksDto => pagination,
     /// Sets `requestId`.
-    #[inline]
-    pub fn request_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.request_id = Some(value.into());
-        self
-    }
+    into request_id: String => request_id,
     /// Sets `resourceType`.
-    #[inline]
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.resource_type = Some(value.into());
-        self
-    }
+    into resource_type: String => resource_type,
     /// Sets `start`.
-    #[inline]
-    pub fn start(mut self, value: i64) -> Self {
-        self.op_mut().0.start = Some(value);
-        self
-    }
+    some start: i64 => start,
     /// Sets `success`.
-    #[inline]
-    pub fn success(mut self, value: bool) -> Self {
-        self.op_mut().0.success = Some(value);
-        self
-    }
+    some success: bool => success,
     /// Sets `userId`.
-    #[inline]
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.user_id = Some(value.into());
-        self
-    }
-}
+    into user_id: String => user_id,
+});
 
-/// Optional parameters of [`ManagementClient::get_all_groups`].
-impl Call<'_, ManagementClient, ops::GetAllGroups> {
+// Optional parameters of `ManagementClient::get_all_groups`.
+setters!(ManagementClient, ops::GetAllGroups, plain {
     /// Sets `fetchMembers`.
-    #[inline]
-    pub fn fetch_members(mut self, value: bool) -> Self {
-        self.op_mut().fetch_members = Some(value);
-        self
-    }
+    some fetch_members: bool => fetch_members,
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
-}
+    some with_custom_data: bool => with_custom_data,
+});
 
-/// Optional parameters of [`ManagementClient::get_asa_account_assigned_targets`].
-impl Call<'_, ManagementClient, ops::GetAsaAccountAssignedTargets> {
+// Optional parameters of `ManagementClient::get_asa_account_assigned_targets`.
+setters!(ManagementClient, ops::GetAsaAccountAssignedTargets, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`ManagementClient::get_authorized_resources`].
-impl Call<'_, ManagementClient, ops::GetAuthorizedResources> {
+// Optional parameters of `ManagementClient::get_authorized_resources`.
+setters!(ManagementClient, ops::GetAuthorizedResources, plain {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
+    into namespace: String => namespace,
     /// Sets `resourceType`.
-    #[inline]
-    pub fn resource_type(mut self, value: GetAuthorizedResourcesResourceType) -> Self {
-        self.op_mut().resource_type = Some(value);
-        self
-    }
+    some resource_type: GetAuthorizedResourcesResourceType => resource_type,
     /// Sets `resourceList`.
-    #[inline]
-    pub fn resource_list(mut self, value: Vec<String>) -> Self {
-        self.op_mut().resource_list = value;
-        self
-    }
+    set resource_list: Vec<String> => resource_list,
     /// Sets `withDenied`.
-    #[inline]
-    pub fn with_denied(mut self, value: bool) -> Self {
-        self.op_mut().with_denied = Some(value);
-        self
-    }
-}
+    some with_denied: bool => with_denied,
+});
 
-/// Optional parameters of [`ManagementClient::get_custom_data`].
-impl Call<'_, ManagementClient, ops::GetCustomData> {
+// Optional parameters of `ManagementClient::get_custom_data`.
+setters!(ManagementClient, ops::GetCustomData, plain {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::get_custom_fields`].
-impl Call<'_, ManagementClient, ops::GetCustomFields> {
+// Optional parameters of `ManagementClient::get_custom_fields`.
+setters!(ManagementClient, ops::GetCustomFields, plain {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::get_ext_idp`].
-impl Call<'_, ManagementClient, ops::GetExtIdp> {
+// Optional parameters of `ManagementClient::get_ext_idp`.
+setters!(ManagementClient, ops::GetExtIdp, plain {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().tenant_id = Some(value.into());
-        self
-    }
+    into tenant_id: String => tenant_id,
     /// Sets `appId`.
-    #[inline]
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().app_id = Some(value.into());
-        self
-    }
+    into app_id: String => app_id,
     /// Sets `type`.
-    #[inline]
-    pub fn r#type(mut self, value: GetExtIdpType) -> Self {
-        self.op_mut().r#type = Some(value);
-        self
-    }
-}
+    some r#type: GetExtIdpType => r#type,
+});
 
-/// Optional parameters of [`ManagementClient::get_group`].
-impl Call<'_, ManagementClient, ops::GetGroup> {
+// Optional parameters of `ManagementClient::get_group`.
+setters!(ManagementClient, ops::GetGroup, plain {
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
-}
+    some with_custom_data: bool => with_custom_data,
+});
 
-/// Optional parameters of [`ManagementClient::get_group_authorized_resources`].
-impl Call<'_, ManagementClient, ops::GetGroupAuthorizedResources> {
+// Optional parameters of `ManagementClient::get_group_authorized_resources`.
+setters!(ManagementClient, ops::GetGroupAuthorizedResources, plain {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
+    into namespace: String => namespace,
     /// Sets `resourceType`.
-    #[inline]
-    pub fn resource_type(mut self, value: GetGroupAuthorizedResourcesResourceType) -> Self {
-        self.op_mut().resource_type = Some(value);
-        self
-    }
-}
+    some resource_type: GetGroupAuthorizedResourcesResourceType => resource_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_groups_of_public_account`].
-impl Call<'_, ManagementClient, ops::GetGroupsOfPublicAccount> {
+// Optional parameters of `ManagementClient::get_groups_of_public_account`.
+setters!(ManagementClient, ops::GetGroupsOfPublicAccount, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetGroupsOfPublicAccountUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetGroupsOfPublicAccountUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_mfa_trigger_data`].
-impl Call<'_, ManagementClient, ops::GetMfaTriggerData> {
+// Optional parameters of `ManagementClient::get_mfa_trigger_data`.
+setters!(ManagementClient, ops::GetMfaTriggerData, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetMfaTriggerDataUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetMfaTriggerDataUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_orders`].
-impl Call<'_, ManagementClient, ops::GetOrders> {
+// Optional parameters of `ManagementClient::get_orders`.
+setters!(ManagementClient, ops::GetOrders, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`ManagementClient::get_organization`].
-impl Call<'_, ManagementClient, ops::GetOrganization> {
+// Optional parameters of `ManagementClient::get_organization`.
+setters!(ManagementClient, ops::GetOrganization, plain {
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
+    some with_custom_data: bool => with_custom_data,
     /// Sets `withPost`.
-    #[inline]
-    pub fn with_post(mut self, value: bool) -> Self {
-        self.op_mut().with_post = Some(value);
-        self
-    }
+    some with_post: bool => with_post,
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::get_organizations_batch`].
-impl Call<'_, ManagementClient, ops::GetOrganizationsBatch> {
+// Optional parameters of `ManagementClient::get_organizations_batch`.
+setters!(ManagementClient, ops::GetOrganizationsBatch, plain {
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
+    some with_custom_data: bool => with_custom_data,
     /// Sets `withPost`.
-    #[inline]
-    pub fn with_post(mut self, value: bool) -> Self {
-        self.op_mut().with_post = Some(value);
-        self
-    }
+    some with_post: bool => with_post,
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::get_otp_secret_by_user`].
-impl Call<'_, ManagementClient, ops::GetOtpSecretByUser> {
+// Optional parameters of `ManagementClient::get_otp_secret_by_user`.
+setters!(ManagementClient, ops::GetOtpSecretByUser, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetOtpSecretByUserUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetOtpSecretByUserUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_pipeline_logs`].
-impl Call<'_, ManagementClient, ops::GetPipelineLogs> {
+// Optional parameters of `ManagementClient::get_pipeline_logs`.
+setters!(ManagementClient, ops::GetPipelineLogs, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`ManagementClient::get_public_account`].
-impl Call<'_, ManagementClient, ops::GetPublicAccount> {
+// Optional parameters of `ManagementClient::get_public_account`.
+setters!(ManagementClient, ops::GetPublicAccount, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetPublicAccountUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
+    some user_id_type: GetPublicAccountUserIdType => user_id_type,
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
+    some with_custom_data: bool => with_custom_data,
     /// Sets `withDepartmentIds`.
-    #[inline]
-    pub fn with_department_ids(mut self, value: bool) -> Self {
-        self.op_mut().with_department_ids = Some(value);
-        self
-    }
-}
+    some with_department_ids: bool => with_department_ids,
+});
 
-/// Optional parameters of [`ManagementClient::get_public_account_batch`].
-impl Call<'_, ManagementClient, ops::GetPublicAccountBatch> {
+// Optional parameters of `ManagementClient::get_public_account_batch`.
+setters!(ManagementClient, ops::GetPublicAccountBatch, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetPublicAccountBatchUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
+    some user_id_type: GetPublicAccountBatchUserIdType => user_id_type,
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
+    some with_custom_data: bool => with_custom_data,
     /// Sets `withDepartmentIds`.
-    #[inline]
-    pub fn with_department_ids(mut self, value: bool) -> Self {
-        self.op_mut().with_department_ids = Some(value);
-        self
-    }
-}
+    some with_department_ids: bool => with_department_ids,
+});
 
-/// Optional parameters of [`ManagementClient::get_public_account_roles`].
-impl Call<'_, ManagementClient, ops::GetPublicAccountRoles> {
+// Optional parameters of `ManagementClient::get_public_account_roles`.
+setters!(ManagementClient, ops::GetPublicAccountRoles, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetPublicAccountRolesUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
+    some user_id_type: GetPublicAccountRolesUserIdType => user_id_type,
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::get_relation_value`].
-impl Call<'_, ManagementClient, ops::GetRelationValue> {
+// Optional parameters of `ManagementClient::get_relation_value`.
+setters!(ManagementClient, ops::GetRelationValue, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`ManagementClient::get_resource`].
-impl Call<'_, ManagementClient, ops::GetResource> {
+// Optional parameters of `ManagementClient::get_resource`.
+setters!(ManagementClient, ops::GetResource, plain {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::get_resource_authorized_targets`].
-impl Call<'_, ManagementClient, ops::GetResourceAuthorizedTargets> {
+// Optional parameters of `ManagementClient::get_resource_authorized_targets`.
+setters!(ManagementClient, ops::GetResourceAuthorizedTargets, tuple {
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().0.limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
+    into namespace: String => namespace,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().0.page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `targetType`.
-    #[inline]
-    pub fn target_type(mut self, value: GetResourceAuthorizedTargetsDtoTargetType) -> Self {
-        self.op_mut().0.target_type = Some(value);
-        self
-    }
-}
+    some target_type: GetResourceAuthorizedTargetsDtoTargetType => target_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_resources_batch`].
-impl Call<'_, ManagementClient, ops::GetResourcesBatch> {
+// Optional parameters of `ManagementClient::get_resources_batch`.
+setters!(ManagementClient, ops::GetResourcesBatch, plain {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::get_role`].
-impl Call<'_, ManagementClient, ops::GetRole> {
+// Optional parameters of `ManagementClient::get_role`.
+setters!(ManagementClient, ops::GetRole, plain {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::get_role_authorized_resources`].
-impl Call<'_, ManagementClient, ops::GetRoleAuthorizedResources> {
+// Optional parameters of `ManagementClient::get_role_authorized_resources`.
+setters!(ManagementClient, ops::GetRoleAuthorizedResources, plain {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
+    into namespace: String => namespace,
     /// Sets `resourceType`.
-    #[inline]
-    pub fn resource_type(mut self, value: GetRoleAuthorizedResourcesResourceType) -> Self {
-        self.op_mut().resource_type = Some(value);
-        self
-    }
-}
+    some resource_type: GetRoleAuthorizedResourcesResourceType => resource_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_tenant`].
-impl Call<'_, ManagementClient, ops::GetTenant> {
+// Optional parameters of `ManagementClient::get_tenant`.
+setters!(ManagementClient, ops::GetTenant, plain {
     /// Sets `withMembersCount`.
-    #[inline]
-    pub fn with_members_count(mut self, value: bool) -> Self {
-        self.op_mut().with_members_count = Some(value);
-        self
-    }
+    some with_members_count: bool => with_members_count,
     /// Sets `withAppDetail`.
-    #[inline]
-    pub fn with_app_detail(mut self, value: bool) -> Self {
-        self.op_mut().with_app_detail = Some(value);
-        self
-    }
+    some with_app_detail: bool => with_app_detail,
     /// Sets `withCreatorDetail`.
-    #[inline]
-    pub fn with_creator_detail(mut self, value: bool) -> Self {
-        self.op_mut().with_creator_detail = Some(value);
-        self
-    }
+    some with_creator_detail: bool => with_creator_detail,
     /// Sets `withSourceAppDetail`.
-    #[inline]
-    pub fn with_source_app_detail(mut self, value: bool) -> Self {
-        self.op_mut().with_source_app_detail = Some(value);
-        self
-    }
-}
+    some with_source_app_detail: bool => with_source_app_detail,
+});
 
-/// Optional parameters of [`ManagementClient::get_tenant_little_info`].
-impl Call<'_, ManagementClient, ops::GetTenantLittleInfo> {
+// Optional parameters of `ManagementClient::get_tenant_little_info`.
+setters!(ManagementClient, ops::GetTenantLittleInfo, plain {
     /// Sets `withMembersCount`.
-    #[inline]
-    pub fn with_members_count(mut self, value: bool) -> Self {
-        self.op_mut().with_members_count = Some(value);
-        self
-    }
+    some with_members_count: bool => with_members_count,
     /// Sets `withAppDetail`.
-    #[inline]
-    pub fn with_app_detail(mut self, value: bool) -> Self {
-        self.op_mut().with_app_detail = Some(value);
-        self
-    }
+    some with_app_detail: bool => with_app_detail,
     /// Sets `withCreatorDetail`.
-    #[inline]
-    pub fn with_creator_detail(mut self, value: bool) -> Self {
-        self.op_mut().with_creator_detail = Some(value);
-        self
-    }
+    some with_creator_detail: bool => with_creator_detail,
     /// Sets `withSourceAppDetail`.
-    #[inline]
-    pub fn with_source_app_detail(mut self, value: bool) -> Self {
-        self.op_mut().with_source_app_detail = Some(value);
-        self
-    }
-}
+    some with_source_app_detail: bool => with_source_app_detail,
+});
 
-/// Optional parameters of [`ManagementClient::get_tenant_user`].
-impl Call<'_, ManagementClient, ops::GetTenantUser> {
+// Optional parameters of `ManagementClient::get_tenant_user`.
+setters!(ManagementClient, ops::GetTenantUser, plain {
     /// Sets `linkUserId`.
-    #[inline]
-    pub fn link_user_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().link_user_id = Some(value.into());
-        self
-    }
+    into link_user_id: String => link_user_id,
     /// Sets `memberId`.
-    #[inline]
-    pub fn member_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().member_id = Some(value.into());
-        self
-    }
-}
+    into member_id: String => member_id,
+});
 
-/// Optional parameters of [`ManagementClient::get_user`].
-impl Call<'_, ManagementClient, ops::GetUser> {
+// Optional parameters of `ManagementClient::get_user`.
+setters!(ManagementClient, ops::GetUser, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
+    some user_id_type: GetUserUserIdType => user_id_type,
     /// Sets `flatCustomData`.
-    #[inline]
-    pub fn flat_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().flat_custom_data = Some(value);
-        self
-    }
+    some flat_custom_data: bool => flat_custom_data,
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
+    some with_custom_data: bool => with_custom_data,
     /// Sets `withPost`.
-    #[inline]
-    pub fn with_post(mut self, value: bool) -> Self {
-        self.op_mut().with_post = Some(value);
-        self
-    }
+    some with_post: bool => with_post,
     /// Sets `withIdentities`.
-    #[inline]
-    pub fn with_identities(mut self, value: bool) -> Self {
-        self.op_mut().with_identities = Some(value);
-        self
-    }
+    some with_identities: bool => with_identities,
     /// Sets `withDepartmentIds`.
-    #[inline]
-    pub fn with_department_ids(mut self, value: bool) -> Self {
-        self.op_mut().with_department_ids = Some(value);
-        self
-    }
-}
+    some with_department_ids: bool => with_department_ids,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_accessible_apps`].
-impl Call<'_, ManagementClient, ops::GetUserAccessibleApps> {
+// Optional parameters of `ManagementClient::get_user_accessible_apps`.
+setters!(ManagementClient, ops::GetUserAccessibleApps, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserAccessibleAppsUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetUserAccessibleAppsUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_action_logs`].
-impl Call<'_, ManagementClient, ops::GetUserActionLogs> {
+// Optional parameters of `ManagementClient::get_user_action_logs`.
+setters!(ManagementClient, ops::GetUserActionLogs, tuple {
     /// Sets `appId`.
-    #[inline]
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.app_id = Some(value.into());
-        self
-    }
+    into app_id: String => app_id,
     /// Sets `clientIp`.
-    #[inline]
-    pub fn client_ip(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.client_ip = Some(value.into());
-        self
-    }
+    into client_ip: String => client_ip,
     /// Sets `end`.
-    #[inline]
-    pub fn end(mut self, value: i64) -> Self {
-        self.op_mut().0.end = Some(value);
-        self
-    }
+    some end: i64 => end,
     /// Sets `eventType`.
-    #[inline]
-    pub fn event_type(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.event_type = Some(value.into());
-        self
-    }
+    into event_type: String => event_type,
     /// Sets `pagination`.
-    #[inline]
-    pub fn pagination(mut self, value: ListWebhooksDto) -> Self {
-        self.op_mut().0.pagination = Some(value);
-        self
-    }
+    some pagination: ListWebhooksDto => pagination,
     /// Sets `requestId`.
-    #[inline]
-    pub fn request_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.request_id = Some(value.into());
-        self
-    }
+    into request_id: String => request_id,
     /// Sets `start`.
-    #[inline]
-    pub fn start(mut self, value: i64) -> Self {
-        self.op_mut().0.start = Some(value);
-        self
-    }
+    some start: i64 => start,
     /// Sets `success`.
-    #[inline]
-    pub fn success(mut self, value: bool) -> Self {
-        self.op_mut().0.success = Some(value);
-        self
-    }
+    some success: bool => success,
     /// Sets `userId`.
-    #[inline]
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.user_id = Some(value.into());
-        self
-    }
-}
+    into user_id: String => user_id,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_authorized_apps`].
-impl Call<'_, ManagementClient, ops::GetUserAuthorizedApps> {
+// Optional parameters of `ManagementClient::get_user_authorized_apps`.
+setters!(ManagementClient, ops::GetUserAuthorizedApps, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserAuthorizedAppsUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetUserAuthorizedAppsUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_authorized_resources`].
-impl Call<'_, ManagementClient, ops::GetUserAuthorizedResources> {
+// Optional parameters of `ManagementClient::get_user_authorized_resources`.
+setters!(ManagementClient, ops::GetUserAuthorizedResources, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserAuthorizedResourcesUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
+    some user_id_type: GetUserAuthorizedResourcesUserIdType => user_id_type,
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
+    into namespace: String => namespace,
     /// Sets `resourceType`.
-    #[inline]
-    pub fn resource_type(mut self, value: GetUserAuthorizedResourcesResourceType) -> Self {
-        self.op_mut().resource_type = Some(value);
-        self
-    }
-}
+    some resource_type: GetUserAuthorizedResourcesResourceType => resource_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_batch`].
-impl Call<'_, ManagementClient, ops::GetUserBatch> {
+// Optional parameters of `ManagementClient::get_user_batch`.
+setters!(ManagementClient, ops::GetUserBatch, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserBatchUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
+    some user_id_type: GetUserBatchUserIdType => user_id_type,
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
+    some with_custom_data: bool => with_custom_data,
     /// Sets `flatCustomData`.
-    #[inline]
-    pub fn flat_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().flat_custom_data = Some(value);
-        self
-    }
+    some flat_custom_data: bool => flat_custom_data,
     /// Sets `withIdentities`.
-    #[inline]
-    pub fn with_identities(mut self, value: bool) -> Self {
-        self.op_mut().with_identities = Some(value);
-        self
-    }
+    some with_identities: bool => with_identities,
     /// Sets `withDepartmentIds`.
-    #[inline]
-    pub fn with_department_ids(mut self, value: bool) -> Self {
-        self.op_mut().with_department_ids = Some(value);
-        self
-    }
-}
+    some with_department_ids: bool => with_department_ids,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_groups`].
-impl Call<'_, ManagementClient, ops::GetUserGroups> {
+// Optional parameters of `ManagementClient::get_user_groups`.
+setters!(ManagementClient, ops::GetUserGroups, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserGroupsUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetUserGroupsUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_identities`].
-impl Call<'_, ManagementClient, ops::GetUserIdentities> {
+// Optional parameters of `ManagementClient::get_user_identities`.
+setters!(ManagementClient, ops::GetUserIdentities, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserIdentitiesUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetUserIdentitiesUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_loggedin_apps`].
-impl Call<'_, ManagementClient, ops::GetUserLoggedinApps> {
+// Optional parameters of `ManagementClient::get_user_loggedin_apps`.
+setters!(ManagementClient, ops::GetUserLoggedinApps, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserLoggedinAppsUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetUserLoggedinAppsUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_loggedin_identities`].
-impl Call<'_, ManagementClient, ops::GetUserLoggedinIdentities> {
+// Optional parameters of `ManagementClient::get_user_loggedin_identities`.
+setters!(ManagementClient, ops::GetUserLoggedinIdentities, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserLoggedinIdentitiesUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetUserLoggedinIdentitiesUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_login_history`].
-impl Call<'_, ManagementClient, ops::GetUserLoginHistory> {
+// Optional parameters of `ManagementClient::get_user_login_history`.
+setters!(ManagementClient, ops::GetUserLoginHistory, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserLoginHistoryUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
+    some user_id_type: GetUserLoginHistoryUserIdType => user_id_type,
     /// Sets `appId`.
-    #[inline]
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().app_id = Some(value.into());
-        self
-    }
+    into app_id: String => app_id,
     /// Sets `clientIp`.
-    #[inline]
-    pub fn client_ip(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().client_ip = Some(value.into());
-        self
-    }
+    into client_ip: String => client_ip,
     /// Sets `start`.
-    #[inline]
-    pub fn start(mut self, value: i64) -> Self {
-        self.op_mut().start = Some(value);
-        self
-    }
+    some start: i64 => start,
     /// Sets `end`.
-    #[inline]
-    pub fn end(mut self, value: i64) -> Self {
-        self.op_mut().end = Some(value);
-        self
-    }
+    some end: i64 => end,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_mfa_info`].
-impl Call<'_, ManagementClient, ops::GetUserMfaInfo> {
+// Optional parameters of `ManagementClient::get_user_mfa_info`.
+setters!(ManagementClient, ops::GetUserMfaInfo, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserMfaInfoUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetUserMfaInfoUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_mfa_status`].
-impl Call<'_, ManagementClient, ops::GetUserMfaStatus> {
+// Optional parameters of `ManagementClient::get_user_mfa_status`.
+setters!(ManagementClient, ops::GetUserMfaStatus, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserMfaStatusUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetUserMfaStatusUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_password_ciphertext`].
-impl Call<'_, ManagementClient, ops::GetUserPasswordCiphertext> {
+// Optional parameters of `ManagementClient::get_user_password_ciphertext`.
+setters!(ManagementClient, ops::GetUserPasswordCiphertext, tuple {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserPasswordCiphertextDtoUserIdType) -> Self {
-        self.op_mut().0.user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetUserPasswordCiphertextDtoUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_permission_list`].
-impl Call<'_, ManagementClient, ops::GetUserPermissionList> {
+// Optional parameters of `ManagementClient::get_user_permission_list`.
+setters!(ManagementClient, ops::GetUserPermissionList, tuple {
     /// Sets `namespaceCodes`.
-    #[inline]
-    pub fn namespace_codes(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.namespace_codes = Some(value);
-        self
-    }
-}
+    some namespace_codes: Vec<String> => namespace_codes,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_principal_authentication_info`].
-impl Call<'_, ManagementClient, ops::GetUserPrincipalAuthenticationInfo> {
+// Optional parameters of `ManagementClient::get_user_principal_authentication_info`.
+setters!(ManagementClient, ops::GetUserPrincipalAuthenticationInfo, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserPrincipalAuthenticationInfoUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetUserPrincipalAuthenticationInfoUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_roles`].
-impl Call<'_, ManagementClient, ops::GetUserRoles> {
+// Optional parameters of `ManagementClient::get_user_roles`.
+setters!(ManagementClient, ops::GetUserRoles, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserRolesUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
+    some user_id_type: GetUserRolesUserIdType => user_id_type,
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::get_user_sync_relations`].
-impl Call<'_, ManagementClient, ops::GetUserSyncRelations> {
+// Optional parameters of `ManagementClient::get_user_sync_relations`.
+setters!(ManagementClient, ops::GetUserSyncRelations, plain {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: GetUserSyncRelationsUserIdType) -> Self {
-        self.op_mut().user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: GetUserSyncRelationsUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::get_verify_config_app`].
-impl Call<'_, ManagementClient, ops::GetVerifyConfigApp> {
+// Optional parameters of `ManagementClient::get_verify_config_app`.
+setters!(ManagementClient, ops::GetVerifyConfigApp, plain {
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keywords = Some(value.into());
-        self
-    }
-}
+    into keywords: String => keywords,
+});
 
-/// Optional parameters of [`ManagementClient::get_webhook_logs`].
-impl Call<'_, ManagementClient, ops::GetWebhookLogs> {
+// Optional parameters of `ManagementClient::get_webhook_logs`.
+setters!(ManagementClient, ops::GetWebhookLogs, tuple {
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().0.limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().0.page = Some(value);
-        self
-    }
-}
+    some page: i64 => page,
+});
 
-/// Optional parameters of [`ManagementClient::has_any_role`].
-impl Call<'_, ManagementClient, ops::HasAnyRole> {
+// Optional parameters of `ManagementClient::has_any_role`.
+setters!(ManagementClient, ops::HasAnyRole, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: HasAnyRoleOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: HasAnyRoleOptionsDto => options,
+});
 
-/// Optional parameters of [`ManagementClient::import_tenant_history`].
-impl Call<'_, ManagementClient, ops::ImportTenantHistory> {
+// Optional parameters of `ManagementClient::import_tenant_history`.
+setters!(ManagementClient, ops::ImportTenantHistory, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().page = Some(value.into());
-        self
-    }
+    into page: String => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().limit = Some(value.into());
-        self
-    }
-}
+    into limit: String => limit,
+});
 
-/// Optional parameters of [`ManagementClient::import_tenant_notify_user`].
-impl Call<'_, ManagementClient, ops::ImportTenantNotifyUser> {
+// Optional parameters of `ManagementClient::import_tenant_notify_user`.
+setters!(ManagementClient, ops::ImportTenantNotifyUser, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().page = Some(value.into());
-        self
-    }
+    into page: String => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().limit = Some(value.into());
-        self
-    }
-}
+    into limit: String => limit,
+});
 
-/// Optional parameters of [`ManagementClient::is_action_allowed`].
-impl Call<'_, ManagementClient, ops::IsActionAllowed> {
+// Optional parameters of `ManagementClient::is_action_allowed`.
+setters!(ManagementClient, ops::IsActionAllowed, tuple {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::is_user_exists`].
-impl Call<'_, ManagementClient, ops::IsUserExists> {
+// Optional parameters of `ManagementClient::is_user_exists`.
+setters!(ManagementClient, ops::IsUserExists, tuple {
     /// Sets `email`.
-    #[inline]
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.email = Some(value.into());
-        self
-    }
+    into email: String => email,
     /// Sets `externalId`.
-    #[inline]
-    pub fn external_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.external_id = Some(value.into());
-        self
-    }
+    into external_id: String => external_id,
     /// Sets `phone`.
-    #[inline]
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone = Some(value.into());
-        self
-    }
+    into phone: String => phone,
     /// Sets `username`.
-    #[inline]
-    pub fn username(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.username = Some(value.into());
-        self
-    }
-}
+    into username: String => username,
+});
 
-/// Optional parameters of [`ManagementClient::kick_public_accounts`].
-impl Call<'_, ManagementClient, ops::KickPublicAccounts> {
+// Optional parameters of `ManagementClient::kick_public_accounts`.
+setters!(ManagementClient, ops::KickPublicAccounts, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: KickPublicAccountsOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: KickPublicAccountsOptionsDto => options,
+});
 
-/// Optional parameters of [`ManagementClient::kick_users`].
-impl Call<'_, ManagementClient, ops::KickUsers> {
+// Optional parameters of `ManagementClient::kick_users`.
+setters!(ManagementClient, ops::KickUsers, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: KickUsersOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: KickUsersOptionsDto => options,
+});
 
-/// Optional parameters of [`ManagementClient::link_identity`].
-impl Call<'_, ManagementClient, ops::LinkIdentity> {
+// Optional parameters of `ManagementClient::link_identity`.
+setters!(ManagementClient, ops::LinkIdentity, tuple {
     /// Sets `isSocial`.
-    #[inline]
-    pub fn is_social(mut self, value: bool) -> Self {
-        self.op_mut().0.is_social = Some(value);
-        self
-    }
+    some is_social: bool => is_social,
     /// Sets `type`.
-    #[inline]
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.r#type = Some(value.into());
-        self
-    }
-}
+    into r#type: String => r#type,
+});
 
-/// Optional parameters of [`ManagementClient::list_application_active_users`].
-impl Call<'_, ManagementClient, ops::ListApplicationActiveUsers> {
+// Optional parameters of `ManagementClient::list_application_active_users`.
+setters!(ManagementClient, ops::ListApplicationActiveUsers, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: ListApplicationActiveUsersOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: ListApplicationActiveUsersOptionsDto => options,
+});
 
-/// Optional parameters of [`ManagementClient::list_application_simple_info`].
-impl Call<'_, ManagementClient, ops::ListApplicationSimpleInfo> {
+// Optional parameters of `ManagementClient::list_application_simple_info`.
+setters!(ManagementClient, ops::ListApplicationSimpleInfo, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `isIntegrateApp`.
-    #[inline]
-    pub fn is_integrate_app(mut self, value: bool) -> Self {
-        self.op_mut().is_integrate_app = Some(value);
-        self
-    }
+    some is_integrate_app: bool => is_integrate_app,
     /// Sets `isSelfBuiltApp`.
-    #[inline]
-    pub fn is_self_built_app(mut self, value: bool) -> Self {
-        self.op_mut().is_self_built_app = Some(value);
-        self
-    }
+    some is_self_built_app: bool => is_self_built_app,
     /// Sets `ssoEnabled`.
-    #[inline]
-    pub fn sso_enabled(mut self, value: bool) -> Self {
-        self.op_mut().sso_enabled = Some(value);
-        self
-    }
+    some sso_enabled: bool => sso_enabled,
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keywords = Some(value.into());
-        self
-    }
-}
+    into keywords: String => keywords,
+});
 
-/// Optional parameters of [`ManagementClient::list_applications`].
-impl Call<'_, ManagementClient, ops::ListApplications> {
+// Optional parameters of `ManagementClient::list_applications`.
+setters!(ManagementClient, ops::ListApplications, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `isIntegrateApp`.
-    #[inline]
-    pub fn is_integrate_app(mut self, value: bool) -> Self {
-        self.op_mut().is_integrate_app = Some(value);
-        self
-    }
+    some is_integrate_app: bool => is_integrate_app,
     /// Sets `isSelfBuiltApp`.
-    #[inline]
-    pub fn is_self_built_app(mut self, value: bool) -> Self {
-        self.op_mut().is_self_built_app = Some(value);
-        self
-    }
+    some is_self_built_app: bool => is_self_built_app,
     /// Sets `ssoEnabled`.
-    #[inline]
-    pub fn sso_enabled(mut self, value: bool) -> Self {
-        self.op_mut().sso_enabled = Some(value);
-        self
-    }
+    some sso_enabled: bool => sso_enabled,
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keywords = Some(value.into());
-        self
-    }
+    into keywords: String => keywords,
     /// Sets `all`.
-    #[inline]
-    pub fn all(mut self, value: bool) -> Self {
-        self.op_mut().all = Some(value);
-        self
-    }
-}
+    some all: bool => all,
+});
 
-/// Optional parameters of [`ManagementClient::list_archived_users`].
-impl Call<'_, ManagementClient, ops::ListArchivedUsers> {
+// Optional parameters of `ManagementClient::list_archived_users`.
+setters!(ManagementClient, ops::ListArchivedUsers, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `startAt`.
-    #[inline]
-    pub fn start_at(mut self, value: i64) -> Self {
-        self.op_mut().start_at = Some(value);
-        self
-    }
-}
+    some start_at: i64 => start_at,
+});
 
-/// Optional parameters of [`ManagementClient::list_asa_account`].
-impl Call<'_, ManagementClient, ops::ListAsaAccount> {
+// Optional parameters of `ManagementClient::list_asa_account`.
+setters!(ManagementClient, ops::ListAsaAccount, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`ManagementClient::list_auth_application`].
-impl Call<'_, ManagementClient, ops::ListAuthApplication> {
+// Optional parameters of `ManagementClient::list_auth_application`.
+setters!(ManagementClient, ops::ListAuthApplication, tuple {
     /// Sets `effect`.
-    #[inline]
-    pub fn effect(mut self, value: ListApplicationAuthDtoEffect) -> Self {
-        self.op_mut().0.effect = Some(value);
-        self
-    }
+    some effect: ListApplicationAuthDtoEffect => effect,
     /// Sets `enabled`.
-    #[inline]
-    pub fn enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.enabled = Some(value);
-        self
-    }
+    some enabled: bool => enabled,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().0.limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().0.page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `targetName`.
-    #[inline]
-    pub fn target_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.target_name = Some(value.into());
-        self
-    }
+    into target_name: String => target_name,
     /// Sets `targetTypeList`.
-    #[inline]
-    pub fn target_type_list(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.target_type_list = Some(value);
-        self
-    }
-}
+    some target_type_list: Vec<String> => target_type_list,
+});
 
-/// Optional parameters of [`ManagementClient::list_auth_subject`].
-impl Call<'_, ManagementClient, ops::ListAuthSubject> {
+// Optional parameters of `ManagementClient::list_auth_subject`.
+setters!(ManagementClient, ops::ListAuthSubject, tuple {
     /// Sets `appName`.
-    #[inline]
-    pub fn app_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.app_name = Some(value.into());
-        self
-    }
+    into app_name: String => app_name,
     /// Sets `appTypeList`.
-    #[inline]
-    pub fn app_type_list(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.app_type_list = Some(value);
-        self
-    }
+    some app_type_list: Vec<String> => app_type_list,
     /// Sets `effect`.
-    #[inline]
-    pub fn effect(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.effect = Some(value);
-        self
-    }
+    some effect: Vec<String> => effect,
     /// Sets `enabled`.
-    #[inline]
-    pub fn enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.enabled = Some(value);
-        self
-    }
-}
+    some enabled: bool => enabled,
+});
 
-/// Optional parameters of [`ManagementClient::list_common_resource`].
-impl Call<'_, ManagementClient, ops::ListCommonResource> {
+// Optional parameters of `ManagementClient::list_common_resource`.
+setters!(ManagementClient, ops::ListCommonResource, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `keyword`.
-    #[inline]
-    pub fn keyword(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keyword = Some(value.into());
-        self
-    }
+    into keyword: String => keyword,
     /// Sets `namespaceCodeList`.
-    #[inline]
-    pub fn namespace_code_list(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace_code_list = Some(value.into());
-        self
-    }
-}
+    into namespace_code_list: String => namespace_code_list,
+});
 
-/// Optional parameters of [`ManagementClient::list_cust_fields`].
-impl Call<'_, ManagementClient, ops::ListCustFields> {
+// Optional parameters of `ManagementClient::list_cust_fields`.
+setters!(ManagementClient, ops::ListCustFields, plain {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().tenant_id = Some(value.into());
-        self
-    }
+    into tenant_id: String => tenant_id,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `userVisible`.
-    #[inline]
-    pub fn user_visible(mut self, value: bool) -> Self {
-        self.op_mut().user_visible = Some(value);
-        self
-    }
+    some user_visible: bool => user_visible,
     /// Sets `adminVisible`.
-    #[inline]
-    pub fn admin_visible(mut self, value: bool) -> Self {
-        self.op_mut().admin_visible = Some(value);
-        self
-    }
+    some admin_visible: bool => admin_visible,
     /// Sets `accessControl`.
-    #[inline]
-    pub fn access_control(mut self, value: bool) -> Self {
-        self.op_mut().access_control = Some(value);
-        self
-    }
+    some access_control: bool => access_control,
     /// Sets `keyword`.
-    #[inline]
-    pub fn keyword(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keyword = Some(value.into());
-        self
-    }
+    into keyword: String => keyword,
     /// Sets `lang`.
-    #[inline]
-    pub fn lang(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().lang = Some(value.into());
-        self
-    }
-}
+    into lang: String => lang,
+});
 
-/// Optional parameters of [`ManagementClient::list_data_polices`].
-impl Call<'_, ManagementClient, ops::ListDataPolices> {
+// Optional parameters of `ManagementClient::list_data_polices`.
+setters!(ManagementClient, ops::ListDataPolices, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `query`.
-    #[inline]
-    pub fn query(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().query = Some(value.into());
-        self
-    }
-}
+    into query: String => query,
+});
 
-/// Optional parameters of [`ManagementClient::list_data_policy_targets`].
-impl Call<'_, ManagementClient, ops::ListDataPolicyTargets> {
+// Optional parameters of `ManagementClient::list_data_policy_targets`.
+setters!(ManagementClient, ops::ListDataPolicyTargets, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `query`.
-    #[inline]
-    pub fn query(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().query = Some(value.into());
-        self
-    }
+    into query: String => query,
     /// Sets `targetType`.
-    #[inline]
-    pub fn target_type(mut self, value: Vec<ListDataPolicyTargetsTargetType>) -> Self {
-        self.op_mut().target_type = value;
-        self
-    }
-}
+    set target_type: Vec<ListDataPolicyTargetsTargetType> => target_type,
+});
 
-/// Optional parameters of [`ManagementClient::list_data_resources`].
-impl Call<'_, ManagementClient, ops::ListDataResources> {
+// Optional parameters of `ManagementClient::list_data_resources`.
+setters!(ManagementClient, ops::ListDataResources, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `query`.
-    #[inline]
-    pub fn query(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().query = Some(value.into());
-        self
-    }
+    into query: String => query,
     /// Sets `namespaceCodes`.
-    #[inline]
-    pub fn namespace_codes(mut self, value: Vec<String>) -> Self {
-        self.op_mut().namespace_codes = value;
-        self
-    }
-}
+    set namespace_codes: Vec<String> => namespace_codes,
+});
 
-/// Optional parameters of [`ManagementClient::list_events`].
-impl Call<'_, ManagementClient, ops::ListEvents> {
+// Optional parameters of `ManagementClient::list_events`.
+setters!(ManagementClient, ops::ListEvents, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `app`.
-    #[inline]
-    pub fn app(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().app = Some(value.into());
-        self
-    }
-}
+    into app: String => app,
+});
 
-/// Optional parameters of [`ManagementClient::list_ext_idp`].
-impl Call<'_, ManagementClient, ops::ListExtIdp> {
+// Optional parameters of `ManagementClient::list_ext_idp`.
+setters!(ManagementClient, ops::ListExtIdp, plain {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().tenant_id = Some(value.into());
-        self
-    }
+    into tenant_id: String => tenant_id,
     /// Sets `appId`.
-    #[inline]
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().app_id = Some(value.into());
-        self
-    }
-}
+    into app_id: String => app_id,
+});
 
-/// Optional parameters of [`ManagementClient::list_field`].
-impl Call<'_, ManagementClient, ops::ListField> {
+// Optional parameters of `ManagementClient::list_field`.
+setters!(ManagementClient, ops::ListField, plain {
     /// Sets `from`.
-    #[inline]
-    pub fn from(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().from = Some(value.into());
-        self
-    }
-}
+    into from: String => from,
+});
 
-/// Optional parameters of [`ManagementClient::list_group_members`].
-impl Call<'_, ManagementClient, ops::ListGroupMembers> {
+// Optional parameters of `ManagementClient::list_group_members`.
+setters!(ManagementClient, ops::ListGroupMembers, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
+    some with_custom_data: bool => with_custom_data,
     /// Sets `withIdentities`.
-    #[inline]
-    pub fn with_identities(mut self, value: bool) -> Self {
-        self.op_mut().with_identities = Some(value);
-        self
-    }
+    some with_identities: bool => with_identities,
     /// Sets `withDepartmentIds`.
-    #[inline]
-    pub fn with_department_ids(mut self, value: bool) -> Self {
-        self.op_mut().with_department_ids = Some(value);
-        self
-    }
+    some with_department_ids: bool => with_department_ids,
     /// Sets `flatCustomData`.
-    #[inline]
-    pub fn flat_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().flat_custom_data = Some(value);
-        self
-    }
-}
+    some flat_custom_data: bool => flat_custom_data,
+});
 
-/// Optional parameters of [`ManagementClient::list_groups`].
-impl Call<'_, ManagementClient, ops::ListGroups> {
+// Optional parameters of `ManagementClient::list_groups`.
+setters!(ManagementClient, ops::ListGroups, plain {
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keywords = Some(value.into());
-        self
-    }
+    into keywords: String => keywords,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `withMetadata`.
-    #[inline]
-    pub fn with_metadata(mut self, value: bool) -> Self {
-        self.op_mut().with_metadata = Some(value);
-        self
-    }
+    some with_metadata: bool => with_metadata,
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
+    some with_custom_data: bool => with_custom_data,
     /// Sets `flatCustomData`.
-    #[inline]
-    pub fn flat_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().flat_custom_data = Some(value);
-        self
-    }
-}
+    some flat_custom_data: bool => flat_custom_data,
+});
 
-/// Optional parameters of [`ManagementClient::list_multiple_tenant_admin`].
-impl Call<'_, ManagementClient, ops::ListMultipleTenantAdmin> {
+// Optional parameters of `ManagementClient::list_multiple_tenant_admin`.
+setters!(ManagementClient, ops::ListMultipleTenantAdmin, plain {
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keywords = Some(value.into());
-        self
-    }
+    into keywords: String => keywords,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().page = Some(value.into());
-        self
-    }
+    into page: String => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().limit = Some(value.into());
-        self
-    }
-}
+    into limit: String => limit,
+});
 
-/// Optional parameters of [`ManagementClient::list_namespace_roles`].
-impl Call<'_, ManagementClient, ops::ListNamespaceRoles> {
+// Optional parameters of `ManagementClient::list_namespace_roles`.
+setters!(ManagementClient, ops::ListNamespaceRoles, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keywords = Some(value.into());
-        self
-    }
-}
+    into keywords: String => keywords,
+});
 
-/// Optional parameters of [`ManagementClient::list_namespaces`].
-impl Call<'_, ManagementClient, ops::ListNamespaces> {
+// Optional parameters of `ManagementClient::list_namespaces`.
+setters!(ManagementClient, ops::ListNamespaces, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keywords = Some(value.into());
-        self
-    }
-}
+    into keywords: String => keywords,
+});
 
-/// Optional parameters of [`ManagementClient::list_operate`].
-impl Call<'_, ManagementClient, ops::ListOperate> {
+// Optional parameters of `ManagementClient::list_operate`.
+setters!(ManagementClient, ops::ListOperate, plain {
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keywords = Some(value.into());
-        self
-    }
+    into keywords: String => keywords,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `fieldId`.
-    #[inline]
-    pub fn field_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().field_id = Some(value.into());
-        self
-    }
+    into field_id: String => field_id,
     /// Sets `showCreated`.
-    #[inline]
-    pub fn show_created(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().show_created = Some(value.into());
-        self
-    }
-}
+    into show_created: String => show_created,
+});
 
-/// Optional parameters of [`ManagementClient::list_organizations`].
-impl Call<'_, ManagementClient, ops::ListOrganizations> {
+// Optional parameters of `ManagementClient::list_organizations`.
+setters!(ManagementClient, ops::ListOrganizations, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `fetchAll`.
-    #[inline]
-    pub fn fetch_all(mut self, value: bool) -> Self {
-        self.op_mut().fetch_all = Some(value);
-        self
-    }
+    some fetch_all: bool => fetch_all,
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
+    some with_custom_data: bool => with_custom_data,
     /// Sets `withPost`.
-    #[inline]
-    pub fn with_post(mut self, value: bool) -> Self {
-        self.op_mut().with_post = Some(value);
-        self
-    }
+    some with_post: bool => with_post,
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().tenant_id = Some(value.into());
-        self
-    }
+    into tenant_id: String => tenant_id,
     /// Sets `status`.
-    #[inline]
-    pub fn status(mut self, value: bool) -> Self {
-        self.op_mut().status = Some(value);
-        self
-    }
-}
+    some status: bool => status,
+});
 
-/// Optional parameters of [`ManagementClient::list_permission_namespace_roles`].
-impl Call<'_, ManagementClient, ops::ListPermissionNamespaceRoles> {
+// Optional parameters of `ManagementClient::list_permission_namespace_roles`.
+setters!(ManagementClient, ops::ListPermissionNamespaceRoles, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `query`.
-    #[inline]
-    pub fn query(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().query = Some(value.into());
-        self
-    }
-}
+    into query: String => query,
+});
 
-/// Optional parameters of [`ManagementClient::list_permission_namespaces`].
-impl Call<'_, ManagementClient, ops::ListPermissionNamespaces> {
+// Optional parameters of `ManagementClient::list_permission_namespaces`.
+setters!(ManagementClient, ops::ListPermissionNamespaces, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `query`.
-    #[inline]
-    pub fn query(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().query = Some(value.into());
-        self
-    }
-}
+    into query: String => query,
+});
 
-/// Optional parameters of [`ManagementClient::list_permission_view`].
-impl Call<'_, ManagementClient, ops::ListPermissionView> {
+// Optional parameters of `ManagementClient::list_permission_view`.
+setters!(ManagementClient, ops::ListPermissionView, tuple {
     /// Sets `keyword`.
-    #[inline]
-    pub fn keyword(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.keyword = Some(value.into());
-        self
-    }
+    into keyword: String => keyword,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().0.limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().0.page = Some(value);
-        self
-    }
-}
+    some page: i64 => page,
+});
 
-/// Optional parameters of [`ManagementClient::list_public_accounts`].
-impl Call<'_, ManagementClient, ops::ListPublicAccounts> {
+// Optional parameters of `ManagementClient::list_public_accounts`.
+setters!(ManagementClient, ops::ListPublicAccounts, tuple {
     /// Sets `advancedFilter`.
-    #[inline]
-    pub fn advanced_filter(mut self, value: Vec<ListPublicAccountsAdvancedFilterItemDto>) -> Self {
-        self.op_mut().0.advanced_filter = Some(value);
-        self
-    }
+    some advanced_filter: Vec<ListPublicAccountsAdvancedFilterItemDto> => advanced_filter,
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.keywords = Some(value.into());
-        self
-    }
+    into keywords: String => keywords,
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: ListPublicAccountsOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
+    some options: ListPublicAccountsOptionsDto => options,
     /// Sets `searchQuery`.
-    #[inline]
-    pub fn search_query(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.search_query = Some(value);
-        self
-    }
-}
+    some search_query: serde_json::Value => search_query,
+});
 
-/// Optional parameters of [`ManagementClient::list_resources`].
-impl Call<'_, ManagementClient, ops::ListResources> {
+// Optional parameters of `ManagementClient::list_resources`.
+setters!(ManagementClient, ops::ListResources, plain {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
+    into namespace: String => namespace,
     /// Sets `type`.
-    #[inline]
-    pub fn r#type(mut self, value: ListResourcesType) -> Self {
-        self.op_mut().r#type = Some(value);
-        self
-    }
+    some r#type: ListResourcesType => r#type,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`ManagementClient::list_role_assignments`].
-impl Call<'_, ManagementClient, ops::ListRoleAssignments> {
+// Optional parameters of `ManagementClient::list_role_assignments`.
+setters!(ManagementClient, ops::ListRoleAssignments, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `query`.
-    #[inline]
-    pub fn query(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().query = Some(value.into());
-        self
-    }
+    into query: String => query,
     /// Sets `namespaceCode`.
-    #[inline]
-    pub fn namespace_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace_code = Some(value.into());
-        self
-    }
+    into namespace_code: String => namespace_code,
     /// Sets `targetType`.
-    #[inline]
-    pub fn target_type(mut self, value: Vec<ListRoleAssignmentsTargetType>) -> Self {
-        self.op_mut().target_type = value;
-        self
-    }
-}
+    set target_type: Vec<ListRoleAssignmentsTargetType> => target_type,
+});
 
-/// Optional parameters of [`ManagementClient::list_role_members`].
-impl Call<'_, ManagementClient, ops::ListRoleMembers> {
+// Optional parameters of `ManagementClient::list_role_members`.
+setters!(ManagementClient, ops::ListRoleMembers, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
+    some with_custom_data: bool => with_custom_data,
     /// Sets `withIdentities`.
-    #[inline]
-    pub fn with_identities(mut self, value: bool) -> Self {
-        self.op_mut().with_identities = Some(value);
-        self
-    }
+    some with_identities: bool => with_identities,
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
+    into namespace: String => namespace,
     /// Sets `withDepartmentIds`.
-    #[inline]
-    pub fn with_department_ids(mut self, value: bool) -> Self {
-        self.op_mut().with_department_ids = Some(value);
-        self
-    }
-}
+    some with_department_ids: bool => with_department_ids,
+});
 
-/// Optional parameters of [`ManagementClient::list_roles`].
-impl Call<'_, ManagementClient, ops::ListRoles> {
+// Optional parameters of `ManagementClient::list_roles`.
+setters!(ManagementClient, ops::ListRoles, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keywords = Some(value.into());
-        self
-    }
+    into keywords: String => keywords,
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::list_row`].
-impl Call<'_, ManagementClient, ops::ListRow> {
+// Optional parameters of `ManagementClient::list_row`.
+setters!(ManagementClient, ops::ListRow, tuple {
     /// Sets `conditions`.
-    #[inline]
-    pub fn conditions(mut self, value: Vec<Condition>) -> Self {
-        self.op_mut().0.conditions = Some(value);
-        self
-    }
+    some conditions: Vec<Condition> => conditions,
     /// Sets `conjunction`.
-    #[inline]
-    pub fn conjunction(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.conjunction = Some(value.into());
-        self
-    }
+    into conjunction: String => conjunction,
     /// Sets `expand`.
-    #[inline]
-    pub fn expand(mut self, value: Vec<Expand>) -> Self {
-        self.op_mut().0.expand = Some(value);
-        self
-    }
+    some expand: Vec<Expand> => expand,
     /// Sets `fetchAll`.
-    #[inline]
-    pub fn fetch_all(mut self, value: bool) -> Self {
-        self.op_mut().0.fetch_all = Some(value);
-        self
-    }
+    some fetch_all: bool => fetch_all,
     /// Sets `filterRelation`.
-    #[inline]
-    pub fn filter_relation(mut self, value: ScopeDto) -> Self {
-        self.op_mut().0.filter_relation = Some(value);
-        self
-    }
+    some filter_relation: ScopeDto => filter_relation,
     /// Sets `getNestData`.
-    #[inline]
-    pub fn get_nest_data(mut self, value: bool) -> Self {
-        self.op_mut().0.get_nest_data = Some(value);
-        self
-    }
+    some get_nest_data: bool => get_nest_data,
     /// Sets `getRelationFieldDetail`.
-    #[inline]
-    pub fn get_relation_field_detail(mut self, value: bool) -> Self {
-        self.op_mut().0.get_relation_field_detail = Some(value);
-        self
-    }
+    some get_relation_field_detail: bool => get_relation_field_detail,
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.keywords = Some(value.into());
-        self
-    }
+    into keywords: String => keywords,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().0.limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().0.page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `previewRelation`.
-    #[inline]
-    pub fn preview_relation(mut self, value: bool) -> Self {
-        self.op_mut().0.preview_relation = Some(value);
-        self
-    }
+    some preview_relation: bool => preview_relation,
     /// Sets `scope`.
-    #[inline]
-    pub fn scope(mut self, value: ScopeDto) -> Self {
-        self.op_mut().0.scope = Some(value);
-        self
-    }
+    some scope: ScopeDto => scope,
     /// Sets `showFieldId`.
-    #[inline]
-    pub fn show_field_id(mut self, value: bool) -> Self {
-        self.op_mut().0.show_field_id = Some(value);
-        self
-    }
+    some show_field_id: bool => show_field_id,
     /// Sets `sort`.
-    #[inline]
-    pub fn sort(mut self, value: Vec<serde_json::Value>) -> Self {
-        self.op_mut().0.sort = Some(value);
-        self
-    }
+    some sort: Vec<serde_json::Value> => sort,
     /// Sets `withPath`.
-    #[inline]
-    pub fn with_path(mut self, value: bool) -> Self {
-        self.op_mut().0.with_path = Some(value);
-        self
-    }
-}
+    some with_path: bool => with_path,
+});
 
-/// Optional parameters of [`ManagementClient::list_simple_data_polices`].
-impl Call<'_, ManagementClient, ops::ListSimpleDataPolices> {
+// Optional parameters of `ManagementClient::list_simple_data_polices`.
+setters!(ManagementClient, ops::ListSimpleDataPolices, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `query`.
-    #[inline]
-    pub fn query(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().query = Some(value.into());
-        self
-    }
-}
+    into query: String => query,
+});
 
-/// Optional parameters of [`ManagementClient::list_tenant_admin`].
-impl Call<'_, ManagementClient, ops::ListTenantAdmin> {
+// Optional parameters of `ManagementClient::list_tenant_admin`.
+setters!(ManagementClient, ops::ListTenantAdmin, tuple {
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.keywords = Some(value.into());
-        self
-    }
+    into keywords: String => keywords,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.limit = Some(value.into());
-        self
-    }
+    into limit: String => limit,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.page = Some(value.into());
-        self
-    }
-}
+    into page: String => page,
+});
 
-/// Optional parameters of [`ManagementClient::list_tenant_cooperators`].
-impl Call<'_, ManagementClient, ops::ListTenantCooperators> {
+// Optional parameters of `ManagementClient::list_tenant_cooperators`.
+setters!(ManagementClient, ops::ListTenantCooperators, plain {
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keywords = Some(value.into());
-        self
-    }
+    into keywords: String => keywords,
     /// Sets `external`.
-    #[inline]
-    pub fn external(mut self, value: bool) -> Self {
-        self.op_mut().external = Some(value);
-        self
-    }
+    some external: bool => external,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().page = Some(value.into());
-        self
-    }
+    into page: String => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().limit = Some(value.into());
-        self
-    }
-}
+    into limit: String => limit,
+});
 
-/// Optional parameters of [`ManagementClient::list_tenant_ext_idp`].
-impl Call<'_, ManagementClient, ops::ListTenantExtIdp> {
+// Optional parameters of `ManagementClient::list_tenant_ext_idp`.
+setters!(ManagementClient, ops::ListTenantExtIdp, plain {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().tenant_id = Some(value.into());
-        self
-    }
+    into tenant_id: String => tenant_id,
     /// Sets `appId`.
-    #[inline]
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().app_id = Some(value.into());
-        self
-    }
+    into app_id: String => app_id,
     /// Sets `type`.
-    #[inline]
-    pub fn r#type(mut self, value: ListTenantExtIdpType) -> Self {
-        self.op_mut().r#type = Some(value);
-        self
-    }
+    some r#type: ListTenantExtIdpType => r#type,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`ManagementClient::list_tenant_users`].
-impl Call<'_, ManagementClient, ops::ListTenantUsers> {
+// Optional parameters of `ManagementClient::list_tenant_users`.
+setters!(ManagementClient, ops::ListTenantUsers, tuple {
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.keywords = Some(value.into());
-        self
-    }
+    into keywords: String => keywords,
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: ListTenantUsersOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: ListTenantUsersOptionsDto => options,
+});
 
-/// Optional parameters of [`ManagementClient::list_tenants`].
-impl Call<'_, ManagementClient, ops::ListTenants> {
+// Optional parameters of `ManagementClient::list_tenants`.
+setters!(ManagementClient, ops::ListTenants, plain {
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keywords = Some(value.into());
-        self
-    }
+    into keywords: String => keywords,
     /// Sets `withMembersCount`.
-    #[inline]
-    pub fn with_members_count(mut self, value: bool) -> Self {
-        self.op_mut().with_members_count = Some(value);
-        self
-    }
+    some with_members_count: bool => with_members_count,
     /// Sets `withAppDetail`.
-    #[inline]
-    pub fn with_app_detail(mut self, value: bool) -> Self {
-        self.op_mut().with_app_detail = Some(value);
-        self
-    }
+    some with_app_detail: bool => with_app_detail,
     /// Sets `withCreatorDetail`.
-    #[inline]
-    pub fn with_creator_detail(mut self, value: bool) -> Self {
-        self.op_mut().with_creator_detail = Some(value);
-        self
-    }
+    some with_creator_detail: bool => with_creator_detail,
     /// Sets `withSourceAppDetail`.
-    #[inline]
-    pub fn with_source_app_detail(mut self, value: bool) -> Self {
-        self.op_mut().with_source_app_detail = Some(value);
-        self
-    }
+    some with_source_app_detail: bool => with_source_app_detail,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().page = Some(value.into());
-        self
-    }
+    into page: String => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().limit = Some(value.into());
-        self
-    }
+    into limit: String => limit,
     /// Sets `source`.
-    #[inline]
-    pub fn source(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().source = Some(value.into());
-        self
-    }
-}
+    into source: String => source,
+});
 
-/// Optional parameters of [`ManagementClient::list_user_base_fields`].
-impl Call<'_, ManagementClient, ops::ListUserBaseFields> {
+// Optional parameters of `ManagementClient::list_user_base_fields`.
+setters!(ManagementClient, ops::ListUserBaseFields, plain {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().tenant_id = Some(value.into());
-        self
-    }
+    into tenant_id: String => tenant_id,
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `userVisible`.
-    #[inline]
-    pub fn user_visible(mut self, value: bool) -> Self {
-        self.op_mut().user_visible = Some(value);
-        self
-    }
+    some user_visible: bool => user_visible,
     /// Sets `adminVisible`.
-    #[inline]
-    pub fn admin_visible(mut self, value: bool) -> Self {
-        self.op_mut().admin_visible = Some(value);
-        self
-    }
+    some admin_visible: bool => admin_visible,
     /// Sets `accessControl`.
-    #[inline]
-    pub fn access_control(mut self, value: bool) -> Self {
-        self.op_mut().access_control = Some(value);
-        self
-    }
+    some access_control: bool => access_control,
     /// Sets `keyword`.
-    #[inline]
-    pub fn keyword(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().keyword = Some(value.into());
-        self
-    }
+    into keyword: String => keyword,
     /// Sets `lang`.
-    #[inline]
-    pub fn lang(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().lang = Some(value.into());
-        self
-    }
-}
+    into lang: String => lang,
+});
 
-/// Optional parameters of [`ManagementClient::list_users`].
-impl Call<'_, ManagementClient, ops::ListUsers> {
+// Optional parameters of `ManagementClient::list_users`.
+setters!(ManagementClient, ops::ListUsers, tuple {
     /// Sets `advancedFilter`.
-    #[inline]
-    pub fn advanced_filter(mut self, value: Vec<ListUsersAdvancedFilterItemDto>) -> Self {
-        self.op_mut().0.advanced_filter = Some(value);
-        self
-    }
+    some advanced_filter: Vec<ListUsersAdvancedFilterItemDto> => advanced_filter,
     /// Sets `keywords`.
-    #[inline]
-    pub fn keywords(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.keywords = Some(value.into());
-        self
-    }
+    into keywords: String => keywords,
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: ListUsersOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
+    some options: ListUsersOptionsDto => options,
     /// Sets `searchQuery`.
-    #[inline]
-    pub fn search_query(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.search_query = Some(value);
-        self
-    }
-}
+    some search_query: serde_json::Value => search_query,
+});
 
-/// Optional parameters of [`ManagementClient::list_users_legacy`].
-impl Call<'_, ManagementClient, ops::ListUsersLegacy> {
+// Optional parameters of `ManagementClient::list_users_legacy`.
+setters!(ManagementClient, ops::ListUsersLegacy, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
+    some limit: i64 => limit,
     /// Sets `status`.
-    #[inline]
-    pub fn status(mut self, value: ListUsersLegacyStatus) -> Self {
-        self.op_mut().status = Some(value);
-        self
-    }
+    some status: ListUsersLegacyStatus => status,
     /// Sets `updatedAtStart`.
-    #[inline]
-    pub fn updated_at_start(mut self, value: i64) -> Self {
-        self.op_mut().updated_at_start = Some(value);
-        self
-    }
+    some updated_at_start: i64 => updated_at_start,
     /// Sets `updatedAtEnd`.
-    #[inline]
-    pub fn updated_at_end(mut self, value: i64) -> Self {
-        self.op_mut().updated_at_end = Some(value);
-        self
-    }
+    some updated_at_end: i64 => updated_at_end,
     /// Sets `withCustomData`.
-    #[inline]
-    pub fn with_custom_data(mut self, value: bool) -> Self {
-        self.op_mut().with_custom_data = Some(value);
-        self
-    }
+    some with_custom_data: bool => with_custom_data,
     /// Sets `withPost`.
-    #[inline]
-    pub fn with_post(mut self, value: bool) -> Self {
-        self.op_mut().with_post = Some(value);
-        self
-    }
+    some with_post: bool => with_post,
     /// Sets `withIdentities`.
-    #[inline]
-    pub fn with_identities(mut self, value: bool) -> Self {
-        self.op_mut().with_identities = Some(value);
-        self
-    }
+    some with_identities: bool => with_identities,
     /// Sets `withDepartmentIds`.
-    #[inline]
-    pub fn with_department_ids(mut self, value: bool) -> Self {
-        self.op_mut().with_department_ids = Some(value);
-        self
-    }
+    some with_department_ids: bool => with_department_ids,
     /// Sets `withUserPasswordExpireTime`.
-    #[inline]
-    pub fn with_user_password_expire_time(mut self, value: bool) -> Self {
-        self.op_mut().with_user_password_expire_time = Some(value);
-        self
-    }
-}
+    some with_user_password_expire_time: bool => with_user_password_expire_time,
+});
 
-/// Optional parameters of [`ManagementClient::list_webhooks`].
-impl Call<'_, ManagementClient, ops::ListWebhooks> {
+// Optional parameters of `ManagementClient::list_webhooks`.
+setters!(ManagementClient, ops::ListWebhooks, plain {
     /// Sets `page`.
-    #[inline]
-    pub fn page(mut self, value: i64) -> Self {
-        self.op_mut().page = Some(value);
-        self
-    }
+    some page: i64 => page,
     /// Sets `limit`.
-    #[inline]
-    pub fn limit(mut self, value: i64) -> Self {
-        self.op_mut().limit = Some(value);
-        self
-    }
-}
+    some limit: i64 => limit,
+});
 
-/// Optional parameters of [`ManagementClient::preview_email_template`].
-impl Call<'_, ManagementClient, ops::PreviewEmailTemplate> {
+// Optional parameters of `ManagementClient::preview_email_template`.
+setters!(ManagementClient, ops::PreviewEmailTemplate, tuple {
     /// Sets `content`.
-    #[inline]
-    pub fn content(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.content = Some(value.into());
-        self
-    }
+    into content: String => content,
     /// Sets `expiresIn`.
-    #[inline]
-    pub fn expires_in(mut self, value: i64) -> Self {
-        self.op_mut().0.expires_in = Some(value);
-        self
-    }
+    some expires_in: i64 => expires_in,
     /// Sets `sender`.
-    #[inline]
-    pub fn sender(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.sender = Some(value.into());
-        self
-    }
+    into sender: String => sender,
     /// Sets `subject`.
-    #[inline]
-    pub fn subject(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.subject = Some(value.into());
-        self
-    }
+    into subject: String => subject,
     /// Sets `tplEngine`.
-    #[inline]
-    pub fn tpl_engine(mut self, value: PreviewEmailTemplateDtoTplEngine) -> Self {
-        self.op_mut().0.tpl_engine = Some(value);
-        self
-    }
-}
+    some tpl_engine: PreviewEmailTemplateDtoTplEngine => tpl_engine,
+});
 
-/// Optional parameters of [`ManagementClient::query_ldap_log`].
-impl Call<'_, ManagementClient, ops::QueryLdapLog> {
+// Optional parameters of `ManagementClient::query_ldap_log`.
+setters!(ManagementClient, ops::QueryLdapLog, plain {
     /// Sets `connection`.
-    #[inline]
-    pub fn connection(mut self, value: i64) -> Self {
-        self.op_mut().connection = Some(value);
-        self
-    }
+    some connection: i64 => connection,
     /// Sets `operationNumber`.
-    #[inline]
-    pub fn operation_number(mut self, value: i64) -> Self {
-        self.op_mut().operation_number = Some(value);
-        self
-    }
+    some operation_number: i64 => operation_number,
     /// Sets `errorCode`.
-    #[inline]
-    pub fn error_code(mut self, value: i64) -> Self {
-        self.op_mut().error_code = Some(value);
-        self
-    }
+    some error_code: i64 => error_code,
     /// Sets `message`.
-    #[inline]
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().message = Some(value.into());
-        self
-    }
+    into message: String => message,
     /// Sets `startTime`.
-    #[inline]
-    pub fn start_time(mut self, value: i64) -> Self {
-        self.op_mut().start_time = Some(value);
-        self
-    }
+    some start_time: i64 => start_time,
     /// Sets `endTime`.
-    #[inline]
-    pub fn end_time(mut self, value: i64) -> Self {
-        self.op_mut().end_time = Some(value);
-        self
-    }
-}
+    some end_time: i64 => end_time,
+});
 
-/// Optional parameters of [`ManagementClient::query_ldap_sub_entries`].
-impl Call<'_, ManagementClient, ops::QueryLdapSubEntries> {
+// Optional parameters of `ManagementClient::query_ldap_sub_entries`.
+setters!(ManagementClient, ops::QueryLdapSubEntries, plain {
     /// Sets `dn`.
-    #[inline]
-    pub fn dn(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().dn = Some(value.into());
-        self
-    }
-}
+    into dn: String => dn,
+});
 
-/// Optional parameters of [`ManagementClient::remove_operate`].
-impl Call<'_, ManagementClient, ops::RemoveOperate> {
+// Optional parameters of `ManagementClient::remove_operate`.
+setters!(ManagementClient, ops::RemoveOperate, tuple {
     /// Sets `fieldId`.
-    #[inline]
-    pub fn field_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.field_id = Some(value.into());
-        self
-    }
-}
+    into field_id: String => field_id,
+});
 
-/// Optional parameters of [`ManagementClient::remove_row`].
-impl Call<'_, ManagementClient, ops::RemoveRow> {
+// Optional parameters of `ManagementClient::remove_row`.
+setters!(ManagementClient, ops::RemoveRow, tuple {
     /// Sets `recursive`.
-    #[inline]
-    pub fn recursive(mut self, value: bool) -> Self {
-        self.op_mut().0.recursive = Some(value);
-        self
-    }
-}
+    some recursive: bool => recursive,
+});
 
-/// Optional parameters of [`ManagementClient::remove_tenant_users`].
-impl Call<'_, ManagementClient, ops::RemoveTenantUsers> {
+// Optional parameters of `ManagementClient::remove_tenant_users`.
+setters!(ManagementClient, ops::RemoveTenantUsers, tuple {
     /// Sets `linkUserIds`.
-    #[inline]
-    pub fn link_user_ids(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.link_user_ids = Some(value);
-        self
-    }
+    some link_user_ids: Vec<String> => link_user_ids,
     /// Sets `memberIds`.
-    #[inline]
-    pub fn member_ids(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.member_ids = Some(value);
-        self
-    }
-}
+    some member_ids: Vec<String> => member_ids,
+});
 
-/// Optional parameters of [`ManagementClient::reset_user_principal_authentication_info`].
-impl Call<'_, ManagementClient, ops::ResetUserPrincipalAuthenticationInfo> {
+// Optional parameters of `ManagementClient::reset_user_principal_authentication_info`.
+setters!(ManagementClient, ops::ResetUserPrincipalAuthenticationInfo, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: ResetUserPrincipalAuthenticationInfoOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: ResetUserPrincipalAuthenticationInfoOptionsDto => options,
+});
 
-/// Optional parameters of [`ManagementClient::resign_user`].
-impl Call<'_, ManagementClient, ops::ResignUser> {
+// Optional parameters of `ManagementClient::resign_user`.
+setters!(ManagementClient, ops::ResignUser, tuple {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: ResignUserReqDtoUserIdType) -> Self {
-        self.op_mut().0.user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: ResignUserReqDtoUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::resign_user_batch`].
-impl Call<'_, ManagementClient, ops::ResignUserBatch> {
+// Optional parameters of `ManagementClient::resign_user_batch`.
+setters!(ManagementClient, ops::ResignUserBatch, tuple {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: ResignUserBatchReqDtoUserIdType) -> Self {
-        self.op_mut().0.user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: ResignUserBatchReqDtoUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::revoke_role`].
-impl Call<'_, ManagementClient, ops::RevokeRole> {
+// Optional parameters of `ManagementClient::revoke_role`.
+setters!(ManagementClient, ops::RevokeRole, tuple {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
-}
+    into namespace: String => namespace,
+});
 
-/// Optional parameters of [`ManagementClient::save_ldap_config_info`].
-impl Call<'_, ManagementClient, ops::SaveLdapConfigInfo> {
+// Optional parameters of `ManagementClient::save_ldap_config_info`.
+setters!(ManagementClient, ops::SaveLdapConfigInfo, tuple {
     /// Sets `linkUrl`.
-    #[inline]
-    pub fn link_url(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.link_url = Some(value.into());
-        self
-    }
-}
+    into link_url: String => link_url,
+});
 
-/// Optional parameters of [`ManagementClient::set_custom_data`].
-impl Call<'_, ManagementClient, ops::SetCustomData> {
+// Optional parameters of `ManagementClient::set_custom_data`.
+setters!(ManagementClient, ops::SetCustomData, tuple {
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
+    into namespace: String => namespace,
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::set_custom_fields`].
-impl Call<'_, ManagementClient, ops::SetCustomFields> {
+// Optional parameters of `ManagementClient::set_custom_fields`.
+setters!(ManagementClient, ops::SetCustomFields, tuple {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::set_tenant_admin`].
-impl Call<'_, ManagementClient, ops::SetTenantAdmin> {
+// Optional parameters of `ManagementClient::set_tenant_admin`.
+setters!(ManagementClient, ops::SetTenantAdmin, tuple {
     /// Sets `linkUserIds`.
-    #[inline]
-    pub fn link_user_ids(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.link_user_ids = Some(value);
-        self
-    }
+    some link_user_ids: Vec<String> => link_user_ids,
     /// Sets `memberIds`.
-    #[inline]
-    pub fn member_ids(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.member_ids = Some(value);
-        self
-    }
-}
+    some member_ids: Vec<String> => member_ids,
+});
 
-/// Optional parameters of [`ManagementClient::set_users_mfa_status`].
-impl Call<'_, ManagementClient, ops::SetUsersMfaStatus> {
+// Optional parameters of `ManagementClient::set_users_mfa_status`.
+setters!(ManagementClient, ops::SetUsersMfaStatus, tuple {
     /// Sets `userIdType`.
-    #[inline]
-    pub fn user_id_type(mut self, value: SetMfaStatusDtoUserIdType) -> Self {
-        self.op_mut().0.user_id_type = Some(value);
-        self
-    }
-}
+    some user_id_type: SetMfaStatusDtoUserIdType => user_id_type,
+});
 
-/// Optional parameters of [`ManagementClient::trigger_webhook`].
-impl Call<'_, ManagementClient, ops::TriggerWebhook> {
+// Optional parameters of `ManagementClient::trigger_webhook`.
+setters!(ManagementClient, ops::TriggerWebhook, tuple {
     /// Sets `requestBody`.
-    #[inline]
-    pub fn request_body(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.request_body = Some(value);
-        self
-    }
+    some request_body: serde_json::Value => request_body,
     /// Sets `requestHeaders`.
-    #[inline]
-    pub fn request_headers(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.request_headers = Some(value);
-        self
-    }
-}
+    some request_headers: serde_json::Value => request_headers,
+});
 
-/// Optional parameters of [`ManagementClient::unlink_identity`].
-impl Call<'_, ManagementClient, ops::UnlinkIdentity> {
+// Optional parameters of `ManagementClient::unlink_identity`.
+setters!(ManagementClient, ops::UnlinkIdentity, tuple {
     /// Sets `isSocial`.
-    #[inline]
-    pub fn is_social(mut self, value: bool) -> Self {
-        self.op_mut().0.is_social = Some(value);
-        self
-    }
+    some is_social: bool => is_social,
     /// Sets `type`.
-    #[inline]
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.r#type = Some(value.into());
-        self
-    }
-}
+    into r#type: String => r#type,
+});
 
-/// Optional parameters of [`ManagementClient::update_application_mfa_settings`].
-impl Call<'_, ManagementClient, ops::UpdateApplicationMfaSettings> {
+// Optional parameters of `ManagementClient::update_application_mfa_settings`.
+setters!(ManagementClient, ops::UpdateApplicationMfaSettings, tuple {
     /// Sets `disabledFactors`.
-    #[inline]
-    pub fn disabled_factors(
-        mut self,
-        value: Vec<UpdateApplicationMfaSettingsDtoDisabledFactors>,
-    ) -> Self {
-        self.op_mut().0.disabled_factors = Some(value);
-        self
-    }
+    some disabled_factors: Vec<UpdateApplicationMfaSettingsDtoDisabledFactors> => disabled_factors,
     /// Sets `enabledFactors`.
-    #[inline]
-    pub fn enabled_factors(
-        mut self,
-        value: Vec<UpdateApplicationMfaSettingsDtoEnabledFactors>,
-    ) -> Self {
-        self.op_mut().0.enabled_factors = Some(value);
-        self
-    }
-}
+    some enabled_factors: Vec<UpdateApplicationMfaSettingsDtoEnabledFactors> => enabled_factors,
+});
 
-/// Optional parameters of [`ManagementClient::update_data_policy`].
-impl Call<'_, ManagementClient, ops::UpdateDataPolicy> {
+// Optional parameters of `ManagementClient::update_data_policy`.
+setters!(ManagementClient, ops::UpdateDataPolicy, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `policyName`.
-    #[inline]
-    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.policy_name = Some(value.into());
-        self
-    }
+    into policy_name: String => policy_name,
     /// Sets `statementList`.
-    #[inline]
-    pub fn statement_list(mut self, value: Vec<DataStatementPermissionDto>) -> Self {
-        self.op_mut().0.statement_list = Some(value);
-        self
-    }
-}
+    some statement_list: Vec<DataStatementPermissionDto> => statement_list,
+});
 
-/// Optional parameters of [`ManagementClient::update_data_resource`].
-impl Call<'_, ManagementClient, ops::UpdateDataResource> {
+// Optional parameters of `ManagementClient::update_data_resource`.
+setters!(ManagementClient, ops::UpdateDataResource, tuple {
     /// Sets `actions`.
-    #[inline]
-    pub fn actions(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.actions = Some(value);
-        self
-    }
+    some actions: Vec<String> => actions,
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `resourceName`.
-    #[inline]
-    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.resource_name = Some(value.into());
-        self
-    }
+    into resource_name: String => resource_name,
     /// Sets `struct`.
-    #[inline]
-    pub fn r#struct(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.r#struct = Some(value);
-        self
-    }
-}
+    some r#struct: serde_json::Value => r#struct,
+});
 
-/// Optional parameters of [`ManagementClient::update_email_template`].
-impl Call<'_, ManagementClient, ops::UpdateEmailTemplate> {
+// Optional parameters of `ManagementClient::update_email_template`.
+setters!(ManagementClient, ops::UpdateEmailTemplate, tuple {
     /// Sets `expiresIn`.
-    #[inline]
-    pub fn expires_in(mut self, value: i64) -> Self {
-        self.op_mut().0.expires_in = Some(value);
-        self
-    }
+    some expires_in: i64 => expires_in,
     /// Sets `redirectTo`.
-    #[inline]
-    pub fn redirect_to(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.redirect_to = Some(value.into());
-        self
-    }
+    into redirect_to: String => redirect_to,
     /// Sets `tplEngine`.
-    #[inline]
-    pub fn tpl_engine(mut self, value: UpdateEmailTemplateDtoTplEngine) -> Self {
-        self.op_mut().0.tpl_engine = Some(value);
-        self
-    }
-}
+    some tpl_engine: UpdateEmailTemplateDtoTplEngine => tpl_engine,
+});
 
-/// Optional parameters of [`ManagementClient::update_ext_idp`].
-impl Call<'_, ManagementClient, ops::UpdateExtIdp> {
+// Optional parameters of `ManagementClient::update_ext_idp`.
+setters!(ManagementClient, ops::UpdateExtIdp, tuple {
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::update_ext_idp_conn`].
-impl Call<'_, ManagementClient, ops::UpdateExtIdpConn> {
+// Optional parameters of `ManagementClient::update_ext_idp_conn`.
+setters!(ManagementClient, ops::UpdateExtIdpConn, tuple {
     /// Sets `loginOnly`.
-    #[inline]
-    pub fn login_only(mut self, value: bool) -> Self {
-        self.op_mut().0.login_only = Some(value);
-        self
-    }
+    some login_only: bool => login_only,
     /// Sets `logo`.
-    #[inline]
-    pub fn logo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.logo = Some(value.into());
-        self
-    }
+    into logo: String => logo,
     /// Sets `tenantId`.
-    #[inline]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.tenant_id = Some(value.into());
-        self
-    }
-}
+    into tenant_id: String => tenant_id,
+});
 
-/// Optional parameters of [`ManagementClient::update_group`].
-impl Call<'_, ManagementClient, ops::UpdateGroup> {
+// Optional parameters of `ManagementClient::update_group`.
+setters!(ManagementClient, ops::UpdateGroup, tuple {
     /// Sets `customData`.
-    #[inline]
-    pub fn custom_data(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.custom_data = Some(value);
-        self
-    }
+    some custom_data: serde_json::Value => custom_data,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `newCode`.
-    #[inline]
-    pub fn new_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.new_code = Some(value.into());
-        self
-    }
-}
+    into new_code: String => new_code,
+});
 
-/// Optional parameters of [`ManagementClient::update_ldap_config_info`].
-impl Call<'_, ManagementClient, ops::UpdateLdapConfigInfo> {
+// Optional parameters of `ManagementClient::update_ldap_config_info`.
+setters!(ManagementClient, ops::UpdateLdapConfigInfo, tuple {
     /// Sets `bindPwd`.
-    #[inline]
-    pub fn bind_pwd(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.bind_pwd = Some(value.into());
-        self
-    }
-}
+    into bind_pwd: String => bind_pwd,
+});
 
-/// Optional parameters of [`ManagementClient::update_namespace`].
-impl Call<'_, ManagementClient, ops::UpdateNamespace> {
+// Optional parameters of `ManagementClient::update_namespace`.
+setters!(ManagementClient, ops::UpdateNamespace, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `newCode`.
-    #[inline]
-    pub fn new_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.new_code = Some(value.into());
-        self
-    }
-}
+    into new_code: String => new_code,
+});
 
-/// Optional parameters of [`ManagementClient::update_operate`].
-impl Call<'_, ManagementClient, ops::UpdateOperate> {
+// Optional parameters of `ManagementClient::update_operate`.
+setters!(ManagementClient, ops::UpdateOperate, tuple {
     /// Sets `fieldId`.
-    #[inline]
-    pub fn field_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.field_id = Some(value.into());
-        self
-    }
-}
+    into field_id: String => field_id,
+});
 
-/// Optional parameters of [`ManagementClient::update_permission_namespace`].
-impl Call<'_, ManagementClient, ops::UpdatePermissionNamespace> {
+// Optional parameters of `ManagementClient::update_permission_namespace`.
+setters!(ManagementClient, ops::UpdatePermissionNamespace, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `newCode`.
-    #[inline]
-    pub fn new_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.new_code = Some(value.into());
-        self
-    }
-}
+    into new_code: String => new_code,
+});
 
-/// Optional parameters of [`ManagementClient::update_pipeline_function`].
-impl Call<'_, ManagementClient, ops::UpdatePipelineFunction> {
+// Optional parameters of `ManagementClient::update_pipeline_function`.
+setters!(ManagementClient, ops::UpdatePipelineFunction, tuple {
     /// Sets `enabled`.
-    #[inline]
-    pub fn enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.enabled = Some(value);
-        self
-    }
+    some enabled: bool => enabled,
     /// Sets `funcDescription`.
-    #[inline]
-    pub fn func_description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.func_description = Some(value.into());
-        self
-    }
+    into func_description: String => func_description,
     /// Sets `funcName`.
-    #[inline]
-    pub fn func_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.func_name = Some(value.into());
-        self
-    }
+    into func_name: String => func_name,
     /// Sets `isAsynchronous`.
-    #[inline]
-    pub fn is_asynchronous(mut self, value: bool) -> Self {
-        self.op_mut().0.is_asynchronous = Some(value);
-        self
-    }
+    some is_asynchronous: bool => is_asynchronous,
     /// Sets `sourceCode`.
-    #[inline]
-    pub fn source_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.source_code = Some(value.into());
-        self
-    }
+    into source_code: String => source_code,
     /// Sets `terminateOnTimeout`.
-    #[inline]
-    pub fn terminate_on_timeout(mut self, value: bool) -> Self {
-        self.op_mut().0.terminate_on_timeout = Some(value);
-        self
-    }
+    some terminate_on_timeout: bool => terminate_on_timeout,
     /// Sets `timeout`.
-    #[inline]
-    pub fn timeout(mut self, value: i64) -> Self {
-        self.op_mut().0.timeout = Some(value);
-        self
-    }
-}
+    some timeout: i64 => timeout,
+});
 
-/// Optional parameters of [`ManagementClient::update_public_account`].
-impl Call<'_, ManagementClient, ops::UpdatePublicAccount> {
+// Optional parameters of `ManagementClient::update_public_account`.
+setters!(ManagementClient, ops::UpdatePublicAccount, tuple {
     /// Sets `address`.
-    #[inline]
-    pub fn address(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.address = Some(value.into());
-        self
-    }
+    into address: String => address,
     /// Sets `birthdate`.
-    #[inline]
-    pub fn birthdate(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.birthdate = Some(value.into());
-        self
-    }
+    into birthdate: String => birthdate,
     /// Sets `browser`.
-    #[inline]
-    pub fn browser(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.browser = Some(value.into());
-        self
-    }
+    into browser: String => browser,
     /// Sets `city`.
-    #[inline]
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.city = Some(value.into());
-        self
-    }
+    into city: String => city,
     /// Sets `company`.
-    #[inline]
-    pub fn company(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.company = Some(value.into());
-        self
-    }
+    into company: String => company,
     /// Sets `country`.
-    #[inline]
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.country = Some(value.into());
-        self
-    }
+    into country: String => country,
     /// Sets `customData`.
-    #[inline]
-    pub fn custom_data(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.custom_data = Some(value);
-        self
-    }
+    some custom_data: serde_json::Value => custom_data,
     /// Sets `device`.
-    #[inline]
-    pub fn device(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.device = Some(value.into());
-        self
-    }
+    into device: String => device,
     /// Sets `email`.
-    #[inline]
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.email = Some(value.into());
-        self
-    }
+    into email: String => email,
     /// Sets `emailVerified`.
-    #[inline]
-    pub fn email_verified(mut self, value: bool) -> Self {
-        self.op_mut().0.email_verified = Some(value);
-        self
-    }
+    some email_verified: bool => email_verified,
     /// Sets `externalId`.
-    #[inline]
-    pub fn external_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.external_id = Some(value.into());
-        self
-    }
+    into external_id: String => external_id,
     /// Sets `familyName`.
-    #[inline]
-    pub fn family_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.family_name = Some(value.into());
-        self
-    }
+    into family_name: String => family_name,
     /// Sets `formatted`.
-    #[inline]
-    pub fn formatted(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.formatted = Some(value.into());
-        self
-    }
+    into formatted: String => formatted,
     /// Sets `gender`.
-    #[inline]
-    pub fn gender(mut self, value: UpdatePublicAccountReqDtoGender) -> Self {
-        self.op_mut().0.gender = Some(value);
-        self
-    }
+    some gender: UpdatePublicAccountReqDtoGender => gender,
     /// Sets `givenName`.
-    #[inline]
-    pub fn given_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.given_name = Some(value.into());
-        self
-    }
+    into given_name: String => given_name,
     /// Sets `identityNumber`.
-    #[inline]
-    pub fn identity_number(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.identity_number = Some(value.into());
-        self
-    }
+    into identity_number: String => identity_number,
     /// Sets `locale`.
-    #[inline]
-    pub fn locale(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.locale = Some(value.into());
-        self
-    }
+    into locale: String => locale,
     /// Sets `middleName`.
-    #[inline]
-    pub fn middle_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.middle_name = Some(value.into());
-        self
-    }
+    into middle_name: String => middle_name,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `nickname`.
-    #[inline]
-    pub fn nickname(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.nickname = Some(value.into());
-        self
-    }
+    into nickname: String => nickname,
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: UpdatePublicAccountOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
+    some options: UpdatePublicAccountOptionsDto => options,
     /// Sets `password`.
-    #[inline]
-    pub fn password(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().0.password = Some(value.into());
-        self
-    }
+    into password: SecretString => password,
     /// Sets `phone`.
-    #[inline]
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone = Some(value.into());
-        self
-    }
+    into phone: String => phone,
     /// Sets `phoneCountryCode`.
-    #[inline]
-    pub fn phone_country_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone_country_code = Some(value.into());
-        self
-    }
+    into phone_country_code: String => phone_country_code,
     /// Sets `phoneVerified`.
-    #[inline]
-    pub fn phone_verified(mut self, value: bool) -> Self {
-        self.op_mut().0.phone_verified = Some(value);
-        self
-    }
+    some phone_verified: bool => phone_verified,
     /// Sets `photo`.
-    #[inline]
-    pub fn photo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.photo = Some(value.into());
-        self
-    }
+    into photo: String => photo,
     /// Sets `postalCode`.
-    #[inline]
-    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.postal_code = Some(value.into());
-        self
-    }
+    into postal_code: String => postal_code,
     /// Sets `preferredUsername`.
-    #[inline]
-    pub fn preferred_username(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.preferred_username = Some(value.into());
-        self
-    }
+    into preferred_username: String => preferred_username,
     /// Sets `profile`.
-    #[inline]
-    pub fn profile(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.profile = Some(value.into());
-        self
-    }
+    into profile: String => profile,
     /// Sets `province`.
-    #[inline]
-    pub fn province(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.province = Some(value.into());
-        self
-    }
+    into province: String => province,
     /// Sets `region`.
-    #[inline]
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.region = Some(value.into());
-        self
-    }
+    into region: String => region,
     /// Sets `status`.
-    #[inline]
-    pub fn status(mut self, value: UpdatePublicAccountReqDtoStatus) -> Self {
-        self.op_mut().0.status = Some(value);
-        self
-    }
+    some status: UpdatePublicAccountReqDtoStatus => status,
     /// Sets `streetAddress`.
-    #[inline]
-    pub fn street_address(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.street_address = Some(value.into());
-        self
-    }
+    into street_address: String => street_address,
     /// Sets `username`.
-    #[inline]
-    pub fn username(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.username = Some(value.into());
-        self
-    }
+    into username: String => username,
     /// Sets `website`.
-    #[inline]
-    pub fn website(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.website = Some(value.into());
-        self
-    }
+    into website: String => website,
     /// Sets `zoneinfo`.
-    #[inline]
-    pub fn zoneinfo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.zoneinfo = Some(value.into());
-        self
-    }
-}
+    into zoneinfo: String => zoneinfo,
+});
 
-/// Optional parameters of [`ManagementClient::update_public_account_batch`].
-impl Call<'_, ManagementClient, ops::UpdatePublicAccountBatch> {
+// Optional parameters of `ManagementClient::update_public_account_batch`.
+setters!(ManagementClient, ops::UpdatePublicAccountBatch, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: UpdatePublicAccountBatchOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: UpdatePublicAccountBatchOptionsDto => options,
+});
 
-/// Optional parameters of [`ManagementClient::update_resource`].
-impl Call<'_, ManagementClient, ops::UpdateResource> {
+// Optional parameters of `ManagementClient::update_resource`.
+setters!(ManagementClient, ops::UpdateResource, tuple {
     /// Sets `actions`.
-    #[inline]
-    pub fn actions(mut self, value: Vec<ResourceAction>) -> Self {
-        self.op_mut().0.actions = Some(value);
-        self
-    }
+    some actions: Vec<ResourceAction> => actions,
     /// Sets `apiIdentifier`.
-    #[inline]
-    pub fn api_identifier(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.api_identifier = Some(value.into());
-        self
-    }
+    into api_identifier: String => api_identifier,
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
+    into namespace: String => namespace,
     /// Sets `type`.
-    #[inline]
-    pub fn r#type(mut self, value: UpdateResourceDtoType) -> Self {
-        self.op_mut().0.r#type = Some(value);
-        self
-    }
-}
+    some r#type: UpdateResourceDtoType => r#type,
+});
 
-/// Optional parameters of [`ManagementClient::update_role`].
-impl Call<'_, ManagementClient, ops::UpdateRole> {
+// Optional parameters of `ManagementClient::update_role`.
+setters!(ManagementClient, ops::UpdateRole, tuple {
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `disableTime`.
-    #[inline]
-    pub fn disable_time(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.disable_time = Some(value.into());
-        self
-    }
+    into disable_time: String => disable_time,
     /// Sets `enablePermissionApply`.
-    #[inline]
-    pub fn enable_permission_apply(mut self, value: bool) -> Self {
-        self.op_mut().0.enable_permission_apply = Some(value);
-        self
-    }
+    some enable_permission_apply: bool => enable_permission_apply,
     /// Sets `namespace`.
-    #[inline]
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.namespace = Some(value.into());
-        self
-    }
+    into namespace: String => namespace,
     /// Sets `status`.
-    #[inline]
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.status = Some(value.into());
-        self
-    }
-}
+    into status: String => status,
+});
 
-/// Optional parameters of [`ManagementClient::update_row`].
-impl Call<'_, ManagementClient, ops::UpdateRow> {
+// Optional parameters of `ManagementClient::update_row`.
+setters!(ManagementClient, ops::UpdateRow, tuple {
     /// Sets `showFieldId`.
-    #[inline]
-    pub fn show_field_id(mut self, value: bool) -> Self {
-        self.op_mut().0.show_field_id = Some(value);
-        self
-    }
-}
+    some show_field_id: bool => show_field_id,
+});
 
-/// Optional parameters of [`ManagementClient::update_security_settings`].
-impl Call<'_, ManagementClient, ops::UpdateSecuritySettings> {
+// Optional parameters of `ManagementClient::update_security_settings`.
+setters!(ManagementClient, ops::UpdateSecuritySettings, tuple {
     /// Sets `allowedOrigins`.
-    #[inline]
-    pub fn allowed_origins(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.allowed_origins = Some(value);
-        self
-    }
+    some allowed_origins: Vec<String> => allowed_origins,
     /// Sets `changeEmailStrategy`.
-    #[inline]
-    pub fn change_email_strategy(mut self, value: ChangeEmailStrategyDto) -> Self {
-        self.op_mut().0.change_email_strategy = Some(value);
-        self
-    }
+    some change_email_strategy: ChangeEmailStrategyDto => change_email_strategy,
     /// Sets `changePhoneStrategy`.
-    #[inline]
-    pub fn change_phone_strategy(mut self, value: ChangePhoneStrategyDto) -> Self {
-        self.op_mut().0.change_phone_strategy = Some(value);
-        self
-    }
+    some change_phone_strategy: ChangePhoneStrategyDto => change_phone_strategy,
     /// Sets `completePasswordAfterPassCodeLogin`.
-    #[inline]
-    pub fn complete_password_after_pass_code_login(mut self, value: bool) -> Self {
-        self.op_mut().0.complete_password_after_pass_code_login = Some(value);
-        self
-    }
+    some complete_password_after_pass_code_login: bool => complete_password_after_pass_code_login,
     /// Sets `cookieSettings`.
-    #[inline]
-    pub fn cookie_settings(mut self, value: CookieSettingsDto) -> Self {
-        self.op_mut().0.cookie_settings = Some(value);
-        self
-    }
+    some cookie_settings: CookieSettingsDto => cookie_settings,
     /// Sets `enableLoginAccountSwitch`.
-    #[inline]
-    pub fn enable_login_account_switch(mut self, value: bool) -> Self {
-        self.op_mut().0.enable_login_account_switch = Some(value);
-        self
-    }
+    some enable_login_account_switch: bool => enable_login_account_switch,
     /// Sets `genauthTokenExpiresIn`.
-    #[inline]
-    pub fn genauth_token_expires_in(mut self, value: i64) -> Self {
-        self.op_mut().0.genauth_token_expires_in = Some(value);
-        self
-    }
+    some genauth_token_expires_in: i64 => genauth_token_expires_in,
     /// Sets `loginAnomalyDetection`.
-    #[inline]
-    pub fn login_anomaly_detection(mut self, value: LoginAnomalyDetectionConfigDto) -> Self {
-        self.op_mut().0.login_anomaly_detection = Some(value);
-        self
-    }
+    some login_anomaly_detection: LoginAnomalyDetectionConfigDto => login_anomaly_detection,
     /// Sets `loginRequireEmailVerified`.
-    #[inline]
-    pub fn login_require_email_verified(mut self, value: bool) -> Self {
-        self.op_mut().0.login_require_email_verified = Some(value);
-        self
-    }
+    some login_require_email_verified: bool => login_require_email_verified,
     /// Sets `qrcodeLoginStrategy`.
-    #[inline]
-    pub fn qrcode_login_strategy(mut self, value: QrcodeLoginStrategyDto) -> Self {
-        self.op_mut().0.qrcode_login_strategy = Some(value);
-        self
-    }
+    some qrcode_login_strategy: QrcodeLoginStrategyDto => qrcode_login_strategy,
     /// Sets `registerAnomalyDetection`.
-    #[inline]
-    pub fn register_anomaly_detection(mut self, value: RegisterAnomalyDetectionConfigDto) -> Self {
-        self.op_mut().0.register_anomaly_detection = Some(value);
-        self
-    }
+    some register_anomaly_detection: RegisterAnomalyDetectionConfigDto => register_anomaly_detection,
     /// Sets `registerDisabled`.
-    #[inline]
-    pub fn register_disabled(mut self, value: bool) -> Self {
-        self.op_mut().0.register_disabled = Some(value);
-        self
-    }
+    some register_disabled: bool => register_disabled,
     /// Sets `selfUnlockAccount`.
-    #[inline]
-    pub fn self_unlock_account(mut self, value: SelfUnlockAccountConfigDto) -> Self {
-        self.op_mut().0.self_unlock_account = Some(value);
-        self
-    }
+    some self_unlock_account: SelfUnlockAccountConfigDto => self_unlock_account,
     /// Sets `verifyCodeLength`.
-    #[inline]
-    pub fn verify_code_length(mut self, value: i64) -> Self {
-        self.op_mut().0.verify_code_length = Some(value);
-        self
-    }
+    some verify_code_length: i64 => verify_code_length,
     /// Sets `verifyCodeMaxAttempts`.
-    #[inline]
-    pub fn verify_code_max_attempts(mut self, value: i64) -> Self {
-        self.op_mut().0.verify_code_max_attempts = Some(value);
-        self
-    }
-}
+    some verify_code_max_attempts: i64 => verify_code_max_attempts,
+});
 
-/// Optional parameters of [`ManagementClient::update_tenant`].
-impl Call<'_, ManagementClient, ops::UpdateTenant> {
+// Optional parameters of `ManagementClient::update_tenant`.
+setters!(ManagementClient, ops::UpdateTenant, tuple {
     /// Sets `appIds`.
-    #[inline]
-    pub fn app_ids(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.app_ids = Some(value);
-        self
-    }
+    some app_ids: Vec<String> => app_ids,
     /// Sets `description`.
-    #[inline]
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.description = Some(value.into());
-        self
-    }
+    into description: String => description,
     /// Sets `logo`.
-    #[inline]
-    pub fn logo(mut self, value: Vec<String>) -> Self {
-        self.op_mut().0.logo = Some(value);
-        self
-    }
+    some logo: Vec<String> => logo,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `rejectHint`.
-    #[inline]
-    pub fn reject_hint(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.reject_hint = Some(value.into());
-        self
-    }
+    into reject_hint: String => reject_hint,
     /// Sets `sourceAppId`.
-    #[inline]
-    pub fn source_app_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.source_app_id = Some(value.into());
-        self
-    }
-}
+    into source_app_id: String => source_app_id,
+});
 
-/// Optional parameters of [`ManagementClient::update_tenant_user`].
-impl Call<'_, ManagementClient, ops::UpdateTenantUser> {
+// Optional parameters of `ManagementClient::update_tenant_user`.
+setters!(ManagementClient, ops::UpdateTenantUser, tuple {
     /// Sets `linkUserId`.
-    #[inline]
-    pub fn link_user_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.link_user_id = Some(value.into());
-        self
-    }
+    into link_user_id: String => link_user_id,
     /// Sets `memberId`.
-    #[inline]
-    pub fn member_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.member_id = Some(value.into());
-        self
-    }
-}
+    into member_id: String => member_id,
+});
 
-/// Optional parameters of [`ManagementClient::update_user`].
-impl Call<'_, ManagementClient, ops::UpdateUser> {
+// Optional parameters of `ManagementClient::update_user`.
+setters!(ManagementClient, ops::UpdateUser, tuple {
     /// Sets `address`.
-    #[inline]
-    pub fn address(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.address = Some(value.into());
-        self
-    }
+    into address: String => address,
     /// Sets `birthdate`.
-    #[inline]
-    pub fn birthdate(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.birthdate = Some(value.into());
-        self
-    }
+    into birthdate: String => birthdate,
     /// Sets `browser`.
-    #[inline]
-    pub fn browser(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.browser = Some(value.into());
-        self
-    }
+    into browser: String => browser,
     /// Sets `city`.
-    #[inline]
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.city = Some(value.into());
-        self
-    }
+    into city: String => city,
     /// Sets `company`.
-    #[inline]
-    pub fn company(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.company = Some(value.into());
-        self
-    }
+    into company: String => company,
     /// Sets `country`.
-    #[inline]
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.country = Some(value.into());
-        self
-    }
+    into country: String => country,
     /// Sets `customData`.
-    #[inline]
-    pub fn custom_data(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.custom_data = Some(value);
-        self
-    }
+    some custom_data: serde_json::Value => custom_data,
     /// Sets `device`.
-    #[inline]
-    pub fn device(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.device = Some(value.into());
-        self
-    }
+    into device: String => device,
     /// Sets `email`.
-    #[inline]
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.email = Some(value.into());
-        self
-    }
+    into email: String => email,
     /// Sets `emailVerified`.
-    #[inline]
-    pub fn email_verified(mut self, value: bool) -> Self {
-        self.op_mut().0.email_verified = Some(value);
-        self
-    }
+    some email_verified: bool => email_verified,
     /// Sets `externalId`.
-    #[inline]
-    pub fn external_id(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.external_id = Some(value.into());
-        self
-    }
+    into external_id: String => external_id,
     /// Sets `familyName`.
-    #[inline]
-    pub fn family_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.family_name = Some(value.into());
-        self
-    }
+    into family_name: String => family_name,
     /// Sets `formatted`.
-    #[inline]
-    pub fn formatted(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.formatted = Some(value.into());
-        self
-    }
+    into formatted: String => formatted,
     /// Sets `gender`.
-    #[inline]
-    pub fn gender(mut self, value: UpdateUserReqDtoGender) -> Self {
-        self.op_mut().0.gender = Some(value);
-        self
-    }
+    some gender: UpdateUserReqDtoGender => gender,
     /// Sets `givenName`.
-    #[inline]
-    pub fn given_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.given_name = Some(value.into());
-        self
-    }
+    into given_name: String => given_name,
     /// Sets `identityNumber`.
-    #[inline]
-    pub fn identity_number(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.identity_number = Some(value.into());
-        self
-    }
+    into identity_number: String => identity_number,
     /// Sets `locale`.
-    #[inline]
-    pub fn locale(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.locale = Some(value.into());
-        self
-    }
+    into locale: String => locale,
     /// Sets `metadata`.
-    #[inline]
-    pub fn metadata(mut self, value: serde_json::Value) -> Self {
-        self.op_mut().0.metadata = Some(value);
-        self
-    }
+    some metadata: serde_json::Value => metadata,
     /// Sets `middleName`.
-    #[inline]
-    pub fn middle_name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.middle_name = Some(value.into());
-        self
-    }
+    into middle_name: String => middle_name,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `nickname`.
-    #[inline]
-    pub fn nickname(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.nickname = Some(value.into());
-        self
-    }
+    into nickname: String => nickname,
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: UpdateUserOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
+    some options: UpdateUserOptionsDto => options,
     /// Sets `password`.
-    #[inline]
-    pub fn password(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().0.password = Some(value.into());
-        self
-    }
+    into password: SecretString => password,
     /// Sets `phone`.
-    #[inline]
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone = Some(value.into());
-        self
-    }
+    into phone: String => phone,
     /// Sets `phoneCountryCode`.
-    #[inline]
-    pub fn phone_country_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.phone_country_code = Some(value.into());
-        self
-    }
+    into phone_country_code: String => phone_country_code,
     /// Sets `phoneVerified`.
-    #[inline]
-    pub fn phone_verified(mut self, value: bool) -> Self {
-        self.op_mut().0.phone_verified = Some(value);
-        self
-    }
+    some phone_verified: bool => phone_verified,
     /// Sets `photo`.
-    #[inline]
-    pub fn photo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.photo = Some(value.into());
-        self
-    }
+    into photo: String => photo,
     /// Sets `postalCode`.
-    #[inline]
-    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.postal_code = Some(value.into());
-        self
-    }
+    into postal_code: String => postal_code,
     /// Sets `preferredUsername`.
-    #[inline]
-    pub fn preferred_username(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.preferred_username = Some(value.into());
-        self
-    }
+    into preferred_username: String => preferred_username,
     /// Sets `profile`.
-    #[inline]
-    pub fn profile(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.profile = Some(value.into());
-        self
-    }
+    into profile: String => profile,
     /// Sets `province`.
-    #[inline]
-    pub fn province(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.province = Some(value.into());
-        self
-    }
+    into province: String => province,
     /// Sets `region`.
-    #[inline]
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.region = Some(value.into());
-        self
-    }
+    into region: String => region,
     /// Sets `status`.
-    #[inline]
-    pub fn status(mut self, value: UpdateUserReqDtoStatus) -> Self {
-        self.op_mut().0.status = Some(value);
-        self
-    }
+    some status: UpdateUserReqDtoStatus => status,
     /// Sets `streetAddress`.
-    #[inline]
-    pub fn street_address(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.street_address = Some(value.into());
-        self
-    }
+    into street_address: String => street_address,
     /// Sets `username`.
-    #[inline]
-    pub fn username(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.username = Some(value.into());
-        self
-    }
+    into username: String => username,
     /// Sets `website`.
-    #[inline]
-    pub fn website(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.website = Some(value.into());
-        self
-    }
+    into website: String => website,
     /// Sets `zoneinfo`.
-    #[inline]
-    pub fn zoneinfo(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.zoneinfo = Some(value.into());
-        self
-    }
-}
+    into zoneinfo: String => zoneinfo,
+});
 
-/// Optional parameters of [`ManagementClient::update_user_batch`].
-impl Call<'_, ManagementClient, ops::UpdateUserBatch> {
+// Optional parameters of `ManagementClient::update_user_batch`.
+setters!(ManagementClient, ops::UpdateUserBatch, tuple {
     /// Sets `options`.
-    #[inline]
-    pub fn options(mut self, value: UpdateUserBatchOptionsDto) -> Self {
-        self.op_mut().0.options = Some(value);
-        self
-    }
-}
+    some options: UpdateUserBatchOptionsDto => options,
+});
 
-/// Optional parameters of [`ManagementClient::update_webhook`].
-impl Call<'_, ManagementClient, ops::UpdateWebhook> {
+// Optional parameters of `ManagementClient::update_webhook`.
+setters!(ManagementClient, ops::UpdateWebhook, tuple {
     /// Sets `contentType`.
-    #[inline]
-    pub fn content_type(mut self, value: UpdateWebhookDtoContentType) -> Self {
-        self.op_mut().0.content_type = Some(value);
-        self
-    }
+    some content_type: UpdateWebhookDtoContentType => content_type,
     /// Sets `enabled`.
-    #[inline]
-    pub fn enabled(mut self, value: bool) -> Self {
-        self.op_mut().0.enabled = Some(value);
-        self
-    }
+    some enabled: bool => enabled,
     /// Sets `events`.
-    #[inline]
-    pub fn events(mut self, value: Vec<UpdateWebhookDtoEvents>) -> Self {
-        self.op_mut().0.events = Some(value);
-        self
-    }
+    some events: Vec<UpdateWebhookDtoEvents> => events,
     /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.name = Some(value.into());
-        self
-    }
+    into name: String => name,
     /// Sets `retryConfig`.
-    #[inline]
-    pub fn retry_config(mut self, value: WebhookRetryConfigV3Dto) -> Self {
-        self.op_mut().0.retry_config = Some(value);
-        self
-    }
+    some retry_config: WebhookRetryConfigV3Dto => retry_config,
     /// Sets `secret`.
-    #[inline]
-    pub fn secret(mut self, value: impl Into<SecretString>) -> Self {
-        self.op_mut().0.secret = Some(value.into());
-        self
-    }
+    into secret: SecretString => secret,
     /// Sets `url`.
-    #[inline]
-    pub fn url(mut self, value: impl Into<String>) -> Self {
-        self.op_mut().0.url = Some(value.into());
-        self
-    }
-}
+    into url: String => url,
+});

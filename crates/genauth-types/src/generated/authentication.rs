@@ -4090,252 +4090,245 @@ impl WechatMobileAuthByCodeIdentityInput {
 }
 
 wire_enum! {
-/// The values of `action` in `AppQRCodeLoginDto`.
-AppQRCodeLoginDtoAction {
-AppLogin = r#"APP_LOGIN"#,
-}
-}
-
-wire_enum! {
-/// The values of `action` in `ChangePushCodeStatusDto`.
-ChangePushCodeStatusDtoAction {
-Confirm = r#"CONFIRM"#,
-Cancel = r#"CANCEL"#,
-}
+    /// The values of `action` in `AppQRCodeLoginDto`.
+    AppQRCodeLoginDtoAction {
+        AppLogin = "APP_LOGIN",
+    }
 }
 
 wire_enum! {
-/// The values of `action` in `ChangeQRCodeStatusDto`.
-ChangeQRCodeStatusDtoAction {
-Scan = r#"SCAN"#,
-Confirm = r#"CONFIRM"#,
-Cancel = r#"CANCEL"#,
-}
-}
-
-wire_enum! {
-/// The values of `status` in `CheckPushCodeStatusDataDto`.
-CheckPushCodeStatusDataDtoStatus {
-Pushed = r#"PUSHED"#,
-Authorized = r#"AUTHORIZED"#,
-Cancelled = r#"CANCELLED"#,
-Expired = r#"EXPIRED"#,
-Error = r#"ERROR"#,
-}
+    /// The values of `action` in `ChangePushCodeStatusDto`.
+    ChangePushCodeStatusDtoAction {
+        Confirm = "CONFIRM",
+        Cancel = "CANCEL",
+    }
 }
 
 wire_enum! {
-/// The values of `status` in `CheckQRCodeStatusDataDto`.
-CheckQRCodeStatusDataDtoStatus {
-Pending = r#"PENDING"#,
-Scanned = r#"SCANNED"#,
-Authorized = r#"AUTHORIZED"#,
-Cancelled = r#"CANCELLED"#,
-Expired = r#"EXPIRED"#,
-Error = r#"ERROR"#,
-}
-}
-
-/// The same values as [`CreatePublicAccountOptionsDtoPasswordEncryptType`].
-pub type DeleteAccountByPasswordDtoPasswordEncryptType =
-    CreatePublicAccountOptionsDtoPasswordEncryptType;
-
-/// The same values as [`CreateTerminalDtoType`].
-pub type DeviceInfoType = CreateTerminalDtoType;
-
-/// The same values as [`ApplicationEnabledExtIdpConnDtoExtIdpType`].
-pub type ExtIdpInfoDtoType = ApplicationEnabledExtIdpConnDtoExtIdpType;
-
-/// The same values as [`EnrollFactorDtoFactorType`].
-pub type FactorDtoFactorType = EnrollFactorDtoFactorType;
-
-/// The same values as [`EnrollFactorDtoFactorType`].
-pub type FactorToEnrollDtoFactorType = EnrollFactorDtoFactorType;
-
-wire_enum! {
-/// The values of `type` in `GenerateQrcodeDto`.
-GenerateQrcodeDtoType {
-MobileApp = r#"MOBILE_APP"#,
-WechatMiniprogram = r#"WECHAT_MINIPROGRAM"#,
-WechatOfficialAccount = r#"WECHAT_OFFICIAL_ACCOUNT"#,
-}
-}
-
-/// The same values as [`CreateArrayDataResourceRespDtoType`].
-pub type GetUserAuthResourceStructDataDtoResourceType = CreateArrayDataResourceRespDtoType;
-
-wire_enum! {
-/// The values of `usertype` in `GetUserSelectLoginPublicAccountsOriginUserDto`.
-GetUserSelectLoginPublicAccountsOriginUserDtoUsertype {
-V1 = r#"1"#,
-V2 = r#"2"#,
-}
-}
-
-/// The same values as [`GetUserSelectLoginPublicAccountsOriginUserDtoUsertype`].
-pub type ListPublicAccountDataDtoUsertype = GetUserSelectLoginPublicAccountsOriginUserDtoUsertype;
-
-wire_enum! {
-/// The values of `codeType` in `PreCheckCodeDto`.
-PreCheckCodeDtoCodeType {
-Sms = r#"SMS"#,
-Email = r#"EMAIL"#,
-}
+    /// The values of `action` in `ChangeQRCodeStatusDto`.
+    ChangeQRCodeStatusDtoAction {
+        Scan = "SCAN",
+        Confirm = "CONFIRM",
+        Cancel = "CANCEL",
+    }
 }
 
 wire_enum! {
-/// The values of `channel` in `PreCheckEmailCodeDto`.
-PreCheckEmailCodeDtoChannel {
-ChannelLogin = r#"CHANNEL_LOGIN"#,
-ChannelRegister = r#"CHANNEL_REGISTER"#,
-ChannelResetPassword = r#"CHANNEL_RESET_PASSWORD"#,
-ChannelVerifyEmailLink = r#"CHANNEL_VERIFY_EMAIL_LINK"#,
-ChannelUpdateEmail = r#"CHANNEL_UPDATE_EMAIL"#,
-ChannelBindEmail = r#"CHANNEL_BIND_EMAIL"#,
-ChannelUnbindEmail = r#"CHANNEL_UNBIND_EMAIL"#,
-ChannelVerifyMfa = r#"CHANNEL_VERIFY_MFA"#,
-ChannelUnlockAccount = r#"CHANNEL_UNLOCK_ACCOUNT"#,
-ChannelCompleteEmail = r#"CHANNEL_COMPLETE_EMAIL"#,
-ChannelDeleteAccount = r#"CHANNEL_DELETE_ACCOUNT"#,
-}
+    /// The values of `status` in `CheckPushCodeStatusDataDto`.
+    CheckPushCodeStatusDataDtoStatus {
+        Pushed = "PUSHED",
+        Authorized = "AUTHORIZED",
+        Cancelled = "CANCELLED",
+        Expired = "EXPIRED",
+        Error = "ERROR",
+    }
 }
 
 wire_enum! {
-/// The values of `channel` in `PreCheckSmsCodeDto`.
-PreCheckSmsCodeDtoChannel {
-ChannelLogin = r#"CHANNEL_LOGIN"#,
-ChannelRegister = r#"CHANNEL_REGISTER"#,
-ChannelResetPassword = r#"CHANNEL_RESET_PASSWORD"#,
-ChannelBindPhone = r#"CHANNEL_BIND_PHONE"#,
-ChannelUnbindPhone = r#"CHANNEL_UNBIND_PHONE"#,
-ChannelBindMfa = r#"CHANNEL_BIND_MFA"#,
-ChannelVerifyMfa = r#"CHANNEL_VERIFY_MFA"#,
-ChannelUnbindMfa = r#"CHANNEL_UNBIND_MFA"#,
-ChannelCompletePhone = r#"CHANNEL_COMPLETE_PHONE"#,
-ChannelIdentityVerification = r#"CHANNEL_IDENTITY_VERIFICATION"#,
-ChannelDeleteAccount = r#"CHANNEL_DELETE_ACCOUNT"#,
-}
+    /// The values of `status` in `CheckQRCodeStatusDataDto`.
+    CheckQRCodeStatusDataDtoStatus {
+        Pending = "PENDING",
+        Scanned = "SCANNED",
+        Authorized = "AUTHORIZED",
+        Cancelled = "CANCELLED",
+        Expired = "EXPIRED",
+        Error = "ERROR",
+    }
 }
 
-/// The same values as [`CreatePublicAccountOptionsDtoPasswordEncryptType`].
-pub type ResetPasswordDtoPasswordEncryptType = CreatePublicAccountOptionsDtoPasswordEncryptType;
+/// The same values as [`ResetPasswordDtoPasswordEncryptType`].
+pub type DeleteAccountByPasswordDtoPasswordEncryptType = ResetPasswordDtoPasswordEncryptType;
 
-/// The same values as [`PreCheckEmailCodeDtoChannel`].
-pub type SendEmailDtoChannel = PreCheckEmailCodeDtoChannel;
+/// The same values as [`FactorDtoFactorType`].
+pub type EnrollFactorDtoFactorType = FactorDtoFactorType;
 
-/// The same values as [`EnrollFactorDtoFactorType`].
-pub type SendEnrollFactorRequestDtoFactorType = EnrollFactorDtoFactorType;
+/// The same values as [`GetExtIdpType`].
+pub type ExtIdpInfoDtoExtIdpType = GetExtIdpType;
 
-/// The same values as [`PreCheckSmsCodeDtoChannel`].
-pub type SendSMSDtoChannel = PreCheckSmsCodeDtoChannel;
-
-/// The same values as [`CreatePublicAccountOptionsDtoPasswordEncryptType`].
-pub type SignInOptionsDtoPasswordEncryptType = CreatePublicAccountOptionsDtoPasswordEncryptType;
+/// The same values as [`FactorDtoFactorType`].
+pub type FactorToEnrollDtoFactorType = FactorDtoFactorType;
 
 wire_enum! {
-/// The values of `connection` in `SignUpDto`.
-SignUpDtoConnection {
-Password = r#"PASSWORD"#,
-Passcode = r#"PASSCODE"#,
-}
+    /// The values of `type` in `GenerateQrcodeDto`.
+    GenerateQrcodeDtoType {
+        MobileApp = "MOBILE_APP",
+        WechatMiniprogram = "WECHAT_MINIPROGRAM",
+        WechatOfficialAccount = "WECHAT_OFFICIAL_ACCOUNT",
+    }
 }
 
-/// The same values as [`CreatePublicAccountOptionsDtoPasswordEncryptType`].
-pub type SignUpOptionsDtoPasswordEncryptType = CreatePublicAccountOptionsDtoPasswordEncryptType;
+/// The same values as [`OpenResourceResourceType`].
+pub type GetUserAuthResourceStructDataDtoResourceType = OpenResourceResourceType;
 
-/// The same values as [`CreatePublicAccountReqDtoGender`].
-pub type SignUpProfileDtoGender = CreatePublicAccountReqDtoGender;
+/// The same values as [`ListPublicAccountDataDtoUsertype`].
+pub type GetUserSelectLoginPublicAccountsOriginUserDtoUsertype = ListPublicAccountDataDtoUsertype;
 
 wire_enum! {
-/// The values of `connection` in `SigninByCredentialsDto`.
-SigninByCredentialsDtoConnection {
-Password = r#"PASSWORD"#,
-Passcode = r#"PASSCODE"#,
-Ldap = r#"LDAP"#,
-Ad = r#"AD"#,
-}
+    /// The values of `usertype` in `ListPublicAccountDataDto`.
+    ListPublicAccountDataDtoUsertype {
+        V1 = "1",
+        V2 = "2",
+    }
 }
 
 wire_enum! {
-/// The values of `connection` in `SigninByMobileDto`.
-SigninByMobileDtoConnection {
-Apple = r#"apple"#,
-Wechat = r#"wechat"#,
-Alipay = r#"alipay"#,
-Wechatwork = r#"wechatwork"#,
-WechatworkAgency = r#"wechatwork_agency"#,
-LarkInternal = r#"lark_internal"#,
-LarkPublic = r#"lark_public"#,
-LarkBlock = r#"lark_block"#,
-Yidun = r#"yidun"#,
-WechatMiniProgramCode = r#"wechat_mini_program_code"#,
-WechatMiniProgramPhone = r#"wechat_mini_program_phone"#,
-WechatMiniProgramCodeAndPhone = r#"wechat_mini_program_code_and_phone"#,
-Google = r#"google"#,
-Facebook = r#"facebook"#,
-Qq = r#"qq"#,
-Weibo = r#"weibo"#,
-Baidu = r#"baidu"#,
-Linkedin = r#"linkedin"#,
-Dingtalk = r#"dingtalk"#,
-Github = r#"github"#,
-Gitee = r#"gitee"#,
-Gitlab = r#"gitlab"#,
-Douyin = r#"douyin"#,
-Kuaishou = r#"kuaishou"#,
-Xiaomi = r#"xiaomi"#,
-Line = r#"line"#,
-Slack = r#"slack"#,
-Oppo = r#"oppo"#,
-Huawei = r#"huawei"#,
-Amazon = r#"amazon"#,
-DouyinMiniProgramCode = r#"douyin_mini_program_code"#,
-DouyinMiniProgramCodeAndPhone = r#"douyin_mini_program_code_and_phone"#,
-}
+    /// The values of `codeType` in `PreCheckCodeDto`.
+    PreCheckCodeDtoCodeType {
+        Sms = "SMS",
+        Email = "EMAIL",
+    }
 }
 
-/// The same values as [`CreatePublicAccountOptionsDtoPasswordEncryptType`].
-pub type UpdatePasswordDtoPasswordEncryptType = CreatePublicAccountOptionsDtoPasswordEncryptType;
+/// The same values as [`SendEmailDtoChannel`].
+pub type PreCheckEmailCodeDtoChannel = SendEmailDtoChannel;
 
-/// The same values as [`CreatePublicAccountReqDtoGender`].
-pub type UpdateUserProfileDtoGender = CreatePublicAccountReqDtoGender;
+/// The same values as [`SendSMSDtoChannel`].
+pub type PreCheckSmsCodeDtoChannel = SendSMSDtoChannel;
 
 wire_enum! {
-/// The values of `verifyMethod` in `VerifyDeleteAccountRequestDto`.
-VerifyDeleteAccountRequestDtoVerifyMethod {
-PhonePasscode = r#"PHONE_PASSCODE"#,
-EmailPasscode = r#"EMAIL_PASSCODE"#,
-Password = r#"PASSWORD"#,
+    /// The values of `channel` in `SendEmailDto`.
+    SendEmailDtoChannel {
+        ChannelLogin = "CHANNEL_LOGIN",
+        ChannelRegister = "CHANNEL_REGISTER",
+        ChannelResetPassword = "CHANNEL_RESET_PASSWORD",
+        ChannelVerifyEmailLink = "CHANNEL_VERIFY_EMAIL_LINK",
+        ChannelUpdateEmail = "CHANNEL_UPDATE_EMAIL",
+        ChannelBindEmail = "CHANNEL_BIND_EMAIL",
+        ChannelUnbindEmail = "CHANNEL_UNBIND_EMAIL",
+        ChannelVerifyMfa = "CHANNEL_VERIFY_MFA",
+        ChannelUnlockAccount = "CHANNEL_UNLOCK_ACCOUNT",
+        ChannelCompleteEmail = "CHANNEL_COMPLETE_EMAIL",
+        ChannelDeleteAccount = "CHANNEL_DELETE_ACCOUNT",
+    }
 }
+
+/// The same values as [`FactorDtoFactorType`].
+pub type SendEnrollFactorRequestDtoFactorType = FactorDtoFactorType;
+
+wire_enum! {
+    /// The values of `channel` in `SendSMSDto`.
+    SendSMSDtoChannel {
+        ChannelLogin = "CHANNEL_LOGIN",
+        ChannelRegister = "CHANNEL_REGISTER",
+        ChannelResetPassword = "CHANNEL_RESET_PASSWORD",
+        ChannelBindPhone = "CHANNEL_BIND_PHONE",
+        ChannelUnbindPhone = "CHANNEL_UNBIND_PHONE",
+        ChannelBindMfa = "CHANNEL_BIND_MFA",
+        ChannelVerifyMfa = "CHANNEL_VERIFY_MFA",
+        ChannelUnbindMfa = "CHANNEL_UNBIND_MFA",
+        ChannelCompletePhone = "CHANNEL_COMPLETE_PHONE",
+        ChannelIdentityVerification = "CHANNEL_IDENTITY_VERIFICATION",
+        ChannelDeleteAccount = "CHANNEL_DELETE_ACCOUNT",
+    }
+}
+
+/// The same values as [`ResetPasswordDtoPasswordEncryptType`].
+pub type SignInOptionsDtoPasswordEncryptType = ResetPasswordDtoPasswordEncryptType;
+
+wire_enum! {
+    /// The values of `connection` in `SignUpDto`.
+    SignUpDtoConnection {
+        Password = "PASSWORD",
+        Passcode = "PASSCODE",
+    }
+}
+
+/// The same values as [`ResetPasswordDtoPasswordEncryptType`].
+pub type SignUpOptionsDtoPasswordEncryptType = ResetPasswordDtoPasswordEncryptType;
+
+/// The same values as [`UserDtoGender`].
+pub type SignUpProfileDtoGender = UserDtoGender;
+
+wire_enum! {
+    /// The values of `connection` in `SigninByCredentialsDto`.
+    SigninByCredentialsDtoConnection {
+        Password = "PASSWORD",
+        Passcode = "PASSCODE",
+        Ldap = "LDAP",
+        Ad = "AD",
+    }
 }
 
 wire_enum! {
-/// The values of `authenticatorCode` in `VerifyRegistrationDto`.
-VerifyRegistrationDtoAuthenticatorCode {
-Fingerprint = r#"fingerprint"#,
-Face = r#"face"#,
-Other = r#"other"#,
+    /// The values of `connection` in `SigninByMobileDto`.
+    SigninByMobileDtoConnection {
+        Apple = "apple",
+        Wechat = "wechat",
+        Alipay = "alipay",
+        Wechatwork = "wechatwork",
+        WechatworkAgency = "wechatwork_agency",
+        LarkInternal = "lark_internal",
+        LarkPublic = "lark_public",
+        LarkBlock = "lark_block",
+        Yidun = "yidun",
+        WechatMiniProgramCode = "wechat_mini_program_code",
+        WechatMiniProgramPhone = "wechat_mini_program_phone",
+        WechatMiniProgramCodeAndPhone = "wechat_mini_program_code_and_phone",
+        Google = "google",
+        Facebook = "facebook",
+        Qq = "qq",
+        Weibo = "weibo",
+        Baidu = "baidu",
+        Linkedin = "linkedin",
+        Dingtalk = "dingtalk",
+        Github = "github",
+        Gitee = "gitee",
+        Gitlab = "gitlab",
+        Douyin = "douyin",
+        Kuaishou = "kuaishou",
+        Xiaomi = "xiaomi",
+        Line = "line",
+        Slack = "slack",
+        Oppo = "oppo",
+        Huawei = "huawei",
+        Amazon = "amazon",
+        DouyinMiniProgramCode = "douyin_mini_program_code",
+        DouyinMiniProgramCodeAndPhone = "douyin_mini_program_code_and_phone",
+    }
 }
+
+/// The same values as [`ResetPasswordDtoPasswordEncryptType`].
+pub type UpdatePasswordDtoPasswordEncryptType = ResetPasswordDtoPasswordEncryptType;
+
+/// The same values as [`UserDtoGender`].
+pub type UpdateUserProfileDtoGender = UserDtoGender;
+
+wire_enum! {
+    /// The values of `verifyMethod` in `VerifyDeleteAccountRequestDto`.
+    VerifyDeleteAccountRequestDtoVerifyMethod {
+        PhonePasscode = "PHONE_PASSCODE",
+        EmailPasscode = "EMAIL_PASSCODE",
+        Password = "PASSWORD",
+    }
 }
 
 wire_enum! {
-/// The values of `verifyMethod` in `VerifyResetPasswordRequestDto`.
-VerifyResetPasswordRequestDtoVerifyMethod {
-EmailPasscode = r#"EMAIL_PASSCODE"#,
-PhonePasscode = r#"PHONE_PASSCODE"#,
-}
-}
-
-wire_enum! {
-/// The values of `verifyMethod` in `VerifyUpdateEmailRequestDto`.
-VerifyUpdateEmailRequestDtoVerifyMethod {
-EmailPasscode = r#"EMAIL_PASSCODE"#,
-}
+    /// The values of `authenticatorCode` in `VerifyRegistrationDto`.
+    VerifyRegistrationDtoAuthenticatorCode {
+        Fingerprint = "fingerprint",
+        Face = "face",
+        Other = "other",
+    }
 }
 
 wire_enum! {
-/// The values of `verifyMethod` in `VerifyUpdatePhoneRequestDto`.
-VerifyUpdatePhoneRequestDtoVerifyMethod {
-PhonePasscode = r#"PHONE_PASSCODE"#,
+    /// The values of `verifyMethod` in `VerifyResetPasswordRequestDto`.
+    VerifyResetPasswordRequestDtoVerifyMethod {
+        EmailPasscode = "EMAIL_PASSCODE",
+        PhonePasscode = "PHONE_PASSCODE",
+    }
 }
+
+wire_enum! {
+    /// The values of `verifyMethod` in `VerifyUpdateEmailRequestDto`.
+    VerifyUpdateEmailRequestDtoVerifyMethod {
+        EmailPasscode = "EMAIL_PASSCODE",
+    }
+}
+
+wire_enum! {
+    /// The values of `verifyMethod` in `VerifyUpdatePhoneRequestDto`.
+    VerifyUpdatePhoneRequestDtoVerifyMethod {
+        PhonePasscode = "PHONE_PASSCODE",
+    }
 }

@@ -747,240 +747,225 @@ pub struct UserDto {
 }
 
 wire_enum! {
-/// The values of `extIdpType` in `ApplicationEnabledExtIdpConnDto`.
-ApplicationEnabledExtIdpConnDtoExtIdpType {
-Oidc = r#"oidc"#,
-Oauth2 = r#"oauth2"#,
-Saml = r#"saml"#,
-Ldap = r#"ldap"#,
-Ad = r#"ad"#,
-Cas = r#"cas"#,
-AzureAd = r#"azure-ad"#,
-Wechat = r#"wechat"#,
-Google = r#"google"#,
-Qq = r#"qq"#,
-Wechatwork = r#"wechatwork"#,
-Dingtalk = r#"dingtalk"#,
-Weibo = r#"weibo"#,
-Github = r#"github"#,
-Alipay = r#"alipay"#,
-Apple = r#"apple"#,
-Baidu = r#"baidu"#,
-Lark = r#"lark"#,
-Gitlab = r#"gitlab"#,
-Twitter = r#"twitter"#,
-Facebook = r#"facebook"#,
-Slack = r#"slack"#,
-Linkedin = r#"linkedin"#,
-Yidun = r#"yidun"#,
-Qingcloud = r#"qingcloud"#,
-Gitee = r#"gitee"#,
-Instagram = r#"instagram"#,
-Welink = r#"welink"#,
-Huawei = r#"huawei"#,
-Honor = r#"honor"#,
-Xiaomi = r#"xiaomi"#,
-Oppo = r#"oppo"#,
-Aws = r#"aws"#,
-Amazon = r#"amazon"#,
-Douyin = r#"douyin"#,
-Kuaishou = r#"kuaishou"#,
-Line = r#"line"#,
-Sdbz = r#"sdbz"#,
-Zjzwfw = r#"zjzwfw"#,
-Zzding = r#"zzding"#,
-Seeyona8v5 = r#"seeyona8v5"#,
+    /// The values of `effect` in `AuthorizedResourceDto`.
+    AuthorizedResourceDtoEffect {
+        Allow = "ALLOW",
+        Deny = "DENY",
+    }
 }
+
+/// The same values as [`ResourceDtoType`].
+pub type AuthorizedResourceDtoResourceType = ResourceDtoType;
+
+wire_enum! {
+    /// The values of `status` in `DeviceInfo`.
+    DeviceInfoStatus {
+        Activated = "activated",
+        Suspended = "suspended",
+        Deactivated = "deactivated",
+    }
 }
 
 wire_enum! {
-/// The values of `effect` in `ApplicationPermissionRecordItem`.
-ApplicationPermissionRecordItemEffect {
-Allow = r#"ALLOW"#,
-Deny = r#"DENY"#,
-}
-}
-
-/// The same values as [`ApplicationPermissionRecordItemEffect`].
-pub type AuthorizedResourceDtoEffect = ApplicationPermissionRecordItemEffect;
-
-wire_enum! {
-/// The values of `resourceType` in `AuthorizedResourceDto`.
-AuthorizedResourceDtoResourceType {
-Data = r#"DATA"#,
-Api = r#"API"#,
-Menu = r#"MENU"#,
-Button = r#"BUTTON"#,
-Ui = r#"UI"#,
-}
+    /// The values of `type` in `DeviceInfo`.
+    DeviceInfoType {
+        Browser = "Browser",
+        Mobile = "Mobile",
+        Desktop = "Desktop",
+    }
 }
 
 wire_enum! {
-/// The values of `type` in `CreateArrayDataResourceRespDto`.
-CreateArrayDataResourceRespDtoType {
-Tree = r#"TREE"#,
-String = r#"STRING"#,
-Array = r#"ARRAY"#,
-}
-}
-
-wire_enum! {
-/// The values of `passwordEncryptType` in `CreatePublicAccountOptionsDto`.
-CreatePublicAccountOptionsDtoPasswordEncryptType {
-Sm2 = r#"sm2"#,
-Rsa = r#"rsa"#,
-None = r#"none"#,
-}
-}
-
-wire_enum! {
-/// The values of `gender` in `CreatePublicAccountReqDto`.
-CreatePublicAccountReqDtoGender {
-M = r#"M"#,
-F = r#"F"#,
-U = r#"U"#,
-}
-}
-
-wire_enum! {
-/// The values of `status` in `CreatePublicAccountReqDto`.
-CreatePublicAccountReqDtoStatus {
-Suspended = r#"Suspended"#,
-Resigned = r#"Resigned"#,
-Activated = r#"Activated"#,
-Archived = r#"Archived"#,
-Deactivated = r#"Deactivated"#,
-}
-}
-
-wire_enum! {
-/// The values of `type` in `CreateTerminalDto`.
-CreateTerminalDtoType {
-Browser = r#"Browser"#,
-Mobile = r#"Mobile"#,
-Desktop = r#"Desktop"#,
-}
-}
-
-wire_enum! {
-/// The values of `status` in `DeviceInfo`.
-DeviceInfoStatus {
-Activated = r#"activated"#,
-Suspended = r#"suspended"#,
-Deactivated = r#"deactivated"#,
-}
+    /// The values of `type` in `ExtIdpInfoDto`.
+    ExtIdpInfoDtoType {
+        Oidc = "oidc",
+        Oauth2 = "oauth2",
+        Saml = "saml",
+        Ldap = "ldap",
+        Ad = "ad",
+        Cas = "cas",
+        AzureAd = "azure-ad",
+        Wechat = "wechat",
+        Google = "google",
+        Qq = "qq",
+        Wechatwork = "wechatwork",
+        Dingtalk = "dingtalk",
+        Weibo = "weibo",
+        Github = "github",
+        Alipay = "alipay",
+        Apple = "apple",
+        Baidu = "baidu",
+        Lark = "lark",
+        Gitlab = "gitlab",
+        Twitter = "twitter",
+        Facebook = "facebook",
+        Slack = "slack",
+        Linkedin = "linkedin",
+        Yidun = "yidun",
+        Qingcloud = "qingcloud",
+        Gitee = "gitee",
+        Instagram = "instagram",
+        Welink = "welink",
+        Huawei = "huawei",
+        Honor = "honor",
+        Xiaomi = "xiaomi",
+        Oppo = "oppo",
+        Aws = "aws",
+        Amazon = "amazon",
+        Douyin = "douyin",
+        Kuaishou = "kuaishou",
+        Line = "line",
+        Sdbz = "sdbz",
+        Zjzwfw = "zjzwfw",
+        Zzding = "zzding",
+        Seeyona8v5 = "seeyona8v5",
+    }
 }
 
 wire_enum! {
-/// The values of `factorType` in `EnrollFactorDto`.
-EnrollFactorDtoFactorType {
-Otp = r#"OTP"#,
-Sms = r#"SMS"#,
-Email = r#"EMAIL"#,
-Face = r#"FACE"#,
+    /// The values of `factorType` in `FactorDto`.
+    FactorDtoFactorType {
+        Otp = "OTP",
+        Sms = "SMS",
+        Email = "EMAIL",
+        Face = "FACE",
+    }
 }
+
+/// The same values as [`ResourceDtoType`].
+pub type GetAuthorizedResourcesResourceType = ResourceDtoType;
+
+wire_enum! {
+    /// The values of `type` in `GetExtIdp`.
+    GetExtIdpType {
+        Social = "social",
+        Enterprise = "enterprise",
+    }
+}
+
+/// The same values as [`ExtIdpInfoDtoType`].
+pub type IdentityDtoProvider = ExtIdpInfoDtoType;
+
+wire_enum! {
+    /// The values of `resourceType` in `OpenResource`.
+    OpenResourceResourceType {
+        Tree = "TREE",
+        String = "STRING",
+        Array = "ARRAY",
+    }
 }
 
 wire_enum! {
-/// The values of `extIdpType` in `ExtIdpInfoDto`.
-ExtIdpInfoDtoExtIdpType {
-Social = r#"social"#,
-Enterprise = r#"enterprise"#,
-}
-}
-
-/// The same values as [`AuthorizedResourceDtoResourceType`].
-pub type GetAuthorizedResourcesResourceType = AuthorizedResourceDtoResourceType;
-
-/// The same values as [`ApplicationEnabledExtIdpConnDtoExtIdpType`].
-pub type IdentityDtoProvider = ApplicationEnabledExtIdpConnDtoExtIdpType;
-
-/// The same values as [`CreateArrayDataResourceRespDtoType`].
-pub type OpenResourceResourceType = CreateArrayDataResourceRespDtoType;
-
-wire_enum! {
-/// The values of `operator` in `PolicyCondition`.
-PolicyConditionOperator {
-Bool = r#"Bool"#,
-DateEquals = r#"DateEquals"#,
-DateNotEquals = r#"DateNotEquals"#,
-DateLessThan = r#"DateLessThan"#,
-DateLessThanEquals = r#"DateLessThanEquals"#,
-DateGreaterThan = r#"DateGreaterThan"#,
-DateGreaterThanEquals = r#"DateGreaterThanEquals"#,
-IpAddress = r#"IpAddress"#,
-NotIpAddress = r#"NotIpAddress"#,
-NumericEquals = r#"NumericEquals"#,
-NumericNotEquals = r#"NumericNotEquals"#,
-NumericLessThan = r#"NumericLessThan"#,
-NumericLessThanEquals = r#"NumericLessThanEquals"#,
-NumericGreaterThan = r#"NumericGreaterThan"#,
-NumericGreaterThanEquals = r#"NumericGreaterThanEquals"#,
-StringEquals = r#"StringEquals"#,
-StringNotEquals = r#"StringNotEquals"#,
-StringEqualsIgnoreCase = r#"StringEqualsIgnoreCase"#,
-StringNotEqualsIgnoreCase = r#"StringNotEqualsIgnoreCase"#,
-StringLike = r#"StringLike"#,
-StringNotLike = r#"StringNotLike"#,
-ListContains = r#"ListContains"#,
-}
+    /// The values of `operator` in `PolicyCondition`.
+    PolicyConditionOperator {
+        Bool = "Bool",
+        DateEquals = "DateEquals",
+        DateNotEquals = "DateNotEquals",
+        DateLessThan = "DateLessThan",
+        DateLessThanEquals = "DateLessThanEquals",
+        DateGreaterThan = "DateGreaterThan",
+        DateGreaterThanEquals = "DateGreaterThanEquals",
+        IpAddress = "IpAddress",
+        NotIpAddress = "NotIpAddress",
+        NumericEquals = "NumericEquals",
+        NumericNotEquals = "NumericNotEquals",
+        NumericLessThan = "NumericLessThan",
+        NumericLessThanEquals = "NumericLessThanEquals",
+        NumericGreaterThan = "NumericGreaterThan",
+        NumericGreaterThanEquals = "NumericGreaterThanEquals",
+        StringEquals = "StringEquals",
+        StringNotEquals = "StringNotEquals",
+        StringEqualsIgnoreCase = "StringEqualsIgnoreCase",
+        StringNotEqualsIgnoreCase = "StringNotEqualsIgnoreCase",
+        StringLike = "StringLike",
+        StringNotLike = "StringNotLike",
+        ListContains = "ListContains",
+    }
 }
 
 wire_enum! {
-/// The values of `param` in `PolicyCondition`.
-PolicyConditionParam {
-UserPoolId = r#"UserPoolId"#,
-AppId = r#"AppId"#,
-RequestFrom = r#"RequestFrom"#,
-UserId = r#"UserId"#,
-UserArn = r#"UserArn"#,
-CurrentTime = r#"CurrentTime"#,
-EpochTime = r#"EpochTime"#,
-SourceIp = r#"SourceIp"#,
-User = r#"User"#,
-MultiFactorAuthPresent = r#"MultiFactorAuthPresent"#,
-MultiFactorAuthAge = r#"MultiFactorAuthAge"#,
-UserAgent = r#"UserAgent"#,
-Referer = r#"Referer"#,
-Device = r#"Device"#,
-Os = r#"OS"#,
-Country = r#"Country"#,
-Province = r#"Province"#,
-City = r#"City"#,
-DeviceChanged = r#"DeviceChanged"#,
-DeviceUntrusted = r#"DeviceUntrusted"#,
-ProxyUntrusted = r#"ProxyUntrusted"#,
-LoggedInApps = r#"LoggedInApps"#,
-Namespace = r#"Namespace"#,
-}
-}
-
-wire_enum! {
-/// The values of `userSourceType` in `PublicAccountDto`.
-PublicAccountDtoUserSourceType {
-Excel = r#"excel"#,
-Register = r#"register"#,
-AdminCreated = r#"adminCreated"#,
-Sync = r#"sync"#,
-}
+    /// The values of `param` in `PolicyCondition`.
+    PolicyConditionParam {
+        UserPoolId = "UserPoolId",
+        AppId = "AppId",
+        RequestFrom = "RequestFrom",
+        UserId = "UserId",
+        UserArn = "UserArn",
+        CurrentTime = "CurrentTime",
+        EpochTime = "EpochTime",
+        SourceIp = "SourceIp",
+        User = "User",
+        MultiFactorAuthPresent = "MultiFactorAuthPresent",
+        MultiFactorAuthAge = "MultiFactorAuthAge",
+        UserAgent = "UserAgent",
+        Referer = "Referer",
+        Device = "Device",
+        Os = "OS",
+        Country = "Country",
+        Province = "Province",
+        City = "City",
+        DeviceChanged = "DeviceChanged",
+        DeviceUntrusted = "DeviceUntrusted",
+        ProxyUntrusted = "ProxyUntrusted",
+        LoggedInApps = "LoggedInApps",
+        Namespace = "Namespace",
+    }
 }
 
 wire_enum! {
-/// The values of `workStatus` in `PublicAccountDto`.
-PublicAccountDtoWorkStatus {
-Closed = r#"Closed"#,
-Active = r#"Active"#,
+    /// The values of `passwordEncryptType` in `ResetPasswordDto`.
+    ResetPasswordDtoPasswordEncryptType {
+        Sm2 = "sm2",
+        Rsa = "rsa",
+        None = "none",
+    }
 }
+
+wire_enum! {
+    /// The values of `type` in `ResourceDto`.
+    ResourceDtoType {
+        Data = "DATA",
+        Api = "API",
+        Menu = "MENU",
+        Button = "BUTTON",
+        Ui = "UI",
+    }
 }
 
-/// The same values as [`CreatePublicAccountReqDtoGender`].
-pub type UserDtoGender = CreatePublicAccountReqDtoGender;
+wire_enum! {
+    /// The values of `gender` in `UserDto`.
+    UserDtoGender {
+        M = "M",
+        F = "F",
+        U = "U",
+    }
+}
 
-/// The same values as [`CreatePublicAccountReqDtoStatus`].
-pub type UserDtoStatus = CreatePublicAccountReqDtoStatus;
+wire_enum! {
+    /// The values of `status` in `UserDto`.
+    UserDtoStatus {
+        Suspended = "Suspended",
+        Resigned = "Resigned",
+        Activated = "Activated",
+        Archived = "Archived",
+        Deactivated = "Deactivated",
+    }
+}
 
-/// The same values as [`PublicAccountDtoUserSourceType`].
-pub type UserDtoUserSourceType = PublicAccountDtoUserSourceType;
+wire_enum! {
+    /// The values of `userSourceType` in `UserDto`.
+    UserDtoUserSourceType {
+        Excel = "excel",
+        Register = "register",
+        AdminCreated = "adminCreated",
+        Sync = "sync",
+    }
+}
 
-/// The same values as [`PublicAccountDtoWorkStatus`].
-pub type UserDtoWorkStatus = PublicAccountDtoWorkStatus;
+wire_enum! {
+    /// The values of `workStatus` in `UserDto`.
+    UserDtoWorkStatus {
+        Closed = "Closed",
+        Active = "Active",
+    }
+}

@@ -14510,123 +14510,117 @@ pub struct WhitelistRespDto {
     pub value: String,
 }
 
+/// The same values as [`ListWhitelistsType`].
+pub type AddWhitelistDtoType = ListWhitelistsType;
+
 wire_enum! {
-/// The values of `type` in `AddWhitelistDto`.
-AddWhitelistDtoType {
-Username = r#"USERNAME"#,
-Email = r#"EMAIL"#,
-Phone = r#"PHONE"#,
-}
+    /// The values of `operationType` in `AdminAuditLogDto`.
+    AdminAuditLogDtoOperationType {
+        All = "all",
+        Create = "create",
+        Delete = "delete",
+        Import = "import",
+        Export = "export",
+        Update = "update",
+        Refresh = "refresh",
+        Sync = "sync",
+        Invite = "invite",
+        Resign = "resign",
+        Recover = "recover",
+        Disable = "disable",
+        Enable = "enable",
+        Activate = "activate",
+        Deactivate = "deactivate",
+        Add = "add",
+        Remove = "remove",
+        Query = "query",
+        SendInvitation = "sendInvitation",
+        RevertInvitation = "revertInvitation",
+        Approval = "approval",
+        Reject = "reject",
+    }
 }
 
 wire_enum! {
-/// The values of `operationType` in `AdminAuditLogDto`.
-AdminAuditLogDtoOperationType {
-All = r#"all"#,
-Create = r#"create"#,
-Delete = r#"delete"#,
-Import = r#"import"#,
-Export = r#"export"#,
-Update = r#"update"#,
-Refresh = r#"refresh"#,
-Sync = r#"sync"#,
-Invite = r#"invite"#,
-Resign = r#"resign"#,
-Recover = r#"recover"#,
-Disable = r#"disable"#,
-Enable = r#"enable"#,
-Activate = r#"activate"#,
-Deactivate = r#"deactivate"#,
-Add = r#"add"#,
-Remove = r#"remove"#,
-Query = r#"query"#,
-SendInvitation = r#"sendInvitation"#,
-RevertInvitation = r#"revertInvitation"#,
-Approval = r#"approval"#,
-Reject = r#"reject"#,
-}
-}
-
-wire_enum! {
-/// The values of `resourceType` in `AdminAuditLogDto`.
-AdminAuditLogDtoResourceType {
-All = r#"all"#,
-User = r#"user"#,
-Userpool = r#"userpool"#,
-Tenant = r#"tenant"#,
-UserLoginState = r#"userLoginState"#,
-UserAccountState = r#"userAccountState"#,
-UserGroup = r#"userGroup"#,
-FieldEncryptState = r#"fieldEncryptState"#,
-SyncTask = r#"syncTask"#,
-SocialConnection = r#"socialConnection"#,
-EnterpriseConnection = r#"enterpriseConnection"#,
-CustomDatabase = r#"customDatabase"#,
-Org = r#"org"#,
-Cooperator = r#"cooperator"#,
-Application = r#"application"#,
-ResourceNamespace = r#"resourceNamespace"#,
-Resource = r#"resource"#,
-Role = r#"role"#,
-RoleAssign = r#"roleAssign"#,
-Policy = r#"policy"#,
-CustomDomain = r#"customDomain"#,
-PermitSpace = r#"permitSpace"#,
-GeneralResource = r#"generalResource"#,
-GeneralResourceAuthorization = r#"generalResourceAuthorization"#,
-RoleSubject = r#"roleSubject"#,
-SubjectOfRole = r#"subjectOfRole"#,
-DataResource = r#"dataResource"#,
-DataPolicy = r#"dataPolicy"#,
-Authorization = r#"authorization"#,
-UserAuthorization = r#"userAuthorization"#,
-AdminPermissionRole = r#"adminPermissionRole"#,
-AdminPermissionAdmin = r#"adminPermissionAdmin"#,
-AdminPermissionPolicy = r#"adminPermissionPolicy"#,
-UniversalInvitation = r#"universalInvitation"#,
-PolicyInvitation = r#"policyInvitation"#,
-InvitationRoster = r#"invitationRoster"#,
-InvitationUser = r#"invitationUser"#,
-InvitationPolicy = r#"invitationPolicy"#,
-Applicant = r#"applicant"#,
-}
+    /// The values of `resourceType` in `AdminAuditLogDto`.
+    AdminAuditLogDtoResourceType {
+        All = "all",
+        User = "user",
+        Userpool = "userpool",
+        Tenant = "tenant",
+        UserLoginState = "userLoginState",
+        UserAccountState = "userAccountState",
+        UserGroup = "userGroup",
+        FieldEncryptState = "fieldEncryptState",
+        SyncTask = "syncTask",
+        SocialConnection = "socialConnection",
+        EnterpriseConnection = "enterpriseConnection",
+        CustomDatabase = "customDatabase",
+        Org = "org",
+        Cooperator = "cooperator",
+        Application = "application",
+        ResourceNamespace = "resourceNamespace",
+        Resource = "resource",
+        Role = "role",
+        RoleAssign = "roleAssign",
+        Policy = "policy",
+        CustomDomain = "customDomain",
+        PermitSpace = "permitSpace",
+        GeneralResource = "generalResource",
+        GeneralResourceAuthorization = "generalResourceAuthorization",
+        RoleSubject = "roleSubject",
+        SubjectOfRole = "subjectOfRole",
+        DataResource = "dataResource",
+        DataPolicy = "dataPolicy",
+        Authorization = "authorization",
+        UserAuthorization = "userAuthorization",
+        AdminPermissionRole = "adminPermissionRole",
+        AdminPermissionAdmin = "adminPermissionAdmin",
+        AdminPermissionPolicy = "adminPermissionPolicy",
+        UniversalInvitation = "universalInvitation",
+        PolicyInvitation = "policyInvitation",
+        InvitationRoster = "invitationRoster",
+        InvitationUser = "invitationUser",
+        InvitationPolicy = "invitationPolicy",
+        Applicant = "applicant",
+    }
 }
 
 wire_enum! {
-/// The values of `appDefaultLoginStrategy` in `AppDto`.
-AppDtoAppDefaultLoginStrategy {
-AllowAll = r#"ALLOW_ALL"#,
-DenyAll = r#"DENY_ALL"#,
-}
-}
-
-wire_enum! {
-/// The values of `displayAt` in `ApplicationAgreementDto`.
-ApplicationAgreementDtoDisplayAt {
-LoginPage = r#"LoginPage"#,
-RegisterPage = r#"RegisterPage"#,
-}
+    /// The values of `appDefaultLoginStrategy` in `AppDto`.
+    AppDtoAppDefaultLoginStrategy {
+        AllowAll = "ALLOW_ALL",
+        DenyAll = "DENY_ALL",
+    }
 }
 
 wire_enum! {
-/// The values of `lang` in `ApplicationAgreementDto`.
-ApplicationAgreementDtoLang {
-ZhCn = r#"zh-CN"#,
-EnUs = r#"en-US"#,
-ZhTw = r#"zh-TW"#,
-JaJp = r#"ja-JP"#,
+    /// The values of `displayAt` in `ApplicationAgreementDto`.
+    ApplicationAgreementDtoDisplayAt {
+        LoginPage = "LoginPage",
+        RegisterPage = "RegisterPage",
+    }
 }
+
+wire_enum! {
+    /// The values of `lang` in `ApplicationAgreementDto`.
+    ApplicationAgreementDtoLang {
+        ZhCn = "zh-CN",
+        EnUs = "en-US",
+        ZhTw = "zh-TW",
+        JaJp = "ja-JP",
+    }
 }
 
 /// The same values as [`ApplicationAgreementDtoLang`].
 pub type ApplicationBrandingConfigDefaultLanguage = ApplicationAgreementDtoLang;
 
 wire_enum! {
-/// The values of `guardVersion` in `ApplicationBrandingConfig`.
-ApplicationBrandingConfigGuardVersion {
-Advanced = r#"Advanced"#,
-Classical = r#"Classical"#,
-}
+    /// The values of `guardVersion` in `ApplicationBrandingConfig`.
+    ApplicationBrandingConfigGuardVersion {
+        Advanced = "Advanced",
+        Classical = "Classical",
+    }
 }
 
 /// The same values as [`ApplicationAgreementDtoLang`].
@@ -14636,14 +14630,14 @@ pub type ApplicationBrandingConfigInputDtoDefaultLanguage = ApplicationAgreement
 pub type ApplicationBrandingConfigInputDtoGuardVersion = ApplicationBrandingConfigGuardVersion;
 
 wire_enum! {
-/// The values of `connectionType` in `ApplicationDefaultLoginMethod`.
-ApplicationDefaultLoginMethodConnectionType {
-Passcode = r#"PASSCODE"#,
-Password = r#"PASSWORD"#,
-Qrcode = r#"QRCODE"#,
-Ldap = r#"LDAP"#,
-Ad = r#"AD"#,
-}
+    /// The values of `connectionType` in `ApplicationDefaultLoginMethod`.
+    ApplicationDefaultLoginMethodConnectionType {
+        Passcode = "PASSCODE",
+        Password = "PASSWORD",
+        Qrcode = "QRCODE",
+        Ldap = "LDAP",
+        Ad = "AD",
+    }
 }
 
 /// The same values as [`ApplicationDefaultLoginMethodConnectionType`].
@@ -14654,158 +14648,89 @@ pub type ApplicationDefaultLoginMethodInputConnectionType =
 pub type ApplicationDefaultLoginMethodInputQrcodeType = ApplicationDefaultLoginMethodQrcodeType;
 
 wire_enum! {
-/// The values of `qrcodeType` in `ApplicationDefaultLoginMethod`.
-ApplicationDefaultLoginMethodQrcodeType {
-SelfBuiltApp = r#"SELF_BUILT_APP"#,
-WechatOfficialAccount = r#"WECHAT_OFFICIAL_ACCOUNT"#,
-WechatMiniProgram = r#"WECHAT_MINI_PROGRAM"#,
-}
-}
-
-wire_enum! {
-/// The values of `appType` in `ApplicationDto`.
-ApplicationDtoAppType {
-Web = r#"web"#,
-Spa = r#"spa"#,
-Native = r#"native"#,
-Api = r#"api"#,
-Mfa = r#"mfa"#,
-MiniProgram = r#"mini-program"#,
-GatewayApp = r#"gateway-app"#,
-GatewayAgent = r#"gateway-agent"#,
-}
+    /// The values of `qrcodeType` in `ApplicationDefaultLoginMethod`.
+    ApplicationDefaultLoginMethodQrcodeType {
+        SelfBuiltApp = "SELF_BUILT_APP",
+        WechatOfficialAccount = "WECHAT_OFFICIAL_ACCOUNT",
+        WechatMiniProgram = "WECHAT_MINI_PROGRAM",
+    }
 }
 
 wire_enum! {
-/// The values of `defaultProtocol` in `ApplicationDto`.
-ApplicationDtoDefaultProtocol {
-Oidc = r#"oidc"#,
-Oauth = r#"oauth"#,
-Saml = r#"saml"#,
-Cas = r#"cas"#,
-Asa = r#"asa"#,
-}
-}
-
-wire_enum! {
-/// The values of `extIdpConnType` in `ApplicationEnabledExtIdpConnDto`.
-ApplicationEnabledExtIdpConnDtoExtIdpConnType {
-Oidc = r#"oidc"#,
-Oauth = r#"oauth"#,
-Saml = r#"saml"#,
-Ldap = r#"ldap"#,
-Ad = r#"ad"#,
-Cas = r#"cas"#,
-AzureAd = r#"azure-ad"#,
-Alipay = r#"alipay"#,
-Facebook = r#"facebook"#,
-FacebookMobile = r#"facebook:mobile"#,
-Twitter = r#"twitter"#,
-GoogleMobile = r#"google:mobile"#,
-Google = r#"google"#,
-WechatPc = r#"wechat:pc"#,
-WechatMobile = r#"wechat:mobile"#,
-WechatWebpageAuthorization = r#"wechat:webpage-authorization"#,
-WechatmpQrcode = r#"wechatmp-qrcode"#,
-WechatMiniprogramDefault = r#"wechat:miniprogram:default"#,
-WechatMiniprogramQrconnect = r#"wechat:miniprogram:qrconnect"#,
-WechatMiniprogramAppLaunch = r#"wechat:miniprogram:app-launch"#,
-Github = r#"github"#,
-GithubMobile = r#"github:mobile"#,
-Qq = r#"qq"#,
-QqMobile = r#"qq:mobile"#,
-WechatworkCorpQrconnect = r#"wechatwork:corp:qrconnect"#,
-WechatworkAgencyQrconnect = r#"wechatwork:agency:qrconnect"#,
-WechatworkServiceProviderQrconnect = r#"wechatwork:service-provider:qrconnect"#,
-WechatworkMobile = r#"wechatwork:mobile"#,
-WechatworkAgencyMobile = r#"wechatwork:agency:mobile"#,
-Dingtalk = r#"dingtalk"#,
-DingtalkMobile = r#"dingtalk:mobile"#,
-DingtalkProvider = r#"dingtalk:provider"#,
-Weibo = r#"weibo"#,
-WeiboMobile = r#"weibo:mobile"#,
-Apple = r#"apple"#,
-AppleWeb = r#"apple:web"#,
-Baidu = r#"baidu"#,
-BaiduMobile = r#"baidu:mobile"#,
-LarkInternal = r#"lark-internal"#,
-LarkPublic = r#"lark-public"#,
-LarkBlock = r#"lark-block"#,
-Gitlab = r#"gitlab"#,
-GitlabMobile = r#"gitlab:mobile"#,
-Linkedin = r#"linkedin"#,
-LinkedinMobile = r#"linkedin:mobile"#,
-Slack = r#"slack"#,
-SlackMobile = r#"slack:mobile"#,
-Yidun = r#"yidun"#,
-Qingcloud = r#"qingcloud"#,
-Gitee = r#"gitee"#,
-GiteeMobile = r#"gitee:mobile"#,
-Instagram = r#"instagram"#,
-Welink = r#"welink"#,
-AdKerberos = r#"ad-kerberos"#,
-Huawei = r#"huawei"#,
-HuaweiMobile = r#"huawei:mobile"#,
-Honor = r#"honor"#,
-Xiaomi = r#"xiaomi"#,
-XiaomiMobile = r#"xiaomi:mobile"#,
-Aws = r#"aws"#,
-Amazon = r#"amazon"#,
-AmazonMobile = r#"amazon:mobile"#,
-DouyinMobile = r#"douyin:mobile"#,
-DouyinMiniprogramDefault = r#"douyin:miniprogram:default"#,
-KuaishouMobile = r#"kuaishou:mobile"#,
-LineMobile = r#"line:mobile"#,
-OppoMobile = r#"oppo:mobile"#,
-WechatworkQrconnectOfAuthingAgency = r#"wechatwork:qrconnect:of:authing:agency"#,
-Sdbz = r#"sdbz"#,
-ZjzwfwQrcode = r#"zjzwfw-qrcode"#,
-Zzding = r#"zzding"#,
-Seeyona8v5 = r#"seeyona8v5"#,
-}
+    /// The values of `appType` in `ApplicationDto`.
+    ApplicationDtoAppType {
+        Web = "web",
+        Spa = "spa",
+        Native = "native",
+        Api = "api",
+        Mfa = "mfa",
+        MiniProgram = "mini-program",
+        GatewayApp = "gateway-app",
+        GatewayAgent = "gateway-agent",
+    }
 }
 
 wire_enum! {
-/// The values of `enabledBasicLoginMethods` in `ApplicationLoginConfigDto`.
-ApplicationLoginConfigDtoEnabledBasicLoginMethods {
-PhoneCode = r#"PHONE_CODE"#,
-EmailCode = r#"EMAIL_CODE"#,
-PhonePassword = r#"PHONE_PASSWORD"#,
-EmailPassword = r#"EMAIL_PASSWORD"#,
-UsernamePassword = r#"USERNAME_PASSWORD"#,
-SelfBuiltAppQrcode = r#"SELF_BUILT_APP_QRCODE"#,
+    /// The values of `defaultProtocol` in `ApplicationDto`.
+    ApplicationDtoDefaultProtocol {
+        Oidc = "oidc",
+        Oauth = "oauth",
+        Saml = "saml",
+        Cas = "cas",
+        Asa = "asa",
+    }
 }
+
+/// The same values as [`ExtIdpConnDetailType`].
+pub type ApplicationEnabledExtIdpConnDtoExtIdpConnType = ExtIdpConnDetailType;
+
+/// The same values as [`ExtIdpInfoDtoType`].
+pub type ApplicationEnabledExtIdpConnDtoExtIdpType = ExtIdpInfoDtoType;
+
+wire_enum! {
+    /// The values of `enabledBasicLoginMethods` in `ApplicationLoginConfigDto`.
+    ApplicationLoginConfigDtoEnabledBasicLoginMethods {
+        PhoneCode = "PHONE_CODE",
+        EmailCode = "EMAIL_CODE",
+        PhonePassword = "PHONE_PASSWORD",
+        EmailPassword = "EMAIL_PASSWORD",
+        UsernamePassword = "USERNAME_PASSWORD",
+        SelfBuiltAppQrcode = "SELF_BUILT_APP_QRCODE",
+    }
 }
 
 /// The same values as [`ApplicationLoginConfigDtoEnabledBasicLoginMethods`].
 pub type ApplicationLoginConfigInputDtoEnabledBasicLoginMethods =
     ApplicationLoginConfigDtoEnabledBasicLoginMethods;
 
+/// The same values as [`AuthorizedResourceDtoEffect`].
+pub type ApplicationPermissionRecordItemEffect = AuthorizedResourceDtoEffect;
+
 wire_enum! {
-/// The values of `targetType` in `ApplicationPermissionRecordItem`.
-ApplicationPermissionRecordItemTargetType {
-User = r#"USER"#,
-Role = r#"ROLE"#,
-Group = r#"GROUP"#,
-Org = r#"ORG"#,
-}
+    /// The values of `targetType` in `ApplicationPermissionRecordItem`.
+    ApplicationPermissionRecordItemTargetType {
+        User = "USER",
+        Role = "ROLE",
+        Group = "GROUP",
+        Org = "ORG",
+    }
 }
 
 wire_enum! {
-/// The values of `defaultRegisterMethod` in `ApplicationRegisterConfig`.
-ApplicationRegisterConfigDefaultRegisterMethod {
-Passcode = r#"PASSCODE"#,
-Password = r#"PASSWORD"#,
-}
+    /// The values of `defaultRegisterMethod` in `ApplicationRegisterConfig`.
+    ApplicationRegisterConfigDefaultRegisterMethod {
+        Passcode = "PASSCODE",
+        Password = "PASSWORD",
+    }
 }
 
 wire_enum! {
-/// The values of `enabledBasicRegisterMethods` in `ApplicationRegisterConfig`.
-ApplicationRegisterConfigEnabledBasicRegisterMethods {
-PhoneCode = r#"PHONE_CODE"#,
-EmailCode = r#"EMAIL_CODE"#,
-EmailPassword = r#"EMAIL_PASSWORD"#,
-}
+    /// The values of `enabledBasicRegisterMethods` in `ApplicationRegisterConfig`.
+    ApplicationRegisterConfigEnabledBasicRegisterMethods {
+        PhoneCode = "PHONE_CODE",
+        EmailCode = "EMAIL_CODE",
+        EmailPassword = "EMAIL_PASSWORD",
+    }
 }
 
 /// The same values as [`ApplicationRegisterConfigDefaultRegisterMethod`].
@@ -14819,66 +14744,52 @@ pub type ApplicationRegisterConfigInputDtoEnabledBasicRegisterMethods =
 /// The same values as [`ApplicationDtoAppType`].
 pub type ApplicationSimpleInfoDtoAppType = ApplicationDtoAppType;
 
-wire_enum! {
-/// The values of `targetType` in `AsaAccountTargetDto`.
-AsaAccountTargetDtoTargetType {
-User = r#"USER"#,
-Role = r#"ROLE"#,
-Group = r#"GROUP"#,
-Department = r#"DEPARTMENT"#,
-}
-}
+/// The same values as [`TargetDtoTargetType`].
+pub type AsaAccountTargetDtoTargetType = TargetDtoTargetType;
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type AssignAsaAccountItemTargetType = AsaAccountTargetDtoTargetType;
+/// The same values as [`TargetDtoTargetType`].
+pub type AssignAsaAccountItemTargetType = TargetDtoTargetType;
 
 wire_enum! {
-/// The values of `browserType` in `AuthEnvParams`.
-AuthEnvParamsBrowserType {
-Ie = r#"IE"#,
-Chrome = r#"Chrome"#,
-Firefox = r#"Firefox"#,
-Safari = r#"Safari"#,
-Edge = r#"Edge"#,
-Opera = r#"Opera"#,
-Safe360 = r#"Safe360"#,
-Qqbrowser = r#"QQBrowser"#,
-}
+    /// The values of `browserType` in `AuthEnvParams`.
+    AuthEnvParamsBrowserType {
+        Ie = "IE",
+        Chrome = "Chrome",
+        Firefox = "Firefox",
+        Safari = "Safari",
+        Edge = "Edge",
+        Opera = "Opera",
+        Safe360 = "Safe360",
+        Qqbrowser = "QQBrowser",
+    }
 }
 
 wire_enum! {
-/// The values of `deviceType` in `AuthEnvParams`.
-AuthEnvParamsDeviceType {
-Pc = r#"PC"#,
-Mobile = r#"Mobile"#,
-}
+    /// The values of `deviceType` in `AuthEnvParams`.
+    AuthEnvParamsDeviceType {
+        Pc = "PC",
+        Mobile = "Mobile",
+    }
 }
 
 wire_enum! {
-/// The values of `systemType` in `AuthEnvParams`.
-AuthEnvParamsSystemType {
-Windows = r#"Windows"#,
-MacOs = r#"MacOS"#,
-Android = r#"Android"#,
-IOs = r#"iOS"#,
-}
+    /// The values of `systemType` in `AuthEnvParams`.
+    AuthEnvParamsSystemType {
+        Windows = "Windows",
+        MacOs = "MacOS",
+        Android = "Android",
+        IOs = "iOS",
+    }
 }
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type AuthorizeResourceItemTargetType = AsaAccountTargetDtoTargetType;
+/// The same values as [`TargetDtoTargetType`].
+pub type AuthorizeResourceItemTargetType = TargetDtoTargetType;
 
-/// The same values as [`AuthorizedResourceDtoResourceType`].
-pub type CommonResourceDtoType = AuthorizedResourceDtoResourceType;
+/// The same values as [`ResourceDtoType`].
+pub type CommonResourceDtoType = ResourceDtoType;
 
-wire_enum! {
-/// The values of `type` in `ConfigEmailProviderDto`.
-ConfigEmailProviderDtoType {
-Ali = r#"ali"#,
-Qq = r#"qq"#,
-Sendgrid = r#"sendgrid"#,
-Custom = r#"custom"#,
-}
-}
+/// The same values as [`EmailProviderDtoType`].
+pub type ConfigEmailProviderDtoType = EmailProviderDtoType;
 
 /// The same values as [`ApplicationDtoAppType`].
 pub type CreateApplicationDtoAppType = ApplicationDtoAppType;
@@ -14892,647 +14803,659 @@ pub type CreateApplicationRespDataDtoAppType = ApplicationDtoAppType;
 /// The same values as [`ApplicationDtoDefaultProtocol`].
 pub type CreateApplicationRespDataDtoDefaultProtocol = ApplicationDtoDefaultProtocol;
 
-/// The same values as [`CreateArrayDataResourceRespDtoType`].
-pub type CreateDataResourceDtoType = CreateArrayDataResourceRespDtoType;
+/// The same values as [`OpenResourceResourceType`].
+pub type CreateArrayDataResourceRespDtoType = OpenResourceResourceType;
 
-/// The same values as [`CreateArrayDataResourceRespDtoType`].
-pub type CreateDataResourceRespDtoType = CreateArrayDataResourceRespDtoType;
+/// The same values as [`OpenResourceResourceType`].
+pub type CreateDataResourceDtoType = OpenResourceResourceType;
 
-/// The same values as [`ApplicationEnabledExtIdpConnDtoExtIdpConnType`].
-pub type CreateExtIdpConnDtoType = ApplicationEnabledExtIdpConnDtoExtIdpConnType;
+/// The same values as [`OpenResourceResourceType`].
+pub type CreateDataResourceRespDtoType = OpenResourceResourceType;
 
-/// The same values as [`ApplicationEnabledExtIdpConnDtoExtIdpType`].
-pub type CreateExtIdpDtoType = ApplicationEnabledExtIdpConnDtoExtIdpType;
+/// The same values as [`ExtIdpConnDetailType`].
+pub type CreateExtIdpConnDtoType = ExtIdpConnDetailType;
 
-wire_enum! {
-/// The values of `dataType` in `CreateFunctionModelDto`.
-CreateFunctionModelDtoDataType {
-List = r#"list"#,
-Tree = r#"tree"#,
-}
-}
+/// The same values as [`ExtIdpInfoDtoType`].
+pub type CreateExtIdpDtoType = ExtIdpInfoDtoType;
 
-wire_enum! {
-/// The values of `type` in `CreateFunctionModelDto`.
-CreateFunctionModelDtoType {
-Ueba = r#"ueba"#,
-User = r#"user"#,
-Post = r#"post"#,
-Group = r#"group"#,
-Department = r#"department"#,
-Organization = r#"organization"#,
-Device = r#"device"#,
-DeviceRely = r#"device_rely"#,
-Custom = r#"custom"#,
-}
-}
+/// The same values as [`FunctionModelDtoDataType`].
+pub type CreateFunctionModelDtoDataType = FunctionModelDtoDataType;
+
+/// The same values as [`FunctionModelDtoType`].
+pub type CreateFunctionModelDtoType = FunctionModelDtoType;
 
 wire_enum! {
-/// The values of `type` in `CreateFunctionModelFieldDto`.
-CreateFunctionModelFieldDtoType {
-Text = r#"Text"#,
-Textarea = r#"Textarea"#,
-Number = r#"Number"#,
-Boolean = r#"Boolean"#,
-Date = r#"Date"#,
-Enum = r#"Enum"#,
-Relation = r#"Relation"#,
-ReverseRelation = r#"ReverseRelation"#,
-Array = r#"Array"#,
-}
+    /// The values of `type` in `CreateFunctionModelFieldDto`.
+    CreateFunctionModelFieldDtoType {
+        Text = "Text",
+        Textarea = "Textarea",
+        Number = "Number",
+        Boolean = "Boolean",
+        Date = "Date",
+        Enum = "Enum",
+        Relation = "Relation",
+        ReverseRelation = "ReverseRelation",
+        Array = "Array",
+    }
 }
 
-/// The same values as [`ApplicationEnabledExtIdpConnDtoExtIdpType`].
-pub type CreateIdentityDtoProvider = ApplicationEnabledExtIdpConnDtoExtIdpType;
+/// The same values as [`ExtIdpInfoDtoType`].
+pub type CreateIdentityDtoProvider = ExtIdpInfoDtoType;
+
+/// The same values as [`PipelineFunctionDtoScene`].
+pub type CreatePipelineFunctionDtoScene = PipelineFunctionDtoScene;
+
+/// The same values as [`CreateUserOptionsDtoDepartmentIdType`].
+pub type CreatePublicAccountOptionsDtoDepartmentIdType = CreateUserOptionsDtoDepartmentIdType;
+
+/// The same values as [`ResetPasswordDtoPasswordEncryptType`].
+pub type CreatePublicAccountOptionsDtoPasswordEncryptType = ResetPasswordDtoPasswordEncryptType;
+
+/// The same values as [`UserDtoGender`].
+pub type CreatePublicAccountReqDtoGender = UserDtoGender;
+
+/// The same values as [`UserDtoStatus`].
+pub type CreatePublicAccountReqDtoStatus = UserDtoStatus;
+
+/// The same values as [`ResourceDtoType`].
+pub type CreateResourceBatchItemDtoType = ResourceDtoType;
+
+/// The same values as [`ResourceDtoType`].
+pub type CreateResourceDtoType = ResourceDtoType;
+
+/// The same values as [`OpenResourceResourceType`].
+pub type CreateStringDataResourceRespDtoType = OpenResourceResourceType;
+
+/// The same values as [`ResetPasswordDtoPasswordEncryptType`].
+pub type CreateTenantUserOptionsDtoPasswordEncryptType = ResetPasswordDtoPasswordEncryptType;
+
+/// The same values as [`UserDtoGender`].
+pub type CreateTenantUserReqDtoGender = UserDtoGender;
+
+/// The same values as [`DeviceInfoType`].
+pub type CreateTerminalDtoType = DeviceInfoType;
+
+/// The same values as [`OpenResourceResourceType`].
+pub type CreateTreeDataResourceRespDtoType = OpenResourceResourceType;
+
+/// The same values as [`UserDtoGender`].
+pub type CreateUserInfoDtoGender = UserDtoGender;
+
+/// The same values as [`UserDtoStatus`].
+pub type CreateUserInfoDtoStatus = UserDtoStatus;
 
 wire_enum! {
-/// The values of `scene` in `CreatePipelineFunctionDto`.
-CreatePipelineFunctionDtoScene {
-PreRegister = r#"PRE_REGISTER"#,
-PostRegister = r#"POST_REGISTER"#,
-PreAuthentication = r#"PRE_AUTHENTICATION"#,
-PostAuthentication = r#"POST_AUTHENTICATION"#,
-PreOidcIdTokenIssued = r#"PRE_OIDC_ID_TOKEN_ISSUED"#,
-PreOidcAccessTokenIssued = r#"PRE_OIDC_ACCESS_TOKEN_ISSUED"#,
-PreCompleteUserInfo = r#"PRE_COMPLETE_USER_INFO"#,
-PreMfaVerify = r#"PRE_MFA_VERIFY"#,
-PostMfaVerify = r#"POST_MFA_VERIFY"#,
+    /// The values of `departmentIdType` in `CreateUserOptionsDto`.
+    CreateUserOptionsDtoDepartmentIdType {
+        DepartmentId = "department_id",
+        OpenDepartmentId = "open_department_id",
+        SyncRelation = "sync_relation",
+        CustomField = "custom_field",
+        Code = "code",
+    }
 }
-}
+
+/// The same values as [`ResetPasswordDtoPasswordEncryptType`].
+pub type CreateUserOptionsDtoPasswordEncryptType = ResetPasswordDtoPasswordEncryptType;
+
+/// The same values as [`UserDtoGender`].
+pub type CreateUserReqDtoGender = UserDtoGender;
+
+/// The same values as [`UserDtoStatus`].
+pub type CreateUserReqDtoStatus = UserDtoStatus;
+
+/// The same values as [`WebhookDtoContentType`].
+pub type CreateWebhookDtoContentType = WebhookDtoContentType;
+
+/// The same values as [`WebhookDtoEvents`].
+pub type CreateWebhookDtoEvents = WebhookDtoEvents;
 
 wire_enum! {
-/// The values of `departmentIdType` in `CreatePublicAccountOptionsDto`.
-CreatePublicAccountOptionsDtoDepartmentIdType {
-DepartmentId = r#"department_id"#,
-OpenDepartmentId = r#"open_department_id"#,
-SyncRelation = r#"sync_relation"#,
-CustomField = r#"custom_field"#,
-Code = r#"code"#,
+    /// The values of `dataType` in `CustomFieldDto`.
+    CustomFieldDtoDataType {
+        String = "STRING",
+        Number = "NUMBER",
+        Datetime = "DATETIME",
+        Boolean = "BOOLEAN",
+        Enum = "ENUM",
+    }
 }
-}
 
-/// The same values as [`AuthorizedResourceDtoResourceType`].
-pub type CreateResourceBatchItemDtoType = AuthorizedResourceDtoResourceType;
-
-/// The same values as [`AuthorizedResourceDtoResourceType`].
-pub type CreateResourceDtoType = AuthorizedResourceDtoResourceType;
-
-/// The same values as [`CreateArrayDataResourceRespDtoType`].
-pub type CreateStringDataResourceRespDtoType = CreateArrayDataResourceRespDtoType;
-
-/// The same values as [`CreatePublicAccountOptionsDtoPasswordEncryptType`].
-pub type CreateTenantUserOptionsDtoPasswordEncryptType =
-    CreatePublicAccountOptionsDtoPasswordEncryptType;
-
-/// The same values as [`CreatePublicAccountReqDtoGender`].
-pub type CreateTenantUserReqDtoGender = CreatePublicAccountReqDtoGender;
-
-/// The same values as [`CreateArrayDataResourceRespDtoType`].
-pub type CreateTreeDataResourceRespDtoType = CreateArrayDataResourceRespDtoType;
-
-/// The same values as [`CreatePublicAccountReqDtoGender`].
-pub type CreateUserInfoDtoGender = CreatePublicAccountReqDtoGender;
-
-/// The same values as [`CreatePublicAccountReqDtoStatus`].
-pub type CreateUserInfoDtoStatus = CreatePublicAccountReqDtoStatus;
-
-/// The same values as [`CreatePublicAccountOptionsDtoDepartmentIdType`].
-pub type CreateUserOptionsDtoDepartmentIdType = CreatePublicAccountOptionsDtoDepartmentIdType;
-
-/// The same values as [`CreatePublicAccountOptionsDtoPasswordEncryptType`].
-pub type CreateUserOptionsDtoPasswordEncryptType = CreatePublicAccountOptionsDtoPasswordEncryptType;
-
-/// The same values as [`CreatePublicAccountReqDtoGender`].
-pub type CreateUserReqDtoGender = CreatePublicAccountReqDtoGender;
-
-/// The same values as [`CreatePublicAccountReqDtoStatus`].
-pub type CreateUserReqDtoStatus = CreatePublicAccountReqDtoStatus;
+/// The same values as [`TargetDtoTargetType`].
+pub type CustomFieldDtoTargetType = TargetDtoTargetType;
 
 wire_enum! {
-/// The values of `contentType` in `CreateWebhookDto`.
-CreateWebhookDtoContentType {
-ApplicationJson = r#"application/json"#,
-ApplicationXWwwFormUrlencoded = r#"application/x-www-form-urlencoded"#,
-}
-}
-
-wire_enum! {
-/// The values of `events` in `CreateWebhookDto`.
-CreateWebhookDtoEvents {
-Test = r#"test"#,
-Register = r#"register"#,
-Login = r#"login"#,
-MfaVerified = r#"mfa:verified"#,
-Kick = r#"kick"#,
-UserCreated = r#"user:created"#,
-UserPasswordChanged = r#"user:password-changed"#,
-UserUpdated = r#"user:updated"#,
-UserEmailVerified = r#"user:email-verified"#,
-UserArchived = r#"user:archived"#,
-UserUnarchived = r#"user:unarchived"#,
-UserBlocked = r#"user:blocked"#,
-UserUnblocked = r#"user:unblocked"#,
-UserDeleted = r#"user:deleted"#,
-UserRegisterWhitelistAdded = r#"user:register-whitelist-added"#,
-UserRegisterWhitelistDeleted = r#"user:register-whitelist-deleted"#,
-UserUdvChanged = r#"user:udv-changed"#,
-UserLinkAccount = r#"user:link-account"#,
-UserPasswordUpdateRemind = r#"user:password-update-remind"#,
-UserOrganizationNodeUpdate = r#"user:organization-node-update"#,
-PermissionRevoke = r#"permission:revoke"#,
-PermissionAdd = r#"permission:add"#,
-ResourceCreated = r#"resource:created"#,
-ResourceDelete = r#"resource:delete"#,
-ResourceUpdated = r#"resource:updated"#,
-RoleCreated = r#"role:created"#,
-RoleUpdated = r#"role:updated"#,
-RoleDeleted = r#"role:deleted"#,
-RoleDisable = r#"role:disable"#,
-RoleAssigned = r#"role:assigned"#,
-SubjectRemove = r#"subject:remove"#,
-RoleUnassigned = r#"role:unassigned"#,
-RoleUdvChanged = r#"role:udv-changed"#,
-ApplicationMfaEnabled = r#"application:mfa:enabled"#,
-ApplicationMfaDisabled = r#"application:mfa:disabled"#,
-GroupCreated = r#"group:created"#,
-GroupUpdated = r#"group:updated"#,
-GroupDeleted = r#"group:deleted"#,
-GroupMemberAdded = r#"group:member-added"#,
-GroupMemberRemoved = r#"group:member-removed"#,
-OrganizationCreated = r#"organization:created"#,
-OrganizationImported = r#"organization:imported"#,
-OrganizationDeleted = r#"organization:deleted"#,
-OrganizationNodeAdded = r#"organization:node-added"#,
-OrganizationNodeUpdated = r#"organization:node-updated"#,
-OrganizationTreeUpdated = r#"organization:tree-updated"#,
-OrganizationNodeDeleted = r#"organization:node-deleted"#,
-OrganizationNodeMoved = r#"organization:node-moved"#,
-OrganizationMemberAdded = r#"organization:member-added"#,
-OrganizationMemberRemoved = r#"organization:member-removed"#,
-OrganizationUdvChanged = r#"organization:udv-changed"#,
-PrivilegeNamespaceCreated = r#"privilege-namespace:created"#,
-PrivilegeNamespaceUpdated = r#"privilege-namespace:updated"#,
-PrivilegeNamespaceDeleted = r#"privilege-namespace:deleted"#,
-UserPoolCooperatorAdded = r#"user-pool:cooperator-added"#,
-UserPoolCooperatorRemoved = r#"user-pool:cooperator-removed"#,
-UserPoolSecretRefreshed = r#"user-pool:secret-refreshed"#,
-UserPoolUpdated = r#"user-pool:updated"#,
-UserPoolUdfAdded = r#"user-pool:udf-added"#,
-UserPoolUdfDeleted = r#"user-pool:udf-deleted"#,
-UserPoolEnvAdded = r#"user-pool:env-added"#,
-UserPoolEnvDeleted = r#"user-pool:env-deleted"#,
-UserPoolEnvUpdated = r#"user-pool:env-updated"#,
-UserPoolLaunchpadAppInstalled = r#"user-pool:launchpad-app-installed"#,
-UserPoolLaunchpadAppUninstalled = r#"user-pool:launchpad-app-uninstalled"#,
-ApplicationCreated = r#"application:created"#,
-ApplicationUpdated = r#"application:updated"#,
-ApplicationDeleted = r#"application:deleted"#,
-ApplicationSecretRefreshed = r#"application:secret-refreshed"#,
-DataResourceCreated = r#"data-resource:created"#,
-DataResourceUpdated = r#"data-resource:updated"#,
-DataResourceDeleted = r#"data-resource:deleted"#,
-DataStrategyPermissionRevoke = r#"data-strategy-permission:revoke"#,
-DataStrategyPermissionAdd = r#"data-strategy-permission:add"#,
-UnusualLocationLogin = r#"unusual-location:login"#,
-RefreshToken = r#"refresh-token"#,
-}
+    /// The values of `effect` in `DataStatementPermissionDto`.
+    DataStatementPermissionDtoEffect {
+        Deny = "DENY",
+        Allow = "ALLOW",
+    }
 }
 
-wire_enum! {
-/// The values of `dataType` in `CustomFieldDto`.
-CustomFieldDtoDataType {
-String = r#"STRING"#,
-Number = r#"NUMBER"#,
-Datetime = r#"DATETIME"#,
-Boolean = r#"BOOLEAN"#,
-Enum = r#"ENUM"#,
-}
-}
-
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type CustomFieldDtoTargetType = AsaAccountTargetDtoTargetType;
-
-wire_enum! {
-/// The values of `effect` in `DataStatementPermissionDto`.
-DataStatementPermissionDtoEffect {
-Deny = r#"DENY"#,
-Allow = r#"ALLOW"#,
-}
-}
-
-wire_enum! {
-/// The values of `targetType` in `DataSubjectRespDto`.
-DataSubjectRespDtoTargetType {
-User = r#"USER"#,
-Org = r#"ORG"#,
-Group = r#"GROUP"#,
-Role = r#"ROLE"#,
-}
-}
+/// The same values as [`SubjectDtoType`].
+pub type DataSubjectRespDtoTargetType = SubjectDtoType;
 
 /// The same values as [`ApplicationPermissionRecordItemTargetType`].
 pub type DeleteApplicationPermissionRecordItemTargetType =
     ApplicationPermissionRecordItemTargetType;
 
-/// The same values as [`DataSubjectRespDtoTargetType`].
-pub type DeleteAuthorizeDataPolicyDtoTargetType = DataSubjectRespDtoTargetType;
+/// The same values as [`SubjectDtoType`].
+pub type DeleteAuthorizeDataPolicyDtoTargetType = SubjectDtoType;
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type DeleteCustomFieldDtoTargetType = AsaAccountTargetDtoTargetType;
+/// The same values as [`TargetDtoTargetType`].
+pub type DeleteCustomFieldDtoTargetType = TargetDtoTargetType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type DeletePublicAccountsBatchOptionsDtoUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type DeleteUserSyncRelationReqDtoUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type DeleteUsersBatchOptionsDtoUserIdType = GetUserUserIdType;
+
+/// The same values as [`ListWhitelistsType`].
+pub type DeleteWhitelistDtoType = ListWhitelistsType;
 
 wire_enum! {
-/// The values of `userIdType` in `DeletePublicAccountsBatchOptionsDto`.
-DeletePublicAccountsBatchOptionsDtoUserIdType {
-UserId = r#"user_id"#,
-ExternalId = r#"external_id"#,
-Phone = r#"phone"#,
-Email = r#"email"#,
-Username = r#"username"#,
-Identity = r#"identity"#,
-SyncRelation = r#"sync_relation"#,
-CustomField = r#"custom_field"#,
+    /// The values of `targetType` in `DetailAuthSubject`.
+    DetailAuthSubjectTargetType {
+        User = "USER",
+        Role = "ROLE",
+        Group = "GROUP",
+        Org = "ORG",
+        AkSk = "AK_SK",
+    }
 }
-}
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type DeleteUserSyncRelationReqDtoUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type DeleteUsersBatchOptionsDtoUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`AddWhitelistDtoType`].
-pub type DeleteWhitelistDtoType = AddWhitelistDtoType;
-
-/// The same values as [`GetSubjectAuthDataDtoReqTargetType`].
-pub type DetailAuthSubjectTargetType = GetSubjectAuthDataDtoReqTargetType;
 
 /// The same values as [`DeviceInfoStatus`].
 pub type DeviceStatusResponseDataDtoStatus = DeviceInfoStatus;
 
-/// The same values as [`ConfigEmailProviderDtoType`].
-pub type EmailProviderDtoType = ConfigEmailProviderDtoType;
-
 wire_enum! {
-/// The values of `tplEngine` in `EmailTemplateDto`.
-EmailTemplateDtoTplEngine {
-Handlebar = r#"handlebar"#,
-Ejs = r#"ejs"#,
-}
-}
-
-wire_enum! {
-/// The values of `type` in `EmailTemplateDto`.
-EmailTemplateDtoType {
-WelcomeEmail = r#"WELCOME_EMAIL"#,
-FirstCreatedUser = r#"FIRST_CREATED_USER"#,
-RegisterVerifyCode = r#"REGISTER_VERIFY_CODE"#,
-LoginVerifyCode = r#"LOGIN_VERIFY_CODE"#,
-MfaVerifyCode = r#"MFA_VERIFY_CODE"#,
-InformationCompletionVerifyCode = r#"INFORMATION_COMPLETION_VERIFY_CODE"#,
-FirstEmailLoginVerify = r#"FIRST_EMAIL_LOGIN_VERIFY"#,
-ConsoleConductedVerify = r#"CONSOLE_CONDUCTED_VERIFY"#,
-UserPasswordUpdateRemind = r#"USER_PASSWORD_UPDATE_REMIND"#,
-AdminResetUserPasswordNotification = r#"ADMIN_RESET_USER_PASSWORD_NOTIFICATION"#,
-UserPasswordResetNotification = r#"USER_PASSWORD_RESET_NOTIFICATION"#,
-ResetPasswordVerifyCode = r#"RESET_PASSWORD_VERIFY_CODE"#,
-SelfUnlockingVerifyCode = r#"SELF_UNLOCKING_VERIFY_CODE"#,
-EmailBindVerifyCode = r#"EMAIL_BIND_VERIFY_CODE"#,
-EmailUnbindVerifyCode = r#"EMAIL_UNBIND_VERIFY_CODE"#,
-}
+    /// The values of `type` in `EmailProviderDto`.
+    EmailProviderDtoType {
+        Ali = "ali",
+        Qq = "qq",
+        Sendgrid = "sendgrid",
+        Custom = "custom",
+    }
 }
 
 wire_enum! {
-/// The values of `associationMode` in `ExtIdpConnDetail`.
-ExtIdpConnDetailAssociationMode {
-None = r#"none"#,
-Field = r#"field"#,
-Challenge = r#"challenge"#,
-}
-}
-
-/// The same values as [`ApplicationEnabledExtIdpConnDtoExtIdpConnType`].
-pub type ExtIdpConnDetailType = ApplicationEnabledExtIdpConnDtoExtIdpConnType;
-
-/// The same values as [`ExtIdpInfoDtoExtIdpType`].
-pub type ExtIdpConnStateByAppsType = ExtIdpInfoDtoExtIdpType;
-
-wire_enum! {
-/// The values of `valueType` in `ExtendField`.
-ExtendFieldValueType {
-String = r#"STRING"#,
-Select = r#"SELECT"#,
-}
+    /// The values of `tplEngine` in `EmailTemplateDto`.
+    EmailTemplateDtoTplEngine {
+        Handlebar = "handlebar",
+        Ejs = "ejs",
+    }
 }
 
 wire_enum! {
-/// The values of `ipType` in `FindIpList`.
-FindIpListIpType {
-Black = r#"BLACK"#,
-White = r#"WHITE"#,
-}
+    /// The values of `type` in `EmailTemplateDto`.
+    EmailTemplateDtoType {
+        WelcomeEmail = "WELCOME_EMAIL",
+        FirstCreatedUser = "FIRST_CREATED_USER",
+        RegisterVerifyCode = "REGISTER_VERIFY_CODE",
+        LoginVerifyCode = "LOGIN_VERIFY_CODE",
+        MfaVerifyCode = "MFA_VERIFY_CODE",
+        InformationCompletionVerifyCode = "INFORMATION_COMPLETION_VERIFY_CODE",
+        FirstEmailLoginVerify = "FIRST_EMAIL_LOGIN_VERIFY",
+        ConsoleConductedVerify = "CONSOLE_CONDUCTED_VERIFY",
+        UserPasswordUpdateRemind = "USER_PASSWORD_UPDATE_REMIND",
+        AdminResetUserPasswordNotification = "ADMIN_RESET_USER_PASSWORD_NOTIFICATION",
+        UserPasswordResetNotification = "USER_PASSWORD_RESET_NOTIFICATION",
+        ResetPasswordVerifyCode = "RESET_PASSWORD_VERIFY_CODE",
+        SelfUnlockingVerifyCode = "SELF_UNLOCKING_VERIFY_CODE",
+        EmailBindVerifyCode = "EMAIL_BIND_VERIFY_CODE",
+        EmailUnbindVerifyCode = "EMAIL_UNBIND_VERIFY_CODE",
+    }
 }
 
-/// The same values as [`RiskListPolicyCreateDtoOptObject`].
-pub type FindRiskListPolicyOptObject = RiskListPolicyCreateDtoOptObject;
+wire_enum! {
+    /// The values of `associationMode` in `ExtIdpConnDetail`.
+    ExtIdpConnDetailAssociationMode {
+        None = "none",
+        Field = "field",
+        Challenge = "challenge",
+    }
+}
+
+wire_enum! {
+    /// The values of `type` in `ExtIdpConnDetail`.
+    ExtIdpConnDetailType {
+        Oidc = "oidc",
+        Oauth = "oauth",
+        Saml = "saml",
+        Ldap = "ldap",
+        Ad = "ad",
+        Cas = "cas",
+        AzureAd = "azure-ad",
+        Alipay = "alipay",
+        Facebook = "facebook",
+        FacebookMobile = "facebook:mobile",
+        Twitter = "twitter",
+        GoogleMobile = "google:mobile",
+        Google = "google",
+        WechatPc = "wechat:pc",
+        WechatMobile = "wechat:mobile",
+        WechatWebpageAuthorization = "wechat:webpage-authorization",
+        WechatmpQrcode = "wechatmp-qrcode",
+        WechatMiniprogramDefault = "wechat:miniprogram:default",
+        WechatMiniprogramQrconnect = "wechat:miniprogram:qrconnect",
+        WechatMiniprogramAppLaunch = "wechat:miniprogram:app-launch",
+        Github = "github",
+        GithubMobile = "github:mobile",
+        Qq = "qq",
+        QqMobile = "qq:mobile",
+        WechatworkCorpQrconnect = "wechatwork:corp:qrconnect",
+        WechatworkAgencyQrconnect = "wechatwork:agency:qrconnect",
+        WechatworkServiceProviderQrconnect = "wechatwork:service-provider:qrconnect",
+        WechatworkMobile = "wechatwork:mobile",
+        WechatworkAgencyMobile = "wechatwork:agency:mobile",
+        Dingtalk = "dingtalk",
+        DingtalkMobile = "dingtalk:mobile",
+        DingtalkProvider = "dingtalk:provider",
+        Weibo = "weibo",
+        WeiboMobile = "weibo:mobile",
+        Apple = "apple",
+        AppleWeb = "apple:web",
+        Baidu = "baidu",
+        BaiduMobile = "baidu:mobile",
+        LarkInternal = "lark-internal",
+        LarkPublic = "lark-public",
+        LarkBlock = "lark-block",
+        Gitlab = "gitlab",
+        GitlabMobile = "gitlab:mobile",
+        Linkedin = "linkedin",
+        LinkedinMobile = "linkedin:mobile",
+        Slack = "slack",
+        SlackMobile = "slack:mobile",
+        Yidun = "yidun",
+        Qingcloud = "qingcloud",
+        Gitee = "gitee",
+        GiteeMobile = "gitee:mobile",
+        Instagram = "instagram",
+        Welink = "welink",
+        AdKerberos = "ad-kerberos",
+        Huawei = "huawei",
+        HuaweiMobile = "huawei:mobile",
+        Honor = "honor",
+        Xiaomi = "xiaomi",
+        XiaomiMobile = "xiaomi:mobile",
+        Aws = "aws",
+        Amazon = "amazon",
+        AmazonMobile = "amazon:mobile",
+        DouyinMobile = "douyin:mobile",
+        DouyinMiniprogramDefault = "douyin:miniprogram:default",
+        KuaishouMobile = "kuaishou:mobile",
+        LineMobile = "line:mobile",
+        OppoMobile = "oppo:mobile",
+        WechatworkQrconnectOfAuthingAgency = "wechatwork:qrconnect:of:authing:agency",
+        Sdbz = "sdbz",
+        ZjzwfwQrcode = "zjzwfw-qrcode",
+        Zzding = "zzding",
+        Seeyona8v5 = "seeyona8v5",
+    }
+}
+
+/// The same values as [`GetExtIdpType`].
+pub type ExtIdpConnStateByAppsType = GetExtIdpType;
+
+wire_enum! {
+    /// The values of `valueType` in `ExtendField`.
+    ExtendFieldValueType {
+        String = "STRING",
+        Select = "SELECT",
+    }
+}
+
+wire_enum! {
+    /// The values of `ipType` in `FindIpList`.
+    FindIpListIpType {
+        Black = "BLACK",
+        White = "WHITE",
+    }
+}
+
+wire_enum! {
+    /// The values of `optObject` in `FindRiskListPolicy`.
+    FindRiskListPolicyOptObject {
+        Ip = "IP",
+        User = "USER",
+    }
+}
 
 /// The same values as [`FindIpListIpType`].
 pub type FindUserListUserListType = FindIpListIpType;
 
-/// The same values as [`CreateFunctionModelDtoDataType`].
-pub type FunctionModelDtoDataType = CreateFunctionModelDtoDataType;
+wire_enum! {
+    /// The values of `dataType` in `FunctionModelDto`.
+    FunctionModelDtoDataType {
+        List = "list",
+        Tree = "tree",
+    }
+}
 
-/// The same values as [`CreateFunctionModelDtoType`].
-pub type FunctionModelDtoType = CreateFunctionModelDtoType;
+wire_enum! {
+    /// The values of `type` in `FunctionModelDto`.
+    FunctionModelDtoType {
+        Ueba = "ueba",
+        User = "user",
+        Post = "post",
+        Group = "group",
+        Department = "department",
+        Organization = "organization",
+        Device = "device",
+        DeviceRely = "device_rely",
+        Custom = "custom",
+    }
+}
 
 /// The same values as [`AppDtoAppDefaultLoginStrategy`].
 pub type GetApplicationPermissionStrategyDataDtoPermissionStrategy = AppDtoAppDefaultLoginStrategy;
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type GetAssignedAccountTargetType = AsaAccountTargetDtoTargetType;
+/// The same values as [`TargetDtoTargetType`].
+pub type GetAssignedAccountTargetType = TargetDtoTargetType;
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type GetAuthorizedResourcesTargetType = AsaAccountTargetDtoTargetType;
+/// The same values as [`TargetDtoTargetType`].
+pub type GetAuthorizedResourcesTargetType = TargetDtoTargetType;
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type GetCustomDataTargetType = AsaAccountTargetDtoTargetType;
+/// The same values as [`TargetDtoTargetType`].
+pub type GetCustomDataTargetType = TargetDtoTargetType;
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type GetCustomFieldsTargetType = AsaAccountTargetDtoTargetType;
+/// The same values as [`TargetDtoTargetType`].
+pub type GetCustomFieldsTargetType = TargetDtoTargetType;
 
-/// The same values as [`CreateArrayDataResourceRespDtoType`].
-pub type GetDataResourceRespDtoType = CreateArrayDataResourceRespDtoType;
+/// The same values as [`OpenResourceResourceType`].
+pub type GetDataResourceRespDtoType = OpenResourceResourceType;
 
-/// The same values as [`ExtIdpInfoDtoExtIdpType`].
-pub type GetExtIdpType = ExtIdpInfoDtoExtIdpType;
+/// The same values as [`OpenResourceResourceType`].
+pub type GetExternalUserResourceStructDataDtoResourceType = OpenResourceResourceType;
 
-/// The same values as [`CreateArrayDataResourceRespDtoType`].
-pub type GetExternalUserResourceStructDataDtoResourceType = CreateArrayDataResourceRespDtoType;
+/// The same values as [`ResourceDtoType`].
+pub type GetGroupAuthorizedResourcesResourceType = ResourceDtoType;
 
-/// The same values as [`AuthorizedResourceDtoResourceType`].
-pub type GetGroupAuthorizedResourcesResourceType = AuthorizedResourceDtoResourceType;
+/// The same values as [`GetUserUserIdType`].
+pub type GetGroupsOfPublicAccountUserIdType = GetUserUserIdType;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetGroupsOfPublicAccountUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`GetUserUserIdType`].
+pub type GetMfaTriggerDataUserIdType = GetUserUserIdType;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetMfaTriggerDataUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`GetUserUserIdType`].
+pub type GetOtpSecretByUserUserIdType = GetUserUserIdType;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetOtpSecretByUserUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`GetUserUserIdType`].
+pub type GetPublicAccountBatchUserIdType = GetUserUserIdType;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetPublicAccountBatchUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`GetUserUserIdType`].
+pub type GetPublicAccountRolesUserIdType = GetUserUserIdType;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetPublicAccountRolesUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`GetUserUserIdType`].
+pub type GetPublicAccountUserIdType = GetUserUserIdType;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetPublicAccountUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`TargetDtoTargetType`].
+pub type GetResourceAuthorizedTargetsDtoTargetType = TargetDtoTargetType;
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type GetResourceAuthorizedTargetsDtoTargetType = AsaAccountTargetDtoTargetType;
-
-/// The same values as [`AuthorizedResourceDtoResourceType`].
-pub type GetRoleAuthorizedResourcesResourceType = AuthorizedResourceDtoResourceType;
+/// The same values as [`ResourceDtoType`].
+pub type GetRoleAuthorizedResourcesResourceType = ResourceDtoType;
 
 wire_enum! {
-/// The values of `authType` in `GetSubjectAuthDataDto`.
-GetSubjectAuthDataDtoAuthType {
-Default = r#"DEFAULT"#,
-All = r#"ALL"#,
-SelfValue = r#"SELF"#,
-Subject = r#"SUBJECT"#,
+    /// The values of `authType` in `GetSubjectAuthDataDto`.
+    GetSubjectAuthDataDtoAuthType {
+        Default = "DEFAULT",
+        All = "ALL",
+        SelfValue = "SELF",
+        Subject = "SUBJECT",
+    }
 }
-}
+
+/// The same values as [`DetailAuthSubjectTargetType`].
+pub type GetSubjectAuthDataDtoReqTargetType = DetailAuthSubjectTargetType;
+
+/// The same values as [`DetailAuthSubjectTargetType`].
+pub type GetSubjectAuthDataDtoTargetType = DetailAuthSubjectTargetType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserAccessibleAppsUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserAuthorizedAppsUserIdType = GetUserUserIdType;
+
+/// The same values as [`ResourceDtoType`].
+pub type GetUserAuthorizedResourcesResourceType = ResourceDtoType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserAuthorizedResourcesUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserBatchUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserGroupsUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserIdentitiesUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserLoggedinAppsUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserLoggedinIdentitiesUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserLoginHistoryUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserMfaInfoUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserMfaStatusUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserPasswordCiphertextDtoUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserPrincipalAuthenticationInfoUserIdType = GetUserUserIdType;
+
+/// The same values as [`OpenResourceResourceType`].
+pub type GetUserResourceStructDataDtoResourceType = OpenResourceResourceType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserRolesUserIdType = GetUserUserIdType;
+
+/// The same values as [`GetUserUserIdType`].
+pub type GetUserSyncRelationsUserIdType = GetUserUserIdType;
 
 wire_enum! {
-/// The values of `reqTargetType` in `GetSubjectAuthDataDto`.
-GetSubjectAuthDataDtoReqTargetType {
-User = r#"USER"#,
-Role = r#"ROLE"#,
-Group = r#"GROUP"#,
-Org = r#"ORG"#,
-AkSk = r#"AK_SK"#,
+    /// The values of `userIdType` in `GetUser`.
+    GetUserUserIdType {
+        UserId = "user_id",
+        ExternalId = "external_id",
+        Phone = "phone",
+        Email = "email",
+        Username = "username",
+        Identity = "identity",
+        SyncRelation = "sync_relation",
+        CustomField = "custom_field",
+    }
 }
-}
 
-/// The same values as [`GetSubjectAuthDataDtoReqTargetType`].
-pub type GetSubjectAuthDataDtoTargetType = GetSubjectAuthDataDtoReqTargetType;
+/// The same values as [`GetUserUserIdType`].
+pub type HasAnyRoleOptionsDtoUserIdType = GetUserUserIdType;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserAccessibleAppsUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`GetUserUserIdType`].
+pub type KickPublicAccountsOptionsDtoUserIdType = GetUserUserIdType;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserAuthorizedAppsUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`GetUserUserIdType`].
+pub type KickUsersOptionsDtoUserIdType = GetUserUserIdType;
 
-/// The same values as [`AuthorizedResourceDtoResourceType`].
-pub type GetUserAuthorizedResourcesResourceType = AuthorizedResourceDtoResourceType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserAuthorizedResourcesUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserBatchUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserGroupsUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserIdentitiesUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserLoggedinAppsUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserLoggedinIdentitiesUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserLoginHistoryUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserMfaInfoUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserMfaStatusUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserPasswordCiphertextDtoUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserPrincipalAuthenticationInfoUserIdType =
-    DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`CreateArrayDataResourceRespDtoType`].
-pub type GetUserResourceStructDataDtoResourceType = CreateArrayDataResourceRespDtoType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserRolesUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserSyncRelationsUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type GetUserUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type HasAnyRoleOptionsDtoUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type KickPublicAccountsOptionsDtoUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type KickUsersOptionsDtoUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-/// The same values as [`ApplicationPermissionRecordItemEffect`].
-pub type ListApplicationAuthDataDtoEffect = ApplicationPermissionRecordItemEffect;
+/// The same values as [`AuthorizedResourceDtoEffect`].
+pub type ListApplicationAuthDataDtoEffect = AuthorizedResourceDtoEffect;
 
 wire_enum! {
-/// The values of `permissionType` in `ListApplicationAuthDataDto`.
-ListApplicationAuthDataDtoPermissionType {
-All = r#"ALL"#,
-Subject = r#"SUBJECT"#,
-}
+    /// The values of `permissionType` in `ListApplicationAuthDataDto`.
+    ListApplicationAuthDataDtoPermissionType {
+        All = "ALL",
+        Subject = "SUBJECT",
+    }
 }
 
-/// The same values as [`GetSubjectAuthDataDtoReqTargetType`].
-pub type ListApplicationAuthDataDtoTargetType = GetSubjectAuthDataDtoReqTargetType;
+/// The same values as [`DetailAuthSubjectTargetType`].
+pub type ListApplicationAuthDataDtoTargetType = DetailAuthSubjectTargetType;
 
-/// The same values as [`ApplicationPermissionRecordItemEffect`].
-pub type ListApplicationAuthDtoEffect = ApplicationPermissionRecordItemEffect;
+/// The same values as [`AuthorizedResourceDtoEffect`].
+pub type ListApplicationAuthDtoEffect = AuthorizedResourceDtoEffect;
 
 wire_enum! {
-/// The values of `appType` in `ListApplicationSubjectDataDto`.
-ListApplicationSubjectDataDtoAppType {
-Integrated = r#"INTEGRATED"#,
-Selfbuilt = r#"SELFBUILT"#,
-AppPanel = r#"APP_PANEL"#,
-}
+    /// The values of `appType` in `ListApplicationSubjectDataDto`.
+    ListApplicationSubjectDataDtoAppType {
+        Integrated = "INTEGRATED",
+        Selfbuilt = "SELFBUILT",
+        AppPanel = "APP_PANEL",
+    }
 }
 
-/// The same values as [`ApplicationPermissionRecordItemEffect`].
-pub type ListApplicationSubjectDataDtoEffect = ApplicationPermissionRecordItemEffect;
+/// The same values as [`AuthorizedResourceDtoEffect`].
+pub type ListApplicationSubjectDataDtoEffect = AuthorizedResourceDtoEffect;
 
-/// The same values as [`GetSubjectAuthDataDtoReqTargetType`].
-pub type ListAuthSubjectDtoTargetType = GetSubjectAuthDataDtoReqTargetType;
+/// The same values as [`DetailAuthSubjectTargetType`].
+pub type ListAuthSubjectDtoTargetType = DetailAuthSubjectTargetType;
 
 wire_enum! {
-/// The values of `dataType` in `ListCustFields`.
-ListCustFieldsDataType {
-String = r#"STRING"#,
-Number = r#"NUMBER"#,
-Datetime = r#"DATETIME"#,
-Boolean = r#"BOOLEAN"#,
-Object = r#"OBJECT"#,
-Select = r#"SELECT"#,
+    /// The values of `dataType` in `ListCustFields`.
+    ListCustFieldsDataType {
+        String = "STRING",
+        Number = "NUMBER",
+        Datetime = "DATETIME",
+        Boolean = "BOOLEAN",
+        Object = "OBJECT",
+        Select = "SELECT",
+    }
 }
-}
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type ListCustFieldsTargetType = AsaAccountTargetDtoTargetType;
+/// The same values as [`TargetDtoTargetType`].
+pub type ListCustFieldsTargetType = TargetDtoTargetType;
 
-/// The same values as [`DataSubjectRespDtoTargetType`].
-pub type ListDataPolicyTargetsTargetType = DataSubjectRespDtoTargetType;
+/// The same values as [`SubjectDtoType`].
+pub type ListDataPolicyTargetsTargetType = SubjectDtoType;
 
-/// The same values as [`CreateArrayDataResourceRespDtoType`].
-pub type ListDataResourcesRespDtoType = CreateArrayDataResourceRespDtoType;
+/// The same values as [`OpenResourceResourceType`].
+pub type ListDataResourcesRespDtoType = OpenResourceResourceType;
 
-/// The same values as [`CreatePipelineFunctionDtoScene`].
-pub type ListPipelineFunctionsScene = CreatePipelineFunctionDtoScene;
+/// The same values as [`PipelineFunctionDtoScene`].
+pub type ListPipelineFunctionsScene = PipelineFunctionDtoScene;
+
+/// The same values as [`ListUsersAdvancedFilterItemDtoOperator`].
+pub type ListPublicAccountsAdvancedFilterItemDtoOperator = ListUsersAdvancedFilterItemDtoOperator;
+
+/// The same values as [`ListUsersOptionsDtoFuzzySearchOn`].
+pub type ListPublicAccountsOptionsDtoFuzzySearchOn = ListUsersOptionsDtoFuzzySearchOn;
+
+/// The same values as [`ResourceDtoType`].
+pub type ListResourcesType = ResourceDtoType;
 
 wire_enum! {
-/// The values of `operator` in `ListPublicAccountsAdvancedFilterItemDto`.
-ListPublicAccountsAdvancedFilterItemDtoOperator {
-Equal = r#"EQUAL"#,
-NotEqual = r#"NOT_EQUAL"#,
-Contains = r#"CONTAINS"#,
-NotContains = r#"NOT_CONTAINS"#,
-IsNull = r#"IS_NULL"#,
-NotNull = r#"NOT_NULL"#,
-In = r#"IN"#,
-Greater = r#"GREATER"#,
-Lesser = r#"LESSER"#,
-Between = r#"BETWEEN"#,
-}
+    /// The values of `targetType` in `ListRoleAssignments`.
+    ListRoleAssignmentsTargetType {
+        User = "USER",
+        Org = "ORG",
+    }
 }
 
-wire_enum! {
-/// The values of `fuzzySearchOn` in `ListPublicAccountsOptionsDto`.
-ListPublicAccountsOptionsDtoFuzzySearchOn {
-Id = r#"id"#,
-Phone = r#"phone"#,
-Email = r#"email"#,
-Name = r#"name"#,
-Username = r#"username"#,
-ExternalId = r#"externalId"#,
-Nickname = r#"nickname"#,
-Company = r#"company"#,
-GivenName = r#"givenName"#,
-FamilyName = r#"familyName"#,
-MiddleName = r#"middleName"#,
-Profile = r#"profile"#,
-PreferredUsername = r#"preferredUsername"#,
-Website = r#"website"#,
-Address = r#"address"#,
-Formatted = r#"formatted"#,
-StreetAddress = r#"streetAddress"#,
-PostalCode = r#"postalCode"#,
-IdentityNumber = r#"identityNumber"#,
-}
-}
-
-/// The same values as [`AuthorizedResourceDtoResourceType`].
-pub type ListResourcesType = AuthorizedResourceDtoResourceType;
-
-wire_enum! {
-/// The values of `targetType` in `ListRoleAssignments`.
-ListRoleAssignmentsTargetType {
-User = r#"USER"#,
-Org = r#"ORG"#,
-}
-}
-
-/// The same values as [`ExtIdpInfoDtoExtIdpType`].
-pub type ListTenantExtIdpType = ExtIdpInfoDtoExtIdpType;
+/// The same values as [`GetExtIdpType`].
+pub type ListTenantExtIdpType = GetExtIdpType;
 
 /// The same values as [`ListCustFieldsDataType`].
 pub type ListUserBaseFieldsDataType = ListCustFieldsDataType;
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type ListUserBaseFieldsTargetType = AsaAccountTargetDtoTargetType;
-
-/// The same values as [`ListPublicAccountsAdvancedFilterItemDtoOperator`].
-pub type ListUsersAdvancedFilterItemDtoOperator = ListPublicAccountsAdvancedFilterItemDtoOperator;
-
-/// The same values as [`CreatePublicAccountReqDtoStatus`].
-pub type ListUsersLegacyStatus = CreatePublicAccountReqDtoStatus;
-
-/// The same values as [`ListPublicAccountsOptionsDtoFuzzySearchOn`].
-pub type ListUsersOptionsDtoFuzzySearchOn = ListPublicAccountsOptionsDtoFuzzySearchOn;
-
-/// The same values as [`AddWhitelistDtoType`].
-pub type ListWhitelistsType = AddWhitelistDtoType;
+/// The same values as [`TargetDtoTargetType`].
+pub type ListUserBaseFieldsTargetType = TargetDtoTargetType;
 
 wire_enum! {
-/// The values of `loginFailStrategy` in `LoginAnomalyDetectionConfigDto`.
-LoginAnomalyDetectionConfigDtoLoginFailStrategy {
-Captcha = r#"captcha"#,
-BlockAccount = r#"block-account"#,
-}
+    /// The values of `operator` in `ListUsersAdvancedFilterItemDto`.
+    ListUsersAdvancedFilterItemDtoOperator {
+        Equal = "EQUAL",
+        NotEqual = "NOT_EQUAL",
+        Contains = "CONTAINS",
+        NotContains = "NOT_CONTAINS",
+        IsNull = "IS_NULL",
+        NotNull = "NOT_NULL",
+        In = "IN",
+        Greater = "GREATER",
+        Lesser = "LESSER",
+        Between = "BETWEEN",
+    }
 }
 
-/// The same values as [`EnrollFactorDtoFactorType`].
-pub type MFASettingsDtoEnabledFactors = EnrollFactorDtoFactorType;
-
-/// The same values as [`CreatePipelineFunctionDtoScene`].
-pub type PipelineFunctionDtoScene = CreatePipelineFunctionDtoScene;
+/// The same values as [`UserDtoStatus`].
+pub type ListUsersLegacyStatus = UserDtoStatus;
 
 wire_enum! {
-/// The values of `status` in `PipelineFunctionDto`.
-PipelineFunctionDtoStatus {
-Uploading = r#"uploading"#,
-Success = r#"success"#,
-Failed = r#"failed"#,
+    /// The values of `fuzzySearchOn` in `ListUsersOptionsDto`.
+    ListUsersOptionsDtoFuzzySearchOn {
+        Id = "id",
+        Phone = "phone",
+        Email = "email",
+        Name = "name",
+        Username = "username",
+        ExternalId = "externalId",
+        Nickname = "nickname",
+        Company = "company",
+        GivenName = "givenName",
+        FamilyName = "familyName",
+        MiddleName = "middleName",
+        Profile = "profile",
+        PreferredUsername = "preferredUsername",
+        Website = "website",
+        Address = "address",
+        Formatted = "formatted",
+        StreetAddress = "streetAddress",
+        PostalCode = "postalCode",
+        IdentityNumber = "identityNumber",
+    }
 }
+
+wire_enum! {
+    /// The values of `type` in `ListWhitelists`.
+    ListWhitelistsType {
+        Username = "USERNAME",
+        Email = "EMAIL",
+        Phone = "PHONE",
+    }
+}
+
+wire_enum! {
+    /// The values of `loginFailStrategy` in `LoginAnomalyDetectionConfigDto`.
+    LoginAnomalyDetectionConfigDtoLoginFailStrategy {
+        Captcha = "captcha",
+        BlockAccount = "block-account",
+    }
+}
+
+/// The same values as [`FactorDtoFactorType`].
+pub type MFASettingsDtoEnabledFactors = FactorDtoFactorType;
+
+wire_enum! {
+    /// The values of `scene` in `PipelineFunctionDto`.
+    PipelineFunctionDtoScene {
+        PreRegister = "PRE_REGISTER",
+        PostRegister = "POST_REGISTER",
+        PreAuthentication = "PRE_AUTHENTICATION",
+        PostAuthentication = "POST_AUTHENTICATION",
+        PreOidcIdTokenIssued = "PRE_OIDC_ID_TOKEN_ISSUED",
+        PreOidcAccessTokenIssued = "PRE_OIDC_ACCESS_TOKEN_ISSUED",
+        PreCompleteUserInfo = "PRE_COMPLETE_USER_INFO",
+        PreMfaVerify = "PRE_MFA_VERIFY",
+        PostMfaVerify = "POST_MFA_VERIFY",
+    }
+}
+
+wire_enum! {
+    /// The values of `status` in `PipelineFunctionDto`.
+    PipelineFunctionDtoStatus {
+        Uploading = "uploading",
+        Success = "success",
+        Failed = "failed",
+    }
 }
 
 /// The same values as [`EmailTemplateDtoTplEngine`].
@@ -15541,199 +15464,210 @@ pub type PreviewEmailTemplateDtoTplEngine = EmailTemplateDtoTplEngine;
 /// The same values as [`EmailTemplateDtoType`].
 pub type PreviewEmailTemplateDtoType = EmailTemplateDtoType;
 
-/// The same values as [`CreatePublicAccountReqDtoGender`].
-pub type PublicAccountDtoGender = CreatePublicAccountReqDtoGender;
+/// The same values as [`UserDtoGender`].
+pub type PublicAccountDtoGender = UserDtoGender;
 
-/// The same values as [`CreatePublicAccountReqDtoStatus`].
-pub type PublicAccountDtoStatus = CreatePublicAccountReqDtoStatus;
+/// The same values as [`UserDtoStatus`].
+pub type PublicAccountDtoStatus = UserDtoStatus;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type ResetUserPrincipalAuthenticationInfoOptionsDtoUserIdType =
-    DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`UserDtoUserSourceType`].
+pub type PublicAccountDtoUserSourceType = UserDtoUserSourceType;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type ResignUserBatchReqDtoUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`UserDtoWorkStatus`].
+pub type PublicAccountDtoWorkStatus = UserDtoWorkStatus;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type ResignUserReqDtoUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`GetUserUserIdType`].
+pub type ResetUserPrincipalAuthenticationInfoOptionsDtoUserIdType = GetUserUserIdType;
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type ResourceAuthorizedTargetDtoTargetType = AsaAccountTargetDtoTargetType;
+/// The same values as [`GetUserUserIdType`].
+pub type ResignUserBatchReqDtoUserIdType = GetUserUserIdType;
 
-/// The same values as [`AuthorizedResourceDtoResourceType`].
-pub type ResourceDtoType = AuthorizedResourceDtoResourceType;
+/// The same values as [`GetUserUserIdType`].
+pub type ResignUserReqDtoUserIdType = GetUserUserIdType;
 
-/// The same values as [`AuthorizedResourceDtoResourceType`].
-pub type ResourceItemDtoResourceType = AuthorizedResourceDtoResourceType;
+/// The same values as [`TargetDtoTargetType`].
+pub type ResourceAuthorizedTargetDtoTargetType = TargetDtoTargetType;
 
-wire_enum! {
-/// The values of `action` in `RiskListPolicyCreateDto`.
-RiskListPolicyCreateDtoAction {
-AddIpBlackList = r#"ADD_IP_BLACK_LIST"#,
-AddUserBlackList = r#"ADD_USER_BLACK_LIST"#,
-}
-}
+/// The same values as [`ResourceDtoType`].
+pub type ResourceItemDtoResourceType = ResourceDtoType;
 
-wire_enum! {
-/// The values of `eventStateType` in `RiskListPolicyCreateDto`.
-RiskListPolicyCreateDtoEventStateType {
-PasswordWrong = r#"password_wrong"#,
-AccountWrong = r#"account_wrong"#,
-}
-}
+/// The same values as [`RiskListPolicyRespDtoAction`].
+pub type RiskListPolicyCreateDtoAction = RiskListPolicyRespDtoAction;
 
-wire_enum! {
-/// The values of `ipCond` in `RiskListPolicyCreateDto`.
-RiskListPolicyCreateDtoIpCond {
-NoLimit = r#"NO_LIMIT"#,
-One = r#"ONE"#,
-}
-}
+/// The same values as [`RiskListPolicyRespDtoEventStateType`].
+pub type RiskListPolicyCreateDtoEventStateType = RiskListPolicyRespDtoEventStateType;
 
-wire_enum! {
-/// The values of `ipRange` in `RiskListPolicyCreateDto`.
-RiskListPolicyCreateDtoIpRange {
-All = r#"ALL"#,
-NotInWhiteList = r#"NOT_IN_WHITE_LIST"#,
-}
-}
+/// The same values as [`RiskListPolicyRespDtoIpCond`].
+pub type RiskListPolicyCreateDtoIpCond = RiskListPolicyRespDtoIpCond;
+
+/// The same values as [`RiskListPolicyRespDtoIpRange`].
+pub type RiskListPolicyCreateDtoIpRange = RiskListPolicyRespDtoIpRange;
+
+/// The same values as [`RiskListPolicyRespDtoLimitList`].
+pub type RiskListPolicyCreateDtoLimitList = RiskListPolicyRespDtoLimitList;
+
+/// The same values as [`FindRiskListPolicyOptObject`].
+pub type RiskListPolicyCreateDtoOptObject = FindRiskListPolicyOptObject;
+
+/// The same values as [`RiskListPolicyRespDtoRemoveType`].
+pub type RiskListPolicyCreateDtoRemoveType = RiskListPolicyRespDtoRemoveType;
+
+/// The same values as [`RiskListPolicyRespDtoIpCond`].
+pub type RiskListPolicyCreateDtoUserCond = RiskListPolicyRespDtoIpCond;
+
+/// The same values as [`RiskListPolicyRespDtoIpRange`].
+pub type RiskListPolicyCreateDtoUserRange = RiskListPolicyRespDtoIpRange;
 
 wire_enum! {
-/// The values of `limitList` in `RiskListPolicyCreateDto`.
-RiskListPolicyCreateDtoLimitList {
-ForbidLogin = r#"FORBID_LOGIN"#,
-ForbidRegister = r#"FORBID_REGISTER"#,
-}
+    /// The values of `action` in `RiskListPolicyRespDto`.
+    RiskListPolicyRespDtoAction {
+        AddIpBlackList = "ADD_IP_BLACK_LIST",
+        AddUserBlackList = "ADD_USER_BLACK_LIST",
+    }
 }
 
 wire_enum! {
-/// The values of `optObject` in `RiskListPolicyCreateDto`.
-RiskListPolicyCreateDtoOptObject {
-Ip = r#"IP"#,
-User = r#"USER"#,
-}
+    /// The values of `eventStateType` in `RiskListPolicyRespDto`.
+    RiskListPolicyRespDtoEventStateType {
+        PasswordWrong = "password_wrong",
+        AccountWrong = "account_wrong",
+    }
 }
 
 wire_enum! {
-/// The values of `removeType` in `RiskListPolicyCreateDto`.
-RiskListPolicyCreateDtoRemoveType {
-Manual = r#"MANUAL"#,
-Schedule = r#"SCHEDULE"#,
+    /// The values of `ipCond` in `RiskListPolicyRespDto`.
+    RiskListPolicyRespDtoIpCond {
+        NoLimit = "NO_LIMIT",
+        One = "ONE",
+    }
 }
-}
-
-/// The same values as [`RiskListPolicyCreateDtoIpCond`].
-pub type RiskListPolicyCreateDtoUserCond = RiskListPolicyCreateDtoIpCond;
-
-/// The same values as [`RiskListPolicyCreateDtoIpRange`].
-pub type RiskListPolicyCreateDtoUserRange = RiskListPolicyCreateDtoIpRange;
-
-/// The same values as [`RiskListPolicyCreateDtoAction`].
-pub type RiskListPolicyRespDtoAction = RiskListPolicyCreateDtoAction;
-
-/// The same values as [`RiskListPolicyCreateDtoEventStateType`].
-pub type RiskListPolicyRespDtoEventStateType = RiskListPolicyCreateDtoEventStateType;
-
-/// The same values as [`RiskListPolicyCreateDtoIpCond`].
-pub type RiskListPolicyRespDtoIpCond = RiskListPolicyCreateDtoIpCond;
-
-/// The same values as [`RiskListPolicyCreateDtoIpRange`].
-pub type RiskListPolicyRespDtoIpRange = RiskListPolicyCreateDtoIpRange;
-
-/// The same values as [`RiskListPolicyCreateDtoLimitList`].
-pub type RiskListPolicyRespDtoLimitList = RiskListPolicyCreateDtoLimitList;
-
-/// The same values as [`RiskListPolicyCreateDtoOptObject`].
-pub type RiskListPolicyRespDtoOptObject = RiskListPolicyCreateDtoOptObject;
-
-/// The same values as [`RiskListPolicyCreateDtoRemoveType`].
-pub type RiskListPolicyRespDtoRemoveType = RiskListPolicyCreateDtoRemoveType;
-
-/// The same values as [`RiskListPolicyCreateDtoIpCond`].
-pub type RiskListPolicyRespDtoUserCond = RiskListPolicyCreateDtoIpCond;
-
-/// The same values as [`RiskListPolicyCreateDtoIpRange`].
-pub type RiskListPolicyRespDtoUserRange = RiskListPolicyCreateDtoIpRange;
-
-/// The same values as [`AuthorizedResourceDtoResourceType`].
-pub type RoleAuthorizedResourcesRespDtoResourceType = AuthorizedResourceDtoResourceType;
 
 wire_enum! {
-/// The values of `strategy` in `SelfUnlockAccountConfigDto`.
-SelfUnlockAccountConfigDtoStrategy {
-Captcha = r#"captcha"#,
-PasswordCaptcha = r#"password-captcha"#,
-}
+    /// The values of `ipRange` in `RiskListPolicyRespDto`.
+    RiskListPolicyRespDtoIpRange {
+        All = "ALL",
+        NotInWhiteList = "NOT_IN_WHITE_LIST",
+    }
 }
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type SetCustomDataReqDtoTargetType = AsaAccountTargetDtoTargetType;
+wire_enum! {
+    /// The values of `limitList` in `RiskListPolicyRespDto`.
+    RiskListPolicyRespDtoLimitList {
+        ForbidLogin = "FORBID_LOGIN",
+        ForbidRegister = "FORBID_REGISTER",
+    }
+}
+
+/// The same values as [`FindRiskListPolicyOptObject`].
+pub type RiskListPolicyRespDtoOptObject = FindRiskListPolicyOptObject;
+
+wire_enum! {
+    /// The values of `removeType` in `RiskListPolicyRespDto`.
+    RiskListPolicyRespDtoRemoveType {
+        Manual = "MANUAL",
+        Schedule = "SCHEDULE",
+    }
+}
+
+/// The same values as [`RiskListPolicyRespDtoIpCond`].
+pub type RiskListPolicyRespDtoUserCond = RiskListPolicyRespDtoIpCond;
+
+/// The same values as [`RiskListPolicyRespDtoIpRange`].
+pub type RiskListPolicyRespDtoUserRange = RiskListPolicyRespDtoIpRange;
+
+/// The same values as [`ResourceDtoType`].
+pub type RoleAuthorizedResourcesRespDtoResourceType = ResourceDtoType;
+
+wire_enum! {
+    /// The values of `strategy` in `SelfUnlockAccountConfigDto`.
+    SelfUnlockAccountConfigDtoStrategy {
+        Captcha = "captcha",
+        PasswordCaptcha = "password-captcha",
+    }
+}
+
+/// The same values as [`TargetDtoTargetType`].
+pub type SetCustomDataReqDtoTargetType = TargetDtoTargetType;
 
 /// The same values as [`CustomFieldDtoDataType`].
 pub type SetCustomFieldDtoDataType = CustomFieldDtoDataType;
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type SetCustomFieldDtoTargetType = AsaAccountTargetDtoTargetType;
+/// The same values as [`TargetDtoTargetType`].
+pub type SetCustomFieldDtoTargetType = TargetDtoTargetType;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type SetMfaStatusDtoUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
-
-wire_enum! {
-/// The values of `field` in `SortingDto`.
-SortingDtoField {
-Id = r#"id"#,
-CreatedAt = r#"createdAt"#,
-UpdatedAt = r#"updatedAt"#,
-Email = r#"email"#,
-Username = r#"username"#,
-ExternalId = r#"externalId"#,
-Phone = r#"phone"#,
-Status = r#"status"#,
-StatusChangedAt = r#"statusChangedAt"#,
-PasswordLastSetAt = r#"passwordLastSetAt"#,
-LoginsCount = r#"loginsCount"#,
-Gender = r#"gender"#,
-LastLogin = r#"lastLogin"#,
-UserSourceType = r#"userSourceType"#,
-LastMfaTime = r#"lastMfaTime"#,
-PasswordSecurityLevel = r#"passwordSecurityLevel"#,
-PhoneCountryCode = r#"phoneCountryCode"#,
-LastIp = r#"lastIp"#,
-}
-}
+/// The same values as [`GetUserUserIdType`].
+pub type SetMfaStatusDtoUserIdType = GetUserUserIdType;
 
 wire_enum! {
-/// The values of `order` in `SortingDto`.
-SortingDtoOrder {
-Desc = r#"desc"#,
-Asc = r#"asc"#,
+    /// The values of `field` in `SortingDto`.
+    SortingDtoField {
+        Id = "id",
+        CreatedAt = "createdAt",
+        UpdatedAt = "updatedAt",
+        Email = "email",
+        Username = "username",
+        ExternalId = "externalId",
+        Phone = "phone",
+        Status = "status",
+        StatusChangedAt = "statusChangedAt",
+        PasswordLastSetAt = "passwordLastSetAt",
+        LoginsCount = "loginsCount",
+        Gender = "gender",
+        LastLogin = "lastLogin",
+        UserSourceType = "userSourceType",
+        LastMfaTime = "lastMfaTime",
+        PasswordSecurityLevel = "passwordSecurityLevel",
+        PhoneCountryCode = "phoneCountryCode",
+        LastIp = "lastIp",
+    }
 }
+
+wire_enum! {
+    /// The values of `order` in `SortingDto`.
+    SortingDtoOrder {
+        Desc = "desc",
+        Asc = "asc",
+    }
 }
 
-/// The same values as [`DataSubjectRespDtoTargetType`].
-pub type SubjectDtoType = DataSubjectRespDtoTargetType;
+wire_enum! {
+    /// The values of `type` in `SubjectDto`.
+    SubjectDtoType {
+        User = "USER",
+        Org = "ORG",
+        Group = "GROUP",
+        Role = "ROLE",
+    }
+}
 
-/// The same values as [`DataSubjectRespDtoTargetType`].
-pub type SubjectRespDtoType = DataSubjectRespDtoTargetType;
+/// The same values as [`SubjectDtoType`].
+pub type SubjectRespDtoType = SubjectDtoType;
 
-/// The same values as [`AsaAccountTargetDtoTargetType`].
-pub type TargetDtoTargetType = AsaAccountTargetDtoTargetType;
+wire_enum! {
+    /// The values of `targetType` in `TargetDto`.
+    TargetDtoTargetType {
+        User = "USER",
+        Role = "ROLE",
+        Group = "GROUP",
+        Department = "DEPARTMENT",
+    }
+}
 
-/// The same values as [`CreatePublicAccountReqDtoGender`].
-pub type TenantUserDtoGender = CreatePublicAccountReqDtoGender;
+/// The same values as [`UserDtoGender`].
+pub type TenantUserDtoGender = UserDtoGender;
 
-/// The same values as [`EnrollFactorDtoFactorType`].
-pub type UpdateApplicationMfaSettingsDtoDisabledFactors = EnrollFactorDtoFactorType;
+/// The same values as [`FactorDtoFactorType`].
+pub type UpdateApplicationMfaSettingsDtoDisabledFactors = FactorDtoFactorType;
 
-/// The same values as [`EnrollFactorDtoFactorType`].
-pub type UpdateApplicationMfaSettingsDtoEnabledFactors = EnrollFactorDtoFactorType;
+/// The same values as [`FactorDtoFactorType`].
+pub type UpdateApplicationMfaSettingsDtoEnabledFactors = FactorDtoFactorType;
 
 /// The same values as [`AppDtoAppDefaultLoginStrategy`].
 pub type UpdateApplicationPermissionStrategyDataDtoPermissionStrategy =
     AppDtoAppDefaultLoginStrategy;
 
-/// The same values as [`CreateArrayDataResourceRespDtoType`].
-pub type UpdateDataResourceRespDtoType = CreateArrayDataResourceRespDtoType;
+/// The same values as [`OpenResourceResourceType`].
+pub type UpdateDataResourceRespDtoType = OpenResourceResourceType;
 
 /// The same values as [`EmailTemplateDtoTplEngine`].
 pub type UpdateEmailTemplateDtoTplEngine = EmailTemplateDtoTplEngine;
@@ -15741,111 +15675,193 @@ pub type UpdateEmailTemplateDtoTplEngine = EmailTemplateDtoTplEngine;
 /// The same values as [`EmailTemplateDtoType`].
 pub type UpdateEmailTemplateDtoType = EmailTemplateDtoType;
 
-/// The same values as [`CreateFunctionModelDtoType`].
-pub type UpdateFunctionModelDtoType = CreateFunctionModelDtoType;
+/// The same values as [`FunctionModelDtoType`].
+pub type UpdateFunctionModelDtoType = FunctionModelDtoType;
 
-/// The same values as [`CreatePipelineFunctionDtoScene`].
-pub type UpdatePipelineOrderDtoScene = CreatePipelineFunctionDtoScene;
+/// The same values as [`PipelineFunctionDtoScene`].
+pub type UpdatePipelineOrderDtoScene = PipelineFunctionDtoScene;
 
-/// The same values as [`CreatePublicAccountOptionsDtoPasswordEncryptType`].
+/// The same values as [`ResetPasswordDtoPasswordEncryptType`].
 pub type UpdatePublicAccountBatchOptionsDtoPasswordEncryptType =
-    CreatePublicAccountOptionsDtoPasswordEncryptType;
+    ResetPasswordDtoPasswordEncryptType;
 
-/// The same values as [`CreatePublicAccountReqDtoGender`].
-pub type UpdatePublicAccountInfoDtoGender = CreatePublicAccountReqDtoGender;
+/// The same values as [`UserDtoGender`].
+pub type UpdatePublicAccountInfoDtoGender = UserDtoGender;
 
-/// The same values as [`CreatePublicAccountReqDtoStatus`].
-pub type UpdatePublicAccountInfoDtoStatus = CreatePublicAccountReqDtoStatus;
+/// The same values as [`UserDtoStatus`].
+pub type UpdatePublicAccountInfoDtoStatus = UserDtoStatus;
 
-/// The same values as [`CreatePublicAccountOptionsDtoPasswordEncryptType`].
-pub type UpdatePublicAccountOptionsDtoPasswordEncryptType =
-    CreatePublicAccountOptionsDtoPasswordEncryptType;
+/// The same values as [`ResetPasswordDtoPasswordEncryptType`].
+pub type UpdatePublicAccountOptionsDtoPasswordEncryptType = ResetPasswordDtoPasswordEncryptType;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type UpdatePublicAccountOptionsDtoUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`GetUserUserIdType`].
+pub type UpdatePublicAccountOptionsDtoUserIdType = GetUserUserIdType;
 
-/// The same values as [`CreatePublicAccountReqDtoGender`].
-pub type UpdatePublicAccountReqDtoGender = CreatePublicAccountReqDtoGender;
+/// The same values as [`UserDtoGender`].
+pub type UpdatePublicAccountReqDtoGender = UserDtoGender;
 
-/// The same values as [`CreatePublicAccountReqDtoStatus`].
-pub type UpdatePublicAccountReqDtoStatus = CreatePublicAccountReqDtoStatus;
+/// The same values as [`UserDtoStatus`].
+pub type UpdatePublicAccountReqDtoStatus = UserDtoStatus;
 
-/// The same values as [`AuthorizedResourceDtoResourceType`].
-pub type UpdateResourceDtoType = AuthorizedResourceDtoResourceType;
+/// The same values as [`ResourceDtoType`].
+pub type UpdateResourceDtoType = ResourceDtoType;
 
-/// The same values as [`CreatePublicAccountOptionsDtoPasswordEncryptType`].
-pub type UpdateUserBatchOptionsDtoPasswordEncryptType =
-    CreatePublicAccountOptionsDtoPasswordEncryptType;
+/// The same values as [`ResetPasswordDtoPasswordEncryptType`].
+pub type UpdateUserBatchOptionsDtoPasswordEncryptType = ResetPasswordDtoPasswordEncryptType;
 
-/// The same values as [`CreatePublicAccountReqDtoGender`].
-pub type UpdateUserInfoDtoGender = CreatePublicAccountReqDtoGender;
+/// The same values as [`UserDtoGender`].
+pub type UpdateUserInfoDtoGender = UserDtoGender;
 
-/// The same values as [`CreatePublicAccountReqDtoStatus`].
-pub type UpdateUserInfoDtoStatus = CreatePublicAccountReqDtoStatus;
+/// The same values as [`UserDtoStatus`].
+pub type UpdateUserInfoDtoStatus = UserDtoStatus;
 
-/// The same values as [`CreatePublicAccountOptionsDtoPasswordEncryptType`].
-pub type UpdateUserOptionsDtoPasswordEncryptType = CreatePublicAccountOptionsDtoPasswordEncryptType;
+/// The same values as [`ResetPasswordDtoPasswordEncryptType`].
+pub type UpdateUserOptionsDtoPasswordEncryptType = ResetPasswordDtoPasswordEncryptType;
 
-/// The same values as [`DeletePublicAccountsBatchOptionsDtoUserIdType`].
-pub type UpdateUserOptionsDtoUserIdType = DeletePublicAccountsBatchOptionsDtoUserIdType;
+/// The same values as [`GetUserUserIdType`].
+pub type UpdateUserOptionsDtoUserIdType = GetUserUserIdType;
 
-/// The same values as [`CreatePublicAccountReqDtoGender`].
-pub type UpdateUserReqDtoGender = CreatePublicAccountReqDtoGender;
+/// The same values as [`UserDtoGender`].
+pub type UpdateUserReqDtoGender = UserDtoGender;
 
-/// The same values as [`CreatePublicAccountReqDtoStatus`].
-pub type UpdateUserReqDtoStatus = CreatePublicAccountReqDtoStatus;
+/// The same values as [`UserDtoStatus`].
+pub type UpdateUserReqDtoStatus = UserDtoStatus;
 
-/// The same values as [`CreateWebhookDtoContentType`].
-pub type UpdateWebhookDtoContentType = CreateWebhookDtoContentType;
+/// The same values as [`WebhookDtoContentType`].
+pub type UpdateWebhookDtoContentType = WebhookDtoContentType;
 
-/// The same values as [`CreateWebhookDtoEvents`].
-pub type UpdateWebhookDtoEvents = CreateWebhookDtoEvents;
+/// The same values as [`WebhookDtoEvents`].
+pub type UpdateWebhookDtoEvents = WebhookDtoEvents;
 
 wire_enum! {
-/// The values of `eventType` in `UserActionLogDto`.
-UserActionLogDtoEventType {
-Login = r#"login"#,
-Logout = r#"logout"#,
-Register = r#"register"#,
-VerifyMfa = r#"verifyMfa"#,
-UpdateUserPrefile = r#"updateUserPrefile"#,
-UpdateUserPassword = r#"updateUserPassword"#,
-UpdateUserEmail = r#"updateUserEmail"#,
-UpdateUserPhone = r#"updateUserPhone"#,
-BindMfa = r#"bindMfa"#,
-BindEmail = r#"bindEmail"#,
-BindPhone = r#"bindPhone"#,
-UnbindPhone = r#"unbindPhone"#,
-UnbindEmail = r#"unbindEmail"#,
-UnbindMfa = r#"unbindMFA"#,
-RefreshUserTokenBySelf = r#"refreshUserTokenBySelf"#,
-DeleteAccount = r#"deleteAccount"#,
-VerifyFirstLogin = r#"verifyFirstLogin"#,
-SecurityResourceAccess = r#"securityResourceAccess"#,
-}
+    /// The values of `eventType` in `UserActionLogDto`.
+    UserActionLogDtoEventType {
+        Login = "login",
+        Logout = "logout",
+        Register = "register",
+        VerifyMfa = "verifyMfa",
+        UpdateUserPrefile = "updateUserPrefile",
+        UpdateUserPassword = "updateUserPassword",
+        UpdateUserEmail = "updateUserEmail",
+        UpdateUserPhone = "updateUserPhone",
+        BindMfa = "bindMfa",
+        BindEmail = "bindEmail",
+        BindPhone = "bindPhone",
+        UnbindPhone = "unbindPhone",
+        UnbindEmail = "unbindEmail",
+        UnbindMfa = "unbindMFA",
+        RefreshUserTokenBySelf = "refreshUserTokenBySelf",
+        DeleteAccount = "deleteAccount",
+        VerifyFirstLogin = "verifyFirstLogin",
+        SecurityResourceAccess = "securityResourceAccess",
+    }
 }
 
 wire_enum! {
-/// The values of `enableSwitchType` in `UserPoolTenantConfigDto`.
-UserPoolTenantConfigDtoEnableSwitchType {
-TenantConsole = r#"tenant-console"#,
-TenantApp = r#"tenant-app"#,
-TenantLaunpad = r#"tenant-launpad"#,
+    /// The values of `enableSwitchType` in `UserPoolTenantConfigDto`.
+    UserPoolTenantConfigDtoEnableSwitchType {
+        TenantConsole = "tenant-console",
+        TenantApp = "tenant-app",
+        TenantLaunpad = "tenant-launpad",
+    }
 }
-}
-
-/// The same values as [`CreateWebhookDtoContentType`].
-pub type WebhookDtoContentType = CreateWebhookDtoContentType;
-
-/// The same values as [`CreateWebhookDtoEvents`].
-pub type WebhookDtoEvents = CreateWebhookDtoEvents;
 
 wire_enum! {
-/// The values of `delayUnit` in `WebhookRetryConfigV3Dto`.
-WebhookRetryConfigV3DtoDelayUnit {
-Second = r#"Second"#,
-Minute = r#"Minute"#,
-Hour = r#"Hour"#,
-Day = r#"Day"#,
+    /// The values of `contentType` in `WebhookDto`.
+    WebhookDtoContentType {
+        ApplicationJson = "application/json",
+        ApplicationXWwwFormUrlencoded = "application/x-www-form-urlencoded",
+    }
 }
+
+wire_enum! {
+    /// The values of `events` in `WebhookDto`.
+    WebhookDtoEvents {
+        Test = "test",
+        Register = "register",
+        Login = "login",
+        MfaVerified = "mfa:verified",
+        Kick = "kick",
+        UserCreated = "user:created",
+        UserPasswordChanged = "user:password-changed",
+        UserUpdated = "user:updated",
+        UserEmailVerified = "user:email-verified",
+        UserArchived = "user:archived",
+        UserUnarchived = "user:unarchived",
+        UserBlocked = "user:blocked",
+        UserUnblocked = "user:unblocked",
+        UserDeleted = "user:deleted",
+        UserRegisterWhitelistAdded = "user:register-whitelist-added",
+        UserRegisterWhitelistDeleted = "user:register-whitelist-deleted",
+        UserUdvChanged = "user:udv-changed",
+        UserLinkAccount = "user:link-account",
+        UserPasswordUpdateRemind = "user:password-update-remind",
+        UserOrganizationNodeUpdate = "user:organization-node-update",
+        PermissionRevoke = "permission:revoke",
+        PermissionAdd = "permission:add",
+        ResourceCreated = "resource:created",
+        ResourceDelete = "resource:delete",
+        ResourceUpdated = "resource:updated",
+        RoleCreated = "role:created",
+        RoleUpdated = "role:updated",
+        RoleDeleted = "role:deleted",
+        RoleDisable = "role:disable",
+        RoleAssigned = "role:assigned",
+        SubjectRemove = "subject:remove",
+        RoleUnassigned = "role:unassigned",
+        RoleUdvChanged = "role:udv-changed",
+        ApplicationMfaEnabled = "application:mfa:enabled",
+        ApplicationMfaDisabled = "application:mfa:disabled",
+        GroupCreated = "group:created",
+        GroupUpdated = "group:updated",
+        GroupDeleted = "group:deleted",
+        GroupMemberAdded = "group:member-added",
+        GroupMemberRemoved = "group:member-removed",
+        OrganizationCreated = "organization:created",
+        OrganizationImported = "organization:imported",
+        OrganizationDeleted = "organization:deleted",
+        OrganizationNodeAdded = "organization:node-added",
+        OrganizationNodeUpdated = "organization:node-updated",
+        OrganizationTreeUpdated = "organization:tree-updated",
+        OrganizationNodeDeleted = "organization:node-deleted",
+        OrganizationNodeMoved = "organization:node-moved",
+        OrganizationMemberAdded = "organization:member-added",
+        OrganizationMemberRemoved = "organization:member-removed",
+        OrganizationUdvChanged = "organization:udv-changed",
+        PrivilegeNamespaceCreated = "privilege-namespace:created",
+        PrivilegeNamespaceUpdated = "privilege-namespace:updated",
+        PrivilegeNamespaceDeleted = "privilege-namespace:deleted",
+        UserPoolCooperatorAdded = "user-pool:cooperator-added",
+        UserPoolCooperatorRemoved = "user-pool:cooperator-removed",
+        UserPoolSecretRefreshed = "user-pool:secret-refreshed",
+        UserPoolUpdated = "user-pool:updated",
+        UserPoolUdfAdded = "user-pool:udf-added",
+        UserPoolUdfDeleted = "user-pool:udf-deleted",
+        UserPoolEnvAdded = "user-pool:env-added",
+        UserPoolEnvDeleted = "user-pool:env-deleted",
+        UserPoolEnvUpdated = "user-pool:env-updated",
+        UserPoolLaunchpadAppInstalled = "user-pool:launchpad-app-installed",
+        UserPoolLaunchpadAppUninstalled = "user-pool:launchpad-app-uninstalled",
+        ApplicationCreated = "application:created",
+        ApplicationUpdated = "application:updated",
+        ApplicationDeleted = "application:deleted",
+        ApplicationSecretRefreshed = "application:secret-refreshed",
+        DataResourceCreated = "data-resource:created",
+        DataResourceUpdated = "data-resource:updated",
+        DataResourceDeleted = "data-resource:deleted",
+        DataStrategyPermissionRevoke = "data-strategy-permission:revoke",
+        DataStrategyPermissionAdd = "data-strategy-permission:add",
+        UnusualLocationLogin = "unusual-location:login",
+        RefreshToken = "refresh-token",
+    }
+}
+
+wire_enum! {
+    /// The values of `delayUnit` in `WebhookRetryConfigV3Dto`.
+    WebhookRetryConfigV3DtoDelayUnit {
+        Second = "Second",
+        Minute = "Minute",
+        Hour = "Hour",
+        Day = "Day",
+    }
 }

@@ -16,17 +16,7 @@ pub struct AuthByCodeIdentity(
     pub t::WechatMobileAuthByCodeIdentityInput,
 );
 
-operation!(
-    AuthByCodeIdentity,
-    "auth_by_code_identity",
-    POST,
-    "/api/v2/ecConn/wechatMobile/authByCodeIdentity",
-    UserToken,
-    Json,
-    false,
-    false,
-    t::LoginTokenResponseDataDto
-);
+operation! { AuthByCodeIdentity, "auth_by_code_identity", POST, "/api/v2/ecConn/wechatMobile/authByCodeIdentity", UserToken, Json, false, false, t::LoginTokenResponseDataDto }
 
 /// Bind by account.
 ///
@@ -38,17 +28,7 @@ pub struct BindByAccount(
     pub t::BindByAccountInputApi,
 );
 
-operation!(
-    BindByAccount,
-    "bind_by_account",
-    POST,
-    "/api/v2/ecConn/wechatMobile/byAccount",
-    UserToken,
-    Json,
-    false,
-    false,
-    t::WechatLoginTokenRespDto
-);
+operation! { BindByAccount, "bind_by_account", POST, "/api/v2/ecConn/wechatMobile/byAccount", UserToken, Json, false, false, t::WechatLoginTokenRespDto }
 
 /// Bind by account id.
 ///
@@ -60,17 +40,7 @@ pub struct BindByAccountId(
     pub t::BindByAccountIdInputApi,
 );
 
-operation!(
-    BindByAccountId,
-    "bind_by_account_id",
-    POST,
-    "/api/v2/ecConn/wechatMobile/byAccountId",
-    UserToken,
-    Json,
-    false,
-    false,
-    t::WechatLoginTokenRespDto
-);
+operation! { BindByAccountId, "bind_by_account_id", POST, "/api/v2/ecConn/wechatMobile/byAccountId", UserToken, Json, false, false, t::WechatLoginTokenRespDto }
 
 /// Bind by email code.
 ///
@@ -82,17 +52,7 @@ pub struct BindByEmailCode(
     pub t::BindByEmailCodeInputApi,
 );
 
-operation!(
-    BindByEmailCode,
-    "bind_by_email_code",
-    POST,
-    "/api/v2/ecConn/wechatMobile/byEmailCode",
-    UserToken,
-    Json,
-    false,
-    false,
-    t::WechatLoginTokenRespDto
-);
+operation! { BindByEmailCode, "bind_by_email_code", POST, "/api/v2/ecConn/wechatMobile/byEmailCode", UserToken, Json, false, false, t::WechatLoginTokenRespDto }
 
 /// Bind by phone code.
 ///
@@ -104,17 +64,7 @@ pub struct BindByPhoneCode(
     pub t::BindByPhoneCodeInputApi,
 );
 
-operation!(
-    BindByPhoneCode,
-    "bind_by_phone_code",
-    POST,
-    "/api/v2/ecConn/wechatMobile/byPhoneCode",
-    UserToken,
-    Json,
-    false,
-    false,
-    t::WechatLoginTokenRespDto
-);
+operation! { BindByPhoneCode, "bind_by_phone_code", POST, "/api/v2/ecConn/wechatMobile/byPhoneCode", UserToken, Json, false, false, t::WechatLoginTokenRespDto }
 
 /// Bind email.
 ///
@@ -126,17 +76,7 @@ pub struct BindEmail(
     pub t::BindEmailDto,
 );
 
-operation!(
-    BindEmail,
-    "bind_email",
-    POST,
-    "/api/v3/bind-email",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { BindEmail, "bind_email", POST, "/api/v3/bind-email", UserToken, Json, true, false, () }
 
 /// Bind phone.
 ///
@@ -148,17 +88,7 @@ pub struct BindPhone(
     pub t::BindPhoneDto,
 );
 
-operation!(
-    BindPhone,
-    "bind_phone",
-    POST,
-    "/api/v3/bind-phone",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { BindPhone, "bind_phone", POST, "/api/v3/bind-phone", UserToken, Json, true, false, () }
 
 /// Change push code status.
 ///
@@ -170,17 +100,7 @@ pub struct ChangePushCodeStatus(
     pub t::ChangePushCodeStatusDto,
 );
 
-operation!(
-    ChangePushCodeStatus,
-    "change_push_code_status",
-    POST,
-    "/api/v3/change-pushcode-status",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { ChangePushCodeStatus, "change_push_code_status", POST, "/api/v3/change-pushcode-status", UserToken, Json, true, false, () }
 
 /// Change qr code status.
 ///
@@ -192,17 +112,7 @@ pub struct ChangeQrCodeStatus(
     pub t::ChangeQRCodeStatusDto,
 );
 
-operation!(
-    ChangeQrCodeStatus,
-    "change_qr_code_status",
-    POST,
-    "/api/v3/change-qrcode-status",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { ChangeQrCodeStatus, "change_qr_code_status", POST, "/api/v3/change-qrcode-status", UserToken, Json, true, false, () }
 
 /// Check permission by array resource.
 ///
@@ -214,17 +124,7 @@ pub struct CheckPermissionByArrayResource(
     pub t::CheckPermissionArrayResourceDto,
 );
 
-operation!(
-    CheckPermissionByArrayResource,
-    "check_permission_by_array_resource",
-    POST,
-    "/api/v3/check-permission-array-resource",
-    UserToken,
-    Json,
-    true,
-    true,
-    t::CheckResourcePermissionDataDto
-);
+operation! { CheckPermissionByArrayResource, "check_permission_by_array_resource", POST, "/api/v3/check-permission-array-resource", UserToken, Json, true, true, t::CheckResourcePermissionDataDto }
 
 /// Check permission by string resource.
 ///
@@ -236,17 +136,7 @@ pub struct CheckPermissionByStringResource(
     pub t::CheckPermissionStringResourceDto,
 );
 
-operation!(
-    CheckPermissionByStringResource,
-    "check_permission_by_string_resource",
-    POST,
-    "/api/v3/check-permission-string-resource",
-    UserToken,
-    Json,
-    true,
-    true,
-    t::CheckResourcePermissionDataDto
-);
+operation! { CheckPermissionByStringResource, "check_permission_by_string_resource", POST, "/api/v3/check-permission-string-resource", UserToken, Json, true, true, t::CheckResourcePermissionDataDto }
 
 /// Check permission by tree resource.
 ///
@@ -258,17 +148,7 @@ pub struct CheckPermissionByTreeResource(
     pub t::CheckPermissionTreeResourceDto,
 );
 
-operation!(
-    CheckPermissionByTreeResource,
-    "check_permission_by_tree_resource",
-    POST,
-    "/api/v3/check-permission-tree-resource",
-    UserToken,
-    Json,
-    true,
-    true,
-    t::CheckResourcePermissionDataDto
-);
+operation! { CheckPermissionByTreeResource, "check_permission_by_tree_resource", POST, "/api/v3/check-permission-tree-resource", UserToken, Json, true, true, t::CheckResourcePermissionDataDto }
 
 /// Check push code status.
 ///
@@ -287,17 +167,7 @@ impl CheckPushCodeStatus {
     }
 }
 
-operation!(
-    CheckPushCodeStatus,
-    "check_push_code_status",
-    GET,
-    "/api/v3/check-pushcode-status",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::CheckPushCodeStatusDataDto
-);
+operation! { CheckPushCodeStatus, "check_push_code_status", GET, "/api/v3/check-pushcode-status", UserToken, Query, true, true, t::CheckPushCodeStatusDataDto }
 
 /// Check qr code status.
 ///
@@ -316,17 +186,7 @@ impl CheckQrCodeStatus {
     }
 }
 
-operation!(
-    CheckQrCodeStatus,
-    "check_qr_code_status",
-    GET,
-    "/api/v3/check-qrcode-status",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::CheckQRCodeStatusDataDto
-);
+operation! { CheckQrCodeStatus, "check_qr_code_status", GET, "/api/v3/check-qrcode-status", UserToken, Query, true, true, t::CheckQRCodeStatusDataDto }
 
 /// Check valid credentials by cred ids.
 ///
@@ -338,17 +198,7 @@ pub struct CheckValidCredentialsByCredIds(
     pub t::CheckDeviceCredentialIdDto,
 );
 
-operation!(
-    CheckValidCredentialsByCredIds,
-    "check_valid_credentials_by_cred_ids",
-    POST,
-    "/api/v3/webauthn/check-valid-credentials-by-credIds",
-    UserToken,
-    Json,
-    true,
-    true,
-    Vec<serde_json::Value>
-);
+operation! { CheckValidCredentialsByCredIds, "check_valid_credentials_by_cred_ids", POST, "/api/v3/webauthn/check-valid-credentials-by-credIds", UserToken, Json, true, true, Vec<serde_json::Value> }
 
 /// Decrypt wechat mini program data.
 ///
@@ -360,17 +210,7 @@ pub struct DecryptWechatMiniProgramData(
     pub t::DecryptWechatMiniProgramDataDto,
 );
 
-operation!(
-    DecryptWechatMiniProgramData,
-    "decrypt_wechat_mini_program_data",
-    POST,
-    "/api/v3/decrypt-wechat-miniprogram-data",
-    UserToken,
-    Json,
-    true,
-    false,
-    serde_json::Value
-);
+operation! { DecryptWechatMiniProgramData, "decrypt_wechat_mini_program_data", POST, "/api/v3/decrypt-wechat-miniprogram-data", UserToken, Json, true, false, serde_json::Value }
 
 /// Delete account.
 ///
@@ -382,17 +222,7 @@ pub struct DeleteAccount(
     pub t::DeleteAccounDto,
 );
 
-operation!(
-    DeleteAccount,
-    "delete_account",
-    POST,
-    "/api/v3/delete-account",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteAccount, "delete_account", POST, "/api/v3/delete-account", UserToken, Json, true, false, t::IsSuccessDto }
 
 /// Enroll factor.
 ///
@@ -404,17 +234,7 @@ pub struct EnrollFactor(
     pub t::EnrollFactorDto,
 );
 
-operation!(
-    EnrollFactor,
-    "enroll_factor",
-    POST,
-    "/api/v3/enroll-factor",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { EnrollFactor, "enroll_factor", POST, "/api/v3/enroll-factor", UserToken, Json, true, false, () }
 
 /// Exchange token set with qr code ticket.
 ///
@@ -426,17 +246,7 @@ pub struct ExchangeTokenSetWithQrCodeTicket(
     pub t::ExchangeTokenSetWithQRcodeTicketDto,
 );
 
-operation!(
-    ExchangeTokenSetWithQrCodeTicket,
-    "exchange_token_set_with_qr_code_ticket",
-    POST,
-    "/api/v3/exchange-tokenset-with-qrcode-ticket",
-    AppBasicOrToken,
-    Json,
-    true,
-    false,
-    t::LoginTokenResponseDataDto
-);
+operation! { ExchangeTokenSetWithQrCodeTicket, "exchange_token_set_with_qr_code_ticket", POST, "/api/v3/exchange-tokenset-with-qrcode-ticket", AppBasicOrToken, Json, true, false, t::LoginTokenResponseDataDto }
 
 /// Gene fastpass qrcode info.
 ///
@@ -448,17 +258,7 @@ pub struct GeneFastpassQrcodeInfo(
     pub t::SignInFastpassDto,
 );
 
-operation!(
-    GeneFastpassQrcodeInfo,
-    "gene_fastpass_qrcode_info",
-    POST,
-    "/api/v3/gene-fastpass-qrcode-info",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::GeneFastpassQRCodeInfoDto
-);
+operation! { GeneFastpassQrcodeInfo, "gene_fastpass_qrcode_info", POST, "/api/v3/gene-fastpass-qrcode-info", UserToken, Json, true, false, t::GeneFastpassQRCodeInfoDto }
 
 /// Gene qr code.
 ///
@@ -470,17 +270,7 @@ pub struct GeneQrCode(
     pub t::GenerateQrcodeDto,
 );
 
-operation!(
-    GeneQrCode,
-    "gene_qr_code",
-    POST,
-    "/api/v3/gene-qrcode",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::GeneQRCodeDataDto
-);
+operation! { GeneQrCode, "gene_qr_code", POST, "/api/v3/gene-qrcode", UserToken, Json, true, false, t::GeneQRCodeDataDto }
 
 /// Generate link ext idp url.
 ///
@@ -522,17 +312,7 @@ impl GenerateLinkExtIdpUrl {
     }
 }
 
-operation!(
-    GenerateLinkExtIdpUrl,
-    "generate_link_ext_idp_url",
-    GET,
-    "/api/v3/generate-link-extidp-url",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::GenerateBindExtIdpLinkDataDto
-);
+operation! { GenerateLinkExtIdpUrl, "generate_link_ext_idp_url", GET, "/api/v3/generate-link-extidp-url", UserToken, Query, true, true, t::GenerateBindExtIdpLinkDataDto }
 
 /// Get accessible apps.
 ///
@@ -540,17 +320,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetAccessibleApps {}
 
-operation!(
-    GetAccessibleApps,
-    "get_accessible_apps",
-    GET,
-    "/api/v3/get-my-accessible-apps",
-    UserToken,
-    Query,
-    true,
-    true,
-    Vec<t::AccessibleAppsDto>
-);
+operation! { GetAccessibleApps, "get_accessible_apps", GET, "/api/v3/get-my-accessible-apps", UserToken, Query, true, true, Vec<t::AccessibleAppsDto> }
 
 /// Get alipay auth info.
 ///
@@ -571,17 +341,7 @@ impl GetAlipayAuthInfo {
     }
 }
 
-operation!(
-    GetAlipayAuthInfo,
-    "get_alipay_auth_info",
-    GET,
-    "/api/v3/get-alipay-authinfo",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::AlipayAuthInfoDataDto
-);
+operation! { GetAlipayAuthInfo, "get_alipay_auth_info", GET, "/api/v3/get-alipay-authinfo", UserToken, Query, true, true, t::AlipayAuthInfoDataDto }
 
 /// Get application enabled ext idps.
 ///
@@ -589,17 +349,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetApplicationEnabledExtIdps {}
 
-operation!(
-    GetApplicationEnabledExtIdps,
-    "get_application_enabled_ext_idps",
-    GET,
-    "/api/v3/get-application-enabled-extidps",
-    UserToken,
-    Query,
-    true,
-    true,
-    Vec<t::ExtIdpInfoDto>
-);
+operation! { GetApplicationEnabledExtIdps, "get_application_enabled_ext_idps", GET, "/api/v3/get-application-enabled-extidps", UserToken, Query, true, true, Vec<t::ExtIdpInfoDto> }
 
 /// Get authorized resources.
 ///
@@ -618,17 +368,7 @@ pub struct GetAuthorizedResources {
     pub resource_type: Option<t::GetAuthorizedResourcesResourceType>,
 }
 
-operation!(
-    GetAuthorizedResources,
-    "get_authorized_resources",
-    GET,
-    "/api/v3/get-my-authorized-resources",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::Page<t::AuthorizedResourceDto>
-);
+operation! { GetAuthorizedResources, "get_authorized_resources", GET, "/api/v3/get-my-authorized-resources", UserToken, Query, true, true, t::Page<t::AuthorizedResourceDto> }
 
 /// Get country list.
 ///
@@ -636,17 +376,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetCountryList {}
 
-operation!(
-    GetCountryList,
-    "get_country_list",
-    GET,
-    "/api/v3/get-country-list",
-    UserToken,
-    Query,
-    true,
-    true,
-    Vec<t::CountryDetailInfo>
-);
+operation! { GetCountryList, "get_country_list", GET, "/api/v3/get-country-list", UserToken, Query, true, true, Vec<t::CountryDetailInfo> }
 
 /// Get factor.
 ///
@@ -665,17 +395,7 @@ impl GetFactor {
     }
 }
 
-operation!(
-    GetFactor,
-    "get_factor",
-    GET,
-    "/api/v3/get-factor",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::FactorDto
-);
+operation! { GetFactor, "get_factor", GET, "/api/v3/get-factor", UserToken, Query, true, true, t::FactorDto }
 
 /// Get fastpass params.
 ///
@@ -697,17 +417,7 @@ impl GetFastpassParams {
     }
 }
 
-operation!(
-    GetFastpassParams,
-    "get_fastpass_params",
-    GET,
-    "/api/v3/get-fastpass-client-apps",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::GetFastpassQRCodeRelationAppsDto
-);
+operation! { GetFastpassParams, "get_fastpass_params", GET, "/api/v3/get-fastpass-client-apps", UserToken, Query, true, true, t::GetFastpassQRCodeRelationAppsDto }
 
 /// Get group list.
 ///
@@ -715,17 +425,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetGroupList {}
 
-operation!(
-    GetGroupList,
-    "get_group_list",
-    GET,
-    "/api/v3/get-my-group-list",
-    UserToken,
-    Query,
-    true,
-    true,
-    Vec<t::GroupDto>
-);
+operation! { GetGroupList, "get_group_list", GET, "/api/v3/get-my-group-list", UserToken, Query, true, true, Vec<t::GroupDto> }
 
 /// Get identities.
 ///
@@ -733,17 +433,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetIdentities {}
 
-operation!(
-    GetIdentities,
-    "get_identities",
-    GET,
-    "/api/v3/get-identities",
-    UserToken,
-    Query,
-    true,
-    true,
-    Vec<t::IdentityDto>
-);
+operation! { GetIdentities, "get_identities", GET, "/api/v3/get-identities", UserToken, Query, true, true, Vec<t::IdentityDto> }
 
 /// Get logged in apps.
 ///
@@ -751,17 +441,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetLoggedInApps {}
 
-operation!(
-    GetLoggedInApps,
-    "get_logged_in_apps",
-    GET,
-    "/api/v3/get-my-logged-in-apps",
-    UserToken,
-    Query,
-    true,
-    true,
-    Vec<t::LoggedInAppsDto>
-);
+operation! { GetLoggedInApps, "get_logged_in_apps", GET, "/api/v3/get-my-logged-in-apps", UserToken, Query, true, true, Vec<t::LoggedInAppsDto> }
 
 /// Get login history.
 ///
@@ -791,17 +471,7 @@ pub struct GetLoginHistory {
     pub limit: Option<i64>,
 }
 
-operation!(
-    GetLoginHistory,
-    "get_login_history",
-    GET,
-    "/api/v3/get-my-login-history",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::Page<t::LoginHistoryDto>
-);
+operation! { GetLoginHistory, "get_login_history", GET, "/api/v3/get-my-login-history", UserToken, Query, true, true, t::Page<t::LoginHistoryDto> }
 
 /// Get profile.
 ///
@@ -831,17 +501,7 @@ pub struct GetProfile {
     pub with_department_ids: Option<bool>,
 }
 
-operation!(
-    GetProfile,
-    "get_profile",
-    GET,
-    "/api/v3/get-profile",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::UserDto
-);
+operation! { GetProfile, "get_profile", GET, "/api/v3/get-profile", UserToken, Query, true, true, t::UserDto }
 
 /// Get push login relation apps.
 ///
@@ -853,17 +513,7 @@ pub struct GetPushLoginRelationApps(
     pub t::GetPushCodeRelationAppsDto,
 );
 
-operation!(
-    GetPushLoginRelationApps,
-    "get_push_login_relation_apps",
-    POST,
-    "/api/v3/get-pushlogin-relation-apps",
-    UserToken,
-    Json,
-    true,
-    true,
-    t::GetPushCodeRelationAppsDataDto
-);
+operation! { GetPushLoginRelationApps, "get_push_login_relation_apps", POST, "/api/v3/get-pushlogin-relation-apps", UserToken, Json, true, true, t::GetPushCodeRelationAppsDataDto }
 
 /// Get qr code status.
 ///
@@ -882,17 +532,7 @@ impl GetQrCodeStatus {
     }
 }
 
-operation!(
-    GetQrCodeStatus,
-    "get_qr_code_status",
-    GET,
-    "/api/v3/get-app-login-qrcode-status",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::CheckQRCodeStatusDataDto
-);
+operation! { GetQrCodeStatus, "get_qr_code_status", GET, "/api/v3/get-app-login-qrcode-status", UserToken, Query, true, true, t::CheckQRCodeStatusDataDto }
 
 /// Get role list.
 ///
@@ -904,17 +544,7 @@ pub struct GetRoleList {
     pub namespace: Option<String>,
 }
 
-operation!(
-    GetRoleList,
-    "get_role_list",
-    GET,
-    "/api/v3/get-my-role-list",
-    UserToken,
-    Query,
-    true,
-    true,
-    Vec<t::RoleDto>
-);
+operation! { GetRoleList, "get_role_list", GET, "/api/v3/get-my-role-list", UserToken, Query, true, true, Vec<t::RoleDto> }
 
 /// Get security level.
 ///
@@ -922,17 +552,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetSecurityLevel {}
 
-operation!(
-    GetSecurityLevel,
-    "get_security_level",
-    GET,
-    "/api/v3/get-security-info",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::GetSecurityInfoDto
-);
+operation! { GetSecurityLevel, "get_security_level", GET, "/api/v3/get-security-info", UserToken, Query, true, true, t::GetSecurityInfoDto }
 
 /// Get system info.
 ///
@@ -940,17 +560,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetSystemInfo {}
 
-operation!(
-    GetSystemInfo,
-    "get_system_info",
-    GET,
-    "/api/v3/system",
-    UserToken,
-    Query,
-    false,
-    true,
-    t::SystemInfoResp
-);
+operation! { GetSystemInfo, "get_system_info", GET, "/api/v3/system", UserToken, Query, false, true, t::SystemInfoResp }
 
 /// Get tenant list.
 ///
@@ -958,17 +568,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetTenantList {}
 
-operation!(
-    GetTenantList,
-    "get_tenant_list",
-    GET,
-    "/api/v3/get-my-tenant-list",
-    UserToken,
-    Query,
-    true,
-    true,
-    Vec<t::UserTenantListDto>
-);
+operation! { GetTenantList, "get_tenant_list", GET, "/api/v3/get-my-tenant-list", UserToken, Query, true, true, Vec<t::UserTenantListDto> }
 
 /// Get user auth resource permission list.
 ///
@@ -980,17 +580,7 @@ pub struct GetUserAuthResourcePermissionList(
     pub t::GetUserAuthResourcePermissionListDto,
 );
 
-operation!(
-    GetUserAuthResourcePermissionList,
-    "get_user_auth_resource_permission_list",
-    POST,
-    "/api/v3/get-user-auth-resource-permission-list",
-    UserToken,
-    Json,
-    true,
-    true,
-    t::GetUserAuthResourcePermissionListDataDto
-);
+operation! { GetUserAuthResourcePermissionList, "get_user_auth_resource_permission_list", POST, "/api/v3/get-user-auth-resource-permission-list", UserToken, Json, true, true, t::GetUserAuthResourcePermissionListDataDto }
 
 /// Get user auth resource struct.
 ///
@@ -1002,17 +592,7 @@ pub struct GetUserAuthResourceStruct(
     pub t::GetUserAuthResourceStructDto,
 );
 
-operation!(
-    GetUserAuthResourceStruct,
-    "get_user_auth_resource_struct",
-    POST,
-    "/api/v3/get-user-auth-resource-struct",
-    UserToken,
-    Json,
-    true,
-    true,
-    t::GetUserAuthResourceStructDataDto
-);
+operation! { GetUserAuthResourceStruct, "get_user_auth_resource_struct", POST, "/api/v3/get-user-auth-resource-struct", UserToken, Json, true, true, t::GetUserAuthResourceStructDataDto }
 
 /// Get user authorized resources list.
 ///
@@ -1020,17 +600,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetUserAuthorizedResourcesList {}
 
-operation!(
-    GetUserAuthorizedResourcesList,
-    "get_user_authorized_resources_list",
-    GET,
-    "/api/v3/get-user-auth-resource-list",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::GetUserAuthResourceListDataDto
-);
+operation! { GetUserAuthorizedResourcesList, "get_user_authorized_resources_list", GET, "/api/v3/get-user-auth-resource-list", UserToken, Query, true, true, t::GetUserAuthResourceListDataDto }
 
 /// Get wechat mp access token.
 ///
@@ -1042,17 +612,7 @@ pub struct GetWechatMpAccessToken(
     pub t::GetWechatAccessTokenDto,
 );
 
-operation!(
-    GetWechatMpAccessToken,
-    "get_wechat_mp_access_token",
-    POST,
-    "/api/v3/get-wechat-access-token",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::GetWechatAccessTokenDataDto
-);
+operation! { GetWechatMpAccessToken, "get_wechat_mp_access_token", POST, "/api/v3/get-wechat-access-token", UserToken, Json, true, false, t::GetWechatAccessTokenDataDto }
 
 /// Get wechat mp access token info.
 ///
@@ -1064,17 +624,7 @@ pub struct GetWechatMpAccessTokenInfo(
     pub t::GetWechatAccessTokenDto,
 );
 
-operation!(
-    GetWechatMpAccessTokenInfo,
-    "get_wechat_mp_access_token_info",
-    POST,
-    "/api/v3/get-wechat-access-token-info",
-    UserToken,
-    Json,
-    true,
-    true,
-    t::GetWechatAccessTokenDataDto
-);
+operation! { GetWechatMpAccessTokenInfo, "get_wechat_mp_access_token_info", POST, "/api/v3/get-wechat-access-token-info", UserToken, Json, true, true, t::GetWechatAccessTokenDataDto }
 
 /// Init authentication options.
 ///
@@ -1082,17 +632,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct InitAuthenticationOptions {}
 
-operation!(
-    InitAuthenticationOptions,
-    "init_authentication_options",
-    GET,
-    "/api/v3/webauthn/authentication",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::AuthenticationOptionsDto
-);
+operation! { InitAuthenticationOptions, "init_authentication_options", GET, "/api/v3/webauthn/authentication", UserToken, Query, true, true, t::AuthenticationOptionsDto }
 
 /// Init register options.
 ///
@@ -1100,17 +640,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct InitRegisterOptions {}
 
-operation!(
-    InitRegisterOptions,
-    "init_register_options",
-    GET,
-    "/api/v3/webauthn/registration",
-    UserToken,
-    Query,
-    true,
-    true,
-    t::RegistrationOptionsDto
-);
+operation! { InitRegisterOptions, "init_register_options", GET, "/api/v3/webauthn/registration", UserToken, Query, true, true, t::RegistrationOptionsDto }
 
 /// List.
 ///
@@ -1125,17 +655,7 @@ pub struct List {
     pub limit: Option<i64>,
 }
 
-operation!(
-    List,
-    "list",
-    GET,
-    "/api/v3/mydevices/list",
-    UserToken,
-    Query,
-    true,
-    true,
-    Vec<t::TerminalSessionDto>
-);
+operation! { List, "list", GET, "/api/v3/mydevices/list", UserToken, Query, true, true, Vec<t::TerminalSessionDto> }
 
 /// List credentials by page.
 ///
@@ -1147,17 +667,7 @@ pub struct ListCredentialsByPage(
     pub t::ListDeviceCredentialDto,
 );
 
-operation!(
-    ListCredentialsByPage,
-    "list_credentials_by_page",
-    POST,
-    "/api/v3/webauthn/page-authenticator-device",
-    UserToken,
-    Json,
-    false,
-    false,
-    t::Page<serde_json::Value>
-);
+operation! { ListCredentialsByPage, "list_credentials_by_page", POST, "/api/v3/webauthn/page-authenticator-device", UserToken, Json, false, false, t::Page<serde_json::Value> }
 
 /// List enrolled factors.
 ///
@@ -1165,17 +675,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListEnrolledFactors {}
 
-operation!(
-    ListEnrolledFactors,
-    "list_enrolled_factors",
-    GET,
-    "/api/v3/list-enrolled-factors",
-    UserToken,
-    Query,
-    true,
-    true,
-    Vec<t::FactorDto>
-);
+operation! { ListEnrolledFactors, "list_enrolled_factors", GET, "/api/v3/list-enrolled-factors", UserToken, Query, true, true, Vec<t::FactorDto> }
 
 /// List factors to enroll.
 ///
@@ -1183,17 +683,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListFactorsToEnroll {}
 
-operation!(
-    ListFactorsToEnroll,
-    "list_factors_to_enroll",
-    GET,
-    "/api/v3/list-factors-to-enroll",
-    UserToken,
-    Query,
-    true,
-    true,
-    Vec<t::FactorToEnrollDto>
-);
+operation! { ListFactorsToEnroll, "list_factors_to_enroll", GET, "/api/v3/list-factors-to-enroll", UserToken, Query, true, true, Vec<t::FactorToEnrollDto> }
 
 /// List public accounts for switch logged in.
 ///
@@ -1209,17 +699,7 @@ pub struct ListPublicAccountsForSwitchLoggedIn {
     pub with_origin_user: Option<bool>,
 }
 
-operation!(
-    ListPublicAccountsForSwitchLoggedIn,
-    "list_public_accounts_for_switch_logged_in",
-    GET,
-    "/api/v3/get-user-select-login-public-accounts",
-    UserToken,
-    Query,
-    true,
-    true,
-    Vec<t::GetUserSelectLoginPublicAccountsDataDto>
-);
+operation! { ListPublicAccountsForSwitchLoggedIn, "list_public_accounts_for_switch_logged_in", GET, "/api/v3/get-user-select-login-public-accounts", UserToken, Query, true, true, Vec<t::GetUserSelectLoginPublicAccountsDataDto> }
 
 /// Mfa otp verify.
 ///
@@ -1231,17 +711,7 @@ pub struct MfaOtpVerify(
     pub t::MfaOtpVerityDto,
 );
 
-operation!(
-    MfaOtpVerify,
-    "mfa_otp_verify",
-    POST,
-    "/api/v3/mfa-totp-verify",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::OtpVerityRespDto
-);
+operation! { MfaOtpVerify, "mfa_otp_verify", POST, "/api/v3/mfa-totp-verify", UserToken, Json, true, false, t::OtpVerityRespDto }
 
 /// Pre check code.
 ///
@@ -1253,17 +723,7 @@ pub struct PreCheckCode(
     pub t::PreCheckCodeDto,
 );
 
-operation!(
-    PreCheckCode,
-    "pre_check_code",
-    POST,
-    "/api/v3/pre-check-code",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::PreCheckCodeDataDto
-);
+operation! { PreCheckCode, "pre_check_code", POST, "/api/v3/pre-check-code", UserToken, Json, true, false, t::PreCheckCodeDataDto }
 
 /// Qr code app login.
 ///
@@ -1275,17 +735,7 @@ pub struct QrCodeAppLogin(
     pub t::AppQRCodeLoginDto,
 );
 
-operation!(
-    QrCodeAppLogin,
-    "qr_code_app_login",
-    POST,
-    "/api/v3/qrcode-app-login",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::LoginTokenResponseDataDto
-);
+operation! { QrCodeAppLogin, "qr_code_app_login", POST, "/api/v3/qrcode-app-login", UserToken, Json, true, false, t::LoginTokenResponseDataDto }
 
 /// Register new user.
 ///
@@ -1297,17 +747,7 @@ pub struct RegisterNewUser(
     pub t::BindByRegiserInputApi,
 );
 
-operation!(
-    RegisterNewUser,
-    "register_new_user",
-    POST,
-    "/api/v2/ecConn/wechatMobile/register",
-    UserToken,
-    Json,
-    false,
-    false,
-    t::WechatLoginTokenRespDto
-);
+operation! { RegisterNewUser, "register_new_user", POST, "/api/v2/ecConn/wechatMobile/register", UserToken, Json, false, false, t::WechatLoginTokenRespDto }
 
 /// Remove all credentials.
 ///
@@ -1319,17 +759,7 @@ pub struct RemoveAllCredentials(
     pub t::RemoveDeviceCredentialDto,
 );
 
-operation!(
-    RemoveAllCredentials,
-    "remove_all_credentials",
-    POST,
-    "/api/v3/webauthn/remove-credentials-by-authenticator-code",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { RemoveAllCredentials, "remove_all_credentials", POST, "/api/v3/webauthn/remove-credentials-by-authenticator-code", UserToken, Json, true, false, t::IsSuccessDto }
 
 /// Remove credential.
 ///
@@ -1344,7 +774,7 @@ pub struct RemoveCredential {
     pub body: t::WebAuthnRemoveCredentialDto,
 }
 
-operation!(RemoveCredential, "remove_credential", POST, "/api/v3/webauthn/remove-credential/{credentialID}", UserToken, Json, true, false, t::IsSuccessDto; "credentialID" => credential_id);
+operation! { RemoveCredential, "remove_credential", POST, "/api/v3/webauthn/remove-credential/{credentialID}", UserToken, Json, true, false, t::IsSuccessDto; "credentialID" => credential_id }
 
 /// Reset factor.
 ///
@@ -1356,17 +786,7 @@ pub struct ResetFactor(
     pub t::ResetFactorDto,
 );
 
-operation!(
-    ResetFactor,
-    "reset_factor",
-    POST,
-    "/api/v3/reset-factor",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { ResetFactor, "reset_factor", POST, "/api/v3/reset-factor", UserToken, Json, true, false, () }
 
 /// Reset password.
 ///
@@ -1378,17 +798,7 @@ pub struct ResetPassword(
     pub t::ResetPasswordDto,
 );
 
-operation!(
-    ResetPassword,
-    "reset_password",
-    POST,
-    "/api/v3/reset-password",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { ResetPassword, "reset_password", POST, "/api/v3/reset-password", UserToken, Json, true, false, t::IsSuccessDto }
 
 /// Revoke.
 ///
@@ -1400,17 +810,7 @@ pub struct Revoke(
     pub t::RevokeDeviceSessionDto,
 );
 
-operation!(
-    Revoke,
-    "revoke",
-    POST,
-    "/api/v3/mydevices/revoke-session",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { Revoke, "revoke", POST, "/api/v3/mydevices/revoke-session", UserToken, Json, true, false, () }
 
 /// Select account.
 ///
@@ -1422,17 +822,7 @@ pub struct SelectAccount(
     pub t::BindByAccountsInputApi,
 );
 
-operation!(
-    SelectAccount,
-    "select_account",
-    POST,
-    "/api/v2/ecConn/wechatMobile/select",
-    UserToken,
-    Json,
-    false,
-    false,
-    t::WechatLoginTokenRespDto
-);
+operation! { SelectAccount, "select_account", POST, "/api/v2/ecConn/wechatMobile/select", UserToken, Json, false, false, t::WechatLoginTokenRespDto }
 
 /// Send email.
 ///
@@ -1444,17 +834,7 @@ pub struct SendEmail(
     pub t::SendEmailDto,
 );
 
-operation!(
-    SendEmail,
-    "send_email",
-    POST,
-    "/api/v3/send-email",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { SendEmail, "send_email", POST, "/api/v3/send-email", UserToken, Json, true, false, () }
 
 /// Send enroll factor request.
 ///
@@ -1466,17 +846,7 @@ pub struct SendEnrollFactorRequest(
     pub t::SendEnrollFactorRequestDto,
 );
 
-operation!(
-    SendEnrollFactorRequest,
-    "send_enroll_factor_request",
-    POST,
-    "/api/v3/send-enroll-factor-request",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::SendEnrollFactorRequestDataDto
-);
+operation! { SendEnrollFactorRequest, "send_enroll_factor_request", POST, "/api/v3/send-enroll-factor-request", UserToken, Json, true, false, t::SendEnrollFactorRequestDataDto }
 
 /// Send sms.
 ///
@@ -1488,17 +858,7 @@ pub struct SendSms(
     pub t::SendSMSDto,
 );
 
-operation!(
-    SendSms,
-    "send_sms",
-    POST,
-    "/api/v3/send-sms",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { SendSms, "send_sms", POST, "/api/v3/send-sms", UserToken, Json, true, false, () }
 
 /// Sign in by credentials.
 ///
@@ -1510,17 +870,7 @@ pub struct SignInByCredentials(
     pub t::SigninByCredentialsDto,
 );
 
-operation!(
-    SignInByCredentials,
-    "sign_in_by_credentials",
-    POST,
-    "/api/v3/signin",
-    AppBasicOrToken,
-    Json,
-    true,
-    false,
-    t::LoginTokenResponseDataDto
-);
+operation! { SignInByCredentials, "sign_in_by_credentials", POST, "/api/v3/signin", AppBasicOrToken, Json, true, false, t::LoginTokenResponseDataDto }
 
 /// Sign in by mobile.
 ///
@@ -1532,17 +882,7 @@ pub struct SignInByMobile(
     pub t::SigninByMobileDto,
 );
 
-operation!(
-    SignInByMobile,
-    "sign_in_by_mobile",
-    POST,
-    "/api/v3/signin-by-mobile",
-    AppBasicOrToken,
-    Json,
-    true,
-    false,
-    t::LoginTokenResponseDataDto
-);
+operation! { SignInByMobile, "sign_in_by_mobile", POST, "/api/v3/signin-by-mobile", AppBasicOrToken, Json, true, false, t::LoginTokenResponseDataDto }
 
 /// Sign in by push.
 ///
@@ -1554,17 +894,7 @@ pub struct SignInByPush(
     pub t::SignInByPushDto,
 );
 
-operation!(
-    SignInByPush,
-    "sign_in_by_push",
-    POST,
-    "/api/v3/signin-by-push",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::GenePushCodeDataDto
-);
+operation! { SignInByPush, "sign_in_by_push", POST, "/api/v3/signin-by-push", UserToken, Json, true, false, t::GenePushCodeDataDto }
 
 /// Sign up.
 ///
@@ -1576,17 +906,7 @@ pub struct SignUp(
     pub t::SignUpDto,
 );
 
-operation!(
-    SignUp,
-    "sign_up",
-    POST,
-    "/api/v3/signup",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::UserDto
-);
+operation! { SignUp, "sign_up", POST, "/api/v3/signup", UserToken, Json, true, false, t::UserDto }
 
 /// Switch login by user.
 ///
@@ -1598,17 +918,7 @@ pub struct SwitchLoginByUser(
     pub t::PublicAccountSwitchLoginDto,
 );
 
-operation!(
-    SwitchLoginByUser,
-    "switch_login_by_user",
-    POST,
-    "/api/v3/switch-login-by-user",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::LoginTokenResponseDataDto
-);
+operation! { SwitchLoginByUser, "switch_login_by_user", POST, "/api/v3/switch-login-by-user", UserToken, Json, true, false, t::LoginTokenResponseDataDto }
 
 /// Unbind.
 ///
@@ -1620,17 +930,7 @@ pub struct Unbind(
     pub t::UnbindDeviceDto,
 );
 
-operation!(
-    Unbind,
-    "unbind",
-    POST,
-    "/api/v3/mydevices/unbind",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { Unbind, "unbind", POST, "/api/v3/mydevices/unbind", UserToken, Json, true, false, () }
 
 /// Unbind email.
 ///
@@ -1642,17 +942,7 @@ pub struct UnbindEmail(
     pub t::UnbindEmailDto,
 );
 
-operation!(
-    UnbindEmail,
-    "unbind_email",
-    POST,
-    "/api/v3/unbind-email",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { UnbindEmail, "unbind_email", POST, "/api/v3/unbind-email", UserToken, Json, true, false, () }
 
 /// Unbind phone.
 ///
@@ -1664,17 +954,7 @@ pub struct UnbindPhone(
     pub t::UnbindPhoneDto,
 );
 
-operation!(
-    UnbindPhone,
-    "unbind_phone",
-    POST,
-    "/api/v3/unbind-phone",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { UnbindPhone, "unbind_phone", POST, "/api/v3/unbind-phone", UserToken, Json, true, false, () }
 
 /// Unlink ext idp.
 ///
@@ -1686,17 +966,7 @@ pub struct UnlinkExtIdp(
     pub t::UnlinkExtIdpDto,
 );
 
-operation!(
-    UnlinkExtIdp,
-    "unlink_ext_idp",
-    POST,
-    "/api/v3/unlink-extidp",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { UnlinkExtIdp, "unlink_ext_idp", POST, "/api/v3/unlink-extidp", UserToken, Json, true, false, () }
 
 /// Update email.
 ///
@@ -1708,17 +978,7 @@ pub struct UpdateEmail(
     pub t::UpdateEmailDto,
 );
 
-operation!(
-    UpdateEmail,
-    "update_email",
-    POST,
-    "/api/v3/update-email",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { UpdateEmail, "update_email", POST, "/api/v3/update-email", UserToken, Json, true, false, t::IsSuccessDto }
 
 /// Update password.
 ///
@@ -1730,17 +990,7 @@ pub struct UpdatePassword(
     pub t::UpdatePasswordDto,
 );
 
-operation!(
-    UpdatePassword,
-    "update_password",
-    POST,
-    "/api/v3/update-password",
-    UserToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { UpdatePassword, "update_password", POST, "/api/v3/update-password", UserToken, Json, true, false, () }
 
 /// Update phone.
 ///
@@ -1752,17 +1002,7 @@ pub struct UpdatePhone(
     pub t::UpdatePhoneDto,
 );
 
-operation!(
-    UpdatePhone,
-    "update_phone",
-    POST,
-    "/api/v3/update-phone",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { UpdatePhone, "update_phone", POST, "/api/v3/update-phone", UserToken, Json, true, false, t::IsSuccessDto }
 
 /// Update profile.
 ///
@@ -1774,17 +1014,7 @@ pub struct UpdateProfile(
     pub t::UpdateUserProfileDto,
 );
 
-operation!(
-    UpdateProfile,
-    "update_profile",
-    POST,
-    "/api/v3/update-profile",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::UserDto
-);
+operation! { UpdateProfile, "update_profile", POST, "/api/v3/update-profile", UserToken, Json, true, false, t::UserDto }
 
 /// Verify authentication.
 ///
@@ -1796,17 +1026,7 @@ pub struct VerifyAuthentication(
     pub t::VerifyAuthenticationDto,
 );
 
-operation!(
-    VerifyAuthentication,
-    "verify_authentication",
-    POST,
-    "/api/v3/webauthn/authentication",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::VerifyAuthenticationResultDto
-);
+operation! { VerifyAuthentication, "verify_authentication", POST, "/api/v3/webauthn/authentication", UserToken, Json, true, false, t::VerifyAuthenticationResultDto }
 
 /// Verify delete account request.
 ///
@@ -1818,17 +1038,7 @@ pub struct VerifyDeleteAccountRequest(
     pub t::VerifyDeleteAccountRequestDto,
 );
 
-operation!(
-    VerifyDeleteAccountRequest,
-    "verify_delete_account_request",
-    POST,
-    "/api/v3/verify-delete-account-request",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::VerifyDeleteAccountRequestDataDto
-);
+operation! { VerifyDeleteAccountRequest, "verify_delete_account_request", POST, "/api/v3/verify-delete-account-request", UserToken, Json, true, false, t::VerifyDeleteAccountRequestDataDto }
 
 /// Verify mfa token.
 ///
@@ -1840,17 +1050,7 @@ pub struct VerifyMfaToken(
     pub t::MfaTokenIntrospectEndpointParams,
 );
 
-operation!(
-    VerifyMfaToken,
-    "verify_mfa_token",
-    POST,
-    "/mfa/token/introspection",
-    UserToken,
-    Form,
-    false,
-    false,
-    t::MfaTokenIntrospectResponse
-);
+operation! { VerifyMfaToken, "verify_mfa_token", POST, "/mfa/token/introspection", UserToken, Form, false, false, t::MfaTokenIntrospectResponse }
 
 /// Verify register.
 ///
@@ -1862,17 +1062,7 @@ pub struct VerifyRegister(
     pub t::VerifyRegistrationDto,
 );
 
-operation!(
-    VerifyRegister,
-    "verify_register",
-    POST,
-    "/api/v3/webauthn/registration",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::VerifyRegistrationResultDto
-);
+operation! { VerifyRegister, "verify_register", POST, "/api/v3/webauthn/registration", UserToken, Json, true, false, t::VerifyRegistrationResultDto }
 
 /// Verify reset password request.
 ///
@@ -1884,17 +1074,7 @@ pub struct VerifyResetPasswordRequest(
     pub t::VerifyResetPasswordRequestDto,
 );
 
-operation!(
-    VerifyResetPasswordRequest,
-    "verify_reset_password_request",
-    POST,
-    "/api/v3/verify-reset-password-request",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::ResetPasswordVerify
-);
+operation! { VerifyResetPasswordRequest, "verify_reset_password_request", POST, "/api/v3/verify-reset-password-request", UserToken, Json, true, false, t::ResetPasswordVerify }
 
 /// Verify update email request.
 ///
@@ -1906,17 +1086,7 @@ pub struct VerifyUpdateEmailRequest(
     pub t::VerifyUpdateEmailRequestDto,
 );
 
-operation!(
-    VerifyUpdateEmailRequest,
-    "verify_update_email_request",
-    POST,
-    "/api/v3/verify-update-email-request",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::VerifyUpdateEmailRequestData
-);
+operation! { VerifyUpdateEmailRequest, "verify_update_email_request", POST, "/api/v3/verify-update-email-request", UserToken, Json, true, false, t::VerifyUpdateEmailRequestData }
 
 /// Verify update phone request.
 ///
@@ -1928,14 +1098,4 @@ pub struct VerifyUpdatePhoneRequest(
     pub t::VerifyUpdatePhoneRequestDto,
 );
 
-operation!(
-    VerifyUpdatePhoneRequest,
-    "verify_update_phone_request",
-    POST,
-    "/api/v3/verify-update-phone-request",
-    UserToken,
-    Json,
-    true,
-    false,
-    t::VerifyUpdatePhoneRequestData
-);
+operation! { VerifyUpdatePhoneRequest, "verify_update_phone_request", POST, "/api/v3/verify-update-phone-request", UserToken, Json, true, false, t::VerifyUpdatePhoneRequestData }

@@ -16,17 +16,7 @@ pub struct Add(
     pub t::IpListCreateDto,
 );
 
-operation!(
-    Add,
-    "add",
-    POST,
-    "/api/v3/ip-list",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { Add, "add", POST, "/api/v3/ip-list", ManagementToken, Json, true, false, () }
 
 /// Add group members.
 ///
@@ -38,17 +28,7 @@ pub struct AddGroupMembers(
     pub t::AddGroupMembersReqDto,
 );
 
-operation!(
-    AddGroupMembers,
-    "add_group_members",
-    POST,
-    "/api/v3/add-group-members",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { AddGroupMembers, "add_group_members", POST, "/api/v3/add-group-members", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Add risk list policy.
 ///
@@ -60,17 +40,7 @@ pub struct AddRiskListPolicy(
     pub t::RiskListPolicyCreateDto,
 );
 
-operation!(
-    AddRiskListPolicy,
-    "add_risk_list_policy",
-    POST,
-    "/api/v3/risk-list-policy",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { AddRiskListPolicy, "add_risk_list_policy", POST, "/api/v3/risk-list-policy", ManagementToken, Json, true, false, () }
 
 /// Add tenant users.
 ///
@@ -82,17 +52,7 @@ pub struct AddTenantUsers(
     pub t::AddTenantUsersDto,
 );
 
-operation!(
-    AddTenantUsers,
-    "add_tenant_users",
-    POST,
-    "/api/v3/add-tenant-users",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { AddTenantUsers, "add_tenant_users", POST, "/api/v3/add-tenant-users", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Add user.
 ///
@@ -104,17 +64,7 @@ pub struct AddUser(
     pub t::UserListCreateDto,
 );
 
-operation!(
-    AddUser,
-    "add_user",
-    POST,
-    "/api/v3/user-list",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { AddUser, "add_user", POST, "/api/v3/user-list", ManagementToken, Json, true, false, () }
 
 /// Add whitelist.
 ///
@@ -126,17 +76,7 @@ pub struct AddWhitelist(
     pub t::AddWhitelistDto,
 );
 
-operation!(
-    AddWhitelist,
-    "add_whitelist",
-    POST,
-    "/api/v3/add-whitelist",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::WhitelistRespDto
-);
+operation! { AddWhitelist, "add_whitelist", POST, "/api/v3/add-whitelist", ManagementToken, Json, true, false, t::WhitelistRespDto }
 
 /// Assign asa account.
 ///
@@ -148,17 +88,7 @@ pub struct AssignAsaAccount(
     pub t::AssignAsaAccountsDto,
 );
 
-operation!(
-    AssignAsaAccount,
-    "assign_asa_account",
-    POST,
-    "/api/v3/assign-asa-account",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { AssignAsaAccount, "assign_asa_account", POST, "/api/v3/assign-asa-account", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Assign role.
 ///
@@ -170,17 +100,7 @@ pub struct AssignRole(
     pub t::AssignRoleDto,
 );
 
-operation!(
-    AssignRole,
-    "assign_role",
-    POST,
-    "/api/v3/assign-role",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { AssignRole, "assign_role", POST, "/api/v3/assign-role", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Assign role batch.
 ///
@@ -192,17 +112,7 @@ pub struct AssignRoleBatch(
     pub t::AssignRoleBatchDto,
 );
 
-operation!(
-    AssignRoleBatch,
-    "assign_role_batch",
-    POST,
-    "/api/v3/assign-role-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { AssignRoleBatch, "assign_role_batch", POST, "/api/v3/assign-role-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Associate tenant resource.
 ///
@@ -214,17 +124,7 @@ pub struct AssociateTenantResource(
     pub t::AssociateTenantResourceDto,
 );
 
-operation!(
-    AssociateTenantResource,
-    "associate_tenant_resource",
-    POST,
-    "/api/v3/associate-tenant-resource",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { AssociateTenantResource, "associate_tenant_resource", POST, "/api/v3/associate-tenant-resource", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Authorize application access.
 ///
@@ -236,17 +136,7 @@ pub struct AuthorizeApplicationAccess(
     pub t::AuthorizeApplicationAccessDto,
 );
 
-operation!(
-    AuthorizeApplicationAccess,
-    "authorize_application_access",
-    POST,
-    "/api/v3/authorize-application-access",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { AuthorizeApplicationAccess, "authorize_application_access", POST, "/api/v3/authorize-application-access", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Authorize data policies.
 ///
@@ -258,17 +148,7 @@ pub struct AuthorizeDataPolicies(
     pub t::CreateAuthorizeDataPolicyDto,
 );
 
-operation!(
-    AuthorizeDataPolicies,
-    "authorize_data_policies",
-    POST,
-    "/api/v3/authorize-data-policies",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { AuthorizeDataPolicies, "authorize_data_policies", POST, "/api/v3/authorize-data-policies", ManagementToken, Json, true, false, () }
 
 /// Authorize resources.
 ///
@@ -280,17 +160,7 @@ pub struct AuthorizeResources(
     pub t::AuthorizeResourcesDto,
 );
 
-operation!(
-    AuthorizeResources,
-    "authorize_resources",
-    POST,
-    "/api/v3/authorize-resources",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { AuthorizeResources, "authorize_resources", POST, "/api/v3/authorize-resources", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Batch delete common resource.
 ///
@@ -302,17 +172,7 @@ pub struct BatchDeleteCommonResource(
     pub t::DeleteCommonResourcesBatchDto,
 );
 
-operation!(
-    BatchDeleteCommonResource,
-    "batch_delete_common_resource",
-    POST,
-    "/api/v3/delete-common-resources-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { BatchDeleteCommonResource, "batch_delete_common_resource", POST, "/api/v3/delete-common-resources-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Bind public account of roles.
 ///
@@ -324,17 +184,7 @@ pub struct BindPublicAccountOfRoles(
     pub t::SetUserRolesDto,
 );
 
-operation!(
-    BindPublicAccountOfRoles,
-    "bind_public_account_of_roles",
-    POST,
-    "/api/v3/set-public-account-of-roles",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { BindPublicAccountOfRoles, "bind_public_account_of_roles", POST, "/api/v3/set-public-account-of-roles", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Bind users public account.
 ///
@@ -346,17 +196,7 @@ pub struct BindUsersPublicAccount(
     pub t::SetPublicAccountBatchReqDto,
 );
 
-operation!(
-    BindUsersPublicAccount,
-    "bind_users_public_account",
-    POST,
-    "/api/v3/set-public-account-of-users",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { BindUsersPublicAccount, "bind_users_public_account", POST, "/api/v3/set-public-account-of-users", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Capture.
 ///
@@ -368,17 +208,7 @@ pub struct Capture(
     pub t::CreateUEBADto,
 );
 
-operation!(
-    Capture,
-    "capture",
-    POST,
-    "/api/v3/metadata/ueba/capture",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    serde_json::Value
-);
+operation! { Capture, "capture", POST, "/api/v3/metadata/ueba/capture", ManagementToken, Json, true, false, serde_json::Value }
 
 /// Change ext idp conn association state.
 ///
@@ -390,17 +220,7 @@ pub struct ChangeExtIdpConnAssociationState(
     pub t::ChangeExtIdpAssociationStateDto,
 );
 
-operation!(
-    ChangeExtIdpConnAssociationState,
-    "change_ext_idp_conn_association_state",
-    POST,
-    "/api/v3/change-ext-idp-conn-association-state",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { ChangeExtIdpConnAssociationState, "change_ext_idp_conn_association_state", POST, "/api/v3/change-ext-idp-conn-association-state", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Change ext idp conn state.
 ///
@@ -412,17 +232,7 @@ pub struct ChangeExtIdpConnState(
     pub t::ChangeExtIdpConnStateDto,
 );
 
-operation!(
-    ChangeExtIdpConnState,
-    "change_ext_idp_conn_state",
-    POST,
-    "/api/v3/change-ext-idp-conn-state",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { ChangeExtIdpConnState, "change_ext_idp_conn_state", POST, "/api/v3/change-ext-idp-conn-state", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Change into public account.
 ///
@@ -434,17 +244,7 @@ pub struct ChangeIntoPublicAccount(
     pub t::CreatePublicAccountFromUserDto,
 );
 
-operation!(
-    ChangeIntoPublicAccount,
-    "change_into_public_account",
-    POST,
-    "/api/v3/transfer-into-public-account",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { ChangeIntoPublicAccount, "change_into_public_account", POST, "/api/v3/transfer-into-public-account", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Change userpool tenan ext idp conn state.
 ///
@@ -456,17 +256,7 @@ pub struct ChangeUserpoolTenanExtIdpConnState(
     pub t::ChangeUserPoolTenantExtIdpConnDto,
 );
 
-operation!(
-    ChangeUserpoolTenanExtIdpConnState,
-    "change_userpool_tenan_ext_idp_conn_state",
-    POST,
-    "/api/v3/change-userpool-tenant-ext-idp-conn-state",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { ChangeUserpoolTenanExtIdpConnState, "change_userpool_tenan_ext_idp_conn_state", POST, "/api/v3/change-userpool-tenant-ext-idp-conn-state", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Check data policy exists.
 ///
@@ -485,17 +275,7 @@ impl CheckDataPolicyExists {
     }
 }
 
-operation!(
-    CheckDataPolicyExists,
-    "check_data_policy_exists",
-    GET,
-    "/api/v3/check-data-policy-exists",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::CheckParamsDataPolicyRespDto
-);
+operation! { CheckDataPolicyExists, "check_data_policy_exists", GET, "/api/v3/check-data-policy-exists", ManagementToken, Query, true, true, t::CheckParamsDataPolicyRespDto }
 
 /// Check data resource exists.
 ///
@@ -532,17 +312,7 @@ impl CheckDataResourceExists {
     }
 }
 
-operation!(
-    CheckDataResourceExists,
-    "check_data_resource_exists",
-    GET,
-    "/api/v3/check-data-resource-exists",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::CheckParamsDataResourceRespDto
-);
+operation! { CheckDataResourceExists, "check_data_resource_exists", GET, "/api/v3/check-data-resource-exists", ManagementToken, Query, true, true, t::CheckParamsDataResourceRespDto }
 
 /// Check domain available.
 ///
@@ -554,17 +324,7 @@ pub struct CheckDomainAvailable(
     pub t::CheckDomainAvailable,
 );
 
-operation!(
-    CheckDomainAvailable,
-    "check_domain_available",
-    POST,
-    "/api/v3/check-domain-available",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::CheckDomainAvailableDataDto
-);
+operation! { CheckDomainAvailable, "check_domain_available", POST, "/api/v3/check-domain-available", ManagementToken, Json, true, true, t::CheckDomainAvailableDataDto }
 
 /// Check external user permission.
 ///
@@ -576,17 +336,7 @@ pub struct CheckExternalUserPermission(
     pub t::CheckExternalUserPermissionDto,
 );
 
-operation!(
-    CheckExternalUserPermission,
-    "check_external_user_permission",
-    POST,
-    "/api/v3/check-external-user-permission",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::CheckExternalUserPermissionDataDto
-);
+operation! { CheckExternalUserPermission, "check_external_user_permission", POST, "/api/v3/check-external-user-permission", ManagementToken, Json, true, true, t::CheckExternalUserPermissionDataDto }
 
 /// Check params namespace.
 ///
@@ -598,17 +348,7 @@ pub struct CheckParamsNamespace(
     pub t::CheckRoleParamsDto,
 );
 
-operation!(
-    CheckParamsNamespace,
-    "check_params_namespace",
-    POST,
-    "/api/v3/check-role-params",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::CheckRoleParamsRespDto
-);
+operation! { CheckParamsNamespace, "check_params_namespace", POST, "/api/v3/check-role-params", ManagementToken, Json, true, true, t::CheckRoleParamsRespDto }
 
 /// Check permission.
 ///
@@ -620,17 +360,7 @@ pub struct CheckPermission(
     pub t::CheckPermissionDto,
 );
 
-operation!(
-    CheckPermission,
-    "check_permission",
-    POST,
-    "/api/v3/check-permission",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::CheckPermissionDataDto
-);
+operation! { CheckPermission, "check_permission", POST, "/api/v3/check-permission", ManagementToken, Json, true, true, t::CheckPermissionDataDto }
 
 /// Check permission namespace exists.
 ///
@@ -642,17 +372,7 @@ pub struct CheckPermissionNamespaceExists(
     pub t::CheckPermissionNamespaceExistsDto,
 );
 
-operation!(
-    CheckPermissionNamespaceExists,
-    "check_permission_namespace_exists",
-    POST,
-    "/api/v3/check-permission-namespace-exists",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::CheckPermissionNamespaceExistsRespDto
-);
+operation! { CheckPermissionNamespaceExists, "check_permission_namespace_exists", POST, "/api/v3/check-permission-namespace-exists", ManagementToken, Json, true, true, t::CheckPermissionNamespaceExistsRespDto }
 
 /// Check session status.
 ///
@@ -664,17 +384,7 @@ pub struct CheckSessionStatus(
     pub t::CheckSessionStatusDto,
 );
 
-operation!(
-    CheckSessionStatus,
-    "check_session_status",
-    POST,
-    "/api/v3/check-session-status",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::CheckSessionStatusDataDto
-);
+operation! { CheckSessionStatus, "check_session_status", POST, "/api/v3/check-session-status", ManagementToken, Json, true, true, t::CheckSessionStatusDataDto }
 
 /// Check user same level permission.
 ///
@@ -686,17 +396,7 @@ pub struct CheckUserSameLevelPermission(
     pub t::CheckUserSameLevelPermissionDto,
 );
 
-operation!(
-    CheckUserSameLevelPermission,
-    "check_user_same_level_permission",
-    POST,
-    "/api/v3/check-user-same-level-permission",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::CheckUserSameLevelPermissionDataDto
-);
+operation! { CheckUserSameLevelPermission, "check_user_same_level_permission", POST, "/api/v3/check-user-same-level-permission", ManagementToken, Json, true, true, t::CheckUserSameLevelPermissionDataDto }
 
 /// Config email provider.
 ///
@@ -708,17 +408,7 @@ pub struct ConfigEmailProvider(
     pub t::ConfigEmailProviderDto,
 );
 
-operation!(
-    ConfigEmailProvider,
-    "config_email_provider",
-    POST,
-    "/api/v3/config-email-provider",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::EmailProviderDto
-);
+operation! { ConfigEmailProvider, "config_email_provider", POST, "/api/v3/config-email-provider", ManagementToken, Json, true, false, t::EmailProviderDto }
 
 /// Copy operate.
 ///
@@ -730,17 +420,7 @@ pub struct CopyOperate(
     pub t::FunctionModelOperateIdDto,
 );
 
-operation!(
-    CopyOperate,
-    "copy_operate",
-    POST,
-    "/api/v3/metadata/copy-operate",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { CopyOperate, "copy_operate", POST, "/api/v3/metadata/copy-operate", ManagementToken, Json, true, false, () }
 
 /// Create access key.
 ///
@@ -752,17 +432,7 @@ pub struct CreateAccessKey(
     pub t::CreateAccessKeyDto,
 );
 
-operation!(
-    CreateAccessKey,
-    "create_access_key",
-    POST,
-    "/api/v3/create-access-key",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    Vec<t::CreateAccessKeyRespDto>
-);
+operation! { CreateAccessKey, "create_access_key", POST, "/api/v3/create-access-key", ManagementToken, Json, true, false, Vec<t::CreateAccessKeyRespDto> }
 
 /// Create admin role.
 ///
@@ -774,17 +444,7 @@ pub struct CreateAdminRole(
     pub t::CreateAdminRoleDto,
 );
 
-operation!(
-    CreateAdminRole,
-    "create_admin_role",
-    POST,
-    "/api/v3/create-admin-role",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::CheckRoleParamsRespDto
-);
+operation! { CreateAdminRole, "create_admin_role", POST, "/api/v3/create-admin-role", ManagementToken, Json, true, false, t::CheckRoleParamsRespDto }
 
 /// Create application.
 ///
@@ -796,17 +456,7 @@ pub struct CreateApplication(
     pub t::CreateApplicationDto,
 );
 
-operation!(
-    CreateApplication,
-    "create_application",
-    POST,
-    "/api/v3/create-application",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::CreateApplicationRespDataDto
-);
+operation! { CreateApplication, "create_application", POST, "/api/v3/create-application", ManagementToken, Json, true, false, t::CreateApplicationRespDataDto }
 
 /// Create asa account.
 ///
@@ -818,17 +468,7 @@ pub struct CreateAsaAccount(
     pub t::CreateAsaAccountDto,
 );
 
-operation!(
-    CreateAsaAccount,
-    "create_asa_account",
-    POST,
-    "/api/v3/create-asa-account",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::AsaAccountDto
-);
+operation! { CreateAsaAccount, "create_asa_account", POST, "/api/v3/create-asa-account", ManagementToken, Json, true, false, t::AsaAccountDto }
 
 /// Create asa account batch.
 ///
@@ -840,17 +480,7 @@ pub struct CreateAsaAccountBatch(
     pub t::CreateAsaAccountsBatchDto,
 );
 
-operation!(
-    CreateAsaAccountBatch,
-    "create_asa_account_batch",
-    POST,
-    "/api/v3/create-asa-accounts-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { CreateAsaAccountBatch, "create_asa_account_batch", POST, "/api/v3/create-asa-accounts-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Create data policy.
 ///
@@ -862,17 +492,7 @@ pub struct CreateDataPolicy(
     pub t::CreateDataPolicyDto,
 );
 
-operation!(
-    CreateDataPolicy,
-    "create_data_policy",
-    POST,
-    "/api/v3/create-data-policy",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::CreateDataPolicyRespDto
-);
+operation! { CreateDataPolicy, "create_data_policy", POST, "/api/v3/create-data-policy", ManagementToken, Json, true, false, t::CreateDataPolicyRespDto }
 
 /// Create data resource.
 ///
@@ -884,17 +504,7 @@ pub struct CreateDataResource(
     pub t::CreateDataResourceDto,
 );
 
-operation!(
-    CreateDataResource,
-    "create_data_resource",
-    POST,
-    "/api/v3/create-data-resource",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::CreateDataResourceRespDto
-);
+operation! { CreateDataResource, "create_data_resource", POST, "/api/v3/create-data-resource", ManagementToken, Json, true, false, t::CreateDataResourceRespDto }
 
 /// Create data resource by array.
 ///
@@ -906,17 +516,7 @@ pub struct CreateDataResourceByArray(
     pub t::CreateArrayDataResourceDto,
 );
 
-operation!(
-    CreateDataResourceByArray,
-    "create_data_resource_by_array",
-    POST,
-    "/api/v3/create-array-data-resource",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::CreateArrayDataResourceRespDto
-);
+operation! { CreateDataResourceByArray, "create_data_resource_by_array", POST, "/api/v3/create-array-data-resource", ManagementToken, Json, true, false, t::CreateArrayDataResourceRespDto }
 
 /// Create data resource by string.
 ///
@@ -928,17 +528,7 @@ pub struct CreateDataResourceByString(
     pub t::CreateStringDataResourceDto,
 );
 
-operation!(
-    CreateDataResourceByString,
-    "create_data_resource_by_string",
-    POST,
-    "/api/v3/create-string-data-resource",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::CreateStringDataResourceRespDto
-);
+operation! { CreateDataResourceByString, "create_data_resource_by_string", POST, "/api/v3/create-string-data-resource", ManagementToken, Json, true, false, t::CreateStringDataResourceRespDto }
 
 /// Create data resource by tree.
 ///
@@ -950,17 +540,7 @@ pub struct CreateDataResourceByTree(
     pub t::CreateTreeDataResourceDto,
 );
 
-operation!(
-    CreateDataResourceByTree,
-    "create_data_resource_by_tree",
-    POST,
-    "/api/v3/create-tree-data-resource",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::CreateTreeDataResourceRespDto
-);
+operation! { CreateDataResourceByTree, "create_data_resource_by_tree", POST, "/api/v3/create-tree-data-resource", ManagementToken, Json, true, false, t::CreateTreeDataResourceRespDto }
 
 /// Create device.
 ///
@@ -972,17 +552,7 @@ pub struct CreateDevice(
     pub t::CreateTerminalDto,
 );
 
-operation!(
-    CreateDevice,
-    "create_device",
-    POST,
-    "/api/v3/create-device",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::TerminalInfoDto
-);
+operation! { CreateDevice, "create_device", POST, "/api/v3/create-device", ManagementToken, Json, true, false, t::TerminalInfoDto }
 
 /// Create event app.
 ///
@@ -994,17 +564,7 @@ pub struct CreateEventApp(
     pub t::CreateEventAppDto,
 );
 
-operation!(
-    CreateEventApp,
-    "create_event_app",
-    POST,
-    "/api/v3/create-event-app",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { CreateEventApp, "create_event_app", POST, "/api/v3/create-event-app", ManagementToken, Json, true, false, () }
 
 /// Create ext idp.
 ///
@@ -1016,17 +576,7 @@ pub struct CreateExtIdp(
     pub t::CreateExtIdpDto,
 );
 
-operation!(
-    CreateExtIdp,
-    "create_ext_idp",
-    POST,
-    "/api/v3/create-ext-idp",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::ExtIdpDto
-);
+operation! { CreateExtIdp, "create_ext_idp", POST, "/api/v3/create-ext-idp", ManagementToken, Json, true, false, t::ExtIdpDto }
 
 /// Create ext idp conn.
 ///
@@ -1038,17 +588,7 @@ pub struct CreateExtIdpConn(
     pub t::CreateExtIdpConnDto,
 );
 
-operation!(
-    CreateExtIdpConn,
-    "create_ext_idp_conn",
-    POST,
-    "/api/v3/create-ext-idp-conn",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::ExtIdpConnDetail
-);
+operation! { CreateExtIdpConn, "create_ext_idp_conn", POST, "/api/v3/create-ext-idp-conn", ManagementToken, Json, true, false, t::ExtIdpConnDetail }
 
 /// Create field.
 ///
@@ -1060,17 +600,7 @@ pub struct CreateField(
     pub t::CreateFunctionModelFieldDto,
 );
 
-operation!(
-    CreateField,
-    "create_field",
-    POST,
-    "/api/v3/metadata/create-field",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::FunctionModelFieldDto
-);
+operation! { CreateField, "create_field", POST, "/api/v3/metadata/create-field", ManagementToken, Json, true, false, t::FunctionModelFieldDto }
 
 /// Create group.
 ///
@@ -1082,17 +612,7 @@ pub struct CreateGroup(
     pub t::CreateGroupReqDto,
 );
 
-operation!(
-    CreateGroup,
-    "create_group",
-    POST,
-    "/api/v3/create-group",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::GroupDto
-);
+operation! { CreateGroup, "create_group", POST, "/api/v3/create-group", ManagementToken, Json, true, false, t::GroupDto }
 
 /// Create groups batch.
 ///
@@ -1104,17 +624,7 @@ pub struct CreateGroupsBatch(
     pub t::CreateGroupBatchReqDto,
 );
 
-operation!(
-    CreateGroupsBatch,
-    "create_groups_batch",
-    POST,
-    "/api/v3/create-groups-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    Vec<t::GroupDto>
-);
+operation! { CreateGroupsBatch, "create_groups_batch", POST, "/api/v3/create-groups-batch", ManagementToken, Json, true, false, Vec<t::GroupDto> }
 
 /// Create model.
 ///
@@ -1126,17 +636,7 @@ pub struct CreateModel(
     pub t::CreateFunctionModelDto,
 );
 
-operation!(
-    CreateModel,
-    "create_model",
-    POST,
-    "/api/v3/metadata/create-model",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::FunctionModelDto
-);
+operation! { CreateModel, "create_model", POST, "/api/v3/metadata/create-model", ManagementToken, Json, true, false, t::FunctionModelDto }
 
 /// Create multiple tenant admin.
 ///
@@ -1148,17 +648,7 @@ pub struct CreateMultipleTenantAdmin(
     pub t::CreateMultipleTenantAdminDto,
 );
 
-operation!(
-    CreateMultipleTenantAdmin,
-    "create_multiple_tenant_admin",
-    POST,
-    "/api/v3/create-multiple-tenant-admin",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { CreateMultipleTenantAdmin, "create_multiple_tenant_admin", POST, "/api/v3/create-multiple-tenant-admin", ManagementToken, Json, true, false, () }
 
 /// Create namespace.
 ///
@@ -1170,17 +660,7 @@ pub struct CreateNamespace(
     pub t::CreateNamespaceDto,
 );
 
-operation!(
-    CreateNamespace,
-    "create_namespace",
-    POST,
-    "/api/v3/create-namespace",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::NamespaceDto
-);
+operation! { CreateNamespace, "create_namespace", POST, "/api/v3/create-namespace", ManagementToken, Json, true, false, t::NamespaceDto }
 
 /// Create namespaces batch.
 ///
@@ -1192,17 +672,7 @@ pub struct CreateNamespacesBatch(
     pub t::CreateNamespacesBatchDto,
 );
 
-operation!(
-    CreateNamespacesBatch,
-    "create_namespaces_batch",
-    POST,
-    "/api/v3/create-namespaces-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { CreateNamespacesBatch, "create_namespaces_batch", POST, "/api/v3/create-namespaces-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Create operate.
 ///
@@ -1214,17 +684,7 @@ pub struct CreateOperate(
     pub t::CreateOperateModelDto,
 );
 
-operation!(
-    CreateOperate,
-    "create_operate",
-    POST,
-    "/api/v3/metadata/create-operate",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { CreateOperate, "create_operate", POST, "/api/v3/metadata/create-operate", ManagementToken, Json, true, false, () }
 
 /// Create or update group.
 ///
@@ -1236,17 +696,7 @@ pub struct CreateOrUpdateGroup(
     pub t::CreateOrUpdateGroupReqDto,
 );
 
-operation!(
-    CreateOrUpdateGroup,
-    "create_or_update_group",
-    POST,
-    "/api/v3/create-or-update-group",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::CreateOrUpdateGroupDataDto
-);
+operation! { CreateOrUpdateGroup, "create_or_update_group", POST, "/api/v3/create-or-update-group", ManagementToken, Json, true, false, t::CreateOrUpdateGroupDataDto }
 
 /// Create permission namespace.
 ///
@@ -1258,17 +708,7 @@ pub struct CreatePermissionNamespace(
     pub t::CreatePermissionNamespaceDto,
 );
 
-operation!(
-    CreatePermissionNamespace,
-    "create_permission_namespace",
-    POST,
-    "/api/v3/create-permission-namespace",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::CreatePermissionNamespaceRespDto
-);
+operation! { CreatePermissionNamespace, "create_permission_namespace", POST, "/api/v3/create-permission-namespace", ManagementToken, Json, true, false, t::CreatePermissionNamespaceRespDto }
 
 /// Create permission namespaces batch.
 ///
@@ -1280,17 +720,7 @@ pub struct CreatePermissionNamespacesBatch(
     pub t::CreatePermissionNamespacesBatchDto,
 );
 
-operation!(
-    CreatePermissionNamespacesBatch,
-    "create_permission_namespaces_batch",
-    POST,
-    "/api/v3/create-permission-namespaces-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { CreatePermissionNamespacesBatch, "create_permission_namespaces_batch", POST, "/api/v3/create-permission-namespaces-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Create pipeline function.
 ///
@@ -1302,17 +732,7 @@ pub struct CreatePipelineFunction(
     pub t::CreatePipelineFunctionDto,
 );
 
-operation!(
-    CreatePipelineFunction,
-    "create_pipeline_function",
-    POST,
-    "/api/v3/create-pipeline-function",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::PipelineFunctionDto
-);
+operation! { CreatePipelineFunction, "create_pipeline_function", POST, "/api/v3/create-pipeline-function", ManagementToken, Json, true, false, t::PipelineFunctionDto }
 
 /// Create public account.
 ///
@@ -1324,17 +744,7 @@ pub struct CreatePublicAccount(
     pub t::CreatePublicAccountReqDto,
 );
 
-operation!(
-    CreatePublicAccount,
-    "create_public_account",
-    POST,
-    "/api/v3/create-public-account",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::PublicAccountDto
-);
+operation! { CreatePublicAccount, "create_public_account", POST, "/api/v3/create-public-account", ManagementToken, Json, true, false, t::PublicAccountDto }
 
 /// Create public accounts batch.
 ///
@@ -1346,17 +756,7 @@ pub struct CreatePublicAccountsBatch(
     pub t::CreatePublicAccountBatchReqDto,
 );
 
-operation!(
-    CreatePublicAccountsBatch,
-    "create_public_accounts_batch",
-    POST,
-    "/api/v3/create-public-accounts-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    Vec<t::PublicAccountDto>
-);
+operation! { CreatePublicAccountsBatch, "create_public_accounts_batch", POST, "/api/v3/create-public-accounts-batch", ManagementToken, Json, true, false, Vec<t::PublicAccountDto> }
 
 /// Create resource.
 ///
@@ -1368,17 +768,7 @@ pub struct CreateResource(
     pub t::CreateResourceDto,
 );
 
-operation!(
-    CreateResource,
-    "create_resource",
-    POST,
-    "/api/v3/create-resource",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::ResourceDto
-);
+operation! { CreateResource, "create_resource", POST, "/api/v3/create-resource", ManagementToken, Json, true, false, t::ResourceDto }
 
 /// Create resources batch.
 ///
@@ -1390,17 +780,7 @@ pub struct CreateResourcesBatch(
     pub t::CreateResourcesBatchDto,
 );
 
-operation!(
-    CreateResourcesBatch,
-    "create_resources_batch",
-    POST,
-    "/api/v3/create-resources-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { CreateResourcesBatch, "create_resources_batch", POST, "/api/v3/create-resources-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Create role.
 ///
@@ -1412,17 +792,7 @@ pub struct CreateRole(
     pub t::CreateRoleDto,
 );
 
-operation!(
-    CreateRole,
-    "create_role",
-    POST,
-    "/api/v3/create-role",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::RoleDto
-);
+operation! { CreateRole, "create_role", POST, "/api/v3/create-role", ManagementToken, Json, true, false, t::RoleDto }
 
 /// Create roles batch.
 ///
@@ -1434,17 +804,7 @@ pub struct CreateRolesBatch(
     pub t::CreateRolesBatch,
 );
 
-operation!(
-    CreateRolesBatch,
-    "create_roles_batch",
-    POST,
-    "/api/v3/create-roles-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { CreateRolesBatch, "create_roles_batch", POST, "/api/v3/create-roles-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Create row.
 ///
@@ -1456,17 +816,7 @@ pub struct CreateRow(
     pub t::CreateRowDto,
 );
 
-operation!(
-    CreateRow,
-    "create_row",
-    POST,
-    "/api/v3/metadata/create-row",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::RowDto
-);
+operation! { CreateRow, "create_row", POST, "/api/v3/metadata/create-row", ManagementToken, Json, true, false, t::RowDto }
 
 /// Create row relation.
 ///
@@ -1478,17 +828,7 @@ pub struct CreateRowRelation(
     pub t::CreateRelationValueDto,
 );
 
-operation!(
-    CreateRowRelation,
-    "create_row_relation",
-    POST,
-    "/api/v3/metadata/create-row-relation",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { CreateRowRelation, "create_row_relation", POST, "/api/v3/metadata/create-row-relation", ManagementToken, Json, true, false, () }
 
 /// Create tenant.
 ///
@@ -1500,17 +840,7 @@ pub struct CreateTenant(
     pub t::CreateTenantDto,
 );
 
-operation!(
-    CreateTenant,
-    "create_tenant",
-    POST,
-    "/api/v3/create-tenant",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::TenantDto
-);
+operation! { CreateTenant, "create_tenant", POST, "/api/v3/create-tenant", ManagementToken, Json, true, false, t::TenantDto }
 
 /// Create tenant cooperator.
 ///
@@ -1522,17 +852,7 @@ pub struct CreateTenantCooperator(
     pub t::CreateTenantCooperatorDto,
 );
 
-operation!(
-    CreateTenantCooperator,
-    "create_tenant_cooperator",
-    POST,
-    "/api/v3/create-tenant-cooperator",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { CreateTenantCooperator, "create_tenant_cooperator", POST, "/api/v3/create-tenant-cooperator", ManagementToken, Json, true, false, () }
 
 /// Create tenant user.
 ///
@@ -1544,17 +864,7 @@ pub struct CreateTenantUser(
     pub t::CreateTenantUserReqDto,
 );
 
-operation!(
-    CreateTenantUser,
-    "create_tenant_user",
-    POST,
-    "/api/v3/create-tenant-user",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::TenantUserDto
-);
+operation! { CreateTenantUser, "create_tenant_user", POST, "/api/v3/create-tenant-user", ManagementToken, Json, true, false, t::TenantUserDto }
 
 /// Create user.
 ///
@@ -1566,17 +876,7 @@ pub struct CreateUser(
     pub t::CreateUserReqDto,
 );
 
-operation!(
-    CreateUser,
-    "create_user",
-    POST,
-    "/api/v3/create-user",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::UserDto
-);
+operation! { CreateUser, "create_user", POST, "/api/v3/create-user", ManagementToken, Json, true, false, t::UserDto }
 
 /// Create users batch.
 ///
@@ -1588,17 +888,7 @@ pub struct CreateUsersBatch(
     pub t::CreateUserBatchReqDto,
 );
 
-operation!(
-    CreateUsersBatch,
-    "create_users_batch",
-    POST,
-    "/api/v3/create-users-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    Vec<t::UserDto>
-);
+operation! { CreateUsersBatch, "create_users_batch", POST, "/api/v3/create-users-batch", ManagementToken, Json, true, false, Vec<t::UserDto> }
 
 /// Create webhook.
 ///
@@ -1610,17 +900,7 @@ pub struct CreateWebhook(
     pub t::CreateWebhookDto,
 );
 
-operation!(
-    CreateWebhook,
-    "create_webhook",
-    POST,
-    "/api/v3/create-webhook",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::WebhookDto
-);
+operation! { CreateWebhook, "create_webhook", POST, "/api/v3/create-webhook", ManagementToken, Json, true, false, t::WebhookDto }
 
 /// Define event.
 ///
@@ -1632,17 +912,7 @@ pub struct DefineEvent(
     pub t::DefineEventDto,
 );
 
-operation!(
-    DefineEvent,
-    "define_event",
-    POST,
-    "/api/v3/define-event",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { DefineEvent, "define_event", POST, "/api/v3/define-event", ManagementToken, Json, true, false, () }
 
 /// Delete access key.
 ///
@@ -1654,17 +924,7 @@ pub struct DeleteAccessKey(
     pub t::DeleteAccessKeyDto,
 );
 
-operation!(
-    DeleteAccessKey,
-    "delete_access_key",
-    POST,
-    "/api/v3/delete-access-key",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { DeleteAccessKey, "delete_access_key", POST, "/api/v3/delete-access-key", ManagementToken, Json, true, false, () }
 
 /// Delete admin roles batch.
 ///
@@ -1676,17 +936,7 @@ pub struct DeleteAdminRolesBatch(
     pub t::DeleteAdminRoleDto,
 );
 
-operation!(
-    DeleteAdminRolesBatch,
-    "delete_admin_roles_batch",
-    POST,
-    "/api/v3/delete-admin-roles",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteAdminRolesBatch, "delete_admin_roles_batch", POST, "/api/v3/delete-admin-roles", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete application.
 ///
@@ -1698,17 +948,7 @@ pub struct DeleteApplication(
     pub t::DeleteApplicationDto,
 );
 
-operation!(
-    DeleteApplication,
-    "delete_application",
-    POST,
-    "/api/v3/delete-application",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteApplication, "delete_application", POST, "/api/v3/delete-application", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete asa account.
 ///
@@ -1720,17 +960,7 @@ pub struct DeleteAsaAccount(
     pub t::DeleteAsaAccountDto,
 );
 
-operation!(
-    DeleteAsaAccount,
-    "delete_asa_account",
-    POST,
-    "/api/v3/delete-asa-account",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteAsaAccount, "delete_asa_account", POST, "/api/v3/delete-asa-account", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete asa account batch.
 ///
@@ -1742,17 +972,7 @@ pub struct DeleteAsaAccountBatch(
     pub t::DeleteAsaAccountBatchDto,
 );
 
-operation!(
-    DeleteAsaAccountBatch,
-    "delete_asa_account_batch",
-    POST,
-    "/api/v3/delete-asa-accounts-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteAsaAccountBatch, "delete_asa_account_batch", POST, "/api/v3/delete-asa-accounts-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete auth.
 ///
@@ -1771,17 +991,7 @@ impl DeleteAuth {
     }
 }
 
-operation!(
-    DeleteAuth,
-    "delete_auth",
-    DELETE,
-    "/api/v3/batch-applications-auth",
-    ManagementToken,
-    Query,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteAuth, "delete_auth", DELETE, "/api/v3/batch-applications-auth", ManagementToken, Query, true, false, t::IsSuccessDto }
 
 /// Delete by id.
 ///
@@ -1800,7 +1010,7 @@ impl DeleteById {
     }
 }
 
-operation!(DeleteById, "delete_by_id", DELETE, "/api/v3/ip-list/{id}", ManagementToken, Query, true, false, (); "id" => id);
+operation! { DeleteById, "delete_by_id", DELETE, "/api/v3/ip-list/{id}", ManagementToken, Query, true, false, (); "id" => id }
 
 /// Delete custom fields.
 ///
@@ -1812,17 +1022,7 @@ pub struct DeleteCustomFields(
     pub t::DeleteCustomFieldsReqDto,
 );
 
-operation!(
-    DeleteCustomFields,
-    "delete_custom_fields",
-    POST,
-    "/api/v3/delete-custom-fields",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteCustomFields, "delete_custom_fields", POST, "/api/v3/delete-custom-fields", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete data policy.
 ///
@@ -1834,17 +1034,7 @@ pub struct DeleteDataPolicy(
     pub t::DeleteDataPolicyDto,
 );
 
-operation!(
-    DeleteDataPolicy,
-    "delete_data_policy",
-    POST,
-    "/api/v3/delete-data-policy",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { DeleteDataPolicy, "delete_data_policy", POST, "/api/v3/delete-data-policy", ManagementToken, Json, true, false, () }
 
 /// Delete data resource.
 ///
@@ -1856,17 +1046,7 @@ pub struct DeleteDataResource(
     pub t::DeleteDataResourceDto,
 );
 
-operation!(
-    DeleteDataResource,
-    "delete_data_resource",
-    POST,
-    "/api/v3/delete-data-resource",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { DeleteDataResource, "delete_data_resource", POST, "/api/v3/delete-data-resource", ManagementToken, Json, true, false, () }
 
 /// Delete device.
 ///
@@ -1878,17 +1058,7 @@ pub struct DeleteDevice(
     pub t::DeleteTerminalUserDto,
 );
 
-operation!(
-    DeleteDevice,
-    "delete_device",
-    POST,
-    "/api/v3/delete-device-by-user",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { DeleteDevice, "delete_device", POST, "/api/v3/delete-device-by-user", ManagementToken, Json, true, false, () }
 
 /// Delete ext idp.
 ///
@@ -1900,17 +1070,7 @@ pub struct DeleteExtIdp(
     pub t::DeleteExtIdpDto,
 );
 
-operation!(
-    DeleteExtIdp,
-    "delete_ext_idp",
-    POST,
-    "/api/v3/delete-ext-idp",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteExtIdp, "delete_ext_idp", POST, "/api/v3/delete-ext-idp", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete ext idp conn.
 ///
@@ -1922,17 +1082,7 @@ pub struct DeleteExtIdpConn(
     pub t::DeleteExtIdpConnDto,
 );
 
-operation!(
-    DeleteExtIdpConn,
-    "delete_ext_idp_conn",
-    POST,
-    "/api/v3/delete-ext-idp-conn",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteExtIdpConn, "delete_ext_idp_conn", POST, "/api/v3/delete-ext-idp-conn", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete groups batch.
 ///
@@ -1944,17 +1094,7 @@ pub struct DeleteGroupsBatch(
     pub t::DeleteGroupsReqDto,
 );
 
-operation!(
-    DeleteGroupsBatch,
-    "delete_groups_batch",
-    POST,
-    "/api/v3/delete-groups-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteGroupsBatch, "delete_groups_batch", POST, "/api/v3/delete-groups-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete namespace.
 ///
@@ -1966,17 +1106,7 @@ pub struct DeleteNamespace(
     pub t::DeleteNamespaceDto,
 );
 
-operation!(
-    DeleteNamespace,
-    "delete_namespace",
-    POST,
-    "/api/v3/delete-namespace",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteNamespace, "delete_namespace", POST, "/api/v3/delete-namespace", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete namespaces batch.
 ///
@@ -1988,17 +1118,7 @@ pub struct DeleteNamespacesBatch(
     pub t::DeleteNamespacesBatchDto,
 );
 
-operation!(
-    DeleteNamespacesBatch,
-    "delete_namespaces_batch",
-    POST,
-    "/api/v3/delete-namespaces-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteNamespacesBatch, "delete_namespaces_batch", POST, "/api/v3/delete-namespaces-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete permission namespace.
 ///
@@ -2010,17 +1130,7 @@ pub struct DeletePermissionNamespace(
     pub t::DeletePermissionNamespaceDto,
 );
 
-operation!(
-    DeletePermissionNamespace,
-    "delete_permission_namespace",
-    POST,
-    "/api/v3/delete-permission-namespace",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeletePermissionNamespace, "delete_permission_namespace", POST, "/api/v3/delete-permission-namespace", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete permission namespaces batch.
 ///
@@ -2032,17 +1142,7 @@ pub struct DeletePermissionNamespacesBatch(
     pub t::DeletePermissionNamespacesBatchDto,
 );
 
-operation!(
-    DeletePermissionNamespacesBatch,
-    "delete_permission_namespaces_batch",
-    POST,
-    "/api/v3/delete-permission-namespaces-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeletePermissionNamespacesBatch, "delete_permission_namespaces_batch", POST, "/api/v3/delete-permission-namespaces-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete pipeline function.
 ///
@@ -2054,17 +1154,7 @@ pub struct DeletePipelineFunction(
     pub t::DeletePipelineFunctionDto,
 );
 
-operation!(
-    DeletePipelineFunction,
-    "delete_pipeline_function",
-    POST,
-    "/api/v3/delete-pipeline-function",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { DeletePipelineFunction, "delete_pipeline_function", POST, "/api/v3/delete-pipeline-function", ManagementToken, Json, true, false, () }
 
 /// Delete public accounts batch.
 ///
@@ -2076,17 +1166,7 @@ pub struct DeletePublicAccountsBatch(
     pub t::DeletePublicAccountsBatchDto,
 );
 
-operation!(
-    DeletePublicAccountsBatch,
-    "delete_public_accounts_batch",
-    POST,
-    "/api/v3/delete-public-accounts-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeletePublicAccountsBatch, "delete_public_accounts_batch", POST, "/api/v3/delete-public-accounts-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete resource.
 ///
@@ -2098,17 +1178,7 @@ pub struct DeleteResource(
     pub t::DeleteResourceDto,
 );
 
-operation!(
-    DeleteResource,
-    "delete_resource",
-    POST,
-    "/api/v3/delete-resource",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteResource, "delete_resource", POST, "/api/v3/delete-resource", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete resources batch.
 ///
@@ -2120,17 +1190,7 @@ pub struct DeleteResourcesBatch(
     pub t::DeleteResourcesBatchDto,
 );
 
-operation!(
-    DeleteResourcesBatch,
-    "delete_resources_batch",
-    POST,
-    "/api/v3/delete-resources-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteResourcesBatch, "delete_resources_batch", POST, "/api/v3/delete-resources-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete risk list policy by id.
 ///
@@ -2149,7 +1209,7 @@ impl DeleteRiskListPolicyById {
     }
 }
 
-operation!(DeleteRiskListPolicyById, "delete_risk_list_policy_by_id", DELETE, "/api/v3/risk-list-policy/{id}", ManagementToken, Query, true, false, (); "id" => id);
+operation! { DeleteRiskListPolicyById, "delete_risk_list_policy_by_id", DELETE, "/api/v3/risk-list-policy/{id}", ManagementToken, Query, true, false, (); "id" => id }
 
 /// Delete roles.
 ///
@@ -2161,17 +1221,7 @@ pub struct DeleteRoles(
     pub t::DeleteRoleBatchDto,
 );
 
-operation!(
-    DeleteRoles,
-    "delete_roles",
-    POST,
-    "/api/v3/multiple-namespace-delete-roles-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteRoles, "delete_roles", POST, "/api/v3/multiple-namespace-delete-roles-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete roles batch.
 ///
@@ -2183,17 +1233,7 @@ pub struct DeleteRolesBatch(
     pub t::DeleteRoleDto,
 );
 
-operation!(
-    DeleteRolesBatch,
-    "delete_roles_batch",
-    POST,
-    "/api/v3/delete-roles-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteRolesBatch, "delete_roles_batch", POST, "/api/v3/delete-roles-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete tenant.
 ///
@@ -2205,17 +1245,7 @@ pub struct DeleteTenant(
     pub t::DeleteTenantDto,
 );
 
-operation!(
-    DeleteTenant,
-    "delete_tenant",
-    POST,
-    "/api/v3/delete-tenant",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteTenant, "delete_tenant", POST, "/api/v3/delete-tenant", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete tenant admin.
 ///
@@ -2227,17 +1257,7 @@ pub struct DeleteTenantAdmin(
     pub t::GetTenantUserDto,
 );
 
-operation!(
-    DeleteTenantAdmin,
-    "delete_tenant_admin",
-    POST,
-    "/api/v3/delete-tenant-admin",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { DeleteTenantAdmin, "delete_tenant_admin", POST, "/api/v3/delete-tenant-admin", ManagementToken, Json, true, false, () }
 
 /// Delete tenant user.
 ///
@@ -2249,17 +1269,7 @@ pub struct DeleteTenantUser(
     pub t::RemoveTenantUsersDto,
 );
 
-operation!(
-    DeleteTenantUser,
-    "delete_tenant_user",
-    POST,
-    "/api/v3/delete-tenant-user",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { DeleteTenantUser, "delete_tenant_user", POST, "/api/v3/delete-tenant-user", ManagementToken, Json, true, false, () }
 
 /// Delete user list by id.
 ///
@@ -2278,7 +1288,7 @@ impl DeleteUserListById {
     }
 }
 
-operation!(DeleteUserListById, "delete_user_list_by_id", DELETE, "/api/v3/user-list/{id}", ManagementToken, Query, true, false, (); "id" => id);
+operation! { DeleteUserListById, "delete_user_list_by_id", DELETE, "/api/v3/user-list/{id}", ManagementToken, Query, true, false, (); "id" => id }
 
 /// Delete user sync relations.
 ///
@@ -2290,17 +1300,7 @@ pub struct DeleteUserSyncRelations(
     pub t::DeleteUserSyncRelationReqDto,
 );
 
-operation!(
-    DeleteUserSyncRelations,
-    "delete_user_sync_relations",
-    POST,
-    "/api/v3/delete-user-sync-relations",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteUserSyncRelations, "delete_user_sync_relations", POST, "/api/v3/delete-user-sync-relations", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete users batch.
 ///
@@ -2312,17 +1312,7 @@ pub struct DeleteUsersBatch(
     pub t::DeleteUsersBatchDto,
 );
 
-operation!(
-    DeleteUsersBatch,
-    "delete_users_batch",
-    POST,
-    "/api/v3/delete-users-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteUsersBatch, "delete_users_batch", POST, "/api/v3/delete-users-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete webhook.
 ///
@@ -2334,17 +1324,7 @@ pub struct DeleteWebhook(
     pub t::DeleteWebhookDto,
 );
 
-operation!(
-    DeleteWebhook,
-    "delete_webhook",
-    POST,
-    "/api/v3/delete-webhook",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteWebhook, "delete_webhook", POST, "/api/v3/delete-webhook", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Delete whitelist.
 ///
@@ -2356,17 +1336,7 @@ pub struct DeleteWhitelist(
     pub t::DeleteWhitelistDto,
 );
 
-operation!(
-    DeleteWhitelist,
-    "delete_whitelist",
-    POST,
-    "/api/v3/delete-whitelist",
-    ManagementToken,
-    Json,
-    false,
-    false,
-    t::IsSuccessDto
-);
+operation! { DeleteWhitelist, "delete_whitelist", POST, "/api/v3/delete-whitelist", ManagementToken, Json, false, false, t::IsSuccessDto }
 
 /// Detail auth subject.
 ///
@@ -2399,17 +1369,7 @@ impl DetailAuthSubject {
     }
 }
 
-operation!(
-    DetailAuthSubject,
-    "detail_auth_subject",
-    GET,
-    "/api/v3/get-subject-auth-detail",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::GetSubjectAuthDataDto
-);
+operation! { DetailAuthSubject, "detail_auth_subject", GET, "/api/v3/get-subject-auth-detail", ManagementToken, Query, true, true, t::GetSubjectAuthDataDto }
 
 /// Disable device.
 ///
@@ -2421,17 +1381,7 @@ pub struct DisableDevice(
     pub t::UpdateTerminalUserDto,
 );
 
-operation!(
-    DisableDevice,
-    "disable_device",
-    POST,
-    "/api/v3/disable-device-by-user",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { DisableDevice, "disable_device", POST, "/api/v3/disable-device-by-user", ManagementToken, Json, true, false, () }
 
 /// Disable ldap server.
 ///
@@ -2443,17 +1393,7 @@ pub struct DisableLdapServer(
     pub t::LdapSetEnabledFlagDto,
 );
 
-operation!(
-    DisableLdapServer,
-    "disable_ldap_server",
-    POST,
-    "/api/v3/disable-ldap-server",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    bool
-);
+operation! { DisableLdapServer, "disable_ldap_server", POST, "/api/v3/disable-ldap-server", ManagementToken, Json, true, false, bool }
 
 /// Enable device.
 ///
@@ -2465,17 +1405,7 @@ pub struct EnableDevice(
     pub t::UpdateTerminalUserDto,
 );
 
-operation!(
-    EnableDevice,
-    "enable_device",
-    POST,
-    "/api/v3/enable-device-by-user",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { EnableDevice, "enable_device", POST, "/api/v3/enable-device-by-user", ManagementToken, Json, true, false, () }
 
 /// Enabled auth.
 ///
@@ -2487,17 +1417,7 @@ pub struct EnabledAuth(
     pub t::UpdateAuthEnabledDto,
 );
 
-operation!(
-    EnabledAuth,
-    "enabled_auth",
-    POST,
-    "/api/v3/update-auth-enabled",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { EnabledAuth, "enabled_auth", POST, "/api/v3/update-auth-enabled", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Execute operate.
 ///
@@ -2509,17 +1429,7 @@ pub struct ExecuteOperate(
     pub t::FunctionModelOperateIdDto,
 );
 
-operation!(
-    ExecuteOperate,
-    "execute_operate",
-    POST,
-    "/api/v3/metadata/execute-operate",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { ExecuteOperate, "execute_operate", POST, "/api/v3/metadata/execute-operate", ManagementToken, Json, true, false, () }
 
 /// Export meatdata.
 ///
@@ -2531,17 +1441,7 @@ pub struct ExportMeatdata(
     pub t::ExportModelDto,
 );
 
-operation!(
-    ExportMeatdata,
-    "export_meatdata",
-    POST,
-    "/api/v3/metadata/export",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { ExportMeatdata, "export_meatdata", POST, "/api/v3/metadata/export", ManagementToken, Json, true, false, () }
 
 /// Export model.
 ///
@@ -2553,17 +1453,7 @@ pub struct ExportModel(
     pub t::ExportMetadataDto,
 );
 
-operation!(
-    ExportModel,
-    "export_model",
-    POST,
-    "/api/v3/metadata/export/model",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { ExportModel, "export_model", POST, "/api/v3/metadata/export/model", ManagementToken, Json, true, false, () }
 
 /// Ext idp conn state by apps.
 ///
@@ -2595,17 +1485,7 @@ impl ExtIdpConnStateByApps {
     }
 }
 
-operation!(
-    ExtIdpConnStateByApps,
-    "ext_idp_conn_state_by_apps",
-    GET,
-    "/api/v3/ext-idp-conn-apps",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::ExtIdpDto>
-);
+operation! { ExtIdpConnStateByApps, "ext_idp_conn_state_by_apps", GET, "/api/v3/ext-idp-conn-apps", ManagementToken, Query, true, true, t::Page<t::ExtIdpDto> }
 
 /// Find ip list.
 ///
@@ -2634,17 +1514,7 @@ impl FindIpList {
     }
 }
 
-operation!(
-    FindIpList,
-    "find_ip_list",
-    GET,
-    "/api/v3/ip-list",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::IpListRespDto>
-);
+operation! { FindIpList, "find_ip_list", GET, "/api/v3/ip-list", ManagementToken, Query, true, true, t::Page<t::IpListRespDto> }
 
 /// Find last login apps by device ids.
 ///
@@ -2656,17 +1526,7 @@ pub struct FindLastLoginAppsByDeviceIds(
     pub t::QueryTerminalAppsDto,
 );
 
-operation!(
-    FindLastLoginAppsByDeviceIds,
-    "find_last_login_apps_by_device_ids",
-    POST,
-    "/api/v3/get-last-login-apps-by-deviceIds",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    ()
-);
+operation! { FindLastLoginAppsByDeviceIds, "find_last_login_apps_by_device_ids", POST, "/api/v3/get-last-login-apps-by-deviceIds", ManagementToken, Json, true, true, () }
 
 /// Find risk list policy.
 ///
@@ -2695,17 +1555,7 @@ impl FindRiskListPolicy {
     }
 }
 
-operation!(
-    FindRiskListPolicy,
-    "find_risk_list_policy",
-    GET,
-    "/api/v3/risk-list-policy",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::RiskListPolicyRespDto>
-);
+operation! { FindRiskListPolicy, "find_risk_list_policy", GET, "/api/v3/risk-list-policy", ManagementToken, Query, true, true, t::Page<t::RiskListPolicyRespDto> }
 
 /// Find user list.
 ///
@@ -2734,17 +1584,7 @@ impl FindUserList {
     }
 }
 
-operation!(
-    FindUserList,
-    "find_user_list",
-    GET,
-    "/api/v3/user-list",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::RiskListItemDto>
-);
+operation! { FindUserList, "find_user_list", GET, "/api/v3/user-list", ManagementToken, Query, true, true, t::Page<t::RiskListItemDto> }
 
 /// Generate invite tenant user link.
 ///
@@ -2756,17 +1596,7 @@ pub struct GenerateInviteTenantUserLink(
     pub t::GenerateInviteTenantUserLink,
 );
 
-operation!(
-    GenerateInviteTenantUserLink,
-    "generate_invite_tenant_user_link",
-    POST,
-    "/api/v3/generate-invite-tenant-user-link",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::InviteTenantUsersDto
-);
+operation! { GenerateInviteTenantUserLink, "generate_invite_tenant_user_link", POST, "/api/v3/generate-invite-tenant-user-link", ManagementToken, Json, true, false, t::InviteTenantUsersDto }
 
 /// Get access key.
 ///
@@ -2791,17 +1621,7 @@ impl GetAccessKey {
     }
 }
 
-operation!(
-    GetAccessKey,
-    "get_access_key",
-    GET,
-    "/api/v3/get-access-key",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::GetAccessKeyRespDto>
-);
+operation! { GetAccessKey, "get_access_key", GET, "/api/v3/get-access-key", ManagementToken, Query, true, true, Vec<t::GetAccessKeyRespDto> }
 
 /// Get access key list.
 ///
@@ -2822,17 +1642,7 @@ pub struct GetAccessKeyList {
     pub status: Vec<String>,
 }
 
-operation!(
-    GetAccessKeyList,
-    "get_access_key_list",
-    GET,
-    "/api/v3/list-access-key",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::ListAccessKeyRespDto>
-);
+operation! { GetAccessKeyList, "get_access_key_list", GET, "/api/v3/list-access-key", ManagementToken, Query, true, true, Vec<t::ListAccessKeyRespDto> }
 
 /// Get admin audit logs.
 ///
@@ -2844,17 +1654,7 @@ pub struct GetAdminAuditLogs(
     pub t::GetAdminAuditLogsDto,
 );
 
-operation!(
-    GetAdminAuditLogs,
-    "get_admin_audit_logs",
-    POST,
-    "/api/v3/get-admin-audit-logs",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::Page<t::AdminAuditLogDto>
-);
+operation! { GetAdminAuditLogs, "get_admin_audit_logs", POST, "/api/v3/get-admin-audit-logs", ManagementToken, Json, true, true, t::Page<t::AdminAuditLogDto> }
 
 /// Get all groups.
 ///
@@ -2877,17 +1677,7 @@ pub struct GetAllGroups {
     pub with_custom_data: Option<bool>,
 }
 
-operation!(
-    GetAllGroups,
-    "get_all_groups",
-    GET,
-    "/api/v3/get-all-groups",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::GroupDto>
-);
+operation! { GetAllGroups, "get_all_groups", GET, "/api/v3/get-all-groups", ManagementToken, Query, true, true, Vec<t::GroupDto> }
 
 /// Get all rights item.
 ///
@@ -2895,17 +1685,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetAllRightsItem {}
 
-operation!(
-    GetAllRightsItem,
-    "get_all_rights_item",
-    GET,
-    "/api/v3/get-all-rights-items",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::RightItemRes
-);
+operation! { GetAllRightsItem, "get_all_rights_item", GET, "/api/v3/get-all-rights-items", ManagementToken, Query, true, true, t::RightItemRes }
 
 /// Get application.
 ///
@@ -2924,17 +1704,7 @@ impl GetApplication {
     }
 }
 
-operation!(
-    GetApplication,
-    "get_application",
-    GET,
-    "/api/v3/get-application",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::ApplicationDto
-);
+operation! { GetApplication, "get_application", GET, "/api/v3/get-application", ManagementToken, Query, true, true, t::ApplicationDto }
 
 /// Get application permission strategy.
 ///
@@ -2953,17 +1723,7 @@ impl GetApplicationPermissionStrategy {
     }
 }
 
-operation!(
-    GetApplicationPermissionStrategy,
-    "get_application_permission_strategy",
-    GET,
-    "/api/v3/get-application-permission-strategy",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::GetApplicationPermissionStrategyDataDto
-);
+operation! { GetApplicationPermissionStrategy, "get_application_permission_strategy", GET, "/api/v3/get-application-permission-strategy", ManagementToken, Query, true, true, t::GetApplicationPermissionStrategyDataDto }
 
 /// Get application secret.
 ///
@@ -2982,17 +1742,7 @@ impl GetApplicationSecret {
     }
 }
 
-operation!(
-    GetApplicationSecret,
-    "get_application_secret",
-    GET,
-    "/api/v3/get-application-secret",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::GetApplicationSecretDataDto
-);
+operation! { GetApplicationSecret, "get_application_secret", GET, "/api/v3/get-application-secret", ManagementToken, Query, true, true, t::GetApplicationSecretDataDto }
 
 /// Get application simple info.
 ///
@@ -3011,17 +1761,7 @@ impl GetApplicationSimpleInfo {
     }
 }
 
-operation!(
-    GetApplicationSimpleInfo,
-    "get_application_simple_info",
-    GET,
-    "/api/v3/get-application-simple-info",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::ApplicationSimpleInfoDto
-);
+operation! { GetApplicationSimpleInfo, "get_application_simple_info", GET, "/api/v3/get-application-simple-info", ManagementToken, Query, true, true, t::ApplicationSimpleInfoDto }
 
 /// Get asa account.
 ///
@@ -3043,17 +1783,7 @@ impl GetAsaAccount {
     }
 }
 
-operation!(
-    GetAsaAccount,
-    "get_asa_account",
-    GET,
-    "/api/v3/get-asa-account",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::AsaAccountDto
-);
+operation! { GetAsaAccount, "get_asa_account", GET, "/api/v3/get-asa-account", ManagementToken, Query, true, true, t::AsaAccountDto }
 
 /// Get asa account assigned targets.
 ///
@@ -3086,17 +1816,7 @@ impl GetAsaAccountAssignedTargets {
     }
 }
 
-operation!(
-    GetAsaAccountAssignedTargets,
-    "get_asa_account_assigned_targets",
-    GET,
-    "/api/v3/get-asa-account-assigned-targets",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::AsaAccountTargetDto>
-);
+operation! { GetAsaAccountAssignedTargets, "get_asa_account_assigned_targets", GET, "/api/v3/get-asa-account-assigned-targets", ManagementToken, Query, true, true, t::Page<t::AsaAccountTargetDto> }
 
 /// Get asa account batch.
 ///
@@ -3108,17 +1828,7 @@ pub struct GetAsaAccountBatch(
     pub t::GetAsaAccountBatchDto,
 );
 
-operation!(
-    GetAsaAccountBatch,
-    "get_asa_account_batch",
-    POST,
-    "/api/v3/get-asa-accounts-batch",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    Vec<t::AsaAccountDto>
-);
+operation! { GetAsaAccountBatch, "get_asa_account_batch", POST, "/api/v3/get-asa-accounts-batch", ManagementToken, Json, true, true, Vec<t::AsaAccountDto> }
 
 /// Get assigned account.
 ///
@@ -3151,17 +1861,7 @@ impl GetAssignedAccount {
     }
 }
 
-operation!(
-    GetAssignedAccount,
-    "get_assigned_account",
-    GET,
-    "/api/v3/get-assigned-account",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::AsaAccountDto
-);
+operation! { GetAssignedAccount, "get_assigned_account", GET, "/api/v3/get-assigned-account", ManagementToken, Query, true, true, t::AsaAccountDto }
 
 /// Get authorized resources.
 ///
@@ -3217,17 +1917,7 @@ impl GetAuthorizedResources {
     }
 }
 
-operation!(
-    GetAuthorizedResources,
-    "get_authorized_resources",
-    GET,
-    "/api/v3/get-authorized-resources",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::AuthorizedResourceDto>
-);
+operation! { GetAuthorizedResources, "get_authorized_resources", GET, "/api/v3/get-authorized-resources", ManagementToken, Query, true, true, t::Page<t::AuthorizedResourceDto> }
 
 /// Get bind pwd.
 ///
@@ -3235,17 +1925,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetBindPwd {}
 
-operation!(
-    GetBindPwd,
-    "get_bind_pwd",
-    GET,
-    "/api/v3/get-ldap-server-random-pwd",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    String
-);
+operation! { GetBindPwd, "get_bind_pwd", GET, "/api/v3/get-ldap-server-random-pwd", ManagementToken, Query, true, true, String }
 
 /// Get current package info.
 ///
@@ -3253,17 +1933,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetCurrentPackageInfo {}
 
-operation!(
-    GetCurrentPackageInfo,
-    "get_current_package_info",
-    GET,
-    "/api/v3/get-current-package-info",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::CostCurrentPackageInfo
-);
+operation! { GetCurrentPackageInfo, "get_current_package_info", GET, "/api/v3/get-current-package-info", ManagementToken, Query, true, true, t::CostCurrentPackageInfo }
 
 /// Get custom data.
 ///
@@ -3300,17 +1970,7 @@ impl GetCustomData {
     }
 }
 
-operation!(
-    GetCustomData,
-    "get_custom_data",
-    GET,
-    "/api/v3/get-custom-data",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    serde_json::Value
-);
+operation! { GetCustomData, "get_custom_data", GET, "/api/v3/get-custom-data", ManagementToken, Query, true, true, serde_json::Value }
 
 /// Get custom fields.
 ///
@@ -3335,17 +1995,7 @@ impl GetCustomFields {
     }
 }
 
-operation!(
-    GetCustomFields,
-    "get_custom_fields",
-    GET,
-    "/api/v3/get-custom-fields",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::CustomFieldDto>
-);
+operation! { GetCustomFields, "get_custom_fields", GET, "/api/v3/get-custom-fields", ManagementToken, Query, true, true, Vec<t::CustomFieldDto> }
 
 /// Get data policy.
 ///
@@ -3364,17 +2014,7 @@ impl GetDataPolicy {
     }
 }
 
-operation!(
-    GetDataPolicy,
-    "get_data_policy",
-    GET,
-    "/api/v3/get-data-policy",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::GetDataPolicyRespDto
-);
+operation! { GetDataPolicy, "get_data_policy", GET, "/api/v3/get-data-policy", ManagementToken, Query, true, true, t::GetDataPolicyRespDto }
 
 /// Get data resource.
 ///
@@ -3399,17 +2039,7 @@ impl GetDataResource {
     }
 }
 
-operation!(
-    GetDataResource,
-    "get_data_resource",
-    GET,
-    "/api/v3/get-data-resource",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::GetDataResourceRespDto
-);
+operation! { GetDataResource, "get_data_resource", GET, "/api/v3/get-data-resource", ManagementToken, Query, true, true, t::GetDataResourceRespDto }
 
 /// Get device status.
 ///
@@ -3421,17 +2051,7 @@ pub struct GetDeviceStatus(
     pub t::TerminalBaseDto,
 );
 
-operation!(
-    GetDeviceStatus,
-    "get_device_status",
-    POST,
-    "/api/v3/device-status",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::DeviceStatusResponseDataDto
-);
+operation! { GetDeviceStatus, "get_device_status", POST, "/api/v3/device-status", ManagementToken, Json, true, false, t::DeviceStatusResponseDataDto }
 
 /// Get email provider.
 ///
@@ -3439,17 +2059,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetEmailProvider {}
 
-operation!(
-    GetEmailProvider,
-    "get_email_provider",
-    GET,
-    "/api/v3/get-email-provider",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::EmailProviderDto
-);
+operation! { GetEmailProvider, "get_email_provider", GET, "/api/v3/get-email-provider", ManagementToken, Query, true, true, t::EmailProviderDto }
 
 /// Get email templates.
 ///
@@ -3457,17 +2067,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetEmailTemplates {}
 
-operation!(
-    GetEmailTemplates,
-    "get_email_templates",
-    GET,
-    "/api/v3/get-email-templates",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::GetEmailTemplatesDataDto
-);
+operation! { GetEmailTemplates, "get_email_templates", GET, "/api/v3/get-email-templates", ManagementToken, Query, true, true, t::GetEmailTemplatesDataDto }
 
 /// Get ext idp.
 ///
@@ -3499,17 +2099,7 @@ impl GetExtIdp {
     }
 }
 
-operation!(
-    GetExtIdp,
-    "get_ext_idp",
-    GET,
-    "/api/v3/get-ext-idp",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::ExtIdpDetail
-);
+operation! { GetExtIdp, "get_ext_idp", GET, "/api/v3/get-ext-idp", ManagementToken, Query, true, true, t::ExtIdpDetail }
 
 /// Get external user resource struct.
 ///
@@ -3521,17 +2111,7 @@ pub struct GetExternalUserResourceStruct(
     pub t::GetExternalUserResourceStructDto,
 );
 
-operation!(
-    GetExternalUserResourceStruct,
-    "get_external_user_resource_struct",
-    POST,
-    "/api/v3/get-external-user-resource-struct",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::GetExternalUserResourceStructDataDto
-);
+operation! { GetExternalUserResourceStruct, "get_external_user_resource_struct", POST, "/api/v3/get-external-user-resource-struct", ManagementToken, Json, true, true, t::GetExternalUserResourceStructDataDto }
 
 /// Get global mfa settings.
 ///
@@ -3539,17 +2119,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetGlobalMfaSettings {}
 
-operation!(
-    GetGlobalMfaSettings,
-    "get_global_mfa_settings",
-    GET,
-    "/api/v3/get-global-mfa-settings",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::MFASettingsDto
-);
+operation! { GetGlobalMfaSettings, "get_global_mfa_settings", GET, "/api/v3/get-global-mfa-settings", ManagementToken, Query, true, true, t::MFASettingsDto }
 
 /// Get group.
 ///
@@ -3577,17 +2147,7 @@ impl GetGroup {
     }
 }
 
-operation!(
-    GetGroup,
-    "get_group",
-    GET,
-    "/api/v3/get-group",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::GroupDto
-);
+operation! { GetGroup, "get_group", GET, "/api/v3/get-group", ManagementToken, Query, true, true, t::GroupDto }
 
 /// Get group authorized resources.
 ///
@@ -3619,17 +2179,7 @@ impl GetGroupAuthorizedResources {
     }
 }
 
-operation!(
-    GetGroupAuthorizedResources,
-    "get_group_authorized_resources",
-    GET,
-    "/api/v3/get-group-authorized-resources",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::AuthorizedResourceDto>
-);
+operation! { GetGroupAuthorizedResources, "get_group_authorized_resources", GET, "/api/v3/get-group-authorized-resources", ManagementToken, Query, true, true, Vec<t::AuthorizedResourceDto> }
 
 /// Get groups of public account.
 ///
@@ -3658,17 +2208,7 @@ impl GetGroupsOfPublicAccount {
     }
 }
 
-operation!(
-    GetGroupsOfPublicAccount,
-    "get_groups_of_public_account",
-    GET,
-    "/api/v3/get-groups-of-public-account",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::ResGroupDto>
-);
+operation! { GetGroupsOfPublicAccount, "get_groups_of_public_account", GET, "/api/v3/get-groups-of-public-account", ManagementToken, Query, true, true, t::Page<t::ResGroupDto> }
 
 /// Get import template.
 ///
@@ -3687,17 +2227,7 @@ impl GetImportTemplate {
     }
 }
 
-operation!(
-    GetImportTemplate,
-    "get_import_template",
-    GET,
-    "/api/v3/metadata/get-import-template",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::RowDto
-);
+operation! { GetImportTemplate, "get_import_template", GET, "/api/v3/metadata/get-import-template", ManagementToken, Query, true, true, t::RowDto }
 
 /// Get mau period usage history.
 ///
@@ -3722,17 +2252,7 @@ impl GetMauPeriodUsageHistory {
     }
 }
 
-operation!(
-    GetMauPeriodUsageHistory,
-    "get_mau_period_usage_history",
-    GET,
-    "/api/v3/get-mau-period-usage-history",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::MauPeriodUsageHistory
-);
+operation! { GetMauPeriodUsageHistory, "get_mau_period_usage_history", GET, "/api/v3/get-mau-period-usage-history", ManagementToken, Query, true, true, t::MauPeriodUsageHistory }
 
 /// Get mfa trigger data.
 ///
@@ -3765,17 +2285,7 @@ impl GetMfaTriggerData {
     }
 }
 
-operation!(
-    GetMfaTriggerData,
-    "get_mfa_trigger_data",
-    GET,
-    "/api/v3/get-mfa-trigger-data",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::GetMfaInfoDataDto
-);
+operation! { GetMfaTriggerData, "get_mfa_trigger_data", GET, "/api/v3/get-mfa-trigger-data", ManagementToken, Query, true, true, t::GetMfaInfoDataDto }
 
 /// Get model.
 ///
@@ -3793,17 +2303,7 @@ impl GetModel {
     }
 }
 
-operation!(
-    GetModel,
-    "get_model",
-    GET,
-    "/api/v3/metadata/get-model",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::FunctionModelDto
-);
+operation! { GetModel, "get_model", GET, "/api/v3/metadata/get-model", ManagementToken, Query, true, true, t::FunctionModelDto }
 
 /// Get multiple tenant admin.
 ///
@@ -3822,17 +2322,7 @@ impl GetMultipleTenantAdmin {
     }
 }
 
-operation!(
-    GetMultipleTenantAdmin,
-    "get_multiple_tenant_admin",
-    GET,
-    "/api/v3/get-multiple-tenant-admin",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::MultipleTenantAdminDto>
-);
+operation! { GetMultipleTenantAdmin, "get_multiple_tenant_admin", GET, "/api/v3/get-multiple-tenant-admin", ManagementToken, Query, true, true, t::Page<t::MultipleTenantAdminDto> }
 
 /// Get namespace.
 ///
@@ -3850,17 +2340,7 @@ impl GetNamespace {
     }
 }
 
-operation!(
-    GetNamespace,
-    "get_namespace",
-    GET,
-    "/api/v3/get-namespace",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::NamespaceDto
-);
+operation! { GetNamespace, "get_namespace", GET, "/api/v3/get-namespace", ManagementToken, Query, true, true, t::NamespaceDto }
 
 /// Get namespaces batch.
 ///
@@ -3879,17 +2359,7 @@ impl GetNamespacesBatch {
     }
 }
 
-operation!(
-    GetNamespacesBatch,
-    "get_namespaces_batch",
-    GET,
-    "/api/v3/get-namespaces-batch",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::NamespaceDto>
-);
+operation! { GetNamespacesBatch, "get_namespaces_batch", GET, "/api/v3/get-namespaces-batch", ManagementToken, Query, true, true, Vec<t::NamespaceDto> }
 
 /// Get order detail.
 ///
@@ -3908,17 +2378,7 @@ impl GetOrderDetail {
     }
 }
 
-operation!(
-    GetOrderDetail,
-    "get_order_detail",
-    GET,
-    "/api/v3/get-order-detail",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::OrderItem
-);
+operation! { GetOrderDetail, "get_order_detail", GET, "/api/v3/get-order-detail", ManagementToken, Query, true, true, t::OrderItem }
 
 /// Get order pay detail.
 ///
@@ -3937,17 +2397,7 @@ impl GetOrderPayDetail {
     }
 }
 
-operation!(
-    GetOrderPayDetail,
-    "get_order_pay_detail",
-    GET,
-    "/api/v3/get-order-pay-detail",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::CostGetOrderPayDetail
-);
+operation! { GetOrderPayDetail, "get_order_pay_detail", GET, "/api/v3/get-order-pay-detail", ManagementToken, Query, true, true, t::CostGetOrderPayDetail }
 
 /// Get orders.
 ///
@@ -3962,17 +2412,7 @@ pub struct GetOrders {
     pub limit: Option<i64>,
 }
 
-operation!(
-    GetOrders,
-    "get_orders",
-    GET,
-    "/api/v3/get-orders",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::OrderItem>
-);
+operation! { GetOrders, "get_orders", GET, "/api/v3/get-orders", ManagementToken, Query, true, true, t::Page<t::OrderItem> }
 
 /// Get organization.
 ///
@@ -4009,17 +2449,7 @@ impl GetOrganization {
     }
 }
 
-operation!(
-    GetOrganization,
-    "get_organization",
-    GET,
-    "/api/v3/get-organization",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::OrganizationDto
-);
+operation! { GetOrganization, "get_organization", GET, "/api/v3/get-organization", ManagementToken, Query, true, true, t::OrganizationDto }
 
 /// Get organizations batch.
 ///
@@ -4056,17 +2486,7 @@ impl GetOrganizationsBatch {
     }
 }
 
-operation!(
-    GetOrganizationsBatch,
-    "get_organizations_batch",
-    GET,
-    "/api/v3/get-organization-batch",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::OrganizationDto>
-);
+operation! { GetOrganizationsBatch, "get_organizations_batch", GET, "/api/v3/get-organization-batch", ManagementToken, Query, true, true, Vec<t::OrganizationDto> }
 
 /// Get otp secret by user.
 ///
@@ -4095,17 +2515,7 @@ impl GetOtpSecretByUser {
     }
 }
 
-operation!(
-    GetOtpSecretByUser,
-    "get_otp_secret_by_user",
-    GET,
-    "/api/v3/get-otp-secret-by-user",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::OtpSecretRespDto
-);
+operation! { GetOtpSecretByUser, "get_otp_secret_by_user", GET, "/api/v3/get-otp-secret-by-user", ManagementToken, Query, true, true, t::OtpSecretRespDto }
 
 /// Get permission namespace.
 ///
@@ -4123,17 +2533,7 @@ impl GetPermissionNamespace {
     }
 }
 
-operation!(
-    GetPermissionNamespace,
-    "get_permission_namespace",
-    GET,
-    "/api/v3/get-permission-namespace",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::GetPermissionNamespaceRespDto
-);
+operation! { GetPermissionNamespace, "get_permission_namespace", GET, "/api/v3/get-permission-namespace", ManagementToken, Query, true, true, t::GetPermissionNamespaceRespDto }
 
 /// Get permission namespaces batch.
 ///
@@ -4152,17 +2552,7 @@ impl GetPermissionNamespacesBatch {
     }
 }
 
-operation!(
-    GetPermissionNamespacesBatch,
-    "get_permission_namespaces_batch",
-    GET,
-    "/api/v3/get-permission-namespaces-batch",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::GetPermissionNamespaceRespDto>
-);
+operation! { GetPermissionNamespacesBatch, "get_permission_namespaces_batch", GET, "/api/v3/get-permission-namespaces-batch", ManagementToken, Query, true, true, Vec<t::GetPermissionNamespaceRespDto> }
 
 /// Get pipeline function.
 ///
@@ -4181,17 +2571,7 @@ impl GetPipelineFunction {
     }
 }
 
-operation!(
-    GetPipelineFunction,
-    "get_pipeline_function",
-    GET,
-    "/api/v3/get-pipeline-function",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::PipelineFunctionDto
-);
+operation! { GetPipelineFunction, "get_pipeline_function", GET, "/api/v3/get-pipeline-function", ManagementToken, Query, true, true, t::PipelineFunctionDto }
 
 /// Get pipeline logs.
 ///
@@ -4220,17 +2600,7 @@ impl GetPipelineLogs {
     }
 }
 
-operation!(
-    GetPipelineLogs,
-    "get_pipeline_logs",
-    GET,
-    "/api/v3/get-pipeline-logs",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::PipelineFunctionDto>
-);
+operation! { GetPipelineLogs, "get_pipeline_logs", GET, "/api/v3/get-pipeline-logs", ManagementToken, Query, true, true, t::Page<t::PipelineFunctionDto> }
 
 /// Get public account.
 ///
@@ -4275,17 +2645,7 @@ impl GetPublicAccount {
     }
 }
 
-operation!(
-    GetPublicAccount,
-    "get_public_account",
-    GET,
-    "/api/v3/get-public-account",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::PublicAccountDto
-);
+operation! { GetPublicAccount, "get_public_account", GET, "/api/v3/get-public-account", ManagementToken, Query, true, true, t::PublicAccountDto }
 
 /// Get public account batch.
 ///
@@ -4330,17 +2690,7 @@ impl GetPublicAccountBatch {
     }
 }
 
-operation!(
-    GetPublicAccountBatch,
-    "get_public_account_batch",
-    GET,
-    "/api/v3/get-public-account-batch",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::PublicAccountDto>
-);
+operation! { GetPublicAccountBatch, "get_public_account_batch", GET, "/api/v3/get-public-account-batch", ManagementToken, Query, true, true, Vec<t::PublicAccountDto> }
 
 /// Get public account of groups.
 ///
@@ -4352,17 +2702,7 @@ pub struct GetPublicAccountOfGroups(
     pub t::SetUserGroupsDto,
 );
 
-operation!(
-    GetPublicAccountOfGroups,
-    "get_public_account_of_groups",
-    POST,
-    "/api/v3/set-public-account-of-groups",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { GetPublicAccountOfGroups, "get_public_account_of_groups", POST, "/api/v3/set-public-account-of-groups", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Get public account roles.
 ///
@@ -4395,17 +2735,7 @@ impl GetPublicAccountRoles {
     }
 }
 
-operation!(
-    GetPublicAccountRoles,
-    "get_public_account_roles",
-    GET,
-    "/api/v3/get-roles-of-public-account",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::PublicAccountDto>
-);
+operation! { GetPublicAccountRoles, "get_public_account_roles", GET, "/api/v3/get-roles-of-public-account", ManagementToken, Query, true, true, t::Page<t::PublicAccountDto> }
 
 /// Get public accounts of group.
 ///
@@ -4424,17 +2754,7 @@ impl GetPublicAccountsOfGroup {
     }
 }
 
-operation!(
-    GetPublicAccountsOfGroup,
-    "get_public_accounts_of_group",
-    GET,
-    "/api/v3/get-public-accounts-of-group",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::PublicAccountDto>
-);
+operation! { GetPublicAccountsOfGroup, "get_public_accounts_of_group", GET, "/api/v3/get-public-accounts-of-group", ManagementToken, Query, true, true, t::Page<t::PublicAccountDto> }
 
 /// Get public accounts of role.
 ///
@@ -4453,17 +2773,7 @@ impl GetPublicAccountsOfRole {
     }
 }
 
-operation!(
-    GetPublicAccountsOfRole,
-    "get_public_accounts_of_role",
-    GET,
-    "/api/v3/get-public-accounts-of-role",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::PublicAccountDto>
-);
+operation! { GetPublicAccountsOfRole, "get_public_accounts_of_role", GET, "/api/v3/get-public-accounts-of-role", ManagementToken, Query, true, true, t::Page<t::PublicAccountDto> }
 
 /// Get public accounts of user.
 ///
@@ -4482,17 +2792,7 @@ impl GetPublicAccountsOfUser {
     }
 }
 
-operation!(
-    GetPublicAccountsOfUser,
-    "get_public_accounts_of_user",
-    GET,
-    "/api/v3/get-public-accounts-of-user",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::PublicAccountDto>
-);
+operation! { GetPublicAccountsOfUser, "get_public_accounts_of_user", GET, "/api/v3/get-public-accounts-of-user", ManagementToken, Query, true, true, t::Page<t::PublicAccountDto> }
 
 /// Get relation info.
 ///
@@ -4504,17 +2804,7 @@ pub struct GetRelationInfo(
     pub t::GetRelationInfoDto,
 );
 
-operation!(
-    GetRelationInfo,
-    "get_relation_info",
-    POST,
-    "/api/v3/metadata/get-relation-info",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    ()
-);
+operation! { GetRelationInfo, "get_relation_info", POST, "/api/v3/metadata/get-relation-info", ManagementToken, Json, true, true, () }
 
 /// Get relation value.
 ///
@@ -4551,17 +2841,7 @@ impl GetRelationValue {
     }
 }
 
-operation!(
-    GetRelationValue,
-    "get_relation_value",
-    GET,
-    "/api/v3/metadata/get-row-relation",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<String>
-);
+operation! { GetRelationValue, "get_relation_value", GET, "/api/v3/metadata/get-row-relation", ManagementToken, Query, true, true, t::Page<String> }
 
 /// Get resource.
 ///
@@ -4585,17 +2865,7 @@ impl GetResource {
     }
 }
 
-operation!(
-    GetResource,
-    "get_resource",
-    GET,
-    "/api/v3/get-resource",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::ResourceDto
-);
+operation! { GetResource, "get_resource", GET, "/api/v3/get-resource", ManagementToken, Query, true, true, t::ResourceDto }
 
 /// Get resource authorized targets.
 ///
@@ -4607,17 +2877,7 @@ pub struct GetResourceAuthorizedTargets(
     pub t::GetResourceAuthorizedTargetsDto,
 );
 
-operation!(
-    GetResourceAuthorizedTargets,
-    "get_resource_authorized_targets",
-    POST,
-    "/api/v3/get-resource-authorized-targets",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::Page<t::ResourceAuthorizedTargetDto>
-);
+operation! { GetResourceAuthorizedTargets, "get_resource_authorized_targets", POST, "/api/v3/get-resource-authorized-targets", ManagementToken, Json, true, true, t::Page<t::ResourceAuthorizedTargetDto> }
 
 /// Get resources batch.
 ///
@@ -4642,17 +2902,7 @@ impl GetResourcesBatch {
     }
 }
 
-operation!(
-    GetResourcesBatch,
-    "get_resources_batch",
-    GET,
-    "/api/v3/get-resources-batch",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::ResourceDto>
-);
+operation! { GetResourcesBatch, "get_resources_batch", GET, "/api/v3/get-resources-batch", ManagementToken, Query, true, true, Vec<t::ResourceDto> }
 
 /// Get role.
 ///
@@ -4676,17 +2926,7 @@ impl GetRole {
     }
 }
 
-operation!(
-    GetRole,
-    "get_role",
-    GET,
-    "/api/v3/get-role",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::RoleDto
-);
+operation! { GetRole, "get_role", GET, "/api/v3/get-role", ManagementToken, Query, true, true, t::RoleDto }
 
 /// Get role authorized resources.
 ///
@@ -4718,17 +2958,7 @@ impl GetRoleAuthorizedResources {
     }
 }
 
-operation!(
-    GetRoleAuthorizedResources,
-    "get_role_authorized_resources",
-    GET,
-    "/api/v3/get-role-authorized-resources",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::RoleAuthorizedResourcesRespDto>
-);
+operation! { GetRoleAuthorizedResources, "get_role_authorized_resources", GET, "/api/v3/get-role-authorized-resources", ManagementToken, Query, true, true, t::Page<t::RoleAuthorizedResourcesRespDto> }
 
 /// Get row.
 ///
@@ -4757,17 +2987,7 @@ impl GetRow {
     }
 }
 
-operation!(
-    GetRow,
-    "get_row",
-    GET,
-    "/api/v3/metadata/get-row",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::RowDto
-);
+operation! { GetRow, "get_row", GET, "/api/v3/metadata/get-row", ManagementToken, Query, true, true, t::RowDto }
 
 /// Get row batch.
 ///
@@ -4779,17 +2999,7 @@ pub struct GetRowBatch(
     pub t::GetRowBatchDto,
 );
 
-operation!(
-    GetRowBatch,
-    "get_row_batch",
-    POST,
-    "/get-row-batch",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    Vec<t::RowDto>
-);
+operation! { GetRowBatch, "get_row_batch", POST, "/get-row-batch", ManagementToken, Json, true, true, Vec<t::RowDto> }
 
 /// Get row by value.
 ///
@@ -4820,17 +3030,7 @@ impl GetRowByValue {
     }
 }
 
-operation!(
-    GetRowByValue,
-    "get_row_by_value",
-    GET,
-    "/api/v3/metadata/get-row-by-value",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::RowDto
-);
+operation! { GetRowByValue, "get_row_by_value", GET, "/api/v3/metadata/get-row-by-value", ManagementToken, Query, true, true, t::RowDto }
 
 /// Get security settings.
 ///
@@ -4838,17 +3038,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetSecuritySettings {}
 
-operation!(
-    GetSecuritySettings,
-    "get_security_settings",
-    GET,
-    "/api/v3/get-security-settings",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::SecuritySettingsDto
-);
+operation! { GetSecuritySettings, "get_security_settings", GET, "/api/v3/get-security-settings", ManagementToken, Query, true, true, t::SecuritySettingsDto }
 
 /// Get tenant.
 ///
@@ -4901,17 +3091,7 @@ impl GetTenant {
     }
 }
 
-operation!(
-    GetTenant,
-    "get_tenant",
-    GET,
-    "/api/v3/get-tenant",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::TenantRespDto
-);
+operation! { GetTenant, "get_tenant", GET, "/api/v3/get-tenant", ManagementToken, Query, true, true, t::TenantRespDto }
 
 /// Get tenant by code.
 ///
@@ -4929,17 +3109,7 @@ impl GetTenantByCode {
     }
 }
 
-operation!(
-    GetTenantByCode,
-    "get_tenant_by_code",
-    GET,
-    "/api/v3/get-tenant-by-code",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::TenantRespDto
-);
+operation! { GetTenantByCode, "get_tenant_by_code", GET, "/api/v3/get-tenant-by-code", ManagementToken, Query, true, true, t::TenantRespDto }
 
 /// Get tenant cooperator.
 ///
@@ -4958,17 +3128,7 @@ impl GetTenantCooperator {
     }
 }
 
-operation!(
-    GetTenantCooperator,
-    "get_tenant_cooperator",
-    GET,
-    "/api/v3/get-tenant-cooperator",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::TenantCooperatorSingleDto
-);
+operation! { GetTenantCooperator, "get_tenant_cooperator", GET, "/api/v3/get-tenant-cooperator", ManagementToken, Query, true, true, t::TenantCooperatorSingleDto }
 
 /// Get tenant cooperator menu.
 ///
@@ -4987,17 +3147,7 @@ impl GetTenantCooperatorMenu {
     }
 }
 
-operation!(
-    GetTenantCooperatorMenu,
-    "get_tenant_cooperator_menu",
-    GET,
-    "/api/v3/get-tenant-cooperator-menu",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::TenantCooperatorSingleDto
-);
+operation! { GetTenantCooperatorMenu, "get_tenant_cooperator_menu", GET, "/api/v3/get-tenant-cooperator-menu", ManagementToken, Query, true, true, t::TenantCooperatorSingleDto }
 
 /// Get tenant little info.
 ///
@@ -5050,17 +3200,7 @@ impl GetTenantLittleInfo {
     }
 }
 
-operation!(
-    GetTenantLittleInfo,
-    "get_tenant_little_info",
-    GET,
-    "/api/v3/get-tenant-little-info",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::TenantRespDto
-);
+operation! { GetTenantLittleInfo, "get_tenant_little_info", GET, "/api/v3/get-tenant-little-info", ManagementToken, Query, true, true, t::TenantRespDto }
 
 /// Get tenant user.
 ///
@@ -5093,17 +3233,7 @@ impl GetTenantUser {
     }
 }
 
-operation!(
-    GetTenantUser,
-    "get_tenant_user",
-    GET,
-    "/api/v3/get-tenant-user",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::TenantUserDto
-);
+operation! { GetTenantUser, "get_tenant_user", GET, "/api/v3/get-tenant-user", ManagementToken, Query, true, true, t::TenantUserDto }
 
 /// Get usage info.
 ///
@@ -5111,17 +3241,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetUsageInfo {}
 
-operation!(
-    GetUsageInfo,
-    "get_usage_info",
-    GET,
-    "/api/v3/get-usage-info",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::CurrentUsageRespDto
-);
+operation! { GetUsageInfo, "get_usage_info", GET, "/api/v3/get-usage-info", ManagementToken, Query, true, true, t::CurrentUsageRespDto }
 
 /// Get user.
 ///
@@ -5186,17 +3306,7 @@ impl GetUser {
     }
 }
 
-operation!(
-    GetUser,
-    "get_user",
-    GET,
-    "/api/v3/get-user",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::UserDto
-);
+operation! { GetUser, "get_user", GET, "/api/v3/get-user", ManagementToken, Query, true, true, t::UserDto }
 
 /// Get user accessible apps.
 ///
@@ -5225,17 +3335,7 @@ impl GetUserAccessibleApps {
     }
 }
 
-operation!(
-    GetUserAccessibleApps,
-    "get_user_accessible_apps",
-    GET,
-    "/api/v3/get-user-accessible-apps",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::AppDto>
-);
+operation! { GetUserAccessibleApps, "get_user_accessible_apps", GET, "/api/v3/get-user-accessible-apps", ManagementToken, Query, true, true, Vec<t::AppDto> }
 
 /// Get user action logs.
 ///
@@ -5247,17 +3347,7 @@ pub struct GetUserActionLogs(
     pub t::GetUserActionLogsDto,
 );
 
-operation!(
-    GetUserActionLogs,
-    "get_user_action_logs",
-    POST,
-    "/api/v3/get-user-action-logs",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::Page<t::UserActionLogDto>
-);
+operation! { GetUserActionLogs, "get_user_action_logs", POST, "/api/v3/get-user-action-logs", ManagementToken, Json, true, true, t::Page<t::UserActionLogDto> }
 
 /// Get user authorized apps.
 ///
@@ -5286,17 +3376,7 @@ impl GetUserAuthorizedApps {
     }
 }
 
-operation!(
-    GetUserAuthorizedApps,
-    "get_user_authorized_apps",
-    GET,
-    "/api/v3/get-user-authorized-apps",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::AppDto>
-);
+operation! { GetUserAuthorizedApps, "get_user_authorized_apps", GET, "/api/v3/get-user-authorized-apps", ManagementToken, Query, true, true, Vec<t::AppDto> }
 
 /// Get user authorized resources.
 ///
@@ -5337,17 +3417,7 @@ impl GetUserAuthorizedResources {
     }
 }
 
-operation!(
-    GetUserAuthorizedResources,
-    "get_user_authorized_resources",
-    GET,
-    "/api/v3/get-user-authorized-resources",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::AuthorizedResourceDto>
-);
+operation! { GetUserAuthorizedResources, "get_user_authorized_resources", GET, "/api/v3/get-user-authorized-resources", ManagementToken, Query, true, true, t::Page<t::AuthorizedResourceDto> }
 
 /// Get user base fields.
 ///
@@ -5355,17 +3425,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetUserBaseFields {}
 
-operation!(
-    GetUserBaseFields,
-    "get_user_base_fields",
-    GET,
-    "/api/v3/get-user-base-fields",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::CustomFieldDto>
-);
+operation! { GetUserBaseFields, "get_user_base_fields", GET, "/api/v3/get-user-base-fields", ManagementToken, Query, true, true, Vec<t::CustomFieldDto> }
 
 /// Get user batch.
 ///
@@ -5426,17 +3486,7 @@ impl GetUserBatch {
     }
 }
 
-operation!(
-    GetUserBatch,
-    "get_user_batch",
-    GET,
-    "/api/v3/get-user-batch",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::UserDto>
-);
+operation! { GetUserBatch, "get_user_batch", GET, "/api/v3/get-user-batch", ManagementToken, Query, true, true, Vec<t::UserDto> }
 
 /// Get user groups.
 ///
@@ -5465,17 +3515,7 @@ impl GetUserGroups {
     }
 }
 
-operation!(
-    GetUserGroups,
-    "get_user_groups",
-    GET,
-    "/api/v3/get-user-groups",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::ResGroupDto>
-);
+operation! { GetUserGroups, "get_user_groups", GET, "/api/v3/get-user-groups", ManagementToken, Query, true, true, t::Page<t::ResGroupDto> }
 
 /// Get user identities.
 ///
@@ -5504,17 +3544,7 @@ impl GetUserIdentities {
     }
 }
 
-operation!(
-    GetUserIdentities,
-    "get_user_identities",
-    GET,
-    "/api/v3/get-user-identities",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::IdentityDto>
-);
+operation! { GetUserIdentities, "get_user_identities", GET, "/api/v3/get-user-identities", ManagementToken, Query, true, true, Vec<t::IdentityDto> }
 
 /// Get user loggedin apps.
 ///
@@ -5543,17 +3573,7 @@ impl GetUserLoggedinApps {
     }
 }
 
-operation!(
-    GetUserLoggedinApps,
-    "get_user_loggedin_apps",
-    GET,
-    "/api/v3/get-user-loggedin-apps",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::UserLoggedInAppsDto>
-);
+operation! { GetUserLoggedinApps, "get_user_loggedin_apps", GET, "/api/v3/get-user-loggedin-apps", ManagementToken, Query, true, true, Vec<t::UserLoggedInAppsDto> }
 
 /// Get user loggedin identities.
 ///
@@ -5582,17 +3602,7 @@ impl GetUserLoggedinIdentities {
     }
 }
 
-operation!(
-    GetUserLoggedinIdentities,
-    "get_user_loggedin_identities",
-    GET,
-    "/api/v3/get-user-logged-in-identities",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::UserLoggedInIdentitiesDto>
-);
+operation! { GetUserLoggedinIdentities, "get_user_loggedin_identities", GET, "/api/v3/get-user-logged-in-identities", ManagementToken, Query, true, true, Vec<t::UserLoggedInIdentitiesDto> }
 
 /// Get user login history.
 ///
@@ -5645,17 +3655,7 @@ impl GetUserLoginHistory {
     }
 }
 
-operation!(
-    GetUserLoginHistory,
-    "get_user_login_history",
-    GET,
-    "/api/v3/get-user-login-history",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::UserLoginHistoryDto>
-);
+operation! { GetUserLoginHistory, "get_user_login_history", GET, "/api/v3/get-user-login-history", ManagementToken, Query, true, true, t::Page<t::UserLoginHistoryDto> }
 
 /// Get user mfa info.
 ///
@@ -5684,17 +3684,7 @@ impl GetUserMfaInfo {
     }
 }
 
-operation!(
-    GetUserMfaInfo,
-    "get_user_mfa_info",
-    GET,
-    "/api/v3/get-user-mfa-info",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::UserMfaRespDto
-);
+operation! { GetUserMfaInfo, "get_user_mfa_info", GET, "/api/v3/get-user-mfa-info", ManagementToken, Query, true, true, t::UserMfaRespDto }
 
 /// Get user mfa status.
 ///
@@ -5723,17 +3713,7 @@ impl GetUserMfaStatus {
     }
 }
 
-operation!(
-    GetUserMfaStatus,
-    "get_user_mfa_status",
-    GET,
-    "/api/v3/get-mfa-status",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::GetMfaInfoDataDto
-);
+operation! { GetUserMfaStatus, "get_user_mfa_status", GET, "/api/v3/get-mfa-status", ManagementToken, Query, true, true, t::GetMfaInfoDataDto }
 
 /// Get user password ciphertext.
 ///
@@ -5745,17 +3725,7 @@ pub struct GetUserPasswordCiphertext(
     pub t::GetUserPasswordCiphertextDto,
 );
 
-operation!(
-    GetUserPasswordCiphertext,
-    "get_user_password_ciphertext",
-    POST,
-    "/api/v3/get-user-password-ciphertext",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::GetUserPasswordCiphertextDataDto
-);
+operation! { GetUserPasswordCiphertext, "get_user_password_ciphertext", POST, "/api/v3/get-user-password-ciphertext", ManagementToken, Json, true, true, t::GetUserPasswordCiphertextDataDto }
 
 /// Get user permission list.
 ///
@@ -5767,17 +3737,7 @@ pub struct GetUserPermissionList(
     pub t::GetUserPermissionListDto,
 );
 
-operation!(
-    GetUserPermissionList,
-    "get_user_permission_list",
-    POST,
-    "/api/v3/get-user-permission-list",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::GetUserPermissionListDataDto
-);
+operation! { GetUserPermissionList, "get_user_permission_list", POST, "/api/v3/get-user-permission-list", ManagementToken, Json, true, true, t::GetUserPermissionListDataDto }
 
 /// Get user principal authentication info.
 ///
@@ -5806,17 +3766,7 @@ impl GetUserPrincipalAuthenticationInfo {
     }
 }
 
-operation!(
-    GetUserPrincipalAuthenticationInfo,
-    "get_user_principal_authentication_info",
-    GET,
-    "/api/v3/get-user-principal-authentication-info",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::PrincipalAuthenticationInfoDto>
-);
+operation! { GetUserPrincipalAuthenticationInfo, "get_user_principal_authentication_info", GET, "/api/v3/get-user-principal-authentication-info", ManagementToken, Query, true, true, t::Page<t::PrincipalAuthenticationInfoDto> }
 
 /// Get user resource permission list.
 ///
@@ -5828,17 +3778,7 @@ pub struct GetUserResourcePermissionList(
     pub t::GetUserResourcePermissionListDto,
 );
 
-operation!(
-    GetUserResourcePermissionList,
-    "get_user_resource_permission_list",
-    POST,
-    "/api/v3/get-user-resource-permission-list",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::GetUserResourcePermissionListDataDto
-);
+operation! { GetUserResourcePermissionList, "get_user_resource_permission_list", POST, "/api/v3/get-user-resource-permission-list", ManagementToken, Json, true, true, t::GetUserResourcePermissionListDataDto }
 
 /// Get user resource struct.
 ///
@@ -5850,17 +3790,7 @@ pub struct GetUserResourceStruct(
     pub t::GetUserResourceStructDto,
 );
 
-operation!(
-    GetUserResourceStruct,
-    "get_user_resource_struct",
-    POST,
-    "/api/v3/get-user-resource-struct",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::GetUserResourceStructDataDto
-);
+operation! { GetUserResourceStruct, "get_user_resource_struct", POST, "/api/v3/get-user-resource-struct", ManagementToken, Json, true, true, t::GetUserResourceStructDataDto }
 
 /// Get user roles.
 ///
@@ -5893,17 +3823,7 @@ impl GetUserRoles {
     }
 }
 
-operation!(
-    GetUserRoles,
-    "get_user_roles",
-    GET,
-    "/api/v3/get-user-roles",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::RoleDto>
-);
+operation! { GetUserRoles, "get_user_roles", GET, "/api/v3/get-user-roles", ManagementToken, Query, true, true, t::Page<t::RoleDto> }
 
 /// Get user sync relations.
 ///
@@ -5932,17 +3852,7 @@ impl GetUserSyncRelations {
     }
 }
 
-operation!(
-    GetUserSyncRelations,
-    "get_user_sync_relations",
-    GET,
-    "/api/v3/get-user-sync-relations",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::UserSyncRelationDto>
-);
+operation! { GetUserSyncRelations, "get_user_sync_relations", GET, "/api/v3/get-user-sync-relations", ManagementToken, Query, true, true, Vec<t::UserSyncRelationDto> }
 
 /// Get users of public account.
 ///
@@ -5961,17 +3871,7 @@ impl GetUsersOfPublicAccount {
     }
 }
 
-operation!(
-    GetUsersOfPublicAccount,
-    "get_users_of_public_account",
-    GET,
-    "/api/v3/get-users-of-public-account",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::PublicAccountDto>
-);
+operation! { GetUsersOfPublicAccount, "get_users_of_public_account", GET, "/api/v3/get-users-of-public-account", ManagementToken, Query, true, true, t::Page<t::PublicAccountDto> }
 
 /// Get verify config app.
 ///
@@ -5983,17 +3883,7 @@ pub struct GetVerifyConfigApp {
     pub keywords: Option<String>,
 }
 
-operation!(
-    GetVerifyConfigApp,
-    "get_verify_config_app",
-    GET,
-    "/api/v3/verify-config-app",
-    ManagementToken,
-    Query,
-    false,
-    true,
-    t::ApplicationDto
-);
+operation! { GetVerifyConfigApp, "get_verify_config_app", GET, "/api/v3/verify-config-app", ManagementToken, Query, false, true, t::ApplicationDto }
 
 /// Get webhook.
 ///
@@ -6012,17 +3902,7 @@ impl GetWebhook {
     }
 }
 
-operation!(
-    GetWebhook,
-    "get_webhook",
-    GET,
-    "/api/v3/get-webhook",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::WebhookDto
-);
+operation! { GetWebhook, "get_webhook", GET, "/api/v3/get-webhook", ManagementToken, Query, true, true, t::WebhookDto }
 
 /// Get webhook event list.
 ///
@@ -6030,17 +3910,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetWebhookEventList {}
 
-operation!(
-    GetWebhookEventList,
-    "get_webhook_event_list",
-    GET,
-    "/api/v3/get-webhook-event-list",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::WebhookEventListData
-);
+operation! { GetWebhookEventList, "get_webhook_event_list", GET, "/api/v3/get-webhook-event-list", ManagementToken, Query, true, true, t::WebhookEventListData }
 
 /// Get webhook logs.
 ///
@@ -6052,17 +3922,7 @@ pub struct GetWebhookLogs(
     pub t::ListWebhookLogs,
 );
 
-operation!(
-    GetWebhookLogs,
-    "get_webhook_logs",
-    POST,
-    "/api/v3/get-webhook-logs",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::Page<t::WebhookLogDto>
-);
+operation! { GetWebhookLogs, "get_webhook_logs", POST, "/api/v3/get-webhook-logs", ManagementToken, Json, true, true, t::Page<t::WebhookLogDto> }
 
 /// Has any role.
 ///
@@ -6074,17 +3934,7 @@ pub struct HasAnyRole(
     pub t::HasAnyRoleReqDto,
 );
 
-operation!(
-    HasAnyRole,
-    "has_any_role",
-    POST,
-    "/api/v3/has-any-role",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::HasAnyRoleDto
-);
+operation! { HasAnyRole, "has_any_role", POST, "/api/v3/has-any-role", ManagementToken, Json, true, true, t::HasAnyRoleDto }
 
 /// Import metadata.
 ///
@@ -6096,17 +3946,7 @@ pub struct ImportMetadata(
     pub t::ImportModelDto,
 );
 
-operation!(
-    ImportMetadata,
-    "import_metadata",
-    POST,
-    "/api/v3/metadata/import",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { ImportMetadata, "import_metadata", POST, "/api/v3/metadata/import", ManagementToken, Json, true, false, () }
 
 /// Import model.
 ///
@@ -6118,17 +3958,7 @@ pub struct ImportModel(
     pub t::ImportMetadataDto,
 );
 
-operation!(
-    ImportModel,
-    "import_model",
-    POST,
-    "/api/v3/metadata/import/model",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { ImportModel, "import_model", POST, "/api/v3/metadata/import/model", ManagementToken, Json, true, false, () }
 
 /// Import otp.
 ///
@@ -6140,17 +3970,7 @@ pub struct ImportOtp(
     pub t::ImportOtpReqDto,
 );
 
-operation!(
-    ImportOtp,
-    "import_otp",
-    POST,
-    "/api/v3/import-otp",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { ImportOtp, "import_otp", POST, "/api/v3/import-otp", ManagementToken, Json, true, false, () }
 
 /// Import tenant.
 ///
@@ -6162,17 +3982,7 @@ pub struct ImportTenant(
     pub t::ImportTenantDto,
 );
 
-operation!(
-    ImportTenant,
-    "import_tenant",
-    POST,
-    "/api/v3/import-tenant",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::ImportTenantDataDto
-);
+operation! { ImportTenant, "import_tenant", POST, "/api/v3/import-tenant", ManagementToken, Json, true, false, t::ImportTenantDataDto }
 
 /// Import tenant history.
 ///
@@ -6187,17 +3997,7 @@ pub struct ImportTenantHistory {
     pub limit: Option<String>,
 }
 
-operation!(
-    ImportTenantHistory,
-    "import_tenant_history",
-    GET,
-    "/api/v3/import-tenant-history",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<serde_json::Value>
-);
+operation! { ImportTenantHistory, "import_tenant_history", GET, "/api/v3/import-tenant-history", ManagementToken, Query, true, true, t::Page<serde_json::Value> }
 
 /// Import tenant notify user.
 ///
@@ -6226,17 +4026,7 @@ impl ImportTenantNotifyUser {
     }
 }
 
-operation!(
-    ImportTenantNotifyUser,
-    "import_tenant_notify_user",
-    GET,
-    "/api/v3/import-tenant-notify-user",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<serde_json::Value>
-);
+operation! { ImportTenantNotifyUser, "import_tenant_notify_user", GET, "/api/v3/import-tenant-notify-user", ManagementToken, Query, true, true, t::Page<serde_json::Value> }
 
 /// Is action allowed.
 ///
@@ -6248,17 +4038,7 @@ pub struct IsActionAllowed(
     pub t::IsActionAllowedDto,
 );
 
-operation!(
-    IsActionAllowed,
-    "is_action_allowed",
-    POST,
-    "/api/v3/is-action-allowed",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::IsActionAllowedDataDto
-);
+operation! { IsActionAllowed, "is_action_allowed", POST, "/api/v3/is-action-allowed", ManagementToken, Json, true, true, t::IsActionAllowedDataDto }
 
 /// Is user exists.
 ///
@@ -6270,17 +4050,7 @@ pub struct IsUserExists(
     pub t::IsUserExistsReqDto,
 );
 
-operation!(
-    IsUserExists,
-    "is_user_exists",
-    POST,
-    "/api/v3/is-user-exists",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::IsUserExistsDto
-);
+operation! { IsUserExists, "is_user_exists", POST, "/api/v3/is-user-exists", ManagementToken, Json, true, true, t::IsUserExistsDto }
 
 /// Kick public accounts.
 ///
@@ -6292,17 +4062,7 @@ pub struct KickPublicAccounts(
     pub t::KickPublicAccountsDto,
 );
 
-operation!(
-    KickPublicAccounts,
-    "kick_public_accounts",
-    POST,
-    "/api/v3/kick-public-accounts",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { KickPublicAccounts, "kick_public_accounts", POST, "/api/v3/kick-public-accounts", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Kick users.
 ///
@@ -6314,17 +4074,7 @@ pub struct KickUsers(
     pub t::KickUsersDto,
 );
 
-operation!(
-    KickUsers,
-    "kick_users",
-    POST,
-    "/api/v3/kick-users",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { KickUsers, "kick_users", POST, "/api/v3/kick-users", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Link identity.
 ///
@@ -6336,17 +4086,7 @@ pub struct LinkIdentity(
     pub t::LinkIdentityDto,
 );
 
-operation!(
-    LinkIdentity,
-    "link_identity",
-    POST,
-    "/api/v3/link-identity",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::LinkIdentityDataDto
-);
+operation! { LinkIdentity, "link_identity", POST, "/api/v3/link-identity", ManagementToken, Json, true, false, t::LinkIdentityDataDto }
 
 /// List application active users.
 ///
@@ -6358,17 +4098,7 @@ pub struct ListApplicationActiveUsers(
     pub t::ListApplicationActiveUsersDto,
 );
 
-operation!(
-    ListApplicationActiveUsers,
-    "list_application_active_users",
-    POST,
-    "/api/v3/list-application-active-users",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::Page<t::UserDto>
-);
+operation! { ListApplicationActiveUsers, "list_application_active_users", POST, "/api/v3/list-application-active-users", ManagementToken, Json, true, true, t::Page<t::UserDto> }
 
 /// List application simple info.
 ///
@@ -6407,17 +4137,7 @@ pub struct ListApplicationSimpleInfo {
     pub keywords: Option<String>,
 }
 
-operation!(
-    ListApplicationSimpleInfo,
-    "list_application_simple_info",
-    GET,
-    "/api/v3/list-application-simple-info",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::ApplicationSimpleInfoDto>
-);
+operation! { ListApplicationSimpleInfo, "list_application_simple_info", GET, "/api/v3/list-application-simple-info", ManagementToken, Query, true, true, t::Page<t::ApplicationSimpleInfoDto> }
 
 /// List applications.
 ///
@@ -6459,17 +4179,7 @@ pub struct ListApplications {
     pub all: Option<bool>,
 }
 
-operation!(
-    ListApplications,
-    "list_applications",
-    GET,
-    "/api/v3/list-applications",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::ApplicationDto>
-);
+operation! { ListApplications, "list_applications", GET, "/api/v3/list-applications", ManagementToken, Query, true, true, t::Page<t::ApplicationDto> }
 
 /// List archived users.
 ///
@@ -6487,17 +4197,7 @@ pub struct ListArchivedUsers {
     pub start_at: Option<i64>,
 }
 
-operation!(
-    ListArchivedUsers,
-    "list_archived_users",
-    GET,
-    "/api/v3/list-archived-users",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::ListArchivedUsersRespDto>
-);
+operation! { ListArchivedUsers, "list_archived_users", GET, "/api/v3/list-archived-users", ManagementToken, Query, true, true, t::Page<t::ListArchivedUsersRespDto> }
 
 /// List asa account.
 ///
@@ -6526,17 +4226,7 @@ impl ListAsaAccount {
     }
 }
 
-operation!(
-    ListAsaAccount,
-    "list_asa_account",
-    GET,
-    "/api/v3/list-asa-accounts",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::AsaAccountDto>
-);
+operation! { ListAsaAccount, "list_asa_account", GET, "/api/v3/list-asa-accounts", ManagementToken, Query, true, true, t::Page<t::AsaAccountDto> }
 
 /// List auth application.
 ///
@@ -6548,17 +4238,7 @@ pub struct ListAuthApplication(
     pub t::ListApplicationAuthDto,
 );
 
-operation!(
-    ListAuthApplication,
-    "list_auth_application",
-    POST,
-    "/api/v3/list-applications-auth",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::Page<t::ListApplicationAuthDataDto>
-);
+operation! { ListAuthApplication, "list_auth_application", POST, "/api/v3/list-applications-auth", ManagementToken, Json, true, true, t::Page<t::ListApplicationAuthDataDto> }
 
 /// List auth subject.
 ///
@@ -6570,17 +4250,7 @@ pub struct ListAuthSubject(
     pub t::ListAuthSubjectDto,
 );
 
-operation!(
-    ListAuthSubject,
-    "list_auth_subject",
-    POST,
-    "/api/v3/list-subject-auth",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::ListApplicationSubjectDataListDto
-);
+operation! { ListAuthSubject, "list_auth_subject", POST, "/api/v3/list-subject-auth", ManagementToken, Json, true, true, t::ListApplicationSubjectDataListDto }
 
 /// List common resource.
 ///
@@ -6605,17 +4275,7 @@ pub struct ListCommonResource {
     pub namespace_code_list: Option<String>,
 }
 
-operation!(
-    ListCommonResource,
-    "list_common_resource",
-    GET,
-    "/api/v3/list-common-resource",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::CommonResourcePagingDto
-);
+operation! { ListCommonResource, "list_common_resource", GET, "/api/v3/list-common-resource", ManagementToken, Query, true, true, t::CommonResourcePagingDto }
 
 /// List cust fields.
 ///
@@ -6687,17 +4347,7 @@ impl ListCustFields {
     }
 }
 
-operation!(
-    ListCustFields,
-    "list_cust_fields",
-    GET,
-    "/api/v3/list-custom-fields",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::ListCustomFieldsDto
-);
+operation! { ListCustFields, "list_cust_fields", GET, "/api/v3/list-custom-fields", ManagementToken, Query, true, true, t::ListCustomFieldsDto }
 
 /// List data polices.
 ///
@@ -6715,17 +4365,7 @@ pub struct ListDataPolices {
     pub query: Option<String>,
 }
 
-operation!(
-    ListDataPolices,
-    "list_data_polices",
-    GET,
-    "/api/v3/list-data-policies",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::ListDataPoliciesRespDto>
-);
+operation! { ListDataPolices, "list_data_polices", GET, "/api/v3/list-data-policies", ManagementToken, Query, true, true, t::Page<t::ListDataPoliciesRespDto> }
 
 /// List data policy targets.
 ///
@@ -6762,17 +4402,7 @@ impl ListDataPolicyTargets {
     }
 }
 
-operation!(
-    ListDataPolicyTargets,
-    "list_data_policy_targets",
-    GET,
-    "/api/v3/list-data-policy-targets",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::DataSubjectRespDto>
-);
+operation! { ListDataPolicyTargets, "list_data_policy_targets", GET, "/api/v3/list-data-policy-targets", ManagementToken, Query, true, true, t::Page<t::DataSubjectRespDto> }
 
 /// List data resources.
 ///
@@ -6797,17 +4427,7 @@ pub struct ListDataResources {
     pub namespace_codes: Vec<String>,
 }
 
-operation!(
-    ListDataResources,
-    "list_data_resources",
-    GET,
-    "/api/v3/list-data-resources",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::ListDataResourcesRespDto>
-);
+operation! { ListDataResources, "list_data_resources", GET, "/api/v3/list-data-resources", ManagementToken, Query, true, true, t::Page<t::ListDataResourcesRespDto> }
 
 /// List event apps.
 ///
@@ -6815,17 +4435,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListEventApps {}
 
-operation!(
-    ListEventApps,
-    "list_event_apps",
-    GET,
-    "/api/v3/list-event-apps",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::EventAppDto>
-);
+operation! { ListEventApps, "list_event_apps", GET, "/api/v3/list-event-apps", ManagementToken, Query, true, true, t::Page<t::EventAppDto> }
 
 /// List events.
 ///
@@ -6843,17 +4453,7 @@ pub struct ListEvents {
     pub app: Option<String>,
 }
 
-operation!(
-    ListEvents,
-    "list_events",
-    GET,
-    "/api/v3/list-events",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::OpenEventDto>
-);
+operation! { ListEvents, "list_events", GET, "/api/v3/list-events", ManagementToken, Query, true, true, t::Page<t::OpenEventDto> }
 
 /// List ext idp.
 ///
@@ -6868,17 +4468,7 @@ pub struct ListExtIdp {
     pub app_id: Option<String>,
 }
 
-operation!(
-    ListExtIdp,
-    "list_ext_idp",
-    GET,
-    "/api/v3/list-ext-idp",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::ExtIdpDto>
-);
+operation! { ListExtIdp, "list_ext_idp", GET, "/api/v3/list-ext-idp", ManagementToken, Query, true, true, t::Page<t::ExtIdpDto> }
 
 /// List field.
 ///
@@ -6903,17 +4493,7 @@ impl ListField {
     }
 }
 
-operation!(
-    ListField,
-    "list_field",
-    GET,
-    "/api/v3/metadata/list-field",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    Vec<t::FunctionModelFieldDto>
-);
+operation! { ListField, "list_field", GET, "/api/v3/metadata/list-field", ManagementToken, Query, true, true, Vec<t::FunctionModelFieldDto> }
 
 /// List group members.
 ///
@@ -6973,17 +4553,7 @@ impl ListGroupMembers {
     }
 }
 
-operation!(
-    ListGroupMembers,
-    "list_group_members",
-    GET,
-    "/api/v3/list-group-members",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::UserDto>
-);
+operation! { ListGroupMembers, "list_group_members", GET, "/api/v3/list-group-members", ManagementToken, Query, true, true, t::Page<t::UserDto> }
 
 /// List groups.
 ///
@@ -7022,17 +4592,7 @@ pub struct ListGroups {
     pub flat_custom_data: Option<bool>,
 }
 
-operation!(
-    ListGroups,
-    "list_groups",
-    GET,
-    "/api/v3/list-groups",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::ResGroupDto>
-);
+operation! { ListGroups, "list_groups", GET, "/api/v3/list-groups", ManagementToken, Query, true, true, t::Page<t::ResGroupDto> }
 
 /// List invite tennat user records.
 ///
@@ -7058,17 +4618,7 @@ impl ListInviteTennatUserRecords {
     }
 }
 
-operation!(
-    ListInviteTennatUserRecords,
-    "list_invite_tennat_user_records",
-    GET,
-    "/api/v3/list-invite-tenant-user-records",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::InviteTenantUserRecord>
-);
+operation! { ListInviteTennatUserRecords, "list_invite_tennat_user_records", GET, "/api/v3/list-invite-tenant-user-records", ManagementToken, Query, true, true, t::Page<t::InviteTenantUserRecord> }
 
 /// List model.
 ///
@@ -7076,17 +4626,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListModel {}
 
-operation!(
-    ListModel,
-    "list_model",
-    GET,
-    "/api/v3/metadata/list-model",
-    ManagementToken,
-    Query,
-    false,
-    true,
-    t::FunctionModelListDto
-);
+operation! { ListModel, "list_model", GET, "/api/v3/metadata/list-model", ManagementToken, Query, false, true, t::FunctionModelListDto }
 
 /// List multiple tenant admin.
 ///
@@ -7104,17 +4644,7 @@ pub struct ListMultipleTenantAdmin {
     pub limit: Option<String>,
 }
 
-operation!(
-    ListMultipleTenantAdmin,
-    "list_multiple_tenant_admin",
-    GET,
-    "/api/v3/list-multiple-tenant-admins",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::MultipleTenantAdminDto>
-);
+operation! { ListMultipleTenantAdmin, "list_multiple_tenant_admin", GET, "/api/v3/list-multiple-tenant-admins", ManagementToken, Query, true, true, t::Page<t::MultipleTenantAdminDto> }
 
 /// List namespace roles.
 ///
@@ -7146,17 +4676,7 @@ impl ListNamespaceRoles {
     }
 }
 
-operation!(
-    ListNamespaceRoles,
-    "list_namespace_roles",
-    GET,
-    "/api/v3/list-namespace-roles",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::NamespaceRolesListRespDto
-);
+operation! { ListNamespaceRoles, "list_namespace_roles", GET, "/api/v3/list-namespace-roles", ManagementToken, Query, true, true, t::NamespaceRolesListRespDto }
 
 /// List namespaces.
 ///
@@ -7174,17 +4694,7 @@ pub struct ListNamespaces {
     pub keywords: Option<String>,
 }
 
-operation!(
-    ListNamespaces,
-    "list_namespaces",
-    GET,
-    "/api/v3/list-namespaces",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::NamespacesListRespDto>
-);
+operation! { ListNamespaces, "list_namespaces", GET, "/api/v3/list-namespaces", ManagementToken, Query, true, true, t::Page<t::NamespacesListRespDto> }
 
 /// List operate.
 ///
@@ -7229,17 +4739,7 @@ impl ListOperate {
     }
 }
 
-operation!(
-    ListOperate,
-    "list_operate",
-    GET,
-    "/api/v3/metadata/list-operate",
-    ManagementToken,
-    Query,
-    false,
-    true,
-    t::OperateModelDto
-);
+operation! { ListOperate, "list_operate", GET, "/api/v3/metadata/list-operate", ManagementToken, Query, false, true, t::OperateModelDto }
 
 /// List operate all.
 ///
@@ -7258,17 +4758,7 @@ impl ListOperateAll {
     }
 }
 
-operation!(
-    ListOperateAll,
-    "list_operate_all",
-    GET,
-    "/api/v3/metadata/all-operate",
-    ManagementToken,
-    Query,
-    false,
-    true,
-    t::OperateModelDto
-);
+operation! { ListOperateAll, "list_operate_all", GET, "/api/v3/metadata/all-operate", ManagementToken, Query, false, true, t::OperateModelDto }
 
 /// List organizations.
 ///
@@ -7302,17 +4792,7 @@ pub struct ListOrganizations {
     pub status: Option<bool>,
 }
 
-operation!(
-    ListOrganizations,
-    "list_organizations",
-    GET,
-    "/api/v3/list-organizations",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::OrganizationDto>
-);
+operation! { ListOrganizations, "list_organizations", GET, "/api/v3/list-organizations", ManagementToken, Query, true, true, t::Page<t::OrganizationDto> }
 
 /// List permission namespace roles.
 ///
@@ -7344,17 +4824,7 @@ impl ListPermissionNamespaceRoles {
     }
 }
 
-operation!(
-    ListPermissionNamespaceRoles,
-    "list_permission_namespace_roles",
-    GET,
-    "/api/v3/list-permission-namespace-roles",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::PermissionNamespaceRolesListRespDto>
-);
+operation! { ListPermissionNamespaceRoles, "list_permission_namespace_roles", GET, "/api/v3/list-permission-namespace-roles", ManagementToken, Query, true, true, t::Page<t::PermissionNamespaceRolesListRespDto> }
 
 /// List permission namespaces.
 ///
@@ -7372,17 +4842,7 @@ pub struct ListPermissionNamespaces {
     pub query: Option<String>,
 }
 
-operation!(
-    ListPermissionNamespaces,
-    "list_permission_namespaces",
-    GET,
-    "/api/v3/list-permission-namespaces",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::PermissionNamespacesListRespDto>
-);
+operation! { ListPermissionNamespaces, "list_permission_namespaces", GET, "/api/v3/list-permission-namespaces", ManagementToken, Query, true, true, t::Page<t::PermissionNamespacesListRespDto> }
 
 /// List permission view.
 ///
@@ -7394,17 +4854,7 @@ pub struct ListPermissionView(
     pub t::ListPermissionViewDto,
 );
 
-operation!(
-    ListPermissionView,
-    "list_permission_view",
-    POST,
-    "/api/v3/list-permission-view/data",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::Page<t::ListPermissionViewRespDto>
-);
+operation! { ListPermissionView, "list_permission_view", POST, "/api/v3/list-permission-view/data", ManagementToken, Json, true, false, t::Page<t::ListPermissionViewRespDto> }
 
 /// List pipeline functions.
 ///
@@ -7422,17 +4872,7 @@ impl ListPipelineFunctions {
     }
 }
 
-operation!(
-    ListPipelineFunctions,
-    "list_pipeline_functions",
-    GET,
-    "/api/v3/list-pipeline-functions",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::PipelineFunctionDto>
-);
+operation! { ListPipelineFunctions, "list_pipeline_functions", GET, "/api/v3/list-pipeline-functions", ManagementToken, Query, true, true, t::Page<t::PipelineFunctionDto> }
 
 /// List public accounts.
 ///
@@ -7444,17 +4884,7 @@ pub struct ListPublicAccounts(
     pub t::ListPublicAccountsRequestDto,
 );
 
-operation!(
-    ListPublicAccounts,
-    "list_public_accounts",
-    POST,
-    "/api/v3/list-public-accounts",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::Page<t::PublicAccountDto>
-);
+operation! { ListPublicAccounts, "list_public_accounts", POST, "/api/v3/list-public-accounts", ManagementToken, Json, true, true, t::Page<t::PublicAccountDto> }
 
 /// List resource targets.
 ///
@@ -7466,17 +4896,7 @@ pub struct ListResourceTargets(
     pub t::ListResourceTargetsDto,
 );
 
-operation!(
-    ListResourceTargets,
-    "list_resource_targets",
-    POST,
-    "/api/v3/list-resource-targets",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::ListResourceTargetsDataDto
-);
+operation! { ListResourceTargets, "list_resource_targets", POST, "/api/v3/list-resource-targets", ManagementToken, Json, true, true, t::ListResourceTargetsDataDto }
 
 /// List resources.
 ///
@@ -7497,17 +4917,7 @@ pub struct ListResources {
     pub limit: Option<i64>,
 }
 
-operation!(
-    ListResources,
-    "list_resources",
-    GET,
-    "/api/v3/list-resources",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::ResourcePagingDto
-);
+operation! { ListResources, "list_resources", GET, "/api/v3/list-resources", ManagementToken, Query, true, true, t::ResourcePagingDto }
 
 /// List role assignments.
 ///
@@ -7552,17 +4962,7 @@ impl ListRoleAssignments {
     }
 }
 
-operation!(
-    ListRoleAssignments,
-    "list_role_assignments",
-    GET,
-    "/api/v3/list-role-assignments",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::RoleListPageDto
-);
+operation! { ListRoleAssignments, "list_role_assignments", GET, "/api/v3/list-role-assignments", ManagementToken, Query, true, true, t::RoleListPageDto }
 
 /// List role members.
 ///
@@ -7618,17 +5018,7 @@ impl ListRoleMembers {
     }
 }
 
-operation!(
-    ListRoleMembers,
-    "list_role_members",
-    GET,
-    "/api/v3/list-role-members",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::UserDto>
-);
+operation! { ListRoleMembers, "list_role_members", GET, "/api/v3/list-role-members", ManagementToken, Query, true, true, t::Page<t::UserDto> }
 
 /// List roles.
 ///
@@ -7649,17 +5039,7 @@ pub struct ListRoles {
     pub namespace: Option<String>,
 }
 
-operation!(
-    ListRoles,
-    "list_roles",
-    GET,
-    "/api/v3/list-roles",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::RoleDto>
-);
+operation! { ListRoles, "list_roles", GET, "/api/v3/list-roles", ManagementToken, Query, true, true, t::Page<t::RoleDto> }
 
 /// List row.
 ///
@@ -7671,17 +5051,7 @@ pub struct ListRow(
     pub t::FilterDto,
 );
 
-operation!(
-    ListRow,
-    "list_row",
-    POST,
-    "/api/v3/metadata/filter",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::Page<serde_json::Value>
-);
+operation! { ListRow, "list_row", POST, "/api/v3/metadata/filter", ManagementToken, Json, true, false, t::Page<serde_json::Value> }
 
 /// List simple data polices.
 ///
@@ -7699,17 +5069,7 @@ pub struct ListSimpleDataPolices {
     pub query: Option<String>,
 }
 
-operation!(
-    ListSimpleDataPolices,
-    "list_simple_data_polices",
-    GET,
-    "/api/v3/list-simple-data-policies",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::ListSimpleDataPoliciesRespDto>
-);
+operation! { ListSimpleDataPolices, "list_simple_data_polices", GET, "/api/v3/list-simple-data-policies", ManagementToken, Query, true, true, t::Page<t::ListSimpleDataPoliciesRespDto> }
 
 /// List tenant admin.
 ///
@@ -7721,17 +5081,7 @@ pub struct ListTenantAdmin(
     pub t::ListTenantAdminDto,
 );
 
-operation!(
-    ListTenantAdmin,
-    "list_tenant_admin",
-    POST,
-    "/api/v3/list-tenant-admin",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::Page<t::TenantUserDto>
-);
+operation! { ListTenantAdmin, "list_tenant_admin", POST, "/api/v3/list-tenant-admin", ManagementToken, Json, true, true, t::Page<t::TenantUserDto> }
 
 /// List tenant applications.
 ///
@@ -7760,17 +5110,7 @@ impl ListTenantApplications {
     }
 }
 
-operation!(
-    ListTenantApplications,
-    "list_tenant_applications",
-    GET,
-    "/api/v3/list-tenant-applications",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::TenantApplicationDto>
-);
+operation! { ListTenantApplications, "list_tenant_applications", GET, "/api/v3/list-tenant-applications", ManagementToken, Query, true, true, t::Page<t::TenantApplicationDto> }
 
 /// List tenant cooperators.
 ///
@@ -7791,17 +5131,7 @@ pub struct ListTenantCooperators {
     pub limit: Option<String>,
 }
 
-operation!(
-    ListTenantCooperators,
-    "list_tenant_cooperators",
-    GET,
-    "/api/v3/list-tenant-cooperators",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::TenantCooperatorDto>
-);
+operation! { ListTenantCooperators, "list_tenant_cooperators", GET, "/api/v3/list-tenant-cooperators", ManagementToken, Query, true, true, t::Page<t::TenantCooperatorDto> }
 
 /// List tenant ext idp.
 ///
@@ -7825,17 +5155,7 @@ pub struct ListTenantExtIdp {
     pub limit: Option<i64>,
 }
 
-operation!(
-    ListTenantExtIdp,
-    "list_tenant_ext_idp",
-    GET,
-    "/api/v3/list-tenant-ext-idp",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::ExtIdpDto>
-);
+operation! { ListTenantExtIdp, "list_tenant_ext_idp", GET, "/api/v3/list-tenant-ext-idp", ManagementToken, Query, true, true, t::Page<t::ExtIdpDto> }
 
 /// List tenant users.
 ///
@@ -7847,17 +5167,7 @@ pub struct ListTenantUsers(
     pub t::ListTenantUserDto,
 );
 
-operation!(
-    ListTenantUsers,
-    "list_tenant_users",
-    POST,
-    "/api/v3/list-tenant-users",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::Page<t::TenantUserDto>
-);
+operation! { ListTenantUsers, "list_tenant_users", POST, "/api/v3/list-tenant-users", ManagementToken, Json, true, true, t::Page<t::TenantUserDto> }
 
 /// List tenants.
 ///
@@ -7906,17 +5216,7 @@ pub struct ListTenants {
     pub source: Option<String>,
 }
 
-operation!(
-    ListTenants,
-    "list_tenants",
-    GET,
-    "/api/v3/list-tenants",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::TenantRespDto>
-);
+operation! { ListTenants, "list_tenants", GET, "/api/v3/list-tenants", ManagementToken, Query, true, true, t::Page<t::TenantRespDto> }
 
 /// List user base fields.
 ///
@@ -7988,17 +5288,7 @@ impl ListUserBaseFields {
     }
 }
 
-operation!(
-    ListUserBaseFields,
-    "list_user_base_fields",
-    GET,
-    "/api/v3/list-user-base-fields",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::ListCustomFieldsDto
-);
+operation! { ListUserBaseFields, "list_user_base_fields", GET, "/api/v3/list-user-base-fields", ManagementToken, Query, true, true, t::ListCustomFieldsDto }
 
 /// List users.
 ///
@@ -8010,17 +5300,7 @@ pub struct ListUsers(
     pub t::ListUsersRequestDto,
 );
 
-operation!(
-    ListUsers,
-    "list_users",
-    POST,
-    "/api/v3/list-users",
-    ManagementToken,
-    Json,
-    true,
-    true,
-    t::Page<t::UserDto>
-);
+operation! { ListUsers, "list_users", POST, "/api/v3/list-users", ManagementToken, Json, true, true, t::Page<t::UserDto> }
 
 /// List users legacy.
 ///
@@ -8083,17 +5363,7 @@ pub struct ListUsersLegacy {
     pub with_user_password_expire_time: Option<bool>,
 }
 
-operation!(
-    ListUsersLegacy,
-    "list_users_legacy",
-    GET,
-    "/api/v3/list-users",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::UserDto>
-);
+operation! { ListUsersLegacy, "list_users_legacy", GET, "/api/v3/list-users", ManagementToken, Query, true, true, t::Page<t::UserDto> }
 
 /// List webhooks.
 ///
@@ -8108,17 +5378,7 @@ pub struct ListWebhooks {
     pub limit: Option<i64>,
 }
 
-operation!(
-    ListWebhooks,
-    "list_webhooks",
-    GET,
-    "/api/v3/list-webhooks",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::Page<t::WebhookDto>
-);
+operation! { ListWebhooks, "list_webhooks", GET, "/api/v3/list-webhooks", ManagementToken, Query, true, true, t::Page<t::WebhookDto> }
 
 /// List whitelists.
 ///
@@ -8136,17 +5396,7 @@ impl ListWhitelists {
     }
 }
 
-operation!(
-    ListWhitelists,
-    "list_whitelists",
-    GET,
-    "/api/v3/list-whitelist",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::WhitelistRespDto
-);
+operation! { ListWhitelists, "list_whitelists", GET, "/api/v3/list-whitelist", ManagementToken, Query, true, true, t::WhitelistRespDto }
 
 /// Preview email template.
 ///
@@ -8158,17 +5408,7 @@ pub struct PreviewEmailTemplate(
     pub t::PreviewEmailTemplateDto,
 );
 
-operation!(
-    PreviewEmailTemplate,
-    "preview_email_template",
-    POST,
-    "/api/v3/preview-email-template",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::PreviewEmailTemplateDataDto
-);
+operation! { PreviewEmailTemplate, "preview_email_template", POST, "/api/v3/preview-email-template", ManagementToken, Json, true, false, t::PreviewEmailTemplateDataDto }
 
 /// Pub user event.
 ///
@@ -8180,17 +5420,7 @@ pub struct PubUserEvent(
     pub t::PubEventDto,
 );
 
-operation!(
-    PubUserEvent,
-    "pub_user_event",
-    POST,
-    "/api/v3/pub-userEvent",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::PubEventRespDataDto
-);
+operation! { PubUserEvent, "pub_user_event", POST, "/api/v3/pub-userEvent", ManagementToken, Json, true, false, t::PubEventRespDataDto }
 
 /// Query ldap config info.
 ///
@@ -8198,17 +5428,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct QueryLdapConfigInfo {}
 
-operation!(
-    QueryLdapConfigInfo,
-    "query_ldap_config_info",
-    GET,
-    "/api/v3/get-ldap-server-config",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::LdapConfigInfoDto
-);
+operation! { QueryLdapConfigInfo, "query_ldap_config_info", GET, "/api/v3/get-ldap-server-config", ManagementToken, Query, true, true, t::LdapConfigInfoDto }
 
 /// Query ldap log.
 ///
@@ -8262,17 +5482,7 @@ impl QueryLdapLog {
     }
 }
 
-operation!(
-    QueryLdapLog,
-    "query_ldap_log",
-    GET,
-    "/api/v3/get-ldap-server-log",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::LdapLogDto
-);
+operation! { QueryLdapLog, "query_ldap_log", GET, "/api/v3/get-ldap-server-log", ManagementToken, Query, true, true, t::LdapLogDto }
 
 /// Query ldap sub entries.
 ///
@@ -8299,17 +5509,7 @@ impl QueryLdapSubEntries {
     }
 }
 
-operation!(
-    QueryLdapSubEntries,
-    "query_ldap_sub_entries",
-    GET,
-    "/api/v3/get-ldap-sub-entries",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::LdapLogDto
-);
+operation! { QueryLdapSubEntries, "query_ldap_sub_entries", GET, "/api/v3/get-ldap-sub-entries", ManagementToken, Query, true, true, t::LdapLogDto }
 
 /// Refresh application secret.
 ///
@@ -8321,17 +5521,7 @@ pub struct RefreshApplicationSecret(
     pub t::RefreshApplicationSecretDto,
 );
 
-operation!(
-    RefreshApplicationSecret,
-    "refresh_application_secret",
-    POST,
-    "/api/v3/refresh-application-secret",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::RefreshApplicationSecretDataDto
-);
+operation! { RefreshApplicationSecret, "refresh_application_secret", POST, "/api/v3/refresh-application-secret", ManagementToken, Json, true, false, t::RefreshApplicationSecretDataDto }
 
 /// Remote field.
 ///
@@ -8343,17 +5533,7 @@ pub struct RemoteField(
     pub t::FunctionModelFieldIdDto,
 );
 
-operation!(
-    RemoteField,
-    "remote_field",
-    POST,
-    "/api/v3/metadata/remove-field",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { RemoteField, "remote_field", POST, "/api/v3/metadata/remove-field", ManagementToken, Json, true, false, () }
 
 /// Remove group members.
 ///
@@ -8365,17 +5545,7 @@ pub struct RemoveGroupMembers(
     pub t::RemoveGroupMembersReqDto,
 );
 
-operation!(
-    RemoveGroupMembers,
-    "remove_group_members",
-    POST,
-    "/api/v3/remove-group-members",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { RemoveGroupMembers, "remove_group_members", POST, "/api/v3/remove-group-members", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Remove model.
 ///
@@ -8387,17 +5557,7 @@ pub struct RemoveModel(
     pub t::FunctionModelIdDto,
 );
 
-operation!(
-    RemoveModel,
-    "remove_model",
-    POST,
-    "/api/v3/metadata/remove-model",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { RemoveModel, "remove_model", POST, "/api/v3/metadata/remove-model", ManagementToken, Json, true, false, () }
 
 /// Remove operate.
 ///
@@ -8409,17 +5569,7 @@ pub struct RemoveOperate(
     pub t::FunctionModelOperateIdDto,
 );
 
-operation!(
-    RemoveOperate,
-    "remove_operate",
-    POST,
-    "/api/v3/metadata/remove-operate",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { RemoveOperate, "remove_operate", POST, "/api/v3/metadata/remove-operate", ManagementToken, Json, true, false, () }
 
 /// Remove relation value.
 ///
@@ -8431,17 +5581,7 @@ pub struct RemoveRelationValue(
     pub t::RemoveRelationValueDto,
 );
 
-operation!(
-    RemoveRelationValue,
-    "remove_relation_value",
-    POST,
-    "/api/v3/metadata/remove-row-relation",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { RemoveRelationValue, "remove_relation_value", POST, "/api/v3/metadata/remove-row-relation", ManagementToken, Json, true, false, () }
 
 /// Remove row.
 ///
@@ -8453,17 +5593,7 @@ pub struct RemoveRow(
     pub t::RemoveRowDto,
 );
 
-operation!(
-    RemoveRow,
-    "remove_row",
-    POST,
-    "/api/v3/metadata/remove-row",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { RemoveRow, "remove_row", POST, "/api/v3/metadata/remove-row", ManagementToken, Json, true, false, () }
 
 /// Remove tenant users.
 ///
@@ -8475,17 +5605,7 @@ pub struct RemoveTenantUsers(
     pub t::RemoveTenantUsersDto,
 );
 
-operation!(
-    RemoveTenantUsers,
-    "remove_tenant_users",
-    POST,
-    "/api/v3/remove-tenant-users",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { RemoveTenantUsers, "remove_tenant_users", POST, "/api/v3/remove-tenant-users", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Reset user principal authentication info.
 ///
@@ -8497,17 +5617,7 @@ pub struct ResetUserPrincipalAuthenticationInfo(
     pub t::ResetUserPrincipalAuthenticationInfoDto,
 );
 
-operation!(
-    ResetUserPrincipalAuthenticationInfo,
-    "reset_user_principal_authentication_info",
-    POST,
-    "/api/v3/reset-user-principal-authentication-info",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { ResetUserPrincipalAuthenticationInfo, "reset_user_principal_authentication_info", POST, "/api/v3/reset-user-principal-authentication-info", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Resign user.
 ///
@@ -8519,17 +5629,7 @@ pub struct ResignUser(
     pub t::ResignUserReqDto,
 );
 
-operation!(
-    ResignUser,
-    "resign_user",
-    POST,
-    "/api/v3/resign-user",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::ResignUserDataDto
-);
+operation! { ResignUser, "resign_user", POST, "/api/v3/resign-user", ManagementToken, Json, true, false, t::ResignUserDataDto }
 
 /// Resign user batch.
 ///
@@ -8541,17 +5641,7 @@ pub struct ResignUserBatch(
     pub t::ResignUserBatchReqDto,
 );
 
-operation!(
-    ResignUserBatch,
-    "resign_user_batch",
-    POST,
-    "/api/v3/resign-user-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::ResignUserDataDto
-);
+operation! { ResignUserBatch, "resign_user_batch", POST, "/api/v3/resign-user-batch", ManagementToken, Json, true, false, t::ResignUserDataDto }
 
 /// Reupload pipeline function.
 ///
@@ -8563,17 +5653,7 @@ pub struct ReuploadPipelineFunction(
     pub t::ReUploadPipelineFunctionDto,
 );
 
-operation!(
-    ReuploadPipelineFunction,
-    "reupload_pipeline_function",
-    POST,
-    "/api/v3/reupload-pipeline-function",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::PipelineFunctionDto
-);
+operation! { ReuploadPipelineFunction, "reupload_pipeline_function", POST, "/api/v3/reupload-pipeline-function", ManagementToken, Json, true, false, t::PipelineFunctionDto }
 
 /// Revoke application access.
 ///
@@ -8585,17 +5665,7 @@ pub struct RevokeApplicationAccess(
     pub t::RevokeApplicationAccessDto,
 );
 
-operation!(
-    RevokeApplicationAccess,
-    "revoke_application_access",
-    POST,
-    "/api/v3/revoke-application-access",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { RevokeApplicationAccess, "revoke_application_access", POST, "/api/v3/revoke-application-access", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Revoke data policy.
 ///
@@ -8607,17 +5677,7 @@ pub struct RevokeDataPolicy(
     pub t::DeleteAuthorizeDataPolicyDto,
 );
 
-operation!(
-    RevokeDataPolicy,
-    "revoke_data_policy",
-    POST,
-    "/api/v3/revoke-data-policy",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { RevokeDataPolicy, "revoke_data_policy", POST, "/api/v3/revoke-data-policy", ManagementToken, Json, true, false, () }
 
 /// Revoke role.
 ///
@@ -8629,17 +5689,7 @@ pub struct RevokeRole(
     pub t::RevokeRoleDto,
 );
 
-operation!(
-    RevokeRole,
-    "revoke_role",
-    POST,
-    "/api/v3/revoke-role",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { RevokeRole, "revoke_role", POST, "/api/v3/revoke-role", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Revoke role batch.
 ///
@@ -8651,17 +5701,7 @@ pub struct RevokeRoleBatch(
     pub t::RevokeRoleBatchDto,
 );
 
-operation!(
-    RevokeRoleBatch,
-    "revoke_role_batch",
-    POST,
-    "/api/v3/revoke-role-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { RevokeRoleBatch, "revoke_role_batch", POST, "/api/v3/revoke-role-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Save ldap config info.
 ///
@@ -8673,17 +5713,7 @@ pub struct SaveLdapConfigInfo(
     pub t::LdapSaveDto,
 );
 
-operation!(
-    SaveLdapConfigInfo,
-    "save_ldap_config_info",
-    POST,
-    "/api/v3/enable-ldap-server",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    bool
-);
+operation! { SaveLdapConfigInfo, "save_ldap_config_info", POST, "/api/v3/enable-ldap-server", ManagementToken, Json, true, false, bool }
 
 /// Send email batch.
 ///
@@ -8695,17 +5725,7 @@ pub struct SendEmailBatch(
     pub t::SendManyTenantEmailDto,
 );
 
-operation!(
-    SendEmailBatch,
-    "send_email_batch",
-    POST,
-    "/api/v3/send-email-batch",
-    ManagementToken,
-    Json,
-    false,
-    false,
-    t::SendEmailBatchDataDto
-);
+operation! { SendEmailBatch, "send_email_batch", POST, "/api/v3/send-email-batch", ManagementToken, Json, false, false, t::SendEmailBatchDataDto }
 
 /// Send invite tenant user email.
 ///
@@ -8717,17 +5737,7 @@ pub struct SendInviteTenantUserEmail(
     pub t::SendInviteTenantUserEmailDto,
 );
 
-operation!(
-    SendInviteTenantUserEmail,
-    "send_invite_tenant_user_email",
-    POST,
-    "/api/v3/send-invite-tenant-user-email",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { SendInviteTenantUserEmail, "send_invite_tenant_user_email", POST, "/api/v3/send-invite-tenant-user-email", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Send sms batch.
 ///
@@ -8739,17 +5749,7 @@ pub struct SendSmsBatch(
     pub t::SendManyTenantSmsDto,
 );
 
-operation!(
-    SendSmsBatch,
-    "send_sms_batch",
-    POST,
-    "/api/v3/send-sms-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::SendSmsBatchDataDto
-);
+operation! { SendSmsBatch, "send_sms_batch", POST, "/api/v3/send-sms-batch", ManagementToken, Json, true, false, t::SendSmsBatchDataDto }
 
 /// Set custom data.
 ///
@@ -8761,17 +5761,7 @@ pub struct SetCustomData(
     pub t::SetCustomDataReqDto,
 );
 
-operation!(
-    SetCustomData,
-    "set_custom_data",
-    POST,
-    "/api/v3/set-custom-data",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { SetCustomData, "set_custom_data", POST, "/api/v3/set-custom-data", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Set custom fields.
 ///
@@ -8783,17 +5773,7 @@ pub struct SetCustomFields(
     pub t::SetCustomFieldsReqDto,
 );
 
-operation!(
-    SetCustomFields,
-    "set_custom_fields",
-    POST,
-    "/api/v3/set-custom-fields",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    Vec<t::CustomFieldDto>
-);
+operation! { SetCustomFields, "set_custom_fields", POST, "/api/v3/set-custom-fields", ManagementToken, Json, true, false, Vec<t::CustomFieldDto> }
 
 /// Set tenant admin.
 ///
@@ -8805,17 +5785,7 @@ pub struct SetTenantAdmin(
     pub t::RemoveTenantUsersDto,
 );
 
-operation!(
-    SetTenantAdmin,
-    "set_tenant_admin",
-    POST,
-    "/api/v3/set-tenant-admin",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { SetTenantAdmin, "set_tenant_admin", POST, "/api/v3/set-tenant-admin", ManagementToken, Json, true, false, () }
 
 /// Set user base fields.
 ///
@@ -8827,17 +5797,7 @@ pub struct SetUserBaseFields(
     pub t::SetUserBaseFieldsReqDto,
 );
 
-operation!(
-    SetUserBaseFields,
-    "set_user_base_fields",
-    POST,
-    "/api/v3/set-user-base-fields",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    Vec<t::CustomFieldDto>
-);
+operation! { SetUserBaseFields, "set_user_base_fields", POST, "/api/v3/set-user-base-fields", ManagementToken, Json, true, false, Vec<t::CustomFieldDto> }
 
 /// Set users mfa status.
 ///
@@ -8849,17 +5809,7 @@ pub struct SetUsersMfaStatus(
     pub t::SetMfaStatusDto,
 );
 
-operation!(
-    SetUsersMfaStatus,
-    "set_users_mfa_status",
-    POST,
-    "/api/v3/set-mfa-status",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { SetUsersMfaStatus, "set_users_mfa_status", POST, "/api/v3/set-mfa-status", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Setuser of public account.
 ///
@@ -8871,17 +5821,7 @@ pub struct SetuserOfPublicAccount(
     pub t::SetUserOfPublicAccountBatchReqDto,
 );
 
-operation!(
-    SetuserOfPublicAccount,
-    "setuser_of_public_account",
-    POST,
-    "/api/v3/set-user-of-public-accounts",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { SetuserOfPublicAccount, "setuser_of_public_account", POST, "/api/v3/set-user-of-public-accounts", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Suspend device.
 ///
@@ -8893,17 +5833,7 @@ pub struct SuspendDevice(
     pub t::SuspendTerminalUserDto,
 );
 
-operation!(
-    SuspendDevice,
-    "suspend_device",
-    POST,
-    "/api/v3/suspend-device-by-user",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { SuspendDevice, "suspend_device", POST, "/api/v3/suspend-device-by-user", ManagementToken, Json, true, false, () }
 
 /// Trigger webhook.
 ///
@@ -8915,17 +5845,7 @@ pub struct TriggerWebhook(
     pub t::TriggerWebhookDto,
 );
 
-operation!(
-    TriggerWebhook,
-    "trigger_webhook",
-    POST,
-    "/api/v3/trigger-webhook",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::TriggerWebhookData
-);
+operation! { TriggerWebhook, "trigger_webhook", POST, "/api/v3/trigger-webhook", ManagementToken, Json, true, false, t::TriggerWebhookData }
 
 /// Unassign asa account.
 ///
@@ -8937,17 +5857,7 @@ pub struct UnassignAsaAccount(
     pub t::AssignAsaAccountsDto,
 );
 
-operation!(
-    UnassignAsaAccount,
-    "unassign_asa_account",
-    POST,
-    "/api/v3/unassign-asa-account",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { UnassignAsaAccount, "unassign_asa_account", POST, "/api/v3/unassign-asa-account", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Unbind users public account.
 ///
@@ -8959,17 +5869,7 @@ pub struct UnbindUsersPublicAccount(
     pub t::UnbindPublicAccountBatchReqDto,
 );
 
-operation!(
-    UnbindUsersPublicAccount,
-    "unbind_users_public_account",
-    POST,
-    "/api/v3/unbind-public-account-of-user",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { UnbindUsersPublicAccount, "unbind_users_public_account", POST, "/api/v3/unbind-public-account-of-user", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Unlink identity.
 ///
@@ -8981,17 +5881,7 @@ pub struct UnlinkIdentity(
     pub t::UnlinkIdentity,
 );
 
-operation!(
-    UnlinkIdentity,
-    "unlink_identity",
-    POST,
-    "/api/v3/unlink-identity",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::UnlinkIdentityDataDto
-);
+operation! { UnlinkIdentity, "unlink_identity", POST, "/api/v3/unlink-identity", ManagementToken, Json, true, false, t::UnlinkIdentityDataDto }
 
 /// Update access key.
 ///
@@ -9003,17 +5893,7 @@ pub struct UpdateAccessKey(
     pub t::UpdateAccessKeyDto,
 );
 
-operation!(
-    UpdateAccessKey,
-    "update_access_key",
-    POST,
-    "/api/v3/update-access-key",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { UpdateAccessKey, "update_access_key", POST, "/api/v3/update-access-key", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Update application mfa settings.
 ///
@@ -9025,17 +5905,7 @@ pub struct UpdateApplicationMfaSettings(
     pub t::UpdateApplicationMfaSettingsDto,
 );
 
-operation!(
-    UpdateApplicationMfaSettings,
-    "update_application_mfa_settings",
-    POST,
-    "/api/v3/update-application-mfa-settings",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::MFASettingsDto
-);
+operation! { UpdateApplicationMfaSettings, "update_application_mfa_settings", POST, "/api/v3/update-application-mfa-settings", ManagementToken, Json, true, false, t::MFASettingsDto }
 
 /// Update application permission strategy.
 ///
@@ -9047,17 +5917,7 @@ pub struct UpdateApplicationPermissionStrategy(
     pub t::UpdateApplicationPermissionStrategyDataDto,
 );
 
-operation!(
-    UpdateApplicationPermissionStrategy,
-    "update_application_permission_strategy",
-    POST,
-    "/api/v3/update-application-permission-strategy",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { UpdateApplicationPermissionStrategy, "update_application_permission_strategy", POST, "/api/v3/update-application-permission-strategy", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Update asa account.
 ///
@@ -9069,17 +5929,7 @@ pub struct UpdateAsaAccount(
     pub t::UpdateAsaAccountDto,
 );
 
-operation!(
-    UpdateAsaAccount,
-    "update_asa_account",
-    POST,
-    "/api/v3/update-asa-account",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::AsaAccountDto
-);
+operation! { UpdateAsaAccount, "update_asa_account", POST, "/api/v3/update-asa-account", ManagementToken, Json, true, false, t::AsaAccountDto }
 
 /// Update data policy.
 ///
@@ -9091,17 +5941,7 @@ pub struct UpdateDataPolicy(
     pub t::UpdateDataPolicyDto,
 );
 
-operation!(
-    UpdateDataPolicy,
-    "update_data_policy",
-    POST,
-    "/api/v3/update-data-policy",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::UpdateDataPolicyRespDto
-);
+operation! { UpdateDataPolicy, "update_data_policy", POST, "/api/v3/update-data-policy", ManagementToken, Json, true, false, t::UpdateDataPolicyRespDto }
 
 /// Update data resource.
 ///
@@ -9113,17 +5953,7 @@ pub struct UpdateDataResource(
     pub t::UpdateDataResourceDto,
 );
 
-operation!(
-    UpdateDataResource,
-    "update_data_resource",
-    POST,
-    "/api/v3/update-data-resource",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::UpdateDataResourceRespDto
-);
+operation! { UpdateDataResource, "update_data_resource", POST, "/api/v3/update-data-resource", ManagementToken, Json, true, false, t::UpdateDataResourceRespDto }
 
 /// Update email template.
 ///
@@ -9135,17 +5965,7 @@ pub struct UpdateEmailTemplate(
     pub t::UpdateEmailTemplateDto,
 );
 
-operation!(
-    UpdateEmailTemplate,
-    "update_email_template",
-    POST,
-    "/api/v3/update-email-template",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::EmailTemplateDto
-);
+operation! { UpdateEmailTemplate, "update_email_template", POST, "/api/v3/update-email-template", ManagementToken, Json, true, false, t::EmailTemplateDto }
 
 /// Update ext idp.
 ///
@@ -9157,17 +5977,7 @@ pub struct UpdateExtIdp(
     pub t::UpdateExtIdpDto,
 );
 
-operation!(
-    UpdateExtIdp,
-    "update_ext_idp",
-    POST,
-    "/api/v3/update-ext-idp",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::ExtIdpDto
-);
+operation! { UpdateExtIdp, "update_ext_idp", POST, "/api/v3/update-ext-idp", ManagementToken, Json, true, false, t::ExtIdpDto }
 
 /// Update ext idp conn.
 ///
@@ -9179,17 +5989,7 @@ pub struct UpdateExtIdpConn(
     pub t::UpdateExtIdpConnDto,
 );
 
-operation!(
-    UpdateExtIdpConn,
-    "update_ext_idp_conn",
-    POST,
-    "/api/v3/update-ext-idp-conn",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::ExtIdpConnDetail
-);
+operation! { UpdateExtIdpConn, "update_ext_idp_conn", POST, "/api/v3/update-ext-idp-conn", ManagementToken, Json, true, false, t::ExtIdpConnDetail }
 
 /// Update field.
 ///
@@ -9201,17 +6001,7 @@ pub struct UpdateField(
     pub t::UpdateFunctionModelFieldDto,
 );
 
-operation!(
-    UpdateField,
-    "update_field",
-    POST,
-    "/api/v3/metadata/update-field",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::FunctionModelFieldDto
-);
+operation! { UpdateField, "update_field", POST, "/api/v3/metadata/update-field", ManagementToken, Json, true, false, t::FunctionModelFieldDto }
 
 /// Update global mfa settings.
 ///
@@ -9223,17 +6013,7 @@ pub struct UpdateGlobalMfaSettings(
     pub t::MFASettingsDto,
 );
 
-operation!(
-    UpdateGlobalMfaSettings,
-    "update_global_mfa_settings",
-    POST,
-    "/api/v3/update-global-mfa-settings",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::MFASettingsDto
-);
+operation! { UpdateGlobalMfaSettings, "update_global_mfa_settings", POST, "/api/v3/update-global-mfa-settings", ManagementToken, Json, true, false, t::MFASettingsDto }
 
 /// Update group.
 ///
@@ -9245,17 +6025,7 @@ pub struct UpdateGroup(
     pub t::UpdateGroupReqDto,
 );
 
-operation!(
-    UpdateGroup,
-    "update_group",
-    POST,
-    "/api/v3/update-group",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::GroupDto
-);
+operation! { UpdateGroup, "update_group", POST, "/api/v3/update-group", ManagementToken, Json, true, false, t::GroupDto }
 
 /// Update ldap config info.
 ///
@@ -9267,17 +6037,7 @@ pub struct UpdateLdapConfigInfo(
     pub t::LdapUpdateDto,
 );
 
-operation!(
-    UpdateLdapConfigInfo,
-    "update_ldap_config_info",
-    POST,
-    "/api/v3/update-ldap-server-config",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    bool
-);
+operation! { UpdateLdapConfigInfo, "update_ldap_config_info", POST, "/api/v3/update-ldap-server-config", ManagementToken, Json, true, false, bool }
 
 /// Update login page config.
 ///
@@ -9289,17 +6049,7 @@ pub struct UpdateLoginPageConfig(
     pub t::UpdateLoginConfigDto,
 );
 
-operation!(
-    UpdateLoginPageConfig,
-    "update_login_page_config",
-    POST,
-    "/api/v3/update-login-page-config",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { UpdateLoginPageConfig, "update_login_page_config", POST, "/api/v3/update-login-page-config", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Update model.
 ///
@@ -9311,17 +6061,7 @@ pub struct UpdateModel(
     pub t::UpdateFunctionModelDto,
 );
 
-operation!(
-    UpdateModel,
-    "update_model",
-    POST,
-    "/api/v3/metadata/update-model",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::FunctionModelDto
-);
+operation! { UpdateModel, "update_model", POST, "/api/v3/metadata/update-model", ManagementToken, Json, true, false, t::FunctionModelDto }
 
 /// Update namespace.
 ///
@@ -9333,17 +6073,7 @@ pub struct UpdateNamespace(
     pub t::UpdateNamespaceDto,
 );
 
-operation!(
-    UpdateNamespace,
-    "update_namespace",
-    POST,
-    "/api/v3/update-namespace",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::UpdateNamespaceDto
-);
+operation! { UpdateNamespace, "update_namespace", POST, "/api/v3/update-namespace", ManagementToken, Json, true, false, t::UpdateNamespaceDto }
 
 /// Update operate.
 ///
@@ -9355,17 +6085,7 @@ pub struct UpdateOperate(
     pub t::UpdateOperateModelDto,
 );
 
-operation!(
-    UpdateOperate,
-    "update_operate",
-    POST,
-    "/api/v3/metadata/update-operate",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { UpdateOperate, "update_operate", POST, "/api/v3/metadata/update-operate", ManagementToken, Json, true, false, () }
 
 /// Update permission namespace.
 ///
@@ -9377,17 +6097,7 @@ pub struct UpdatePermissionNamespace(
     pub t::UpdatePermissionNamespaceDto,
 );
 
-operation!(
-    UpdatePermissionNamespace,
-    "update_permission_namespace",
-    POST,
-    "/api/v3/update-permission-namespace",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::UpdatePermissionNamespaceRespDto
-);
+operation! { UpdatePermissionNamespace, "update_permission_namespace", POST, "/api/v3/update-permission-namespace", ManagementToken, Json, true, false, t::UpdatePermissionNamespaceRespDto }
 
 /// Update pipeline function.
 ///
@@ -9399,17 +6109,7 @@ pub struct UpdatePipelineFunction(
     pub t::UpdatePipelineFunctionDto,
 );
 
-operation!(
-    UpdatePipelineFunction,
-    "update_pipeline_function",
-    POST,
-    "/api/v3/update-pipeline-function",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::PipelineFunctionDto
-);
+operation! { UpdatePipelineFunction, "update_pipeline_function", POST, "/api/v3/update-pipeline-function", ManagementToken, Json, true, false, t::PipelineFunctionDto }
 
 /// Update pipeline order.
 ///
@@ -9421,17 +6121,7 @@ pub struct UpdatePipelineOrder(
     pub t::UpdatePipelineOrderDto,
 );
 
-operation!(
-    UpdatePipelineOrder,
-    "update_pipeline_order",
-    POST,
-    "/api/v3/update-pipeline-order",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    ()
-);
+operation! { UpdatePipelineOrder, "update_pipeline_order", POST, "/api/v3/update-pipeline-order", ManagementToken, Json, true, false, () }
 
 /// Update public account.
 ///
@@ -9443,17 +6133,7 @@ pub struct UpdatePublicAccount(
     pub t::UpdatePublicAccountReqDto,
 );
 
-operation!(
-    UpdatePublicAccount,
-    "update_public_account",
-    POST,
-    "/api/v3/update-public-account",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::PublicAccountDto
-);
+operation! { UpdatePublicAccount, "update_public_account", POST, "/api/v3/update-public-account", ManagementToken, Json, true, false, t::PublicAccountDto }
 
 /// Update public account batch.
 ///
@@ -9465,17 +6145,7 @@ pub struct UpdatePublicAccountBatch(
     pub t::UpdatePublicAccountBatchReqDto,
 );
 
-operation!(
-    UpdatePublicAccountBatch,
-    "update_public_account_batch",
-    POST,
-    "/api/v3/update-public-account-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    Vec<t::PublicAccountDto>
-);
+operation! { UpdatePublicAccountBatch, "update_public_account_batch", POST, "/api/v3/update-public-account-batch", ManagementToken, Json, true, false, Vec<t::PublicAccountDto> }
 
 /// Update resource.
 ///
@@ -9487,17 +6157,7 @@ pub struct UpdateResource(
     pub t::UpdateResourceDto,
 );
 
-operation!(
-    UpdateResource,
-    "update_resource",
-    POST,
-    "/api/v3/update-resource",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::ResourceDto
-);
+operation! { UpdateResource, "update_resource", POST, "/api/v3/update-resource", ManagementToken, Json, true, false, t::ResourceDto }
 
 /// Update role.
 ///
@@ -9509,17 +6169,7 @@ pub struct UpdateRole(
     pub t::UpdateRoleDto,
 );
 
-operation!(
-    UpdateRole,
-    "update_role",
-    POST,
-    "/api/v3/update-role",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { UpdateRole, "update_role", POST, "/api/v3/update-role", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Update row.
 ///
@@ -9531,17 +6181,7 @@ pub struct UpdateRow(
     pub t::UpdateRowDto,
 );
 
-operation!(
-    UpdateRow,
-    "update_row",
-    POST,
-    "/api/v3/metadata/update-row",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::RowDto
-);
+operation! { UpdateRow, "update_row", POST, "/api/v3/metadata/update-row", ManagementToken, Json, true, false, t::RowDto }
 
 /// Update security settings.
 ///
@@ -9553,17 +6193,7 @@ pub struct UpdateSecuritySettings(
     pub t::UpdateSecuritySettingsBody,
 );
 
-operation!(
-    UpdateSecuritySettings,
-    "update_security_settings",
-    POST,
-    "/api/v3/update-security-settings",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::SecuritySettingsDto
-);
+operation! { UpdateSecuritySettings, "update_security_settings", POST, "/api/v3/update-security-settings", ManagementToken, Json, true, false, t::SecuritySettingsDto }
 
 /// Update tenant.
 ///
@@ -9575,17 +6205,7 @@ pub struct UpdateTenant(
     pub t::UpdateTenantDto,
 );
 
-operation!(
-    UpdateTenant,
-    "update_tenant",
-    POST,
-    "/api/v3/update-tenant",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { UpdateTenant, "update_tenant", POST, "/api/v3/update-tenant", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Update tenant qr code state.
 ///
@@ -9597,17 +6217,7 @@ pub struct UpdateTenantQrCodeState(
     pub t::UpdateTenantAppqrcodeState,
 );
 
-operation!(
-    UpdateTenantQrCodeState,
-    "update_tenant_qr_code_state",
-    POST,
-    "/api/v3/update-userpool-tenant-appqrcode-state",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { UpdateTenantQrCodeState, "update_tenant_qr_code_state", POST, "/api/v3/update-userpool-tenant-appqrcode-state", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Update tenant user.
 ///
@@ -9619,17 +6229,7 @@ pub struct UpdateTenantUser(
     pub t::UpdateTenantUserDto,
 );
 
-operation!(
-    UpdateTenantUser,
-    "update_tenant_user",
-    POST,
-    "/api/v3/update-tenant-user",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { UpdateTenantUser, "update_tenant_user", POST, "/api/v3/update-tenant-user", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Update user.
 ///
@@ -9641,17 +6241,7 @@ pub struct UpdateUser(
     pub t::UpdateUserReqDto,
 );
 
-operation!(
-    UpdateUser,
-    "update_user",
-    POST,
-    "/api/v3/update-user",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::UserDto
-);
+operation! { UpdateUser, "update_user", POST, "/api/v3/update-user", ManagementToken, Json, true, false, t::UserDto }
 
 /// Update user batch.
 ///
@@ -9663,17 +6253,7 @@ pub struct UpdateUserBatch(
     pub t::UpdateUserBatchReqDto,
 );
 
-operation!(
-    UpdateUserBatch,
-    "update_user_batch",
-    POST,
-    "/api/v3/update-user-batch",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    Vec<t::UserDto>
-);
+operation! { UpdateUserBatch, "update_user_batch", POST, "/api/v3/update-user-batch", ManagementToken, Json, true, false, Vec<t::UserDto> }
 
 /// Update user pool tenant config.
 ///
@@ -9685,17 +6265,7 @@ pub struct UpdateUserPoolTenantConfig(
     pub t::UpdateUserPoolTenantLoginConfigDto,
 );
 
-operation!(
-    UpdateUserPoolTenantConfig,
-    "update_user_pool_tenant_config",
-    POST,
-    "/api/v3/update-userpool-tenant-config",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::IsSuccessDto
-);
+operation! { UpdateUserPoolTenantConfig, "update_user_pool_tenant_config", POST, "/api/v3/update-userpool-tenant-config", ManagementToken, Json, true, false, t::IsSuccessDto }
 
 /// Update webhook.
 ///
@@ -9707,17 +6277,7 @@ pub struct UpdateWebhook(
     pub t::UpdateWebhookDto,
 );
 
-operation!(
-    UpdateWebhook,
-    "update_webhook",
-    POST,
-    "/api/v3/update-webhook",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::WebhookDto
-);
+operation! { UpdateWebhook, "update_webhook", POST, "/api/v3/update-webhook", ManagementToken, Json, true, false, t::WebhookDto }
 
 /// User field decrypt.
 ///
@@ -9729,17 +6289,7 @@ pub struct UserFieldDecrypt(
     pub t::UserFieldDecryptReqDto,
 );
 
-operation!(
-    UserFieldDecrypt,
-    "user_field_decrypt",
-    POST,
-    "/api/v3/users/field/decrypt",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    Vec<t::UserFieldDecryptRespItemDto>
-);
+operation! { UserFieldDecrypt, "user_field_decrypt", POST, "/api/v3/users/field/decrypt", ManagementToken, Json, true, false, Vec<t::UserFieldDecryptRespItemDto> }
 
 /// Userpoll tenant config.
 ///
@@ -9747,17 +6297,7 @@ operation!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct UserpollTenantConfig {}
 
-operation!(
-    UserpollTenantConfig,
-    "userpoll_tenant_config",
-    GET,
-    "/api/v3/userpool-tenant-config",
-    ManagementToken,
-    Query,
-    true,
-    true,
-    t::UserPoolTenantConfigDto
-);
+operation! { UserpollTenantConfig, "userpoll_tenant_config", GET, "/api/v3/userpool-tenant-config", ManagementToken, Query, true, true, t::UserPoolTenantConfigDto }
 
 /// Verify event.
 ///
@@ -9769,14 +6309,4 @@ pub struct VerifyEvent(
     pub t::PubEventDto,
 );
 
-operation!(
-    VerifyEvent,
-    "verify_event",
-    POST,
-    "/api/v3/pub-event",
-    ManagementToken,
-    Json,
-    true,
-    false,
-    t::PubEventRespDataDto
-);
+operation! { VerifyEvent, "verify_event", POST, "/api/v3/pub-event", ManagementToken, Json, true, false, t::PubEventRespDataDto }
