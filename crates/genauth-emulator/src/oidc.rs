@@ -1,0 +1,589 @@
+//! OIDC and OAuth 2.0 endpoints under `/oidc` and `/oauth`.
+
+use http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::api::basic_credentials;
+use crate::config::App;
+use crate::http_util::{
+    get, html_escape, json_reply, now_secs, redirect, text_reply, with_query, ApiErr, Reply, Req,
+};
+use crate::keys::{random_hex, random_token, s256, secret_eq};
+use crate::store::{CodeRec, TokenKind, TokenRec, UserRec};
+use crate::Shared;
+use genauth_core::TokenEndpointAuthMethod;
+
+/// Tokens issued for one grant.
+pub(crate) struct Issued {
+    pub access_token: String,
+    pub id_token: Option<String>,
+    pub refresh_token: Option<String>,
+    pub expires_in: u64,
+    pub scope: String,
+}
+
+fn has_scope(scope: &str, s: &str) -> bool {
+    scope.split_whitespace().any(|x| x == s)
+}
+
+/// The user's claims allowed by `scope`.
+fn user_claims(user: &UserRec, scope: &str) -> serde_json::Map<String, Value> {
+    let mut c = serde_json::Map::new();
+    c.insert("sub".into(), json!(user.id()));
+    let copy = |c: &mut serde_json::Map<String, Value>, claim: &str, field: &str| {
+        if let Some(v) = user.doc.get(field).filter(|v| !v.is_null()) {
+            c.insert(claim.into(), v.clone());
+        }
+    };
+    if has_scope(scope, "profile") {
+        for (claim, field) in [
+            ("name", "name"),
+            ("nickname", "nickname"),
+            ("preferred_username", "preferredUsername"),
+            ("given_name", "givenName"),
+            ("family_name", "familyName"),
+            ("middle_name", "middleName"),
+            ("picture", "photo"),
+            ("website", "website"),
+            ("birthdate", "birthdate"),
+            ("zoneinfo", "zoneinfo"),
+            ("locale", "locale"),
+            ("gender", "gender"),
+            ("updated_at", "updatedAt"),
+        ] {
+            copy(&mut c, claim, field);
+        }
+        copy(&mut c, "username", "username");
+    }
+    if has_scope(scope, "email") {
+        copy(&mut c, "email", "email");
+        copy(&mut c, "email_verified", "emailVerified");
+    }
+    if has_scope(scope, "phone") {
+        copy(&mut c, "phone_number", "phone");
+        copy(&mut c, "phone_number_verified", "phoneVerified");
+    }
+    c
+}
+
+/// Issues an access token (a signed JWT), an ID token when `openid` is asked
+/// for and a user is given, and a refresh token for `offline_access`.
+pub(crate) fn issue_tokens(
+    shared: &Shared,
+    client_id: &str,
+    user_id: Option<&str>,
+    scope: &str,
+    nonce: Option<&str>,
+) -> Result<Issued, ApiErr> {
+    let now = now_secs();
+    let lt = shared.lifetimes;
+    let sign_err = |_| ApiErr::new(500, None, "cannot sign the token");
+    let sub = user_id.unwrap_or(client_id);
+    let access_claims = json!({
+        "jti": random_hex(12), "sub": sub, "aud": client_id, "iss": shared.issuer(),
+        "iat": now, "exp": now + lt.access_token.as_secs(), "scope": scope,
+    });
+    let access_token = shared.key.sign(&access_claims).map_err(sign_err)?;
+    let mut store = shared.store();
+    let id_token = match user_id.and_then(|id| store.users.get(id)) {
+        Some(user) if has_scope(scope, "openid") => {
+            let mut claims = user_claims(user, scope);
+            claims.insert("iss".into(), json!(shared.issuer()));
+            claims.insert("aud".into(), json!(client_id));
+            claims.insert("iat".into(), json!(now));
+            claims.insert("auth_time".into(), json!(now));
+            claims.insert("exp".into(), json!(now + lt.id_token.as_secs()));
+            if let Some(n) = nonce {
+                claims.insert("nonce".into(), json!(n));
+            }
+            Some(shared.key.sign(&Value::Object(claims)).map_err(sign_err)?)
+        }
+        _ => None,
+    };
+    let rec = |kind, exp| TokenRec {
+        kind,
+        user_id: user_id.map(str::to_owned),
+        client_id: client_id.to_owned(),
+        scope: scope.to_owned(),
+        iat: now,
+        exp,
+        revoked: false,
+        nonce: nonce.map(str::to_owned),
+    };
+    store.tokens.insert(
+        access_token.clone(),
+        rec(TokenKind::Access, now + lt.access_token.as_secs()),
+    );
+    let refresh_token = if user_id.is_some() && has_scope(scope, "offline_access") {
+        let t = random_token(32);
+        store.tokens.insert(
+            t.clone(),
+            rec(TokenKind::Refresh, now + lt.refresh_token.as_secs()),
+        );
+        Some(t)
+    } else {
+        None
+    };
+    Ok(Issued {
+        access_token,
+        id_token,
+        refresh_token,
+        expires_in: lt.access_token.as_secs(),
+        scope: scope.to_owned(),
+    })
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Reply {
+    json_reply(
+        status,
+        &json!({"error": error, "error_description": description}),
+    )
+}
+
+/// Answers the OIDC/OAuth routes; `None` for other paths.
+pub(crate) fn handle(shared: &Shared, req: &Req) -> Option<Reply> {
+    let path = req.path.as_str();
+    // `/{app_id}/oidc/.well-known/jwks.json`, as the Node and Go SDKs ask.
+    if path.ends_with("/oidc/.well-known/jwks.json") {
+        return Some(json_reply(StatusCode::OK, &shared.key.jwks()));
+    }
+    let rest = path
+        .strip_prefix("/oidc")
+        .or_else(|| path.strip_prefix("/oauth"))?;
+    let m = req.method.as_str();
+    Some(match (m, rest) {
+        ("GET", "/.well-known/openid-configuration") => discovery(shared),
+        ("GET", "/auth") => authorize(shared, req, false),
+        ("POST", "/auth") => authorize(shared, req, true),
+        ("POST", "/token") => token(shared, req),
+        ("GET" | "POST", "/me") => userinfo(shared, req),
+        ("POST", "/token/introspection") => introspect(shared, req),
+        ("POST", "/token/revocation") => revoke(shared, req),
+        ("GET" | "POST", "/session/end") => end_session(shared, req),
+        _ => oauth_error(StatusCode::NOT_FOUND, "not_found", "unknown endpoint"),
+    })
+}
+
+fn discovery(shared: &Shared) -> Reply {
+    let b = &shared.base_url;
+    json_reply(
+        StatusCode::OK,
+        &json!({
+            "issuer": shared.issuer(),
+            "authorization_endpoint": format!("{b}/oidc/auth"),
+            "token_endpoint": format!("{b}/oidc/token"),
+            "userinfo_endpoint": format!("{b}/oidc/me"),
+            "jwks_uri": format!("{b}/oidc/.well-known/jwks.json"),
+            "introspection_endpoint": format!("{b}/oidc/token/introspection"),
+            "revocation_endpoint": format!("{b}/oidc/token/revocation"),
+            "end_session_endpoint": format!("{b}/oidc/session/end"),
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": ["openid", "profile", "email", "phone", "address", "offline_access"],
+            "code_challenge_methods_supported": ["S256", "plain"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "none"],
+            "claims_supported": ["sub", "name", "nickname", "preferred_username", "email",
+                "email_verified", "phone_number", "phone_number_verified", "picture", "updated_at"],
+        }),
+    )
+}
+
+fn login_form(params: &[(String, String)], message: &str) -> Reply {
+    let mut hidden = String::new();
+    for (k, v) in params {
+        if k == "account" || k == "password" {
+            continue;
+        }
+        hidden.push_str(&format!(
+            "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+            html_escape(k),
+            html_escape(v)
+        ));
+    }
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>GenAuth emulator login</title></head>\
+         <body><h1>GenAuth emulator</h1><p>{}</p><form method=\"post\">{hidden}\
+         <label>Email, phone or username <input name=\"account\"></label>\
+         <label>Password <input type=\"password\" name=\"password\"></label>\
+         <button type=\"submit\">Sign in</button></form></body></html>",
+        html_escape(message)
+    );
+    text_reply(StatusCode::OK, "text/html; charset=utf-8", html)
+}
+
+/// `/oidc/auth`: checks the request, logs the user in (auto-approve or the
+/// form) and redirects back with a code.
+fn authorize(shared: &Shared, req: &Req, posted: bool) -> Reply {
+    let p = req.form_pairs();
+    let bad = |why: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", why);
+    let Some(client_id) = get(&p, "client_id") else {
+        return bad("client_id is required");
+    };
+    let Some(app) = shared.app(client_id) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "unknown client_id",
+        );
+    };
+    let Some(redirect_uri) = get(&p, "redirect_uri") else {
+        return bad("redirect_uri is required");
+    };
+    if !app.redirect_uris.iter().any(|u| u == redirect_uri) {
+        return bad("redirect_uri is not registered for this app");
+    }
+    let state = get(&p, "state");
+    let back_err = |error: &str, why: &str| {
+        let mut q = vec![("error", error), ("error_description", why)];
+        if let Some(s) = state {
+            q.push(("state", s));
+        }
+        redirect(&with_query(redirect_uri, &q))
+    };
+    if get(&p, "response_type") != Some("code") {
+        return back_err(
+            "unsupported_response_type",
+            "only response_type=code is supported",
+        );
+    }
+    let challenge = match get(&p, "code_challenge") {
+        Some(c) => {
+            let method = get(&p, "code_challenge_method").unwrap_or("plain");
+            if method != "S256" && method != "plain" {
+                return back_err(
+                    "invalid_request",
+                    "code_challenge_method must be S256 or plain",
+                );
+            }
+            Some((method.to_owned(), c.to_owned()))
+        }
+        None if app.auth_method == TokenEndpointAuthMethod::None => {
+            return back_err("invalid_request", "a public client must use PKCE");
+        }
+        None => None,
+    };
+    // Who logs in: the form's account, else the configured auto-approved user.
+    let user_id = {
+        let store = shared.store();
+        if posted {
+            let account = get(&p, "account").unwrap_or("");
+            let password = get(&p, "password").unwrap_or("");
+            match store.find_by_account(account) {
+                Some(u)
+                    if u.password
+                        .as_deref()
+                        .is_some_and(|pw| secret_eq(pw, password)) =>
+                {
+                    u.id().to_owned()
+                }
+                _ => return login_form(&p, "Wrong account or password."),
+            }
+        } else {
+            match shared
+                .auto_approve
+                .as_deref()
+                .and_then(|a| store.find_by_account(a))
+            {
+                Some(u) => u.id().to_owned(),
+                None => return login_form(&p, "Sign in to continue."),
+            }
+        }
+    };
+    let code = random_token(24);
+    let mut store = shared.store();
+    store.record_login(&user_id, client_id);
+    store.codes.insert(
+        code.clone(),
+        CodeRec {
+            client_id: client_id.to_owned(),
+            redirect_uri: redirect_uri.to_owned(),
+            user_id,
+            scope: get(&p, "scope").unwrap_or("openid").to_owned(),
+            nonce: get(&p, "nonce").map(str::to_owned),
+            challenge,
+            exp: now_secs() + shared.lifetimes.code.as_secs(),
+        },
+    );
+    let mut q = vec![("code", code.as_str())];
+    if let Some(s) = state {
+        q.push(("state", s));
+    }
+    redirect(&with_query(redirect_uri, &q))
+}
+
+fn invalid_client() -> Reply {
+    oauth_error(
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+        "client authentication failed",
+    )
+}
+
+/// Authenticates the client of a token-endpoint call; returns its app.
+fn client_auth<'a>(shared: &'a Shared, req: &Req, p: &[(String, String)]) -> Option<&'a App> {
+    let (id, secret) = match basic_credentials(req) {
+        Some((id, s)) => (id, Some(s)),
+        None => (
+            get(p, "client_id")?.to_owned(),
+            get(p, "client_secret").map(str::to_owned),
+        ),
+    };
+    let app = shared.app(&id)?;
+    match (&app.auth_method, &app.secret, secret) {
+        (TokenEndpointAuthMethod::None, _, None) => Some(app),
+        (_, Some(expected), Some(given)) if secret_eq(expected.expose(), &given) => Some(app),
+        _ => None,
+    }
+}
+
+fn token_json(issued: Issued) -> Reply {
+    let mut body = json!({
+        "access_token": issued.access_token,
+        "expires_in": issued.expires_in,
+        "token_type": "Bearer",
+        "scope": issued.scope,
+    });
+    if let Some(t) = issued.id_token {
+        body["id_token"] = json!(t);
+    }
+    if let Some(t) = issued.refresh_token {
+        body["refresh_token"] = json!(t);
+    }
+    let mut r = json_reply(StatusCode::OK, &body);
+    r.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    r
+}
+
+fn token(shared: &Shared, req: &Req) -> Reply {
+    let p = req.form_pairs();
+    let Some(app) = client_auth(shared, req, &p) else {
+        return invalid_client();
+    };
+    let grant = |why: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why);
+    let issued = match get(&p, "grant_type") {
+        Some("authorization_code") => {
+            let Some(code) = get(&p, "code") else {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "code is required",
+                );
+            };
+            let Some(rec) = shared.store().codes.remove(code) else {
+                return grant("the code is unknown or was already used");
+            };
+            if rec.exp <= now_secs() || rec.client_id != app.id {
+                return grant("the code has expired or belongs to another client");
+            }
+            if get(&p, "redirect_uri") != Some(rec.redirect_uri.as_str()) {
+                return grant("redirect_uri does not match the authorization request");
+            }
+            if let Some((method, challenge)) = &rec.challenge {
+                let Some(verifier) = get(&p, "code_verifier") else {
+                    return grant("code_verifier is required");
+                };
+                let computed = if method == "S256" {
+                    s256(verifier)
+                } else {
+                    verifier.to_owned()
+                };
+                if !secret_eq(&computed, challenge) {
+                    return grant("code_verifier does not match the code_challenge");
+                }
+            }
+            issue_tokens(
+                shared,
+                &app.id,
+                Some(&rec.user_id),
+                &rec.scope,
+                rec.nonce.as_deref(),
+            )
+        }
+        Some("refresh_token") => {
+            let Some(rt) = get(&p, "refresh_token") else {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "refresh_token is required",
+                );
+            };
+            let found = shared
+                .store()
+                .live_token(rt, TokenKind::Refresh)
+                .filter(|t| t.client_id == app.id)
+                .map(|t| (t.user_id.clone(), t.scope.clone(), t.nonce.clone()));
+            let Some((user, scope, nonce)) = found else {
+                return grant("the refresh token is not valid");
+            };
+            // The old refresh token is replaced by the new one.
+            if let Some(t) = shared.store().tokens.get_mut(rt) {
+                t.revoked = true;
+            }
+            issue_tokens(shared, &app.id, user.as_deref(), &scope, nonce.as_deref())
+        }
+        Some("client_credentials") => {
+            if app.auth_method == TokenEndpointAuthMethod::None {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "unauthorized_client",
+                    "a public client cannot use client_credentials",
+                );
+            }
+            let scope = get(&p, "scope").unwrap_or("");
+            issue_tokens(shared, &app.id, None, scope, None)
+        }
+        _ => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "grant_type must be authorization_code, refresh_token or client_credentials",
+            )
+        }
+    };
+    match issued {
+        Ok(i) => token_json(i),
+        Err(e) => oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            &e.message,
+        ),
+    }
+}
+
+fn bearer(req: &Req) -> Option<String> {
+    if let Some(h) = req.header("authorization") {
+        return Some(h.strip_prefix("Bearer ").unwrap_or(h).trim().to_owned());
+    }
+    get(&req.form_pairs(), "access_token").map(str::to_owned)
+}
+
+fn userinfo(shared: &Shared, req: &Req) -> Reply {
+    let unauthorized = || {
+        let mut r = oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "the access token is not valid",
+        );
+        r.headers_mut().insert(
+            http::header::WWW_AUTHENTICATE,
+            http::HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+        r
+    };
+    let Some(token) = bearer(req) else {
+        return unauthorized();
+    };
+    let store = shared.store();
+    let Some((uid, scope)) = store
+        .live_token(&token, TokenKind::Access)
+        .and_then(|t| Some((t.user_id.clone()?, t.scope.clone())))
+    else {
+        return unauthorized();
+    };
+    match store.users.get(&uid) {
+        Some(u) => json_reply(StatusCode::OK, &Value::Object(user_claims(u, &scope))),
+        None => unauthorized(),
+    }
+}
+
+fn introspect(shared: &Shared, req: &Req) -> Reply {
+    let p = req.form_pairs();
+    if client_auth(shared, req, &p).is_none() {
+        return invalid_client();
+    }
+    let Some(token) = get(&p, "token") else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "token is required",
+        );
+    };
+    let store = shared.store();
+    let rec = store
+        .live_token(token, TokenKind::Access)
+        .or_else(|| store.live_token(token, TokenKind::Refresh));
+    let body = match rec {
+        Some(t) => json!({
+            "active": true,
+            "sub": t.user_id.as_deref().unwrap_or(&t.client_id),
+            "client_id": t.client_id, "aud": t.client_id, "scope": t.scope,
+            "iat": t.iat, "exp": t.exp, "iss": shared.issuer(),
+            "token_type": if t.kind == TokenKind::Access { "access_token" } else { "refresh_token" },
+        }),
+        None => json!({"active": false}),
+    };
+    json_reply(StatusCode::OK, &body)
+}
+
+fn revoke(shared: &Shared, req: &Req) -> Reply {
+    let p = req.form_pairs();
+    let Some(app) = client_auth(shared, req, &p) else {
+        return invalid_client();
+    };
+    let Some(token) = get(&p, "token") else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "token is required",
+        );
+    };
+    if let Some(t) = shared.store().tokens.get_mut(token) {
+        if t.client_id == app.id {
+            t.revoked = true;
+        }
+    }
+    // RFC 7009: unknown tokens are answered with 200 too.
+    text_reply(StatusCode::OK, "text/plain; charset=utf-8", String::new())
+}
+
+/// The (sub, aud) of an ID token we issued; the signature is ours, so only
+/// the payload is read.
+fn id_token_subject(token: &str) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    let v: Value = serde_json::from_slice(&bytes).ok()?;
+    Some((v["sub"].as_str()?.to_owned(), v["aud"].as_str()?.to_owned()))
+}
+
+fn end_session(shared: &Shared, req: &Req) -> Reply {
+    let p = req.form_pairs();
+    let subject = get(&p, "id_token_hint").and_then(id_token_subject);
+    if let Some((sub, aud)) = &subject {
+        for t in shared.store().tokens.values_mut() {
+            if t.user_id.as_deref() == Some(sub) && &t.client_id == aud {
+                t.revoked = true;
+            }
+        }
+    }
+    if let Some(uri) = get(&p, "post_logout_redirect_uri") {
+        let allowed = subject
+            .as_ref()
+            .and_then(|(_, aud)| shared.app(aud))
+            .is_some_and(|a| a.redirect_uris.iter().any(|u| u == uri));
+        if !allowed {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "post_logout_redirect_uri needs an id_token_hint of an app that registered it",
+            );
+        }
+        let mut q = Vec::new();
+        if let Some(s) = get(&p, "state") {
+            q.push(("state", s));
+        }
+        return redirect(&with_query(uri, &q));
+    }
+    text_reply(
+        StatusCode::OK,
+        "text/plain; charset=utf-8",
+        "signed out".to_owned(),
+    )
+}

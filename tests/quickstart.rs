@@ -1,0 +1,12 @@
+//! Runs the README's quickstart (examples/quickstart.rs) as a test, so the
+//! offline story keeps working.
+
+#[path = "../examples/quickstart.rs"]
+mod quickstart;
+
+#[test]
+fn the_quickstart_runs_offline() {
+    if let Err(e) = quickstart::main() {
+        panic!("the quickstart failed: {e}");
+    }
+}
