@@ -61,6 +61,10 @@ fn password_sign_in() -> SigninByCredentialsDto {
             email: Some("ann@example.com".into()),
             ..Default::default()
         }),
+        pass_code_payload: None,
+        ad_payload: None,
+        ldap_payload: None,
+        options: None,
         client_id: None,
         client_secret: None,
     }

@@ -20,11 +20,13 @@ pub mod management_token;
 pub mod operation;
 pub mod ops;
 pub mod options;
+#[cfg(feature = "protocols")]
+pub mod protocol;
 pub mod request;
 pub mod response;
 
 pub use body::Body;
-pub use error::{ApiError, ConfigError, DecodeError, Error, HttpError};
+pub use error::{ApiError, ConfigError, DecodeError, Error, HttpError, ProtocolError, VerifyError};
 pub use genauth_types as types;
 pub use genauth_types::SecretString;
 pub use management_token::ManagementToken;

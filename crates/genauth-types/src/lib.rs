@@ -9,6 +9,7 @@
 pub mod envelope;
 pub mod lenient;
 pub mod page;
+pub mod protocol;
 pub mod secret;
 pub mod slice;
 

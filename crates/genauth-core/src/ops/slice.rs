@@ -40,6 +40,21 @@ impl Operation for SignInByCredentials {
     type Output = LoginTokenResponseDataDto;
 }
 
+/// `POST /api/v3/signup`: register a new user.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct SignUp(pub SignUpDto);
+
+impl Operation for SignUp {
+    const NAME: &'static str = "sign_up";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "/api/v3/signup";
+    const AUTH: AuthKind = AuthKind::UserToken;
+    const ENCODING: Encoding = Encoding::Json;
+    const IDEMPOTENT: bool = false;
+    type Output = UserDto;
+}
+
 /// `GET /api/v3/get-user`: one user.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
