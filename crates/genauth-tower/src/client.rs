@@ -46,10 +46,12 @@ where
     HttpService::new(CollectBodyLayer::default().layer(service))
 }
 
-struct AuthInner {
+pub(crate) struct AuthInner {
     config: AuthenticationConfig,
     service: HttpService,
     access_token: RwLock<Option<SecretString>>,
+    #[cfg(feature = "protocols")]
+    pub(crate) protocol: crate::protocol::ProtocolState,
 }
 
 /// The end-user client: sign-in, profile, MFA, account binding and every other
@@ -58,7 +60,7 @@ struct AuthInner {
 /// Cloning is cheap and clones share the access token.
 #[derive(Clone)]
 pub struct AuthenticationClient {
-    inner: Arc<AuthInner>,
+    pub(crate) inner: Arc<AuthInner>,
 }
 
 impl std::fmt::Debug for AuthenticationClient {
@@ -109,6 +111,8 @@ impl AuthenticationClient {
                 config,
                 service,
                 access_token: RwLock::new(token),
+                #[cfg(feature = "protocols")]
+                protocol: crate::protocol::ProtocolState::new(),
             }),
         })
     }

@@ -12,6 +12,9 @@
 mod call;
 mod client;
 pub mod layers;
+#[cfg(feature = "protocols")]
+pub mod protocol;
+mod shortcuts;
 
 pub use call::{Call, CallFuture, SendOperation};
 pub use client::{AuthenticationClient, ManagementClient};

@@ -28,10 +28,12 @@
 //! any tower service) and `genauth-hyper` (the default transport).
 #![deny(missing_docs)]
 
+#[cfg(feature = "protocols")]
+pub use genauth_core::protocol;
 pub use genauth_core::{
     self as core, ApiError, AuthKind, AuthenticationClientOptions, ConfigError, DecodeError, Error,
-    HttpError, Lang, ManagementClientOptions, Operation, Protocol, SecretString,
-    TokenEndpointAuthMethod,
+    HttpError, Lang, ManagementClientOptions, Operation, Protocol, ProtocolError, SecretString,
+    TokenEndpointAuthMethod, VerifyError,
 };
 pub use genauth_tower::{self as tower, layers, AuthenticationClient, Call, ManagementClient};
 pub use genauth_types as types;
