@@ -35,6 +35,8 @@ struct CacheState {
     /// When the last refresh caused by an unknown `kid` was attempted.
     last_refresh: Option<Instant>,
     discovery: Option<Arc<DiscoveryDocument>>,
+    /// The `JwksCache::generation` this state belongs to.
+    generation: u64,
 }
 
 /// The app's key set, fetched on first use and kept.
@@ -50,6 +52,8 @@ pub struct JwksCache {
     min_refresh: RwLock<Duration>,
     state: tokio::sync::Mutex<CacheState>,
     fetches: AtomicU64,
+    /// Bumped by `forget`; a state of an older generation is dropped on next use.
+    generation: AtomicU64,
 }
 
 impl std::fmt::Debug for JwksCache {
@@ -79,6 +83,7 @@ impl Default for JwksCache {
             min_refresh: RwLock::new(DEFAULT_JWKS_MIN_REFRESH),
             state: tokio::sync::Mutex::new(CacheState::default()),
             fetches: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
         }
     }
 }
@@ -109,11 +114,23 @@ impl JwksCache {
         self.fetches.load(Ordering::Relaxed)
     }
 
-    /// Forgets the cached keys (the next verification fetches them).
+    /// Forgets the cached keys and discovery document (the next verification
+    /// fetches them again).
     pub fn forget(&self) {
-        if let Ok(mut st) = self.state.try_lock() {
-            *st = CacheState::default();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Locks the state, dropping it if `forget` was called since it was filled.
+    async fn lock(&self) -> tokio::sync::MutexGuard<'_, CacheState> {
+        let mut st = self.state.lock().await;
+        let generation = self.generation.load(Ordering::SeqCst);
+        if st.generation != generation {
+            *st = CacheState {
+                generation,
+                ..CacheState::default()
+            };
         }
+        st
     }
 
     async fn fetch_locked(
@@ -142,7 +159,7 @@ impl JwksCache {
     }
 
     async fn keys(&self, client: &AuthenticationClient) -> Result<Arc<KeySet>, Error> {
-        let mut st = self.state.lock().await;
+        let mut st = self.lock().await;
         match &st.keys {
             Some(k) => Ok(k.clone()),
             None => self.fetch_locked(&mut st, client).await,
@@ -155,7 +172,7 @@ impl JwksCache {
         client: &AuthenticationClient,
         seen: &Arc<KeySet>,
     ) -> Result<Option<Arc<KeySet>>, Error> {
-        let mut st = self.state.lock().await;
+        let mut st = self.lock().await;
         if let Some(k) = &st.keys {
             if !Arc::ptr_eq(k, seen) {
                 return Ok(Some(k.clone()));
@@ -170,8 +187,7 @@ impl JwksCache {
     }
 
     async fn discovered_issuer(&self) -> Option<String> {
-        self.state
-            .lock()
+        self.lock()
             .await
             .discovery
             .as_ref()
@@ -378,6 +394,7 @@ impl AuthenticationClient {
 
     /// Starts a redirect login: the URL to send the user to and the transaction
     /// to store until the callback (state, nonce, PKCE verifier, redirect URI).
+    #[doc(alias = "login_with_redirect")]
     pub fn start_redirect_login(&self, params: AuthorizeParams) -> Result<RedirectLogin, Error> {
         self.config().start_redirect_login(params)
     }
