@@ -688,3 +688,41 @@ async fn other_sign_in_and_sign_up_shortcuts() {
     let reqs = server.requests();
     assert_eq!(reqs[5].path, "/api/v3/signup");
 }
+
+#[tokio::test]
+async fn concurrent_verifications_share_one_key_set_fetch_and_forget_refetches() {
+    let server = TestServer::start(|_| {
+        let [k1, _] = keys();
+        json_response(200, json!({"keys": [k1.jwk]}))
+    })
+    .await;
+    let c = client(&server, TokenEndpointAuthMethod::ClientSecretPost);
+    let iss = format!("{}/oidc", server.url());
+    let [k1, _] = keys();
+    let token = sign(k1, "k1", &claims(&iss, None));
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (c, t) = (c.clone(), token.clone());
+        tasks.push(tokio::spawn(async move { c.verify_access_token(&t).await }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(c.jwks_cache().fetch_count(), 1);
+    assert_eq!(server.requests().len(), 1);
+
+    c.jwks_cache().forget();
+    c.verify_access_token(&token).await.unwrap();
+    assert_eq!(c.jwks_cache().fetch_count(), 2);
+
+    // A failing key-set endpoint is a typed error, not a panic.
+    let down = TestServer::start(|_| raw_response(503, "text/html", "<h1>down</h1>")).await;
+    let c = client(&down, TokenEndpointAuthMethod::ClientSecretPost);
+    assert!(matches!(
+        c.verify_access_token(&token).await,
+        Err(Error::Http(ref e)) if e.status == 503
+    ));
+    // Debug output of the client and its cache shows no secret.
+    let dbg = format!("{c:?} {:?}", c.jwks_cache());
+    assert!(!dbg.contains(APP_SECRET), "{dbg}");
+}
