@@ -191,13 +191,21 @@ pub struct JwtClaims {
     )]
     pub aud: Vec<String>,
     /// Expiry, seconds since the epoch.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::i64")]
     pub exp: i64,
     /// Issue time, seconds since the epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub iat: Option<i64>,
     /// Not-before time, seconds since the epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nbf: Option<i64>,
     /// The nonce of the authorization request (ID tokens).
     #[serde(default, skip_serializing_if = "Option::is_none")]
