@@ -54,6 +54,142 @@ pub enum Error {
     /// The client options are invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// An OIDC, OAuth 2.0 or CAS exchange failed: an OAuth error response, a
+    /// rejected CAS ticket, a bad login callback, an unreadable protocol response.
+    #[error(transparent)]
+    Protocol(Box<ProtocolError>),
+    /// A JWT (ID token or access token) failed verification.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+}
+
+impl From<ProtocolError> for Error {
+    fn from(e: ProtocolError) -> Self {
+        Error::Protocol(Box::new(e))
+    }
+}
+
+/// A failed OIDC, OAuth 2.0 or CAS exchange.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProtocolError {
+    /// The server answered with an OAuth 2.0 error (RFC 6749 §5.2), e.g.
+    /// `invalid_grant` for a used or expired code.
+    #[error("{endpoint} answered with OAuth error `{error}`{}{} (HTTP {status})",
+        .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default(),
+        .uri.as_deref().map(|u| format!(", see {u}")).unwrap_or_default())]
+    OAuth {
+        /// Which endpoint answered (`token`, `introspection`, `revocation`, `userinfo`).
+        endpoint: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The `error` code, e.g. `invalid_grant`.
+        error: String,
+        /// The `error_description`, when sent.
+        description: Option<String>,
+        /// The `error_uri`, when sent.
+        uri: Option<String>,
+    },
+    /// The login callback carried an `error` parameter instead of a code.
+    #[error("the login was refused: `{error}`{}",
+        .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    AuthorizationDenied {
+        /// The `error` code, e.g. `access_denied`.
+        error: String,
+        /// The `error_description`, when sent.
+        description: Option<String>,
+    },
+    /// The login callback carried no `code`.
+    #[error("the login callback has no `code` parameter")]
+    MissingCode,
+    /// The login callback's `state` is missing or differs from the stored one
+    /// (a forged or replayed callback).
+    #[error("the login callback's `state` does not match the stored transaction")]
+    StateMismatch,
+    /// The CAS server rejected the ticket.
+    #[error("the CAS ticket was rejected: {code}{}",
+        if .message.is_empty() { String::new() } else { format!(": {}", .message) })]
+    TicketRejected {
+        /// The CAS error code (`INVALID_TICKET`, ...); `INVALID_TICKET` for CAS 1.0's `no`.
+        code: genauth_types::protocol::CasErrorCode,
+        /// The server's message.
+        message: String,
+    },
+    /// A protocol response could not be read.
+    #[error("could not read the {what}: {reason}")]
+    Malformed {
+        /// What was being read.
+        what: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The system's secure random generator failed.
+    #[error("the secure random generator failed")]
+    Random,
+}
+
+/// Why a JWT was not accepted. Each rejection has its own variant; none of them
+/// carries the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The token is not three base64url parts with a JSON header and payload.
+    #[error("the token is malformed: {0}")]
+    Malformed(String),
+    /// The token's header says `alg: none` (an unsigned token).
+    #[error("unsigned tokens (`alg: none`) are never accepted")]
+    AlgorithmNone,
+    /// The token uses an algorithm this verifier does not accept here.
+    #[error("the algorithm `{0}` is not accepted for this token")]
+    AlgorithmNotAllowed(String),
+    /// The token names a key that is not meant for its algorithm, such as an
+    /// `HS256` token pointing at an RSA key (the key-confusion attack).
+    #[error("the key `{kid}` is not meant for `{alg}`")]
+    KeyMismatch {
+        /// The token's algorithm.
+        alg: String,
+        /// The key id the token named.
+        kid: String,
+    },
+    /// No key of the key set has the token's `kid`, even after a refresh.
+    #[error("no key with id `{0}` in the key set")]
+    UnknownKid(String),
+    /// The token has no `kid` and the key set has more than one candidate key.
+    #[error("the token names no key and the key set has {0} candidate keys")]
+    MissingKid(usize),
+    /// The key set has no usable key.
+    #[error("the key set has no usable key")]
+    NoKeys,
+    /// The key set or a key in it could not be read.
+    #[error("invalid key set: {0}")]
+    InvalidKeySet(String),
+    /// The signature does not match.
+    #[error("the token's signature is invalid")]
+    InvalidSignature,
+    /// The token has expired (`exp`, with the leeway).
+    #[error("the token has expired")]
+    Expired,
+    /// The token is not valid yet (`nbf`, with the leeway).
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    /// The token was issued in the future (`iat`, with the leeway).
+    #[error("the token was issued in the future")]
+    IssuedInFuture,
+    /// The issuer is not the expected one.
+    #[error("unexpected issuer `{0}`")]
+    InvalidIssuer(String),
+    /// The audience does not include the expected one (the app id).
+    #[error("the token is not meant for this audience")]
+    InvalidAudience,
+    /// A required claim is absent.
+    #[error("the required claim `{0}` is missing")]
+    MissingClaim(String),
+    /// The `nonce` claim differs from the expected one, or is absent.
+    #[error("the nonce does not match")]
+    NonceMismatch,
+    /// The key is needed but not configured, e.g. an `HS256` ID token without an app secret.
+    #[error("cannot verify `{0}` tokens: no key is configured for it")]
+    NoKeyForAlgorithm(String),
 }
 
 impl Error {

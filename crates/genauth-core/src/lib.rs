@@ -11,6 +11,11 @@
 //!    into an `http::Request<Body>` with the SDK's headers and the right auth;
 //! 3. a transport sends it and collects the body;
 //! 4. [`decode_response`] checks the envelope and decodes the operation's output.
+//!
+//! The [`protocol`] module (feature `protocols`, on by default) does the same for
+//! OIDC, OAuth 2.0, SAML and CAS: login and logout URLs, PKCE, token-endpoint
+//! requests and their typed answers, JWT verification against a key set, and
+//! CAS ticket validation.
 #![deny(missing_docs)]
 
 pub mod body;
@@ -21,11 +26,15 @@ pub mod management_token;
 pub mod operation;
 pub mod ops;
 pub mod options;
+#[cfg(feature = "protocols")]
+pub mod protocol;
 pub mod request;
 pub mod response;
 
 pub use body::Body;
-pub use error::{ApiError, ConfigError, DecodeError, Error, ErrorData, HttpError};
+pub use error::{
+    ApiError, ConfigError, DecodeError, Error, ErrorData, HttpError, ProtocolError, VerifyError,
+};
 pub use genauth_types as types;
 pub use genauth_types::codes::{ApiCode, StatusCode};
 pub use genauth_types::SecretString;

@@ -24,10 +24,12 @@ async fn send_request(service: &HttpService, req: HttpRequest) -> Result<HttpRes
         .map_err(Error::from_boxed)
 }
 
-struct AuthInner {
+pub(crate) struct AuthInner {
     config: AuthenticationConfig,
     service: HttpService,
     access_token: RwLock<Option<SecretString>>,
+    #[cfg(feature = "protocols")]
+    pub(crate) protocol: crate::protocol::ProtocolState,
 }
 
 /// The end-user client: sign-in, profile, MFA, account binding and every other
@@ -41,7 +43,7 @@ struct AuthInner {
 /// Cloning is cheap and clones share the access token.
 #[derive(Clone)]
 pub struct AuthenticationClient {
-    inner: Arc<AuthInner>,
+    pub(crate) inner: Arc<AuthInner>,
 }
 
 impl std::fmt::Debug for AuthenticationClient {
@@ -105,6 +107,8 @@ impl AuthenticationClient {
                 config,
                 service,
                 access_token: RwLock::new(access_token),
+                #[cfg(feature = "protocols")]
+                protocol: crate::protocol::ProtocolState::new(),
             }),
         }
     }

@@ -52,6 +52,9 @@ mod client;
 mod events;
 mod generated;
 pub mod layers;
+#[cfg(feature = "protocols")]
+pub mod protocol;
+mod shortcuts;
 
 pub use builder::ClientBuilder;
 pub use call::{Call, CallFuture, SendOperation};

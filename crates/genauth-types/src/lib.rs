@@ -95,6 +95,7 @@ pub mod envelope;
 pub mod generated;
 pub mod lenient;
 pub mod page;
+pub mod protocol;
 pub mod secret;
 
 pub use codes::{ApiCode, CodeInfo, StatusCode};

@@ -28,10 +28,12 @@
 //! any tower service) and `genauth-hyper` (the default transport).
 #![deny(missing_docs)]
 
+#[cfg(feature = "protocols")]
+pub use genauth_core::protocol;
 pub use genauth_core::{
     self as core, ApiCode, ApiError, AuthKind, AuthenticationClientOptions, ConfigError,
     DecodeError, Error, ErrorData, HttpError, Lang, ManagementClientOptions, Operation, Protocol,
-    SecretString, StatusCode, TokenEndpointAuthMethod,
+    ProtocolError, SecretString, StatusCode, TokenEndpointAuthMethod, VerifyError,
 };
 pub use genauth_tower::{
     self as tower, layers, AuthenticationClient, Call, ClientBuilder, ManagementClient,
