@@ -1,8 +1,8 @@
 //! Renders the error-code catalogue (`error-codes.json`) into the typed
 //! `StatusCode` / `ApiCode` of genauth-types and into the docs table.
 //!
-//! Self-contained: the only inputs are the parsed JSON and, for [`run`], the
-//! workspace root. The JSON lists `status_codes` and `api_codes`; each entry
+//! Self-contained: the only input is the parsed JSON; `main.rs` formats and
+//! writes (or checks) the two files. The JSON lists `status_codes` and `api_codes`; each entry
 //! has `code`, `name`, `meaning`, `source` and the flags `retryable`
 //! (true / false / null), `rate_limit`, `token_invalid`, `auth_related` and
 //! `kind` (`"flow"` for a step of a login flow rather than a failure).
