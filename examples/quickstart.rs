@@ -14,11 +14,8 @@
 
 use std::error::Error as StdError;
 
-use aws_lc_rs::signature::{RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use bytes::Bytes;
-use genauth::core::request::{basic_auth, form_urlencoded_component};
+use genauth::protocol::AuthorizeParams;
 use genauth::types::{
     SignInByPasswordPayloadDto, SignUpByPasswordDto, SignUpDtoConnection, SignUpProfileDto,
     SigninByCredentialsDtoConnection, TargetDto, TargetDtoTargetType,
@@ -105,118 +102,63 @@ pub async fn main() -> Result<()> {
     );
 
     step(4, "OIDC authorization code flow with PKCE");
-    let verifier = random_urlsafe(32);
-    let challenge = sha256_b64url(&verifier);
-    let (state, nonce) = (random_urlsafe(8), random_urlsafe(8));
-    let authorize_url = format!(
-        "{}/oidc/auth?client_id={DEFAULT_APP_ID}&redirect_uri={}&response_type=code\
-         &scope={}&state={state}&nonce={nonce}&code_challenge={challenge}&code_challenge_method=S256",
-        emu.url(),
-        form_urlencoded_component(DEFAULT_REDIRECT_URI),
-        form_urlencoded_component("openid profile email offline_access"),
-    );
-    println!("    a browser would open: {authorize_url}");
-    let resp = auth.send_http(get(&authorize_url)?).await?;
+    // A fresh state, nonce and S256 PKCE pair from the CSPRNG; the transaction
+    // is what a web app keeps in the user's session until the callback.
+    let login = auth.start_redirect_login(
+        AuthorizeParams::new().scope("openid profile email offline_access"),
+    )?;
+    println!("    a browser would open: {}", login.url);
+    let resp = auth.send_http(get(&login.url)?).await?;
     let callback = resp
         .headers()
         .get("location")
         .and_then(|v| v.to_str().ok())
         .ok_or("no redirect from /oidc/auth")?
         .to_owned();
-    let code = query_param(&callback, "code").ok_or("no code in the redirect")?;
-    if query_param(&callback, "state").as_deref() != Some(state.as_str()) {
-        return Err("the state came back changed".into());
-    }
-    println!("    the login page redirected back with a code (state checked)");
-    let token_url = format!("{}/oidc/token", emu.url());
-    let oidc = post_form(
-        &auth,
-        &token_url,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", DEFAULT_REDIRECT_URI),
-            ("code_verifier", &verifier),
-            ("client_id", DEFAULT_APP_ID),
-            ("client_secret", DEFAULT_APP_SECRET),
-        ],
-    )
-    .await?;
-    println!("    exchanged the code and the PKCE verifier for tokens at /oidc/token");
+    let callback_query = callback.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    println!("    the login page sent the browser back to {DEFAULT_REDIRECT_URI} with a code");
 
     step(
         5,
-        "Verify the ID token (RS256 signature against the JWKS, then the claims)",
+        "Handle the callback: check the state, exchange the code, verify the ID token",
     );
-    let jwks = get_json(&auth, &format!("{}/oidc/.well-known/jwks.json", emu.url())).await?;
-    let claims = verify_id_token(&jwks, oidc["id_token"].as_str().unwrap_or_default())?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs();
-    let checks = [
-        ("iss", claims["iss"] == emu.issuer()),
-        ("aud", claims["aud"] == DEFAULT_APP_ID),
-        ("nonce", claims["nonce"] == nonce.as_str()),
-        ("exp", claims["exp"].as_u64().is_some_and(|e| e > now)),
-    ];
-    for (name, ok) in checks {
-        if !ok {
-            return Err(format!("ID token claim {name} is wrong").into());
-        }
-    }
+    let oidc = auth
+        .handle_redirect_callback(callback_query, &login.transaction)
+        .await?;
+    let id_token = oidc.id_token.clone().ok_or("no ID token")?;
+    // handle_redirect_callback has verified it already; this shows the call a
+    // resource server or a later request would make.
+    let claims = auth
+        .verify_id_token(id_token.expose(), login.transaction.nonce.as_deref())
+        .await?;
     println!(
-        "    signature valid; iss, aud, nonce and exp checked; sub={} email={}",
-        claims["sub"], claims["email"]
+        "    state checked, code exchanged with the PKCE verifier at /oidc/token;\n    \
+         ID token valid (RS256 against the JWKS; iss, aud, exp and nonce checked): sub={} email={}",
+        claims.sub.as_deref().unwrap_or("-"),
+        claims
+            .extra
+            .get("email")
+            .and_then(Value::as_str)
+            .unwrap_or("-"),
     );
 
-    step(
-        6,
-        "Refresh the access token (grant_type=refresh_token, client_secret_basic)",
-    );
-    let basic = basic_auth(DEFAULT_APP_ID, DEFAULT_APP_SECRET)?;
-    let refreshed = post_form_with(
-        &auth,
-        &token_url,
-        Some(basic.clone()),
-        &[
-            ("grant_type", "refresh_token"),
-            (
-                "refresh_token",
-                oidc["refresh_token"].as_str().unwrap_or_default(),
-            ),
-        ],
-    )
-    .await?;
-    let access = refreshed["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    step(6, "Refresh the access token (grant_type=refresh_token)");
+    let refresh = oidc.refresh_token.clone().ok_or("no refresh token")?;
+    let refreshed = auth.get_new_access_token_by_refresh_token(&refresh).await?;
+    let access = refreshed.access_token.clone().ok_or("no access token")?;
     println!(
         "    new access token issued, expires in {} s",
-        refreshed["expires_in"]
+        refreshed.expires_in.unwrap_or_default()
     );
 
     step(7, "Revoke it, then introspect: it is no longer active");
-    let intro_url = format!("{}/oidc/token/introspection", emu.url());
-    let before = post_form_with(
-        &auth,
-        &intro_url,
-        Some(basic.clone()),
-        &[("token", &access)],
-    )
-    .await?;
-    post_form_with(
-        &auth,
-        &format!("{}/oidc/token/revocation", emu.url()),
-        Some(basic.clone()),
-        &[("token", &access)],
-    )
-    .await?;
-    let after = post_form_with(&auth, &intro_url, Some(basic), &[("token", &access)]).await?;
-    println!(
-        "    active before revocation: {}, after: {}",
-        before["active"], after["active"]
-    );
+    let before = auth.introspect_token(&access).await?.active;
+    auth.revoke_token(&access).await?;
+    let after = auth.introspect_token(&access).await?.active;
+    println!("    active before revocation: {before}, after: {after}");
+    if !before || after {
+        return Err("revocation did not take effect".into());
+    }
 
     step(8, "As an admin: list users, create a role and assign it");
     let admin = ManagementClient::new(
@@ -251,106 +193,7 @@ pub async fn main() -> Result<()> {
     Ok(())
 }
 
+/// A plain GET, as a browser would send it.
 fn get(url: &str) -> Result<http::Request<genauth::core::Body>> {
     Ok(http::Request::get(url).body(genauth::core::Body::from(Bytes::new()))?)
-}
-
-async fn get_json(client: &AuthenticationClient, url: &str) -> Result<Value> {
-    let resp = client.send_http(get(url)?).await?;
-    Ok(serde_json::from_slice(resp.body())?)
-}
-
-async fn post_form(
-    client: &AuthenticationClient,
-    url: &str,
-    form: &[(&str, &str)],
-) -> Result<Value> {
-    post_form_with(client, url, None, form).await
-}
-
-async fn post_form_with(
-    client: &AuthenticationClient,
-    url: &str,
-    authorization: Option<http::HeaderValue>,
-    form: &[(&str, &str)],
-) -> Result<Value> {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{k}={}", form_urlencoded_component(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let mut req = http::Request::post(url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(genauth::core::Body::from(Bytes::from(body)))?;
-    if let Some(v) = authorization {
-        req.headers_mut().insert("authorization", v);
-    }
-    let resp = client.send_http(req).await?;
-    if !resp.status().is_success() {
-        return Err(format!(
-            "{url} answered {}: {}",
-            resp.status(),
-            String::from_utf8_lossy(resp.body())
-        )
-        .into());
-    }
-    if resp.body().is_empty() {
-        return Ok(Value::Null);
-    }
-    Ok(serde_json::from_slice(resp.body())?)
-}
-
-fn query_param(url: &str, name: &str) -> Option<String> {
-    let query = url.split_once('?')?.1;
-    query.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        (k == name).then(|| percent_decode(v))
-    })
-}
-
-fn percent_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(&s.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-fn random_urlsafe(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    aws_lc_rs::rand::fill(&mut buf).expect("the system RNG works");
-    URL_SAFE_NO_PAD.encode(buf)
-}
-
-fn sha256_b64url(input: &str) -> String {
-    URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
-        &aws_lc_rs::digest::SHA256,
-        input.as_bytes(),
-    ))
-}
-
-/// Checks an RS256 JWT against the key set and returns its claims.
-fn verify_id_token(jwks: &Value, jwt: &str) -> Result<Value> {
-    let mut parts = jwt.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err("the ID token is not a JWT".into());
-    };
-    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h)?)?;
-    if header["alg"] != "RS256" {
-        return Err("unexpected signing algorithm".into());
-    }
-    let key = jwks["keys"]
-        .as_array()
-        .and_then(|ks| ks.iter().find(|k| k["kid"] == header["kid"]))
-        .ok_or("no key in the JWKS has the token's kid")?;
-    let n = URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap_or_default())?;
-    let e = URL_SAFE_NO_PAD.decode(key["e"].as_str().unwrap_or_default())?;
-    RsaPublicKeyComponents { n: &n, e: &e }
-        .verify(
-            &RSA_PKCS1_2048_8192_SHA256,
-            format!("{h}.{p}").as_bytes(),
-            &URL_SAFE_NO_PAD.decode(s)?,
-        )
-        .map_err(|_| "the ID token signature is not valid")?;
-    Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p)?)?)
 }
