@@ -33,6 +33,7 @@
 mod api;
 mod cas;
 pub mod config;
+mod events;
 pub mod fallback;
 mod http_util;
 mod keys;
@@ -248,7 +249,8 @@ impl EmulatorBuilder {
                 fault: f,
             });
         }
-        let shared = Arc::new(Shared {
+        let shared = Arc::new_cyclic(|weak| Shared {
+            hub: events::hub(weak.clone(), &keys_),
             base_url: format!("http://{addr}"),
             userpool_id: self.userpool_id,
             apps,
@@ -282,6 +284,7 @@ pub(crate) struct Shared {
     pub table_only: bool,
     pub key: keys::SigningKey,
     pub store: Mutex<store::Store>,
+    pub hub: genauth_events::EventHub,
 }
 
 impl Shared {
@@ -363,9 +366,31 @@ impl RunningEmulator {
     pub fn jwks(&self) -> serde_json::Value {
         self.shared.key.jwks()
     }
-    /// Stops accepting connections and closes the open ones.
+    /// The events feed's address, e.g. `ws://127.0.0.1:41234`: use it as the
+    /// `websocket_host` of either client.
+    pub fn websocket_url(&self) -> String {
+        format!("ws://{}", self.addr)
+    }
+    /// Drops every events-feed socket at once, without a closing handshake,
+    /// as a network failure would; subscribers reconnect by themselves.
+    /// Returns how many sockets there were.
+    pub fn drop_event_sockets(&self) -> usize {
+        self.shared.hub.disconnect_all()
+    }
+    /// How many events-feed sockets are subscribed to `event_code` now.
+    pub fn event_subscribers(&self, event_code: &str) -> usize {
+        self.shared.hub.subscriber_count(event_code)
+    }
+    /// How many events-feed subscriptions were accepted since the start
+    /// (reconnects count again).
+    pub fn event_connections_accepted(&self) -> u64 {
+        self.shared.hub.connections_accepted()
+    }
+    /// Stops accepting connections and closes the open ones, events-feed
+    /// sockets included.
     pub fn shutdown(&self) {
         let _ = self.shutdown.send(true);
+        self.shared.hub.disconnect_all();
     }
 }
 
