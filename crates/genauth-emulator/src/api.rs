@@ -117,12 +117,12 @@ pub(crate) fn signed_in_user(shared: &Shared, req: &Req) -> Result<String, ApiEr
         .filter(|v| !v.is_empty())
         .ok_or_else(|| ApiErr::new(401, Some(2020), "the caller is not signed in"))?;
     user_of_token(shared, raw).ok_or_else(|| {
-            ApiErr::new(
-                401,
-                Some(2206),
-                "the login has expired or the token is not valid",
-            )
-        })
+        ApiErr::new(
+            401,
+            Some(2206),
+            "the login has expired or the token is not valid",
+        )
+    })
 }
 
 fn user_not_found() -> ApiErr {

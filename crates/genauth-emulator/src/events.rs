@@ -2,7 +2,7 @@
 //! [`EventHub`], and the two publish operations that feed it.
 
 use genauth_core::events::{PUB_EVENT_PATH, PUB_USER_EVENT_PATH};
-use genauth_events::EventHub;
+use genauth_events::hub::EventHub;
 use serde_json::{json, Value};
 
 use crate::api::{check_management, signed_in_user};
@@ -25,7 +25,8 @@ pub(crate) fn hub(shared: std::sync::Weak<Shared>, access_keys: &[crate::AccessK
 
 /// Whether `req` is one of the publish operations.
 pub(crate) fn is_publish(req: &Req) -> bool {
-    req.method == http::Method::POST && (req.path == PUB_EVENT_PATH || req.path == PUB_USER_EVENT_PATH)
+    req.method == http::Method::POST
+        && (req.path == PUB_EVENT_PATH || req.path == PUB_USER_EVENT_PATH)
 }
 
 /// `POST /api/v3/pub-event` (management token) and `POST /api/v3/pub-userEvent`
@@ -44,8 +45,8 @@ fn publish_inner(shared: &Shared, hub: &EventHub, req: &Req) -> Result<Value, Ap
     } else {
         signed_in_user(shared, req)?;
     }
-    let body: Value = serde_json::from_slice(&req.body)
-        .map_err(|_| ApiErr::invalid("the body is not JSON"))?;
+    let body: Value =
+        serde_json::from_slice(&req.body).map_err(|_| ApiErr::invalid("the body is not JSON"))?;
     let code = body
         .get("eventType")
         .and_then(Value::as_str)

@@ -13,6 +13,10 @@
 //! - serves OIDC/OAuth (discovery, JWKS, authorization code with PKCE,
 //!   refresh, client credentials, userinfo, introspection, revocation,
 //!   end-session) and CAS v1/v2 ticket validation;
+//! - serves the events feed: websocket subscriptions checked against its
+//!   access keys and the access tokens it issued, fed by `pub-event` and
+//!   `pub-userEvent` ([`RunningEmulator::websocket_url`],
+//!   [`RunningEmulator::drop_event_sockets`]);
 //! - answers every other operation from an [`OperationTable`] (validate the
 //!   request, return a default of the output type);
 //! - injects [`Fault`]s: latency, statuses, error envelopes, dropped
@@ -284,7 +288,7 @@ pub(crate) struct Shared {
     pub table_only: bool,
     pub key: keys::SigningKey,
     pub store: Mutex<store::Store>,
-    pub hub: genauth_events::EventHub,
+    pub hub: genauth_events::hub::EventHub,
 }
 
 impl Shared {

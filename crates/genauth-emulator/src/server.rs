@@ -117,7 +117,11 @@ async fn handle(shared: Arc<Shared>, req: http::Request<Incoming>) -> Result<Rep
         // A websocket subscription: answered before the body is read, so the
         // connection can be handed over to the hub.
         let (parts, body) = shared.hub.handle_upgrade(req).into_parts();
-        let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let bytes = body
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
         let body = EmuBody::Full(Some(bytes).filter(|b| !b.is_empty()));
         return Ok(http::Response::from_parts(parts, body));
     }

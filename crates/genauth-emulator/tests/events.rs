@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::raw_json;
+use futures_util::StreamExt as _;
 use genauth_core::events::{websocket_signature, HandshakeError};
 use genauth_core::SecretString;
 use genauth_emulator::{
@@ -107,7 +108,12 @@ async fn each_client_receives_what_the_other_publishes() {
     assert_eq!(ev.payload, json!({"order": 7, "total": "9.90"}));
 
     // The management side publishes (`pub-event`), the end user receives.
-    assert!(mgmt.put_event("user.login", "plain text").await.unwrap().success);
+    assert!(
+        mgmt.put_event("user.login", "plain text")
+            .await
+            .unwrap()
+            .success
+    );
     let ev = next(&mut login).await.unwrap().unwrap();
     assert_eq!(ev.code, "user.login");
     assert_eq!(ev.payload, json!("plain text"));
@@ -176,7 +182,12 @@ async fn subscribers_reconnect_after_the_emulator_drops_the_sockets() {
     let mut a = auth.subscribe_with("feed", fast());
     assert!(m.wait_connected().await);
     assert!(a.wait_connected().await);
-    assert!(auth.put_event("feed", &json!({"n": 1})).await.unwrap().success);
+    assert!(
+        auth.put_event("feed", &json!({"n": 1}))
+            .await
+            .unwrap()
+            .success
+    );
     for s in [&mut m, &mut a] {
         assert_eq!(next(s).await.unwrap().unwrap().payload, json!({"n": 1}));
     }
@@ -186,7 +197,12 @@ async fn subscribers_reconnect_after_the_emulator_drops_the_sockets() {
         emu.event_connections_accepted() == 4 && emu.event_subscribers("feed") == 2
     })
     .await;
-    assert!(mgmt.put_event("feed", &json!({"n": 2})).await.unwrap().success);
+    assert!(
+        mgmt.put_event("feed", &json!({"n": 2}))
+            .await
+            .unwrap()
+            .success
+    );
     for s in [&mut m, &mut a] {
         let ev = next(s).await.unwrap().unwrap();
         assert_eq!(ev.payload, json!({"n": 2}));
@@ -218,7 +234,10 @@ async fn wrong_credentials_are_refused_without_showing_them() {
             stranger.subscribe_with("x", fast()),
             "not-a-token-the-emulator-issued",
         ),
-        (forger.subscribe_with("x", fast()), "not-the-access-key-secret"),
+        (
+            forger.subscribe_with("x", fast()),
+            "not-the-access-key-secret",
+        ),
     ] {
         let err = next(&mut s).await.unwrap().unwrap_err();
         assert!(
