@@ -1,7 +1,7 @@
-//! The events feed, offline: a local event hub on 127.0.0.1 stands in for
-//! the GenAuth events service. The management client subscribes, the
-//! authentication client publishes, and the subscription survives the hub
-//! dropping its socket.
+//! The events feed, offline: the GenAuth emulator on 127.0.0.1 stands in for
+//! the GenAuth events service. The management client subscribes, a signed-in
+//! end user publishes, and the subscription survives the emulator dropping
+//! its socket.
 //!
 //! Run with `cargo run --example events`.
 
@@ -11,28 +11,30 @@ use futures_util::StreamExt as _;
 use genauth::{
     AuthenticationClient, AuthenticationClientOptions, ManagementClient, ManagementClientOptions,
 };
-use genauth_events::hub::EventHub;
+use genauth_emulator::{
+    Emulator, TestUser, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID,
+    DEFAULT_APP_SECRET,
+};
 use genauth_events::{ReconnectPolicy, SubscribeExt as _};
 use serde_json::json;
-use tokio::net::TcpListener;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // The local feed: it knows one access key and one end-user token.
-    let hub = EventHub::new()
-        .with_access_key("demo-access-key-id", "demo-access-key-secret")
-        .with_user_tokens(|token| token == "demo-user-token");
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let server = hub.clone();
-    tokio::spawn(async move { server.serve(listener).await });
-    println!("event hub listening on {addr}");
+    let emu = Emulator::builder()
+        .user(TestUser::email("ann@example.com").with_password("demo-password"))
+        .start()
+        .await?;
+    println!(
+        "emulator at {} (events at {})",
+        emu.url(),
+        emu.websocket_url()
+    );
 
     // The management client signs its subscription with the access key.
     let admin = ManagementClient::new(
-        ManagementClientOptions::new("demo-access-key-id", "demo-access-key-secret")
-            .host(format!("http://{addr}"))
-            .websocket_host(format!("ws://{addr}")),
+        ManagementClientOptions::new(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)
+            .host(emu.url())
+            .websocket_host(emu.websocket_url()),
     )?;
     let policy = ReconnectPolicy::default()
         .initial_backoff(Duration::from_millis(50))
@@ -43,12 +45,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("subscribed to {}", events.event_code());
 
-    // The authentication client publishes as the end user.
+    // The end user signs in; the authentication client publishes with the
+    // access token it got.
     let user = AuthenticationClient::new(
-        AuthenticationClientOptions::new("demo-app", format!("http://{addr}"))
-            .websocket_host(format!("ws://{addr}"))
-            .access_token("demo-user-token"),
+        AuthenticationClientOptions::new(DEFAULT_APP_ID, emu.url())
+            .app_secret(DEFAULT_APP_SECRET)
+            .websocket_host(emu.websocket_url()),
     )?;
+    let tokens = user
+        .sign_in_by_email_password("ann@example.com", "demo-password")
+        .await?;
+    let token = tokens
+        .access_token
+        .ok_or("the sign-in gave no access token")?;
+    user.set_access_token(token);
     let result = user
         .put_event(
             "demo.order.paid",
@@ -62,12 +72,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("received {}: {}", event.code, event.payload);
     }
 
-    // The hub drops every socket; the subscription reconnects by itself.
-    hub.disconnect_all();
-    while hub.connections_accepted() < 2 || hub.subscriber_count("demo.order.paid") == 0 {
+    // The emulator drops every socket; the subscription reconnects by itself.
+    emu.drop_event_sockets();
+    while emu.event_connections_accepted() < 2 || emu.event_subscribers("demo.order.paid") == 0 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    println!("reconnected after the hub dropped the socket");
+    println!("reconnected after the emulator dropped the socket");
     user.put_event(
         "demo.order.paid",
         &json!({"orderId": "o-1002", "amount": 7}),

@@ -100,6 +100,15 @@ pub(crate) fn check_management(shared: &Shared, req: &Req) -> Result<(), ApiErr>
     }
 }
 
+/// The id of the user a live access token was issued to.
+pub(crate) fn user_of_token(shared: &Shared, raw: &str) -> Option<String> {
+    let store = shared.store();
+    store
+        .live_token(raw, TokenKind::Access)
+        .and_then(|t| t.user_id.clone())
+        .filter(|id| store.users.contains_key(id))
+}
+
 /// The signed-in user's id, from the raw access token in `authorization`.
 pub(crate) fn signed_in_user(shared: &Shared, req: &Req) -> Result<String, ApiErr> {
     let raw = req
@@ -107,18 +116,13 @@ pub(crate) fn signed_in_user(shared: &Shared, req: &Req) -> Result<String, ApiEr
         .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim())
         .filter(|v| !v.is_empty())
         .ok_or_else(|| ApiErr::new(401, Some(2020), "the caller is not signed in"))?;
-    let store = shared.store();
-    store
-        .live_token(raw, TokenKind::Access)
-        .and_then(|t| t.user_id.clone())
-        .filter(|id| store.users.contains_key(id))
-        .ok_or_else(|| {
-            ApiErr::new(
-                401,
-                Some(2206),
-                "the login has expired or the token is not valid",
-            )
-        })
+    user_of_token(shared, raw).ok_or_else(|| {
+        ApiErr::new(
+            401,
+            Some(2206),
+            "the login has expired or the token is not valid",
+        )
+    })
 }
 
 fn user_not_found() -> ApiErr {

@@ -13,6 +13,10 @@
 //! - serves OIDC/OAuth (discovery, JWKS, authorization code with PKCE,
 //!   refresh, client credentials, userinfo, introspection, revocation,
 //!   end-session) and CAS v1/v2 ticket validation;
+//! - serves the events feed: websocket subscriptions checked against its
+//!   access keys and the access tokens it issued, fed by `pub-event` and
+//!   `pub-userEvent` ([`RunningEmulator::websocket_url`],
+//!   [`RunningEmulator::drop_event_sockets`]);
 //! - answers every other operation from an [`OperationTable`] (validate the
 //!   request, return a default of the output type);
 //! - injects [`Fault`]s: latency, statuses, error envelopes, dropped
@@ -33,6 +37,7 @@
 mod api;
 mod cas;
 pub mod config;
+mod events;
 pub mod fallback;
 mod http_util;
 mod keys;
@@ -248,7 +253,8 @@ impl EmulatorBuilder {
                 fault: f,
             });
         }
-        let shared = Arc::new(Shared {
+        let shared = Arc::new_cyclic(|weak| Shared {
+            hub: events::hub(weak.clone(), &keys_),
             base_url: format!("http://{addr}"),
             userpool_id: self.userpool_id,
             apps,
@@ -282,6 +288,7 @@ pub(crate) struct Shared {
     pub table_only: bool,
     pub key: keys::SigningKey,
     pub store: Mutex<store::Store>,
+    pub hub: genauth_events::hub::EventHub,
 }
 
 impl Shared {
@@ -363,9 +370,31 @@ impl RunningEmulator {
     pub fn jwks(&self) -> serde_json::Value {
         self.shared.key.jwks()
     }
-    /// Stops accepting connections and closes the open ones.
+    /// The events feed's address, e.g. `ws://127.0.0.1:41234`: use it as the
+    /// `websocket_host` of either client.
+    pub fn websocket_url(&self) -> String {
+        format!("ws://{}", self.addr)
+    }
+    /// Drops every events-feed socket at once, without a closing handshake,
+    /// as a network failure would; subscribers reconnect by themselves.
+    /// Returns how many sockets there were.
+    pub fn drop_event_sockets(&self) -> usize {
+        self.shared.hub.disconnect_all()
+    }
+    /// How many events-feed sockets are subscribed to `event_code` now.
+    pub fn event_subscribers(&self, event_code: &str) -> usize {
+        self.shared.hub.subscriber_count(event_code)
+    }
+    /// How many events-feed subscriptions were accepted since the start
+    /// (reconnects count again).
+    pub fn event_connections_accepted(&self) -> u64 {
+        self.shared.hub.connections_accepted()
+    }
+    /// Stops accepting connections and closes the open ones, events-feed
+    /// sockets included.
     pub fn shutdown(&self) {
         let _ = self.shutdown.send(true);
+        self.shared.hub.disconnect_all();
     }
 }
 

@@ -55,7 +55,8 @@ pub(crate) async fn serve(
                 async move { handle(shared, req).await }
             });
             let conn = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc);
+                .serve_connection(TokioIo::new(stream), svc)
+                .with_upgrades();
             tokio::select! {
                 _ = conn => {}
                 _ = stop.changed() => {}
@@ -112,6 +113,18 @@ async fn handle(shared: Arc<Shared>, req: http::Request<Incoming>) -> Result<Rep
             }
         }
     }
+    if path.starts_with("/events/v1/") {
+        // A websocket subscription: answered before the body is read, so the
+        // connection can be handed over to the hub.
+        let (parts, body) = shared.hub.handle_upgrade(req).into_parts();
+        let bytes = body
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        let body = EmuBody::Full(Some(bytes).filter(|b| !b.is_empty()));
+        return Ok(http::Response::from_parts(parts, body));
+    }
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(b) => b.to_bytes(),
@@ -135,6 +148,9 @@ async fn handle(shared: Arc<Shared>, req: http::Request<Incoming>) -> Result<Rep
 
 fn route(shared: &Shared, req: &Req) -> Reply {
     let path = req.path.as_str();
+    if crate::events::is_publish(req) && !shared.table_only {
+        return crate::events::publish(shared, req);
+    }
     if path.starts_with("/api/v3/") || path.starts_with("/api/v2/") || path.starts_with("/mfa/") {
         // Every operation the table knows is checked against its request type
         // first (after the management token), stateful or not.
@@ -157,13 +173,6 @@ fn route(shared: &Shared, req: &Req) -> Reply {
     }
     if path.starts_with("/cas-idp/") {
         return crate::cas::handle(shared, req);
-    }
-    if path.starts_with("/events/v1/") {
-        // The events feed is served by another part of the project.
-        return json_reply(
-            StatusCode::NOT_IMPLEMENTED,
-            &json!({"statusCode": 501, "message": "the events feed is not emulated yet"}),
-        );
     }
     let entry = shared.table.find(req.method.as_str(), path);
     if let Some(entry) = &entry {
