@@ -1,6 +1,8 @@
 //! A tiny recording HTTP server on 127.0.0.1 for the workspace tests.
 #![allow(dead_code)]
 
+pub mod stack;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
