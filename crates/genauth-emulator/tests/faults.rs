@@ -118,3 +118,28 @@ async fn oversized_and_endless_bodies_hit_the_size_limit() {
     // A body under the limit still decodes as an envelope.
     client.send(&ListUsers(json!({}))).await.unwrap();
 }
+
+/// The default client stack retries an idempotent call through transient
+/// faults, and never retries a write.
+#[tokio::test]
+async fn the_default_retry_layer_rides_out_faults_for_reads_only() {
+    let emu = Emulator::builder()
+        .fault(Fault::on(LIST).status(503).times(2))
+        .fault(Fault::on("/api/v3/create-user").status(503).times(1))
+        .start()
+        .await
+        .unwrap();
+    let client = common::management(&emu);
+
+    // `list_users` is a read (a `list-` path): two 503s, then success, in one call.
+    let page = client.list_users().await.unwrap();
+    assert_eq!(page.total_count as usize, page.list.len());
+    assert_eq!(emu.request_count(LIST), 3);
+
+    // `create_user` is a write: the 503 comes straight back, sent once.
+    match client.create_user().await.unwrap_err() {
+        Error::Http(h) => assert_eq!(h.status, 503),
+        other => panic!("expected HTTP 503, got {other:?}"),
+    }
+    assert_eq!(emu.request_count("/api/v3/create-user"), 1);
+}
