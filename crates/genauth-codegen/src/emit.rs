@@ -544,6 +544,66 @@ impl Model {
             args.push_str(&ps.join(", "));
         }
         let _ = writeln!(out, "operation! {{ {args} }}\n");
+        if let Some(p) = self.pagination_args(op) {
+            let _ = writeln!(out, "paginated! {{ {}, {p} }}\n", op.upper);
+        }
+    }
+
+    /// Whether `s` has optional `page` and `limit` integer fields.
+    fn has_page_limit(fields: &[Field]) -> bool {
+        Self::page_limit_ty(fields) == Some(Ty::I64)
+    }
+
+    /// The type of optional `page` and `limit` fields when both exist with one type.
+    fn page_limit_ty(fields: &[Field]) -> Option<Ty> {
+        let ty = |w: &str| {
+            fields
+                .iter()
+                .find(|f| f.wire == w && f.ident == w && !f.required)
+                .map(|f| f.ty.clone())
+        };
+        let (p, l) = (ty("page")?, ty("limit")?);
+        (p == l && matches!(p, Ty::I64 | Ty::Str)).then_some(p)
+    }
+
+    /// The optional struct-typed field `wire` of `s`, when its struct exists.
+    fn opt_struct_field<'a>(&'a self, s: &'a Struct, wire: &str) -> Option<&'a Struct> {
+        let f = s.fields.iter().find(|f| f.wire == wire && !f.required)?;
+        match &f.ty {
+            Ty::Struct(n) if f.ident == wire => self.structs.get(n),
+            _ => None,
+        }
+    }
+
+    /// The arguments of `paginated!` for a list operation whose output is a
+    /// `Page<T>` and that takes a page number and size; `None` for the others.
+    pub fn pagination_args(&self, op: &Op) -> Option<String> {
+        if !matches!(op.output, Ty::Page(_)) {
+            return None;
+        }
+        let Some(body) = self.body_struct(op) else {
+            return match Self::page_limit_ty(&op.query)? {
+                Ty::I64 => Some("query".to_string()),
+                _ => Some("query_str".to_string()),
+            };
+        };
+        let holder = if op.path_params.is_empty() {
+            "0"
+        } else {
+            "body"
+        };
+        if Self::has_page_limit(&body.fields) {
+            return Some(format!("{holder}, direct"));
+        }
+        let paging = |s: &Struct| Self::has_page_limit(&s.fields) && self.struct_has_default(s);
+        if let Some(p) = self.opt_struct_field(body, "pagination") {
+            if paging(p) {
+                return Some(holder.to_string());
+            }
+        }
+        let o = self.opt_struct_field(body, "options")?;
+        let p = self.opt_struct_field(o, "pagination")?;
+        (self.struct_has_default(o) && paging(p)).then(|| format!("{holder}, options"))
     }
 
     // ---------------------------------------------------------------- clients

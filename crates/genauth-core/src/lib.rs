@@ -26,6 +26,7 @@ pub mod management_token;
 pub mod operation;
 pub mod ops;
 pub mod options;
+pub mod paginate;
 #[cfg(feature = "protocols")]
 pub mod protocol;
 pub mod request;
@@ -44,6 +45,7 @@ pub use options::{
     AuthenticationClientOptions, AuthenticationConfig, Lang, ManagementClientOptions,
     ManagementConfig, Protocol, TokenEndpointAuthMethod,
 };
+pub use paginate::Paginated;
 pub use response::decode_response;
 
 /// The SDK version sent in the `x-genauth-sdk-version` header, as `rust:<version>`.

@@ -45,6 +45,79 @@ macro_rules! operation {
     };
 }
 
+/// Implements [`Paginated`](crate::Paginated) for a generated operation in one line:
+/// `paginated!(X, query)` for `page`/`limit` query fields (`query_str` when
+/// the description types them as strings), `paginated!(X, 0, direct)` for
+/// `page`/`limit` fields of the body itself,
+/// `paginated!(X, 0, options)` for a body's `options.pagination` and
+/// `paginated!(X, 0)` for a body's `pagination` (`0` is the field holding the
+/// body: `0` for a body-only operation, `body` next to path parameters).
+#[allow(unused_macros)] // unused when both client features are off
+macro_rules! paginated {
+    ($ty:ident, query) => {
+        impl $crate::Paginated for $ty {
+            fn set_page(&mut self, page: i64, limit: i64) {
+                self.page = Some(page);
+                self.limit = Some(limit);
+            }
+            fn page_size(&self) -> Option<i64> {
+                self.limit
+            }
+        }
+    };
+    ($ty:ident, query_str) => {
+        impl $crate::Paginated for $ty {
+            fn set_page(&mut self, page: i64, limit: i64) {
+                self.page = Some(page.to_string());
+                self.limit = Some(limit.to_string());
+            }
+            fn page_size(&self) -> Option<i64> {
+                self.limit.as_deref()?.trim().parse().ok()
+            }
+        }
+    };
+    ($ty:ident, $body:tt, direct) => {
+        impl $crate::Paginated for $ty {
+            fn set_page(&mut self, page: i64, limit: i64) {
+                self.$body.page = Some(page);
+                self.$body.limit = Some(limit);
+            }
+            fn page_size(&self) -> Option<i64> {
+                self.$body.limit
+            }
+        }
+    };
+    ($ty:ident, $body:tt, options) => {
+        impl $crate::Paginated for $ty {
+            fn set_page(&mut self, page: i64, limit: i64) {
+                let p = self
+                    .$body
+                    .options
+                    .get_or_insert_with(Default::default)
+                    .pagination
+                    .get_or_insert_with(Default::default);
+                p.page = Some(page);
+                p.limit = Some(limit);
+            }
+            fn page_size(&self) -> Option<i64> {
+                self.$body.options.as_ref()?.pagination.as_ref()?.limit
+            }
+        }
+    };
+    ($ty:ident, $body:tt) => {
+        impl $crate::Paginated for $ty {
+            fn set_page(&mut self, page: i64, limit: i64) {
+                let p = self.$body.pagination.get_or_insert_with(Default::default);
+                p.page = Some(page);
+                p.limit = Some(limit);
+            }
+            fn page_size(&self) -> Option<i64> {
+                self.$body.pagination.as_ref()?.limit
+            }
+        }
+    };
+}
+
 mod generated;
 
 #[cfg(feature = "authentication")]

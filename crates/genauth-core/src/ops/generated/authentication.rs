@@ -470,6 +470,8 @@ pub struct GetLoginHistory {
 
 operation! { GetLoginHistory, "get_login_history", GET, "/api/v3/get-my-login-history", UserToken, Query, true, true, t::Page<t::LoginHistoryDto> }
 
+paginated! { GetLoginHistory, query }
+
 /// Get profile.
 ///
 /// `GET /api/v3/get-profile`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_profile`.

@@ -1508,6 +1508,8 @@ impl FindIpList {
 
 operation! { FindIpList, "find_ip_list", GET, "/api/v3/ip-list", ManagementToken, Query, true, true, t::Page<t::IpListRespDto> }
 
+paginated! { FindIpList, query }
+
 /// Find last login apps by device ids.
 ///
 /// `POST /api/v3/get-last-login-apps-by-deviceIds`, sent with the management token. The official Python SDK calls it `ManagementClient.find_last_login_apps_by_device_ids`.
@@ -1549,6 +1551,8 @@ impl FindRiskListPolicy {
 
 operation! { FindRiskListPolicy, "find_risk_list_policy", GET, "/api/v3/risk-list-policy", ManagementToken, Query, true, true, t::Page<t::RiskListPolicyRespDto> }
 
+paginated! { FindRiskListPolicy, query }
+
 /// Find user list.
 ///
 /// `GET /api/v3/user-list`, sent with the management token. The official Python SDK calls it `ManagementClient.find_user_list`.
@@ -1577,6 +1581,8 @@ impl FindUserList {
 }
 
 operation! { FindUserList, "find_user_list", GET, "/api/v3/user-list", ManagementToken, Query, true, true, t::Page<t::RiskListItemDto> }
+
+paginated! { FindUserList, query }
 
 /// Generate invite tenant user link.
 ///
@@ -1800,6 +1806,8 @@ impl GetAsaAccountAssignedTargets {
 }
 
 operation! { GetAsaAccountAssignedTargets, "get_asa_account_assigned_targets", GET, "/api/v3/get-asa-account-assigned-targets", ManagementToken, Query, true, true, t::Page<t::AsaAccountTargetDto> }
+
+paginated! { GetAsaAccountAssignedTargets, query }
 
 /// Get asa account batch.
 ///
@@ -2365,6 +2373,8 @@ pub struct GetOrders {
 
 operation! { GetOrders, "get_orders", GET, "/api/v3/get-orders", ManagementToken, Query, true, true, t::Page<t::OrderItem> }
 
+paginated! { GetOrders, query }
+
 /// Get organization.
 ///
 /// `GET /api/v3/get-organization`, sent with the management token. The official Python SDK calls it `ManagementClient.get_organization`.
@@ -2541,6 +2551,8 @@ impl GetPipelineLogs {
 }
 
 operation! { GetPipelineLogs, "get_pipeline_logs", GET, "/api/v3/get-pipeline-logs", ManagementToken, Query, true, true, t::Page<t::PipelineFunctionDto> }
+
+paginated! { GetPipelineLogs, query }
 
 /// Get public account.
 ///
@@ -2754,6 +2766,8 @@ impl GetRelationValue {
 
 operation! { GetRelationValue, "get_relation_value", GET, "/api/v3/metadata/get-row-relation", ManagementToken, Query, true, true, t::Page<String> }
 
+paginated! { GetRelationValue, query }
+
 /// Get resource.
 ///
 /// `GET /api/v3/get-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.get_resource`.
@@ -2789,6 +2803,8 @@ pub struct GetResourceAuthorizedTargets(
 );
 
 operation! { GetResourceAuthorizedTargets, "get_resource_authorized_targets", POST, "/api/v3/get-resource-authorized-targets", ManagementToken, Json, true, true, t::Page<t::ResourceAuthorizedTargetDto> }
+
+paginated! { GetResourceAuthorizedTargets, 0, direct }
 
 /// Get resources batch.
 ///
@@ -3452,6 +3468,8 @@ impl GetUserLoginHistory {
 
 operation! { GetUserLoginHistory, "get_user_login_history", GET, "/api/v3/get-user-login-history", ManagementToken, Query, true, true, t::Page<t::UserLoginHistoryDto> }
 
+paginated! { GetUserLoginHistory, query }
+
 /// Get user mfa info.
 ///
 /// `GET /api/v3/get-user-mfa-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_mfa_info`.
@@ -3699,6 +3717,8 @@ pub struct GetWebhookLogs(
 
 operation! { GetWebhookLogs, "get_webhook_logs", POST, "/api/v3/get-webhook-logs", ManagementToken, Json, true, true, t::Page<t::WebhookLogDto> }
 
+paginated! { GetWebhookLogs, 0, direct }
+
 /// Has any role.
 ///
 /// `POST /api/v3/has-any-role`, sent with the management token. The official Python SDK calls it `ManagementClient.has_any_role`.
@@ -3774,6 +3794,8 @@ pub struct ImportTenantHistory {
 
 operation! { ImportTenantHistory, "import_tenant_history", GET, "/api/v3/import-tenant-history", ManagementToken, Query, true, true, t::Page<serde_json::Value> }
 
+paginated! { ImportTenantHistory, query_str }
+
 /// Import tenant notify user.
 ///
 /// `GET /api/v3/import-tenant-notify-user`, sent with the management token. The official Python SDK calls it `ManagementClient.import_tenant_notify_user`.
@@ -3802,6 +3824,8 @@ impl ImportTenantNotifyUser {
 }
 
 operation! { ImportTenantNotifyUser, "import_tenant_notify_user", GET, "/api/v3/import-tenant-notify-user", ManagementToken, Query, true, false, t::Page<serde_json::Value> }
+
+paginated! { ImportTenantNotifyUser, query_str }
 
 /// Is action allowed.
 ///
@@ -3875,6 +3899,8 @@ pub struct ListApplicationActiveUsers(
 
 operation! { ListApplicationActiveUsers, "list_application_active_users", POST, "/api/v3/list-application-active-users", ManagementToken, Json, true, true, t::Page<t::UserDto> }
 
+paginated! { ListApplicationActiveUsers, 0, options }
+
 /// List application simple info.
 ///
 /// `GET /api/v3/list-application-simple-info`, sent with the management token. The official Python SDK calls it `ManagementClient.list_application_simple_info`.
@@ -3902,6 +3928,8 @@ pub struct ListApplicationSimpleInfo {
 }
 
 operation! { ListApplicationSimpleInfo, "list_application_simple_info", GET, "/api/v3/list-application-simple-info", ManagementToken, Query, true, true, t::Page<t::ApplicationSimpleInfoDto> }
+
+paginated! { ListApplicationSimpleInfo, query }
 
 /// List applications.
 ///
@@ -3934,6 +3962,8 @@ pub struct ListApplications {
 
 operation! { ListApplications, "list_applications", GET, "/api/v3/list-applications", ManagementToken, Query, true, true, t::Page<t::ApplicationDto> }
 
+paginated! { ListApplications, query }
+
 /// List archived users.
 ///
 /// `GET /api/v3/list-archived-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_archived_users`.
@@ -3952,6 +3982,8 @@ pub struct ListArchivedUsers {
 }
 
 operation! { ListArchivedUsers, "list_archived_users", GET, "/api/v3/list-archived-users", ManagementToken, Query, true, true, t::Page<t::ListArchivedUsersRespDto> }
+
+paginated! { ListArchivedUsers, query }
 
 /// List asa account.
 ///
@@ -3982,6 +4014,8 @@ impl ListAsaAccount {
 
 operation! { ListAsaAccount, "list_asa_account", GET, "/api/v3/list-asa-accounts", ManagementToken, Query, true, true, t::Page<t::AsaAccountDto> }
 
+paginated! { ListAsaAccount, query }
+
 /// List auth application.
 ///
 /// `POST /api/v3/list-applications-auth`, sent with the management token. The official Python SDK calls it `ManagementClient.list_auth_application`.
@@ -3993,6 +4027,8 @@ pub struct ListAuthApplication(
 );
 
 operation! { ListAuthApplication, "list_auth_application", POST, "/api/v3/list-applications-auth", ManagementToken, Json, true, true, t::Page<t::ListApplicationAuthDataDto> }
+
+paginated! { ListAuthApplication, 0, direct }
 
 /// List auth subject.
 ///
@@ -4105,6 +4141,8 @@ pub struct ListDataPolices {
 
 operation! { ListDataPolices, "list_data_polices", GET, "/api/v3/list-data-policies", ManagementToken, Query, true, true, t::Page<t::ListDataPoliciesRespDto> }
 
+paginated! { ListDataPolices, query }
+
 /// List data policy targets.
 ///
 /// `GET /api/v3/list-data-policy-targets`, sent with the management token. The official Python SDK calls it `ManagementClient.list_data_policy_targets`.
@@ -4142,6 +4180,8 @@ impl ListDataPolicyTargets {
 
 operation! { ListDataPolicyTargets, "list_data_policy_targets", GET, "/api/v3/list-data-policy-targets", ManagementToken, Query, true, true, t::Page<t::DataSubjectRespDto> }
 
+paginated! { ListDataPolicyTargets, query }
+
 /// List data resources.
 ///
 /// `GET /api/v3/list-data-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.list_data_resources`.
@@ -4163,6 +4203,8 @@ pub struct ListDataResources {
 }
 
 operation! { ListDataResources, "list_data_resources", GET, "/api/v3/list-data-resources", ManagementToken, Query, true, true, t::Page<t::ListDataResourcesRespDto> }
+
+paginated! { ListDataResources, query }
 
 /// List event apps.
 ///
@@ -4189,6 +4231,8 @@ pub struct ListEvents {
 }
 
 operation! { ListEvents, "list_events", GET, "/api/v3/list-events", ManagementToken, Query, true, true, t::Page<t::OpenEventDto> }
+
+paginated! { ListEvents, query }
 
 /// List ext idp.
 ///
@@ -4276,6 +4320,8 @@ impl ListGroupMembers {
 
 operation! { ListGroupMembers, "list_group_members", GET, "/api/v3/list-group-members", ManagementToken, Query, true, true, t::Page<t::UserDto> }
 
+paginated! { ListGroupMembers, query }
+
 /// List groups.
 ///
 /// `GET /api/v3/list-groups`, sent with the management token. The official Python SDK calls it `ManagementClient.list_groups`.
@@ -4303,6 +4349,8 @@ pub struct ListGroups {
 }
 
 operation! { ListGroups, "list_groups", GET, "/api/v3/list-groups", ManagementToken, Query, true, true, t::Page<t::ResGroupDto> }
+
+paginated! { ListGroups, query }
 
 /// List invite tennat user records.
 ///
@@ -4356,6 +4404,8 @@ pub struct ListMultipleTenantAdmin {
 
 operation! { ListMultipleTenantAdmin, "list_multiple_tenant_admin", GET, "/api/v3/list-multiple-tenant-admins", ManagementToken, Query, true, true, t::Page<t::MultipleTenantAdminDto> }
 
+paginated! { ListMultipleTenantAdmin, query_str }
+
 /// List namespace roles.
 ///
 /// `GET /api/v3/list-namespace-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.list_namespace_roles`.
@@ -4405,6 +4455,8 @@ pub struct ListNamespaces {
 }
 
 operation! { ListNamespaces, "list_namespaces", GET, "/api/v3/list-namespaces", ManagementToken, Query, true, true, t::Page<t::NamespacesListRespDto> }
+
+paginated! { ListNamespaces, query }
 
 /// List operate.
 ///
@@ -4497,6 +4549,8 @@ pub struct ListOrganizations {
 
 operation! { ListOrganizations, "list_organizations", GET, "/api/v3/list-organizations", ManagementToken, Query, true, true, t::Page<t::OrganizationDto> }
 
+paginated! { ListOrganizations, query }
+
 /// List permission namespace roles.
 ///
 /// `GET /api/v3/list-permission-namespace-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.list_permission_namespace_roles`.
@@ -4529,6 +4583,8 @@ impl ListPermissionNamespaceRoles {
 
 operation! { ListPermissionNamespaceRoles, "list_permission_namespace_roles", GET, "/api/v3/list-permission-namespace-roles", ManagementToken, Query, true, true, t::Page<t::PermissionNamespaceRolesListRespDto> }
 
+paginated! { ListPermissionNamespaceRoles, query }
+
 /// List permission namespaces.
 ///
 /// `GET /api/v3/list-permission-namespaces`, sent with the management token. The official Python SDK calls it `ManagementClient.list_permission_namespaces`.
@@ -4547,6 +4603,8 @@ pub struct ListPermissionNamespaces {
 
 operation! { ListPermissionNamespaces, "list_permission_namespaces", GET, "/api/v3/list-permission-namespaces", ManagementToken, Query, true, true, t::Page<t::PermissionNamespacesListRespDto> }
 
+paginated! { ListPermissionNamespaces, query }
+
 /// List permission view.
 ///
 /// `POST /api/v3/list-permission-view/data`, sent with the management token. The official Python SDK calls it `ManagementClient.list_permission_view`.
@@ -4558,6 +4616,8 @@ pub struct ListPermissionView(
 );
 
 operation! { ListPermissionView, "list_permission_view", POST, "/api/v3/list-permission-view/data", ManagementToken, Json, true, false, t::Page<t::ListPermissionViewRespDto> }
+
+paginated! { ListPermissionView, 0, direct }
 
 /// List pipeline functions.
 ///
@@ -4588,6 +4648,8 @@ pub struct ListPublicAccounts(
 );
 
 operation! { ListPublicAccounts, "list_public_accounts", POST, "/api/v3/list-public-accounts", ManagementToken, Json, true, true, t::Page<t::PublicAccountDto> }
+
+paginated! { ListPublicAccounts, 0, options }
 
 /// List resource targets.
 ///
@@ -4708,6 +4770,8 @@ impl ListRoleMembers {
 
 operation! { ListRoleMembers, "list_role_members", GET, "/api/v3/list-role-members", ManagementToken, Query, true, true, t::Page<t::UserDto> }
 
+paginated! { ListRoleMembers, query }
+
 /// List roles.
 ///
 /// `GET /api/v3/list-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.list_roles`.
@@ -4729,6 +4793,8 @@ pub struct ListRoles {
 
 operation! { ListRoles, "list_roles", GET, "/api/v3/list-roles", ManagementToken, Query, true, true, t::Page<t::RoleDto> }
 
+paginated! { ListRoles, query }
+
 /// List row.
 ///
 /// `POST /api/v3/metadata/filter`, sent with the management token. The official Python SDK calls it `ManagementClient.list_row`.
@@ -4740,6 +4806,8 @@ pub struct ListRow(
 );
 
 operation! { ListRow, "list_row", POST, "/api/v3/metadata/filter", ManagementToken, Json, true, false, t::Page<serde_json::Value> }
+
+paginated! { ListRow, 0, direct }
 
 /// List simple data polices.
 ///
@@ -4758,6 +4826,8 @@ pub struct ListSimpleDataPolices {
 }
 
 operation! { ListSimpleDataPolices, "list_simple_data_polices", GET, "/api/v3/list-simple-data-policies", ManagementToken, Query, true, true, t::Page<t::ListSimpleDataPoliciesRespDto> }
+
+paginated! { ListSimpleDataPolices, query }
 
 /// List tenant admin.
 ///
@@ -4821,6 +4891,8 @@ pub struct ListTenantCooperators {
 
 operation! { ListTenantCooperators, "list_tenant_cooperators", GET, "/api/v3/list-tenant-cooperators", ManagementToken, Query, true, true, t::Page<t::TenantCooperatorDto> }
 
+paginated! { ListTenantCooperators, query_str }
+
 /// List tenant ext idp.
 ///
 /// `GET /api/v3/list-tenant-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_ext_idp`.
@@ -4846,6 +4918,8 @@ pub struct ListTenantExtIdp {
 
 operation! { ListTenantExtIdp, "list_tenant_ext_idp", GET, "/api/v3/list-tenant-ext-idp", ManagementToken, Query, true, true, t::Page<t::ExtIdpDto> }
 
+paginated! { ListTenantExtIdp, query }
+
 /// List tenant users.
 ///
 /// `POST /api/v3/list-tenant-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_users`.
@@ -4857,6 +4931,8 @@ pub struct ListTenantUsers(
 );
 
 operation! { ListTenantUsers, "list_tenant_users", POST, "/api/v3/list-tenant-users", ManagementToken, Json, true, true, t::Page<t::TenantUserDto> }
+
+paginated! { ListTenantUsers, 0, options }
 
 /// List tenants.
 ///
@@ -4891,6 +4967,8 @@ pub struct ListTenants {
 }
 
 operation! { ListTenants, "list_tenants", GET, "/api/v3/list-tenants", ManagementToken, Query, true, true, t::Page<t::TenantRespDto> }
+
+paginated! { ListTenants, query_str }
 
 /// List user base fields.
 ///
@@ -4963,6 +5041,8 @@ pub struct ListUsers(
 
 operation! { ListUsers, "list_users", POST, "/api/v3/list-users", ManagementToken, Json, true, true, t::Page<t::UserDto> }
 
+paginated! { ListUsers, 0, options }
+
 /// List users legacy.
 ///
 /// `GET /api/v3/list-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_users_legacy`.
@@ -5003,6 +5083,8 @@ pub struct ListUsersLegacy {
 
 operation! { ListUsersLegacy, "list_users_legacy", GET, "/api/v3/list-users", ManagementToken, Query, true, true, t::Page<t::UserDto> }
 
+paginated! { ListUsersLegacy, query }
+
 /// List webhooks.
 ///
 /// `GET /api/v3/list-webhooks`, sent with the management token. The official Python SDK calls it `ManagementClient.list_webhooks`.
@@ -5017,6 +5099,8 @@ pub struct ListWebhooks {
 }
 
 operation! { ListWebhooks, "list_webhooks", GET, "/api/v3/list-webhooks", ManagementToken, Query, true, true, t::Page<t::WebhookDto> }
+
+paginated! { ListWebhooks, query }
 
 /// List whitelists.
 ///
