@@ -38,6 +38,10 @@ impl<'a, C, O> Call<'a, C, O> {
     pub fn into_op(self) -> O {
         self.op
     }
+    /// The client and the operation.
+    pub(crate) fn into_parts(self) -> (&'a C, O) {
+        (self.client, self.op)
+    }
     /// Changes the operation's parameters with a closure.
     pub fn with(mut self, f: impl FnOnce(&mut O)) -> Self {
         f(&mut self.op);

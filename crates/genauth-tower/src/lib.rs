@@ -52,6 +52,7 @@ mod client;
 mod events;
 mod generated;
 pub mod layers;
+pub mod paginate;
 #[cfg(feature = "protocols")]
 pub mod protocol;
 mod shortcuts;

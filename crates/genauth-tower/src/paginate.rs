@@ -1,0 +1,104 @@
+//! Lazy pagination: a list call as a stream of pages or of items.
+
+use futures_util::stream::{self, Stream, StreamExt};
+use genauth_core::types::Page;
+use genauth_core::{Error, Paginated};
+
+use crate::call::{Call, SendOperation};
+
+/// The page size used when the call does not set one.
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+
+struct Walk<'a, C, O> {
+    client: &'a C,
+    op: O,
+    page: i64,
+    limit: i64,
+    seen: i64,
+    done: bool,
+}
+
+impl<'a, C, O, T> Call<'a, C, O>
+where
+    C: SendOperation,
+    O: Paginated<Output = Page<T>> + Clone + Send + Sync + 'a,
+    T: Send + 'a,
+{
+    /// The whole list as a lazy stream of pages.
+    ///
+    /// Nothing is sent until the stream is polled; each page is one request,
+    /// sent when the previous page has been consumed. Pages are numbered from
+    /// 1; the page size is the call's own limit, or [`DEFAULT_PAGE_SIZE`].
+    /// The stream ends after an empty page, a short page (fewer items than the
+    /// page size), or once the items seen reach the page's `total_count`. An
+    /// error is yielded once and ends the stream.
+    ///
+    /// ```no_run
+    /// # async fn f(client: genauth_tower::ManagementClient) -> Result<(), genauth_tower::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let mut pages = std::pin::pin!(client.list_users().pages());
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} of {}", page.list.len(), page.total_count);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn pages(self) -> impl Stream<Item = Result<Page<T>, Error>> + 'a {
+        let (client, op) = self.into_parts();
+        let limit = op
+            .page_size()
+            .filter(|l| *l > 0)
+            .unwrap_or(DEFAULT_PAGE_SIZE);
+        let walk = Walk {
+            client,
+            op,
+            page: 1,
+            limit,
+            seen: 0,
+            done: false,
+        };
+        stream::unfold(walk, |mut w| async move {
+            if w.done {
+                return None;
+            }
+            let mut op = w.op.clone();
+            op.set_page(w.page, w.limit);
+            match w.client.send_operation(op).await {
+                Ok(page) => {
+                    let n = i64::try_from(page.list.len()).unwrap_or(i64::MAX);
+                    w.seen = w.seen.saturating_add(n);
+                    w.page = w.page.saturating_add(1);
+                    w.done = n == 0
+                        || n < w.limit
+                        || (page.total_count > 0 && w.seen >= page.total_count);
+                    Some((Ok(page), w))
+                }
+                Err(e) => {
+                    w.done = true;
+                    Some((Err(e), w))
+                }
+            }
+        })
+    }
+
+    /// The whole list as a lazy stream of items, page after page.
+    ///
+    /// Pages are fetched as [`pages`](Self::pages) does, only when the items
+    /// of the previous one have been consumed; an error is yielded once and
+    /// ends the stream.
+    ///
+    /// ```no_run
+    /// # async fn f(client: genauth_tower::ManagementClient) -> Result<(), genauth_tower::Error> {
+    /// use futures_util::{StreamExt, TryStreamExt};
+    /// let first_ten: Vec<_> = client.list_users().items().take(10).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn items(self) -> impl Stream<Item = Result<T, Error>> + 'a {
+        self.pages().flat_map(|page| {
+            let items: Vec<Result<T, Error>> = match page {
+                Ok(page) => page.list.into_iter().map(Ok).collect(),
+                Err(e) => vec![Err(e)],
+            };
+            stream::iter(items)
+        })
+    }
+}
