@@ -578,7 +578,9 @@ impl Model {
     /// The arguments of `paginated!` for a list operation whose output is a
     /// `Page<T>` and that takes a page number and size; `None` for the others.
     pub fn pagination_args(&self, op: &Op) -> Option<String> {
-        if !matches!(op.output, Ty::Page(_)) {
+        // A GET flagged as not idempotent has side effects (it notifies users):
+        // walking it page by page would repeat them, so it gets no stream.
+        if !matches!(op.output, Ty::Page(_)) || (op.method == "GET" && !op.idempotent) {
             return None;
         }
         let Some(body) = self.body_struct(op) else {

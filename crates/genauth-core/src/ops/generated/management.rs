@@ -3825,8 +3825,6 @@ impl ImportTenantNotifyUser {
 
 operation! { ImportTenantNotifyUser, "import_tenant_notify_user", GET, "/api/v3/import-tenant-notify-user", ManagementToken, Query, true, false, t::Page<serde_json::Value> }
 
-paginated! { ImportTenantNotifyUser, query_str }
-
 /// Is action allowed.
 ///
 /// `POST /api/v3/is-action-allowed`, sent with the management token. The official Python SDK calls it `ManagementClient.is_action_allowed`.
