@@ -114,6 +114,8 @@ async fn the_default_page_size_is_50() {
 async fn items_is_lazy_taking_two_items_sends_one_request() {
     let (server, client) = auth_server(7).await;
     let stream = client.get_login_history().limit(3).items();
+    fn assert_send<T: Send>(_: &T) {}
+    assert_send(&stream);
     assert!(
         server.requests().is_empty(),
         "nothing is sent before polling"
@@ -121,6 +123,41 @@ async fn items_is_lazy_taking_two_items_sends_one_request() {
     let two: Vec<_> = stream.take(2).try_collect().await.unwrap();
     assert_eq!(two.len(), 2);
     assert_eq!(server.requests().len(), 1);
+}
+
+/// A server that caps the page size at 2 whatever is asked, and reports 5 in all.
+#[tokio::test]
+async fn a_capped_page_size_does_not_end_the_walk_early() {
+    let server = TestServer::start(|r| {
+        let (page, _) = query_paging(r);
+        json_response(200, page_of(page, 2, 5))
+    })
+    .await;
+    let client =
+        AuthenticationClient::new(AuthenticationClientOptions::new("app-1", server.url())).unwrap();
+    client.set_access_token("user-token");
+    let n = client.get_login_history().limit(3).items().count().await;
+    assert_eq!(n, 5);
+    assert_eq!(server.requests().len(), 3);
+}
+
+/// Without a total, a short page is the last.
+#[tokio::test]
+async fn without_a_total_a_short_page_ends_the_walk() {
+    let server = TestServer::start(|r| {
+        let (page, limit) = query_paging(r);
+        let mut body = page_of(page, limit, 5);
+        body["data"]["totalCount"] = json!(0);
+        json_response(200, body)
+    })
+    .await;
+    let client =
+        AuthenticationClient::new(AuthenticationClientOptions::new("app-1", server.url())).unwrap();
+    client.set_access_token("user-token");
+    let n = client.get_login_history().limit(3).items().count().await;
+    assert_eq!(n, 5);
+    let paging: Vec<_> = server.requests().iter().map(query_paging).collect();
+    assert_eq!(paging, vec![(1, 3), (2, 3)]);
 }
 
 #[tokio::test]

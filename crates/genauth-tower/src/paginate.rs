@@ -29,9 +29,10 @@ where
     /// Nothing is sent until the stream is polled; each page is one request,
     /// sent when the previous page has been consumed. Pages are numbered from
     /// 1; the page size is the call's own limit, or [`DEFAULT_PAGE_SIZE`].
-    /// The stream ends after an empty page, a short page (fewer items than the
-    /// page size), or once the items seen reach the page's `total_count`. An
-    /// error is yielded once and ends the stream.
+    /// The stream ends after an empty page, once the items seen reach the
+    /// page's `total_count`, or, when the server reports no total, after a
+    /// short page (fewer items than the page size). An error is yielded once
+    /// and ends the stream.
     ///
     /// ```no_run
     /// # async fn f(client: genauth_tower::ManagementClient) -> Result<(), genauth_tower::Error> {
@@ -67,9 +68,15 @@ where
                     let n = i64::try_from(page.list.len()).unwrap_or(i64::MAX);
                     w.seen = w.seen.saturating_add(n);
                     w.page = w.page.saturating_add(1);
+                    // With a total, it decides (a server may cap the page
+                    // size below the one asked for); without one, a short
+                    // page is the last.
                     w.done = n == 0
-                        || n < w.limit
-                        || (page.total_count > 0 && w.seen >= page.total_count);
+                        || if page.total_count > 0 {
+                            w.seen >= page.total_count
+                        } else {
+                            n < w.limit
+                        };
                     Some((Ok(page), w))
                 }
                 Err(e) => {
