@@ -32,6 +32,19 @@ pub use retry::{
 pub use timeout::{Timeout, TimeoutLayer};
 pub use trace::{error_kind, Trace, TraceLayer, SPAN_NAME};
 
+/// The boxed future the layers of this module return.
+pub(crate) type LayerFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<crate::HttpResponse, crate::BoxError>> + Send>,
+>;
+
+/// Takes the service that `poll_ready` drove to readiness out of `slot`,
+/// leaving a clone behind for the next call (the usual tower pattern for
+/// services whose future outlives `&mut self`).
+pub(crate) fn take_ready<S: Clone>(slot: &mut S) -> S {
+    let clone = slot.clone();
+    std::mem::replace(slot, clone)
+}
+
 /// Copies a request: method, URI, version, headers, body and extensions.
 /// Used to replay a request; the body is reference-counted, so this is cheap.
 pub fn clone_request(req: &crate::HttpRequest) -> crate::HttpRequest {
