@@ -670,15 +670,10 @@ impl Operation for PutEvent {
 }
 
 /// `POST /api/v3/pub-userEvent`: the authentication client publishes an event
-/// as the end user.
+/// as the end user. Same body as [`PutEvent`], another path and credential.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct PutUserEvent {
-    /// The event code.
-    pub event_type: String,
-    /// The payload serialized to a JSON string.
-    pub event_data: String,
-}
+#[serde(transparent)]
+pub struct PutUserEvent(pub PutEvent);
 
 impl PutUserEvent {
     /// The event `event_code` with `data` as its payload (serialized to a JSON
@@ -687,12 +682,7 @@ impl PutUserEvent {
         event_code: impl Into<String>,
         data: &T,
     ) -> Result<Self, Error> {
-        let event_type = event_code.into();
-        check_code(&event_type)?;
-        Ok(Self {
-            event_type,
-            event_data: event_data(data)?,
-        })
+        PutEvent::new(event_code, data).map(Self)
     }
 }
 
