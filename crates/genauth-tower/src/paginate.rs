@@ -24,6 +24,7 @@ struct Walk<'a, C, O> {
 /// (or `genauth::paginate::prelude::*`) brings `next`, `try_next`, `take`,
 /// `try_collect`, ... into scope.
 pub mod prelude {
+    #[doc(no_inline)]
     pub use futures_util::stream::{Stream, StreamExt, TryStreamExt};
 }
 
