@@ -11,7 +11,7 @@ use crate::layers::{ManagementTokenLayer, TokenCache};
 use crate::ClientBuilder;
 use crate::{BoxError, HttpRequest, HttpResponse, HttpService};
 use genauth_core::{
-    decode_response, AuthenticationClientOptions, AuthenticationConfig, Error,
+    decode_response, AuthKind, AuthenticationClientOptions, AuthenticationConfig, Error,
     ManagementClientOptions, ManagementConfig, Operation, SecretString,
 };
 
@@ -24,10 +24,27 @@ async fn send_request(service: &HttpService, req: HttpRequest) -> Result<HttpRes
         .map_err(Error::from_boxed)
 }
 
+/// The end user's token with its `authorization` value, made once when the
+/// token is set instead of on every call (issue #17: a `String` clone, a
+/// `format!` and a header value per call before).
+struct UserToken {
+    token: SecretString,
+    /// `token_header("", token)`; `None` when the token cannot be a header
+    /// value, and then each call reports that as encoding did before.
+    header: Option<http::HeaderValue>,
+}
+
+impl UserToken {
+    fn new(token: SecretString) -> Arc<Self> {
+        let header = genauth_core::request::token_header("", &token).ok();
+        Arc::new(Self { token, header })
+    }
+}
+
 pub(crate) struct AuthInner {
     config: AuthenticationConfig,
     service: HttpService,
-    access_token: RwLock<Option<SecretString>>,
+    access_token: RwLock<Option<Arc<UserToken>>>,
     #[cfg(feature = "protocols")]
     pub(crate) protocol: crate::protocol::ProtocolState,
 }
@@ -106,7 +123,7 @@ impl AuthenticationClient {
             inner: Arc::new(AuthInner {
                 config,
                 service,
-                access_token: RwLock::new(access_token),
+                access_token: RwLock::new(access_token.map(UserToken::new)),
                 #[cfg(feature = "protocols")]
                 protocol: crate::protocol::ProtocolState::new(),
             }),
@@ -125,7 +142,7 @@ impl AuthenticationClient {
             .inner
             .access_token
             .write()
-            .unwrap_or_else(|e| e.into_inner()) = Some(token.into());
+            .unwrap_or_else(|e| e.into_inner()) = Some(UserToken::new(token.into()));
     }
 
     /// Forgets the end user's access token.
@@ -139,6 +156,10 @@ impl AuthenticationClient {
 
     /// The end user's access token, if set.
     pub fn access_token(&self) -> Option<SecretString> {
+        self.user_token().map(|t| t.token.clone())
+    }
+
+    fn user_token(&self) -> Option<Arc<UserToken>> {
         self.inner
             .access_token
             .read()
@@ -146,12 +167,32 @@ impl AuthenticationClient {
             .clone()
     }
 
+    /// Encodes `op` with the end user's token, read once.
+    fn encode<O: Operation>(&self, op: &O) -> Result<HttpRequest, Error> {
+        let token = self.user_token();
+        match (O::AUTH, token.as_deref()) {
+            // The common case, without rebuilding the header: core sends the
+            // token of a `UserToken` operation as the raw `authorization`
+            // value, which `UserToken::header` holds ready.
+            (
+                AuthKind::UserToken,
+                Some(UserToken {
+                    header: Some(value),
+                    ..
+                }),
+            ) => {
+                let mut req = self.inner.config.request(op, None)?;
+                req.headers_mut()
+                    .insert(http::header::AUTHORIZATION, value.clone());
+                Ok(req)
+            }
+            (_, token) => self.inner.config.request(op, token.map(|t| &t.token)),
+        }
+    }
+
     /// Encodes and sends `op`, then decodes its output.
     pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        let req = self
-            .inner
-            .config
-            .request(op, self.access_token().as_ref())?;
+        let req = self.encode(op)?;
         let resp = self.send_http(req).await?;
         decode_response::<O>(resp)
     }

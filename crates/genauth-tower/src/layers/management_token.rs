@@ -151,7 +151,7 @@ pub fn token_rejected(resp: &mut HttpResponse) -> bool {
     if StatusCode::from_code(i64::from(resp.status().as_u16())).is_token_invalid() {
         return true;
     }
-    let meta = super::meta::response_meta(resp);
+    let meta = super::meta::meta_ref(resp);
     meta.status_code
         .is_some_and(|c| StatusCode::from_code(c).is_token_invalid())
         || meta

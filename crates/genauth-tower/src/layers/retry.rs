@@ -11,7 +11,7 @@ use tower::ServiceExt as _;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::meta::response_meta;
+use super::meta::meta_ref;
 use crate::{BoxError, HttpRequest, HttpResponse};
 use genauth_core::request::OperationInfo;
 use genauth_core::Error;
@@ -54,7 +54,7 @@ pub fn classify(result: &mut Result<HttpResponse, BoxError>) -> Outcome {
             if is_retryable_status(i64::from(resp.status().as_u16())) {
                 return Outcome::RetryableResponse;
             }
-            match response_meta(resp).status_code {
+            match meta_ref(resp).status_code {
                 Some(code) if is_retryable_status(code) => Outcome::RetryableResponse,
                 _ => Outcome::Done,
             }
@@ -335,15 +335,18 @@ where
         let mut inner = super::take_ready(&mut self.inner);
         let policy = self.policy.clone();
         Box::pin(async move {
-            mark(&mut req, 1);
             if policy.max_attempts <= 1 {
+                mark(&mut req, 1);
                 return inner.call(req).await;
             }
             if let Some(budget) = &policy.budget {
                 budget.deposit();
             }
             let idempotent = is_idempotent(&req);
+            // The template is copied before `AttemptNumber` goes in, so it has
+            // one extension less to copy; every replay is marked anew below.
             let template = super::clone_request(&req);
+            mark(&mut req, 1);
             let mut attempt = 1;
             let mut result = inner.call(req).await;
             loop {
