@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod body;
+pub mod brand;
 pub mod error;
 pub mod events;
 pub mod excerpt;
@@ -31,8 +32,11 @@ pub mod paginate;
 pub mod protocol;
 pub mod request;
 pub mod response;
+pub mod signing;
+pub mod webhook;
 
 pub use body::Body;
+pub use brand::Brand;
 pub use error::{
     ApiError, ConfigError, DecodeError, Error, ErrorData, HttpError, ProtocolError, VerifyError,
 };
@@ -47,6 +51,7 @@ pub use options::{
 };
 pub use paginate::Paginated;
 pub use response::decode_response;
+pub use signing::ManagementAuth;
 
-/// The SDK version sent in the `x-genauth-sdk-version` header, as `rust:<version>`.
+/// The SDK version sent in the `x-<brand>-sdk-version` header, as `rust:<version>`.
 pub const SDK_VERSION_HEADER_VALUE: &str = concat!("rust:", env!("CARGO_PKG_VERSION"));
