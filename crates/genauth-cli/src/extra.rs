@@ -11,6 +11,12 @@ use serde_json::{json, Map, Value};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::creds::{self, Creds};
+use crate::table::{op, p, Op, K, L};
+
+/// `genauth mgmt put-event`: publishes an event (`put_event`).
+pub static PUT_EVENT: Op = op!(mgmt genauth_core::events::PutEvent;
+    p("event-type", "eventType", K::Str, L::Body, true),
+    p("event-data", "eventData", K::Str, L::Body, true));
 use crate::{Failure, Invocation, Io, EXIT_TRANSPORT};
 
 fn flag(id: &'static str, help: &'static str) -> Arg {

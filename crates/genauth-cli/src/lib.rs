@@ -178,7 +178,7 @@ fn client_command(name: &'static str, about: &'static str, ops: &'static [Op]) -
     let cmd = if name == "auth" {
         cmd.subcommands(extra::auth_commands())
     } else {
-        cmd
+        cmd.subcommand(op_command(&extra::PUT_EVENT))
     };
     cmd.subcommands(ops.iter().map(op_command))
 }
@@ -237,6 +237,7 @@ pub fn command() -> Command {
 pub fn find_op(client: &str, name: &str) -> Option<&'static Op> {
     let table = match client {
         "auth" => ops::AUTH,
+        "mgmt" if name == "put-event" => return Some(&extra::PUT_EVENT),
         "mgmt" => ops::MGMT,
         _ => return None,
     };

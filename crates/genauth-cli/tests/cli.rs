@@ -574,6 +574,30 @@ fn dry_run_sign_in_shortcut() {
 }
 
 #[test]
+fn dry_run_put_event() {
+    let out = dry(
+        &[
+            "mgmt",
+            "put-event",
+            "--event-type",
+            "order.paid",
+            "--event-data",
+            r#"{"id":7}"#,
+            "--dry-run",
+        ],
+        MGMT_ENV,
+    );
+    assert!(
+        out.starts_with("POST https://api.example.com/api/v3/pub-event\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("\n\n{\"eventType\":\"order.paid\",\"eventData\":\"{\\\"id\\\":7}\"}\n"),
+        "{out}"
+    );
+}
+
+#[test]
 fn token_decode_and_completions() {
     let (code, out, err) = run_env(
         &[
