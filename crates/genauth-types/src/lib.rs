@@ -23,6 +23,7 @@
 //!   form (and the reverse), unknown enum values land in `Unknown`; structure
 //!   errors still fail. Types only ever sent keep required fields required.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// Defines a string enum with exact wire values, a `Default` (the first
 /// variant) and an `Unknown(String)` catch-all, with tolerant decoding.
