@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 
 mod api;
+mod brands;
 mod cas;
 pub mod config;
 mod events;
@@ -43,7 +44,9 @@ mod http_util;
 mod keys;
 mod oidc;
 mod server;
+mod signed;
 mod store;
+mod webhook;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -56,6 +59,7 @@ pub use config::{
     DEFAULT_USERPOOL_ID,
 };
 pub use fallback::{EmptyTable, OperationTable, RegistryTable, StaticTable, TableEntry};
+pub use webhook::Webhook;
 
 /// Why the emulator did not start.
 #[derive(Debug)]
@@ -115,6 +119,7 @@ pub struct EmulatorBuilder {
     auto_approve: Option<String>,
     table: Arc<dyn OperationTable>,
     table_only: bool,
+    webhook: Option<Webhook>,
 }
 
 impl std::fmt::Debug for EmulatorBuilder {
@@ -148,6 +153,7 @@ impl Default for EmulatorBuilder {
             auto_approve: None,
             table: Arc::new(RegistryTable),
             table_only: false,
+            webhook: None,
         }
     }
 }
@@ -222,7 +228,7 @@ impl EmulatorBuilder {
             .await
             .map_err(StartError::Bind)?;
         let addr = listener.local_addr().map_err(StartError::Bind)?;
-        let key = keys::SigningKey::generate().map_err(|_| StartError::Key)?;
+        let key = keys::KeyRing::generate().map_err(|_| StartError::Key)?;
         let mut apps = self.apps;
         if apps.is_empty() {
             apps.push(
@@ -253,7 +259,11 @@ impl EmulatorBuilder {
                 fault: f,
             });
         }
+        let webhook = self
+            .webhook
+            .map(|w| webhook::Deliverer::new(w, self.userpool_id.clone()));
         let shared = Arc::new_cyclic(|weak| Shared {
+            webhook,
             hub: events::hub(weak.clone(), &keys_),
             base_url: format!("http://{addr}"),
             userpool_id: self.userpool_id,
@@ -286,9 +296,10 @@ pub(crate) struct Shared {
     pub auto_approve: Option<String>,
     pub table: Arc<dyn OperationTable>,
     pub table_only: bool,
-    pub key: keys::SigningKey,
+    pub key: keys::KeyRing,
     pub store: Mutex<store::Store>,
     pub hub: genauth_events::hub::EventHub,
+    pub webhook: Option<webhook::Deliverer>,
 }
 
 impl Shared {
@@ -369,6 +380,23 @@ impl RunningEmulator {
     /// The key set (`/oidc/.well-known/jwks.json`) as JSON.
     pub fn jwks(&self) -> serde_json::Value {
         self.shared.key.jwks()
+    }
+    /// The id (`kid`) of the key new tokens are signed with.
+    pub fn current_kid(&self) -> String {
+        self.shared.key.current_kid()
+    }
+    /// Rotates the signing key: new tokens are signed under a new `kid`; the
+    /// old key stays in the key set for a grace period as long as the longer of
+    /// the access-token and ID-token lifetimes (so the tokens it signed keep
+    /// verifying until they expire), then is dropped. Returns the new `kid`.
+    pub fn rotate_keys(&self) -> Result<String, StartError> {
+        let lt = self.shared.lifetimes;
+        self.rotate_keys_with_grace(lt.access_token.max(lt.id_token))
+    }
+    /// Rotates the signing key, keeping the old one published for `grace`
+    /// (`Duration::ZERO` drops it at once). Returns the new `kid`.
+    pub fn rotate_keys_with_grace(&self, grace: std::time::Duration) -> Result<String, StartError> {
+        self.shared.key.rotate(grace).map_err(|_| StartError::Key)
     }
     /// The events feed's address, e.g. `ws://127.0.0.1:41234`: use it as the
     /// `websocket_host` of either client.
