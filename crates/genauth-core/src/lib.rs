@@ -32,6 +32,7 @@ pub mod paginate;
 pub mod protocol;
 pub mod request;
 pub mod response;
+pub mod session;
 
 pub use body::Body;
 pub use error::{
