@@ -86,13 +86,14 @@ mod client;
 mod events;
 mod generated;
 pub mod layers;
+pub mod middleware;
 pub mod paginate;
 #[cfg(feature = "protocols")]
 pub mod protocol;
 #[cfg(feature = "authentication")]
 mod shortcuts;
 
-pub use builder::ClientBuilder;
+pub use builder::{ClientBuilder, FullBodyService};
 pub use call::{Call, CallFuture, SendOperation};
 pub use client::{AuthenticationClient, ManagementClient};
 pub use genauth_core::{self as core, Error};
