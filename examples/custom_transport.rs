@@ -21,9 +21,9 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use genauth::core::ops::{CreateUser, GetUser};
 use genauth::core::session::{ManagedCall, ManagementSession, Step};
+use genauth::core::ManagementConfig;
 use genauth::core::{Body, Operation};
 use genauth::types::CreateUserReqDto;
-use genauth::core::ManagementConfig;
 use genauth::ManagementClientOptions;
 use genauth_emulator::{Emulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET};
 

@@ -145,7 +145,12 @@ fn a_token_about_to_expire_is_replaced_before_the_call() {
     get_user(&mut s, &mut fake, now + Duration::from_secs(7150)).unwrap();
     assert_eq!(
         fake.paths(),
-        [TOKEN_PATH, "/api/v3/get-user", TOKEN_PATH, "/api/v3/get-user"]
+        [
+            TOKEN_PATH,
+            "/api/v3/get-user",
+            TOKEN_PATH,
+            "/api/v3/get-user"
+        ]
     );
     assert_eq!(fake.tokens_issued, 2);
 }
@@ -164,10 +169,18 @@ fn a_rejected_token_is_refreshed_and_the_call_replayed_once() {
             user_ok(auth)
         }
     });
-    assert_eq!(get_user(&mut s, &mut fake, SystemTime::now()).unwrap(), "u-1");
+    assert_eq!(
+        get_user(&mut s, &mut fake, SystemTime::now()).unwrap(),
+        "u-1"
+    );
     assert_eq!(
         fake.paths(),
-        [TOKEN_PATH, "/api/v3/get-user", TOKEN_PATH, "/api/v3/get-user"]
+        [
+            TOKEN_PATH,
+            "/api/v3/get-user",
+            TOKEN_PATH,
+            "/api/v3/get-user"
+        ]
     );
     assert_eq!(
         fake.sent[3].1.as_deref(),
@@ -178,7 +191,8 @@ fn a_rejected_token_is_refreshed_and_the_call_replayed_once() {
 #[test]
 fn a_second_rejection_is_the_answer_not_a_loop() {
     let mut s = session();
-    let mut fake = Fake::new(|_| response(401, serde_json::json!({"statusCode": 401, "message": "no"})));
+    let mut fake =
+        Fake::new(|_| response(401, serde_json::json!({"statusCode": 401, "message": "no"})));
     let err = get_user(&mut s, &mut fake, SystemTime::now()).unwrap_err();
     assert!(err.is_token_invalid(), "{err:?}");
     assert_eq!(fake.paths().len(), 4, "token, call, token, replayed call");
@@ -192,7 +206,10 @@ fn a_token_endpoint_error_is_returned() {
     assert_eq!(req.uri().path(), TOKEN_PATH);
     let err = call
         .receive(
-            response(200, serde_json::json!({"statusCode": 400, "apiCode": 2001, "message": "bad key"})),
+            response(
+                200,
+                serde_json::json!({"statusCode": 400, "apiCode": 2001, "message": "bad key"}),
+            ),
             SystemTime::now(),
         )
         .unwrap_err();
@@ -250,5 +267,8 @@ fn token_rejected_reads_the_status_and_the_envelope() {
         200,
         serde_json::json!({"statusCode": 200, "message": "", "data": {}})
     )));
-    assert!(!token_rejected(&response(500, serde_json::json!("not an envelope"))));
+    assert!(!token_rejected(&response(
+        500,
+        serde_json::json!("not an envelope")
+    )));
 }

@@ -206,7 +206,8 @@ impl ClientBuilder {
     pub fn body_layer<L, B>(mut self, layer: L) -> Self
     where
         L: Layer<FullBodyService> + Send + Sync + 'static,
-        L::Service: Service<HttpRequest, Response = http::Response<B>> + Clone + Send + Sync + 'static,
+        L::Service:
+            Service<HttpRequest, Response = http::Response<B>> + Clone + Send + Sync + 'static,
         <L::Service as Service<HttpRequest>>::Error: Into<BoxError>,
         <L::Service as Service<HttpRequest>>::Future: Send + 'static,
         B: http_body::Body<Data = Bytes> + Send + 'static,
@@ -214,7 +215,12 @@ impl ClientBuilder {
     {
         self.layers.push(Arc::new(move |inner: HttpService| {
             let inner: FullBodyService = inner.map_response(full_body);
-            HttpService::new(layer.layer(inner).map_err(into_box).and_then(read_body::<B>))
+            HttpService::new(
+                layer
+                    .layer(inner)
+                    .map_err(into_box)
+                    .and_then(read_body::<B>),
+            )
         }));
         self
     }
