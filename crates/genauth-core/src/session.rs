@@ -11,7 +11,7 @@
 //!   ([`ManagementToken::needs_refresh`]);
 //! - adds the token to the call;
 //! - when the service says the token was not accepted
-//!   ([`token_rejected`](crate::management_token::token_rejected)), drops it,
+//!   ([`token_rejected`]), drops it,
 //!   fetches a new one and replays the call once; a second rejection is the
 //!   call's answer (a typed error).
 //!

@@ -28,13 +28,16 @@ fn response(status: u16, body: serde_json::Value) -> http::Response<Bytes> {
         .unwrap()
 }
 
+/// How the fake answers get_user, given the `authorization` header.
+type Answer = Box<dyn FnMut(&str) -> http::Response<Bytes>>;
+
 /// A fake service: hands out tokens numbered 1, 2, ... that live
 /// `lifetime` seconds, and answers get_user with `user_answer(token)`.
 struct Fake {
     tokens_issued: u32,
     lifetime: u64,
     sent: Vec<(String, Option<String>)>,
-    user_answer: Box<dyn FnMut(&str) -> http::Response<Bytes>>,
+    user_answer: Answer,
 }
 
 impl Fake {
