@@ -226,7 +226,8 @@ impl ManagementClient {
     }
 
     /// A client over a complete stack of your own whose bodies are collected;
-    /// only the management token layer is stacked on top of it (no retries,
+    /// only the management token layer (or, for signed requests, the signing
+    /// layer) is stacked on top of it (no retries,
     /// no timeout, no tracing unless your stack has them).
     pub fn with_http_service(
         options: ManagementClientOptions,
@@ -235,7 +236,10 @@ impl ManagementClient {
         let config = Arc::new(ManagementConfig::new(options)?);
         let token_layer = ManagementTokenLayer::new(config.clone());
         let tokens = token_layer.cache().clone();
-        let service = HttpService::new(token_layer.layer(service));
+        let service = match crate::layers::signing_for(&config) {
+            Some(signing) => HttpService::new(signing.layer(service)),
+            None => HttpService::new(token_layer.layer(service)),
+        };
         Ok(Self::from_parts(config, service, tokens))
     }
 
