@@ -540,11 +540,32 @@ impl AuthenticationClient {
         })
     }
 
+    /// Verifies an access token with `verifier` instead of the client's rules,
+    /// using the client's key-set cache (what the `guard` feature's `Guard` does).
+    pub async fn verify_access_token_with(
+        &self,
+        access_token: &str,
+        verifier: &TokenVerifier,
+    ) -> Result<JwtClaims, Error> {
+        self.verify_token_with(access_token, TokenKind::Access, None, Some(verifier))
+            .await
+    }
+
     async fn verify_token(
         &self,
         token: &str,
         kind: TokenKind,
         nonce: Option<&str>,
+    ) -> Result<JwtClaims, Error> {
+        self.verify_token_with(token, kind, nonce, None).await
+    }
+
+    async fn verify_token_with(
+        &self,
+        token: &str,
+        kind: TokenKind,
+        nonce: Option<&str>,
+        with: Option<&TokenVerifier>,
     ) -> Result<JwtClaims, Error> {
         let cache = self.jwks_cache();
         // An HMAC token without a key id needs no key set; anything else does,
@@ -556,10 +577,17 @@ impl AuthenticationClient {
         } else {
             Arc::new(KeySet::new())
         };
-        let mut verifier = self.token_verifier();
+        let own;
+        let mut verifier = match with {
+            Some(v) => std::borrow::Cow::Borrowed(v),
+            None => {
+                own = self.token_verifier();
+                std::borrow::Cow::Borrowed(&own)
+            }
+        };
         if let Some(iss) = cache.discovered_issuer() {
             if !verifier.issuers().contains(&iss) {
-                verifier = verifier.also_accept_issuer(iss);
+                verifier = std::borrow::Cow::Owned(verifier.into_owned().also_accept_issuer(iss));
             }
         }
         let check = |keys: &KeySet| match kind {
