@@ -156,6 +156,20 @@ impl AuthenticationClient {
         decode_response::<O>(resp)
     }
 
+    /// Encodes and sends `op` on behalf of the end user whose access token is
+    /// `user_token` (instead of the client's own token), then decodes its
+    /// output. Shares the pool and the layers; takes no lock and clones nothing.
+    /// The same as `client.<operation>(…).user_token(&token).await`.
+    pub async fn send_as<O: Operation>(
+        &self,
+        op: &O,
+        user_token: &SecretString,
+    ) -> Result<O::Output, Error> {
+        let req = self.inner.config.request(op, Some(user_token))?;
+        let resp = self.send_http(req).await?;
+        decode_response::<O>(resp)
+    }
+
     /// Sends a request built by `genauth-core` (e.g. a protocol helper's) and
     /// returns the response with its body read.
     pub async fn send_http(&self, req: HttpRequest) -> Result<HttpResponse, Error> {
