@@ -31,6 +31,8 @@ pub mod paginate;
 pub mod protocol;
 pub mod request;
 pub mod response;
+mod transport_error;
+pub mod validate;
 
 pub use body::Body;
 pub use error::{

@@ -16,6 +16,10 @@ use crate::SecretString;
 pub const PATH: &str = "/api/v3/get-management-token";
 /// The name used for this call in errors and traces.
 pub const NAME: &str = "get_management_token";
+/// The longest lifetime the SDK believes a management token has. A larger
+/// `expires_in` (a hostile or broken answer such as `9223372036854775807`) is
+/// cut down to this; the service issues tokens for hours, not days.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A management token and the user pool it is scoped to.
 #[derive(Clone)]
@@ -77,6 +81,11 @@ struct TokenData {
     access_token: Option<SecretString>,
     #[serde(default, deserialize_with = "genauth_types::lenient::opt_i64")]
     expires_in: Option<i64>,
+}
+
+/// Cuts a token lifetime down to [`MAX_TOKEN_LIFETIME`].
+pub fn clamp_lifetime(lifetime: Duration) -> Duration {
+    lifetime.min(MAX_TOKEN_LIFETIME)
 }
 
 /// Reads the `scoped_userpool_id` claim from a JWT's payload (base64url, with or
@@ -150,7 +159,7 @@ impl ManagementConfig {
                 excerpt: excerpt(&body),
             }))
         })?;
-        let secs = data.expires_in.unwrap_or(0).max(0) as u64;
-        ManagementToken::new(token, Duration::from_secs(secs))
+        let secs = u64::try_from(data.expires_in.unwrap_or(0)).unwrap_or(0);
+        ManagementToken::new(token, clamp_lifetime(Duration::from_secs(secs)))
     }
 }
