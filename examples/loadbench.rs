@@ -1,9 +1,21 @@
-//! Loopback load benchmark: requests per second and p50/p99 latency of
-//! `get_user` at concurrency 1 and 64, for the SDK's hyper client and for a
-//! bare hyper-util client sending the same request, against a local server.
+//! Loopback load benchmark: requests per second and p50/p99 latency at
+//! concurrency 1 and 64, for the SDK's hyper clients and for a bare hyper-util
+//! client sending the same requests, against a local server.
+//!
+//! Two pairs are compared, each in the same interleaved rounds:
+//!
+//! - `get_alipay_auth_info` of the default `AuthenticationClient` (typed
+//!   decode) against raw hyper-util sending the same request and decoding the
+//!   same envelope with serde (the comparison of issue #17);
+//! - `get_user` of the default `ManagementClient` against raw hyper-util
+//!   reading the body without decoding it (the floor of any client).
+//!
+//! After the table it prints, per pair and concurrency, the median over the
+//! rounds of the SDK's rate divided by raw hyper's rate in the same round.
 //!
 //! ```text
 //! cargo run --release --example loadbench -- [--duration SECS] [--rounds N] [--concurrency 1,64]
+//! cargo run --release --example loadbench -- --url http://127.0.0.1:8080   # another server (e.g. nginx)
 //! cargo run --release --example loadbench -- --serve   # only the server, for scripts/bench-python.sh
 //! ```
 //!
@@ -57,6 +69,13 @@ fn user_body() -> Bytes {
     )
 }
 
+/// The `get-alipay-authinfo` envelope (a small one, as in issue #17).
+fn alipay_body() -> Bytes {
+    Bytes::from_static(
+        br#"{"statusCode":200,"message":"","apiCode":0,"requestId":"934108e5-9fbf-4d24-8da1-c330328abd6c","data":{"authInfo":"apiname=com.alipay.account.auth&app_id=2021000000000000&app_name=mc&auth_type=AUTHACCOUNT&biz_type=openservice&method=alipay.open.auth.sdk.code.get&pid=2088000000000000&product_id=APP_FAST_LOGIN&scope=kuaijie&sign_type=RSA2&target_id=1669000000000&sign=abc"}}"#,
+    )
+}
+
 /// Starts the server on a thread of its own; returns its address.
 fn start_server() -> Result<SocketAddr, BoxError> {
     let (tx, rx) = std::sync::mpsc::channel();
@@ -90,10 +109,10 @@ fn start_server() -> Result<SocketAddr, BoxError> {
                 let (token_body, user) = (token_body.clone(), user.clone());
                 tokio::spawn(async move {
                     let svc = hyper::service::service_fn(move |req: http::Request<Incoming>| {
-                        let body = if req.uri().path() == "/api/v3/get-management-token" {
-                            token_body.clone()
-                        } else {
-                            user.clone()
+                        let body = match req.uri().path() {
+                            "/api/v3/get-management-token" => token_body.clone(),
+                            "/api/v3/get-alipay-authinfo" => alipay_body(),
+                            _ => user.clone(),
                         };
                         async move {
                             // Read the request body, as a real server would.
@@ -196,11 +215,13 @@ fn main() -> Result<(), BoxError> {
     let mut levels = vec![1usize, 64];
     let mut serve = false;
     let mut rounds = 3usize;
+    let mut url = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--serve" => serve = true,
             "--rounds" => rounds = it.next().ok_or("--rounds needs a number")?.parse()?,
+            "--url" => url = Some(it.next().ok_or("--url needs a base URL")?.clone()),
             "--duration" => {
                 let v: f64 = it.next().ok_or("--duration needs seconds")?.parse()?;
                 duration = Duration::from_secs_f64(v);
@@ -216,8 +237,10 @@ fn main() -> Result<(), BoxError> {
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
-    let addr = start_server()?;
-    let url = format!("http://{addr}");
+    let url = match url {
+        Some(u) if !serve => u.trim_end_matches('/').to_owned(),
+        _ => format!("http://{}", start_server()?),
+    };
     if serve {
         println!("listening on {url}");
         loop {
@@ -230,6 +253,7 @@ fn main() -> Result<(), BoxError> {
         .build()?;
     rt.block_on(async move {
         let callers = callers(&url)?;
+        let mut ratios = Vec::new();
         println!("| client | concurrency | requests | req/s | p50 ms | p99 ms |");
         println!("|---|---|---|---|---|---|");
         for &c in &levels {
@@ -242,6 +266,27 @@ fn main() -> Result<(), BoxError> {
                     results[i].push(measure(c, duration, move || call()).await?);
                 }
             }
+            for (name, sdk, raw) in PAIRS {
+                let (Some(s), Some(r)) = (index(&callers, sdk), index(&callers, raw)) else {
+                    continue;
+                };
+                let mut per_round: Vec<f64> = results[s]
+                    .iter()
+                    .zip(&results[r])
+                    .map(|(a, b)| a.rps / b.rps)
+                    .collect();
+                per_round.sort_by(f64::total_cmp);
+                if let Some(m) = per_round.get(per_round.len() / 2) {
+                    ratios.push(format!(
+                        "| {name} | {c} | {m:.2} | {} |",
+                        per_round
+                            .iter()
+                            .map(|x| format!("{x:.2}"))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ));
+                }
+            }
             for ((name, _), mut figures) in callers.iter().zip(results) {
                 figures.sort_by(|a, b| a.rps.total_cmp(&b.rps));
                 if let Some(median) = figures.get(figures.len() / 2) {
@@ -249,8 +294,32 @@ fn main() -> Result<(), BoxError> {
                 }
             }
         }
+        println!();
+        println!("| SDK / raw hyper-util, same round | concurrency | median | rounds |");
+        println!("|---|---|---|---|");
+        for line in ratios {
+            println!("{line}");
+        }
         Ok::<_, BoxError>(())
     })
+}
+
+/// The pairs whose rates are compared round by round: (label, SDK row, raw row).
+const PAIRS: [(&str, &str, &str); 2] = [
+    (
+        "get_alipay_auth_info, typed decode on both sides",
+        AUTH_DEFAULT,
+        RAW_DECODE,
+    ),
+    ("get_user, raw side decodes nothing", MGMT_DEFAULT, RAW),
+];
+const AUTH_DEFAULT: &str = "genauth auth client, default stack (get_alipay_auth_info)";
+const RAW_DECODE: &str = "raw hyper-util + serde decode (get_alipay_auth_info)";
+const MGMT_DEFAULT: &str = "genauth (hyper), default stack";
+const RAW: &str = "raw hyper-util";
+
+fn index(callers: &[(&'static str, Caller)], name: &str) -> Option<usize> {
+    callers.iter().position(|(n, _)| *n == name)
 }
 
 type CallFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), BoxError>> + Send>>;
@@ -289,6 +358,48 @@ fn callers(url: &str) -> Result<Vec<(&'static str, Caller)>, BoxError> {
             })
         })
     };
+    // The end-user client, as issue #17 measured it: `get_alipay_auth_info`
+    // with an access token, decoded into its typed output.
+    let auth = genauth::AuthenticationClient::new(
+        genauth::AuthenticationClientOptions::new("62e22721c889dd44bad1dda2", url)
+            .access_token(token()),
+    )?;
+    let auth_caller: Caller = std::sync::Arc::new(move || {
+        let auth = auth.clone();
+        Box::pin(async move {
+            let info = auth.get_alipay_auth_info("alipay").await?;
+            std::hint::black_box(info);
+            Ok(())
+        })
+    });
+    // Raw hyper-util sending the same request as the end-user client and
+    // decoding the same envelope into the same type with serde.
+    let alipay_uri: http::Uri =
+        format!("{url}/api/v3/get-alipay-authinfo?extIdpConnidentifier=alipay").parse()?;
+    let raw_decode: Caller = {
+        let raw = raw.clone();
+        let access_token = token();
+        std::sync::Arc::new(move || {
+            let raw = raw.clone();
+            let req = http::Request::get(alipay_uri.clone())
+                .header("authorization", access_token.as_str())
+                .header("x-genauth-app-id", "62e22721c889dd44bad1dda2")
+                .header("x-genauth-request-from", "sdk")
+                .header("x-genauth-sdk-version", "rust:0.1.0")
+                .body(Full::new(Bytes::new()));
+            Box::pin(async move {
+                let resp = raw.request(req?).await?;
+                if !resp.status().is_success() {
+                    return Err(format!("status {}", resp.status()).into());
+                }
+                let body = resp.into_body().collect().await?.to_bytes();
+                let env: genauth::types::Envelope<genauth::types::AlipayAuthInfoDataDto> =
+                    serde_json::from_slice(&body)?;
+                std::hint::black_box(env);
+                Ok(())
+            })
+        })
+    };
     let raw_caller: Caller = std::sync::Arc::new(move || {
         let raw = raw.clone();
         let req = http::Request::get(uri.clone())
@@ -308,8 +419,10 @@ fn callers(url: &str) -> Result<Vec<(&'static str, Caller)>, BoxError> {
         })
     });
     Ok(vec![
-        ("genauth (hyper), default stack", sdk(full)),
+        (AUTH_DEFAULT, auth_caller),
+        (RAW_DECODE, raw_decode),
+        (MGMT_DEFAULT, sdk(full)),
         ("genauth, token layer only", sdk(lean)),
-        ("raw hyper-util", raw_caller),
+        (RAW, raw_caller),
     ])
 }

@@ -27,7 +27,6 @@ use genauth_emulator::{
     Emulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID, DEFAULT_APP_SECRET,
     DEFAULT_REDIRECT_URI,
 };
-use serde_json::Value;
 
 type Result<T> = std::result::Result<T, Box<dyn StdError + Send + Sync>>;
 
@@ -122,24 +121,17 @@ pub async fn main() -> Result<()> {
         5,
         "Handle the callback: check the state, exchange the code, verify the ID token",
     );
-    let oidc = auth
+    let login_done = auth
         .handle_redirect_callback(callback_query, &login.transaction)
         .await?;
-    let id_token = oidc.id_token.clone().ok_or("no ID token")?;
-    // handle_redirect_callback has verified it already; this shows the call a
-    // resource server or a later request would make.
-    let claims = auth
-        .verify_id_token(id_token.expose(), login.transaction.nonce.as_deref())
-        .await?;
+    // handle_redirect_callback has verified the ID token and hands back its claims.
+    let claims = login_done.id_claims.ok_or("no ID token")?;
+    let oidc = login_done.tokens;
     println!(
         "    state checked, code exchanged with the PKCE verifier at /oidc/token;\n    \
          ID token valid (RS256 against the JWKS; iss, aud, exp and nonce checked): sub={} email={}",
         claims.sub.as_deref().unwrap_or("-"),
-        claims
-            .extra
-            .get("email")
-            .and_then(Value::as_str)
-            .unwrap_or("-"),
+        claims.email.as_deref().unwrap_or("-"),
     );
 
     step(6, "Refresh the access token (grant_type=refresh_token)");

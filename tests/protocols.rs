@@ -61,11 +61,14 @@ fn now() -> i64 {
         .as_secs() as i64
 }
 
+/// ID-token claims with a nonce; access-token claims (with `scope`, as
+/// GenAuth issues them) without one.
 fn claims(iss: &str, nonce: Option<&str>) -> serde_json::Value {
     let mut c =
         json!({"iss": iss, "aud": APP_ID, "sub": "user-1", "exp": now() + 600, "iat": now()});
-    if let Some(n) = nonce {
-        c["nonce"] = json!(n);
+    match nonce {
+        Some(n) => c["nonce"] = json!(n),
+        None => c["scope"] = json!("openid profile"),
     }
     c
 }
@@ -321,8 +324,14 @@ async fn jwks_is_cached_and_refreshed_at_most_once_per_interval_on_unknown_kid()
     let t1 = sign(k1, k1.kid, &claims(&iss, Some("n1")));
     let claims1 = c.verify_id_token(&t1, Some("n1")).await.unwrap();
     assert_eq!(claims1.sub.as_deref(), Some("user-1"));
-    c.verify_access_token(&t1).await.unwrap();
-    c.introspect_token_offline(&t1).await.unwrap();
+    // An ID token is not an access token.
+    assert!(matches!(
+        c.verify_access_token(&t1).await,
+        Err(Error::Verify(VerifyError::WrongTokenKind { .. }))
+    ));
+    let a1 = sign(k1, k1.kid, &claims(&iss, None));
+    c.verify_access_token(&a1).await.unwrap();
+    c.introspect_token_offline(&a1).await.unwrap();
     assert_eq!(c.jwks_cache().fetch_count(), 1, "the key set is cached");
 
     // The server rotates in k2; a k2 token triggers one refresh.
@@ -415,7 +424,7 @@ async fn app_scoped_jwks_discovery_and_hs256() {
     let before = server.requests().len();
     let hs = jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims(&iss, None),
+        &claims(&iss, Some("hs-nonce")),
         &jsonwebtoken::EncodingKey::from_secret(APP_SECRET.as_bytes()),
     )
     .unwrap();
@@ -482,8 +491,11 @@ async fn redirect_login_round_trip() {
     assert!(server.requests().is_empty());
 
     let query = format!("code=c1&state={}", stored.state);
-    let tokens = c.handle_redirect_callback(&query, &stored).await.unwrap();
-    assert!(tokens.id_token.is_some());
+    let done = c.handle_redirect_callback(&query, &stored).await.unwrap();
+    assert!(done.tokens.id_token.is_some());
+    // The callback hands back the verified claims: no second verification.
+    let id_claims = done.id_claims.expect("the ID token's claims");
+    assert_eq!(id_claims.nonce, stored.nonce);
     let reqs = server.requests();
     let f = form(&reqs[0]);
     assert_eq!(field(&f, "code"), Some("c1"));
@@ -494,12 +506,42 @@ async fn redirect_login_round_trip() {
 
     // A token response whose ID token carries another nonce is rejected.
     let mut other = stored.clone();
-    other.nonce = Some("not-the-nonce".into());
+    other.nonce = Some("not-the-nonce-of-this-login".into());
     let e = c
         .handle_redirect_callback(&query, &other)
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Verify(VerifyError::NonceMismatch)));
+}
+
+#[tokio::test]
+async fn an_openid_callback_without_an_id_token_is_refused() {
+    let server = TestServer::start(|r| match r.path.as_str() {
+        "/oidc/token" => json_response(200, json!({"access_token": "at", "token_type": "Bearer"})),
+        _ => json_response(404, json!({})),
+    })
+    .await;
+    let c = client(&server, TokenEndpointAuthMethod::ClientSecretPost);
+    let login = c.start_redirect_login(AuthorizeParams::new()).unwrap();
+    assert!(login.transaction.expects_id_token());
+    let query = format!("code=c1&state={}", login.transaction.state);
+    let e = c
+        .handle_redirect_callback(&query, &login.transaction)
+        .await
+        .unwrap_err();
+    assert_eq!(protocol_error(e), ProtocolError::MissingIdToken);
+
+    // Without `openid` no ID token is expected, and none is returned.
+    let login = c
+        .start_redirect_login(AuthorizeParams::new().scope("profile"))
+        .unwrap();
+    assert!(!login.transaction.expects_id_token());
+    let query = format!("code=c2&state={}", login.transaction.state);
+    let done = c
+        .handle_redirect_callback(&query, &login.transaction)
+        .await
+        .unwrap();
+    assert!(done.id_claims.is_none());
 }
 
 // ---------------------------------------------------------------- CAS

@@ -277,7 +277,7 @@ impl Model {
         }
         let mut modrs = String::from(HEADER);
         modrs.push_str("//! The request and response types of every operation, generated from the API description.\n//!\n//! Types used by both clients are always here; the others follow the\n//! `authentication` and `management` features.\n\n");
-        modrs.push_str("#[cfg(any(feature = \"authentication\", feature = \"management\"))]\nmod common;\n#[cfg(any(feature = \"authentication\", feature = \"management\"))]\npub use common::*;\n");
+        modrs.push_str("mod common;\npub use common::*;\n");
         for m in ["authentication", "management"] {
             let _ = write!(
                 modrs,
@@ -751,6 +751,7 @@ impl Model {
                 "let mut op = {construct};\n{post}Call::new(self, op)\n}}\n"
             );
         }
+        self.emit_paged(op, ct, setters);
         if rest.is_empty() {
             return;
         }
@@ -765,7 +766,7 @@ impl Model {
             "// Optional parameters of `{ct}::{}`.\nsetters!({ct}, ops::{}, {mode} {{",
             op.name, op.upper
         );
-        for f in &rest {
+        for f in rest.iter().filter(|f| !self.paging_setter(op, f)) {
             let vec_query = body.is_none() && matches!(f.ty, Ty::Vec(_));
             let (kind, ty) = match &f.ty {
                 Ty::Str => ("into", "String".to_owned()),
@@ -782,6 +783,21 @@ impl Model {
             );
         }
         setters.push_str("});\n\n");
+    }
+
+    /// `paged!` (`.page(n)` and `.page_size(n)`) for a paginated operation.
+    fn emit_paged(&self, op: &Op, ct: &str, setters: &mut String) {
+        if self.pagination_args(op).is_some() {
+            let _ = writeln!(setters, "paged!({ct}, ops::{});\n", op.upper);
+        }
+    }
+
+    /// Whether `f` is the page number or page size of a paginated operation:
+    /// `genauth-tower` gives every such call `.page(n)` and `.page_size(n)`
+    /// generically, so no generated setter may take those names.
+    fn paging_setter(&self, op: &Op, f: &Field) -> bool {
+        matches!(setter_name(&f.ident).as_str(), "page" | "page_size")
+            && self.pagination_args(op).is_some()
     }
 
     // ---------------------------------------------------------------- registry

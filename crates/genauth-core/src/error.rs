@@ -134,6 +134,10 @@ pub enum ProtocolError {
     /// The system's secure random generator failed.
     #[error("the secure random generator failed")]
     Random,
+    /// The token endpoint answered an `openid` code exchange without an
+    /// `id_token`, so the login's nonce could not be checked.
+    #[error("the token endpoint answered the `openid` login without an `id_token`")]
+    MissingIdToken,
 }
 
 /// Why a JWT was not accepted. Each rejection has its own variant; none of them
@@ -198,6 +202,67 @@ pub enum VerifyError {
     /// The key is needed but not configured, e.g. an `HS256` ID token without an app secret.
     #[error("cannot verify `{0}` tokens: no key is configured for it")]
     NoKeyForAlgorithm(String),
+    /// The header's `crit` lists parameters this verifier does not implement,
+    /// or is malformed (RFC 7515 §4.1.11 says reject the token).
+    #[error("the token marks header parameters {0:?} as critical, which this verifier does not implement")]
+    UnsupportedCritical(Vec<String>),
+    /// The token is of the other kind: an ID token presented as an access
+    /// token, or the reverse (see `docs/protocols.md` for how they differ).
+    #[error("expected {expected}, but the token is {found}")]
+    WrongTokenKind {
+        /// The kind that was asked for (`an access token` or `an ID token`).
+        expected: &'static str,
+        /// What the token is, as far as its header and claims say.
+        found: &'static str,
+    },
+    /// `azp` is absent while `aud` holds several audiences, or names another
+    /// client (OIDC Core 3.1.3.7).
+    #[error("the token's authorized party (`azp`) is missing or is not this client")]
+    InvalidAuthorizedParty,
+    /// A required scope is not granted by the token's `scope` claim.
+    #[error("the token does not grant the required scope `{0}`")]
+    MissingScope(String),
+    /// A required role is not in the token's `roles` claim.
+    #[error("the token does not carry the required role `{0}`")]
+    MissingRole(String),
+    /// A claim requirement set with `TokenVerifier::require_claim` refused the token.
+    #[error("the token does not meet the requirement `{0}`")]
+    ClaimRejected(String),
+    /// The token is longer than the verifier accepts.
+    #[error("the token is {len} bytes long; at most {max} are accepted")]
+    TooLarge {
+        /// The token's length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The key set could not be fetched and no earlier copy of it is known.
+    #[error("the key set is unavailable: {0}")]
+    KeySetUnavailable(String),
+    /// The token is not active (introspection said `active: false`: revoked,
+    /// expired or unknown to the server).
+    #[error("the token is not active")]
+    Inactive,
+}
+
+impl VerifyError {
+    /// Whether the token itself is valid but does not grant what is required
+    /// (a scope, a role, a claim requirement): HTTP 403 `insufficient_scope`
+    /// rather than 401 `invalid_token` (RFC 6750 §3.1).
+    pub fn is_insufficient(&self) -> bool {
+        matches!(
+            self,
+            VerifyError::MissingScope(_)
+                | VerifyError::MissingRole(_)
+                | VerifyError::ClaimRejected(_)
+        )
+    }
+
+    /// Whether the failure is on the verifier's side (the key set could not
+    /// be had), not the token's: a 503 or a retry is the honest answer.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, VerifyError::KeySetUnavailable(_))
+    }
 }
 
 impl Error {

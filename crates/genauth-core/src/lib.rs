@@ -17,6 +17,7 @@
 //! requests and their typed answers, JWT verification against a key set, and
 //! CAS ticket validation.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod body;
 pub mod error;

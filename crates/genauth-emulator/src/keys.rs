@@ -1,4 +1,4 @@
-//! The emulator's RSA signing key, its JWKS, and random values.
+//! The emulator's RSA signing keys (with rotation), its JWKS, and random values.
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
@@ -41,12 +41,12 @@ impl SigningKey {
         })
     }
 
-    /// The key set document.
-    pub(crate) fn jwks(&self) -> Value {
-        json!({"keys": [{
+    /// The public key as a JWK.
+    fn jwk(&self) -> Value {
+        json!({
             "kty": "RSA", "use": "sig", "alg": "RS256",
             "kid": self.kid, "n": self.n, "e": self.e,
-        }]})
+        })
     }
 
     /// A compact JWS (RS256) of `claims`.
@@ -68,6 +68,77 @@ impl SigningKey {
         out.push_str(&URL_SAFE_NO_PAD.encode(sig));
         Ok(out)
     }
+}
+
+/// The signing keys: the current one signs; retired ones stay published in
+/// the key set until their grace period ends, so that tokens they signed keep
+/// verifying, and are then dropped.
+pub(crate) struct KeyRing {
+    state: std::sync::RwLock<RingState>,
+}
+
+struct RingState {
+    current: std::sync::Arc<SigningKey>,
+    retired: Vec<(std::sync::Arc<SigningKey>, std::time::Instant)>,
+}
+
+impl KeyRing {
+    pub(crate) fn generate() -> Result<Self, CryptoError> {
+        Ok(Self {
+            state: std::sync::RwLock::new(RingState {
+                current: std::sync::Arc::new(SigningKey::generate()?),
+                retired: Vec::new(),
+            }),
+        })
+    }
+
+    fn current(&self) -> std::sync::Arc<SigningKey> {
+        self.state
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .current
+            .clone()
+    }
+
+    /// The id of the key new tokens are signed with.
+    pub(crate) fn current_kid(&self) -> String {
+        self.current().kid.clone()
+    }
+
+    /// Signs with the current key.
+    pub(crate) fn sign(&self, claims: &Value) -> Result<String, CryptoError> {
+        self.current().sign(claims)
+    }
+
+    /// The key set: the current key, then the retired keys still in their
+    /// grace period (expired ones are dropped here).
+    pub(crate) fn jwks(&self) -> Value {
+        let mut st = self.state.write().unwrap_or_else(|e| e.into_inner());
+        let now = std::time::Instant::now();
+        st.retired.retain(|(_, until)| *until > now);
+        let mut keys = vec![st.current.jwk()];
+        keys.extend(st.retired.iter().map(|(k, _)| k.jwk()));
+        json!({ "keys": keys })
+    }
+
+    /// Makes a new current key; the old one stays published for `grace`.
+    /// Returns the new key's id.
+    pub(crate) fn rotate(&self, grace: std::time::Duration) -> Result<String, CryptoError> {
+        let fresh = std::sync::Arc::new(SigningKey::generate()?);
+        let kid = fresh.kid.clone();
+        let mut st = self.state.write().unwrap_or_else(|e| e.into_inner());
+        let old = std::mem::replace(&mut st.current, fresh);
+        let until = std::time::Instant::now() + grace;
+        st.retired.push((old, until));
+        Ok(kid)
+    }
+}
+
+/// The `at_hash` of an ID token issued with `access_token` (OIDC Core
+/// 3.1.3.6): the base64url left half of its SHA-256.
+pub(crate) fn at_hash(access_token: &str) -> String {
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
+    URL_SAFE_NO_PAD.encode(&d.as_ref()[..16])
 }
 
 /// `n` random bytes as lowercase hex.

@@ -222,7 +222,7 @@ impl EmulatorBuilder {
             .await
             .map_err(StartError::Bind)?;
         let addr = listener.local_addr().map_err(StartError::Bind)?;
-        let key = keys::SigningKey::generate().map_err(|_| StartError::Key)?;
+        let key = keys::KeyRing::generate().map_err(|_| StartError::Key)?;
         let mut apps = self.apps;
         if apps.is_empty() {
             apps.push(
@@ -286,7 +286,7 @@ pub(crate) struct Shared {
     pub auto_approve: Option<String>,
     pub table: Arc<dyn OperationTable>,
     pub table_only: bool,
-    pub key: keys::SigningKey,
+    pub key: keys::KeyRing,
     pub store: Mutex<store::Store>,
     pub hub: genauth_events::hub::EventHub,
 }
@@ -369,6 +369,23 @@ impl RunningEmulator {
     /// The key set (`/oidc/.well-known/jwks.json`) as JSON.
     pub fn jwks(&self) -> serde_json::Value {
         self.shared.key.jwks()
+    }
+    /// The id (`kid`) of the key new tokens are signed with.
+    pub fn current_kid(&self) -> String {
+        self.shared.key.current_kid()
+    }
+    /// Rotates the signing key: new tokens are signed under a new `kid`; the
+    /// old key stays in the key set for a grace period as long as the longer of
+    /// the access-token and ID-token lifetimes (so the tokens it signed keep
+    /// verifying until they expire), then is dropped. Returns the new `kid`.
+    pub fn rotate_keys(&self) -> Result<String, StartError> {
+        let lt = self.shared.lifetimes;
+        self.rotate_keys_with_grace(lt.access_token.max(lt.id_token))
+    }
+    /// Rotates the signing key, keeping the old one published for `grace`
+    /// (`Duration::ZERO` drops it at once). Returns the new `kid`.
+    pub fn rotate_keys_with_grace(&self, grace: std::time::Duration) -> Result<String, StartError> {
+        self.shared.key.rotate(grace).map_err(|_| StartError::Key)
     }
     /// The events feed's address, e.g. `ws://127.0.0.1:41234`: use it as the
     /// `websocket_host` of either client.

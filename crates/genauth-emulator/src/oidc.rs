@@ -8,7 +8,7 @@ use crate::config::App;
 use crate::http_util::{
     get, html_escape, json_reply, now_secs, redirect, text_reply, with_query, ApiErr, Reply, Req,
 };
-use crate::keys::{random_hex, random_token, s256, secret_eq};
+use crate::keys::{at_hash, random_hex, random_token, s256, secret_eq};
 use crate::store::{CodeRec, TokenKind, TokenRec, UserRec};
 use crate::Shared;
 use genauth_core::TokenEndpointAuthMethod;
@@ -96,6 +96,9 @@ pub(crate) fn issue_tokens(
             if let Some(n) = nonce {
                 claims.insert("nonce".into(), json!(n));
             }
+            // As GenAuth does: the ID token carries `at_hash` and no `scope`,
+            // the access token `scope` and no `nonce` (docs/protocols.md).
+            claims.insert("at_hash".into(), json!(at_hash(&access_token)));
             Some(shared.key.sign(&Value::Object(claims)).map_err(sign_err)?)
         }
         _ => None,
@@ -143,6 +146,9 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Reply {
 /// Answers the OIDC/OAuth routes; `None` for other paths.
 pub(crate) fn handle(shared: &Shared, req: &Req) -> Option<Reply> {
     let path = req.path.as_str();
+    if path == "/__emulator/rotate-keys" {
+        return Some(rotate_keys(shared, req));
+    }
     // `/{app_id}/oidc/.well-known/jwks.json`, as the Node and Go SDKs ask.
     if path.ends_with("/oidc/.well-known/jwks.json") {
         return Some(json_reply(StatusCode::OK, &shared.key.jwks()));
@@ -162,6 +168,45 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Option<Reply> {
         ("GET" | "POST", "/session/end") => end_session(shared, req),
         _ => oauth_error(StatusCode::NOT_FOUND, "not_found", "unknown endpoint"),
     })
+}
+
+/// `POST /__emulator/rotate-keys[?grace_secs=N]`: the admin route behind
+/// `RunningEmulator::rotate_keys`, for the binary. The grace period defaults
+/// to the longer of the access-token and ID-token lifetimes.
+fn rotate_keys(shared: &Shared, req: &Req) -> Reply {
+    if req.method != http::Method::POST {
+        return oauth_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "invalid_request",
+            "use POST",
+        );
+    }
+    let p = req.query_pairs();
+    let lt = shared.lifetimes;
+    let grace = match get(&p, "grace_secs") {
+        None => lt.access_token.max(lt.id_token),
+        Some(v) => match v.parse::<u64>() {
+            Ok(secs) => std::time::Duration::from_secs(secs),
+            Err(_) => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "grace_secs must be a whole number of seconds",
+                )
+            }
+        },
+    };
+    match shared.key.rotate(grace) {
+        Ok(kid) => json_reply(
+            StatusCode::OK,
+            &json!({"kid": kid, "grace_secs": grace.as_secs()}),
+        ),
+        Err(_) => oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "cannot create the RSA key",
+        ),
+    }
 }
 
 fn discovery(shared: &Shared) -> Reply {

@@ -128,6 +128,18 @@ async fn code_flow_with_pkce_refresh_introspect_revoke() {
     assert_eq!(claims["aud"], APP);
     assert_eq!(claims["nonce"], "n-1");
     assert_eq!(claims["email"], "ann@example.com");
+    // How GenAuth tells the kinds apart: the ID token has `at_hash` (and the
+    // nonce) but no `scope`; the access token has `scope` but no `nonce`.
+    let access = tokens["access_token"].as_str().unwrap();
+    let half = &aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access.as_bytes());
+    assert_eq!(
+        claims["at_hash"],
+        URL_SAFE_NO_PAD.encode(&half.as_ref()[..16])
+    );
+    assert!(claims.get("scope").is_none());
+    let at = verify(&jwks, access);
+    assert!(at["scope"].as_str().unwrap().contains("openid"));
+    assert!(at.get("nonce").is_none() && at.get("at_hash").is_none());
     assert_eq!(
         claims["sub"],
         emu.user_id("ann@example.com").unwrap().as_str()

@@ -31,6 +31,7 @@
 //! With the `hub` feature, `hub::EventHub` is an in-memory feed that a local
 //! server (tests, an emulator) can mount.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod connect;
 mod error;

@@ -5,6 +5,7 @@
 //! through. It never follows redirects, so credentials are never forwarded to
 //! another host, and it bounds connection setup with a connect timeout.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -14,6 +14,7 @@
 //! [`ClientBuilder`] configures it; `AuthenticationClient::new` and
 //! `ManagementClient::new` use its defaults.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// Implements the optional-parameter setters of one operation's [`Call`], for
 /// the generated client code: each `kind name: Type => field,` line becomes an
@@ -46,6 +47,39 @@ macro_rules! setters {
     (@set body $s:ident, $f:ident, $v:expr) => { $s.op_mut().body.$f = $v; };
 }
 
+/// Gives the [`Call`] of one paginated operation its `.page(n)` and
+/// `.page_size(n)` methods (the generated client code has one line per
+/// paginated operation; a generic impl would clash with the `page` setters of
+/// operations that are not paginated).
+#[allow(unused_macros)] // unused when both client features are off
+macro_rules! paged {
+    ($client:ty, $op:ty) => {
+        impl crate::Call<'_, $client, $op> {
+            /// Asks for page `page` (counting from 1) of the list, wherever the
+            /// operation carries its page number on the wire (query string, body,
+            /// or the body's `options.pagination`). On
+            /// [`pages`](crate::Call::pages) and [`items`](crate::Call::items) it
+            /// is the page the walk starts from.
+            #[inline]
+            pub fn page(mut self, page: i64) -> Self {
+                genauth_core::Paginated::set_page_number(self.op_mut(), page);
+                self
+            }
+
+            /// Asks for pages of `limit` items, wherever the operation carries its
+            /// page size on the wire (`limit` in the query string, in the body, or
+            /// in the body's `options.pagination`). Without it the server's
+            /// default applies to a single call, and
+            /// [`DEFAULT_PAGE_SIZE`](crate::paginate::DEFAULT_PAGE_SIZE) to a walk.
+            #[inline]
+            pub fn page_size(mut self, limit: i64) -> Self {
+                genauth_core::Paginated::set_page_size(self.op_mut(), limit);
+                self
+            }
+        }
+    };
+}
+
 mod builder;
 mod call;
 mod client;
@@ -55,6 +89,7 @@ pub mod layers;
 pub mod paginate;
 #[cfg(feature = "protocols")]
 pub mod protocol;
+#[cfg(feature = "authentication")]
 mod shortcuts;
 
 pub use builder::ClientBuilder;

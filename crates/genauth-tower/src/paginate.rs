@@ -18,6 +18,16 @@ struct Walk<'a, C, O> {
     done: bool,
 }
 
+/// The stream traits the [`pages`](Call::pages) and [`items`](Call::items)
+/// streams are used with, re-exported so an application needs no
+/// `futures-util` dependency of its own: `use genauth_tower::paginate::prelude::*;`
+/// (or `genauth::paginate::prelude::*`) brings `next`, `try_next`, `take`,
+/// `try_collect`, ... into scope.
+pub mod prelude {
+    #[doc(no_inline)]
+    pub use futures_util::stream::{Stream, StreamExt, TryStreamExt};
+}
+
 impl<'a, C, O, T> Call<'a, C, O>
 where
     C: SendOperation,
@@ -28,7 +38,8 @@ where
     ///
     /// Nothing is sent until the stream is polled; each page is one request,
     /// sent when the previous page has been consumed. Pages are numbered from
-    /// 1; the page size is the call's own limit, or [`DEFAULT_PAGE_SIZE`].
+    /// 1, and the walk starts at the call's [`page`](Self::page) (1 when it
+    /// sets none); the page size is the call's own limit, or [`DEFAULT_PAGE_SIZE`].
     /// The stream ends after an empty page, once the items seen reach the
     /// page's `total_count`, or, when the server reports no total, after a
     /// short page (fewer items than the page size). An error is yielded once
@@ -36,7 +47,7 @@ where
     ///
     /// ```no_run
     /// # async fn f(client: genauth_tower::ManagementClient) -> Result<(), genauth_tower::Error> {
-    /// use futures_util::TryStreamExt;
+    /// use genauth_tower::paginate::prelude::*;
     /// let mut pages = std::pin::pin!(client.list_users().pages());
     /// while let Some(page) = pages.try_next().await? {
     ///     println!("{} of {}", page.list.len(), page.total_count);
@@ -49,12 +60,15 @@ where
             .page_size()
             .filter(|l| *l > 0)
             .unwrap_or(DEFAULT_PAGE_SIZE);
+        let page = op.page_number().filter(|p| *p > 0).unwrap_or(1);
         let walk = Walk {
             client,
             op,
-            page: 1,
+            page,
             limit,
-            seen: 0,
+            // Items before the first page asked for count as seen, so a walk
+            // that starts later still ends at the total.
+            seen: (page - 1).saturating_mul(limit),
             done: false,
         };
         stream::unfold(walk, |mut w| async move {
@@ -95,7 +109,7 @@ where
     ///
     /// ```no_run
     /// # async fn f(client: genauth_tower::ManagementClient) -> Result<(), genauth_tower::Error> {
-    /// use futures_util::{StreamExt, TryStreamExt};
+    /// use genauth_tower::paginate::prelude::*;
     /// let first_ten: Vec<_> = client.list_users().items().take(10).try_collect().await?;
     /// # Ok(()) }
     /// ```
@@ -107,5 +121,24 @@ where
             };
             stream::iter(items)
         })
+    }
+
+    /// Every item of the list, page after page, in one `Vec`: the walk of
+    /// [`items`](Self::items) collected, with no stream trait to import. The
+    /// first error ends the walk and is returned.
+    ///
+    /// ```no_run
+    /// # async fn f(client: genauth_tower::ManagementClient) -> Result<(), genauth_tower::Error> {
+    /// let users = client.list_users().page_size(100).collect_all().await?;
+    /// println!("{} users", users.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn collect_all(self) -> Result<Vec<T>, Error> {
+        let mut pages = std::pin::pin!(self.pages());
+        let mut all = Vec::new();
+        while let Some(page) = pages.next().await {
+            all.extend(page?.list);
+        }
+        Ok(all)
     }
 }

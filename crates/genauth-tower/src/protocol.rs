@@ -16,7 +16,7 @@ use genauth_core::protocol::verify::{
     decode_header, parse_discovery_response, parse_jwks_response,
 };
 use genauth_core::protocol::{
-    AuthorizeParams, AuthorizeUrl, CallbackParams, CasFormat, JwksLocation, KeySet,
+    AuthorizeParams, AuthorizeUrl, CallbackParams, CasFormat, JwksLocation, KeySet, LoginCallback,
     LoginTransaction, LogoutParams, RedirectLogin, TokenPlacement, TokenVerifier, UserInfoMethod,
 };
 use genauth_core::types::protocol::{
@@ -402,12 +402,14 @@ impl AuthenticationClient {
     /// Handles the login callback: rejects an `error` parameter, a missing code
     /// and a `state` that does not match the transaction, exchanges the code
     /// with the stored verifier and redirect URI, and verifies the returned ID
-    /// token (with the stored nonce) when there is one.
+    /// token with the stored nonce. A login that asked for `openid` must get
+    /// an ID token ([`genauth_core::ProtocolError::MissingIdToken`] otherwise);
+    /// its verified claims are returned with the tokens.
     pub async fn handle_redirect_callback(
         &self,
         callback_query: &str,
         transaction: &LoginTransaction,
-    ) -> Result<TokenSet, Error> {
+    ) -> Result<LoginCallback, Error> {
         let params = CallbackParams::from_query(callback_query)?;
         let code = transaction.check_callback(&params)?;
         let req = self.config().get_access_token_by_code_request(
@@ -416,11 +418,17 @@ impl AuthenticationClient {
             transaction.code_verifier.as_ref(),
         )?;
         let tokens = parse_token_response(self.send_http(req).await?)?;
-        if let Some(id_token) = &tokens.id_token {
-            self.verify_id_token(id_token.expose(), transaction.nonce.as_deref())
-                .await?;
-        }
-        Ok(tokens)
+        let id_claims = match &tokens.id_token {
+            Some(id_token) => Some(
+                self.verify_id_token(id_token.expose(), transaction.nonce.as_deref())
+                    .await?,
+            ),
+            None if transaction.expects_id_token() => {
+                return Err(genauth_core::ProtocolError::MissingIdToken.into())
+            }
+            None => None,
+        };
+        Ok(LoginCallback { tokens, id_claims })
     }
 
     /// CAS 1.0 ticket validation: the user name, or

@@ -25,6 +25,7 @@
 //!   must be present (see `docs/errors.md`, "Missing values"); structure
 //!   errors still fail. Types only ever sent keep required fields required.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// Defines a string enum with exact wire values and an `Unknown(String)`
 /// catch-all, with tolerant decoding. Its `Default`, which a missing or `null`

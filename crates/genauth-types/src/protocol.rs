@@ -219,9 +219,82 @@ pub struct JwtClaims {
     /// The token's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
-    /// Claims not named above (profile claims of ID tokens, custom claims, ...).
+    /// The client the token was issued to (access tokens of some grants).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// When the user authenticated, seconds since the epoch (ID tokens).
+    #[serde(
+        default,
+        deserialize_with = "crate::lenient::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auth_time: Option<i64>,
+    /// The hash of the access token issued with this ID token (OIDC Core 3.1.3.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_hash: Option<String>,
+    /// The session id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// The user's email address (`email` scope).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Whether the email address was verified.
+    #[serde(
+        default,
+        deserialize_with = "crate::lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email_verified: Option<bool>,
+    /// The user's phone number (`phone` scope).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Whether the phone number was verified.
+    #[serde(
+        default,
+        deserialize_with = "crate::lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone_number_verified: Option<bool>,
+    /// The user's full name (`profile` scope).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The user's given name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    /// The user's family name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    /// The user's nickname.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    /// The name the user prefers to be shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
+    /// The URL of the user's picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<String>,
+    /// Claims not named above (other profile claims, `roles`, custom claims, ...).
     #[serde(flatten)]
     pub extra: ExtraFields,
+}
+
+impl JwtClaims {
+    /// Whether the space-separated `scope` claim holds `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scope
+            .as_deref()
+            .is_some_and(|s| s.split_whitespace().any(|x| x == scope))
+    }
+
+    /// The role codes of the `roles` claim (an array of strings, or a
+    /// space-separated string); empty when the claim is absent.
+    pub fn roles(&self) -> Vec<&str> {
+        match self.extra.get("roles") {
+            Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str()).collect(),
+            Some(serde_json::Value::String(s)) => s.split_whitespace().collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The OIDC discovery document (`/.well-known/openid-configuration`).

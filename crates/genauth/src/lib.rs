@@ -27,6 +27,7 @@
 //! request building and response parsing), `genauth-tower` (the clients over
 //! any tower service) and `genauth-hyper` (the default transport).
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "protocols")]
 pub use genauth_core::protocol;
@@ -36,7 +37,7 @@ pub use genauth_core::{
     ProtocolError, SecretString, StatusCode, TokenEndpointAuthMethod, VerifyError,
 };
 pub use genauth_tower::{
-    self as tower, layers, AuthenticationClient, Call, ClientBuilder, ManagementClient,
+    self as tower, layers, paginate, AuthenticationClient, Call, ClientBuilder, ManagementClient,
 };
 pub use genauth_types as types;
 

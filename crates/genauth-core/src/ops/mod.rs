@@ -56,9 +56,14 @@ macro_rules! operation {
 macro_rules! paginated {
     ($ty:ident, query) => {
         impl $crate::Paginated for $ty {
-            fn set_page(&mut self, page: i64, limit: i64) {
+            fn set_page_number(&mut self, page: i64) {
                 self.page = Some(page);
+            }
+            fn set_page_size(&mut self, limit: i64) {
                 self.limit = Some(limit);
+            }
+            fn page_number(&self) -> Option<i64> {
+                self.page
             }
             fn page_size(&self) -> Option<i64> {
                 self.limit
@@ -67,9 +72,14 @@ macro_rules! paginated {
     };
     ($ty:ident, query_str) => {
         impl $crate::Paginated for $ty {
-            fn set_page(&mut self, page: i64, limit: i64) {
+            fn set_page_number(&mut self, page: i64) {
                 self.page = Some(page.to_string());
+            }
+            fn set_page_size(&mut self, limit: i64) {
                 self.limit = Some(limit.to_string());
+            }
+            fn page_number(&self) -> Option<i64> {
+                self.page.as_deref()?.trim().parse().ok()
             }
             fn page_size(&self) -> Option<i64> {
                 self.limit.as_deref()?.trim().parse().ok()
@@ -78,9 +88,14 @@ macro_rules! paginated {
     };
     ($ty:ident, $body:tt, direct) => {
         impl $crate::Paginated for $ty {
-            fn set_page(&mut self, page: i64, limit: i64) {
+            fn set_page_number(&mut self, page: i64) {
                 self.$body.page = Some(page);
+            }
+            fn set_page_size(&mut self, limit: i64) {
                 self.$body.limit = Some(limit);
+            }
+            fn page_number(&self) -> Option<i64> {
+                self.$body.page
             }
             fn page_size(&self) -> Option<i64> {
                 self.$body.limit
@@ -89,27 +104,37 @@ macro_rules! paginated {
     };
     ($ty:ident, $body:tt, options) => {
         impl $crate::Paginated for $ty {
-            fn set_page(&mut self, page: i64, limit: i64) {
-                let p = self
-                    .$body
-                    .options
-                    .get_or_insert_with(Default::default)
-                    .pagination
-                    .get_or_insert_with(Default::default);
-                p.page = Some(page);
-                p.limit = Some(limit);
+            fn set_page_number(&mut self, page: i64) {
+                paginated!(@options_mut self, $body).page = Some(page);
+            }
+            fn set_page_size(&mut self, limit: i64) {
+                paginated!(@options_mut self, $body).limit = Some(limit);
+            }
+            fn page_number(&self) -> Option<i64> {
+                self.$body.options.as_ref()?.pagination.as_ref()?.page
             }
             fn page_size(&self) -> Option<i64> {
                 self.$body.options.as_ref()?.pagination.as_ref()?.limit
             }
         }
     };
+    (@options_mut $s:ident, $body:tt) => {
+        $s.$body
+            .options
+            .get_or_insert_with(Default::default)
+            .pagination
+            .get_or_insert_with(Default::default)
+    };
     ($ty:ident, $body:tt) => {
         impl $crate::Paginated for $ty {
-            fn set_page(&mut self, page: i64, limit: i64) {
-                let p = self.$body.pagination.get_or_insert_with(Default::default);
-                p.page = Some(page);
-                p.limit = Some(limit);
+            fn set_page_number(&mut self, page: i64) {
+                self.$body.pagination.get_or_insert_with(Default::default).page = Some(page);
+            }
+            fn set_page_size(&mut self, limit: i64) {
+                self.$body.pagination.get_or_insert_with(Default::default).limit = Some(limit);
+            }
+            fn page_number(&self) -> Option<i64> {
+                self.$body.pagination.as_ref()?.page
             }
             fn page_size(&self) -> Option<i64> {
                 self.$body.pagination.as_ref()?.limit

@@ -5,7 +5,7 @@ use crate::options::{Protocol, DEFAULT_OIDC_SCOPE};
 use crate::{AuthenticationConfig, SecretString};
 
 use super::pkce::{CodeChallengeMethod, Pkce};
-use super::{path_segment, random_state, with_query};
+use super::{check_state_value, path_segment, random_state, with_query};
 
 /// The default scope of the OAuth 2.0 login URL.
 pub const DEFAULT_OAUTH_SCOPE: &str = "user";
@@ -123,6 +123,8 @@ pub struct AuthorizeUrl {
     pub nonce: Option<String>,
     /// The redirect URI in the URL (OIDC and OAuth 2.0); the code exchange must send the same one.
     pub redirect_uri: Option<String>,
+    /// The scope in the URL (OIDC and OAuth 2.0).
+    pub scope: Option<String>,
 }
 
 /// Parameters of [`AuthenticationConfig::build_logout_url`].
@@ -195,6 +197,7 @@ impl AuthenticationConfig {
                 state: None,
                 nonce: None,
                 redirect_uri: None,
+                scope: None,
             }),
             Protocol::Cas => {
                 let service = params
@@ -212,6 +215,7 @@ impl AuthenticationConfig {
                     state: None,
                     nonce: None,
                     redirect_uri: service,
+                    scope: None,
                 })
             }
             Protocol::Oidc | Protocol::Oauth => {
@@ -234,12 +238,18 @@ impl AuthenticationConfig {
                     (None, false) => DEFAULT_OAUTH_SCOPE.to_owned(),
                 };
                 let state = match params.state {
-                    Some(s) => s,
+                    Some(s) => {
+                        check_state_value("state", &s)?;
+                        s
+                    }
                     None => random_state()?,
                 };
                 let nonce = match (oidc, params.nonce) {
                     (false, _) => None,
-                    (true, Some(n)) => Some(n),
+                    (true, Some(n)) => {
+                        check_state_value("nonce", &n)?;
+                        Some(n)
+                    }
                     (true, None) => Some(random_state()?),
                 };
                 let prompt = params.prompt.or_else(|| {
@@ -285,6 +295,7 @@ impl AuthenticationConfig {
                     state: Some(state),
                     nonce,
                     redirect_uri: Some(redirect_uri),
+                    scope: Some(scope),
                 })
             }
         }
@@ -376,8 +387,8 @@ mod tests {
                     .response_type("code id_token")
                     .response_mode("form_post")
                     .scope("openid offline_access")
-                    .state("s&1")
-                    .nonce("n=1")
+                    .state("s&1-0123456789abcdef")
+                    .nonce("n=1-0123456789abcdef")
                     .pkce(&pkce)
                     .tenant_id("t 1")
                     .extra("ui_locales", "en"),
@@ -388,8 +399,23 @@ mod tests {
         assert_eq!(get(&q, "response_type"), Some("code id_token"));
         assert_eq!(get(&q, "response_mode"), Some("form_post"));
         assert_eq!(get(&q, "scope"), Some("openid offline_access"));
-        assert_eq!(get(&q, "state"), Some("s&1"));
-        assert_eq!(get(&q, "nonce"), Some("n=1"));
+        assert_eq!(get(&q, "state"), Some("s&1-0123456789abcdef"));
+        assert_eq!(get(&q, "nonce"), Some("n=1-0123456789abcdef"));
+        // Empty or short caller-chosen values are refused.
+        for (state, nonce) in [
+            ("", None),
+            ("short", None),
+            ("s-0123456789abcdef", Some("n")),
+        ] {
+            let mut p = AuthorizeParams::new().state(state);
+            if let Some(n) = nonce {
+                p = p.nonce(n);
+            }
+            assert!(matches!(
+                cfg.build_authorize_url(p),
+                Err(Error::InvalidInput { .. })
+            ));
+        }
         assert_eq!(
             get(&q, "code_challenge"),
             Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
@@ -398,7 +424,9 @@ mod tests {
         assert_eq!(get(&q, "prompt"), Some("consent"));
         assert_eq!(get(&q, "tenant_id"), Some("t 1"));
         assert_eq!(get(&q, "ui_locales"), Some("en"));
-        assert!(u.url.contains("state=s%261&nonce=n%3D1"));
+        assert!(u
+            .url
+            .contains("state=s%261-0123456789abcdef&nonce=n%3D1-0123456789abcdef"));
 
         let forced = cfg
             .build_authorize_url(

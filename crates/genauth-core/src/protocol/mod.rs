@@ -37,9 +37,9 @@ pub mod verify;
 pub use authorize::{AuthorizeParams, AuthorizeUrl, LogoutParams};
 pub use cas::CasFormat;
 pub use pkce::{CodeChallengeMethod, Pkce};
-pub use redirect::{CallbackParams, LoginTransaction, RedirectLogin};
+pub use redirect::{CallbackParams, LoginCallback, LoginTransaction, RedirectLogin};
 pub use userinfo::{TokenPlacement, UserInfoMethod};
-pub use verify::{JwksLocation, KeySet, TokenVerifier};
+pub use verify::{token_kind, JwksLocation, KeySet, TokenKind, TokenVerifier};
 
 /// RFC 3986 unreserved characters: kept as they are in a path segment.
 const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
@@ -102,6 +102,21 @@ pub(crate) fn random_from(alphabet: &[u8], len: usize) -> Result<String, Protoco
         }
     }
     Ok(out)
+}
+
+/// The shortest `state` or `nonce` accepted, in characters: shorter values
+/// are too easy to guess to protect the login against CSRF and replay.
+pub const MIN_STATE_LEN: usize = 16;
+
+/// Refuses an empty or short `state` or `nonce` given by the caller.
+pub(crate) fn check_state_value(field: &'static str, value: &str) -> Result<(), Error> {
+    if value.chars().count() < MIN_STATE_LEN {
+        return Err(Error::invalid_input(
+            field,
+            format!("must be at least {MIN_STATE_LEN} characters (a random value; leave it unset to get one)"),
+        ));
+    }
+    Ok(())
 }
 
 /// A random `state` or `nonce`: 32 alphanumeric characters (about 190 bits) from the CSPRNG.

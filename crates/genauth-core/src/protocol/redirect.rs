@@ -36,6 +36,19 @@ pub struct LoginTransaction {
     pub code_verifier: Option<SecretString>,
     /// The redirect URI sent in the authorize URL.
     pub redirect_uri: String,
+    /// The scope asked for; with `openid` in it, the callback requires an ID token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+/// What a successful login callback gives: the tokens, and the claims of the
+/// ID token, already verified (signature, issuer, audience, expiry, nonce).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoginCallback {
+    /// The tokens of the code exchange.
+    pub tokens: genauth_types::protocol::TokenSet,
+    /// The verified claims of the ID token; `None` only when `openid` was not asked for.
+    pub id_claims: Option<genauth_types::protocol::JwtClaims>,
 }
 
 /// The authorize URL to redirect to, and the transaction to store.
@@ -108,6 +121,11 @@ impl LoginTransaction {
             }
             .into());
         }
+        // An empty or short stored state protects nothing: refuse it even
+        // when the callback echoes it.
+        if self.state.chars().count() < super::MIN_STATE_LEN {
+            return Err(ProtocolError::StateMismatch.into());
+        }
         let state_ok = params.state.as_deref().is_some_and(|s| {
             aws_lc_rs::constant_time::verify_slices_are_equal(s.as_bytes(), self.state.as_bytes())
                 .is_ok()
@@ -115,9 +133,21 @@ impl LoginTransaction {
         if !state_ok {
             return Err(ProtocolError::StateMismatch.into());
         }
+        if let Some(nonce) = &self.nonce {
+            super::check_state_value("nonce", nonce)?;
+        }
         match params.code.as_deref() {
             Some(c) if !c.is_empty() => Ok(c.to_owned()),
             _ => Err(ProtocolError::MissingCode.into()),
+        }
+    }
+
+    /// Whether the login asked for an ID token (`openid` in its scope, or an
+    /// OIDC nonce with no scope recorded).
+    pub fn expects_id_token(&self) -> bool {
+        match &self.scope {
+            Some(s) => s.split_whitespace().any(|x| x == "openid"),
+            None => self.nonce.is_some(),
         }
     }
 
@@ -166,6 +196,7 @@ impl AuthenticationConfig {
                 nonce: built.nonce,
                 code_verifier: verifier,
                 redirect_uri,
+                scope: built.scope,
             },
         })
     }
@@ -237,14 +268,18 @@ mod tests {
     #[test]
     fn callback_rejections() {
         let tx = LoginTransaction {
-            state: "s1".into(),
+            state: "s1-0123456789abcdef".into(),
             nonce: None,
             code_verifier: None,
             redirect_uri: "https://a/cb".into(),
+            scope: None,
         };
         let cfg = config(Protocol::Oidc);
         let e = cfg
-            .callback_token_request(&tx, "error=access_denied&error_description=no+way&state=s1")
+            .callback_token_request(
+                &tx,
+                "error=access_denied&error_description=no+way&state=s1-0123456789abcdef",
+            )
             .unwrap_err();
         assert_eq!(
             protocol_err(e),
@@ -253,18 +288,42 @@ mod tests {
                 description: Some("no way".into())
             }
         );
-        let e = cfg.callback_token_request(&tx, "state=s1").unwrap_err();
+        let e = cfg
+            .callback_token_request(&tx, "state=s1-0123456789abcdef")
+            .unwrap_err();
         assert_eq!(protocol_err(e), ProtocolError::MissingCode);
         let e = cfg
-            .callback_token_request(&tx, "code=c&state=s2")
+            .callback_token_request(&tx, "code=c&state=s2-0123456789abcdef")
             .unwrap_err();
         assert_eq!(protocol_err(e), ProtocolError::StateMismatch);
         let e = cfg.callback_token_request(&tx, "code=c").unwrap_err();
         assert_eq!(protocol_err(e), ProtocolError::StateMismatch);
         let e = cfg
-            .callback_token_request(&tx, "code=c&state=s1&state=s1")
+            .callback_token_request(
+                &tx,
+                "code=c&state=s1-0123456789abcdef&state=s1-0123456789abcdef",
+            )
             .unwrap_err();
         assert!(matches!(protocol_err(e), ProtocolError::Malformed { .. }));
+        // An empty or short stored state is refused even when echoed, and so
+        // is a short stored nonce.
+        let mut weak = tx.clone();
+        weak.state = String::new();
+        let e = cfg
+            .callback_token_request(&weak, "code=c&state=")
+            .unwrap_err();
+        assert_eq!(protocol_err(e), ProtocolError::StateMismatch);
+        weak.state = "short".into();
+        let e = cfg
+            .callback_token_request(&weak, "code=c&state=short")
+            .unwrap_err();
+        assert_eq!(protocol_err(e), ProtocolError::StateMismatch);
+        let mut weak = tx.clone();
+        weak.nonce = Some("n".into());
+        assert!(matches!(
+            cfg.callback_token_request(&weak, "code=c&state=s1-0123456789abcdef"),
+            Err(Error::InvalidInput { .. })
+        ));
         assert!(LoginTransaction::from_cookie_value("!!").is_err());
         assert!(LoginTransaction::from_cookie_value("e30").is_err());
     }

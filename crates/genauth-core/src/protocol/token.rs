@@ -26,7 +26,7 @@ impl AuthenticationConfig {
             Protocol::Oidc | Protocol::Oauth => Ok(()),
             _ => Err(Error::invalid_input(
                 "protocol",
-                "the token endpoint needs the oidc or oauth protocol",
+                "the token, introspection and revocation endpoints need the oidc or oauth protocol",
             )),
         }
     }
@@ -123,6 +123,8 @@ impl AuthenticationConfig {
         token: &SecretString,
         token_type_hint: Option<&str>,
     ) -> Result<http::Request<crate::Body>, Error> {
+        // Under saml or cas there is no introspection endpoint to call.
+        self.require_oauth_protocol()?;
         let mut fields = vec![("token", token.expose())];
         if let Some(h) = token_type_hint {
             fields.push(("token_type_hint", h));
@@ -142,6 +144,8 @@ impl AuthenticationConfig {
         token: &SecretString,
         token_type_hint: Option<&str>,
     ) -> Result<http::Request<crate::Body>, Error> {
+        // Under saml or cas there is no revocation endpoint to call.
+        self.require_oauth_protocol()?;
         let mut fields = vec![("token", token.expose())];
         if let Some(h) = token_type_hint {
             fields.push(("token_type_hint", h));
@@ -357,6 +361,17 @@ mod tests {
         assert!(cas
             .get_new_access_token_by_refresh_token_request(&"r".into())
             .is_err());
+        // saml and cas have no introspection or revocation endpoint: refused
+        // before any request exists.
+        for p in [crate::Protocol::Saml, crate::Protocol::Cas] {
+            let c = config(p);
+            for r in [
+                c.introspect_token_request(&"t".into(), None),
+                c.revoke_token_request(&"t".into(), None),
+            ] {
+                assert!(matches!(r, Err(Error::InvalidInput { .. })), "{p:?}");
+            }
+        }
         let no_secret = AuthenticationConfig::new(
             AuthenticationClientOptions::new("a", "h.genauth.ai").redirect_uri("https://x"),
         )

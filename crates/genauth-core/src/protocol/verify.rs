@@ -196,11 +196,16 @@ impl KeySet {
 
 /// The parts of a JWT header this module looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TokenHeader {
     /// The `alg` value, as written.
     pub alg: String,
     /// The `kid` value, when present.
     pub kid: Option<String>,
+    /// The `typ` value, when present (`JWT`, or `at+jwt` for RFC 9068 access tokens).
+    pub typ: Option<String>,
+    /// The `crit` list, when present (RFC 7515 §4.1.11).
+    pub crit: Option<Vec<String>>,
 }
 
 /// Reads a JWT's header without verifying anything: the token must be three
@@ -223,6 +228,8 @@ pub fn decode_header(token: &str) -> Result<TokenHeader, VerifyError> {
     struct Raw {
         alg: Option<serde_json::Value>,
         kid: Option<serde_json::Value>,
+        typ: Option<serde_json::Value>,
+        crit: Option<serde_json::Value>,
     }
     let h: Raw = serde_json::from_slice(&raw)
         .map_err(|_| VerifyError::Malformed("the header is not a JSON object".into()))?;
@@ -235,7 +242,90 @@ pub fn decode_header(token: &str) -> Result<TokenHeader, VerifyError> {
         Some(serde_json::Value::String(k)) => Some(k),
         Some(_) => return Err(VerifyError::Malformed("`kid` is not a string".into())),
     };
-    Ok(TokenHeader { alg, kid })
+    let typ = match h.typ {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(t)) => Some(t),
+        Some(_) => return Err(VerifyError::Malformed("`typ` is not a string".into())),
+    };
+    // `crit` must be a non-empty array of strings when present; anything else
+    // is reported as unsupported, so that the token is refused either way.
+    let crit = match h.crit {
+        None => None,
+        Some(serde_json::Value::Array(a)) => Some(
+            a.iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .collect(),
+        ),
+        Some(other) => Some(vec![other.to_string()]),
+    };
+    Ok(TokenHeader {
+        alg,
+        kid,
+        typ,
+        crit,
+    })
+}
+
+/// The two kinds of JWT GenAuth issues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// An access token: sent as `Authorization: Bearer` to resource servers.
+    Access,
+    /// An ID token: tells the client app who logged in; never a credential for an API.
+    Id,
+}
+
+impl TokenKind {
+    fn described(kind: Option<TokenKind>) -> &'static str {
+        match kind {
+            Some(TokenKind::Access) => "an access token",
+            Some(TokenKind::Id) => "an ID token",
+            None => "neither (no `scope`, `nonce` or `at_hash` claim, no `at+jwt` type)",
+        }
+    }
+}
+
+/// Tells an access token from an ID token by what GenAuth writes into them
+/// (see `docs/protocols.md`):
+///
+/// - a header `typ` of `at+jwt` (RFC 9068) marks an access token;
+/// - a `nonce`, `at_hash` or `c_hash` claim marks an ID token (these exist only there);
+/// - otherwise a `scope` claim marks an access token (GenAuth ID tokens carry none);
+/// - otherwise the kind is unknown (`None`).
+pub fn token_kind(typ: Option<&str>, claims: &JwtClaims) -> Option<TokenKind> {
+    if let Some(t) = typ {
+        let t = t.strip_prefix("application/").unwrap_or(t);
+        if t.eq_ignore_ascii_case("at+jwt") {
+            return Some(TokenKind::Access);
+        }
+    }
+    if claims.nonce.is_some() || claims.at_hash.is_some() || claims.extra.contains_key("c_hash") {
+        return Some(TokenKind::Id);
+    }
+    if claims.scope.is_some() {
+        return Some(TokenKind::Access);
+    }
+    None
+}
+
+/// The default longest token a verifier accepts, in bytes.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 16 * 1024;
+
+/// A named check of a token's claims (see [`TokenVerifier::require_claim`]).
+#[derive(Clone)]
+struct ClaimRule {
+    name: String,
+    check: std::sync::Arc<dyn Fn(&JwtClaims) -> bool + Send + Sync>,
+}
+
+impl std::fmt::Debug for ClaimRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
 }
 
 /// The unverified `iss` of a token, only for error messages.
@@ -253,12 +343,6 @@ fn unverified_issuer(token: &str) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    IdToken,
-    AccessToken,
-}
-
 /// Checks ID tokens and access tokens of one issuer and audience.
 ///
 /// Made by [`AuthenticationConfig::token_verifier`] with the app's defaults,
@@ -269,6 +353,11 @@ pub struct TokenVerifier {
     audiences: Vec<String>,
     leeway: Duration,
     hs256_secret: Option<SecretString>,
+    max_len: usize,
+    scopes: Vec<String>,
+    roles: Vec<String>,
+    rules: Vec<ClaimRule>,
+    parties: Vec<String>,
 }
 
 impl TokenVerifier {
@@ -280,7 +369,72 @@ impl TokenVerifier {
             audiences: vec![audience.into()],
             leeway: DEFAULT_LEEWAY,
             hs256_secret: None,
+            max_len: DEFAULT_MAX_TOKEN_LEN,
+            scopes: Vec::new(),
+            roles: Vec::new(),
+            rules: Vec::new(),
+            parties: Vec::new(),
         }
+    }
+
+    /// Requires access tokens to grant `scope` (in their space-separated
+    /// `scope` claim); a token without it fails with [`VerifyError::MissingScope`].
+    /// Call again to require several.
+    pub fn require_scope(mut self, scope: impl Into<String>) -> Self {
+        self.scopes.push(scope.into());
+        self
+    }
+
+    /// Requires access tokens to carry the role code `role` in their `roles`
+    /// claim (see [`JwtClaims::roles`]); else [`VerifyError::MissingRole`].
+    pub fn require_role(mut self, role: impl Into<String>) -> Self {
+        self.roles.push(role.into());
+        self
+    }
+
+    /// Requires access tokens to satisfy `check`; a token it refuses fails
+    /// with [`VerifyError::ClaimRejected`] naming `name`.
+    pub fn require_claim(
+        mut self,
+        name: impl Into<String>,
+        check: impl Fn(&JwtClaims) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.rules.push(ClaimRule {
+            name: name.into(),
+            check: std::sync::Arc::new(check),
+        });
+        self
+    }
+
+    /// Accepts access tokens only when their `azp` (or, without one, their
+    /// `client_id`) is one of these clients. ID tokens always have their `azp`
+    /// checked against the audience (OIDC Core 3.1.3.7).
+    pub fn authorized_party(mut self, client_id: impl Into<String>) -> Self {
+        self.parties.push(client_id.into());
+        self
+    }
+
+    /// Sets the longest token accepted, in bytes (default [`DEFAULT_MAX_TOKEN_LEN`]).
+    pub fn max_token_len(mut self, max: usize) -> Self {
+        self.max_len = max;
+        self
+    }
+
+    /// Checks the scope, role and claim requirements against verified claims.
+    pub fn check_requirements(&self, claims: &JwtClaims) -> Result<(), VerifyError> {
+        if let Some(missing) = self.scopes.iter().find(|s| !claims.has_scope(s)) {
+            return Err(VerifyError::MissingScope(missing.clone()));
+        }
+        if !self.roles.is_empty() {
+            let have = claims.roles();
+            if let Some(missing) = self.roles.iter().find(|r| !have.contains(&r.as_str())) {
+                return Err(VerifyError::MissingRole(missing.clone()));
+            }
+        }
+        if let Some(rule) = self.rules.iter().find(|r| !(r.check)(claims)) {
+            return Err(VerifyError::ClaimRejected(rule.name.clone()));
+        }
+        Ok(())
     }
 
     /// Replaces the accepted issuer.
@@ -327,7 +481,16 @@ impl TokenVerifier {
         keys: &KeySet,
         expected_nonce: Option<&str>,
     ) -> Result<JwtClaims, VerifyError> {
-        let claims = self.verify(token, keys, Kind::IdToken)?;
+        let claims = self.verify(token, keys, TokenKind::Id)?;
+        // OIDC Core 3.1.3.7: several audiences need an `azp`, and an `azp`
+        // must be this client.
+        let azp_ok = match &claims.azp {
+            Some(azp) => self.audiences.iter().any(|a| a == azp),
+            None => claims.aud.len() <= 1,
+        };
+        if !azp_ok {
+            return Err(VerifyError::InvalidAuthorizedParty);
+        }
         if let Some(expected) = expected_nonce {
             let ok = claims.nonce.as_deref().is_some_and(|n| {
                 aws_lc_rs::constant_time::verify_slices_are_equal(n.as_bytes(), expected.as_bytes())
@@ -341,20 +504,45 @@ impl TokenVerifier {
     }
 
     /// Verifies an access token of the same issuer (for resource servers):
-    /// `RS256` signature with `keys`, `iss`, `aud`, `exp`, `nbf`, `iat`.
+    /// `RS256` signature with `keys`, `iss`, `aud`, `exp`, `nbf`, `iat`; that
+    /// it is an access token (not an ID token, see [`token_kind`]); the
+    /// authorized parties when set; then the scope, role and claim requirements.
     pub fn verify_access_token(
         &self,
         token: &str,
         keys: &KeySet,
     ) -> Result<JwtClaims, VerifyError> {
-        self.verify(token, keys, Kind::AccessToken)
+        let claims = self.verify(token, keys, TokenKind::Access)?;
+        if !self.parties.is_empty() {
+            let party = claims.azp.as_deref().or(claims.client_id.as_deref());
+            if !party.is_some_and(|p| self.parties.iter().any(|x| x == p)) {
+                return Err(VerifyError::InvalidAuthorizedParty);
+            }
+        }
+        self.check_requirements(&claims)?;
+        Ok(claims)
     }
 
-    fn verify(&self, token: &str, keys: &KeySet, kind: Kind) -> Result<JwtClaims, VerifyError> {
+    fn verify(
+        &self,
+        token: &str,
+        keys: &KeySet,
+        kind: TokenKind,
+    ) -> Result<JwtClaims, VerifyError> {
+        if token.len() > self.max_len {
+            return Err(VerifyError::TooLarge {
+                len: token.len(),
+                max: self.max_len,
+            });
+        }
         let header = decode_header(token)?;
         let alg = header.alg.as_str();
         if alg.eq_ignore_ascii_case("none") {
             return Err(VerifyError::AlgorithmNone);
+        }
+        // No header extension is implemented, so any `crit` is refused.
+        if let Some(crit) = header.crit {
+            return Err(VerifyError::UnsupportedCritical(crit));
         }
         let hs_secret_key;
         let (algorithm, key) = match alg {
@@ -369,7 +557,7 @@ impl TokenVerifier {
                         kid: kid.to_owned(),
                     });
                 }
-                if alg != "HS256" || kind != Kind::IdToken {
+                if alg != "HS256" || kind != TokenKind::Id {
                     return Err(VerifyError::AlgorithmNotAllowed(alg.to_owned()));
                 }
                 let secret = self
@@ -418,6 +606,17 @@ impl TokenVerifier {
             if iat > 0 && iat as u64 > limit {
                 return Err(VerifyError::IssuedInFuture);
             }
+        }
+        let found = token_kind(header.typ.as_deref(), &claims);
+        let wrong = match kind {
+            TokenKind::Access => found != Some(TokenKind::Access),
+            TokenKind::Id => found == Some(TokenKind::Access),
+        };
+        if wrong {
+            return Err(VerifyError::WrongTokenKind {
+                expected: TokenKind::described(Some(kind)),
+                found: TokenKind::described(found),
+            });
         }
         Ok(claims)
     }
@@ -596,6 +795,23 @@ pub(crate) mod test_keys {
         jsonwebtoken::encode(&h, claims, &EncodingKey::from_secret(secret)).unwrap()
     }
 
+    /// An RS256 token with a hand-made header (e.g. with `crit` or `typ`), validly signed.
+    pub fn sign_with_header(
+        k: &TestKey,
+        header: &serde_json::Value,
+        claims: &serde_json::Value,
+    ) -> String {
+        let unsigned = raw_token(header, claims, "");
+        let message = unsigned.trim_end_matches('.');
+        let sig = jsonwebtoken::crypto::sign(
+            message.as_bytes(),
+            &k.encoding,
+            jsonwebtoken::Algorithm::RS256,
+        )
+        .unwrap();
+        format!("{message}.{sig}")
+    }
+
     /// A token with a hand-made header and payload and the given signature part.
     pub fn raw_token(header: &serde_json::Value, claims: &serde_json::Value, sig: &str) -> String {
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -650,9 +866,217 @@ mod tests {
             let c = verifier().verify_id_token(&t, &ks, Some("n-1")).unwrap();
             assert_eq!(c.sub.as_deref(), Some("user-1"));
             assert_eq!(c.aud, vec![AUD]);
-            assert_eq!(c.extra["email"], "a@b.c");
-            verifier().verify_access_token(&t, &ks).unwrap();
+            assert_eq!(c.email.as_deref(), Some("a@b.c"));
+            let at = sign_rs256(k, Some(&k.kid), &access_claims());
+            verifier().verify_access_token(&at, &ks).unwrap();
         }
+    }
+
+    /// An access token as GenAuth issues it: `scope` and `jti`, no `nonce`.
+    fn access_claims() -> serde_json::Value {
+        let now = now();
+        json!({"iss": ISS, "aud": AUD, "sub": "user-1", "exp": now + 600, "iat": now - 5,
+               "jti": "j-1", "scope": "openid profile orders:read", "roles": ["admin", "ops"]})
+    }
+
+    #[test]
+    fn tells_access_tokens_from_id_tokens() {
+        let [k1, _] = keys();
+        let ks = key_set();
+        let id = sign_rs256(k1, Some("k1"), &claims());
+        let at = sign_rs256(k1, Some("k1"), &access_claims());
+        // An ID token is not a bearer credential.
+        assert_eq!(
+            verifier().verify_access_token(&id, &ks),
+            Err(VerifyError::WrongTokenKind {
+                expected: "an access token",
+                found: "an ID token"
+            })
+        );
+        // Nor is an access token an ID token.
+        assert!(matches!(
+            verifier().verify_id_token(&at, &ks, None),
+            Err(VerifyError::WrongTokenKind {
+                expected: "an ID token",
+                ..
+            })
+        ));
+        // `at_hash` alone marks an ID token too, and a token with no marker at
+        // all is refused as an access token.
+        let at_hash_only = with(without(claims(), "nonce"), "at_hash", json!("x"));
+        let t = sign_rs256(k1, Some("k1"), &at_hash_only);
+        assert!(matches!(
+            verifier().verify_access_token(&t, &ks),
+            Err(VerifyError::WrongTokenKind {
+                found: "an ID token",
+                ..
+            })
+        ));
+        let bare = sign_rs256(k1, Some("k1"), &without(claims(), "nonce"));
+        assert!(matches!(
+            verifier().verify_access_token(&bare, &ks),
+            Err(VerifyError::WrongTokenKind { .. })
+        ));
+        verifier().verify_id_token(&bare, &ks, None).unwrap();
+        // RFC 9068 `typ: at+jwt` marks an access token even without `scope`.
+        let h = json!({"alg": "RS256", "kid": "k1", "typ": "at+jwt"});
+        let t = sign_with_header(k1, &h, &without(access_claims(), "scope"));
+        verifier().verify_access_token(&t, &ks).unwrap();
+        assert_eq!(
+            token_kind(Some("application/AT+JWT"), &JwtClaims::default()),
+            Some(TokenKind::Access)
+        );
+    }
+
+    #[test]
+    fn refuses_any_critical_header() {
+        let [k1, _] = keys();
+        let ks = key_set();
+        for crit in [
+            json!(["exp"]),
+            json!(["http://example.com/ext"]),
+            json!([]),
+            json!("b64"),
+        ] {
+            let h =
+                json!({"alg": "RS256", "kid": "k1", "crit": crit, "http://example.com/ext": true});
+            let t = sign_with_header(k1, &h, &access_claims());
+            assert!(
+                matches!(
+                    verifier().verify_access_token(&t, &ks),
+                    Err(VerifyError::UnsupportedCritical(_))
+                ),
+                "crit {crit} was accepted"
+            );
+            assert!(matches!(
+                verifier().verify_id_token(&sign_with_header(k1, &h, &claims()), &ks, None),
+                Err(VerifyError::UnsupportedCritical(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn checks_azp_of_id_tokens_with_several_audiences() {
+        let [k1, _] = keys();
+        let ks = key_set();
+        let many = with(claims(), "aud", json!([AUD, "other-app"]));
+        let t = sign_rs256(k1, Some("k1"), &many);
+        assert_eq!(
+            verifier().verify_id_token(&t, &ks, None),
+            Err(VerifyError::InvalidAuthorizedParty)
+        );
+        let t = sign_rs256(
+            k1,
+            Some("k1"),
+            &with(many.clone(), "azp", json!("other-app")),
+        );
+        assert_eq!(
+            verifier().verify_id_token(&t, &ks, None),
+            Err(VerifyError::InvalidAuthorizedParty)
+        );
+        let t = sign_rs256(k1, Some("k1"), &with(many, "azp", json!(AUD)));
+        verifier().verify_id_token(&t, &ks, None).unwrap();
+        // A single audience with a foreign azp is refused as well.
+        let t = sign_rs256(k1, Some("k1"), &with(claims(), "azp", json!("other-app")));
+        assert_eq!(
+            verifier().verify_id_token(&t, &ks, None),
+            Err(VerifyError::InvalidAuthorizedParty)
+        );
+        // Access tokens: only when authorized parties are configured.
+        let at = sign_rs256(k1, Some("k1"), &with(access_claims(), "azp", json!("spa")));
+        verifier().verify_access_token(&at, &ks).unwrap();
+        verifier()
+            .authorized_party("spa")
+            .verify_access_token(&at, &ks)
+            .unwrap();
+        assert_eq!(
+            verifier()
+                .authorized_party("cli")
+                .verify_access_token(&at, &ks),
+            Err(VerifyError::InvalidAuthorizedParty)
+        );
+    }
+
+    #[test]
+    fn enforces_scopes_roles_and_claim_rules() {
+        let [k1, _] = keys();
+        let ks = key_set();
+        let at = sign_rs256(k1, Some("k1"), &access_claims());
+        let ok = verifier()
+            .require_scope("orders:read")
+            .require_role("ops")
+            .require_claim("subject is user-1", |c| c.sub.as_deref() == Some("user-1"))
+            .verify_access_token(&at, &ks)
+            .unwrap();
+        assert_eq!(ok.roles(), vec!["admin", "ops"]);
+        let e = verifier()
+            .require_scope("orders:write")
+            .verify_access_token(&at, &ks);
+        assert_eq!(e, Err(VerifyError::MissingScope("orders:write".into())));
+        assert!(e.unwrap_err().is_insufficient());
+        // `openid` is a scope; `openid profile` is not one scope.
+        assert!(verifier()
+            .require_scope("openid profile")
+            .verify_access_token(&at, &ks)
+            .is_err());
+        assert_eq!(
+            verifier()
+                .require_role("root")
+                .verify_access_token(&at, &ks),
+            Err(VerifyError::MissingRole("root".into()))
+        );
+        assert_eq!(
+            verifier()
+                .require_claim("email verified", |c| c.email_verified == Some(true))
+                .verify_access_token(&at, &ks),
+            Err(VerifyError::ClaimRejected("email verified".into()))
+        );
+        // Roles as a space-separated string.
+        let t = sign_rs256(
+            k1,
+            Some("k1"),
+            &with(access_claims(), "roles", json!("a b")),
+        );
+        verifier()
+            .require_role("b")
+            .verify_access_token(&t, &ks)
+            .unwrap();
+    }
+
+    #[test]
+    fn refuses_oversized_tokens_before_parsing() {
+        let big = "a".repeat(1 << 20);
+        assert_eq!(
+            verifier().verify_access_token(&big, &key_set()),
+            Err(VerifyError::TooLarge {
+                len: 1 << 20,
+                max: DEFAULT_MAX_TOKEN_LEN
+            })
+        );
+        let [k1, _] = keys();
+        let at = sign_rs256(k1, Some("k1"), &access_claims());
+        assert!(matches!(
+            verifier()
+                .max_token_len(10)
+                .verify_access_token(&at, &key_set()),
+            Err(VerifyError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn typed_standard_claims_and_extra() {
+        let c: JwtClaims = serde_json::from_value(json!({
+            "iss": ISS, "aud": AUD, "exp": 1, "sub": "u", "email": "a@b.c", "email_verified": true,
+            "phone_number": "+1555", "name": "Ada", "picture": "https://p/x.png", "custom": 7
+        }))
+        .unwrap();
+        assert_eq!(c.email.as_deref(), Some("a@b.c"));
+        assert_eq!(c.email_verified, Some(true));
+        assert_eq!(c.phone_number.as_deref(), Some("+1555"));
+        assert_eq!(c.name.as_deref(), Some("Ada"));
+        assert_eq!(c.picture.as_deref(), Some("https://p/x.png"));
+        assert_eq!(c.extra["custom"], 7);
+        assert!(!c.extra.contains_key("email"));
     }
 
     #[test]
@@ -835,7 +1259,13 @@ mod tests {
             check(with(claims(), "aud", json!("other-app"))),
             Err(VerifyError::InvalidAudience)
         );
-        check(with(claims(), "aud", json!(["other-app", AUD]))).unwrap();
+        // Several audiences need `azp` naming this client (OIDC Core 3.1.3.7).
+        let many = with(claims(), "aud", json!(["other-app", AUD]));
+        assert_eq!(
+            check(many.clone()),
+            Err(VerifyError::InvalidAuthorizedParty)
+        );
+        check(with(many, "azp", json!(AUD))).unwrap();
         assert_eq!(
             check(with(claims(), "nonce", json!("n-2"))),
             Err(VerifyError::NonceMismatch)

@@ -1134,6 +1134,8 @@ setters!(AuthenticationClient, ops::GetAuthorizedResources, plain {
     some resource_type: GetAuthorizedResourcesResourceType => resource_type,
 });
 
+paged!(AuthenticationClient, ops::GetLoginHistory);
+
 // Optional parameters of `AuthenticationClient::get_login_history`.
 setters!(AuthenticationClient, ops::GetLoginHistory, plain {
     /// Sets `appId`.
@@ -1146,8 +1148,6 @@ setters!(AuthenticationClient, ops::GetLoginHistory, plain {
     some start: i64 => start,
     /// Sets `end`.
     some end: i64 => end,
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
 });

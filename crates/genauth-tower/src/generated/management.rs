@@ -5373,10 +5373,10 @@ setters!(ManagementClient, ops::ExtIdpConnStateByApps, plain {
     some r#type: ExtIdpConnStateByAppsType => r#type,
 });
 
+paged!(ManagementClient, ops::FindIpList);
+
 // Optional parameters of `ManagementClient::find_ip_list`.
 setters!(ManagementClient, ops::FindIpList, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
 });
@@ -5387,18 +5387,18 @@ setters!(ManagementClient, ops::FindLastLoginAppsByDeviceIds, tuple {
     into user_id: String => user_id,
 });
 
+paged!(ManagementClient, ops::FindRiskListPolicy);
+
 // Optional parameters of `ManagementClient::find_risk_list_policy`.
 setters!(ManagementClient, ops::FindRiskListPolicy, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
 });
 
+paged!(ManagementClient, ops::FindUserList);
+
 // Optional parameters of `ManagementClient::find_user_list`.
 setters!(ManagementClient, ops::FindUserList, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
 });
@@ -5451,10 +5451,10 @@ setters!(ManagementClient, ops::GetAllGroups, plain {
     some with_custom_data: bool => with_custom_data,
 });
 
+paged!(ManagementClient, ops::GetAsaAccountAssignedTargets);
+
 // Optional parameters of `ManagementClient::get_asa_account_assigned_targets`.
 setters!(ManagementClient, ops::GetAsaAccountAssignedTargets, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
 });
@@ -5519,10 +5519,10 @@ setters!(ManagementClient, ops::GetMfaTriggerData, plain {
     some user_id_type: GetMfaTriggerDataUserIdType => user_id_type,
 });
 
+paged!(ManagementClient, ops::GetOrders);
+
 // Optional parameters of `ManagementClient::get_orders`.
 setters!(ManagementClient, ops::GetOrders, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
 });
@@ -5553,10 +5553,10 @@ setters!(ManagementClient, ops::GetOtpSecretByUser, plain {
     some user_id_type: GetOtpSecretByUserUserIdType => user_id_type,
 });
 
+paged!(ManagementClient, ops::GetPipelineLogs);
+
 // Optional parameters of `ManagementClient::get_pipeline_logs`.
 setters!(ManagementClient, ops::GetPipelineLogs, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
 });
@@ -5589,10 +5589,10 @@ setters!(ManagementClient, ops::GetPublicAccountRoles, plain {
     into namespace: String => namespace,
 });
 
+paged!(ManagementClient, ops::GetRelationValue);
+
 // Optional parameters of `ManagementClient::get_relation_value`.
 setters!(ManagementClient, ops::GetRelationValue, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
 });
@@ -5603,14 +5603,14 @@ setters!(ManagementClient, ops::GetResource, plain {
     into namespace: String => namespace,
 });
 
+paged!(ManagementClient, ops::GetResourceAuthorizedTargets);
+
 // Optional parameters of `ManagementClient::get_resource_authorized_targets`.
 setters!(ManagementClient, ops::GetResourceAuthorizedTargets, tuple {
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `namespace`.
     into namespace: String => namespace,
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `targetType`.
     some target_type: GetResourceAuthorizedTargetsDtoTargetType => target_type,
 });
@@ -5765,6 +5765,8 @@ setters!(ManagementClient, ops::GetUserLoggedinIdentities, plain {
     some user_id_type: GetUserLoggedinIdentitiesUserIdType => user_id_type,
 });
 
+paged!(ManagementClient, ops::GetUserLoginHistory);
+
 // Optional parameters of `ManagementClient::get_user_login_history`.
 setters!(ManagementClient, ops::GetUserLoginHistory, plain {
     /// Sets `userIdType`.
@@ -5777,8 +5779,6 @@ setters!(ManagementClient, ops::GetUserLoginHistory, plain {
     some start: i64 => start,
     /// Sets `end`.
     some end: i64 => end,
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
 });
@@ -5833,12 +5833,12 @@ setters!(ManagementClient, ops::GetVerifyConfigApp, plain {
     into keywords: String => keywords,
 });
 
+paged!(ManagementClient, ops::GetWebhookLogs);
+
 // Optional parameters of `ManagementClient::get_webhook_logs`.
 setters!(ManagementClient, ops::GetWebhookLogs, tuple {
     /// Sets `limit`.
     some limit: i64 => limit,
-    /// Sets `page`.
-    some page: i64 => page,
 });
 
 // Optional parameters of `ManagementClient::has_any_role`.
@@ -5847,10 +5847,10 @@ setters!(ManagementClient, ops::HasAnyRole, tuple {
     some options: HasAnyRoleOptionsDto => options,
 });
 
+paged!(ManagementClient, ops::ImportTenantHistory);
+
 // Optional parameters of `ManagementClient::import_tenant_history`.
 setters!(ManagementClient, ops::ImportTenantHistory, plain {
-    /// Sets `page`.
-    into page: String => page,
     /// Sets `limit`.
     into limit: String => limit,
 });
@@ -5901,16 +5901,18 @@ setters!(ManagementClient, ops::LinkIdentity, tuple {
     into r#type: String => r#type,
 });
 
+paged!(ManagementClient, ops::ListApplicationActiveUsers);
+
 // Optional parameters of `ManagementClient::list_application_active_users`.
 setters!(ManagementClient, ops::ListApplicationActiveUsers, tuple {
     /// Sets `options`.
     some options: ListApplicationActiveUsersOptionsDto => options,
 });
 
+paged!(ManagementClient, ops::ListApplicationSimpleInfo);
+
 // Optional parameters of `ManagementClient::list_application_simple_info`.
 setters!(ManagementClient, ops::ListApplicationSimpleInfo, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `isIntegrateApp`.
@@ -5923,10 +5925,10 @@ setters!(ManagementClient, ops::ListApplicationSimpleInfo, plain {
     into keywords: String => keywords,
 });
 
+paged!(ManagementClient, ops::ListApplications);
+
 // Optional parameters of `ManagementClient::list_applications`.
 setters!(ManagementClient, ops::ListApplications, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `isIntegrateApp`.
@@ -5941,23 +5943,25 @@ setters!(ManagementClient, ops::ListApplications, plain {
     some all: bool => all,
 });
 
+paged!(ManagementClient, ops::ListArchivedUsers);
+
 // Optional parameters of `ManagementClient::list_archived_users`.
 setters!(ManagementClient, ops::ListArchivedUsers, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `startAt`.
     some start_at: i64 => start_at,
 });
 
+paged!(ManagementClient, ops::ListAsaAccount);
+
 // Optional parameters of `ManagementClient::list_asa_account`.
 setters!(ManagementClient, ops::ListAsaAccount, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
 });
+
+paged!(ManagementClient, ops::ListAuthApplication);
 
 // Optional parameters of `ManagementClient::list_auth_application`.
 setters!(ManagementClient, ops::ListAuthApplication, tuple {
@@ -5967,8 +5971,6 @@ setters!(ManagementClient, ops::ListAuthApplication, tuple {
     some enabled: bool => enabled,
     /// Sets `limit`.
     some limit: i64 => limit,
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `targetName`.
     into target_name: String => target_name,
     /// Sets `targetTypeList`.
@@ -6019,20 +6021,20 @@ setters!(ManagementClient, ops::ListCustFields, plain {
     into lang: String => lang,
 });
 
+paged!(ManagementClient, ops::ListDataPolices);
+
 // Optional parameters of `ManagementClient::list_data_polices`.
 setters!(ManagementClient, ops::ListDataPolices, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `query`.
     into query: String => query,
 });
 
+paged!(ManagementClient, ops::ListDataPolicyTargets);
+
 // Optional parameters of `ManagementClient::list_data_policy_targets`.
 setters!(ManagementClient, ops::ListDataPolicyTargets, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `query`.
@@ -6041,10 +6043,10 @@ setters!(ManagementClient, ops::ListDataPolicyTargets, plain {
     set target_type: Vec<ListDataPolicyTargetsTargetType> => target_type,
 });
 
+paged!(ManagementClient, ops::ListDataResources);
+
 // Optional parameters of `ManagementClient::list_data_resources`.
 setters!(ManagementClient, ops::ListDataResources, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `query`.
@@ -6053,10 +6055,10 @@ setters!(ManagementClient, ops::ListDataResources, plain {
     set namespace_codes: Vec<String> => namespace_codes,
 });
 
+paged!(ManagementClient, ops::ListEvents);
+
 // Optional parameters of `ManagementClient::list_events`.
 setters!(ManagementClient, ops::ListEvents, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `app`.
@@ -6077,10 +6079,10 @@ setters!(ManagementClient, ops::ListField, plain {
     into from: String => from,
 });
 
+paged!(ManagementClient, ops::ListGroupMembers);
+
 // Optional parameters of `ManagementClient::list_group_members`.
 setters!(ManagementClient, ops::ListGroupMembers, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `withCustomData`.
@@ -6093,12 +6095,12 @@ setters!(ManagementClient, ops::ListGroupMembers, plain {
     some flat_custom_data: bool => flat_custom_data,
 });
 
+paged!(ManagementClient, ops::ListGroups);
+
 // Optional parameters of `ManagementClient::list_groups`.
 setters!(ManagementClient, ops::ListGroups, plain {
     /// Sets `keywords`.
     into keywords: String => keywords,
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `withMetadata`.
@@ -6109,12 +6111,12 @@ setters!(ManagementClient, ops::ListGroups, plain {
     some flat_custom_data: bool => flat_custom_data,
 });
 
+paged!(ManagementClient, ops::ListMultipleTenantAdmin);
+
 // Optional parameters of `ManagementClient::list_multiple_tenant_admin`.
 setters!(ManagementClient, ops::ListMultipleTenantAdmin, plain {
     /// Sets `keywords`.
     into keywords: String => keywords,
-    /// Sets `page`.
-    into page: String => page,
     /// Sets `limit`.
     into limit: String => limit,
 });
@@ -6129,10 +6131,10 @@ setters!(ManagementClient, ops::ListNamespaceRoles, plain {
     into keywords: String => keywords,
 });
 
+paged!(ManagementClient, ops::ListNamespaces);
+
 // Optional parameters of `ManagementClient::list_namespaces`.
 setters!(ManagementClient, ops::ListNamespaces, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `keywords`.
@@ -6153,10 +6155,10 @@ setters!(ManagementClient, ops::ListOperate, plain {
     into show_created: String => show_created,
 });
 
+paged!(ManagementClient, ops::ListOrganizations);
+
 // Optional parameters of `ManagementClient::list_organizations`.
 setters!(ManagementClient, ops::ListOrganizations, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `fetchAll`.
@@ -6171,25 +6173,27 @@ setters!(ManagementClient, ops::ListOrganizations, plain {
     some status: bool => status,
 });
 
+paged!(ManagementClient, ops::ListPermissionNamespaceRoles);
+
 // Optional parameters of `ManagementClient::list_permission_namespace_roles`.
 setters!(ManagementClient, ops::ListPermissionNamespaceRoles, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `query`.
     into query: String => query,
 });
 
+paged!(ManagementClient, ops::ListPermissionNamespaces);
+
 // Optional parameters of `ManagementClient::list_permission_namespaces`.
 setters!(ManagementClient, ops::ListPermissionNamespaces, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `query`.
     into query: String => query,
 });
+
+paged!(ManagementClient, ops::ListPermissionView);
 
 // Optional parameters of `ManagementClient::list_permission_view`.
 setters!(ManagementClient, ops::ListPermissionView, tuple {
@@ -6197,9 +6201,9 @@ setters!(ManagementClient, ops::ListPermissionView, tuple {
     into keyword: String => keyword,
     /// Sets `limit`.
     some limit: i64 => limit,
-    /// Sets `page`.
-    some page: i64 => page,
 });
+
+paged!(ManagementClient, ops::ListPublicAccounts);
 
 // Optional parameters of `ManagementClient::list_public_accounts`.
 setters!(ManagementClient, ops::ListPublicAccounts, tuple {
@@ -6239,10 +6243,10 @@ setters!(ManagementClient, ops::ListRoleAssignments, plain {
     set target_type: Vec<ListRoleAssignmentsTargetType> => target_type,
 });
 
+paged!(ManagementClient, ops::ListRoleMembers);
+
 // Optional parameters of `ManagementClient::list_role_members`.
 setters!(ManagementClient, ops::ListRoleMembers, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `withCustomData`.
@@ -6255,10 +6259,10 @@ setters!(ManagementClient, ops::ListRoleMembers, plain {
     some with_department_ids: bool => with_department_ids,
 });
 
+paged!(ManagementClient, ops::ListRoles);
+
 // Optional parameters of `ManagementClient::list_roles`.
 setters!(ManagementClient, ops::ListRoles, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `keywords`.
@@ -6266,6 +6270,8 @@ setters!(ManagementClient, ops::ListRoles, plain {
     /// Sets `namespace`.
     into namespace: String => namespace,
 });
+
+paged!(ManagementClient, ops::ListRow);
 
 // Optional parameters of `ManagementClient::list_row`.
 setters!(ManagementClient, ops::ListRow, tuple {
@@ -6287,8 +6293,6 @@ setters!(ManagementClient, ops::ListRow, tuple {
     into keywords: String => keywords,
     /// Sets `limit`.
     some limit: i64 => limit,
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `previewRelation`.
     some preview_relation: bool => preview_relation,
     /// Sets `scope`.
@@ -6301,10 +6305,10 @@ setters!(ManagementClient, ops::ListRow, tuple {
     some with_path: bool => with_path,
 });
 
+paged!(ManagementClient, ops::ListSimpleDataPolices);
+
 // Optional parameters of `ManagementClient::list_simple_data_polices`.
 setters!(ManagementClient, ops::ListSimpleDataPolices, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `query`.
@@ -6321,17 +6325,19 @@ setters!(ManagementClient, ops::ListTenantAdmin, tuple {
     into page: String => page,
 });
 
+paged!(ManagementClient, ops::ListTenantCooperators);
+
 // Optional parameters of `ManagementClient::list_tenant_cooperators`.
 setters!(ManagementClient, ops::ListTenantCooperators, plain {
     /// Sets `keywords`.
     into keywords: String => keywords,
     /// Sets `external`.
     some external: bool => external,
-    /// Sets `page`.
-    into page: String => page,
     /// Sets `limit`.
     into limit: String => limit,
 });
+
+paged!(ManagementClient, ops::ListTenantExtIdp);
 
 // Optional parameters of `ManagementClient::list_tenant_ext_idp`.
 setters!(ManagementClient, ops::ListTenantExtIdp, plain {
@@ -6341,11 +6347,11 @@ setters!(ManagementClient, ops::ListTenantExtIdp, plain {
     into app_id: String => app_id,
     /// Sets `type`.
     some r#type: ListTenantExtIdpType => r#type,
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
 });
+
+paged!(ManagementClient, ops::ListTenantUsers);
 
 // Optional parameters of `ManagementClient::list_tenant_users`.
 setters!(ManagementClient, ops::ListTenantUsers, tuple {
@@ -6354,6 +6360,8 @@ setters!(ManagementClient, ops::ListTenantUsers, tuple {
     /// Sets `options`.
     some options: ListTenantUsersOptionsDto => options,
 });
+
+paged!(ManagementClient, ops::ListTenants);
 
 // Optional parameters of `ManagementClient::list_tenants`.
 setters!(ManagementClient, ops::ListTenants, plain {
@@ -6367,8 +6375,6 @@ setters!(ManagementClient, ops::ListTenants, plain {
     some with_creator_detail: bool => with_creator_detail,
     /// Sets `withSourceAppDetail`.
     some with_source_app_detail: bool => with_source_app_detail,
-    /// Sets `page`.
-    into page: String => page,
     /// Sets `limit`.
     into limit: String => limit,
     /// Sets `source`.
@@ -6395,6 +6401,8 @@ setters!(ManagementClient, ops::ListUserBaseFields, plain {
     into lang: String => lang,
 });
 
+paged!(ManagementClient, ops::ListUsers);
+
 // Optional parameters of `ManagementClient::list_users`.
 setters!(ManagementClient, ops::ListUsers, tuple {
     /// Sets `advancedFilter`.
@@ -6407,10 +6415,10 @@ setters!(ManagementClient, ops::ListUsers, tuple {
     some search_query: serde_json::Value => search_query,
 });
 
+paged!(ManagementClient, ops::ListUsersLegacy);
+
 // Optional parameters of `ManagementClient::list_users_legacy`.
 setters!(ManagementClient, ops::ListUsersLegacy, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
     /// Sets `status`.
@@ -6431,10 +6439,10 @@ setters!(ManagementClient, ops::ListUsersLegacy, plain {
     some with_user_password_expire_time: bool => with_user_password_expire_time,
 });
 
+paged!(ManagementClient, ops::ListWebhooks);
+
 // Optional parameters of `ManagementClient::list_webhooks`.
 setters!(ManagementClient, ops::ListWebhooks, plain {
-    /// Sets `page`.
-    some page: i64 => page,
     /// Sets `limit`.
     some limit: i64 => limit,
 });

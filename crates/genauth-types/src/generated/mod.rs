@@ -5,9 +5,7 @@
 //! Types used by both clients are always here; the others follow the
 //! `authentication` and `management` features.
 
-#[cfg(any(feature = "authentication", feature = "management"))]
 mod common;
-#[cfg(any(feature = "authentication", feature = "management"))]
 pub use common::*;
 #[cfg(feature = "authentication")]
 mod authentication;

@@ -1,0 +1,28 @@
+//! `genauth`: see `docs/cli.md`.
+
+use std::io::{IsTerminal as _, Write as _};
+
+fn main() {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let out_tty = stdout.is_terminal();
+    let err_tty = stderr.is_terminal();
+    let env = |k: &str| std::env::var(k).ok();
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    let mut stdin = std::io::stdin().lock();
+    let code = {
+        let mut io = genauth_cli::Io {
+            out: &mut out,
+            err: &mut err,
+            stdin: &mut stdin,
+            out_tty,
+            err_tty,
+            env: &env,
+        };
+        genauth_cli::run(std::env::args_os().collect(), &mut io)
+    };
+    let _ = out.flush();
+    let _ = err.flush();
+    std::process::exit(code);
+}

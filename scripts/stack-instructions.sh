@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Instructions per call of each variant of benches/stack.rs, counted by
+# callgrind (load-independent, unlike wall-clock time on a shared machine).
+#
+#   scripts/stack-instructions.sh                       # every variant, 5000 calls, 1 task
+#   scripts/stack-instructions.sh 5000 64 default raw   # calls, concurrency, variants
+#
+# Needs valgrind. Only the calls are counted (callgrind's --toggle-collect on
+# `measured_calls`), not the start-up or the warm-up. The callgrind output of
+# each variant is kept in target/callgrind/<variant>-c<concurrency>.out for
+# callgrind_annotate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+calls=${1:-5000}
+concurrency=${2:-1}
+shift $(( $# > 2 ? 2 : $# ))
+variants=("$@")
+if [ ${#variants[@]} -eq 0 ]; then
+  variants=(raw encode decode no-layers trace timeout retry default mgmt-raw mgmt-token mgmt-default)
+fi
+command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
+bin=$(cargo bench --bench stack --no-run --message-format=json 2>/dev/null |
+  python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "stack" and m.get("executable"):
+        print(m["executable"])')
+mkdir -p target/callgrind
+echo "| variant | calls | concurrency | instructions per call |"
+echo "|---|---|---|---|"
+for v in "${variants[@]}"; do
+  out="target/callgrind/$v-c$concurrency.out"
+  valgrind --tool=callgrind --toggle-collect='*measured_calls*' \
+    --callgrind-out-file="$out" "$bin" "$v" --calls "$calls" --concurrency "$concurrency" \
+    >/dev/null 2>&1
+  total=$(awk '/^summary:|^totals:/ {print $2; exit}' "$out")
+  echo "| $v | $calls | $concurrency | $(( total / calls )) |"
+done
