@@ -287,6 +287,15 @@ fn parse_json(text: &str) -> Result<CasSuccess, Error> {
     })
 }
 
+/// Stores the value of an element that may appear once; a second one makes
+/// the document ambiguous (which user signed in?), so it is refused.
+fn set_once(slot: &mut Option<String>, value: String, why: &'static str) -> Result<(), Error> {
+    if slot.replace(value).is_some() {
+        return Err(malformed(why));
+    }
+    Ok(())
+}
+
 fn parse_xml(text: &str) -> Result<CasSuccess, Error> {
     let mut reader = Reader::from_str(text);
     let mut path: Vec<String> = Vec::new();
@@ -408,17 +417,13 @@ fn parse_xml(text: &str) -> Result<CasSuccess, Error> {
                         }
                     }
                     (3, Some("user")) if in_success => {
-                        if user.replace(value).is_some() {
-                            return Err(malformed("the success names more than one `user`"));
-                        }
+                        set_once(&mut user, value, "the success names more than one `user`")?
                     }
-                    (3, Some("proxyGrantingTicket")) if in_success => {
-                        if pgt.replace(value).is_some() {
-                            return Err(malformed(
-                                "the success has more than one `proxyGrantingTicket`",
-                            ));
-                        }
-                    }
+                    (3, Some("proxyGrantingTicket")) if in_success => set_once(
+                        &mut pgt,
+                        value,
+                        "the success has more than one `proxyGrantingTicket`",
+                    )?,
                     (3, Some("attributes" | "proxies" | "attribute")) => {}
                     (3, Some(other)) if in_success => {
                         attributes.entry(other.to_owned()).or_default().push(value);
