@@ -760,9 +760,10 @@ async fn concurrent_verifications_share_one_key_set_fetch_and_forget_refetches()
     // A failing key-set endpoint is a typed error, not a panic.
     let down = TestServer::start(|_| raw_response(503, "text/html", "<h1>down</h1>")).await;
     let c = client(&down, TokenEndpointAuthMethod::ClientSecretPost);
+    // The cause (HTTP 503) is named in the typed error.
     assert!(matches!(
         c.verify_access_token(&token).await,
-        Err(Error::Http(ref e)) if e.status == 503
+        Err(Error::Verify(VerifyError::KeySetUnavailable(ref why))) if why.contains("503")
     ));
     // Debug output of the client and its cache shows no secret.
     let dbg = format!("{c:?} {:?}", c.jwks_cache());

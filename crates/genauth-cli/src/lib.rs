@@ -8,6 +8,7 @@
 mod args;
 mod creds;
 mod dryrun;
+mod extra;
 #[path = "generated/ops.rs"]
 mod ops;
 mod send;
@@ -44,6 +45,8 @@ pub struct Io<'a> {
     pub err_tty: bool,
     /// The environment (`GENAUTH_*`, `HOME`, `XDG_CONFIG_HOME`, ...).
     pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// Opens a URL in the user's browser (`login`).
+    pub open_url: &'a dyn Fn(&str),
 }
 
 /// A failure with its exit status and a sentence for the user.
@@ -168,11 +171,16 @@ fn op_command(op: &Op) -> Command {
 }
 
 fn client_command(name: &'static str, about: &'static str, ops: &'static [Op]) -> Command {
-    Command::new(name)
+    let cmd = Command::new(name)
         .about(about)
         .subcommand_required(true)
-        .arg_required_else_help(true)
-        .subcommands(ops.iter().map(op_command))
+        .arg_required_else_help(true);
+    let cmd = if name == "auth" {
+        cmd.subcommands(extra::auth_commands())
+    } else {
+        cmd.subcommand(op_command(&extra::PUT_EVENT))
+    };
+    cmd.subcommands(ops.iter().map(op_command))
 }
 
 /// The whole command tree.
@@ -222,12 +230,14 @@ pub fn command() -> Command {
             "The management client's operations (admin, with the access key)",
             ops::MGMT,
         ))
+        .subcommands(extra::top_commands())
 }
 
 /// The operation a subcommand names.
 pub fn find_op(client: &str, name: &str) -> Option<&'static Op> {
     let table = match client {
         "auth" => ops::AUTH,
+        "mgmt" if name == "put-event" => return Some(&extra::PUT_EVENT),
         "mgmt" => ops::MGMT,
         _ => return None,
     };
@@ -332,14 +342,6 @@ fn execute(argv: Vec<OsString>, io: &mut Io<'_>) -> Result<(), Failure> {
             };
         }
     };
-    let inv = invocation_from(&matches, io)?;
-    if inv.dry_run {
-        let text = dryrun::render(&inv)?;
-        return io.out.write_all(text.as_bytes()).map_err(|e| Failure {
-            code: EXIT_TRANSPORT,
-            message: format!("cannot write the output: {e}"),
-        });
-    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -347,6 +349,53 @@ fn execute(argv: Vec<OsString>, io: &mut Io<'_>) -> Result<(), Failure> {
             code: EXIT_TRANSPORT,
             message: format!("cannot start the async runtime: {e}"),
         })?;
+    let _guard = runtime.enter();
+    let value = match matches.subcommand() {
+        Some(("completions", m)) => return extra::completions(m, io),
+        Some(("emulator", m)) => return runtime.block_on(extra::emulator(m, io)),
+        Some(("token", m)) => match m.subcommand() {
+            Some(("decode", d)) => {
+                extra::decode_jwt(d.get_one::<String>("jwt").map(String::as_str).unwrap_or(""))?
+            }
+            Some(("verify", v)) => {
+                let creds = Creds::resolve(&matches, io.env)?;
+                runtime.block_on(extra::verify_jwt(v, &creds))?
+            }
+            _ => return Err(Failure::usage("see `genauth token --help`")),
+        },
+        Some(("login", m)) => {
+            let creds = Creds::resolve(&matches, io.env)?;
+            runtime.block_on(extra::login(m, &creds, io))?
+        }
+        Some(("auth", sub)) => match sub.subcommand() {
+            Some((name @ ("sign-in" | "sign-up-with"), m)) => {
+                let creds = Creds::resolve(&matches, io.env)?;
+                let inv = extra::shortcut(name, m, creds)?;
+                return finish(inv, &runtime, io);
+            }
+            Some((name, m)) if extra::is_auth_extra(name) => {
+                let creds = Creds::resolve(&matches, io.env)?;
+                runtime.block_on(extra::protocol(name, m, &creds, io))?
+            }
+            _ => return finish(invocation_from(&matches, io)?, &runtime, io),
+        },
+        _ => return finish(invocation_from(&matches, io)?, &runtime, io),
+    };
+    print_json(io, &value)
+}
+
+fn finish(
+    inv: Invocation,
+    runtime: &tokio::runtime::Runtime,
+    io: &mut Io<'_>,
+) -> Result<(), Failure> {
+    if inv.dry_run {
+        let text = dryrun::render(&inv)?;
+        return io.out.write_all(text.as_bytes()).map_err(|e| Failure {
+            code: EXIT_TRANSPORT,
+            message: format!("cannot write the output: {e}"),
+        });
+    }
     runtime.block_on(send::run(&inv, io))
 }
 

@@ -8,6 +8,22 @@ fn main() {
     let out_tty = stdout.is_terminal();
     let err_tty = stderr.is_terminal();
     let env = |k: &str| std::env::var(k).ok();
+    let open_url = |url: &str| {
+        // Best effort: the URL is printed on stderr anyway.
+        let opener: &[&str] = if cfg!(target_os = "macos") {
+            &["open"]
+        } else if cfg!(windows) {
+            &["explorer"]
+        } else {
+            &["xdg-open"]
+        };
+        let _ = std::process::Command::new(opener[0])
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+    };
     let mut out = stdout.lock();
     let mut err = stderr.lock();
     let mut stdin = std::io::stdin().lock();
@@ -19,6 +35,7 @@ fn main() {
             out_tty,
             err_tty,
             env: &env,
+            open_url: &open_url,
         };
         genauth_cli::run(std::env::args_os().collect(), &mut io)
     };

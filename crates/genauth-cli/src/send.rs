@@ -14,16 +14,36 @@ fn write_err(e: std::io::Error) -> Failure {
 }
 
 async fn print_pages(mut pages: PageStream<'_>, io: &mut Io<'_>) -> Result<(), Failure> {
-    let mut seen: u64 = 0;
+    // The bar draws on stderr only when it is a terminal.
+    let bar = if io.err_tty {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} items ({per_sec}, {elapsed})",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     while let Some(page) = pages.next().await {
-        let (items, _total) = page.map_err(Failure::from)?;
+        let (items, total) = match page {
+            Ok(p) => p,
+            Err(e) => {
+                bar.abandon();
+                return Err(e.into());
+            }
+        };
+        if let Ok(total) = u64::try_from(total) {
+            bar.set_length(total.max(bar.position() + items.len() as u64));
+        }
         for item in items {
             let line = serde_json::to_string(&item).map_err(|e| Failure::usage(e.to_string()))?;
             writeln!(io.out, "{line}").map_err(write_err)?;
-            seen += 1;
+            bar.inc(1);
         }
     }
-    let _ = seen;
+    bar.finish_and_clear();
     io.out.flush().map_err(write_err)
 }
 

@@ -13,6 +13,15 @@ const V: &str = env!("CARGO_PKG_VERSION");
 
 /// Runs the tool with `env` as its whole environment; returns (status, stdout, stderr).
 fn run_env(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String, String) {
+    run_full(args, env, stdin, &|_: &str| {})
+}
+
+fn run_full(
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: &str,
+    open_url: &dyn Fn(&str),
+) -> (i32, String, String) {
     let mut out = Vec::new();
     let mut err = Vec::new();
     let mut input = stdin.as_bytes();
@@ -36,6 +45,7 @@ fn run_env(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String, St
         out_tty: false,
         err_tty: false,
         env: &lookup,
+        open_url,
     };
     let mut argv: Vec<OsString> = vec!["genauth".into()];
     argv.extend(args.iter().map(OsString::from));
@@ -315,6 +325,7 @@ fn every_operation_parses_into_the_librarys_request() {
             out_tty: false,
             err_tty: false,
             env: &lookup,
+            open_url: &|_: &str| {},
         };
         let inv = genauth_cli::invocation(argv.iter().map(OsString::from).collect(), &mut io)
             .unwrap_or_else(|f| panic!("{}: {argv:?}: {}", meta.name, f.message));
@@ -527,4 +538,345 @@ fn the_binary_exits_with_the_documented_status() {
         String::from_utf8_lossy(&out.stdout),
         format!("genauth {V}\n")
     );
+}
+
+#[test]
+fn dry_run_sign_in_shortcut() {
+    let args = [
+        "auth",
+        "sign-in",
+        "--email",
+        "ann@example.com",
+        "--password",
+        "pw\"1",
+        "--dry-run",
+    ];
+    let env = [
+        ("GENAUTH_APP_ID", "app1"),
+        ("GENAUTH_APP_HOST", "https://demo.genauth.ai"),
+        ("GENAUTH_APP_SECRET", "app-secret-xyz"),
+    ];
+    let expected = |secret: &str, pw: &str| {
+        format!(
+            "POST https://demo.genauth.ai/api/v3/signin\n\
+             x-genauth-sdk-version: rust:{V}\n\
+             x-genauth-request-from: sdk\n\
+             x-genauth-app-id: app1\n\
+             content-type: application/json\n\
+             \n\
+             {{\"client_id\":\"app1\",\"client_secret\":\"{secret}\",\"connection\":\"PASSWORD\",\"passwordPayload\":{{\"email\":\"ann@example.com\",\"password\":\"{pw}\"}}}}\n"
+        )
+    };
+    assert_eq!(dry(&args, &env), expected("[redacted]", "[redacted]"));
+    let mut shown = args.to_vec();
+    shown.push("--show-secrets");
+    assert_eq!(dry(&shown, &env), expected("app-secret-xyz", "pw\\\"1"));
+}
+
+#[test]
+fn dry_run_put_event() {
+    let out = dry(
+        &[
+            "mgmt",
+            "put-event",
+            "--event-type",
+            "order.paid",
+            "--event-data",
+            r#"{"id":7}"#,
+            "--dry-run",
+        ],
+        MGMT_ENV,
+    );
+    assert!(
+        out.starts_with("POST https://api.example.com/api/v3/pub-event\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("\n\n{\"eventType\":\"order.paid\",\"eventData\":\"{\\\"id\\\":7}\"}\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn token_decode_and_completions() {
+    let (code, out, err) = run_env(
+        &[
+            "token",
+            "decode",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2ln",
+        ],
+        &[],
+        "",
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out,
+        "{\"claims\":{\"sub\":\"123\"},\"header\":{\"alg\":\"HS256\"}}\n"
+    );
+    let (code, _, err) = run_env(&["token", "decode", "not-a-jwt"], &[], "");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not a JWT: expected 3 dot-separated parts, found 1"),
+        "{err}"
+    );
+    let (code, out, _) = run_env(&["completions", "fish"], &[], "");
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("get-user") && out.contains("list-users"),
+        "fish completions"
+    );
+}
+
+mod e2e {
+    //! Against the emulator, started in-process on 127.0.0.1.
+
+    use super::*;
+    use genauth_emulator::{App, Emulator, RunningEmulator, TestUser};
+
+    struct Emu {
+        _rt: tokio::runtime::Runtime,
+        emu: RunningEmulator,
+    }
+
+    fn start(b: genauth_emulator::EmulatorBuilder) -> Emu {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let emu = rt.block_on(b.start()).expect("emulator starts");
+        Emu { _rt: rt, emu }
+    }
+
+    fn env(emu: &RunningEmulator) -> Vec<(&'static str, String)> {
+        vec![
+            ("GENAUTH_HOST", emu.url().to_owned()),
+            ("GENAUTH_APP_HOST", emu.url().to_owned()),
+            (
+                "GENAUTH_ACCESS_KEY_ID",
+                genauth_emulator::DEFAULT_ACCESS_KEY_ID.to_owned(),
+            ),
+            (
+                "GENAUTH_ACCESS_KEY_SECRET",
+                genauth_emulator::DEFAULT_ACCESS_KEY_SECRET.to_owned(),
+            ),
+            (
+                "GENAUTH_APP_ID",
+                genauth_emulator::DEFAULT_APP_ID.to_owned(),
+            ),
+            (
+                "GENAUTH_APP_SECRET",
+                genauth_emulator::DEFAULT_APP_SECRET.to_owned(),
+            ),
+        ]
+    }
+
+    fn go(args: &[&str], env: &[(&'static str, String)]) -> (i32, String, String) {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        run_env(args, &env, "")
+    }
+
+    #[test]
+    fn users_end_to_end() {
+        let e = start(Emulator::builder());
+        let env = env(&e.emu);
+        let mut ids = Vec::new();
+        for (i, email) in ["ann@example.com", "bob@example.com", "cat@example.com"]
+            .iter()
+            .enumerate()
+        {
+            let name = format!("user {i}");
+            let (code, out, err) = go(
+                &[
+                    "mgmt",
+                    "create-user",
+                    "--email",
+                    email,
+                    "--password",
+                    "pw-1234",
+                    "--name",
+                    &name,
+                ],
+                &env,
+            );
+            assert_eq!(code, 0, "{err}");
+            let user: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+            assert_eq!(user["email"], *email);
+            ids.push(user["userId"].as_str().expect("userId").to_owned());
+        }
+        // Two pages of two: every user once, one JSON line each.
+        let (code, out, err) = go(
+            &[
+                "mgmt",
+                "list-users",
+                "--all",
+                "--data",
+                r#"{"options":{"pagination":{"page":1,"limit":2}}}"#,
+            ],
+            &env,
+        );
+        assert_eq!(code, 0, "{err}");
+        let listed: Vec<String> = out
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["userId"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(listed.len(), e.emu.user_count());
+        for id in &ids {
+            assert!(listed.contains(id), "{id} not in {listed:?}");
+        }
+        assert!(e.emu.request_count("/api/v3/list-users") >= 2);
+
+        let (code, out, err) = go(&["mgmt", "get-user", "--user-id", &ids[1]], &env);
+        assert_eq!(code, 0, "{err}");
+        let user: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(user["email"], "bob@example.com");
+        assert_eq!(user["name"], "user 1");
+
+        // A typed API error: status 1, the sentence on stderr, nothing on stdout.
+        let (code, out, err) = go(&["mgmt", "get-user", "--user-id", "no-such-user"], &env);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(out, "");
+        assert!(err.starts_with("genauth: get_user failed: "), "{err}");
+
+        // Sign in as the new user through the shortcut.
+        let (code, out, err) = go(
+            &[
+                "auth",
+                "sign-in",
+                "--email",
+                "ann@example.com",
+                "--password",
+                "pw-1234",
+            ],
+            &env,
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("access_token"), "{out}");
+    }
+
+    #[test]
+    fn unreachable_host_is_a_transport_error() {
+        // A port nobody listens on: bind one, then close it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let host = format!("http://127.0.0.1:{port}");
+        let env = [
+            ("GENAUTH_APP_ID", "app1"),
+            ("GENAUTH_APP_HOST", host.as_str()),
+        ];
+        let (code, out, err) = run_env(&["auth", "get-system-info"], &env, "");
+        assert_eq!(code, 3, "{err}");
+        assert_eq!(out, "");
+        assert!(!err.is_empty());
+    }
+
+    /// A minimal HTTP GET over std: the status line and the `location` header.
+    fn http_get(url: &str) -> (String, Option<String>) {
+        use std::io::{Read as _, Write as _};
+        let rest = url.strip_prefix("http://").expect("http URL");
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let mut s = std::net::TcpStream::connect(host).unwrap();
+        write!(
+            s,
+            "GET {} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n",
+            if path.is_empty() { "/" } else { path }
+        )
+        .unwrap();
+        let mut resp = String::new();
+        let _ = s.read_to_string(&mut resp);
+        let status = resp.lines().next().unwrap_or("").to_owned();
+        let location = resp.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("location")
+                .then(|| v.trim().to_owned())
+        });
+        (status, location)
+    }
+
+    #[test]
+    fn login_completes_against_the_auto_approved_user() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let redirect = format!("http://127.0.0.1:{port}/callback");
+        let e = start(
+            Emulator::builder()
+                .app(App::new("cli-app", "cli-secret").redirect_uri(redirect.clone()))
+                .user(TestUser::email("ann@example.com").with_password("pw-1234"))
+                .auto_approve("ann@example.com"),
+        );
+        let dir = std::env::temp_dir().join(format!("genauth-cli-login-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let d = dir.to_str().unwrap().to_owned();
+        let env = [
+            ("GENAUTH_APP_ID", "cli-app"),
+            ("GENAUTH_APP_SECRET", "cli-secret"),
+            ("GENAUTH_APP_HOST", e.emu.url()),
+            ("GENAUTH_CONFIG_DIR", d.as_str()),
+        ];
+        // The "browser": follows the authorize redirect to the tool's loopback.
+        let browser = |url: &str| {
+            let url = url.to_owned();
+            std::thread::spawn(move || {
+                let (status, location) = http_get(&url);
+                let location = location.unwrap_or_else(|| panic!("no redirect: {status}"));
+                let (status, _) = http_get(&location);
+                assert!(status.contains("200"), "{status}");
+            });
+        };
+        let port_s = port.to_string();
+        let (code, out, err) = run_full(
+            &["login", "--port", &port_s, "--timeout", "20"],
+            &env,
+            "",
+            &browser,
+        );
+        assert_eq!(code, 0, "{err}");
+        let summary: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(summary["profile"], "default");
+        assert_eq!(
+            summary["sub"],
+            serde_json::json!(e.emu.user_id("ann@example.com").unwrap())
+        );
+        assert!(!out.contains("eyJ"), "no token on stdout: {out}");
+        assert!(err.contains("/oidc/auth?"), "{err}");
+
+        let file = dir.join("profiles.json");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        let profiles: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let id_token = profiles["default"]["id_token"]
+            .as_str()
+            .expect("id token stored")
+            .to_owned();
+        assert!(profiles["default"]["access_token"].is_string());
+
+        // The stored ID token verifies against the emulator's key set.
+        let (code, out, err) = run_env(&["token", "verify", &id_token], &env, "");
+        assert_eq!(code, 0, "{err}");
+        let claims: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(claims["sub"], summary["sub"]);
+        // A tampered one does not.
+        let mut bad = id_token.clone();
+        bad.pop();
+        bad.push(if id_token.ends_with('A') { 'B' } else { 'A' });
+        let (code, _, err) = run_env(&["token", "verify", &bad], &env, "");
+        assert_eq!(code, 1, "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

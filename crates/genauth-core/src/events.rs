@@ -131,9 +131,20 @@ pub fn management_authorization(
     access_key_id: &str,
     access_key_secret: &SecretString,
 ) -> Result<HeaderValue, Error> {
+    management_authorization_for(crate::Brand::GenAuth, access_key_id, access_key_secret)
+}
+
+/// The management client's `authorization` value for `brand`,
+/// `<brand> <access key id>:<signature>` (`genauth` or `authing`), marked sensitive.
+pub fn management_authorization_for(
+    brand: crate::Brand,
+    access_key_id: &str,
+    access_key_secret: &SecretString,
+) -> Result<HeaderValue, Error> {
     let sig = websocket_signature(access_key_secret);
     let mut v = HeaderValue::from_str(&format!(
-        "{AUTHORIZATION_SCHEME} {access_key_id}:{}",
+        "{} {access_key_id}:{}",
+        brand.name(),
         sig.expose()
     ))
     .map_err(|_| Error::invalid_input("access_key_id", "cannot be sent in a header"))?;
@@ -364,7 +375,11 @@ impl ManagementConfig {
         let mut headers = self.headers.clone();
         headers.insert(
             AUTHORIZATION,
-            management_authorization(&self.options.access_key_id, &self.options.access_key_secret)?,
+            management_authorization_for(
+                self.options.brand,
+                &self.options.access_key_id,
+                &self.options.access_key_secret,
+            )?,
         );
         build_subscribe(
             Side::Management,

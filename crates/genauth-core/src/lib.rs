@@ -20,6 +20,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod body;
+pub mod brand;
 pub mod error;
 pub mod events;
 pub mod excerpt;
@@ -32,10 +33,13 @@ pub mod paginate;
 pub mod protocol;
 pub mod request;
 pub mod response;
+pub mod signing;
 mod transport_error;
 pub mod validate;
+pub mod webhook;
 
 pub use body::Body;
+pub use brand::Brand;
 pub use error::{
     ApiError, ConfigError, DecodeError, Error, ErrorData, HttpError, ProtocolError, VerifyError,
 };
@@ -50,6 +54,7 @@ pub use options::{
 };
 pub use paginate::Paginated;
 pub use response::decode_response;
+pub use signing::ManagementAuth;
 
-/// The SDK version sent in the `x-genauth-sdk-version` header, as `rust:<version>`.
+/// The SDK version sent in the `x-<brand>-sdk-version` header, as `rust:<version>`.
 pub const SDK_VERSION_HEADER_VALUE: &str = concat!("rust:", env!("CARGO_PKG_VERSION"));

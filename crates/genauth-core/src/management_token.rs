@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use http::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use http::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DecodeError, Error};
@@ -32,6 +32,7 @@ pub struct ManagementToken {
     pub expires_in: Duration,
     authorization: HeaderValue,
     userpool_header: HeaderValue,
+    userpool_header_name: HeaderName,
 }
 
 impl std::fmt::Debug for ManagementToken {
@@ -58,13 +59,24 @@ impl ManagementToken {
             expires_in,
             authorization,
             userpool_header,
+            userpool_header_name: USERPOOL_ID,
         })
     }
 
-    /// Adds `authorization: Bearer <token>` and `x-genauth-userpool-id` to `headers`.
+    /// The same token, sending the user pool header of `brand`
+    /// (`x-genauth-userpool-id` or `x-authing-userpool-id`).
+    pub fn with_brand(mut self, brand: crate::Brand) -> Self {
+        self.userpool_header_name = brand.userpool_id_header();
+        self
+    }
+
+    /// Adds `authorization: Bearer <token>` and `x-<brand>-userpool-id` to `headers`.
     pub fn apply(&self, headers: &mut HeaderMap) {
         headers.insert(AUTHORIZATION, self.authorization.clone());
-        headers.insert(USERPOOL_ID, self.userpool_header.clone());
+        headers.insert(
+            self.userpool_header_name.clone(),
+            self.userpool_header.clone(),
+        );
     }
 }
 
@@ -160,6 +172,9 @@ impl ManagementConfig {
             }))
         })?;
         let secs = u64::try_from(data.expires_in.unwrap_or(0)).unwrap_or(0);
-        ManagementToken::new(token, clamp_lifetime(Duration::from_secs(secs)))
+        Ok(
+            ManagementToken::new(token, clamp_lifetime(Duration::from_secs(secs)))?
+                .with_brand(self.options.brand),
+        )
     }
 }

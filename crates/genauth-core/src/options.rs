@@ -4,19 +4,22 @@ use std::time::Duration;
 
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 
+use crate::brand::Brand;
 use crate::error::ConfigError;
 use crate::SecretString;
 
-/// The default API host of the management client.
+/// The default API host of the management client (of the default brand,
+/// GenAuth; see [`Brand::api_host`]).
 pub const DEFAULT_HOST: &str = "https://api.genauth.ai";
-/// The default host of the events feed.
+/// The default host of the events feed (of the default brand, GenAuth; see
+/// [`Brand::websocket_host`]).
 pub const DEFAULT_WEBSOCKET_HOST: &str = "wss://events.genauth.ai";
 /// The default request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default OIDC scope of the login URL.
 pub const DEFAULT_OIDC_SCOPE: &str = "openid profile email phone address";
 
-/// The language of the service's messages (`x-genauth-lang`).
+/// The language of the service's messages (`x-<brand>-lang`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     /// Simplified Chinese (`zh-CN`).
@@ -155,18 +158,20 @@ pub struct AuthenticationClientOptions {
     pub lang: Option<Lang>,
     /// The end user's real IP, sent as `x-real-ip` when set.
     pub real_ip: Option<String>,
-    /// The tenant id, sent as `x-genauth-tenant-id` when set.
+    /// The tenant id, sent as `x-<brand>-app-tenant-id` when set.
     pub tenant_id: Option<String>,
     /// The end user's access token, when already known.
     pub access_token: Option<SecretString>,
     /// The request timeout (default 10 s).
     pub timeout: Duration,
-    /// The events feed host (default `wss://events.genauth.ai`).
+    /// The events feed host (default: the brand's, `wss://events.genauth.ai`).
     pub websocket_host: String,
     /// Whether plain `http://` (and `ws://`) hosts other than this machine are
     /// allowed (default false: credentials would cross the network in clear).
     /// Loopback hosts such as the emulator's are always allowed.
     pub allow_insecure_http: bool,
+    /// The brand (default GenAuth): the header prefix and the default hosts.
+    pub brand: Brand,
 }
 
 impl AuthenticationClientOptions {
@@ -190,6 +195,7 @@ impl AuthenticationClientOptions {
             timeout: DEFAULT_TIMEOUT,
             websocket_host: DEFAULT_WEBSOCKET_HOST.to_owned(),
             allow_insecure_http: false,
+            brand: Brand::GenAuth,
         }
     }
 
@@ -198,6 +204,18 @@ impl AuthenticationClientOptions {
     /// one warning when it is built with such a host.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sets the brand: every SDK header takes its prefix (`x-genauth-*` or
+    /// `x-authing-*`), and an events host still at the previous brand's
+    /// default moves to the new brand's default. An events host set by hand
+    /// is kept.
+    pub fn brand(mut self, brand: Brand) -> Self {
+        if self.websocket_host == self.brand.websocket_host() {
+            self.websocket_host = brand.websocket_host().to_owned();
+        }
+        self.brand = brand;
         self
     }
 
@@ -280,22 +298,26 @@ pub struct ManagementClientOptions {
     pub access_key_id: String,
     /// The access key secret (required).
     pub access_key_secret: SecretString,
-    /// The API host (default `https://api.genauth.ai`).
+    /// The API host (default: the brand's, `https://api.genauth.ai`).
     pub host: String,
     /// The language of the service's messages; not sent when unset.
     pub lang: Option<Lang>,
     /// The caller's real IP, sent as `x-real-ip` when set.
     pub real_ip: Option<String>,
-    /// The tenant id, sent as `x-genauth-tenant-id` when set.
+    /// The tenant id, sent as `x-<brand>-app-tenant-id` when set.
     pub tenant_id: Option<String>,
     /// The request timeout (default 10 s).
     pub timeout: Duration,
-    /// The events feed host (default `wss://events.genauth.ai`).
+    /// The events feed host (default: the brand's, `wss://events.genauth.ai`).
     pub websocket_host: String,
     /// Whether plain `http://` (and `ws://`) hosts other than this machine are
     /// allowed (default false: the access key secret would cross the network
     /// in clear). Loopback hosts such as the emulator's are always allowed.
     pub allow_insecure_http: bool,
+    /// The brand (default GenAuth): the header prefix and the default hosts.
+    pub brand: Brand,
+    /// How calls are authenticated (default: the management token).
+    pub auth: crate::signing::ManagementAuth,
 }
 
 impl ManagementClientOptions {
@@ -314,6 +336,8 @@ impl ManagementClientOptions {
             timeout: DEFAULT_TIMEOUT,
             websocket_host: DEFAULT_WEBSOCKET_HOST.to_owned(),
             allow_insecure_http: false,
+            brand: Brand::GenAuth,
+            auth: crate::signing::ManagementAuth::Token,
         }
     }
     /// Allows plain `http://` hosts other than loopback ones (see
@@ -321,6 +345,26 @@ impl ManagementClientOptions {
     /// warning when it is built with such a host.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
+        self
+    }
+    /// Sets how calls are authenticated: the management token (the default)
+    /// or requests signed with the access key.
+    pub fn auth(mut self, auth: crate::signing::ManagementAuth) -> Self {
+        self.auth = auth;
+        self
+    }
+    /// Sets the brand: every SDK header takes its prefix (`x-genauth-*` or
+    /// `x-authing-*`), and an API or events host still at the previous
+    /// brand's default moves to the new brand's default. A host set by hand
+    /// (a private deployment) is kept.
+    pub fn brand(mut self, brand: Brand) -> Self {
+        if self.host == self.brand.api_host() {
+            self.host = brand.api_host().to_owned();
+        }
+        if self.websocket_host == self.brand.websocket_host() {
+            self.websocket_host = brand.websocket_host().to_owned();
+        }
+        self.brand = brand;
         self
     }
     /// Sets the API host.
@@ -355,34 +399,30 @@ impl ManagementClientOptions {
     }
 }
 
-const SDK_VERSION: HeaderName = HeaderName::from_static("x-genauth-sdk-version");
-const REQUEST_FROM: HeaderName = HeaderName::from_static("x-genauth-request-from");
-const APP_ID: HeaderName = HeaderName::from_static("x-genauth-app-id");
-const LANG: HeaderName = HeaderName::from_static("x-genauth-lang");
-const REAL_IP: HeaderName = HeaderName::from_static("x-real-ip");
-const TENANT_ID: HeaderName = HeaderName::from_static("x-genauth-tenant-id");
-/// The header that names the user pool of a management call.
+/// The header that names the user pool of a management call, for the default
+/// brand; [`Brand::userpool_id_header`] gives it for any brand.
 pub const USERPOOL_ID: HeaderName = HeaderName::from_static("x-genauth-userpool-id");
 
 fn common_headers(
+    brand: Brand,
     lang: Option<Lang>,
     real_ip: Option<&str>,
     tenant_id: Option<&str>,
 ) -> Result<HeaderMap, ConfigError> {
     let mut h = HeaderMap::new();
     h.insert(
-        SDK_VERSION,
+        brand.sdk_version_header(),
         HeaderValue::from_static(crate::SDK_VERSION_HEADER_VALUE),
     );
-    h.insert(REQUEST_FROM, HeaderValue::from_static("sdk"));
+    h.insert(brand.request_from_header(), HeaderValue::from_static("sdk"));
     if let Some(lang) = lang {
-        h.insert(LANG, HeaderValue::from_static(lang.as_str()));
+        h.insert(brand.lang_header(), HeaderValue::from_static(lang.as_str()));
     }
     if let Some(ip) = real_ip {
-        h.insert(REAL_IP, header_value("real_ip", ip)?);
+        h.insert(brand.real_ip_header(), header_value("real_ip", ip)?);
     }
     if let Some(t) = tenant_id {
-        h.insert(TENANT_ID, header_value("tenant_id", t)?);
+        h.insert(brand.tenant_id_header(), header_value("tenant_id", t)?);
     }
     Ok(h)
 }
@@ -422,11 +462,15 @@ impl AuthenticationConfig {
             crate::validate::check_redirect_uri("logout_redirect_uri", uri)?;
         }
         let mut headers = common_headers(
+            options.brand,
             options.lang,
             options.real_ip.as_deref(),
             options.tenant_id.as_deref(),
         )?;
-        headers.insert(APP_ID, header_value("app_id", &options.app_id)?);
+        headers.insert(
+            options.brand.app_id_header(),
+            header_value("app_id", &options.app_id)?,
+        );
         let basic = options
             .app_secret
             .as_ref()
@@ -492,6 +536,7 @@ impl ManagementConfig {
             options.allow_insecure_http,
         )?;
         let headers = common_headers(
+            options.brand,
             options.lang,
             options.real_ip.as_deref(),
             options.tenant_id.as_deref(),

@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 
 mod api;
+mod brands;
 mod cas;
 pub mod config;
 mod events;
@@ -43,7 +44,9 @@ mod http_util;
 mod keys;
 mod oidc;
 mod server;
+mod signed;
 mod store;
+mod webhook;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -56,6 +59,7 @@ pub use config::{
     DEFAULT_USERPOOL_ID,
 };
 pub use fallback::{EmptyTable, OperationTable, RegistryTable, StaticTable, TableEntry};
+pub use webhook::Webhook;
 
 /// Why the emulator did not start.
 #[derive(Debug)]
@@ -115,6 +119,7 @@ pub struct EmulatorBuilder {
     auto_approve: Option<String>,
     table: Arc<dyn OperationTable>,
     table_only: bool,
+    webhook: Option<Webhook>,
 }
 
 impl std::fmt::Debug for EmulatorBuilder {
@@ -148,6 +153,7 @@ impl Default for EmulatorBuilder {
             auto_approve: None,
             table: Arc::new(RegistryTable),
             table_only: false,
+            webhook: None,
         }
     }
 }
@@ -253,7 +259,11 @@ impl EmulatorBuilder {
                 fault: f,
             });
         }
+        let webhook = self
+            .webhook
+            .map(|w| webhook::Deliverer::new(w, self.userpool_id.clone()));
         let shared = Arc::new_cyclic(|weak| Shared {
+            webhook,
             hub: events::hub(weak.clone(), &keys_),
             base_url: format!("http://{addr}"),
             userpool_id: self.userpool_id,
@@ -289,6 +299,7 @@ pub(crate) struct Shared {
     pub key: keys::KeyRing,
     pub store: Mutex<store::Store>,
     pub hub: genauth_events::hub::EventHub,
+    pub webhook: Option<webhook::Deliverer>,
 }
 
 impl Shared {

@@ -125,7 +125,8 @@ async fn handle(shared: Arc<Shared>, req: http::Request<Incoming>) -> Result<Rep
         let body = EmuBody::Full(Some(bytes).filter(|b| !b.is_empty()));
         return Ok(http::Response::from_parts(parts, body));
     }
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    crate::brands::normalize(&mut parts.headers);
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
@@ -136,14 +137,19 @@ async fn handle(shared: Arc<Shared>, req: http::Request<Incoming>) -> Result<Rep
             )))
         }
     };
-    let req = Req {
+    let mut req = Req {
         method: parts.method,
         path,
         query: parts.uri.query().map(str::to_owned),
         headers: parts.headers,
         body,
     };
-    Ok(route(&shared, &req))
+    if let Err(e) = crate::signed::admit(&shared, &mut req) {
+        return Ok(envelope_err(&e));
+    }
+    let reply = route(&shared, &req);
+    crate::webhook::observe(&shared, &req, &reply);
+    Ok(reply)
 }
 
 fn route(shared: &Shared, req: &Req) -> Reply {

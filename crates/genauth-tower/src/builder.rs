@@ -258,7 +258,13 @@ impl ClientBuilder {
         let config = Arc::new(ManagementConfig::new(options)?);
         let token_layer = ManagementTokenLayer::new(config.clone());
         let tokens = token_layer.cache().clone();
-        let stack = self.stack(collected, timeout, Some(token_layer), connect_timeout);
+        // Signed requests: each attempt is signed last, right above the body
+        // collection, and no token is fetched.
+        let (collected, token_layer) = match crate::layers::signing_for(&config) {
+            Some(signing) => (HttpService::new(signing.layer(collected)), None),
+            None => (collected, Some(token_layer)),
+        };
+        let stack = self.stack(collected, timeout, token_layer, connect_timeout);
         Ok(ManagementClient::from_parts(config, stack, tokens))
     }
 

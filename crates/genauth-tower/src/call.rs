@@ -82,3 +82,52 @@ where
         self.client.send_operation(self.op)
     }
 }
+
+impl<'a, O> Call<'a, crate::AuthenticationClient, O> {
+    /// Sends this call on behalf of the end user whose access token is
+    /// `token`, instead of with the client's own token: one client serves many
+    /// users, with no clone and no lock per call.
+    ///
+    /// ```no_run
+    /// # async fn f(auth: genauth_tower::AuthenticationClient, token: genauth_tower::core::SecretString) -> Result<(), genauth_tower::Error> {
+    /// let me = auth.get_profile().user_token(&token).await?;
+    /// # let _ = me; Ok(()) }
+    /// ```
+    pub fn user_token(self, token: &'a genauth_core::SecretString) -> UserCall<'a, O> {
+        UserCall {
+            client: self.client,
+            op: self.op,
+            token,
+        }
+    }
+}
+
+/// A [`Call`] bound to an end user's access token (see [`Call::user_token`]).
+#[must_use = "a UserCall does nothing until it is awaited"]
+pub struct UserCall<'a, O> {
+    client: &'a crate::AuthenticationClient,
+    op: O,
+    token: &'a genauth_core::SecretString,
+}
+
+impl<O: std::fmt::Debug> std::fmt::Debug for UserCall<'_, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserCall")
+            .field("op", &self.op)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, O> IntoFuture for UserCall<'a, O>
+where
+    O: Operation + Send + Sync + 'a,
+    O::Output: Send + 'a,
+{
+    type Output = Result<O::Output, Error>;
+    type IntoFuture = CallFuture<'a, O::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let (client, op, token) = (self.client, self.op, self.token);
+        Box::pin(async move { client.send_as(&op, token).await })
+    }
+}

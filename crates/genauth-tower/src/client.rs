@@ -177,6 +177,20 @@ impl AuthenticationClient {
         decode_response::<O>(resp).map_err(|e| e.with_context(None, Some(self.config().base_url())))
     }
 
+    /// Encodes and sends `op` on behalf of the end user whose access token is
+    /// `user_token` (instead of the client's own token), then decodes its
+    /// output. Shares the pool and the layers; takes no lock and clones nothing.
+    /// The same as `client.<operation>(…).user_token(&token).await`.
+    pub async fn send_as<O: Operation>(
+        &self,
+        op: &O,
+        user_token: &SecretString,
+    ) -> Result<O::Output, Error> {
+        let req = self.inner.config.request(op, Some(user_token))?;
+        let resp = self.send_http(req).await?;
+        decode_response::<O>(resp)
+    }
+
     /// Sends a request built by `genauth-core` (e.g. a protocol helper's) and
     /// returns the response with its body read.
     pub async fn send_http(&self, req: HttpRequest) -> Result<HttpResponse, Error> {
@@ -247,7 +261,8 @@ impl ManagementClient {
     }
 
     /// A client over a complete stack of your own whose bodies are collected;
-    /// only the management token layer is stacked on top of it (no retries,
+    /// only the management token layer (or, for signed requests, the signing
+    /// layer) is stacked on top of it (no retries,
     /// no timeout, no tracing unless your stack has them).
     pub fn with_http_service(
         options: ManagementClientOptions,
@@ -256,7 +271,10 @@ impl ManagementClient {
         let config = Arc::new(ManagementConfig::new(options)?);
         let token_layer = ManagementTokenLayer::new(config.clone());
         let tokens = token_layer.cache().clone();
-        let service = HttpService::new(token_layer.layer(service));
+        let service = match crate::layers::signing_for(&config) {
+            Some(signing) => HttpService::new(signing.layer(service)),
+            None => HttpService::new(token_layer.layer(service)),
+        };
         Ok(Self::from_parts(config, service, tokens))
     }
 

@@ -85,6 +85,8 @@ mod call;
 mod client;
 mod events;
 mod generated;
+#[cfg(feature = "guard")]
+pub mod guard;
 pub mod layers;
 pub mod paginate;
 #[cfg(feature = "protocols")]
@@ -93,7 +95,7 @@ pub mod protocol;
 mod shortcuts;
 
 pub use builder::ClientBuilder;
-pub use call::{Call, CallFuture, SendOperation};
+pub use call::{Call, CallFuture, SendOperation, UserCall};
 pub use client::{AuthenticationClient, ManagementClient};
 pub use genauth_core::{self as core, Error};
 

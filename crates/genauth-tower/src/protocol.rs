@@ -2,9 +2,10 @@
 //! `genauth_core::protocol`, sent, and a key-set cache for token verification.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use genauth_core::protocol::cas::{parse_service_validate_response, parse_validate_v1_response};
@@ -27,41 +28,72 @@ use genauth_core::{Error, SecretString, VerifyError};
 use crate::AuthenticationClient;
 
 /// The default shortest time between two key-set fetches triggered by an unknown `kid`.
-pub const DEFAULT_JWKS_MIN_REFRESH: Duration = Duration::from_secs(60);
+pub const DEFAULT_JWKS_MIN_REFRESH: Duration = Duration::from_secs(10);
+/// The default bound of one key-set fetch, and of every wait for it.
+pub const DEFAULT_JWKS_FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+/// The default first pause after a failed fetch (doubled per further failure).
+pub const DEFAULT_JWKS_BACKOFF_MIN: Duration = Duration::from_secs(1);
+/// The default longest pause after failed fetches.
+pub const DEFAULT_JWKS_BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+type FetchOutcome = Option<Result<Arc<KeySet>, VerifyError>>;
 
 #[derive(Default)]
-struct CacheState {
+struct Slot {
     keys: Option<Arc<KeySet>>,
-    /// When the last refresh caused by an unknown `kid` was attempted.
-    last_refresh: Option<Instant>,
     discovery: Option<Arc<DiscoveryDocument>>,
-    /// The `JwksCache::generation` this state belongs to.
+    /// The fetch in flight, if any: every caller waits on this one.
+    in_flight: Option<watch::Receiver<FetchOutcome>>,
+    /// When the last refresh for an unknown `kid` started.
+    last_refresh: Option<Instant>,
+    /// Consecutive failed fetches, and no fetch before `retry_at`.
+    failures: u32,
+    retry_at: Option<Instant>,
+    last_error: Option<String>,
+    /// Bumped by `forget`; a fetch of an older generation stores nothing.
     generation: u64,
+}
+
+#[derive(Clone)]
+struct Settings {
+    location: JwksLocation,
+    use_discovery: bool,
+    min_refresh: Duration,
+    fetch_timeout: Duration,
+    backoff_min: Duration,
+    backoff_max: Duration,
 }
 
 /// The app's key set, fetched on first use and kept.
 ///
-/// When a token names a `kid` the cached set does not have (the server rotated
-/// its keys), the set is fetched again, but such refreshes happen at most once
-/// per [`JwksCache::set_min_refresh_interval`] (60 s by default), so forged
-/// tokens with random key ids cannot make the client hammer the server.
-/// Concurrent callers share one fetch.
+/// - At most one fetch is in flight; concurrent callers wait for it, each for
+///   at most the fetch timeout (5 s by default), and no lock is held while the
+///   fetch runs (it runs as its own task when a tokio runtime is present, so a
+///   caller that gives up does not cancel it for the others).
+/// - A failed fetch is remembered: the next one waits for a backoff (1 s,
+///   doubling up to 60 s), whatever the traffic; meanwhile callers get the last
+///   good keys, or [`VerifyError::KeySetUnavailable`] at once when there are none.
+/// - The last good keys are kept while the endpoint fails.
+/// - A token naming a `kid` the cached set does not have (the server rotated
+///   its keys) triggers a refresh, at most once per
+///   [`JwksCache::set_min_refresh_interval`] (10 s by default), so forged key
+///   ids cannot make the client hammer the server.
+/// - [`AuthenticationClient::spawn_jwks_refresh`] refreshes in the background.
+/// - [`JwksCache::fetch_count`] counts fetches, for tests and metrics.
 pub struct JwksCache {
-    location: RwLock<JwksLocation>,
-    use_discovery: RwLock<bool>,
-    min_refresh: RwLock<Duration>,
-    state: tokio::sync::Mutex<CacheState>,
+    settings: RwLock<Settings>,
+    slot: Mutex<Slot>,
     fetches: AtomicU64,
-    /// Bumped by `forget`; a state of an older generation is dropped on next use.
-    generation: AtomicU64,
 }
 
 impl std::fmt::Debug for JwksCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = read(&self.settings);
         f.debug_struct("JwksCache")
-            .field("location", &*read(&self.location))
-            .field("use_discovery", &*read(&self.use_discovery))
-            .field("min_refresh", &*read(&self.min_refresh))
+            .field("location", &s.location)
+            .field("use_discovery", &s.use_discovery)
+            .field("min_refresh", &s.min_refresh)
+            .field("fetch_timeout", &s.fetch_timeout)
             .field("fetches", &self.fetch_count())
             .finish_non_exhaustive()
     }
@@ -78,21 +110,38 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 impl Default for JwksCache {
     fn default() -> Self {
         Self {
-            location: RwLock::new(JwksLocation::default()),
-            use_discovery: RwLock::new(false),
-            min_refresh: RwLock::new(DEFAULT_JWKS_MIN_REFRESH),
-            state: tokio::sync::Mutex::new(CacheState::default()),
+            settings: RwLock::new(Settings {
+                location: JwksLocation::default(),
+                use_discovery: false,
+                min_refresh: DEFAULT_JWKS_MIN_REFRESH,
+                fetch_timeout: DEFAULT_JWKS_FETCH_TIMEOUT,
+                backoff_min: DEFAULT_JWKS_BACKOFF_MIN,
+                backoff_max: DEFAULT_JWKS_BACKOFF_MAX,
+            }),
+            slot: Mutex::new(Slot::default()),
             fetches: AtomicU64::new(0),
-            generation: AtomicU64::new(0),
         }
     }
+}
+
+/// What a caller does after looking at the slot.
+enum Next {
+    Ready(Arc<KeySet>),
+    Wait(watch::Receiver<FetchOutcome>),
+    Start(
+        watch::Receiver<FetchOutcome>,
+        watch::Sender<FetchOutcome>,
+        u64,
+    ),
+    Fail(VerifyError),
+    Skip,
 }
 
 impl JwksCache {
     /// Where to fetch the key set from (default `/oidc/.well-known/jwks.json`);
     /// forgets the cached keys.
     pub fn set_location(&self, location: JwksLocation) {
-        *write(&self.location) = location;
+        write(&self.settings).location = location;
         self.forget();
     }
 
@@ -100,98 +149,236 @@ impl JwksCache {
     /// `/oidc/.well-known/openid-configuration`, whose `issuer` is then accepted
     /// too. Forgets the cached keys.
     pub fn set_use_discovery(&self, on: bool) {
-        *write(&self.use_discovery) = on;
+        write(&self.settings).use_discovery = on;
         self.forget();
     }
 
-    /// The shortest time between two fetches caused by an unknown `kid`.
+    /// The shortest time between two fetches caused by an unknown `kid` (default 10 s).
     pub fn set_min_refresh_interval(&self, interval: Duration) {
-        *write(&self.min_refresh) = interval;
+        write(&self.settings).min_refresh = interval;
     }
 
-    /// How many key-set fetches were attempted so far.
+    /// The bound of one fetch and of every wait for it (default 5 s).
+    pub fn set_fetch_timeout(&self, timeout: Duration) {
+        write(&self.settings).fetch_timeout = timeout;
+    }
+
+    /// The pause after a first failed fetch, doubled per further failure up to `max`.
+    pub fn set_failure_backoff(&self, min: Duration, max: Duration) {
+        let mut s = write(&self.settings);
+        s.backoff_min = min;
+        s.backoff_max = max.max(min);
+    }
+
+    /// How many key-set fetches were started so far.
     pub fn fetch_count(&self) -> u64 {
         self.fetches.load(Ordering::Relaxed)
     }
 
-    /// Forgets the cached keys and discovery document (the next verification
-    /// fetches them again).
+    /// Forgets the cached keys, discovery document and failures (the next
+    /// verification fetches again).
     pub fn forget(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
+        let mut slot = self.lock();
+        let generation = slot.generation.wrapping_add(1);
+        *slot = Slot {
+            generation,
+            ..Slot::default()
+        };
     }
 
-    /// Locks the state, dropping it if `forget` was called since it was filled.
-    async fn lock(&self) -> tokio::sync::MutexGuard<'_, CacheState> {
-        let mut st = self.state.lock().await;
-        let generation = self.generation.load(Ordering::SeqCst);
-        if st.generation != generation {
-            *st = CacheState {
-                generation,
-                ..CacheState::default()
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The cached keys, without any I/O.
+    pub fn cached(&self) -> Option<Arc<KeySet>> {
+        self.lock().keys.clone()
+    }
+
+    fn settings(&self) -> Settings {
+        read(&self.settings).clone()
+    }
+
+    /// Runs one fetch and records its outcome.
+    async fn run_fetch(
+        &self,
+        client: &AuthenticationClient,
+        generation: u64,
+        tx: watch::Sender<FetchOutcome>,
+    ) {
+        let settings = self.settings();
+        let discovery = self.lock().discovery.clone();
+        let fetch = async {
+            let (location, doc) = if settings.use_discovery {
+                let doc = match discovery {
+                    Some(d) => d,
+                    None => Arc::new(client.get_discovery_document().await?),
+                };
+                (JwksLocation::Url(doc.jwks_uri.clone()), Some(doc))
+            } else {
+                (settings.location.clone(), None)
+            };
+            let req = client.config().jwks_request(&location)?;
+            let keys = parse_jwks_response(client.send_http(req).await?)?;
+            Ok::<_, Error>((Arc::new(keys), doc))
+        };
+        let result = match tokio::time::timeout(settings.fetch_timeout, fetch).await {
+            Ok(Ok(ok)) => Ok(ok),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!(
+                "the key-set fetch took longer than {:?}",
+                settings.fetch_timeout
+            )),
+        };
+        let outcome = {
+            let mut slot = self.lock();
+            let current = slot.generation == generation;
+            if current {
+                slot.in_flight = None;
+            }
+            match result {
+                Ok((keys, doc)) => {
+                    if current {
+                        slot.keys = Some(keys.clone());
+                        if doc.is_some() {
+                            slot.discovery = doc;
+                        }
+                        slot.failures = 0;
+                        slot.retry_at = None;
+                        slot.last_error = None;
+                    }
+                    Ok(keys)
+                }
+                Err(reason) => {
+                    if current {
+                        slot.failures = slot.failures.saturating_add(1);
+                        let factor = 1u32 << (slot.failures - 1).min(16);
+                        let pause = settings
+                            .backoff_min
+                            .saturating_mul(factor)
+                            .min(settings.backoff_max);
+                        slot.retry_at = Some(Instant::now() + pause);
+                        slot.last_error = Some(reason.clone());
+                    }
+                    Err(VerifyError::KeySetUnavailable(reason))
+                }
+            }
+        };
+        let _ = tx.send(Some(outcome));
+    }
+
+    /// Decides, under the lock, whether to use the cache, join or start a
+    /// fetch, or fail fast; `refresh_from` is the set a caller found lacking.
+    fn next(&self, client: &AuthenticationClient, refresh_from: Option<&Arc<KeySet>>) -> Next {
+        let settings = self.settings();
+        let mut slot = self.lock();
+        match (refresh_from, &slot.keys) {
+            (None, Some(k)) => return Next::Ready(k.clone()),
+            (Some(seen), Some(k)) if !Arc::ptr_eq(seen, k) => return Next::Ready(k.clone()),
+            _ => {}
+        }
+        if let Some(rx) = &slot.in_flight {
+            return Next::Wait(rx.clone());
+        }
+        let now = Instant::now();
+        if slot.retry_at.is_some_and(|at| now < at) {
+            return match (&slot.keys, refresh_from) {
+                (Some(_), Some(_)) => Next::Skip,
+                (Some(k), None) => Next::Ready(k.clone()),
+                (None, _) => Next::Fail(VerifyError::KeySetUnavailable(format!(
+                    "the last fetch failed ({}); the next is not before the backoff ends",
+                    slot.last_error.as_deref().unwrap_or("unknown error")
+                ))),
             };
         }
-        st
+        if refresh_from.is_some() {
+            if slot
+                .last_refresh
+                .is_some_and(|at| now.duration_since(at) < settings.min_refresh)
+            {
+                return Next::Skip;
+            }
+            slot.last_refresh = Some(now);
+        }
+        let (tx, rx) = watch::channel(None);
+        slot.in_flight = Some(rx.clone());
+        let generation = slot.generation;
+        drop(slot);
+        self.fetches.fetch_add(1, Ordering::Relaxed);
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                let client = client.clone();
+                handle.spawn(async move {
+                    client.jwks_cache().run_fetch(&client, generation, tx).await;
+                });
+                Next::Wait(rx)
+            }
+            // Without a runtime to spawn on, the caller runs the fetch itself.
+            Err(_) => Next::Start(rx, tx, generation),
+        }
     }
 
-    async fn fetch_locked(
+    /// Follows a decision to its key set (or its error).
+    async fn follow(
         &self,
-        st: &mut CacheState,
         client: &AuthenticationClient,
-    ) -> Result<Arc<KeySet>, Error> {
-        self.fetches.fetch_add(1, Ordering::Relaxed);
-        let location = if *read(&self.use_discovery) {
-            let doc = match &st.discovery {
-                Some(d) => d.clone(),
-                None => {
-                    let d = Arc::new(client.get_discovery_document().await?);
-                    st.discovery = Some(d.clone());
-                    d
-                }
-            };
-            JwksLocation::Url(doc.jwks_uri.clone())
-        } else {
-            read(&self.location).clone()
-        };
-        let req = client.config().jwks_request(&location)?;
-        let keys = Arc::new(parse_jwks_response(client.send_http(req).await?)?);
-        st.keys = Some(keys.clone());
-        Ok(keys)
+        next: Next,
+    ) -> Result<Option<Arc<KeySet>>, VerifyError> {
+        match next {
+            Next::Ready(k) => Ok(Some(k)),
+            Next::Wait(rx) => self.wait(rx).await.map(Some),
+            Next::Start(rx, tx, generation) => {
+                self.run_fetch(client, generation, tx).await;
+                self.wait(rx).await.map(Some)
+            }
+            Next::Fail(e) => Err(e),
+            Next::Skip => Ok(None),
+        }
+    }
+
+    async fn wait(
+        &self,
+        mut rx: watch::Receiver<FetchOutcome>,
+    ) -> Result<Arc<KeySet>, VerifyError> {
+        let timeout = self.settings().fetch_timeout;
+        match tokio::time::timeout(timeout, rx.wait_for(|o| o.is_some())).await {
+            Ok(Ok(outcome)) => match outcome.as_ref() {
+                Some(r) => r.clone(),
+                None => Err(VerifyError::KeySetUnavailable(
+                    "the fetch ended without an answer".into(),
+                )),
+            },
+            Ok(Err(_)) => Err(VerifyError::KeySetUnavailable(
+                "the fetch was cancelled".into(),
+            )),
+            Err(_) => Err(VerifyError::KeySetUnavailable(format!(
+                "no key set within {timeout:?}"
+            ))),
+        }
     }
 
     async fn keys(&self, client: &AuthenticationClient) -> Result<Arc<KeySet>, Error> {
-        let mut st = self.lock().await;
-        match &st.keys {
-            Some(k) => Ok(k.clone()),
-            None => self.fetch_locked(&mut st, client).await,
+        let next = self.next(client, None);
+        match self.follow(client, next).await? {
+            Some(k) => Ok(k),
+            None => Err(VerifyError::KeySetUnavailable("no key set".into()).into()),
         }
     }
 
     /// A newer key set than `seen`, if one is cached or a fetch is allowed now.
+    /// A failed refresh keeps the last good keys: the caller then reports its
+    /// unknown `kid`.
     async fn refresh(
         &self,
         client: &AuthenticationClient,
         seen: &Arc<KeySet>,
-    ) -> Result<Option<Arc<KeySet>>, Error> {
-        let mut st = self.lock().await;
-        if let Some(k) = &st.keys {
-            if !Arc::ptr_eq(k, seen) {
-                return Ok(Some(k.clone()));
-            }
-        }
-        let min = *read(&self.min_refresh);
-        if st.last_refresh.is_some_and(|at| at.elapsed() < min) {
-            return Ok(None);
-        }
-        st.last_refresh = Some(Instant::now());
-        self.fetch_locked(&mut st, client).await.map(Some)
+    ) -> Option<Arc<KeySet>> {
+        let next = self.next(client, Some(seen));
+        self.follow(client, next).await.ok().flatten()
     }
 
-    async fn discovered_issuer(&self) -> Option<String> {
-        self.lock()
-            .await
-            .discovery
-            .as_ref()
-            .map(|d| d.issuer.clone())
+    fn discovered_issuer(&self) -> Option<String> {
+        self.lock().discovery.as_ref().map(|d| d.issuer.clone())
     }
 }
 
@@ -331,26 +518,76 @@ impl AuthenticationClient {
         self.jwks_cache().keys(self).await
     }
 
+    /// Refreshes the key set every `interval` in a background task (on the
+    /// current tokio runtime), so that rotated keys are known before a token
+    /// needs them. Failures follow the cache's backoff and keep the last good
+    /// keys. The task holds no strong reference: it ends when the last clone
+    /// of the client is dropped, or when the handle is aborted.
+    pub fn spawn_jwks_refresh(&self, interval: Duration) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(interval).await;
+                let Some(inner) = weak.upgrade() else { break };
+                let client = AuthenticationClient { inner };
+                let cache = client.jwks_cache();
+                let next = match cache.cached() {
+                    Some(seen) => cache.next(&client, Some(&seen)),
+                    None => cache.next(&client, None),
+                };
+                let _ = cache.follow(&client, next).await;
+            }
+        })
+    }
+
+    /// Verifies an access token with `verifier` instead of the client's rules,
+    /// using the client's key-set cache (what [`crate::guard::Guard`] does).
+    pub async fn verify_access_token_with(
+        &self,
+        access_token: &str,
+        verifier: &TokenVerifier,
+    ) -> Result<JwtClaims, Error> {
+        self.verify_token_with(access_token, TokenKind::Access, None, Some(verifier))
+            .await
+    }
+
     async fn verify_token(
         &self,
         token: &str,
         kind: TokenKind,
         nonce: Option<&str>,
     ) -> Result<JwtClaims, Error> {
+        self.verify_token_with(token, kind, nonce, None).await
+    }
+
+    async fn verify_token_with(
+        &self,
+        token: &str,
+        kind: TokenKind,
+        nonce: Option<&str>,
+        with: Option<&TokenVerifier>,
+    ) -> Result<JwtClaims, Error> {
         let cache = self.jwks_cache();
         // An HMAC token without a key id needs no key set; anything else does,
         // and so does discovery (for the advertised issuer).
         let header = decode_header(token)?;
         let needs_keys = !(header.alg.starts_with("HS") && header.kid.is_none());
-        let keys = if needs_keys || *read(&cache.use_discovery) {
+        let keys = if needs_keys || read(&cache.settings).use_discovery {
             cache.keys(self).await?
         } else {
             Arc::new(KeySet::new())
         };
-        let mut verifier = self.token_verifier();
-        if let Some(iss) = cache.discovered_issuer().await {
+        let own;
+        let mut verifier = match with {
+            Some(v) => std::borrow::Cow::Borrowed(v),
+            None => {
+                own = self.token_verifier();
+                std::borrow::Cow::Borrowed(&own)
+            }
+        };
+        if let Some(iss) = cache.discovered_issuer() {
             if !verifier.issuers().contains(&iss) {
-                verifier = verifier.also_accept_issuer(iss);
+                verifier = std::borrow::Cow::Owned(verifier.into_owned().also_accept_issuer(iss));
             }
         }
         let check = |keys: &KeySet| match kind {
@@ -359,7 +596,7 @@ impl AuthenticationClient {
         };
         match check(&keys) {
             Err(VerifyError::UnknownKid(kid)) if needs_keys => {
-                match cache.refresh(self, &keys).await? {
+                match cache.refresh(self, &keys).await {
                     Some(fresh) => Ok(check(&fresh)?),
                     None => Err(VerifyError::UnknownKid(kid).into()),
                 }

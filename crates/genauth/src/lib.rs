@@ -32,9 +32,10 @@
 #[cfg(feature = "protocols")]
 pub use genauth_core::protocol;
 pub use genauth_core::{
-    self as core, ApiCode, ApiError, AuthKind, AuthenticationClientOptions, ConfigError,
-    DecodeError, Error, ErrorData, HttpError, Lang, ManagementClientOptions, Operation, Protocol,
-    ProtocolError, SecretString, StatusCode, TokenEndpointAuthMethod, VerifyError,
+    self as core, ApiCode, ApiError, AuthKind, AuthenticationClientOptions, Brand, ConfigError,
+    DecodeError, Error, ErrorData, HttpError, Lang, ManagementAuth, ManagementClientOptions,
+    Operation, Protocol, ProtocolError, SecretString, StatusCode, TokenEndpointAuthMethod,
+    VerifyError,
 };
 pub use genauth_tower::{
     self as tower, layers, paginate, AuthenticationClient, Call, ClientBuilder, ManagementClient,

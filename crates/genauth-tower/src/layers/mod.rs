@@ -9,7 +9,9 @@
 //! 4. [`RetryLayer`]: retries idempotent calls on transient failures.
 //! 5. Your own layers, added with [`ClientBuilder::layer`](crate::ClientBuilder::layer): once per attempt.
 //! 6. [`TimeoutLayer`] per attempt, when configured.
-//! 7. [`CollectBodyLayer`]: reads the body, with a size limit.
+//! 7. [`SigningLayer`] (management client with signed requests only, in place
+//!    of the token layer): signs each attempt with a fresh nonce and date.
+//! 8. [`CollectBodyLayer`]: reads the body, with a size limit.
 //!
 //! Each is an ordinary tower layer, usable on its own in a stack of your own.
 
@@ -17,6 +19,7 @@ mod collect;
 mod management_token;
 mod meta;
 mod retry;
+mod signing;
 mod timeout;
 mod trace;
 
@@ -30,6 +33,7 @@ pub use retry::{
     classify, is_retryable_status, retry_after, AttemptCounter, AttemptNumber, Outcome, Retry,
     RetryLayer, RetryPolicy,
 };
+pub use signing::{nonce as signature_nonce, signing_for, Signing, SigningLayer};
 pub use timeout::{Timeout, TimeoutLayer};
 pub use trace::{error_kind, Trace, TraceLayer, SPAN_NAME};
 
