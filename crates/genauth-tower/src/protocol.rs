@@ -541,7 +541,7 @@ impl AuthenticationClient {
     }
 
     /// Verifies an access token with `verifier` instead of the client's rules,
-    /// using the client's key-set cache (what [`crate::guard::Guard`] does).
+    /// using the client's key-set cache (what the `guard` feature's `Guard` does).
     pub async fn verify_access_token_with(
         &self,
         access_token: &str,
