@@ -33,6 +33,7 @@ pub mod paginate;
 pub mod protocol;
 pub mod request;
 pub mod response;
+pub mod session;
 pub mod signing;
 mod transport_error;
 pub mod validate;
