@@ -15,13 +15,33 @@ use genauth_core::{
     ManagementClientOptions, ManagementConfig, Operation, SecretString,
 };
 
-/// Sends one request through `service`.
+/// Sends one request through `service`; a transport or HTTP error is told
+/// which operation failed and which host it was sent to.
 async fn send_request(service: &HttpService, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let operation = req
+        .extensions()
+        .get::<genauth_core::request::OperationInfo>()
+        .map(|i| i.name);
+    let host = match (req.uri().scheme_str(), req.uri().authority()) {
+        (Some(scheme), Some(authority)) => Some(format!("{scheme}://{authority}")),
+        _ => None,
+    };
     service
         .clone()
         .oneshot(req)
         .await
-        .map_err(Error::from_boxed)
+        .map_err(|e| Error::from_boxed(e).with_context(operation, host.as_deref()))
+}
+
+/// Logs one warning when a client is built for a plain-http host that is not
+/// this machine (allowed only by `allow_insecure_http`).
+fn warn_if_in_clear(in_clear: bool, host: &str) {
+    if in_clear {
+        tracing::warn!(
+            host,
+            "GenAuth client built with a plain http host: credentials and tokens cross the network unencrypted"
+        );
+    }
 }
 
 /// The end user's token with its `authorization` value, made once when the
@@ -119,6 +139,7 @@ impl AuthenticationClient {
         service: HttpService,
         access_token: Option<SecretString>,
     ) -> Self {
+        warn_if_in_clear(config.sends_in_clear(), config.base_url());
         Self {
             inner: Arc::new(AuthInner {
                 config,
@@ -194,7 +215,7 @@ impl AuthenticationClient {
     pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         let req = self.encode(op)?;
         let resp = self.send_http(req).await?;
-        decode_response::<O>(resp)
+        decode_response::<O>(resp).map_err(|e| e.with_context(None, Some(self.config().base_url())))
     }
 
     /// Encodes and sends `op` on behalf of the end user whose access token is
@@ -303,6 +324,7 @@ impl ManagementClient {
         service: HttpService,
         tokens: Arc<TokenCache>,
     ) -> Self {
+        warn_if_in_clear(config.sends_in_clear(), config.base_url());
         Self {
             inner: Arc::new(MgmtInner {
                 config,
@@ -326,7 +348,7 @@ impl ManagementClient {
     pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         let req = self.inner.config.request(op, None)?;
         let resp = self.send_http(req).await?;
-        decode_response::<O>(resp)
+        decode_response::<O>(resp).map_err(|e| e.with_context(None, Some(self.config().base_url())))
     }
 
     /// Sends a request built by `genauth-core`; management operations get the

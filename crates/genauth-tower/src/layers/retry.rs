@@ -59,9 +59,10 @@ pub fn classify(result: &mut Result<HttpResponse, BoxError>) -> Outcome {
                 _ => Outcome::Done,
             }
         }
+        Err(err) if is_tls_failure(err.as_ref()) => Outcome::Fatal,
         Err(err) => match err.downcast_ref::<Error>() {
             Some(Error::Timeout(_)) => Outcome::MaybeSent,
-            Some(Error::Transport { source }) => {
+            Some(Error::Transport { source, .. }) => {
                 if not_sent(source.as_ref()) {
                     Outcome::NotSent
                 } else {
@@ -73,6 +74,19 @@ pub fn classify(result: &mut Result<HttpResponse, BoxError>) -> Outcome {
             None => Outcome::MaybeSent,
         },
     }
+}
+
+/// Whether an error, or one in its source chain, is a failed TLS handshake (a
+/// certificate that is not trusted, a server that does not speak TLS): a
+/// retry would meet the same certificate, so it is final, writes and reads alike.
+fn is_tls_failure(err: &(dyn std::error::Error + 'static)) -> bool {
+    #[cfg(feature = "hyper")]
+    if genauth_hyper::is_tls_error(err) {
+        return true;
+    }
+    #[cfg(not(feature = "hyper"))]
+    let _ = err;
+    false
 }
 
 /// Whether an error, or one in its source chain, proves the request never left:
@@ -187,9 +201,17 @@ impl RetryPolicy {
     }
 
     /// Limits retries to `retry_percent` (0.0 to 1000.0) of the requests made
-    /// in the last `ttl`, plus `min_per_sec` retries per second, so that an
-    /// outage does not multiply the load on the service.
+    /// in the last `ttl` (1 to 60 s), plus `min_per_sec` retries per second, so
+    /// that an outage does not multiply the load on the service. Values out of
+    /// range are clamped into it (a NaN percentage counts as 0).
     pub fn budget(mut self, ttl: Duration, min_per_sec: u32, retry_percent: f32) -> Self {
+        let ttl = ttl.clamp(Duration::from_secs(1), Duration::from_secs(60));
+        let min_per_sec = min_per_sec.min(i32::MAX as u32 - 1);
+        let retry_percent = if retry_percent.is_nan() {
+            0.0
+        } else {
+            retry_percent.clamp(0.0, 1000.0)
+        };
         self.budget = Some(Arc::new(TpsBudget::new(ttl, min_per_sec, retry_percent)));
         self
     }
