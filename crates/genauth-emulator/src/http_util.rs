@@ -175,6 +175,8 @@ pub(crate) struct ApiErr {
     pub status_code: i64,
     pub api_code: Option<i64>,
     pub message: String,
+    /// `data` of the error envelope (e.g. the MFA token of a sign-in step).
+    pub data: Option<Value>,
 }
 
 impl ApiErr {
@@ -183,7 +185,12 @@ impl ApiErr {
             status_code,
             api_code,
             message: message.into(),
+            data: None,
         }
+    }
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(data);
+        self
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(400, None, message)
@@ -241,6 +248,9 @@ pub(crate) fn envelope_err(e: &ApiErr) -> Reply {
         json!({"statusCode": e.status_code, "message": e.message, "requestId": request_id()});
     if let Some(code) = e.api_code {
         env["apiCode"] = json!(code);
+    }
+    if let Some(data) = &e.data {
+        env["data"] = data.clone();
     }
     json_reply(StatusCode::OK, &env)
 }

@@ -54,9 +54,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
 
 pub use config::{
-    AccessKey, App, Fault, FaultAction, Lifetimes, Organization, TestUser, DEFAULT_ACCESS_KEY_ID,
-    DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_REDIRECT_URI,
-    DEFAULT_USERPOOL_ID,
+    AccessKey, App, Directory, DirectoryUser, Fault, FaultAction, Lifetimes, Organization,
+    TestUser, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID, DEFAULT_APP_SECRET,
+    DEFAULT_REDIRECT_URI, DEFAULT_USERPOOL_ID,
 };
 pub use fallback::{EmptyTable, OperationTable, RegistryTable, StaticTable, TableEntry};
 pub use webhook::Webhook;
@@ -112,6 +112,7 @@ pub struct EmulatorBuilder {
     userpool_id: String,
     users: Vec<TestUser>,
     organizations: Vec<Organization>,
+    directory: Vec<DirectoryUser>,
     apps: Vec<App>,
     access_keys: Vec<AccessKey>,
     lifetimes: Lifetimes,
@@ -146,6 +147,7 @@ impl Default for EmulatorBuilder {
             userpool_id: DEFAULT_USERPOOL_ID.to_owned(),
             users: Vec::new(),
             organizations: Vec::new(),
+            directory: Vec::new(),
             apps: Vec::new(),
             access_keys: Vec::new(),
             lifetimes: Lifetimes::default(),
@@ -177,6 +179,12 @@ impl EmulatorBuilder {
     /// Adds an organization with members among the configured users.
     pub fn organization(mut self, org: Organization) -> Self {
         self.organizations.push(org);
+        self
+    }
+    /// Adds an account of an LDAP or AD directory, for sign-in with
+    /// `connection: LDAP` or `AD`.
+    pub fn directory_user(mut self, user: DirectoryUser) -> Self {
+        self.directory.push(user);
         self
     }
     /// Adds an app; when none is added, the default app is configured.
@@ -268,6 +276,7 @@ impl EmulatorBuilder {
             base_url: format!("http://{addr}"),
             userpool_id: self.userpool_id,
             apps,
+            directory: self.directory,
             access_keys: keys_,
             lifetimes: self.lifetimes,
             auto_approve: self.auto_approve,
@@ -291,6 +300,7 @@ pub(crate) struct Shared {
     pub base_url: String,
     pub userpool_id: String,
     pub apps: Vec<App>,
+    pub directory: Vec<DirectoryUser>,
     pub access_keys: Vec<AccessKey>,
     pub lifetimes: Lifetimes,
     pub auto_approve: Option<String>,

@@ -144,6 +144,7 @@ pub(crate) struct Store {
     pub management_tokens: HashMap<String, u64>,
     pub faults: Vec<FaultRec>,
     pub counts: HashMap<String, usize>,
+    pub mfa: crate::api::MfaState,
     seq: u64,
 }
 
@@ -328,6 +329,7 @@ impl Store {
         }
         self.tokens.retain(|_, t| t.user_id.as_deref() != Some(id));
         self.codes.retain(|_, c| c.user_id != id);
+        self.mfa.forget_user(id);
         true
     }
 

@@ -9,6 +9,7 @@
 
 mod groups;
 mod management_token;
+mod mfa;
 mod orgs;
 mod profile;
 mod roles;
@@ -21,6 +22,7 @@ use crate::http_util::{envelope_err, envelope_ok, now_secs, ApiErr, Reply, Req};
 use crate::store::{Store, TokenKind};
 use crate::Shared;
 
+pub(crate) use mfa::MfaState;
 pub(crate) use signin::basic_credentials;
 
 type ApiResult = Result<Value, ApiErr>;
@@ -41,6 +43,30 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Option<Reply> {
         ("POST", "/api/v3/bind-phone") => profile::bind_phone(shared, req),
         ("GET", "/api/v3/get-my-role-list") => profile::my_roles(shared, req),
         ("GET", "/api/v3/get-my-group-list") => profile::my_groups(shared, req),
+        // MFA.
+        ("POST", "/api/v3/send-enroll-factor-request") => {
+            mfa::send_enroll_factor_request(shared, req)
+        }
+        ("POST", "/api/v3/enroll-factor") => mfa::enroll_factor(shared, req),
+        ("GET", "/api/v3/list-enrolled-factors") => mfa::list_enrolled_factors(shared, req),
+        ("GET", "/api/v3/get-factor") => mfa::get_factor(shared, req),
+        ("POST", "/api/v3/reset-factor") => mfa::reset_factor(shared, req),
+        ("GET", "/api/v3/list-factors-to-enroll") => mfa::list_factors_to_enroll(shared, req),
+        ("POST", "/api/v3/mfa-totp-verify") => mfa::mfa_totp_verify(shared, req),
+        ("POST", "/api/v2/mfa/totp/verify") => mfa::complete(shared, req, mfa::FactorType::Otp),
+        ("POST", "/api/v2/applications/mfa/sms/verify") => {
+            mfa::complete(shared, req, mfa::FactorType::Sms)
+        }
+        ("POST", "/api/v2/applications/mfa/email/verify") => {
+            mfa::complete(shared, req, mfa::FactorType::Email)
+        }
+        // A bare answer, no envelope.
+        ("POST", "/mfa/token/introspection") => {
+            return Some(match mfa::introspect(shared, req) {
+                Ok(v) => crate::http_util::json_reply(http::StatusCode::OK, &v),
+                Err(e) => envelope_err(&e),
+            })
+        }
         // Management API.
         (m, p) => {
             let op: fn(&mut Store, &Req) -> ApiResult = match (m, p) {
