@@ -13,10 +13,10 @@
 //! `genauth_types::codes` and `docs/error-codes-table.md`.
 //! Output is deterministic and formatted with `rustfmt --edition 2021`.
 
-mod cli;
 mod emit;
 mod error_codes;
 mod model;
+mod overrides;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -75,8 +75,9 @@ fn rustfmt(path: &str, src: &str) -> Result<String, String> {
 fn generate(spec_path: &Path) -> Result<BTreeMap<String, String>, String> {
     let text = std::fs::read_to_string(spec_path)
         .map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
-    let spec: serde_json::Value =
+    let mut spec: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("bad JSON in the spec: {e}"))?;
+    overrides::apply(&mut spec)?;
     let model = model::build(&spec)?;
     let mut files = BTreeMap::new();
     files.extend(model.emit_types());
@@ -95,7 +96,6 @@ fn generate(spec_path: &Path) -> Result<BTreeMap<String, String>, String> {
         model.emit_dto_tests(),
     );
     files.insert("docs/python-to-rust.md".into(), model.emit_python_table());
-    files.insert(cli::PATH.into(), cli::render(&model));
 
     // The error-code catalogue sits beside the spec.
     let codes_path = spec_path.with_file_name("error-codes.json");
