@@ -35,6 +35,8 @@ pub mod request;
 pub mod response;
 pub mod session;
 pub mod signing;
+mod transport_error;
+pub mod validate;
 pub mod webhook;
 
 pub use body::Body;

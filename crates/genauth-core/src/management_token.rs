@@ -16,6 +16,10 @@ use crate::SecretString;
 pub const PATH: &str = "/api/v3/get-management-token";
 /// The name used for this call in errors and traces.
 pub const NAME: &str = "get_management_token";
+/// The longest lifetime the SDK believes a management token has. A larger
+/// `expires_in` (a hostile or broken answer such as `9223372036854775807`) is
+/// cut down to this; the service issues tokens for hours, not days.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A management token and the user pool it is scoped to.
 #[derive(Clone)]
@@ -131,6 +135,11 @@ struct TokenData {
     expires_in: Option<i64>,
 }
 
+/// Cuts a token lifetime down to [`MAX_TOKEN_LIFETIME`].
+pub fn clamp_lifetime(lifetime: Duration) -> Duration {
+    lifetime.min(MAX_TOKEN_LIFETIME)
+}
+
 /// Reads the `scoped_userpool_id` claim from a JWT's payload (base64url, with or
 /// without padding). The signature is not checked: the token is ours, just issued.
 pub fn scoped_userpool_id(jwt: &str) -> Result<String, Error> {
@@ -202,8 +211,11 @@ impl ManagementConfig {
                 excerpt: excerpt(&body),
             }))
         })?;
-        let secs = data.expires_in.unwrap_or(0).max(0) as u64;
-        Ok(ManagementToken::new(token, Duration::from_secs(secs))?.with_brand(self.options.brand))
+        let secs = u64::try_from(data.expires_in.unwrap_or(0)).unwrap_or(0);
+        Ok(
+            ManagementToken::new(token, clamp_lifetime(Duration::from_secs(secs)))?
+                .with_brand(self.options.brand),
+        )
     }
 }
 
