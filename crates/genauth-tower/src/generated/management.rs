@@ -4370,7 +4370,6 @@ impl ManagementClient {
         description: impl Into<String>,
         name: impl Into<String>,
         id: impl Into<String>,
-        show_field_key: impl Into<String>,
     ) -> Call<'_, Self, ops::UpdateModel> {
         Call::new(
             self,
@@ -4382,7 +4381,6 @@ impl ManagementClient {
                 id,
                 name,
                 parent_key,
-                show_field_key,
                 r#type,
             )),
         )
@@ -6647,6 +6645,12 @@ setters!(ManagementClient, ops::UpdateGroup, tuple {
 setters!(ManagementClient, ops::UpdateLdapConfigInfo, tuple {
     /// Sets `bindPwd`.
     into bind_pwd: String => bind_pwd,
+});
+
+// Optional parameters of `ManagementClient::update_model`.
+setters!(ManagementClient, ops::UpdateModel, tuple {
+    /// Sets `showFieldKey`.
+    into show_field_key: String => show_field_key,
 });
 
 // Optional parameters of `ManagementClient::update_namespace`.

@@ -11604,8 +11604,9 @@ pub struct UpdateFunctionModelDto {
     pub name: String,
     /// `parentKey` (required).
     pub parent_key: String,
-    /// `showFieldKey` (required).
-    pub show_field_key: String,
+    /// `showFieldKey`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_field_key: Option<String>,
     /// `type` (required).
     pub r#type: UpdateFunctionModelDtoType,
 }
@@ -11620,7 +11621,6 @@ impl UpdateFunctionModelDto {
         id: impl Into<String>,
         name: impl Into<String>,
         parent_key: impl Into<String>,
-        show_field_key: impl Into<String>,
         r#type: UpdateFunctionModelDtoType,
     ) -> Self {
         Self {
@@ -11631,7 +11631,7 @@ impl UpdateFunctionModelDto {
             id: id.into(),
             name: name.into(),
             parent_key: parent_key.into(),
-            show_field_key: show_field_key.into(),
+            show_field_key: None,
             r#type,
         }
     }
