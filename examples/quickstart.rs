@@ -17,8 +17,7 @@ use std::error::Error as StdError;
 use bytes::Bytes;
 use genauth::protocol::AuthorizeParams;
 use genauth::types::{
-    SignInByPasswordPayloadDto, SignUpByPasswordDto, SignUpDtoConnection, SignUpProfileDto,
-    SigninByCredentialsDtoConnection, TargetDto, TargetDtoTargetType,
+    SignUpByPasswordDto, SignUpDtoConnection, SignUpProfileDto, TargetDto, TargetDtoTargetType,
 };
 use genauth::{
     AuthenticationClient, AuthenticationClientOptions, ManagementClient, ManagementClientOptions,
@@ -74,12 +73,9 @@ pub async fn main() -> Result<()> {
     println!("    created user {user_id} <{EMAIL}>");
 
     step(2, "Sign in with the password (POST /api/v3/signin)");
-    let mut credentials = SignInByPasswordPayloadDto::new(PASSWORD);
-    credentials.email = Some(EMAIL.into());
-    let tokens = auth
-        .sign_in_by_credentials(SigninByCredentialsDtoConnection::Password)
-        .password_payload(credentials)
-        .await?;
+    // The shortcut sends the app's client_id and client_secret too, as the
+    // service requires for an app that authenticates with its secret.
+    let tokens = auth.sign_in_by_email_password(EMAIL, PASSWORD).await?;
     println!(
         "    got a {} access token valid for {} s (printed as {:?}: secrets never show in logs)",
         tokens.token_type, tokens.expire_in, tokens.access_token

@@ -28,11 +28,19 @@ pub enum Error {
     #[error(transparent)]
     Decode(Box<DecodeError>),
     /// The connection failed, or a transport or middleware error occurred.
-    #[error("transport error: {source}")]
+    ///
+    /// `Display` is one sentence: the operation, the host, the cause (the
+    /// whole chain of the source error, e.g. "connection refused") and what to
+    /// check. The source error itself is kept and returned by `source()`.
+    #[error("{}", crate::transport_error::describe(*.operation, .host.as_deref(), .source.as_ref()))]
     Transport {
         /// The underlying error.
         #[source]
         source: BoxError,
+        /// The operation whose request failed, when known.
+        operation: Option<&'static str>,
+        /// The scheme and authority the request was sent to, when known.
+        host: Option<String>,
     },
     /// The request took longer than the configured timeout.
     #[error("the request timed out after {0:?}")]
@@ -262,7 +270,36 @@ impl Error {
     pub fn transport(source: impl Into<BoxError>) -> Self {
         Error::Transport {
             source: source.into(),
+            operation: None,
+            host: None,
         }
+    }
+
+    /// Fills in the operation and the host of a transport or HTTP error when
+    /// they are not known yet, so that its message says what failed where.
+    pub fn with_context(mut self, op: Option<&'static str>, target: Option<&str>) -> Self {
+        match &mut self {
+            Error::Transport {
+                operation, host, ..
+            } => {
+                if operation.is_none() {
+                    *operation = op;
+                }
+                if host.is_none() {
+                    *host = target.map(str::to_owned);
+                }
+            }
+            Error::Http(e) => {
+                if e.operation.is_none() {
+                    e.operation = op;
+                }
+                if e.host.is_none() {
+                    e.host = target.map(str::to_owned);
+                }
+            }
+            _ => {}
+        }
+        self
     }
 
     /// An invalid-input error.
@@ -342,7 +379,7 @@ impl Error {
     pub fn from_boxed(err: BoxError) -> Self {
         match err.downcast::<Error>() {
             Ok(e) => *e,
-            Err(other) => Error::Transport { source: other },
+            Err(other) => Error::transport(other),
         }
     }
 }
@@ -588,21 +625,38 @@ pub struct HttpError {
     pub content_type: Option<String>,
     /// A short, redacted start of the body.
     pub excerpt: String,
+    /// The scheme and authority the request went to, when known.
+    pub host: Option<String>,
 }
 
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HTTP {}", self.status)?;
-        if let Some(op) = self.operation {
-            write!(f, " from {op}")?;
+        write!(
+            f,
+            "{} got HTTP {} ",
+            self.operation.unwrap_or("the GenAuth call"),
+            self.status
+        )?;
+        match &self.host {
+            Some(h) => write!(f, "from {h}")?,
+            None => f.write_str("from the server")?,
         }
+        f.write_str(", without a GenAuth answer")?;
         if let Some(ct) = &self.content_type {
             write!(f, " ({ct})")?;
         }
         if !self.excerpt.is_empty() {
             write!(f, ": {}", self.excerpt)?;
         }
-        Ok(())
+        f.write_str(".")?;
+        let advice = match self.status {
+            404 | 405 => " Check the host: it must be your GenAuth app domain (authentication) or API host (management), with no path.",
+            407 => " A proxy between you and GenAuth wants credentials.",
+            502..=504 => " A proxy or the service is unavailable: try again later.",
+            500..=599 => " The service failed: try again later, and quote the request id to support if it persists.",
+            _ => "",
+        };
+        f.write_str(advice)
     }
 }
 
@@ -758,6 +812,7 @@ mod tests {
                 operation: None,
                 content_type: None,
                 excerpt: String::new(),
+                host: None,
             }))
         };
         assert!(http(503).is_retryable() && http(504).is_retryable());

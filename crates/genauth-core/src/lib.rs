@@ -33,7 +33,10 @@ pub mod paginate;
 pub mod protocol;
 pub mod request;
 pub mod response;
+pub mod session;
 pub mod signing;
+mod transport_error;
+pub mod validate;
 pub mod webhook;
 
 pub use body::Body;

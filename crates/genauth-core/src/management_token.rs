@@ -1,6 +1,6 @@
 //! The management token: how to ask for it and how to read the answer.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -16,6 +16,10 @@ use crate::SecretString;
 pub const PATH: &str = "/api/v3/get-management-token";
 /// The name used for this call in errors and traces.
 pub const NAME: &str = "get_management_token";
+/// The longest lifetime the SDK believes a management token has. A larger
+/// `expires_in` (a hostile or broken answer such as `9223372036854775807`) is
+/// cut down to this; the service issues tokens for hours, not days.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A management token and the user pool it is scoped to.
 #[derive(Clone)]
@@ -26,6 +30,9 @@ pub struct ManagementToken {
     pub userpool_id: String,
     /// How long the token lives from when it was issued.
     pub expires_in: Duration,
+    /// When the token was issued, as this process saw it: the time the token
+    /// response was read (see [`with_issued_at`](Self::with_issued_at)).
+    pub issued_at: SystemTime,
     authorization: HeaderValue,
     userpool_header: HeaderValue,
     userpool_header_name: HeaderName,
@@ -37,12 +44,15 @@ impl std::fmt::Debug for ManagementToken {
             .field("access_token", &self.access_token)
             .field("userpool_id", &self.userpool_id)
             .field("expires_in", &self.expires_in)
+            .field("issued_at", &self.issued_at)
             .finish_non_exhaustive()
     }
 }
 
 impl ManagementToken {
     /// A token from its parts; the user pool id is read from the JWT payload.
+    /// Its issue time is now (the system clock); a transport that knows
+    /// better sets it with [`with_issued_at`](Self::with_issued_at).
     pub fn new(access_token: SecretString, expires_in: Duration) -> Result<Self, Error> {
         let userpool_id = scoped_userpool_id(access_token.expose())?;
         let authorization = crate::request::token_header("Bearer ", &access_token)?;
@@ -53,10 +63,44 @@ impl ManagementToken {
             access_token,
             userpool_id,
             expires_in,
+            issued_at: SystemTime::now(),
             authorization,
             userpool_header,
             userpool_header_name: USERPOOL_ID,
         })
+    }
+
+    /// The same token, issued at `issued_at` (for example the moment the
+    /// token request was sent, which errs on the early side).
+    #[must_use]
+    pub fn with_issued_at(mut self, issued_at: SystemTime) -> Self {
+        self.issued_at = issued_at;
+        self
+    }
+
+    /// When the token stops being valid: its issue time plus `expires_in`.
+    pub fn expires_at(&self) -> SystemTime {
+        self.issued_at
+            .checked_add(self.expires_in)
+            .unwrap_or(self.issued_at)
+    }
+
+    /// Whether the token has expired at `now` (at or after
+    /// [`expires_at`](Self::expires_at)). A token with no lifetime
+    /// (`expires_in` 0) is expired from the start.
+    pub fn is_expired(&self, now: SystemTime) -> bool {
+        now >= self.expires_at()
+    }
+
+    /// Whether the token should be replaced at `now`: it expires within a
+    /// tenth of its lifetime (at most a minute), so a request sent now does
+    /// not arrive with a token that expired on the way.
+    pub fn needs_refresh(&self, now: SystemTime) -> bool {
+        let margin = (self.expires_in / 10).min(Duration::from_secs(60));
+        match self.expires_at().checked_sub(margin) {
+            Some(at) => now >= at,
+            None => true,
+        }
     }
 
     /// The same token, sending the user pool header of `brand`
@@ -89,6 +133,11 @@ struct TokenData {
     access_token: Option<SecretString>,
     #[serde(default, deserialize_with = "genauth_types::lenient::opt_i64")]
     expires_in: Option<i64>,
+}
+
+/// Cuts a token lifetime down to [`MAX_TOKEN_LIFETIME`].
+pub fn clamp_lifetime(lifetime: Duration) -> Duration {
+    lifetime.min(MAX_TOKEN_LIFETIME)
 }
 
 /// Reads the `scoped_userpool_id` claim from a JWT's payload (base64url, with or
@@ -162,7 +211,44 @@ impl ManagementConfig {
                 excerpt: excerpt(&body),
             }))
         })?;
-        let secs = data.expires_in.unwrap_or(0).max(0) as u64;
-        Ok(ManagementToken::new(token, Duration::from_secs(secs))?.with_brand(self.options.brand))
+        let secs = u64::try_from(data.expires_in.unwrap_or(0)).unwrap_or(0);
+        Ok(
+            ManagementToken::new(token, clamp_lifetime(Duration::from_secs(secs)))?
+                .with_brand(self.options.brand),
+        )
     }
+}
+
+/// Whether a response says the management token was expired or not accepted:
+/// an HTTP status, or an envelope `statusCode` or `apiCode`, that the code
+/// catalogue marks as token-invalid (401; 2020, 2021, 2206, 2207, ...). A
+/// call answered this way may be replayed once with a new token.
+pub fn token_rejected(response: &http::Response<Bytes>) -> bool {
+    use crate::{ApiCode, StatusCode};
+    if StatusCode::from_code(i64::from(response.status().as_u16())).is_token_invalid() {
+        return true;
+    }
+    #[derive(Deserialize)]
+    struct Meta {
+        #[serde(
+            default,
+            rename = "statusCode",
+            deserialize_with = "genauth_types::lenient::opt_i64"
+        )]
+        status_code: Option<i64>,
+        #[serde(
+            default,
+            rename = "apiCode",
+            deserialize_with = "genauth_types::lenient::opt_i64"
+        )]
+        api_code: Option<i64>,
+    }
+    let Ok(meta) = serde_json::from_slice::<Meta>(response.body()) else {
+        return false;
+    };
+    meta.status_code
+        .is_some_and(|c| StatusCode::from_code(c).is_token_invalid())
+        || meta
+            .api_code
+            .is_some_and(|c| ApiCode::from_code(c).is_token_invalid())
 }

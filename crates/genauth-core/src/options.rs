@@ -109,6 +109,7 @@ pub fn normalize_host(option: &'static str, raw: &str) -> Result<String, ConfigE
     if uri.query().is_some() {
         return Err(invalid("a query string is not allowed"));
     }
+    crate::validate::check_host(option, &without_slash)?;
     Ok(without_slash)
 }
 
@@ -165,6 +166,10 @@ pub struct AuthenticationClientOptions {
     pub timeout: Duration,
     /// The events feed host (default: the brand's, `wss://events.genauth.ai`).
     pub websocket_host: String,
+    /// Whether plain `http://` (and `ws://`) hosts other than this machine are
+    /// allowed (default false: credentials would cross the network in clear).
+    /// Loopback hosts such as the emulator's are always allowed.
+    pub allow_insecure_http: bool,
     /// The brand (default GenAuth): the header prefix and the default hosts.
     pub brand: Brand,
 }
@@ -189,8 +194,17 @@ impl AuthenticationClientOptions {
             access_token: None,
             timeout: DEFAULT_TIMEOUT,
             websocket_host: DEFAULT_WEBSOCKET_HOST.to_owned(),
+            allow_insecure_http: false,
             brand: Brand::GenAuth,
         }
+    }
+
+    /// Allows plain `http://` hosts other than loopback ones (see
+    /// [`AuthenticationClientOptions::allow_insecure_http`]); the client logs
+    /// one warning when it is built with such a host.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
     }
 
     /// Sets the brand: every SDK header takes its prefix (`x-genauth-*` or
@@ -296,6 +310,10 @@ pub struct ManagementClientOptions {
     pub timeout: Duration,
     /// The events feed host (default: the brand's, `wss://events.genauth.ai`).
     pub websocket_host: String,
+    /// Whether plain `http://` (and `ws://`) hosts other than this machine are
+    /// allowed (default false: the access key secret would cross the network
+    /// in clear). Loopback hosts such as the emulator's are always allowed.
+    pub allow_insecure_http: bool,
     /// The brand (default GenAuth): the header prefix and the default hosts.
     pub brand: Brand,
     /// How calls are authenticated (default: the management token).
@@ -317,9 +335,17 @@ impl ManagementClientOptions {
             tenant_id: None,
             timeout: DEFAULT_TIMEOUT,
             websocket_host: DEFAULT_WEBSOCKET_HOST.to_owned(),
+            allow_insecure_http: false,
             brand: Brand::GenAuth,
             auth: crate::signing::ManagementAuth::Token,
         }
+    }
+    /// Allows plain `http://` hosts other than loopback ones (see
+    /// [`ManagementClientOptions::allow_insecure_http`]); the client logs one
+    /// warning when it is built with such a host.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
     }
     /// Sets how calls are authenticated: the management token (the default)
     /// or requests signed with the access key.
@@ -416,11 +442,24 @@ impl AuthenticationConfig {
     pub fn new(options: AuthenticationClientOptions) -> Result<Self, ConfigError> {
         required("app_id", &options.app_id)?;
         let base = normalize_host("app_host", &options.app_host)?;
-        normalize_host("websocket_host", &options.websocket_host)?;
-        if options.token_endpoint_auth_method != TokenEndpointAuthMethod::None
-            && options.app_secret.as_ref().is_some_and(|s| s.is_empty())
-        {
-            return Err(ConfigError::Missing("app_secret"));
+        let ws = normalize_host("websocket_host", &options.websocket_host)?;
+        crate::validate::check_transport_security("app_host", &base, options.allow_insecure_http)?;
+        crate::validate::check_transport_security(
+            "websocket_host",
+            &ws,
+            options.allow_insecure_http,
+        )?;
+        if let Some(secret) = &options.app_secret {
+            crate::validate::check_secret("app_secret", secret.expose())?;
+        }
+        if let Some(token) = &options.access_token {
+            crate::validate::check_secret("access_token", token.expose())?;
+        }
+        if let Some(uri) = &options.redirect_uri {
+            crate::validate::check_redirect_uri("redirect_uri", uri)?;
+        }
+        if let Some(uri) = &options.logout_redirect_uri {
+            crate::validate::check_redirect_uri("logout_redirect_uri", uri)?;
         }
         let mut headers = common_headers(
             options.brand,
@@ -448,6 +487,14 @@ impl AuthenticationConfig {
     /// The options this configuration was built from.
     pub fn options(&self) -> &AuthenticationClientOptions {
         &self.options
+    }
+
+    /// Whether the app host or the events host is plain `http`/`ws` to
+    /// another machine, allowed by `allow_insecure_http`: the client warns once.
+    pub fn sends_in_clear(&self) -> bool {
+        [&self.base, &self.options.websocket_host]
+            .iter()
+            .any(|u| crate::validate::is_plain(u.trim()) && !crate::validate::is_loopback(u.trim()))
     }
 
     /// The normalized app host, without a trailing slash.
@@ -479,11 +526,15 @@ impl ManagementConfig {
     /// the host must be an http(s) URL.
     pub fn new(options: ManagementClientOptions) -> Result<Self, ConfigError> {
         required("access_key_id", &options.access_key_id)?;
-        if options.access_key_secret.expose().trim().is_empty() {
-            return Err(ConfigError::Missing("access_key_secret"));
-        }
+        crate::validate::check_secret("access_key_secret", options.access_key_secret.expose())?;
         let base = normalize_host("host", &options.host)?;
-        normalize_host("websocket_host", &options.websocket_host)?;
+        let ws = normalize_host("websocket_host", &options.websocket_host)?;
+        crate::validate::check_transport_security("host", &base, options.allow_insecure_http)?;
+        crate::validate::check_transport_security(
+            "websocket_host",
+            &ws,
+            options.allow_insecure_http,
+        )?;
         let headers = common_headers(
             options.brand,
             options.lang,
@@ -500,6 +551,14 @@ impl ManagementConfig {
     /// The options this configuration was built from.
     pub fn options(&self) -> &ManagementClientOptions {
         &self.options
+    }
+
+    /// Whether the API host or the events host is plain `http`/`ws` to
+    /// another machine, allowed by `allow_insecure_http`: the client warns once.
+    pub fn sends_in_clear(&self) -> bool {
+        [&self.base, &self.options.websocket_host]
+            .iter()
+            .any(|u| crate::validate::is_plain(u.trim()) && !crate::validate::is_loopback(u.trim()))
     }
 
     /// The normalized API host, without a trailing slash.

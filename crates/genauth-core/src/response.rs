@@ -69,17 +69,38 @@ pub fn decode_json<T: DeserializeOwned>(
     Ok(value)
 }
 
-/// Decodes an output from a missing or `null` payload: first as `null`, then as
-/// an empty object, so types whose fields all have defaults still decode.
+/// Operations whose output is not unit but whose success answer the service
+/// documents without `data` (`shared/conformance/docs-samples`): for them a
+/// missing `data` still decodes as an empty object.
+const DATA_MAY_BE_ABSENT: &[&str] = &[
+    "add_tenant_users",
+    "change_into_public_account",
+    "delete_webhook",
+    "update_email",
+    "update_phone",
+    "update_tenant_user",
+];
+
+/// Decodes an output from a missing or `null` payload. Only outputs that
+/// accept `null` (unit, `Option`) decode: a success envelope without `data`
+/// for any other output is a decode error, never a default value, except for
+/// the operations of [`DATA_MAY_BE_ABSENT`].
 fn decode_absent<T: DeserializeOwned>(operation: &'static str, body: &[u8]) -> Result<T, Error> {
+    let lenient = DATA_MAY_BE_ABSENT.contains(&operation);
     serde_json::from_str::<T>("null")
-        .or_else(|_| serde_json::from_str::<T>("{}"))
-        .or_else(|_| serde_json::from_str::<T>("[]"))
-        .map_err(|e| {
+        .or_else(|e| {
+            if lenient {
+                serde_json::from_str::<T>("{}").or_else(|_| serde_json::from_str::<T>("[]"))
+            } else {
+                Err(e)
+            }
+        })
+        .map_err(|_| {
             Error::Decode(Box::new(DecodeError {
                 operation,
                 path: "data".to_owned(),
-                message: format!("the response has no data: {e}"),
+                message: "the success response has no `data`, and this operation returns a value"
+                    .to_owned(),
                 excerpt: excerpt(body),
             }))
         })
@@ -181,6 +202,7 @@ pub fn decode_with<T: DeserializeOwned>(
                 operation: Some(operation),
                 content_type: content_type(&parts),
                 excerpt: excerpt(&body),
+                host: None,
             })),
         });
     }

@@ -91,6 +91,7 @@ pub struct App {
     pub(crate) id: String,
     pub(crate) secret: Option<SecretString>,
     pub(crate) redirect_uris: Vec<String>,
+    pub(crate) post_logout_redirect_uris: Vec<String>,
     pub(crate) auth_method: TokenEndpointAuthMethod,
 }
 
@@ -102,6 +103,7 @@ impl App {
             id: id.into(),
             secret: Some(secret.into()),
             redirect_uris: Vec::new(),
+            post_logout_redirect_uris: Vec::new(),
             auth_method: TokenEndpointAuthMethod::ClientSecretPost,
         }
     }
@@ -111,12 +113,19 @@ impl App {
             id: id.into(),
             secret: None,
             redirect_uris: Vec::new(),
+            post_logout_redirect_uris: Vec::new(),
             auth_method: TokenEndpointAuthMethod::None,
         }
     }
     /// Adds an allowed redirect URI (also allowed after logout).
     pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
         self.redirect_uris.push(uri.into());
+        self
+    }
+    /// Adds a URI `/oidc/session/end` may redirect to after logout (redirect
+    /// URIs are allowed there too).
+    pub fn post_logout_redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.post_logout_redirect_uris.push(uri.into());
         self
     }
     /// Sets how the app authenticates at the token endpoint. With

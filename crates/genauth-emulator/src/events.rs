@@ -52,10 +52,13 @@ fn publish_inner(shared: &Shared, hub: &EventHub, req: &Req) -> Result<Value, Ap
         .and_then(Value::as_str)
         .filter(|c| !c.trim().is_empty())
         .ok_or_else(|| ApiErr::invalid("eventType: a non-empty string is required"))?;
-    let data = body
-        .get("eventData")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiErr::invalid("eventData: a string is required"))?;
-    hub.publish(code, data);
+    // The API description types `eventData` as any JSON: a string is
+    // delivered as it is, any other value as its JSON text.
+    let data = match body.get("eventData") {
+        None => return Err(ApiErr::invalid("eventData: is required")),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    hub.publish(code, &data);
     Ok(json!({ "success": true }))
 }

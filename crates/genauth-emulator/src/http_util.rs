@@ -107,6 +107,53 @@ pub(crate) fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a s
         .filter(|v| !v.is_empty())
 }
 
+/// `query` with every value spelled `True`/`FALSE`/... written `true`/`false`,
+/// the spelling the typed parameters read; the official Python SDK sends
+/// Python's `True` and `False`.
+pub(crate) fn lowercase_booleans(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) if v.eq_ignore_ascii_case("true") => format!("{k}=true"),
+            Some((k, v)) if v.eq_ignore_ascii_case("false") => format!("{k}=false"),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A boolean query flag: `true` in any letter case (`True` from Python).
+pub(crate) fn flag(pairs: &[(String, String)], name: &str) -> bool {
+    get(pairs, name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// Whether `s` has the shape of an email address: one `@` between a
+/// non-empty local part and a domain with a dot, no spaces.
+pub(crate) fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(char::is_whitespace)
+}
+
+/// `Err` naming `field` when `value` is not an email address.
+pub(crate) fn check_email(field: &str, value: &str) -> Result<(), ApiErr> {
+    if is_email(value) {
+        Ok(())
+    } else {
+        Err(ApiErr::new(
+            400,
+            Some(2028),
+            format!("{field}: is not a valid email address"),
+        ))
+    }
+}
+
 /// A required query value.
 pub(crate) fn required<'a>(pairs: &'a [(String, String)], name: &str) -> Result<&'a str, ApiErr> {
     get(pairs, name).ok_or_else(|| ApiErr::invalid(format!("{name}: is required")))
@@ -263,6 +310,34 @@ mod tests {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00.000Z");
         assert_eq!(iso8601(1_700_000_000), "2023-11-14T22:13:20.000Z");
+    }
+
+    #[test]
+    fn booleans_in_any_case_are_lowercased() {
+        assert_eq!(
+            lowercase_booleans("withCustomData=True&x=FALSE&name=Trueman&b=true"),
+            "withCustomData=true&x=false&name=Trueman&b=true"
+        );
+        let pairs = vec![("fetchAll".to_owned(), "True".to_owned())];
+        assert!(flag(&pairs, "fetchAll"));
+        assert!(!flag(&pairs, "other"));
+    }
+
+    #[test]
+    fn emails_are_checked_for_shape() {
+        assert!(is_email("ann@example.com"));
+        for bad in [
+            "email-value",
+            "@example.com",
+            "ann@",
+            "ann@localhost",
+            "a b@x.io",
+            "a@b@c.io",
+            "a@.io",
+            "a@x.",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
     }
 
     #[test]

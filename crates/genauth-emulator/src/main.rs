@@ -2,18 +2,23 @@
 //!
 //! Options: `--port N`, `--user EMAIL:PASSWORD` (repeatable; the first one is
 //! auto-approved at `/oidc/auth`), `--app ID:SECRET:REDIRECT_URI` (repeatable),
-//! `--access-key ID:SECRET` (repeatable), `--userpool-id ID`.
+//! `--post-logout-redirect URI` (repeatable; for the last `--app`, or the
+//! default app), `--access-key ID:SECRET` (repeatable), `--userpool-id ID`,
+//! `--help`.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
 
-use genauth_emulator::{App, Emulator, TestUser};
+use genauth_emulator::{
+    App, Emulator, TestUser, DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_REDIRECT_URI,
+};
+
+const USAGE: &str = "usage: genauth-emulator [--port N] [--user EMAIL:PASSWORD]... \
+     [--app ID:SECRET:REDIRECT_URI]... [--post-logout-redirect URI]... \
+     [--access-key ID:SECRET]... [--userpool-id ID] [--help]";
 
 fn usage() -> ! {
-    eprintln!(
-        "usage: genauth-emulator [--port N] [--user EMAIL:PASSWORD]... \
-         [--app ID:SECRET:REDIRECT_URI]... [--access-key ID:SECRET]... [--userpool-id ID]"
-    );
+    eprintln!("{USAGE}");
     std::process::exit(2)
 }
 
@@ -22,7 +27,12 @@ async fn main() {
     let mut builder = Emulator::builder();
     let mut args = std::env::args().skip(1);
     let mut first_user = true;
+    let mut apps: Vec<App> = Vec::new();
     while let Some(flag) = args.next() {
+        if flag == "--help" || flag == "-h" {
+            println!("{USAGE}");
+            return;
+        }
         let value = args.next().unwrap_or_else(|| usage());
         match flag.as_str() {
             "--port" => {
@@ -44,7 +54,18 @@ async fn main() {
                 else {
                     usage()
                 };
-                builder = builder.app(App::new(id, secret).redirect_uri(uri));
+                apps.push(App::new(id, secret).redirect_uri(uri));
+            }
+            "--post-logout-redirect" => {
+                if apps.is_empty() {
+                    apps.push(
+                        App::new(DEFAULT_APP_ID, DEFAULT_APP_SECRET)
+                            .redirect_uri(DEFAULT_REDIRECT_URI),
+                    );
+                }
+                if let Some(app) = apps.pop() {
+                    apps.push(app.post_logout_redirect_uri(value));
+                }
             }
             "--access-key" => {
                 let (id, secret) = value.split_once(':').unwrap_or_else(|| usage());
@@ -53,6 +74,9 @@ async fn main() {
             "--userpool-id" => builder = builder.userpool_id(value),
             _ => usage(),
         }
+    }
+    for app in apps {
+        builder = builder.app(app);
     }
     let emu = match builder.start().await {
         Ok(e) => e,

@@ -404,8 +404,38 @@ fn token_json(issued: Issued) -> Reply {
     r
 }
 
+/// The access key id when the client credentials are one of the emulator's
+/// access key pairs (GenAuth issues client-credentials tokens to those).
+fn access_key_client(shared: &Shared, req: &Req, p: &[(String, String)]) -> Option<String> {
+    let (id, secret) = match basic_credentials(req) {
+        Some(pair) => pair,
+        None => (
+            get(p, "client_id")?.to_owned(),
+            get(p, "client_secret")?.to_owned(),
+        ),
+    };
+    shared
+        .access_keys
+        .iter()
+        .find(|k| k.id == id && secret_eq(k.secret.expose(), &secret))
+        .map(|k| k.id.clone())
+}
+
 fn token(shared: &Shared, req: &Req) -> Reply {
     let p = req.form_pairs();
+    if get(&p, "grant_type") == Some("client_credentials") {
+        if let Some(key_id) = access_key_client(shared, req, &p) {
+            let scope = get(&p, "scope").unwrap_or("");
+            return match issue_tokens(shared, &key_id, None, scope, None) {
+                Ok(i) => token_json(i),
+                Err(e) => oauth_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server_error",
+                    &e.message,
+                ),
+            };
+        }
+    }
     let Some(app) = client_auth(shared, req, &p) else {
         return invalid_client();
     };
@@ -609,15 +639,29 @@ fn end_session(shared: &Shared, req: &Req) -> Reply {
         }
     }
     if let Some(uri) = get(&p, "post_logout_redirect_uri") {
-        let allowed = subject
-            .as_ref()
-            .and_then(|(_, aud)| shared.app(aud))
-            .is_some_and(|a| a.redirect_uris.iter().any(|u| u == uri));
-        if !allowed {
+        // The app is the hint's audience, else `client_id` (OIDC RP-initiated
+        // logout allows either).
+        let app = match subject.as_ref() {
+            Some((_, aud)) => shared.app(aud),
+            None => get(&p, "client_id").and_then(|id| shared.app(id)),
+        };
+        let Some(app) = app else {
             return oauth_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
-                "post_logout_redirect_uri needs an id_token_hint of an app that registered it",
+                "post_logout_redirect_uri needs an id_token_hint (or client_id) of a known app",
+            );
+        };
+        let registered = app
+            .post_logout_redirect_uris
+            .iter()
+            .chain(&app.redirect_uris)
+            .any(|u| u == uri);
+        if !registered {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "post_logout_redirect_uri is not registered for the app",
             );
         }
         let mut q = Vec::new();

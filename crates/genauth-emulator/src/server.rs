@@ -189,13 +189,87 @@ fn route(shared: &Shared, req: &Req) -> Reply {
     answer(req, entry)
 }
 
+/// Authentication operations the API description marks as sent with the
+/// user's token that the service answers without a login: sign-up, pass
+/// codes, password reset, public lists, QR-code and push login, WeChat and
+/// Alipay mobile login, WebAuthn login, the MFA token check. Every other
+/// user-token operation needs a live access token.
+const LOGIN_FREE: &[&str] = &[
+    "/api/v3/signup",
+    "/api/v3/send-sms",
+    "/api/v3/send-email",
+    "/api/v3/reset-password",
+    "/api/v3/verify-reset-password-request",
+    "/api/v3/pre-check-code",
+    "/api/v3/get-country-list",
+    "/api/v3/system",
+    "/api/v3/get-application-enabled-extidps",
+    "/api/v3/gene-qrcode",
+    "/api/v3/check-qrcode-status",
+    "/api/v3/get-app-login-qrcode-status",
+    "/api/v3/check-pushcode-status",
+    "/api/v3/signin-by-push",
+    "/api/v3/decrypt-wechat-miniprogram-data",
+    "/api/v3/get-wechat-access-token",
+    "/api/v3/get-wechat-access-token-info",
+    "/api/v3/get-alipay-authinfo",
+    "/api/v2/ecConn/wechatMobile/authByCodeIdentity",
+    "/api/v2/ecConn/wechatMobile/byAccount",
+    "/api/v2/ecConn/wechatMobile/byAccountId",
+    "/api/v2/ecConn/wechatMobile/byEmailCode",
+    "/api/v2/ecConn/wechatMobile/byPhoneCode",
+    "/api/v2/ecConn/wechatMobile/register",
+    "/api/v2/ecConn/wechatMobile/select",
+    "/api/v3/webauthn/authentication",
+    "/api/v3/webauthn/check-valid-credentials-by-credIds",
+    "/mfa/token/introspection",
+];
+
 /// The management token (for management operations), then the parameters
 /// against the operation's request type.
 fn check_entry(shared: &Shared, req: &Req, entry: &TableEntry) -> Result<(), ApiErr> {
-    if entry.auth == genauth_core::AuthKind::ManagementToken {
-        crate::api::check_management(shared, req)?;
+    match entry.auth {
+        genauth_core::AuthKind::ManagementToken => crate::api::check_management(shared, req)?,
+        // With `table_only`, synthetic calls carry made-up tokens: only the
+        // token's presence is checked then.
+        genauth_core::AuthKind::UserToken if LOGIN_FREE.contains(&req.path.as_str()) => {}
+        genauth_core::AuthKind::UserToken if shared.table_only => {
+            crate::api::user_token(req)?;
+        }
+        genauth_core::AuthKind::UserToken => {
+            crate::api::signed_in_user(shared, req)?;
+        }
+        _ => {}
     }
-    (entry.validate)(req.query.as_deref(), &req.body).map_err(ApiErr::invalid)
+    let query = req
+        .query
+        .as_deref()
+        .map(crate::http_util::lowercase_booleans);
+    (entry.validate)(query.as_deref(), &req.body)
+        .map_err(|why| ApiErr::invalid(name_query_field(entry, query.as_deref(), why)))
+}
+
+/// A query error that names no field gets the field's name: the pair whose
+/// removal changes the verdict.
+fn name_query_field(entry: &TableEntry, query: Option<&str>, why: String) -> String {
+    let Some(query) = query.filter(|_| !why.contains(':')) else {
+        return why;
+    };
+    let pairs: Vec<&str> = query.split('&').collect();
+    for (i, pair) in pairs.iter().enumerate() {
+        let rest: Vec<&str> = pairs
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, p)| *p)
+            .collect();
+        let verdict = (entry.validate)(Some(&rest.join("&")), &[]);
+        if verdict.as_ref().err() != Some(&why) {
+            let name = pair.split_once('=').map_or(*pair, |(k, _)| k);
+            return format!("{name}: {why}");
+        }
+    }
+    why
 }
 
 /// Answers a checked request from the table: a default output.
@@ -212,6 +286,13 @@ fn answer(req: &Req, entry: Option<TableEntry>) -> Reply {
     if let Some(obj) = sample.as_object_mut().filter(|_| !entry.envelope) {
         if obj.get("statusCode").and_then(serde_json::Value::as_i64) == Some(0) {
             obj.insert("statusCode".into(), json!(200));
+        }
+    }
+    // A default `success: false` would report a failure that did not happen
+    // (`delete_whitelist`, `remove_credential`, ...).
+    if let Some(obj) = sample.as_object_mut() {
+        if obj.get("success") == Some(&json!(false)) {
+            obj.insert("success".into(), json!(true));
         }
     }
     if entry.envelope {

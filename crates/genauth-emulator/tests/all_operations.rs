@@ -5,14 +5,14 @@ mod common;
 
 use genauth_core::ops::registry::{all, ClientKind, OperationMeta};
 use genauth_core::Error;
-use genauth_emulator::{Emulator, RunningEmulator};
+use genauth_emulator::{Emulator, RunningEmulator, TestUser};
 
 /// Sends the operation's synthetic request and decodes the answer.
-async fn call(emu: &RunningEmulator, meta: &OperationMeta) -> Result<(), Error> {
+async fn call(emu: &RunningEmulator, meta: &OperationMeta, token: &str) -> Result<(), Error> {
     match meta.client {
         ClientKind::Authentication => {
             let client = common::authentication(emu);
-            client.set_access_token("synthetic-user-token");
+            client.set_access_token(token);
             let build = meta.synthetic_auth_request.ok_or_else(|| {
                 Error::invalid_input(meta.name, "no synthetic authentication request")
             })?;
@@ -36,7 +36,7 @@ async fn every_operation_returns_ok_from_the_table() {
     let emu = Emulator::builder().table_only(true).start().await.unwrap();
     let mut failures = Vec::new();
     for meta in all() {
-        if let Err(e) = call(&emu, meta).await {
+        if let Err(e) = call(&emu, meta, "synthetic-user-token").await {
             failures.push(format!("{} {} {}: {e}", meta.name, meta.method, meta.path));
         }
     }
@@ -53,11 +53,22 @@ async fn stateful_operations_answer_envelopes_that_decode() {
     // With state, synthetic arguments name users and roles that do not exist:
     // such calls must fail as API errors (an envelope), never as decode,
     // HTTP or transport errors, and every success must decode.
-    let emu = Emulator::builder().start().await.unwrap();
+    // User-token operations need a live token: a signed-in user's.
+    let emu = Emulator::builder()
+        .user(TestUser::email("ann@example.com").with_password("pw-ann-1"))
+        .start()
+        .await
+        .unwrap();
+    let token = common::authentication(&emu)
+        .sign_in_by_email_password("ann@example.com", "pw-ann-1")
+        .await
+        .unwrap()
+        .access_token
+        .expect("sign-in returns an access token");
     let mut failures = Vec::new();
     let mut ok = 0;
     for meta in all() {
-        match call(&emu, meta).await {
+        match call(&emu, meta, token.expose()).await {
             Ok(()) => ok += 1,
             Err(Error::Api(_)) => {}
             Err(e) => failures.push(format!("{} {} {}: {e}", meta.name, meta.method, meta.path)),

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{authentication, Tokens, User as UserDto};
-use genauth_emulator::{Emulator, TestUser};
+use genauth_emulator::{Emulator, TestUser, DEFAULT_APP_ID, DEFAULT_APP_SECRET};
 use serde_json::{json, Value};
 
 op!(SignUp, POST, "/api/v3/signup", UserToken, Json, UserDto);
@@ -59,7 +59,8 @@ op!(
 
 fn password_sign_in(email: &str, password: &str) -> SignIn {
     SignIn(
-        json!({"connection": "PASSWORD", "passwordPayload": {"email": email, "password": password}}),
+        json!({"connection": "PASSWORD", "passwordPayload": {"email": email, "password": password},
+            "client_id": DEFAULT_APP_ID, "client_secret": DEFAULT_APP_SECRET}),
     )
 }
 
@@ -185,7 +186,9 @@ async fn passcodes_sign_up_sign_in_and_bind() {
         .unwrap();
     let code = emu.last_passcode("+15550100").unwrap();
     let tokens = client
-        .send(&SignIn(json!({"connection": "PASSCODE", "passCodePayload": {"phone": "+15550100", "passCode": code}})))
+        .send(&SignIn(json!({"connection": "PASSCODE",
+            "passCodePayload": {"phone": "+15550100", "passCode": code},
+            "client_id": DEFAULT_APP_ID, "client_secret": DEFAULT_APP_SECRET})))
         .await
         .unwrap();
     client.set_access_token(tokens.access_token);
@@ -219,7 +222,9 @@ async fn sign_in_checks_the_app() {
     )
     .unwrap();
     let err = other
-        .send(&password_sign_in("c@example.com", "pw-c-1234"))
+        .send(&SignIn(json!({"connection": "PASSWORD",
+            "passwordPayload": {"email": "c@example.com", "password": "pw-c-1234"},
+            "client_id": "unknown-app", "client_secret": "s"})))
         .await
         .unwrap_err();
     assert_eq!(err.as_api().unwrap().api_code.map(|c| c.code()), Some(2011));

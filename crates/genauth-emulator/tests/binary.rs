@@ -26,3 +26,19 @@ async fn the_binary_prints_its_url_and_serves_discovery() {
     let resp = resp.unwrap();
     assert_eq!(resp.status(), 200);
 }
+
+#[test]
+fn help_exits_with_success_and_names_the_flags() {
+    let out = Command::new(env!("CARGO_BIN_EXE_genauth-emulator"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("--post-logout-redirect"), "{text}");
+    let bad = Command::new(env!("CARGO_BIN_EXE_genauth-emulator"))
+        .arg("--no-such-flag")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -81,7 +81,9 @@ async fn both_brands_are_served() {
         let tokens = auth
             .send(&SignIn(json!({
                 "connection": "PASSWORD",
-                "passwordPayload": {"email": "brand@example.com", "password": "pw-brand-1"}
+                "passwordPayload": {"email": "brand@example.com", "password": "pw-brand-1"},
+                "client_id": DEFAULT_APP_ID,
+                "client_secret": DEFAULT_APP_SECRET
             })))
             .await
             .unwrap();

@@ -70,6 +70,8 @@ async fn sign_up_sign_in_profile_with_generated_methods() {
     let tokens = auth
         .sign_in_by_credentials(SigninByCredentialsDtoConnection::Password)
         .password_payload(creds)
+        .client_id(genauth_emulator::DEFAULT_APP_ID)
+        .client_secret(genauth_emulator::DEFAULT_APP_SECRET)
         .await
         .unwrap();
     assert_eq!(tokens.token_type, "Bearer");

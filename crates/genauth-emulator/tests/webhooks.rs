@@ -121,7 +121,9 @@ async fn user_events_are_delivered_and_verify() {
         .unwrap();
         auth.send(&SignIn(json!({
             "connection": "PASSWORD",
-            "passwordPayload": {"email": "hook@example.com", "password": "pw-hook-1"}
+            "passwordPayload": {"email": "hook@example.com", "password": "pw-hook-1"},
+            "client_id": genauth_emulator::DEFAULT_APP_ID,
+            "client_secret": genauth_emulator::DEFAULT_APP_SECRET
         })))
         .await
         .unwrap();

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use hyper_rustls::HttpsConnector;
@@ -34,7 +35,33 @@ pub struct TransportOptions {
     /// The most idle connections kept per host (default unlimited).
     pub pool_max_idle_per_host: usize,
     /// Whether plain `http://` hosts are allowed (default true, for local emulators).
+    /// The client options decide which plain hosts are acceptable (loopback
+    /// ones, others only with `allow_insecure_http`).
     pub allow_http: bool,
+    /// Root certificates trusted in addition to the Mozilla roots (DER): the
+    /// CA of a private deployment or of a corporate TLS proxy.
+    pub root_certificates: Vec<rustls::pki_types::CertificateDer<'static>>,
+    /// A whole rustls configuration to use instead of the default one (its
+    /// ALPN protocols are replaced by HTTP/2 and HTTP/1.1). When set,
+    /// `root_certificates` is ignored.
+    pub tls_config: Option<Arc<rustls::ClientConfig>>,
+}
+
+impl TransportOptions {
+    /// Trusts `certificate` (DER) in addition to the Mozilla roots.
+    pub fn root_certificate(
+        mut self,
+        certificate: rustls::pki_types::CertificateDer<'static>,
+    ) -> Self {
+        self.root_certificates.push(certificate);
+        self
+    }
+
+    /// Uses `config` for TLS instead of the default configuration.
+    pub fn tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
+        self.tls_config = Some(config);
+        self
+    }
 }
 
 impl Default for TransportOptions {
@@ -44,6 +71,8 @@ impl Default for TransportOptions {
             pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
             pool_max_idle_per_host: usize::MAX,
             allow_http: true,
+            root_certificates: Vec::new(),
+            tls_config: None,
         }
     }
 }
@@ -59,9 +88,19 @@ pub fn transport_with(options: &TransportOptions) -> Result<HyperTransport, Erro
     http.set_connect_timeout(Some(options.connect_timeout));
     http.set_nodelay(true);
     http.enforce_http(false);
-    let builder = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_webpki_roots(rustls::crypto::aws_lc_rs::default_provider())
-        .map_err(Error::transport)?;
+    let builder = hyper_rustls::HttpsConnectorBuilder::new();
+    let builder = match (&options.tls_config, options.root_certificates.is_empty()) {
+        (Some(config), _) => {
+            let mut config = rustls::ClientConfig::clone(config);
+            // The builder sets ALPN itself and refuses a config that has some.
+            config.alpn_protocols.clear();
+            builder.with_tls_config(config)
+        }
+        (None, false) => builder.with_tls_config(config_with_roots(&options.root_certificates)?),
+        (None, true) => builder
+            .with_provider_and_webpki_roots(rustls::crypto::aws_lc_rs::default_provider())
+            .map_err(Error::transport)?,
+    };
     let builder = if options.allow_http {
         builder.https_or_http()
     } else {
@@ -72,6 +111,55 @@ pub fn transport_with(options: &TransportOptions) -> Result<HyperTransport, Erro
         .pool_idle_timeout(options.pool_idle_timeout)
         .pool_max_idle_per_host(options.pool_max_idle_per_host)
         .build(https))
+}
+
+/// The default TLS configuration with `extra` roots trusted besides Mozilla's.
+fn config_with_roots(
+    extra: &[rustls::pki_types::CertificateDer<'static>],
+) -> Result<rustls::ClientConfig, Error> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for (i, cert) in extra.iter().enumerate() {
+        roots.add(cert.clone()).map_err(|e| {
+            Error::invalid_input(
+                "root_certificates",
+                format!("certificate {i} is not a usable root: {e}"),
+            )
+        })?;
+    }
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(Error::transport)?
+    .with_root_certificates(roots)
+    .with_no_client_auth())
+}
+
+/// Whether `err`, or an error in its source chain, is a failed TLS handshake:
+/// a rustls error (an untrusted or invalid certificate, a peer that does not
+/// speak TLS, ...). The same server would fail the same way again, so such a
+/// failure is final.
+pub fn is_tls_error(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    let mut depth = 0;
+    while let Some(e) = current {
+        depth += 1;
+        if depth > 16 {
+            return false;
+        }
+        if e.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        current = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    false
 }
 
 /// Whether `err`, or an error in its source chain, is the hyper client's

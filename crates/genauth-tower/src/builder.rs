@@ -106,6 +106,29 @@ fn into_box<E: Into<BoxError>>(e: E) -> BoxError {
     e.into()
 }
 
+/// The service a [`ClientBuilder::body_layer`] wraps: the stack below, with
+/// the read response body as `http_body_util::Full<Bytes>`.
+pub type FullBodyService = tower::util::MapResponse<
+    HttpService,
+    fn(HttpResponse) -> http::Response<http_body_util::Full<Bytes>>,
+>;
+
+fn full_body(resp: HttpResponse) -> http::Response<http_body_util::Full<Bytes>> {
+    resp.map(http_body_util::Full::new)
+}
+
+/// Reads the body a user layer hands back (already in memory below it) into `Bytes`.
+async fn read_body<B>(resp: http::Response<B>) -> Result<HttpResponse, BoxError>
+where
+    B: http_body::Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    use http_body_util::BodyExt as _;
+    let (parts, body) = resp.into_parts();
+    let bytes = body.collect().await.map_err(Into::into)?.to_bytes();
+    Ok(http::Response::from_parts(parts, bytes))
+}
+
 impl ClientBuilder {
     /// A builder with the default stack.
     pub fn new() -> Self {
@@ -153,6 +176,15 @@ impl ClientBuilder {
     /// Adds a layer of your own, run once per attempt, below the retry layer
     /// and above the body collection (e.g. `tower::limit::ConcurrencyLimitLayer`,
     /// header injection, metrics). The first layer added is the outermost.
+    ///
+    /// The layer's service receives an [`HttpRequest`] and the response with
+    /// its body already read (`http::Response<Bytes>`) and must answer with
+    /// the same type. A layer that changes the body type, or that needs the response body to implement `http_body::Body` (tower-http's
+    /// `TraceLayer`, for one: `Bytes` does not implement it) goes in with
+    /// [`body_layer`](Self::body_layer) instead. To run a layer under the whole
+    /// stack (seeing the transport's streaming body), wrap the transport and
+    /// pass it to [`management_with_service`](Self::management_with_service).
+    /// Each is shown, compiled, in [`crate::middleware`].
     pub fn layer<L>(mut self, layer: L) -> Self
     where
         L: Layer<HttpService> + Send + Sync + 'static,
@@ -162,6 +194,33 @@ impl ClientBuilder {
     {
         self.layers.push(Arc::new(move |inner: HttpService| {
             HttpService::new(layer.layer(inner).map_err(into_box))
+        }));
+        self
+    }
+
+    /// Like [`layer`](Self::layer), for layers written against `http_body::Body`
+    /// services (tower-http's `TraceLayer`, `SetRequestHeaderLayer`, ...): the
+    /// layer's service answers with the read body as
+    /// `http_body_util::Full<Bytes>`, and whatever body the layer returns is
+    /// read back into `Bytes` above it.
+    pub fn body_layer<L, B>(mut self, layer: L) -> Self
+    where
+        L: Layer<FullBodyService> + Send + Sync + 'static,
+        L::Service:
+            Service<HttpRequest, Response = http::Response<B>> + Clone + Send + Sync + 'static,
+        <L::Service as Service<HttpRequest>>::Error: Into<BoxError>,
+        <L::Service as Service<HttpRequest>>::Future: Send + 'static,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        self.layers.push(Arc::new(move |inner: HttpService| {
+            let inner: FullBodyService = inner.map_response(full_body);
+            HttpService::new(
+                layer
+                    .layer(inner)
+                    .map_err(into_box)
+                    .and_then(read_body::<B>),
+            )
         }));
         self
     }

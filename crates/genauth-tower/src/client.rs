@@ -11,23 +11,60 @@ use crate::layers::{ManagementTokenLayer, TokenCache};
 use crate::ClientBuilder;
 use crate::{BoxError, HttpRequest, HttpResponse, HttpService};
 use genauth_core::{
-    decode_response, AuthenticationClientOptions, AuthenticationConfig, Error,
+    decode_response, AuthKind, AuthenticationClientOptions, AuthenticationConfig, Error,
     ManagementClientOptions, ManagementConfig, Operation, SecretString,
 };
 
-/// Sends one request through `service`.
+/// Sends one request through `service`; a transport or HTTP error is told
+/// which operation failed and which host it was sent to.
 async fn send_request(service: &HttpService, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let operation = req
+        .extensions()
+        .get::<genauth_core::request::OperationInfo>()
+        .map(|i| i.name);
+    let host = match (req.uri().scheme_str(), req.uri().authority()) {
+        (Some(scheme), Some(authority)) => Some(format!("{scheme}://{authority}")),
+        _ => None,
+    };
     service
         .clone()
         .oneshot(req)
         .await
-        .map_err(Error::from_boxed)
+        .map_err(|e| Error::from_boxed(e).with_context(operation, host.as_deref()))
+}
+
+/// Logs one warning when a client is built for a plain-http host that is not
+/// this machine (allowed only by `allow_insecure_http`).
+fn warn_if_in_clear(in_clear: bool, host: &str) {
+    if in_clear {
+        tracing::warn!(
+            host,
+            "GenAuth client built with a plain http host: credentials and tokens cross the network unencrypted"
+        );
+    }
+}
+
+/// The end user's token with its `authorization` value, made once when the
+/// token is set instead of on every call (issue #17: a `String` clone, a
+/// `format!` and a header value per call before).
+struct UserToken {
+    token: SecretString,
+    /// `token_header("", token)`; `None` when the token cannot be a header
+    /// value, and then each call reports that as encoding did before.
+    header: Option<http::HeaderValue>,
+}
+
+impl UserToken {
+    fn new(token: SecretString) -> Arc<Self> {
+        let header = genauth_core::request::token_header("", &token).ok();
+        Arc::new(Self { token, header })
+    }
 }
 
 pub(crate) struct AuthInner {
     config: AuthenticationConfig,
     service: HttpService,
-    access_token: RwLock<Option<SecretString>>,
+    access_token: RwLock<Option<Arc<UserToken>>>,
     #[cfg(feature = "protocols")]
     pub(crate) protocol: crate::protocol::ProtocolState,
 }
@@ -102,11 +139,12 @@ impl AuthenticationClient {
         service: HttpService,
         access_token: Option<SecretString>,
     ) -> Self {
+        warn_if_in_clear(config.sends_in_clear(), config.base_url());
         Self {
             inner: Arc::new(AuthInner {
                 config,
                 service,
-                access_token: RwLock::new(access_token),
+                access_token: RwLock::new(access_token.map(UserToken::new)),
                 #[cfg(feature = "protocols")]
                 protocol: crate::protocol::ProtocolState::new(),
             }),
@@ -125,7 +163,7 @@ impl AuthenticationClient {
             .inner
             .access_token
             .write()
-            .unwrap_or_else(|e| e.into_inner()) = Some(token.into());
+            .unwrap_or_else(|e| e.into_inner()) = Some(UserToken::new(token.into()));
     }
 
     /// Forgets the end user's access token.
@@ -139,6 +177,10 @@ impl AuthenticationClient {
 
     /// The end user's access token, if set.
     pub fn access_token(&self) -> Option<SecretString> {
+        self.user_token().map(|t| t.token.clone())
+    }
+
+    fn user_token(&self) -> Option<Arc<UserToken>> {
         self.inner
             .access_token
             .read()
@@ -146,14 +188,34 @@ impl AuthenticationClient {
             .clone()
     }
 
+    /// Encodes `op` with the end user's token, read once.
+    fn encode<O: Operation>(&self, op: &O) -> Result<HttpRequest, Error> {
+        let token = self.user_token();
+        match (O::AUTH, token.as_deref()) {
+            // The common case, without rebuilding the header: core sends the
+            // token of a `UserToken` operation as the raw `authorization`
+            // value, which `UserToken::header` holds ready.
+            (
+                AuthKind::UserToken,
+                Some(UserToken {
+                    header: Some(value),
+                    ..
+                }),
+            ) => {
+                let mut req = self.inner.config.request(op, None)?;
+                req.headers_mut()
+                    .insert(http::header::AUTHORIZATION, value.clone());
+                Ok(req)
+            }
+            (_, token) => self.inner.config.request(op, token.map(|t| &t.token)),
+        }
+    }
+
     /// Encodes and sends `op`, then decodes its output.
     pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        let req = self
-            .inner
-            .config
-            .request(op, self.access_token().as_ref())?;
+        let req = self.encode(op)?;
         let resp = self.send_http(req).await?;
-        decode_response::<O>(resp)
+        decode_response::<O>(resp).map_err(|e| e.with_context(None, Some(self.config().base_url())))
     }
 
     /// Encodes and sends `op` on behalf of the end user whose access token is
@@ -262,6 +324,7 @@ impl ManagementClient {
         service: HttpService,
         tokens: Arc<TokenCache>,
     ) -> Self {
+        warn_if_in_clear(config.sends_in_clear(), config.base_url());
         Self {
             inner: Arc::new(MgmtInner {
                 config,
@@ -285,7 +348,7 @@ impl ManagementClient {
     pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         let req = self.inner.config.request(op, None)?;
         let resp = self.send_http(req).await?;
-        decode_response::<O>(resp)
+        decode_response::<O>(resp).map_err(|e| e.with_context(None, Some(self.config().base_url())))
     }
 
     /// Sends a request built by `genauth-core`; management operations get the

@@ -88,13 +88,14 @@ mod generated;
 #[cfg(feature = "guard")]
 pub mod guard;
 pub mod layers;
+pub mod middleware;
 pub mod paginate;
 #[cfg(feature = "protocols")]
 pub mod protocol;
 #[cfg(feature = "authentication")]
 mod shortcuts;
 
-pub use builder::ClientBuilder;
+pub use builder::{ClientBuilder, FullBodyService};
 pub use call::{Call, CallFuture, SendOperation, UserCall};
 pub use client::{AuthenticationClient, ManagementClient};
 pub use genauth_core::{self as core, Error};

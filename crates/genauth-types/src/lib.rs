@@ -20,13 +20,16 @@
 //!   [`SecretString`], so `Debug` never prints them;
 //! - types that appear in responses decode tolerantly: unknown fields are
 //!   ignored, missing fields take their default, scalars accept their string
-//!   form (and the reverse), unknown enum values land in `Unknown`; structure
+//!   form (and the reverse), unknown enum values land in `Unknown`, and a
+//!   missing enum value is `Unknown("")`, never a real variant; required ids
+//!   must be present (see `docs/errors.md`, "Missing values"); structure
 //!   errors still fail. Types only ever sent keep required fields required.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-/// Defines a string enum with exact wire values, a `Default` (the first
-/// variant) and an `Unknown(String)` catch-all, with tolerant decoding.
+/// Defines a string enum with exact wire values and an `Unknown(String)`
+/// catch-all, with tolerant decoding. Its `Default`, which a missing or `null`
+/// value decodes to, is `Unknown("")`: never a real variant.
 #[allow(unused_macros)] // unused when both client features are off
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $first:ident = $fw:literal $(, $var:ident = $wire:literal)* $(,)? }) => {
@@ -64,8 +67,9 @@ macro_rules! wire_enum {
         }
 
         impl Default for $name {
+            /// `Unknown("")`: a missing value is never taken for a real one.
             fn default() -> Self {
-                Self::$first
+                Self::Unknown(String::new())
             }
         }
 

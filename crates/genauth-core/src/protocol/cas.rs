@@ -137,6 +137,7 @@ fn success_body(operation: &'static str, response: http::Response<Bytes>) -> Res
             operation: Some(operation),
             content_type,
             excerpt: excerpt(response.body()),
+            host: None,
         })));
     }
     Ok(response.into_body())
@@ -150,7 +151,12 @@ pub fn parse_validate_v1_response(response: http::Response<Bytes>) -> Result<Str
     let mut lines = text.lines().map(str::trim);
     match lines.next() {
         Some("yes") => match lines.next() {
-            Some(user) if !user.is_empty() => Ok(user.to_owned()),
+            Some(user) if !user.is_empty() => {
+                if lines.any(|l| !l.is_empty()) {
+                    return Err(malformed("`yes` followed by more than one user line"));
+                }
+                Ok(user.to_owned())
+            }
             _ => Err(malformed("`yes` without a user")),
         },
         Some("no") => Err(rejected(CasErrorCode::InvalidTicket, "")),
@@ -186,9 +192,66 @@ fn json_values(v: &serde_json::Value) -> Vec<String> {
     }
 }
 
+/// Refuses JSON whose objects repeat a key: a parser keeping the first and one
+/// keeping the last would read different users from the same document.
+fn reject_duplicate_keys(text: &str) -> Result<(), Error> {
+    use serde::de::{Deserializer as _, MapAccess, SeqAccess, Visitor};
+    struct Unique;
+    impl<'de> serde::de::DeserializeSeed<'de> for Unique {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(Unique)
+        }
+    }
+    impl<'de> Visitor<'de> for Unique {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(Unique)?.is_some() {}
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key.clone()) {
+                    return Err(serde::de::Error::custom(format!(
+                        "the key `{key}` appears twice"
+                    )));
+                }
+                map.next_value_seed(Unique)?;
+            }
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.deserialize_any(Unique)
+        .map_err(|e| malformed(format!("ambiguous JSON: {e}")))
+}
+
 fn parse_json(text: &str) -> Result<CasSuccess, Error> {
     let v: serde_json::Value =
         serde_json::from_str(text).map_err(|e| malformed(format!("invalid JSON: {e}")))?;
+    reject_duplicate_keys(text)?;
     let resp = v
         .get("serviceResponse")
         .ok_or_else(|| malformed("no `serviceResponse`"))?;
@@ -224,6 +287,15 @@ fn parse_json(text: &str) -> Result<CasSuccess, Error> {
     })
 }
 
+/// Stores the value of an element that may appear once; a second one makes
+/// the document ambiguous (which user signed in?), so it is refused.
+fn set_once(slot: &mut Option<String>, value: String, why: &'static str) -> Result<(), Error> {
+    if slot.replace(value).is_some() {
+        return Err(malformed(why));
+    }
+    Ok(())
+}
+
 fn parse_xml(text: &str) -> Result<CasSuccess, Error> {
     let mut reader = Reader::from_str(text);
     let mut path: Vec<String> = Vec::new();
@@ -244,7 +316,21 @@ fn parse_xml(text: &str) -> Result<CasSuccess, Error> {
                     if name != "serviceResponse" {
                         return Err(malformed(format!("unexpected root element `{name}`")));
                     }
+                    if saw_root {
+                        return Err(malformed("more than one `serviceResponse` element"));
+                    }
                     saw_root = true;
+                }
+                if path.len() == 1
+                    && matches!(
+                        name.as_str(),
+                        "authenticationFailure" | "authenticationSuccess"
+                    )
+                    && (saw_success || failure.is_some())
+                {
+                    return Err(malformed(
+                        "more than one authentication result in one response",
+                    ));
                 }
                 if path.len() == 1 && name == "authenticationFailure" {
                     let code = e
@@ -269,7 +355,20 @@ fn parse_xml(text: &str) -> Result<CasSuccess, Error> {
                     if name != "serviceResponse" {
                         return Err(malformed(format!("unexpected root element `{name}`")));
                     }
+                    if saw_root {
+                        return Err(malformed("more than one `serviceResponse` element"));
+                    }
                     saw_root = true;
+                } else if path.len() == 1
+                    && matches!(
+                        name.as_str(),
+                        "authenticationFailure" | "authenticationSuccess"
+                    )
+                    && (saw_success || failure.is_some())
+                {
+                    return Err(malformed(
+                        "more than one authentication result in one response",
+                    ));
                 } else if path.len() == 1 && name == "authenticationFailure" {
                     let code = e
                         .try_get_attribute("code")
@@ -317,8 +416,14 @@ fn parse_xml(text: &str) -> Result<CasSuccess, Error> {
                             f.1 = value;
                         }
                     }
-                    (3, Some("user")) if in_success => user = Some(value),
-                    (3, Some("proxyGrantingTicket")) if in_success => pgt = Some(value),
+                    (3, Some("user")) if in_success => {
+                        set_once(&mut user, value, "the success names more than one `user`")?
+                    }
+                    (3, Some("proxyGrantingTicket")) if in_success => set_once(
+                        &mut pgt,
+                        value,
+                        "the success has more than one `proxyGrantingTicket`",
+                    )?,
                     (3, Some("attributes" | "proxies" | "attribute")) => {}
                     (3, Some(other)) if in_success => {
                         attributes.entry(other.to_owned()).or_default().push(value);
@@ -489,6 +594,35 @@ mod tests {
         let alt = r#"<cas:serviceResponse xmlns:cas="x"><cas:authenticationSuccess><cas:user>u</cas:user><cas:attribute name="role" value="admin"/></cas:authenticationSuccess></cas:serviceResponse>"#;
         let s = parse_service_validate_response(resp(alt)).unwrap();
         assert_eq!(s.attributes["role"], vec!["admin"]);
+    }
+
+    #[test]
+    fn ambiguous_documents_are_refused() {
+        let malformed = |r: Result<CasSuccess, Error>| {
+            matches!(
+                r,
+                Err(Error::Protocol(ref p)) if matches!(**p, ProtocolError::Malformed { .. })
+            )
+        };
+        for body in [
+            r#"<cas:serviceResponse xmlns:cas="x"><cas:authenticationSuccess><cas:user>alice</cas:user><cas:user>admin</cas:user></cas:authenticationSuccess></cas:serviceResponse>"#,
+            r#"<cas:serviceResponse xmlns:cas="x"><cas:authenticationSuccess><cas:user>alice</cas:user></cas:authenticationSuccess><cas:authenticationSuccess><cas:user>admin</cas:user></cas:authenticationSuccess></cas:serviceResponse>"#,
+            r#"<cas:serviceResponse xmlns:cas="x"><cas:authenticationSuccess><cas:user>alice</cas:user></cas:authenticationSuccess></cas:serviceResponse><cas:serviceResponse xmlns:cas="x"><cas:authenticationSuccess><cas:user>admin</cas:user></cas:authenticationSuccess></cas:serviceResponse>"#,
+            r#"<cas:serviceResponse xmlns:cas="x"><cas:authenticationSuccess><cas:user>a</cas:user><cas:proxyGrantingTicket>P1</cas:proxyGrantingTicket><cas:proxyGrantingTicket>P2</cas:proxyGrantingTicket></cas:authenticationSuccess></cas:serviceResponse>"#,
+            r#"{"serviceResponse":{"authenticationSuccess":{"user":"alice","user":"admin"}}}"#,
+            r#"{"serviceResponse":{"authenticationSuccess":{"user":"alice"},"authenticationSuccess":{"user":"admin"}}}"#,
+        ] {
+            assert!(
+                malformed(parse_service_validate_response(resp(body))),
+                "{body}"
+            );
+        }
+        let v1 = parse_validate_v1_response(resp("yes\nalice\nadmin\n"));
+        assert!(v1.is_err(), "{v1:?}");
+        assert_eq!(
+            parse_validate_v1_response(resp("yes\nalice\n")).unwrap(),
+            "alice"
+        );
     }
 
     #[test]

@@ -255,6 +255,7 @@ pub fn parse_revocation_response(response: http::Response<Bytes>) -> Result<(), 
         operation: Some("revoke_token"),
         content_type,
         excerpt: excerpt(response.body()),
+        host: None,
     })))
 }
 

@@ -123,13 +123,17 @@ pub(crate) fn user_of_token(shared: &Shared, raw: &str) -> Option<String> {
         .filter(|id| store.users.contains_key(id))
 }
 
-/// The signed-in user's id, from the raw access token in `authorization`.
-pub(crate) fn signed_in_user(shared: &Shared, req: &Req) -> Result<String, ApiErr> {
-    let raw = req
-        .header("authorization")
+/// The raw access token in `authorization` (a `Bearer ` prefix is allowed).
+pub(crate) fn user_token(req: &Req) -> Result<&str, ApiErr> {
+    req.header("authorization")
         .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim())
         .filter(|v| !v.is_empty())
-        .ok_or_else(|| ApiErr::new(401, Some(2020), "the caller is not signed in"))?;
+        .ok_or_else(|| ApiErr::new(401, Some(2020), "the caller is not signed in"))
+}
+
+/// The signed-in user's id, from the raw access token in `authorization`.
+pub(crate) fn signed_in_user(shared: &Shared, req: &Req) -> Result<String, ApiErr> {
+    let raw = user_token(req)?;
     user_of_token(shared, raw).ok_or_else(|| {
         ApiErr::new(
             401,

@@ -3,13 +3,13 @@
 use serde_json::{json, Value};
 
 use super::ApiResult;
-use crate::http_util::{get, int, required, ApiErr, Req};
+use crate::http_util::{flag, int, required, ApiErr, Req};
 use crate::store::{paginate, Store};
 
 pub(super) fn list_organizations(store: &mut Store, req: &Req) -> ApiResult {
     let q = req.query_pairs();
     let all: Vec<Value> = store.orgs.iter().map(|o| o.to_dto(store)).collect();
-    let fetch_all = get(&q, "fetchAll") == Some("true");
+    let fetch_all = flag(&q, "fetchAll");
     let (list, total) = if fetch_all {
         let n = all.len();
         (all, n)

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::{signed_in_user, user_not_found, ApiResult};
-use crate::http_util::{get, now_secs, ApiErr, Req};
+use crate::http_util::{check_email, get, now_secs, ApiErr, Req};
 use crate::keys::secret_eq;
 use crate::store::{RoleRec, UserRec};
 use crate::Shared;
@@ -102,6 +102,7 @@ struct BindEmail {
 pub(super) fn bind_email(shared: &Shared, req: &Req) -> ApiResult {
     let id = signed_in_user(shared, req)?;
     let body: BindEmail = req.json()?;
+    check_email("email", &body.email)?;
     let mut store = shared.store();
     let fields = Map::from_iter([
         ("email".to_owned(), json!(body.email)),

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::{user_not_found, ApiResult};
-use crate::http_util::{ApiErr, Req};
+use crate::http_util::{check_email, ApiErr, Req};
 use crate::keys::{random_digits, secret_eq};
 use crate::store::UserRec;
 use crate::Shared;
@@ -75,6 +75,7 @@ pub(super) fn sign_up(shared: &Shared, req: &Req) -> ApiResult {
                 ));
             }
             if let Some(e) = p.email {
+                check_email("passwordPayload.email", &e)?;
                 fields.insert("email".into(), json!(e));
             }
             if let Some(u) = p.username {
@@ -87,7 +88,10 @@ pub(super) fn sign_up(shared: &Shared, req: &Req) -> ApiResult {
                 .pass_code_payload
                 .ok_or_else(|| ApiErr::invalid("passCodePayload: is required"))?;
             let (target, field, verified) = match (&p.email, &p.phone) {
-                (Some(e), _) => (e.clone(), "email", "emailVerified"),
+                (Some(e), _) => {
+                    check_email("passCodePayload.email", e)?;
+                    (e.clone(), "email", "emailVerified")
+                }
                 (None, Some(ph)) => (ph.clone(), "phone", "phoneVerified"),
                 _ => {
                     return Err(ApiErr::new(
@@ -175,14 +179,26 @@ fn sign_in_app(
     let app = shared
         .app(&id)
         .ok_or_else(|| ApiErr::not_found(Some(2011), "the application does not exist"))?;
-    if let Some(given) = secret {
-        let ok = app
-            .secret
-            .as_ref()
-            .is_some_and(|s| secret_eq(s.expose(), &given));
-        if !ok {
-            return Err(ApiErr::new(401, None, "the app credentials are wrong"));
+    match secret {
+        Some(given) => {
+            let ok = app
+                .secret
+                .as_ref()
+                .is_some_and(|s| secret_eq(s.expose(), &given));
+            if !ok {
+                return Err(ApiErr::new(401, None, "the app credentials are wrong"));
+            }
         }
+        // An app that authenticates with its secret must send it.
+        None if app.auth_method != genauth_core::TokenEndpointAuthMethod::None => {
+            return Err(ApiErr::new(
+                401,
+                None,
+                "client_secret: is required, as the app authenticates with client_secret_post \
+                 or client_secret_basic (send client_id and client_secret, or Basic credentials)",
+            ));
+        }
+        None => {}
     }
     Ok(id)
 }

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::{user_not_found, ApiResult};
-use crate::http_util::{get, int, required, ApiErr, Req};
+use crate::http_util::{check_email, get, int, required, ApiErr, Req};
 use crate::store::{paginate, Store, UserRec};
 
 fn user_fields(body: &Map<String, Value>) -> Result<(), ApiErr> {
@@ -18,6 +18,9 @@ fn user_fields(body: &Map<String, Value>) -> Result<(), ApiErr> {
         if !ok {
             return Err(ApiErr::invalid(format!("{k}: has the wrong type")));
         }
+    }
+    if let Some(e) = body.get("email").and_then(Value::as_str) {
+        check_email("email", e)?;
     }
     if let Some(g) = body.get("gender").and_then(Value::as_str) {
         if !["M", "F", "U"].contains(&g) {

@@ -27,6 +27,15 @@ fn refresh_margin(lifetime: Duration) -> Duration {
     (lifetime / 10).min(Duration::from_secs(60))
 }
 
+/// When a token fetched at `now` that lives `lifetime` is refreshed. The
+/// lifetime is clamped to [`genauth_core::management_token::MAX_TOKEN_LIFETIME`]
+/// and the sum is checked, so no answer of the service can make it overflow.
+fn refresh_at(now: Instant, lifetime: Duration) -> Instant {
+    let lifetime = genauth_core::management_token::clamp_lifetime(lifetime);
+    let ahead = lifetime.saturating_sub(refresh_margin(lifetime));
+    now.checked_add(ahead).unwrap_or(now)
+}
+
 /// A cached token and when to stop using it.
 #[derive(Debug)]
 struct Cached {
@@ -96,10 +105,9 @@ impl TokenCache {
         let req = self.config.token_request().map_err(boxed)?;
         let resp = service.ready().await?.call(req).await?;
         let token = self.config.parse_token_response(resp).map_err(boxed)?;
-        let lifetime = token.expires_in;
         let cached = Arc::new(Cached {
+            refresh_at: refresh_at(Instant::now(), token.expires_in),
             token,
-            refresh_at: Instant::now() + lifetime - refresh_margin(lifetime),
             generation,
         });
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(cached.clone());
@@ -151,12 +159,22 @@ pub fn token_rejected(resp: &mut HttpResponse) -> bool {
     if StatusCode::from_code(i64::from(resp.status().as_u16())).is_token_invalid() {
         return true;
     }
-    let meta = super::meta::response_meta(resp);
+    let meta = super::meta::meta_ref(resp);
     meta.status_code
         .is_some_and(|c| StatusCode::from_code(c).is_token_invalid())
         || meta
             .api_code
             .is_some_and(|c| ApiCode::from_code(c).is_token_invalid())
+}
+
+/// Whether a token rejection proves the service did not execute the call, so
+/// that a write may be sent again with a new token: only an envelope whose
+/// `apiCode` is 2020 (`NotLoggedIn`, "the caller is not signed in, so the
+/// request is refused"). A bare HTTP 401, a `statusCode` 401 without that code,
+/// and the other token codes (2021, 2206, 2207) do not say when the check ran,
+/// so a write that met them is never replayed (reads always are, once).
+pub fn refused_before_processing(resp: &mut HttpResponse) -> bool {
+    super::meta::response_meta(resp).api_code == Some(ApiCode::NotLoggedIn.code())
 }
 
 impl<S> Service<HttpRequest> for ManagementTokenService<S>
@@ -175,10 +193,9 @@ where
     fn call(&mut self, mut req: HttpRequest) -> Self::Future {
         let mut inner = super::take_ready(&mut self.inner);
         let cache = self.cache.clone();
-        let needs_token = req
-            .extensions()
-            .get::<OperationInfo>()
-            .is_some_and(|i| i.auth == AuthKind::ManagementToken);
+        let info = req.extensions().get::<OperationInfo>();
+        let needs_token = info.is_some_and(|i| i.auth == AuthKind::ManagementToken);
+        let idempotent = info.is_some_and(|i| i.idempotent);
         Box::pin(async move {
             if !needs_token {
                 return inner.call(req).await;
@@ -190,8 +207,14 @@ where
             if !token_rejected(&mut resp) {
                 return Ok(resp);
             }
-            tracing::debug!("management token rejected; refreshing it and replaying once");
             cache.invalidate(cached.generation);
+            if !idempotent && !refused_before_processing(&mut resp) {
+                // The write may have been executed: give the answer to the
+                // caller; the next call fetches a new token.
+                tracing::debug!("management token rejected on a write; not replaying it");
+                return Ok(resp);
+            }
+            tracing::debug!("management token rejected; refreshing it and replaying once");
             let mut replay = replay;
             let cached = cache.get(&mut inner).await?;
             cached.token.apply(replay.headers_mut());

@@ -26,19 +26,44 @@ pub struct ResponseMeta {
 
 /// The envelope facts of `resp`, read on first use and cached in its extensions.
 pub fn response_meta(resp: &mut HttpResponse) -> ResponseMeta {
+    meta_ref(resp).clone()
+}
+
+/// [`response_meta`] without the clone (the layers only read a field or two,
+/// and cloning would copy the request id on every call).
+pub(crate) fn meta_ref(resp: &mut HttpResponse) -> &ResponseMeta {
     if resp.extensions().get::<ResponseMeta>().is_none() {
         let meta = read_meta(resp);
-        resp.extensions_mut().insert(meta);
+        return resp.extensions_mut().get_or_insert(meta);
     }
-    resp.extensions()
-        .get::<ResponseMeta>()
-        .cloned()
-        .unwrap_or_default()
+    // Present: this inserts nothing.
+    resp.extensions_mut()
+        .get_or_insert_with(ResponseMeta::default)
 }
 
 fn read_meta(resp: &HttpResponse) -> ResponseMeta {
-    let mut meta = ResponseMeta::default();
     let body = resp.body();
+    // The plain envelopes the service sends are read by a direct scan; any
+    // other shape goes through serde, whose reading is the reference (the
+    // fast scan gives up rather than guess, and a test checks that both agree).
+    let mut meta = match scan_plain(body) {
+        Some(meta) => meta,
+        None => probe_serde(body),
+    };
+    if meta.request_id.is_none() {
+        meta.request_id = resp
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+    }
+    meta
+}
+
+/// The envelope facts as serde reads them (lenient numbers and strings, any
+/// JSON), stopping at the `data` of a success.
+fn probe_serde(body: &[u8]) -> ResponseMeta {
+    let mut meta = ResponseMeta::default();
     let starts_with_object = body
         .iter()
         .find(|b| !b.is_ascii_whitespace())
@@ -49,14 +74,149 @@ fn read_meta(resp: &HttpResponse) -> ResponseMeta {
         // fields it read before are kept either way.
         let _ = ProbeSeed(&mut meta).deserialize(&mut de);
     }
-    if meta.request_id.is_none() {
-        meta.request_id = resp
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-    }
     meta
+}
+
+/// A direct scan of a top-level object in the plain shape: keys without
+/// escapes; `statusCode` and `apiCode` plain integers or null; `requestId` a
+/// string without escapes, or null; every other member before the `data` of
+/// a success a string without escapes, a plain integer, `true`, `false` or
+/// `null`. It returns `None` as soon as anything else turns up (an escape, a
+/// nested value, a float, a numeric string, invalid UTF-8, malformed JSON),
+/// and the caller then asks serde; where it returns `Some`, the result is the
+/// one [`probe_serde`] gives. The serde probe costs several thousand
+/// instructions per response (a visitor per member, an error value to stop
+/// early); this scan a few hundred (docs/performance.md, issue #17).
+fn scan_plain(body: &[u8]) -> Option<ResponseMeta> {
+    let mut meta = ResponseMeta::default();
+    let mut s = Scanner { b: body, i: 0 };
+    s.ws();
+    s.eat(b'{')?;
+    s.ws();
+    if s.peek()? == b'}' {
+        return Some(meta);
+    }
+    loop {
+        let key = s.string()?;
+        s.ws();
+        s.eat(b':')?;
+        s.ws();
+        match key {
+            b"statusCode" => meta.status_code = s.int_or_null()?,
+            b"apiCode" => meta.api_code = s.int_or_null()?,
+            b"requestId" => {
+                meta.request_id = if s.null() {
+                    None
+                } else {
+                    Some(std::str::from_utf8(s.string()?).ok()?.to_owned())
+                }
+            }
+            // A success: nothing in `data` matters to the layers.
+            b"data" if meta.status_code == Some(200) => return Some(meta),
+            _ => s.scalar()?,
+        }
+        s.ws();
+        match s.peek()? {
+            b',' => {
+                s.i += 1;
+                s.ws();
+            }
+            b'}' => return Some(meta),
+            _ => return None,
+        }
+    }
+}
+
+/// The cursor of [`scan_plain`].
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.i += 1)
+    }
+    fn literal(&mut self, word: &[u8]) -> bool {
+        let found = self.b.get(self.i..self.i + word.len()) == Some(word);
+        if found {
+            self.i += word.len();
+        }
+        found
+    }
+    fn null(&mut self) -> bool {
+        self.literal(b"null")
+    }
+    /// A string without escapes or control characters, in valid UTF-8; its contents.
+    fn string(&mut self) -> Option<&'a [u8]> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let mut ascii = true;
+        loop {
+            match self.peek()? {
+                b'"' => break,
+                // Escapes and control characters go to serde.
+                b'\\' | 0..=0x1f => return None,
+                c => {
+                    ascii &= c < 0x80;
+                    self.i += 1;
+                }
+            }
+        }
+        let s = &self.b[start..self.i];
+        // Invalid UTF-8 goes to serde too (it stops there).
+        if !ascii && std::str::from_utf8(s).is_err() {
+            return None;
+        }
+        self.i += 1;
+        Some(s)
+    }
+    /// A JSON integer without fraction or exponent that fits an `i64`.
+    fn int(&mut self) -> Option<i64> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let digits = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+        let n = self.i - digits;
+        // No digits, a leading zero, or possibly out of range: serde decides.
+        if n == 0 || n > 18 || (n > 1 && self.b[digits] == b'0') {
+            return None;
+        }
+        if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        std::str::from_utf8(&self.b[start..self.i])
+            .ok()?
+            .parse()
+            .ok()
+    }
+    fn int_or_null(&mut self) -> Option<Option<i64>> {
+        if self.null() {
+            return Some(None);
+        }
+        self.int().map(Some)
+    }
+    /// Skips a string, an integer, `true`, `false` or `null`.
+    fn scalar(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'-' | b'0'..=b'9' => self.int().map(drop),
+            _ if self.literal(b"true") || self.literal(b"false") || self.null() => Some(()),
+            _ => None,
+        }
+    }
 }
 
 struct ProbeSeed<'a>(&'a mut ResponseMeta);
@@ -157,6 +317,106 @@ mod tests {
         let m = response_meta(&mut r);
         assert_eq!(m.status_code, Some(200));
         assert_eq!(m.request_id.as_deref(), Some("r-2"));
+    }
+
+    /// The fast scan, where it answers, says what the serde probe says.
+    fn agree(body: &str) -> bool {
+        let fast = scan_plain(body.as_bytes());
+        if let Some(fast) = &fast {
+            assert_eq!(*fast, probe_serde(body.as_bytes()), "{body}");
+        }
+        fast.is_some()
+    }
+
+    #[test]
+    fn the_fast_scan_agrees_with_serde() {
+        // Plain envelopes: the scan answers.
+        for body in [
+            r#"{"statusCode":200,"message":"","apiCode":0,"requestId":"r-1","data":{"a":[1,{"b":"\u0041"}]}}"#,
+            r#"{"statusCode":200,"message":"操作成功","requestId":"r","data":{}}"#,
+            "{ \"statusCode\" : 503 ,\n\t\"message\":\"busy\", \"apiCode\": -2021, \"requestId\": null }",
+            r#"{"statusCode":400,"apiCode":2004,"message":"x","data":null,"extra":true,"f":false}"#,
+            r#"{"statusCode":null,"apiCode":null}"#,
+            r#"{"statusCode":200,"statusCode":503}"#,
+            r#"{"data":1,"statusCode":200}"#,
+            r#"{"statusCode":0,"requestId":""}"#,
+            r#"{}"#,
+            r#"{"statusCode":200} trailing"#,
+        ] {
+            assert!(agree(body), "the fast scan should answer {body}");
+        }
+        // Other shapes: the scan gives up and serde decides.
+        for body in [
+            r#"{"statusCode":"200","data":{}}"#,
+            r#"{"statusCode":200.0}"#,
+            r#"{"statusCode":1e2}"#,
+            r#"{"statusCode":007}"#,
+            r#"{"statusCode":99999999999999999999}"#,
+            r#"{"statusCode":true}"#,
+            r#"{"message":"a \"quote\"","statusCode":503}"#,
+            r#"{"st\u0061tusCode":503}"#,
+            r#"{"data":{"x":1},"statusCode":200}"#,
+            r#"{"statusCode":503,"data":[1]}"#,
+            r#"{"requestId":42}"#,
+            r#"{"statusCode":200,}"#,
+            r#"{"statusCode":200"#,
+            r#"{"statusCode":-}"#,
+            "[1]",
+            "<html>bad gateway</html>",
+            "",
+        ] {
+            assert!(!agree(body), "the fast scan should leave {body} to serde");
+        }
+        // Invalid UTF-8 inside a string.
+        let mut bad = br#"{"message":""#.to_vec();
+        bad.extend([0xff, b'"', b'}']);
+        assert_eq!(scan_plain(&bad), None);
+        // A control character inside a string.
+        assert_eq!(scan_plain(b"{\"message\":\"a\nb\"}"), None);
+    }
+
+    /// Every documented sample response (when the shared corpus is beside the
+    /// workspace, as in CI): the scan agrees with serde, compact or indented.
+    #[test]
+    fn the_fast_scan_agrees_on_the_documented_samples() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/conformance/docs-samples");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!(
+                "note: {} is absent; only the crafted cases ran",
+                dir.display()
+            );
+            return;
+        };
+        let (mut seen, mut fast) = (0, 0);
+        for entry in entries.flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+                continue;
+            };
+            let Some(sample) = doc.get("response_sample") else {
+                continue;
+            };
+            for body in [
+                serde_json::to_string(sample).unwrap_or_default(),
+                serde_json::to_string_pretty(sample).unwrap_or_default(),
+            ] {
+                seen += 1;
+                fast += usize::from(agree(&body));
+            }
+        }
+        assert!(
+            seen > 100,
+            "only {seen} samples read from {}",
+            dir.display()
+        );
+        // Most documented envelopes are plain; the scan must cover them.
+        assert!(
+            fast * 10 > seen * 8,
+            "the fast scan answered {fast} of {seen}"
+        );
     }
 
     #[test]

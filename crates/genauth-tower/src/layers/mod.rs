@@ -25,7 +25,8 @@ mod trace;
 
 pub use collect::{CollectBody, CollectBodyLayer, DEFAULT_BODY_LIMIT};
 pub use management_token::{
-    token_rejected, ManagementTokenLayer, ManagementTokenService, TokenCache,
+    refused_before_processing, token_rejected, ManagementTokenLayer, ManagementTokenService,
+    TokenCache,
 };
 pub use meta::{response_meta, ResponseMeta};
 pub use retry::{

@@ -11,7 +11,7 @@ use tower::ServiceExt as _;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::meta::response_meta;
+use super::meta::meta_ref;
 use crate::{BoxError, HttpRequest, HttpResponse};
 use genauth_core::request::OperationInfo;
 use genauth_core::Error;
@@ -54,14 +54,15 @@ pub fn classify(result: &mut Result<HttpResponse, BoxError>) -> Outcome {
             if is_retryable_status(i64::from(resp.status().as_u16())) {
                 return Outcome::RetryableResponse;
             }
-            match response_meta(resp).status_code {
+            match meta_ref(resp).status_code {
                 Some(code) if is_retryable_status(code) => Outcome::RetryableResponse,
                 _ => Outcome::Done,
             }
         }
+        Err(err) if is_tls_failure(err.as_ref()) => Outcome::Fatal,
         Err(err) => match err.downcast_ref::<Error>() {
             Some(Error::Timeout(_)) => Outcome::MaybeSent,
-            Some(Error::Transport { source }) => {
+            Some(Error::Transport { source, .. }) => {
                 if not_sent(source.as_ref()) {
                     Outcome::NotSent
                 } else {
@@ -73,6 +74,19 @@ pub fn classify(result: &mut Result<HttpResponse, BoxError>) -> Outcome {
             None => Outcome::MaybeSent,
         },
     }
+}
+
+/// Whether an error, or one in its source chain, is a failed TLS handshake (a
+/// certificate that is not trusted, a server that does not speak TLS): a
+/// retry would meet the same certificate, so it is final, writes and reads alike.
+fn is_tls_failure(err: &(dyn std::error::Error + 'static)) -> bool {
+    #[cfg(feature = "hyper")]
+    if genauth_hyper::is_tls_error(err) {
+        return true;
+    }
+    #[cfg(not(feature = "hyper"))]
+    let _ = err;
+    false
 }
 
 /// Whether an error, or one in its source chain, proves the request never left:
@@ -187,9 +201,17 @@ impl RetryPolicy {
     }
 
     /// Limits retries to `retry_percent` (0.0 to 1000.0) of the requests made
-    /// in the last `ttl`, plus `min_per_sec` retries per second, so that an
-    /// outage does not multiply the load on the service.
+    /// in the last `ttl` (1 to 60 s), plus `min_per_sec` retries per second, so
+    /// that an outage does not multiply the load on the service. Values out of
+    /// range are clamped into it (a NaN percentage counts as 0).
     pub fn budget(mut self, ttl: Duration, min_per_sec: u32, retry_percent: f32) -> Self {
+        let ttl = ttl.clamp(Duration::from_secs(1), Duration::from_secs(60));
+        let min_per_sec = min_per_sec.min(i32::MAX as u32 - 1);
+        let retry_percent = if retry_percent.is_nan() {
+            0.0
+        } else {
+            retry_percent.clamp(0.0, 1000.0)
+        };
         self.budget = Some(Arc::new(TpsBudget::new(ttl, min_per_sec, retry_percent)));
         self
     }
@@ -335,15 +357,18 @@ where
         let mut inner = super::take_ready(&mut self.inner);
         let policy = self.policy.clone();
         Box::pin(async move {
-            mark(&mut req, 1);
             if policy.max_attempts <= 1 {
+                mark(&mut req, 1);
                 return inner.call(req).await;
             }
             if let Some(budget) = &policy.budget {
                 budget.deposit();
             }
             let idempotent = is_idempotent(&req);
+            // The template is copied before `AttemptNumber` goes in, so it has
+            // one extension less to copy; every replay is marked anew below.
             let template = super::clone_request(&req);
+            mark(&mut req, 1);
             let mut attempt = 1;
             let mut result = inner.call(req).await;
             loop {

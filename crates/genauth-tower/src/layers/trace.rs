@@ -8,7 +8,7 @@ use tower_service::Service;
 use tracing::field::Empty;
 use tracing::Instrument as _;
 
-use super::meta::response_meta;
+use super::meta::meta_ref;
 use super::retry::AttemptCounter;
 use crate::{BoxError, HttpRequest, HttpResponse};
 use genauth_core::request::OperationInfo;
@@ -117,7 +117,7 @@ where
             match &mut result {
                 Ok(resp) => {
                     span.record("status", resp.status().as_u16());
-                    let meta = response_meta(resp);
+                    let meta = meta_ref(resp);
                     if let Some(code) = meta.status_code {
                         span.record("status_code", code);
                     }
