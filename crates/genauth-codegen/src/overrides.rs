@@ -43,6 +43,8 @@ mod tests {
             spec["components"]["schemas"]["UpdateFunctionModelDto"]["required"],
             serde_json::json!(["id"])
         );
-        assert!(apply(&mut spec).unwrap_err().contains("remove the override"));
+        assert!(apply(&mut spec)
+            .unwrap_err()
+            .contains("remove the override"));
     }
 }
