@@ -58,7 +58,10 @@ async fn path_parameters_are_real_and_percent_encoded() {
     assert_eq!(r.query, None);
     assert_eq!(r.header("x-genauth-userpool-id"), Some("pool-1"));
 
-    let server = TestServer::start(|_| json_response(200, json!({"statusCode":200}))).await;
+    let server = TestServer::start(|_| {
+        json_response(200, json!({"statusCode":200,"data":{"success":true}}))
+    })
+    .await;
     let client = auth_client(&server);
     // The official SDK has no argument for this path variable; here it is required.
     client.remove_credential("cred/42").await.unwrap();
