@@ -15,7 +15,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use genauth::{AuthenticationClient, AuthenticationClientOptions};
 use genauth_axum::{callback, login, logout, Claims, Key, Session, WebLogin};
-use genauth_emulator::{Emulator, DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_REDIRECT_URI};
+use genauth_emulator::{
+    Emulator, TestUser, DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_REDIRECT_URI,
+};
 use genauth_tower::guard::Guard;
 use http::{Request, StatusCode};
 use tower::ServiceExt;
@@ -66,7 +68,11 @@ fn check(ok: bool, what: &str) -> Result<()> {
 
 #[tokio::main]
 pub async fn main() -> Result<()> {
-    let emu = Emulator::builder().auto_approve(EMAIL).start().await?;
+    let emu = Emulator::builder()
+        .user(TestUser::email(EMAIL).with_password("correct-horse-battery"))
+        .auto_approve(EMAIL)
+        .start()
+        .await?;
     println!("emulator on {}", emu.url());
     let auth = AuthenticationClient::new(
         AuthenticationClientOptions::new(DEFAULT_APP_ID, emu.url())
@@ -89,7 +95,12 @@ pub async fn main() -> Result<()> {
     let resp = auth
         .send_http(Request::get(&authorize).body(genauth::core::Body::empty())?)
         .await?;
-    let back = resp.headers()["location"].to_str()?.to_owned();
+    let back = resp
+        .headers()
+        .get("location")
+        .ok_or("the login page did not redirect back")?
+        .to_str()?
+        .to_owned();
     let query = back
         .strip_prefix(DEFAULT_REDIRECT_URI)
         .ok_or("the emulator redirected elsewhere")?;
