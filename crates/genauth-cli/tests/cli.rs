@@ -880,3 +880,52 @@ mod e2e {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// The generator's override list makes `UpdateFunctionModelDto.showFieldKey`
+/// optional; the CLI table follows it (the flag is optional, the body has no key).
+#[test]
+fn update_model_needs_no_show_field_key() {
+    let op = genauth_cli::mgmt_ops()
+        .iter()
+        .find(|o| o.name == "update_model")
+        .unwrap();
+    let p = op.params.iter().find(|p| p.key == "showFieldKey").unwrap();
+    assert!(!p.required, "--show-field-key must be optional");
+    let out = dry(
+        &[
+            "mgmt",
+            "update-model",
+            "--id",
+            "m1",
+            "--enable",
+            "true",
+            "--name",
+            "Model",
+            "--description",
+            "d",
+            "--type",
+            "user",
+            "--parent-key",
+            "pk",
+            "--field-order",
+            "a,b",
+            "--config",
+            "{}",
+            "--dry-run",
+        ],
+        MGMT_ENV,
+    );
+    assert_eq!(
+        out,
+        format!(
+            "POST https://api.example.com/api/v3/metadata/update-model\n\
+             x-genauth-sdk-version: rust:{V}\n\
+             x-genauth-request-from: sdk\n\
+             content-type: application/json\n\
+             authorization: Bearer [management token]\n\
+             x-genauth-userpool-id: [user pool id of the management token]\n\
+             \n\
+             {{\"config\":{{}},\"description\":\"d\",\"enable\":true,\"fieldOrder\":\"a,b\",\"id\":\"m1\",\"name\":\"Model\",\"parentKey\":\"pk\",\"type\":\"user\"}}\n"
+        )
+    );
+}
