@@ -3,8 +3,7 @@
 //! the MFA token form body, the security settings field name, array query
 //! parameters, enum values both ways, and required parameters checked before I/O.
 
-mod support;
-
+use crate::support::{json_response, management_jwt, Recorded, TestServer};
 use genauth::types::{
     GetUserUserIdType, ListDataPolicyTargetsTargetType, SignInByPasswordPayloadDto, UserDtoStatus,
 };
@@ -13,7 +12,6 @@ use genauth::{
     ManagementClientOptions,
 };
 use serde_json::json;
-use support::{json_response, management_jwt, Recorded, TestServer};
 
 fn auth_client(server: &TestServer) -> AuthenticationClient {
     let client =

@@ -3,13 +3,15 @@
 //! can be trusted, plain http only to loopback, host and secret validation,
 //! and errors that name the operation, the host and the cause.
 
-mod support;
+use crate::support;
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::stack::*;
+use crate::support::{json_response, raw_response, TestServer};
 use genauth::hyper::TransportOptions;
 use genauth::{
     AuthenticationClient, AuthenticationClientOptions, ClientBuilder, Error, ManagementClient,
@@ -18,8 +20,6 @@ use genauth::{
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::json;
-use support::stack::*;
-use support::{json_response, raw_response, TestServer};
 use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpListener;
 

@@ -13,6 +13,7 @@
 //! `genauth_types::codes` and `docs/error-codes-table.md`.
 //! Output is deterministic and formatted with `rustfmt --edition 2021`.
 
+mod cli;
 mod emit;
 mod error_codes;
 mod model;
@@ -96,6 +97,7 @@ fn generate(spec_path: &Path) -> Result<BTreeMap<String, String>, String> {
         model.emit_dto_tests(),
     );
     files.insert("docs/python-to-rust.md".into(), model.emit_python_table());
+    files.insert(cli::PATH.into(), cli::render(&model));
 
     // The error-code catalogue sits beside the spec.
     let codes_path = spec_path.with_file_name("error-codes.json");

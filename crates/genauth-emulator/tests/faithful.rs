@@ -1,9 +1,7 @@
 //! The emulator accepts what the service accepts and refuses what it
 //! refuses: the faults found by running the official Python SDK against it.
 
-mod common;
-
-use common::{location, raw, raw_form, raw_json};
+use crate::common::{location, raw, raw_form, raw_json};
 use genauth_core::TokenEndpointAuthMethod;
 use genauth_emulator::{
     App, Emulator, RunningEmulator, TestUser, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET,

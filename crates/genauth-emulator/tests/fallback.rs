@@ -1,7 +1,7 @@
 //! Operations without state are answered from an operation table: the
 //! request is validated, then a default output is returned.
 
-mod common;
+use crate::common;
 
 use genauth_core::AuthKind;
 use genauth_emulator::{Emulator, StaticTable, TableEntry};

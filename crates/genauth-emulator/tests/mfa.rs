@@ -1,9 +1,9 @@
 //! MFA (TOTP, SMS and email factors, the sign-in step and its completion)
 //! and LDAP/AD sign-in.
 
-mod common;
+use crate::common;
 
-use common::raw_json;
+use crate::common::raw_json;
 use genauth_emulator::{
     DirectoryUser, Emulator, RunningEmulator, TestUser, DEFAULT_APP_ID, DEFAULT_APP_SECRET,
 };
