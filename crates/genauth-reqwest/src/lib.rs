@@ -46,7 +46,8 @@
 //!   `redirect(reqwest::redirect::Policy::none())`.
 //!
 //! TLS is rustls with the Mozilla roots (webpki-roots) and the aws-lc-rs
-//! provider.
+//! provider (feature `aws-lc-rs`, the default) or ring (feature `ring`,
+//! which builds no AWS-LC).
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // With neither client feature only `default_client` is left.
@@ -55,6 +56,7 @@
     allow(dead_code, unused_imports)
 )]
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -95,8 +97,7 @@ fn tls_config() -> Result<rustls::ClientConfig, Error> {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
-    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+    let mut config = rustls::ClientConfig::builder_with_provider(crypto_provider()?)
         .with_safe_default_protocol_versions()
         .map_err(Error::transport)?
         .with_root_certificates(roots)
@@ -161,5 +162,25 @@ impl Transport {
         } else {
             Error::transport(e)
         }
+    }
+}
+
+/// The rustls crypto provider the features chose: aws-lc-rs (feature
+/// `aws-lc-rs`, the default) or ring (feature `ring`); with neither, the
+/// process default the application installed.
+fn crypto_provider() -> Result<Arc<rustls::crypto::CryptoProvider>, Error> {
+    #[cfg(feature = "aws-lc-rs")]
+    {
+        Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+    }
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    {
+        Ok(Arc::new(rustls::crypto::ring::default_provider()))
+    }
+    #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
+    {
+        rustls::crypto::CryptoProvider::get_default()
+            .cloned()
+            .ok_or_else(|| Error::transport("no TLS crypto provider: enable the `aws-lc-rs` or `ring` feature, or install a rustls CryptoProvider as the process default"))
     }
 }

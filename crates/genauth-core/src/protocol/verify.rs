@@ -12,7 +12,8 @@
 //! - `iss`, `aud` and `exp` are required and checked, `nbf` and `iat` are checked
 //!   when present, all with a small leeway, and the `nonce` when one is expected.
 //!
-//! Signatures are checked by `jsonwebtoken` over `aws-lc-rs`.
+//! Signatures are checked by `jsonwebtoken` over `aws-lc-rs` (feature
+//! `aws-lc-rs`, the default) or the RustCrypto crates (feature `rust-crypto`).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -493,8 +494,8 @@ impl TokenVerifier {
         }
         if let Some(expected) = expected_nonce {
             let ok = claims.nonce.as_deref().is_some_and(|n| {
-                aws_lc_rs::constant_time::verify_slices_are_equal(n.as_bytes(), expected.as_bytes())
-                    .is_ok()
+                use subtle::ConstantTimeEq as _;
+                bool::from(n.as_bytes().ct_eq(expected.as_bytes()))
             });
             if !ok {
                 return Err(VerifyError::NonceMismatch);
@@ -578,6 +579,7 @@ impl TokenVerifier {
         v.set_required_spec_claims(&["exp", "iss", "aud"]);
         v.set_issuer(&self.issuers);
         v.set_audience(&self.audiences);
+        jwt_backend()?;
         let data = jsonwebtoken::decode::<JwtClaims>(token, key, &v).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind as K;
             match e.kind() {
@@ -709,6 +711,28 @@ pub fn parse_discovery_response(
         .into());
     }
     Ok(doc)
+}
+
+/// Makes sure jsonwebtoken checks signatures with the backend this crate's
+/// features chose: `aws-lc-rs` (the default) or `rust-crypto` (RustCrypto, no
+/// AWS-LC). With both features on (feature unification), aws-lc-rs is
+/// installed as jsonwebtoken's process default, which it would otherwise
+/// refuse to pick; with neither, verification fails with a typed error
+/// instead of jsonwebtoken's panic.
+fn jwt_backend() -> Result<(), VerifyError> {
+    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    {
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| {
+            // An application that installed a provider first keeps it.
+            let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
+        });
+    }
+    if cfg!(any(feature = "aws-lc-rs", feature = "rust-crypto")) {
+        Ok(())
+    } else {
+        Err(VerifyError::NoCryptoBackend)
+    }
 }
 
 #[cfg(test)]
@@ -857,6 +881,26 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(any(feature = "aws-lc-rs", feature = "rust-crypto")))]
+    fn without_a_signature_backend_verification_is_a_typed_error() {
+        use base64::Engine as _;
+        let [k1, _] = keys();
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = b64.encode(format!(
+            r#"{{"alg":"RS256","typ":"JWT","kid":"{}"}}"#,
+            k1.kid
+        ));
+        let payload = b64.encode(claims().to_string());
+        let token = format!("{header}.{payload}.c2ln");
+        let err = verifier()
+            .verify_id_token(&token, &key_set(), Some("n-1"))
+            .unwrap_err();
+        assert_eq!(err, VerifyError::NoCryptoBackend);
+        assert!(err.to_string().contains("rust-crypto"), "{err}");
+    }
+
+    #[test]
+    #[cfg(any(feature = "aws-lc-rs", feature = "rust-crypto"))]
     fn accepts_rs256_with_either_key() {
         let [k1, k2] = keys();
         let ks = key_set();
