@@ -715,22 +715,28 @@ pub fn parse_discovery_response(
 
 /// Makes sure jsonwebtoken checks signatures with the backend this crate's
 /// features chose: `aws-lc-rs` (the default) or `rust-crypto` (RustCrypto, no
-/// AWS-LC). With both features on (feature unification), aws-lc-rs is
-/// installed as jsonwebtoken's process default, which it would otherwise
-/// refuse to pick; with neither, verification fails with a typed error
-/// instead of jsonwebtoken's panic.
+/// AWS-LC). jsonwebtoken picks its backend from its own features and, when
+/// both are on (feature unification: another crate of the application may
+/// enable the other one directly), panics at the first signature check; so
+/// the chosen provider is installed as its process default, once, unless the
+/// application installed one first (aws-lc-rs when both are compiled in).
+/// With neither feature, verification fails with a typed error instead.
 fn jwt_backend() -> Result<(), VerifyError> {
-    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    #[cfg(any(feature = "aws-lc-rs", feature = "rust-crypto"))]
     {
         static INSTALL: std::sync::Once = std::sync::Once::new();
         INSTALL.call_once(|| {
-            // An application that installed a provider first keeps it.
-            let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
+            #[cfg(feature = "aws-lc-rs")]
+            let provider = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+            #[cfg(not(feature = "aws-lc-rs"))]
+            let provider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
+            // An `Err` means a provider is installed already: it stays.
+            let _ = provider.install_default();
         });
-    }
-    if cfg!(any(feature = "aws-lc-rs", feature = "rust-crypto")) {
         Ok(())
-    } else {
+    }
+    #[cfg(not(any(feature = "aws-lc-rs", feature = "rust-crypto")))]
+    {
         Err(VerifyError::NoCryptoBackend)
     }
 }
