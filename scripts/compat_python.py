@@ -266,6 +266,28 @@ def story(url):
                              headers={"authorization": "Bearer " + mfa_token}, timeout=10).json()
         assert ok(done, "mfa totp verify")["access_token"], done
 
+    @step("SAML: IdP metadata at the SDK's SAML URL; certificate self-signed (cryptography)")
+    def _():
+        from xml.etree import ElementTree
+        from cryptography import x509
+        from cryptography.hazmat.primitives.asymmetric import padding
+        saml = AuthenticationClient(app_id=APP_ID, app_host=url, app_secret=APP_SECRET, protocol="saml")
+        sso = saml.build_authorize_url()
+        r = requests.get(sso + "/metadata", timeout=10)
+        assert r.status_code == 200, (r.status_code, r.text)
+        ns = {"md": "urn:oasis:names:tc:SAML:2.0:metadata", "ds": "http://www.w3.org/2000/09/xmldsig#"}
+        root = ElementTree.fromstring(r.content)
+        assert root.get("entityID") == sso, root.attrib
+        locations = {e.get("Location") for e in root.iter("{%s}SingleSignOnService" % ns["md"])}
+        assert locations == {sso}, locations
+        der = base64.b64decode(root.find(".//ds:X509Certificate", ns).text)
+        cert = x509.load_der_x509_certificate(der)
+        cert.public_key().verify(cert.signature, cert.tbs_certificate_bytes,
+                                 padding.PKCS1v15(), cert.signature_hash_algorithm)
+        pem = requests.get(sso + "/cert", timeout=10).text
+        assert x509.load_pem_x509_certificate(pem.encode()) == cert
+        return cert.subject.rfc4514_string()
+
     @step("logout with id_token_hint and a registered post-logout URI")
     def _():
         logout = auth.build_logout_url(redirect_uri=LOGOUT_REDIRECT, id_token=s["id_token"])
