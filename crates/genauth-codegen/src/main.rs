@@ -17,6 +17,7 @@ mod emit;
 mod error_codes;
 mod model;
 mod overrides;
+mod secrets;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -96,6 +97,7 @@ fn generate(spec_path: &Path) -> Result<BTreeMap<String, String>, String> {
         model.emit_dto_tests(),
     );
     files.insert("docs/python-to-rust.md".into(), model.emit_python_table());
+    files.insert(secrets::DOCS_PATH.into(), model.emit_secret_list());
 
     // The error-code catalogue sits beside the spec.
     let codes_path = spec_path.with_file_name("error-codes.json");
