@@ -170,6 +170,33 @@ def story(url):
     def _():
         ok(mgmt.list_organizations(fetch_all=True), "list_organizations")
 
+    # genauth 5.1.0 has no method to create organizations or departments; its
+    # own HTTP client (token, pool header) sends the Node SDK's paths.
+    @step("management: create organization + department (SDK's http_client)")
+    def _():
+        send = mgmt.http_client.request
+        ok(send("POST", "/api/v3/create-organization",
+                json={"organizationCode": "acme", "organizationName": "ACME"}), "create-organization")
+        ok(send("POST", "/api/v3/create-organization",
+                json={"organizationCode": "globex", "organizationName": "Globex"}), "create-organization")
+        dept = ok(send("POST", "/api/v3/create-department",
+                       json={"organizationCode": "acme", "parentDepartmentId": "root", "name": "Eng"}),
+                  "create-department")
+        ok(send("POST", "/api/v3/add-department-members",
+                json={"organizationCode": "acme", "departmentId": dept["departmentId"],
+                      "userIds": [s["bob"]]}), "add-department-members")
+        return dept["departmentId"]
+
+    @step("management: get_organization / get_organizations_batch see them")
+    def _():
+        org = ok(mgmt.get_organization(organization_code="acme", with_custom_data=True), "get_organization")
+        assert org["hasChildren"] is True and org["membersCount"] == 1, org
+        batch = ok(mgmt.get_organizations_batch(organization_code_list=["acme", "globex"]),
+                   "get_organizations_batch")
+        assert sorted(o["organizationCode"] for o in batch) == ["acme", "globex"], batch
+        data = ok(mgmt.list_organizations(page=1, limit=1), "list_organizations")
+        assert data["totalCount"] == 2 and len(data["list"]) == 1, data
+
     @step("management: verify_event (pub-event) with an object")
     def _():
         ok(mgmt.verify_event(event_type="compat.story", event_data={"step": 1}), "verify_event")

@@ -13,6 +13,7 @@
 //! `genauth_types::codes` and `docs/error-codes-table.md`.
 //! Output is deterministic and formatted with `rustfmt --edition 2021`.
 
+mod cli;
 mod emit;
 mod error_codes;
 mod model;
@@ -98,6 +99,7 @@ fn generate(spec_path: &Path) -> Result<BTreeMap<String, String>, String> {
     );
     files.insert("docs/python-to-rust.md".into(), model.emit_python_table());
     files.insert(secrets::DOCS_PATH.into(), model.emit_secret_list());
+    files.insert(cli::PATH.into(), cli::render(&model));
 
     // The error-code catalogue sits beside the spec.
     let codes_path = spec_path.with_file_name("error-codes.json");

@@ -122,9 +122,15 @@ pub(crate) fn lowercase_booleans(query: &str) -> String {
         .join("&")
 }
 
-/// A boolean query flag: `true` in any letter case (`True` from Python).
-pub(crate) fn flag(pairs: &[(String, String)], name: &str) -> bool {
-    get(pairs, name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+/// An optional boolean query value: `true`/`false` in any letter case
+/// (`True` from Python); anything else is refused naming the parameter.
+pub(crate) fn boolean(pairs: &[(String, String)], name: &str) -> Result<Option<bool>, ApiErr> {
+    match get(pairs, name) {
+        None => Ok(None),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(_) => Err(ApiErr::invalid(format!("{name}: must be true or false"))),
+    }
 }
 
 /// Whether `s` has the shape of an email address: one `@` between a
@@ -328,9 +334,18 @@ mod tests {
             lowercase_booleans("withCustomData=True&x=FALSE&name=Trueman&b=true"),
             "withCustomData=true&x=false&name=Trueman&b=true"
         );
-        let pairs = vec![("fetchAll".to_owned(), "True".to_owned())];
-        assert!(flag(&pairs, "fetchAll"));
-        assert!(!flag(&pairs, "other"));
+        let pairs = vec![
+            ("fetchAll".to_owned(), "True".to_owned()),
+            ("status".to_owned(), "FALSE".to_owned()),
+            ("bad".to_owned(), "yes".to_owned()),
+        ];
+        assert_eq!(boolean(&pairs, "fetchAll").unwrap(), Some(true));
+        assert_eq!(boolean(&pairs, "status").unwrap(), Some(false));
+        assert_eq!(boolean(&pairs, "other").unwrap(), None);
+        assert!(boolean(&pairs, "bad")
+            .unwrap_err()
+            .message
+            .starts_with("bad: "));
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub mod fallback;
 mod http_util;
 mod keys;
 mod oidc;
+mod org_tree;
 mod server;
 mod signed;
 mod store;

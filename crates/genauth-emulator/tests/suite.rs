@@ -17,5 +17,6 @@ mod keys;
 mod management;
 mod mfa;
 mod oidc;
+mod organizations;
 mod signed;
 mod webhooks;
