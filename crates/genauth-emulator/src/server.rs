@@ -157,6 +157,9 @@ fn route(shared: &Shared, req: &Req) -> Reply {
     if crate::events::is_publish(req) && !shared.table_only {
         return crate::events::publish(shared, req);
     }
+    if path.starts_with("/api/v2/saml-idp/") {
+        return crate::saml::handle(shared, req);
+    }
     if path.starts_with("/api/v3/") || path.starts_with("/api/v2/") || path.starts_with("/mfa/") {
         // Every operation the table knows is checked against its request type
         // first (after the management token), stateful or not.
