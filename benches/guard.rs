@@ -48,7 +48,8 @@ fn bench(c: &mut Criterion) {
         .to_owned();
     let guard = Guard::new(client.clone());
     // Fetch the key set once: the measured calls are all local.
-    rt.block_on(guard.verify(&token)).expect("the token verifies");
+    rt.block_on(guard.verify(&token))
+        .expect("the token verifies");
 
     let jwk = &emu.jwks()["keys"][0];
     let key = DecodingKey::from_rsa_components(
@@ -62,10 +63,12 @@ fn bench(c: &mut Criterion) {
     jsonwebtoken::decode::<serde_json::Value>(&token, &key, &validation)
         .expect("bare decode accepts the token");
 
-    let mut svc = guard.layer().layer(tower::service_fn(|req: Request<()>| async move {
-        let sub = req.extensions().get::<BearerClaims>().map(|c| c.exp);
-        Ok::<_, Infallible>(Response::new(sub))
-    }));
+    let mut svc = guard
+        .layer()
+        .layer(tower::service_fn(|req: Request<()>| async move {
+            let sub = req.extensions().get::<BearerClaims>().map(|c| c.exp);
+            Ok::<_, Infallible>(Response::new(sub))
+        }));
     let bearer = format!("Bearer {token}");
 
     let mut g = c.benchmark_group("verify");

@@ -295,10 +295,9 @@ pub(crate) fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// `secs` since the epoch as an ISO 8601 UTC time, e.g. `2024-03-01T12:00:00.000Z`.
-pub(crate) fn iso8601(secs: u64) -> String {
+/// The calendar day (UTC) of `secs` since the epoch: year, month, day.
+pub(crate) fn civil_date(secs: u64) -> (i64, u8, u8) {
     let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
     // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -309,6 +308,14 @@ pub(crate) fn iso8601(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
+    // 1 <= m <= 12 and 1 <= d <= 31 by construction.
+    (y, m as u8, d as u8)
+}
+
+/// `secs` since the epoch as an ISO 8601 UTC time, e.g. `2024-03-01T12:00:00.000Z`.
+pub(crate) fn iso8601(secs: u64) -> String {
+    let (y, m, d) = civil_date(secs);
+    let rem = secs % 86_400;
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
         rem / 3600,

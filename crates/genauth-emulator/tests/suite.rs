@@ -18,5 +18,6 @@ mod management;
 mod mfa;
 mod oidc;
 mod organizations;
+mod saml;
 mod signed;
 mod webhooks;
