@@ -19,7 +19,6 @@ mod error_codes;
 mod model;
 mod overrides;
 mod secrets;
-mod strict;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;

@@ -12,22 +12,22 @@ use serde::{Deserialize, Serialize};
 ///
 /// Returned by `get_accessible_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct AccessibleAppsDto {
     /// `active` (required).
-    #[serde(default, deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub active: bool,
     /// `appId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
 }
 
@@ -709,48 +709,42 @@ impl DeleteAccountByPhonePassCodeDto {
 
 /// The `DeviceInfo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct DeviceInfo {
     /// `deviceId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub device_id: String,
     /// `mod`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub r#mod: Option<String>,
     /// `name`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
     /// `os`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub os: Option<String>,
     /// `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<DeviceInfoStatus>,
     /// `type` (required).
-    #[serde(default)]
     pub r#type: DeviceInfoType,
     /// `userAgent`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_agent: Option<String>,
     /// `version`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -831,14 +825,13 @@ impl ExchangeTokenSetWithQRcodeTicketDto {
 ///
 /// Returned by `get_application_enabled_ext_idps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct ExtIdpInfoDto {
     /// `bindUrl` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub bind_url: String,
     /// `desc`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -846,40 +839,35 @@ pub struct ExtIdpInfoDto {
     /// `desc_en`.
     #[serde(
         rename = "desc_en",
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub desc_en: Option<String>,
     /// `extIdpId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub ext_idp_id: String,
     /// `extIdpType` (required).
-    #[serde(default)]
     pub ext_idp_type: ExtIdpInfoDtoExtIdpType,
     /// `identifier` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub identifier: String,
     /// `logo`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub logo: Option<String>,
     /// `name` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// `name_en`.
     #[serde(
         rename = "name_en",
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name_en: Option<String>,
     /// `type` (required).
-    #[serde(default)]
     pub r#type: ExtIdpInfoDtoType,
 }
 
@@ -887,16 +875,14 @@ pub struct ExtIdpInfoDto {
 ///
 /// Returned by `get_factor`, `list_enrolled_factors`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct FactorDto {
     /// `factorId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub factor_id: String,
     /// `factorType` (required).
-    #[serde(default)]
     pub factor_type: FactorDtoFactorType,
     /// `profile` (required).
-    #[serde(default)]
     pub profile: serde_json::Value,
 }
 
@@ -927,19 +913,19 @@ pub struct FactorToEnrollDto {
 
 /// The `FastpassQRCodeRelationAppDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct FastpassQRCodeRelationAppDto {
     /// `id` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// `logo`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub logo: Option<String>,
     /// `name` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub name: String,
 }
 
@@ -962,25 +948,25 @@ pub struct FastpassUserInfoDto {
 ///
 /// Returned by `gene_fastpass_qrcode_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct GeneFastpassQRCodeInfoDto {
     /// `apiHost` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub api_host: String,
     /// `appId` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `qrcodeId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub qrcode_id: String,
     /// `scene` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub scene: String,
     /// `user` (required).
-    #[serde(default, deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub user: FastpassUserInfoDto,
     /// `userpool` (required).
-    #[serde(default, deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub userpool: FastpassUserInfoDto,
 }
 
@@ -988,13 +974,13 @@ pub struct GeneFastpassQRCodeInfoDto {
 ///
 /// Returned by `sign_in_by_push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct GenePushCodeDataDto {
     /// `expireTime` (required).
-    #[serde(default, deserialize_with = "l::i64")]
+    #[serde(deserialize_with = "l::i64")]
     pub expire_time: i64,
     /// `pushCodeId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub push_code_id: String,
 }
 
@@ -1002,20 +988,19 @@ pub struct GenePushCodeDataDto {
 ///
 /// Returned by `gene_qr_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct GeneQRCodeDataDto {
     /// `customLogoUrl`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub custom_logo_url: Option<String>,
     /// `qrcodeId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub qrcode_id: String,
     /// `url` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub url: String,
 }
 
@@ -1247,27 +1232,25 @@ pub struct GetUserSelectLoginPublicAccountsDataDto {
 
 /// The `GetUserSelectLoginPublicAccountsOriginUserDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct GetUserSelectLoginPublicAccountsOriginUserDto {
     /// `avatar`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub avatar: Option<String>,
     /// `displayName`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// `usertype`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usertype: Option<GetUserSelectLoginPublicAccountsOriginUserDtoUsertype>,
 }
 
@@ -1315,27 +1298,25 @@ pub struct ListDeviceCredentialDto {}
 
 /// The `ListPublicAccountDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct ListPublicAccountDataDto {
     /// `avatar`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub avatar: Option<String>,
     /// `displayName`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// `usertype`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usertype: Option<ListPublicAccountDataDtoUsertype>,
 }
 
@@ -1343,22 +1324,22 @@ pub struct ListPublicAccountDataDto {
 ///
 /// Returned by `get_logged_in_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct LoggedInAppsDto {
     /// `active` (required).
-    #[serde(default, deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub active: bool,
     /// `appId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
 }
 
@@ -1366,57 +1347,55 @@ pub struct LoggedInAppsDto {
 ///
 /// Returned by `get_login_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct LoginHistoryDto {
     /// `appId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub app_name: String,
     /// `clientIp` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub client_ip: String,
     /// `errorMessage`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub error_message: Option<String>,
     /// `geoip` (required).
-    #[serde(default, deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
     /// `loginAt` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub login_at: String,
     /// `loginMethod` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub login_method: String,
     /// `parsedUserAgent` (required).
-    #[serde(default, deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub parsed_user_agent: ParsedUserAgent,
     /// `success` (required).
-    #[serde(default, deserialize_with = "l::bool")]
+    #[serde(deserialize_with = "l::bool")]
     pub success: bool,
     /// `tenantId`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// `userAgent` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub user_agent: String,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
 }
 
@@ -1689,15 +1668,16 @@ pub struct PublicKeyCredentialCreationOptionsDto {
 
 /// The `PublicKeyCredentialDescriptorDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct PublicKeyCredentialDescriptorDto {
     /// `id` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// `transports` (required).
-    #[serde(default, deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub transports: Vec<String>,
     /// `type` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub r#type: String,
 }
 
@@ -1733,12 +1713,13 @@ pub struct PublicKeyCredentialRequestOptionsDto {
 
 /// The `PublicKeyCredentialRpEntityDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct PublicKeyCredentialRpEntityDto {
     /// `id` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// `name` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub name: String,
 }
 
@@ -3567,16 +3548,16 @@ pub struct UpdateUserProfileDto {
 
 /// The `UserAuthResourceListDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserAuthResourceListDto {
     /// `namespaceCode` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resourceList`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_list: Option<Vec<OpenResource>>,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub user_id: String,
 }
 
@@ -3584,16 +3565,16 @@ pub struct UserAuthResourceListDto {
 ///
 /// Returned by `get_tenant_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct UserTenantListDto {
     /// `joinAt` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub join_at: String,
     /// `tenantId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub tenant_id: String,
     /// `tenantName` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub tenant_name: String,
 }
 
