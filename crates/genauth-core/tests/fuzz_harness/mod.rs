@@ -31,11 +31,17 @@ fn keys() -> &'static KeySet {
 }
 
 fn sink<T, E: std::fmt::Display + std::fmt::Debug>(r: Result<T, E>) {
+    sink_unless_echoed(false, r);
+}
+
+/// [`sink`], for a target where the input may carry the secret outside the
+/// place it belongs (`echoed`): an error that quotes that input is no leak.
+fn sink_unless_echoed<T, E: std::fmt::Display + std::fmt::Debug>(echoed: bool, r: Result<T, E>) {
     if let Err(e) = r {
         let mut s = String::new();
         let _ = write!(s, "{e} {e:?}");
         assert!(
-            !s.contains(PLANTED_SECRET),
+            echoed || !s.contains(PLANTED_SECRET),
             "an error shows the secret: {s}"
         );
     }
@@ -150,10 +156,21 @@ pub fn webhook(data: &[u8]) {
         .position(|w| w == b"\n\n")
         .map_or((&data[..0], data), |i| (&data[..i], &data[i + 2..]));
     let mut headers = http::HeaderMap::new();
+    let has_secret = |bytes: &[u8]| {
+        bytes
+            .windows(PLANTED_SECRET.len())
+            .any(|w| w == PLANTED_SECRET.as_bytes())
+    };
+    // The secret in the body or in another header is input the errors may quote.
+    let mut echoed = has_secret(split.1);
     for line in split.0.split(|b| *b == b'\n') {
         let Some(colon) = line.iter().position(|b| *b == b':') else {
             continue;
         };
+        let name = String::from_utf8_lossy(&line[..colon]).to_ascii_lowercase();
+        if !name.ends_with("-webhook-secret") && has_secret(line) {
+            echoed = true;
+        }
         if let (Ok(name), Ok(value)) = (
             http::HeaderName::from_bytes(&line[..colon]),
             http::HeaderValue::from_bytes(line[colon + 1..].trim_ascii()),
@@ -162,13 +179,11 @@ pub fn webhook(data: &[u8]) {
         }
     }
     let secret = SecretString::new(PLANTED_SECRET);
-    sink(genauth_core::webhook::verify_with_limit(
-        &headers,
-        split.1,
-        &secret,
-        64 * 1024,
-    ));
-    sink(genauth_core::webhook::decode(split.1));
+    sink_unless_echoed(
+        echoed,
+        genauth_core::webhook::verify_with_limit(&headers, split.1, &secret, 64 * 1024),
+    );
+    sink_unless_echoed(echoed, genauth_core::webhook::decode(split.1));
 }
 
 /// The readers of the event subscription's headers and paths.
