@@ -10,8 +10,8 @@ use tower_service::Service;
 
 use crate::client::{AuthenticationClient, ManagementClient};
 use crate::layers::{
-    CollectBody, CollectBodyLayer, ManagementTokenLayer, RetryLayer, RetryPolicy, TimeoutLayer, TraceLayer,
-    DEFAULT_BODY_LIMIT,
+    CollectBody, CollectBodyLayer, ManagementTokenLayer, RetryLayer, RetryPolicy, TimeoutLayer,
+    TraceLayer, DEFAULT_BODY_LIMIT,
 };
 use crate::{BoxError, HttpRequest, HttpResponse, HttpService};
 use genauth_core::{
