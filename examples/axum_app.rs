@@ -29,18 +29,17 @@ const EMAIL: &str = "ann@example.com";
 /// The app: browser routes with the session cookie, and a JSON API for bearer tokens.
 fn app(auth: &AuthenticationClient, key: Key) -> Router {
     let web = WebLogin::new(auth.clone(), key).after_login("/");
-    let browser =
-        Router::new()
-            .route("/login", get(login))
-            .route("/callback", get(callback))
-            .route("/logout", get(logout))
-            .route(
-                "/",
-                get(|s: Session| async move {
-                    format!("hello {}", s.email.clone().unwrap_or_default())
-                }),
-            )
-            .with_state(web);
+    let browser = Router::new()
+        .route("/login", get(login))
+        .route("/callback", get(callback))
+        .route("/logout", get(logout))
+        .route(
+            "/",
+            get(|s: Session| async move {
+                format!("hello {}", s.email.as_deref().unwrap_or("(no email)"))
+            }),
+        )
+        .with_state(web);
     let api =
         Router::new()
             .route(
@@ -87,9 +86,17 @@ pub async fn main() -> Result<()> {
         r.status() == StatusCode::SEE_OTHER,
         "303 to the authorize page",
     )?;
-    let authorize = r.headers()["location"].to_str()?.to_owned();
-    let login_cookie = r.headers()["set-cookie"].to_str()?;
-    let login_cookie = login_cookie.split(';').next().unwrap_or("").to_owned();
+    let header = |name: &str| -> Result<String> {
+        let v = r.headers().get(name).ok_or(format!("no {name} header"))?;
+        Ok(v.to_str()?.to_owned())
+    };
+    let authorize = header("location")?;
+    let login_cookie = header("set-cookie")?;
+    let login_cookie = login_cookie
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
 
     println!("[2] GenAuth's login page (the emulator approves {EMAIL})");
     let resp = auth

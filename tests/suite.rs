@@ -4,6 +4,7 @@
 
 mod support;
 
+mod axum_app;
 mod errors;
 mod generated_api;
 mod guard;

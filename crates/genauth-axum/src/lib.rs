@@ -56,6 +56,9 @@ pub use cookie::Key;
 pub const LOGIN_COOKIE: &str = "genauth_login";
 /// The name of the cookie that holds the session (the verified ID-token claims).
 pub const SESSION_COOKIE: &str = "genauth_session";
+/// The name of the cookie that keeps the session's raw ID token, sent as
+/// `id_token_hint` by [`logout`] (encrypted like the others).
+pub const ID_TOKEN_COOKIE: &str = "genauth_id_token";
 /// How long a login may take between the redirect and the callback.
 pub const LOGIN_TTL: Duration = Duration::from_secs(10 * 60);
 
@@ -342,6 +345,8 @@ pub enum LoginError {
     Callback(genauth_core::Error),
     /// A redirect target is not a valid header value.
     BadRedirect,
+    /// The verified claims could not be written into the session cookie.
+    SessionEncoding,
 }
 
 impl fmt::Display for LoginError {
@@ -353,6 +358,9 @@ impl fmt::Display for LoginError {
             ),
             LoginError::Callback(e) => write!(f, "the login callback was refused: {e}"),
             LoginError::BadRedirect => f.write_str("the redirect target is not a valid URL"),
+            LoginError::SessionEncoding => {
+                f.write_str("the verified claims could not be written into the session cookie")
+            }
         }
     }
 }
@@ -373,7 +381,9 @@ impl IntoResponse for LoginError {
         let status = match self {
             LoginError::NoTransaction => StatusCode::BAD_REQUEST,
             LoginError::Callback(_) => StatusCode::UNAUTHORIZED,
-            LoginError::Start(_) | LoginError::BadRedirect => StatusCode::INTERNAL_SERVER_ERROR,
+            LoginError::Start(_) | LoginError::BadRedirect | LoginError::SessionEncoding => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         };
         let mut resp = (status, self.to_string()).into_response();
         resp.headers_mut().append(SET_COOKIE, removal(LOGIN_COOKIE));
@@ -407,26 +417,42 @@ pub async fn callback(
         genauth_core::ProtocolError::MissingIdToken.into(),
     ))?;
     let ttl = Duration::from_secs(u64::try_from(claims.exp - now_secs()).unwrap_or(0));
-    let json = serde_json::to_string(&claims).unwrap_or_default();
-    let session = web.sealed(SESSION_COOKIE, json, ttl, secure_for(&tx.redirect_uri));
+    let secure = secure_for(&tx.redirect_uri);
+    // JwtClaims always serializes (plain strings, numbers and JSON values).
+    let json = serde_json::to_string(&claims).map_err(|_| LoginError::SessionEncoding)?;
+    let session = web.sealed(SESSION_COOKIE, json, ttl, secure);
     let mut resp = redirect(&web.inner.after_login)?;
     resp.headers_mut().append(SET_COOKIE, session);
+    if let Some(id_token) = &done.tokens.id_token {
+        let hint = web.sealed(ID_TOKEN_COOKIE, id_token.expose().to_owned(), ttl, secure);
+        resp.headers_mut().append(SET_COOKIE, hint);
+    }
     resp.headers_mut().append(SET_COOKIE, removal(LOGIN_COOKIE));
     Ok(resp)
 }
 
 /// The logout handler: clears the session cookie and redirects to GenAuth's
 /// logout endpoint, which ends the GenAuth session and returns the user to
-/// [`WebLogin::after_logout`].
-pub async fn logout(State(web): State<WebLogin>) -> Result<Response, LoginError> {
+/// [`WebLogin::after_logout`]. The session's ID token (kept encrypted since
+/// the callback) goes along as `id_token_hint`, which GenAuth needs to honour
+/// a post-logout redirect.
+pub async fn logout(
+    State(web): State<WebLogin>,
+    headers: HeaderMap,
+) -> Result<Response, LoginError> {
     let mut params = LogoutParams::new();
     if let Some(u) = &web.inner.after_logout {
         params = params.redirect_uri(u.clone());
+    }
+    if let Some(id_token) = web.open(&headers, ID_TOKEN_COOKIE) {
+        params = params.id_token(id_token);
     }
     let url = web.inner.client.build_logout_url(params);
     let mut resp = redirect(&url)?;
     resp.headers_mut()
         .append(SET_COOKIE, removal(SESSION_COOKIE));
+    resp.headers_mut()
+        .append(SET_COOKIE, removal(ID_TOKEN_COOKIE));
     Ok(resp)
 }
 

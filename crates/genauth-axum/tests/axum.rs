@@ -192,6 +192,59 @@ async fn login_callback_session_and_logout() {
         .any(|c| c.starts_with("genauth_session=;") && c.contains("Max-Age=0")));
 }
 
+/// Logout sends the session's ID token as `id_token_hint`, so GenAuth honours
+/// the post-logout redirect and ends the session; both cookies are cleared.
+#[tokio::test]
+async fn logout_sends_the_id_token_hint_and_genauth_redirects_back() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    let web = WebLogin::new(c.clone(), Key::generate())
+        .after_login("/me")
+        .after_logout(DEFAULT_REDIRECT_URI);
+    let app = web_app(web);
+    let (login_cookie, cb) = to_callback(&app, &c).await;
+    let r = get_with(&app, &cb, Some(pair(&login_cookie))).await;
+    let cookies = set_cookies(&r);
+    let session = pair(cookie_named(&cookies, "genauth_session")).to_owned();
+    let hint = cookie_named(&cookies, "genauth_id_token");
+    assert!(
+        hint.contains("HttpOnly") && hint.contains("SameSite=Lax"),
+        "{hint}"
+    );
+    // Sealed: the cookie does not carry the JWT in the clear.
+    assert!(!hint.contains("eyJ"), "{hint}");
+    let both = format!("{session}; {}", pair(hint));
+
+    let r = get_with(&app, "/logout", Some(&both)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let end = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(end.contains("id_token_hint=eyJ"), "{end}");
+    let cleared = set_cookies(&r);
+    for name in ["genauth_session", "genauth_id_token"] {
+        assert!(
+            cleared
+                .iter()
+                .any(|c| c.starts_with(&format!("{name}=;")) && c.contains("Max-Age=0")),
+            "{name} is cleared: {cleared:?}"
+        );
+    }
+    // GenAuth (the emulator) accepts the hint and redirects to the
+    // registered URI; without the hint it refuses the redirect.
+    let end_req = |uri: &str| {
+        Request::get(uri)
+            .body(genauth_tower::core::Body::empty())
+            .unwrap()
+    };
+    let resp = c.send_http(end_req(&end)).await.unwrap();
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(resp.headers()["location"], DEFAULT_REDIRECT_URI);
+    let r = get_with(&app, "/logout", Some(&session)).await;
+    let no_hint = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(!no_hint.contains("id_token_hint"), "{no_hint}");
+    let resp = c.send_http(end_req(&no_hint)).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+}
+
 #[tokio::test]
 async fn a_missing_tampered_or_foreign_login_cookie_is_refused() {
     let emu = emulator().await;

@@ -18,6 +18,7 @@ mod emit;
 mod error_codes;
 mod model;
 mod overrides;
+mod secrets;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -97,6 +98,7 @@ fn generate(spec_path: &Path) -> Result<BTreeMap<String, String>, String> {
         model.emit_dto_tests(),
     );
     files.insert("docs/python-to-rust.md".into(), model.emit_python_table());
+    files.insert(secrets::DOCS_PATH.into(), model.emit_secret_list());
     files.insert(cli::PATH.into(), cli::render(&model));
 
     // The error-code catalogue sits beside the spec.

@@ -43,6 +43,8 @@ pub mod fallback;
 mod http_util;
 mod keys;
 mod oidc;
+mod org_tree;
+mod saml;
 mod server;
 mod signed;
 mod store;
@@ -283,6 +285,7 @@ impl EmulatorBuilder {
             table: self.table,
             table_only: self.table_only,
             key,
+            saml: saml::LazyIdp::default(),
             store: Mutex::new(store),
         });
         let (tx, rx) = watch::channel(false);
@@ -307,6 +310,7 @@ pub(crate) struct Shared {
     pub table: Arc<dyn OperationTable>,
     pub table_only: bool,
     pub key: keys::KeyRing,
+    pub saml: saml::LazyIdp,
     pub store: Mutex<store::Store>,
     pub hub: genauth_events::hub::EventHub,
     pub webhook: Option<webhook::Deliverer>,
@@ -356,6 +360,17 @@ impl RunningEmulator {
     /// The OIDC issuer, `{url}/oidc`.
     pub fn issuer(&self) -> String {
         self.shared.issuer()
+    }
+    /// The SAML IdP's entity id and single sign-on URL for an app,
+    /// `{url}/api/v2/saml-idp/{app_id}`; its metadata is at `.../metadata`.
+    pub fn saml_idp_url(&self, app_id: &str) -> String {
+        saml::sso_url(&self.shared.base_url, app_id)
+    }
+    /// The SAML IdP's signing certificate (PEM). It is made on first use
+    /// (this call or a metadata request) and kept while the emulator runs;
+    /// `None` if the key or certificate could not be made.
+    pub fn saml_certificate_pem(&self) -> Option<&str> {
+        self.shared.saml.get().map(|idp| idp.certificate_pem())
     }
     /// The passcode last sent by SMS or email to `phone_or_email` and not used yet.
     pub fn last_passcode(&self, phone_or_email: &str) -> Option<String> {

@@ -17,5 +17,7 @@ mod keys;
 mod management;
 mod mfa;
 mod oidc;
+mod organizations;
+mod saml;
 mod signed;
 mod webhooks;

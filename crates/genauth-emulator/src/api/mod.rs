@@ -3,7 +3,8 @@
 //! - `management_token`: access keys exchanged for management tokens;
 //! - `signin`: sign-up, sign-in and the pass codes they use;
 //! - `profile`: the signed-in user's own profile, password and bindings;
-//! - `users`, `roles`, `groups`, `orgs`: the management API over them.
+//! - `users`, `roles`, `groups`, `orgs` (organizations and departments): the
+//!   management API over them.
 //!
 //! This file holds the routing table and the credential checks they share.
 
@@ -96,6 +97,24 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Option<Reply> {
                 ("GET", "/api/v3/list-organizations") => orgs::list_organizations,
                 ("GET", "/api/v3/get-organization") => orgs::get_organization,
                 ("GET", "/api/v3/get-organization-batch") => orgs::get_organizations_batch,
+                // Not in the V3 API description: the Node SDK's paths.
+                ("GET", "/api/v3/search-organizations") => orgs::search_organizations,
+                ("POST", "/api/v3/create-organization") => orgs::create_organization,
+                ("POST", "/api/v3/update-organization") => orgs::update_organization,
+                ("POST", "/api/v3/delete-organization") => orgs::delete_organization,
+                ("GET", "/api/v3/get-department") => orgs::get_department,
+                ("POST", "/api/v3/create-department") => orgs::create_department,
+                ("POST", "/api/v3/update-department") => orgs::update_department,
+                ("POST", "/api/v3/delete-department") => orgs::delete_department,
+                ("GET", "/api/v3/list-children-departments") => orgs::list_children_departments,
+                ("GET", "/api/v3/get-all-departments") => orgs::get_all_departments,
+                ("GET", "/api/v3/get-parent-department") => orgs::get_parent_department,
+                ("POST", "/api/v3/add-department-members") => orgs::add_department_members,
+                ("POST", "/api/v3/remove-department-members") => orgs::remove_department_members,
+                ("GET", "/api/v3/list-department-members") => orgs::list_department_members,
+                ("GET", "/api/v3/search-department-members") => orgs::search_department_members,
+                ("GET", "/api/v3/list-department-member-ids") => orgs::list_department_member_ids,
+                ("GET", "/api/v3/is-user-in-department") => orgs::is_user_in_department,
                 _ => return None,
             };
             check_management(shared, req).and_then(|()| op(&mut shared.store(), req))

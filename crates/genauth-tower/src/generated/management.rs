@@ -4635,7 +4635,7 @@ impl ManagementClient {
     pub fn user_field_decrypt(
         &self,
         data: Vec<UserFieldDecryptReqItemDto>,
-        private_key: impl Into<String>,
+        private_key: impl Into<SecretString>,
     ) -> Call<'_, Self, ops::UserFieldDecrypt> {
         Call::new(
             self,
@@ -6644,7 +6644,7 @@ setters!(ManagementClient, ops::UpdateGroup, tuple {
 // Optional parameters of `ManagementClient::update_ldap_config_info`.
 setters!(ManagementClient, ops::UpdateLdapConfigInfo, tuple {
     /// Sets `bindPwd`.
-    into bind_pwd: String => bind_pwd,
+    into bind_pwd: SecretString => bind_pwd,
 });
 
 // Optional parameters of `ManagementClient::update_model`.
