@@ -841,7 +841,7 @@ impl Model {
                 Client::Authentication => ("auth", "a"),
                 Client::Management => ("mgmt", "m"),
             };
-            let _ = writeln!(f, "entry!({kind} {m}::{}),", op.upper);
+            let _ = writeln!(f, "entry!({kind} {m}::{}, {}),", op.upper, op.login_free);
         }
         f.push_str("];\n");
         f
@@ -1033,6 +1033,11 @@ pub struct OperationMeta {
     pub path: &'static str,
     /// The credential it is sent with.
     pub auth: AuthKind,
+    /// Whether the service answers it without a login although it is sent
+    /// with the user's token when one is set (sign-up, pass codes, password
+    /// reset, public lists, QR-code and push login, ...): the generator's
+    /// override list (`LOGIN_FREE`) says which, as the description does not.
+    pub login_free: bool,
     /// Where its parameters go.
     pub encoding: Encoding,
     /// Whether the response is the `{statusCode, data}` envelope.
@@ -1179,19 +1184,20 @@ macro_rules! synthetic {
 }
 
 macro_rules! entry {
-    (auth $op:ty) => {
-        entry!(@ Authentication, $op, Some(auth_request::<$op>), None)
+    (auth $op:ty, $free:expr) => {
+        entry!(@ Authentication, $op, $free, Some(auth_request::<$op>), None)
     };
-    (mgmt $op:ty) => {
-        entry!(@ Management, $op, None, Some(mgmt_request::<$op>))
+    (mgmt $op:ty, $free:expr) => {
+        entry!(@ Management, $op, $free, None, Some(mgmt_request::<$op>))
     };
-    (@ $kind:ident, $op:ty, $auth:expr, $mgmt:expr) => {
+    (@ $kind:ident, $op:ty, $free:expr, $auth:expr, $mgmt:expr) => {
         OperationMeta {
             name: <$op as Operation>::NAME,
             client: ClientKind::$kind,
             method: <$op as Operation>::METHOD,
             path: <$op as Operation>::PATH,
             auth: <$op as Operation>::AUTH,
+            login_free: $free,
             encoding: <$op as Operation>::ENCODING,
             envelope: <$op as Operation>::ENVELOPE,
             idempotent: <$op as Operation>::IDEMPOTENT,

@@ -146,6 +146,9 @@ pub struct Op {
     pub method: String,
     pub path: String,
     pub auth: &'static str,
+    /// Sent with the user's token, answered without a login (the override
+    /// list's `LOGIN_FREE`).
+    pub login_free: bool,
     pub encoding: Encoding,
     pub envelope: bool,
     pub idempotent: bool,
@@ -673,6 +676,7 @@ pub fn build(spec: &Value) -> Result<Model, String> {
                 method,
                 path: path.clone(),
                 auth,
+                login_free: o["x-login-free"].as_bool() == Some(true),
                 encoding,
                 envelope,
                 output,
