@@ -19,8 +19,14 @@ pub static PUT_EVENT: Op = op!(mgmt genauth_core::events::PutEvent;
     p("event-data", "eventData", K::Str, L::Body, true));
 use crate::{Failure, Invocation, Io, EXIT_TRANSPORT};
 
+/// A flag with one value; the value may start with `-` (base64url codes,
+/// tokens and tickets do).
 fn flag(id: &'static str, help: &'static str) -> Arg {
-    Arg::new(id).long(id).value_name("VALUE").help(help)
+    Arg::new(id)
+        .long(id)
+        .value_name("VALUE")
+        .allow_hyphen_values(true)
+        .help(help)
 }
 
 fn switch(id: &'static str, help: &'static str) -> Arg {

@@ -1490,6 +1490,26 @@ mod protocol_helpers {
         )
     }
 
+    /// Codes, tokens and tickets are base64url and may start with `-`.
+    #[test]
+    fn a_value_starting_with_a_hyphen_is_a_value() {
+        let (_, shown) = both(&[
+            "auth",
+            "get-access-token-by-code",
+            "--code",
+            "-c0de",
+            "--code-verifier",
+            "-verifier-0123456789",
+            "--redirect-uri",
+            "https://app.example.com/cb",
+        ]);
+        assert!(shown.contains("code=-c0de&"), "{shown}");
+        assert!(
+            shown.contains("code_verifier=-verifier-0123456789"),
+            "{shown}"
+        );
+    }
+
     #[test]
     fn code_exchange_dry_run() {
         let (redacted, shown) = both(&[
