@@ -26,13 +26,32 @@ for l in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "stack" and m.get("executable"):
         print(m["executable"])')
 mkdir -p target/callgrind
-echo "| variant | calls | concurrency | instructions per call |"
-echo "|---|---|---|---|"
+echo "| variant | calls | concurrency | instructions per call | malloc calls per call |"
+echo "|---|---|---|---|---|"
 for v in "${variants[@]}"; do
   out="target/callgrind/$v-c$concurrency.out"
   valgrind --tool=callgrind --toggle-collect='*measured_calls*' \
     --callgrind-out-file="$out" "$bin" "$v" --calls "$calls" --concurrency "$concurrency" \
     >/dev/null 2>&1
   total=$(awk '/^summary:|^totals:/ {print $2; exit}' "$out")
-  echo "| $v | $calls | $concurrency | $(( total / calls )) |"
+  # malloc calls: the sum of the `calls=` lines whose callee is malloc
+  # (callgrind names a function once, then refers to it by its number).
+  mallocs=$(python3 - "$out" "$calls" <<'PY'
+import re, sys
+names, total, callee = {}, 0, None
+for line in open(sys.argv[1]):
+    m = re.match(r"c?fn=\((\d+)\)(?: (.*))?", line.strip())
+    if m:
+        if m.group(2):
+            names[m.group(1)] = m.group(2)
+        if line.startswith("cfn="):
+            callee = names.get(m.group(1))
+    elif line.startswith("calls=") and callee is not None:
+        if callee.split("'")[0] == "malloc":
+            total += int(line.split()[0][6:])
+        callee = None
+print(f"{total / int(sys.argv[2]):.1f}")
+PY
+)
+  echo "| $v | $calls | $concurrency | $(( total / calls )) | $mallocs |"
 done

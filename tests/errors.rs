@@ -2,18 +2,16 @@
 //! token-invalid `apiCode`, other failures surface as typed errors, and a
 //! login-flow step hands its data to the caller without printing it.
 
-mod support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use crate::support::{json_response, management_jwt, TestServer};
 use genauth::types::{SignInByPasswordPayloadDto, SigninByCredentialsDtoConnection};
 use genauth::{
     ApiCode, AuthenticationClient, AuthenticationClientOptions, ManagementClient,
     ManagementClientOptions,
 };
 use serde_json::json;
-use support::{json_response, management_jwt, TestServer};
 
 #[tokio::test]
 async fn a_token_invalid_api_code_refreshes_the_management_token_once() {

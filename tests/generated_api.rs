@@ -3,8 +3,7 @@
 //! the MFA token form body, the security settings field name, array query
 //! parameters, enum values both ways, and required parameters checked before I/O.
 
-mod support;
-
+use crate::support::{json_response, management_jwt, Recorded, TestServer};
 use genauth::types::{
     GetUserUserIdType, ListDataPolicyTargetsTargetType, SignInByPasswordPayloadDto, UserDtoStatus,
 };
@@ -13,7 +12,6 @@ use genauth::{
     ManagementClientOptions,
 };
 use serde_json::json;
-use support::{json_response, management_jwt, Recorded, TestServer};
 
 fn auth_client(server: &TestServer) -> AuthenticationClient {
     let client =
@@ -58,7 +56,10 @@ async fn path_parameters_are_real_and_percent_encoded() {
     assert_eq!(r.query, None);
     assert_eq!(r.header("x-genauth-userpool-id"), Some("pool-1"));
 
-    let server = TestServer::start(|_| json_response(200, json!({"statusCode":200}))).await;
+    let server = TestServer::start(|_| {
+        json_response(200, json!({"statusCode":200,"data":{"success":true}}))
+    })
+    .await;
     let client = auth_client(&server);
     // The official SDK has no argument for this path variable; here it is required.
     client.remove_credential("cred/42").await.unwrap();

@@ -3,13 +3,15 @@
 //! can be trusted, plain http only to loopback, host and secret validation,
 //! and errors that name the operation, the host and the cause.
 
-mod support;
+use crate::support;
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::stack::*;
+use crate::support::{json_response, raw_response, TestServer};
 use genauth::hyper::TransportOptions;
 use genauth::{
     AuthenticationClient, AuthenticationClientOptions, ClientBuilder, Error, ManagementClient,
@@ -18,8 +20,6 @@ use genauth::{
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::json;
-use support::stack::*;
-use support::{json_response, raw_response, TestServer};
 use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpListener;
 
@@ -388,4 +388,36 @@ async fn a_wrong_host_says_which_host_answered_404() {
     let text = auth.get_profile().await.unwrap_err().to_string();
     assert!(text.starts_with("get_profile got HTTP 404 from "), "{text}");
     assert!(text.contains(&server.url()), "{text}");
+}
+
+// ------------------------------------------------------------------ item 2
+
+#[test]
+fn credential_fields_of_the_review_print_redacted() {
+    use genauth::types::*;
+    let otp: MfaOtpVerityDto = serde_json::from_value(json!({"totp": "654321"})).unwrap();
+    let qr: ExchangeTokenSetWithQRcodeTicketDto =
+        serde_json::from_value(json!({"ticket": "qr-ticket-secret"})).unwrap();
+    let status: CheckQRCodeStatusDataDto =
+        serde_json::from_value(json!({"status": "CONFIRMED", "ticket": "qr-ticket-secret"}))
+            .unwrap();
+    let signup: SignUpOptionsDto = serde_json::from_value(json!({
+        "context": {},
+        "passwordForPhonePassCode": "pw-for-phone-secret",
+        "emailPassCodeForInformationCompletion": "email-code-secret",
+        "phonePassCodeForInformationCompletion": "phone-code-secret"
+    }))
+    .unwrap();
+    let text = format!("{otp:?}{qr:?}{status:?}{signup:?}");
+    for secret in [
+        "654321",
+        "qr-ticket-secret",
+        "pw-for-phone-secret",
+        "email-code-secret",
+        "phone-code-secret",
+    ] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    // The wire still gets the values.
+    assert_eq!(serde_json::to_value(&otp).unwrap()["totp"], "654321");
 }

@@ -4,15 +4,13 @@
 //! page set; `collect_all` and the re-exported stream traits need no
 //! `futures-util` in the application.
 
-mod support;
-
+use crate::support::{json_response, management_jwt, Recorded, TestServer};
 use genauth::paginate::prelude::*;
 use genauth::types::ListUsersOptionsDto;
 use genauth::{
     AuthenticationClient, AuthenticationClientOptions, ManagementClient, ManagementClientOptions,
 };
 use serde_json::{json, Value};
-use support::{json_response, management_jwt, Recorded, TestServer};
 
 /// The page `page` of `limit` items out of the numbers 1..=total.
 fn page_of(page: i64, limit: i64, total: i64) -> Value {

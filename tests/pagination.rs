@@ -1,11 +1,10 @@
 //! Lazy pagination: `Call::pages` and `Call::items` walk a list one request
 //! per page, on the wire (query or body), stop at the end, and stop on errors.
 
-mod support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use crate::support::{json_response, management_jwt, Recorded, TestServer};
 use futures_util::{StreamExt, TryStreamExt};
 use genauth::types::{ListUsersOptionsDto, PaginationDto};
 use genauth::{
@@ -13,7 +12,6 @@ use genauth::{
     ManagementClientOptions,
 };
 use serde_json::{json, Value};
-use support::{json_response, management_jwt, Recorded, TestServer};
 
 /// The page `page` of `limit` items out of the numbers 1..=total.
 fn page_of(page: i64, limit: i64, total: i64) -> Value {

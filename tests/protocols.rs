@@ -2,12 +2,11 @@
 //! 127.0.0.1: exact requests on the wire (auth methods, form bodies), typed
 //! results, typed failures, and the key-set cache.
 
-mod support;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::support::{json_response, raw_response, Recorded, TestServer};
 use base64::Engine as _;
 use genauth::core::types::protocol::CasErrorCode;
 use genauth::protocol::{
@@ -18,7 +17,6 @@ use genauth::{
     SecretString, TokenEndpointAuthMethod, VerifyError,
 };
 use serde_json::json;
-use support::{json_response, raw_response, Recorded, TestServer};
 
 const APP_ID: &str = "app-123";
 const APP_SECRET: &str = "app secret/+";

@@ -2,11 +2,11 @@
 //! offline story keeps working.
 
 #[path = "../examples/quickstart.rs"]
-mod quickstart;
+mod example;
 
 #[test]
 fn the_quickstart_runs_offline() {
-    if let Err(e) = quickstart::main() {
+    if let Err(e) = example::main() {
         panic!("the quickstart failed: {e}");
     }
 }

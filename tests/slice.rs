@@ -2,11 +2,12 @@
 //! transport and a custom tower stack, against a server on 127.0.0.1: exact
 //! requests on the wire, typed results, and typed failures.
 
-mod support;
+use crate::support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use crate::support::{json_response, management_jwt, raw_response, TestServer};
 use genauth::types::{
     SignInByPasswordPayloadDto, SigninByCredentialsDto, SigninByCredentialsDtoConnection,
     UserDtoStatus,
@@ -16,7 +17,6 @@ use genauth::{
     ManagementClientOptions, TokenEndpointAuthMethod,
 };
 use serde_json::json;
-use support::{json_response, management_jwt, raw_response, TestServer};
 
 const SDK_VERSION: &str = concat!("rust:", env!("CARGO_PKG_VERSION"));
 

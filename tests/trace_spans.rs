@@ -2,17 +2,15 @@
 //! a scoped subscriber in a binary whose other tests run on other threads can
 //! miss spans (callsite interest is global).
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::support::stack::*;
+use crate::support::{json_response, management_jwt};
 use genauth::layers::RetryPolicy;
 use genauth::ClientBuilder;
 use serde_json::json;
-use support::stack::*;
-use support::{json_response, management_jwt};
 
 type FieldMap = BTreeMap<String, String>;
 

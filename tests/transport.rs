@@ -2,13 +2,13 @@
 //! timeouts, the response size limit and tracing, against servers on
 //! 127.0.0.1 and in-process services.
 
-mod support;
-
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::stack::*;
+use crate::support::{json_response, management_jwt, TestServer};
 use bytes::Bytes;
 use genauth::core::Body;
 use genauth::layers::RetryPolicy;
@@ -16,8 +16,6 @@ use genauth::types::SigninByCredentialsDtoConnection;
 use genauth::{AuthenticationClient, ClientBuilder, Error, ManagementClient};
 use http_body_util::Full;
 use serde_json::json;
-use support::stack::*;
-use support::{json_response, management_jwt, TestServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 

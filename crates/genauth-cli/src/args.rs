@@ -79,6 +79,10 @@ pub fn param_arg(p: &Param) -> Arg {
         .value_name(value_name(p.kind))
         .value_parser(scalar_parser(inner))
         .help(help);
+    if inner != K::Bool {
+        // Values may start with `-`: base64url codes and tokens, negative numbers.
+        arg = arg.allow_hyphen_values(true);
+    }
     if list {
         arg = arg.action(ArgAction::Append);
     } else if inner == K::Bool {

@@ -41,6 +41,9 @@ pub struct Profile {
     /// The management API host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// The events feed host (`wss://...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websocket_host: Option<String>,
 }
 
 /// The credentials a command runs with, and where they came from.
@@ -60,6 +63,8 @@ pub struct Creds {
     pub access_key_secret: Option<SecretString>,
     /// The management API host.
     pub host: Option<String>,
+    /// The events feed host.
+    pub websocket_host: Option<String>,
     /// The profile's name.
     pub profile: String,
     /// The profiles file, when there is one.
@@ -73,6 +78,7 @@ impl std::fmt::Debug for Creds {
             .field("app_host", &self.app_host)
             .field("access_key_id", &self.access_key_id)
             .field("host", &self.host)
+            .field("websocket_host", &self.websocket_host)
             .field("profile", &self.profile)
             .finish_non_exhaustive()
     }
@@ -237,6 +243,11 @@ impl Creds {
                 profile.access_key_secret,
             ),
             host: pick("host", "GENAUTH_HOST", profile.host),
+            websocket_host: pick(
+                "websocket-host",
+                "GENAUTH_WEBSOCKET_HOST",
+                profile.websocket_host,
+            ),
             profile: name,
             file,
         })
@@ -279,6 +290,9 @@ impl Creds {
         if let Some(t) = &self.access_token {
             o = o.access_token(t.clone());
         }
+        if let Some(w) = &self.websocket_host {
+            o = o.websocket_host(w.clone());
+        }
         Ok(o)
     }
 
@@ -303,6 +317,9 @@ impl Creds {
         let mut o = genauth_core::ManagementClientOptions::new(id, secret);
         if let Some(h) = &self.host {
             o = o.host(h.clone());
+        }
+        if let Some(w) = &self.websocket_host {
+            o = o.websocket_host(w.clone());
         }
         Ok(o)
     }

@@ -3,6 +3,9 @@
 
 use serde_json::{Map, Value};
 
+use genauth_core::SecretString;
+
+use crate::creds::Creds;
 use crate::table::{Side, K};
 use crate::{Failure, Invocation};
 
@@ -74,16 +77,56 @@ pub fn render(inv: &Invocation) -> Result<String, Failure> {
     } else {
         build(inv, &redact_args(inv))?
     };
+    let mgmt = matches!(inv.op.side, Side::Mgmt { .. });
+    Ok(render_http(&req, inv.show_secrets, &inv.creds, mgmt))
+}
+
+/// A secret as the request is built with it: itself with `--show-secrets`,
+/// otherwise a stand-in that prints as [`REDACTED`].
+pub fn secret_for(value: SecretString, show_secrets: bool) -> SecretString {
+    if show_secrets {
+        value
+    } else {
+        SecretString::from(SENTINEL)
+    }
+}
+
+/// `creds` as a redacted request is built with them: every secret is a
+/// stand-in that prints as [`REDACTED`] (unchanged with `--show-secrets`).
+pub fn creds_for(creds: &Creds, show_secrets: bool) -> Creds {
+    let mut c = creds.clone();
+    if !show_secrets {
+        for s in [
+            &mut c.app_secret,
+            &mut c.access_token,
+            &mut c.access_key_secret,
+        ] {
+            if s.is_some() {
+                *s = Some(SecretString::from(SENTINEL));
+            }
+        }
+    }
+    c
+}
+
+/// Prints a built request. `mgmt` adds the two headers the management token
+/// layer adds when the request is sent.
+pub fn render_http(
+    req: &http::Request<genauth_core::Body>,
+    show_secrets: bool,
+    creds: &Creds,
+    mgmt: bool,
+) -> String {
     let mut out = format!("{} {}\n", req.method(), req.uri());
     for (name, value) in req.headers() {
-        let value = if name == http::header::AUTHORIZATION && !inv.show_secrets {
+        let value = if name == http::header::AUTHORIZATION && !show_secrets {
             REDACTED.into()
         } else {
             String::from_utf8_lossy(value.as_bytes())
         };
         out.push_str(&format!("{name}: {value}\n"));
     }
-    if matches!(inv.op.side, Side::Mgmt { .. }) {
+    if mgmt {
         // What the management token layer adds when the request is sent.
         out.push_str("authorization: Bearer [management token]\n");
         out.push_str("x-genauth-userpool-id: [user pool id of the management token]\n");
@@ -95,17 +138,20 @@ pub fn render(inv: &Invocation) -> Result<String, Failure> {
         out.push('\n');
     }
     let mut out = out.replace(SENTINEL, REDACTED);
-    if !inv.show_secrets {
+    if !show_secrets {
         // Belt and braces: the credentials themselves never print.
-        let c = &inv.creds;
-        for s in [&c.app_secret, &c.access_token, &c.access_key_secret]
-            .into_iter()
-            .flatten()
+        for s in [
+            &creds.app_secret,
+            &creds.access_token,
+            &creds.access_key_secret,
+        ]
+        .into_iter()
+        .flatten()
         {
             if s.expose().len() >= 4 {
                 out = out.replace(s.expose(), REDACTED);
             }
         }
     }
-    Ok(out)
+    out
 }

@@ -19,8 +19,14 @@ pub static PUT_EVENT: Op = op!(mgmt genauth_core::events::PutEvent;
     p("event-data", "eventData", K::Str, L::Body, true));
 use crate::{Failure, Invocation, Io, EXIT_TRANSPORT};
 
+/// A flag with one value; the value may start with `-` (base64url codes,
+/// tokens and tickets do).
 fn flag(id: &'static str, help: &'static str) -> Arg {
-    Arg::new(id).long(id).value_name("VALUE").help(help)
+    Arg::new(id)
+        .long(id)
+        .value_name("VALUE")
+        .allow_hyphen_values(true)
+        .help(help)
 }
 
 fn switch(id: &'static str, help: &'static str) -> Arg {
@@ -92,38 +98,88 @@ pub fn auth_commands() -> Vec<Command> {
                 ),
         ),
         Command::new("build-authorize-url")
-            .about("The login URL of the app's protocol (with state, nonce and a PKCE challenge)")
+            .about("The login URL of the app's protocol, with its state and nonce (sends nothing)")
+            .arg(protocol_arg())
             .arg(flag("redirect-uri", "Where the login returns"))
-            .arg(flag("scope", "The scope, e.g. `openid profile`")),
+            .arg(flag("scope", "The scope, e.g. `openid profile`"))
+            .arg(flag("state", "The state (default: 32 random characters)"))
+            .arg(flag(
+                "nonce",
+                "The nonce, OIDC (default: 32 random characters)",
+            ))
+            .arg(flag(
+                "code-challenge",
+                "A PKCE S256 challenge; keep its verifier for the code exchange",
+            ))
+            .arg(flag("response-type", "The response type (default `code`)"))
+            .arg(flag("prompt", "The prompt, e.g. `login`"))
+            .arg(flag(
+                "service",
+                "The CAS service URL (default: the redirect URI)",
+            )),
         Command::new("build-logout-url")
-            .about("The logout URL")
+            .about("The logout URL of the app's protocol (sends nothing)")
+            .arg(protocol_arg())
             .arg(flag("redirect-uri", "Where the logout returns"))
-            .arg(flag("id-token", "The ID token hint; a secret")),
-        Command::new("get-access-token-by-code")
-            .about("Trade an authorization code for tokens")
-            .arg(flag("code", "The authorization code").required(true))
-            .arg(flag("code-verifier", "The PKCE verifier; a secret"))
-            .arg(flag("redirect-uri", "The redirect URI of the login")),
-        Command::new("get-new-access-token-by-refresh-token")
-            .about("Refresh the tokens")
-            .arg(flag(
-                "refresh-token",
-                "The refresh token (default: the profile's); a secret",
-            )),
-        Command::new("introspect-token")
-            .about("Ask the server whether a token is active")
-            .arg(flag(
-                "token",
-                "The token (default: the access token); a secret",
-            )),
-        Command::new("revoke-token")
-            .about("Revoke a token")
-            .arg(flag(
-                "token",
-                "The token (default: the access token); a secret",
-            )),
-        Command::new("get-user-info-by-access-token")
-            .about("The OIDC userinfo of the access token"),
+            .arg(flag("id-token", "The ID token hint; a secret"))
+            .arg(flag("state", "A state echoed to the redirect (OIDC)")),
+        Command::new("saml-urls")
+            .about("The app's SAML IdP login and metadata URLs (sends nothing)"),
+        dry_flags(
+            Command::new("get-access-token-by-code")
+                .about("Trade an authorization code for tokens")
+                .arg(flag("code", "The authorization code").required(true))
+                .arg(flag("code-verifier", "The PKCE verifier; a secret"))
+                .arg(flag("redirect-uri", "The redirect URI of the login")),
+        ),
+        dry_flags(
+            Command::new("get-new-access-token-by-refresh-token")
+                .about("Refresh the tokens")
+                .arg(flag(
+                    "refresh-token",
+                    "The refresh token (default: the profile's); a secret",
+                )),
+        ),
+        dry_flags(
+            Command::new("introspect-token")
+                .about("Ask the server whether a token is active")
+                .arg(flag(
+                    "token",
+                    "The token (default: the access token); a secret",
+                )),
+        ),
+        dry_flags(
+            Command::new("revoke-token")
+                .about("Revoke a token")
+                .arg(flag(
+                    "token",
+                    "The token (default: the access token); a secret",
+                )),
+        ),
+        dry_flags(
+            Command::new("get-user-info-by-access-token")
+                .about("The OIDC userinfo of the access token (--access-token)"),
+        ),
+        dry_flags(
+            Command::new("validate-cas-ticket")
+                .about("Validate a CAS ticket: CAS 1.0 `/validate` or 2.0/3.0 `/serviceValidate`")
+                .arg(flag("ticket", "The service ticket; a secret").required(true))
+                .arg(flag("service", "The service URL the ticket was issued for").required(true))
+                .arg(
+                    Arg::new("cas-version")
+                        .long("cas-version")
+                        .value_parser(["1", "2"])
+                        .default_value("2")
+                        .help("1: `/validate` (plain text); 2: `/serviceValidate`"),
+                )
+                .arg(
+                    Arg::new("format")
+                        .long("format")
+                        .value_parser(["xml", "json"])
+                        .default_value("xml")
+                        .help("The answer format asked of `/serviceValidate`"),
+                ),
+        ),
     ]
 }
 
@@ -180,14 +236,36 @@ fn on(m: &ArgMatches, id: &str) -> bool {
         .unwrap_or(false)
 }
 
+fn protocol_arg() -> Arg {
+    Arg::new("protocol")
+        .long("protocol")
+        .value_parser(["oidc", "oauth", "saml", "cas"])
+        .help("The app's protocol (default oidc)")
+}
+
 fn auth_client(
     creds: &Creds,
     redirect_uri: Option<String>,
 ) -> Result<AuthenticationClient, Failure> {
+    auth_client_with(creds, redirect_uri, None)
+}
+
+fn auth_client_with(
+    creds: &Creds,
+    redirect_uri: Option<String>,
+    protocol: Option<&str>,
+) -> Result<AuthenticationClient, Failure> {
+    use genauth_core::Protocol;
     let mut o = creds.auth_options()?;
     if let Some(uri) = redirect_uri {
         o = o.redirect_uri(uri);
     }
+    o = o.protocol(match protocol {
+        Some("oauth") => Protocol::Oauth,
+        Some("saml") => Protocol::Saml,
+        Some("cas") => Protocol::Cas,
+        _ => Protocol::Oidc,
+    });
     Ok(AuthenticationClient::new(o)?)
 }
 
@@ -264,63 +342,267 @@ fn secret_arg(
         .ok_or_else(|| Failure::usage(format!("no {what}: pass --{id} or set it in the profile")))
 }
 
-/// Runs a protocol helper; returns what to print.
+/// The request a protocol helper sends: built with the real secrets to be
+/// sent, or with stand-ins to be printed by `--dry-run`.
+fn protocol_request(
+    name: &str,
+    m: &ArgMatches,
+    creds: &Creds,
+    io: &Io<'_>,
+    show_secrets: bool,
+) -> Result<http::Request<genauth_core::Body>, Failure> {
+    use genauth_core::protocol::{CasFormat, TokenPlacement, UserInfoMethod};
+    let c = crate::dryrun::creds_for(creds, show_secrets);
+    let client = auth_client(&c, s(m, "redirect-uri"))?;
+    let config = client.config();
+    let hide = |v: SecretString| crate::dryrun::secret_for(v, show_secrets);
+    Ok(match name {
+        "get-access-token-by-code" => {
+            let code = s(m, "code").unwrap_or_default();
+            let verifier = s(m, "code-verifier").map(|v| hide(SecretString::from(v)));
+            config.get_access_token_by_code_request(&code, None, verifier.as_ref())?
+        }
+        "get-new-access-token-by-refresh-token" => {
+            let stored = stored_profile(creds, io.env)?.and_then(|p| p.refresh_token);
+            let token = secret_arg(m, "refresh-token", stored.as_ref(), "refresh token")?;
+            config.get_new_access_token_by_refresh_token_request(&hide(token))?
+        }
+        "introspect-token" => {
+            let token = secret_arg(m, "token", creds.access_token.as_ref(), "token")?;
+            config.introspect_token_request(&hide(token), None)?
+        }
+        "revoke-token" => {
+            let token = secret_arg(m, "token", creds.access_token.as_ref(), "token")?;
+            config.revoke_token_request(&hide(token), None)?
+        }
+        "get-user-info-by-access-token" => {
+            let token = creds.access_token.clone().ok_or_else(|| {
+                Failure::usage(
+                    "no access token: pass --access-token, set GENAUTH_ACCESS_TOKEN, or set it in the profile",
+                )
+            })?;
+            config.get_user_info_request(
+                &hide(token),
+                UserInfoMethod::Get,
+                TokenPlacement::Header,
+            )?
+        }
+        "validate-cas-ticket" => {
+            let ticket = hide(SecretString::from(s(m, "ticket").unwrap_or_default()));
+            let service = s(m, "service").unwrap_or_default();
+            if s(m, "cas-version").as_deref() == Some("1") {
+                config.validate_ticket_v1_request(ticket.expose(), &service)?
+            } else {
+                let format = match s(m, "format").as_deref() {
+                    Some("json") => CasFormat::Json,
+                    _ => CasFormat::Xml,
+                };
+                config.validate_ticket_v2_request(ticket.expose(), &service, format)?
+            }
+        }
+        other => return Err(Failure::usage(format!("unknown command `{other}`"))),
+    })
+}
+
+/// Decodes what a protocol helper's request got back.
+fn protocol_output(
+    name: &str,
+    m: &ArgMatches,
+    resp: http::Response<bytes::Bytes>,
+) -> Result<Value, Failure> {
+    use genauth_core::protocol::{cas, token, userinfo};
+    Ok(match name {
+        "get-access-token-by-code" | "get-new-access-token-by-refresh-token" => {
+            to_json(&token::parse_token_response(resp)?)
+        }
+        "introspect-token" => to_json(&token::parse_introspection_response(resp)?),
+        "revoke-token" => {
+            token::parse_revocation_response(resp)?;
+            json!({ "revoked": true })
+        }
+        "get-user-info-by-access-token" => to_json(&userinfo::parse_user_info_response(resp)?),
+        "validate-cas-ticket" if s(m, "cas-version").as_deref() == Some("1") => {
+            json!({ "user": cas::parse_validate_v1_response(resp)? })
+        }
+        "validate-cas-ticket" => to_json(&cas::parse_service_validate_response(resp)?),
+        other => return Err(Failure::usage(format!("unknown command `{other}`"))),
+    })
+}
+
+/// What a protocol helper prints: a JSON value, or the text of `--dry-run`.
+pub enum Printed {
+    /// JSON output.
+    Json(Value),
+    /// `--dry-run` output.
+    Text(String),
+}
+
+/// Runs a protocol helper.
 pub async fn protocol(
     name: &str,
     m: &ArgMatches,
     creds: &Creds,
     io: &mut Io<'_>,
-) -> Result<Value, Failure> {
-    let client = auth_client(creds, s(m, "redirect-uri"))?;
-    Ok(match name {
+) -> Result<Printed, Failure> {
+    let protocol = s(m, "protocol");
+    Ok(Printed::Json(match name {
         "build-authorize-url" => {
+            let client = auth_client_with(creds, s(m, "redirect-uri"), protocol.as_deref())?;
             let params = AuthorizeParams {
                 scope: s(m, "scope"),
+                state: s(m, "state"),
+                nonce: s(m, "nonce"),
+                code_challenge: s(m, "code-challenge"),
+                response_type: s(m, "response-type"),
+                prompt: s(m, "prompt"),
+                service: s(m, "service"),
                 ..Default::default()
             };
             let url = client.build_authorize_url(params)?;
-            json!({ "url": url.url, "state": url.state, "nonce": url.nonce })
+            json!({
+                "url": url.url,
+                "state": url.state,
+                "nonce": url.nonce,
+                "redirect_uri": url.redirect_uri,
+                "scope": url.scope,
+            })
         }
         "build-logout-url" => {
+            let client = auth_client_with(creds, None, protocol.as_deref())?;
             let mut params = LogoutParams::new();
             params.redirect_uri = s(m, "redirect-uri");
             params.id_token = s(m, "id-token").map(SecretString::from);
+            params.state = s(m, "state");
             json!({ "url": client.build_logout_url(params) })
         }
-        "get-access-token-by-code" => {
-            let code = s(m, "code").unwrap_or_default();
-            let verifier = s(m, "code-verifier").map(SecretString::from);
-            to_json(
-                &client
-                    .get_access_token_by_code(&code, verifier.as_ref())
-                    .await?,
-            )
+        "saml-urls" => {
+            let client = auth_client(creds, None)?;
+            json!({
+                "login_url": client.saml_login_url(),
+                "metadata_url": client.saml_metadata_url(),
+            })
         }
-        "get-new-access-token-by-refresh-token" => {
-            let stored = stored_profile(creds, io.env)?.and_then(|p| p.refresh_token);
-            let token = secret_arg(m, "refresh-token", stored.as_ref(), "refresh token")?;
-            to_json(&client.get_new_access_token_by_refresh_token(&token).await?)
+        _ => {
+            let show = on(m, "show-secrets");
+            if on(m, "dry-run") {
+                let req = protocol_request(name, m, creds, io, show)?;
+                return Ok(Printed::Text(crate::dryrun::render_http(
+                    &req, show, creds, false,
+                )));
+            }
+            let req = protocol_request(name, m, creds, io, true)?;
+            let client = auth_client(creds, s(m, "redirect-uri"))?;
+            let resp = client.send_http(req).await?;
+            protocol_output(name, m, resp)?
         }
-        "introspect-token" => {
-            let token = secret_arg(m, "token", creds.access_token.as_ref(), "token")?;
-            to_json(&client.introspect_token(&token).await?)
+    }))
+}
+
+/// Subscribes to the events feed and prints each event as a JSON line.
+pub fn subscribe_command() -> Command {
+    Command::new("subscribe")
+        .about("Subscribe to an event code on the events feed and print each event as one JSON line, until Ctrl-C or --count events")
+        .long_about("Subscribe to an event code on the events feed and print each event as one JSON line \
+             (`{\"code\": ..., \"payload\": ...}`), until Ctrl-C or --count events. \
+             The management client signs the subscription with the access key; the \
+             authentication client sends the end user's access token. The connection is \
+             reopened when it drops (up to 10 times in a row, with backoff). The events host \
+             is --websocket-host / GENAUTH_WEBSOCKET_HOST.")
+        .arg(
+            Arg::new("event-code")
+                .required(true)
+                .value_name("EVENT_CODE")
+                .help("The event code, e.g. `myapp.order.paid`"),
+        )
+        .arg(
+            Arg::new("count")
+                .long("count")
+                .value_name("N")
+                .value_parser(clap::value_parser!(u64).range(1..))
+                .help("Stop after N events"),
+        )
+}
+
+fn events_failure(code: &str, e: genauth_events::EventsError) -> Failure {
+    use genauth_events::EventsError as E;
+    let e = match e {
+        E::Sdk(inner) => return Failure::from(inner),
+        E::MissingToken => {
+            return Failure::usage(format!(
+                "subscribing to `{code}` as an end user needs an access token: pass --access-token or set GENAUTH_ACCESS_TOKEN"
+            ))
         }
-        "revoke-token" => {
-            let token = secret_arg(m, "token", creds.access_token.as_ref(), "token")?;
-            client.revoke_token(&token).await?;
-            json!({ "revoked": true })
+        other => other,
+    };
+    // Refused credentials or a server that broke the handshake rules: an API
+    // error; anything else: the connection.
+    let status = if matches!(e, E::Handshake(_)) {
+        crate::EXIT_API
+    } else {
+        EXIT_TRANSPORT
+    };
+    Failure {
+        code: status,
+        message: format!("the subscription to `{code}` failed: {e}"),
+    }
+}
+
+/// `auth|mgmt subscribe`.
+pub async fn subscribe(
+    client: &str,
+    m: &ArgMatches,
+    creds: &Creds,
+    io: &mut Io<'_>,
+) -> Result<(), Failure> {
+    use futures_util::StreamExt as _;
+    use genauth_events::SubscribeExt as _;
+    let code = s(m, "event-code").unwrap_or_default();
+    let count = m.try_get_one::<u64>("count").ok().flatten().copied();
+    let mut stream = if client == "mgmt" {
+        genauth_tower::ManagementClient::new(creds.mgmt_options()?)?.subscribe(code.clone())
+    } else {
+        auth_client(creds, None)?.subscribe(code.clone())
+    };
+    let write_fail = |e: std::io::Error| io_fail("cannot write the output", e);
+    // Registered now (on the first poll), so a Ctrl-C at any later point
+    // stops the loop instead of killing the process; if it cannot be
+    // registered, only --count or the feed ends the command.
+    let mut ctrl_c = Box::pin(async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
         }
-        "get-user-info-by-access-token" => {
-            let token = secret_arg(
-                m,
-                "access-token",
-                creds.access_token.as_ref(),
-                "access token",
-            )?;
-            to_json(&client.get_user_info_by_access_token(&token).await?)
+    });
+    let _ = futures_util::FutureExt::now_or_never(&mut ctrl_c);
+    tokio::select! {
+        connected = stream.wait_connected() => if connected {
+            let _ = writeln!(io.err, "genauth: subscribed to `{code}`; Ctrl-C stops");
+            let _ = io.err.flush();
+        },
+        _ = &mut ctrl_c => return Ok(()),
+    }
+    let mut seen: u64 = 0;
+    while count.is_none_or(|n| seen < n) {
+        let item = tokio::select! {
+            item = stream.next() => item,
+            _ = &mut ctrl_c => break,
+        };
+        match item {
+            Some(Ok(event)) => {
+                let line = json!({ "code": event.code, "payload": event.payload });
+                writeln!(io.out, "{line}").map_err(write_fail)?;
+                io.out.flush().map_err(write_fail)?;
+                seen += 1;
+            }
+            Some(Err(e)) => return Err(events_failure(&code, e)),
+            None => {
+                return Err(Failure {
+                    code: EXIT_TRANSPORT,
+                    message: format!("the subscription to `{code}` ended"),
+                })
+            }
         }
-        other => return Err(Failure::usage(format!("unknown command `{other}`"))),
-    })
+    }
+    Ok(())
 }
 
 fn stored_profile(

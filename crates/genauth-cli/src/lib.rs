@@ -180,6 +180,7 @@ fn client_command(name: &'static str, about: &'static str, ops: &'static [Op]) -
     } else {
         cmd.subcommand(op_command(&extra::PUT_EVENT))
     };
+    let cmd = cmd.subcommand(extra::subscribe_command());
     cmd.subcommands(ops.iter().map(op_command))
 }
 
@@ -219,6 +220,10 @@ pub fn command() -> Command {
         .arg(cred(
             "host",
             "The management API host (default https://api.genauth.ai) [env: GENAUTH_HOST]",
+        ))
+        .arg(cred(
+            "websocket-host",
+            "The events feed host (default wss://events.genauth.ai) [env: GENAUTH_WEBSOCKET_HOST]",
         ))
         .subcommand(client_command(
             "auth",
@@ -367,6 +372,15 @@ fn execute(argv: Vec<OsString>, io: &mut Io<'_>) -> Result<(), Failure> {
             let creds = Creds::resolve(&matches, io.env)?;
             runtime.block_on(extra::login(m, &creds, io))?
         }
+        Some((client @ ("auth" | "mgmt"), sub))
+            if matches!(sub.subcommand_name(), Some("subscribe")) =>
+        {
+            let creds = Creds::resolve(&matches, io.env)?;
+            let m = sub
+                .subcommand_matches("subscribe")
+                .ok_or_else(|| Failure::usage("see `genauth mgmt subscribe --help`"))?;
+            return runtime.block_on(extra::subscribe(client, m, &creds, io));
+        }
         Some(("auth", sub)) => match sub.subcommand() {
             Some((name @ ("sign-in" | "sign-up-with"), m)) => {
                 let creds = Creds::resolve(&matches, io.env)?;
@@ -375,7 +389,15 @@ fn execute(argv: Vec<OsString>, io: &mut Io<'_>) -> Result<(), Failure> {
             }
             Some((name, m)) if extra::is_auth_extra(name) => {
                 let creds = Creds::resolve(&matches, io.env)?;
-                runtime.block_on(extra::protocol(name, m, &creds, io))?
+                match runtime.block_on(extra::protocol(name, m, &creds, io))? {
+                    extra::Printed::Json(v) => v,
+                    extra::Printed::Text(text) => {
+                        return io.out.write_all(text.as_bytes()).map_err(|e| Failure {
+                            code: EXIT_TRANSPORT,
+                            message: format!("cannot write the output: {e}"),
+                        })
+                    }
+                }
             }
             _ => return finish(invocation_from(&matches, io)?, &runtime, io),
         },

@@ -879,4 +879,794 @@ mod e2e {
         assert_eq!(code, 1, "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    /// `location`'s query parameter `key`.
+    fn query_param(location: &str, key: &str) -> Option<String> {
+        let q = location.split_once('?')?.1;
+        q.split('&').find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            (k == key).then(|| v.to_owned())
+        })
+    }
+
+    #[test]
+    fn protocol_helpers_against_the_emulator() {
+        use genauth_core::protocol::{CodeChallengeMethod, Pkce};
+        let redirect = "http://127.0.0.1:9/cb";
+        let e = start(
+            Emulator::builder()
+                .app(App::new("cli-app", "cli-secret").redirect_uri(redirect))
+                .user(TestUser::email("ann@example.com").with_password("pw-1234"))
+                .auto_approve("ann@example.com"),
+        );
+        let sub = e.emu.user_id("ann@example.com").unwrap();
+        let env = [
+            ("GENAUTH_APP_ID", "cli-app"),
+            ("GENAUTH_APP_SECRET", "cli-secret"),
+            ("GENAUTH_APP_HOST", e.emu.url()),
+        ];
+        let ok = |args: &[&str]| -> serde_json::Value {
+            let (code, out, err) = run_env(args, &env, "");
+            assert_eq!(code, 0, "{args:?}: {err}");
+            serde_json::from_str(out.trim()).expect("one JSON value")
+        };
+        let pkce = Pkce::from_verifier(
+            SecretString::from("cli-verifier-0123456789-0123456789-0123456789"),
+            CodeChallengeMethod::S256,
+        )
+        .unwrap();
+
+        // The login URL, followed as a browser would: the code comes back with the state.
+        let url = ok(&[
+            "auth",
+            "build-authorize-url",
+            "--redirect-uri",
+            redirect,
+            "--scope",
+            "openid profile offline_access",
+            "--state",
+            "state-0123456789abcdef",
+            "--nonce",
+            "nonce-0123456789abcdef",
+            "--code-challenge",
+            &pkce.challenge,
+        ]);
+        let (status, location) = http_get(url["url"].as_str().unwrap());
+        let location = location.unwrap_or_else(|| panic!("no redirect: {status}"));
+        assert!(location.starts_with(redirect), "{location}");
+        assert_eq!(
+            query_param(&location, "state").as_deref(),
+            Some("state-0123456789abcdef")
+        );
+        let code = query_param(&location, "code").expect("a code");
+
+        // The code exchange needs the verifier of the challenge.
+        let (status, out, err) = run_env(
+            &[
+                "auth",
+                "get-access-token-by-code",
+                "--code",
+                &code,
+                "--code-verifier",
+                "not-the-verifier-0123456789-0123456789-01",
+                "--redirect-uri",
+                redirect,
+            ],
+            &env,
+            "",
+        );
+        assert_eq!((status, out.as_str()), (1, ""), "{err}");
+        assert!(err.contains("invalid_grant"), "{err}");
+        // The failed try used the code up; a fresh one works with the right verifier.
+        let (_, location) = http_get(url["url"].as_str().unwrap());
+        let code = query_param(&location.unwrap(), "code").expect("a code");
+        let tokens = ok(&[
+            "auth",
+            "get-access-token-by-code",
+            "--code",
+            &code,
+            "--code-verifier",
+            pkce.verifier.expose(),
+            "--redirect-uri",
+            redirect,
+        ]);
+        let access = tokens["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned();
+        let refresh = tokens["refresh_token"]
+            .as_str()
+            .expect("refresh token")
+            .to_owned();
+        assert!(tokens["id_token"].is_string(), "{tokens}");
+        assert_eq!(tokens["token_type"], "Bearer");
+
+        let info = ok(&[
+            "--access-token",
+            &access,
+            "auth",
+            "get-user-info-by-access-token",
+        ]);
+        assert_eq!(info["sub"], sub);
+        let intro = ok(&["auth", "introspect-token", "--token", &access]);
+        assert_eq!(intro["active"], true, "{intro}");
+        assert_eq!(intro["sub"], sub);
+
+        let renewed = ok(&[
+            "auth",
+            "get-new-access-token-by-refresh-token",
+            "--refresh-token",
+            &refresh,
+        ]);
+        let access2 = renewed["access_token"].as_str().expect("access token");
+        assert_ne!(access2, access);
+
+        assert_eq!(
+            ok(&["auth", "revoke-token", "--token", access2]),
+            serde_json::json!({"revoked": true})
+        );
+        let intro = ok(&["auth", "introspect-token", "--token", access2]);
+        assert_eq!(intro["active"], false, "{intro}");
+        assert_eq!(e.emu.request_count("/oidc/token"), 3);
+
+        // CAS: the login URL of the CAS protocol gives a ticket, validated once.
+        let service = "http://127.0.0.1:9/svc";
+        let cas_ticket = || {
+            let url = ok(&[
+                "auth",
+                "build-authorize-url",
+                "--protocol",
+                "cas",
+                "--service",
+                service,
+            ]);
+            let (status, location) = http_get(url["url"].as_str().unwrap());
+            let location = location.unwrap_or_else(|| panic!("no redirect: {status}"));
+            query_param(&location, "ticket").expect("a ticket")
+        };
+        let ticket = cas_ticket();
+        let v2 = ok(&[
+            "auth",
+            "validate-cas-ticket",
+            "--ticket",
+            &ticket,
+            "--service",
+            service,
+            "--format",
+            "json",
+        ]);
+        let user = v2["user"].as_str().expect("a CAS user").to_owned();
+        assert!(!user.is_empty());
+        let (status, out, err) = run_env(
+            &[
+                "auth",
+                "validate-cas-ticket",
+                "--ticket",
+                &ticket,
+                "--service",
+                service,
+            ],
+            &env,
+            "",
+        );
+        assert_eq!((status, out.as_str()), (1, ""), "{err}");
+        assert!(err.contains("INVALID_TICKET"), "{err}");
+        assert!(!err.contains(&ticket), "the ticket is a secret: {err}");
+        let ticket = cas_ticket();
+        let v1 = ok(&[
+            "auth",
+            "validate-cas-ticket",
+            "--ticket",
+            &ticket,
+            "--service",
+            service,
+            "--cas-version",
+            "1",
+        ]);
+        assert_eq!(v1, serde_json::json!({ "user": user }));
+    }
+
+    fn feed_env(emu: &RunningEmulator) -> Vec<(&'static str, String)> {
+        let mut env = env(emu);
+        env.push(("GENAUTH_WEBSOCKET_HOST", emu.websocket_url()));
+        env
+    }
+
+    fn wait_for(what: &str, f: impl Fn() -> bool) {
+        for _ in 0..1000 {
+            if f() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("timed out waiting for {what}");
+    }
+
+    fn publish(env: &[(&'static str, String)], code: &str, data: &str) {
+        let (status, out, err) = go(
+            &[
+                "mgmt",
+                "put-event",
+                "--event-type",
+                code,
+                "--event-data",
+                data,
+            ],
+            env,
+        );
+        assert_eq!(status, 0, "{err}");
+        assert!(out.contains("true"), "{out}");
+    }
+
+    #[test]
+    fn subscribe_prints_each_event_as_a_json_line_until_count() {
+        let e = start(Emulator::builder());
+        let env = feed_env(&e.emu);
+        let sub_env = env.clone();
+        let subscriber = std::thread::spawn(move || {
+            go(
+                &["mgmt", "subscribe", "order.paid", "--count", "2"],
+                &sub_env,
+            )
+        });
+        wait_for("the subscription", || {
+            e.emu.event_subscribers("order.paid") == 1
+        });
+        // Another code is not delivered; the first two of ours are, in order.
+        publish(&env, "order.refunded", r#"{"n":0}"#);
+        publish(&env, "order.paid", r#"{"n":1}"#);
+        publish(&env, "order.paid", "plain text");
+        publish(&env, "order.paid", r#"{"n":3}"#);
+        let (status, out, err) = subscriber.join().unwrap();
+        assert_eq!(status, 0, "{err}");
+        assert_eq!(
+            out,
+            "{\"code\":\"order.paid\",\"payload\":{\"n\":1}}\n{\"code\":\"order.paid\",\"payload\":\"plain text\"}\n"
+        );
+        assert_eq!(err, "genauth: subscribed to `order.paid`; Ctrl-C stops\n");
+        // The socket is closed once the command is done.
+        wait_for("the unsubscription", || {
+            e.emu.event_subscribers("order.paid") == 0
+        });
+    }
+
+    #[test]
+    fn subscribe_as_an_end_user_with_the_access_token() {
+        let e = start(
+            Emulator::builder().user(TestUser::email("ann@example.com").with_password("pw-1234")),
+        );
+        let env = feed_env(&e.emu);
+        let (status, out, err) = go(
+            &[
+                "auth",
+                "sign-in",
+                "--email",
+                "ann@example.com",
+                "--password",
+                "pw-1234",
+            ],
+            &env,
+        );
+        assert_eq!(status, 0, "{err}");
+        let tokens: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        let token = tokens["access_token"].as_str().unwrap().to_owned();
+
+        // Without a token: a usage error before anything is opened.
+        let (status, out, err) = go(&["auth", "subscribe", "user.login", "--count", "1"], &env);
+        assert_eq!((status, out.as_str()), (2, ""), "{err}");
+        assert!(
+            err.contains("needs an access token: pass --access-token"),
+            "{err}"
+        );
+
+        let mut user_env = env.clone();
+        user_env.push(("GENAUTH_ACCESS_TOKEN", token.clone()));
+        let subscriber = std::thread::spawn(move || {
+            go(
+                &["auth", "subscribe", "user.login", "--count", "1"],
+                &user_env,
+            )
+        });
+        wait_for("the subscription", || {
+            e.emu.event_subscribers("user.login") == 1
+        });
+        publish(&env, "user.login", r#"{"who":"ann"}"#);
+        let (status, out, err) = subscriber.join().unwrap();
+        assert_eq!(status, 0, "{err}");
+        assert_eq!(
+            out,
+            "{\"code\":\"user.login\",\"payload\":{\"who\":\"ann\"}}\n"
+        );
+        assert!(!err.contains(&token));
+    }
+
+    #[test]
+    fn subscribe_with_a_refused_key_is_an_api_error() {
+        let e = start(Emulator::builder());
+        let mut env = feed_env(&e.emu);
+        for (k, v) in env.iter_mut() {
+            if *k == "GENAUTH_ACCESS_KEY_SECRET" {
+                *v = "wrong-secret-123".to_owned();
+            }
+        }
+        let (status, out, err) = go(&["mgmt", "subscribe", "order.paid"], &env);
+        assert_eq!((status, out.as_str()), (1, ""), "{err}");
+        assert!(
+            err.starts_with("genauth: the subscription to `order.paid` failed: "),
+            "{err}"
+        );
+        assert!(!err.contains("wrong-secret-123"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn subscribe_stops_on_ctrl_c() {
+        use std::io::{BufRead as _, BufReader};
+        let e = start(Emulator::builder());
+        let env = feed_env(&e.emu);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_genauth"))
+            .args(["mgmt", "subscribe", "order.paid"])
+            .env_clear()
+            .env("GENAUTH_CONFIG_DIR", "/nonexistent/genauth-cli-test")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        // A watchdog: the test fails instead of hanging.
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let d = done.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(30));
+            if !d.load(std::sync::atomic::Ordering::SeqCst) {
+                let _ = std::process::Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+        });
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        err.read_line(&mut line).unwrap();
+        assert_eq!(line, "genauth: subscribed to `order.paid`; Ctrl-C stops\n");
+        publish(&env, "order.paid", r#"{"n":1}"#);
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        out.read_line(&mut first).unwrap();
+        assert_eq!(first, "{\"code\":\"order.paid\",\"payload\":{\"n\":1}}\n");
+        let kill = std::process::Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = child.wait().unwrap();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(status.code(), Some(0), "{status:?}");
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+        assert_eq!(rest, "");
+    }
+}
+
+/// The generator's override list makes `UpdateFunctionModelDto.showFieldKey`
+/// optional; the CLI table follows it (the flag is optional, the body has no key).
+#[test]
+fn update_model_needs_no_show_field_key() {
+    let op = genauth_cli::mgmt_ops()
+        .iter()
+        .find(|o| o.name == "update_model")
+        .unwrap();
+    let p = op.params.iter().find(|p| p.key == "showFieldKey").unwrap();
+    assert!(!p.required, "--show-field-key must be optional");
+    let out = dry(
+        &[
+            "mgmt",
+            "update-model",
+            "--id",
+            "m1",
+            "--enable",
+            "true",
+            "--name",
+            "Model",
+            "--description",
+            "d",
+            "--type",
+            "user",
+            "--parent-key",
+            "pk",
+            "--field-order",
+            "a,b",
+            "--config",
+            "{}",
+            "--dry-run",
+        ],
+        MGMT_ENV,
+    );
+    assert_eq!(
+        out,
+        format!(
+            "POST https://api.example.com/api/v3/metadata/update-model\n\
+             x-genauth-sdk-version: rust:{V}\n\
+             x-genauth-request-from: sdk\n\
+             content-type: application/json\n\
+             authorization: Bearer [management token]\n\
+             x-genauth-userpool-id: [user pool id of the management token]\n\
+             \n\
+             {{\"config\":{{}},\"description\":\"d\",\"enable\":true,\"fieldOrder\":\"a,b\",\"id\":\"m1\",\"name\":\"Model\",\"parentKey\":\"pk\",\"type\":\"user\"}}\n"
+        )
+    );
+}
+
+mod protocol_helpers {
+    //! The protocol subcommands under `genauth auth`: URLs exactly, and each
+    //! request-sending helper's `--dry-run` byte for byte.
+
+    use super::*;
+
+    const ENV: &[(&str, &str)] = &[
+        ("GENAUTH_APP_ID", "app1"),
+        ("GENAUTH_APP_HOST", "https://demo.genauth.ai"),
+        ("GENAUTH_APP_SECRET", "app-secret-xyz"),
+        ("GENAUTH_ACCESS_TOKEN", "user-token-abc"),
+    ];
+    const STATE: &str = "state-0123456789abcdef";
+    const NONCE: &str = "nonce-0123456789abcdef";
+
+    fn json_out(args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(dry(args, ENV).trim()).expect("one JSON value")
+    }
+
+    #[test]
+    fn build_authorize_url_for_each_protocol() {
+        let v = json_out(&[
+            "auth",
+            "build-authorize-url",
+            "--redirect-uri",
+            "https://app.example.com/cb",
+            "--scope",
+            "openid profile",
+            "--state",
+            STATE,
+            "--nonce",
+            NONCE,
+            "--code-challenge",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        ]);
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "url": format!("https://demo.genauth.ai/oidc/auth?client_id=app1&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&response_type=code&scope=openid+profile&state={STATE}&nonce={NONCE}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"),
+                "state": STATE,
+                "nonce": NONCE,
+                "redirect_uri": "https://app.example.com/cb",
+                "scope": "openid profile",
+            })
+        );
+        // Without --state and --nonce: fresh random ones, in the URL.
+        let v = json_out(&[
+            "auth",
+            "build-authorize-url",
+            "--redirect-uri",
+            "https://app.example.com/cb",
+        ]);
+        let state = v["state"].as_str().unwrap();
+        let nonce = v["nonce"].as_str().unwrap();
+        assert_eq!((state.len(), nonce.len()), (32, 32));
+        assert_ne!(state, nonce);
+        let url = v["url"].as_str().unwrap();
+        assert!(
+            url.contains(&format!("&state={state}&nonce={nonce}")),
+            "{url}"
+        );
+        assert!(
+            url.contains("&scope=openid+profile+email+phone+address&"),
+            "{url}"
+        );
+
+        let v = json_out(&[
+            "auth",
+            "build-authorize-url",
+            "--protocol",
+            "oauth",
+            "--redirect-uri",
+            "https://app.example.com/cb",
+            "--state",
+            STATE,
+        ]);
+        assert_eq!(
+            v["url"],
+            format!("https://demo.genauth.ai/oauth/auth?client_id=app1&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&response_type=code&scope=user&state={STATE}")
+        );
+        assert_eq!(v["nonce"], serde_json::Value::Null);
+
+        let v = json_out(&[
+            "auth",
+            "build-authorize-url",
+            "--protocol",
+            "cas",
+            "--service",
+            "https://svc.example.com/x?y=1",
+        ]);
+        assert_eq!(
+            v["url"],
+            "https://demo.genauth.ai/cas-idp/app1?service=https%3A%2F%2Fsvc.example.com%2Fx%3Fy%3D1"
+        );
+        let v = json_out(&["auth", "build-authorize-url", "--protocol", "saml"]);
+        assert_eq!(v["url"], "https://demo.genauth.ai/api/v2/saml-idp/app1");
+
+        // OIDC needs a redirect URI: a usage error naming it.
+        let (code, out, err) = run_env(&["auth", "build-authorize-url"], ENV, "");
+        assert_eq!((code, out.as_str()), (2, ""), "{err}");
+        assert!(err.contains("redirect_uri"), "{err}");
+        // A short state is refused.
+        let (code, _, err) = run_env(
+            &[
+                "auth",
+                "build-authorize-url",
+                "--redirect-uri",
+                "https://app.example.com/cb",
+                "--state",
+                "short",
+            ],
+            ENV,
+            "",
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("state"), "{err}");
+    }
+
+    #[test]
+    fn build_logout_url_and_saml_urls() {
+        let v = json_out(&[
+            "auth",
+            "build-logout-url",
+            "--redirect-uri",
+            "https://app.example.com/bye",
+            "--id-token",
+            "id.tok.en",
+            "--state",
+            STATE,
+        ]);
+        assert_eq!(
+            v,
+            serde_json::json!({"url": format!("https://demo.genauth.ai/oidc/session/end?id_token_hint=id.tok.en&post_logout_redirect_uri=https%3A%2F%2Fapp.example.com%2Fbye&state={STATE}")})
+        );
+        let v = json_out(&[
+            "auth",
+            "build-logout-url",
+            "--protocol",
+            "cas",
+            "--redirect-uri",
+            "https://app.example.com/bye",
+        ]);
+        assert_eq!(
+            v["url"],
+            "https://demo.genauth.ai/cas-idp/logout?url=https%3A%2F%2Fapp.example.com%2Fbye"
+        );
+        let v = json_out(&[
+            "auth",
+            "build-logout-url",
+            "--protocol",
+            "oauth",
+            "--redirect-uri",
+            "https://app.example.com/bye",
+        ]);
+        assert_eq!(
+            v["url"],
+            "https://demo.genauth.ai/login/profile/logout?redirect_uri=https%3A%2F%2Fapp.example.com%2Fbye"
+        );
+        let v = json_out(&["auth", "saml-urls"]);
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "login_url": "https://demo.genauth.ai/api/v2/saml-idp/app1",
+                "metadata_url": "https://demo.genauth.ai/api/v2/saml-idp/app1/metadata",
+            })
+        );
+    }
+
+    const HEAD: &str = "x-genauth-sdk-version: rust:";
+
+    /// The dry run redacted and with `--show-secrets`.
+    fn both(args: &[&str]) -> (String, String) {
+        let mut a = args.to_vec();
+        a.push("--dry-run");
+        let redacted = dry(&a, ENV);
+        a.push("--show-secrets");
+        (redacted, dry(&a, ENV))
+    }
+
+    fn form_post(path: &str, body: &str) -> String {
+        format!(
+            "POST https://demo.genauth.ai{path}\n\
+             {HEAD}{V}\n\
+             x-genauth-request-from: sdk\n\
+             x-genauth-app-id: app1\n\
+             accept: application/json\n\
+             content-type: application/x-www-form-urlencoded\n\
+             \n\
+             {body}\n"
+        )
+    }
+
+    /// Codes, tokens and tickets are base64url and may start with `-`.
+    #[test]
+    fn a_value_starting_with_a_hyphen_is_a_value() {
+        let (_, shown) = both(&[
+            "auth",
+            "get-access-token-by-code",
+            "--code",
+            "-c0de",
+            "--code-verifier",
+            "-verifier-0123456789",
+            "--redirect-uri",
+            "https://app.example.com/cb",
+        ]);
+        assert!(shown.contains("code=-c0de&"), "{shown}");
+        assert!(
+            shown.contains("code_verifier=-verifier-0123456789"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn code_exchange_dry_run() {
+        let (redacted, shown) = both(&[
+            "auth",
+            "get-access-token-by-code",
+            "--code",
+            "c0de",
+            "--code-verifier",
+            "verifier-0123456789",
+            "--redirect-uri",
+            "https://app.example.com/cb",
+        ]);
+        assert_eq!(
+            redacted,
+            form_post(
+                "/oidc/token",
+                "grant_type=authorization_code&code=c0de&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&code_verifier=[redacted]&client_id=app1&client_secret=[redacted]"
+            )
+        );
+        assert_eq!(
+            shown,
+            form_post(
+                "/oidc/token",
+                "grant_type=authorization_code&code=c0de&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&code_verifier=verifier-0123456789&client_id=app1&client_secret=app-secret-xyz"
+            )
+        );
+    }
+
+    #[test]
+    fn refresh_dry_run() {
+        let (redacted, shown) = both(&[
+            "auth",
+            "get-new-access-token-by-refresh-token",
+            "--refresh-token",
+            "refresh-0123",
+        ]);
+        assert_eq!(
+            redacted,
+            form_post(
+                "/oidc/token",
+                "grant_type=refresh_token&refresh_token=[redacted]&client_id=app1&client_secret=[redacted]"
+            )
+        );
+        assert_eq!(
+            shown,
+            form_post(
+                "/oidc/token",
+                "grant_type=refresh_token&refresh_token=refresh-0123&client_id=app1&client_secret=app-secret-xyz"
+            )
+        );
+        // No refresh token anywhere: a usage error saying where to give one.
+        let (code, _, err) = run_env(
+            &["auth", "get-new-access-token-by-refresh-token", "--dry-run"],
+            ENV,
+            "",
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("no refresh token: pass --refresh-token"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn introspect_and_revoke_dry_run() {
+        // The token defaults to the access token.
+        let (redacted, shown) = both(&["auth", "introspect-token"]);
+        assert_eq!(
+            redacted,
+            form_post(
+                "/oidc/token/introspection",
+                "token=[redacted]&client_id=app1&client_secret=[redacted]"
+            )
+        );
+        assert_eq!(
+            shown,
+            form_post(
+                "/oidc/token/introspection",
+                "token=user-token-abc&client_id=app1&client_secret=app-secret-xyz"
+            )
+        );
+        let (redacted, shown) = both(&["auth", "revoke-token", "--token", "other-token-1"]);
+        assert_eq!(
+            redacted,
+            form_post(
+                "/oidc/token/revocation",
+                "token=[redacted]&client_id=app1&client_secret=[redacted]"
+            )
+        );
+        assert_eq!(
+            shown,
+            form_post(
+                "/oidc/token/revocation",
+                "token=other-token-1&client_id=app1&client_secret=app-secret-xyz"
+            )
+        );
+    }
+
+    #[test]
+    fn userinfo_dry_run() {
+        let (redacted, shown) = both(&["auth", "get-user-info-by-access-token"]);
+        let expected = |auth: &str| {
+            format!(
+                "GET https://demo.genauth.ai/oidc/me\n\
+                 {HEAD}{V}\n\
+                 x-genauth-request-from: sdk\n\
+                 x-genauth-app-id: app1\n\
+                 accept: application/json\n\
+                 authorization: {auth}\n"
+            )
+        };
+        assert_eq!(redacted, expected("[redacted]"));
+        assert_eq!(shown, expected("Bearer user-token-abc"));
+    }
+
+    #[test]
+    fn cas_validation_dry_run() {
+        let (redacted, shown) = both(&[
+            "auth",
+            "validate-cas-ticket",
+            "--ticket",
+            "ST-1-abc",
+            "--service",
+            "https://svc.example.com/",
+            "--format",
+            "json",
+        ]);
+        let expected = |ticket: &str| {
+            format!(
+                "GET https://demo.genauth.ai/cas-idp/app1/serviceValidate?service=https%3A%2F%2Fsvc.example.com%2F&ticket={ticket}&format=JSON\n\
+                 {HEAD}{V}\n\
+                 x-genauth-request-from: sdk\n\
+                 x-genauth-app-id: app1\n\
+                 accept: application/json\n"
+            )
+        };
+        assert_eq!(redacted, expected("[redacted]"));
+        assert_eq!(shown, expected("ST-1-abc"));
+        let (_, shown) = both(&[
+            "auth",
+            "validate-cas-ticket",
+            "--ticket",
+            "ST-1-abc",
+            "--service",
+            "https://svc.example.com/",
+            "--cas-version",
+            "1",
+        ]);
+        assert_eq!(
+            shown,
+            format!(
+                "GET https://demo.genauth.ai/cas-idp/app1/validate?service=https%3A%2F%2Fsvc.example.com%2F&ticket=ST-1-abc\n\
+                 {HEAD}{V}\n\
+                 x-genauth-request-from: sdk\n\
+                 x-genauth-app-id: app1\n\
+                 accept: text/plain\n"
+            )
+        );
+    }
 }

@@ -17,6 +17,8 @@ mod cli;
 mod emit;
 mod error_codes;
 mod model;
+mod overrides;
+mod secrets;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -75,8 +77,9 @@ fn rustfmt(path: &str, src: &str) -> Result<String, String> {
 fn generate(spec_path: &Path) -> Result<BTreeMap<String, String>, String> {
     let text = std::fs::read_to_string(spec_path)
         .map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
-    let spec: serde_json::Value =
+    let mut spec: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("bad JSON in the spec: {e}"))?;
+    overrides::apply(&mut spec)?;
     let model = model::build(&spec)?;
     let mut files = BTreeMap::new();
     files.extend(model.emit_types());
@@ -95,6 +98,7 @@ fn generate(spec_path: &Path) -> Result<BTreeMap<String, String>, String> {
         model.emit_dto_tests(),
     );
     files.insert("docs/python-to-rust.md".into(), model.emit_python_table());
+    files.insert(secrets::DOCS_PATH.into(), model.emit_secret_list());
     files.insert(cli::PATH.into(), cli::render(&model));
 
     // The error-code catalogue sits beside the spec.

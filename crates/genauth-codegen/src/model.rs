@@ -146,6 +146,9 @@ pub struct Op {
     pub method: String,
     pub path: String,
     pub auth: &'static str,
+    /// Sent with the user's token, answered without a login (the override
+    /// list's `LOGIN_FREE`).
+    pub login_free: bool,
     pub encoding: Encoding,
     pub envelope: bool,
     pub idempotent: bool,
@@ -269,10 +272,65 @@ pub fn type_name(spec: &str) -> String {
     }
 }
 
-/// Whether a string field with this wire name holds a secret.
+/// Whether a string field with this wire name holds a credential, by the
+/// rule of `docs/codegen.md` ("Secrets"), applied to the lowercase words of
+/// the name (`newEmailPassCode` → `new email pass code`):
+/// - the last word is `password`, `passwd`, `pwd`, `pass`, `secret`, `token`,
+///   `totp`, `otp`, `ticket`, `passcode`, `pin` or `apikey` (`bindPwd`,
+///   `senderPass`, `apikey`);
+/// - or the name holds one of the word pairs `pass code`, `recovery code(s)`,
+///   `private key`, `secret key`, `api key`, or the word `passcode`
+///   (`passCodeForInformationCompletion`, `recoveryCodes`, `privateKeyPem`).
+///
+/// Words after the credential that describe it (`tokenType`,
+/// `passwordLastSetAt`, `ticketExpiresIn`) keep a field plain. The fields the
+/// rule matches are listed in `docs/secret-fields.md` (generated).
 pub fn is_secret(wire: &str) -> bool {
-    let lc = wire.to_ascii_lowercase();
-    lc.ends_with("password") || lc == "passcode" || lc.ends_with("secret") || lc.ends_with("token")
+    let words = secret_words(wire);
+    const LAST: &[&str] = &[
+        "password", "passwd", "pwd", "pass", "secret", "token", "totp", "otp", "ticket",
+        "passcode", "pin", "apikey",
+    ];
+    if words.last().is_some_and(|w| LAST.contains(&w.as_str())) {
+        return true;
+    }
+    const PAIRS: &[(&str, &str)] = &[
+        ("pass", "code"),
+        ("recovery", "code"),
+        ("recovery", "codes"),
+        ("private", "key"),
+        ("secret", "key"),
+        ("api", "key"),
+    ];
+    words.iter().any(|w| w == "passcode")
+        || words
+            .windows(2)
+            .any(|p| PAIRS.contains(&(p[0].as_str(), p[1].as_str())))
+}
+
+/// The lowercase words of a camelCase, snake_case or kebab-case name.
+fn secret_words(wire: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in wire.chars() {
+        if c == '_' || c == '-' || c == '.' {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
 }
 
 /// Setter names that would clash with `Call`'s own methods.
@@ -618,6 +676,7 @@ pub fn build(spec: &Value) -> Result<Model, String> {
                 method,
                 path: path.clone(),
                 auth,
+                login_free: o["x-login-free"].as_bool() == Some(true),
                 encoding,
                 envelope,
                 output,
@@ -757,7 +816,48 @@ mod tests {
         ] {
             assert!(is_secret(s), "{s}");
         }
-        for s in ["tokenType", "passwordEncryptType", "userId", "expiresIn"] {
+        for s in [
+            "totp",
+            "ticket",
+            "passwordForPhonePassCode",
+            "newEmailPassCode",
+            "oldPhonePassCode",
+            "emailPassCodeForInformationCompletion",
+            "phonePassCodeForInformationCompletion",
+            "recoveryCode",
+            "privateKey",
+            "mfaToken",
+            "jwtToken",
+            "bindPwd",
+            "senderPass",
+            "apikey",
+            "apiKey",
+            "captchaToken",
+            "accessKeySecret",
+        ] {
+            assert!(is_secret(s), "{s}");
+        }
+        for s in [
+            "tokenType",
+            "passwordEncryptType",
+            "userId",
+            "expiresIn",
+            "passwordLastSetAt",
+            "ticketExpiresIn",
+            "tokenEndpointAuthMethod",
+            "shopping",
+            "description",
+            "accessKeyId",
+            "publicKey",
+            "passwordSecurityLevel",
+            "passwordTabConfig",
+            "totpStatus",
+            "emailMfaStatus",
+            "passport",
+            "spinner",
+            "apiCode",
+            "captchaCode",
+        ] {
             assert!(!is_secret(s), "{s}");
         }
     }

@@ -145,6 +145,9 @@ pub enum ProtocolError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerifyError {
+    /// genauth-core was built without a signature backend for JWTs.
+    #[error("no JWT signature backend: enable the `aws-lc-rs` or `rust-crypto` feature of genauth-core (or `aws-lc-rs` / `ring` of genauth)")]
+    NoCryptoBackend,
     /// The token is not three base64url parts with a JSON header and payload.
     #[error("the token is malformed: {0}")]
     Malformed(String),

@@ -188,6 +188,29 @@ impl AuthenticationConfig {
     }
 }
 
+#[cfg(feature = "authentication")]
+impl AuthenticationConfig {
+    /// A body for `sign_in_by_credentials` (`POST /api/v3/signin`) over
+    /// `connection`, with the app's `client_id` and `client_secret` in it when
+    /// the app authenticates with `client_secret_post` and has a secret set.
+    /// (With `client_secret_basic`, [`request`](Self::request) sends the
+    /// `Basic` header instead.) Fill in the payload of the connection.
+    pub fn sign_in_body(
+        &self,
+        connection: genauth_types::SigninByCredentialsDtoConnection,
+    ) -> genauth_types::SigninByCredentialsDto {
+        let options = &self.options;
+        let mut body = genauth_types::SigninByCredentialsDto::new(connection);
+        if options.token_endpoint_auth_method == TokenEndpointAuthMethod::ClientSecretPost {
+            if let Some(secret) = &options.app_secret {
+                body.client_id = Some(options.app_id.clone());
+                body.client_secret = Some(secret.clone());
+            }
+        }
+        body
+    }
+}
+
 impl ManagementConfig {
     /// Encodes a management-client operation; with a token, the `authorization`
     /// and user pool headers are added (middleware may add them later instead).

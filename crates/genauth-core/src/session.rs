@@ -44,6 +44,7 @@
 //! ```
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -54,17 +55,48 @@ use crate::{AuthKind, Body, Error, ManagementConfig, Operation};
 /// The management token of one set of management options, kept between calls.
 #[derive(Debug, Clone)]
 pub struct ManagementSession {
-    config: ManagementConfig,
+    config: Arc<ManagementConfig>,
     token: Option<ManagementToken>,
 }
 
 impl ManagementSession {
     /// A session with no token yet: the first call fetches one.
     pub fn new(config: ManagementConfig) -> Self {
-        Self {
-            config,
-            token: None,
-        }
+        Self::shared(Arc::new(config), None)
+    }
+
+    /// A session over a configuration shared with other sessions, starting
+    /// with `token` (or none). An async transport serving many calls at once
+    /// keeps one token for all of them, makes a short-lived session per call
+    /// with it, and fetches a new token once for all callers with
+    /// [`token_request`](Self::token_request) and
+    /// [`receive_token`](Self::receive_token).
+    pub fn shared(config: Arc<ManagementConfig>, token: Option<ManagementToken>) -> Self {
+        Self { config, token }
+    }
+
+    /// The request that fetches a new management token.
+    pub fn token_request(&self) -> Result<http::Request<Body>, Error> {
+        self.config.token_request()
+    }
+
+    /// Reads the answer to [`token_request`](Self::token_request), received at
+    /// `now`, and keeps the token for the next calls.
+    ///
+    /// Errors: the token endpoint's error envelope, an HTTP error, or a decode
+    /// error when the answer holds no usable token; the session keeps no token
+    /// then.
+    pub fn receive_token(
+        &mut self,
+        response: http::Response<Bytes>,
+        now: SystemTime,
+    ) -> Result<&ManagementToken, Error> {
+        self.token = None;
+        let token = self
+            .config
+            .parse_token_response(response)?
+            .with_issued_at(now);
+        Ok(self.token.insert(token))
     }
 
     /// The options the session encodes requests with.
@@ -157,6 +189,36 @@ impl<O: Operation> ManagedCall<'_, O> {
                 self.session.config.token_request()
             }
         }
+    }
+
+    /// Whether the request handed out last is the token request: the call
+    /// waits for a management token. A transport that shares one token
+    /// between concurrent calls may, instead of sending that request, fetch
+    /// the token once for all of them and hand it in with
+    /// [`provide_token`](Self::provide_token).
+    pub fn needs_token(&self) -> bool {
+        matches!(self.state, State::Token { .. })
+    }
+
+    /// Goes on with `token`, obtained elsewhere, in place of the answer to
+    /// the token request: the session keeps it and the call's request with
+    /// it is returned, to be sent and its response passed to
+    /// [`receive`](Self::receive).
+    ///
+    /// Errors: an invalid-input error when the call is not waiting for a
+    /// token ([`needs_token`](Self::needs_token) is false).
+    pub fn provide_token(&mut self, token: ManagementToken) -> Result<http::Request<Body>, Error> {
+        let State::Token { replay } = self.state else {
+            return Err(Error::invalid_input(
+                "token",
+                "the call is not waiting for a management token",
+            ));
+        };
+        let mut req = copy(&self.request);
+        token.apply(req.headers_mut());
+        self.session.token = Some(token);
+        self.state = State::Call { replay };
+        Ok(req)
     }
 
     /// Takes the response to the request sent last, received at `now`.

@@ -376,7 +376,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: true,
-        output: r#"{"briefUserInfo":{"displayName":"displayName-value","photo":"photo-value"},"status":"PENDING","ticket":"ticket-value","tokenSet":{"access_token":"secret-value","expire_in":42,"id_token":"secret-value","refresh_token":"secret-value","scope":"scope-value","token_type":"token_type-value"}}"#,
+        output: r#"{"briefUserInfo":{"displayName":"displayName-value","photo":"photo-value"},"status":"PENDING","ticket":"secret-value","tokenSet":{"access_token":"secret-value","expire_in":42,"id_token":"secret-value","refresh_token":"secret-value","scope":"scope-value","token_type":"token_type-value"}}"#,
     },
     Row {
         client: ClientKind::Authentication,
@@ -656,7 +656,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: true,
-        output: r#"{"briefUserInfo":{"displayName":"displayName-value","photo":"photo-value"},"status":"PENDING","ticket":"ticket-value","tokenSet":{"access_token":"secret-value","expire_in":42,"id_token":"secret-value","refresh_token":"secret-value","scope":"scope-value","token_type":"token_type-value"}}"#,
+        output: r#"{"briefUserInfo":{"displayName":"displayName-value","photo":"photo-value"},"status":"PENDING","ticket":"secret-value","tokenSet":{"access_token":"secret-value","expire_in":42,"id_token":"secret-value","refresh_token":"secret-value","scope":"scope-value","token_type":"token_type-value"}}"#,
     },
     Row {
         client: ClientKind::Authentication,
@@ -776,7 +776,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"{"authenticationOptions":{"allowCredentials":[{"id":"id-value","transports":["transports-value"],"type":"type-value"}],"challenge":"challenge-value","rpId":"rpId-value","timeout":42},"ticket":"ticket-value"}"#,
+        output: r#"{"authenticationOptions":{"allowCredentials":[{"id":"id-value","transports":["transports-value"],"type":"type-value"}],"challenge":"challenge-value","rpId":"rpId-value","timeout":42},"ticket":"secret-value"}"#,
     },
     Row {
         client: ClientKind::Authentication,
@@ -788,7 +788,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"{"registrationOptions":{"challenge":"challenge-value","excludeCredentials":[{"id":"id-value","transports":["transports-value"],"type":"type-value"}],"pubKeyCredParams":[{"alg":42,"type":"type-value"}],"rp":{"id":"id-value","name":"name-value"},"timeout":42,"user":{"displayName":"displayName-value","id":"id-value","name":"name-value"}},"ticket":"ticket-value"}"#,
+        output: r#"{"registrationOptions":{"challenge":"challenge-value","excludeCredentials":[{"id":"id-value","transports":["transports-value"],"type":"type-value"}],"pubKeyCredParams":[{"alg":42,"type":"type-value"}],"rp":{"id":"id-value","name":"name-value"},"timeout":42,"user":{"displayName":"displayName-value","id":"id-value","name":"name-value"}},"ticket":"secret-value"}"#,
     },
     Row {
         client: ClientKind::Authentication,
@@ -992,7 +992,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::UserToken,
         envelope: true,
         idempotent: false,
-        output: r#"{"enrollmentToken":"secret-value","otpData":{"qrCodeDataUrl":"qrCodeDataUrl-value","qrCodeUri":"qrCodeUri-value","recoveryCode":"recoveryCode-value"}}"#,
+        output: r#"{"enrollmentToken":"secret-value","otpData":{"qrCodeDataUrl":"qrCodeDataUrl-value","qrCodeUri":"qrCodeUri-value","recoveryCode":"secret-value"}}"#,
     },
     Row {
         client: ClientKind::Authentication,
@@ -1755,7 +1755,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: false,
-        output: r#"{"aliExmailConfig":{"sender":"sender-value","senderPass":"senderPass-value"},"enabled":true,"sendGridConfig":{"apikey":"apikey-value","sender":"sender-value"},"smtpConfig":{"secure":true,"sender":"sender-value","senderPass":"senderPass-value","smtp_host":"smtp_host-value","smtp_port":42},"tencentExmailConfig":{"sender":"sender-value","senderPass":"senderPass-value"},"type":"ali"}"#,
+        output: r#"{"aliExmailConfig":{"sender":"sender-value","senderPass":"secret-value"},"enabled":true,"sendGridConfig":{"apikey":"secret-value","sender":"sender-value"},"smtpConfig":{"secure":true,"sender":"sender-value","senderPass":"secret-value","smtp_host":"smtp_host-value","smtp_port":42},"tencentExmailConfig":{"sender":"sender-value","senderPass":"secret-value"},"type":"ali"}"#,
     },
     Row {
         client: ClientKind::Management,
@@ -3380,7 +3380,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: true,
-        output: r#"{"aliExmailConfig":{"sender":"sender-value","senderPass":"senderPass-value"},"enabled":true,"sendGridConfig":{"apikey":"apikey-value","sender":"sender-value"},"smtpConfig":{"secure":true,"sender":"sender-value","senderPass":"senderPass-value","smtp_host":"smtp_host-value","smtp_port":42},"tencentExmailConfig":{"sender":"sender-value","senderPass":"senderPass-value"},"type":"ali"}"#,
+        output: r#"{"aliExmailConfig":{"sender":"sender-value","senderPass":"secret-value"},"enabled":true,"sendGridConfig":{"apikey":"secret-value","sender":"sender-value"},"smtpConfig":{"secure":true,"sender":"sender-value","senderPass":"secret-value","smtp_host":"smtp_host-value","smtp_port":42},"tencentExmailConfig":{"sender":"sender-value","senderPass":"secret-value"},"type":"ali"}"#,
     },
     Row {
         client: ClientKind::Management,
@@ -5250,7 +5250,7 @@ const ROWS: &[Row] = &[
         auth: AuthKind::ManagementToken,
         envelope: true,
         idempotent: true,
-        output: r#"{"baseDn":"baseDn-value","bindDn":"bindDn-value","bindPwd":"bindPwd-value","enablePrivatization":42,"enableSsl":42,"enabled":42,"id":"id-value","ldapDomain":"ldapDomain-value","ldapsLinkUrl":"ldapsLinkUrl-value","linkUrl":"linkUrl-value","udfMapping":{"any":"value"},"userPoolId":"userPoolId-value","visibleFields":{"any":"value"},"visibleOrgNodes":{"any":"value"}}"#,
+        output: r#"{"baseDn":"baseDn-value","bindDn":"bindDn-value","bindPwd":"secret-value","enablePrivatization":42,"enableSsl":42,"enabled":42,"id":"id-value","ldapDomain":"ldapDomain-value","ldapsLinkUrl":"ldapsLinkUrl-value","linkUrl":"linkUrl-value","udfMapping":{"any":"value"},"userPoolId":"userPoolId-value","visibleFields":{"any":"value"},"visibleOrgNodes":{"any":"value"}}"#,
     },
     Row {
         client: ClientKind::Management,

@@ -1,4 +1,10 @@
-//! The operation registry: lookup by route, validation messages, samples.
+//! The operation registry: lookup by route, validation messages, samples;
+//! and, as modules, the fuzz harness and its seeded mutation tests (one test
+//! binary for both).
+
+mod fuzz_harness;
+#[path = "fuzz_harness/mutation.rs"]
+mod mutation;
 
 use bytes::Bytes;
 use genauth_core::ops::registry::{self, ClientKind};

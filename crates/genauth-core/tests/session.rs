@@ -275,3 +275,95 @@ fn token_rejected_reads_the_status_and_the_envelope() {
         serde_json::json!("not an envelope")
     )));
 }
+
+#[test]
+fn a_token_fetched_ahead_is_used_by_a_shared_session_without_a_token_request() {
+    let config = std::sync::Arc::new(
+        ManagementConfig::new(ManagementClientOptions::new("ak", "sk")).unwrap(),
+    );
+    let mut fake = Fake::new(user_ok);
+    let now = SystemTime::now();
+
+    let mut fetcher = ManagementSession::shared(config.clone(), None);
+    let req = fetcher.token_request().unwrap();
+    assert_eq!(req.uri().path(), TOKEN_PATH);
+    let token = fetcher.receive_token(fake.send(req), now).unwrap().clone();
+    assert_eq!(token.issued_at, now);
+    assert_eq!(token.userpool_id, "pool-1");
+
+    let mut call_session = ManagementSession::shared(config, Some(token));
+    assert_eq!(get_user(&mut call_session, &mut fake, now).unwrap(), "u-1");
+    assert_eq!(fake.paths(), [TOKEN_PATH, "/api/v3/get-user"]);
+    assert_eq!(
+        fake.sent[1].1.as_deref(),
+        Some(format!("Bearer {}", jwt("pool-1", 1)).as_str())
+    );
+}
+
+#[test]
+fn a_failed_token_fetch_leaves_no_token() {
+    let mut s = session();
+    let mut fake = Fake::new(user_ok);
+    let now = SystemTime::now();
+    let req = s.token_request().unwrap();
+    s.receive_token(fake.send(req), now).unwrap();
+    assert!(s.token().is_some());
+    let err = s
+        .receive_token(
+            response(
+                200,
+                serde_json::json!({"statusCode": 400, "apiCode": 2001, "message": "bad key"}),
+            ),
+            now,
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert!(
+        s.token().is_none(),
+        "the old token is not kept after a failed fetch"
+    );
+}
+
+#[test]
+fn a_token_provided_in_place_of_the_token_request_is_used_and_kept() {
+    let mut fake = Fake::new(user_ok);
+    let now = SystemTime::now();
+    let mut fetcher = session();
+    let req = fetcher.token_request().unwrap();
+    let token = fetcher.receive_token(fake.send(req), now).unwrap().clone();
+
+    let mut s = session();
+    let op = GetUser::new("u-1".to_owned());
+    let (mut call, first) = s.call(&op, now).unwrap();
+    assert_eq!(first.uri().path(), TOKEN_PATH);
+    assert!(call.needs_token());
+    let req = call.provide_token(token).unwrap();
+    assert!(!call.needs_token());
+    assert_eq!(req.uri().path(), "/api/v3/get-user");
+    assert_eq!(
+        req.headers().get("authorization").unwrap(),
+        format!("Bearer {}", jwt("pool-1", 1)).as_str()
+    );
+    let Step::Done(user) = call.receive(fake.send(req), now).unwrap() else {
+        panic!("the call is answered")
+    };
+    assert_eq!(user.user_id, "u-1");
+    // Only the fetcher's token request went out.
+    assert_eq!(fake.paths(), [TOKEN_PATH, "/api/v3/get-user"]);
+    assert_eq!(s.token().unwrap().userpool_id, "pool-1");
+}
+
+#[test]
+fn providing_a_token_when_none_is_awaited_is_an_error() {
+    let mut fake = Fake::new(user_ok);
+    let now = SystemTime::now();
+    let mut s = session();
+    let req = s.token_request().unwrap();
+    let token = s.receive_token(fake.send(req), now).unwrap().clone();
+    let op = GetUser::new("u-1".to_owned());
+    let (mut call, first) = s.call(&op, now).unwrap();
+    assert_eq!(first.uri().path(), "/api/v3/get-user");
+    assert!(!call.needs_token());
+    let err = call.provide_token(token).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+}

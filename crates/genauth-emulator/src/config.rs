@@ -141,6 +141,61 @@ impl App {
     }
 }
 
+/// Which directory a [`DirectoryUser`] is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Directory {
+    /// An LDAP server (`connection: LDAP`).
+    Ldap,
+    /// Active Directory (`connection: AD`).
+    Ad,
+}
+
+/// An account of a configured LDAP or AD directory: sign-in with
+/// `connection: LDAP` or `AD` checks its password; the first sign-in creates
+/// the user, with the account name as username.
+#[derive(Clone)]
+pub struct DirectoryUser {
+    pub(crate) kind: Directory,
+    pub(crate) account: String,
+    pub(crate) password: SecretString,
+    pub(crate) email: Option<String>,
+}
+
+impl std::fmt::Debug for DirectoryUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectoryUser")
+            .field("kind", &self.kind)
+            .field("account", &self.account)
+            .field("password", &"<redacted>")
+            .field("email", &self.email)
+            .finish()
+    }
+}
+
+impl DirectoryUser {
+    /// An LDAP account (its `sAMAccountName`) and password.
+    pub fn ldap(account: impl Into<String>, password: impl Into<SecretString>) -> Self {
+        Self {
+            kind: Directory::Ldap,
+            account: account.into(),
+            password: password.into(),
+            email: None,
+        }
+    }
+    /// An Active Directory account (its `sAMAccountName`) and password.
+    pub fn ad(account: impl Into<String>, password: impl Into<SecretString>) -> Self {
+        Self {
+            kind: Directory::Ad,
+            ..Self::ldap(account, password)
+        }
+    }
+    /// The email the user gets on the first sign-in.
+    pub fn with_email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+}
+
 /// An organization that exists from the start, with its members (given by
 /// email, phone or username of configured users).
 #[derive(Debug, Clone)]

@@ -15,6 +15,9 @@ pub struct TableEntry {
     pub name: &'static str,
     /// The credential the operation is sent with.
     pub auth: AuthKind,
+    /// Whether a [`AuthKind::UserToken`] operation is answered without a
+    /// login (sign-up, pass codes, ...): then no token is checked.
+    pub login_free: bool,
     /// Whether the answer is the `{statusCode, message, data}` envelope.
     pub envelope: bool,
     /// Checks the query string (for query operations) or the body: `Err`
@@ -95,6 +98,7 @@ impl OperationTable for RegistryTable {
         genauth_core::ops::registry::find(method, path).map(|m| TableEntry {
             name: m.name,
             auth: m.auth,
+            login_free: m.login_free,
             envelope: m.envelope,
             validate: m.validate,
             sample_output: m.sample_output,

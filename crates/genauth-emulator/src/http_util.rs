@@ -122,9 +122,15 @@ pub(crate) fn lowercase_booleans(query: &str) -> String {
         .join("&")
 }
 
-/// A boolean query flag: `true` in any letter case (`True` from Python).
-pub(crate) fn flag(pairs: &[(String, String)], name: &str) -> bool {
-    get(pairs, name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+/// An optional boolean query value: `true`/`false` in any letter case
+/// (`True` from Python); anything else is refused naming the parameter.
+pub(crate) fn boolean(pairs: &[(String, String)], name: &str) -> Result<Option<bool>, ApiErr> {
+    match get(pairs, name) {
+        None => Ok(None),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(_) => Err(ApiErr::invalid(format!("{name}: must be true or false"))),
+    }
 }
 
 /// Whether `s` has the shape of an email address: one `@` between a
@@ -175,6 +181,8 @@ pub(crate) struct ApiErr {
     pub status_code: i64,
     pub api_code: Option<i64>,
     pub message: String,
+    /// `data` of the error envelope (e.g. the MFA token of a sign-in step).
+    pub data: Option<Value>,
 }
 
 impl ApiErr {
@@ -183,7 +191,12 @@ impl ApiErr {
             status_code,
             api_code,
             message: message.into(),
+            data: None,
         }
+    }
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(data);
+        self
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(400, None, message)
@@ -242,6 +255,9 @@ pub(crate) fn envelope_err(e: &ApiErr) -> Reply {
     if let Some(code) = e.api_code {
         env["apiCode"] = json!(code);
     }
+    if let Some(data) = &e.data {
+        env["data"] = data.clone();
+    }
     json_reply(StatusCode::OK, &env)
 }
 
@@ -279,10 +295,9 @@ pub(crate) fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// `secs` since the epoch as an ISO 8601 UTC time, e.g. `2024-03-01T12:00:00.000Z`.
-pub(crate) fn iso8601(secs: u64) -> String {
+/// The calendar day (UTC) of `secs` since the epoch: year, month, day.
+pub(crate) fn civil_date(secs: u64) -> (i64, u8, u8) {
     let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
     // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -293,6 +308,14 @@ pub(crate) fn iso8601(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
+    // 1 <= m <= 12 and 1 <= d <= 31 by construction.
+    (y, m as u8, d as u8)
+}
+
+/// `secs` since the epoch as an ISO 8601 UTC time, e.g. `2024-03-01T12:00:00.000Z`.
+pub(crate) fn iso8601(secs: u64) -> String {
+    let (y, m, d) = civil_date(secs);
+    let rem = secs % 86_400;
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
         rem / 3600,
@@ -318,9 +341,18 @@ mod tests {
             lowercase_booleans("withCustomData=True&x=FALSE&name=Trueman&b=true"),
             "withCustomData=true&x=false&name=Trueman&b=true"
         );
-        let pairs = vec![("fetchAll".to_owned(), "True".to_owned())];
-        assert!(flag(&pairs, "fetchAll"));
-        assert!(!flag(&pairs, "other"));
+        let pairs = vec![
+            ("fetchAll".to_owned(), "True".to_owned()),
+            ("status".to_owned(), "FALSE".to_owned()),
+            ("bad".to_owned(), "yes".to_owned()),
+        ];
+        assert_eq!(boolean(&pairs, "fetchAll").unwrap(), Some(true));
+        assert_eq!(boolean(&pairs, "status").unwrap(), Some(false));
+        assert_eq!(boolean(&pairs, "other").unwrap(), None);
+        assert!(boolean(&pairs, "bad")
+            .unwrap_err()
+            .message
+            .starts_with("bad: "));
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub mod fallback;
 mod http_util;
 mod keys;
 mod oidc;
+mod org_tree;
+mod saml;
 mod server;
 mod signed;
 mod store;
@@ -54,9 +56,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
 
 pub use config::{
-    AccessKey, App, Fault, FaultAction, Lifetimes, Organization, TestUser, DEFAULT_ACCESS_KEY_ID,
-    DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_REDIRECT_URI,
-    DEFAULT_USERPOOL_ID,
+    AccessKey, App, Directory, DirectoryUser, Fault, FaultAction, Lifetimes, Organization,
+    TestUser, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID, DEFAULT_APP_SECRET,
+    DEFAULT_REDIRECT_URI, DEFAULT_USERPOOL_ID,
 };
 pub use fallback::{EmptyTable, OperationTable, RegistryTable, StaticTable, TableEntry};
 pub use webhook::Webhook;
@@ -112,6 +114,7 @@ pub struct EmulatorBuilder {
     userpool_id: String,
     users: Vec<TestUser>,
     organizations: Vec<Organization>,
+    directory: Vec<DirectoryUser>,
     apps: Vec<App>,
     access_keys: Vec<AccessKey>,
     lifetimes: Lifetimes,
@@ -146,6 +149,7 @@ impl Default for EmulatorBuilder {
             userpool_id: DEFAULT_USERPOOL_ID.to_owned(),
             users: Vec::new(),
             organizations: Vec::new(),
+            directory: Vec::new(),
             apps: Vec::new(),
             access_keys: Vec::new(),
             lifetimes: Lifetimes::default(),
@@ -177,6 +181,12 @@ impl EmulatorBuilder {
     /// Adds an organization with members among the configured users.
     pub fn organization(mut self, org: Organization) -> Self {
         self.organizations.push(org);
+        self
+    }
+    /// Adds an account of an LDAP or AD directory, for sign-in with
+    /// `connection: LDAP` or `AD`.
+    pub fn directory_user(mut self, user: DirectoryUser) -> Self {
+        self.directory.push(user);
         self
     }
     /// Adds an app; when none is added, the default app is configured.
@@ -268,12 +278,14 @@ impl EmulatorBuilder {
             base_url: format!("http://{addr}"),
             userpool_id: self.userpool_id,
             apps,
+            directory: self.directory,
             access_keys: keys_,
             lifetimes: self.lifetimes,
             auto_approve: self.auto_approve,
             table: self.table,
             table_only: self.table_only,
             key,
+            saml: saml::LazyIdp::default(),
             store: Mutex::new(store),
         });
         let (tx, rx) = watch::channel(false);
@@ -291,12 +303,14 @@ pub(crate) struct Shared {
     pub base_url: String,
     pub userpool_id: String,
     pub apps: Vec<App>,
+    pub directory: Vec<DirectoryUser>,
     pub access_keys: Vec<AccessKey>,
     pub lifetimes: Lifetimes,
     pub auto_approve: Option<String>,
     pub table: Arc<dyn OperationTable>,
     pub table_only: bool,
     pub key: keys::KeyRing,
+    pub saml: saml::LazyIdp,
     pub store: Mutex<store::Store>,
     pub hub: genauth_events::hub::EventHub,
     pub webhook: Option<webhook::Deliverer>,
@@ -346,6 +360,17 @@ impl RunningEmulator {
     /// The OIDC issuer, `{url}/oidc`.
     pub fn issuer(&self) -> String {
         self.shared.issuer()
+    }
+    /// The SAML IdP's entity id and single sign-on URL for an app,
+    /// `{url}/api/v2/saml-idp/{app_id}`; its metadata is at `.../metadata`.
+    pub fn saml_idp_url(&self, app_id: &str) -> String {
+        saml::sso_url(&self.shared.base_url, app_id)
+    }
+    /// The SAML IdP's signing certificate (PEM). It is made on first use
+    /// (this call or a metadata request) and kept while the emulator runs;
+    /// `None` if the key or certificate could not be made.
+    pub fn saml_certificate_pem(&self) -> Option<&str> {
+        self.shared.saml.get().map(|idp| idp.certificate_pem())
     }
     /// The passcode last sent by SMS or email to `phone_or_email` and not used yet.
     pub fn last_passcode(&self, phone_or_email: &str) -> Option<String> {

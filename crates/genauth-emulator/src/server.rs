@@ -157,6 +157,9 @@ fn route(shared: &Shared, req: &Req) -> Reply {
     if crate::events::is_publish(req) && !shared.table_only {
         return crate::events::publish(shared, req);
     }
+    if path.starts_with("/api/v2/saml-idp/") {
+        return crate::saml::handle(shared, req);
+    }
     if path.starts_with("/api/v3/") || path.starts_with("/api/v2/") || path.starts_with("/mfa/") {
         // Every operation the table knows is checked against its request type
         // first (after the management token), stateful or not.
@@ -189,42 +192,6 @@ fn route(shared: &Shared, req: &Req) -> Reply {
     answer(req, entry)
 }
 
-/// Authentication operations the API description marks as sent with the
-/// user's token that the service answers without a login: sign-up, pass
-/// codes, password reset, public lists, QR-code and push login, WeChat and
-/// Alipay mobile login, WebAuthn login, the MFA token check. Every other
-/// user-token operation needs a live access token.
-const LOGIN_FREE: &[&str] = &[
-    "/api/v3/signup",
-    "/api/v3/send-sms",
-    "/api/v3/send-email",
-    "/api/v3/reset-password",
-    "/api/v3/verify-reset-password-request",
-    "/api/v3/pre-check-code",
-    "/api/v3/get-country-list",
-    "/api/v3/system",
-    "/api/v3/get-application-enabled-extidps",
-    "/api/v3/gene-qrcode",
-    "/api/v3/check-qrcode-status",
-    "/api/v3/get-app-login-qrcode-status",
-    "/api/v3/check-pushcode-status",
-    "/api/v3/signin-by-push",
-    "/api/v3/decrypt-wechat-miniprogram-data",
-    "/api/v3/get-wechat-access-token",
-    "/api/v3/get-wechat-access-token-info",
-    "/api/v3/get-alipay-authinfo",
-    "/api/v2/ecConn/wechatMobile/authByCodeIdentity",
-    "/api/v2/ecConn/wechatMobile/byAccount",
-    "/api/v2/ecConn/wechatMobile/byAccountId",
-    "/api/v2/ecConn/wechatMobile/byEmailCode",
-    "/api/v2/ecConn/wechatMobile/byPhoneCode",
-    "/api/v2/ecConn/wechatMobile/register",
-    "/api/v2/ecConn/wechatMobile/select",
-    "/api/v3/webauthn/authentication",
-    "/api/v3/webauthn/check-valid-credentials-by-credIds",
-    "/mfa/token/introspection",
-];
-
 /// The management token (for management operations), then the parameters
 /// against the operation's request type.
 fn check_entry(shared: &Shared, req: &Req, entry: &TableEntry) -> Result<(), ApiErr> {
@@ -232,7 +199,9 @@ fn check_entry(shared: &Shared, req: &Req, entry: &TableEntry) -> Result<(), Api
         genauth_core::AuthKind::ManagementToken => crate::api::check_management(shared, req)?,
         // With `table_only`, synthetic calls carry made-up tokens: only the
         // token's presence is checked then.
-        genauth_core::AuthKind::UserToken if LOGIN_FREE.contains(&req.path.as_str()) => {}
+        // Sign-up, pass codes, password reset, ...: the registry says which
+        // (the generator's override list, `LOGIN_FREE`).
+        genauth_core::AuthKind::UserToken if entry.login_free => {}
         genauth_core::AuthKind::UserToken if shared.table_only => {
             crate::api::user_token(req)?;
         }

@@ -66,30 +66,7 @@ pub(crate) struct GroupRec {
     pub members: BTreeSet<String>,
 }
 
-pub(crate) struct OrgRec {
-    pub code: String,
-    pub name: String,
-    pub department_id: String,
-    pub created_at: String,
-    pub members: BTreeSet<String>,
-}
-
-impl OrgRec {
-    pub fn to_dto(&self, store: &Store) -> Value {
-        let count = self
-            .members
-            .iter()
-            .filter(|id| store.users.contains_key(*id))
-            .count();
-        json!({
-            "organizationCode": self.code, "organizationName": self.name,
-            "departmentId": self.department_id, "openDepartmentId": self.department_id,
-            "hasChildren": false, "isVirtualNode": false, "membersCount": count,
-            "leaderUserIds": [], "postIdList": [],
-            "createdAt": self.created_at, "updatedAt": self.created_at,
-        })
-    }
-}
+pub(crate) use crate::org_tree::OrgRec;
 
 /// What a token is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -144,6 +121,7 @@ pub(crate) struct Store {
     pub management_tokens: HashMap<String, u64>,
     pub faults: Vec<FaultRec>,
     pub counts: HashMap<String, usize>,
+    pub mfa: crate::api::MfaState,
     seq: u64,
 }
 
@@ -191,6 +169,12 @@ const UNIQUE_FIELDS: &[&str] = &["email", "phone", "username", "externalId"];
 
 impl Store {
     /// A new ObjectId-like id (24 hex digits), increasing with creation order.
+    /// The next value of the store-wide sequence (e.g. members' join order).
+    pub fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
     pub fn new_id(&mut self) -> String {
         self.seq += 1;
         format!("{:08x}{:08x}{}", now_secs(), self.seq, random_hex(4))
@@ -324,10 +308,14 @@ impl Store {
             g.members.remove(id);
         }
         for o in &mut self.orgs {
-            o.members.remove(id);
+            for d in &mut o.depts {
+                d.members.remove(id);
+                d.leaders.retain(|l| l != id);
+            }
         }
         self.tokens.retain(|_, t| t.user_id.as_deref() != Some(id));
         self.codes.retain(|_, c| c.user_id != id);
+        self.mfa.forget_user(id);
         true
     }
 
@@ -346,26 +334,19 @@ impl Store {
             members.insert(id);
         }
         let department_id = self.new_id();
+        let mut root = crate::org_tree::DeptRec::new(
+            department_id.clone(),
+            None,
+            org.name.clone(),
+            iso8601(now_secs()),
+        );
         for id in &members {
-            if let Some(u) = self.users.get_mut(id) {
-                let mut ids: Vec<Value> = u
-                    .doc
-                    .get("departmentIds")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                ids.push(json!(department_id));
-                u.doc.insert("departmentIds".into(), Value::Array(ids));
-                u.doc
-                    .insert("mainDepartmentId".into(), json!(department_id));
-            }
+            root.members.insert(id.clone(), self.next_seq());
+            self.link_department(id, &department_id, true);
         }
         self.orgs.push(OrgRec {
             code: org.code.clone(),
-            name: org.name.clone(),
-            department_id,
-            created_at: iso8601(now_secs()),
-            members,
+            depts: vec![root],
         });
         Ok(())
     }

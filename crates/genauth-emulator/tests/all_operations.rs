@@ -1,7 +1,7 @@
 //! Every operation of the generated registry, through the hyper client,
 //! against the emulator.
 
-mod common;
+use crate::common;
 
 use genauth_core::ops::registry::{all, ClientKind, OperationMeta};
 use genauth_core::Error;

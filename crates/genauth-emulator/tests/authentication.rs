@@ -1,8 +1,6 @@
 //! Sign-up, sign-in, profile and account binding through the AuthenticationClient.
 
-mod common;
-
-use common::{authentication, Tokens, User as UserDto};
+use crate::common::{authentication, Tokens, User as UserDto};
 use genauth_emulator::{Emulator, TestUser, DEFAULT_APP_ID, DEFAULT_APP_SECRET};
 use serde_json::{json, Value};
 

@@ -1,9 +1,7 @@
 //! Both brands against the emulator: Authing clients (`x-authing-*` headers)
 //! and GenAuth clients (`x-genauth-*`) are served alike.
 
-mod common;
-
-use common::{Tokens, User as UserDto};
+use crate::common::{Tokens, User as UserDto};
 use genauth_core::{AuthenticationClientOptions, Brand, ManagementClientOptions};
 use genauth_emulator::{
     Emulator, TestUser, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_APP_ID,

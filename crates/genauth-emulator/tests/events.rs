@@ -2,13 +2,11 @@
 //! through `pub-event` / `pub-userEvent`, and reconnect after the emulator
 //! drops their sockets.
 
-mod common;
-
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::raw_json;
+use crate::common::raw_json;
 use futures_util::StreamExt as _;
 use genauth_core::events::{websocket_signature, HandshakeError};
 use genauth_core::SecretString;

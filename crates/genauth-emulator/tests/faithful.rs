@@ -1,9 +1,7 @@
 //! The emulator accepts what the service accepts and refuses what it
 //! refuses: the faults found by running the official Python SDK against it.
 
-mod common;
-
-use common::{location, raw, raw_form, raw_json};
+use crate::common::{location, raw, raw_form, raw_json};
 use genauth_core::TokenEndpointAuthMethod;
 use genauth_emulator::{
     App, Emulator, RunningEmulator, TestUser, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET,
@@ -390,4 +388,20 @@ async fn basic_only_apps_still_sign_in_with_basic() {
     )
     .await;
     assert_eq!(v["statusCode"], 401, "{v}");
+}
+
+#[tokio::test]
+async fn update_model_takes_no_show_field_key() {
+    // The description requires `showFieldKey`; the generator's override list
+    // makes it optional, as the official SDKs never send it.
+    let emu = emulator().await;
+    let body = json!({"id": "m1", "name": "Model", "description": "d", "enable": true,
+        "parentKey": "p", "type": "user", "fieldOrder": "a,b", "config": {}});
+    let v = mgmt(&emu, "POST", "/api/v3/metadata/update-model", &body).await;
+    assert_eq!(v["statusCode"], 200, "{v}");
+    let mut without_id = body.clone();
+    without_id.as_object_mut().unwrap().remove("id");
+    let v = mgmt(&emu, "POST", "/api/v3/metadata/update-model", &without_id).await;
+    assert_eq!(v["statusCode"], 400, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("id"), "{v}");
 }

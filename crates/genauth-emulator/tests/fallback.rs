@@ -1,7 +1,7 @@
 //! Operations without state are answered from an operation table: the
 //! request is validated, then a default output is returned.
 
-mod common;
+use crate::common;
 
 use genauth_core::AuthKind;
 use genauth_emulator::{Emulator, StaticTable, TableEntry};
@@ -41,6 +41,7 @@ fn table() -> StaticTable {
             TableEntry {
                 name: "add_ip",
                 auth: AuthKind::ManagementToken,
+                login_free: false,
                 envelope: true,
                 validate: validate_ip,
                 sample_output: || json!({"id": "", "ipAddress": ""}),
@@ -52,6 +53,7 @@ fn table() -> StaticTable {
             TableEntry {
                 name: "delete_by_id",
                 auth: AuthKind::ManagementToken,
+                login_free: false,
                 envelope: true,
                 validate: accept,
                 sample_output: || json!({"success": true}),
@@ -151,6 +153,7 @@ async fn table_only_answers_stateful_paths_from_the_table() {
         TableEntry {
             name: "list_users",
             auth: AuthKind::ManagementToken,
+            login_free: false,
             envelope: true,
             validate: accept,
             sample_output: || json!({"list": [], "totalCount": 0, "fromTable": true}),
@@ -179,6 +182,7 @@ async fn stateful_operations_are_checked_against_the_table_first() {
         TableEntry {
             name: "list_users",
             auth: AuthKind::ManagementToken,
+            login_free: false,
             envelope: true,
             validate: reject,
             sample_output: || json!({}),
@@ -190,4 +194,52 @@ async fn stateful_operations_are_checked_against_the_table_first() {
     let api = err.as_api().unwrap();
     assert_eq!(api.status_code, 400);
     assert_eq!(api.message, "code: rejected by the table");
+}
+
+#[tokio::test]
+async fn a_login_free_user_token_entry_needs_no_token() {
+    let entry = |name, login_free| TableEntry {
+        name,
+        auth: AuthKind::UserToken,
+        login_free,
+        envelope: true,
+        validate: accept,
+        sample_output: || json!({"success": true}),
+    };
+    let t = StaticTable::new(vec![
+        ("GET", "/api/v3/public-thing", entry("public_thing", true)),
+        (
+            "GET",
+            "/api/v3/private-thing",
+            entry("private_thing", false),
+        ),
+    ]);
+    let emu = Emulator::builder().operations(t).start().await.unwrap();
+    let (_, _, body) = common::raw_get(&format!("{}/api/v3/public-thing", emu.url())).await;
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["statusCode"], 200, "{v}");
+    let (_, _, body) = common::raw_get(&format!("{}/api/v3/private-thing", emu.url())).await;
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["statusCode"], 401, "{v}");
+    assert_eq!(v["apiCode"], 2020);
+}
+
+#[test]
+fn the_registry_table_carries_the_login_free_flag() {
+    use genauth_emulator::fallback::{OperationTable, RegistryTable};
+    let signup = RegistryTable.find("POST", "/api/v3/signup").unwrap();
+    assert_eq!(signup.auth, AuthKind::UserToken);
+    assert!(signup.login_free);
+    let profile = RegistryTable.find("GET", "/api/v3/get-profile").unwrap();
+    assert_eq!(profile.auth, AuthKind::UserToken);
+    assert!(!profile.login_free);
+    // The override list: 29 operations on 28 paths, all sent with the user's token.
+    let free: Vec<_> = genauth_core::ops::registry::all()
+        .iter()
+        .filter(|m| m.login_free)
+        .collect();
+    assert_eq!(free.len(), 29);
+    assert!(free.iter().all(|m| m.auth == AuthKind::UserToken));
+    let paths: std::collections::BTreeSet<_> = free.iter().map(|m| m.path).collect();
+    assert_eq!(paths.len(), 28);
 }

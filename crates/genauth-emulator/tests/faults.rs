@@ -1,7 +1,7 @@
 //! Fault injection as the SDK's layers see it: statuses, envelopes, drops,
 //! latency against the timeout, and bodies against the size limit.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The stateful flows through the generated client methods: the emulator's
 //! answers decode into the generated types, and calls have their effects.
 
-mod common;
+use crate::common;
 
 use genauth_emulator::{Emulator, TestUser};
 use genauth_types::{

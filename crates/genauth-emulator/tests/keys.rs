@@ -1,13 +1,11 @@
 //! Key rotation: `RunningEmulator::rotate_keys` and the binary's admin route.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{raw, raw_form, raw_get};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use bytes::Bytes;
-use common::{raw, raw_form, raw_get};
 use genauth_emulator::{App, Emulator, RunningEmulator};
 use serde_json::Value;
 

@@ -1,10 +1,8 @@
 //! The management API through the real ManagementClient over hyper.
 
-mod common;
-
 use std::time::Instant;
 
-use common::{management, raw_json, Page, User as UserDto};
+use crate::common::{management, raw_json, Page, User as UserDto};
 use genauth_emulator::{Emulator, TestUser};
 use serde_json::{json, Value};
 

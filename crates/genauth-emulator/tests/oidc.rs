@@ -1,11 +1,11 @@
 //! OIDC/OAuth endpoints and CAS, over raw HTTP.
 
-mod common;
+use crate::common;
 
+use crate::common::{location, query_param, raw_form, raw_get};
 use aws_lc_rs::signature::{RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use common::{location, query_param, raw_form, raw_get};
 use genauth_core::TokenEndpointAuthMethod;
 use genauth_emulator::{App, Emulator, RunningEmulator, TestUser};
 use serde_json::Value;

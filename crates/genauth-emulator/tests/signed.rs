@@ -2,9 +2,9 @@
 //! each attempt, the emulator verifies, and refuses wrong, stale or replayed
 //! signatures.
 
-mod common;
+use crate::common;
 
-use common::User as UserDto;
+use crate::common::User as UserDto;
 use genauth_core::{Brand, ManagementAuth, ManagementClientOptions, ManagementConfig};
 use genauth_emulator::{Emulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET};
 use genauth_tower::ManagementClient;

@@ -1,9 +1,9 @@
 //! Webhook deliveries: the emulator POSTs user events to a configured URL,
 //! and `genauth_core::webhook::verify` accepts them.
 
-mod common;
+use crate::common;
 
-use common::{Tokens, User as UserDto};
+use crate::common::{Tokens, User as UserDto};
 use genauth_core::webhook::{self, WebhookEvent};
 use genauth_core::{Brand, SecretString};
 use genauth_emulator::{Emulator, TestUser, Webhook};

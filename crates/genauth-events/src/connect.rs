@@ -114,7 +114,8 @@ static CUSTOM_TLS: RwLock<Option<Arc<rustls::ClientConfig>>> = RwLock::new(None)
 
 /// Replaces the TLS client configuration of `wss://` subscriptions opened from
 /// now on, e.g. to trust a private certificate authority; `None` restores the
-/// default (rustls with the aws-lc-rs provider and the Mozilla roots).
+/// default (rustls with the aws-lc-rs provider, or ring with the `ring` feature,
+/// and the Mozilla roots).
 ///
 /// The configuration should not offer ALPN protocols other than `http/1.1`:
 /// the upgrade is an HTTP/1.1 exchange.
@@ -134,16 +135,37 @@ pub(crate) fn tls_config() -> Result<Arc<rustls::ClientConfig>, EventsError> {
         let roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
-        rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::aws_lc_rs::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map(|b| Arc::new(b.with_root_certificates(roots).with_no_client_auth()))
-        .map_err(|e| e.to_string())
+        crypto_provider()
+            .and_then(|p| {
+                rustls::ClientConfig::builder_with_provider(p)
+                    .with_safe_default_protocol_versions()
+                    .map_err(|e| e.to_string())
+            })
+            .map(|b| Arc::new(b.with_root_certificates(roots).with_no_client_auth()))
     });
     built.clone().map_err(|reason| {
         EventsError::Tls(std::io::Error::other(format!(
             "cannot build the TLS configuration: {reason}"
         )))
     })
+}
+
+/// The rustls crypto provider the features chose: aws-lc-rs (feature
+/// `aws-lc-rs`, the default) or ring (feature `ring`); with neither, the
+/// process default the application installed.
+fn crypto_provider() -> Result<Arc<rustls::crypto::CryptoProvider>, String> {
+    #[cfg(feature = "aws-lc-rs")]
+    {
+        Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+    }
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    {
+        Ok(Arc::new(rustls::crypto::ring::default_provider()))
+    }
+    #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
+    {
+        rustls::crypto::CryptoProvider::get_default()
+            .cloned()
+            .ok_or_else(|| "no TLS crypto provider: enable the `aws-lc-rs` or `ring` feature, or install a rustls CryptoProvider as the process default".to_owned())
+    }
 }

@@ -1,5 +1,6 @@
 //! The default GenAuth transport: hyper 1.x over a pooled hyper-util client,
-//! TLS by rustls (aws-lc-rs provider, Mozilla roots), HTTP/1.1 and HTTP/2.
+//! TLS by rustls (aws-lc-rs provider, or ring with the `ring` feature; Mozilla
+//! roots), HTTP/1.1 and HTTP/2.
 //!
 //! [`transport`] returns a `tower::Service` that `genauth-tower`'s clients send
 //! through. It never follows redirects, so credentials are never forwarded to
@@ -98,7 +99,7 @@ pub fn transport_with(options: &TransportOptions) -> Result<HyperTransport, Erro
         }
         (None, false) => builder.with_tls_config(config_with_roots(&options.root_certificates)?),
         (None, true) => builder
-            .with_provider_and_webpki_roots(rustls::crypto::aws_lc_rs::default_provider())
+            .with_provider_and_webpki_roots(crypto_provider()?)
             .map_err(Error::transport)?,
     };
     let builder = if options.allow_http {
@@ -127,13 +128,33 @@ fn config_with_roots(
             )
         })?;
     }
-    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(Error::transport)?
-    .with_root_certificates(roots)
-    .with_no_client_auth())
+    Ok(
+        rustls::ClientConfig::builder_with_provider(crypto_provider()?)
+            .with_safe_default_protocol_versions()
+            .map_err(Error::transport)?
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    )
+}
+
+/// The rustls crypto provider the features chose: aws-lc-rs (feature
+/// `aws-lc-rs`, the default) or ring (feature `ring`); with neither, the
+/// process default the application installed.
+fn crypto_provider() -> Result<Arc<rustls::crypto::CryptoProvider>, Error> {
+    #[cfg(feature = "aws-lc-rs")]
+    {
+        Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+    }
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    {
+        Ok(Arc::new(rustls::crypto::ring::default_provider()))
+    }
+    #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
+    {
+        rustls::crypto::CryptoProvider::get_default()
+            .cloned()
+            .ok_or_else(|| Error::transport("no TLS crypto provider: enable the `aws-lc-rs` or `ring` feature, or install a rustls CryptoProvider as the process default"))
+    }
 }
 
 /// Whether `err`, or an error in its source chain, is a failed TLS handshake:

@@ -10,8 +10,8 @@ use tower_service::Service;
 
 use crate::client::{AuthenticationClient, ManagementClient};
 use crate::layers::{
-    CollectBodyLayer, ManagementTokenLayer, RetryLayer, RetryPolicy, TimeoutLayer, TraceLayer,
-    DEFAULT_BODY_LIMIT,
+    CollectBody, CollectBodyLayer, ManagementTokenLayer, RetryLayer, RetryPolicy, TimeoutLayer,
+    TraceLayer, DEFAULT_BODY_LIMIT,
 };
 use crate::{BoxError, HttpRequest, HttpResponse, HttpService};
 use genauth_core::{
@@ -307,27 +307,39 @@ impl ClientBuilder {
         self.management_over(options, self.collect(service), None)
     }
 
-    fn management_over(
+    fn management_over<P>(
         &self,
         options: ManagementClientOptions,
-        collected: HttpService,
+        collected: P,
         connect_timeout: Option<Duration>,
-    ) -> Result<ManagementClient, Error> {
+    ) -> Result<ManagementClient, Error>
+    where
+        P: Service<HttpRequest, Response = HttpResponse, Error = BoxError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        P::Future: Send + 'static,
+    {
         let timeout = self.timeout.unwrap_or(options.timeout);
         let config = Arc::new(ManagementConfig::new(options)?);
         let token_layer = ManagementTokenLayer::new(config.clone());
         let tokens = token_layer.cache().clone();
         // Signed requests: each attempt is signed last, right above the body
         // collection, and no token is fetched.
-        let (collected, token_layer) = match crate::layers::signing_for(&config) {
-            Some(signing) => (HttpService::new(signing.layer(collected)), None),
-            None => (collected, Some(token_layer)),
+        let stack = match crate::layers::signing_for(&config) {
+            Some(signing) => self.stack(
+                HttpService::new(signing.layer(HttpService::new(collected))),
+                timeout,
+                None,
+                connect_timeout,
+            ),
+            None => self.stack(collected, timeout, Some(token_layer), connect_timeout),
         };
-        let stack = self.stack(collected, timeout, token_layer, connect_timeout);
         Ok(ManagementClient::from_parts(config, stack, tokens))
     }
 
-    fn collect<S, B>(&self, service: S) -> HttpService
+    fn collect<S, B>(&self, service: S) -> CollectBody<S>
     where
         S: Service<HttpRequest, Response = http::Response<B>> + Clone + Send + Sync + 'static,
         S::Error: Into<BoxError>,
@@ -335,26 +347,58 @@ impl ClientBuilder {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
-        HttpService::new(CollectBodyLayer::new(self.body_limit).layer(service))
+        CollectBodyLayer::new(self.body_limit).layer(service)
     }
 
     /// Stacks the layers over a body-collecting service. The layers above the
     /// retries are composed statically and erased once, so a call clones and
-    /// boxes as little as possible.
-    fn stack(
+    /// boxes as little as possible; without per-attempt layers the service
+    /// under the retries stays a concrete type too (no boxed clone per call).
+    fn stack<P>(
         &self,
-        collected: HttpService,
+        collected: P,
         timeout: Duration,
         token: Option<ManagementTokenLayer>,
         connect_timeout: Option<Duration>,
-    ) -> HttpService {
-        let mut per_attempt = collected;
+    ) -> HttpService
+    where
+        P: Service<HttpRequest, Response = HttpResponse, Error = BoxError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        P::Future: Send + 'static,
+    {
+        if self.attempt_timeout.is_none() && self.layers.is_empty() {
+            return self.above_retries(collected, timeout, token, connect_timeout);
+        }
+        let mut per_attempt = HttpService::new(collected);
         if let Some(t) = self.attempt_timeout {
             per_attempt = HttpService::new(TimeoutLayer::new(t).layer(per_attempt));
         }
         for layer in self.layers.iter().rev() {
             per_attempt = layer(per_attempt);
         }
+        self.above_retries(per_attempt, timeout, token, connect_timeout)
+    }
+
+    /// Tracing, the connect-timeout mapping, the call timeout, the token layer
+    /// and the retries over `per_attempt`, erased into one boxed service.
+    fn above_retries<P>(
+        &self,
+        per_attempt: P,
+        timeout: Duration,
+        token: Option<ManagementTokenLayer>,
+        connect_timeout: Option<Duration>,
+    ) -> HttpService
+    where
+        P: Service<HttpRequest, Response = HttpResponse, Error = BoxError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        P::Future: Send + 'static,
+    {
         let retry = (self.retry.attempts() > 1).then(|| RetryLayer::new(self.retry.clone()));
         HttpService::new(
             tower::ServiceBuilder::new()

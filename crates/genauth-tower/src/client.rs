@@ -22,15 +22,16 @@ async fn send_request(service: &HttpService, req: HttpRequest) -> Result<HttpRes
         .extensions()
         .get::<genauth_core::request::OperationInfo>()
         .map(|i| i.name);
-    let host = match (req.uri().scheme_str(), req.uri().authority()) {
-        (Some(scheme), Some(authority)) => Some(format!("{scheme}://{authority}")),
-        _ => None,
-    };
-    service
-        .clone()
-        .oneshot(req)
-        .await
-        .map_err(|e| Error::from_boxed(e).with_context(operation, host.as_deref()))
+    // Kept as parts (reference-counted, no allocation) and formatted only
+    // when the call fails.
+    let host = (req.uri().scheme().cloned(), req.uri().authority().cloned());
+    service.clone().oneshot(req).await.map_err(|e| {
+        let host = match host {
+            (Some(scheme), Some(authority)) => Some(format!("{scheme}://{authority}")),
+            _ => None,
+        };
+        Error::from_boxed(e).with_context(operation, host.as_deref())
+    })
 }
 
 /// Logs one warning when a client is built for a plain-http host that is not

@@ -368,7 +368,9 @@ impl Guard {
             return Ok(c);
         }
         let answer = g.client.introspect_token(&SecretString::new(token)).await?;
-        let claims = Arc::new(introspected_claims(answer)?);
+        // An answer without `iss` comes from the issuer that was asked.
+        let issuer = g.verifier.issuers().first().cloned();
+        let claims = Arc::new(introspected_claims(answer, issuer)?);
         g.verifier.check_requirements(&claims)?;
         g.cache.put(token, claims.clone());
         Ok(claims)
@@ -403,13 +405,17 @@ impl Guard {
 /// The longest token introspection sends (the verifier's default cap).
 const DEFAULT_MAX_LEN: usize = genauth_core::protocol::verify::DEFAULT_MAX_TOKEN_LEN;
 
-/// The claims of an active introspection answer; an inactive one is an error.
-fn introspected_claims(i: Introspection) -> Result<JwtClaims, Error> {
+/// The claims of an active introspection answer; an inactive one is an error,
+/// and so is one without `iss` when no issuer was asked.
+fn introspected_claims(i: Introspection, asked: Option<String>) -> Result<JwtClaims, Error> {
     if !i.active {
         return Err(VerifyError::Inactive.into());
     }
     let mut c = JwtClaims {
-        iss: i.iss.unwrap_or_default(),
+        iss: i
+            .iss
+            .or(asked)
+            .ok_or(VerifyError::MissingClaim("iss".into()))?,
         sub: i.sub,
         aud: i.aud,
         exp: i.exp.ok_or(VerifyError::MissingClaim("exp".into()))?,

@@ -91,7 +91,7 @@ pub(crate) fn random_from(alphabet: &[u8], len: usize) -> Result<String, Protoco
     let mut out = String::with_capacity(len);
     let mut buf = [0u8; 64];
     while out.len() < len {
-        aws_lc_rs::rand::fill(&mut buf).map_err(|_| ProtocolError::Random)?;
+        getrandom::fill(&mut buf).map_err(|_| ProtocolError::Random)?;
         for &b in &buf {
             if usize::from(b) < limit {
                 out.push(char::from(alphabet[usize::from(b) % n]));

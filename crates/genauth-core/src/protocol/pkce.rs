@@ -74,8 +74,9 @@ pub fn code_challenge(verifier: &str, method: CodeChallengeMethod) -> Result<Str
     Ok(match method {
         CodeChallengeMethod::Plain => verifier.to_owned(),
         CodeChallengeMethod::S256 => {
-            let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
+            use sha2::Digest as _;
+            let digest = sha2::Sha256::digest(verifier.as_bytes());
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
         }
     })
 }

@@ -127,8 +127,8 @@ impl LoginTransaction {
             return Err(ProtocolError::StateMismatch.into());
         }
         let state_ok = params.state.as_deref().is_some_and(|s| {
-            aws_lc_rs::constant_time::verify_slices_are_equal(s.as_bytes(), self.state.as_bytes())
-                .is_ok()
+            use subtle::ConstantTimeEq as _;
+            bool::from(s.as_bytes().ct_eq(self.state.as_bytes()))
         });
         if !state_ok {
             return Err(ProtocolError::StateMismatch.into());

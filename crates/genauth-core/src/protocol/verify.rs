@@ -12,7 +12,8 @@
 //! - `iss`, `aud` and `exp` are required and checked, `nbf` and `iat` are checked
 //!   when present, all with a small leeway, and the `nonce` when one is expected.
 //!
-//! Signatures are checked by `jsonwebtoken` over `aws-lc-rs`.
+//! Signatures are checked by `jsonwebtoken` over `aws-lc-rs` (feature
+//! `aws-lc-rs`, the default) or the RustCrypto crates (feature `rust-crypto`).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -493,8 +494,8 @@ impl TokenVerifier {
         }
         if let Some(expected) = expected_nonce {
             let ok = claims.nonce.as_deref().is_some_and(|n| {
-                aws_lc_rs::constant_time::verify_slices_are_equal(n.as_bytes(), expected.as_bytes())
-                    .is_ok()
+                use subtle::ConstantTimeEq as _;
+                bool::from(n.as_bytes().ct_eq(expected.as_bytes()))
             });
             if !ok {
                 return Err(VerifyError::NonceMismatch);
@@ -578,6 +579,7 @@ impl TokenVerifier {
         v.set_required_spec_claims(&["exp", "iss", "aud"]);
         v.set_issuer(&self.issuers);
         v.set_audience(&self.audiences);
+        jwt_backend()?;
         let data = jsonwebtoken::decode::<JwtClaims>(token, key, &v).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind as K;
             match e.kind() {
@@ -709,6 +711,34 @@ pub fn parse_discovery_response(
         .into());
     }
     Ok(doc)
+}
+
+/// Makes sure jsonwebtoken checks signatures with the backend this crate's
+/// features chose: `aws-lc-rs` (the default) or `rust-crypto` (RustCrypto, no
+/// AWS-LC). jsonwebtoken picks its backend from its own features and, when
+/// both are on (feature unification: another crate of the application may
+/// enable the other one directly), panics at the first signature check; so
+/// the chosen provider is installed as its process default, once, unless the
+/// application installed one first (aws-lc-rs when both are compiled in).
+/// With neither feature, verification fails with a typed error instead.
+fn jwt_backend() -> Result<(), VerifyError> {
+    #[cfg(any(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    {
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| {
+            #[cfg(feature = "aws-lc-rs")]
+            let provider = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+            #[cfg(not(feature = "aws-lc-rs"))]
+            let provider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
+            // An `Err` means a provider is installed already: it stays.
+            let _ = provider.install_default();
+        });
+        Ok(())
+    }
+    #[cfg(not(any(feature = "aws-lc-rs", feature = "rust-crypto")))]
+    {
+        Err(VerifyError::NoCryptoBackend)
+    }
 }
 
 #[cfg(test)]
@@ -857,6 +887,26 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(any(feature = "aws-lc-rs", feature = "rust-crypto")))]
+    fn without_a_signature_backend_verification_is_a_typed_error() {
+        use base64::Engine as _;
+        let [k1, _] = keys();
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = b64.encode(format!(
+            r#"{{"alg":"RS256","typ":"JWT","kid":"{}"}}"#,
+            k1.kid
+        ));
+        let payload = b64.encode(claims().to_string());
+        let token = format!("{header}.{payload}.c2ln");
+        let err = verifier()
+            .verify_id_token(&token, &key_set(), Some("n-1"))
+            .unwrap_err();
+        assert_eq!(err, VerifyError::NoCryptoBackend);
+        assert!(err.to_string().contains("rust-crypto"), "{err}");
+    }
+
+    #[test]
+    #[cfg(any(feature = "aws-lc-rs", feature = "rust-crypto"))]
     fn accepts_rs256_with_either_key() {
         let [k1, k2] = keys();
         let ks = key_set();

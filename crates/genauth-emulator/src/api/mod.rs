@@ -3,12 +3,14 @@
 //! - `management_token`: access keys exchanged for management tokens;
 //! - `signin`: sign-up, sign-in and the pass codes they use;
 //! - `profile`: the signed-in user's own profile, password and bindings;
-//! - `users`, `roles`, `groups`, `orgs`: the management API over them.
+//! - `users`, `roles`, `groups`, `orgs` (organizations and departments): the
+//!   management API over them.
 //!
 //! This file holds the routing table and the credential checks they share.
 
 mod groups;
 mod management_token;
+mod mfa;
 mod orgs;
 mod profile;
 mod roles;
@@ -21,6 +23,7 @@ use crate::http_util::{envelope_err, envelope_ok, now_secs, ApiErr, Reply, Req};
 use crate::store::{Store, TokenKind};
 use crate::Shared;
 
+pub(crate) use mfa::MfaState;
 pub(crate) use signin::basic_credentials;
 
 type ApiResult = Result<Value, ApiErr>;
@@ -41,6 +44,30 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Option<Reply> {
         ("POST", "/api/v3/bind-phone") => profile::bind_phone(shared, req),
         ("GET", "/api/v3/get-my-role-list") => profile::my_roles(shared, req),
         ("GET", "/api/v3/get-my-group-list") => profile::my_groups(shared, req),
+        // MFA.
+        ("POST", "/api/v3/send-enroll-factor-request") => {
+            mfa::send_enroll_factor_request(shared, req)
+        }
+        ("POST", "/api/v3/enroll-factor") => mfa::enroll_factor(shared, req),
+        ("GET", "/api/v3/list-enrolled-factors") => mfa::list_enrolled_factors(shared, req),
+        ("GET", "/api/v3/get-factor") => mfa::get_factor(shared, req),
+        ("POST", "/api/v3/reset-factor") => mfa::reset_factor(shared, req),
+        ("GET", "/api/v3/list-factors-to-enroll") => mfa::list_factors_to_enroll(shared, req),
+        ("POST", "/api/v3/mfa-totp-verify") => mfa::mfa_totp_verify(shared, req),
+        ("POST", "/api/v2/mfa/totp/verify") => mfa::complete(shared, req, mfa::FactorType::Otp),
+        ("POST", "/api/v2/applications/mfa/sms/verify") => {
+            mfa::complete(shared, req, mfa::FactorType::Sms)
+        }
+        ("POST", "/api/v2/applications/mfa/email/verify") => {
+            mfa::complete(shared, req, mfa::FactorType::Email)
+        }
+        // A bare answer, no envelope.
+        ("POST", "/mfa/token/introspection") => {
+            return Some(match mfa::introspect(shared, req) {
+                Ok(v) => crate::http_util::json_reply(http::StatusCode::OK, &v),
+                Err(e) => envelope_err(&e),
+            })
+        }
         // Management API.
         (m, p) => {
             let op: fn(&mut Store, &Req) -> ApiResult = match (m, p) {
@@ -70,6 +97,24 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Option<Reply> {
                 ("GET", "/api/v3/list-organizations") => orgs::list_organizations,
                 ("GET", "/api/v3/get-organization") => orgs::get_organization,
                 ("GET", "/api/v3/get-organization-batch") => orgs::get_organizations_batch,
+                // Not in the V3 API description: the Node SDK's paths.
+                ("GET", "/api/v3/search-organizations") => orgs::search_organizations,
+                ("POST", "/api/v3/create-organization") => orgs::create_organization,
+                ("POST", "/api/v3/update-organization") => orgs::update_organization,
+                ("POST", "/api/v3/delete-organization") => orgs::delete_organization,
+                ("GET", "/api/v3/get-department") => orgs::get_department,
+                ("POST", "/api/v3/create-department") => orgs::create_department,
+                ("POST", "/api/v3/update-department") => orgs::update_department,
+                ("POST", "/api/v3/delete-department") => orgs::delete_department,
+                ("GET", "/api/v3/list-children-departments") => orgs::list_children_departments,
+                ("GET", "/api/v3/get-all-departments") => orgs::get_all_departments,
+                ("GET", "/api/v3/get-parent-department") => orgs::get_parent_department,
+                ("POST", "/api/v3/add-department-members") => orgs::add_department_members,
+                ("POST", "/api/v3/remove-department-members") => orgs::remove_department_members,
+                ("GET", "/api/v3/list-department-members") => orgs::list_department_members,
+                ("GET", "/api/v3/search-department-members") => orgs::search_department_members,
+                ("GET", "/api/v3/list-department-member-ids") => orgs::list_department_member_ids,
+                ("GET", "/api/v3/is-user-in-department") => orgs::is_user_in_department,
                 _ => return None,
             };
             check_management(shared, req).and_then(|()| op(&mut shared.store(), req))

@@ -121,6 +121,13 @@ pub(super) fn sign_up(shared: &Shared, req: &Req) -> ApiResult {
         .unwrap_or_default())
 }
 
+#[derive(Deserialize)]
+struct DirectoryPayload {
+    #[serde(rename = "sAMAccountName")]
+    account: String,
+    password: String,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct SignInOptions {
@@ -136,6 +143,10 @@ struct SignInReq {
     password_payload: Option<PasswordPayload>,
     #[serde(default)]
     pass_code_payload: Option<PassCodePayload>,
+    #[serde(default)]
+    ldap_payload: Option<DirectoryPayload>,
+    #[serde(default)]
+    ad_payload: Option<DirectoryPayload>,
     #[serde(default)]
     options: Option<SignInOptions>,
     #[serde(default, rename = "client_id")]
@@ -274,15 +285,65 @@ pub(super) fn sign_in(shared: &Shared, req: &Req) -> ApiResult {
                 id
             }
             Connection::Ldap | Connection::Ad => {
-                return Err(ApiErr::invalid(
-                    "connection: LDAP and AD sign-in are not emulated",
-                ))
+                let (field, payload) = match body.connection {
+                    Connection::Ldap => ("ldapPayload", body.ldap_payload),
+                    _ => ("adPayload", body.ad_payload),
+                };
+                let p = payload.ok_or_else(|| ApiErr::invalid(format!("{field}: is required")))?;
+                let kind = match body.connection {
+                    Connection::Ldap => crate::config::Directory::Ldap,
+                    _ => crate::config::Directory::Ad,
+                };
+                directory_user(shared, &mut store, kind, &p)?
             }
         };
-        store.record_login(&id, &app_id);
         id
     };
-    let issued = crate::oidc::issue_tokens(shared, &app_id, Some(&user_id), &scope, None)?;
+    super::mfa::second_factor_step(shared, &user_id, &app_id, &scope)?;
+    token_set(shared, &app_id, &user_id, &scope)
+}
+
+/// Signs a directory account in: its password is checked against the
+/// configured directory users; the first sign-in creates the user (username
+/// = the account name).
+fn directory_user(
+    shared: &Shared,
+    store: &mut crate::store::Store,
+    kind: crate::config::Directory,
+    p: &DirectoryPayload,
+) -> Result<String, ApiErr> {
+    let entry = shared
+        .directory
+        .iter()
+        .find(|d| d.kind == kind && d.account == p.account)
+        .filter(|d| secret_eq(d.password.expose(), &p.password))
+        .ok_or_else(|| {
+            ApiErr::new(
+                400,
+                Some(2006),
+                "the directory account or its password is wrong",
+            )
+        })?;
+    if let Some(u) = store.find_user(&entry.account, Some("username")) {
+        return Ok(u.id().to_owned());
+    }
+    let mut fields = Map::new();
+    fields.insert("username".into(), json!(entry.account));
+    if let Some(e) = &entry.email {
+        fields.insert("email".into(), json!(e));
+    }
+    let source = match kind {
+        crate::config::Directory::Ldap => "ldap",
+        crate::config::Directory::Ad => "ad",
+    };
+    store.create_user(&fields, None, source)
+}
+
+/// What `/api/v3/signin` answers once the user is known: the login is
+/// recorded and tokens are issued for `app_id`.
+pub(super) fn token_set(shared: &Shared, app_id: &str, user_id: &str, scope: &str) -> ApiResult {
+    shared.store().record_login(user_id, app_id);
+    let issued = crate::oidc::issue_tokens(shared, app_id, Some(user_id), scope, None)?;
     let mut data = json!({
         "access_token": issued.access_token,
         "expire_in": issued.expires_in,

@@ -294,7 +294,7 @@ impl AuthenticationClient {
     #[inline]
     pub fn exchange_token_set_with_qr_code_ticket(
         &self,
-        ticket: impl Into<String>,
+        ticket: impl Into<SecretString>,
     ) -> Call<'_, Self, ops::ExchangeTokenSetWithQrCodeTicket> {
         Call::new(
             self,
@@ -645,7 +645,10 @@ impl AuthenticationClient {
     ///
     /// `POST /api/v3/mfa-totp-verify`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.mfa_otp_verify`.
     #[inline]
-    pub fn mfa_otp_verify(&self, totp: impl Into<String>) -> Call<'_, Self, ops::MfaOtpVerify> {
+    pub fn mfa_otp_verify(
+        &self,
+        totp: impl Into<SecretString>,
+    ) -> Call<'_, Self, ops::MfaOtpVerify> {
         Call::new(self, ops::MfaOtpVerify(MfaOtpVerityDto::new(totp)))
     }
 
@@ -960,7 +963,7 @@ impl AuthenticationClient {
     #[inline]
     pub fn verify_authentication(
         &self,
-        ticket: impl Into<String>,
+        ticket: impl Into<SecretString>,
         authentication_credential: AuthenticationCredentialDto,
     ) -> Call<'_, Self, ops::VerifyAuthentication> {
         Call::new(
@@ -1006,7 +1009,7 @@ impl AuthenticationClient {
     #[inline]
     pub fn verify_register(
         &self,
-        ticket: impl Into<String>,
+        ticket: impl Into<SecretString>,
         registration_credential: RegistrationCredentialDto,
     ) -> Call<'_, Self, ops::VerifyRegister> {
         Call::new(

@@ -4370,7 +4370,6 @@ impl ManagementClient {
         description: impl Into<String>,
         name: impl Into<String>,
         id: impl Into<String>,
-        show_field_key: impl Into<String>,
     ) -> Call<'_, Self, ops::UpdateModel> {
         Call::new(
             self,
@@ -4382,7 +4381,6 @@ impl ManagementClient {
                 id,
                 name,
                 parent_key,
-                show_field_key,
                 r#type,
             )),
         )
@@ -4637,7 +4635,7 @@ impl ManagementClient {
     pub fn user_field_decrypt(
         &self,
         data: Vec<UserFieldDecryptReqItemDto>,
-        private_key: impl Into<String>,
+        private_key: impl Into<SecretString>,
     ) -> Call<'_, Self, ops::UserFieldDecrypt> {
         Call::new(
             self,
@@ -6646,7 +6644,13 @@ setters!(ManagementClient, ops::UpdateGroup, tuple {
 // Optional parameters of `ManagementClient::update_ldap_config_info`.
 setters!(ManagementClient, ops::UpdateLdapConfigInfo, tuple {
     /// Sets `bindPwd`.
-    into bind_pwd: String => bind_pwd,
+    into bind_pwd: SecretString => bind_pwd,
+});
+
+// Optional parameters of `ManagementClient::update_model`.
+setters!(ManagementClient, ops::UpdateModel, tuple {
+    /// Sets `showFieldKey`.
+    into show_field_key: String => show_field_key,
 });
 
 // Optional parameters of `ManagementClient::update_namespace`.

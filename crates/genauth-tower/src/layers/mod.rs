@@ -34,7 +34,7 @@ pub use retry::{
     RetryLayer, RetryPolicy,
 };
 pub use signing::{nonce as signature_nonce, signing_for, Signing, SigningLayer};
-pub use timeout::{Timeout, TimeoutLayer};
+pub use timeout::{Timeout, TimeoutFuture, TimeoutLayer};
 pub use trace::{error_kind, Trace, TraceLayer, SPAN_NAME};
 
 /// The boxed future the layers of this module return.

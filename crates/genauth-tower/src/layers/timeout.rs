@@ -55,20 +55,44 @@ where
 {
     type Response = S::Response;
     type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<S::Response, BoxError>> + Send>>;
+    type Future = TimeoutFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
     fn call(&mut self, req: HttpRequest) -> Self::Future {
-        let fut = self.inner.call(req);
-        let duration = self.duration;
-        Box::pin(async move {
-            match tokio::time::timeout(duration, fut).await {
-                Ok(result) => result.map_err(Into::into),
-                Err(_) => Err(Box::new(Error::Timeout(duration)) as BoxError),
-            }
-        })
+        TimeoutFuture {
+            inner: tokio::time::timeout(self.duration, self.inner.call(req)),
+            duration: self.duration,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Timeout`]: the inner future under a deadline, without
+    /// a box.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct TimeoutFuture<F> {
+        #[pin]
+        inner: tokio::time::Timeout<F>,
+        duration: Duration,
+    }
+}
+
+impl<F, T, E> Future for TimeoutFuture<F>
+where
+    F: Future<Output = Result<T, E>>,
+    E: Into<BoxError>,
+{
+    type Output = Result<T, BoxError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.inner.poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(result)) => Poll::Ready(result.map_err(Into::into)),
+            Poll::Ready(Err(_)) => Poll::Ready(Err(Box::new(Error::Timeout(*this.duration)))),
+        }
     }
 }

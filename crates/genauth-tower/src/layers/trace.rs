@@ -73,13 +73,16 @@ where
 {
     type Response = HttpResponse;
     type Error = BoxError;
-    type Future = super::LayerFuture;
+    /// The inner future as it is when no subscriber wants the span (no box,
+    /// no extra allocation), or the instrumented, boxed future when one does.
+    type Future = futures_util::future::Either<S::Future, super::LayerFuture>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut req: HttpRequest) -> Self::Future {
+        use futures_util::future::Either;
         let operation = req
             .extensions()
             .get::<OperationInfo>()
@@ -98,7 +101,7 @@ where
             error = Empty,
         );
         if span.is_disabled() {
-            return Box::pin(self.inner.call(req));
+            return Either::Left(self.inner.call(req));
         }
         let counter = AttemptCounter::new();
         req.extensions_mut().insert(counter.clone());
@@ -107,7 +110,7 @@ where
             let _entered = span.enter();
             self.inner.call(req)
         };
-        Box::pin(async move {
+        Either::Right(Box::pin(async move {
             let mut result = fut.instrument(span.clone()).await;
             span.record("attempts", counter.get().max(1));
             span.record(
@@ -133,6 +136,6 @@ where
                 }
             }
             result
-        })
+        }))
     }
 }

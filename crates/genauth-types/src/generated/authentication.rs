@@ -105,8 +105,8 @@ pub struct AuthenticationOptionsDto {
     #[serde(deserialize_with = "l::or_default")]
     pub authentication_options: PublicKeyCredentialRequestOptionsDto,
     /// `ticket` (required).
-    #[serde(deserialize_with = "l::string")]
-    pub ticket: String,
+    #[serde(deserialize_with = "l::secret")]
+    pub ticket: SecretString,
 }
 
 /// The `AuthenticatorAssertionResponseDto` object of the V3 API, as sent.
@@ -529,9 +529,9 @@ pub struct CheckQRCodeStatusDataDto {
     /// `ticket`.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "l::opt_string"
+        deserialize_with = "l::opt_secret"
     )]
-    pub ticket: Option<String>,
+    pub ticket: Option<SecretString>,
     /// `tokenSet`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_set: Option<LoginTokenResponseDataDto>,
@@ -807,12 +807,12 @@ pub struct ExchangeTokenSetWithQRcodeTicketDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<SecretString>,
     /// `ticket` (required).
-    pub ticket: String,
+    pub ticket: SecretString,
 }
 
 impl ExchangeTokenSetWithQRcodeTicketDto {
     /// A value with the required fields set and every optional one empty.
-    pub fn new(ticket: impl Into<String>) -> Self {
+    pub fn new(ticket: impl Into<SecretString>) -> Self {
         Self {
             client_id: None,
             client_secret: None,
@@ -1443,12 +1443,12 @@ pub struct LoginTokenResponseDataDto {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MfaOtpVerityDto {
     /// `totp` (required).
-    pub totp: String,
+    pub totp: SecretString,
 }
 
 impl MfaOtpVerityDto {
     /// A value with the required fields set and every optional one empty.
-    pub fn new(totp: impl Into<String>) -> Self {
+    pub fn new(totp: impl Into<SecretString>) -> Self {
         Self { totp: totp.into() }
     }
 }
@@ -1795,8 +1795,8 @@ pub struct RegistrationOptionsDto {
     #[serde(deserialize_with = "l::or_default")]
     pub registration_options: PublicKeyCredentialCreationOptionsDto,
     /// `ticket` (required).
-    #[serde(deserialize_with = "l::string")]
-    pub ticket: String,
+    #[serde(deserialize_with = "l::secret")]
+    pub ticket: SecretString,
 }
 
 /// The `RemoveDeviceCredentialDto` object of the V3 API, as sent.
@@ -1999,8 +1999,8 @@ pub struct SendEnrollFactorRequestOtpDataDto {
     #[serde(deserialize_with = "l::string")]
     pub qr_code_uri: String,
     /// `recoveryCode` (required).
-    #[serde(deserialize_with = "l::string")]
-    pub recovery_code: String,
+    #[serde(deserialize_with = "l::secret")]
+    pub recovery_code: SecretString,
 }
 
 /// The `SendSMSDto` object of the V3 API, as sent.
@@ -2867,16 +2867,16 @@ pub struct SignUpOptionsDto {
     pub context: serde_json::Value,
     /// `emailPassCodeForInformationCompletion`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_pass_code_for_information_completion: Option<String>,
+    pub email_pass_code_for_information_completion: Option<SecretString>,
     /// `passwordEncryptType`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<SignUpOptionsDtoPasswordEncryptType>,
     /// `passwordForPhonePassCode`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_for_phone_pass_code: Option<String>,
+    pub password_for_phone_pass_code: Option<SecretString>,
     /// `phonePassCodeForInformationCompletion`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_pass_code_for_information_completion: Option<String>,
+    pub phone_pass_code_for_information_completion: Option<SecretString>,
 }
 
 impl SignUpOptionsDto {
@@ -3361,18 +3361,18 @@ pub struct UpdateEmailByEmailPassCodeDto {
     /// `newEmail` (required).
     pub new_email: String,
     /// `newEmailPassCode` (required).
-    pub new_email_pass_code: String,
+    pub new_email_pass_code: SecretString,
     /// `oldEmail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_email: Option<String>,
     /// `oldEmailPassCode`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub old_email_pass_code: Option<String>,
+    pub old_email_pass_code: Option<SecretString>,
 }
 
 impl UpdateEmailByEmailPassCodeDto {
     /// A value with the required fields set and every optional one empty.
-    pub fn new(new_email: impl Into<String>, new_email_pass_code: impl Into<String>) -> Self {
+    pub fn new(new_email: impl Into<String>, new_email_pass_code: impl Into<SecretString>) -> Self {
         Self {
             new_email: new_email.into(),
             new_email_pass_code: new_email_pass_code.into(),
@@ -3442,7 +3442,7 @@ pub struct UpdatePhoneByPhonePassCodeDto {
     /// `newPhoneNumber` (required).
     pub new_phone_number: String,
     /// `newPhonePassCode` (required).
-    pub new_phone_pass_code: String,
+    pub new_phone_pass_code: SecretString,
     /// `oldPhoneCountryCode`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_phone_country_code: Option<String>,
@@ -3451,14 +3451,14 @@ pub struct UpdatePhoneByPhonePassCodeDto {
     pub old_phone_number: Option<String>,
     /// `oldPhonePassCode`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub old_phone_pass_code: Option<String>,
+    pub old_phone_pass_code: Option<SecretString>,
 }
 
 impl UpdatePhoneByPhonePassCodeDto {
     /// A value with the required fields set and every optional one empty.
     pub fn new(
         new_phone_number: impl Into<String>,
-        new_phone_pass_code: impl Into<String>,
+        new_phone_pass_code: impl Into<SecretString>,
     ) -> Self {
         Self {
             new_phone_country_code: None,
@@ -3590,14 +3590,14 @@ pub struct VerifyAuthenticationDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignInByWebAuthnOptionsDto>,
     /// `ticket` (required).
-    pub ticket: String,
+    pub ticket: SecretString,
 }
 
 impl VerifyAuthenticationDto {
     /// A value with the required fields set and every optional one empty.
     pub fn new(
         authentication_credential: AuthenticationCredentialDto,
-        ticket: impl Into<String>,
+        ticket: impl Into<SecretString>,
     ) -> Self {
         Self {
             authentication_credential,
@@ -3678,14 +3678,14 @@ pub struct VerifyRegistrationDto {
     /// `registrationCredential` (required).
     pub registration_credential: RegistrationCredentialDto,
     /// `ticket` (required).
-    pub ticket: String,
+    pub ticket: SecretString,
 }
 
 impl VerifyRegistrationDto {
     /// A value with the required fields set and every optional one empty.
     pub fn new(
         registration_credential: RegistrationCredentialDto,
-        ticket: impl Into<String>,
+        ticket: impl Into<SecretString>,
     ) -> Self {
         Self {
             authenticator_code: None,

@@ -160,8 +160,8 @@ pub struct AliExmailEmailProviderConfig {
     #[serde(deserialize_with = "l::string")]
     pub sender: String,
     /// `senderPass` (required).
-    #[serde(deserialize_with = "l::string")]
-    pub sender_pass: String,
+    #[serde(deserialize_with = "l::secret")]
+    pub sender_pass: SecretString,
 }
 
 /// The `AliExmailEmailProviderConfigInput` object of the V3 API, as sent.
@@ -171,12 +171,12 @@ pub struct AliExmailEmailProviderConfigInput {
     /// `sender` (required).
     pub sender: String,
     /// `senderPass` (required).
-    pub sender_pass: String,
+    pub sender_pass: SecretString,
 }
 
 impl AliExmailEmailProviderConfigInput {
     /// A value with the required fields set and every optional one empty.
-    pub fn new(sender: impl Into<String>, sender_pass: impl Into<String>) -> Self {
+    pub fn new(sender: impl Into<String>, sender_pass: impl Into<SecretString>) -> Self {
         Self {
             sender: sender.into(),
             sender_pass: sender_pass.into(),
@@ -3036,7 +3036,7 @@ pub struct CreatePublicAccountOptionsDto {
 pub struct CreatePublicAccountOtpDto {
     /// `recoveryCode`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recovery_code: Option<String>,
+    pub recovery_code: Option<SecretString>,
     /// `secret` (required).
     pub secret: SecretString,
 }
@@ -4040,7 +4040,7 @@ pub struct CreateUserOptionsDto {
 pub struct CreateUserOtpDto {
     /// `recoveryCode`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recovery_code: Option<String>,
+    pub recovery_code: Option<SecretString>,
     /// `secret` (required).
     pub secret: SecretString,
 }
@@ -6621,7 +6621,7 @@ impl ImportModelDto {
 pub struct ImportOtpItemDataDto {
     /// `recoveryCode`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recovery_code: Option<String>,
+    pub recovery_code: Option<SecretString>,
     /// `secret` (required).
     pub secret: SecretString,
 }
@@ -6990,8 +6990,8 @@ pub struct LdapConfigInfoDto {
     #[serde(deserialize_with = "l::string")]
     pub bind_dn: String,
     /// `bindPwd` (required).
-    #[serde(deserialize_with = "l::string")]
-    pub bind_pwd: String,
+    #[serde(deserialize_with = "l::secret")]
+    pub bind_pwd: SecretString,
     /// `enablePrivatization` (required).
     #[serde(deserialize_with = "l::i64")]
     pub enable_privatization: i64,
@@ -7090,7 +7090,7 @@ impl LdapSetEnabledFlagDto {
 pub struct LdapUpdateDto {
     /// `bindPwd`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bind_pwd: Option<String>,
+    pub bind_pwd: Option<SecretString>,
 }
 
 /// The `LinkIdentityDataDto` object of the V3 API, as received.
@@ -9880,8 +9880,8 @@ pub struct SMTPEmailProviderConfig {
     #[serde(deserialize_with = "l::string")]
     pub sender: String,
     /// `senderPass` (required).
-    #[serde(rename = "senderPass", deserialize_with = "l::string")]
-    pub sender_pass: String,
+    #[serde(rename = "senderPass", deserialize_with = "l::secret")]
+    pub sender_pass: SecretString,
     /// `smtp_host` (required).
     #[serde(deserialize_with = "l::string")]
     pub smtp_host: String,
@@ -9901,7 +9901,7 @@ pub struct SMTPEmailProviderConfigInput {
     pub sender: Option<String>,
     /// `senderPass` (required).
     #[serde(rename = "senderPass")]
-    pub sender_pass: String,
+    pub sender_pass: SecretString,
     /// `smtp_host` (required).
     pub smtp_host: String,
     /// `smtp_port` (required).
@@ -9911,7 +9911,7 @@ pub struct SMTPEmailProviderConfigInput {
 impl SMTPEmailProviderConfigInput {
     /// A value with the required fields set and every optional one empty.
     pub fn new(
-        sender_pass: impl Into<String>,
+        sender_pass: impl Into<SecretString>,
         smtp_host: impl Into<String>,
         smtp_port: i64,
     ) -> Self {
@@ -10062,8 +10062,8 @@ pub struct SendEmailBatchDataDto {
 #[serde(default)]
 pub struct SendGridEmailProviderConfig {
     /// `apikey` (required).
-    #[serde(deserialize_with = "l::string")]
-    pub apikey: String,
+    #[serde(deserialize_with = "l::secret")]
+    pub apikey: SecretString,
     /// `sender` (required).
     #[serde(deserialize_with = "l::string")]
     pub sender: String,
@@ -10073,14 +10073,14 @@ pub struct SendGridEmailProviderConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SendGridEmailProviderConfigInput {
     /// `apikey` (required).
-    pub apikey: String,
+    pub apikey: SecretString,
     /// `sender` (required).
     pub sender: String,
 }
 
 impl SendGridEmailProviderConfigInput {
     /// A value with the required fields set and every optional one empty.
-    pub fn new(apikey: impl Into<String>, sender: impl Into<String>) -> Self {
+    pub fn new(apikey: impl Into<SecretString>, sender: impl Into<String>) -> Self {
         Self {
             apikey: apikey.into(),
             sender: sender.into(),
@@ -11060,8 +11060,8 @@ pub struct TencentExmailEmailProviderConfig {
     #[serde(deserialize_with = "l::string")]
     pub sender: String,
     /// `senderPass` (required).
-    #[serde(deserialize_with = "l::string")]
-    pub sender_pass: String,
+    #[serde(deserialize_with = "l::secret")]
+    pub sender_pass: SecretString,
 }
 
 /// The `TencentExmailEmailProviderConfigInput` object of the V3 API, as sent.
@@ -11071,12 +11071,12 @@ pub struct TencentExmailEmailProviderConfigInput {
     /// `sender` (required).
     pub sender: String,
     /// `senderPass` (required).
-    pub sender_pass: String,
+    pub sender_pass: SecretString,
 }
 
 impl TencentExmailEmailProviderConfigInput {
     /// A value with the required fields set and every optional one empty.
-    pub fn new(sender: impl Into<String>, sender_pass: impl Into<String>) -> Self {
+    pub fn new(sender: impl Into<String>, sender_pass: impl Into<SecretString>) -> Self {
         Self {
             sender: sender.into(),
             sender_pass: sender_pass.into(),
@@ -11604,8 +11604,9 @@ pub struct UpdateFunctionModelDto {
     pub name: String,
     /// `parentKey` (required).
     pub parent_key: String,
-    /// `showFieldKey` (required).
-    pub show_field_key: String,
+    /// `showFieldKey`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_field_key: Option<String>,
     /// `type` (required).
     pub r#type: UpdateFunctionModelDtoType,
 }
@@ -11620,7 +11621,6 @@ impl UpdateFunctionModelDto {
         id: impl Into<String>,
         name: impl Into<String>,
         parent_key: impl Into<String>,
-        show_field_key: impl Into<String>,
         r#type: UpdateFunctionModelDtoType,
     ) -> Self {
         Self {
@@ -11631,7 +11631,7 @@ impl UpdateFunctionModelDto {
             id: id.into(),
             name: name.into(),
             parent_key: parent_key.into(),
-            show_field_key: show_field_key.into(),
+            show_field_key: None,
             r#type,
         }
     }
@@ -13263,12 +13263,15 @@ pub struct UserFieldDecryptReqDto {
     /// `data` (required).
     pub data: Vec<UserFieldDecryptReqItemDto>,
     /// `privateKey` (required).
-    pub private_key: String,
+    pub private_key: SecretString,
 }
 
 impl UserFieldDecryptReqDto {
     /// A value with the required fields set and every optional one empty.
-    pub fn new(data: Vec<UserFieldDecryptReqItemDto>, private_key: impl Into<String>) -> Self {
+    pub fn new(
+        data: Vec<UserFieldDecryptReqItemDto>,
+        private_key: impl Into<SecretString>,
+    ) -> Self {
         Self {
             data,
             private_key: private_key.into(),

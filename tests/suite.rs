@@ -1,0 +1,19 @@
+//! The workspace's cross-crate tests, built as one test binary (one link instead
+//! of one per file: the CI machine's disk and link time). Each file of tests/ is
+//! a module here; add a new one with a `mod` line below and list it nowhere else.
+
+mod support;
+
+mod axum_app;
+mod errors;
+mod generated_api;
+mod guard;
+mod hardening;
+mod keyset;
+mod page_setters;
+mod pagination;
+mod protocols;
+mod quickstart;
+mod slice;
+mod trace_spans;
+mod transport;
