@@ -159,7 +159,7 @@ pub fn token_rejected(resp: &mut HttpResponse) -> bool {
     if StatusCode::from_code(i64::from(resp.status().as_u16())).is_token_invalid() {
         return true;
     }
-    let meta = super::meta::meta_ref(resp);
+    let meta = super::meta::meta_codes(resp);
     meta.status_code
         .is_some_and(|c| StatusCode::from_code(c).is_token_invalid())
         || meta
@@ -200,7 +200,7 @@ where
             if !needs_token {
                 return inner.call(req).await;
             }
-            let replay = super::clone_request(&req);
+            let replay = super::Replay::of(&req);
             let cached = cache.get(&mut inner).await?;
             cached.token.apply(req.headers_mut());
             let mut resp = inner.ready().await?.call(req).await?;
@@ -215,7 +215,7 @@ where
                 return Ok(resp);
             }
             tracing::debug!("management token rejected; refreshing it and replaying once");
-            let mut replay = replay;
+            let mut replay = replay.into_request();
             let cached = cache.get(&mut inner).await?;
             cached.token.apply(replay.headers_mut());
             inner.ready().await?.call(replay).await
