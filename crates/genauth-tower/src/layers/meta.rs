@@ -1,10 +1,13 @@
 //! A cheap look at a response's GenAuth envelope, shared by the layers.
 //!
-//! The token, retry and tracing layers all need the body's `statusCode`,
+//! The token, retry and tracing layers need the body's `statusCode`,
 //! `apiCode` and `requestId`. [`response_meta`] reads them once per response
-//! and keeps the result in the response's extensions. The scan stops at the
-//! `data` member of a success envelope, so a large page of users costs no more
-//! to probe than a small one.
+//! and keeps the result in the response's extensions. The retry and token
+//! layers need only the two codes: they take them from that cache when it is
+//! there, and otherwise read them with the direct scan without keeping
+//! anything (for a plain envelope, the scan costs less than the cache). The
+//! scan stops at the `data` member of a success envelope, so a large page of
+//! users costs no more to probe than a small one.
 
 use std::fmt;
 
