@@ -159,6 +159,20 @@ fn scan_plain(body: &[u8], keep_request_id: bool) -> Option<ResponseMeta> {
     }
 }
 
+/// The bytes that end a plain string: its closing quote, or what sends the
+/// string to serde (a backslash, a control character).
+const STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = true;
+        c += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
 /// The cursor of [`scan_plain`].
 struct Scanner<'a> {
     b: &'a [u8],
@@ -190,25 +204,19 @@ impl<'a> Scanner<'a> {
     /// A string without escapes or control characters, in valid UTF-8; its contents.
     fn string(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
-        let start = self.i;
-        let mut ascii = true;
-        loop {
-            match self.peek()? {
-                b'"' => break,
-                // Escapes and control characters go to serde.
-                b'\\' | 0..=0x1f => return None,
-                c => {
-                    ascii &= c < 0x80;
-                    self.i += 1;
-                }
-            }
-        }
-        let s = &self.b[start..self.i];
-        // Invalid UTF-8 goes to serde too (it stops there).
-        if !ascii && std::str::from_utf8(s).is_err() {
+        let rest = self.b.get(self.i..)?;
+        // Escapes and control characters go to serde: the string ends at the
+        // first byte that `STOP` marks, and must end with a quote.
+        let len = rest.iter().position(|&c| STOP[usize::from(c)])?;
+        if rest[len] != b'"' {
             return None;
         }
-        self.i += 1;
+        let s = &rest[..len];
+        // Invalid UTF-8 goes to serde too (it stops there).
+        if !s.is_ascii() && std::str::from_utf8(s).is_err() {
+            return None;
+        }
+        self.i += len + 1;
         Some(s)
     }
     /// A JSON integer without fraction or exponent that fits an `i64`.

@@ -429,15 +429,15 @@ where
             match this.state.as_mut().project() {
                 RetryStateProj::First { attempt, replays } => {
                     let mut result = std::task::ready!(attempt.poll(cx));
-                    let Some(replays) = replays.take() else {
+                    // Looked at in place: the template moves only for a retry.
+                    let Some(r) = replays.as_ref() else {
                         return Poll::Ready(result);
                     };
                     let outcome = classify(&mut result);
-                    let Some(delay) =
-                        replays
-                            .policy
-                            .delay(outcome, replays.idempotent, 1, &result)
-                    else {
+                    let Some(delay) = r.policy.delay(outcome, r.idempotent, 1, &result) else {
+                        return Poll::Ready(result);
+                    };
+                    let Some(replays) = replays.take() else {
                         return Poll::Ready(result);
                     };
                     this.state.set(RetryState::Again {
