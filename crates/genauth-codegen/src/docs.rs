@@ -151,10 +151,9 @@ pub fn is_vague(op: &Op) -> bool {
     if name.len() < 2 {
         return true;
     }
-    let path: BTreeSet<String> = path_words(&op.path)
-        .iter()
-        .map(|w| singular(w).to_owned())
-        .collect();
+    // Path words may be joined (`qrcode`, `extidp`, `authinfo`): look for each
+    // word of the name inside the path's letters.
+    let path: String = path_words(&op.path).concat();
     name[1..]
         .iter()
         .filter(|w| !LINKING_WORDS.contains(w))

@@ -256,7 +256,7 @@ impl AuthenticationClient {
         )
     }
 
-    /// Change push code status: acts on `change-pushcode-status` (authentication API).
+    /// Change push code status.
     ///
     /// `POST /api/v3/change-pushcode-status`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.change_push_code_status`, the Node SDK `changePushCodeStatus`.
     ///
@@ -276,13 +276,7 @@ impl AuthenticationClient {
     /// client.change_push_code_status(genauth::types::ChangePushCodeStatusDtoAction::Confirm, "PUSH_CODE_ID").await?;
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "changePushCodeStatus",
-        "change pushcode status",
-        "change-pushcode-status",
-        "change change pushcode status",
-        "authentication change pushcode status"
-    ))]
+    #[doc(alias("changePushCodeStatus"))]
     #[inline]
     pub fn change_push_code_status(
         &self,
@@ -295,7 +289,7 @@ impl AuthenticationClient {
         )
     }
 
-    /// Change qr code status: acts on `change-qrcode-status` (authentication API).
+    /// Change qr code status.
     ///
     /// `POST /api/v3/change-qrcode-status`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.change_qr_code_status`, the Node SDK `changeQrCodeStatus`.
     ///
@@ -315,13 +309,7 @@ impl AuthenticationClient {
     /// client.change_qr_code_status(genauth::types::ChangeQRCodeStatusDtoAction::Scan, "QRCODE_ID").await?;
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "changeQrCodeStatus",
-        "change qrcode status",
-        "change-qrcode-status",
-        "change change qrcode status",
-        "authentication change qrcode status"
-    ))]
+    #[doc(alias("changeQrCodeStatus"))]
     #[inline]
     pub fn change_qr_code_status(
         &self,
@@ -442,7 +430,7 @@ impl AuthenticationClient {
         )
     }
 
-    /// Check push code status: acts on `check-pushcode-status` (authentication API).
+    /// Check push code status.
     ///
     /// `GET /api/v3/check-pushcode-status`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_push_code_status`, the Node SDK `checkPushCodeStatus`.
     ///
@@ -462,13 +450,7 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "checkPushCodeStatus",
-        "check pushcode status",
-        "check-pushcode-status",
-        "check check pushcode status",
-        "authentication check pushcode status"
-    ))]
+    #[doc(alias("checkPushCodeStatus"))]
     #[inline]
     pub fn check_push_code_status(
         &self,
@@ -477,7 +459,7 @@ impl AuthenticationClient {
         Call::new(self, ops::CheckPushCodeStatus::new(push_code_id.into()))
     }
 
-    /// Check qr code status: acts on `check-qrcode-status` (authentication API).
+    /// Check qr code status.
     ///
     /// `GET /api/v3/check-qrcode-status`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_qr_code_status`, the Node SDK `checkQrCodeStatus`.
     ///
@@ -497,13 +479,7 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "checkQrCodeStatus",
-        "check qrcode status",
-        "check-qrcode-status",
-        "check check qrcode status",
-        "authentication check qrcode status"
-    ))]
+    #[doc(alias("checkQrCodeStatus"))]
     #[inline]
     pub fn check_qr_code_status(
         &self,
@@ -543,7 +519,7 @@ impl AuthenticationClient {
         )
     }
 
-    /// Decrypt wechat mini program data: acts on `decrypt-wechat-miniprogram-data` (authentication API).
+    /// Decrypt wechat mini program data.
     ///
     /// `POST /api/v3/decrypt-wechat-miniprogram-data`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.decrypt_wechat_mini_program_data`, the Node SDK `decryptWechatMiniProgramData`.
     ///
@@ -566,13 +542,7 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "decryptWechatMiniProgramData",
-        "decrypt wechat miniprogram data",
-        "decrypt-wechat-miniprogram-data",
-        "decrypt decrypt wechat miniprogram data",
-        "authentication decrypt wechat miniprogram data"
-    ))]
+    #[doc(alias("decryptWechatMiniProgramData"))]
     #[inline]
     pub fn decrypt_wechat_mini_program_data(
         &self,
@@ -663,7 +633,7 @@ impl AuthenticationClient {
         )
     }
 
-    /// Exchange token set with qr code ticket: acts on `exchange-tokenset-with-qrcode-ticket` (authentication API).
+    /// Exchange token set with qr code ticket.
     ///
     /// `POST /api/v3/exchange-tokenset-with-qrcode-ticket`, authentication API, sent with the app's credentials or the user's token; not idempotent. The official Python SDK calls it `AuthenticationClient.exchange_token_set_with_qr_code_ticket`, the Node SDK `exchangeTokenSetWithQrCodeTicket`.
     ///
@@ -684,13 +654,7 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "exchangeTokenSetWithQrCodeTicket",
-        "exchange tokenset with qrcode ticket",
-        "exchange-tokenset-with-qrcode-ticket",
-        "exchange exchange tokenset with qrcode ticket",
-        "authentication exchange tokenset with qrcode ticket"
-    ))]
+    #[doc(alias("exchangeTokenSetWithQrCodeTicket"))]
     #[inline]
     pub fn exchange_token_set_with_qr_code_ticket(
         &self,
@@ -731,7 +695,7 @@ impl AuthenticationClient {
         )
     }
 
-    /// Gene qr code: acts on `gene-qrcode` (authentication API).
+    /// Gene qr code.
     ///
     /// `POST /api/v3/gene-qrcode`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.gene_qr_code`, the Node SDK `geneQrCode`.
     ///
@@ -752,19 +716,13 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "geneQrCode",
-        "gene qrcode",
-        "gene-qrcode",
-        "gene gene qrcode",
-        "authentication gene qrcode"
-    ))]
+    #[doc(alias("geneQrCode"))]
     #[inline]
     pub fn gene_qr_code(&self, r#type: GenerateQrcodeDtoType) -> Call<'_, Self, ops::GeneQrCode> {
         Call::new(self, ops::GeneQrCode(GenerateQrcodeDto::new(r#type)))
     }
 
-    /// Generate link ext idp url: acts on `generate-link-extidp-url` (authentication API).
+    /// Generate link ext idp url.
     ///
     /// `GET /api/v3/generate-link-extidp-url`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.generate_link_ext_idp_url`, the Node SDK `generateLinkExtIdpUrl`.
     ///
@@ -787,13 +745,7 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "generateLinkExtIdpUrl",
-        "generate link extidp url",
-        "generate-link-extidp-url",
-        "generate generate link extidp url",
-        "authentication generate link extidp url"
-    ))]
+    #[doc(alias("generateLinkExtIdpUrl"))]
     #[inline]
     pub fn generate_link_ext_idp_url(
         &self,
@@ -837,7 +789,7 @@ impl AuthenticationClient {
         Call::new(self, ops::GetAccessibleApps::default())
     }
 
-    /// Get alipay auth info: acts on `get-alipay-authinfo` (authentication API).
+    /// Get alipay auth info.
     ///
     /// `GET /api/v3/get-alipay-authinfo`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_alipay_auth_info`, the Node SDK `getAlipayAuthInfo`.
     ///
@@ -857,13 +809,7 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "getAlipayAuthInfo",
-        "get alipay authinfo",
-        "get-alipay-authinfo",
-        "get get alipay authinfo",
-        "authentication get alipay authinfo"
-    ))]
+    #[doc(alias("getAlipayAuthInfo"))]
     #[inline]
     pub fn get_alipay_auth_info(
         &self,
@@ -875,7 +821,7 @@ impl AuthenticationClient {
         )
     }
 
-    /// Get application enabled ext idps: acts on `get-application-enabled-extidps` (authentication API).
+    /// Get application enabled ext idps.
     ///
     /// `GET /api/v3/get-application-enabled-extidps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_application_enabled_ext_idps`, the Node SDK `getApplicationEnabledExtIdps`.
     ///
@@ -895,13 +841,7 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "getApplicationEnabledExtIdps",
-        "get application enabled extidps",
-        "get-application-enabled-extidps",
-        "get get application enabled extidps",
-        "authentication get application enabled extidps"
-    ))]
+    #[doc(alias("getApplicationEnabledExtIdps"))]
     #[inline]
     pub fn get_application_enabled_ext_idps(
         &self,
@@ -1158,7 +1098,7 @@ impl AuthenticationClient {
         Call::new(self, ops::GetProfile::default())
     }
 
-    /// Get push login relation apps: acts on `get-pushlogin-relation-apps` (authentication API).
+    /// Get push login relation apps.
     ///
     /// `POST /api/v3/get-pushlogin-relation-apps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_push_login_relation_apps`, the Node SDK `getPushLoginRelationApps`.
     ///
@@ -1179,13 +1119,7 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "getPushLoginRelationApps",
-        "get pushlogin relation apps",
-        "get-pushlogin-relation-apps",
-        "get get pushlogin relation apps",
-        "authentication get pushlogin relation apps"
-    ))]
+    #[doc(alias("getPushLoginRelationApps"))]
     #[inline]
     pub fn get_push_login_relation_apps(
         &self,
@@ -1198,7 +1132,7 @@ impl AuthenticationClient {
         )
     }
 
-    /// Get qr code status: acts on `get-app-login-qrcode-status` (authentication API).
+    /// Get qr code status.
     ///
     /// `GET /api/v3/get-app-login-qrcode-status`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_qr_code_status`, the Node SDK `getAppLoginQrCodeStatus`.
     ///
@@ -1218,13 +1152,7 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "getAppLoginQrCodeStatus",
-        "get app login qrcode status",
-        "get-app-login-qrcode-status",
-        "get get app login qrcode status",
-        "authentication get app login qrcode status"
-    ))]
+    #[doc(alias("getAppLoginQrCodeStatus"))]
     #[inline]
     pub fn get_qr_code_status(
         &self,
@@ -1739,7 +1667,7 @@ impl AuthenticationClient {
         Call::new(self, ops::ListPublicAccountsForSwitchLoggedIn::default())
     }
 
-    /// Mfa otp verify: acts on `mfa-totp-verify` (authentication API).
+    /// Mfa otp verify.
     ///
     /// `POST /api/v3/mfa-totp-verify`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.mfa_otp_verify`, the Node SDK `mfaOtpVerify`.
     ///
@@ -1759,13 +1687,7 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "mfaOtpVerify",
-        "mfa totp verify",
-        "mfa-totp-verify",
-        "mfa mfa totp verify",
-        "authentication mfa totp verify"
-    ))]
+    #[doc(alias("mfaOtpVerify"))]
     #[inline]
     pub fn mfa_otp_verify(
         &self,
@@ -1804,7 +1726,7 @@ impl AuthenticationClient {
         Call::new(self, ops::PreCheckCode(PreCheckCodeDto::new(code_type)))
     }
 
-    /// Qr code app login: acts on `qrcode-app-login` (authentication API).
+    /// Qr code app login.
     ///
     /// `POST /api/v3/qrcode-app-login`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.qr_code_app_login`, the Node SDK `qrCodeAppLogin`.
     ///
@@ -1825,13 +1747,7 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "qrCodeAppLogin",
-        "qrcode app login",
-        "qrcode-app-login",
-        "qr qrcode app login",
-        "authentication qrcode app login"
-    ))]
+    #[doc(alias("qrCodeAppLogin"))]
     #[inline]
     pub fn qr_code_app_login(
         &self,
@@ -2281,7 +2197,7 @@ impl AuthenticationClient {
         Call::new(self, ops::SignInByPush(SignInByPushDto::new(account)))
     }
 
-    /// Sign up: acts on `signup` (authentication API).
+    /// Sign up.
     ///
     /// `POST /api/v3/signup`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.sign_up`, the Node SDK `signUp`.
     ///
@@ -2302,7 +2218,7 @@ impl AuthenticationClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias("signUp", "signup", "sign signup", "authentication signup"))]
+    #[doc(alias("signUp"))]
     #[inline]
     pub fn sign_up(&self, connection: SignUpDtoConnection) -> Call<'_, Self, ops::SignUp> {
         Call::new(self, ops::SignUp(SignUpDto::new(connection)))
@@ -2427,7 +2343,7 @@ impl AuthenticationClient {
         Call::new(self, ops::UnbindPhone(UnbindPhoneDto::new(pass_code)))
     }
 
-    /// Unlink ext idp: acts on `unlink-extidp` (authentication API).
+    /// Unlink ext idp.
     ///
     /// `POST /api/v3/unlink-extidp`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.unlink_ext_idp`, the Node SDK `unlinkExtIdp`.
     ///
@@ -2446,13 +2362,7 @@ impl AuthenticationClient {
     /// client.unlink_ext_idp("62f209327xxxxcc10d966ee5").await?;
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "unlinkExtIdp",
-        "unlink extidp",
-        "unlink-extidp",
-        "unlink unlink extidp",
-        "authentication unlink extidp"
-    ))]
+    #[doc(alias("unlinkExtIdp"))]
     #[inline]
     pub fn unlink_ext_idp(
         &self,

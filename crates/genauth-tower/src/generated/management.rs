@@ -747,7 +747,7 @@ impl ManagementClient {
         )
     }
 
-    /// Change userpool tenan ext idp conn state: acts on `change-userpool-tenant-ext-idp-conn-state` (management API).
+    /// Change userpool tenan ext idp conn state.
     ///
     /// `POST /api/v3/change-userpool-tenant-ext-idp-conn-state`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.change_userpool_tenan_ext_idp_conn_state`, the Node SDK `changeUserpoolTenanExtIdpConnState`.
     ///
@@ -768,13 +768,7 @@ impl ManagementClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "changeUserpoolTenanExtIdpConnState",
-        "change userpool tenant ext idp conn state",
-        "change-userpool-tenant-ext-idp-conn-state",
-        "change change userpool tenant ext idp conn state",
-        "management change userpool tenant ext idp conn state"
-    ))]
+    #[doc(alias("changeUserpoolTenanExtIdpConnState"))]
     #[inline]
     pub fn change_userpool_tenan_ext_idp_conn_state(
         &self,
@@ -6688,7 +6682,7 @@ impl ManagementClient {
         Call::new(self, ops::GetUserLoggedinApps::new(user_id.into()))
     }
 
-    /// Get user loggedin identities: acts on `get-user-logged-in-identities` (management API).
+    /// Get user loggedin identities.
     ///
     /// `GET /api/v3/get-user-logged-in-identities`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_loggedin_identities`, the Node SDK `getUserLoggedinIdentities`.
     ///
@@ -6709,13 +6703,7 @@ impl ManagementClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "getUserLoggedinIdentities",
-        "get user logged in identities",
-        "get-user-logged-in-identities",
-        "get get user logged in identities",
-        "management get user logged in identities"
-    ))]
+    #[doc(alias("getUserLoggedinIdentities"))]
     #[inline]
     pub fn get_user_loggedin_identities(
         &self,
@@ -7804,7 +7792,7 @@ impl ManagementClient {
         Call::new(self, ops::ListCommonResource::default())
     }
 
-    /// List cust fields: acts on `list-custom-fields` (management API).
+    /// List cust fields.
     ///
     /// `GET /api/v3/list-custom-fields`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_cust_fields`, the Node SDK `listCustFields`.
     ///
@@ -7826,13 +7814,7 @@ impl ManagementClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "listCustFields",
-        "list custom fields",
-        "list-custom-fields",
-        "list list custom fields",
-        "management list custom fields"
-    ))]
+    #[doc(alias("listCustFields"))]
     #[inline]
     pub fn list_cust_fields(
         &self,
@@ -11273,7 +11255,7 @@ impl ManagementClient {
         Call::new(self, ops::UpdateTenant(UpdateTenantDto::new(tenant_id)))
     }
 
-    /// Update tenant qr code state: acts on `update-userpool-tenant-appqrcode-state` (management API).
+    /// Update tenant qr code state.
     ///
     /// `POST /api/v3/update-userpool-tenant-appqrcode-state`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_tenant_qr_code_state`, the Node SDK `updateTenantQrCodeState`.
     ///
@@ -11293,13 +11275,7 @@ impl ManagementClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "updateTenantQrCodeState",
-        "update userpool tenant appqrcode state",
-        "update-userpool-tenant-appqrcode-state",
-        "update update userpool tenant appqrcode state",
-        "management update userpool tenant appqrcode state"
-    ))]
+    #[doc(alias("updateTenantQrCodeState"))]
     #[inline]
     pub fn update_tenant_qr_code_state(
         &self,
@@ -11403,7 +11379,7 @@ impl ManagementClient {
         Call::new(self, ops::UpdateUserBatch(UpdateUserBatchReqDto::new(list)))
     }
 
-    /// Update user pool tenant config: acts on `update-userpool-tenant-config` (management API).
+    /// Update user pool tenant config.
     ///
     /// `POST /api/v3/update-userpool-tenant-config`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_user_pool_tenant_config`, the Node SDK `updateUserPoolTenantConfig`.
     ///
@@ -11423,13 +11399,7 @@ impl ManagementClient {
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
-    #[doc(alias(
-        "updateUserPoolTenantConfig",
-        "update userpool tenant config",
-        "update-userpool-tenant-config",
-        "update update userpool tenant config",
-        "management update userpool tenant config"
-    ))]
+    #[doc(alias("updateUserPoolTenantConfig"))]
     #[inline]
     pub fn update_user_pool_tenant_config(
         &self,

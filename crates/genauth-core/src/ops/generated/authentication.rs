@@ -111,18 +111,12 @@ pub struct BindPhone(
 
 operation! { BindPhone, "bind_phone", POST, "/api/v3/bind-phone", UserToken, Json, true, false, () }
 
-/// Change push code status: acts on `change-pushcode-status` (authentication API).
+/// Change push code status.
 ///
 /// `POST /api/v3/change-pushcode-status`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.change_push_code_status`, the Node SDK `changePushCodeStatus`.
 ///
 /// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::change_push_code_status` in `genauth-tower`.
-#[doc(alias(
-    "changePushCodeStatus",
-    "change pushcode status",
-    "change-pushcode-status",
-    "change change pushcode status",
-    "authentication change pushcode status"
-))]
+#[doc(alias("changePushCodeStatus"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ChangePushCodeStatus(
@@ -132,18 +126,12 @@ pub struct ChangePushCodeStatus(
 
 operation! { ChangePushCodeStatus, "change_push_code_status", POST, "/api/v3/change-pushcode-status", UserToken, Json, true, false, () }
 
-/// Change qr code status: acts on `change-qrcode-status` (authentication API).
+/// Change qr code status.
 ///
 /// `POST /api/v3/change-qrcode-status`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.change_qr_code_status`, the Node SDK `changeQrCodeStatus`.
 ///
 /// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::change_qr_code_status` in `genauth-tower`.
-#[doc(alias(
-    "changeQrCodeStatus",
-    "change qrcode status",
-    "change-qrcode-status",
-    "change change qrcode status",
-    "authentication change qrcode status"
-))]
+#[doc(alias("changeQrCodeStatus"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ChangeQrCodeStatus(
@@ -198,18 +186,12 @@ pub struct CheckPermissionByTreeResource(
 
 operation! { CheckPermissionByTreeResource, "check_permission_by_tree_resource", POST, "/api/v3/check-permission-tree-resource", UserToken, Json, true, true, t::CheckResourcePermissionDataDto }
 
-/// Check push code status: acts on `check-pushcode-status` (authentication API).
+/// Check push code status.
 ///
 /// `GET /api/v3/check-pushcode-status`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_push_code_status`, the Node SDK `checkPushCodeStatus`.
 ///
 /// Output: Object [`CheckPushCodeStatusDataDto`](t::CheckPushCodeStatusDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::check_push_code_status` in `genauth-tower`.
-#[doc(alias(
-    "checkPushCodeStatus",
-    "check pushcode status",
-    "check-pushcode-status",
-    "check check pushcode status",
-    "authentication check pushcode status"
-))]
+#[doc(alias("checkPushCodeStatus"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckPushCodeStatus {
@@ -226,18 +208,12 @@ impl CheckPushCodeStatus {
 
 operation! { CheckPushCodeStatus, "check_push_code_status", GET, "/api/v3/check-pushcode-status", UserToken, Query, true, true, t::CheckPushCodeStatusDataDto }
 
-/// Check qr code status: acts on `check-qrcode-status` (authentication API).
+/// Check qr code status.
 ///
 /// `GET /api/v3/check-qrcode-status`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_qr_code_status`, the Node SDK `checkQrCodeStatus`.
 ///
 /// Output: Object [`CheckQRCodeStatusDataDto`](t::CheckQRCodeStatusDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::check_qr_code_status` in `genauth-tower`.
-#[doc(alias(
-    "checkQrCodeStatus",
-    "check qrcode status",
-    "check-qrcode-status",
-    "check check qrcode status",
-    "authentication check qrcode status"
-))]
+#[doc(alias("checkQrCodeStatus"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckQrCodeStatus {
@@ -269,18 +245,12 @@ pub struct CheckValidCredentialsByCredIds(
 
 operation! { CheckValidCredentialsByCredIds, "check_valid_credentials_by_cred_ids", POST, "/api/v3/webauthn/check-valid-credentials-by-credIds", UserToken, Json, true, true, Vec<serde_json::Value> }
 
-/// Decrypt wechat mini program data: acts on `decrypt-wechat-miniprogram-data` (authentication API).
+/// Decrypt wechat mini program data.
 ///
 /// `POST /api/v3/decrypt-wechat-miniprogram-data`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.decrypt_wechat_mini_program_data`, the Node SDK `decryptWechatMiniProgramData`.
 ///
 /// Output: Any JSON value: the `data` of the response envelope. Sent by `AuthenticationClient::decrypt_wechat_mini_program_data` in `genauth-tower`.
-#[doc(alias(
-    "decryptWechatMiniProgramData",
-    "decrypt wechat miniprogram data",
-    "decrypt-wechat-miniprogram-data",
-    "decrypt decrypt wechat miniprogram data",
-    "authentication decrypt wechat miniprogram data"
-))]
+#[doc(alias("decryptWechatMiniProgramData"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DecryptWechatMiniProgramData(
@@ -320,18 +290,12 @@ pub struct EnrollFactor(
 
 operation! { EnrollFactor, "enroll_factor", POST, "/api/v3/enroll-factor", UserToken, Json, true, false, () }
 
-/// Exchange token set with qr code ticket: acts on `exchange-tokenset-with-qrcode-ticket` (authentication API).
+/// Exchange token set with qr code ticket.
 ///
 /// `POST /api/v3/exchange-tokenset-with-qrcode-ticket`, authentication API, sent with the app's credentials or the user's token; not idempotent. The official Python SDK calls it `AuthenticationClient.exchange_token_set_with_qr_code_ticket`, the Node SDK `exchangeTokenSetWithQrCodeTicket`.
 ///
 /// Output: Object [`LoginTokenResponseDataDto`](t::LoginTokenResponseDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::exchange_token_set_with_qr_code_ticket` in `genauth-tower`.
-#[doc(alias(
-    "exchangeTokenSetWithQrCodeTicket",
-    "exchange tokenset with qrcode ticket",
-    "exchange-tokenset-with-qrcode-ticket",
-    "exchange exchange tokenset with qrcode ticket",
-    "authentication exchange tokenset with qrcode ticket"
-))]
+#[doc(alias("exchangeTokenSetWithQrCodeTicket"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ExchangeTokenSetWithQrCodeTicket(
@@ -356,18 +320,12 @@ pub struct GeneFastpassQrcodeInfo(
 
 operation! { GeneFastpassQrcodeInfo, "gene_fastpass_qrcode_info", POST, "/api/v3/gene-fastpass-qrcode-info", UserToken, Json, true, false, t::GeneFastpassQRCodeInfoDto }
 
-/// Gene qr code: acts on `gene-qrcode` (authentication API).
+/// Gene qr code.
 ///
 /// `POST /api/v3/gene-qrcode`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.gene_qr_code`, the Node SDK `geneQrCode`.
 ///
 /// Output: Object [`GeneQRCodeDataDto`](t::GeneQRCodeDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::gene_qr_code` in `genauth-tower`.
-#[doc(alias(
-    "geneQrCode",
-    "gene qrcode",
-    "gene-qrcode",
-    "gene gene qrcode",
-    "authentication gene qrcode"
-))]
+#[doc(alias("geneQrCode"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GeneQrCode(
@@ -377,18 +335,12 @@ pub struct GeneQrCode(
 
 operation! { GeneQrCode, "gene_qr_code", POST, "/api/v3/gene-qrcode", UserToken, Json, true, false, t::GeneQRCodeDataDto }
 
-/// Generate link ext idp url: acts on `generate-link-extidp-url` (authentication API).
+/// Generate link ext idp url.
 ///
 /// `GET /api/v3/generate-link-extidp-url`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.generate_link_ext_idp_url`, the Node SDK `generateLinkExtIdpUrl`.
 ///
 /// Output: Object [`GenerateBindExtIdpLinkDataDto`](t::GenerateBindExtIdpLinkDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::generate_link_ext_idp_url` in `genauth-tower`.
-#[doc(alias(
-    "generateLinkExtIdpUrl",
-    "generate link extidp url",
-    "generate-link-extidp-url",
-    "generate generate link extidp url",
-    "authentication generate link extidp url"
-))]
+#[doc(alias("generateLinkExtIdpUrl"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenerateLinkExtIdpUrl {
     /// Ext idp conn identifier (wire `ext_idp_conn_identifier` query parameter): string, required.
@@ -446,18 +398,12 @@ pub struct GetAccessibleApps {}
 
 operation! { GetAccessibleApps, "get_accessible_apps", GET, "/api/v3/get-my-accessible-apps", UserToken, Query, true, true, Vec<t::AccessibleAppsDto> }
 
-/// Get alipay auth info: acts on `get-alipay-authinfo` (authentication API).
+/// Get alipay auth info.
 ///
 /// `GET /api/v3/get-alipay-authinfo`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_alipay_auth_info`, the Node SDK `getAlipayAuthInfo`.
 ///
 /// Output: Object [`AlipayAuthInfoDataDto`](t::AlipayAuthInfoDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_alipay_auth_info` in `genauth-tower`.
-#[doc(alias(
-    "getAlipayAuthInfo",
-    "get alipay authinfo",
-    "get-alipay-authinfo",
-    "get get alipay authinfo",
-    "authentication get alipay authinfo"
-))]
+#[doc(alias("getAlipayAuthInfo"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAlipayAuthInfo {
@@ -477,18 +423,12 @@ impl GetAlipayAuthInfo {
 
 operation! { GetAlipayAuthInfo, "get_alipay_auth_info", GET, "/api/v3/get-alipay-authinfo", UserToken, Query, true, true, t::AlipayAuthInfoDataDto }
 
-/// Get application enabled ext idps: acts on `get-application-enabled-extidps` (authentication API).
+/// Get application enabled ext idps.
 ///
 /// `GET /api/v3/get-application-enabled-extidps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_application_enabled_ext_idps`, the Node SDK `getApplicationEnabledExtIdps`.
 ///
 /// Output: List of object [`ExtIdpInfoDto`](t::ExtIdpInfoDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_application_enabled_ext_idps` in `genauth-tower`.
-#[doc(alias(
-    "getApplicationEnabledExtIdps",
-    "get application enabled extidps",
-    "get-application-enabled-extidps",
-    "get get application enabled extidps",
-    "authentication get application enabled extidps"
-))]
+#[doc(alias("getApplicationEnabledExtIdps"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetApplicationEnabledExtIdps {}
 
@@ -686,18 +626,12 @@ pub struct GetProfile {
 
 operation! { GetProfile, "get_profile", GET, "/api/v3/get-profile", UserToken, Query, true, true, t::UserDto }
 
-/// Get push login relation apps: acts on `get-pushlogin-relation-apps` (authentication API).
+/// Get push login relation apps.
 ///
 /// `POST /api/v3/get-pushlogin-relation-apps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_push_login_relation_apps`, the Node SDK `getPushLoginRelationApps`.
 ///
 /// Output: Object [`GetPushCodeRelationAppsDataDto`](t::GetPushCodeRelationAppsDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_push_login_relation_apps` in `genauth-tower`.
-#[doc(alias(
-    "getPushLoginRelationApps",
-    "get pushlogin relation apps",
-    "get-pushlogin-relation-apps",
-    "get get pushlogin relation apps",
-    "authentication get pushlogin relation apps"
-))]
+#[doc(alias("getPushLoginRelationApps"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetPushLoginRelationApps(
@@ -707,18 +641,12 @@ pub struct GetPushLoginRelationApps(
 
 operation! { GetPushLoginRelationApps, "get_push_login_relation_apps", POST, "/api/v3/get-pushlogin-relation-apps", UserToken, Json, true, true, t::GetPushCodeRelationAppsDataDto }
 
-/// Get qr code status: acts on `get-app-login-qrcode-status` (authentication API).
+/// Get qr code status.
 ///
 /// `GET /api/v3/get-app-login-qrcode-status`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_qr_code_status`, the Node SDK `getAppLoginQrCodeStatus`.
 ///
 /// Output: Object [`CheckQRCodeStatusDataDto`](t::CheckQRCodeStatusDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_qr_code_status` in `genauth-tower`.
-#[doc(alias(
-    "getAppLoginQrCodeStatus",
-    "get app login qrcode status",
-    "get-app-login-qrcode-status",
-    "get get app login qrcode status",
-    "authentication get app login qrcode status"
-))]
+#[doc(alias("getAppLoginQrCodeStatus"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetQrCodeStatus {
@@ -1006,18 +934,12 @@ pub struct ListPublicAccountsForSwitchLoggedIn {
 
 operation! { ListPublicAccountsForSwitchLoggedIn, "list_public_accounts_for_switch_logged_in", GET, "/api/v3/get-user-select-login-public-accounts", UserToken, Query, true, true, Vec<t::GetUserSelectLoginPublicAccountsDataDto> }
 
-/// Mfa otp verify: acts on `mfa-totp-verify` (authentication API).
+/// Mfa otp verify.
 ///
 /// `POST /api/v3/mfa-totp-verify`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.mfa_otp_verify`, the Node SDK `mfaOtpVerify`.
 ///
 /// Output: Object [`OtpVerityRespDto`](t::OtpVerityRespDto): the `data` of the response envelope. Sent by `AuthenticationClient::mfa_otp_verify` in `genauth-tower`.
-#[doc(alias(
-    "mfaOtpVerify",
-    "mfa totp verify",
-    "mfa-totp-verify",
-    "mfa mfa totp verify",
-    "authentication mfa totp verify"
-))]
+#[doc(alias("mfaOtpVerify"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct MfaOtpVerify(
@@ -1042,18 +964,12 @@ pub struct PreCheckCode(
 
 operation! { PreCheckCode, "pre_check_code", POST, "/api/v3/pre-check-code", UserToken, Json, true, false, t::PreCheckCodeDataDto }
 
-/// Qr code app login: acts on `qrcode-app-login` (authentication API).
+/// Qr code app login.
 ///
 /// `POST /api/v3/qrcode-app-login`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.qr_code_app_login`, the Node SDK `qrCodeAppLogin`.
 ///
 /// Output: Object [`LoginTokenResponseDataDto`](t::LoginTokenResponseDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::qr_code_app_login` in `genauth-tower`.
-#[doc(alias(
-    "qrCodeAppLogin",
-    "qrcode app login",
-    "qrcode-app-login",
-    "qr qrcode app login",
-    "authentication qrcode app login"
-))]
+#[doc(alias("qrCodeAppLogin"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct QrCodeAppLogin(
@@ -1289,12 +1205,12 @@ pub struct SignInByPush(
 
 operation! { SignInByPush, "sign_in_by_push", POST, "/api/v3/signin-by-push", UserToken, Json, true, false, t::GenePushCodeDataDto }
 
-/// Sign up: acts on `signup` (authentication API).
+/// Sign up.
 ///
 /// `POST /api/v3/signup`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.sign_up`, the Node SDK `signUp`.
 ///
 /// Output: Object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `AuthenticationClient::sign_up` in `genauth-tower`.
-#[doc(alias("signUp", "signup", "sign signup", "authentication signup"))]
+#[doc(alias("signUp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SignUp(
@@ -1369,18 +1285,12 @@ pub struct UnbindPhone(
 
 operation! { UnbindPhone, "unbind_phone", POST, "/api/v3/unbind-phone", UserToken, Json, true, false, () }
 
-/// Unlink ext idp: acts on `unlink-extidp` (authentication API).
+/// Unlink ext idp.
 ///
 /// `POST /api/v3/unlink-extidp`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.unlink_ext_idp`, the Node SDK `unlinkExtIdp`.
 ///
 /// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::unlink_ext_idp` in `genauth-tower`.
-#[doc(alias(
-    "unlinkExtIdp",
-    "unlink extidp",
-    "unlink-extidp",
-    "unlink unlink extidp",
-    "authentication unlink extidp"
-))]
+#[doc(alias("unlinkExtIdp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UnlinkExtIdp(

@@ -311,18 +311,12 @@ pub struct ChangeIntoPublicAccount(
 
 operation! { ChangeIntoPublicAccount, "change_into_public_account", POST, "/api/v3/transfer-into-public-account", ManagementToken, Json, true, false, t::IsSuccessDto }
 
-/// Change userpool tenan ext idp conn state: acts on `change-userpool-tenant-ext-idp-conn-state` (management API).
+/// Change userpool tenan ext idp conn state.
 ///
 /// `POST /api/v3/change-userpool-tenant-ext-idp-conn-state`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.change_userpool_tenan_ext_idp_conn_state`, the Node SDK `changeUserpoolTenanExtIdpConnState`.
 ///
 /// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::change_userpool_tenan_ext_idp_conn_state` in `genauth-tower`.
-#[doc(alias(
-    "changeUserpoolTenanExtIdpConnState",
-    "change userpool tenant ext idp conn state",
-    "change-userpool-tenant-ext-idp-conn-state",
-    "change change userpool tenant ext idp conn state",
-    "management change userpool tenant ext idp conn state"
-))]
+#[doc(alias("changeUserpoolTenanExtIdpConnState"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ChangeUserpoolTenanExtIdpConnState(
@@ -4247,18 +4241,12 @@ impl GetUserLoggedinApps {
 
 operation! { GetUserLoggedinApps, "get_user_loggedin_apps", GET, "/api/v3/get-user-loggedin-apps", ManagementToken, Query, true, true, Vec<t::UserLoggedInAppsDto> }
 
-/// Get user loggedin identities: acts on `get-user-logged-in-identities` (management API).
+/// Get user loggedin identities.
 ///
 /// `GET /api/v3/get-user-logged-in-identities`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_loggedin_identities`, the Node SDK `getUserLoggedinIdentities`.
 ///
 /// Output: List of object [`UserLoggedInIdentitiesDto`](t::UserLoggedInIdentitiesDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_loggedin_identities` in `genauth-tower`.
-#[doc(alias(
-    "getUserLoggedinIdentities",
-    "get user logged in identities",
-    "get-user-logged-in-identities",
-    "get get user logged in identities",
-    "management get user logged in identities"
-))]
+#[doc(alias("getUserLoggedinIdentities"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserLoggedinIdentities {
@@ -5099,18 +5087,12 @@ pub struct ListCommonResource {
 
 operation! { ListCommonResource, "list_common_resource", GET, "/api/v3/list-common-resource", ManagementToken, Query, true, true, t::CommonResourcePagingDto }
 
-/// List cust fields: acts on `list-custom-fields` (management API).
+/// List cust fields.
 ///
 /// `GET /api/v3/list-custom-fields`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_cust_fields`, the Node SDK `listCustFields`.
 ///
 /// Output: Object [`ListCustomFieldsDto`](t::ListCustomFieldsDto): the `data` of the response envelope. Sent by `ManagementClient::list_cust_fields` in `genauth-tower`.
-#[doc(alias(
-    "listCustFields",
-    "list custom fields",
-    "list-custom-fields",
-    "list list custom fields",
-    "management list custom fields"
-))]
+#[doc(alias("listCustFields"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListCustFields {
@@ -7496,18 +7478,12 @@ pub struct UpdateTenant(
 
 operation! { UpdateTenant, "update_tenant", POST, "/api/v3/update-tenant", ManagementToken, Json, true, false, t::IsSuccessDto }
 
-/// Update tenant qr code state: acts on `update-userpool-tenant-appqrcode-state` (management API).
+/// Update tenant qr code state.
 ///
 /// `POST /api/v3/update-userpool-tenant-appqrcode-state`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_tenant_qr_code_state`, the Node SDK `updateTenantQrCodeState`.
 ///
 /// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::update_tenant_qr_code_state` in `genauth-tower`.
-#[doc(alias(
-    "updateTenantQrCodeState",
-    "update userpool tenant appqrcode state",
-    "update-userpool-tenant-appqrcode-state",
-    "update update userpool tenant appqrcode state",
-    "management update userpool tenant appqrcode state"
-))]
+#[doc(alias("updateTenantQrCodeState"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateTenantQrCodeState(
@@ -7562,18 +7538,12 @@ pub struct UpdateUserBatch(
 
 operation! { UpdateUserBatch, "update_user_batch", POST, "/api/v3/update-user-batch", ManagementToken, Json, true, false, Vec<t::UserDto> }
 
-/// Update user pool tenant config: acts on `update-userpool-tenant-config` (management API).
+/// Update user pool tenant config.
 ///
 /// `POST /api/v3/update-userpool-tenant-config`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_user_pool_tenant_config`, the Node SDK `updateUserPoolTenantConfig`.
 ///
 /// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::update_user_pool_tenant_config` in `genauth-tower`.
-#[doc(alias(
-    "updateUserPoolTenantConfig",
-    "update userpool tenant config",
-    "update-userpool-tenant-config",
-    "update update userpool tenant config",
-    "management update userpool tenant config"
-))]
+#[doc(alias("updateUserPoolTenantConfig"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateUserPoolTenantConfig(
