@@ -58,21 +58,24 @@ BARE_SETTER = re.compile(r"^Sets `[^`]+`\.$")
 def main():
     counts = {}
     for group, files in (("DTO fields (genauth-types)", TYPES), ("operation fields (genauth-core)", OPS)):
-        fields = bare_fields = 0
+        fields = bare_fields = example = values = 0
         for rel in files:
             for doc, item in doc_blocks(read(rel) or ""):
                 if re.match(r"^pub [a-z_#0-9]+: ", item):
                     fields += 1
                     if len(doc) == 1 and BARE_FIELD.match(doc[0]):
                         bare_fields += 1
-        counts[group] = (fields, bare_fields)
-    setters = bare_setters = 0
+                    example += any(d.startswith("Example: ") for d in doc)
+                    values += any(d.startswith("One of ") for d in doc)
+        counts[group] = (fields, bare_fields, example, values)
+    setters = bare_setters = setter_examples = 0
     methods = with_params = with_returns = with_example = 0
     for rel in CLIENTS:
         src = read(rel) or ""
         for doc, item in doc_blocks(src):
             if re.match(r"^(into|some|set) [a-z_0-9]+: ", item):
                 setters += 1
+                setter_examples += any(d.startswith("Example: ") for d in doc)
                 if len(doc) == 1 and BARE_SETTER.match(doc[0]):
                     bare_setters += 1
         # methods: doc block followed (after attributes) by `pub fn name(&self`
@@ -85,10 +88,11 @@ def main():
             with_returns += "# Returns" in d
             with_example += "# Example" in d
     aliases = sum(len(re.findall(r"#\[doc\(alias", read(r) or "")) for r in CLIENTS)
-    for group, (fields, bare) in counts.items():
-        print(f"{group}: {fields}; documented only by their wire name: {bare}")
-    print(f"setters: {setters}; documented only as 'Sets `x`.': {bare_setters}")
-    print(f"client methods: {methods}; with # Parameters: {with_params}, # Returns: {with_returns}, # Example: {with_example}; doc aliases: {aliases}")
+    vague = sum(len(re.findall(r"/// [^\n]*: acts on `", read(r) or "")) for r in CLIENTS)
+    for group, (fields, bare, example, values) in counts.items():
+        print(f"{group}: {fields}; documented only by their wire name: {bare}; with an example value: {example}; listing enum values: {values}")
+    print(f"setters: {setters}; documented only as 'Sets `x`.': {bare_setters}; with an example value: {setter_examples}")
+    print(f"client methods: {methods}; with # Parameters: {with_params}, # Returns: {with_returns}, # Example: {with_example}; with doc aliases: {aliases}; vague names with an 'acts on' summary: {vague}")
     total = 0
     for rel in TYPES + OPS + CLIENTS + OTHER:
         src = read(rel)

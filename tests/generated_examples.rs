@@ -1375,7 +1375,7 @@ async fn management_create_data_resource_by_tree(
     let data = client
         .create_data_resource_by_tree(
             vec!["read".into(), "get".into()],
-            vec![genauth::types::DataResourceTreeStructs::new("CODE", "NAME")],
+            vec![genauth::types::DataResourceTreeStructs::new("123", "NAME")],
             "dataResourceTestCode",
             "RESOURCE_NAME",
             "code1",
@@ -4165,7 +4165,7 @@ async fn management_set_users_mfa_status(
     let data = client
         .set_users_mfa_status(
             genauth::types::GetMfaInfoDataDto::new(
-                vec![genauth::types::ApplicationMfaDto::new("MFA_POLICY", 1, 1)],
+                vec![genauth::types::ApplicationMfaDto::new("EMAIL", 1, 1)],
                 "MFA_TOKEN",
             ),
             "6229ffaxxxxxxxxcade3e3d9",

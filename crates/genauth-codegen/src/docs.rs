@@ -262,13 +262,20 @@ impl Model {
                     self.collect_examples(t, i, out);
                 }
             }
-            (Ty::Page(t), Value::Object(obj)) => {
-                if let Some(Value::Array(items)) = obj.get("list") {
+            // The samples often print a list of objects as one object: its
+            // values are still examples of the item's fields.
+            (Ty::Vec(t), Value::Object(_)) if matches!(**t, Ty::Struct(_)) => {
+                self.collect_examples(t, v, out);
+            }
+            (Ty::Page(t), Value::Object(obj)) => match obj.get("list") {
+                Some(Value::Array(items)) => {
                     for i in items {
                         self.collect_examples(t, i, out);
                     }
                 }
-            }
+                Some(item @ Value::Object(_)) => self.collect_examples(t, item, out),
+                _ => {}
+            },
             _ => {}
         }
     }

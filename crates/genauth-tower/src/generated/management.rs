@@ -1555,7 +1555,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.create_data_resource_by_tree(vec!["read".into(), "get".into()], vec![genauth::types::DataResourceTreeStructs::new("CODE", "NAME")], "dataResourceTestCode", "RESOURCE_NAME", "code1").description("DESCRIPTION").await?;
+    /// let data = client.create_data_resource_by_tree(vec!["read".into(), "get".into()], vec![genauth::types::DataResourceTreeStructs::new("123", "NAME")], "dataResourceTestCode", "RESOURCE_NAME", "code1").description("DESCRIPTION").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -10011,7 +10011,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.set_users_mfa_status(genauth::types::GetMfaInfoDataDto::new(vec![genauth::types::ApplicationMfaDto::new("MFA_POLICY", 1, 1)], "MFA_TOKEN"), "6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.set_users_mfa_status(genauth::types::GetMfaInfoDataDto::new(vec![genauth::types::ApplicationMfaDto::new("EMAIL", 1, 1)], "MFA_TOKEN"), "6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```

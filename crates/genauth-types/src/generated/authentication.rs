@@ -15,12 +15,15 @@ use serde::{Deserialize, Serialize};
 #[serde(default, rename_all = "camelCase")]
 pub struct AccessibleAppsDto {
     /// Active (wire `active`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub active: bool,
     /// App id (wire `appId`): string, required.
+    /// Example: `"xxx"`.
     #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.authing.cn/login"`.
     #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
@@ -579,15 +582,19 @@ pub struct CheckResourcePermissionDataDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckResourcePermissionRespDto {
     /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     #[serde(deserialize_with = "l::string")]
     pub action: String,
     /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// Resource (wire `resource`): string, required.
+    /// Example: `"exampleResource"`.
     #[serde(deserialize_with = "l::string")]
     pub resource: String,
 }
@@ -599,9 +606,11 @@ pub struct CheckResourcePermissionRespDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct CountryDetailInfo {
     /// Alpha2 (wire `alpha2`): string, required.
+    /// Example: `"CN"`.
     #[serde(deserialize_with = "l::string")]
     pub alpha2: String,
     /// Alpha3 (wire `alpha3`): string, required.
+    /// Example: `"CHN"`.
     #[serde(deserialize_with = "l::string")]
     pub alpha3: String,
     /// Flag (wire `flag`): string, required.
@@ -611,6 +620,7 @@ pub struct CountryDetailInfo {
     #[serde(deserialize_with = "l::or_default")]
     pub name: LangObject,
     /// Phone country code (wire `phoneCountryCode`): string, required.
+    /// Example: `"+86"`.
     #[serde(deserialize_with = "l::string")]
     pub phone_country_code: String,
 }
@@ -752,9 +762,11 @@ impl DeleteAccountByPhonePassCodeDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct DeviceInfo {
     /// Device id (wire `deviceId`): string, required.
+    /// Example: `"HZ2F6J3AGNAVSOTV"`.
     #[serde(deserialize_with = "l::string")]
     pub device_id: String,
     /// Mod (wire `mod`): string, optional.
+    /// Example: `"Vig9a"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -767,6 +779,7 @@ pub struct DeviceInfo {
     )]
     pub name: Option<String>,
     /// Os (wire `os`): string, optional.
+    /// Example: `"iOS"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -786,6 +799,7 @@ pub struct DeviceInfo {
     )]
     pub user_agent: Option<String>,
     /// Version (wire `version`): string, optional.
+    /// Example: `"Android 1.0"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -900,6 +914,7 @@ pub struct ExtIdpInfoDto {
     /// One of `social` or `enterprise`.
     pub ext_idp_type: ExtIdpInfoDtoExtIdpType,
     /// Identifier (wire `identifier`): string, required.
+    /// Example: `"wechat"`.
     #[serde(deserialize_with = "l::string")]
     pub identifier: String,
     /// Logo (wire `logo`): string, optional.
@@ -1211,9 +1226,11 @@ pub struct GetUserAuthResourcePermissionList {
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
     /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// Resource (wire `resource`): string, required.
+    /// Example: `"treeResourceCode1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource: String,
 }
@@ -1322,6 +1339,7 @@ pub struct GetUserSelectLoginPublicAccountsOriginUserDto {
     )]
     pub display_name: Option<String>,
     /// User id (wire `userId`): string, required.
+    /// Example: `"623c20b2a062aaaaf41b17da"`.
     #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// Usertype (wire `usertype`): enum [`GetUserSelectLoginPublicAccountsOriginUserDtoUsertype`], optional.
@@ -1408,12 +1426,15 @@ pub struct ListPublicAccountDataDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct LoggedInAppsDto {
     /// Active (wire `active`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub active: bool,
     /// App id (wire `appId`): string, required.
+    /// Example: `"xxx"`.
     #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.authing.cn/login"`.
     #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
@@ -1431,9 +1452,11 @@ pub struct LoggedInAppsDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct LoginHistoryDto {
     /// App id (wire `appId`): string, required.
+    /// Example: `"xxx"`.
     #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.authing.cn/login"`.
     #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
@@ -1443,6 +1466,7 @@ pub struct LoginHistoryDto {
     #[serde(deserialize_with = "l::string")]
     pub app_name: String,
     /// Client ip (wire `clientIp`): string, required.
+    /// Example: `"127.0.0.1"`.
     #[serde(deserialize_with = "l::string")]
     pub client_ip: String,
     /// Error message (wire `errorMessage`): string, optional.
@@ -1455,18 +1479,22 @@ pub struct LoginHistoryDto {
     #[serde(deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
     /// Login at (wire `loginAt`): string, required.
+    /// Example: `"2022-07-03T02:20:30.000Z"`.
     #[serde(deserialize_with = "l::string")]
     pub login_at: String,
     /// Login method (wire `loginMethod`): string, required.
+    /// Example: `"loginByEmail"`.
     #[serde(deserialize_with = "l::string")]
     pub login_method: String,
     /// Parsed user agent (wire `parsedUserAgent`): object [`ParsedUserAgent`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub parsed_user_agent: ParsedUserAgent,
     /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
     /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"642c1df417c2d8a80d744c1d"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -1476,6 +1504,7 @@ pub struct LoginHistoryDto {
     #[serde(deserialize_with = "l::string")]
     pub user_agent: String,
     /// User id (wire `userId`): string, required.
+    /// Example: `"xxx"`.
     #[serde(deserialize_with = "l::string")]
     pub user_id: String,
 }
@@ -1782,6 +1811,7 @@ pub struct PublicKeyCredentialDescriptorDto {
     #[serde(deserialize_with = "l::or_default")]
     pub transports: Vec<String>,
     /// Type (wire `type`): string, required.
+    /// Example: `"public-key"`.
     #[serde(deserialize_with = "l::string")]
     pub r#type: String,
 }
@@ -1796,6 +1826,7 @@ pub struct PublicKeyCredentialParametersDto {
     #[serde(deserialize_with = "l::i64")]
     pub alg: i64,
     /// Type (wire `type`): string, required.
+    /// Example: `"public-key"`.
     #[serde(deserialize_with = "l::string")]
     pub r#type: String,
 }
@@ -3556,9 +3587,11 @@ pub struct TerminalSessionDto {
     )]
     pub last_ip: Option<String>,
     /// Last login time (wire `lastLoginTime`): string, required.
+    /// Example: `"2023-05-05T19:06:22.434Z"`.
     #[serde(deserialize_with = "l::string")]
     pub last_login_time: String,
     /// Online (wire `online`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub online: bool,
 }
@@ -3865,12 +3898,14 @@ pub struct UpdateUserProfileDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct UserAuthResourceListDto {
     /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// Resource list (wire `resourceList`): list of object [`OpenResource`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_list: Option<Vec<OpenResource>>,
     /// User id (wire `userId`): string, required.
+    /// Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
     #[serde(deserialize_with = "l::string")]
     pub user_id: String,
 }
@@ -3882,12 +3917,15 @@ pub struct UserAuthResourceListDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct UserTenantListDto {
     /// Join at (wire `joinAt`): string, required.
+    /// Example: `"xxxx"`.
     #[serde(deserialize_with = "l::string")]
     pub join_at: String,
     /// Tenant id (wire `tenantId`): string, required.
+    /// Example: `"xxxx"`.
     #[serde(deserialize_with = "l::string")]
     pub tenant_id: String,
     /// Tenant name (wire `tenantName`): string, required.
+    /// Example: `"xxxx"`.
     #[serde(deserialize_with = "l::string")]
     pub tenant_name: String,
 }

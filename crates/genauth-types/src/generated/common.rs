@@ -45,6 +45,7 @@ pub struct AuthorizedResourceDto {
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
     /// Api identifier (wire `apiIdentifier`): string, required.
+    /// Example: `"/api/v1/example"`.
     #[serde(deserialize_with = "l::string")]
     pub api_identifier: String,
     /// Condition (wire `condition`): list of object [`PolicyCondition`], optional.
@@ -60,6 +61,7 @@ pub struct AuthorizedResourceDto {
     /// One of `ALLOW` or `DENY`.
     pub effect: AuthorizedResourceDtoEffect,
     /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"ecs:1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// Resource type (wire `resourceType`): enum [`AuthorizedResourceDtoResourceType`], required.
@@ -74,30 +76,38 @@ pub struct AuthorizedResourceDto {
 #[serde(default)]
 pub struct GeoIp {
     /// City name (wire `city_name`): string, required.
+    /// Example: `"Beijing"`.
     #[serde(deserialize_with = "l::string")]
     pub city_name: String,
     /// Continent code (wire `continent_code`): string, required.
+    /// Example: `"AS"`.
     #[serde(deserialize_with = "l::string")]
     pub continent_code: String,
     /// Country code2 (wire `country_code2`): string, required.
+    /// Example: `"CN"`.
     #[serde(deserialize_with = "l::string")]
     pub country_code2: String,
     /// Country code3 (wire `country_code3`): string, required.
+    /// Example: `"CN"`.
     #[serde(deserialize_with = "l::string")]
     pub country_code3: String,
     /// Country name (wire `country_name`): string, required.
+    /// Example: `"China"`.
     #[serde(deserialize_with = "l::string")]
     pub country_name: String,
     /// Location (wire `location`): object [`GeoIpLocation`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub location: GeoIpLocation,
     /// Region code (wire `region_code`): string, required.
+    /// Example: `"BJ"`.
     #[serde(deserialize_with = "l::string")]
     pub region_code: String,
     /// Region name (wire `region_name`): string, required.
+    /// Example: `"Beijing"`.
     #[serde(deserialize_with = "l::string")]
     pub region_name: String,
     /// Timezone (wire `timezone`): string, required.
+    /// Example: `"Asia/Shanghai"`.
     #[serde(deserialize_with = "l::string")]
     pub timezone: String,
 }
@@ -109,9 +119,11 @@ pub struct GeoIp {
 #[serde(default)]
 pub struct GeoIpLocation {
     /// Lat (wire `lat`): number, required.
+    /// Example: `39.9288`.
     #[serde(deserialize_with = "l::f64")]
     pub lat: f64,
     /// Lon (wire `lon`): number, required.
+    /// Example: `116.3889`.
     #[serde(deserialize_with = "l::f64")]
     pub lon: f64,
 }
@@ -166,9 +178,11 @@ pub struct IdentityDto {
     )]
     pub access_token: Option<SecretString>,
     /// Ext idp id (wire `extIdpId`): string, required.
+    /// Example: `"6076bacxxxxxxxxd80d993b5"`.
     #[serde(deserialize_with = "l::string")]
     pub ext_idp_id: String,
     /// Identity id (wire `identityId`): string, required.
+    /// Example: `"62299d8b866d2dab79a89dc4"`.
     #[serde(deserialize_with = "l::string")]
     pub identity_id: String,
     /// Origin conn ids (wire `originConnIds`): list of string, required.
@@ -185,9 +199,11 @@ pub struct IdentityDto {
     )]
     pub refresh_token: Option<SecretString>,
     /// Type (wire `type`): string, required.
+    /// Example: `"openid"`.
     #[serde(deserialize_with = "l::string")]
     pub r#type: String,
     /// User id in idp (wire `userIdInIdp`): string, required.
+    /// Example: `"oj7Nq05R-RRaqak0_YlMLnnIwsvg"`.
     #[serde(deserialize_with = "l::string")]
     pub user_id_in_idp: String,
     /// User info in idp (wire `userInfoInIdp`): any JSON value, required.
@@ -253,7 +269,7 @@ pub struct LangUnit {
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// Value (wire `value`): string, required.
-    /// Example: `"English"`.
+    /// Example: `"China"`.
     #[serde(deserialize_with = "l::string")]
     pub value: String,
 }
@@ -278,6 +294,7 @@ pub struct OpenResource {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arr_authorize: Option<ArrayAuthorize>,
     /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"resourceCode"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// Resource type (wire `resourceType`): enum [`OpenResourceResourceType`], required.
@@ -298,12 +315,14 @@ pub struct OpenResource {
 #[serde(default)]
 pub struct ParsedUserAgent {
     /// Device (wire `device`): string, required.
+    /// Example: `"Desktop"`.
     #[serde(deserialize_with = "l::string")]
     pub device: String,
     /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// Os (wire `os`): string, required.
+    /// Example: `"Windows"`.
     #[serde(deserialize_with = "l::string")]
     pub os: String,
 }
@@ -321,6 +340,7 @@ pub struct PolicyCondition {
     /// One of `UserPoolId`, `AppId`, `RequestFrom`, `UserId`, `UserArn`, `CurrentTime`, `EpochTime`, `SourceIp`, `User`, `MultiFactorAuthPresent`, `MultiFactorAuthAge`, `UserAgent` or 11 more.
     pub param: PolicyConditionParam,
     /// Value (wire `value`): string, required.
+    /// Example: `"1"`.
     #[serde(deserialize_with = "l::string")]
     pub value: String,
 }
@@ -422,6 +442,7 @@ pub struct TreeAuthBo {
     #[serde(deserialize_with = "l::string")]
     pub node_name: String,
     /// Node path (wire `nodePath`): string, required.
+    /// Example: `"/treeCode1/treeCode11"`.
     #[serde(deserialize_with = "l::string")]
     pub node_path: String,
     /// Node value (wire `nodeValue`): string, optional.

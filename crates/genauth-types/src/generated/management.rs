@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 #[serde(default, rename_all = "camelCase")]
 pub struct ActionAuth {
     /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     #[serde(deserialize_with = "l::string")]
     pub action: String,
     /// User ids (wire `userIds`): list of string, required.
@@ -102,9 +103,11 @@ pub struct AdminAuditLogDto {
     #[serde(deserialize_with = "l::string")]
     pub admin_user_display_name: String,
     /// Admin user id (wire `adminUserId`): string, required.
+    /// Example: `"xxx"`.
     #[serde(deserialize_with = "l::string")]
     pub admin_user_id: String,
     /// Client ip (wire `clientIp`): string, optional.
+    /// Example: `"127.0.0.1"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -135,12 +138,14 @@ pub struct AdminAuditLogDto {
     )]
     pub origin_value: Option<String>,
     /// Request id (wire `requestId`): string, required.
+    /// Example: `"b63b9772-384c-4f2d-981b-01d1feed964d"`.
     #[serde(deserialize_with = "l::string")]
     pub request_id: String,
     /// Resource type (wire `resourceType`): enum [`AdminAuditLogDtoResourceType`], required.
     /// One of `all`, `user`, `userpool`, `tenant`, `userLoginState`, `userAccountState`, `userGroup`, `fieldEncryptState`, `syncTask`, `socialConnection`, `enterpriseConnection`, `customDatabase` or 27 more.
     pub resource_type: AdminAuditLogDtoResourceType,
     /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
     /// Target value (wire `targetValue`): string, optional.
@@ -150,6 +155,7 @@ pub struct AdminAuditLogDto {
     )]
     pub target_value: Option<String>,
     /// Timestamp (wire `timestamp`): string, required.
+    /// Example: `"2022-09-20T08:55:00.188+0800"`.
     #[serde(deserialize_with = "l::string")]
     pub timestamp: String,
     /// Ua (wire `ua`): object [`ParsedUserAgent`], required.
@@ -216,15 +222,19 @@ pub struct AppDto {
     /// One of `ALLOW_ALL` or `DENY_ALL`.
     pub app_default_login_strategy: AppDtoAppDefaultLoginStrategy,
     /// App id (wire `appId`): string, required.
+    /// Example: `"app1"`.
     #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.com/login"`.
     #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
+    /// Example: `"https://example.com/logo.png"`.
     #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
+    /// Example: `"App Name"`.
     #[serde(deserialize_with = "l::string")]
     pub app_name: String,
 }
@@ -243,6 +253,7 @@ pub struct ApplicationAgreementDto {
     #[serde(deserialize_with = "l::or_default")]
     pub display_at: Vec<ApplicationAgreementDtoDisplayAt>,
     /// Is required (wire `isRequired`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub is_required: bool,
     /// Lang (wire `lang`): enum [`ApplicationAgreementDtoLang`], required.
@@ -647,12 +658,14 @@ impl ApplicationLoginConfigInputDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct ApplicationMfaDto {
     /// Mfa policy (wire `mfaPolicy`): string, required.
+    /// Example: `"EMAIL"`.
     #[serde(deserialize_with = "l::string")]
     pub mfa_policy: String,
     /// Sort (wire `sort`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub sort: i64,
     /// Status (wire `status`): integer, required.
+    /// Example: `1`.
     #[serde(deserialize_with = "l::i64")]
     pub status: i64,
 }
@@ -817,6 +830,7 @@ pub struct AsaAccountDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct AsaAccountTargetDto {
     /// Target identifier (wire `targetIdentifier`): string, required.
+    /// Example: `"code"`.
     #[serde(deserialize_with = "l::string")]
     pub target_identifier: String,
     /// Target type (wire `targetType`): enum [`AsaAccountTargetDtoTargetType`], required.
@@ -1321,15 +1335,19 @@ impl CheckExternalUserPermissionDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckExternalUserPermissionsRespDto {
     /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     #[serde(deserialize_with = "l::string")]
     pub action: String,
     /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// Resource (wire `resource`): string, required.
+    /// Example: `"treeResource1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource: String,
 }
@@ -1464,15 +1482,19 @@ pub struct CheckPermissionNamespaceExistsRespDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckPermissionsRespDto {
     /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     #[serde(deserialize_with = "l::string")]
     pub action: String,
     /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// Resource (wire `resource`): string, required.
+    /// Example: `"treeResource1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource: String,
 }
@@ -1622,12 +1644,15 @@ impl CheckUserSameLevelPermissionDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckUserSameLevelPermissionRespDto {
     /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     #[serde(deserialize_with = "l::string")]
     pub action: String,
     /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// Resource node code (wire `resourceNodeCode`): string, required.
+    /// Example: `"treeResourceStructChildrenCode1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_node_code: String,
 }
@@ -1642,15 +1667,18 @@ pub struct CommonResourceDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
     /// Api identifier (wire `apiIdentifier`): string, optional.
+    /// Example: `"https://my-awesome-api.com/api"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub api_identifier: Option<String>,
     /// Code (wire `code`): string, required.
+    /// Example: `"ecs"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
     /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2022-07-03T02:20:30.000Z"`.
     #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// Description (wire `description`): string, optional.
@@ -1660,6 +1688,7 @@ pub struct CommonResourceDto {
     )]
     pub description: Option<String>,
     /// Id (wire `id`): string, required.
+    /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// Linked to tenant (wire `linkedToTenant`): boolean, optional.
@@ -1675,6 +1704,7 @@ pub struct CommonResourceDto {
     )]
     pub name: Option<String>,
     /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -1690,9 +1720,11 @@ pub struct CommonResourceDto {
     /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     pub r#type: CommonResourceDtoType,
     /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T02:20:30.000Z"`.
     #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
     /// User pool id (wire `userPoolId`): string, required.
+    /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
     #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
@@ -4642,15 +4674,19 @@ impl CreateWebhookDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct CurrentUsageDto {
     /// Amount (wire `amount`): string, required.
+    /// Example: `"0"`.
     #[serde(deserialize_with = "l::string")]
     pub amount: String,
     /// Current (wire `current`): string, required.
+    /// Example: `"0"`.
     #[serde(deserialize_with = "l::string")]
     pub current: String,
     /// Experience (wire `experience`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub experience: bool,
     /// Model code (wire `modelCode`): string, required.
+    /// Example: `"SocialConnections"`.
     #[serde(deserialize_with = "l::string")]
     pub model_code: String,
     /// Model name (wire `modelName`): string, required.
@@ -4676,6 +4712,7 @@ pub struct CurrentUsageRespDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct CustomFieldDto {
     /// Created at (wire `createdAt`): string, optional.
+    /// Example: `"2022-03-17T05:23:01.567Z"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -4703,6 +4740,7 @@ pub struct CustomFieldDto {
     #[serde(deserialize_with = "l::bool")]
     pub is_unique: bool,
     /// Key (wire `key`): string, required.
+    /// Example: `"school"`.
     #[serde(deserialize_with = "l::string")]
     pub key: String,
     /// Label (wire `label`): string, required.
@@ -4721,9 +4759,11 @@ pub struct CustomFieldDto {
     )]
     pub user_editable: Option<bool>,
     /// Visible in admin console (wire `visibleInAdminConsole`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub visible_in_admin_console: bool,
     /// Visible in user center (wire `visibleInUserCenter`): boolean, optional.
+    /// Example: `true`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
@@ -4784,6 +4824,7 @@ impl CustomFieldSelectOption {
 #[serde(default, rename_all = "camelCase")]
 pub struct DataResourceSimpleRespDto {
     /// Resource id (wire `resourceId`): string, required.
+    /// Example: `"6301cexxxxxxxxx27478"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_id: String,
     /// Resource name (wire `resourceName`): string, required.
@@ -4803,6 +4844,7 @@ pub struct DataResourceTreeStructs {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<serde_json::Value>>,
     /// Code (wire `code`): string, required.
+    /// Example: `"123"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
     /// Extend field value (wire `extendFieldValue`): any JSON value, optional.
@@ -4859,12 +4901,15 @@ impl DataStatementPermissionDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct DataSubjectRespDto {
     /// Authorization time (wire `authorizationTime`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(deserialize_with = "l::string")]
     pub authorization_time: String,
     /// Target identifier (wire `targetIdentifier`): string, required.
+    /// Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
     #[serde(deserialize_with = "l::string")]
     pub target_identifier: String,
     /// Target name (wire `targetName`): string, required.
+    /// Example: `"test"`.
     #[serde(deserialize_with = "l::string")]
     pub target_name: String,
     /// Target type (wire `targetType`): enum [`DataSubjectRespDtoTargetType`], required.
@@ -5674,6 +5719,7 @@ pub struct EmailTemplateCategoryDto {
     #[serde(deserialize_with = "l::string")]
     pub title: String,
     /// Title en (wire `titleEn`): string, required.
+    /// Example: `"Notification Template"`.
     #[serde(deserialize_with = "l::string")]
     pub title_en: String,
 }
@@ -5748,6 +5794,7 @@ pub struct ErrorEmailMsg {
 #[serde(default)]
 pub struct EventAppDto {
     /// Identifier (wire `identifier`): string, required.
+    /// Example: `"myapp"`.
     #[serde(deserialize_with = "l::string")]
     pub identifier: String,
     /// Logo (wire `logo`): string, required.
@@ -6946,9 +6993,11 @@ pub struct GetUserResourcePermissionList {
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
     /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// Resource (wire `resource`): string, required.
+    /// Example: `"treeResourceCode1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource: String,
 }
@@ -7091,9 +7140,11 @@ pub struct GoodsPackageDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct GroupBo {
     /// Group code (wire `groupCode`): string, required.
+    /// Example: `"exampleCode"`.
     #[serde(deserialize_with = "l::string")]
     pub group_code: String,
     /// Group id (wire `groupId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     #[serde(deserialize_with = "l::string")]
     pub group_id: String,
     /// Group name (wire `groupName`): string, required.
@@ -7404,21 +7455,26 @@ impl IpListCreateDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct IpListRespDto {
     /// Add type (wire `addType`): string, required.
+    /// Example: `"MANUAL"`.
     #[serde(deserialize_with = "l::string")]
     pub add_type: String,
     /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// Ip (wire `ip`): string, required.
+    /// Example: `"10.123.32.25"`.
     #[serde(deserialize_with = "l::string")]
     pub ip: String,
     /// Ip type (wire `ipType`): string, required.
+    /// Example: `"WHITE"`.
     #[serde(deserialize_with = "l::string")]
     pub ip_type: String,
     /// Limit list (wire `limitList`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub limit_list: Vec<String>,
     /// Remove type (wire `removeType`): string, required.
+    /// Example: `"MANUAL"`.
     #[serde(deserialize_with = "l::string")]
     pub remove_type: String,
 }
@@ -7869,15 +7925,18 @@ pub struct ListApplicationAuthDataDto {
     /// One of `ALLOW` or `DENY`.
     pub effect: ListApplicationAuthDataDtoEffect,
     /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
     /// Id (wire `id`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// Permission type (wire `permissionType`): enum [`ListApplicationAuthDataDtoPermissionType`], required.
     /// One of `ALL` or `SUBJECT`.
     pub permission_type: ListApplicationAuthDataDtoPermissionType,
     /// Target id (wire `targetId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     #[serde(deserialize_with = "l::string")]
     pub target_id: String,
     /// Target name (wire `targetName`): string, required.
@@ -7944,6 +8003,7 @@ impl ListApplicationAuthDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct ListApplicationSubjectDataDto {
     /// App id (wire `appId`): string, required.
+    /// Example: `"5a597f35085a2000144a10ed"`.
     #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// App type (wire `appType`): enum [`ListApplicationSubjectDataDtoAppType`], required.
@@ -7981,9 +8041,11 @@ pub struct ListApplicationSubjectDataListDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct ListArchivedUsersRespDto {
     /// Archived at (wire `archivedAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(deserialize_with = "l::string")]
     pub archived_at: String,
     /// User id (wire `userId`): string, required.
+    /// Example: `"userId"`.
     #[serde(deserialize_with = "l::string")]
     pub user_id: String,
 }
@@ -8082,6 +8144,7 @@ pub struct ListDataPoliciesRespDto {
     )]
     pub description: Option<String>,
     /// Policy id (wire `policyId`): string, required.
+    /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
     #[serde(deserialize_with = "l::string")]
     pub policy_id: String,
     /// Policy name (wire `policyName`): string, required.
@@ -8094,6 +8157,7 @@ pub struct ListDataPoliciesRespDto {
     #[serde(deserialize_with = "l::or_default")]
     pub target_list: Vec<SubjectRespDto>,
     /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
 }
@@ -8105,6 +8169,7 @@ pub struct ListDataPoliciesRespDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct ListDataResourcesRespDto {
     /// Authorization num (wire `authorizationNum`): integer, required.
+    /// Example: `1`.
     #[serde(deserialize_with = "l::i64")]
     pub authorization_num: i64,
     /// Description (wire `description`): string, optional.
@@ -8114,12 +8179,14 @@ pub struct ListDataResourcesRespDto {
     )]
     pub description: Option<String>,
     /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// Namespace name (wire `namespaceName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub namespace_name: String,
     /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// Resource name (wire `resourceName`): string, required.
@@ -8129,6 +8196,7 @@ pub struct ListDataResourcesRespDto {
     /// One of `TREE`, `STRING` or `ARRAY`.
     pub r#type: ListDataResourcesRespDtoType,
     /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
 }
@@ -8162,9 +8230,11 @@ pub struct ListPermissionViewRespDto {
     #[serde(deserialize_with = "l::or_default")]
     pub data_policy_list: Vec<PolicyBo>,
     /// Data resource code (wire `dataResourceCode`): string, required.
+    /// Example: `"exampleDataResource"`.
     #[serde(deserialize_with = "l::string")]
     pub data_resource_code: String,
     /// Data resource id (wire `dataResourceId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     #[serde(deserialize_with = "l::string")]
     pub data_resource_id: String,
     /// Data resource name (wire `dataResourceName`): string, required.
@@ -8174,9 +8244,11 @@ pub struct ListPermissionViewRespDto {
     #[serde(deserialize_with = "l::or_default")]
     pub group_list: Vec<GroupBo>,
     /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// Namespace id (wire `namespaceId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_id: String,
     /// Namespace name (wire `namespaceName`): string, required.
@@ -8189,6 +8261,7 @@ pub struct ListPermissionViewRespDto {
     #[serde(deserialize_with = "l::or_default")]
     pub role_list: Vec<RoleBo>,
     /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// Username (wire `username`): string, optional.
@@ -8328,6 +8401,7 @@ pub struct ListResourceTargetsDtoResp {
     #[serde(deserialize_with = "l::or_default")]
     pub action_auth_list: Vec<ActionAuth>,
     /// Resource (wire `resource`): string, required.
+    /// Example: `"treeResourceCode1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource: String,
 }
@@ -8345,6 +8419,7 @@ pub struct ListSimpleDataPoliciesRespDto {
     )]
     pub description: Option<String>,
     /// Policy id (wire `policyId`): string, required.
+    /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
     #[serde(deserialize_with = "l::string")]
     pub policy_id: String,
     /// Policy name (wire `policyName`): string, required.
@@ -8762,15 +8837,19 @@ pub struct MauPeriodUsageHistory {
 #[serde(default, rename_all = "camelCase")]
 pub struct MauPeriodUsageHistoryDto {
     /// Amount (wire `amount`): string, required.
+    /// Example: `"0"`.
     #[serde(deserialize_with = "l::string")]
     pub amount: String,
     /// Current (wire `current`): string, required.
+    /// Example: `"0"`.
     #[serde(deserialize_with = "l::string")]
     pub current: String,
     /// Period end time (wire `periodEndTime`): string, required.
+    /// Example: `"20220901"`.
     #[serde(deserialize_with = "l::string")]
     pub period_end_time: String,
     /// Period start time (wire `periodStartTime`): string, required.
+    /// Example: `"20210901"`.
     #[serde(deserialize_with = "l::string")]
     pub period_start_time: String,
 }
@@ -8868,6 +8947,7 @@ pub struct NamespaceRolesListRespDto {
 #[serde(default)]
 pub struct NamespacesListRespDto {
     /// Code (wire `code`): string, required.
+    /// Example: `"system"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
     /// Description (wire `description`): string, optional.
@@ -8880,6 +8960,7 @@ pub struct NamespacesListRespDto {
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// Status (wire `status`): integer, optional.
+    /// Example: `1`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
@@ -8894,9 +8975,11 @@ pub struct NamespacesListRespDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct NodeBo {
     /// Node code (wire `nodeCode`): string, required.
+    /// Example: `"exampleCode"`.
     #[serde(deserialize_with = "l::string")]
     pub node_code: String,
     /// Node id (wire `nodeId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     #[serde(deserialize_with = "l::string")]
     pub node_id: String,
     /// Node name (wire `nodeName`): string, required.
@@ -8929,18 +9012,21 @@ pub struct OauthIdpConfig {}
 #[serde(default)]
 pub struct OpenEventDto {
     /// Code (wire `code`): string, required.
+    /// Example: `"authing.user.login"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
     /// Desc (wire `desc`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub desc: String,
     /// Id (wire `id`): string, required.
+    /// Example: `"12203530144321536"`.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// Topic (wire `topic`): string, required.
+    /// Example: `"authing.user.login"`.
     #[serde(deserialize_with = "l::string")]
     pub topic: String,
 }
@@ -9176,6 +9262,7 @@ pub struct PaginationDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct PermissionNamespaceRolesListRespDto {
     /// Code (wire `code`): string, required.
+    /// Example: `"role1"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
     /// Description (wire `description`): string, optional.
@@ -9188,9 +9275,11 @@ pub struct PermissionNamespaceRolesListRespDto {
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// Namespace (wire `namespace`): string, required.
+    /// Example: `"system"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace: String,
     /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T02:20:30.000Z"`.
     #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
 }
@@ -9202,9 +9291,11 @@ pub struct PermissionNamespaceRolesListRespDto {
 #[serde(default)]
 pub struct PermissionNamespacesListRespDto {
     /// Code (wire `code`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
     /// Description (wire `description`): string, optional.
+    /// Example: `"dd8d7stf44"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -9214,6 +9305,7 @@ pub struct PermissionNamespacesListRespDto {
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// Status (wire `status`): integer, optional.
+    /// Example: `1`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
@@ -9291,6 +9383,7 @@ pub struct PipelineFunctionDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct PolicyBo {
     /// Data policy id (wire `dataPolicyId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     #[serde(deserialize_with = "l::string")]
     pub data_policy_id: String,
     /// Data policy name (wire `dataPolicyName`): string, required.
@@ -9368,15 +9461,19 @@ impl PreviewEmailTemplateDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct PrincipalAuthenticationInfoDto {
     /// Authenticated (wire `authenticated`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub authenticated: bool,
     /// Authenticated at (wire `authenticatedAt`): string, required.
+    /// Example: `"2022-04-05T10:23:50.631Z"`.
     #[serde(deserialize_with = "l::string")]
     pub authenticated_at: String,
     /// Principal code (wire `principalCode`): string, required.
+    /// Example: `"6229c4deb3e4d8a20b6021ff"`.
     #[serde(deserialize_with = "l::string")]
     pub principal_code: String,
     /// Principal name (wire `principalName`): string, required.
+    /// Example: `"ss"`.
     #[serde(deserialize_with = "l::string")]
     pub principal_name: String,
     /// Principal type (wire `principalType`): string, required.
@@ -10055,12 +10152,14 @@ impl RemoveTenantUsersDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct ResGroupDto {
     /// Code (wire `code`): string, required.
+    /// Example: `"developer"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
     /// Description (wire `description`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub description: String,
     /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// Members (wire `members`): list of object [`UserDto`], required.
@@ -10073,6 +10172,7 @@ pub struct ResGroupDto {
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// Type (wire `type`): string, required.
+    /// Example: `"static"`.
     #[serde(deserialize_with = "l::string")]
     pub r#type: String,
 }
@@ -10212,6 +10312,7 @@ pub struct ResourceAuthorizedTargetDto {
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
     /// Target identifier (wire `targetIdentifier`): string, required.
+    /// Example: `"code"`.
     #[serde(deserialize_with = "l::string")]
     pub target_identifier: String,
     /// Target type (wire `targetType`): enum [`ResourceAuthorizedTargetDtoTargetType`], required.
@@ -10416,12 +10517,15 @@ pub struct RightItemDto {
     #[serde(deserialize_with = "l::string")]
     pub data_type: String,
     /// Data value (wire `dataValue`): string, required.
+    /// Example: `"0"`.
     #[serde(deserialize_with = "l::string")]
     pub data_value: String,
     /// Rights model code (wire `rightsModelCode`): string, required.
+    /// Example: `"SocialConnections"`.
     #[serde(deserialize_with = "l::string")]
     pub rights_model_code: String,
     /// Rights model name (wire `rightsModelName`): string, required.
+    /// Example: `"SocialConnections"`.
     #[serde(deserialize_with = "l::string")]
     pub rights_model_name: String,
 }
@@ -10444,24 +10548,30 @@ pub struct RightItemRes {
 #[serde(default, rename_all = "camelCase")]
 pub struct RiskListItemDto {
     /// Add at (wire `addAt`): string, required.
+    /// Example: `"2023-09-12T05:54:58.758Z"`.
     #[serde(deserialize_with = "l::string")]
     pub add_at: String,
     /// Add type (wire `addType`): string, required.
+    /// Example: `"MANUAL"`.
     #[serde(deserialize_with = "l::string")]
     pub add_type: String,
     /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// Limit list (wire `limitList`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub limit_list: Vec<String>,
     /// Remove type (wire `removeType`): string, required.
+    /// Example: `"MANUAL"`.
     #[serde(deserialize_with = "l::string")]
     pub remove_type: String,
     /// User id (wire `userId`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// User list type (wire `userListType`): string, required.
+    /// Example: `"WHITE"`.
     #[serde(deserialize_with = "l::string")]
     pub user_list_type: String,
 }
@@ -10549,12 +10659,14 @@ pub struct RiskListPolicyRespDto {
     #[serde(deserialize_with = "l::i64")]
     pub count_thr: i64,
     /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2023-09-18T06:49:45.191Z"`.
     #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// Event state type (wire `eventStateType`): enum [`RiskListPolicyRespDtoEventStateType`], required.
     /// One of `password_wrong` or `account_wrong`.
     pub event_state_type: RiskListPolicyRespDtoEventStateType,
     /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// Ip cond (wire `ipCond`): enum [`RiskListPolicyRespDtoIpCond`], required.
@@ -10593,9 +10705,11 @@ pub struct RoleAuthorizedResourcesRespDto {
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
     /// Api identifier (wire `apiIdentifier`): string, required.
+    /// Example: `"dd8d7stf44"`.
     #[serde(deserialize_with = "l::string")]
     pub api_identifier: String,
     /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"ecs"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
     /// Resource type (wire `resourceType`): enum [`RoleAuthorizedResourcesRespDtoResourceType`], required.
@@ -10610,9 +10724,11 @@ pub struct RoleAuthorizedResourcesRespDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct RoleBo {
     /// Role code (wire `roleCode`): string, required.
+    /// Example: `"exampleCode"`.
     #[serde(deserialize_with = "l::string")]
     pub role_code: String,
     /// Role id (wire `roleId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     #[serde(deserialize_with = "l::string")]
     pub role_id: String,
     /// Role name (wire `roleName`): string, required.
@@ -10723,6 +10839,7 @@ pub struct RoleListPageDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct RolePermissionListDto {
     /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2022-03-17T05:23:01.567Z"`.
     #[serde(deserialize_with = "l::string")]
     pub created_at: String,
     /// Description (wire `description`): string, optional.
@@ -10744,21 +10861,26 @@ pub struct RolePermissionListDto {
     )]
     pub end_time: Option<i64>,
     /// Role code (wire `roleCode`): string, required.
+    /// Example: `"code_1"`.
     #[serde(deserialize_with = "l::string")]
     pub role_code: String,
     /// Role id (wire `roleId`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(deserialize_with = "l::string")]
     pub role_id: String,
     /// Role name (wire `roleName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub role_name: String,
     /// Status (wire `status`): string, required.
+    /// Example: `"ENABLE"`.
     #[serde(deserialize_with = "l::string")]
     pub status: String,
     /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-03-17T05:23:01.567Z"`.
     #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
     /// User pool id (wire `userPoolId`): string, required.
+    /// Example: `"6076bacxxxxxxxxd80d993b5"`.
     #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
@@ -11617,9 +11739,11 @@ impl SubjectDto {
 #[serde(default)]
 pub struct SubjectRespDto {
     /// Id (wire `id`): string, required.
+    /// Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// Name (wire `name`): string, required.
+    /// Example: `"test"`.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// Type (wire `type`): enum [`SubjectRespDtoType`], required.
@@ -11694,6 +11818,7 @@ impl TargetDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct TenantApplicationDto {
     /// App id (wire `appId`): string, required.
+    /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
     #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// Application type (wire `applicationType`): string, required.
@@ -11706,18 +11831,23 @@ pub struct TenantApplicationDto {
     )]
     pub description: Option<String>,
     /// Logo (wire `logo`): string, required.
+    /// Example: `"https://example.com/logo.png"`.
     #[serde(deserialize_with = "l::string")]
     pub logo: String,
     /// Name (wire `name`): string, required.
+    /// Example: `"App Name"`.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// Sso enabled (wire `ssoEnabled`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub sso_enabled: bool,
     /// Tenant app id (wire `tenantAppId`): string, required.
+    /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
     #[serde(deserialize_with = "l::string")]
     pub tenant_app_id: String,
     /// User pool id (wire `userPoolId`): string, required.
+    /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
     #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
@@ -14390,9 +14520,11 @@ pub struct User {}
 #[serde(default, rename_all = "camelCase")]
 pub struct UserActionLogDto {
     /// App id (wire `appId`): string, required.
+    /// Example: `"xxx"`.
     #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.authing.cn/login"`.
     #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
@@ -14402,6 +14534,7 @@ pub struct UserActionLogDto {
     #[serde(deserialize_with = "l::string")]
     pub app_name: String,
     /// Client ip (wire `clientIp`): string, optional.
+    /// Example: `"127.0.0.1"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -14423,12 +14556,15 @@ pub struct UserActionLogDto {
     #[serde(deserialize_with = "l::or_default")]
     pub parsed_user_agent: ParsedUserAgent,
     /// Request id (wire `requestId`): string, required.
+    /// Example: `"b63b9772-384c-4f2d-981b-01d1feed964d"`.
     #[serde(deserialize_with = "l::string")]
     pub request_id: String,
     /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
     /// Timestamp (wire `timestamp`): string, required.
+    /// Example: `"2022-09-20T08:55:00.188+0800"`.
     #[serde(deserialize_with = "l::string")]
     pub timestamp: String,
     /// User agent (wire `userAgent`): string, required.
@@ -14441,9 +14577,11 @@ pub struct UserActionLogDto {
     #[serde(deserialize_with = "l::string")]
     pub user_display_name: String,
     /// User id (wire `userId`): string, required.
+    /// Example: `"xxx"`.
     #[serde(deserialize_with = "l::string")]
     pub user_id: String,
     /// User logins count (wire `userLoginsCount`): integer, required.
+    /// Example: `3`.
     #[serde(deserialize_with = "l::i64")]
     pub user_logins_count: i64,
 }
@@ -14572,15 +14710,19 @@ impl UserListCreateDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct UserLoggedInAppsDto {
     /// App id (wire `appId`): string, required.
+    /// Example: `"app1"`.
     #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.com/login"`.
     #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
+    /// Example: `"https://example.com/logo.png"`.
     #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
+    /// Example: `"App Name"`.
     #[serde(deserialize_with = "l::string")]
     pub app_name: String,
 }
@@ -14592,18 +14734,22 @@ pub struct UserLoggedInAppsDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct UserLoggedInIdentitiesDto {
     /// Identity id (wire `identityId`): string, required.
+    /// Example: `"62299d8b866d2dab79a89dc4"`.
     #[serde(deserialize_with = "l::string")]
     pub identity_id: String,
     /// Idp id (wire `idpId`): string, required.
+    /// Example: `"62299d8b866d2dab79a89dc4"`.
     #[serde(deserialize_with = "l::string")]
     pub idp_id: String,
     /// Idp logo (wire `idpLogo`): string, required.
+    /// Example: `"https://example.com/logo.png"`.
     #[serde(deserialize_with = "l::string")]
     pub idp_logo: String,
     /// Idp name (wire `idpName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub idp_name: String,
     /// Idp name en (wire `idpNameEn`): string, required.
+    /// Example: `"wechat"`.
     #[serde(deserialize_with = "l::string")]
     pub idp_name_en: String,
 }
@@ -14615,18 +14761,23 @@ pub struct UserLoggedInIdentitiesDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct UserLoginHistoryDto {
     /// App id (wire `appId`): string, required.
+    /// Example: `"app1"`.
     #[serde(deserialize_with = "l::string")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.com/login"`.
     #[serde(deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
+    /// Example: `"https://example.com/logo.png"`.
     #[serde(deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
+    /// Example: `"App Name"`.
     #[serde(deserialize_with = "l::string")]
     pub app_name: String,
     /// Client ip (wire `clientIp`): string, required.
+    /// Example: `"127.0.0.1"`.
     #[serde(deserialize_with = "l::string")]
     pub client_ip: String,
     /// Time (wire `time`): string, required.
@@ -14667,12 +14818,14 @@ pub struct UserMfaRespDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct UserPermissionListDto {
     /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
     /// Resource list (wire `resourceList`): list of object [`OpenResource`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_list: Option<Vec<OpenResource>>,
     /// User id (wire `userId`): string, required.
+    /// Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
     #[serde(deserialize_with = "l::string")]
     pub user_id: String,
 }
@@ -14752,6 +14905,7 @@ pub struct UserSyncRelationDto {
     #[serde(deserialize_with = "l::string")]
     pub provider: String,
     /// User id in idp (wire `userIdInIdp`): string, required.
+    /// Example: `"oj7Nq05R-RRaqak0_YlMLnnIwsvg"`.
     #[serde(deserialize_with = "l::string")]
     pub user_id_in_idp: String,
     /// User info in idp (wire `userInfoInIdp`): object [`User`], required.
@@ -14769,9 +14923,11 @@ pub struct WebhookCategoryDto {
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// Name en (wire `nameEn`): string, required.
+    /// Example: `"User"`.
     #[serde(deserialize_with = "l::string")]
     pub name_en: String,
     /// Value (wire `value`): string, required.
+    /// Example: `"user"`.
     #[serde(deserialize_with = "l::string")]
     pub value: String,
 }
@@ -14831,15 +14987,18 @@ pub struct WebhookDto {
 #[serde(default, rename_all = "camelCase")]
 pub struct WebhookEventDto {
     /// Category (wire `category`): string, required.
+    /// Example: `"user"`.
     #[serde(deserialize_with = "l::string")]
     pub category: String,
     /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// Name en (wire `nameEn`): string, required.
+    /// Example: `"Create User"`.
     #[serde(deserialize_with = "l::string")]
     pub name_en: String,
     /// Value (wire `value`): string, required.
+    /// Example: `"user:created"`.
     #[serde(deserialize_with = "l::string")]
     pub value: String,
 }
@@ -14865,12 +15024,14 @@ pub struct WebhookEventListData {
 #[serde(default, rename_all = "camelCase")]
 pub struct WebhookLogDto {
     /// Error message (wire `errorMessage`): string, optional.
+    /// Example: `"ERRTIMEOUT"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub error_message: Option<String>,
     /// Event name (wire `eventName`): string, required.
+    /// Example: `"user:created"`.
     #[serde(deserialize_with = "l::string")]
     pub event_name: String,
     /// Request body (wire `requestBody`): any JSON value, required.
@@ -14882,15 +15043,19 @@ pub struct WebhookLogDto {
     /// Response headers (wire `responseHeaders`): any JSON value, required.
     pub response_headers: serde_json::Value,
     /// Response status code (wire `responseStatusCode`): integer, required.
+    /// Example: `200`.
     #[serde(deserialize_with = "l::i64")]
     pub response_status_code: i64,
     /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
     /// Timestamp (wire `timestamp`): string, required.
+    /// Example: `"2022-09-20T08:55:00.188+0800"`.
     #[serde(deserialize_with = "l::string")]
     pub timestamp: String,
     /// Webhook id (wire `webhookId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     #[serde(deserialize_with = "l::string")]
     pub webhook_id: String,
 }
