@@ -190,7 +190,7 @@ async fn authentication_enroll_factor(
         .enroll_factor(
             genauth::types::EnrollFactorEnrollmentDataDto::default(),
             "ENROLLMENT_TOKEN",
-            genauth::types::FactorDtoFactorType::Otp,
+            genauth::types::EnrollFactorDtoFactorType::Otp,
         )
         .await?;
     Ok(())
@@ -600,7 +600,7 @@ async fn authentication_send_enroll_factor_request(
     let data = client
         .send_enroll_factor_request(
             genauth::types::FactorProfile::default(),
-            genauth::types::FactorDtoFactorType::Otp,
+            genauth::types::SendEnrollFactorRequestDtoFactorType::Otp,
         )
         .await?;
     println!("{data:?}");
@@ -709,7 +709,7 @@ async fn authentication_update_password(
 ) -> Result<(), genauth::Error> {
     client
         .update_password("NEW_PASSWORD")
-        .password_encrypt_type(genauth::types::ResetPasswordDtoPasswordEncryptType::Sm2)
+        .password_encrypt_type(genauth::types::UpdatePasswordDtoPasswordEncryptType::Sm2)
         .await?;
     Ok(())
 }
@@ -865,17 +865,17 @@ async fn management_add_risk_list_policy(
 ) -> Result<(), genauth::Error> {
     client
         .add_risk_list_policy(
-            genauth::types::RiskListPolicyRespDtoLimitList::ForbidLogin,
-            genauth::types::RiskListPolicyRespDtoAction::AddIpBlackList,
-            genauth::types::RiskListPolicyRespDtoRemoveType::Manual,
-            genauth::types::RiskListPolicyRespDtoEventStateType::PasswordWrong,
+            genauth::types::RiskListPolicyCreateDtoLimitList::ForbidLogin,
+            genauth::types::RiskListPolicyCreateDtoAction::AddIpBlackList,
+            genauth::types::RiskListPolicyCreateDtoRemoveType::Manual,
+            genauth::types::RiskListPolicyCreateDtoEventStateType::PasswordWrong,
             1,
             1,
-            genauth::types::RiskListPolicyRespDtoIpCond::NoLimit,
-            genauth::types::RiskListPolicyRespDtoIpCond::NoLimit,
-            genauth::types::RiskListPolicyRespDtoIpRange::All,
-            genauth::types::RiskListPolicyRespDtoIpRange::All,
-            genauth::types::FindRiskListPolicyOptObject::Ip,
+            genauth::types::RiskListPolicyCreateDtoUserCond::NoLimit,
+            genauth::types::RiskListPolicyCreateDtoIpCond::NoLimit,
+            genauth::types::RiskListPolicyCreateDtoUserRange::All,
+            genauth::types::RiskListPolicyCreateDtoIpRange::All,
+            genauth::types::RiskListPolicyCreateDtoOptObject::Ip,
         )
         .await?;
     Ok(())
@@ -909,7 +909,7 @@ async fn management_add_whitelist(
     client: &genauth::ManagementClient,
 ) -> Result<(), genauth::Error> {
     let data = client
-        .add_whitelist(genauth::types::ListWhitelistsType::Username)
+        .add_whitelist(genauth::types::AddWhitelistDtoType::Username)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -924,7 +924,7 @@ async fn management_assign_asa_account(
             "6228edaxxxxxxxxcade3a3d9",
             vec![genauth::types::AssignAsaAccountItem::new(
                 vec!["TARGET_IDENTIFIERS".into()],
-                genauth::types::TargetDtoTargetType::User,
+                genauth::types::AssignAsaAccountItemTargetType::User,
             )],
         )
         .await?;
@@ -981,7 +981,7 @@ async fn management_authorize_application_access(
         .authorize_application_access(
             "6229ffaxxxxxxxxcade3e3d9",
             vec![genauth::types::ApplicationPermissionRecordItem::new(
-                genauth::types::AuthorizedResourceDtoEffect::Allow,
+                genauth::types::ApplicationPermissionRecordItemEffect::Allow,
                 vec!["TARGET_IDENTIFIER".into()],
                 genauth::types::ApplicationPermissionRecordItemTargetType::User,
             )],
@@ -1017,10 +1017,10 @@ async fn management_authorize_resources(
             vec![genauth::types::ResourceItemDto::new(
                 vec!["ACTIONS".into()],
                 "CODE",
-                genauth::types::ResourceDtoType::Data,
+                genauth::types::ResourceItemDtoResourceType::Data,
             )],
             vec!["TARGET_IDENTIFIERS".into()],
-            genauth::types::TargetDtoTargetType::User,
+            genauth::types::AuthorizeResourceItemTargetType::User,
         )])
         .namespace("default")
         .await?;
@@ -1231,7 +1231,7 @@ async fn management_config_email_provider(
     client: &genauth::ManagementClient,
 ) -> Result<(), genauth::Error> {
     let data = client
-        .config_email_provider(genauth::types::EmailProviderDtoType::Ali, true)
+        .config_email_provider(genauth::types::ConfigEmailProviderDtoType::Ali, true)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -1324,7 +1324,7 @@ async fn management_create_data_resource(
         .create_data_resource(
             vec!["read".into(), "get".into()],
             serde_json::json!({}),
-            genauth::types::OpenResourceResourceType::Tree,
+            genauth::types::CreateDataResourceDtoType::Tree,
             "dataResourceTestCode",
             "RESOURCE_NAME",
             "examplePermissionNamespace",
@@ -1392,7 +1392,7 @@ async fn management_create_device(
     let data = client
         .create_device(
             "DEVICE_UNIQUE_ID",
-            genauth::types::DeviceInfoType::Browser,
+            genauth::types::CreateTerminalDtoType::Browser,
             serde_json::json!({}),
         )
         .name("NAME")
@@ -1412,7 +1412,7 @@ async fn management_create_ext_idp(
     client: &genauth::ManagementClient,
 ) -> Result<(), genauth::Error> {
     let data = client
-        .create_ext_idp("exampleName", genauth::types::ExtIdpInfoDtoType::Oidc)
+        .create_ext_idp("exampleName", genauth::types::CreateExtIdpDtoType::Oidc)
         .tenant_id("60b49eb83fd80adb96f26e68")
         .await?;
     println!("{data:?}");
@@ -1425,7 +1425,7 @@ async fn management_create_ext_idp_conn(
     let data = client
         .create_ext_idp_conn(
             "60b49eb83fd80adb96f26e68",
-            genauth::types::ExtIdpConnDetailType::Oidc,
+            genauth::types::CreateExtIdpConnDtoType::Oidc,
             "60b49eb83fd80adb96f26e68",
             "DISPLAY_NAME",
             serde_json::json!({}),
@@ -1496,11 +1496,11 @@ async fn management_create_model(client: &genauth::ManagementClient) -> Result<(
         .create_model(
             "PARENT_KEY",
             true,
-            genauth::types::FunctionModelDtoType::Ueba,
+            genauth::types::CreateFunctionModelDtoType::Ueba,
             "DESCRIPTION",
             "NAME",
         )
-        .data_type(genauth::types::FunctionModelDtoDataType::List)
+        .data_type(genauth::types::CreateFunctionModelDtoDataType::List)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -1591,7 +1591,7 @@ async fn management_create_pipeline_function(
     let data = client
         .create_pipeline_function(
             "SOURCE_CODE",
-            genauth::types::PipelineFunctionDtoScene::PreRegister,
+            genauth::types::CreatePipelineFunctionDtoScene::PreRegister,
             "FUNC_NAME",
         )
         .func_description("FUNC_DESCRIPTION")
@@ -1625,7 +1625,7 @@ async fn management_create_resource(
     client: &genauth::ManagementClient,
 ) -> Result<(), genauth::Error> {
     let data = client
-        .create_resource(genauth::types::ResourceDtoType::Data, "ecs")
+        .create_resource(genauth::types::CreateResourceDtoType::Data, "ecs")
         .api_identifier("https://my-awesome-api.com/api")
         .await?;
     println!("{data:?}");
@@ -1638,7 +1638,7 @@ async fn management_create_resources_batch(
     let data = client
         .create_resources_batch(vec![genauth::types::CreateResourceBatchItemDto::new(
             "CODE",
-            genauth::types::ResourceDtoType::Data,
+            genauth::types::CreateResourceBatchItemDtoType::Data,
         )])
         .namespace("default")
         .await?;
@@ -1705,7 +1705,7 @@ async fn management_create_tenant_user(
     client: &genauth::ManagementClient,
 ) -> Result<(), genauth::Error> {
     let data = client
-        .create_tenant_user("TENANT_ID", genauth::types::UserDtoGender::M)
+        .create_tenant_user("TENANT_ID", genauth::types::CreateTenantUserReqDtoGender::M)
         .email("EMAIL")
         .await?;
     println!("{data:?}");
@@ -1733,8 +1733,8 @@ async fn management_create_webhook(
 ) -> Result<(), genauth::Error> {
     let data = client
         .create_webhook(
-            genauth::types::WebhookDtoContentType::ApplicationJson,
-            vec![genauth::types::WebhookDtoEvents::Test],
+            genauth::types::CreateWebhookDtoContentType::ApplicationJson,
+            vec![genauth::types::CreateWebhookDtoEvents::Test],
             "https://example.com/callback",
             "NAME",
         )
@@ -1822,7 +1822,7 @@ async fn management_delete_custom_fields(
             "xxxx",
             vec![genauth::types::DeleteCustomFieldDto::new(
                 "KEY",
-                genauth::types::TargetDtoTargetType::User,
+                genauth::types::DeleteCustomFieldDtoTargetType::User,
             )],
         )
         .await?;
@@ -2021,7 +2021,7 @@ async fn management_delete_user_sync_relations(
 ) -> Result<(), genauth::Error> {
     let data = client
         .delete_user_sync_relations("PROVIDER", "6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::DeleteUserSyncRelationReqDtoUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -2049,7 +2049,7 @@ async fn management_delete_whitelist(
     client: &genauth::ManagementClient,
 ) -> Result<(), genauth::Error> {
     let data = client
-        .delete_whitelist(genauth::types::ListWhitelistsType::Username)
+        .delete_whitelist(genauth::types::DeleteWhitelistDtoType::Username)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -2172,7 +2172,7 @@ async fn management_find_user_list(
     client: &genauth::ManagementClient,
 ) -> Result<(), genauth::Error> {
     let page = client
-        .find_user_list(genauth::types::FindIpListIpType::Black)
+        .find_user_list(genauth::types::FindUserListUserListType::Black)
         .limit(10)
         .page(1)
         .page_size(10)
@@ -2312,7 +2312,7 @@ async fn management_get_assigned_account(
     let data = client
         .get_assigned_account(
             "62a50xxxxxxxxxxxd15d57c7",
-            genauth::types::TargetDtoTargetType::User,
+            genauth::types::GetAssignedAccountTargetType::User,
             "code",
         )
         .await?;
@@ -2324,7 +2324,10 @@ async fn management_get_authorized_resources(
     client: &genauth::ManagementClient,
 ) -> Result<(), genauth::Error> {
     let page = client
-        .get_authorized_resources(genauth::types::TargetDtoTargetType::User, "userId1")
+        .get_authorized_resources(
+            genauth::types::GetAuthorizedResourcesTargetType::User,
+            "userId1",
+        )
         .namespace("default")
         .await?;
     println!("{} of {}", page.list.len(), page.total_count);
@@ -2351,7 +2354,7 @@ async fn management_get_custom_data(
     let data = client
         .get_custom_data(
             "642c1df417c2d8a80d744c1d",
-            genauth::types::TargetDtoTargetType::User,
+            genauth::types::GetCustomDataTargetType::User,
             "userId1",
         )
         .namespace("default")
@@ -2364,7 +2367,7 @@ async fn management_get_custom_fields(
     client: &genauth::ManagementClient,
 ) -> Result<(), genauth::Error> {
     let data = client
-        .get_custom_fields(genauth::types::TargetDtoTargetType::User)
+        .get_custom_fields(genauth::types::GetCustomFieldsTargetType::User)
         .tenant_id("642c1df417c2d8a80d744c1d")
         .await?;
     println!("{data:?}");
@@ -2466,7 +2469,7 @@ async fn management_get_groups_of_public_account(
 ) -> Result<(), genauth::Error> {
     let page = client
         .get_groups_of_public_account("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetGroupsOfPublicAccountUserIdType::UserId)
         .await?;
     println!("{} of {}", page.list.len(), page.total_count);
     Ok(())
@@ -2495,7 +2498,7 @@ async fn management_get_mfa_trigger_data(
 ) -> Result<(), genauth::Error> {
     let data = client
         .get_mfa_trigger_data("62a50xxxxxxxxxxxd15d57c7", "6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetMfaTriggerDataUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -2586,7 +2589,7 @@ async fn management_get_otp_secret_by_user(
 ) -> Result<(), genauth::Error> {
     let data = client
         .get_otp_secret_by_user("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetOtpSecretByUserUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -2640,7 +2643,7 @@ async fn management_get_public_account(
 ) -> Result<(), genauth::Error> {
     let data = client
         .get_public_account("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetPublicAccountUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -2654,7 +2657,7 @@ async fn management_get_public_account_batch(
             "6229ffaxxxxxxxxcade3e3d9".into(),
             "6229ffaxxxxxxxxcade3e3d0".into(),
         ])
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetPublicAccountBatchUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -2899,7 +2902,7 @@ async fn management_get_user_accessible_apps(
 ) -> Result<(), genauth::Error> {
     let data = client
         .get_user_accessible_apps("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetUserAccessibleAppsUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -2918,7 +2921,7 @@ async fn management_get_user_authorized_apps(
 ) -> Result<(), genauth::Error> {
     let data = client
         .get_user_authorized_apps("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetUserAuthorizedAppsUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -2951,7 +2954,7 @@ async fn management_get_user_batch(
             "6229ffaxxxxxxxxcade3e3d9".into(),
             "6229ffaxxxxxxxxcade3e3d0".into(),
         ])
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetUserBatchUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -2962,7 +2965,7 @@ async fn management_get_user_groups(
 ) -> Result<(), genauth::Error> {
     let page = client
         .get_user_groups("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetUserGroupsUserIdType::UserId)
         .await?;
     println!("{} of {}", page.list.len(), page.total_count);
     Ok(())
@@ -2973,7 +2976,7 @@ async fn management_get_user_identities(
 ) -> Result<(), genauth::Error> {
     let data = client
         .get_user_identities("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetUserIdentitiesUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -2984,7 +2987,7 @@ async fn management_get_user_loggedin_apps(
 ) -> Result<(), genauth::Error> {
     let data = client
         .get_user_loggedin_apps("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetUserLoggedinAppsUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -2995,7 +2998,7 @@ async fn management_get_user_loggedin_identities(
 ) -> Result<(), genauth::Error> {
     let data = client
         .get_user_loggedin_identities("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetUserLoggedinIdentitiesUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -3019,7 +3022,7 @@ async fn management_get_user_mfa_info(
 ) -> Result<(), genauth::Error> {
     let data = client
         .get_user_mfa_info("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetUserMfaInfoUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -3030,7 +3033,7 @@ async fn management_get_user_mfa_status(
 ) -> Result<(), genauth::Error> {
     let data = client
         .get_user_mfa_status("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetUserMfaStatusUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -3041,7 +3044,7 @@ async fn management_get_user_password_ciphertext(
 ) -> Result<(), genauth::Error> {
     let data = client
         .get_user_password_ciphertext("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetUserPasswordCiphertextDtoUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -3062,7 +3065,7 @@ async fn management_get_user_principal_authentication_info(
 ) -> Result<(), genauth::Error> {
     let page = client
         .get_user_principal_authentication_info("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetUserPrincipalAuthenticationInfoUserIdType::UserId)
         .await?;
     println!("{} of {}", page.list.len(), page.total_count);
     Ok(())
@@ -3112,7 +3115,7 @@ async fn management_get_user_sync_relations(
 ) -> Result<(), genauth::Error> {
     let data = client
         .get_user_sync_relations("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::GetUserSyncRelationsUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -3358,7 +3361,7 @@ async fn management_list_auth_subject(
 ) -> Result<(), genauth::Error> {
     let data = client
         .list_auth_subject(
-            genauth::types::DetailAuthSubjectTargetType::User,
+            genauth::types::ListAuthSubjectDtoTargetType::User,
             "6229ffaxxxxxxxxcade3e3d9",
         )
         .app_name("APP_NAME")
@@ -3383,7 +3386,7 @@ async fn management_list_cust_fields(
 ) -> Result<(), genauth::Error> {
     let data = client
         .list_cust_fields(
-            genauth::types::TargetDtoTargetType::User,
+            genauth::types::ListCustFieldsTargetType::User,
             genauth::types::ListCustFieldsDataType::String,
         )
         .tenant_id("xxxx")
@@ -3612,7 +3615,7 @@ async fn management_list_pipeline_functions(
     client: &genauth::ManagementClient,
 ) -> Result<(), genauth::Error> {
     let page = client
-        .list_pipeline_functions(genauth::types::PipelineFunctionDtoScene::PreRegister)
+        .list_pipeline_functions(genauth::types::ListPipelineFunctionsScene::PreRegister)
         .await?;
     println!("{} of {}", page.list.len(), page.total_count);
     Ok(())
@@ -3785,8 +3788,8 @@ async fn management_list_user_base_fields(
 ) -> Result<(), genauth::Error> {
     let data = client
         .list_user_base_fields(
-            genauth::types::TargetDtoTargetType::User,
-            genauth::types::ListCustFieldsDataType::String,
+            genauth::types::ListUserBaseFieldsTargetType::User,
+            genauth::types::ListUserBaseFieldsDataType::String,
         )
         .tenant_id("xxxx")
         .await?;
@@ -3845,7 +3848,7 @@ async fn management_preview_email_template(
     client: &genauth::ManagementClient,
 ) -> Result<(), genauth::Error> {
     let data = client
-        .preview_email_template(genauth::types::EmailTemplateDtoType::WelcomeEmail)
+        .preview_email_template(genauth::types::PreviewEmailTemplateDtoType::WelcomeEmail)
         .content("xxx")
         .await?;
     println!("{data:?}");
@@ -3964,7 +3967,7 @@ async fn management_reset_user_principal_authentication_info(
 async fn management_resign_user(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
     let data = client
         .resign_user("6229ffaxxxxxxxxcade3e3d9")
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::ResignUserReqDtoUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -3975,7 +3978,7 @@ async fn management_resign_user_batch(
 ) -> Result<(), genauth::Error> {
     let data = client
         .resign_user_batch(vec!["6229ffaxxxxxxxxcade3e3d9".into()])
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::ResignUserBatchReqDtoUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -3999,7 +4002,7 @@ async fn management_revoke_application_access(
             "6229ffaxxxxxxxxcade3e3d9",
             vec![genauth::types::DeleteApplicationPermissionRecordItem::new(
                 vec!["TARGET_IDENTIFIER".into()],
-                genauth::types::ApplicationPermissionRecordItemTargetType::User,
+                genauth::types::DeleteApplicationPermissionRecordItemTargetType::User,
             )],
         )
         .await?;
@@ -4012,7 +4015,7 @@ async fn management_revoke_data_policy(
 ) -> Result<(), genauth::Error> {
     client
         .revoke_data_policy(
-            genauth::types::SubjectDtoType::User,
+            genauth::types::DeleteAuthorizeDataPolicyDtoTargetType::User,
             "6301cexxxxxxxxxxxxxxxxx78",
             "60b49xxxxxxxxxxxxxxx6e68",
         )
@@ -4120,7 +4123,7 @@ async fn management_set_custom_data(
         .set_custom_data(
             vec![genauth::types::SetCustomDataDto::new("KEY", "VALUE")],
             "userId1",
-            genauth::types::TargetDtoTargetType::User,
+            genauth::types::SetCustomDataReqDtoTargetType::User,
         )
         .tenant_id("642c1df417c2d8a80d744c1d")
         .await?;
@@ -4134,7 +4137,7 @@ async fn management_set_custom_fields(
     let data = client
         .set_custom_fields(vec![genauth::types::SetCustomFieldDto::new(
             "KEY",
-            genauth::types::TargetDtoTargetType::User,
+            genauth::types::SetCustomFieldDtoTargetType::User,
         )])
         .tenant_id("642c1df417c2d8a80d744c1d")
         .await?;
@@ -4170,7 +4173,7 @@ async fn management_set_users_mfa_status(
             ),
             "6229ffaxxxxxxxxcade3e3d9",
         )
-        .user_id_type(genauth::types::GetUserUserIdType::UserId)
+        .user_id_type(genauth::types::SetMfaStatusDtoUserIdType::UserId)
         .await?;
     println!("{data:?}");
     Ok(())
@@ -4215,7 +4218,7 @@ async fn management_unassign_asa_account(
             "6228edaxxxxxxxxcade3a3d9",
             vec![genauth::types::AssignAsaAccountItem::new(
                 vec!["TARGET_IDENTIFIERS".into()],
-                genauth::types::TargetDtoTargetType::User,
+                genauth::types::AssignAsaAccountItemTargetType::User,
             )],
         )
         .await?;
@@ -4267,7 +4270,7 @@ async fn management_update_application_permission_strategy(
 ) -> Result<(), genauth::Error> {
     let data = client
         .update_application_permission_strategy(
-            genauth::types::AppDtoAppDefaultLoginStrategy::AllowAll,
+            genauth::types::UpdateApplicationPermissionStrategyDataDtoPermissionStrategy::AllowAll,
             "6229ffaxxxxxxxxcade3e3d9",
         )
         .await?;
@@ -4321,7 +4324,7 @@ async fn management_update_email_template(
             "SUBJECT",
             "NAME",
             true,
-            genauth::types::EmailTemplateDtoType::WelcomeEmail,
+            genauth::types::UpdateEmailTemplateDtoType::WelcomeEmail,
         )
         .redirect_to("https://example.com")
         .await?;
@@ -4391,7 +4394,7 @@ async fn management_update_global_mfa_settings(
     client: &genauth::ManagementClient,
 ) -> Result<(), genauth::Error> {
     let data = client
-        .update_global_mfa_settings(vec![genauth::types::FactorDtoFactorType::Otp])
+        .update_global_mfa_settings(vec![genauth::types::MFASettingsDtoEnabledFactors::Otp])
         .await?;
     println!("{data:?}");
     Ok(())
@@ -4445,7 +4448,7 @@ async fn management_update_model(client: &genauth::ManagementClient) -> Result<(
         .update_model(
             serde_json::json!({}),
             "FIELD_ORDER",
-            genauth::types::FunctionModelDtoType::Ueba,
+            genauth::types::UpdateFunctionModelDtoType::Ueba,
             "PARENT_KEY",
             true,
             "DESCRIPTION",
@@ -4515,7 +4518,7 @@ async fn management_update_pipeline_order(
     client
         .update_pipeline_order(
             vec!["ORDER".into()],
-            genauth::types::PipelineFunctionDtoScene::PreRegister,
+            genauth::types::UpdatePipelineOrderDtoScene::PreRegister,
         )
         .await?;
     Ok(())

@@ -751,7 +751,9 @@ impl Model {
                     .and_then(|e| e.variants.first())
                     .map(|(v, _)| v.clone())
                     .unwrap_or_default();
-                format!("genauth::types::{canon}::{v}")
+                // The name the signature shows (an alias of the canonical enum
+                // names its variants too).
+                format!("genauth::types::{n}::{v}")
             }
             Ty::Vec(t) => match (&**t, ex) {
                 (Ty::Str, Some(Value::Array(a))) if a.iter().all(Value::is_string) => {

@@ -612,7 +612,7 @@ impl AuthenticationClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
-    /// client.enroll_factor(genauth::types::EnrollFactorEnrollmentDataDto::default(), "ENROLLMENT_TOKEN", genauth::types::FactorDtoFactorType::Otp).await?;
+    /// client.enroll_factor(genauth::types::EnrollFactorEnrollmentDataDto::default(), "ENROLLMENT_TOKEN", genauth::types::EnrollFactorDtoFactorType::Otp).await?;
     /// # Ok(()) }
     /// ```
     #[doc(alias("enrollFactor"))]
@@ -2049,7 +2049,7 @@ impl AuthenticationClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
-    /// let data = client.send_enroll_factor_request(genauth::types::FactorProfile::default(), genauth::types::FactorDtoFactorType::Otp).await?;
+    /// let data = client.send_enroll_factor_request(genauth::types::FactorProfile::default(), genauth::types::SendEnrollFactorRequestDtoFactorType::Otp).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -2420,7 +2420,7 @@ impl AuthenticationClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
-    /// client.update_password("NEW_PASSWORD").password_encrypt_type(genauth::types::ResetPasswordDtoPasswordEncryptType::Sm2).await?;
+    /// client.update_password("NEW_PASSWORD").password_encrypt_type(genauth::types::UpdatePasswordDtoPasswordEncryptType::Sm2).await?;
     /// # Ok(()) }
     /// ```
     #[doc(alias("updatePassword"))]

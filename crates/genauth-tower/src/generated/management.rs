@@ -116,7 +116,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// client.add_risk_list_policy(genauth::types::RiskListPolicyRespDtoLimitList::ForbidLogin, genauth::types::RiskListPolicyRespDtoAction::AddIpBlackList, genauth::types::RiskListPolicyRespDtoRemoveType::Manual, genauth::types::RiskListPolicyRespDtoEventStateType::PasswordWrong, 1, 1, genauth::types::RiskListPolicyRespDtoIpCond::NoLimit, genauth::types::RiskListPolicyRespDtoIpCond::NoLimit, genauth::types::RiskListPolicyRespDtoIpRange::All, genauth::types::RiskListPolicyRespDtoIpRange::All, genauth::types::FindRiskListPolicyOptObject::Ip).await?;
+    /// client.add_risk_list_policy(genauth::types::RiskListPolicyCreateDtoLimitList::ForbidLogin, genauth::types::RiskListPolicyCreateDtoAction::AddIpBlackList, genauth::types::RiskListPolicyCreateDtoRemoveType::Manual, genauth::types::RiskListPolicyCreateDtoEventStateType::PasswordWrong, 1, 1, genauth::types::RiskListPolicyCreateDtoUserCond::NoLimit, genauth::types::RiskListPolicyCreateDtoIpCond::NoLimit, genauth::types::RiskListPolicyCreateDtoUserRange::All, genauth::types::RiskListPolicyCreateDtoIpRange::All, genauth::types::RiskListPolicyCreateDtoOptObject::Ip).await?;
     /// # Ok(()) }
     /// ```
     #[doc(alias("addRiskListPolicy"))]
@@ -252,7 +252,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.add_whitelist(genauth::types::ListWhitelistsType::Username).await?;
+    /// let data = client.add_whitelist(genauth::types::AddWhitelistDtoType::Username).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -280,7 +280,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.assign_asa_account("62a50xxxxxxxxxxxd15d57c7", "6228edaxxxxxxxxcade3a3d9", vec![genauth::types::AssignAsaAccountItem::new(vec!["TARGET_IDENTIFIERS".into()], genauth::types::TargetDtoTargetType::User)]).await?;
+    /// let data = client.assign_asa_account("62a50xxxxxxxxxxxd15d57c7", "6228edaxxxxxxxxcade3a3d9", vec![genauth::types::AssignAsaAccountItem::new(vec!["TARGET_IDENTIFIERS".into()], genauth::types::AssignAsaAccountItemTargetType::User)]).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -422,7 +422,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.authorize_application_access("6229ffaxxxxxxxxcade3e3d9", vec![genauth::types::ApplicationPermissionRecordItem::new(genauth::types::AuthorizedResourceDtoEffect::Allow, vec!["TARGET_IDENTIFIER".into()], genauth::types::ApplicationPermissionRecordItemTargetType::User)]).await?;
+    /// let data = client.authorize_application_access("6229ffaxxxxxxxxcade3e3d9", vec![genauth::types::ApplicationPermissionRecordItem::new(genauth::types::ApplicationPermissionRecordItemEffect::Allow, vec!["TARGET_IDENTIFIER".into()], genauth::types::ApplicationPermissionRecordItemTargetType::User)]).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -489,7 +489,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.authorize_resources(vec![genauth::types::AuthorizeResourceItem::new(vec![genauth::types::ResourceItemDto::new(vec!["ACTIONS".into()], "CODE", genauth::types::ResourceDtoType::Data)], vec!["TARGET_IDENTIFIERS".into()], genauth::types::TargetDtoTargetType::User)]).namespace("default").await?;
+    /// let data = client.authorize_resources(vec![genauth::types::AuthorizeResourceItem::new(vec![genauth::types::ResourceItemDto::new(vec!["ACTIONS".into()], "CODE", genauth::types::ResourceItemDtoResourceType::Data)], vec!["TARGET_IDENTIFIERS".into()], genauth::types::AuthorizeResourceItemTargetType::User)]).namespace("default").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -1136,7 +1136,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.config_email_provider(genauth::types::EmailProviderDtoType::Ali, true).await?;
+    /// let data = client.config_email_provider(genauth::types::ConfigEmailProviderDtoType::Ali, true).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -1412,7 +1412,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.create_data_resource(vec!["read".into(), "get".into()], serde_json::json!({}), genauth::types::OpenResourceResourceType::Tree, "dataResourceTestCode", "RESOURCE_NAME", "examplePermissionNamespace").description("DESCRIPTION").await?;
+    /// let data = client.create_data_resource(vec!["read".into(), "get".into()], serde_json::json!({}), genauth::types::CreateDataResourceDtoType::Tree, "dataResourceTestCode", "RESOURCE_NAME", "examplePermissionNamespace").description("DESCRIPTION").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -1600,7 +1600,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.create_device("DEVICE_UNIQUE_ID", genauth::types::DeviceInfoType::Browser, serde_json::json!({})).name("NAME").await?;
+    /// let data = client.create_device("DEVICE_UNIQUE_ID", genauth::types::CreateTerminalDtoType::Browser, serde_json::json!({})).name("NAME").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -1675,7 +1675,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.create_ext_idp("exampleName", genauth::types::ExtIdpInfoDtoType::Oidc).tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// let data = client.create_ext_idp("exampleName", genauth::types::CreateExtIdpDtoType::Oidc).tenant_id("60b49eb83fd80adb96f26e68").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -1710,7 +1710,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.create_ext_idp_conn("60b49eb83fd80adb96f26e68", genauth::types::ExtIdpConnDetailType::Oidc, "60b49eb83fd80adb96f26e68", "DISPLAY_NAME", serde_json::json!({})).tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// let data = client.create_ext_idp_conn("60b49eb83fd80adb96f26e68", genauth::types::CreateExtIdpConnDtoType::Oidc, "60b49eb83fd80adb96f26e68", "DISPLAY_NAME", serde_json::json!({})).tenant_id("60b49eb83fd80adb96f26e68").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -1928,7 +1928,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.create_model("PARENT_KEY", true, genauth::types::FunctionModelDtoType::Ueba, "DESCRIPTION", "NAME").data_type(genauth::types::FunctionModelDtoDataType::List).await?;
+    /// let data = client.create_model("PARENT_KEY", true, genauth::types::CreateFunctionModelDtoType::Ueba, "DESCRIPTION", "NAME").data_type(genauth::types::CreateFunctionModelDtoDataType::List).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -2227,7 +2227,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.create_pipeline_function("SOURCE_CODE", genauth::types::PipelineFunctionDtoScene::PreRegister, "FUNC_NAME").func_description("FUNC_DESCRIPTION").await?;
+    /// let data = client.create_pipeline_function("SOURCE_CODE", genauth::types::CreatePipelineFunctionDtoScene::PreRegister, "FUNC_NAME").func_description("FUNC_DESCRIPTION").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -2329,7 +2329,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.create_resource(genauth::types::ResourceDtoType::Data, "ecs").api_identifier("https://my-awesome-api.com/api").await?;
+    /// let data = client.create_resource(genauth::types::CreateResourceDtoType::Data, "ecs").api_identifier("https://my-awesome-api.com/api").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -2363,7 +2363,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.create_resources_batch(vec![genauth::types::CreateResourceBatchItemDto::new("CODE", genauth::types::ResourceDtoType::Data)]).namespace("default").await?;
+    /// let data = client.create_resources_batch(vec![genauth::types::CreateResourceBatchItemDto::new("CODE", genauth::types::CreateResourceBatchItemDtoType::Data)]).namespace("default").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -2590,7 +2590,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.create_tenant_user("TENANT_ID", genauth::types::UserDtoGender::M).email("EMAIL").await?;
+    /// let data = client.create_tenant_user("TENANT_ID", genauth::types::CreateTenantUserReqDtoGender::M).email("EMAIL").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -2686,7 +2686,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.create_webhook(genauth::types::WebhookDtoContentType::ApplicationJson, vec![genauth::types::WebhookDtoEvents::Test], "https://example.com/callback", "NAME").enabled(true).await?;
+    /// let data = client.create_webhook(genauth::types::CreateWebhookDtoContentType::ApplicationJson, vec![genauth::types::CreateWebhookDtoEvents::Test], "https://example.com/callback", "NAME").enabled(true).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -2981,7 +2981,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.delete_custom_fields("xxxx", vec![genauth::types::DeleteCustomFieldDto::new("KEY", genauth::types::TargetDtoTargetType::User)]).await?;
+    /// let data = client.delete_custom_fields("xxxx", vec![genauth::types::DeleteCustomFieldDto::new("KEY", genauth::types::DeleteCustomFieldDtoTargetType::User)]).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -3663,7 +3663,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.delete_user_sync_relations("PROVIDER", "6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.delete_user_sync_relations("PROVIDER", "6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::DeleteUserSyncRelationReqDtoUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -3756,7 +3756,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.delete_whitelist(genauth::types::ListWhitelistsType::Username).await?;
+    /// let data = client.delete_whitelist(genauth::types::DeleteWhitelistDtoType::Username).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -4179,7 +4179,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let page = client.find_user_list(genauth::types::FindIpListIpType::Black).limit(10).page(1).page_size(10).await?;
+    /// let page = client.find_user_list(genauth::types::FindUserListUserListType::Black).limit(10).page(1).page_size(10).await?;
     /// println!("{} of {}", page.list.len(), page.total_count);
     /// # Ok(()) }
     /// ```
@@ -4615,7 +4615,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_assigned_account("62a50xxxxxxxxxxxd15d57c7", genauth::types::TargetDtoTargetType::User, "code").await?;
+    /// let data = client.get_assigned_account("62a50xxxxxxxxxxxd15d57c7", genauth::types::GetAssignedAccountTargetType::User, "code").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -4651,7 +4651,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let page = client.get_authorized_resources(genauth::types::TargetDtoTargetType::User, "userId1").namespace("default").await?;
+    /// let page = client.get_authorized_resources(genauth::types::GetAuthorizedResourcesTargetType::User, "userId1").namespace("default").await?;
     /// println!("{} of {}", page.list.len(), page.total_count);
     /// # Ok(()) }
     /// ```
@@ -4745,7 +4745,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_custom_data("642c1df417c2d8a80d744c1d", genauth::types::TargetDtoTargetType::User, "userId1").namespace("default").await?;
+    /// let data = client.get_custom_data("642c1df417c2d8a80d744c1d", genauth::types::GetCustomDataTargetType::User, "userId1").namespace("default").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -4780,7 +4780,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_custom_fields(genauth::types::TargetDtoTargetType::User).tenant_id("642c1df417c2d8a80d744c1d").await?;
+    /// let data = client.get_custom_fields(genauth::types::GetCustomFieldsTargetType::User).tenant_id("642c1df417c2d8a80d744c1d").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -5101,7 +5101,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let page = client.get_groups_of_public_account("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let page = client.get_groups_of_public_account("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetGroupsOfPublicAccountUserIdType::UserId).await?;
     /// println!("{} of {}", page.list.len(), page.total_count);
     /// # Ok(()) }
     /// ```
@@ -5195,7 +5195,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_mfa_trigger_data("62a50xxxxxxxxxxxd15d57c7", "6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_mfa_trigger_data("62a50xxxxxxxxxxxd15d57c7", "6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetMfaTriggerDataUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -5487,7 +5487,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_otp_secret_by_user("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_otp_secret_by_user("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetOtpSecretByUserUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -5635,7 +5635,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_public_account("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_public_account("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetPublicAccountUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -5665,7 +5665,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_public_account_batch(vec!["6229ffaxxxxxxxxcade3e3d9".into(), "6229ffaxxxxxxxxcade3e3d0".into()]).user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_public_account_batch(vec!["6229ffaxxxxxxxxcade3e3d9".into(), "6229ffaxxxxxxxxcade3e3d0".into()]).user_id_type(genauth::types::GetPublicAccountBatchUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -6437,7 +6437,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_user_accessible_apps("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_user_accessible_apps("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserAccessibleAppsUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -6496,7 +6496,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_user_authorized_apps("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_user_authorized_apps("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserAuthorizedAppsUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -6582,7 +6582,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_user_batch(vec!["6229ffaxxxxxxxxcade3e3d9".into(), "6229ffaxxxxxxxxcade3e3d0".into()]).user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_user_batch(vec!["6229ffaxxxxxxxxcade3e3d9".into(), "6229ffaxxxxxxxxcade3e3d0".into()]).user_id_type(genauth::types::GetUserBatchUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -6609,7 +6609,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let page = client.get_user_groups("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let page = client.get_user_groups("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserGroupsUserIdType::UserId).await?;
     /// println!("{} of {}", page.list.len(), page.total_count);
     /// # Ok(()) }
     /// ```
@@ -6639,7 +6639,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_user_identities("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_user_identities("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserIdentitiesUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -6669,7 +6669,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_user_loggedin_apps("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_user_loggedin_apps("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserLoggedinAppsUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -6699,7 +6699,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_user_loggedin_identities("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_user_loggedin_identities("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserLoggedinIdentitiesUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -6760,7 +6760,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_user_mfa_info("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_user_mfa_info("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserMfaInfoUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -6790,7 +6790,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_user_mfa_status("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_user_mfa_status("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserMfaStatusUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -6826,7 +6826,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_user_password_ciphertext("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_user_password_ciphertext("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserPasswordCiphertextDtoUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -6892,7 +6892,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let page = client.get_user_principal_authentication_info("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let page = client.get_user_principal_authentication_info("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserPrincipalAuthenticationInfoUserIdType::UserId).await?;
     /// println!("{} of {}", page.list.len(), page.total_count);
     /// # Ok(()) }
     /// ```
@@ -7032,7 +7032,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.get_user_sync_relations("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.get_user_sync_relations("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserSyncRelationsUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -7749,7 +7749,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.list_auth_subject(genauth::types::DetailAuthSubjectTargetType::User, "6229ffaxxxxxxxxcade3e3d9").app_name("APP_NAME").await?;
+    /// let data = client.list_auth_subject(genauth::types::ListAuthSubjectDtoTargetType::User, "6229ffaxxxxxxxxcade3e3d9").app_name("APP_NAME").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -7810,7 +7810,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.list_cust_fields(genauth::types::TargetDtoTargetType::User, genauth::types::ListCustFieldsDataType::String).tenant_id("xxxx").await?;
+    /// let data = client.list_cust_fields(genauth::types::ListCustFieldsTargetType::User, genauth::types::ListCustFieldsDataType::String).tenant_id("xxxx").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -8418,7 +8418,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let page = client.list_pipeline_functions(genauth::types::PipelineFunctionDtoScene::PreRegister).await?;
+    /// let page = client.list_pipeline_functions(genauth::types::ListPipelineFunctionsScene::PreRegister).await?;
     /// println!("{} of {}", page.list.len(), page.total_count);
     /// # Ok(()) }
     /// ```
@@ -8891,7 +8891,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.list_user_base_fields(genauth::types::TargetDtoTargetType::User, genauth::types::ListCustFieldsDataType::String).tenant_id("xxxx").await?;
+    /// let data = client.list_user_base_fields(genauth::types::ListUserBaseFieldsTargetType::User, genauth::types::ListUserBaseFieldsDataType::String).tenant_id("xxxx").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -9038,7 +9038,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.preview_email_template(genauth::types::EmailTemplateDtoType::WelcomeEmail).content("xxx").await?;
+    /// let data = client.preview_email_template(genauth::types::PreviewEmailTemplateDtoType::WelcomeEmail).content("xxx").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -9510,7 +9510,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.resign_user("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.resign_user("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::ResignUserReqDtoUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -9537,7 +9537,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.resign_user_batch(vec!["6229ffaxxxxxxxxcade3e3d9".into()]).user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.resign_user_batch(vec!["6229ffaxxxxxxxxcade3e3d9".into()]).user_id_type(genauth::types::ResignUserBatchReqDtoUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -9599,7 +9599,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.revoke_application_access("6229ffaxxxxxxxxcade3e3d9", vec![genauth::types::DeleteApplicationPermissionRecordItem::new(vec!["TARGET_IDENTIFIER".into()], genauth::types::ApplicationPermissionRecordItemTargetType::User)]).await?;
+    /// let data = client.revoke_application_access("6229ffaxxxxxxxxcade3e3d9", vec![genauth::types::DeleteApplicationPermissionRecordItem::new(vec!["TARGET_IDENTIFIER".into()], genauth::types::DeleteApplicationPermissionRecordItemTargetType::User)]).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -9634,7 +9634,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// client.revoke_data_policy(genauth::types::SubjectDtoType::User, "6301cexxxxxxxxxxxxxxxxx78", "60b49xxxxxxxxxxxxxxx6e68").await?;
+    /// client.revoke_data_policy(genauth::types::DeleteAuthorizeDataPolicyDtoTargetType::User, "6301cexxxxxxxxxxxxxxxxx78", "60b49xxxxxxxxxxxxxxx6e68").await?;
     /// # Ok(()) }
     /// ```
     #[doc(alias("revokeDataPolicy"))]
@@ -9877,7 +9877,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.set_custom_data(vec![genauth::types::SetCustomDataDto::new("KEY", "VALUE")], "userId1", genauth::types::TargetDtoTargetType::User).tenant_id("642c1df417c2d8a80d744c1d").await?;
+    /// let data = client.set_custom_data(vec![genauth::types::SetCustomDataDto::new("KEY", "VALUE")], "userId1", genauth::types::SetCustomDataReqDtoTargetType::User).tenant_id("642c1df417c2d8a80d744c1d").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -9916,7 +9916,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.set_custom_fields(vec![genauth::types::SetCustomFieldDto::new("KEY", genauth::types::TargetDtoTargetType::User)]).tenant_id("642c1df417c2d8a80d744c1d").await?;
+    /// let data = client.set_custom_fields(vec![genauth::types::SetCustomFieldDto::new("KEY", genauth::types::SetCustomFieldDtoTargetType::User)]).tenant_id("642c1df417c2d8a80d744c1d").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -10011,7 +10011,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.set_users_mfa_status(genauth::types::GetMfaInfoDataDto::new(vec![genauth::types::ApplicationMfaDto::new("EMAIL", 1, 1)], "MFA_TOKEN"), "6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// let data = client.set_users_mfa_status(genauth::types::GetMfaInfoDataDto::new(vec![genauth::types::ApplicationMfaDto::new("EMAIL", 1, 1)], "MFA_TOKEN"), "6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::SetMfaStatusDtoUserIdType::UserId).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -10157,7 +10157,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.unassign_asa_account("62a50xxxxxxxxxxxd15d57c7", "6228edaxxxxxxxxcade3a3d9", vec![genauth::types::AssignAsaAccountItem::new(vec!["TARGET_IDENTIFIERS".into()], genauth::types::TargetDtoTargetType::User)]).await?;
+    /// let data = client.unassign_asa_account("62a50xxxxxxxxxxxd15d57c7", "6228edaxxxxxxxxcade3a3d9", vec![genauth::types::AssignAsaAccountItem::new(vec!["TARGET_IDENTIFIERS".into()], genauth::types::AssignAsaAccountItemTargetType::User)]).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -10331,7 +10331,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.update_application_permission_strategy(genauth::types::AppDtoAppDefaultLoginStrategy::AllowAll, "6229ffaxxxxxxxxcade3e3d9").await?;
+    /// let data = client.update_application_permission_strategy(genauth::types::UpdateApplicationPermissionStrategyDataDtoPermissionStrategy::AllowAll, "6229ffaxxxxxxxxcade3e3d9").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -10476,7 +10476,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.update_email_template("xxx", "{{client_name}}", "SUBJECT", "NAME", true, genauth::types::EmailTemplateDtoType::WelcomeEmail).redirect_to("https://example.com").await?;
+    /// let data = client.update_email_template("xxx", "{{client_name}}", "SUBJECT", "NAME", true, genauth::types::UpdateEmailTemplateDtoType::WelcomeEmail).redirect_to("https://example.com").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -10680,7 +10680,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.update_global_mfa_settings(vec![genauth::types::FactorDtoFactorType::Otp]).await?;
+    /// let data = client.update_global_mfa_settings(vec![genauth::types::MFASettingsDtoEnabledFactors::Otp]).await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -10819,7 +10819,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// let data = client.update_model(serde_json::json!({}), "FIELD_ORDER", genauth::types::FunctionModelDtoType::Ueba, "PARENT_KEY", true, "DESCRIPTION", "NAME", "ID").show_field_key("SHOW_FIELD_KEY").await?;
+    /// let data = client.update_model(serde_json::json!({}), "FIELD_ORDER", genauth::types::UpdateFunctionModelDtoType::Ueba, "PARENT_KEY", true, "DESCRIPTION", "NAME", "ID").show_field_key("SHOW_FIELD_KEY").await?;
     /// println!("{data:?}");
     /// # Ok(()) }
     /// ```
@@ -11016,7 +11016,7 @@ impl ManagementClient {
     ///
     /// ```ignore
     /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
-    /// client.update_pipeline_order(vec!["ORDER".into()], genauth::types::PipelineFunctionDtoScene::PreRegister).await?;
+    /// client.update_pipeline_order(vec!["ORDER".into()], genauth::types::UpdatePipelineOrderDtoScene::PreRegister).await?;
     /// # Ok(()) }
     /// ```
     #[doc(alias("updatePipelineOrder"))]
