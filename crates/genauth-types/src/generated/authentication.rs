@@ -12,22 +12,22 @@ use serde::{Deserialize, Serialize};
 ///
 /// Returned by `get_accessible_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AccessibleAppsDto {
     /// `active` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub active: bool,
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
 }
 
@@ -709,42 +709,48 @@ impl DeleteAccountByPhonePassCodeDto {
 
 /// The `DeviceInfo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceInfo {
     /// `deviceId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub device_id: String,
     /// `mod`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub r#mod: Option<String>,
     /// `name`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
     /// `os`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub os: Option<String>,
     /// `status`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DeviceInfoStatus>,
     /// `type` (required).
+    #[serde(default)]
     pub r#type: DeviceInfoType,
     /// `userAgent`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_agent: Option<String>,
     /// `version`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -825,13 +831,14 @@ impl ExchangeTokenSetWithQRcodeTicketDto {
 ///
 /// Returned by `get_application_enabled_ext_idps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ExtIdpInfoDto {
     /// `bindUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub bind_url: String,
     /// `desc`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -839,35 +846,40 @@ pub struct ExtIdpInfoDto {
     /// `desc_en`.
     #[serde(
         rename = "desc_en",
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub desc_en: Option<String>,
     /// `extIdpId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_id: String,
     /// `extIdpType` (required).
+    #[serde(default)]
     pub ext_idp_type: ExtIdpInfoDtoExtIdpType,
     /// `identifier` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub identifier: String,
     /// `logo`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub logo: Option<String>,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `name_en`.
     #[serde(
         rename = "name_en",
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name_en: Option<String>,
     /// `type` (required).
+    #[serde(default)]
     pub r#type: ExtIdpInfoDtoType,
 }
 
@@ -875,14 +887,16 @@ pub struct ExtIdpInfoDto {
 ///
 /// Returned by `get_factor`, `list_enrolled_factors`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct FactorDto {
     /// `factorId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub factor_id: String,
     /// `factorType` (required).
+    #[serde(default)]
     pub factor_type: FactorDtoFactorType,
     /// `profile` (required).
+    #[serde(default)]
     pub profile: serde_json::Value,
 }
 
@@ -913,19 +927,19 @@ pub struct FactorToEnrollDto {
 
 /// The `FastpassQRCodeRelationAppDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct FastpassQRCodeRelationAppDto {
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `logo`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub logo: Option<String>,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
 }
 
@@ -948,25 +962,25 @@ pub struct FastpassUserInfoDto {
 ///
 /// Returned by `gene_fastpass_qrcode_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GeneFastpassQRCodeInfoDto {
     /// `apiHost` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub api_host: String,
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_id: String,
     /// `qrcodeId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub qrcode_id: String,
     /// `scene` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub scene: String,
     /// `user` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub user: FastpassUserInfoDto,
     /// `userpool` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub userpool: FastpassUserInfoDto,
 }
 
@@ -974,13 +988,13 @@ pub struct GeneFastpassQRCodeInfoDto {
 ///
 /// Returned by `sign_in_by_push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GenePushCodeDataDto {
     /// `expireTime` (required).
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub expire_time: i64,
     /// `pushCodeId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub push_code_id: String,
 }
 
@@ -988,19 +1002,20 @@ pub struct GenePushCodeDataDto {
 ///
 /// Returned by `gene_qr_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GeneQRCodeDataDto {
     /// `customLogoUrl`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub custom_logo_url: Option<String>,
     /// `qrcodeId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub qrcode_id: String,
     /// `url` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub url: String,
 }
 
@@ -1232,25 +1247,27 @@ pub struct GetUserSelectLoginPublicAccountsDataDto {
 
 /// The `GetUserSelectLoginPublicAccountsOriginUserDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserSelectLoginPublicAccountsOriginUserDto {
     /// `avatar`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub avatar: Option<String>,
     /// `displayName`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// `usertype`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usertype: Option<GetUserSelectLoginPublicAccountsOriginUserDtoUsertype>,
 }
 
@@ -1298,25 +1315,27 @@ pub struct ListDeviceCredentialDto {}
 
 /// The `ListPublicAccountDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListPublicAccountDataDto {
     /// `avatar`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub avatar: Option<String>,
     /// `displayName`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// `usertype`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usertype: Option<ListPublicAccountDataDtoUsertype>,
 }
 
@@ -1324,22 +1343,22 @@ pub struct ListPublicAccountDataDto {
 ///
 /// Returned by `get_logged_in_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct LoggedInAppsDto {
     /// `active` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub active: bool,
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
 }
 
@@ -1347,55 +1366,57 @@ pub struct LoggedInAppsDto {
 ///
 /// Returned by `get_login_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct LoginHistoryDto {
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// `clientIp` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub client_ip: String,
     /// `errorMessage`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub error_message: Option<String>,
     /// `geoip` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
     /// `loginAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub login_at: String,
     /// `loginMethod` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub login_method: String,
     /// `parsedUserAgent` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub parsed_user_agent: ParsedUserAgent,
     /// `success` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub success: bool,
     /// `tenantId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// `userAgent` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_agent: String,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
@@ -1668,16 +1689,15 @@ pub struct PublicKeyCredentialCreationOptionsDto {
 
 /// The `PublicKeyCredentialDescriptorDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct PublicKeyCredentialDescriptorDto {
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `transports` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub transports: Vec<String>,
     /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
@@ -1713,13 +1733,12 @@ pub struct PublicKeyCredentialRequestOptionsDto {
 
 /// The `PublicKeyCredentialRpEntityDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct PublicKeyCredentialRpEntityDto {
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
 }
 
@@ -3548,16 +3567,16 @@ pub struct UpdateUserProfileDto {
 
 /// The `UserAuthResourceListDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserAuthResourceListDto {
     /// `namespaceCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resourceList`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_list: Option<Vec<OpenResource>>,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
@@ -3565,16 +3584,16 @@ pub struct UserAuthResourceListDto {
 ///
 /// Returned by `get_tenant_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserTenantListDto {
     /// `joinAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub join_at: String,
     /// `tenantId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
     /// `tenantName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub tenant_name: String,
 }
 

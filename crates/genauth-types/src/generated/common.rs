@@ -110,28 +110,28 @@ pub struct GeoIpLocation {
 ///
 /// Returned by `get_group_list`, `create_group`, `create_groups_batch`, and 3 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GroupDto {
     /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// `description` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub description: String,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `members` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub members: Vec<UserDto>,
     /// `metadataSource` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub metadata_source: Vec<String>,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
@@ -139,38 +139,42 @@ pub struct GroupDto {
 ///
 /// Returned by `get_identities`, `get_user_identities`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct IdentityDto {
     /// `accessToken`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub access_token: Option<SecretString>,
     /// `extIdpId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_id: String,
     /// `identityId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub identity_id: String,
     /// `originConnIds` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub origin_conn_ids: Vec<String>,
     /// `provider` (required).
+    #[serde(default)]
     pub provider: IdentityDtoProvider,
     /// `refreshToken`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub refresh_token: Option<SecretString>,
     /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
     /// `userIdInIdp` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_id_in_idp: String,
     /// `userInfoInIdp` (required).
+    #[serde(default)]
     pub user_info_in_idp: serde_json::Value,
 }
 
@@ -289,40 +293,43 @@ pub struct PolicyCondition {
 ///
 /// Returned by `get_role_list`, `create_role`, `get_role`, and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RoleDto {
     /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// `description` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub description: String,
     /// `disableTime`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub disable_time: Option<i64>,
     /// `enablePermissionApply`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub enable_permission_apply: Option<bool>,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `namespace` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace: String,
     /// `namespaceName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_name: String,
     /// `status`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -426,297 +433,343 @@ pub struct TreeStructs {
 ///
 /// Returned by `get_profile`, `sign_up`, `update_profile`, and 11 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserDto {
     /// `address`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub address: Option<String>,
     /// `birthdate`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub birthdate: Option<String>,
     /// `browser`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub browser: Option<String>,
     /// `city`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub city: Option<String>,
     /// `company`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub company: Option<String>,
     /// `country`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub country: Option<String>,
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `customData`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `departmentIds`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
     /// `device`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub device: Option<String>,
     /// `email`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub email: Option<String>,
     /// `emailVerified` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub email_verified: bool,
     /// `externalId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub external_id: Option<String>,
     /// `familyName`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub family_name: Option<String>,
     /// `formatted`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub formatted: Option<String>,
     /// `gender` (required).
+    #[serde(default)]
     pub gender: UserDtoGender,
     /// `givenName`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub given_name: Option<String>,
     /// `identities`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identities: Option<Vec<IdentityDto>>,
     /// `identityNumber`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub identity_number: Option<String>,
     /// `lastIp`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
     /// `lastLogin`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login: Option<String>,
     /// `lastLoginApp`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login_app: Option<String>,
     /// `lastMfaTime`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_mfa_time: Option<String>,
     /// `locale`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub locale: Option<String>,
     /// `loginsCount`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub logins_count: Option<i64>,
     /// `mainDepartmentId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub main_department_id: Option<String>,
     /// `metadataSource`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_source: Option<serde_json::Value>,
     /// `middleName`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub middle_name: Option<String>,
     /// `name`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
     /// `nickname`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub nickname: Option<String>,
     /// `passwordLastSetAt`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub password_last_set_at: Option<String>,
     /// `passwordSecurityLevel`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub password_security_level: Option<i64>,
     /// `phone`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
     /// `phoneVerified` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub phone_verified: bool,
     /// `photo`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub photo: Option<String>,
     /// `postIdList`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_id_list: Option<Vec<String>>,
     /// `postalCode`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub preferred_username: Option<String>,
     /// `profile`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub profile: Option<String>,
     /// `province`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub province: Option<String>,
     /// `region`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub region: Option<String>,
     /// `registerSource`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_source: Option<Vec<String>>,
     /// `resetPasswordOnNextLogin`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub reset_password_on_next_login: Option<bool>,
     /// `signedUp`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub signed_up: Option<String>,
     /// `status` (required).
+    #[serde(default)]
     pub status: UserDtoStatus,
     /// `statusChangedAt`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub status_changed_at: Option<String>,
     /// `streetAddress`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub street_address: Option<String>,
     /// `tenantId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// `userSourceId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_source_id: Option<String>,
     /// `userSourceType` (required).
+    #[serde(default)]
     pub user_source_type: UserDtoUserSourceType,
     /// `username`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub username: Option<String>,
     /// `website`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub website: Option<String>,
     /// `workStatus` (required).
+    #[serde(default)]
     pub work_status: UserDtoWorkStatus,
     /// `zoneinfo`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]

@@ -87,68 +87,75 @@ impl AddWhitelistDto {
 ///
 /// Returned by `get_admin_audit_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AdminAuditLogDto {
     /// `adminUserAvatar` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub admin_user_avatar: String,
     /// `adminUserDisplayName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub admin_user_display_name: String,
     /// `adminUserId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub admin_user_id: String,
     /// `clientIp`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub client_ip: Option<String>,
     /// `eventDetails`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub event_details: Option<String>,
     /// `geoip` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
     /// `operationParam`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub operation_param: Option<String>,
     /// `operationType` (required).
+    #[serde(default)]
     pub operation_type: AdminAuditLogDtoOperationType,
     /// `originValue`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub origin_value: Option<String>,
     /// `requestId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub request_id: String,
     /// `resourceType` (required).
+    #[serde(default)]
     pub resource_type: AdminAuditLogDtoResourceType,
     /// `success` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub success: bool,
     /// `targetValue`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub target_value: Option<String>,
     /// `timestamp` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub timestamp: String,
     /// `ua` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub ua: ParsedUserAgent,
     /// `userAgent` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_agent: String,
 }
 
@@ -193,21 +200,22 @@ pub struct Any {}
 ///
 /// Returned by `get_user_accessible_apps`, `get_user_authorized_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AppDto {
     /// `appDefaultLoginStrategy` (required).
+    #[serde(default)]
     pub app_default_login_strategy: AppDtoAppDefaultLoginStrategy,
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
 }
 
@@ -320,20 +328,22 @@ pub struct ApplicationBrandingConfigInputDto {
 
 /// The `ApplicationDefaultLoginMethod` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationDefaultLoginMethod {
     /// `adExtIdpConnId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ad_ext_idp_conn_id: String,
     /// `connectionType` (required).
+    #[serde(default)]
     pub connection_type: ApplicationDefaultLoginMethodConnectionType,
     /// `ldapExtIdpConnId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ldap_ext_idp_conn_id: String,
     /// `qrcodeExtIdpConnId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub qrcode_ext_idp_conn_id: String,
     /// `qrcodeType` (required).
+    #[serde(default)]
     pub qrcode_type: ApplicationDefaultLoginMethodQrcodeType,
 }
 
@@ -374,129 +384,137 @@ impl ApplicationDefaultLoginMethodInput {
 ///
 /// Returned by `get_application`, `get_verify_config_app`, `list_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationDto {
     /// `appDescription`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub app_description: Option<String>,
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `appIdentifier` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_identifier: String,
     /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// `appType` (required).
+    #[serde(default)]
     pub app_type: ApplicationDtoAppType,
     /// `brandingConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub branding_config: ApplicationBrandingConfig,
     /// `casConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cas_config: Option<CasIdPConfig>,
     /// `casProviderEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub cas_provider_enabled: bool,
     /// `customBrandingEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub custom_branding_enabled: bool,
     /// `customSecurityEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub custom_security_enabled: bool,
     /// `defaultProtocol` (required).
+    #[serde(default)]
     pub default_protocol: ApplicationDtoDefaultProtocol,
     /// `initLoginUri` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub init_login_uri: String,
     /// `isIntegrateApp` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
     /// `loginConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub login_config: ApplicationLoginConfigDto,
     /// `logoutRedirectUris` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub logout_redirect_uris: Vec<String>,
     /// `oauthConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_config: Option<OauthIdpConfig>,
     /// `oauthProviderEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub oauth_provider_enabled: bool,
     /// `oidcConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub oidc_config: OIDCConfig,
     /// `redirectUris` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub redirect_uris: Vec<String>,
     /// `registerConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub register_config: ApplicationRegisterConfig,
     /// `samlConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_config: Option<SamlIdpConfig>,
     /// `samlProviderEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub saml_provider_enabled: bool,
     /// `ssoEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub sso_enabled: bool,
     /// `ssoEnabledAt`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub sso_enabled_at: Option<String>,
     /// `template`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub template: Option<String>,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
 /// The `ApplicationEnabledExtIdpConnDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationEnabledExtIdpConnDto {
     /// `enabled`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub enabled: Option<bool>,
     /// `extIdpConnDisplayName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ext_idp_conn_display_name: String,
     /// `extIdpConnId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_conn_id: String,
     /// `extIdpConnIdentifier` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ext_idp_conn_identifier: String,
     /// `extIdpConnLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ext_idp_conn_logo: String,
     /// `extIdpConnType` (required).
+    #[serde(default)]
     pub ext_idp_conn_type: ApplicationEnabledExtIdpConnDtoExtIdpConnType,
     /// `extIdpId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_id: String,
     /// `extIdpType` (required).
+    #[serde(default)]
     pub ext_idp_type: ApplicationEnabledExtIdpConnDtoExtIdpType,
     /// `isSocial` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_social: bool,
 }
 
@@ -678,30 +696,32 @@ impl ApplicationRegisterConfigInputDto {
 ///
 /// Returned by `get_application_simple_info`, `list_application_simple_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationSimpleInfoDto {
     /// `appDescription`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub app_description: Option<String>,
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `appIdentifier` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_identifier: String,
     /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// `appType` (required).
+    #[serde(default)]
     pub app_type: ApplicationSimpleInfoDtoAppType,
     /// `isIntegrateApp` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
 }
 
@@ -713,15 +733,16 @@ pub struct ApplicationTabMethodsSortConfigDto {}
 ///
 /// Returned by `create_asa_account`, `get_asa_account`, `get_asa_account_batch`, and 3 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AsaAccountDto {
     /// `accountId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub account_id: String,
     /// `accountInfo` (required).
+    #[serde(default)]
     pub account_info: serde_json::Value,
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
 }
 
@@ -979,12 +1000,13 @@ pub struct CasIdPConfig {}
 
 /// The `CellDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CellDto {
     /// `fieldId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub field_id: String,
     /// `value` (required).
+    #[serde(default)]
     pub value: serde_json::Value,
 }
 
@@ -1476,63 +1498,69 @@ pub struct CheckUserSameLevelPermissionRespDto {
 
 /// The `CommonResourceDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CommonResourceDto {
     /// `actions`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
     /// `apiIdentifier`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub api_identifier: Option<String>,
     /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `description`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `linkedToTenant`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub linked_to_tenant: Option<bool>,
     /// `name`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
     /// `namespace`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub namespace: Option<String>,
     /// `namespaceId` (required).
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub namespace_id: i64,
     /// `namespaceName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_name: String,
     /// `type` (required).
+    #[serde(default)]
     pub r#type: CommonResourceDtoType,
     /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -1756,31 +1784,31 @@ impl CreateAccessKeyDto {
 ///
 /// Returned by `create_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CreateAccessKeyRespDto {
     /// `accessKeyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub access_key_id: String,
     /// `accessKeySecret` (required).
-    #[serde(deserialize_with = "l::secret")]
+    #[serde(default, deserialize_with = "l::secret")]
     pub access_key_secret: SecretString,
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `enable` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable: bool,
     /// `lastDate` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub last_date: String,
     /// `status` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub status: String,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -1916,95 +1944,100 @@ impl CreateApplicationDto {
 ///
 /// Returned by `create_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CreateApplicationRespDataDto {
     /// `appDescription`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub app_description: Option<String>,
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `appIdentifier` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_identifier: String,
     /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// `appType` (required).
+    #[serde(default)]
     pub app_type: CreateApplicationRespDataDtoAppType,
     /// `brandingConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub branding_config: ApplicationBrandingConfig,
     /// `casConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cas_config: Option<CasIdPConfig>,
     /// `casProviderEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub cas_provider_enabled: bool,
     /// `customBrandingEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub custom_branding_enabled: bool,
     /// `customSecurityEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub custom_security_enabled: bool,
     /// `defaultProtocol` (required).
+    #[serde(default)]
     pub default_protocol: CreateApplicationRespDataDtoDefaultProtocol,
     /// `initLoginUri` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub init_login_uri: String,
     /// `isIntegrateApp` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
     /// `loginConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub login_config: ApplicationLoginConfigDto,
     /// `logoutRedirectUris` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub logout_redirect_uris: Vec<String>,
     /// `oauthConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_config: Option<OauthIdpConfig>,
     /// `oauthProviderEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub oauth_provider_enabled: bool,
     /// `oidcConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub oidc_config: OIDCConfig,
     /// `redirectUris` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub redirect_uris: Vec<String>,
     /// `registerConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub register_config: ApplicationRegisterConfig,
     /// `samlConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_config: Option<SamlIdpConfig>,
     /// `samlProviderEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub saml_provider_enabled: bool,
     /// `ssoEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub sso_enabled: bool,
     /// `ssoEnabledAt`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub sso_enabled_at: Option<String>,
     /// `template`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub template: Option<String>,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
@@ -2191,25 +2224,26 @@ impl CreateDataPolicyDto {
 ///
 /// Returned by `create_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CreateDataPolicyRespDto {
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `description`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// `policyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
     /// `policyName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
     /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -4366,13 +4400,13 @@ impl CustomFieldSelectOption {
 
 /// The `DataResourceSimpleRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct DataResourceSimpleRespDto {
     /// `resourceId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub resource_id: String,
     /// `resourceName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub resource_name: String,
 }
 
@@ -5330,38 +5364,42 @@ impl ExportModelDto {
 ///
 /// Returned by `create_ext_idp_conn`, `update_ext_idp_conn`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ExtIdpConnDetail {
     /// `associationMode` (required).
+    #[serde(default)]
     pub association_mode: ExtIdpConnDetailAssociationMode,
     /// `challengeBindingMethods` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub challenge_binding_methods: Vec<String>,
     /// `displayName`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
     /// `extIdpId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_id: String,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `identifier`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub identifier: Option<String>,
     /// `loginOnly` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub login_only: bool,
     /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// `type` (required).
+    #[serde(default)]
     pub r#type: ExtIdpConnDetailType,
 }
 
@@ -5369,30 +5407,32 @@ pub struct ExtIdpConnDetail {
 ///
 /// Returned by `get_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ExtIdpDetail {
     /// `autoJoin` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub auto_join: bool,
     /// `connections` (required).
+    #[serde(default)]
     pub connections: serde_json::Value,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `tenantId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
@@ -5400,25 +5440,26 @@ pub struct ExtIdpDetail {
 ///
 /// Returned by `create_ext_idp`, `ext_idp_conn_state_by_apps`, `list_ext_idp`, and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ExtIdpDto {
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `tenantId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
@@ -5792,31 +5833,31 @@ impl GenerateInviteTenantUserLink {
 ///
 /// Returned by `get_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GetAccessKeyRespDto {
     /// `accessKeyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub access_key_id: String,
     /// `accessKeySecret` (required).
-    #[serde(deserialize_with = "l::secret")]
+    #[serde(default, deserialize_with = "l::secret")]
     pub access_key_secret: SecretString,
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `enable` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable: bool,
     /// `lastDate` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub last_date: String,
     /// `status` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub status: String,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -5902,25 +5943,26 @@ impl GetAsaAccountBatchDto {
 ///
 /// Returned by `get_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GetDataPolicyRespDto {
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `description`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// `policyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
     /// `policyName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
     /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -6210,28 +6252,31 @@ impl GetRowBatchDto {
 ///
 /// Returned by `detail_auth_subject`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GetSubjectAuthDataDto {
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// `authType` (required).
+    #[serde(default)]
     pub auth_type: GetSubjectAuthDataDtoAuthType,
     /// `reqTargetId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub req_target_id: String,
     /// `reqTargetName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub req_target_name: String,
     /// `reqTargetType` (required).
+    #[serde(default)]
     pub req_target_type: GetSubjectAuthDataDtoReqTargetType,
     /// `targetName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub target_name: String,
     /// `targetType` (required).
+    #[serde(default)]
     pub target_type: GetSubjectAuthDataDtoTargetType,
 }
 
@@ -6493,16 +6538,16 @@ pub struct GoodsPackageDto {
 
 /// The `GroupBo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GroupBo {
     /// `groupCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub group_code: String,
     /// `groupId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub group_id: String,
     /// `groupName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub group_name: String,
 }
 
@@ -6787,25 +6832,25 @@ impl IpListCreateDto {
 ///
 /// Returned by `find_ip_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct IpListRespDto {
     /// `addType` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub add_type: String,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `ip` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ip: String,
     /// `ipType` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ip_type: String,
     /// `limitList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub limit_list: Vec<String>,
     /// `removeType` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub remove_type: String,
 }
 
@@ -6981,52 +7026,57 @@ pub struct LastExecuteStatus {}
 ///
 /// Returned by `query_ldap_config_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct LdapConfigInfoDto {
     /// `baseDn` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub base_dn: String,
     /// `bindDn` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub bind_dn: String,
     /// `bindPwd` (required).
-    #[serde(deserialize_with = "l::secret")]
+    #[serde(default, deserialize_with = "l::secret")]
     pub bind_pwd: SecretString,
     /// `enablePrivatization` (required).
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub enable_privatization: i64,
     /// `enableSsl`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub enable_ssl: Option<i64>,
     /// `enabled` (required).
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub enabled: i64,
     /// `id`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub id: Option<String>,
     /// `ldapDomain` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ldap_domain: String,
     /// `ldapsLinkUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ldaps_link_url: String,
     /// `linkUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub link_url: String,
     /// `udfMapping` (required).
+    #[serde(default)]
     pub udf_mapping: serde_json::Value,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
     /// `visibleFields` (required).
+    #[serde(default)]
     pub visible_fields: serde_json::Value,
     /// `visibleOrgNodes` (required).
+    #[serde(default)]
     pub visible_org_nodes: serde_json::Value,
 }
 
@@ -7145,31 +7195,31 @@ impl LinkIdentityDto {
 ///
 /// Returned by `get_access_key_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListAccessKeyRespDto {
     /// `accessKeyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub access_key_id: String,
     /// `accessKeySecret` (required).
-    #[serde(deserialize_with = "l::secret")]
+    #[serde(default, deserialize_with = "l::secret")]
     pub access_key_secret: SecretString,
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `enable` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable: bool,
     /// `lastDate` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub last_date: String,
     /// `status` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub status: String,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -7218,25 +7268,28 @@ pub struct ListApplicationActiveUsersOptionsDto {
 ///
 /// Returned by `list_auth_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListApplicationAuthDataDto {
     /// `effect` (required).
+    #[serde(default)]
     pub effect: ListApplicationAuthDataDtoEffect,
     /// `enabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enabled: bool,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `permissionType` (required).
+    #[serde(default)]
     pub permission_type: ListApplicationAuthDataDtoPermissionType,
     /// `targetId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub target_id: String,
     /// `targetName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub target_name: String,
     /// `targetType` (required).
+    #[serde(default)]
     pub target_type: ListApplicationAuthDataDtoTargetType,
 }
 
@@ -7285,23 +7338,25 @@ impl ListApplicationAuthDto {
 
 /// The `ListApplicationSubjectDataDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListApplicationSubjectDataDto {
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `appType` (required).
+    #[serde(default)]
     pub app_type: ListApplicationSubjectDataDtoAppType,
     /// `effect` (required).
+    #[serde(default)]
     pub effect: ListApplicationSubjectDataDtoEffect,
     /// `ext` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ext: String,
     /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// `template` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub template: String,
 }
 
@@ -7320,13 +7375,13 @@ pub struct ListApplicationSubjectDataListDto {
 ///
 /// Returned by `list_archived_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListArchivedUsersRespDto {
     /// `archivedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub archived_at: String,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
@@ -7410,28 +7465,29 @@ pub struct ListCustomFieldsDto {
 ///
 /// Returned by `list_data_polices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListDataPoliciesRespDto {
     /// `description`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// `policyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
     /// `policyName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
     /// `resourceList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub resource_list: Vec<DataResourceSimpleRespDto>,
     /// `targetList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub target_list: Vec<SubjectRespDto>,
     /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -7489,43 +7545,44 @@ pub struct ListPermissionViewDto {
 ///
 /// Returned by `list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListPermissionViewRespDto {
     /// `dataPolicyList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub data_policy_list: Vec<PolicyBo>,
     /// `dataResourceCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub data_resource_code: String,
     /// `dataResourceId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub data_resource_id: String,
     /// `dataResourceName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub data_resource_name: String,
     /// `groupList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub group_list: Vec<GroupBo>,
     /// `namespaceCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `namespaceId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub namespace_id: String,
     /// `namespaceName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_name: String,
     /// `nodeList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub node_list: Vec<NodeBo>,
     /// `roleList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub role_list: Vec<RoleBo>,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// `username`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -7655,19 +7712,20 @@ pub struct ListResourceTargetsDtoResp {
 ///
 /// Returned by `list_simple_data_polices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListSimpleDataPoliciesRespDto {
     /// `description`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// `policyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
     /// `policyName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
 }
 
@@ -8052,28 +8110,29 @@ pub struct MauPeriodUsageHistoryDto {
 ///
 /// Returned by `get_multiple_tenant_admin`, `list_multiple_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct MultipleTenantAdminDto {
     /// `apiAuthorized`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub api_authorized: Option<bool>,
     /// `email` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub email: String,
     /// `lastLogin` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub last_login: String,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `phone` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub phone: String,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
@@ -8104,28 +8163,29 @@ pub struct NamespaceDto {
 ///
 /// Returned by `list_namespace_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct NamespaceRolesListRespDto {
     /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// `description`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `namespace` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace: String,
     /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -8157,16 +8217,16 @@ pub struct NamespacesListRespDto {
 
 /// The `NodeBo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct NodeBo {
     /// `nodeCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub node_code: String,
     /// `nodeId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub node_id: String,
     /// `nodeName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub node_name: String,
 }
 
@@ -8184,22 +8244,21 @@ pub struct OauthIdpConfig {}
 ///
 /// Returned by `list_events`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct OpenEventDto {
     /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// `desc` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub desc: String,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `topic` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub topic: String,
 }
 
@@ -8298,76 +8357,83 @@ pub struct OrderItem {
 ///
 /// Returned by `get_organization`, `get_organizations_batch`, `list_organizations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct OrganizationDto {
     /// `allow`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub allow: Option<String>,
     /// `createdAt`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub created_at: Option<String>,
     /// `customData`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `departmentId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub department_id: String,
     /// `description`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// `hasChildren` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub has_children: bool,
     /// `i18n`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub i18n: Option<OrganizationNameI18nDto>,
     /// `isVirtualNode` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_virtual_node: bool,
     /// `leaderUserIds`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leader_user_ids: Option<Vec<String>>,
     /// `membersCount` (required).
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub members_count: i64,
     /// `openDepartmentId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub open_department_id: Option<String>,
     /// `organizationCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub organization_code: String,
     /// `organizationName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub organization_name: String,
     /// `postIdList`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_id_list: Option<Vec<String>>,
     /// `status`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub status: Option<String>,
     /// `tenantId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// `updatedAt`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -8461,53 +8527,57 @@ pub struct PermissionNamespacesListRespDto {
 ///
 /// Returned by `create_pipeline_function`, `get_pipeline_function`, `get_pipeline_logs`, and 3 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct PipelineFunctionDto {
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `enabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enabled: bool,
     /// `funcDescription`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub func_description: Option<String>,
     /// `funcId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub func_id: String,
     /// `funcName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub func_name: String,
     /// `isAsynchronous` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_asynchronous: bool,
     /// `isCloud` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_cloud: bool,
     /// `lastExecuteStatus` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub last_execute_status: LastExecuteStatus,
     /// `scene` (required).
+    #[serde(default)]
     pub scene: PipelineFunctionDtoScene,
     /// `sourceCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub source_code: String,
     /// `status` (required).
+    #[serde(default)]
     pub status: PipelineFunctionDtoStatus,
     /// `terminateOnTimeout` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub terminate_on_timeout: bool,
     /// `timeout` (required).
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub timeout: i64,
     /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
     /// `uploadErrMsg`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -8516,13 +8586,13 @@ pub struct PipelineFunctionDto {
 
 /// The `PolicyBo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct PolicyBo {
     /// `dataPolicyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub data_policy_id: String,
     /// `dataPolicyName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub data_policy_name: String,
 }
 
@@ -8648,282 +8718,327 @@ pub struct PubEventRespDataDto {
 ///
 /// Returned by `create_public_account`, `create_public_accounts_batch`, `get_public_account`, and 9 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct PublicAccountDto {
     /// `address`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub address: Option<String>,
     /// `birthdate`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub birthdate: Option<String>,
     /// `browser`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub browser: Option<String>,
     /// `city`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub city: Option<String>,
     /// `company`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub company: Option<String>,
     /// `country`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub country: Option<String>,
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `customData`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// `departmentIds`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
     /// `device`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub device: Option<String>,
     /// `email`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub email: Option<String>,
     /// `emailVerified` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub email_verified: bool,
     /// `externalId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub external_id: Option<String>,
     /// `familyName`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub family_name: Option<String>,
     /// `formatted`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub formatted: Option<String>,
     /// `gender` (required).
+    #[serde(default)]
     pub gender: PublicAccountDtoGender,
     /// `givenName`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub given_name: Option<String>,
     /// `identityNumber`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub identity_number: Option<String>,
     /// `lastIp`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
     /// `lastLogin`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login: Option<String>,
     /// `lastLoginApp`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login_app: Option<String>,
     /// `lastMfaTime`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_mfa_time: Option<String>,
     /// `locale`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub locale: Option<String>,
     /// `loginsCount`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub logins_count: Option<i64>,
     /// `mainDepartmentId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub main_department_id: Option<String>,
     /// `middleName`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub middle_name: Option<String>,
     /// `name`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
     /// `nickname`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub nickname: Option<String>,
     /// `passwordLastSetAt`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub password_last_set_at: Option<String>,
     /// `passwordSecurityLevel`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub password_security_level: Option<i64>,
     /// `phone`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
     /// `phoneVerified` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub phone_verified: bool,
     /// `photo`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub photo: Option<String>,
     /// `postalCode`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub preferred_username: Option<String>,
     /// `profile`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub profile: Option<String>,
     /// `province`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub province: Option<String>,
     /// `region`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub region: Option<String>,
     /// `registerSource`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_source: Option<Vec<String>>,
     /// `resetPasswordOnNextLogin`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub reset_password_on_next_login: Option<bool>,
     /// `status` (required).
+    #[serde(default)]
     pub status: PublicAccountDtoStatus,
     /// `statusChangedAt`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub status_changed_at: Option<String>,
     /// `streetAddress`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub street_address: Option<String>,
     /// `tenantId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// `userSourceId`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_source_id: Option<String>,
     /// `userSourceType` (required).
+    #[serde(default)]
     pub user_source_type: PublicAccountDtoUserSourceType,
     /// `username`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub username: Option<String>,
     /// `website`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub website: Option<String>,
     /// `workStatus` (required).
+    #[serde(default)]
     pub work_status: PublicAccountDtoWorkStatus,
     /// `zoneinfo`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9210,28 +9325,28 @@ impl RemoveTenantUsersDto {
 ///
 /// Returned by `get_groups_of_public_account`, `get_user_groups`, `list_groups`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ResGroupDto {
     /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// `description` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub description: String,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `members` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub members: Vec<UserDto>,
     /// `metadataSource` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub metadata_source: Vec<String>,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
@@ -9568,28 +9683,28 @@ pub struct RightItemRes {
 ///
 /// Returned by `find_user_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RiskListItemDto {
     /// `addAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub add_at: String,
     /// `addType` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub add_type: String,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `limitList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub limit_list: Vec<String>,
     /// `removeType` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub remove_type: String,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// `userListType` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_list_type: String,
 }
 
@@ -9658,37 +9773,46 @@ impl RiskListPolicyCreateDto {
 ///
 /// Returned by `find_risk_list_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RiskListPolicyRespDto {
     /// `action` (required).
+    #[serde(default)]
     pub action: RiskListPolicyRespDtoAction,
     /// `countThr` (required).
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub count_thr: i64,
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `eventStateType` (required).
+    #[serde(default)]
     pub event_state_type: RiskListPolicyRespDtoEventStateType,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `ipCond` (required).
+    #[serde(default)]
     pub ip_cond: RiskListPolicyRespDtoIpCond,
     /// `ipRange` (required).
+    #[serde(default)]
     pub ip_range: RiskListPolicyRespDtoIpRange,
     /// `limitList` (required).
+    #[serde(default)]
     pub limit_list: RiskListPolicyRespDtoLimitList,
     /// `optObject` (required).
+    #[serde(default)]
     pub opt_object: RiskListPolicyRespDtoOptObject,
     /// `removeType` (required).
+    #[serde(default)]
     pub remove_type: RiskListPolicyRespDtoRemoveType,
     /// `timeRange` (required).
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub time_range: i64,
     /// `userCond` (required).
+    #[serde(default)]
     pub user_cond: RiskListPolicyRespDtoUserCond,
     /// `userRange` (required).
+    #[serde(default)]
     pub user_range: RiskListPolicyRespDtoUserRange,
 }
 
@@ -9713,16 +9837,16 @@ pub struct RoleAuthorizedResourcesRespDto {
 
 /// The `RoleBo` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RoleBo {
     /// `roleCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub role_code: String,
     /// `roleId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub role_id: String,
     /// `roleName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub role_name: String,
 }
 
@@ -9812,46 +9936,49 @@ pub struct RoleListPageDto {
 
 /// The `RolePermissionListDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RolePermissionListDto {
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `description`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// `enableTime`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub enable_time: Option<i64>,
     /// `endTime`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub end_time: Option<i64>,
     /// `roleCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub role_code: String,
     /// `roleId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub role_id: String,
     /// `roleName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub role_name: String,
     /// `status` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub status: String,
     /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -10634,15 +10761,15 @@ impl SubjectDto {
 
 /// The `SubjectRespDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct SubjectRespDto {
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `type` (required).
+    #[serde(default)]
     pub r#type: SubjectRespDtoType,
 }
 
@@ -10703,34 +10830,35 @@ impl TargetDto {
 ///
 /// Returned by `list_tenant_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantApplicationDto {
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `applicationType` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub application_type: String,
     /// `description`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `ssoEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub sso_enabled: bool,
     /// `tenantAppId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub tenant_app_id: String,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -10738,22 +10866,22 @@ pub struct TenantApplicationDto {
 ///
 /// Returned by `list_tenant_cooperators`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantCooperatorDto {
     /// `external` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub external: bool,
     /// `tenantUser`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_user: Option<TenantUserDto>,
     /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
     /// `user` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub user: UserDto,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
@@ -10775,52 +10903,54 @@ pub struct TenantCooperatorSingleDto {
 ///
 /// Returned by `create_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantDto {
     /// `appIds` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub app_ids: Vec<String>,
     /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// `creator` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub creator: String,
     /// `description`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// `enterpriseDomains` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub enterprise_domains: Vec<String>,
     /// `host` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub host: String,
     /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `rejectHint`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub reject_hint: Option<String>,
     /// `source` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub source: String,
     /// `sourceAppId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub source_app_id: String,
     /// `tenantId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -10828,64 +10958,67 @@ pub struct TenantDto {
 ///
 /// Returned by `get_tenant`, `get_tenant_by_code`, `get_tenant_little_info`, and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantRespDto {
     /// `appIds` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub app_ids: Vec<String>,
     /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// `creator` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub creator: String,
     /// `creatorDetail`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator_detail: Option<serde_json::Value>,
     /// `description`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// `enterpriseDomains` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub enterprise_domains: Vec<String>,
     /// `host` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub host: String,
     /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// `membersCount`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_f64"
     )]
     pub members_count: Option<f64>,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `rejectHint`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub reject_hint: Option<String>,
     /// `source` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub source: String,
     /// `sourceAppDetail`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_app_detail: Option<serde_json::Value>,
     /// `sourceAppId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub source_app_id: String,
     /// `tenantId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
@@ -10893,159 +11026,183 @@ pub struct TenantRespDto {
 ///
 /// Returned by `create_tenant_user`, `get_tenant_user`, `list_tenant_admin`, and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantUserDto {
     /// `address`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub address: Option<String>,
     /// `birthdate`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub birthdate: Option<String>,
     /// `city`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub city: Option<String>,
     /// `country`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub country: Option<String>,
     /// `email`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub email: Option<String>,
     /// `familyName`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub family_name: Option<String>,
     /// `gender` (required).
+    #[serde(default)]
     pub gender: TenantUserDtoGender,
     /// `givenName`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub given_name: Option<String>,
     /// `isTenantAdmin` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_tenant_admin: bool,
     /// `lastIp`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
     /// `lastLoginApp`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login_app: Option<String>,
     /// `linkUserId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub link_user_id: String,
     /// `loginsCount`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub logins_count: Option<i64>,
     /// `memberId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub member_id: String,
     /// `middleName`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub middle_name: Option<String>,
     /// `name`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
     /// `nickname`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub nickname: Option<String>,
     /// `password`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub password: Option<SecretString>,
     /// `phone`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone: Option<String>,
     /// `phoneCountryCode`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
     /// `photo`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub photo: Option<String>,
     /// `postalCode`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub postal_code: Option<String>,
     /// `preferredUsername`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub preferred_username: Option<String>,
     /// `province`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub province: Option<String>,
     /// `salt`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub salt: Option<String>,
     /// `streetAddress`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub street_address: Option<String>,
     /// `tenantId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
     /// `username`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -11104,13 +11261,13 @@ impl TerminalBaseDto {
 ///
 /// Returned by `create_device`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TerminalInfoDto {
     /// `deviceUniqueId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub device_unique_id: String,
     /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
 }
 
@@ -11374,25 +11531,26 @@ impl UpdateDataPolicyDto {
 ///
 /// Returned by `update_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateDataPolicyRespDto {
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `description`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// `policyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
     /// `policyName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
     /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -13194,63 +13352,66 @@ pub struct User {}
 ///
 /// Returned by `get_user_action_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserActionLogDto {
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// `clientIp`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub client_ip: Option<String>,
     /// `eventDetail`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub event_detail: Option<String>,
     /// `eventType` (required).
+    #[serde(default)]
     pub event_type: UserActionLogDtoEventType,
     /// `geoip` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
     /// `parsedUserAgent` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub parsed_user_agent: ParsedUserAgent,
     /// `requestId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub request_id: String,
     /// `success` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub success: bool,
     /// `timestamp` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub timestamp: String,
     /// `userAgent` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_agent: String,
     /// `userAvatar` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_avatar: String,
     /// `userDisplayName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_display_name: String,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// `userLoginsCount` (required).
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub user_logins_count: i64,
 }
 
@@ -13372,19 +13533,19 @@ impl UserListCreateDto {
 ///
 /// Returned by `get_user_loggedin_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserLoggedInAppsDto {
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
 }
 
@@ -13392,22 +13553,22 @@ pub struct UserLoggedInAppsDto {
 ///
 /// Returned by `get_user_loggedin_identities`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserLoggedInIdentitiesDto {
     /// `identityId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub identity_id: String,
     /// `idpId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub idp_id: String,
     /// `idpLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub idp_logo: String,
     /// `idpName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub idp_name: String,
     /// `idpNameEn` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub idp_name_en: String,
 }
 
@@ -13415,28 +13576,29 @@ pub struct UserLoggedInIdentitiesDto {
 ///
 /// Returned by `get_user_login_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserLoginHistoryDto {
     /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// `clientIp` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub client_ip: String,
     /// `time` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub time: String,
     /// `userAgent`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -13465,16 +13627,16 @@ pub struct UserMfaRespDto {
 
 /// The `UserPermissionListDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserPermissionListDto {
     /// `namespaceCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_code: String,
     /// `resourceList`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_list: Option<Vec<OpenResource>>,
     /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
@@ -13482,60 +13644,61 @@ pub struct UserPermissionListDto {
 ///
 /// Returned by `userpoll_tenant_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserPoolTenantConfigDto {
     /// `createTenantScenes` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub create_tenant_scenes: Vec<String>,
     /// `css` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub css: String,
     /// `cssEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub css_enabled: bool,
     /// `customLoading` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub custom_loading: String,
     /// `enableCreateTenant` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_create_tenant: bool,
     /// `enableGuardVersionSwitch` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_guard_version_switch: bool,
     /// `enableJoinTenant` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_join_tenant: bool,
     /// `enableMultipleTenantPortal` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_multiple_tenant_portal: bool,
     /// `enableSwitchType` (required).
+    #[serde(default)]
     pub enable_switch_type: UserPoolTenantConfigDtoEnableSwitchType,
     /// `enableVerifyDomain` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_verify_domain: bool,
     /// `guardVersion` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub guard_version: String,
     /// `isUserPoolAsTenant` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_user_pool_as_tenant: bool,
     /// `joinTenantScenes` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub join_tenant_scenes: Vec<String>,
     /// `loadingBackground` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub loading_background: String,
     /// `loginConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub login_config: ApplicationLoginConfigDto,
     /// `ssoPageCustomizationSettings` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub sso_page_customization_settings: ISsoPageCustomizationSettingsDto,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
     /// `verifyDomainScenes` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub verify_domain_scenes: Vec<String>,
 }
 
@@ -13575,39 +13738,41 @@ pub struct WebhookCategoryDto {
 ///
 /// Returned by `create_webhook`, `get_webhook`, `list_webhooks`, and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookDto {
     /// `contentType` (required).
+    #[serde(default)]
     pub content_type: WebhookDtoContentType,
     /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// `enabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enabled: bool,
     /// `events`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<WebhookDtoEvents>>,
     /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// `retryConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_config: Option<WebhookRetryConfigV3Dto>,
     /// `secret`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub secret: Option<SecretString>,
     /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
     /// `url` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub url: String,
     /// `webhookId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub webhook_id: String,
 }
 
@@ -13647,36 +13812,41 @@ pub struct WebhookEventListData {
 ///
 /// Returned by `get_webhook_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookLogDto {
     /// `errorMessage`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub error_message: Option<String>,
     /// `eventName` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub event_name: String,
     /// `requestBody` (required).
+    #[serde(default)]
     pub request_body: serde_json::Value,
     /// `requestHeaders` (required).
+    #[serde(default)]
     pub request_headers: serde_json::Value,
     /// `responseBody` (required).
+    #[serde(default)]
     pub response_body: serde_json::Value,
     /// `responseHeaders` (required).
+    #[serde(default)]
     pub response_headers: serde_json::Value,
     /// `responseStatusCode` (required).
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub response_status_code: i64,
     /// `success` (required).
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub success: bool,
     /// `timestamp` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub timestamp: String,
     /// `webhookId` (required).
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub webhook_id: String,
 }
 
