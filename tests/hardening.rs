@@ -436,12 +436,25 @@ async fn missing_ids_enums_and_data_are_never_defaults() {
     });
     let client = ManagementClient::with_service(mgmt_options("https://api.example"), svc).unwrap();
 
-    *body.lock().unwrap() = json!({"statusCode":200,"data":{"email":"x@y"}});
-    let err = client.get_user("u1").await.unwrap_err();
-    match &err {
-        Error::Decode(d) => assert_eq!(d.path, "data.userId", "{err}"),
-        other => panic!("expected a decode error, got {other:?}"),
+    // An absent or null required id is a decode error naming the field.
+    for data in [json!({"email":"x@y"}), json!({"userId":null,"email":"x@y"})] {
+        *body.lock().unwrap() = json!({"statusCode":200,"data":data});
+        let err = client.get_user("u1").await.unwrap_err();
+        match &err {
+            Error::Decode(d) => assert_eq!(d.path, "data.userId", "{err}"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+        assert!(err.to_string().contains("data.userId"), "{err}");
     }
+    // Inside a list, the path names the item.
+    *body.lock().unwrap() = json!({"statusCode":200,"data":{"totalCount":2,"list":[
+        {"userId":"u1"},{"email":"x@y"}
+    ]}});
+    let err = client.list_users().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode(d) if d.path == "data.list[1].userId"),
+        "{err:?}"
+    );
 
     *body.lock().unwrap() = json!({"statusCode":200,"data":{"userId":"u1","email":"x@y"}});
     let user = client.get_user("u1").await.unwrap();

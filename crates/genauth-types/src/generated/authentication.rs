@@ -831,14 +831,13 @@ impl ExchangeTokenSetWithQRcodeTicketDto {
 ///
 /// Returned by `get_application_enabled_ext_idps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct ExtIdpInfoDto {
     /// `bindUrl` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub bind_url: String,
     /// `desc`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -846,40 +845,35 @@ pub struct ExtIdpInfoDto {
     /// `desc_en`.
     #[serde(
         rename = "desc_en",
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub desc_en: Option<String>,
     /// `extIdpId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub ext_idp_id: String,
     /// `extIdpType` (required).
-    #[serde(default)]
     pub ext_idp_type: ExtIdpInfoDtoExtIdpType,
     /// `identifier` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub identifier: String,
     /// `logo`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub logo: Option<String>,
     /// `name` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub name: String,
     /// `name_en`.
     #[serde(
         rename = "name_en",
-        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name_en: Option<String>,
     /// `type` (required).
-    #[serde(default)]
     pub r#type: ExtIdpInfoDtoType,
 }
 
@@ -1689,15 +1683,16 @@ pub struct PublicKeyCredentialCreationOptionsDto {
 
 /// The `PublicKeyCredentialDescriptorDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct PublicKeyCredentialDescriptorDto {
     /// `id` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub id: String,
     /// `transports` (required).
-    #[serde(default, deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::or_default")]
     pub transports: Vec<String>,
     /// `type` (required).
-    #[serde(default, deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::string")]
     pub r#type: String,
 }
 

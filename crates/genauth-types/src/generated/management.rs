@@ -1000,13 +1000,12 @@ pub struct CasIdPConfig {}
 
 /// The `CellDto` object of the V3 API, as received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct CellDto {
     /// `fieldId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(deserialize_with = "l::string")]
     pub field_id: String,
     /// `value` (required).
-    #[serde(default)]
     pub value: serde_json::Value,
 }
 
@@ -10944,13 +10943,13 @@ pub struct TenantDto {
     #[serde(default, deserialize_with = "l::string")]
     pub source: String,
     /// `sourceAppId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(default, deserialize_with = "l::string")]
     pub source_app_id: String,
     /// `tenantId` (required).
     #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
     /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::id")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
