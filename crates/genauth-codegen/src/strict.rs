@@ -19,17 +19,17 @@ use crate::model::{Field, Struct, Ty};
 const OMITTED_BY_THE_SERVICE: &[(&str, &str)] = &[
     ("ApplicationDefaultLoginMethod", "adExtIdpConnId"), // create_application, get_application, list_applications, userpoll_tenant_config
     ("ApplicationDefaultLoginMethod", "ldapExtIdpConnId"), // create_application, get_application, list_applications, userpoll_tenant_config
-    ("ApplicationDto", "userPoolId"), // get_application, list_applications
+    ("ApplicationDto", "userPoolId"),                      // get_application, list_applications
     ("CellDto", "fieldId"), // create_row, get_import_template, get_row, get_row_batch, get_row_by_value, update_row (`cellList: {}`)
     ("CreateApplicationRespDataDto", "userPoolId"), // create_application
-    ("ExtIdpInfoDto", "extIdpId"),                  // get_application_enabled_ext_idps
-    ("FastpassUserInfoDto", "id"),                  // gene_fastpass_qrcode_info
+    ("ExtIdpInfoDto", "extIdpId"), // get_application_enabled_ext_idps
+    ("FastpassUserInfoDto", "id"), // gene_fastpass_qrcode_info
     ("FunctionModelDto", "id"), // create_model, get_model, list_model, update_model
     ("FunctionModelDto", "userPoolId"), // create_model, get_model, list_model, update_model
     ("FunctionModelFieldDto", "id"), // create_field, list_field, update_field
     ("FunctionModelFieldDto", "modelId"), // create_field, list_field, update_field
     ("GeneFastpassQRCodeInfoDto", "appId"), // gene_fastpass_qrcode_info
-    ("OperateModelDto", "id"),  // list_operate, list_operate_all
+    ("OperateModelDto", "id"), // list_operate, list_operate_all
     ("OperateModelDto", "modelId"), // list_operate, list_operate_all
     ("OperateModelDto", "userPoolId"), // list_operate, list_operate_all
     ("PublicKeyCredentialDescriptorDto", "id"), // init_authentication_options, init_register_options
@@ -205,8 +205,7 @@ mod tests {
                 ids += s.fields.iter().filter(|f| strict_id(s, f)).count();
             }
         }
-        let docs =
-            std::fs::read_to_string(crate::workspace_root().join("docs/errors.md")).unwrap();
+        let docs = std::fs::read_to_string(crate::workspace_root().join("docs/errors.md")).unwrap();
         for claim in [
             format!("{ids} ids of {types} response types are checked"),
             format!("{} of them", OMITTED_BY_THE_SERVICE.len()),
