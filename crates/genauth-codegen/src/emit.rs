@@ -397,7 +397,7 @@ impl Model {
             for f in &fields {
                 let is_path = op.path_params.iter().any(|p| p.wire == f.wire);
                 if is_path {
-                    let _ = writeln!(out, "/// The `{{{}}}` path parameter (required).", f.wire);
+                    out.push_str(&self.field_doc(f, &op.upper, Place::Path, Some(op), "t::"));
                 } else {
                     out.push_str(&self.field_doc(f, &op.upper, Place::Query, Some(op), "t::"));
                 }

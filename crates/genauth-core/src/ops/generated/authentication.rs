@@ -1029,7 +1029,7 @@ operation! { RemoveAllCredentials, "remove_all_credentials", POST, "/api/v3/weba
 #[doc(alias("removeCredential"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RemoveCredential {
-    /// The `{credentialID}` path parameter (required).
+    /// Credential id (wire `credentialID` path parameter): string, required.
     #[serde(rename = "credentialID", skip_serializing, default)]
     pub credential_id: String,
     /// The request body.

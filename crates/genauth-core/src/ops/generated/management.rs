@@ -1257,7 +1257,7 @@ operation! { DeleteAuth, "delete_auth", DELETE, "/api/v3/batch-applications-auth
 ))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteById {
-    /// The `{id}` path parameter (required).
+    /// Id (wire `id` path parameter): string, required.
     #[serde(skip_serializing, default)]
     pub id: String,
 }
@@ -1510,7 +1510,7 @@ operation! { DeleteResourcesBatch, "delete_resources_batch", POST, "/api/v3/dele
 ))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteRiskListPolicyById {
-    /// The `{id}` path parameter (required).
+    /// Id (wire `id` path parameter): string, required.
     #[serde(skip_serializing, default)]
     pub id: String,
 }
@@ -1613,7 +1613,7 @@ operation! { DeleteTenantUser, "delete_tenant_user", POST, "/api/v3/delete-tenan
 ))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteUserListById {
-    /// The `{id}` path parameter (required).
+    /// Id (wire `id` path parameter): string, required.
     #[serde(skip_serializing, default)]
     pub id: String,
 }
