@@ -242,7 +242,10 @@ impl Model {
             if default { ", Default" } else { "" }
         );
         let camel = use_camel(&s.fields);
-        match (resp, camel) {
+        // A response type with a field that must be present (a required id,
+        // `strict.rs`) takes `default` per field instead of on the whole struct.
+        let strict = resp && crate::strict::has_strict_field(s);
+        match (resp && !strict, camel) {
             (true, true) => out.push_str("#[serde(default, rename_all = \"camelCase\")]\n"),
             (true, false) => out.push_str("#[serde(default)]\n"),
             (false, true) => out.push_str("#[serde(rename_all = \"camelCase\")]\n"),
@@ -254,8 +257,14 @@ impl Model {
             let mut attrs: Vec<String> = Vec::new();
             attrs.extend(rename(f, camel));
             let ty = f.ty.rust();
+            let strict_id = strict && crate::strict::strict_id(s, f);
+            if strict && !strict_id {
+                attrs.push("default".into());
+            }
             let full_ty = if f.required {
-                if resp {
+                if strict_id {
+                    attrs.push("deserialize_with = \"l::id\"".into());
+                } else if resp {
                     match f.ty.lenient() {
                         Some(l) => attrs.push(format!("deserialize_with = \"l::{l}\"")),
                         None if matches!(f.ty, Ty::Struct(_) | Ty::Vec(_) | Ty::Page(_)) => {

@@ -20,6 +20,7 @@ mod error_codes;
 mod model;
 mod overrides;
 mod secrets;
+mod strict;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;

@@ -12,25 +12,25 @@ use serde::{Deserialize, Serialize};
 ///
 /// Returned by `AuthenticationClient::get_accessible_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AccessibleAppsDto {
     /// Active (wire `active`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub active: bool,
     /// App id (wire `appId`): string, required.
     /// Example: `"xxx"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
     /// Example: `"https://example.authing.cn/login"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
 }
 
@@ -759,21 +759,23 @@ impl DeleteAccountByPhonePassCodeDto {
 ///
 /// Inside the response of `AuthenticationClient::list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceInfo {
     /// Device id (wire `deviceId`): string, required.
     /// Example: `"HZ2F6J3AGNAVSOTV"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub device_id: String,
     /// Mod (wire `mod`): string, optional.
     /// Example: `"Vig9a"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub r#mod: Option<String>,
     /// Name (wire `name`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -781,19 +783,22 @@ pub struct DeviceInfo {
     /// Os (wire `os`): string, optional.
     /// Example: `"iOS"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub os: Option<String>,
     /// Status (wire `status`): enum [`DeviceInfoStatus`], optional.
     /// One of `activated`, `suspended` or `deactivated`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DeviceInfoStatus>,
     /// Type (wire `type`): enum [`DeviceInfoType`], required.
     /// One of `Browser`, `Mobile` or `Desktop`.
+    #[serde(default)]
     pub r#type: DeviceInfoType,
     /// User agent (wire `userAgent`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -801,6 +806,7 @@ pub struct DeviceInfo {
     /// Version (wire `version`): string, optional.
     /// Example: `"Android 1.0"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -942,16 +948,18 @@ pub struct ExtIdpInfoDto {
 ///
 /// Returned by `AuthenticationClient::get_factor` and `AuthenticationClient::list_enrolled_factors`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct FactorDto {
     /// Factor id (wire `factorId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub factor_id: String,
     /// Factor type (wire `factorType`): enum [`FactorDtoFactorType`], required.
     /// One of `OTP`, `SMS`, `EMAIL` or `FACE`.
+    #[serde(default)]
     pub factor_type: FactorDtoFactorType,
     /// Profile (wire `profile`): any JSON value, required.
+    #[serde(default)]
     pub profile: serde_json::Value,
 }
 
@@ -989,19 +997,19 @@ pub struct FactorToEnrollDto {
 ///
 /// Inside the response of `AuthenticationClient::get_fastpass_params`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct FastpassQRCodeRelationAppDto {
     /// Id (wire `id`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Logo (wire `logo`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub logo: Option<String>,
     /// Name (wire `name`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
 }
 
@@ -1026,27 +1034,27 @@ pub struct FastpassUserInfoDto {
 ///
 /// Returned by `AuthenticationClient::gene_fastpass_qrcode_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GeneFastpassQRCodeInfoDto {
     /// Api host (wire `apiHost`): string, required.
     /// Example: `"https://example.authing.cn"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub api_host: String,
     /// App id (wire `appId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_id: String,
     /// Qrcode id (wire `qrcodeId`): string, required.
     /// Example: `"gQE-8TwAAAAAAAAAAS5odHRwOi8vd2VpeGluLnFxLmNvbS9xLzAyMGJjX"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub qrcode_id: String,
     /// Scene (wire `scene`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub scene: String,
     /// User (wire `user`): object [`FastpassUserInfoDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub user: FastpassUserInfoDto,
     /// Userpool (wire `userpool`): object [`FastpassUserInfoDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub userpool: FastpassUserInfoDto,
 }
 
@@ -1054,15 +1062,15 @@ pub struct GeneFastpassQRCodeInfoDto {
 ///
 /// Returned by `AuthenticationClient::sign_in_by_push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GenePushCodeDataDto {
     /// Expire time (wire `expireTime`): integer, required.
     /// Example: `120`.
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub expire_time: i64,
     /// Push code id (wire `pushCodeId`): string, required.
     /// Example: `"gQE-8TwAAAAAAAAAAS5odHRwOi8vd2VpeGluLnFxLmNvbS9xLzAyMGJjX"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub push_code_id: String,
 }
 
@@ -1070,20 +1078,21 @@ pub struct GenePushCodeDataDto {
 ///
 /// Returned by `AuthenticationClient::gene_qr_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GeneQRCodeDataDto {
     /// Custom logo url (wire `customLogoUrl`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub custom_logo_url: Option<String>,
     /// Qrcode id (wire `qrcodeId`): string, required.
     /// Example: `"gQE-8TwAAAAAAAAAAS5odHRwOi8vd2VpeGluLnFxLmNvbS9xLzAyMGJjX"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub qrcode_id: String,
     /// Url (wire `url`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub url: String,
 }
 
@@ -1324,27 +1333,29 @@ pub struct GetUserSelectLoginPublicAccountsDataDto {
 ///
 /// Inside the response of `AuthenticationClient::list_public_accounts_for_switch_logged_in`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserSelectLoginPublicAccountsOriginUserDto {
     /// Avatar (wire `avatar`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub avatar: Option<String>,
     /// Display name (wire `displayName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
     /// User id (wire `userId`): string, required.
     /// Example: `"623c20b2a062aaaaf41b17da"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// Usertype (wire `usertype`): enum [`GetUserSelectLoginPublicAccountsOriginUserDtoUsertype`], optional.
     /// One of `1` or `2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usertype: Option<GetUserSelectLoginPublicAccountsOriginUserDtoUsertype>,
 }
 
@@ -1396,26 +1407,28 @@ pub struct ListDeviceCredentialDto {}
 ///
 /// Inside the response of `AuthenticationClient::list_public_accounts_for_switch_logged_in`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListPublicAccountDataDto {
     /// Avatar (wire `avatar`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub avatar: Option<String>,
     /// Display name (wire `displayName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
     /// User id (wire `userId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// Usertype (wire `usertype`): enum [`ListPublicAccountDataDtoUsertype`], optional.
     /// One of `1` or `2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usertype: Option<ListPublicAccountDataDtoUsertype>,
 }
 
@@ -1423,25 +1436,25 @@ pub struct ListPublicAccountDataDto {
 ///
 /// Returned by `AuthenticationClient::get_logged_in_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct LoggedInAppsDto {
     /// Active (wire `active`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub active: bool,
     /// App id (wire `appId`): string, required.
     /// Example: `"xxx"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
     /// Example: `"https://example.authing.cn/login"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
 }
 
@@ -1449,63 +1462,65 @@ pub struct LoggedInAppsDto {
 ///
 /// Returned by `AuthenticationClient::get_login_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct LoginHistoryDto {
     /// App id (wire `appId`): string, required.
     /// Example: `"xxx"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
     /// Example: `"https://example.authing.cn/login"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// Client ip (wire `clientIp`): string, required.
     /// Example: `"127.0.0.1"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub client_ip: String,
     /// Error message (wire `errorMessage`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub error_message: Option<String>,
     /// Geoip (wire `geoip`): object [`GeoIp`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
     /// Login at (wire `loginAt`): string, required.
     /// Example: `"2022-07-03T02:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub login_at: String,
     /// Login method (wire `loginMethod`): string, required.
     /// Example: `"loginByEmail"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub login_method: String,
     /// Parsed user agent (wire `parsedUserAgent`): object [`ParsedUserAgent`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub parsed_user_agent: ParsedUserAgent,
     /// Success (wire `success`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub success: bool,
     /// Tenant id (wire `tenantId`): string, optional.
     /// Example: `"642c1df417c2d8a80d744c1d"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// User agent (wire `userAgent`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_agent: String,
     /// User id (wire `userId`): string, required.
     /// Example: `"xxx"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
@@ -1855,14 +1870,13 @@ pub struct PublicKeyCredentialRequestOptionsDto {
 ///
 /// Inside the response of `AuthenticationClient::init_register_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct PublicKeyCredentialRpEntityDto {
     /// Id (wire `id`): string, required.
     /// Example: `"example.com"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Name (wire `name`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
 }
 
@@ -3895,18 +3909,18 @@ pub struct UpdateUserProfileDto {
 ///
 /// Inside the response of `AuthenticationClient::get_user_authorized_resources_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserAuthResourceListDto {
     /// Namespace code (wire `namespaceCode`): string, required.
     /// Example: `"examplePermissionNamespace"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_code: String,
     /// Resource list (wire `resourceList`): list of object [`OpenResource`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_list: Option<Vec<OpenResource>>,
     /// User id (wire `userId`): string, required.
     /// Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
@@ -3914,19 +3928,19 @@ pub struct UserAuthResourceListDto {
 ///
 /// Returned by `AuthenticationClient::get_tenant_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserTenantListDto {
     /// Join at (wire `joinAt`): string, required.
     /// Example: `"xxxx"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub join_at: String,
     /// Tenant id (wire `tenantId`): string, required.
     /// Example: `"xxxx"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
     /// Tenant name (wire `tenantName`): string, required.
     /// Example: `"xxxx"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub tenant_name: String,
 }
 

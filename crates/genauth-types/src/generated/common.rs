@@ -134,31 +134,31 @@ pub struct GeoIpLocation {
 ///
 /// Inside the response of `ManagementClient::create_or_update_group`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GroupDto {
     /// Code (wire `code`): string, required.
     /// Example: `"developer"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// Description (wire `description`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub description: String,
     /// Id (wire `id`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Members (wire `members`): list of object [`UserDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub members: Vec<UserDto>,
     /// Metadata source (wire `metadataSource`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub metadata_source: Vec<String>,
     /// Name (wire `name`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Type (wire `type`): string, required.
     /// Example: `"static"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
@@ -168,45 +168,49 @@ pub struct GroupDto {
 ///
 /// Inside the response of `AuthenticationClient::get_group_list`, `AuthenticationClient::get_profile`, `AuthenticationClient::sign_up`, `AuthenticationClient::update_profile` and 21 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct IdentityDto {
     /// Access token (wire `accessToken`): string holding a credential, optional.
     /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub access_token: Option<SecretString>,
     /// Ext idp id (wire `extIdpId`): string, required.
     /// Example: `"6076bacxxxxxxxxd80d993b5"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_id: String,
     /// Identity id (wire `identityId`): string, required.
     /// Example: `"62299d8b866d2dab79a89dc4"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub identity_id: String,
     /// Origin conn ids (wire `originConnIds`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub origin_conn_ids: Vec<String>,
     /// Provider (wire `provider`): enum [`IdentityDtoProvider`], required.
     /// One of `oidc`, `oauth2`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `wechat`, `google`, `qq`, `wechatwork`, `dingtalk` or 29 more.
+    #[serde(default)]
     pub provider: IdentityDtoProvider,
     /// Refresh token (wire `refreshToken`): string holding a credential, optional.
     /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub refresh_token: Option<SecretString>,
     /// Type (wire `type`): string, required.
     /// Example: `"openid"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
     /// User id in idp (wire `userIdInIdp`): string, required.
     /// Example: `"oj7Nq05R-RRaqak0_YlMLnnIwsvg"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_id_in_idp: String,
     /// User info in idp (wire `userInfoInIdp`): any JSON value, required.
+    #[serde(default)]
     pub user_info_in_idp: serde_json::Value,
 }
 
@@ -349,46 +353,49 @@ pub struct PolicyCondition {
 ///
 /// Returned by `AuthenticationClient::get_role_list`, `ManagementClient::create_role`, `ManagementClient::get_role`, `ManagementClient::get_user_roles` and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RoleDto {
     /// Code (wire `code`): string, required.
     /// Example: `"role1"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// Description (wire `description`): string, required.
     /// Example: `"this is role description"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub description: String,
     /// Disable time (wire `disableTime`): integer, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub disable_time: Option<i64>,
     /// Enable permission apply (wire `enablePermissionApply`): boolean, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub enable_permission_apply: Option<bool>,
     /// Id (wire `id`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Name (wire `name`): string, required.
     /// Example: `"role1"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Namespace (wire `namespace`): string, required.
     /// Example: `"default"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace: String,
     /// Namespace name (wire `namespaceName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_name: String,
     /// Status (wire `status`): string, optional.
     /// Example: `"ENABLE"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -507,10 +514,11 @@ pub struct TreeStructs {
 ///
 /// Inside the response of `AuthenticationClient::get_group_list`, `ManagementClient::create_group`, `ManagementClient::create_groups_batch`, `ManagementClient::create_or_update_group` and 7 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserDto {
     /// Address (wire `address`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -518,12 +526,14 @@ pub struct UserDto {
     /// Birthdate (wire `birthdate`): string, optional.
     /// Example: `"2022-06-03"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub birthdate: Option<String>,
     /// Browser (wire `browser`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -531,6 +541,7 @@ pub struct UserDto {
     /// City (wire `city`): string, optional.
     /// Example: `"BJ"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -538,6 +549,7 @@ pub struct UserDto {
     /// Company (wire `company`): string, optional.
     /// Example: `"steamory"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -545,23 +557,25 @@ pub struct UserDto {
     /// Country (wire `country`): string, optional.
     /// Example: `"CN"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub country: Option<String>,
     /// Created at (wire `createdAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Custom data (wire `customData`): any JSON value, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// Department ids (wire `departmentIds`): list of string, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
     /// Device (wire `device`): string, optional.
     /// Example: `"iOS"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -569,23 +583,26 @@ pub struct UserDto {
     /// Email (wire `email`): string, optional.
     /// Example: `"test@example.com"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub email: Option<String>,
     /// Email verified (wire `emailVerified`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub email_verified: bool,
     /// External id (wire `externalId`): string, optional.
     /// Example: `"10010"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub external_id: Option<String>,
     /// Family name (wire `familyName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -593,25 +610,29 @@ pub struct UserDto {
     /// Formatted (wire `formatted`): string, optional.
     /// Example: `"132, My Street, Kingston, New York 12401."`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub formatted: Option<String>,
     /// Gender (wire `gender`): enum [`UserDtoGender`], required.
     /// One of `M`, `F` or `U`.
+    #[serde(default)]
     pub gender: UserDtoGender,
     /// Given name (wire `givenName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub given_name: Option<String>,
     /// Identities (wire `identities`): list of object [`IdentityDto`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identities: Option<Vec<IdentityDto>>,
     /// Identity number (wire `identityNumber`): string, optional.
     /// Example: `"420421xxxxxxxx1234"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -619,6 +640,7 @@ pub struct UserDto {
     /// Last ip (wire `lastIp`): string, optional.
     /// Example: `"127.0.0.1"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -626,18 +648,21 @@ pub struct UserDto {
     /// Last login (wire `lastLogin`): string, optional.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login: Option<String>,
     /// Last login app (wire `lastLoginApp`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login_app: Option<String>,
     /// Last mfa time (wire `lastMfaTime`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -645,6 +670,7 @@ pub struct UserDto {
     /// Locale (wire `locale`): string, optional.
     /// Example: `"af"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -652,34 +678,39 @@ pub struct UserDto {
     /// Logins count (wire `loginsCount`): integer, optional.
     /// Example: `3`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub logins_count: Option<i64>,
     /// Main department id (wire `mainDepartmentId`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub main_department_id: Option<String>,
     /// Metadata source (wire `metadataSource`): any JSON value, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_source: Option<serde_json::Value>,
     /// Middle name (wire `middleName`): string, optional.
     /// Example: `"James"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub middle_name: Option<String>,
     /// Name (wire `name`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
     /// Nickname (wire `nickname`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -687,6 +718,7 @@ pub struct UserDto {
     /// Password last set at (wire `passwordLastSetAt`): string, optional.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -694,6 +726,7 @@ pub struct UserDto {
     /// Password security level (wire `passwordSecurityLevel`): integer, optional.
     /// Example: `1`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
@@ -701,6 +734,7 @@ pub struct UserDto {
     /// Phone (wire `phone`): string, optional.
     /// Example: `"188xxxx8888"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -708,26 +742,29 @@ pub struct UserDto {
     /// Phone country code (wire `phoneCountryCode`): string, optional.
     /// Example: `"+86"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
     /// Phone verified (wire `phoneVerified`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub phone_verified: bool,
     /// Photo (wire `photo`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub photo: Option<String>,
     /// Post id list (wire `postIdList`): list of string, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_id_list: Option<Vec<String>>,
     /// Postal code (wire `postalCode`): string, optional.
     /// Example: `"438100"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -735,6 +772,7 @@ pub struct UserDto {
     /// Preferred username (wire `preferredUsername`): string, optional.
     /// Example: `"alice"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -742,6 +780,7 @@ pub struct UserDto {
     /// Profile (wire `profile`): string, optional.
     /// Example: `"alice"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -749,6 +788,7 @@ pub struct UserDto {
     /// Province (wire `province`): string, optional.
     /// Example: `"BJ"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -756,67 +796,77 @@ pub struct UserDto {
     /// Region (wire `region`): string, optional.
     /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub region: Option<String>,
     /// Register source (wire `registerSource`): list of string, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_source: Option<Vec<String>>,
     /// Reset password on next login (wire `resetPasswordOnNextLogin`): boolean, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub reset_password_on_next_login: Option<bool>,
     /// Signed up (wire `signedUp`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub signed_up: Option<String>,
     /// Status (wire `status`): enum [`UserDtoStatus`], required.
     /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
+    #[serde(default)]
     pub status: UserDtoStatus,
     /// Status changed at (wire `statusChangedAt`): string, optional.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub status_changed_at: Option<String>,
     /// Street address (wire `streetAddress`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub street_address: Option<String>,
     /// Tenant id (wire `tenantId`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// Updated at (wire `updatedAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
     /// User id (wire `userId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// User source id (wire `userSourceId`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_source_id: Option<String>,
     /// User source type (wire `userSourceType`): enum [`UserDtoUserSourceType`], required.
     /// One of `excel`, `register`, `adminCreated` or `sync`.
+    #[serde(default)]
     pub user_source_type: UserDtoUserSourceType,
     /// Username (wire `username`): string, optional.
     /// Example: `"bob"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -824,16 +874,19 @@ pub struct UserDto {
     /// Website (wire `website`): string, optional.
     /// Example: `"https://my-website.com"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub website: Option<String>,
     /// Work status (wire `workStatus`): enum [`UserDtoWorkStatus`], required.
     /// One of `Closed` or `Active`.
+    #[serde(default)]
     pub work_status: UserDtoWorkStatus,
     /// Zoneinfo (wire `zoneinfo`): string, optional.
     /// Example: `"GMT-08:00"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]

@@ -94,75 +94,82 @@ impl AddWhitelistDto {
 ///
 /// Returned by `ManagementClient::get_admin_audit_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AdminAuditLogDto {
     /// Admin user avatar (wire `adminUserAvatar`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub admin_user_avatar: String,
     /// Admin user display name (wire `adminUserDisplayName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub admin_user_display_name: String,
     /// Admin user id (wire `adminUserId`): string, required.
     /// Example: `"xxx"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub admin_user_id: String,
     /// Client ip (wire `clientIp`): string, optional.
     /// Example: `"127.0.0.1"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub client_ip: Option<String>,
     /// Event details (wire `eventDetails`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub event_details: Option<String>,
     /// Geoip (wire `geoip`): object [`GeoIp`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
     /// Operation param (wire `operationParam`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub operation_param: Option<String>,
     /// Operation type (wire `operationType`): enum [`AdminAuditLogDtoOperationType`], required.
     /// One of `all`, `create`, `delete`, `import`, `export`, `update`, `refresh`, `sync`, `invite`, `resign`, `recover`, `disable` or 10 more.
+    #[serde(default)]
     pub operation_type: AdminAuditLogDtoOperationType,
     /// Origin value (wire `originValue`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub origin_value: Option<String>,
     /// Request id (wire `requestId`): string, required.
     /// Example: `"b63b9772-384c-4f2d-981b-01d1feed964d"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub request_id: String,
     /// Resource type (wire `resourceType`): enum [`AdminAuditLogDtoResourceType`], required.
     /// One of `all`, `user`, `userpool`, `tenant`, `userLoginState`, `userAccountState`, `userGroup`, `fieldEncryptState`, `syncTask`, `socialConnection`, `enterpriseConnection`, `customDatabase` or 27 more.
+    #[serde(default)]
     pub resource_type: AdminAuditLogDtoResourceType,
     /// Success (wire `success`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub success: bool,
     /// Target value (wire `targetValue`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub target_value: Option<String>,
     /// Timestamp (wire `timestamp`): string, required.
     /// Example: `"2022-09-20T08:55:00.188+0800"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub timestamp: String,
     /// Ua (wire `ua`): object [`ParsedUserAgent`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub ua: ParsedUserAgent,
     /// User agent (wire `userAgent`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_agent: String,
 }
 
@@ -216,26 +223,27 @@ pub struct Any {}
 ///
 /// Returned by `ManagementClient::get_user_accessible_apps` and `ManagementClient::get_user_authorized_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AppDto {
     /// App default login strategy (wire `appDefaultLoginStrategy`): enum [`AppDtoAppDefaultLoginStrategy`], required.
     /// One of `ALLOW_ALL` or `DENY_ALL`.
+    #[serde(default)]
     pub app_default_login_strategy: AppDtoAppDefaultLoginStrategy,
     /// App id (wire `appId`): string, required.
     /// Example: `"app1"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
     /// Example: `"https://example.com/login"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
     /// Example: `"https://example.com/logo.png"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
     /// Example: `"App Name"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
 }
 
@@ -366,23 +374,25 @@ pub struct ApplicationBrandingConfigInputDto {
 ///
 /// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app`, `ManagementClient::list_applications` and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationDefaultLoginMethod {
     /// Ad ext idp conn id (wire `adExtIdpConnId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ad_ext_idp_conn_id: String,
     /// Connection type (wire `connectionType`): enum [`ApplicationDefaultLoginMethodConnectionType`], required.
     /// One of `PASSCODE`, `PASSWORD`, `QRCODE`, `LDAP` or `AD`.
+    #[serde(default)]
     pub connection_type: ApplicationDefaultLoginMethodConnectionType,
     /// Ldap ext idp conn id (wire `ldapExtIdpConnId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ldap_ext_idp_conn_id: String,
     /// Qrcode ext idp conn id (wire `qrcodeExtIdpConnId`): string, required.
     /// Example: `"6303a2bf2xxxxx7f665f01bf1"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub qrcode_ext_idp_conn_id: String,
     /// Qrcode type (wire `qrcodeType`): enum [`ApplicationDefaultLoginMethodQrcodeType`], required.
     /// One of `SELF_BUILT_APP`, `WECHAT_OFFICIAL_ACCOUNT` or `WECHAT_MINI_PROGRAM`.
+    #[serde(default)]
     pub qrcode_type: ApplicationDefaultLoginMethodQrcodeType,
 }
 
@@ -427,90 +437,94 @@ impl ApplicationDefaultLoginMethodInput {
 ///
 /// Returned by `ManagementClient::get_application`, `ManagementClient::get_verify_config_app` and `ManagementClient::list_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationDto {
     /// App description (wire `appDescription`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub app_description: Option<String>,
     /// App id (wire `appId`): string, required.
     /// Example: `"62eaa95fe0xxxx9a5295bf7c"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// App identifier (wire `appIdentifier`): string, required.
     /// Example: `"example"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_identifier: String,
     /// App logo (wire `appLogo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// App type (wire `appType`): enum [`ApplicationDtoAppType`], required.
     /// One of `web`, `spa`, `native`, `api`, `mfa`, `mini-program`, `gateway-app` or `gateway-agent`.
+    #[serde(default)]
     pub app_type: ApplicationDtoAppType,
     /// Branding config (wire `brandingConfig`): object [`ApplicationBrandingConfig`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub branding_config: ApplicationBrandingConfig,
     /// Cas config (wire `casConfig`): object [`CasIdPConfig`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cas_config: Option<CasIdPConfig>,
     /// Cas provider enabled (wire `casProviderEnabled`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub cas_provider_enabled: bool,
     /// Custom branding enabled (wire `customBrandingEnabled`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub custom_branding_enabled: bool,
     /// Custom security enabled (wire `customSecurityEnabled`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub custom_security_enabled: bool,
     /// Default protocol (wire `defaultProtocol`): enum [`ApplicationDtoDefaultProtocol`], required.
     /// One of `oidc`, `oauth`, `saml`, `cas` or `asa`.
+    #[serde(default)]
     pub default_protocol: ApplicationDtoDefaultProtocol,
     /// Init login uri (wire `initLoginUri`): string, required.
     /// Example: `"[\"https://example.com/login\"]"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub init_login_uri: String,
     /// Is integrate app (wire `isIntegrateApp`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
     /// Login config (wire `loginConfig`): object [`ApplicationLoginConfigDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub login_config: ApplicationLoginConfigDto,
     /// Logout redirect uris (wire `logoutRedirectUris`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub logout_redirect_uris: Vec<String>,
     /// Oauth config (wire `oauthConfig`): object [`OauthIdpConfig`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_config: Option<OauthIdpConfig>,
     /// Oauth provider enabled (wire `oauthProviderEnabled`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub oauth_provider_enabled: bool,
     /// Oidc config (wire `oidcConfig`): object [`OIDCConfig`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub oidc_config: OIDCConfig,
     /// Redirect uris (wire `redirectUris`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub redirect_uris: Vec<String>,
     /// Register config (wire `registerConfig`): object [`ApplicationRegisterConfig`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub register_config: ApplicationRegisterConfig,
     /// Saml config (wire `samlConfig`): object [`SamlIdpConfig`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_config: Option<SamlIdpConfig>,
     /// Saml provider enabled (wire `samlProviderEnabled`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub saml_provider_enabled: bool,
     /// Sso enabled (wire `ssoEnabled`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub sso_enabled: bool,
     /// Sso enabled at (wire `ssoEnabledAt`): string, optional.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -518,12 +532,13 @@ pub struct ApplicationDto {
     /// Template (wire `template`): string, optional.
     /// Example: `"github"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub template: Option<String>,
     /// User pool id (wire `userPoolId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
@@ -531,37 +546,40 @@ pub struct ApplicationDto {
 ///
 /// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app`, `ManagementClient::list_applications` and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationEnabledExtIdpConnDto {
     /// Enabled (wire `enabled`): boolean, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub enabled: Option<bool>,
     /// Ext idp conn display name (wire `extIdpConnDisplayName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ext_idp_conn_display_name: String,
     /// Ext idp conn id (wire `extIdpConnId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_conn_id: String,
     /// Ext idp conn identifier (wire `extIdpConnIdentifier`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ext_idp_conn_identifier: String,
     /// Ext idp conn logo (wire `extIdpConnLogo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ext_idp_conn_logo: String,
     /// Ext idp conn type (wire `extIdpConnType`): enum [`ApplicationEnabledExtIdpConnDtoExtIdpConnType`], required.
     /// One of `oidc`, `oauth`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `alipay`, `facebook`, `facebook:mobile`, `twitter`, `google:mobile` or 60 more.
+    #[serde(default)]
     pub ext_idp_conn_type: ApplicationEnabledExtIdpConnDtoExtIdpConnType,
     /// Ext idp id (wire `extIdpId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_id: String,
     /// Ext idp type (wire `extIdpType`): enum [`ApplicationEnabledExtIdpConnDtoExtIdpType`], required.
     /// One of `oidc`, `oauth2`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `wechat`, `google`, `qq`, `wechatwork`, `dingtalk` or 29 more.
+    #[serde(default)]
     pub ext_idp_type: ApplicationEnabledExtIdpConnDtoExtIdpType,
     /// Is social (wire `isSocial`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_social: bool,
 }
 
@@ -769,33 +787,35 @@ impl ApplicationRegisterConfigInputDto {
 ///
 /// Returned by `ManagementClient::get_application_simple_info` and `ManagementClient::list_application_simple_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationSimpleInfoDto {
     /// App description (wire `appDescription`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub app_description: Option<String>,
     /// App id (wire `appId`): string, required.
     /// Example: `"62eaa95fe0xxxx9a5295bf7c"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// App identifier (wire `appIdentifier`): string, required.
     /// Example: `"example"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_identifier: String,
     /// App logo (wire `appLogo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// App type (wire `appType`): enum [`ApplicationSimpleInfoDtoAppType`], required.
     /// One of `web`, `spa`, `native`, `api`, `mfa`, `mini-program`, `gateway-app` or `gateway-agent`.
+    #[serde(default)]
     pub app_type: ApplicationSimpleInfoDtoAppType,
     /// Is integrate app (wire `isIntegrateApp`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
 }
 
@@ -809,17 +829,18 @@ pub struct ApplicationTabMethodsSortConfigDto {}
 ///
 /// Returned by `ManagementClient::create_asa_account`, `ManagementClient::get_asa_account`, `ManagementClient::get_asa_account_batch`, `ManagementClient::get_assigned_account` and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AsaAccountDto {
     /// Account id (wire `accountId`): string, required.
     /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub account_id: String,
     /// Account info (wire `accountInfo`): any JSON value, required.
+    #[serde(default)]
     pub account_info: serde_json::Value,
     /// App id (wire `appId`): string, required.
     /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
 }
 
@@ -1661,44 +1682,48 @@ pub struct CheckUserSameLevelPermissionRespDto {
 ///
 /// Inside the response of `ManagementClient::list_common_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CommonResourceDto {
     /// Actions (wire `actions`): list of object [`ResourceAction`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
     /// Api identifier (wire `apiIdentifier`): string, optional.
     /// Example: `"https://my-awesome-api.com/api"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub api_identifier: Option<String>,
     /// Code (wire `code`): string, required.
     /// Example: `"ecs"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// Created at (wire `createdAt`): string, required.
     /// Example: `"2022-07-03T02:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// Id (wire `id`): string, required.
     /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Linked to tenant (wire `linkedToTenant`): boolean, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub linked_to_tenant: Option<bool>,
     /// Name (wire `name`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -1706,26 +1731,28 @@ pub struct CommonResourceDto {
     /// Namespace (wire `namespace`): string, optional.
     /// Example: `"default"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub namespace: Option<String>,
     /// Namespace id (wire `namespaceId`): integer, required.
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub namespace_id: i64,
     /// Namespace name (wire `namespaceName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_name: String,
     /// Type (wire `type`): enum [`CommonResourceDtoType`], required.
     /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
+    #[serde(default)]
     pub r#type: CommonResourceDtoType,
     /// Updated at (wire `updatedAt`): string, required.
     /// Example: `"2022-07-03T02:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
     /// User pool id (wire `userPoolId`): string, required.
     /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -1977,32 +2004,32 @@ impl CreateAccessKeyDto {
 ///
 /// Returned by `ManagementClient::create_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CreateAccessKeyRespDto {
     /// Access key id (wire `accessKeyId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub access_key_id: String,
     /// Access key secret (wire `accessKeySecret`): string holding a credential, required.
     /// A credential: `Debug` and `Display` print `[redacted]`.
-    #[serde(deserialize_with = "l::secret")]
+    #[serde(default, deserialize_with = "l::secret")]
     pub access_key_secret: SecretString,
     /// Created at (wire `createdAt`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Enable (wire `enable`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable: bool,
     /// Last date (wire `lastDate`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub last_date: String,
     /// Status (wire `status`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub status: String,
     /// User id (wire `userId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// User pool id (wire `userPoolId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -2148,90 +2175,94 @@ impl CreateApplicationDto {
 ///
 /// Returned by `ManagementClient::create_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CreateApplicationRespDataDto {
     /// App description (wire `appDescription`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub app_description: Option<String>,
     /// App id (wire `appId`): string, required.
     /// Example: `"62eaa95fe0xxxx9a5295bf7c"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// App identifier (wire `appIdentifier`): string, required.
     /// Example: `"example"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_identifier: String,
     /// App logo (wire `appLogo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// App type (wire `appType`): enum [`CreateApplicationRespDataDtoAppType`], required.
     /// One of `web`, `spa`, `native`, `api`, `mfa`, `mini-program`, `gateway-app` or `gateway-agent`.
+    #[serde(default)]
     pub app_type: CreateApplicationRespDataDtoAppType,
     /// Branding config (wire `brandingConfig`): object [`ApplicationBrandingConfig`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub branding_config: ApplicationBrandingConfig,
     /// Cas config (wire `casConfig`): object [`CasIdPConfig`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cas_config: Option<CasIdPConfig>,
     /// Cas provider enabled (wire `casProviderEnabled`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub cas_provider_enabled: bool,
     /// Custom branding enabled (wire `customBrandingEnabled`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub custom_branding_enabled: bool,
     /// Custom security enabled (wire `customSecurityEnabled`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub custom_security_enabled: bool,
     /// Default protocol (wire `defaultProtocol`): enum [`CreateApplicationRespDataDtoDefaultProtocol`], required.
     /// One of `oidc`, `oauth`, `saml`, `cas` or `asa`.
+    #[serde(default)]
     pub default_protocol: CreateApplicationRespDataDtoDefaultProtocol,
     /// Init login uri (wire `initLoginUri`): string, required.
     /// Example: `"[\"https://example.com/login\"]"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub init_login_uri: String,
     /// Is integrate app (wire `isIntegrateApp`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
     /// Login config (wire `loginConfig`): object [`ApplicationLoginConfigDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub login_config: ApplicationLoginConfigDto,
     /// Logout redirect uris (wire `logoutRedirectUris`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub logout_redirect_uris: Vec<String>,
     /// Oauth config (wire `oauthConfig`): object [`OauthIdpConfig`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_config: Option<OauthIdpConfig>,
     /// Oauth provider enabled (wire `oauthProviderEnabled`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub oauth_provider_enabled: bool,
     /// Oidc config (wire `oidcConfig`): object [`OIDCConfig`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub oidc_config: OIDCConfig,
     /// Redirect uris (wire `redirectUris`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub redirect_uris: Vec<String>,
     /// Register config (wire `registerConfig`): object [`ApplicationRegisterConfig`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub register_config: ApplicationRegisterConfig,
     /// Saml config (wire `samlConfig`): object [`SamlIdpConfig`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_config: Option<SamlIdpConfig>,
     /// Saml provider enabled (wire `samlProviderEnabled`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub saml_provider_enabled: bool,
     /// Sso enabled (wire `ssoEnabled`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub sso_enabled: bool,
     /// Sso enabled at (wire `ssoEnabledAt`): string, optional.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -2239,12 +2270,13 @@ pub struct CreateApplicationRespDataDto {
     /// Template (wire `template`): string, optional.
     /// Example: `"github"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub template: Option<String>,
     /// User pool id (wire `userPoolId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
@@ -2442,28 +2474,29 @@ impl CreateDataPolicyDto {
 ///
 /// Returned by `ManagementClient::create_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CreateDataPolicyRespDto {
     /// Created at (wire `createdAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// Policy id (wire `policyId`): string, required.
     /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
     /// Policy name (wire `policyName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
     /// Updated at (wire `updatedAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -4821,14 +4854,14 @@ impl CustomFieldSelectOption {
 ///
 /// Inside the response of `ManagementClient::list_data_polices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct DataResourceSimpleRespDto {
     /// Resource id (wire `resourceId`): string, required.
     /// Example: `"6301cexxxxxxxxx27478"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub resource_id: String,
     /// Resource name (wire `resourceName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub resource_name: String,
 }
 
@@ -5871,44 +5904,48 @@ impl ExportModelDto {
 ///
 /// Returned by `ManagementClient::create_ext_idp_conn` and `ManagementClient::update_ext_idp_conn`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ExtIdpConnDetail {
     /// Association mode (wire `associationMode`): enum [`ExtIdpConnDetailAssociationMode`], required.
     /// One of `none`, `field` or `challenge`.
+    #[serde(default)]
     pub association_mode: ExtIdpConnDetailAssociationMode,
     /// Challenge binding methods (wire `challengeBindingMethods`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub challenge_binding_methods: Vec<String>,
     /// Display name (wire `displayName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
     /// Ext idp id (wire `extIdpId`): string, required.
     /// Example: `"6318061be13c0ce6a64093e5"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_id: String,
     /// Id (wire `id`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Identifier (wire `identifier`): string, optional.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub identifier: Option<String>,
     /// Login only (wire `loginOnly`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub login_only: bool,
     /// Logo (wire `logo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// Type (wire `type`): enum [`ExtIdpConnDetailType`], required.
     /// One of `oidc`, `oauth`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `alipay`, `facebook`, `facebook:mobile`, `twitter`, `google:mobile` or 60 more.
+    #[serde(default)]
     pub r#type: ExtIdpConnDetailType,
 }
 
@@ -5916,35 +5953,37 @@ pub struct ExtIdpConnDetail {
 ///
 /// Returned by `ManagementClient::get_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ExtIdpDetail {
     /// Auto join (wire `autoJoin`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub auto_join: bool,
     /// Connections (wire `connections`): any JSON value, required.
+    #[serde(default)]
     pub connections: serde_json::Value,
     /// Id (wire `id`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Logo (wire `logo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// Name (wire `name`): string, required.
     /// Example: `"default"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Tenant id (wire `tenantId`): string, optional.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// Type (wire `type`): string, required.
     /// Example: `"wechat"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
@@ -5952,29 +5991,30 @@ pub struct ExtIdpDetail {
 ///
 /// Returned by `ManagementClient::create_ext_idp`, `ManagementClient::ext_idp_conn_state_by_apps`, `ManagementClient::list_ext_idp`, `ManagementClient::list_tenant_ext_idp` and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ExtIdpDto {
     /// Id (wire `id`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Logo (wire `logo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// Name (wire `name`): string, required.
     /// Example: `"default"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Tenant id (wire `tenantId`): string, optional.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// Type (wire `type`): string, required.
     /// Example: `"wechat"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
@@ -6361,32 +6401,32 @@ impl GenerateInviteTenantUserLink {
 ///
 /// Returned by `ManagementClient::get_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GetAccessKeyRespDto {
     /// Access key id (wire `accessKeyId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub access_key_id: String,
     /// Access key secret (wire `accessKeySecret`): string holding a credential, required.
     /// A credential: `Debug` and `Display` print `[redacted]`.
-    #[serde(deserialize_with = "l::secret")]
+    #[serde(default, deserialize_with = "l::secret")]
     pub access_key_secret: SecretString,
     /// Created at (wire `createdAt`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Enable (wire `enable`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable: bool,
     /// Last date (wire `lastDate`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub last_date: String,
     /// Status (wire `status`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub status: String,
     /// User id (wire `userId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// User pool id (wire `userPoolId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -6484,28 +6524,29 @@ impl GetAsaAccountBatchDto {
 ///
 /// Returned by `ManagementClient::get_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GetDataPolicyRespDto {
     /// Created at (wire `createdAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// Policy id (wire `policyId`): string, required.
     /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
     /// Policy name (wire `policyName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
     /// Updated at (wire `updatedAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -6819,35 +6860,38 @@ impl GetRowBatchDto {
 ///
 /// Returned by `ManagementClient::detail_auth_subject`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GetSubjectAuthDataDto {
     /// App id (wire `appId`): string, required.
     /// Example: `"5a597f35085a2000144a10ed"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// App name (wire `appName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// Auth type (wire `authType`): enum [`GetSubjectAuthDataDtoAuthType`], required.
     /// One of `DEFAULT`, `ALL`, `SELF` or `SUBJECT`.
+    #[serde(default)]
     pub auth_type: GetSubjectAuthDataDtoAuthType,
     /// Req target id (wire `reqTargetId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub req_target_id: String,
     /// Req target name (wire `reqTargetName`): string, required.
     /// Example: `"dmy"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub req_target_name: String,
     /// Req target type (wire `reqTargetType`): enum [`GetSubjectAuthDataDtoReqTargetType`], required.
     /// One of `USER`, `ROLE`, `GROUP`, `ORG` or `AK_SK`.
+    #[serde(default)]
     pub req_target_type: GetSubjectAuthDataDtoReqTargetType,
     /// Target name (wire `targetName`): string, required.
     /// Example: `"dgy"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub target_name: String,
     /// Target type (wire `targetType`): enum [`GetSubjectAuthDataDtoTargetType`], required.
     /// One of `USER`, `ROLE`, `GROUP`, `ORG` or `AK_SK`.
+    #[serde(default)]
     pub target_type: GetSubjectAuthDataDtoTargetType,
 }
 
@@ -7137,18 +7181,18 @@ pub struct GoodsPackageDto {
 ///
 /// Inside the response of `ManagementClient::list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GroupBo {
     /// Group code (wire `groupCode`): string, required.
     /// Example: `"exampleCode"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub group_code: String,
     /// Group id (wire `groupId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub group_id: String,
     /// Group name (wire `groupName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub group_name: String,
 }
 
@@ -7452,30 +7496,30 @@ impl IpListCreateDto {
 ///
 /// Returned by `ManagementClient::find_ip_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct IpListRespDto {
     /// Add type (wire `addType`): string, required.
     /// Example: `"MANUAL"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub add_type: String,
     /// Id (wire `id`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Ip (wire `ip`): string, required.
     /// Example: `"10.123.32.25"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ip: String,
     /// Ip type (wire `ipType`): string, required.
     /// Example: `"WHITE"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ip_type: String,
     /// Limit list (wire `limitList`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub limit_list: Vec<String>,
     /// Remove type (wire `removeType`): string, required.
     /// Example: `"MANUAL"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub remove_type: String,
 }
 
@@ -7675,53 +7719,58 @@ pub struct LastExecuteStatus {}
 ///
 /// Returned by `ManagementClient::query_ldap_config_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct LdapConfigInfoDto {
     /// Base dn (wire `baseDn`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub base_dn: String,
     /// Bind dn (wire `bindDn`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub bind_dn: String,
     /// Bind pwd (wire `bindPwd`): string holding a credential, required.
     /// A credential: `Debug` and `Display` print `[redacted]`.
-    #[serde(deserialize_with = "l::secret")]
+    #[serde(default, deserialize_with = "l::secret")]
     pub bind_pwd: SecretString,
     /// Enable privatization (wire `enablePrivatization`): integer, required.
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub enable_privatization: i64,
     /// Enable ssl (wire `enableSsl`): integer, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub enable_ssl: Option<i64>,
     /// Enabled (wire `enabled`): integer, required.
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub enabled: i64,
     /// Id (wire `id`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub id: Option<String>,
     /// Ldap domain (wire `ldapDomain`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ldap_domain: String,
     /// Ldaps link url (wire `ldapsLinkUrl`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ldaps_link_url: String,
     /// Link url (wire `linkUrl`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub link_url: String,
     /// Udf mapping (wire `udfMapping`): any JSON value, required.
+    #[serde(default)]
     pub udf_mapping: serde_json::Value,
     /// User pool id (wire `userPoolId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
     /// Visible fields (wire `visibleFields`): any JSON value, required.
+    #[serde(default)]
     pub visible_fields: serde_json::Value,
     /// Visible org nodes (wire `visibleOrgNodes`): any JSON value, required.
+    #[serde(default)]
     pub visible_org_nodes: serde_json::Value,
 }
 
@@ -7842,32 +7891,32 @@ impl LinkIdentityDto {
 ///
 /// Returned by `ManagementClient::get_access_key_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListAccessKeyRespDto {
     /// Access key id (wire `accessKeyId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub access_key_id: String,
     /// Access key secret (wire `accessKeySecret`): string holding a credential, required.
     /// A credential: `Debug` and `Display` print `[redacted]`.
-    #[serde(deserialize_with = "l::secret")]
+    #[serde(default, deserialize_with = "l::secret")]
     pub access_key_secret: SecretString,
     /// Created at (wire `createdAt`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Enable (wire `enable`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable: bool,
     /// Last date (wire `lastDate`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub last_date: String,
     /// Status (wire `status`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub status: String,
     /// User id (wire `userId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// User pool id (wire `userPoolId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -7919,31 +7968,34 @@ pub struct ListApplicationActiveUsersOptionsDto {
 ///
 /// Returned by `ManagementClient::list_auth_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListApplicationAuthDataDto {
     /// Effect (wire `effect`): enum [`ListApplicationAuthDataDtoEffect`], required.
     /// One of `ALLOW` or `DENY`.
+    #[serde(default)]
     pub effect: ListApplicationAuthDataDtoEffect,
     /// Enabled (wire `enabled`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enabled: bool,
     /// Id (wire `id`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Permission type (wire `permissionType`): enum [`ListApplicationAuthDataDtoPermissionType`], required.
     /// One of `ALL` or `SUBJECT`.
+    #[serde(default)]
     pub permission_type: ListApplicationAuthDataDtoPermissionType,
     /// Target id (wire `targetId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub target_id: String,
     /// Target name (wire `targetName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub target_name: String,
     /// Target type (wire `targetType`): enum [`ListApplicationAuthDataDtoTargetType`], required.
     /// One of `USER`, `ROLE`, `GROUP`, `ORG` or `AK_SK`.
+    #[serde(default)]
     pub target_type: ListApplicationAuthDataDtoTargetType,
 }
 
@@ -8000,26 +8052,28 @@ impl ListApplicationAuthDto {
 ///
 /// Inside the response of `ManagementClient::list_auth_subject`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListApplicationSubjectDataDto {
     /// App id (wire `appId`): string, required.
     /// Example: `"5a597f35085a2000144a10ed"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// App type (wire `appType`): enum [`ListApplicationSubjectDataDtoAppType`], required.
     /// One of `INTEGRATED`, `SELFBUILT` or `APP_PANEL`.
+    #[serde(default)]
     pub app_type: ListApplicationSubjectDataDtoAppType,
     /// Effect (wire `effect`): enum [`ListApplicationSubjectDataDtoEffect`], required.
     /// One of `ALLOW` or `DENY`.
+    #[serde(default)]
     pub effect: ListApplicationSubjectDataDtoEffect,
     /// Ext (wire `ext`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub ext: String,
     /// Logo (wire `logo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// Template (wire `template`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub template: String,
 }
 
@@ -8038,15 +8092,15 @@ pub struct ListApplicationSubjectDataListDto {
 ///
 /// Returned by `ManagementClient::list_archived_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListArchivedUsersRespDto {
     /// Archived at (wire `archivedAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub archived_at: String,
     /// User id (wire `userId`): string, required.
     /// Example: `"userId"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
@@ -8135,30 +8189,31 @@ pub struct ListCustomFieldsDto {
 ///
 /// Returned by `ManagementClient::list_data_polices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListDataPoliciesRespDto {
     /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// Policy id (wire `policyId`): string, required.
     /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
     /// Policy name (wire `policyName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
     /// Resource list (wire `resourceList`): list of object [`DataResourceSimpleRespDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub resource_list: Vec<DataResourceSimpleRespDto>,
     /// Target list (wire `targetList`): list of object [`SubjectRespDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub target_list: Vec<SubjectRespDto>,
     /// Updated at (wire `updatedAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -8224,48 +8279,49 @@ pub struct ListPermissionViewDto {
 ///
 /// Returned by `ManagementClient::list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListPermissionViewRespDto {
     /// Data policy list (wire `dataPolicyList`): list of object [`PolicyBo`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub data_policy_list: Vec<PolicyBo>,
     /// Data resource code (wire `dataResourceCode`): string, required.
     /// Example: `"exampleDataResource"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub data_resource_code: String,
     /// Data resource id (wire `dataResourceId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub data_resource_id: String,
     /// Data resource name (wire `dataResourceName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub data_resource_name: String,
     /// Group list (wire `groupList`): list of object [`GroupBo`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub group_list: Vec<GroupBo>,
     /// Namespace code (wire `namespaceCode`): string, required.
     /// Example: `"examplePermissionNamespace"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_code: String,
     /// Namespace id (wire `namespaceId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub namespace_id: String,
     /// Namespace name (wire `namespaceName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_name: String,
     /// Node list (wire `nodeList`): list of object [`NodeBo`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub node_list: Vec<NodeBo>,
     /// Role list (wire `roleList`): list of object [`RoleBo`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub role_list: Vec<RoleBo>,
     /// User id (wire `userId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// Username (wire `username`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -8410,20 +8466,21 @@ pub struct ListResourceTargetsDtoResp {
 ///
 /// Returned by `ManagementClient::list_simple_data_polices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListSimpleDataPoliciesRespDto {
     /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// Policy id (wire `policyId`): string, required.
     /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
     /// Policy name (wire `policyName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
 }
 
@@ -8858,28 +8915,29 @@ pub struct MauPeriodUsageHistoryDto {
 ///
 /// Returned by `ManagementClient::get_multiple_tenant_admin` and `ManagementClient::list_multiple_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct MultipleTenantAdminDto {
     /// Api authorized (wire `apiAuthorized`): boolean, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub api_authorized: Option<bool>,
     /// Email (wire `email`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub email: String,
     /// Last login (wire `lastLogin`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub last_login: String,
     /// Name (wire `name`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Phone (wire `phone`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub phone: String,
     /// User id (wire `userId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
@@ -8911,32 +8969,33 @@ pub struct NamespaceDto {
 ///
 /// Returned by `ManagementClient::list_namespace_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct NamespaceRolesListRespDto {
     /// Code (wire `code`): string, required.
     /// Example: `"role1"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// Id (wire `id`): string, required.
     /// Example: `"60b49exxxxxxxxxx26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Name (wire `name`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Namespace (wire `namespace`): string, required.
     /// Example: `"system"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace: String,
     /// Updated at (wire `updatedAt`): string, required.
     /// Example: `"2022-07-03T02:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -8972,18 +9031,18 @@ pub struct NamespacesListRespDto {
 ///
 /// Inside the response of `ManagementClient::list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct NodeBo {
     /// Node code (wire `nodeCode`): string, required.
     /// Example: `"exampleCode"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub node_code: String,
     /// Node id (wire `nodeId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub node_id: String,
     /// Node name (wire `nodeName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub node_name: String,
 }
 
@@ -9009,25 +9068,24 @@ pub struct OauthIdpConfig {}
 ///
 /// Returned by `ManagementClient::list_events`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct OpenEventDto {
     /// Code (wire `code`): string, required.
     /// Example: `"authing.user.login"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// Desc (wire `desc`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub desc: String,
     /// Id (wire `id`): string, required.
     /// Example: `"12203530144321536"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Name (wire `name`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Topic (wire `topic`): string, required.
     /// Example: `"authing.user.login"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub topic: String,
 }
 
@@ -9131,11 +9189,12 @@ pub struct OrderItem {
 ///
 /// Returned by `ManagementClient::get_organization`, `ManagementClient::get_organizations_batch` and `ManagementClient::list_organizations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct OrganizationDto {
     /// Allow (wire `allow`): string, optional.
     /// Example: `"[\"xxx\"]"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9143,60 +9202,64 @@ pub struct OrganizationDto {
     /// Created at (wire `createdAt`): string, optional.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub created_at: Option<String>,
     /// Custom data (wire `customData`): any JSON value, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// Department id (wire `departmentId`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub department_id: String,
     /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// Has children (wire `hasChildren`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub has_children: bool,
     /// I18n (wire `i18n`): object [`OrganizationNameI18nDto`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub i18n: Option<OrganizationNameI18nDto>,
     /// Is virtual node (wire `isVirtualNode`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_virtual_node: bool,
     /// Leader user ids (wire `leaderUserIds`): list of string, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leader_user_ids: Option<Vec<String>>,
     /// Members count (wire `membersCount`): integer, required.
     /// Example: `150`.
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub members_count: i64,
     /// Open department id (wire `openDepartmentId`): string, optional.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub open_department_id: Option<String>,
     /// Organization code (wire `organizationCode`): string, required.
     /// Example: `"steamory"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub organization_code: String,
     /// Organization name (wire `organizationName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub organization_name: String,
     /// Post id list (wire `postIdList`): list of string, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_id_list: Option<Vec<String>>,
     /// Status (wire `status`): string, optional.
     /// Example: `"false"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9204,6 +9267,7 @@ pub struct OrganizationDto {
     /// Tenant id (wire `tenantId`): string, optional.
     /// Example: `"623c20b2a062aaaaf41b17da"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9211,6 +9275,7 @@ pub struct OrganizationDto {
     /// Updated at (wire `updatedAt`): string, optional.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9317,59 +9382,63 @@ pub struct PermissionNamespacesListRespDto {
 ///
 /// Returned by `ManagementClient::create_pipeline_function`, `ManagementClient::get_pipeline_function`, `ManagementClient::get_pipeline_logs`, `ManagementClient::list_pipeline_functions` and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct PipelineFunctionDto {
     /// Created at (wire `createdAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Enabled (wire `enabled`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enabled: bool,
     /// Func description (wire `funcDescription`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub func_description: Option<String>,
     /// Func id (wire `funcId`): string, required.
     /// Example: `"62ce9135dxxxxb83e373f5d6"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub func_id: String,
     /// Func name (wire `funcName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub func_name: String,
     /// Is asynchronous (wire `isAsynchronous`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_asynchronous: bool,
     /// Is cloud (wire `isCloud`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_cloud: bool,
     /// Last execute status (wire `lastExecuteStatus`): object [`LastExecuteStatus`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub last_execute_status: LastExecuteStatus,
     /// Scene (wire `scene`): enum [`PipelineFunctionDtoScene`], required.
     /// One of `PRE_REGISTER`, `POST_REGISTER`, `PRE_AUTHENTICATION`, `POST_AUTHENTICATION`, `PRE_OIDC_ID_TOKEN_ISSUED`, `PRE_OIDC_ACCESS_TOKEN_ISSUED`, `PRE_COMPLETE_USER_INFO`, `PRE_MFA_VERIFY` or `POST_MFA_VERIFY`.
+    #[serde(default)]
     pub scene: PipelineFunctionDtoScene,
     /// Source code (wire `sourceCode`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub source_code: String,
     /// Status (wire `status`): enum [`PipelineFunctionDtoStatus`], required.
     /// One of `uploading`, `success` or `failed`.
+    #[serde(default)]
     pub status: PipelineFunctionDtoStatus,
     /// Terminate on timeout (wire `terminateOnTimeout`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub terminate_on_timeout: bool,
     /// Timeout (wire `timeout`): integer, required.
     /// Example: `3`.
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub timeout: i64,
     /// Updated at (wire `updatedAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
     /// Upload err msg (wire `uploadErrMsg`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9380,14 +9449,14 @@ pub struct PipelineFunctionDto {
 ///
 /// Inside the response of `ManagementClient::list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct PolicyBo {
     /// Data policy id (wire `dataPolicyId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub data_policy_id: String,
     /// Data policy name (wire `dataPolicyName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub data_policy_name: String,
 }
 
@@ -9526,10 +9595,11 @@ pub struct PubEventRespDataDto {
 ///
 /// Returned by `ManagementClient::create_public_account`, `ManagementClient::create_public_accounts_batch`, `ManagementClient::get_public_account`, `ManagementClient::get_public_account_batch` and 8 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct PublicAccountDto {
     /// Address (wire `address`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9537,12 +9607,14 @@ pub struct PublicAccountDto {
     /// Birthdate (wire `birthdate`): string, optional.
     /// Example: `"2022-06-03"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub birthdate: Option<String>,
     /// Browser (wire `browser`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9550,6 +9622,7 @@ pub struct PublicAccountDto {
     /// City (wire `city`): string, optional.
     /// Example: `"BJ"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9557,6 +9630,7 @@ pub struct PublicAccountDto {
     /// Company (wire `company`): string, optional.
     /// Example: `"steamory"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9564,23 +9638,25 @@ pub struct PublicAccountDto {
     /// Country (wire `country`): string, optional.
     /// Example: `"CN"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub country: Option<String>,
     /// Created at (wire `createdAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Custom data (wire `customData`): any JSON value, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
     /// Department ids (wire `departmentIds`): list of string, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
     /// Device (wire `device`): string, optional.
     /// Example: `"iOS"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9588,23 +9664,26 @@ pub struct PublicAccountDto {
     /// Email (wire `email`): string, optional.
     /// Example: `"test@example.com"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub email: Option<String>,
     /// Email verified (wire `emailVerified`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub email_verified: bool,
     /// External id (wire `externalId`): string, optional.
     /// Example: `"10010"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub external_id: Option<String>,
     /// Family name (wire `familyName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9612,15 +9691,18 @@ pub struct PublicAccountDto {
     /// Formatted (wire `formatted`): string, optional.
     /// Example: `"132, My Street, Kingston, New York 12401."`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub formatted: Option<String>,
     /// Gender (wire `gender`): enum [`PublicAccountDtoGender`], required.
     /// One of `M`, `F` or `U`.
+    #[serde(default)]
     pub gender: PublicAccountDtoGender,
     /// Given name (wire `givenName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9628,6 +9710,7 @@ pub struct PublicAccountDto {
     /// Identity number (wire `identityNumber`): string, optional.
     /// Example: `"420421xxxxxxxx1234"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9635,6 +9718,7 @@ pub struct PublicAccountDto {
     /// Last ip (wire `lastIp`): string, optional.
     /// Example: `"127.0.0.1"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9642,18 +9726,21 @@ pub struct PublicAccountDto {
     /// Last login (wire `lastLogin`): string, optional.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login: Option<String>,
     /// Last login app (wire `lastLoginApp`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login_app: Option<String>,
     /// Last mfa time (wire `lastMfaTime`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9661,6 +9748,7 @@ pub struct PublicAccountDto {
     /// Locale (wire `locale`): string, optional.
     /// Example: `"af"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9668,12 +9756,14 @@ pub struct PublicAccountDto {
     /// Logins count (wire `loginsCount`): integer, optional.
     /// Example: `3`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub logins_count: Option<i64>,
     /// Main department id (wire `mainDepartmentId`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9681,18 +9771,21 @@ pub struct PublicAccountDto {
     /// Middle name (wire `middleName`): string, optional.
     /// Example: `"James"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub middle_name: Option<String>,
     /// Name (wire `name`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
     /// Nickname (wire `nickname`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9700,6 +9793,7 @@ pub struct PublicAccountDto {
     /// Password last set at (wire `passwordLastSetAt`): string, optional.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9707,6 +9801,7 @@ pub struct PublicAccountDto {
     /// Password security level (wire `passwordSecurityLevel`): integer, optional.
     /// Example: `1`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
@@ -9714,6 +9809,7 @@ pub struct PublicAccountDto {
     /// Phone (wire `phone`): string, optional.
     /// Example: `"188xxxx8888"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9721,16 +9817,18 @@ pub struct PublicAccountDto {
     /// Phone country code (wire `phoneCountryCode`): string, optional.
     /// Example: `"+86"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
     /// Phone verified (wire `phoneVerified`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub phone_verified: bool,
     /// Photo (wire `photo`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9738,6 +9836,7 @@ pub struct PublicAccountDto {
     /// Postal code (wire `postalCode`): string, optional.
     /// Example: `"438100"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9745,6 +9844,7 @@ pub struct PublicAccountDto {
     /// Preferred username (wire `preferredUsername`): string, optional.
     /// Example: `"alice"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9752,6 +9852,7 @@ pub struct PublicAccountDto {
     /// Profile (wire `profile`): string, optional.
     /// Example: `"alice"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9759,6 +9860,7 @@ pub struct PublicAccountDto {
     /// Province (wire `province`): string, optional.
     /// Example: `"BJ"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9766,61 +9868,70 @@ pub struct PublicAccountDto {
     /// Region (wire `region`): string, optional.
     /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub region: Option<String>,
     /// Register source (wire `registerSource`): list of string, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_source: Option<Vec<String>>,
     /// Reset password on next login (wire `resetPasswordOnNextLogin`): boolean, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub reset_password_on_next_login: Option<bool>,
     /// Status (wire `status`): enum [`PublicAccountDtoStatus`], required.
     /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
+    #[serde(default)]
     pub status: PublicAccountDtoStatus,
     /// Status changed at (wire `statusChangedAt`): string, optional.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub status_changed_at: Option<String>,
     /// Street address (wire `streetAddress`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub street_address: Option<String>,
     /// Tenant id (wire `tenantId`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
     /// Updated at (wire `updatedAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
     /// User id (wire `userId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// User source id (wire `userSourceId`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_source_id: Option<String>,
     /// User source type (wire `userSourceType`): enum [`PublicAccountDtoUserSourceType`], required.
     /// One of `excel`, `register`, `adminCreated` or `sync`.
+    #[serde(default)]
     pub user_source_type: PublicAccountDtoUserSourceType,
     /// Username (wire `username`): string, optional.
     /// Example: `"bob"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -9828,16 +9939,19 @@ pub struct PublicAccountDto {
     /// Website (wire `website`): string, optional.
     /// Example: `"https://my-website.com"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub website: Option<String>,
     /// Work status (wire `workStatus`): enum [`PublicAccountDtoWorkStatus`], required.
     /// One of `Closed` or `Active`.
+    #[serde(default)]
     pub work_status: PublicAccountDtoWorkStatus,
     /// Zoneinfo (wire `zoneinfo`): string, optional.
     /// Example: `"GMT-08:00"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -10149,31 +10263,31 @@ impl RemoveTenantUsersDto {
 ///
 /// Returned by `ManagementClient::get_groups_of_public_account`, `ManagementClient::get_user_groups` and `ManagementClient::list_groups`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ResGroupDto {
     /// Code (wire `code`): string, required.
     /// Example: `"developer"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// Description (wire `description`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub description: String,
     /// Id (wire `id`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Members (wire `members`): list of object [`UserDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub members: Vec<UserDto>,
     /// Metadata source (wire `metadataSource`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub metadata_source: Vec<String>,
     /// Name (wire `name`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Type (wire `type`): string, required.
     /// Example: `"static"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
@@ -10545,34 +10659,34 @@ pub struct RightItemRes {
 ///
 /// Returned by `ManagementClient::find_user_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RiskListItemDto {
     /// Add at (wire `addAt`): string, required.
     /// Example: `"2023-09-12T05:54:58.758Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub add_at: String,
     /// Add type (wire `addType`): string, required.
     /// Example: `"MANUAL"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub add_type: String,
     /// Id (wire `id`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Limit list (wire `limitList`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub limit_list: Vec<String>,
     /// Remove type (wire `removeType`): string, required.
     /// Example: `"MANUAL"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub remove_type: String,
     /// User id (wire `userId`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// User list type (wire `userListType`): string, required.
     /// Example: `"WHITE"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_list_type: String,
 }
 
@@ -10650,48 +10764,57 @@ impl RiskListPolicyCreateDto {
 ///
 /// Returned by `ManagementClient::find_risk_list_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RiskListPolicyRespDto {
     /// Action (wire `action`): enum [`RiskListPolicyRespDtoAction`], required.
     /// One of `ADD_IP_BLACK_LIST` or `ADD_USER_BLACK_LIST`.
+    #[serde(default)]
     pub action: RiskListPolicyRespDtoAction,
     /// Count thr (wire `countThr`): integer, required.
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub count_thr: i64,
     /// Created at (wire `createdAt`): string, required.
     /// Example: `"2023-09-18T06:49:45.191Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Event state type (wire `eventStateType`): enum [`RiskListPolicyRespDtoEventStateType`], required.
     /// One of `password_wrong` or `account_wrong`.
+    #[serde(default)]
     pub event_state_type: RiskListPolicyRespDtoEventStateType,
     /// Id (wire `id`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Ip cond (wire `ipCond`): enum [`RiskListPolicyRespDtoIpCond`], required.
     /// One of `NO_LIMIT` or `ONE`.
+    #[serde(default)]
     pub ip_cond: RiskListPolicyRespDtoIpCond,
     /// Ip range (wire `ipRange`): enum [`RiskListPolicyRespDtoIpRange`], required.
     /// One of `ALL` or `NOT_IN_WHITE_LIST`.
+    #[serde(default)]
     pub ip_range: RiskListPolicyRespDtoIpRange,
     /// Limit list (wire `limitList`): enum [`RiskListPolicyRespDtoLimitList`], required.
     /// One of `FORBID_LOGIN` or `FORBID_REGISTER`.
+    #[serde(default)]
     pub limit_list: RiskListPolicyRespDtoLimitList,
     /// Opt object (wire `optObject`): enum [`RiskListPolicyRespDtoOptObject`], required.
     /// One of `IP` or `USER`.
+    #[serde(default)]
     pub opt_object: RiskListPolicyRespDtoOptObject,
     /// Remove type (wire `removeType`): enum [`RiskListPolicyRespDtoRemoveType`], required.
     /// One of `MANUAL` or `SCHEDULE`.
+    #[serde(default)]
     pub remove_type: RiskListPolicyRespDtoRemoveType,
     /// Time range (wire `timeRange`): integer, required.
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub time_range: i64,
     /// User cond (wire `userCond`): enum [`RiskListPolicyRespDtoUserCond`], required.
     /// One of `NO_LIMIT` or `ONE`.
+    #[serde(default)]
     pub user_cond: RiskListPolicyRespDtoUserCond,
     /// User range (wire `userRange`): enum [`RiskListPolicyRespDtoUserRange`], required.
     /// One of `ALL` or `NOT_IN_WHITE_LIST`.
+    #[serde(default)]
     pub user_range: RiskListPolicyRespDtoUserRange,
 }
 
@@ -10721,18 +10844,18 @@ pub struct RoleAuthorizedResourcesRespDto {
 ///
 /// Inside the response of `ManagementClient::list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RoleBo {
     /// Role code (wire `roleCode`): string, required.
     /// Example: `"exampleCode"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub role_code: String,
     /// Role id (wire `roleId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub role_id: String,
     /// Role name (wire `roleName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub role_name: String,
 }
 
@@ -10836,52 +10959,55 @@ pub struct RoleListPageDto {
 ///
 /// Inside the response of `ManagementClient::list_role_assignments`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RolePermissionListDto {
     /// Created at (wire `createdAt`): string, required.
     /// Example: `"2022-03-17T05:23:01.567Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// Enable time (wire `enableTime`): integer, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub enable_time: Option<i64>,
     /// End time (wire `endTime`): integer, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub end_time: Option<i64>,
     /// Role code (wire `roleCode`): string, required.
     /// Example: `"code_1"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub role_code: String,
     /// Role id (wire `roleId`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub role_id: String,
     /// Role name (wire `roleName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub role_name: String,
     /// Status (wire `status`): string, required.
     /// Example: `"ENABLE"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub status: String,
     /// Updated at (wire `updatedAt`): string, required.
     /// Example: `"2022-03-17T05:23:01.567Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
     /// User pool id (wire `userPoolId`): string, required.
     /// Example: `"6076bacxxxxxxxxd80d993b5"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -11736,18 +11862,18 @@ impl SubjectDto {
 ///
 /// Inside the response of `ManagementClient::list_data_polices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct SubjectRespDto {
     /// Id (wire `id`): string, required.
     /// Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
     /// Name (wire `name`): string, required.
     /// Example: `"test"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Type (wire `type`): enum [`SubjectRespDtoType`], required.
     /// One of `USER`, `ORG`, `GROUP` or `ROLE`.
+    #[serde(default)]
     pub r#type: SubjectRespDtoType,
 }
 
@@ -11815,40 +11941,41 @@ impl TargetDto {
 ///
 /// Returned by `ManagementClient::list_tenant_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantApplicationDto {
     /// App id (wire `appId`): string, required.
     /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// Application type (wire `applicationType`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub application_type: String,
     /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// Logo (wire `logo`): string, required.
     /// Example: `"https://example.com/logo.png"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// Name (wire `name`): string, required.
     /// Example: `"App Name"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Sso enabled (wire `ssoEnabled`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub sso_enabled: bool,
     /// Tenant app id (wire `tenantAppId`): string, required.
     /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub tenant_app_id: String,
     /// User pool id (wire `userPoolId`): string, required.
     /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
@@ -11856,22 +11983,22 @@ pub struct TenantApplicationDto {
 ///
 /// Returned by `ManagementClient::list_tenant_cooperators`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantCooperatorDto {
     /// External (wire `external`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub external: bool,
     /// Tenant user (wire `tenantUser`): object [`TenantUserDto`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_user: Option<TenantUserDto>,
     /// Type (wire `type`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
     /// User (wire `user`): object [`UserDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub user: UserDto,
     /// User id (wire `userId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
@@ -11893,53 +12020,55 @@ pub struct TenantCooperatorSingleDto {
 ///
 /// Returned by `ManagementClient::create_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantDto {
     /// App ids (wire `appIds`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub app_ids: Vec<String>,
     /// Code (wire `code`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// Creator (wire `creator`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub creator: String,
     /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// Enterprise domains (wire `enterpriseDomains`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub enterprise_domains: Vec<String>,
     /// Host (wire `host`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub host: String,
     /// Logo (wire `logo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// Name (wire `name`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Reject hint (wire `rejectHint`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub reject_hint: Option<String>,
     /// Source (wire `source`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub source: String,
     /// Source app id (wire `sourceAppId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub source_app_id: String,
     /// Tenant id (wire `tenantId`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
     /// User pool id (wire `userPoolId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
@@ -11947,65 +12076,68 @@ pub struct TenantDto {
 ///
 /// Returned by `ManagementClient::get_tenant`, `ManagementClient::get_tenant_by_code`, `ManagementClient::get_tenant_little_info` and `ManagementClient::list_tenants`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantRespDto {
     /// App ids (wire `appIds`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub app_ids: Vec<String>,
     /// Code (wire `code`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
     /// Creator (wire `creator`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub creator: String,
     /// Creator detail (wire `creatorDetail`): any JSON value, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator_detail: Option<serde_json::Value>,
     /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// Enterprise domains (wire `enterpriseDomains`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub enterprise_domains: Vec<String>,
     /// Host (wire `host`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub host: String,
     /// Logo (wire `logo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
     /// Members count (wire `membersCount`): number, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_f64"
     )]
     pub members_count: Option<f64>,
     /// Name (wire `name`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Reject hint (wire `rejectHint`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub reject_hint: Option<String>,
     /// Source (wire `source`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub source: String,
     /// Source app detail (wire `sourceAppDetail`): any JSON value, optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_app_detail: Option<serde_json::Value>,
     /// Source app id (wire `sourceAppId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub source_app_id: String,
     /// Tenant id (wire `tenantId`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
     /// User pool id (wire `userPoolId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
@@ -12015,94 +12147,108 @@ pub struct TenantRespDto {
 ///
 /// Inside the response of `ManagementClient::list_tenant_cooperators`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantUserDto {
     /// Address (wire `address`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub address: Option<String>,
     /// Birthdate (wire `birthdate`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub birthdate: Option<String>,
     /// City (wire `city`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub city: Option<String>,
     /// Country (wire `country`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub country: Option<String>,
     /// Email (wire `email`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub email: Option<String>,
     /// Family name (wire `familyName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub family_name: Option<String>,
     /// Gender (wire `gender`): enum [`TenantUserDtoGender`], required.
     /// One of `M`, `F` or `U`.
+    #[serde(default)]
     pub gender: TenantUserDtoGender,
     /// Given name (wire `givenName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub given_name: Option<String>,
     /// Is tenant admin (wire `isTenantAdmin`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_tenant_admin: bool,
     /// Last ip (wire `lastIp`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
     /// Last login app (wire `lastLoginApp`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login_app: Option<String>,
     /// Link user id (wire `linkUserId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub link_user_id: String,
     /// Logins count (wire `loginsCount`): integer, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub logins_count: Option<i64>,
     /// Member id (wire `memberId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub member_id: String,
     /// Middle name (wire `middleName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub middle_name: Option<String>,
     /// Name (wire `name`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
     /// Nickname (wire `nickname`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -12110,68 +12256,78 @@ pub struct TenantUserDto {
     /// Password (wire `password`): string holding a credential, optional.
     /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub password: Option<SecretString>,
     /// Phone (wire `phone`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone: Option<String>,
     /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
     /// Photo (wire `photo`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub photo: Option<String>,
     /// Postal code (wire `postalCode`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub postal_code: Option<String>,
     /// Preferred username (wire `preferredUsername`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub preferred_username: Option<String>,
     /// Province (wire `province`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub province: Option<String>,
     /// Salt (wire `salt`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub salt: Option<String>,
     /// Street address (wire `streetAddress`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub street_address: Option<String>,
     /// Tenant id (wire `tenantId`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
     /// User pool id (wire `userPoolId`): string, required.
     /// Example: `"60b49eb83fd80adb96f26e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
     /// Username (wire `username`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -12237,13 +12393,13 @@ impl TerminalBaseDto {
 ///
 /// Returned by `ManagementClient::create_device`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TerminalInfoDto {
     /// Device unique id (wire `deviceUniqueId`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub device_unique_id: String,
     /// Id (wire `id`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
 }
 
@@ -12521,28 +12677,29 @@ impl UpdateDataPolicyDto {
 ///
 /// Returned by `ManagementClient::update_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateDataPolicyRespDto {
     /// Created at (wire `createdAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
     /// Policy id (wire `policyId`): string, required.
     /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
     /// Policy name (wire `policyName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
     /// Updated at (wire `updatedAt`): string, required.
     /// Example: `"2022-07-03T03:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
@@ -14517,72 +14674,75 @@ pub struct User {}
 ///
 /// Returned by `ManagementClient::get_user_action_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserActionLogDto {
     /// App id (wire `appId`): string, required.
     /// Example: `"xxx"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
     /// Example: `"https://example.authing.cn/login"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// Client ip (wire `clientIp`): string, optional.
     /// Example: `"127.0.0.1"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub client_ip: Option<String>,
     /// Event detail (wire `eventDetail`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub event_detail: Option<String>,
     /// Event type (wire `eventType`): enum [`UserActionLogDtoEventType`], required.
     /// One of `login`, `logout`, `register`, `verifyMfa`, `updateUserPrefile`, `updateUserPassword`, `updateUserEmail`, `updateUserPhone`, `bindMfa`, `bindEmail`, `bindPhone`, `unbindPhone` or 6 more.
+    #[serde(default)]
     pub event_type: UserActionLogDtoEventType,
     /// Geoip (wire `geoip`): object [`GeoIp`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
     /// Parsed user agent (wire `parsedUserAgent`): object [`ParsedUserAgent`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub parsed_user_agent: ParsedUserAgent,
     /// Request id (wire `requestId`): string, required.
     /// Example: `"b63b9772-384c-4f2d-981b-01d1feed964d"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub request_id: String,
     /// Success (wire `success`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub success: bool,
     /// Timestamp (wire `timestamp`): string, required.
     /// Example: `"2022-09-20T08:55:00.188+0800"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub timestamp: String,
     /// User agent (wire `userAgent`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_agent: String,
     /// User avatar (wire `userAvatar`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_avatar: String,
     /// User display name (wire `userDisplayName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub user_display_name: String,
     /// User id (wire `userId`): string, required.
     /// Example: `"xxx"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
     /// User logins count (wire `userLoginsCount`): integer, required.
     /// Example: `3`.
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub user_logins_count: i64,
 }
 
@@ -14707,23 +14867,23 @@ impl UserListCreateDto {
 ///
 /// Returned by `ManagementClient::get_user_loggedin_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserLoggedInAppsDto {
     /// App id (wire `appId`): string, required.
     /// Example: `"app1"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
     /// Example: `"https://example.com/login"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
     /// Example: `"https://example.com/logo.png"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
     /// Example: `"App Name"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
 }
 
@@ -14731,26 +14891,26 @@ pub struct UserLoggedInAppsDto {
 ///
 /// Returned by `ManagementClient::get_user_loggedin_identities`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserLoggedInIdentitiesDto {
     /// Identity id (wire `identityId`): string, required.
     /// Example: `"62299d8b866d2dab79a89dc4"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub identity_id: String,
     /// Idp id (wire `idpId`): string, required.
     /// Example: `"62299d8b866d2dab79a89dc4"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub idp_id: String,
     /// Idp logo (wire `idpLogo`): string, required.
     /// Example: `"https://example.com/logo.png"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub idp_logo: String,
     /// Idp name (wire `idpName`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub idp_name: String,
     /// Idp name en (wire `idpNameEn`): string, required.
     /// Example: `"wechat"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub idp_name_en: String,
 }
 
@@ -14758,33 +14918,34 @@ pub struct UserLoggedInIdentitiesDto {
 ///
 /// Returned by `ManagementClient::get_user_login_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserLoginHistoryDto {
     /// App id (wire `appId`): string, required.
     /// Example: `"app1"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
     /// App login url (wire `appLoginUrl`): string, required.
     /// Example: `"https://example.com/login"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
     /// App logo (wire `appLogo`): string, required.
     /// Example: `"https://example.com/logo.png"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
     /// App name (wire `appName`): string, required.
     /// Example: `"App Name"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
     /// Client ip (wire `clientIp`): string, required.
     /// Example: `"127.0.0.1"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub client_ip: String,
     /// Time (wire `time`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub time: String,
     /// User agent (wire `userAgent`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
@@ -14815,18 +14976,18 @@ pub struct UserMfaRespDto {
 ///
 /// Inside the response of `ManagementClient::get_user_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserPermissionListDto {
     /// Namespace code (wire `namespaceCode`): string, required.
     /// Example: `"examplePermissionNamespace"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_code: String,
     /// Resource list (wire `resourceList`): list of object [`OpenResource`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_list: Option<Vec<OpenResource>>,
     /// User id (wire `userId`): string, required.
     /// Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
@@ -14834,64 +14995,65 @@ pub struct UserPermissionListDto {
 ///
 /// Returned by `ManagementClient::userpoll_tenant_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserPoolTenantConfigDto {
     /// Create tenant scenes (wire `createTenantScenes`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub create_tenant_scenes: Vec<String>,
     /// Css (wire `css`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub css: String,
     /// Css enabled (wire `cssEnabled`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub css_enabled: bool,
     /// Custom loading (wire `customLoading`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub custom_loading: String,
     /// Enable create tenant (wire `enableCreateTenant`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_create_tenant: bool,
     /// Enable guard version switch (wire `enableGuardVersionSwitch`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_guard_version_switch: bool,
     /// Enable join tenant (wire `enableJoinTenant`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_join_tenant: bool,
     /// Enable multiple tenant portal (wire `enableMultipleTenantPortal`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_multiple_tenant_portal: bool,
     /// Enable switch type (wire `enableSwitchType`): enum [`UserPoolTenantConfigDtoEnableSwitchType`], required.
     /// One of `tenant-console`, `tenant-app` or `tenant-launpad`.
+    #[serde(default)]
     pub enable_switch_type: UserPoolTenantConfigDtoEnableSwitchType,
     /// Enable verify domain (wire `enableVerifyDomain`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_verify_domain: bool,
     /// Guard version (wire `guardVersion`): string, required.
     /// Example: `"v2"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub guard_version: String,
     /// Is user pool as tenant (wire `isUserPoolAsTenant`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_user_pool_as_tenant: bool,
     /// Join tenant scenes (wire `joinTenantScenes`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub join_tenant_scenes: Vec<String>,
     /// Loading background (wire `loadingBackground`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub loading_background: String,
     /// Login config (wire `loginConfig`): object [`ApplicationLoginConfigDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub login_config: ApplicationLoginConfigDto,
     /// Sso page customization settings (wire `ssoPageCustomizationSettings`): object [`ISsoPageCustomizationSettingsDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub sso_page_customization_settings: ISsoPageCustomizationSettingsDto,
     /// User pool id (wire `userPoolId`): string, required.
     /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
     /// Verify domain scenes (wire `verifyDomainScenes`): list of string, required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub verify_domain_scenes: Vec<String>,
 }
 
@@ -14936,47 +15098,49 @@ pub struct WebhookCategoryDto {
 ///
 /// Returned by `ManagementClient::create_webhook`, `ManagementClient::get_webhook`, `ManagementClient::list_webhooks` and `ManagementClient::update_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookDto {
     /// Content type (wire `contentType`): enum [`WebhookDtoContentType`], required.
     /// One of `application/json` or `application/x-www-form-urlencoded`.
+    #[serde(default)]
     pub content_type: WebhookDtoContentType,
     /// Created at (wire `createdAt`): string, required.
     /// Example: `"2022-07-03T02:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
     /// Enabled (wire `enabled`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub enabled: bool,
     /// Events (wire `events`): list of enum [`WebhookDtoEvents`], optional.
     /// One of `test`, `register`, `login`, `mfa:verified`, `kick`, `user:created`, `user:password-changed`, `user:updated`, `user:email-verified`, `user:archived`, `user:unarchived`, `user:blocked` or 64 more.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<WebhookDtoEvents>>,
     /// Name (wire `name`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
     /// Retry config (wire `retryConfig`): object [`WebhookRetryConfigV3Dto`], optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_config: Option<WebhookRetryConfigV3Dto>,
     /// Secret (wire `secret`): string holding a credential, optional.
     /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub secret: Option<SecretString>,
     /// Updated at (wire `updatedAt`): string, required.
     /// Example: `"2022-07-03T02:20:30.000Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
     /// Url (wire `url`): string, required.
     /// Example: `"https://example.com/callback"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub url: String,
     /// Webhook id (wire `webhookId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub webhook_id: String,
 }
 
@@ -15021,42 +15185,47 @@ pub struct WebhookEventListData {
 ///
 /// Returned by `ManagementClient::get_webhook_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookLogDto {
     /// Error message (wire `errorMessage`): string, optional.
     /// Example: `"ERRTIMEOUT"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub error_message: Option<String>,
     /// Event name (wire `eventName`): string, required.
     /// Example: `"user:created"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub event_name: String,
     /// Request body (wire `requestBody`): any JSON value, required.
+    #[serde(default)]
     pub request_body: serde_json::Value,
     /// Request headers (wire `requestHeaders`): any JSON value, required.
+    #[serde(default)]
     pub request_headers: serde_json::Value,
     /// Response body (wire `responseBody`): any JSON value, required.
+    #[serde(default)]
     pub response_body: serde_json::Value,
     /// Response headers (wire `responseHeaders`): any JSON value, required.
+    #[serde(default)]
     pub response_headers: serde_json::Value,
     /// Response status code (wire `responseStatusCode`): integer, required.
     /// Example: `200`.
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub response_status_code: i64,
     /// Success (wire `success`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub success: bool,
     /// Timestamp (wire `timestamp`): string, required.
     /// Example: `"2022-09-20T08:55:00.188+0800"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub timestamp: String,
     /// Webhook id (wire `webhookId`): string, required.
     /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(deserialize_with = "l::id")]
     pub webhook_id: String,
 }
 
