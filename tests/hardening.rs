@@ -421,3 +421,53 @@ fn credential_fields_of_the_review_print_redacted() {
     // The wire still gets the values.
     assert_eq!(serde_json::to_value(&otp).unwrap()["totp"], "654321");
 }
+
+// ------------------------------------------------------------------ item 4
+
+#[tokio::test]
+async fn missing_ids_enums_and_data_are_never_defaults() {
+    let body = Arc::new(std::sync::Mutex::new(json!({})));
+    let b = body.clone();
+    let svc = mock(move |req| {
+        if req.uri().path() == "/api/v3/get-management-token" {
+            return json_response(200, token_body("pool-1", 7200));
+        }
+        json_response(200, b.lock().unwrap().clone())
+    });
+    let client = ManagementClient::with_service(mgmt_options("https://api.example"), svc).unwrap();
+
+    // An absent or null required id is a decode error naming the field.
+    for data in [json!({"email":"x@y"}), json!({"userId":null,"email":"x@y"})] {
+        *body.lock().unwrap() = json!({"statusCode":200,"data":data});
+        let err = client.get_user("u1").await.unwrap_err();
+        match &err {
+            Error::Decode(d) => assert_eq!(d.path, "data.userId", "{err}"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+        assert!(err.to_string().contains("data.userId"), "{err}");
+    }
+    // Inside a list, the path names the item.
+    *body.lock().unwrap() = json!({"statusCode":200,"data":{"totalCount":2,"list":[
+        {"userId":"u1"},{"email":"x@y"}
+    ]}});
+    let err = client.list_users().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode(d) if d.path == "data.list[1].userId"),
+        "{err:?}"
+    );
+
+    *body.lock().unwrap() = json!({"statusCode":200,"data":{"userId":"u1","email":"x@y"}});
+    let user = client.get_user("u1").await.unwrap();
+    assert_eq!(
+        user.status,
+        genauth::types::UserDtoStatus::Unknown(String::new()),
+        "a missing status is no real variant"
+    );
+
+    *body.lock().unwrap() = json!({"statusCode":200,"message":"ok"});
+    let err = client.get_user("u1").await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode(d) if d.path == "data"),
+        "{err:?}"
+    );
+}

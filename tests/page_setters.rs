@@ -12,11 +12,35 @@ use genauth::{
 };
 use serde_json::{json, Value};
 
+/// Item `n` of the list at `path`, with the ids the service always sends.
+fn item(path: &str, n: i64) -> Value {
+    match path {
+        "/api/v3/list-roles" => {
+            json!({"id": format!("role-id-{n}"), "code": format!("role-{n}"), "namespace": "default"})
+        }
+        "/api/v3/list-tenants" => json!({"tenantId": format!("tenant-{n}"), "name": "Tenant"}),
+        "/api/v3/get-webhook-logs" => json!({
+            "webhookId": "hook-1",
+            "eventName": "user:created",
+            "timestamp": format!("2026-12-01T10:00:{n:02}.000+0000"),
+            "success": true,
+        }),
+        // The signed-in user's logins: one user, one entry per login.
+        "/api/v3/get-my-login-history" => json!({
+            "userId": "user-1",
+            "appId": "app-1",
+            "loginAt": format!("2026-12-01T10:00:{n:02}.000Z"),
+            "success": true,
+        }),
+        _ => json!({"userId": format!("user-{n}"), "status": "Activated"}),
+    }
+}
+
 /// The page `page` of `limit` items out of the numbers 1..=total.
-fn page_of(page: i64, limit: i64, total: i64) -> Value {
+fn page_of(path: &str, page: i64, limit: i64, total: i64) -> Value {
     let start = (page - 1) * limit + 1;
     let list: Vec<Value> = (start..=(start + limit - 1).min(total))
-        .map(|n| json!({"userId": format!("user-{n}")}))
+        .map(|n| item(path, n))
         .collect();
     json!({"statusCode": 200, "message": "", "data": {"list": list, "totalCount": total}})
 }
@@ -50,7 +74,7 @@ async fn mgmt_server() -> (TestServer, ManagementClient) {
             let n = |k| query_value(r, k).and_then(|v| v.parse().ok());
             (n("page").unwrap_or(1), n("limit").unwrap_or(10))
         };
-        json_response(200, page_of(page, limit, 7))
+        json_response(200, page_of(&r.path, page, limit, 7))
     })
     .await;
     let client =
@@ -175,7 +199,7 @@ async fn collect_all_gathers_every_item_without_a_stream_trait() {
 async fn the_authentication_list_takes_page_and_page_size_too() {
     let server = TestServer::start(|r| {
         let n = |k| query_value(r, k).and_then(|v| v.parse().ok()).unwrap_or(1);
-        json_response(200, page_of(n("page"), n("limit"), 7))
+        json_response(200, page_of(&r.path, n("page"), n("limit"), 7))
     })
     .await;
     let client =

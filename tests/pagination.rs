@@ -13,11 +13,30 @@ use genauth::{
 };
 use serde_json::{json, Value};
 
+/// Item `n` of the list at `path`, with the ids the service always sends.
+fn item(path: &str, n: i64) -> Value {
+    match path {
+        // The signed-in user's logins: one user, one entry per login.
+        "/api/v3/get-my-login-history" => json!({
+            "userId": "user-1",
+            "appId": "app-1",
+            "loginAt": login_at(n),
+            "success": true,
+        }),
+        _ => json!({"userId": format!("user-{n}"), "status": "Activated"}),
+    }
+}
+
+/// The `loginAt` of the `n`th login.
+fn login_at(n: i64) -> String {
+    format!("2026-12-01T10:00:{n:02}.000Z")
+}
+
 /// The page `page` of `limit` items out of the numbers 1..=total.
-fn page_of(page: i64, limit: i64, total: i64) -> Value {
+fn page_of(path: &str, page: i64, limit: i64, total: i64) -> Value {
     let start = (page - 1) * limit + 1;
     let list: Vec<Value> = (start..=(start + limit - 1).min(total))
-        .map(|n| json!({"userId": format!("user-{n}")}))
+        .map(|n| item(path, n))
         .collect();
     json!({"statusCode": 200, "message": "", "data": {"list": list, "totalCount": total}})
 }
@@ -47,7 +66,7 @@ fn body_paging(r: &Recorded) -> (i64, i64) {
 async fn auth_server(total: i64) -> (TestServer, AuthenticationClient) {
     let server = TestServer::start(move |r| {
         let (page, limit) = query_paging(r);
-        json_response(200, page_of(page, limit, total))
+        json_response(200, page_of(&r.path, page, limit, total))
     })
     .await;
     let client =
@@ -66,9 +85,9 @@ async fn a_get_list_walks_three_pages_with_page_and_limit_in_the_query() {
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<_> = items.iter().map(|h| h.user_id.clone()).collect();
-    let want: Vec<_> = (1..=7).map(|n| format!("user-{n}")).collect();
-    assert_eq!(ids, want);
+    let logins: Vec<_> = items.iter().map(|h| h.login_at.clone()).collect();
+    let want: Vec<_> = (1..=7).map(login_at).collect();
+    assert_eq!(logins, want);
 
     let reqs = server.requests();
     let paging: Vec<_> = reqs.iter().map(query_paging).collect();
@@ -128,7 +147,7 @@ async fn items_is_lazy_taking_two_items_sends_one_request() {
 async fn a_capped_page_size_does_not_end_the_walk_early() {
     let server = TestServer::start(|r| {
         let (page, _) = query_paging(r);
-        json_response(200, page_of(page, 2, 5))
+        json_response(200, page_of(&r.path, page, 2, 5))
     })
     .await;
     let client =
@@ -144,7 +163,7 @@ async fn a_capped_page_size_does_not_end_the_walk_early() {
 async fn without_a_total_a_short_page_ends_the_walk() {
     let server = TestServer::start(|r| {
         let (page, limit) = query_paging(r);
-        let mut body = page_of(page, limit, 5);
+        let mut body = page_of(&r.path, page, limit, 5);
         body["data"]["totalCount"] = json!(0);
         json_response(200, body)
     })
@@ -182,7 +201,7 @@ async fn an_error_on_page_two_is_yielded_once_and_ends_the_stream() {
                 json!({"statusCode": 400, "apiCode": 2001, "message": "bad page"}),
             )
         } else {
-            json_response(200, page_of(page, limit, 7))
+            json_response(200, page_of(&r.path, page, limit, 7))
         }
     })
     .await;
@@ -209,7 +228,7 @@ async fn list_users_pages_through_options_pagination_in_the_body() {
         }
         seen.fetch_add(1, Ordering::SeqCst);
         let (page, limit) = body_paging(r);
-        json_response(200, page_of(page, limit, 7))
+        json_response(200, page_of(&r.path, page, limit, 7))
     })
     .await;
     let client =
@@ -259,7 +278,7 @@ async fn list_users_without_options_creates_the_pagination_object() {
             );
         }
         let (page, limit) = body_paging(r);
-        json_response(200, page_of(page, limit, 2))
+        json_response(200, page_of(&r.path, page, limit, 2))
     })
     .await;
     let client =

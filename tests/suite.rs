@@ -7,6 +7,7 @@ mod support;
 mod axum_app;
 mod errors;
 mod generated_api;
+mod generated_examples;
 mod guard;
 mod hardening;
 mod keyset;

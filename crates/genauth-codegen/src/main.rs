@@ -14,11 +14,13 @@
 //! Output is deterministic and formatted with `rustfmt --edition 2021`.
 
 mod cli;
+mod docs;
 mod emit;
 mod error_codes;
 mod model;
 mod overrides;
 mod secrets;
+mod strict;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -80,7 +82,15 @@ fn generate(spec_path: &Path) -> Result<BTreeMap<String, String>, String> {
     let mut spec: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("bad JSON in the spec: {e}"))?;
     overrides::apply(&mut spec)?;
-    let model = model::build(&spec)?;
+    let mut model = model::build(&spec)?;
+    // The documented samples (example values for the docs) sit beside the API
+    // description: `shared/conformance/docs-samples`.
+    let samples = spec_path
+        .parent()
+        .and_then(Path::parent)
+        .map(|shared| shared.join("conformance/docs-samples"))
+        .ok_or("the spec path has no parent directory")?;
+    model.prepare_docs(&samples)?;
     let mut files = BTreeMap::new();
     files.extend(model.emit_types());
     files.extend(model.emit_ops());
@@ -98,6 +108,7 @@ fn generate(spec_path: &Path) -> Result<BTreeMap<String, String>, String> {
         model.emit_dto_tests(),
     );
     files.insert("docs/python-to-rust.md".into(), model.emit_python_table());
+    files.insert(docs::EXAMPLES_PATH.into(), model.emit_examples_module());
     files.insert(secrets::DOCS_PATH.into(), model.emit_secret_list());
     files.insert(cli::PATH.into(), cli::render(&model));
 

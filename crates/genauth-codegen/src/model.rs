@@ -158,6 +158,14 @@ pub struct Op {
     pub body: Option<String>,
     pub py_args: Vec<PyArg>,
     pub missing_path: Vec<String>,
+    /// Query parameters the Node SDK fills when unset (`x-node-default`), by wire name.
+    pub node_defaults: BTreeMap<String, Value>,
+    /// Query parameters only the Node SDK sends (`x-node-only`), by wire name.
+    pub node_only: BTreeSet<String>,
+    /// The operation's tag (`authentication` or `management`).
+    pub tag: String,
+    /// The Node SDK's name for the operation (`x-node-method`).
+    pub node_method: String,
 }
 
 pub struct Model {
@@ -172,6 +180,10 @@ pub struct Model {
     pub response: BTreeSet<String>,
     /// structs reachable from a request body
     pub request: BTreeSet<String>,
+    /// Facts for the generated docs beyond the description (example values
+    /// from the documented samples, which operations use each type); filled
+    /// by `docs::prepare`.
+    pub docs: crate::docs::DocFacts,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -559,6 +571,8 @@ pub fn build(spec: &Value) -> Result<Model, String> {
             let mut path_params = Vec::new();
             let mut query = Vec::new();
             let mut missing_path = Vec::new();
+            let mut node_defaults = BTreeMap::new();
+            let mut node_only = BTreeSet::new();
             for p in o
                 .get("parameters")
                 .and_then(Value::as_array)
@@ -567,6 +581,12 @@ pub fn build(spec: &Value) -> Result<Model, String> {
             {
                 let wire = p["name"].as_str().unwrap_or("").to_owned();
                 let required = p["required"].as_bool().unwrap_or(false);
+                if let Some(d) = p.get("x-node-default") {
+                    node_defaults.insert(wire.clone(), d.clone());
+                }
+                if p["x-node-only"].as_bool() == Some(true) {
+                    node_only.insert(wire.clone());
+                }
                 let sch = &p["schema"];
                 let ty = match sch.get("type").and_then(Value::as_str) {
                     None if sch.get("enum").is_none() => Ty::Str,
@@ -685,6 +705,10 @@ pub fn build(spec: &Value) -> Result<Model, String> {
                 body,
                 py_args,
                 missing_path,
+                node_defaults,
+                node_only,
+                tag: o["tags"][0].as_str().unwrap_or("").to_owned(),
+                node_method: o["x-node-method"].as_str().unwrap_or("").to_owned(),
             });
         }
     }
@@ -773,6 +797,7 @@ pub fn build(spec: &Value) -> Result<Model, String> {
         users,
         response,
         request,
+        docs: Default::default(),
     })
 }
 

@@ -34,18 +34,34 @@ fn decode_error(
     body: &[u8],
 ) -> Error {
     let inner = err.path().to_string();
-    let path = match (prefix.is_empty(), inner.as_str()) {
+    let mut path = match (prefix.is_empty(), inner.as_str()) {
         (true, p) => p.to_owned(),
         (false, ".") => prefix.to_owned(),
         (false, p) if p.starts_with('[') => format!("{prefix}{p}"),
         (false, p) => format!("{prefix}.{p}"),
     };
+    let message = err.into_inner().to_string();
+    // serde reports an absent field at the object that lacks it; the path
+    // names the field itself (`data.userId`, not `data`).
+    if let Some(field) = missing_field(&message) {
+        if path.is_empty() || path == "." {
+            path = field.to_owned();
+        } else {
+            path = format!("{path}.{field}");
+        }
+    }
     Error::Decode(Box::new(DecodeError {
         operation,
         path,
-        message: err.into_inner().to_string(),
+        message,
         excerpt: excerpt(body),
     }))
+}
+
+/// The field named by serde's "missing field `name`" message, if it is one.
+fn missing_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split_once('`').map(|(field, _)| field)
 }
 
 /// Deserializes `T` from `json`, reporting the failing field path on error.

@@ -155,6 +155,21 @@ pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
 pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(to_string(scalar(d)?)?.unwrap_or_default())
 }
+/// A required id: a string (or a number, as its decimal string). Unlike
+/// [`string`], `null` is an error: an object without its id cannot be acted
+/// on, and an empty id passed to the next call would act on the wrong thing.
+/// An absent id is an error too (the field has no `default`).
+pub fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match scalar(d)? {
+        Scalar::Null => Err(de::Error::custom("a required id is null")),
+        Scalar::Str(s) => Ok(s),
+        Scalar::Int(i) => Ok(i.to_string()),
+        Scalar::Float(f) => Ok(f.to_string()),
+        Scalar::Bool(b) => Err(de::Error::custom(format!(
+            "expected an id, found the boolean {b}"
+        ))),
+    }
+}
 /// An optional `String` from a string, a number or a boolean.
 pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     to_string(scalar(d)?)

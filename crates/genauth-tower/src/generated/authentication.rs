@@ -10,7 +10,26 @@ use genauth_core::types::*;
 impl AuthenticationClient {
     /// Auth by code identity.
     ///
-    /// `POST /api/v2/ecConn/wechatMobile/authByCodeIdentity`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.auth_by_code_identity`.
+    /// `POST /api/v2/ecConn/wechatMobile/authByCodeIdentity`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.auth_by_code_identity`, the Node SDK `authByCodeIdentity`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.app_id(impl Into<String>)`, `.conn_id(impl Into<String>)`, `.options(SignInOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`LoginTokenResponseDataDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.auth_by_code_identity("CODE").app_id("APP_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("authByCodeIdentity"))]
     #[inline]
     pub fn auth_by_code_identity(
         &self,
@@ -24,7 +43,28 @@ impl AuthenticationClient {
 
     /// Bind by account.
     ///
-    /// `POST /api/v2/ecConn/wechatMobile/byAccount`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.bind_by_account`.
+    /// `POST /api/v2/ecConn/wechatMobile/byAccount`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.bind_by_account`, the Node SDK `bindByAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `key: impl Into<String>`: Key (wire `key` body field): string, required.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required.
+    /// - `password: impl Into<SecretString>`: Password (wire `password` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    /// - `account: impl Into<String>`: Account (wire `account` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`WechatLoginTokenRespDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.bind_by_account("KEY", "ACTION", "PASSWORD", "ACCOUNT").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("bindByAccount"))]
     #[inline]
     pub fn bind_by_account(
         &self,
@@ -41,7 +81,27 @@ impl AuthenticationClient {
 
     /// Bind by account id.
     ///
-    /// `POST /api/v2/ecConn/wechatMobile/byAccountId`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.bind_by_account_id`.
+    /// `POST /api/v2/ecConn/wechatMobile/byAccountId`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.bind_by_account_id`, the Node SDK `bindByAccountId`.
+    ///
+    /// # Parameters
+    ///
+    /// - `key: impl Into<String>`: Key (wire `key` body field): string, required.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required.
+    /// - `account_id: impl Into<String>`: Account id (wire `accountId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`WechatLoginTokenRespDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.bind_by_account_id("KEY", "ACTION", "ACCOUNT_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("bindByAccountId"))]
     #[inline]
     pub fn bind_by_account_id(
         &self,
@@ -57,7 +117,28 @@ impl AuthenticationClient {
 
     /// Bind by email code.
     ///
-    /// `POST /api/v2/ecConn/wechatMobile/byEmailCode`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.bind_by_email_code`.
+    /// `POST /api/v2/ecConn/wechatMobile/byEmailCode`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.bind_by_email_code`, the Node SDK `bindByEmailCode`.
+    ///
+    /// # Parameters
+    ///
+    /// - `key: impl Into<String>`: Key (wire `key` body field): string, required.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required.
+    /// - `email: impl Into<String>`: Email (wire `email` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`WechatLoginTokenRespDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.bind_by_email_code("KEY", "ACTION", "CODE", "EMAIL").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("bindByEmailCode"))]
     #[inline]
     pub fn bind_by_email_code(
         &self,
@@ -74,7 +155,29 @@ impl AuthenticationClient {
 
     /// Bind by phone code.
     ///
-    /// `POST /api/v2/ecConn/wechatMobile/byPhoneCode`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.bind_by_phone_code`.
+    /// `POST /api/v2/ecConn/wechatMobile/byPhoneCode`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.bind_by_phone_code`, the Node SDK `bindByPhoneCode`.
+    ///
+    /// # Parameters
+    ///
+    /// - `key: impl Into<String>`: Key (wire `key` body field): string, required.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required.
+    /// - `phone: impl Into<String>`: Phone (wire `phone` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.phone_country_code(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`WechatLoginTokenRespDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.bind_by_phone_code("KEY", "ACTION", "CODE", "PHONE").phone_country_code("PHONE_COUNTRY_CODE").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("bindByPhoneCode"))]
     #[inline]
     pub fn bind_by_phone_code(
         &self,
@@ -91,7 +194,25 @@ impl AuthenticationClient {
 
     /// Bind email.
     ///
-    /// `POST /api/v3/bind-email`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.bind_email`.
+    /// `POST /api/v3/bind-email`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.bind_email`, the Node SDK `bindEmail`.
+    ///
+    /// # Parameters
+    ///
+    /// - `pass_code: impl Into<SecretString>`: Pass code (wire `passCode` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    /// - `email: impl Into<String>`: Email (wire `email` body field): string, required. Example: `"test@example.com"`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.bind_email("PASS_CODE", "test@example.com").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("bindEmail"))]
     #[inline]
     pub fn bind_email(
         &self,
@@ -103,7 +224,26 @@ impl AuthenticationClient {
 
     /// Bind phone.
     ///
-    /// `POST /api/v3/bind-phone`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.bind_phone`.
+    /// `POST /api/v3/bind-phone`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.bind_phone`, the Node SDK `bindPhone`.
+    ///
+    /// # Parameters
+    ///
+    /// - `pass_code: impl Into<SecretString>`: Pass code (wire `passCode` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    /// - `phone_number: impl Into<String>`: Phone number (wire `phoneNumber` body field): string, required. Example: `"188xxxx8888"`.
+    /// - optional, as setters on the returned [`Call`]: `.phone_country_code(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.bind_phone("PASS_CODE", "188xxxx8888").phone_country_code("+86").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("bindPhone"))]
     #[inline]
     pub fn bind_phone(
         &self,
@@ -118,7 +258,25 @@ impl AuthenticationClient {
 
     /// Change push code status.
     ///
-    /// `POST /api/v3/change-pushcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.change_push_code_status`.
+    /// `POST /api/v3/change-pushcode-status`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.change_push_code_status`, the Node SDK `changePushCodeStatus`.
+    ///
+    /// # Parameters
+    ///
+    /// - `action: ChangePushCodeStatusDtoAction`: Action (wire `action` body field): enum [`ChangePushCodeStatusDtoAction`], required. One of `CONFIRM` or `CANCEL`.
+    /// - `push_code_id: impl Into<String>`: Push code id (wire `pushCodeId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.change_push_code_status(genauth::types::ChangePushCodeStatusDtoAction::Confirm, "PUSH_CODE_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("changePushCodeStatus"))]
     #[inline]
     pub fn change_push_code_status(
         &self,
@@ -133,7 +291,25 @@ impl AuthenticationClient {
 
     /// Change qr code status.
     ///
-    /// `POST /api/v3/change-qrcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.change_qr_code_status`.
+    /// `POST /api/v3/change-qrcode-status`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.change_qr_code_status`, the Node SDK `changeQrCodeStatus`.
+    ///
+    /// # Parameters
+    ///
+    /// - `action: ChangeQRCodeStatusDtoAction`: Action (wire `action` body field): enum [`ChangeQRCodeStatusDtoAction`], required. One of `SCAN`, `CONFIRM` or `CANCEL`.
+    /// - `qrcode_id: impl Into<String>`: Qrcode id (wire `qrcodeId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.change_qr_code_status(genauth::types::ChangeQRCodeStatusDtoAction::Scan, "QRCODE_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("changeQrCodeStatus"))]
     #[inline]
     pub fn change_qr_code_status(
         &self,
@@ -148,7 +324,26 @@ impl AuthenticationClient {
 
     /// Check permission by array resource.
     ///
-    /// `POST /api/v3/check-permission-array-resource`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_permission_by_array_resource`.
+    /// `POST /api/v3/check-permission-array-resource`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_permission_by_array_resource`, the Node SDK `checkPermissionByArrayResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resources: Vec<String>`: Resources (wire `resources` body field): list of string, required. Example: `["exampleArrayResource1","exampleArrayResource2"]`.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required. Example: `"get"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckResourcePermissionDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_permission_by_array_resource(vec!["exampleArrayResource1".into(), "exampleArrayResource2".into()], "get").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkPermissionByArrayResource"))]
     #[inline]
     pub fn check_permission_by_array_resource(
         &self,
@@ -165,7 +360,26 @@ impl AuthenticationClient {
 
     /// Check permission by string resource.
     ///
-    /// `POST /api/v3/check-permission-string-resource`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_permission_by_string_resource`.
+    /// `POST /api/v3/check-permission-string-resource`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_permission_by_string_resource`, the Node SDK `checkPermissionByStringResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resources: Vec<String>`: Resources (wire `resources` body field): list of string, required. Example: `["exampleStringResource1","exampleStringResource2"]`.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required. Example: `"get"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckResourcePermissionDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_permission_by_string_resource(vec!["exampleStringResource1".into(), "exampleStringResource2".into()], "get").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkPermissionByStringResource"))]
     #[inline]
     pub fn check_permission_by_string_resource(
         &self,
@@ -182,7 +396,26 @@ impl AuthenticationClient {
 
     /// Check permission by tree resource.
     ///
-    /// `POST /api/v3/check-permission-tree-resource`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_permission_by_tree_resource`.
+    /// `POST /api/v3/check-permission-tree-resource`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_permission_by_tree_resource`, the Node SDK `checkPermissionByTreeResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resources: Vec<String>`: Resources (wire `resources` body field): list of string, required.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required. Example: `"get"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckResourcePermissionDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_permission_by_tree_resource(vec!["RESOURCES".into()], "get").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkPermissionByTreeResource"))]
     #[inline]
     pub fn check_permission_by_tree_resource(
         &self,
@@ -199,7 +432,25 @@ impl AuthenticationClient {
 
     /// Check push code status.
     ///
-    /// `GET /api/v3/check-pushcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_push_code_status`.
+    /// `GET /api/v3/check-pushcode-status`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_push_code_status`, the Node SDK `checkPushCodeStatus`.
+    ///
+    /// # Parameters
+    ///
+    /// - `push_code_id: impl Into<String>`: Push code id (wire `pushCodeId` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckPushCodeStatusDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_push_code_status("PUSH_CODE_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkPushCodeStatus"))]
     #[inline]
     pub fn check_push_code_status(
         &self,
@@ -210,7 +461,25 @@ impl AuthenticationClient {
 
     /// Check qr code status.
     ///
-    /// `GET /api/v3/check-qrcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_qr_code_status`.
+    /// `GET /api/v3/check-qrcode-status`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_qr_code_status`, the Node SDK `checkQrCodeStatus`.
+    ///
+    /// # Parameters
+    ///
+    /// - `qrcode_id: impl Into<String>`: Qrcode id (wire `qrcodeId` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckQRCodeStatusDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_qr_code_status("QRCODE_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkQrCodeStatus"))]
     #[inline]
     pub fn check_qr_code_status(
         &self,
@@ -221,7 +490,25 @@ impl AuthenticationClient {
 
     /// Check valid credentials by cred ids.
     ///
-    /// `POST /api/v3/webauthn/check-valid-credentials-by-credIds`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_valid_credentials_by_cred_ids`.
+    /// `POST /api/v3/webauthn/check-valid-credentials-by-credIds`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_valid_credentials_by_cred_ids`, the Node SDK `checkValidCredentialsByCredIds`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// List of any JSON value: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_valid_credentials_by_cred_ids().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkValidCredentialsByCredIds"))]
     #[inline]
     pub fn check_valid_credentials_by_cred_ids(
         &self,
@@ -234,7 +521,28 @@ impl AuthenticationClient {
 
     /// Decrypt wechat mini program data.
     ///
-    /// `POST /api/v3/decrypt-wechat-miniprogram-data`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.decrypt_wechat_mini_program_data`.
+    /// `POST /api/v3/decrypt-wechat-miniprogram-data`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.decrypt_wechat_mini_program_data`, the Node SDK `decryptWechatMiniProgramData`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required.
+    /// - `iv: impl Into<String>`: Iv (wire `iv` body field): string, required.
+    /// - `encrypted_data: impl Into<String>`: Encrypted data (wire `encryptedData` body field): string, required.
+    /// - `ext_idp_connidentifier: impl Into<String>`: Ext idp connidentifier (wire `extIdpConnidentifier` body field): string, required. Example: `"my-wxapp"`.
+    ///
+    /// # Returns
+    ///
+    /// Any JSON value: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.decrypt_wechat_mini_program_data("CODE", "IV", "ENCRYPTED_DATA", "my-wxapp").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("decryptWechatMiniProgramData"))]
     #[inline]
     pub fn decrypt_wechat_mini_program_data(
         &self,
@@ -256,7 +564,25 @@ impl AuthenticationClient {
 
     /// Delete account.
     ///
-    /// `POST /api/v3/delete-account`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.delete_account`.
+    /// `POST /api/v3/delete-account`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.delete_account`, the Node SDK `deleteAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `delete_account_token: impl Into<SecretString>`: Delete account token (wire `deleteAccountToken` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_account("DELETE_ACCOUNT_TOKEN").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteAccount"))]
     #[inline]
     pub fn delete_account(
         &self,
@@ -270,7 +596,26 @@ impl AuthenticationClient {
 
     /// Enroll factor.
     ///
-    /// `POST /api/v3/enroll-factor`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.enroll_factor`.
+    /// `POST /api/v3/enroll-factor`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.enroll_factor`, the Node SDK `enrollFactor`.
+    ///
+    /// # Parameters
+    ///
+    /// - `enrollment_data: EnrollFactorEnrollmentDataDto`: Enrollment data (wire `enrollmentData` body field): object [`EnrollFactorEnrollmentDataDto`], required.
+    /// - `enrollment_token: impl Into<SecretString>`: Enrollment token (wire `enrollmentToken` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    /// - `factor_type: EnrollFactorDtoFactorType`: Factor type (wire `factorType` body field): enum [`EnrollFactorDtoFactorType`], required. One of `OTP`, `SMS`, `EMAIL` or `FACE`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.enroll_factor(genauth::types::EnrollFactorEnrollmentDataDto::default(), "ENROLLMENT_TOKEN", genauth::types::EnrollFactorDtoFactorType::Otp).await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("enrollFactor"))]
     #[inline]
     pub fn enroll_factor(
         &self,
@@ -290,7 +635,26 @@ impl AuthenticationClient {
 
     /// Exchange token set with qr code ticket.
     ///
-    /// `POST /api/v3/exchange-tokenset-with-qrcode-ticket`, sent with the app's credentials or the user's token. The official Python SDK calls it `AuthenticationClient.exchange_token_set_with_qr_code_ticket`.
+    /// `POST /api/v3/exchange-tokenset-with-qrcode-ticket`, authentication API, sent with the app's credentials or the user's token; not idempotent. The official Python SDK calls it `AuthenticationClient.exchange_token_set_with_qr_code_ticket`, the Node SDK `exchangeTokenSetWithQrCodeTicket`.
+    ///
+    /// # Parameters
+    ///
+    /// - `ticket: impl Into<SecretString>`: Ticket (wire `ticket` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    /// - optional, as setters on the returned [`Call`]: `.client_id(impl Into<String>)`, `.client_secret(impl Into<SecretString>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`LoginTokenResponseDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.exchange_token_set_with_qr_code_ticket("TICKET").client_id("6342b8537axxxx047d314109").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("exchangeTokenSetWithQrCodeTicket"))]
     #[inline]
     pub fn exchange_token_set_with_qr_code_ticket(
         &self,
@@ -304,7 +668,25 @@ impl AuthenticationClient {
 
     /// Gene fastpass qrcode info.
     ///
-    /// `POST /api/v3/gene-fastpass-qrcode-info`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.gene_fastpass_qrcode_info`.
+    /// `POST /api/v3/gene-fastpass-qrcode-info`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.gene_fastpass_qrcode_info`, the Node SDK `geneFastpassQrcodeInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.options(SignInFastpassOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GeneFastpassQRCodeInfoDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.gene_fastpass_qrcode_info().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("geneFastpassQrcodeInfo"))]
     #[inline]
     pub fn gene_fastpass_qrcode_info(&self) -> Call<'_, Self, ops::GeneFastpassQrcodeInfo> {
         Call::new(
@@ -315,7 +697,26 @@ impl AuthenticationClient {
 
     /// Gene qr code.
     ///
-    /// `POST /api/v3/gene-qrcode`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.gene_qr_code`.
+    /// `POST /api/v3/gene-qrcode`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.gene_qr_code`, the Node SDK `geneQrCode`.
+    ///
+    /// # Parameters
+    ///
+    /// - `r#type: GenerateQrcodeDtoType`: Type (wire `type` body field): enum [`GenerateQrcodeDtoType`], required. One of `MOBILE_APP`, `WECHAT_MINIPROGRAM` or `WECHAT_OFFICIAL_ACCOUNT`.
+    /// - optional, as setters on the returned [`Call`]: `.auto_merge_qr_code(bool)`, `.context(serde_json::Value)`, `.custom_data(serde_json::Value)`, `.ext_idp_conn_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GeneQRCodeDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.gene_qr_code(genauth::types::GenerateQrcodeDtoType::MobileApp).ext_idp_conn_id("62eb7ed1f04xxxxc6955b329").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("geneQrCode"))]
     #[inline]
     pub fn gene_qr_code(&self, r#type: GenerateQrcodeDtoType) -> Call<'_, Self, ops::GeneQrCode> {
         Call::new(self, ops::GeneQrCode(GenerateQrcodeDto::new(r#type)))
@@ -323,7 +724,28 @@ impl AuthenticationClient {
 
     /// Generate link ext idp url.
     ///
-    /// `GET /api/v3/generate-link-extidp-url`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.generate_link_ext_idp_url`.
+    /// `GET /api/v3/generate-link-extidp-url`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.generate_link_ext_idp_url`, the Node SDK `generateLinkExtIdpUrl`.
+    ///
+    /// # Parameters
+    ///
+    /// - `ext_idp_conn_identifier: impl Into<String>`: Ext idp conn identifier (wire `ext_idp_conn_identifier` query parameter): string, required. Example: `"my-wechat"`.
+    /// - `app_id: impl Into<String>`: App id (wire `app_id` query parameter): string, required.
+    /// - `id_token: impl Into<SecretString>`: Id token (wire `id_token` query parameter): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    /// - optional, as setters on the returned [`Call`]: `.need_url_redirect(impl Into<String>)`, `.only_redirect_token(impl Into<SecretString>)`, `.need_form_post(impl Into<String>)`, `.target_url(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GenerateBindExtIdpLinkDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.generate_link_ext_idp_url("my-wechat", "APP_ID", "ID_TOKEN").need_url_redirect("NEED_URL_REDIRECT").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("generateLinkExtIdpUrl"))]
     #[inline]
     pub fn generate_link_ext_idp_url(
         &self,
@@ -343,7 +765,25 @@ impl AuthenticationClient {
 
     /// Get accessible apps.
     ///
-    /// `GET /api/v3/get-my-accessible-apps`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_accessible_apps`.
+    /// `GET /api/v3/get-my-accessible-apps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_accessible_apps`, the Node SDK `getAccessibleApps`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`AccessibleAppsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_accessible_apps().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAccessibleApps"))]
     #[inline]
     pub fn get_accessible_apps(&self) -> Call<'_, Self, ops::GetAccessibleApps> {
         Call::new(self, ops::GetAccessibleApps::default())
@@ -351,7 +791,25 @@ impl AuthenticationClient {
 
     /// Get alipay auth info.
     ///
-    /// `GET /api/v3/get-alipay-authinfo`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_alipay_auth_info`.
+    /// `GET /api/v3/get-alipay-authinfo`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_alipay_auth_info`, the Node SDK `getAlipayAuthInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// - `ext_idp_connidentifier: impl Into<String>`: Ext idp connidentifier (wire `extIdpConnidentifier` query parameter): string, required. Example: `"wework"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`AlipayAuthInfoDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_alipay_auth_info("wework").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAlipayAuthInfo"))]
     #[inline]
     pub fn get_alipay_auth_info(
         &self,
@@ -365,7 +823,25 @@ impl AuthenticationClient {
 
     /// Get application enabled ext idps.
     ///
-    /// `GET /api/v3/get-application-enabled-extidps`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_application_enabled_ext_idps`.
+    /// `GET /api/v3/get-application-enabled-extidps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_application_enabled_ext_idps`, the Node SDK `getApplicationEnabledExtIdps`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`ExtIdpInfoDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_application_enabled_ext_idps().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getApplicationEnabledExtIdps"))]
     #[inline]
     pub fn get_application_enabled_ext_idps(
         &self,
@@ -375,7 +851,25 @@ impl AuthenticationClient {
 
     /// Get authorized resources.
     ///
-    /// `GET /api/v3/get-my-authorized-resources`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_authorized_resources`.
+    /// `GET /api/v3/get-my-authorized-resources`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_authorized_resources`, the Node SDK `getAuthorizedResources`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`, `.resource_type(GetAuthorizedResourcesResourceType)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`AuthorizedResourceDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_authorized_resources().namespace("default").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAuthorizedResources"))]
     #[inline]
     pub fn get_authorized_resources(&self) -> Call<'_, Self, ops::GetAuthorizedResources> {
         Call::new(self, ops::GetAuthorizedResources::default())
@@ -383,7 +877,25 @@ impl AuthenticationClient {
 
     /// Get country list.
     ///
-    /// `GET /api/v3/get-country-list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_country_list`.
+    /// `GET /api/v3/get-country-list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_country_list`, the Node SDK `getCountryList`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`CountryDetailInfo`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_country_list().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getCountryList"))]
     #[inline]
     pub fn get_country_list(&self) -> Call<'_, Self, ops::GetCountryList> {
         Call::new(self, ops::GetCountryList::default())
@@ -391,15 +903,58 @@ impl AuthenticationClient {
 
     /// Get factor.
     ///
-    /// `GET /api/v3/get-factor`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_factor`.
+    /// `GET /api/v3/get-factor`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_factor`, the Node SDK `getFactor`.
+    ///
+    /// # Parameters
+    ///
+    /// - `factor_id: impl Into<String>`: Factor id (wire `factorId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`FactorDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_factor("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getFactor"))]
     #[inline]
     pub fn get_factor(&self, factor_id: impl Into<String>) -> Call<'_, Self, ops::GetFactor> {
         Call::new(self, ops::GetFactor::new(factor_id.into()))
     }
 
-    /// Get fastpass params.
+    /// Get fastpass params: acts on `get-fastpass-client-apps` (authentication API).
     ///
-    /// `GET /api/v3/get-fastpass-client-apps`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_fastpass_params`.
+    /// `GET /api/v3/get-fastpass-client-apps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_fastpass_params`, the Node SDK `getFastpassParams`.
+    ///
+    /// # Parameters
+    ///
+    /// - `qrcode_id: impl Into<String>`: Qrcode id (wire `qrcodeId` query parameter): string, required.
+    /// - `app_id: impl Into<String>`: App id (wire `appId` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetFastpassQRCodeRelationAppsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_fastpass_params("QRCODE_ID", "APP_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "getFastpassParams",
+        "get fastpass client apps",
+        "get-fastpass-client-apps",
+        "get get fastpass client apps",
+        "authentication get fastpass client apps"
+    ))]
     #[inline]
     pub fn get_fastpass_params(
         &self,
@@ -414,7 +969,25 @@ impl AuthenticationClient {
 
     /// Get group list.
     ///
-    /// `GET /api/v3/get-my-group-list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_group_list`.
+    /// `GET /api/v3/get-my-group-list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_group_list`, the Node SDK `getGroupList`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`GroupDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_group_list().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getGroupList"))]
     #[inline]
     pub fn get_group_list(&self) -> Call<'_, Self, ops::GetGroupList> {
         Call::new(self, ops::GetGroupList::default())
@@ -422,7 +995,25 @@ impl AuthenticationClient {
 
     /// Get identities.
     ///
-    /// `GET /api/v3/get-identities`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_identities`.
+    /// `GET /api/v3/get-identities`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_identities`, the Node SDK `getIdentities`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`IdentityDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_identities().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getIdentities"))]
     #[inline]
     pub fn get_identities(&self) -> Call<'_, Self, ops::GetIdentities> {
         Call::new(self, ops::GetIdentities::default())
@@ -430,7 +1021,25 @@ impl AuthenticationClient {
 
     /// Get logged in apps.
     ///
-    /// `GET /api/v3/get-my-logged-in-apps`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_logged_in_apps`.
+    /// `GET /api/v3/get-my-logged-in-apps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_logged_in_apps`, the Node SDK `getLoggedInApps`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`LoggedInAppsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_logged_in_apps().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getLoggedInApps"))]
     #[inline]
     pub fn get_logged_in_apps(&self) -> Call<'_, Self, ops::GetLoggedInApps> {
         Call::new(self, ops::GetLoggedInApps::default())
@@ -438,7 +1047,26 @@ impl AuthenticationClient {
 
     /// Get login history.
     ///
-    /// `GET /api/v3/get-my-login-history`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_login_history`.
+    /// `GET /api/v3/get-my-login-history`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_login_history`, the Node SDK `getLoginHistory`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.app_id(impl Into<String>)`, `.client_ip(impl Into<String>)`, `.success(bool)`, `.start(i64)`, `.end(i64)`, `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`LoginHistoryDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_login_history().app_id("5f6265c67fxxxxae64ec516e").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getLoginHistory"))]
     #[inline]
     pub fn get_login_history(&self) -> Call<'_, Self, ops::GetLoginHistory> {
         Call::new(self, ops::GetLoginHistory::default())
@@ -446,7 +1074,25 @@ impl AuthenticationClient {
 
     /// Get profile.
     ///
-    /// `GET /api/v3/get-profile`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_profile`.
+    /// `GET /api/v3/get-profile`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_profile`, the Node SDK `getProfile`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.with_custom_data(bool)`, `.with_identities(bool)`, `.with_department_ids(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UserDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_profile().with_custom_data(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getProfile"))]
     #[inline]
     pub fn get_profile(&self) -> Call<'_, Self, ops::GetProfile> {
         Call::new(self, ops::GetProfile::default())
@@ -454,7 +1100,26 @@ impl AuthenticationClient {
 
     /// Get push login relation apps.
     ///
-    /// `POST /api/v3/get-pushlogin-relation-apps`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_push_login_relation_apps`.
+    /// `POST /api/v3/get-pushlogin-relation-apps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_push_login_relation_apps`, the Node SDK `getPushLoginRelationApps`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required.
+    /// - `push_code_id: impl Into<String>`: Push code id (wire `pushCodeId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetPushCodeRelationAppsDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_push_login_relation_apps("APP_ID", "PUSH_CODE_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getPushLoginRelationApps"))]
     #[inline]
     pub fn get_push_login_relation_apps(
         &self,
@@ -469,7 +1134,25 @@ impl AuthenticationClient {
 
     /// Get qr code status.
     ///
-    /// `GET /api/v3/get-app-login-qrcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_qr_code_status`.
+    /// `GET /api/v3/get-app-login-qrcode-status`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_qr_code_status`, the Node SDK `getAppLoginQrCodeStatus`.
+    ///
+    /// # Parameters
+    ///
+    /// - `qrcode_id: impl Into<String>`: Qrcode id (wire `qrcodeId` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckQRCodeStatusDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_qr_code_status("QRCODE_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAppLoginQrCodeStatus"))]
     #[inline]
     pub fn get_qr_code_status(
         &self,
@@ -480,23 +1163,83 @@ impl AuthenticationClient {
 
     /// Get role list.
     ///
-    /// `GET /api/v3/get-my-role-list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_role_list`.
+    /// `GET /api/v3/get-my-role-list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_role_list`, the Node SDK `getRoleList`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`RoleDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_role_list().namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getRoleList"))]
     #[inline]
     pub fn get_role_list(&self) -> Call<'_, Self, ops::GetRoleList> {
         Call::new(self, ops::GetRoleList::default())
     }
 
-    /// Get security level.
+    /// Get security level: acts on `get-security-info` (authentication API).
     ///
-    /// `GET /api/v3/get-security-info`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_security_level`.
+    /// `GET /api/v3/get-security-info`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_security_level`, the Node SDK `getSecurityLevel`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetSecurityInfoDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_security_level().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "getSecurityLevel",
+        "get security info",
+        "get-security-info",
+        "get get security info",
+        "authentication get security info"
+    ))]
     #[inline]
     pub fn get_security_level(&self) -> Call<'_, Self, ops::GetSecurityLevel> {
         Call::new(self, ops::GetSecurityLevel::default())
     }
 
-    /// Get system info.
+    /// Get system info: acts on `system` (authentication API).
     ///
-    /// `GET /api/v3/system`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_system_info`.
+    /// `GET /api/v3/system`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_system_info`, the Node SDK `getSystemInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`SystemInfoResp`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_system_info().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getSystemInfo", "system", "get system", "authentication system"))]
     #[inline]
     pub fn get_system_info(&self) -> Call<'_, Self, ops::GetSystemInfo> {
         Call::new(self, ops::GetSystemInfo::default())
@@ -504,7 +1247,25 @@ impl AuthenticationClient {
 
     /// Get tenant list.
     ///
-    /// `GET /api/v3/get-my-tenant-list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_tenant_list`.
+    /// `GET /api/v3/get-my-tenant-list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_tenant_list`, the Node SDK `getTenantList`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`UserTenantListDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_tenant_list().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getTenantList"))]
     #[inline]
     pub fn get_tenant_list(&self) -> Call<'_, Self, ops::GetTenantList> {
         Call::new(self, ops::GetTenantList::default())
@@ -512,7 +1273,25 @@ impl AuthenticationClient {
 
     /// Get user auth resource permission list.
     ///
-    /// `POST /api/v3/get-user-auth-resource-permission-list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_user_auth_resource_permission_list`.
+    /// `POST /api/v3/get-user-auth-resource-permission-list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_user_auth_resource_permission_list`, the Node SDK `getUserAuthResourcePermissionList`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resources: Vec<String>`: Resources (wire `resources` body field): list of string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetUserAuthResourcePermissionListDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_auth_resource_permission_list(vec!["RESOURCES".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserAuthResourcePermissionList"))]
     #[inline]
     pub fn get_user_auth_resource_permission_list(
         &self,
@@ -528,7 +1307,25 @@ impl AuthenticationClient {
 
     /// Get user auth resource struct.
     ///
-    /// `POST /api/v3/get-user-auth-resource-struct`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_user_auth_resource_struct`.
+    /// `POST /api/v3/get-user-auth-resource-struct`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_user_auth_resource_struct`, the Node SDK `getUserAuthResourceStruct`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resource: impl Into<String>`: Resource (wire `resource` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetUserAuthResourceStructDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_auth_resource_struct("RESOURCE").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserAuthResourceStruct"))]
     #[inline]
     pub fn get_user_auth_resource_struct(
         &self,
@@ -540,9 +1337,33 @@ impl AuthenticationClient {
         )
     }
 
-    /// Get user authorized resources list.
+    /// Get user authorized resources list: acts on `get-user-auth-resource-list` (authentication API).
     ///
-    /// `GET /api/v3/get-user-auth-resource-list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_user_authorized_resources_list`.
+    /// `GET /api/v3/get-user-auth-resource-list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_user_authorized_resources_list`, the Node SDK `getUserAuthorizedResourcesList`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetUserAuthResourceListDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_authorized_resources_list().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "getUserAuthorizedResourcesList",
+        "get user auth resource list",
+        "get-user-auth-resource-list",
+        "get get user auth resource list",
+        "authentication get user auth resource list"
+    ))]
     #[inline]
     pub fn get_user_authorized_resources_list(
         &self,
@@ -550,9 +1371,34 @@ impl AuthenticationClient {
         Call::new(self, ops::GetUserAuthorizedResourcesList::default())
     }
 
-    /// Get wechat mp access token.
+    /// Get wechat mp access token: acts on `get-wechat-access-token` (authentication API).
     ///
-    /// `POST /api/v3/get-wechat-access-token`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_wechat_mp_access_token`.
+    /// `POST /api/v3/get-wechat-access-token`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.get_wechat_mp_access_token`, the Node SDK `getWechatMpAccessToken`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required.
+    /// - `app_secret: impl Into<SecretString>`: App secret (wire `appSecret` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetWechatAccessTokenDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_wechat_mp_access_token("APP_ID", "APP_SECRET").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "getWechatMpAccessToken",
+        "get wechat access token",
+        "get-wechat-access-token",
+        "get get wechat access token",
+        "authentication get wechat access token"
+    ))]
     #[inline]
     pub fn get_wechat_mp_access_token(
         &self,
@@ -565,9 +1411,34 @@ impl AuthenticationClient {
         )
     }
 
-    /// Get wechat mp access token info.
+    /// Get wechat mp access token info: acts on `get-wechat-access-token-info` (authentication API).
     ///
-    /// `POST /api/v3/get-wechat-access-token-info`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_wechat_mp_access_token_info`.
+    /// `POST /api/v3/get-wechat-access-token-info`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_wechat_mp_access_token_info`, the Node SDK `getWechatMpAccessTokenInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required.
+    /// - `app_secret: impl Into<SecretString>`: App secret (wire `appSecret` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetWechatAccessTokenDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_wechat_mp_access_token_info("APP_ID", "APP_SECRET").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "getWechatMpAccessTokenInfo",
+        "get wechat access token info",
+        "get-wechat-access-token-info",
+        "get get wechat access token info",
+        "authentication get wechat access token info"
+    ))]
     #[inline]
     pub fn get_wechat_mp_access_token_info(
         &self,
@@ -580,33 +1451,128 @@ impl AuthenticationClient {
         )
     }
 
-    /// Init authentication options.
+    /// Init authentication options: acts on `webauthn/authentication` (authentication API).
     ///
-    /// `GET /api/v3/webauthn/authentication`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.init_authentication_options`.
+    /// `GET /api/v3/webauthn/authentication`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.init_authentication_options`, the Node SDK `initAuthenticationOptions`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`AuthenticationOptionsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.init_authentication_options().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "initAuthenticationOptions",
+        "webauthn authentication",
+        "webauthn/authentication",
+        "init webauthn authentication",
+        "authentication webauthn authentication"
+    ))]
     #[inline]
     pub fn init_authentication_options(&self) -> Call<'_, Self, ops::InitAuthenticationOptions> {
         Call::new(self, ops::InitAuthenticationOptions::default())
     }
 
-    /// Init register options.
+    /// Init register options: acts on `webauthn/registration` (authentication API).
     ///
-    /// `GET /api/v3/webauthn/registration`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.init_register_options`.
+    /// `GET /api/v3/webauthn/registration`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.init_register_options`, the Node SDK `initRegisterOptions`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`RegistrationOptionsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.init_register_options().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "initRegisterOptions",
+        "webauthn registration",
+        "webauthn/registration",
+        "init webauthn registration",
+        "authentication webauthn registration"
+    ))]
     #[inline]
     pub fn init_register_options(&self) -> Call<'_, Self, ops::InitRegisterOptions> {
         Call::new(self, ops::InitRegisterOptions::default())
     }
 
-    /// List.
+    /// List: acts on `mydevices/list` (authentication API).
     ///
-    /// `GET /api/v3/mydevices/list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.list`.
+    /// `GET /api/v3/mydevices/list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.list`, the Node SDK `list`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.page(i64)`, `.limit(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`TerminalSessionDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.list().page(1).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "mydevices list",
+        "mydevices/list",
+        "list mydevices list",
+        "authentication mydevices list"
+    ))]
     #[inline]
     pub fn list(&self) -> Call<'_, Self, ops::List> {
         Call::new(self, ops::List::default())
     }
 
-    /// List credentials by page.
+    /// List credentials by page: acts on `webauthn/page-authenticator-device` (authentication API).
     ///
-    /// `POST /api/v3/webauthn/page-authenticator-device`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.list_credentials_by_page`.
+    /// `POST /api/v3/webauthn/page-authenticator-device`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.list_credentials_by_page`, the Node SDK `listCredentialsByPage`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of any JSON value.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_credentials_by_page().await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "listCredentialsByPage",
+        "webauthn page authenticator device",
+        "webauthn/page-authenticator-device",
+        "list webauthn page authenticator device",
+        "authentication webauthn page authenticator device"
+    ))]
     #[inline]
     pub fn list_credentials_by_page(&self) -> Call<'_, Self, ops::ListCredentialsByPage> {
         Call::new(
@@ -617,7 +1583,25 @@ impl AuthenticationClient {
 
     /// List enrolled factors.
     ///
-    /// `GET /api/v3/list-enrolled-factors`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.list_enrolled_factors`.
+    /// `GET /api/v3/list-enrolled-factors`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.list_enrolled_factors`, the Node SDK `listEnrolledFactors`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`FactorDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_enrolled_factors().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listEnrolledFactors"))]
     #[inline]
     pub fn list_enrolled_factors(&self) -> Call<'_, Self, ops::ListEnrolledFactors> {
         Call::new(self, ops::ListEnrolledFactors::default())
@@ -625,15 +1609,57 @@ impl AuthenticationClient {
 
     /// List factors to enroll.
     ///
-    /// `GET /api/v3/list-factors-to-enroll`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.list_factors_to_enroll`.
+    /// `GET /api/v3/list-factors-to-enroll`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.list_factors_to_enroll`, the Node SDK `listFactorsToEnroll`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`FactorToEnrollDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_factors_to_enroll().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listFactorsToEnroll"))]
     #[inline]
     pub fn list_factors_to_enroll(&self) -> Call<'_, Self, ops::ListFactorsToEnroll> {
         Call::new(self, ops::ListFactorsToEnroll::default())
     }
 
-    /// List public accounts for switch logged in.
+    /// List public accounts for switch logged in: acts on `get-user-select-login-public-accounts` (authentication API).
     ///
-    /// `GET /api/v3/get-user-select-login-public-accounts`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.list_public_accounts_for_switch_logged_in`.
+    /// `GET /api/v3/get-user-select-login-public-accounts`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.list_public_accounts_for_switch_logged_in`, the Node SDK `listPublicAccountsForSwitchLoggedIn`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.with_origin_user(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`GetUserSelectLoginPublicAccountsDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_public_accounts_for_switch_logged_in().with_origin_user(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "listPublicAccountsForSwitchLoggedIn",
+        "get user select login public accounts",
+        "get-user-select-login-public-accounts",
+        "list get user select login public accounts",
+        "authentication get user select login public accounts"
+    ))]
     #[inline]
     pub fn list_public_accounts_for_switch_logged_in(
         &self,
@@ -643,7 +1669,25 @@ impl AuthenticationClient {
 
     /// Mfa otp verify.
     ///
-    /// `POST /api/v3/mfa-totp-verify`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.mfa_otp_verify`.
+    /// `POST /api/v3/mfa-totp-verify`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.mfa_otp_verify`, the Node SDK `mfaOtpVerify`.
+    ///
+    /// # Parameters
+    ///
+    /// - `totp: impl Into<SecretString>`: Totp (wire `totp` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`OtpVerityRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.mfa_otp_verify("TOTP").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("mfaOtpVerify"))]
     #[inline]
     pub fn mfa_otp_verify(
         &self,
@@ -654,7 +1698,26 @@ impl AuthenticationClient {
 
     /// Pre check code.
     ///
-    /// `POST /api/v3/pre-check-code`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.pre_check_code`.
+    /// `POST /api/v3/pre-check-code`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.pre_check_code`, the Node SDK `preCheckCode`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code_type: PreCheckCodeDtoCodeType`: Code type (wire `codeType` body field): enum [`PreCheckCodeDtoCodeType`], required. One of `SMS` or `EMAIL`.
+    /// - optional, as setters on the returned [`Call`]: `.email_code_payload(PreCheckEmailCodeDto)`, `.sms_code_payload(PreCheckSmsCodeDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`PreCheckCodeDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.pre_check_code(genauth::types::PreCheckCodeDtoCodeType::Sms).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("preCheckCode"))]
     #[inline]
     pub fn pre_check_code(
         &self,
@@ -665,7 +1728,26 @@ impl AuthenticationClient {
 
     /// Qr code app login.
     ///
-    /// `POST /api/v3/qrcode-app-login`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.qr_code_app_login`.
+    /// `POST /api/v3/qrcode-app-login`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.qr_code_app_login`, the Node SDK `qrCodeAppLogin`.
+    ///
+    /// # Parameters
+    ///
+    /// - `action: AppQRCodeLoginDtoAction`: Action (wire `action` body field): enum [`AppQRCodeLoginDtoAction`], required. One of `APP_LOGIN`.
+    /// - `qrcode_id: impl Into<String>`: Qrcode id (wire `qrcodeId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`LoginTokenResponseDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.qr_code_app_login(genauth::types::AppQRCodeLoginDtoAction::AppLogin, "QRCODE_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("qrCodeAppLogin"))]
     #[inline]
     pub fn qr_code_app_login(
         &self,
@@ -678,9 +1760,34 @@ impl AuthenticationClient {
         )
     }
 
-    /// Register new user.
+    /// Register new user: acts on `api/v2/ecConn/wechatMobile/register` (authentication API).
     ///
-    /// `POST /api/v2/ecConn/wechatMobile/register`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.register_new_user`.
+    /// `POST /api/v2/ecConn/wechatMobile/register`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.register_new_user`, the Node SDK `registerNewUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `key: impl Into<String>`: Key (wire `key` body field): string, required.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`WechatLoginTokenRespDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.register_new_user("KEY", "ACTION").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "registerNewUser",
+        "api v2 ec conn wechat mobile register",
+        "api/v2/ecConn/wechatMobile/register",
+        "register api v2 ec conn wechat mobile register",
+        "authentication api v2 ec conn wechat mobile register"
+    ))]
     #[inline]
     pub fn register_new_user(
         &self,
@@ -693,9 +1800,33 @@ impl AuthenticationClient {
         )
     }
 
-    /// Remove all credentials.
+    /// Remove all credentials: acts on `webauthn/remove-credentials-by-authenticator-code` (authentication API).
     ///
-    /// `POST /api/v3/webauthn/remove-credentials-by-authenticator-code`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.remove_all_credentials`.
+    /// `POST /api/v3/webauthn/remove-credentials-by-authenticator-code`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.remove_all_credentials`, the Node SDK `removeAllCredentials`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.remove_all_credentials().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "removeAllCredentials",
+        "webauthn remove credentials by authenticator code",
+        "webauthn/remove-credentials-by-authenticator-code",
+        "remove webauthn remove credentials by authenticator code",
+        "authentication webauthn remove credentials by authenticator code"
+    ))]
     #[inline]
     pub fn remove_all_credentials(&self) -> Call<'_, Self, ops::RemoveAllCredentials> {
         Call::new(
@@ -706,7 +1837,25 @@ impl AuthenticationClient {
 
     /// Remove credential.
     ///
-    /// `POST /api/v3/webauthn/remove-credential/{credentialID}`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.remove_credential`.
+    /// `POST /api/v3/webauthn/remove-credential/{credentialID}`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.remove_credential`, the Node SDK `removeCredential`.
+    ///
+    /// # Parameters
+    ///
+    /// - `credential_id: impl Into<String>`: Credential id (wire `credentialID` path parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.remove_credential("CREDENTIAL_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("removeCredential"))]
     #[inline]
     pub fn remove_credential(
         &self,
@@ -723,7 +1872,24 @@ impl AuthenticationClient {
 
     /// Reset factor.
     ///
-    /// `POST /api/v3/reset-factor`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.reset_factor`.
+    /// `POST /api/v3/reset-factor`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.reset_factor`, the Node SDK `resetFactor`.
+    ///
+    /// # Parameters
+    ///
+    /// - `factor_id: impl Into<String>`: Factor id (wire `factorId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.reset_factor("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("resetFactor"))]
     #[inline]
     pub fn reset_factor(&self, factor_id: impl Into<String>) -> Call<'_, Self, ops::ResetFactor> {
         Call::new(self, ops::ResetFactor(ResetFactorDto::new(factor_id)))
@@ -731,7 +1897,27 @@ impl AuthenticationClient {
 
     /// Reset password.
     ///
-    /// `POST /api/v3/reset-password`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.reset_password`.
+    /// `POST /api/v3/reset-password`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.reset_password`, the Node SDK `resetPassword`.
+    ///
+    /// # Parameters
+    ///
+    /// - `password: impl Into<SecretString>`: Password (wire `password` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    /// - `password_reset_token: impl Into<SecretString>`: Password reset token (wire `passwordResetToken` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    /// - optional, as setters on the returned [`Call`]: `.password_encrypt_type(ResetPasswordDtoPasswordEncryptType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.reset_password("PASSWORD", "PASSWORD_RESET_TOKEN").password_encrypt_type(genauth::types::ResetPasswordDtoPasswordEncryptType::Sm2).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("resetPassword"))]
     #[inline]
     pub fn reset_password(
         &self,
@@ -744,17 +1930,65 @@ impl AuthenticationClient {
         )
     }
 
-    /// Revoke.
+    /// Revoke: acts on `mydevices/revoke-session` (authentication API).
     ///
-    /// `POST /api/v3/mydevices/revoke-session`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.revoke`.
+    /// `POST /api/v3/mydevices/revoke-session`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.revoke`, the Node SDK `revoke`.
+    ///
+    /// # Parameters
+    ///
+    /// - `device_id: impl Into<String>`: Device id (wire `deviceId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.revoke("DEVICE_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "mydevices revoke session",
+        "mydevices/revoke-session",
+        "revoke mydevices revoke session",
+        "authentication mydevices revoke session"
+    ))]
     #[inline]
     pub fn revoke(&self, device_id: impl Into<String>) -> Call<'_, Self, ops::Revoke> {
         Call::new(self, ops::Revoke(RevokeDeviceSessionDto::new(device_id)))
     }
 
-    /// Select account.
+    /// Select account: acts on `api/v2/ecConn/wechatMobile/select` (authentication API).
     ///
-    /// `POST /api/v2/ecConn/wechatMobile/select`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.select_account`.
+    /// `POST /api/v2/ecConn/wechatMobile/select`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.select_account`, the Node SDK `selectAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `key: impl Into<String>`: Key (wire `key` body field): string, required.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required.
+    /// - `account: impl Into<String>`: Account (wire `account` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`WechatLoginTokenRespDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.select_account("KEY", "ACTION", "ACCOUNT").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "selectAccount",
+        "api v2 ec conn wechat mobile select",
+        "api/v2/ecConn/wechatMobile/select",
+        "select api v2 ec conn wechat mobile select",
+        "authentication api v2 ec conn wechat mobile select"
+    ))]
     #[inline]
     pub fn select_account(
         &self,
@@ -770,7 +2004,25 @@ impl AuthenticationClient {
 
     /// Send email.
     ///
-    /// `POST /api/v3/send-email`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.send_email`.
+    /// `POST /api/v3/send-email`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.send_email`, the Node SDK `sendEmail`.
+    ///
+    /// # Parameters
+    ///
+    /// - `channel: SendEmailDtoChannel`: Channel (wire `channel` body field): enum [`SendEmailDtoChannel`], required. One of `CHANNEL_LOGIN`, `CHANNEL_REGISTER`, `CHANNEL_RESET_PASSWORD`, `CHANNEL_VERIFY_EMAIL_LINK`, `CHANNEL_UPDATE_EMAIL`, `CHANNEL_BIND_EMAIL`, `CHANNEL_UNBIND_EMAIL`, `CHANNEL_VERIFY_MFA`, `CHANNEL_UNLOCK_ACCOUNT`, `CHANNEL_COMPLETE_EMAIL` or `CHANNEL_DELETE_ACCOUNT`.
+    /// - `email: impl Into<String>`: Email (wire `email` body field): string, required. Example: `"test@example.com"`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.send_email(genauth::types::SendEmailDtoChannel::ChannelLogin, "test@example.com").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("sendEmail"))]
     #[inline]
     pub fn send_email(
         &self,
@@ -782,7 +2034,26 @@ impl AuthenticationClient {
 
     /// Send enroll factor request.
     ///
-    /// `POST /api/v3/send-enroll-factor-request`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.send_enroll_factor_request`.
+    /// `POST /api/v3/send-enroll-factor-request`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.send_enroll_factor_request`, the Node SDK `sendEnrollFactorRequest`.
+    ///
+    /// # Parameters
+    ///
+    /// - `profile: FactorProfile`: Profile (wire `profile` body field): object [`FactorProfile`], required.
+    /// - `factor_type: SendEnrollFactorRequestDtoFactorType`: Factor type (wire `factorType` body field): enum [`SendEnrollFactorRequestDtoFactorType`], required. One of `OTP`, `SMS`, `EMAIL` or `FACE`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`SendEnrollFactorRequestDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.send_enroll_factor_request(genauth::types::FactorProfile::default(), genauth::types::SendEnrollFactorRequestDtoFactorType::Otp).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("sendEnrollFactorRequest"))]
     #[inline]
     pub fn send_enroll_factor_request(
         &self,
@@ -797,7 +2068,26 @@ impl AuthenticationClient {
 
     /// Send sms.
     ///
-    /// `POST /api/v3/send-sms`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.send_sms`.
+    /// `POST /api/v3/send-sms`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.send_sms`, the Node SDK `sendSms`.
+    ///
+    /// # Parameters
+    ///
+    /// - `channel: SendSMSDtoChannel`: Channel (wire `channel` body field): enum [`SendSMSDtoChannel`], required. One of `CHANNEL_LOGIN`, `CHANNEL_REGISTER`, `CHANNEL_RESET_PASSWORD`, `CHANNEL_BIND_PHONE`, `CHANNEL_UNBIND_PHONE`, `CHANNEL_BIND_MFA`, `CHANNEL_VERIFY_MFA`, `CHANNEL_UNBIND_MFA`, `CHANNEL_COMPLETE_PHONE`, `CHANNEL_IDENTITY_VERIFICATION` or `CHANNEL_DELETE_ACCOUNT`.
+    /// - `phone_number: impl Into<String>`: Phone number (wire `phoneNumber` body field): string, required. Example: `"188xxxx8888"`.
+    /// - optional, as setters on the returned [`Call`]: `.phone_country_code(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.send_sms(genauth::types::SendSMSDtoChannel::ChannelLogin, "188xxxx8888").phone_country_code("+86").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("sendSms"))]
     #[inline]
     pub fn send_sms(
         &self,
@@ -807,9 +2097,33 @@ impl AuthenticationClient {
         Call::new(self, ops::SendSms(SendSMSDto::new(channel, phone_number)))
     }
 
-    /// Sign in by credentials.
+    /// Sign in by credentials: acts on `signin` (authentication API).
     ///
-    /// `POST /api/v3/signin`, sent with the app's credentials or the user's token. The official Python SDK calls it `AuthenticationClient.sign_in_by_credentials`.
+    /// `POST /api/v3/signin`, authentication API, sent with the app's credentials or the user's token; not idempotent. The official Python SDK calls it `AuthenticationClient.sign_in_by_credentials`, the Node SDK `signInByCredentials`.
+    ///
+    /// # Parameters
+    ///
+    /// - `connection: SigninByCredentialsDtoConnection`: Connection (wire `connection` body field): enum [`SigninByCredentialsDtoConnection`], required. One of `PASSWORD`, `PASSCODE`, `LDAP` or `AD`.
+    /// - optional, as setters on the returned [`Call`]: `.ad_payload(SignInByAdPayloadDto)`, `.client_id(impl Into<String>)`, `.client_secret(impl Into<SecretString>)`, `.ldap_payload(SignInByLdapPayloadDto)`, `.options(SignInOptionsDto)`, `.pass_code_payload(SignInByPassCodePayloadDto)`, `.password_payload(SignInByPasswordPayloadDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`LoginTokenResponseDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.sign_in_by_credentials(genauth::types::SigninByCredentialsDtoConnection::Password).client_id("6342b8537axxxx047d314109").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "signInByCredentials",
+        "signin",
+        "sign signin",
+        "authentication signin"
+    ))]
     #[inline]
     pub fn sign_in_by_credentials(
         &self,
@@ -823,7 +2137,27 @@ impl AuthenticationClient {
 
     /// Sign in by mobile.
     ///
-    /// `POST /api/v3/signin-by-mobile`, sent with the app's credentials or the user's token. The official Python SDK calls it `AuthenticationClient.sign_in_by_mobile`.
+    /// `POST /api/v3/signin-by-mobile`, authentication API, sent with the app's credentials or the user's token; not idempotent. The official Python SDK calls it `AuthenticationClient.sign_in_by_mobile`, the Node SDK `signInByMobile`.
+    ///
+    /// # Parameters
+    ///
+    /// - `ext_idp_connidentifier: impl Into<String>`: Ext idp connidentifier (wire `extIdpConnidentifier` body field): string, required. Example: `"wework"`.
+    /// - `connection: SigninByMobileDtoConnection`: Connection (wire `connection` body field): enum [`SigninByMobileDtoConnection`], required. One of `apple`, `wechat`, `alipay`, `wechatwork`, `wechatwork_agency`, `lark_internal`, `lark_public`, `lark_block`, `yidun`, `wechat_mini_program_code`, `wechat_mini_program_phone`, `wechat_mini_program_code_and_phone` or 20 more.
+    /// - optional, as setters on the returned [`Call`]: `.alipay_payload(SignInByAlipayPayloadDto)`, `.amazon_payload(SignInByAmazonPayloadDto)`, `.apple_payload(SignInByApplePayloadDto)`, `.baidu_payload(SignInByBaiduPayloadDto)`, `.client_id(impl Into<String>)`, `.client_secret(impl Into<SecretString>)`, `.ding_talk_payload(SignInByDingTalkPayloadDto)`, `.douyin_mini_program_code_and_phone_payload(SignInByDouyinMiniProgramCodeAndPhonePayloadDto)`, `.douyin_mini_program_code_payload(SignInByDouyinMiniProgramCodePayloadDto)`, `.douyin_payload(SignInByDouyinPayloadDto)`, `.facebook_payload(SignInByFacebookPayloadDto)`, `.gitee_payload(SignInByGiteePayloadDto)`, `.github_payload(SignInByGithubPayloadDto)`, `.gitlab_payload(SignInByGitlabPayloadDto)`, `.google_payload(SignInByGooglePayloadDto)`, `.huawei_payload(SignInByHuaweiPayloadDto)`, `.kuaishou_payload(SignInByKuaishouPayloadDto)`, `.lark_block_payload(SignInByLarkBlockPayloadDto)`, `.lark_internal_payload(SignInByLarkInternalPayloadDto)`, `.lark_public_payload(SignInByLarkPublicPayloadDto)`, `.line_payload(SignInByLinePayloadDto)`, `.linked_in_payload(SignInByLinkedInPayloadDto)`, `.oppo_payload(SignInByOPPOPayloadDto)`, `.options(SignInByMobileOptionsDto)`, `.qq_payload(SignInByQQPayloadDto)`, `.slack_payload(SignInBySlackPayloadDto)`, `.wechat_mini_program_code_and_phone_payload(SignInByWechatMiniProgramCodeAndPhonePayloadDto)`, `.wechat_mini_program_code_payload(SignInByWechatMiniProgramCodePayloadDto)`, `.wechat_mini_program_phone_payload(SignInByWechatMiniProgramPhonePayloadDto)`, `.wechat_payload(SignInByWechatPayloadDto)`, `.wechatwork_agency_payload(SignInByWechatworkAgencyPayloadDto)`, `.wechatwork_payload(SignInByWechatworkDto)`, `.weibo_payload(SignInByWeiboPayloadDto)`, `.xiaomi_payload(SignInByXiaomiPayloadDto)`, `.yidun_payload(SignInByYidunPayloadDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`LoginTokenResponseDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.sign_in_by_mobile("wework", genauth::types::SigninByMobileDtoConnection::Apple).client_id("6342b8537axxxx047d314109").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("signInByMobile"))]
     #[inline]
     pub fn sign_in_by_mobile(
         &self,
@@ -838,7 +2172,26 @@ impl AuthenticationClient {
 
     /// Sign in by push.
     ///
-    /// `POST /api/v3/signin-by-push`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.sign_in_by_push`.
+    /// `POST /api/v3/signin-by-push`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.sign_in_by_push`, the Node SDK `signInByPush`.
+    ///
+    /// # Parameters
+    ///
+    /// - `account: impl Into<String>`: Account (wire `account` body field): string, required. Example: `"test"`.
+    /// - optional, as setters on the returned [`Call`]: `.options(SignInByPushOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GenePushCodeDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.sign_in_by_push("test").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("signInByPush"))]
     #[inline]
     pub fn sign_in_by_push(&self, account: impl Into<String>) -> Call<'_, Self, ops::SignInByPush> {
         Call::new(self, ops::SignInByPush(SignInByPushDto::new(account)))
@@ -846,7 +2199,26 @@ impl AuthenticationClient {
 
     /// Sign up.
     ///
-    /// `POST /api/v3/signup`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.sign_up`.
+    /// `POST /api/v3/signup`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.sign_up`, the Node SDK `signUp`.
+    ///
+    /// # Parameters
+    ///
+    /// - `connection: SignUpDtoConnection`: Connection (wire `connection` body field): enum [`SignUpDtoConnection`], required. One of `PASSWORD` or `PASSCODE`.
+    /// - optional, as setters on the returned [`Call`]: `.options(SignUpOptionsDto)`, `.pass_code_payload(SignUpByPassCodeDto)`, `.password_payload(SignUpByPasswordDto)`, `.profile(SignUpProfileDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UserDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.sign_up(genauth::types::SignUpDtoConnection::Password).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("signUp"))]
     #[inline]
     pub fn sign_up(&self, connection: SignUpDtoConnection) -> Call<'_, Self, ops::SignUp> {
         Call::new(self, ops::SignUp(SignUpDto::new(connection)))
@@ -854,7 +2226,26 @@ impl AuthenticationClient {
 
     /// Switch login by user.
     ///
-    /// `POST /api/v3/switch-login-by-user`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.switch_login_by_user`.
+    /// `POST /api/v3/switch-login-by-user`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.switch_login_by_user`, the Node SDK `switchLoginByUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `target_user_id: impl Into<String>`: Target user id (wire `targetUserId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.options(SignInBySwitchOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`LoginTokenResponseDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.switch_login_by_user("TARGET_USER_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("switchLoginByUser"))]
     #[inline]
     pub fn switch_login_by_user(
         &self,
@@ -866,9 +2257,31 @@ impl AuthenticationClient {
         )
     }
 
-    /// Unbind.
+    /// Unbind: acts on `mydevices/unbind` (authentication API).
     ///
-    /// `POST /api/v3/mydevices/unbind`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.unbind`.
+    /// `POST /api/v3/mydevices/unbind`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.unbind`, the Node SDK `unbind`.
+    ///
+    /// # Parameters
+    ///
+    /// - `device_id: impl Into<String>`: Device id (wire `deviceId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.unbind("DEVICE_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "mydevices unbind",
+        "mydevices/unbind",
+        "unbind mydevices unbind",
+        "authentication mydevices unbind"
+    ))]
     #[inline]
     pub fn unbind(&self, device_id: impl Into<String>) -> Call<'_, Self, ops::Unbind> {
         Call::new(self, ops::Unbind(UnbindDeviceDto::new(device_id)))
@@ -876,7 +2289,24 @@ impl AuthenticationClient {
 
     /// Unbind email.
     ///
-    /// `POST /api/v3/unbind-email`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.unbind_email`.
+    /// `POST /api/v3/unbind-email`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.unbind_email`, the Node SDK `unbindEmail`.
+    ///
+    /// # Parameters
+    ///
+    /// - `pass_code: impl Into<SecretString>`: Pass code (wire `passCode` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.unbind_email("PASS_CODE").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("unbindEmail"))]
     #[inline]
     pub fn unbind_email(
         &self,
@@ -887,7 +2317,24 @@ impl AuthenticationClient {
 
     /// Unbind phone.
     ///
-    /// `POST /api/v3/unbind-phone`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.unbind_phone`.
+    /// `POST /api/v3/unbind-phone`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.unbind_phone`, the Node SDK `unbindPhone`.
+    ///
+    /// # Parameters
+    ///
+    /// - `pass_code: impl Into<SecretString>`: Pass code (wire `passCode` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.unbind_phone("PASS_CODE").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("unbindPhone"))]
     #[inline]
     pub fn unbind_phone(
         &self,
@@ -898,7 +2345,24 @@ impl AuthenticationClient {
 
     /// Unlink ext idp.
     ///
-    /// `POST /api/v3/unlink-extidp`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.unlink_ext_idp`.
+    /// `POST /api/v3/unlink-extidp`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.unlink_ext_idp`, the Node SDK `unlinkExtIdp`.
+    ///
+    /// # Parameters
+    ///
+    /// - `ext_idp_id: impl Into<String>`: Ext idp id (wire `extIdpId` body field): string, required. Example: `"62f209327xxxxcc10d966ee5"`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.unlink_ext_idp("62f209327xxxxcc10d966ee5").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("unlinkExtIdp"))]
     #[inline]
     pub fn unlink_ext_idp(
         &self,
@@ -909,7 +2373,25 @@ impl AuthenticationClient {
 
     /// Update email.
     ///
-    /// `POST /api/v3/update-email`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.update_email`.
+    /// `POST /api/v3/update-email`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.update_email`, the Node SDK `updateEmail`.
+    ///
+    /// # Parameters
+    ///
+    /// - `update_email_token: impl Into<SecretString>`: Update email token (wire `updateEmailToken` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_email("UPDATE_EMAIL_TOKEN").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateEmail"))]
     #[inline]
     pub fn update_email(
         &self,
@@ -923,7 +2405,25 @@ impl AuthenticationClient {
 
     /// Update password.
     ///
-    /// `POST /api/v3/update-password`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.update_password`.
+    /// `POST /api/v3/update-password`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.update_password`, the Node SDK `updatePassword`.
+    ///
+    /// # Parameters
+    ///
+    /// - `new_password: impl Into<SecretString>`: New password (wire `newPassword` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    /// - optional, as setters on the returned [`Call`]: `.old_password(impl Into<SecretString>)`, `.password_encrypt_type(UpdatePasswordDtoPasswordEncryptType)`, `.password_reset_token(impl Into<SecretString>)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// client.update_password("NEW_PASSWORD").password_encrypt_type(genauth::types::UpdatePasswordDtoPasswordEncryptType::Sm2).await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updatePassword"))]
     #[inline]
     pub fn update_password(
         &self,
@@ -937,7 +2437,25 @@ impl AuthenticationClient {
 
     /// Update phone.
     ///
-    /// `POST /api/v3/update-phone`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.update_phone`.
+    /// `POST /api/v3/update-phone`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.update_phone`, the Node SDK `updatePhone`.
+    ///
+    /// # Parameters
+    ///
+    /// - `update_phone_token: impl Into<SecretString>`: Update phone token (wire `updatePhoneToken` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_phone("UPDATE_PHONE_TOKEN").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updatePhone"))]
     #[inline]
     pub fn update_phone(
         &self,
@@ -951,7 +2469,25 @@ impl AuthenticationClient {
 
     /// Update profile.
     ///
-    /// `POST /api/v3/update-profile`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.update_profile`.
+    /// `POST /api/v3/update-profile`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.update_profile`, the Node SDK `updateProfile`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.address(impl Into<String>)`, `.birthdate(impl Into<String>)`, `.city(impl Into<String>)`, `.company(impl Into<String>)`, `.country(impl Into<String>)`, `.custom_data(serde_json::Value)`, `.external_id(impl Into<String>)`, `.gender(UpdateUserProfileDtoGender)`, `.identity_number(impl Into<String>)`, `.name(impl Into<String>)`, `.nickname(impl Into<String>)`, `.photo(impl Into<String>)`, `.postal_code(impl Into<String>)`, `.province(impl Into<String>)`, `.street_address(impl Into<String>)`, `.username(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UserDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_profile().external_id("10010").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateProfile"))]
     #[inline]
     pub fn update_profile(&self) -> Call<'_, Self, ops::UpdateProfile> {
         Call::new(self, ops::UpdateProfile(UpdateUserProfileDto::default()))
@@ -959,7 +2495,27 @@ impl AuthenticationClient {
 
     /// Verify authentication.
     ///
-    /// `POST /api/v3/webauthn/authentication`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_authentication`.
+    /// `POST /api/v3/webauthn/authentication`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_authentication`, the Node SDK `verifyAuthentication`.
+    ///
+    /// # Parameters
+    ///
+    /// - `ticket: impl Into<SecretString>`: Ticket (wire `ticket` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    /// - `authentication_credential: AuthenticationCredentialDto`: Authentication credential (wire `authenticationCredential` body field): object [`AuthenticationCredentialDto`], required.
+    /// - optional, as setters on the returned [`Call`]: `.options(SignInByWebAuthnOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`VerifyAuthenticationResultDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.verify_authentication("TICKET", genauth::types::AuthenticationCredentialDto::new("ID", "RAW_ID", genauth::types::AuthenticatorAssertionResponseDto::new("AUTHENTICATOR_DATA", "CLIENT_DATA_JSON", "SIGNATURE", "USER_HANDLE"), "TYPE")).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("verifyAuthentication"))]
     #[inline]
     pub fn verify_authentication(
         &self,
@@ -977,7 +2533,26 @@ impl AuthenticationClient {
 
     /// Verify delete account request.
     ///
-    /// `POST /api/v3/verify-delete-account-request`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_delete_account_request`.
+    /// `POST /api/v3/verify-delete-account-request`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_delete_account_request`, the Node SDK `verifyDeleteAccountRequest`.
+    ///
+    /// # Parameters
+    ///
+    /// - `verify_method: VerifyDeleteAccountRequestDtoVerifyMethod`: Verify method (wire `verifyMethod` body field): enum [`VerifyDeleteAccountRequestDtoVerifyMethod`], required. One of `PHONE_PASSCODE`, `EMAIL_PASSCODE` or `PASSWORD`.
+    /// - optional, as setters on the returned [`Call`]: `.email_pass_code_payload(DeleteAccountByEmailPassCodeDto)`, `.password_payload(DeleteAccountByPasswordDto)`, `.phone_pass_code_payload(DeleteAccountByPhonePassCodeDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`VerifyDeleteAccountRequestDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.verify_delete_account_request(genauth::types::VerifyDeleteAccountRequestDtoVerifyMethod::PhonePasscode).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("verifyDeleteAccountRequest"))]
     #[inline]
     pub fn verify_delete_account_request(
         &self,
@@ -991,7 +2566,25 @@ impl AuthenticationClient {
 
     /// Verify mfa token.
     ///
-    /// `POST /mfa/token/introspection`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_mfa_token`.
+    /// `POST /mfa/token/introspection`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_mfa_token`, the Node SDK `verifyMfaToken`.
+    ///
+    /// # Parameters
+    ///
+    /// - `token: impl Into<SecretString>`: Token (wire `token` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`MfaTokenIntrospectResponse`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.verify_mfa_token("TOKEN").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("verifyMfaToken"))]
     #[inline]
     pub fn verify_mfa_token(
         &self,
@@ -1003,9 +2596,35 @@ impl AuthenticationClient {
         )
     }
 
-    /// Verify register.
+    /// Verify register: acts on `webauthn/registration` (authentication API).
     ///
-    /// `POST /api/v3/webauthn/registration`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_register`.
+    /// `POST /api/v3/webauthn/registration`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_register`, the Node SDK `verifyRegister`.
+    ///
+    /// # Parameters
+    ///
+    /// - `ticket: impl Into<SecretString>`: Ticket (wire `ticket` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    /// - `registration_credential: RegistrationCredentialDto`: Registration credential (wire `registrationCredential` body field): object [`RegistrationCredentialDto`], required.
+    /// - optional, as setters on the returned [`Call`]: `.authenticator_code(VerifyRegistrationDtoAuthenticatorCode)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`VerifyRegistrationResultDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.verify_register("TICKET", genauth::types::RegistrationCredentialDto::new("ID", "RAW_ID", genauth::types::AuthenticatorAttestationResponseDto::new("ATTESTATION_OBJECT", "CLIENT_DATA_JSON"), "TYPE")).authenticator_code(genauth::types::VerifyRegistrationDtoAuthenticatorCode::Fingerprint).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "verifyRegister",
+        "webauthn registration",
+        "webauthn/registration",
+        "verify webauthn registration",
+        "authentication webauthn registration"
+    ))]
     #[inline]
     pub fn verify_register(
         &self,
@@ -1020,7 +2639,26 @@ impl AuthenticationClient {
 
     /// Verify reset password request.
     ///
-    /// `POST /api/v3/verify-reset-password-request`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_reset_password_request`.
+    /// `POST /api/v3/verify-reset-password-request`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_reset_password_request`, the Node SDK `verifyResetPasswordRequest`.
+    ///
+    /// # Parameters
+    ///
+    /// - `verify_method: VerifyResetPasswordRequestDtoVerifyMethod`: Verify method (wire `verifyMethod` body field): enum [`VerifyResetPasswordRequestDtoVerifyMethod`], required. One of `EMAIL_PASSCODE` or `PHONE_PASSCODE`.
+    /// - optional, as setters on the returned [`Call`]: `.email_pass_code_payload(ResetPasswordByEmailPassCodeDto)`, `.phone_pass_code_payload(ResetPasswordByPhonePassCodeDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ResetPasswordVerify`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.verify_reset_password_request(genauth::types::VerifyResetPasswordRequestDtoVerifyMethod::EmailPasscode).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("verifyResetPasswordRequest"))]
     #[inline]
     pub fn verify_reset_password_request(
         &self,
@@ -1034,7 +2672,26 @@ impl AuthenticationClient {
 
     /// Verify update email request.
     ///
-    /// `POST /api/v3/verify-update-email-request`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_update_email_request`.
+    /// `POST /api/v3/verify-update-email-request`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_update_email_request`, the Node SDK `verifyUpdateEmailRequest`.
+    ///
+    /// # Parameters
+    ///
+    /// - `email_pass_code_payload: UpdateEmailByEmailPassCodeDto`: Email pass code payload (wire `emailPassCodePayload` body field): object [`UpdateEmailByEmailPassCodeDto`], required.
+    /// - `verify_method: VerifyUpdateEmailRequestDtoVerifyMethod`: Verify method (wire `verifyMethod` body field): enum [`VerifyUpdateEmailRequestDtoVerifyMethod`], required. One of `EMAIL_PASSCODE`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`VerifyUpdateEmailRequestData`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.verify_update_email_request(genauth::types::UpdateEmailByEmailPassCodeDto::new("NEW_EMAIL", "NEW_EMAIL_PASS_CODE"), genauth::types::VerifyUpdateEmailRequestDtoVerifyMethod::EmailPasscode).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("verifyUpdateEmailRequest"))]
     #[inline]
     pub fn verify_update_email_request(
         &self,
@@ -1052,7 +2709,26 @@ impl AuthenticationClient {
 
     /// Verify update phone request.
     ///
-    /// `POST /api/v3/verify-update-phone-request`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_update_phone_request`.
+    /// `POST /api/v3/verify-update-phone-request`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_update_phone_request`, the Node SDK `verifyUpdatePhoneRequest`.
+    ///
+    /// # Parameters
+    ///
+    /// - `phone_pass_code_payload: UpdatePhoneByPhonePassCodeDto`: Phone pass code payload (wire `phonePassCodePayload` body field): object [`UpdatePhoneByPhonePassCodeDto`], required.
+    /// - `verify_method: VerifyUpdatePhoneRequestDtoVerifyMethod`: Verify method (wire `verifyMethod` body field): enum [`VerifyUpdatePhoneRequestDtoVerifyMethod`], required. One of `PHONE_PASSCODE`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`VerifyUpdatePhoneRequestData`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::AuthenticationClient) -> Result<(), genauth::Error> {
+    /// let data = client.verify_update_phone_request(genauth::types::UpdatePhoneByPhonePassCodeDto::new("NEW_PHONE_NUMBER", "NEW_PHONE_PASS_CODE"), genauth::types::VerifyUpdatePhoneRequestDtoVerifyMethod::PhonePasscode).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("verifyUpdatePhoneRequest"))]
     #[inline]
     pub fn verify_update_phone_request(
         &self,
@@ -1071,69 +2747,80 @@ impl AuthenticationClient {
 
 // Optional parameters of `AuthenticationClient::auth_by_code_identity`.
 setters!(AuthenticationClient, ops::AuthByCodeIdentity, tuple {
-    /// Sets `appId`.
+    /// Sets `appId` (body field): string, optional.
     into app_id: String => app_id,
-    /// Sets `connId`.
+    /// Sets `connId` (body field): string, optional.
     into conn_id: String => conn_id,
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`SignInOptionsDto`], optional.
     some options: SignInOptionsDto => options,
 });
 
 // Optional parameters of `AuthenticationClient::bind_by_phone_code`.
 setters!(AuthenticationClient, ops::BindByPhoneCode, tuple {
-    /// Sets `phoneCountryCode`.
+    /// Sets `phoneCountryCode` (body field): string, optional.
     into phone_country_code: String => phone_country_code,
 });
 
 // Optional parameters of `AuthenticationClient::bind_phone`.
 setters!(AuthenticationClient, ops::BindPhone, tuple {
-    /// Sets `phoneCountryCode`.
+    /// Sets `phoneCountryCode` (body field): string, optional.
+    /// Example: `"+86"`.
     into phone_country_code: String => phone_country_code,
 });
 
 // Optional parameters of `AuthenticationClient::exchange_token_set_with_qr_code_ticket`.
 setters!(AuthenticationClient, ops::ExchangeTokenSetWithQrCodeTicket, tuple {
-    /// Sets `client_id`.
+    /// Sets `client_id` (body field): string, optional.
+    /// Example: `"6342b8537axxxx047d314109"`.
     into client_id: String => client_id,
-    /// Sets `client_secret`.
+    /// Sets `client_secret` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into client_secret: SecretString => client_secret,
 });
 
 // Optional parameters of `AuthenticationClient::gene_fastpass_qrcode_info`.
 setters!(AuthenticationClient, ops::GeneFastpassQrcodeInfo, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`SignInFastpassOptionsDto`], optional.
     some options: SignInFastpassOptionsDto => options,
 });
 
 // Optional parameters of `AuthenticationClient::gene_qr_code`.
 setters!(AuthenticationClient, ops::GeneQrCode, tuple {
-    /// Sets `autoMergeQrCode`.
+    /// Sets `autoMergeQrCode` (body field): boolean, optional.
     some auto_merge_qr_code: bool => auto_merge_qr_code,
-    /// Sets `context`.
+    /// Sets `context` (body field): any JSON value, optional.
     some context: serde_json::Value => context,
-    /// Sets `customData`.
+    /// Sets `customData` (body field): any JSON value, optional.
     some custom_data: serde_json::Value => custom_data,
-    /// Sets `extIdpConnId`.
+    /// Sets `extIdpConnId` (body field): string, optional.
+    /// Example: `"62eb7ed1f04xxxxc6955b329"`.
     into ext_idp_conn_id: String => ext_idp_conn_id,
 });
 
 // Optional parameters of `AuthenticationClient::generate_link_ext_idp_url`.
 setters!(AuthenticationClient, ops::GenerateLinkExtIdpUrl, plain {
-    /// Sets `need_url_redirect`.
+    /// Sets `need_url_redirect` (query parameter): string, optional.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     into need_url_redirect: String => need_url_redirect,
-    /// Sets `only_redirect_token`.
+    /// Sets `only_redirect_token` (query parameter): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     into only_redirect_token: SecretString => only_redirect_token,
-    /// Sets `need_form_post`.
+    /// Sets `need_form_post` (query parameter): string, optional.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     into need_form_post: String => need_form_post,
-    /// Sets `target_url`.
+    /// Sets `target_url` (query parameter): string, optional.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     into target_url: String => target_url,
 });
 
 // Optional parameters of `AuthenticationClient::get_authorized_resources`.
 setters!(AuthenticationClient, ops::GetAuthorizedResources, plain {
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
-    /// Sets `resourceType`.
+    /// Sets `resourceType` (query parameter): enum [`GetAuthorizedResourcesResourceType`], optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     some resource_type: GetAuthorizedResourcesResourceType => resource_type,
 });
 
@@ -1141,258 +2828,298 @@ paged!(AuthenticationClient, ops::GetLoginHistory);
 
 // Optional parameters of `AuthenticationClient::get_login_history`.
 setters!(AuthenticationClient, ops::GetLoginHistory, plain {
-    /// Sets `appId`.
+    /// Sets `appId` (query parameter): string, optional.
+    /// Example: `"5f6265c67fxxxxae64ec516e"`.
     into app_id: String => app_id,
-    /// Sets `clientIp`.
+    /// Sets `clientIp` (query parameter): string, optional.
+    /// Example: `"127.0.0.1"`.
     into client_ip: String => client_ip,
-    /// Sets `success`.
+    /// Sets `success` (query parameter): boolean, optional.
+    /// Example: `true`.
     some success: bool => success,
-    /// Sets `start`.
+    /// Sets `start` (query parameter): integer, optional.
+    /// Example: `1660828100000`.
     some start: i64 => start,
-    /// Sets `end`.
+    /// Sets `end` (query parameter): integer, optional.
+    /// Example: `1660828100000`.
     some end: i64 => end,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
 // Optional parameters of `AuthenticationClient::get_profile`.
 setters!(AuthenticationClient, ops::GetProfile, plain {
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_custom_data: bool => with_custom_data,
-    /// Sets `withIdentities`.
+    /// Sets `withIdentities` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_identities: bool => with_identities,
-    /// Sets `withDepartmentIds`.
+    /// Sets `withDepartmentIds` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     some with_department_ids: bool => with_department_ids,
 });
 
 // Optional parameters of `AuthenticationClient::get_role_list`.
 setters!(AuthenticationClient, ops::GetRoleList, plain {
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `AuthenticationClient::list`.
 setters!(AuthenticationClient, ops::List, plain {
-    /// Sets `page`.
+    /// Sets `page` (query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     some page: i64 => page,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
 // Optional parameters of `AuthenticationClient::list_public_accounts_for_switch_logged_in`.
 setters!(AuthenticationClient, ops::ListPublicAccountsForSwitchLoggedIn, plain {
-    /// Sets `withOriginUser`.
+    /// Sets `withOriginUser` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some with_origin_user: bool => with_origin_user,
 });
 
 // Optional parameters of `AuthenticationClient::pre_check_code`.
 setters!(AuthenticationClient, ops::PreCheckCode, tuple {
-    /// Sets `emailCodePayload`.
+    /// Sets `emailCodePayload` (body field): object [`PreCheckEmailCodeDto`], optional.
     some email_code_payload: PreCheckEmailCodeDto => email_code_payload,
-    /// Sets `smsCodePayload`.
+    /// Sets `smsCodePayload` (body field): object [`PreCheckSmsCodeDto`], optional.
     some sms_code_payload: PreCheckSmsCodeDto => sms_code_payload,
 });
 
 // Optional parameters of `AuthenticationClient::reset_password`.
 setters!(AuthenticationClient, ops::ResetPassword, tuple {
-    /// Sets `passwordEncryptType`.
+    /// Sets `passwordEncryptType` (body field): enum [`ResetPasswordDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     some password_encrypt_type: ResetPasswordDtoPasswordEncryptType => password_encrypt_type,
 });
 
 // Optional parameters of `AuthenticationClient::send_sms`.
 setters!(AuthenticationClient, ops::SendSms, tuple {
-    /// Sets `phoneCountryCode`.
+    /// Sets `phoneCountryCode` (body field): string, optional.
+    /// Example: `"+86"`.
     into phone_country_code: String => phone_country_code,
 });
 
 // Optional parameters of `AuthenticationClient::sign_in_by_credentials`.
 setters!(AuthenticationClient, ops::SignInByCredentials, tuple {
-    /// Sets `adPayload`.
+    /// Sets `adPayload` (body field): object [`SignInByAdPayloadDto`], optional.
     some ad_payload: SignInByAdPayloadDto => ad_payload,
-    /// Sets `client_id`.
+    /// Sets `client_id` (body field): string, optional.
+    /// Example: `"6342b8537axxxx047d314109"`.
     into client_id: String => client_id,
-    /// Sets `client_secret`.
+    /// Sets `client_secret` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into client_secret: SecretString => client_secret,
-    /// Sets `ldapPayload`.
+    /// Sets `ldapPayload` (body field): object [`SignInByLdapPayloadDto`], optional.
     some ldap_payload: SignInByLdapPayloadDto => ldap_payload,
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`SignInOptionsDto`], optional.
     some options: SignInOptionsDto => options,
-    /// Sets `passCodePayload`.
+    /// Sets `passCodePayload` (body field): object [`SignInByPassCodePayloadDto`], optional.
     some pass_code_payload: SignInByPassCodePayloadDto => pass_code_payload,
-    /// Sets `passwordPayload`.
+    /// Sets `passwordPayload` (body field): object [`SignInByPasswordPayloadDto`], optional.
     some password_payload: SignInByPasswordPayloadDto => password_payload,
 });
 
 // Optional parameters of `AuthenticationClient::sign_in_by_mobile`.
 setters!(AuthenticationClient, ops::SignInByMobile, tuple {
-    /// Sets `alipayPayload`.
+    /// Sets `alipayPayload` (body field): object [`SignInByAlipayPayloadDto`], optional.
     some alipay_payload: SignInByAlipayPayloadDto => alipay_payload,
-    /// Sets `amazonPayload`.
+    /// Sets `amazonPayload` (body field): object [`SignInByAmazonPayloadDto`], optional.
     some amazon_payload: SignInByAmazonPayloadDto => amazon_payload,
-    /// Sets `applePayload`.
+    /// Sets `applePayload` (body field): object [`SignInByApplePayloadDto`], optional.
     some apple_payload: SignInByApplePayloadDto => apple_payload,
-    /// Sets `baiduPayload`.
+    /// Sets `baiduPayload` (body field): object [`SignInByBaiduPayloadDto`], optional.
     some baidu_payload: SignInByBaiduPayloadDto => baidu_payload,
-    /// Sets `client_id`.
+    /// Sets `client_id` (body field): string, optional.
+    /// Example: `"6342b8537axxxx047d314109"`.
     into client_id: String => client_id,
-    /// Sets `client_secret`.
+    /// Sets `client_secret` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into client_secret: SecretString => client_secret,
-    /// Sets `dingTalkPayload`.
+    /// Sets `dingTalkPayload` (body field): object [`SignInByDingTalkPayloadDto`], optional.
     some ding_talk_payload: SignInByDingTalkPayloadDto => ding_talk_payload,
-    /// Sets `douyinMiniProgramCodeAndPhonePayload`.
+    /// Sets `douyinMiniProgramCodeAndPhonePayload` (body field): object [`SignInByDouyinMiniProgramCodeAndPhonePayloadDto`], optional.
     some douyin_mini_program_code_and_phone_payload: SignInByDouyinMiniProgramCodeAndPhonePayloadDto => douyin_mini_program_code_and_phone_payload,
-    /// Sets `douyinMiniProgramCodePayload`.
+    /// Sets `douyinMiniProgramCodePayload` (body field): object [`SignInByDouyinMiniProgramCodePayloadDto`], optional.
     some douyin_mini_program_code_payload: SignInByDouyinMiniProgramCodePayloadDto => douyin_mini_program_code_payload,
-    /// Sets `douyinPayload`.
+    /// Sets `douyinPayload` (body field): object [`SignInByDouyinPayloadDto`], optional.
     some douyin_payload: SignInByDouyinPayloadDto => douyin_payload,
-    /// Sets `facebookPayload`.
+    /// Sets `facebookPayload` (body field): object [`SignInByFacebookPayloadDto`], optional.
     some facebook_payload: SignInByFacebookPayloadDto => facebook_payload,
-    /// Sets `giteePayload`.
+    /// Sets `giteePayload` (body field): object [`SignInByGiteePayloadDto`], optional.
     some gitee_payload: SignInByGiteePayloadDto => gitee_payload,
-    /// Sets `githubPayload`.
+    /// Sets `githubPayload` (body field): object [`SignInByGithubPayloadDto`], optional.
     some github_payload: SignInByGithubPayloadDto => github_payload,
-    /// Sets `gitlabPayload`.
+    /// Sets `gitlabPayload` (body field): object [`SignInByGitlabPayloadDto`], optional.
     some gitlab_payload: SignInByGitlabPayloadDto => gitlab_payload,
-    /// Sets `googlePayload`.
+    /// Sets `googlePayload` (body field): object [`SignInByGooglePayloadDto`], optional.
     some google_payload: SignInByGooglePayloadDto => google_payload,
-    /// Sets `huaweiPayload`.
+    /// Sets `huaweiPayload` (body field): object [`SignInByHuaweiPayloadDto`], optional.
     some huawei_payload: SignInByHuaweiPayloadDto => huawei_payload,
-    /// Sets `kuaishouPayload`.
+    /// Sets `kuaishouPayload` (body field): object [`SignInByKuaishouPayloadDto`], optional.
     some kuaishou_payload: SignInByKuaishouPayloadDto => kuaishou_payload,
-    /// Sets `larkBlockPayload`.
+    /// Sets `larkBlockPayload` (body field): object [`SignInByLarkBlockPayloadDto`], optional.
     some lark_block_payload: SignInByLarkBlockPayloadDto => lark_block_payload,
-    /// Sets `larkInternalPayload`.
+    /// Sets `larkInternalPayload` (body field): object [`SignInByLarkInternalPayloadDto`], optional.
     some lark_internal_payload: SignInByLarkInternalPayloadDto => lark_internal_payload,
-    /// Sets `larkPublicPayload`.
+    /// Sets `larkPublicPayload` (body field): object [`SignInByLarkPublicPayloadDto`], optional.
     some lark_public_payload: SignInByLarkPublicPayloadDto => lark_public_payload,
-    /// Sets `linePayload`.
+    /// Sets `linePayload` (body field): object [`SignInByLinePayloadDto`], optional.
     some line_payload: SignInByLinePayloadDto => line_payload,
-    /// Sets `linkedInPayload`.
+    /// Sets `linkedInPayload` (body field): object [`SignInByLinkedInPayloadDto`], optional.
     some linked_in_payload: SignInByLinkedInPayloadDto => linked_in_payload,
-    /// Sets `oppoPayload`.
+    /// Sets `oppoPayload` (body field): object [`SignInByOPPOPayloadDto`], optional.
     some oppo_payload: SignInByOPPOPayloadDto => oppo_payload,
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`SignInByMobileOptionsDto`], optional.
     some options: SignInByMobileOptionsDto => options,
-    /// Sets `qqPayload`.
+    /// Sets `qqPayload` (body field): object [`SignInByQQPayloadDto`], optional.
     some qq_payload: SignInByQQPayloadDto => qq_payload,
-    /// Sets `slackPayload`.
+    /// Sets `slackPayload` (body field): object [`SignInBySlackPayloadDto`], optional.
     some slack_payload: SignInBySlackPayloadDto => slack_payload,
-    /// Sets `wechatMiniProgramCodeAndPhonePayload`.
+    /// Sets `wechatMiniProgramCodeAndPhonePayload` (body field): object [`SignInByWechatMiniProgramCodeAndPhonePayloadDto`], optional.
     some wechat_mini_program_code_and_phone_payload: SignInByWechatMiniProgramCodeAndPhonePayloadDto => wechat_mini_program_code_and_phone_payload,
-    /// Sets `wechatMiniProgramCodePayload`.
+    /// Sets `wechatMiniProgramCodePayload` (body field): object [`SignInByWechatMiniProgramCodePayloadDto`], optional.
     some wechat_mini_program_code_payload: SignInByWechatMiniProgramCodePayloadDto => wechat_mini_program_code_payload,
-    /// Sets `wechatMiniProgramPhonePayload`.
+    /// Sets `wechatMiniProgramPhonePayload` (body field): object [`SignInByWechatMiniProgramPhonePayloadDto`], optional.
     some wechat_mini_program_phone_payload: SignInByWechatMiniProgramPhonePayloadDto => wechat_mini_program_phone_payload,
-    /// Sets `wechatPayload`.
+    /// Sets `wechatPayload` (body field): object [`SignInByWechatPayloadDto`], optional.
     some wechat_payload: SignInByWechatPayloadDto => wechat_payload,
-    /// Sets `wechatworkAgencyPayload`.
+    /// Sets `wechatworkAgencyPayload` (body field): object [`SignInByWechatworkAgencyPayloadDto`], optional.
     some wechatwork_agency_payload: SignInByWechatworkAgencyPayloadDto => wechatwork_agency_payload,
-    /// Sets `wechatworkPayload`.
+    /// Sets `wechatworkPayload` (body field): object [`SignInByWechatworkDto`], optional.
     some wechatwork_payload: SignInByWechatworkDto => wechatwork_payload,
-    /// Sets `weiboPayload`.
+    /// Sets `weiboPayload` (body field): object [`SignInByWeiboPayloadDto`], optional.
     some weibo_payload: SignInByWeiboPayloadDto => weibo_payload,
-    /// Sets `xiaomiPayload`.
+    /// Sets `xiaomiPayload` (body field): object [`SignInByXiaomiPayloadDto`], optional.
     some xiaomi_payload: SignInByXiaomiPayloadDto => xiaomi_payload,
-    /// Sets `yidunPayload`.
+    /// Sets `yidunPayload` (body field): object [`SignInByYidunPayloadDto`], optional.
     some yidun_payload: SignInByYidunPayloadDto => yidun_payload,
 });
 
 // Optional parameters of `AuthenticationClient::sign_in_by_push`.
 setters!(AuthenticationClient, ops::SignInByPush, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`SignInByPushOptionsDto`], optional.
     some options: SignInByPushOptionsDto => options,
 });
 
 // Optional parameters of `AuthenticationClient::sign_up`.
 setters!(AuthenticationClient, ops::SignUp, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`SignUpOptionsDto`], optional.
     some options: SignUpOptionsDto => options,
-    /// Sets `passCodePayload`.
+    /// Sets `passCodePayload` (body field): object [`SignUpByPassCodeDto`], optional.
     some pass_code_payload: SignUpByPassCodeDto => pass_code_payload,
-    /// Sets `passwordPayload`.
+    /// Sets `passwordPayload` (body field): object [`SignUpByPasswordDto`], optional.
     some password_payload: SignUpByPasswordDto => password_payload,
-    /// Sets `profile`.
+    /// Sets `profile` (body field): object [`SignUpProfileDto`], optional.
     some profile: SignUpProfileDto => profile,
 });
 
 // Optional parameters of `AuthenticationClient::switch_login_by_user`.
 setters!(AuthenticationClient, ops::SwitchLoginByUser, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`SignInBySwitchOptionsDto`], optional.
     some options: SignInBySwitchOptionsDto => options,
 });
 
 // Optional parameters of `AuthenticationClient::update_password`.
 setters!(AuthenticationClient, ops::UpdatePassword, tuple {
-    /// Sets `oldPassword`.
+    /// Sets `oldPassword` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into old_password: SecretString => old_password,
-    /// Sets `passwordEncryptType`.
+    /// Sets `passwordEncryptType` (body field): enum [`UpdatePasswordDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     some password_encrypt_type: UpdatePasswordDtoPasswordEncryptType => password_encrypt_type,
-    /// Sets `passwordResetToken`.
+    /// Sets `passwordResetToken` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into password_reset_token: SecretString => password_reset_token,
 });
 
 // Optional parameters of `AuthenticationClient::update_profile`.
 setters!(AuthenticationClient, ops::UpdateProfile, tuple {
-    /// Sets `address`.
+    /// Sets `address` (body field): string, optional.
     into address: String => address,
-    /// Sets `birthdate`.
+    /// Sets `birthdate` (body field): string, optional.
+    /// Example: `"2022-06-03"`.
     into birthdate: String => birthdate,
-    /// Sets `city`.
+    /// Sets `city` (body field): string, optional.
+    /// Example: `"BJ"`.
     into city: String => city,
-    /// Sets `company`.
+    /// Sets `company` (body field): string, optional.
+    /// Example: `"steamory"`.
     into company: String => company,
-    /// Sets `country`.
+    /// Sets `country` (body field): string, optional.
+    /// Example: `"CN"`.
     into country: String => country,
-    /// Sets `customData`.
+    /// Sets `customData` (body field): any JSON value, optional.
     some custom_data: serde_json::Value => custom_data,
-    /// Sets `externalId`.
+    /// Sets `externalId` (body field): string, optional.
+    /// Example: `"10010"`.
     into external_id: String => external_id,
-    /// Sets `gender`.
+    /// Sets `gender` (body field): enum [`UpdateUserProfileDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     some gender: UpdateUserProfileDtoGender => gender,
-    /// Sets `identityNumber`.
+    /// Sets `identityNumber` (body field): string, optional.
+    /// Example: `"420421xxxxxxxx1234"`.
     into identity_number: String => identity_number,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `nickname`.
+    /// Sets `nickname` (body field): string, optional.
     into nickname: String => nickname,
-    /// Sets `photo`.
+    /// Sets `photo` (body field): string, optional.
     into photo: String => photo,
-    /// Sets `postalCode`.
+    /// Sets `postalCode` (body field): string, optional.
+    /// Example: `"438100"`.
     into postal_code: String => postal_code,
-    /// Sets `province`.
+    /// Sets `province` (body field): string, optional.
+    /// Example: `"BJ"`.
     into province: String => province,
-    /// Sets `streetAddress`.
+    /// Sets `streetAddress` (body field): string, optional.
     into street_address: String => street_address,
-    /// Sets `username`.
+    /// Sets `username` (body field): string, optional.
+    /// Example: `"bob"`.
     into username: String => username,
 });
 
 // Optional parameters of `AuthenticationClient::verify_authentication`.
 setters!(AuthenticationClient, ops::VerifyAuthentication, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`SignInByWebAuthnOptionsDto`], optional.
     some options: SignInByWebAuthnOptionsDto => options,
 });
 
 // Optional parameters of `AuthenticationClient::verify_delete_account_request`.
 setters!(AuthenticationClient, ops::VerifyDeleteAccountRequest, tuple {
-    /// Sets `emailPassCodePayload`.
+    /// Sets `emailPassCodePayload` (body field): object [`DeleteAccountByEmailPassCodeDto`], optional.
     some email_pass_code_payload: DeleteAccountByEmailPassCodeDto => email_pass_code_payload,
-    /// Sets `passwordPayload`.
+    /// Sets `passwordPayload` (body field): object [`DeleteAccountByPasswordDto`], optional.
     some password_payload: DeleteAccountByPasswordDto => password_payload,
-    /// Sets `phonePassCodePayload`.
+    /// Sets `phonePassCodePayload` (body field): object [`DeleteAccountByPhonePassCodeDto`], optional.
     some phone_pass_code_payload: DeleteAccountByPhonePassCodeDto => phone_pass_code_payload,
 });
 
 // Optional parameters of `AuthenticationClient::verify_register`.
 setters!(AuthenticationClient, ops::VerifyRegister, tuple {
-    /// Sets `authenticatorCode`.
+    /// Sets `authenticatorCode` (body field): enum [`VerifyRegistrationDtoAuthenticatorCode`], optional.
+    /// One of `fingerprint`, `face` or `other`.
     some authenticator_code: VerifyRegistrationDtoAuthenticatorCode => authenticator_code,
 });
 
 // Optional parameters of `AuthenticationClient::verify_reset_password_request`.
 setters!(AuthenticationClient, ops::VerifyResetPasswordRequest, tuple {
-    /// Sets `emailPassCodePayload`.
+    /// Sets `emailPassCodePayload` (body field): object [`ResetPasswordByEmailPassCodeDto`], optional.
     some email_pass_code_payload: ResetPasswordByEmailPassCodeDto => email_pass_code_payload,
-    /// Sets `phonePassCodePayload`.
+    /// Sets `phonePassCodePayload` (body field): object [`ResetPasswordByPhonePassCodeDto`], optional.
     some phone_pass_code_payload: ResetPasswordByPhonePassCodeDto => phone_pass_code_payload,
 });

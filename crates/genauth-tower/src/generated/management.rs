@@ -8,9 +8,31 @@ use genauth_core::ops::management as ops;
 use genauth_core::types::*;
 
 impl ManagementClient {
-    /// Add.
+    /// Add: acts on `ip-list` (management API).
     ///
-    /// `POST /api/v3/ip-list`, sent with the management token. The official Python SDK calls it `ManagementClient.add`.
+    /// `POST /api/v3/ip-list`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.add`, the Node SDK `add`.
+    ///
+    /// # Parameters
+    ///
+    /// - `expire_at: impl Into<String>`: Expire at (wire `expireAt` body field): string, required.
+    /// - `limit_list: Vec<String>`: Limit list (wire `limitList` body field): list of string, required.
+    /// - `remove_type: impl Into<String>`: Remove type (wire `removeType` body field): string, required.
+    /// - `add_type: impl Into<String>`: Add type (wire `addType` body field): string, required.
+    /// - `ip_type: impl Into<String>`: Ip type (wire `ipType` body field): string, required.
+    /// - `ips: impl Into<String>`: Ips (wire `ips` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.add("EXPIRE_AT", vec!["LIMIT_LIST".into()], "REMOVE_TYPE", "ADD_TYPE", "IP_TYPE", "IPS").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("ip list", "ip-list", "add ip list", "management ip list"))]
     #[inline]
     pub fn add(
         &self,
@@ -36,7 +58,26 @@ impl ManagementClient {
 
     /// Add group members.
     ///
-    /// `POST /api/v3/add-group-members`, sent with the management token. The official Python SDK calls it `ManagementClient.add_group_members`.
+    /// `POST /api/v3/add-group-members`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.add_group_members`, the Node SDK `addGroupMembers`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_ids: Vec<String>`: User ids (wire `userIds` body field): list of string, required. Example: `["6229ffaxxxxxxxxcade3e3d9"]`.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"developer"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.add_group_members(vec!["6229ffaxxxxxxxxcade3e3d9".into()], "developer").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("addGroupMembers"))]
     #[inline]
     pub fn add_group_members(
         &self,
@@ -51,7 +92,34 @@ impl ManagementClient {
 
     /// Add risk list policy.
     ///
-    /// `POST /api/v3/risk-list-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.add_risk_list_policy`.
+    /// `POST /api/v3/risk-list-policy`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.add_risk_list_policy`, the Node SDK `addRiskListPolicy`.
+    ///
+    /// # Parameters
+    ///
+    /// - `limit_list: RiskListPolicyCreateDtoLimitList`: Limit list (wire `limitList` body field): enum [`RiskListPolicyCreateDtoLimitList`], required. One of `FORBID_LOGIN` or `FORBID_REGISTER`.
+    /// - `action: RiskListPolicyCreateDtoAction`: Action (wire `action` body field): enum [`RiskListPolicyCreateDtoAction`], required. One of `ADD_IP_BLACK_LIST` or `ADD_USER_BLACK_LIST`.
+    /// - `remove_type: RiskListPolicyCreateDtoRemoveType`: Remove type (wire `removeType` body field): enum [`RiskListPolicyCreateDtoRemoveType`], required. One of `MANUAL` or `SCHEDULE`.
+    /// - `event_state_type: RiskListPolicyCreateDtoEventStateType`: Event state type (wire `eventStateType` body field): enum [`RiskListPolicyCreateDtoEventStateType`], required. One of `password_wrong` or `account_wrong`.
+    /// - `count_thr: i64`: Count thr (wire `countThr` body field): integer, required.
+    /// - `time_range: i64`: Time range (wire `timeRange` body field): integer, required.
+    /// - `user_cond: RiskListPolicyCreateDtoUserCond`: User cond (wire `userCond` body field): enum [`RiskListPolicyCreateDtoUserCond`], required. One of `NO_LIMIT` or `ONE`.
+    /// - `ip_cond: RiskListPolicyCreateDtoIpCond`: Ip cond (wire `ipCond` body field): enum [`RiskListPolicyCreateDtoIpCond`], required. One of `NO_LIMIT` or `ONE`.
+    /// - `user_range: RiskListPolicyCreateDtoUserRange`: User range (wire `userRange` body field): enum [`RiskListPolicyCreateDtoUserRange`], required. One of `ALL` or `NOT_IN_WHITE_LIST`.
+    /// - `ip_range: RiskListPolicyCreateDtoIpRange`: Ip range (wire `ipRange` body field): enum [`RiskListPolicyCreateDtoIpRange`], required. One of `ALL` or `NOT_IN_WHITE_LIST`.
+    /// - `opt_object: RiskListPolicyCreateDtoOptObject`: Opt object (wire `optObject` body field): enum [`RiskListPolicyCreateDtoOptObject`], required. One of `IP` or `USER`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.add_risk_list_policy(genauth::types::RiskListPolicyCreateDtoLimitList::ForbidLogin, genauth::types::RiskListPolicyCreateDtoAction::AddIpBlackList, genauth::types::RiskListPolicyCreateDtoRemoveType::Manual, genauth::types::RiskListPolicyCreateDtoEventStateType::PasswordWrong, 1, 1, genauth::types::RiskListPolicyCreateDtoUserCond::NoLimit, genauth::types::RiskListPolicyCreateDtoIpCond::NoLimit, genauth::types::RiskListPolicyCreateDtoUserRange::All, genauth::types::RiskListPolicyCreateDtoIpRange::All, genauth::types::RiskListPolicyCreateDtoOptObject::Ip).await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("addRiskListPolicy"))]
     #[inline]
     pub fn add_risk_list_policy(
         &self,
@@ -87,7 +155,26 @@ impl ManagementClient {
 
     /// Add tenant users.
     ///
-    /// `POST /api/v3/add-tenant-users`, sent with the management token. The official Python SDK calls it `ManagementClient.add_tenant_users`.
+    /// `POST /api/v3/add-tenant-users`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.add_tenant_users`, the Node SDK `addTenantUsers`.
+    ///
+    /// # Parameters
+    ///
+    /// - `link_user_ids: Vec<String>`: Link user ids (wire `linkUserIds` body field): list of string, required.
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.add_tenant_users(vec!["LINK_USER_IDS".into()], "TENANT_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("addTenantUsers"))]
     #[inline]
     pub fn add_tenant_users(
         &self,
@@ -102,7 +189,29 @@ impl ManagementClient {
 
     /// Add user.
     ///
-    /// `POST /api/v3/user-list`, sent with the management token. The official Python SDK calls it `ManagementClient.add_user`.
+    /// `POST /api/v3/user-list`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.add_user`, the Node SDK `addUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `expire_at: i64`: Expire at (wire `expireAt` body field): integer, required.
+    /// - `limit_list: Vec<String>`: Limit list (wire `limitList` body field): list of string, required.
+    /// - `remove_type: impl Into<String>`: Remove type (wire `removeType` body field): string, required.
+    /// - `add_type: impl Into<String>`: Add type (wire `addType` body field): string, required.
+    /// - `user_list_type: impl Into<String>`: User list type (wire `userListType` body field): string, required.
+    /// - `user_ids: Vec<String>`: User ids (wire `userIds` body field): list of string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.add_user(1, vec!["LIMIT_LIST".into()], "REMOVE_TYPE", "ADD_TYPE", "USER_LIST_TYPE", vec!["USER_IDS".into()]).await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("addUser"))]
     #[inline]
     pub fn add_user(
         &self,
@@ -128,7 +237,26 @@ impl ManagementClient {
 
     /// Add whitelist.
     ///
-    /// `POST /api/v3/add-whitelist`, sent with the management token. The official Python SDK calls it `ManagementClient.add_whitelist`.
+    /// `POST /api/v3/add-whitelist`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.add_whitelist`, the Node SDK `addWhitelist`.
+    ///
+    /// # Parameters
+    ///
+    /// - `r#type: AddWhitelistDtoType`: Type (wire `type` body field): enum [`AddWhitelistDtoType`], required. One of `USERNAME`, `EMAIL` or `PHONE`.
+    /// - optional, as setters on the returned [`Call`]: `.list(Vec<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`WhitelistRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.add_whitelist(genauth::types::AddWhitelistDtoType::Username).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("addWhitelist"))]
     #[inline]
     pub fn add_whitelist(&self, r#type: AddWhitelistDtoType) -> Call<'_, Self, ops::AddWhitelist> {
         Call::new(self, ops::AddWhitelist(AddWhitelistDto::new(r#type)))
@@ -136,7 +264,27 @@ impl ManagementClient {
 
     /// Assign asa account.
     ///
-    /// `POST /api/v3/assign-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.assign_asa_account`.
+    /// `POST /api/v3/assign-asa-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.assign_asa_account`, the Node SDK `assignAsaAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    /// - `account_id: impl Into<String>`: Account id (wire `accountId` body field): string, required. Example: `"6228edaxxxxxxxxcade3a3d9"`.
+    /// - `targets: Vec<AssignAsaAccountItem>`: Targets (wire `targets` body field): list of object [`AssignAsaAccountItem`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.assign_asa_account("62a50xxxxxxxxxxxd15d57c7", "6228edaxxxxxxxxcade3a3d9", vec![genauth::types::AssignAsaAccountItem::new(vec!["TARGET_IDENTIFIERS".into()], genauth::types::AssignAsaAccountItemTargetType::User)]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("assignAsaAccount"))]
     #[inline]
     pub fn assign_asa_account(
         &self,
@@ -152,7 +300,27 @@ impl ManagementClient {
 
     /// Assign role.
     ///
-    /// `POST /api/v3/assign-role`, sent with the management token. The official Python SDK calls it `ManagementClient.assign_role`.
+    /// `POST /api/v3/assign-role`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.assign_role`, the Node SDK `assignRole`.
+    ///
+    /// # Parameters
+    ///
+    /// - `targets: Vec<TargetDto>`: Targets (wire `targets` body field): list of object [`TargetDto`], required.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"code1"`.
+    /// - optional, as setters on the returned [`Call`]: `.enable_time(i64)`, `.end_time(i64)`, `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.assign_role(vec![genauth::types::TargetDto::new("60b49eb83fd80adb96f26e68", genauth::types::TargetDtoTargetType::User)], "code1").namespace("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("assignRole"))]
     #[inline]
     pub fn assign_role(
         &self,
@@ -164,7 +332,26 @@ impl ManagementClient {
 
     /// Assign role batch.
     ///
-    /// `POST /api/v3/assign-role-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.assign_role_batch`.
+    /// `POST /api/v3/assign-role-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.assign_role_batch`, the Node SDK `assignRoleBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `targets: Vec<TargetDto>`: Targets (wire `targets` body field): list of object [`TargetDto`], required.
+    /// - `roles: Vec<RoleCodeDto>`: Roles (wire `roles` body field): list of object [`RoleCodeDto`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.assign_role_batch(vec![genauth::types::TargetDto::new("60b49eb83fd80adb96f26e68", genauth::types::TargetDtoTargetType::User)], vec![genauth::types::RoleCodeDto::new("60b49eb83fd80adb96f26e68")]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("assignRoleBatch"))]
     #[inline]
     pub fn assign_role_batch(
         &self,
@@ -179,7 +366,28 @@ impl ManagementClient {
 
     /// Associate tenant resource.
     ///
-    /// `POST /api/v3/associate-tenant-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.associate_tenant_resource`.
+    /// `POST /api/v3/associate-tenant-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.associate_tenant_resource`, the Node SDK `associateTenantResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required.
+    /// - `association: bool`: Association (wire `association` body field): boolean, required.
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"60b49eb83fd80adb96f26e68"`.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.associate_tenant_resource("CODE", true, "60b49eb83fd80adb96f26e68").tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("associateTenantResource"))]
     #[inline]
     pub fn associate_tenant_resource(
         &self,
@@ -199,7 +407,26 @@ impl ManagementClient {
 
     /// Authorize application access.
     ///
-    /// `POST /api/v3/authorize-application-access`, sent with the management token. The official Python SDK calls it `ManagementClient.authorize_application_access`.
+    /// `POST /api/v3/authorize-application-access`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.authorize_application_access`, the Node SDK `authorizeApplicationAccess`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - `list: Vec<ApplicationPermissionRecordItem>`: List (wire `list` body field): list of object [`ApplicationPermissionRecordItem`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.authorize_application_access("6229ffaxxxxxxxxcade3e3d9", vec![genauth::types::ApplicationPermissionRecordItem::new(genauth::types::ApplicationPermissionRecordItemEffect::Allow, vec!["TARGET_IDENTIFIER".into()], genauth::types::ApplicationPermissionRecordItemTargetType::User)]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("authorizeApplicationAccess"))]
     #[inline]
     pub fn authorize_application_access(
         &self,
@@ -214,7 +441,25 @@ impl ManagementClient {
 
     /// Authorize data policies.
     ///
-    /// `POST /api/v3/authorize-data-policies`, sent with the management token. The official Python SDK calls it `ManagementClient.authorize_data_policies`.
+    /// `POST /api/v3/authorize-data-policies`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.authorize_data_policies`, the Node SDK `authorizeDataPolicies`.
+    ///
+    /// # Parameters
+    ///
+    /// - `target_list: Vec<SubjectDto>`: Target list (wire `targetList` body field): list of object [`SubjectDto`], required.
+    /// - `policy_ids: Vec<String>`: Policy ids (wire `policyIds` body field): list of string, required. Example: `["6301cexxxxxxxxxx27478","63123cexxxxxxxxxx2123101"]`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.authorize_data_policies(vec![genauth::types::SubjectDto::new("ID", genauth::types::SubjectDtoType::User)], vec!["6301cexxxxxxxxxx27478".into(), "63123cexxxxxxxxxx2123101".into()]).await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("authorizeDataPolicies"))]
     #[inline]
     pub fn authorize_data_policies(
         &self,
@@ -229,7 +474,26 @@ impl ManagementClient {
 
     /// Authorize resources.
     ///
-    /// `POST /api/v3/authorize-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.authorize_resources`.
+    /// `POST /api/v3/authorize-resources`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.authorize_resources`, the Node SDK `authorizeResources`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<AuthorizeResourceItem>`: List (wire `list` body field): list of object [`AuthorizeResourceItem`], required.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.authorize_resources(vec![genauth::types::AuthorizeResourceItem::new(vec![genauth::types::ResourceItemDto::new(vec!["ACTIONS".into()], "CODE", genauth::types::ResourceItemDtoResourceType::Data)], vec!["TARGET_IDENTIFIERS".into()], genauth::types::AuthorizeResourceItemTargetType::User)]).namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("authorizeResources"))]
     #[inline]
     pub fn authorize_resources(
         &self,
@@ -243,7 +507,25 @@ impl ManagementClient {
 
     /// Batch delete common resource.
     ///
-    /// `POST /api/v3/delete-common-resources-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.batch_delete_common_resource`.
+    /// `POST /api/v3/delete-common-resources-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.batch_delete_common_resource`, the Node SDK `batchDeleteCommonResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `ids: Vec<String>`: Ids (wire `ids` body field): list of string, required. Example: `["6250f12d5dxxxx9bcfcf784b","6250f12d5dxxxx9bcfcf784b"]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.batch_delete_common_resource(vec!["6250f12d5dxxxx9bcfcf784b".into(), "6250f12d5dxxxx9bcfcf784b".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("batchDeleteCommonResource"))]
     #[inline]
     pub fn batch_delete_common_resource(
         &self,
@@ -257,7 +539,26 @@ impl ManagementClient {
 
     /// Bind public account of roles.
     ///
-    /// `POST /api/v3/set-public-account-of-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.bind_public_account_of_roles`.
+    /// `POST /api/v3/set-public-account-of-roles`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.bind_public_account_of_roles`, the Node SDK `bindPublicAccountOfRoles`.
+    ///
+    /// # Parameters
+    ///
+    /// - `role_ids: Vec<String>`: Role ids (wire `roleIds` body field): list of string, required. Example: `["60b49eb83fd80adb96f26e68","60b49eb83fd80adb96f26e68"]`.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.bind_public_account_of_roles(vec!["60b49eb83fd80adb96f26e68".into(), "60b49eb83fd80adb96f26e68".into()], "6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("bindPublicAccountOfRoles"))]
     #[inline]
     pub fn bind_public_account_of_roles(
         &self,
@@ -272,7 +573,26 @@ impl ManagementClient {
 
     /// Bind users public account.
     ///
-    /// `POST /api/v3/set-public-account-of-users`, sent with the management token. The official Python SDK calls it `ManagementClient.bind_users_public_account`.
+    /// `POST /api/v3/set-public-account-of-users`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.bind_users_public_account`, the Node SDK `bindUsersPublicAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `public_account_id: impl Into<String>`: Public account id (wire `publicAccountId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - `user_ids: Vec<String>`: User ids (wire `userIds` body field): list of string, required. Example: `["6229ffaxxxxxxxxcade3e3d9"]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.bind_users_public_account("6229ffaxxxxxxxxcade3e3d9", vec!["6229ffaxxxxxxxxcade3e3d9".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("bindUsersPublicAccount"))]
     #[inline]
     pub fn bind_users_public_account(
         &self,
@@ -288,9 +608,33 @@ impl ManagementClient {
         )
     }
 
-    /// Capture.
+    /// Capture: acts on `metadata/ueba/capture` (management API).
     ///
-    /// `POST /api/v3/metadata/ueba/capture`, sent with the management token. The official Python SDK calls it `ManagementClient.capture`.
+    /// `POST /api/v3/metadata/ueba/capture`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.capture`, the Node SDK `capture`.
+    ///
+    /// # Parameters
+    ///
+    /// - `data: serde_json::Value`: Data (wire `data` body field): any JSON value, required.
+    /// - optional, as setters on the returned [`Call`]: `.model_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Any JSON value: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.capture(serde_json::json!({})).model_id("MODEL_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "metadata ueba capture",
+        "metadata/ueba/capture",
+        "capture metadata ueba capture",
+        "management metadata ueba capture"
+    ))]
     #[inline]
     pub fn capture(&self, data: serde_json::Value) -> Call<'_, Self, ops::Capture> {
         Call::new(self, ops::Capture(CreateUEBADto::new(data)))
@@ -298,7 +642,27 @@ impl ManagementClient {
 
     /// Change ext idp conn association state.
     ///
-    /// `POST /api/v3/change-ext-idp-conn-association-state`, sent with the management token. The official Python SDK calls it `ManagementClient.change_ext_idp_conn_association_state`.
+    /// `POST /api/v3/change-ext-idp-conn-association-state`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.change_ext_idp_conn_association_state`, the Node SDK `changeExtIdpConnAssociationState`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required. Example: `"60b49eb83fd80adb96f26e68"`.
+    /// - `association: bool`: Association (wire `association` body field): boolean, required.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.change_ext_idp_conn_association_state("60b49eb83fd80adb96f26e68", true).tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("changeExtIdpConnAssociationState"))]
     #[inline]
     pub fn change_ext_idp_conn_association_state(
         &self,
@@ -316,7 +680,28 @@ impl ManagementClient {
 
     /// Change ext idp conn state.
     ///
-    /// `POST /api/v3/change-ext-idp-conn-state`, sent with the management token. The official Python SDK calls it `ManagementClient.change_ext_idp_conn_state`.
+    /// `POST /api/v3/change-ext-idp-conn-state`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.change_ext_idp_conn_state`, the Node SDK `changeExtIdpConnState`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required. Example: `"60b49eb83fd80adb96f26e68"`.
+    /// - `enabled: bool`: Enabled (wire `enabled` body field): boolean, required.
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"60b49eb83fd80adb96f26e68"`.
+    /// - optional, as setters on the returned [`Call`]: `.app_ids(Vec<String>)`, `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.change_ext_idp_conn_state("60b49eb83fd80adb96f26e68", true, "60b49eb83fd80adb96f26e68").tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("changeExtIdpConnState"))]
     #[inline]
     pub fn change_ext_idp_conn_state(
         &self,
@@ -332,7 +717,25 @@ impl ManagementClient {
 
     /// Change into public account.
     ///
-    /// `POST /api/v3/transfer-into-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.change_into_public_account`.
+    /// `POST /api/v3/transfer-into-public-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.change_into_public_account`, the Node SDK `changeIntoPublicAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.change_into_public_account("USER_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("changeIntoPublicAccount"))]
     #[inline]
     pub fn change_into_public_account(
         &self,
@@ -346,7 +749,26 @@ impl ManagementClient {
 
     /// Change userpool tenan ext idp conn state.
     ///
-    /// `POST /api/v3/change-userpool-tenant-ext-idp-conn-state`, sent with the management token. The official Python SDK calls it `ManagementClient.change_userpool_tenan_ext_idp_conn_state`.
+    /// `POST /api/v3/change-userpool-tenant-ext-idp-conn-state`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.change_userpool_tenan_ext_idp_conn_state`, the Node SDK `changeUserpoolTenanExtIdpConnState`.
+    ///
+    /// # Parameters
+    ///
+    /// - `enabled: bool`: Enabled (wire `enabled` body field): boolean, required.
+    /// - `conn_ids: Vec<String>`: Conn ids (wire `connIds` body field): list of string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.change_userpool_tenan_ext_idp_conn_state(true, vec!["CONN_IDS".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("changeUserpoolTenanExtIdpConnState"))]
     #[inline]
     pub fn change_userpool_tenan_ext_idp_conn_state(
         &self,
@@ -363,7 +785,25 @@ impl ManagementClient {
 
     /// Check data policy exists.
     ///
-    /// `GET /api/v3/check-data-policy-exists`, sent with the management token. The official Python SDK calls it `ManagementClient.check_data_policy_exists`.
+    /// `GET /api/v3/check-data-policy-exists`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_data_policy_exists`, the Node SDK `checkDataPolicyExists`.
+    ///
+    /// # Parameters
+    ///
+    /// - `policy_name: impl Into<String>`: Policy name (wire `policyName` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckParamsDataPolicyRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_data_policy_exists("POLICY_NAME").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkDataPolicyExists"))]
     #[inline]
     pub fn check_data_policy_exists(
         &self,
@@ -374,7 +814,26 @@ impl ManagementClient {
 
     /// Check data resource exists.
     ///
-    /// `GET /api/v3/check-data-resource-exists`, sent with the management token. The official Python SDK calls it `ManagementClient.check_data_resource_exists`.
+    /// `GET /api/v3/check-data-resource-exists`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_data_resource_exists`, the Node SDK `checkDataResourceExists`.
+    ///
+    /// # Parameters
+    ///
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` query parameter): string, required. Example: `"examplePermissionNamespace"`.
+    /// - optional, as setters on the returned [`Call`]: `.resource_name(impl Into<String>)`, `.resource_code(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckParamsDataResourceRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_data_resource_exists("examplePermissionNamespace").resource_code("dataResourceTestCode").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkDataResourceExists"))]
     #[inline]
     pub fn check_data_resource_exists(
         &self,
@@ -388,7 +847,25 @@ impl ManagementClient {
 
     /// Check domain available.
     ///
-    /// `POST /api/v3/check-domain-available`, sent with the management token. The official Python SDK calls it `ManagementClient.check_domain_available`.
+    /// `POST /api/v3/check-domain-available`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_domain_available`, the Node SDK `checkDomainAvailable`.
+    ///
+    /// # Parameters
+    ///
+    /// - `domain: impl Into<String>`: Domain (wire `domain` body field): string, required. Example: `"domain-a"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckDomainAvailableDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_domain_available("domain-a").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkDomainAvailable"))]
     #[inline]
     pub fn check_domain_available(
         &self,
@@ -402,7 +879,29 @@ impl ManagementClient {
 
     /// Check external user permission.
     ///
-    /// `POST /api/v3/check-external-user-permission`, sent with the management token. The official Python SDK calls it `ManagementClient.check_external_user_permission`.
+    /// `POST /api/v3/check-external-user-permission`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_external_user_permission`, the Node SDK `checkExternalUserPermission`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resources: Vec<String>`: Resources (wire `resources` body field): list of string, required.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required. Example: `"get"`.
+    /// - `external_id: impl Into<String>`: External id (wire `externalId` body field): string, required. Example: `"63721xxxxxxxxxxxxdde14a3"`.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"examplePermissionNamespace"`.
+    /// - optional, as setters on the returned [`Call`]: `.auth_env_params(AuthEnvParams)`, `.judge_condition_enabled(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckExternalUserPermissionDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_external_user_permission(vec!["RESOURCES".into()], "get", "63721xxxxxxxxxxxxdde14a3", "examplePermissionNamespace").judge_condition_enabled(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkExternalUserPermission"))]
     #[inline]
     pub fn check_external_user_permission(
         &self,
@@ -422,9 +921,35 @@ impl ManagementClient {
         )
     }
 
-    /// Check params namespace.
+    /// Check params namespace: acts on `check-role-params` (management API).
     ///
-    /// `POST /api/v3/check-role-params`, sent with the management token. The official Python SDK calls it `ManagementClient.check_params_namespace`.
+    /// `POST /api/v3/check-role-params`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_params_namespace`, the Node SDK `checkParamsNamespace`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"exampleCode"`.
+    /// - `namespace: impl Into<String>`: Namespace (wire `namespace` body field): string, required. Example: `"default"`.
+    /// - optional, as setters on the returned [`Call`]: `.name(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckRoleParamsRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_params_namespace("exampleCode", "default").name("NAME").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "checkParamsNamespace",
+        "check role params",
+        "check-role-params",
+        "check check role params",
+        "management check role params"
+    ))]
     #[inline]
     pub fn check_params_namespace(
         &self,
@@ -439,7 +964,29 @@ impl ManagementClient {
 
     /// Check permission.
     ///
-    /// `POST /api/v3/check-permission`, sent with the management token. The official Python SDK calls it `ManagementClient.check_permission`.
+    /// `POST /api/v3/check-permission`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_permission`, the Node SDK `checkPermission`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resources: Vec<String>`: Resources (wire `resources` body field): list of string, required.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required. Example: `"get"`.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"63721xxxxxxxxxxxxdde14a3"`.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"examplePermissionNamespace"`.
+    /// - optional, as setters on the returned [`Call`]: `.auth_env_params(AuthEnvParams)`, `.judge_condition_enabled(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckPermissionDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_permission(vec!["RESOURCES".into()], "get", "63721xxxxxxxxxxxxdde14a3", "examplePermissionNamespace").judge_condition_enabled(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkPermission"))]
     #[inline]
     pub fn check_permission(
         &self,
@@ -461,7 +1008,25 @@ impl ManagementClient {
 
     /// Check permission namespace exists.
     ///
-    /// `POST /api/v3/check-permission-namespace-exists`, sent with the management token. The official Python SDK calls it `ManagementClient.check_permission_namespace_exists`.
+    /// `POST /api/v3/check-permission-namespace-exists`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_permission_namespace_exists`, the Node SDK `checkPermissionNamespaceExists`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.code(impl Into<String>)`, `.name(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckPermissionNamespaceExistsRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_permission_namespace_exists().code("examplePermissionNamespace").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkPermissionNamespaceExists"))]
     #[inline]
     pub fn check_permission_namespace_exists(
         &self,
@@ -474,7 +1039,26 @@ impl ManagementClient {
 
     /// Check session status.
     ///
-    /// `POST /api/v3/check-session-status`, sent with the management token. The official Python SDK calls it `ManagementClient.check_session_status`.
+    /// `POST /api/v3/check-session-status`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_session_status`, the Node SDK `checkSessionStatus`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"app1"`.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckSessionStatusDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_session_status("app1", "6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkSessionStatus"))]
     #[inline]
     pub fn check_session_status(
         &self,
@@ -489,7 +1073,30 @@ impl ManagementClient {
 
     /// Check user same level permission.
     ///
-    /// `POST /api/v3/check-user-same-level-permission`, sent with the management token. The official Python SDK calls it `ManagementClient.check_user_same_level_permission`.
+    /// `POST /api/v3/check-user-same-level-permission`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_user_same_level_permission`, the Node SDK `checkUserSameLevelPermission`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resource_node_codes: Vec<String>`: Resource node codes (wire `resourceNodeCodes` body field): list of string, required. Example: `["resourceStructChildrenCode1"]`.
+    /// - `resource: impl Into<String>`: Resource (wire `resource` body field): string, required. Example: `"treeResourceCode"`.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required. Example: `"read"`.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"63721xxxxxxxxxxxxdde14a3"`.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"examplePermissionNamespace"`.
+    /// - optional, as setters on the returned [`Call`]: `.auth_env_params(AuthEnvParams)`, `.judge_condition_enabled(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckUserSameLevelPermissionDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.check_user_same_level_permission(vec!["resourceStructChildrenCode1".into()], "treeResourceCode", "read", "63721xxxxxxxxxxxxdde14a3", "examplePermissionNamespace").judge_condition_enabled(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("checkUserSameLevelPermission"))]
     #[inline]
     pub fn check_user_same_level_permission(
         &self,
@@ -513,7 +1120,27 @@ impl ManagementClient {
 
     /// Config email provider.
     ///
-    /// `POST /api/v3/config-email-provider`, sent with the management token. The official Python SDK calls it `ManagementClient.config_email_provider`.
+    /// `POST /api/v3/config-email-provider`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.config_email_provider`, the Node SDK `configEmailProvider`.
+    ///
+    /// # Parameters
+    ///
+    /// - `r#type: ConfigEmailProviderDtoType`: Type (wire `type` body field): enum [`ConfigEmailProviderDtoType`], required. One of `ali`, `qq`, `sendgrid` or `custom`.
+    /// - `enabled: bool`: Enabled (wire `enabled` body field): boolean, required. Example: `true`.
+    /// - optional, as setters on the returned [`Call`]: `.ali_exmail_config(AliExmailEmailProviderConfigInput)`, `.send_grid_config(SendGridEmailProviderConfigInput)`, `.smtp_config(SMTPEmailProviderConfigInput)`, `.tencent_exmail_config(TencentExmailEmailProviderConfigInput)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`EmailProviderDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.config_email_provider(genauth::types::ConfigEmailProviderDtoType::Ali, true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("configEmailProvider"))]
     #[inline]
     pub fn config_email_provider(
         &self,
@@ -528,7 +1155,27 @@ impl ManagementClient {
 
     /// Copy operate.
     ///
-    /// `POST /api/v3/metadata/copy-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.copy_operate`.
+    /// `POST /api/v3/metadata/copy-operate`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.copy_operate`, the Node SDK `copyOperate`.
+    ///
+    /// # Parameters
+    ///
+    /// - `custom_config: serde_json::Value`: Custom config (wire `customConfig` body field): any JSON value, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.field_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.copy_operate(serde_json::json!({}), "MODEL_ID", "ID").field_id("FIELD_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("copyOperate"))]
     #[inline]
     pub fn copy_operate(
         &self,
@@ -544,7 +1191,26 @@ impl ManagementClient {
 
     /// Create access key.
     ///
-    /// `POST /api/v3/create-access-key`, sent with the management token. The official Python SDK calls it `ManagementClient.create_access_key`.
+    /// `POST /api/v3/create-access-key`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_access_key`, the Node SDK `createAccessKey`.
+    ///
+    /// # Parameters
+    ///
+    /// - `r#type: impl Into<String>`: Type (wire `type` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`, `.user_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`CreateAccessKeyRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_access_key("TYPE").user_id("USER_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createAccessKey"))]
     #[inline]
     pub fn create_access_key(
         &self,
@@ -555,7 +1221,27 @@ impl ManagementClient {
 
     /// Create admin role.
     ///
-    /// `POST /api/v3/create-admin-role`, sent with the management token. The official Python SDK calls it `ManagementClient.create_admin_role`.
+    /// `POST /api/v3/create-admin-role`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_admin_role`, the Node SDK `createAdminRole`.
+    ///
+    /// # Parameters
+    ///
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required. Example: `"manager"`.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"manager"`.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CheckRoleParamsRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_admin_role("manager", "manager").description("this is role manager description").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createAdminRole"))]
     #[inline]
     pub fn create_admin_role(
         &self,
@@ -570,7 +1256,26 @@ impl ManagementClient {
 
     /// Create application.
     ///
-    /// `POST /api/v3/create-application`, sent with the management token. The official Python SDK calls it `ManagementClient.create_application`.
+    /// `POST /api/v3/create-application`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_application`, the Node SDK `createApplication`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_name: impl Into<String>`: App name (wire `appName` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.app_description(impl Into<String>)`, `.app_identifier(impl Into<String>)`, `.app_logo(impl Into<String>)`, `.app_type(CreateApplicationDtoAppType)`, `.branding_config(ApplicationBrandingConfigInputDto)`, `.cas_config(CasIdPConfig)`, `.cas_provider_enabled(bool)`, `.default_protocol(CreateApplicationDtoDefaultProtocol)`, `.init_login_uri(impl Into<String>)`, `.login_config(ApplicationLoginConfigInputDto)`, `.logout_redirect_uris(Vec<String>)`, `.oauth_config(OauthIdpConfig)`, `.oauth_provider_enabled(bool)`, `.oidc_config(OIDCConfig)`, `.redirect_uris(Vec<String>)`, `.register_config(ApplicationRegisterConfigInputDto)`, `.saml_config(SamlIdpConfig)`, `.saml_provider_enabled(bool)`, `.sso_enabled(bool)`, `.template(impl Into<String>)`, `.template_data(serde_json::Value)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CreateApplicationRespDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_application("APP_NAME").template("github").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createApplication"))]
     #[inline]
     pub fn create_application(
         &self,
@@ -584,7 +1289,26 @@ impl ManagementClient {
 
     /// Create asa account.
     ///
-    /// `POST /api/v3/create-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.create_asa_account`.
+    /// `POST /api/v3/create-asa-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_asa_account`, the Node SDK `createAsaAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `account_info: serde_json::Value`: Account info (wire `accountInfo` body field): any JSON value, required.
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`AsaAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_asa_account(serde_json::json!({}), "62a50xxxxxxxxxxxd15d57c7").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createAsaAccount"))]
     #[inline]
     pub fn create_asa_account(
         &self,
@@ -599,7 +1323,26 @@ impl ManagementClient {
 
     /// Create asa account batch.
     ///
-    /// `POST /api/v3/create-asa-accounts-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_asa_account_batch`.
+    /// `POST /api/v3/create-asa-accounts-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_asa_account_batch`, the Node SDK `createAsaAccountBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<CreateAsaAccountsBatchItemDto>`: List (wire `list` body field): list of object [`CreateAsaAccountsBatchItemDto`], required.
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_asa_account_batch(vec![genauth::types::CreateAsaAccountsBatchItemDto::new(serde_json::json!({}))], "62a50xxxxxxxxxxxd15d57c7").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createAsaAccountBatch"))]
     #[inline]
     pub fn create_asa_account_batch(
         &self,
@@ -614,7 +1357,27 @@ impl ManagementClient {
 
     /// Create data policy.
     ///
-    /// `POST /api/v3/create-data-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.create_data_policy`.
+    /// `POST /api/v3/create-data-policy`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_data_policy`, the Node SDK `createDataPolicy`.
+    ///
+    /// # Parameters
+    ///
+    /// - `statement_list: Vec<DataStatementPermissionDto>`: Statement list (wire `statementList` body field): list of object [`DataStatementPermissionDto`], required.
+    /// - `policy_name: impl Into<String>`: Policy name (wire `policyName` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CreateDataPolicyRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_data_policy(vec![genauth::types::DataStatementPermissionDto::new(genauth::types::DataStatementPermissionDtoEffect::Deny, vec!["PERMISSIONS".into()])], "POLICY_NAME").description("DESCRIPTION").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createDataPolicy"))]
     #[inline]
     pub fn create_data_policy(
         &self,
@@ -629,7 +1392,31 @@ impl ManagementClient {
 
     /// Create data resource.
     ///
-    /// `POST /api/v3/create-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.create_data_resource`.
+    /// `POST /api/v3/create-data-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_data_resource`, the Node SDK `createDataResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `actions: Vec<String>`: Actions (wire `actions` body field): list of string, required. Example: `["read","get"]`.
+    /// - `r#struct: serde_json::Value`: Struct (wire `struct` body field): any JSON value, required.
+    /// - `r#type: CreateDataResourceDtoType`: Type (wire `type` body field): enum [`CreateDataResourceDtoType`], required. One of `TREE`, `STRING` or `ARRAY`.
+    /// - `resource_code: impl Into<String>`: Resource code (wire `resourceCode` body field): string, required. Example: `"dataResourceTestCode"`.
+    /// - `resource_name: impl Into<String>`: Resource name (wire `resourceName` body field): string, required.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"examplePermissionNamespace"`.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`, `.extend_field_list(Vec<ExtendField>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CreateDataResourceRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_data_resource(vec!["read".into(), "get".into()], serde_json::json!({}), genauth::types::CreateDataResourceDtoType::Tree, "dataResourceTestCode", "RESOURCE_NAME", "examplePermissionNamespace").description("DESCRIPTION").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createDataResource"))]
     #[inline]
     pub fn create_data_resource(
         &self,
@@ -655,7 +1442,30 @@ impl ManagementClient {
 
     /// Create data resource by array.
     ///
-    /// `POST /api/v3/create-array-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.create_data_resource_by_array`.
+    /// `POST /api/v3/create-array-data-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_data_resource_by_array`, the Node SDK `createDataResourceByArray`.
+    ///
+    /// # Parameters
+    ///
+    /// - `actions: Vec<String>`: Actions (wire `actions` body field): list of string, required. Example: `["read","get"]`.
+    /// - `r#struct: Vec<String>`: Struct (wire `struct` body field): list of string, required. Example: `["exampleArrayStruct1","exampleArrayStruct2"]`.
+    /// - `resource_code: impl Into<String>`: Resource code (wire `resourceCode` body field): string, required. Example: `"dataResourceTestCode"`.
+    /// - `resource_name: impl Into<String>`: Resource name (wire `resourceName` body field): string, required.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"code1"`.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CreateArrayDataResourceRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_data_resource_by_array(vec!["read".into(), "get".into()], vec!["exampleArrayStruct1".into(), "exampleArrayStruct2".into()], "dataResourceTestCode", "RESOURCE_NAME", "code1").description("DESCRIPTION").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createDataResourceByArray"))]
     #[inline]
     pub fn create_data_resource_by_array(
         &self,
@@ -679,7 +1489,30 @@ impl ManagementClient {
 
     /// Create data resource by string.
     ///
-    /// `POST /api/v3/create-string-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.create_data_resource_by_string`.
+    /// `POST /api/v3/create-string-data-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_data_resource_by_string`, the Node SDK `createDataResourceByString`.
+    ///
+    /// # Parameters
+    ///
+    /// - `actions: Vec<String>`: Actions (wire `actions` body field): list of string, required. Example: `["read","get"]`.
+    /// - `r#struct: impl Into<String>`: Struct (wire `struct` body field): string, required. Example: `"exampleStringStruct"`.
+    /// - `resource_code: impl Into<String>`: Resource code (wire `resourceCode` body field): string, required. Example: `"dataResourceTestCode"`.
+    /// - `resource_name: impl Into<String>`: Resource name (wire `resourceName` body field): string, required.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"code1"`.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CreateStringDataResourceRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_data_resource_by_string(vec!["read".into(), "get".into()], "exampleStringStruct", "dataResourceTestCode", "RESOURCE_NAME", "code1").description("DESCRIPTION").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createDataResourceByString"))]
     #[inline]
     pub fn create_data_resource_by_string(
         &self,
@@ -703,7 +1536,30 @@ impl ManagementClient {
 
     /// Create data resource by tree.
     ///
-    /// `POST /api/v3/create-tree-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.create_data_resource_by_tree`.
+    /// `POST /api/v3/create-tree-data-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_data_resource_by_tree`, the Node SDK `createDataResourceByTree`.
+    ///
+    /// # Parameters
+    ///
+    /// - `actions: Vec<String>`: Actions (wire `actions` body field): list of string, required. Example: `["read","get"]`.
+    /// - `r#struct: Vec<DataResourceTreeStructs>`: Struct (wire `struct` body field): list of object [`DataResourceTreeStructs`], required.
+    /// - `resource_code: impl Into<String>`: Resource code (wire `resourceCode` body field): string, required. Example: `"dataResourceTestCode"`.
+    /// - `resource_name: impl Into<String>`: Resource name (wire `resourceName` body field): string, required.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"code1"`.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`, `.extend_field_list(Vec<ExtendField>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CreateTreeDataResourceRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_data_resource_by_tree(vec!["read".into(), "get".into()], vec![genauth::types::DataResourceTreeStructs::new("123", "NAME")], "dataResourceTestCode", "RESOURCE_NAME", "code1").description("DESCRIPTION").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createDataResourceByTree"))]
     #[inline]
     pub fn create_data_resource_by_tree(
         &self,
@@ -727,7 +1583,28 @@ impl ManagementClient {
 
     /// Create device.
     ///
-    /// `POST /api/v3/create-device`, sent with the management token. The official Python SDK calls it `ManagementClient.create_device`.
+    /// `POST /api/v3/create-device`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_device`, the Node SDK `createDevice`.
+    ///
+    /// # Parameters
+    ///
+    /// - `device_unique_id: impl Into<String>`: Device unique id (wire `deviceUniqueId` body field): string, required.
+    /// - `r#type: CreateTerminalDtoType`: Type (wire `type` body field): enum [`CreateTerminalDtoType`], required. One of `Browser`, `Mobile` or `Desktop`.
+    /// - `custom_data: serde_json::Value`: Custom data (wire `customData` body field): any JSON value, required.
+    /// - optional, as setters on the returned [`Call`]: `.cookie(bool)`, `.description(impl Into<String>)`, `.fde(impl Into<String>)`, `.hks(impl Into<String>)`, `.hor(bool)`, `.imei(impl Into<String>)`, `.language(impl Into<String>)`, `.meid(impl Into<String>)`, `.r#mod(impl Into<String>)`, `.name(impl Into<String>)`, `.os(impl Into<String>)`, `.producer(impl Into<String>)`, `.sn(impl Into<String>)`, `.user_agent(impl Into<String>)`, `.version(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`TerminalInfoDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_device("DEVICE_UNIQUE_ID", genauth::types::CreateTerminalDtoType::Browser, serde_json::json!({})).name("NAME").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createDevice"))]
     #[inline]
     pub fn create_device(
         &self,
@@ -747,7 +1624,26 @@ impl ManagementClient {
 
     /// Create event app.
     ///
-    /// `POST /api/v3/create-event-app`, sent with the management token. The official Python SDK calls it `ManagementClient.create_event_app`.
+    /// `POST /api/v3/create-event-app`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_event_app`, the Node SDK `createEventApp`.
+    ///
+    /// # Parameters
+    ///
+    /// - `logo: impl Into<String>`: Logo (wire `logo` body field): string, required.
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required.
+    /// - `identifier: impl Into<String>`: Identifier (wire `identifier` body field): string, required. Example: `"myapp"`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.create_event_app("LOGO", "NAME", "myapp").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createEventApp"))]
     #[inline]
     pub fn create_event_app(
         &self,
@@ -763,7 +1659,27 @@ impl ManagementClient {
 
     /// Create ext idp.
     ///
-    /// `POST /api/v3/create-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.create_ext_idp`.
+    /// `POST /api/v3/create-ext-idp`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_ext_idp`, the Node SDK `createExtIdp`.
+    ///
+    /// # Parameters
+    ///
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required. Example: `"exampleName"`.
+    /// - `r#type: CreateExtIdpDtoType`: Type (wire `type` body field): enum [`CreateExtIdpDtoType`], required. One of `oidc`, `oauth2`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `wechat`, `google`, `qq`, `wechatwork`, `dingtalk` or 29 more.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ExtIdpDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_ext_idp("exampleName", genauth::types::CreateExtIdpDtoType::Oidc).tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createExtIdp"))]
     #[inline]
     pub fn create_ext_idp(
         &self,
@@ -775,7 +1691,30 @@ impl ManagementClient {
 
     /// Create ext idp conn.
     ///
-    /// `POST /api/v3/create-ext-idp-conn`, sent with the management token. The official Python SDK calls it `ManagementClient.create_ext_idp_conn`.
+    /// `POST /api/v3/create-ext-idp-conn`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_ext_idp_conn`, the Node SDK `createExtIdpConn`.
+    ///
+    /// # Parameters
+    ///
+    /// - `ext_idp_id: impl Into<String>`: Ext idp id (wire `extIdpId` body field): string, required. Example: `"60b49eb83fd80adb96f26e68"`.
+    /// - `r#type: CreateExtIdpConnDtoType`: Type (wire `type` body field): enum [`CreateExtIdpConnDtoType`], required. One of `oidc`, `oauth`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `alipay`, `facebook`, `facebook:mobile`, `twitter`, `google:mobile` or 60 more.
+    /// - `identifier: impl Into<String>`: Identifier (wire `identifier` body field): string, required. Example: `"60b49eb83fd80adb96f26e68"`.
+    /// - `display_name: impl Into<String>`: Display name (wire `displayName` body field): string, required.
+    /// - `fields: serde_json::Value`: Fields (wire `fields` body field): any JSON value, required.
+    /// - optional, as setters on the returned [`Call`]: `.login_only(bool)`, `.logo(impl Into<String>)`, `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ExtIdpConnDetail`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_ext_idp_conn("60b49eb83fd80adb96f26e68", genauth::types::CreateExtIdpConnDtoType::Oidc, "60b49eb83fd80adb96f26e68", "DISPLAY_NAME", serde_json::json!({})).tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createExtIdpConn"))]
     #[inline]
     pub fn create_ext_idp_conn(
         &self,
@@ -799,7 +1738,47 @@ impl ManagementClient {
 
     /// Create field.
     ///
-    /// `POST /api/v3/metadata/create-field`, sent with the management token. The official Python SDK calls it `ManagementClient.create_field`.
+    /// `POST /api/v3/metadata/create-field`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_field`, the Node SDK `createField`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_visible: bool`: User visible (wire `userVisible` body field): boolean, required.
+    /// - `relation_optional_range: Condition`: Relation optional range (wire `relationOptionalRange` body field): object [`Condition`], required.
+    /// - `relation_show_key: impl Into<String>`: Relation show key (wire `relationShowKey` body field): string, required.
+    /// - `relation_multiple: bool`: Relation multiple (wire `relationMultiple` body field): boolean, required.
+    /// - `relation_type: impl Into<String>`: Relation type (wire `relationType` body field): string, required.
+    /// - `for_login: bool`: For login (wire `forLogin` body field): boolean, required.
+    /// - `fuzzy_search: bool`: Fuzzy search (wire `fuzzySearch` body field): boolean, required.
+    /// - `drop_down: DropDownItemDto`: Drop down (wire `dropDown` body field): object [`DropDownItemDto`], required.
+    /// - `format: i64`: Format (wire `format` body field): integer, required.
+    /// - `regexp: impl Into<String>`: Regexp (wire `regexp` body field): string, required.
+    /// - `min: i64`: Min (wire `min` body field): integer, required.
+    /// - `max: i64`: Max (wire `max` body field): integer, required.
+    /// - `max_length: i64`: Max length (wire `maxLength` body field): integer, required.
+    /// - `unique: bool`: Unique (wire `unique` body field): boolean, required.
+    /// - `require: bool`: Require (wire `require` body field): boolean, required.
+    /// - `default: serde_json::Value`: Default (wire `default` body field): any JSON value, required.
+    /// - `help: impl Into<String>`: Help (wire `help` body field): string, required.
+    /// - `editable: bool`: Editable (wire `editable` body field): boolean, required.
+    /// - `show: bool`: Show (wire `show` body field): boolean, required.
+    /// - `r#type: CreateFunctionModelFieldDtoType`: Type (wire `type` body field): enum [`CreateFunctionModelFieldDtoType`], required. One of `Text`, `Textarea`, `Number`, `Boolean`, `Date`, `Enum`, `Relation`, `ReverseRelation` or `Array`.
+    /// - `key: impl Into<String>`: Key (wire `key` body field): string, required.
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`FunctionModelFieldDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_field(true, genauth::types::Condition::new("KEY", "OPERATOR", serde_json::json!({})), "RELATION_SHOW_KEY", true, "RELATION_TYPE", true, true, genauth::types::DropDownItemDto::new("KEY", "LABEL"), 1, "REGEXP", 1, 1, 1, true, true, serde_json::json!({}), "HELP", true, true, genauth::types::CreateFunctionModelFieldDtoType::Text, "KEY", "NAME", "MODEL_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createField"))]
     #[inline]
     pub fn create_field(
         &self,
@@ -859,7 +1838,29 @@ impl ManagementClient {
 
     /// Create group.
     ///
-    /// `POST /api/v3/create-group`, sent with the management token. The official Python SDK calls it `ManagementClient.create_group`.
+    /// `POST /api/v3/create-group`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_group`, the Node SDK `createGroup`.
+    ///
+    /// # Parameters
+    ///
+    /// - `r#type: impl Into<String>`: Type (wire `type` body field): string, required. Example: `"static"`.
+    /// - `description: impl Into<String>`: Description (wire `description` body field): string, required.
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"developer"`.
+    /// - optional, as setters on the returned [`Call`]: `.custom_data(serde_json::Value)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GroupDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_group("static", "DESCRIPTION", "NAME", "developer").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createGroup"))]
     #[inline]
     pub fn create_group(
         &self,
@@ -876,7 +1877,25 @@ impl ManagementClient {
 
     /// Create groups batch.
     ///
-    /// `POST /api/v3/create-groups-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_groups_batch`.
+    /// `POST /api/v3/create-groups-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_groups_batch`, the Node SDK `createGroupsBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<CreateGroupReqDto>`: List (wire `list` body field): list of object [`CreateGroupReqDto`], required.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`GroupDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_groups_batch(vec![genauth::types::CreateGroupReqDto::new("developer", "DESCRIPTION", "NAME", "static")]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createGroupsBatch"))]
     #[inline]
     pub fn create_groups_batch(
         &self,
@@ -890,7 +1909,30 @@ impl ManagementClient {
 
     /// Create model.
     ///
-    /// `POST /api/v3/metadata/create-model`, sent with the management token. The official Python SDK calls it `ManagementClient.create_model`.
+    /// `POST /api/v3/metadata/create-model`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_model`, the Node SDK `createModel`.
+    ///
+    /// # Parameters
+    ///
+    /// - `parent_key: impl Into<String>`: Parent key (wire `parentKey` body field): string, required.
+    /// - `enable: bool`: Enable (wire `enable` body field): boolean, required.
+    /// - `r#type: CreateFunctionModelDtoType`: Type (wire `type` body field): enum [`CreateFunctionModelDtoType`], required. One of `ueba`, `user`, `post`, `group`, `department`, `organization`, `device`, `device_rely` or `custom`.
+    /// - `description: impl Into<String>`: Description (wire `description` body field): string, required.
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.data_type(CreateFunctionModelDtoDataType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`FunctionModelDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_model("PARENT_KEY", true, genauth::types::CreateFunctionModelDtoType::Ueba, "DESCRIPTION", "NAME").data_type(genauth::types::CreateFunctionModelDtoDataType::List).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createModel"))]
     #[inline]
     pub fn create_model(
         &self,
@@ -914,7 +1956,26 @@ impl ManagementClient {
 
     /// Create multiple tenant admin.
     ///
-    /// `POST /api/v3/create-multiple-tenant-admin`, sent with the management token. The official Python SDK calls it `ManagementClient.create_multiple_tenant_admin`.
+    /// `POST /api/v3/create-multiple-tenant-admin`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_multiple_tenant_admin`, the Node SDK `createMultipleTenantAdmin`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_ids: Vec<String>`: Tenant ids (wire `tenantIds` body field): list of string, required.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.api_authorized(bool)`, `.send_email_notification(bool)`, `.send_phone_notification(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.create_multiple_tenant_admin(vec!["TENANT_IDS".into()], "USER_ID").api_authorized(true).await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createMultipleTenantAdmin"))]
     #[inline]
     pub fn create_multiple_tenant_admin(
         &self,
@@ -929,7 +1990,26 @@ impl ManagementClient {
 
     /// Create namespace.
     ///
-    /// `POST /api/v3/create-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.create_namespace`.
+    /// `POST /api/v3/create-namespace`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_namespace`, the Node SDK `createNamespace`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"my-namespace"`.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`, `.name(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`NamespaceDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_namespace("my-namespace").name("NAME").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createNamespace"))]
     #[inline]
     pub fn create_namespace(
         &self,
@@ -940,7 +2020,25 @@ impl ManagementClient {
 
     /// Create namespaces batch.
     ///
-    /// `POST /api/v3/create-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_namespaces_batch`.
+    /// `POST /api/v3/create-namespaces-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_namespaces_batch`, the Node SDK `createNamespacesBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<CreateNamespacesBatchItemDto>`: List (wire `list` body field): list of object [`CreateNamespacesBatchItemDto`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_namespaces_batch(vec![genauth::types::CreateNamespacesBatchItemDto::new("CODE")]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createNamespacesBatch"))]
     #[inline]
     pub fn create_namespaces_batch(
         &self,
@@ -954,7 +2052,29 @@ impl ManagementClient {
 
     /// Create operate.
     ///
-    /// `POST /api/v3/metadata/create-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.create_operate`.
+    /// `POST /api/v3/metadata/create-operate`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_operate`, the Node SDK `createOperate`.
+    ///
+    /// # Parameters
+    ///
+    /// - `show: bool`: Show (wire `show` body field): boolean, required.
+    /// - `icon: impl Into<String>`: Icon (wire `icon` body field): string, required.
+    /// - `config: serde_json::Value`: Config (wire `config` body field): any JSON value, required.
+    /// - `operate_name: impl Into<String>`: Operate name (wire `operateName` body field): string, required.
+    /// - `operate_key: impl Into<String>`: Operate key (wire `operateKey` body field): string, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.create_operate(true, "ICON", serde_json::json!({}), "OPERATE_NAME", "OPERATE_KEY", "MODEL_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createOperate"))]
     #[inline]
     pub fn create_operate(
         &self,
@@ -980,7 +2100,28 @@ impl ManagementClient {
 
     /// Create or update group.
     ///
-    /// `POST /api/v3/create-or-update-group`, sent with the management token. The official Python SDK calls it `ManagementClient.create_or_update_group`.
+    /// `POST /api/v3/create-or-update-group`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_or_update_group`, the Node SDK `createOrUpdateGroup`.
+    ///
+    /// # Parameters
+    ///
+    /// - `r#type: impl Into<String>`: Type (wire `type` body field): string, required. Example: `"static"`.
+    /// - `description: impl Into<String>`: Description (wire `description` body field): string, required.
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"developer"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CreateOrUpdateGroupDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_or_update_group("static", "DESCRIPTION", "NAME", "developer").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createOrUpdateGroup"))]
     #[inline]
     pub fn create_or_update_group(
         &self,
@@ -1002,7 +2143,27 @@ impl ManagementClient {
 
     /// Create permission namespace.
     ///
-    /// `POST /api/v3/create-permission-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.create_permission_namespace`.
+    /// `POST /api/v3/create-permission-namespace`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_permission_namespace`, the Node SDK `createPermissionNamespace`.
+    ///
+    /// # Parameters
+    ///
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"examplePermissionNamespace"`.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CreatePermissionNamespaceRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_permission_namespace("NAME", "examplePermissionNamespace").description("DESCRIPTION").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createPermissionNamespace"))]
     #[inline]
     pub fn create_permission_namespace(
         &self,
@@ -1017,7 +2178,25 @@ impl ManagementClient {
 
     /// Create permission namespaces batch.
     ///
-    /// `POST /api/v3/create-permission-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_permission_namespaces_batch`.
+    /// `POST /api/v3/create-permission-namespaces-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_permission_namespaces_batch`, the Node SDK `createPermissionNamespacesBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<CreatePermissionNamespacesBatchItemDto>`: List (wire `list` body field): list of object [`CreatePermissionNamespacesBatchItemDto`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_permission_namespaces_batch(vec![genauth::types::CreatePermissionNamespacesBatchItemDto::new("CODE", "NAME")]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createPermissionNamespacesBatch"))]
     #[inline]
     pub fn create_permission_namespaces_batch(
         &self,
@@ -1031,7 +2210,28 @@ impl ManagementClient {
 
     /// Create pipeline function.
     ///
-    /// `POST /api/v3/create-pipeline-function`, sent with the management token. The official Python SDK calls it `ManagementClient.create_pipeline_function`.
+    /// `POST /api/v3/create-pipeline-function`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_pipeline_function`, the Node SDK `createPipelineFunction`.
+    ///
+    /// # Parameters
+    ///
+    /// - `source_code: impl Into<String>`: Source code (wire `sourceCode` body field): string, required.
+    /// - `scene: CreatePipelineFunctionDtoScene`: Scene (wire `scene` body field): enum [`CreatePipelineFunctionDtoScene`], required. One of `PRE_REGISTER`, `POST_REGISTER`, `PRE_AUTHENTICATION`, `POST_AUTHENTICATION`, `PRE_OIDC_ID_TOKEN_ISSUED`, `PRE_OIDC_ACCESS_TOKEN_ISSUED`, `PRE_COMPLETE_USER_INFO`, `PRE_MFA_VERIFY` or `POST_MFA_VERIFY`.
+    /// - `func_name: impl Into<String>`: Func name (wire `funcName` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.enabled(bool)`, `.func_description(impl Into<String>)`, `.is_asynchronous(bool)`, `.terminate_on_timeout(bool)`, `.timeout(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`PipelineFunctionDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_pipeline_function("SOURCE_CODE", genauth::types::CreatePipelineFunctionDtoScene::PreRegister, "FUNC_NAME").func_description("FUNC_DESCRIPTION").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createPipelineFunction"))]
     #[inline]
     pub fn create_pipeline_function(
         &self,
@@ -1051,7 +2251,25 @@ impl ManagementClient {
 
     /// Create public account.
     ///
-    /// `POST /api/v3/create-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.create_public_account`.
+    /// `POST /api/v3/create-public-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_public_account`, the Node SDK `createPublicAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.address(impl Into<String>)`, `.birthdate(impl Into<String>)`, `.browser(impl Into<String>)`, `.city(impl Into<String>)`, `.company(impl Into<String>)`, `.country(impl Into<String>)`, `.custom_data(serde_json::Value)`, `.department_ids(Vec<String>)`, `.device(impl Into<String>)`, `.email(impl Into<String>)`, `.email_verified(bool)`, `.external_id(impl Into<String>)`, `.family_name(impl Into<String>)`, `.formatted(impl Into<String>)`, `.gender(CreatePublicAccountReqDtoGender)`, `.given_name(impl Into<String>)`, `.identity_number(impl Into<String>)`, `.locale(impl Into<String>)`, `.middle_name(impl Into<String>)`, `.name(impl Into<String>)`, `.nickname(impl Into<String>)`, `.options(CreatePublicAccountOptionsDto)`, `.otp(CreatePublicAccountOtpDto)`, `.password(impl Into<SecretString>)`, `.phone(impl Into<String>)`, `.phone_country_code(impl Into<String>)`, `.phone_verified(bool)`, `.photo(impl Into<String>)`, `.postal_code(impl Into<String>)`, `.preferred_username(impl Into<String>)`, `.profile(impl Into<String>)`, `.province(impl Into<String>)`, `.region(impl Into<String>)`, `.salt(impl Into<String>)`, `.status(CreatePublicAccountReqDtoStatus)`, `.street_address(impl Into<String>)`, `.username(impl Into<String>)`, `.website(impl Into<String>)`, `.zoneinfo(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`PublicAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_public_account().email("test@example.com").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createPublicAccount"))]
     #[inline]
     pub fn create_public_account(&self) -> Call<'_, Self, ops::CreatePublicAccount> {
         Call::new(
@@ -1062,7 +2280,26 @@ impl ManagementClient {
 
     /// Create public accounts batch.
     ///
-    /// `POST /api/v3/create-public-accounts-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_public_accounts_batch`.
+    /// `POST /api/v3/create-public-accounts-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_public_accounts_batch`, the Node SDK `createPublicAccountsBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<CreatePublicAccountReqDto>`: List (wire `list` body field): list of object [`CreatePublicAccountReqDto`], required.
+    /// - optional, as setters on the returned [`Call`]: `.options(CreatePublicAccountOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`PublicAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_public_accounts_batch(vec![genauth::types::CreatePublicAccountReqDto::default()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createPublicAccountsBatch"))]
     #[inline]
     pub fn create_public_accounts_batch(
         &self,
@@ -1076,7 +2313,27 @@ impl ManagementClient {
 
     /// Create resource.
     ///
-    /// `POST /api/v3/create-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.create_resource`.
+    /// `POST /api/v3/create-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_resource`, the Node SDK `createResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `r#type: CreateResourceDtoType`: Type (wire `type` body field): enum [`CreateResourceDtoType`], required. One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"ecs"`.
+    /// - optional, as setters on the returned [`Call`]: `.actions(Vec<ResourceAction>)`, `.api_identifier(impl Into<String>)`, `.description(impl Into<String>)`, `.name(impl Into<String>)`, `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ResourceDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_resource(genauth::types::CreateResourceDtoType::Data, "ecs").api_identifier("https://my-awesome-api.com/api").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createResource"))]
     #[inline]
     pub fn create_resource(
         &self,
@@ -1091,7 +2348,26 @@ impl ManagementClient {
 
     /// Create resources batch.
     ///
-    /// `POST /api/v3/create-resources-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_resources_batch`.
+    /// `POST /api/v3/create-resources-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_resources_batch`, the Node SDK `createResourcesBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<CreateResourceBatchItemDto>`: List (wire `list` body field): list of object [`CreateResourceBatchItemDto`], required.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_resources_batch(vec![genauth::types::CreateResourceBatchItemDto::new("CODE", genauth::types::CreateResourceBatchItemDtoType::Data)]).namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createResourcesBatch"))]
     #[inline]
     pub fn create_resources_batch(
         &self,
@@ -1105,7 +2381,26 @@ impl ManagementClient {
 
     /// Create role.
     ///
-    /// `POST /api/v3/create-role`, sent with the management token. The official Python SDK calls it `ManagementClient.create_role`.
+    /// `POST /api/v3/create-role`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_role`, the Node SDK `createRole`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"manager"`.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`, `.disable_time(impl Into<String>)`, `.name(impl Into<String>)`, `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`RoleDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_role("manager").name("manager").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createRole"))]
     #[inline]
     pub fn create_role(&self, code: impl Into<String>) -> Call<'_, Self, ops::CreateRole> {
         Call::new(self, ops::CreateRole(CreateRoleDto::new(code)))
@@ -1113,7 +2408,25 @@ impl ManagementClient {
 
     /// Create roles batch.
     ///
-    /// `POST /api/v3/create-roles-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_roles_batch`.
+    /// `POST /api/v3/create-roles-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_roles_batch`, the Node SDK `createRolesBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<RoleListItem>`: List (wire `list` body field): list of object [`RoleListItem`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_roles_batch(vec![genauth::types::RoleListItem::new("my-role-code")]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createRolesBatch"))]
     #[inline]
     pub fn create_roles_batch(
         &self,
@@ -1124,7 +2437,27 @@ impl ManagementClient {
 
     /// Create row.
     ///
-    /// `POST /api/v3/metadata/create-row`, sent with the management token. The official Python SDK calls it `ManagementClient.create_row`.
+    /// `POST /api/v3/metadata/create-row`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_row`, the Node SDK `createRow`.
+    ///
+    /// # Parameters
+    ///
+    /// - `data: serde_json::Value`: Data (wire `data` body field): any JSON value, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.row_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`RowDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_row(serde_json::json!({}), "MODEL_ID").row_id("ROW_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createRow"))]
     #[inline]
     pub fn create_row(
         &self,
@@ -1136,7 +2469,27 @@ impl ManagementClient {
 
     /// Create row relation.
     ///
-    /// `POST /api/v3/metadata/create-row-relation`, sent with the management token. The official Python SDK calls it `ManagementClient.create_row_relation`.
+    /// `POST /api/v3/metadata/create-row-relation`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_row_relation`, the Node SDK `createRowRelation`.
+    ///
+    /// # Parameters
+    ///
+    /// - `value_list: Vec<String>`: Value list (wire `valueList` body field): list of string, required.
+    /// - `row_id: impl Into<String>`: Row id (wire `rowId` body field): string, required.
+    /// - `field_id: impl Into<String>`: Field id (wire `fieldId` body field): string, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.create_row_relation(vec!["VALUE_LIST".into()], "ROW_ID", "FIELD_ID", "MODEL_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createRowRelation"))]
     #[inline]
     pub fn create_row_relation(
         &self,
@@ -1155,7 +2508,27 @@ impl ManagementClient {
 
     /// Create tenant.
     ///
-    /// `POST /api/v3/create-tenant`, sent with the management token. The official Python SDK calls it `ManagementClient.create_tenant`.
+    /// `POST /api/v3/create-tenant`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_tenant`, the Node SDK `createTenant`.
+    ///
+    /// # Parameters
+    ///
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required.
+    /// - `app_ids: Vec<String>`: App ids (wire `appIds` body field): list of string, required. Example: `["a","b"]`.
+    /// - optional, as setters on the returned [`Call`]: `.admin_amount(i64)`, `.description(impl Into<String>)`, `.enterprise_domains(Vec<String>)`, `.expire_time(impl Into<String>)`, `.logo(Vec<String>)`, `.mau_amount(i64)`, `.member_amount(i64)`, `.reject_hint(impl Into<String>)`, `.source_app_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`TenantDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_tenant("NAME", vec!["a".into(), "b".into()]).description("DESCRIPTION").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createTenant"))]
     #[inline]
     pub fn create_tenant(
         &self,
@@ -1167,7 +2540,26 @@ impl ManagementClient {
 
     /// Create tenant cooperator.
     ///
-    /// `POST /api/v3/create-tenant-cooperator`, sent with the management token. The official Python SDK calls it `ManagementClient.create_tenant_cooperator`.
+    /// `POST /api/v3/create-tenant-cooperator`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_tenant_cooperator`, the Node SDK `createTenantCooperator`.
+    ///
+    /// # Parameters
+    ///
+    /// - `policies: Vec<String>`: Policies (wire `policies` body field): list of string, required.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.api_authorized(bool)`, `.send_email_notification(bool)`, `.send_phone_notification(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.create_tenant_cooperator(vec!["POLICIES".into()], "USER_ID").api_authorized(true).await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createTenantCooperator"))]
     #[inline]
     pub fn create_tenant_cooperator(
         &self,
@@ -1182,7 +2574,27 @@ impl ManagementClient {
 
     /// Create tenant user.
     ///
-    /// `POST /api/v3/create-tenant-user`, sent with the management token. The official Python SDK calls it `ManagementClient.create_tenant_user`.
+    /// `POST /api/v3/create-tenant-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_tenant_user`, the Node SDK `createTenantUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` body field): string, required.
+    /// - `gender: CreateTenantUserReqDtoGender`: Gender (wire `gender` body field): enum [`CreateTenantUserReqDtoGender`], required. One of `M`, `F` or `U`.
+    /// - optional, as setters on the returned [`Call`]: `.address(impl Into<String>)`, `.birthdate(impl Into<String>)`, `.city(impl Into<String>)`, `.country(impl Into<String>)`, `.email(impl Into<String>)`, `.family_name(impl Into<String>)`, `.given_name(impl Into<String>)`, `.middle_name(impl Into<String>)`, `.name(impl Into<String>)`, `.nickname(impl Into<String>)`, `.options(CreateTenantUserOptionsDto)`, `.password(impl Into<SecretString>)`, `.phone(impl Into<String>)`, `.phone_country_code(impl Into<String>)`, `.photo(impl Into<String>)`, `.postal_code(impl Into<String>)`, `.preferred_username(impl Into<String>)`, `.province(impl Into<String>)`, `.salt(impl Into<String>)`, `.street_address(impl Into<String>)`, `.username(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`TenantUserDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_tenant_user("TENANT_ID", genauth::types::CreateTenantUserReqDtoGender::M).email("EMAIL").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createTenantUser"))]
     #[inline]
     pub fn create_tenant_user(
         &self,
@@ -1197,7 +2609,25 @@ impl ManagementClient {
 
     /// Create user.
     ///
-    /// `POST /api/v3/create-user`, sent with the management token. The official Python SDK calls it `ManagementClient.create_user`.
+    /// `POST /api/v3/create-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_user`, the Node SDK `createUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.address(impl Into<String>)`, `.birthdate(impl Into<String>)`, `.browser(impl Into<String>)`, `.city(impl Into<String>)`, `.company(impl Into<String>)`, `.country(impl Into<String>)`, `.custom_data(serde_json::Value)`, `.department_ids(Vec<String>)`, `.device(impl Into<String>)`, `.email(impl Into<String>)`, `.email_verified(bool)`, `.external_id(impl Into<String>)`, `.family_name(impl Into<String>)`, `.formatted(impl Into<String>)`, `.gender(CreateUserReqDtoGender)`, `.given_name(impl Into<String>)`, `.identities(Vec<CreateIdentityDto>)`, `.identity_number(impl Into<String>)`, `.locale(impl Into<String>)`, `.metadata_source(serde_json::Value)`, `.middle_name(impl Into<String>)`, `.name(impl Into<String>)`, `.nickname(impl Into<String>)`, `.options(CreateUserOptionsDto)`, `.otp(CreateUserOtpDto)`, `.password(impl Into<SecretString>)`, `.phone(impl Into<String>)`, `.phone_country_code(impl Into<String>)`, `.phone_verified(bool)`, `.photo(impl Into<String>)`, `.postal_code(impl Into<String>)`, `.preferred_username(impl Into<String>)`, `.profile(impl Into<String>)`, `.province(impl Into<String>)`, `.region(impl Into<String>)`, `.salt(impl Into<String>)`, `.status(CreateUserReqDtoStatus)`, `.street_address(impl Into<String>)`, `.tenant_ids(Vec<String>)`, `.username(impl Into<String>)`, `.website(impl Into<String>)`, `.zoneinfo(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UserDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_user().email("test@example.com").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createUser"))]
     #[inline]
     pub fn create_user(&self) -> Call<'_, Self, ops::CreateUser> {
         Call::new(self, ops::CreateUser(CreateUserReqDto::default()))
@@ -1205,7 +2635,26 @@ impl ManagementClient {
 
     /// Create users batch.
     ///
-    /// `POST /api/v3/create-users-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_users_batch`.
+    /// `POST /api/v3/create-users-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_users_batch`, the Node SDK `createUsersBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<CreateUserInfoDto>`: List (wire `list` body field): list of object [`CreateUserInfoDto`], required.
+    /// - optional, as setters on the returned [`Call`]: `.options(CreateUserOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`UserDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_users_batch(vec![genauth::types::CreateUserInfoDto::default()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createUsersBatch"))]
     #[inline]
     pub fn create_users_batch(
         &self,
@@ -1219,7 +2668,29 @@ impl ManagementClient {
 
     /// Create webhook.
     ///
-    /// `POST /api/v3/create-webhook`, sent with the management token. The official Python SDK calls it `ManagementClient.create_webhook`.
+    /// `POST /api/v3/create-webhook`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_webhook`, the Node SDK `createWebhook`.
+    ///
+    /// # Parameters
+    ///
+    /// - `content_type: CreateWebhookDtoContentType`: Content type (wire `contentType` body field): enum [`CreateWebhookDtoContentType`], required. One of `application/json` or `application/x-www-form-urlencoded`.
+    /// - `events: Vec<CreateWebhookDtoEvents>`: Events (wire `events` body field): list of enum [`CreateWebhookDtoEvents`], required. One of `test`, `register`, `login`, `mfa:verified`, `kick`, `user:created`, `user:password-changed`, `user:updated`, `user:email-verified`, `user:archived`, `user:unarchived`, `user:blocked` or 64 more.
+    /// - `url: impl Into<String>`: Url (wire `url` body field): string, required. Example: `"https://example.com/callback"`.
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.enabled(bool)`, `.retry_config(WebhookRetryConfigV3Dto)`, `.secret(impl Into<SecretString>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`WebhookDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.create_webhook(genauth::types::CreateWebhookDtoContentType::ApplicationJson, vec![genauth::types::CreateWebhookDtoEvents::Test], "https://example.com/callback", "NAME").enabled(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("createWebhook"))]
     #[inline]
     pub fn create_webhook(
         &self,
@@ -1236,7 +2707,25 @@ impl ManagementClient {
 
     /// Define event.
     ///
-    /// `POST /api/v3/define-event`, sent with the management token. The official Python SDK calls it `ManagementClient.define_event`.
+    /// `POST /api/v3/define-event`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.define_event`, the Node SDK `defineEvent`.
+    ///
+    /// # Parameters
+    ///
+    /// - `event_description: impl Into<String>`: Event description (wire `eventDescription` body field): string, required.
+    /// - `event_type: impl Into<String>`: Event type (wire `eventType` body field): string, required. Example: `"myapp.user.created"`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.define_event("EVENT_DESCRIPTION", "myapp.user.created").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("defineEvent"))]
     #[inline]
     pub fn define_event(
         &self,
@@ -1251,7 +2740,24 @@ impl ManagementClient {
 
     /// Delete access key.
     ///
-    /// `POST /api/v3/delete-access-key`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_access_key`.
+    /// `POST /api/v3/delete-access-key`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_access_key`, the Node SDK `deleteAccessKey`.
+    ///
+    /// # Parameters
+    ///
+    /// - `access_key_id: impl Into<String>`: Access key id (wire `accessKeyId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.delete_access_key("ACCESS_KEY_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteAccessKey"))]
     #[inline]
     pub fn delete_access_key(
         &self,
@@ -1263,9 +2769,33 @@ impl ManagementClient {
         )
     }
 
-    /// Delete admin roles batch.
+    /// Delete admin roles batch: acts on `delete-admin-roles` (management API).
     ///
-    /// `POST /api/v3/delete-admin-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_admin_roles_batch`.
+    /// `POST /api/v3/delete-admin-roles`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_admin_roles_batch`, the Node SDK `deleteAdminRolesBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code_list: Vec<String>`: Code list (wire `codeList` body field): list of string, required. Example: `["code1","code2"]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_admin_roles_batch(vec!["code1".into(), "code2".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "deleteAdminRolesBatch",
+        "delete admin roles",
+        "delete-admin-roles",
+        "delete delete admin roles",
+        "management delete admin roles"
+    ))]
     #[inline]
     pub fn delete_admin_roles_batch(
         &self,
@@ -1279,7 +2809,25 @@ impl ManagementClient {
 
     /// Delete application.
     ///
-    /// `POST /api/v3/delete-application`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_application`.
+    /// `POST /api/v3/delete-application`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_application`, the Node SDK `deleteApplication`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_application("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteApplication"))]
     #[inline]
     pub fn delete_application(
         &self,
@@ -1293,7 +2841,26 @@ impl ManagementClient {
 
     /// Delete asa account.
     ///
-    /// `POST /api/v3/delete-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_asa_account`.
+    /// `POST /api/v3/delete-asa-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_asa_account`, the Node SDK `deleteAsaAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `account_id: impl Into<String>`: Account id (wire `accountId` body field): string, required. Example: `"6228edaxxxxxxxxcade3a3d9"`.
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_asa_account("6228edaxxxxxxxxcade3a3d9", "62a50xxxxxxxxxxxd15d57c7").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteAsaAccount"))]
     #[inline]
     pub fn delete_asa_account(
         &self,
@@ -1308,7 +2875,26 @@ impl ManagementClient {
 
     /// Delete asa account batch.
     ///
-    /// `POST /api/v3/delete-asa-accounts-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_asa_account_batch`.
+    /// `POST /api/v3/delete-asa-accounts-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_asa_account_batch`, the Node SDK `deleteAsaAccountBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `account_ids: Vec<String>`: Account ids (wire `accountIds` body field): list of string, required. Example: `["6228edaxxxxxxxxcade3a3d9"]`.
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_asa_account_batch(vec!["6228edaxxxxxxxxcade3a3d9".into()], "62a50xxxxxxxxxxxd15d57c7").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteAsaAccountBatch"))]
     #[inline]
     pub fn delete_asa_account_batch(
         &self,
@@ -1323,15 +2909,56 @@ impl ManagementClient {
 
     /// Delete auth.
     ///
-    /// `DELETE /api/v3/batch-applications-auth`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_auth`.
+    /// `DELETE /api/v3/batch-applications-auth`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_auth`, the Node SDK `deleteAuth`.
+    ///
+    /// # Parameters
+    ///
+    /// - `auth_ids: Vec<String>`: Auth ids (wire `authIds` query parameter): list of string, required. Example: `["6229ffaxxxxxxxxcade3e3d9"]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_auth(vec!["6229ffaxxxxxxxxcade3e3d9".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteAuth"))]
     #[inline]
     pub fn delete_auth(&self, auth_ids: Vec<String>) -> Call<'_, Self, ops::DeleteAuth> {
         Call::new(self, ops::DeleteAuth::new(auth_ids))
     }
 
-    /// Delete by id.
+    /// Delete by id: acts on `ip-list` (management API).
     ///
-    /// `DELETE /api/v3/ip-list/{id}`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_by_id`.
+    /// `DELETE /api/v3/ip-list/{id}`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_by_id`, the Node SDK `deleteById`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` path parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.delete_by_id("ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "deleteById",
+        "ip list",
+        "ip-list",
+        "delete ip list",
+        "management ip list"
+    ))]
     #[inline]
     pub fn delete_by_id(&self, id: impl Into<String>) -> Call<'_, Self, ops::DeleteById> {
         Call::new(self, ops::DeleteById::new(id.into()))
@@ -1339,7 +2966,26 @@ impl ManagementClient {
 
     /// Delete custom fields.
     ///
-    /// `POST /api/v3/delete-custom-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_custom_fields`.
+    /// `POST /api/v3/delete-custom-fields`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_custom_fields`, the Node SDK `deleteCustomFields`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` body field): string, required. Example: `"xxxx"`.
+    /// - `list: Vec<DeleteCustomFieldDto>`: List (wire `list` body field): list of object [`DeleteCustomFieldDto`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_custom_fields("xxxx", vec![genauth::types::DeleteCustomFieldDto::new("KEY", genauth::types::DeleteCustomFieldDtoTargetType::User)]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteCustomFields"))]
     #[inline]
     pub fn delete_custom_fields(
         &self,
@@ -1354,7 +3000,24 @@ impl ManagementClient {
 
     /// Delete data policy.
     ///
-    /// `POST /api/v3/delete-data-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_data_policy`.
+    /// `POST /api/v3/delete-data-policy`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_data_policy`, the Node SDK `deleteDataPolicy`.
+    ///
+    /// # Parameters
+    ///
+    /// - `policy_id: impl Into<String>`: Policy id (wire `policyId` body field): string, required. Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.delete_data_policy("60b49xxxxxxxxxxxxxxx6e68").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteDataPolicy"))]
     #[inline]
     pub fn delete_data_policy(
         &self,
@@ -1368,7 +3031,25 @@ impl ManagementClient {
 
     /// Delete data resource.
     ///
-    /// `POST /api/v3/delete-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_data_resource`.
+    /// `POST /api/v3/delete-data-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_data_resource`, the Node SDK `deleteDataResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resource_code: impl Into<String>`: Resource code (wire `resourceCode` body field): string, required. Example: `"dataResourceTestCode"`.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"examplePermissionNamespace"`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.delete_data_resource("dataResourceTestCode", "examplePermissionNamespace").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteDataResource"))]
     #[inline]
     pub fn delete_data_resource(
         &self,
@@ -1383,7 +3064,25 @@ impl ManagementClient {
 
     /// Delete device.
     ///
-    /// `POST /api/v3/delete-device-by-user`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_device`.
+    /// `POST /api/v3/delete-device-by-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_device`, the Node SDK `deleteDevice`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required.
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.delete_device("USER_ID", "ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteDevice"))]
     #[inline]
     pub fn delete_device(
         &self,
@@ -1398,7 +3097,26 @@ impl ManagementClient {
 
     /// Delete ext idp.
     ///
-    /// `POST /api/v3/delete-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_ext_idp`.
+    /// `POST /api/v3/delete-ext-idp`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_ext_idp`, the Node SDK `deleteExtIdp`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required. Example: `"60b49eb83fd80adb96f26e68"`.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_ext_idp("60b49eb83fd80adb96f26e68").tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteExtIdp"))]
     #[inline]
     pub fn delete_ext_idp(&self, id: impl Into<String>) -> Call<'_, Self, ops::DeleteExtIdp> {
         Call::new(self, ops::DeleteExtIdp(DeleteExtIdpDto::new(id)))
@@ -1406,7 +3124,26 @@ impl ManagementClient {
 
     /// Delete ext idp conn.
     ///
-    /// `POST /api/v3/delete-ext-idp-conn`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_ext_idp_conn`.
+    /// `POST /api/v3/delete-ext-idp-conn`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_ext_idp_conn`, the Node SDK `deleteExtIdpConn`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required. Example: `"60b49eb83fd80adb96f26e68"`.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_ext_idp_conn("60b49eb83fd80adb96f26e68").tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteExtIdpConn"))]
     #[inline]
     pub fn delete_ext_idp_conn(
         &self,
@@ -1417,7 +3154,25 @@ impl ManagementClient {
 
     /// Delete groups batch.
     ///
-    /// `POST /api/v3/delete-groups-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_groups_batch`.
+    /// `POST /api/v3/delete-groups-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_groups_batch`, the Node SDK `deleteGroupsBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code_list: Vec<String>`: Code list (wire `codeList` body field): list of string, required. Example: `["code1"]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_groups_batch(vec!["code1".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteGroupsBatch"))]
     #[inline]
     pub fn delete_groups_batch(
         &self,
@@ -1431,7 +3186,25 @@ impl ManagementClient {
 
     /// Delete namespace.
     ///
-    /// `POST /api/v3/delete-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_namespace`.
+    /// `POST /api/v3/delete-namespace`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_namespace`, the Node SDK `deleteNamespace`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"my-namespace"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_namespace("my-namespace").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteNamespace"))]
     #[inline]
     pub fn delete_namespace(
         &self,
@@ -1442,7 +3215,25 @@ impl ManagementClient {
 
     /// Delete namespaces batch.
     ///
-    /// `POST /api/v3/delete-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_namespaces_batch`.
+    /// `POST /api/v3/delete-namespaces-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_namespaces_batch`, the Node SDK `deleteNamespacesBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code_list: Vec<String>`: Code list (wire `codeList` body field): list of string, required. Example: `["code1","code2"]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_namespaces_batch(vec!["code1".into(), "code2".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteNamespacesBatch"))]
     #[inline]
     pub fn delete_namespaces_batch(
         &self,
@@ -1456,7 +3247,25 @@ impl ManagementClient {
 
     /// Delete permission namespace.
     ///
-    /// `POST /api/v3/delete-permission-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_permission_namespace`.
+    /// `POST /api/v3/delete-permission-namespace`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_permission_namespace`, the Node SDK `deletePermissionNamespace`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"examplePermissionNamespace"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_permission_namespace("examplePermissionNamespace").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deletePermissionNamespace"))]
     #[inline]
     pub fn delete_permission_namespace(
         &self,
@@ -1470,7 +3279,25 @@ impl ManagementClient {
 
     /// Delete permission namespaces batch.
     ///
-    /// `POST /api/v3/delete-permission-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_permission_namespaces_batch`.
+    /// `POST /api/v3/delete-permission-namespaces-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_permission_namespaces_batch`, the Node SDK `deletePermissionNamespacesBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `codes: Vec<String>`: Codes (wire `codes` body field): list of string, required. Example: `["example1","example2"]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_permission_namespaces_batch(vec!["example1".into(), "example2".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deletePermissionNamespacesBatch"))]
     #[inline]
     pub fn delete_permission_namespaces_batch(
         &self,
@@ -1484,7 +3311,24 @@ impl ManagementClient {
 
     /// Delete pipeline function.
     ///
-    /// `POST /api/v3/delete-pipeline-function`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_pipeline_function`.
+    /// `POST /api/v3/delete-pipeline-function`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_pipeline_function`, the Node SDK `deletePipelineFunction`.
+    ///
+    /// # Parameters
+    ///
+    /// - `func_id: impl Into<String>`: Func id (wire `funcId` body field): string, required. Example: `"62ce9135dxxxxb83e373f5d6"`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.delete_pipeline_function("62ce9135dxxxxb83e373f5d6").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deletePipelineFunction"))]
     #[inline]
     pub fn delete_pipeline_function(
         &self,
@@ -1498,7 +3342,26 @@ impl ManagementClient {
 
     /// Delete public accounts batch.
     ///
-    /// `POST /api/v3/delete-public-accounts-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_public_accounts_batch`.
+    /// `POST /api/v3/delete-public-accounts-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_public_accounts_batch`, the Node SDK `deletePublicAccountsBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_ids: Vec<String>`: User ids (wire `userIds` body field): list of string, required. Example: `["userId1","userId2"]`.
+    /// - optional, as setters on the returned [`Call`]: `.options(DeletePublicAccountsBatchOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_public_accounts_batch(vec!["userId1".into(), "userId2".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deletePublicAccountsBatch"))]
     #[inline]
     pub fn delete_public_accounts_batch(
         &self,
@@ -1512,7 +3375,26 @@ impl ManagementClient {
 
     /// Delete resource.
     ///
-    /// `POST /api/v3/delete-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_resource`.
+    /// `POST /api/v3/delete-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_resource`, the Node SDK `deleteResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"ecs"`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_resource("ecs").namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteResource"))]
     #[inline]
     pub fn delete_resource(&self, code: impl Into<String>) -> Call<'_, Self, ops::DeleteResource> {
         Call::new(self, ops::DeleteResource(DeleteResourceDto::new(code)))
@@ -1520,7 +3402,25 @@ impl ManagementClient {
 
     /// Delete resources batch.
     ///
-    /// `POST /api/v3/delete-resources-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_resources_batch`.
+    /// `POST /api/v3/delete-resources-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_resources_batch`, the Node SDK `deleteResourcesBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.code_list(Vec<String>)`, `.ids(Vec<String>)`, `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_resources_batch().namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteResourcesBatch"))]
     #[inline]
     pub fn delete_resources_batch(&self) -> Call<'_, Self, ops::DeleteResourcesBatch> {
         Call::new(
@@ -1529,9 +3429,32 @@ impl ManagementClient {
         )
     }
 
-    /// Delete risk list policy by id.
+    /// Delete risk list policy by id: acts on `risk-list-policy` (management API).
     ///
-    /// `DELETE /api/v3/risk-list-policy/{id}`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_risk_list_policy_by_id`.
+    /// `DELETE /api/v3/risk-list-policy/{id}`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_risk_list_policy_by_id`, the Node SDK `deleteRiskListPolicyById`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` path parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.delete_risk_list_policy_by_id("ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "deleteRiskListPolicyById",
+        "risk list policy",
+        "risk-list-policy",
+        "delete risk list policy",
+        "management risk list policy"
+    ))]
     #[inline]
     pub fn delete_risk_list_policy_by_id(
         &self,
@@ -1542,7 +3465,25 @@ impl ManagementClient {
 
     /// Delete roles.
     ///
-    /// `POST /api/v3/multiple-namespace-delete-roles-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_roles`.
+    /// `POST /api/v3/multiple-namespace-delete-roles-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_roles`, the Node SDK `deleteRoles`.
+    ///
+    /// # Parameters
+    ///
+    /// - `role_list: Vec<RoleCodeAndNamespaceDto>`: Role list (wire `roleList` body field): list of object [`RoleCodeAndNamespaceDto`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_roles(vec![genauth::types::RoleCodeAndNamespaceDto::new("CODE", "NAMESPACE")]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteRoles"))]
     #[inline]
     pub fn delete_roles(
         &self,
@@ -1553,7 +3494,26 @@ impl ManagementClient {
 
     /// Delete roles batch.
     ///
-    /// `POST /api/v3/delete-roles-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_roles_batch`.
+    /// `POST /api/v3/delete-roles-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_roles_batch`, the Node SDK `deleteRolesBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code_list: Vec<String>`: Code list (wire `codeList` body field): list of string, required. Example: `["code1","code2"]`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_roles_batch(vec!["code1".into(), "code2".into()]).namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteRolesBatch"))]
     #[inline]
     pub fn delete_roles_batch(
         &self,
@@ -1564,7 +3524,25 @@ impl ManagementClient {
 
     /// Delete tenant.
     ///
-    /// `POST /api/v3/delete-tenant`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_tenant`.
+    /// `POST /api/v3/delete-tenant`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_tenant`, the Node SDK `deleteTenant`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_tenant("TENANT_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteTenant"))]
     #[inline]
     pub fn delete_tenant(&self, tenant_id: impl Into<String>) -> Call<'_, Self, ops::DeleteTenant> {
         Call::new(self, ops::DeleteTenant(DeleteTenantDto::new(tenant_id)))
@@ -1572,7 +3550,25 @@ impl ManagementClient {
 
     /// Delete tenant admin.
     ///
-    /// `POST /api/v3/delete-tenant-admin`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_tenant_admin`.
+    /// `POST /api/v3/delete-tenant-admin`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_tenant_admin`, the Node SDK `deleteTenantAdmin`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: serde_json::Value`: Tenant id (wire `tenantId` body field): any JSON value, optional.
+    /// - optional, as setters on the returned [`Call`]: `.link_user_id(serde_json::Value)`, `.member_id(serde_json::Value)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.delete_tenant_admin(serde_json::json!({})).await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteTenantAdmin"))]
     #[inline]
     pub fn delete_tenant_admin(
         &self,
@@ -1585,7 +3581,25 @@ impl ManagementClient {
 
     /// Delete tenant user.
     ///
-    /// `POST /api/v3/delete-tenant-user`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_tenant_user`.
+    /// `POST /api/v3/delete-tenant-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_tenant_user`, the Node SDK `deleteTenantUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.link_user_ids(Vec<String>)`, `.member_ids(Vec<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.delete_tenant_user("TENANT_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteTenantUser"))]
     #[inline]
     pub fn delete_tenant_user(
         &self,
@@ -1597,9 +3611,32 @@ impl ManagementClient {
         )
     }
 
-    /// Delete user list by id.
+    /// Delete user list by id: acts on `user-list` (management API).
     ///
-    /// `DELETE /api/v3/user-list/{id}`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_user_list_by_id`.
+    /// `DELETE /api/v3/user-list/{id}`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_user_list_by_id`, the Node SDK `deleteUserListById`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` path parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.delete_user_list_by_id("ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "deleteUserListById",
+        "user list",
+        "user-list",
+        "delete user list",
+        "management user list"
+    ))]
     #[inline]
     pub fn delete_user_list_by_id(
         &self,
@@ -1610,7 +3647,27 @@ impl ManagementClient {
 
     /// Delete user sync relations.
     ///
-    /// `POST /api/v3/delete-user-sync-relations`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_user_sync_relations`.
+    /// `POST /api/v3/delete-user-sync-relations`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_user_sync_relations`, the Node SDK `deleteUserSyncRelations`.
+    ///
+    /// # Parameters
+    ///
+    /// - `provider: impl Into<String>`: Provider (wire `provider` body field): string, required.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(DeleteUserSyncRelationReqDtoUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_user_sync_relations("PROVIDER", "6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::DeleteUserSyncRelationReqDtoUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteUserSyncRelations"))]
     #[inline]
     pub fn delete_user_sync_relations(
         &self,
@@ -1625,7 +3682,26 @@ impl ManagementClient {
 
     /// Delete users batch.
     ///
-    /// `POST /api/v3/delete-users-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_users_batch`.
+    /// `POST /api/v3/delete-users-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_users_batch`, the Node SDK `deleteUsersBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_ids: Vec<String>`: User ids (wire `userIds` body field): list of string, required. Example: `["userId1","userId2"]`.
+    /// - optional, as setters on the returned [`Call`]: `.options(DeleteUsersBatchOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_users_batch(vec!["userId1".into(), "userId2".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteUsersBatch"))]
     #[inline]
     pub fn delete_users_batch(
         &self,
@@ -1639,7 +3715,25 @@ impl ManagementClient {
 
     /// Delete webhook.
     ///
-    /// `POST /api/v3/delete-webhook`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_webhook`.
+    /// `POST /api/v3/delete-webhook`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_webhook`, the Node SDK `deleteWebhook`.
+    ///
+    /// # Parameters
+    ///
+    /// - `webhook_ids: Vec<String>`: Webhook ids (wire `webhookIds` body field): list of string, required. Example: `["xxxx"]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_webhook(vec!["xxxx".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteWebhook"))]
     #[inline]
     pub fn delete_webhook(&self, webhook_ids: Vec<String>) -> Call<'_, Self, ops::DeleteWebhook> {
         Call::new(self, ops::DeleteWebhook(DeleteWebhookDto::new(webhook_ids)))
@@ -1647,7 +3741,26 @@ impl ManagementClient {
 
     /// Delete whitelist.
     ///
-    /// `POST /api/v3/delete-whitelist`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_whitelist`.
+    /// `POST /api/v3/delete-whitelist`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_whitelist`, the Node SDK `deleteWhitelist`.
+    ///
+    /// # Parameters
+    ///
+    /// - `r#type: DeleteWhitelistDtoType`: Type (wire `type` body field): enum [`DeleteWhitelistDtoType`], required. One of `USERNAME`, `EMAIL` or `PHONE`.
+    /// - optional, as setters on the returned [`Call`]: `.list(Vec<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.delete_whitelist(genauth::types::DeleteWhitelistDtoType::Username).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("deleteWhitelist"))]
     #[inline]
     pub fn delete_whitelist(
         &self,
@@ -1658,7 +3771,27 @@ impl ManagementClient {
 
     /// Detail auth subject.
     ///
-    /// `GET /api/v3/get-subject-auth-detail`, sent with the management token. The official Python SDK calls it `ManagementClient.detail_auth_subject`.
+    /// `GET /api/v3/get-subject-auth-detail`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.detail_auth_subject`, the Node SDK `detailAuthSubject`.
+    ///
+    /// # Parameters
+    ///
+    /// - `target_id: impl Into<String>`: Target id (wire `targetId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - `target_type: DetailAuthSubjectTargetType`: Target type (wire `targetType` query parameter): enum [`DetailAuthSubjectTargetType`], required. One of `USER`, `ROLE`, `GROUP`, `ORG` or `AK_SK`.
+    /// - `app_id: impl Into<String>`: App id (wire `appId` query parameter): string, required. Example: `"5a597f35085a2000144a10ed"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetSubjectAuthDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.detail_auth_subject("6229ffaxxxxxxxxcade3e3d9", genauth::types::DetailAuthSubjectTargetType::User, "5a597f35085a2000144a10ed").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("detailAuthSubject"))]
     #[inline]
     pub fn detail_auth_subject(
         &self,
@@ -1674,7 +3807,25 @@ impl ManagementClient {
 
     /// Disable device.
     ///
-    /// `POST /api/v3/disable-device-by-user`, sent with the management token. The official Python SDK calls it `ManagementClient.disable_device`.
+    /// `POST /api/v3/disable-device-by-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.disable_device`, the Node SDK `disableDevice`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.disable_device("ID", "USER_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("disableDevice"))]
     #[inline]
     pub fn disable_device(
         &self,
@@ -1689,7 +3840,25 @@ impl ManagementClient {
 
     /// Disable ldap server.
     ///
-    /// `POST /api/v3/disable-ldap-server`, sent with the management token. The official Python SDK calls it `ManagementClient.disable_ldap_server`.
+    /// `POST /api/v3/disable-ldap-server`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.disable_ldap_server`, the Node SDK `disableLdapServer`.
+    ///
+    /// # Parameters
+    ///
+    /// - `enabled: bool`: Enabled (wire `enabled` body field): boolean, required.
+    ///
+    /// # Returns
+    ///
+    /// Boolean: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.disable_ldap_server(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("disableLdapServer"))]
     #[inline]
     pub fn disable_ldap_server(&self, enabled: bool) -> Call<'_, Self, ops::DisableLdapServer> {
         Call::new(
@@ -1700,7 +3869,25 @@ impl ManagementClient {
 
     /// Enable device.
     ///
-    /// `POST /api/v3/enable-device-by-user`, sent with the management token. The official Python SDK calls it `ManagementClient.enable_device`.
+    /// `POST /api/v3/enable-device-by-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.enable_device`, the Node SDK `enableDevice`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.enable_device("ID", "USER_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("enableDevice"))]
     #[inline]
     pub fn enable_device(
         &self,
@@ -1715,7 +3902,26 @@ impl ManagementClient {
 
     /// Enabled auth.
     ///
-    /// `POST /api/v3/update-auth-enabled`, sent with the management token. The official Python SDK calls it `ManagementClient.enabled_auth`.
+    /// `POST /api/v3/update-auth-enabled`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.enabled_auth`, the Node SDK `enabledAuth`.
+    ///
+    /// # Parameters
+    ///
+    /// - `enabled: bool`: Enabled (wire `enabled` body field): boolean, required. Example: `true`.
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.enabled_auth(true, "6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("enabledAuth"))]
     #[inline]
     pub fn enabled_auth(
         &self,
@@ -1730,7 +3936,27 @@ impl ManagementClient {
 
     /// Execute operate.
     ///
-    /// `POST /api/v3/metadata/execute-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.execute_operate`.
+    /// `POST /api/v3/metadata/execute-operate`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.execute_operate`, the Node SDK `executeOperate`.
+    ///
+    /// # Parameters
+    ///
+    /// - `custom_config: serde_json::Value`: Custom config (wire `customConfig` body field): any JSON value, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.field_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.execute_operate(serde_json::json!({}), "MODEL_ID", "ID").field_id("FIELD_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("executeOperate"))]
     #[inline]
     pub fn execute_operate(
         &self,
@@ -1744,9 +3970,33 @@ impl ManagementClient {
         )
     }
 
-    /// Export meatdata.
+    /// Export meatdata: acts on `metadata/export` (management API).
     ///
-    /// `POST /api/v3/metadata/export`, sent with the management token. The official Python SDK calls it `ManagementClient.export_meatdata`.
+    /// `POST /api/v3/metadata/export`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.export_meatdata`, the Node SDK `exportMetadata`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id_list: Vec<String>`: Id list (wire `idList` body field): list of string, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.export_meatdata(vec!["ID_LIST".into()], "MODEL_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "exportMetadata",
+        "metadata export",
+        "metadata/export",
+        "export metadata export",
+        "management metadata export"
+    ))]
     #[inline]
     pub fn export_meatdata(
         &self,
@@ -1761,15 +4011,57 @@ impl ManagementClient {
 
     /// Export model.
     ///
-    /// `POST /api/v3/metadata/export/model`, sent with the management token. The official Python SDK calls it `ManagementClient.export_model`.
+    /// `POST /api/v3/metadata/export/model`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.export_model`, the Node SDK `exportModel`.
+    ///
+    /// # Parameters
+    ///
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.export_model("MODEL_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("exportModel"))]
     #[inline]
     pub fn export_model(&self, model_id: impl Into<String>) -> Call<'_, Self, ops::ExportModel> {
         Call::new(self, ops::ExportModel(ExportMetadataDto::new(model_id)))
     }
 
-    /// Ext idp conn state by apps.
+    /// Ext idp conn state by apps: acts on `ext-idp-conn-apps` (management API).
     ///
-    /// `GET /api/v3/ext-idp-conn-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.ext_idp_conn_state_by_apps`.
+    /// `GET /api/v3/ext-idp-conn-apps`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.ext_idp_conn_state_by_apps`, the Node SDK `extIdpConnStateByApps`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` query parameter): string, required. Example: `"6268b0e5e4b9a0e8ffa8fd60"`.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`, `.app_id(impl Into<String>)`, `.r#type(ExtIdpConnStateByAppsType)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ExtIdpDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.ext_idp_conn_state_by_apps("6268b0e5e4b9a0e8ffa8fd60").tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "extIdpConnStateByApps",
+        "ext idp conn apps",
+        "ext-idp-conn-apps",
+        "ext ext idp conn apps",
+        "management ext idp conn apps"
+    ))]
     #[inline]
     pub fn ext_idp_conn_state_by_apps(
         &self,
@@ -1780,7 +4072,27 @@ impl ManagementClient {
 
     /// Find ip list.
     ///
-    /// `GET /api/v3/ip-list`, sent with the management token. The official Python SDK calls it `ManagementClient.find_ip_list`.
+    /// `GET /api/v3/ip-list`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.find_ip_list`, the Node SDK `findIpList`.
+    ///
+    /// # Parameters
+    ///
+    /// - `ip_type: FindIpListIpType`: Ip type (wire `ipType` query parameter): enum [`FindIpListIpType`], required. One of `BLACK` or `WHITE`.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`IpListRespDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.find_ip_list(genauth::types::FindIpListIpType::Black).limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("findIpList"))]
     #[inline]
     pub fn find_ip_list(&self, ip_type: FindIpListIpType) -> Call<'_, Self, ops::FindIpList> {
         Call::new(self, ops::FindIpList::new(ip_type))
@@ -1788,7 +4100,25 @@ impl ManagementClient {
 
     /// Find last login apps by device ids.
     ///
-    /// `POST /api/v3/get-last-login-apps-by-deviceIds`, sent with the management token. The official Python SDK calls it `ManagementClient.find_last_login_apps_by_device_ids`.
+    /// `POST /api/v3/get-last-login-apps-by-deviceIds`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.find_last_login_apps_by_device_ids`, the Node SDK `findLastLoginAppsByDeviceIds`.
+    ///
+    /// # Parameters
+    ///
+    /// - `device_ids: Vec<String>`: Device ids (wire `deviceIds` body field): list of string, required.
+    /// - optional, as setters on the returned [`Call`]: `.user_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.find_last_login_apps_by_device_ids(vec!["DEVICE_IDS".into()]).user_id("USER_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("findLastLoginAppsByDeviceIds"))]
     #[inline]
     pub fn find_last_login_apps_by_device_ids(
         &self,
@@ -1802,7 +4132,27 @@ impl ManagementClient {
 
     /// Find risk list policy.
     ///
-    /// `GET /api/v3/risk-list-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.find_risk_list_policy`.
+    /// `GET /api/v3/risk-list-policy`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.find_risk_list_policy`, the Node SDK `findRiskListPolicy`.
+    ///
+    /// # Parameters
+    ///
+    /// - `opt_object: FindRiskListPolicyOptObject`: Opt object (wire `optObject` query parameter): enum [`FindRiskListPolicyOptObject`], required. One of `IP` or `USER`.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`RiskListPolicyRespDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.find_risk_list_policy(genauth::types::FindRiskListPolicyOptObject::Ip).limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("findRiskListPolicy"))]
     #[inline]
     pub fn find_risk_list_policy(
         &self,
@@ -1813,7 +4163,27 @@ impl ManagementClient {
 
     /// Find user list.
     ///
-    /// `GET /api/v3/user-list`, sent with the management token. The official Python SDK calls it `ManagementClient.find_user_list`.
+    /// `GET /api/v3/user-list`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.find_user_list`, the Node SDK `findUserList`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_list_type: FindUserListUserListType`: User list type (wire `userListType` query parameter): enum [`FindUserListUserListType`], required. One of `BLACK` or `WHITE`.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`RiskListItemDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.find_user_list(genauth::types::FindUserListUserListType::Black).limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("findUserList"))]
     #[inline]
     pub fn find_user_list(
         &self,
@@ -1824,7 +4194,28 @@ impl ManagementClient {
 
     /// Generate invite tenant user link.
     ///
-    /// `POST /api/v3/generate-invite-tenant-user-link`, sent with the management token. The official Python SDK calls it `ManagementClient.generate_invite_tenant_user_link`.
+    /// `POST /api/v3/generate-invite-tenant-user-link`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.generate_invite_tenant_user_link`, the Node SDK `generateInviteTenantUserLink`.
+    ///
+    /// # Parameters
+    ///
+    /// - `validity_term: impl Into<String>`: Validity term (wire `validityTerm` body field): string, required.
+    /// - `emails: Vec<String>`: Emails (wire `emails` body field): list of string, required.
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`InviteTenantUsersDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.generate_invite_tenant_user_link("VALIDITY_TERM", vec!["EMAILS".into()], "APP_ID").tenant_id("TENANT_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("generateInviteTenantUserLink"))]
     #[inline]
     pub fn generate_invite_tenant_user_link(
         &self,
@@ -1844,7 +4235,26 @@ impl ManagementClient {
 
     /// Get access key.
     ///
-    /// `GET /api/v3/get-access-key`, sent with the management token. The official Python SDK calls it `ManagementClient.get_access_key`.
+    /// `GET /api/v3/get-access-key`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_access_key`, the Node SDK `getAccessKey`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required.
+    /// - `access_key_id: impl Into<String>`: Access key id (wire `accessKeyId` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`GetAccessKeyRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_access_key("USER_ID", "ACCESS_KEY_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAccessKey"))]
     #[inline]
     pub fn get_access_key(
         &self,
@@ -1859,7 +4269,25 @@ impl ManagementClient {
 
     /// Get access key list.
     ///
-    /// `GET /api/v3/list-access-key`, sent with the management token. The official Python SDK calls it `ManagementClient.get_access_key_list`.
+    /// `GET /api/v3/list-access-key`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_access_key_list`, the Node SDK `getAccessKeyList`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.user_id(impl Into<String>)`, `.tenant_id(impl Into<String>)`, `.r#type(impl Into<String>)`, `.status(Vec<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`ListAccessKeyRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_access_key_list().user_id("USER_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAccessKeyList"))]
     #[inline]
     pub fn get_access_key_list(&self) -> Call<'_, Self, ops::GetAccessKeyList> {
         Call::new(self, ops::GetAccessKeyList::default())
@@ -1867,7 +4295,25 @@ impl ManagementClient {
 
     /// Get admin audit logs.
     ///
-    /// `POST /api/v3/get-admin-audit-logs`, sent with the management token. The official Python SDK calls it `ManagementClient.get_admin_audit_logs`.
+    /// `POST /api/v3/get-admin-audit-logs`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_admin_audit_logs`, the Node SDK `getAdminAuditLogs`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.client_ip(impl Into<String>)`, `.end(i64)`, `.operation_type(impl Into<String>)`, `.pagination(ListWebhooksDto)`, `.request_id(impl Into<String>)`, `.resource_type(impl Into<String>)`, `.start(i64)`, `.success(bool)`, `.user_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`AdminAuditLogDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_admin_audit_logs().request_id("xxx").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAdminAuditLogs"))]
     #[inline]
     pub fn get_admin_audit_logs(&self) -> Call<'_, Self, ops::GetAdminAuditLogs> {
         Call::new(
@@ -1878,7 +4324,25 @@ impl ManagementClient {
 
     /// Get all groups.
     ///
-    /// `GET /api/v3/get-all-groups`, sent with the management token. The official Python SDK calls it `ManagementClient.get_all_groups`.
+    /// `GET /api/v3/get-all-groups`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_all_groups`, the Node SDK `getAllGroups`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.fetch_members(bool)`, `.with_custom_data(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`GroupDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_all_groups().fetch_members(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAllGroups"))]
     #[inline]
     pub fn get_all_groups(&self) -> Call<'_, Self, ops::GetAllGroups> {
         Call::new(self, ops::GetAllGroups::default())
@@ -1886,7 +4350,25 @@ impl ManagementClient {
 
     /// Get all rights item.
     ///
-    /// `GET /api/v3/get-all-rights-items`, sent with the management token. The official Python SDK calls it `ManagementClient.get_all_rights_item`.
+    /// `GET /api/v3/get-all-rights-items`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_all_rights_item`, the Node SDK `getAllRightsItem`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`RightItemRes`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_all_rights_item().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAllRightsItem"))]
     #[inline]
     pub fn get_all_rights_item(&self) -> Call<'_, Self, ops::GetAllRightsItem> {
         Call::new(self, ops::GetAllRightsItem::default())
@@ -1894,7 +4376,25 @@ impl ManagementClient {
 
     /// Get application.
     ///
-    /// `GET /api/v3/get-application`, sent with the management token. The official Python SDK calls it `ManagementClient.get_application`.
+    /// `GET /api/v3/get-application`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_application`, the Node SDK `getApplication`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ApplicationDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_application("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getApplication"))]
     #[inline]
     pub fn get_application(
         &self,
@@ -1905,7 +4405,25 @@ impl ManagementClient {
 
     /// Get application permission strategy.
     ///
-    /// `GET /api/v3/get-application-permission-strategy`, sent with the management token. The official Python SDK calls it `ManagementClient.get_application_permission_strategy`.
+    /// `GET /api/v3/get-application-permission-strategy`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_application_permission_strategy`, the Node SDK `getApplicationPermissionStrategy`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetApplicationPermissionStrategyDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_application_permission_strategy("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getApplicationPermissionStrategy"))]
     #[inline]
     pub fn get_application_permission_strategy(
         &self,
@@ -1919,7 +4437,25 @@ impl ManagementClient {
 
     /// Get application secret.
     ///
-    /// `GET /api/v3/get-application-secret`, sent with the management token. The official Python SDK calls it `ManagementClient.get_application_secret`.
+    /// `GET /api/v3/get-application-secret`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_application_secret`, the Node SDK `getApplicationSecret`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetApplicationSecretDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_application_secret("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getApplicationSecret"))]
     #[inline]
     pub fn get_application_secret(
         &self,
@@ -1930,7 +4466,25 @@ impl ManagementClient {
 
     /// Get application simple info.
     ///
-    /// `GET /api/v3/get-application-simple-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_application_simple_info`.
+    /// `GET /api/v3/get-application-simple-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_application_simple_info`, the Node SDK `getApplicationSimpleInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ApplicationSimpleInfoDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_application_simple_info("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getApplicationSimpleInfo"))]
     #[inline]
     pub fn get_application_simple_info(
         &self,
@@ -1941,7 +4495,26 @@ impl ManagementClient {
 
     /// Get asa account.
     ///
-    /// `GET /api/v3/get-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_asa_account`.
+    /// `GET /api/v3/get-asa-account`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_asa_account`, the Node SDK `getAsaAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` query parameter): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    /// - `account_id: impl Into<String>`: Account id (wire `accountId` query parameter): string, required. Example: `"6228edaxxxxxxxxcade3a3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`AsaAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_asa_account("62a50xxxxxxxxxxxd15d57c7", "6228edaxxxxxxxxcade3a3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAsaAccount"))]
     #[inline]
     pub fn get_asa_account(
         &self,
@@ -1956,7 +4529,28 @@ impl ManagementClient {
 
     /// Get asa account assigned targets.
     ///
-    /// `GET /api/v3/get-asa-account-assigned-targets`, sent with the management token. The official Python SDK calls it `ManagementClient.get_asa_account_assigned_targets`.
+    /// `GET /api/v3/get-asa-account-assigned-targets`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_asa_account_assigned_targets`, the Node SDK `getAsaAccountAssignedTargets`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` query parameter): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    /// - `account_id: impl Into<String>`: Account id (wire `accountId` query parameter): string, required. Example: `"6228edaxxxxxxxxcade3a3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`AsaAccountTargetDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_asa_account_assigned_targets("62a50xxxxxxxxxxxd15d57c7", "6228edaxxxxxxxxcade3a3d9").limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAsaAccountAssignedTargets"))]
     #[inline]
     pub fn get_asa_account_assigned_targets(
         &self,
@@ -1971,7 +4565,26 @@ impl ManagementClient {
 
     /// Get asa account batch.
     ///
-    /// `POST /api/v3/get-asa-accounts-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_asa_account_batch`.
+    /// `POST /api/v3/get-asa-accounts-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_asa_account_batch`, the Node SDK `getAsaAccountBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `account_ids: Vec<String>`: Account ids (wire `accountIds` body field): list of string, required. Example: `["6228edaxxxxxxxxcade3a3d9"]`.
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`AsaAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_asa_account_batch(vec!["6228edaxxxxxxxxcade3a3d9".into()], "62a50xxxxxxxxxxxd15d57c7").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAsaAccountBatch"))]
     #[inline]
     pub fn get_asa_account_batch(
         &self,
@@ -1986,7 +4599,27 @@ impl ManagementClient {
 
     /// Get assigned account.
     ///
-    /// `GET /api/v3/get-assigned-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_assigned_account`.
+    /// `GET /api/v3/get-assigned-account`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_assigned_account`, the Node SDK `getAssignedAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` query parameter): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    /// - `target_type: GetAssignedAccountTargetType`: Target type (wire `targetType` query parameter): enum [`GetAssignedAccountTargetType`], required. One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
+    /// - `target_identifier: impl Into<String>`: Target identifier (wire `targetIdentifier` query parameter): string, required. Example: `"code"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`AsaAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_assigned_account("62a50xxxxxxxxxxxd15d57c7", genauth::types::GetAssignedAccountTargetType::User, "code").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAssignedAccount"))]
     #[inline]
     pub fn get_assigned_account(
         &self,
@@ -2002,7 +4635,27 @@ impl ManagementClient {
 
     /// Get authorized resources.
     ///
-    /// `GET /api/v3/get-authorized-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.get_authorized_resources`.
+    /// `GET /api/v3/get-authorized-resources`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_authorized_resources`, the Node SDK `getAuthorizedResources`.
+    ///
+    /// # Parameters
+    ///
+    /// - `target_type: GetAuthorizedResourcesTargetType`: Target type (wire `targetType` query parameter): enum [`GetAuthorizedResourcesTargetType`], required. One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
+    /// - `target_identifier: impl Into<String>`: Target identifier (wire `targetIdentifier` query parameter): string, required. Example: `"userId1"`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`, `.resource_type(GetAuthorizedResourcesResourceType)`, `.resource_list(Vec<String>)`, `.with_denied(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`AuthorizedResourceDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_authorized_resources(genauth::types::GetAuthorizedResourcesTargetType::User, "userId1").namespace("default").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getAuthorizedResources"))]
     #[inline]
     pub fn get_authorized_resources(
         &self,
@@ -2015,9 +4668,33 @@ impl ManagementClient {
         )
     }
 
-    /// Get bind pwd.
+    /// Get bind pwd: acts on `get-ldap-server-random-pwd` (management API).
     ///
-    /// `GET /api/v3/get-ldap-server-random-pwd`, sent with the management token. The official Python SDK calls it `ManagementClient.get_bind_pwd`.
+    /// `GET /api/v3/get-ldap-server-random-pwd`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_bind_pwd`, the Node SDK `getBindPwd`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// String: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_bind_pwd().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "getBindPwd",
+        "get ldap server random pwd",
+        "get-ldap-server-random-pwd",
+        "get get ldap server random pwd",
+        "management get ldap server random pwd"
+    ))]
     #[inline]
     pub fn get_bind_pwd(&self) -> Call<'_, Self, ops::GetBindPwd> {
         Call::new(self, ops::GetBindPwd::default())
@@ -2025,7 +4702,25 @@ impl ManagementClient {
 
     /// Get current package info.
     ///
-    /// `GET /api/v3/get-current-package-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_current_package_info`.
+    /// `GET /api/v3/get-current-package-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_current_package_info`, the Node SDK `getCurrentPackageInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CostCurrentPackageInfo`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_current_package_info().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getCurrentPackageInfo"))]
     #[inline]
     pub fn get_current_package_info(&self) -> Call<'_, Self, ops::GetCurrentPackageInfo> {
         Call::new(self, ops::GetCurrentPackageInfo::default())
@@ -2033,7 +4728,28 @@ impl ManagementClient {
 
     /// Get custom data.
     ///
-    /// `GET /api/v3/get-custom-data`, sent with the management token. The official Python SDK calls it `ManagementClient.get_custom_data`.
+    /// `GET /api/v3/get-custom-data`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_custom_data`, the Node SDK `getCustomData`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` query parameter): string, required. Example: `"642c1df417c2d8a80d744c1d"`.
+    /// - `target_type: GetCustomDataTargetType`: Target type (wire `targetType` query parameter): enum [`GetCustomDataTargetType`], required. One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
+    /// - `target_identifier: impl Into<String>`: Target identifier (wire `targetIdentifier` query parameter): string, required. Example: `"userId1"`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Any JSON value: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_custom_data("642c1df417c2d8a80d744c1d", genauth::types::GetCustomDataTargetType::User, "userId1").namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getCustomData"))]
     #[inline]
     pub fn get_custom_data(
         &self,
@@ -2049,7 +4765,26 @@ impl ManagementClient {
 
     /// Get custom fields.
     ///
-    /// `GET /api/v3/get-custom-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.get_custom_fields`.
+    /// `GET /api/v3/get-custom-fields`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_custom_fields`, the Node SDK `getCustomFields`.
+    ///
+    /// # Parameters
+    ///
+    /// - `target_type: GetCustomFieldsTargetType`: Target type (wire `targetType` query parameter): enum [`GetCustomFieldsTargetType`], required. One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`CustomFieldDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_custom_fields(genauth::types::GetCustomFieldsTargetType::User).tenant_id("642c1df417c2d8a80d744c1d").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getCustomFields"))]
     #[inline]
     pub fn get_custom_fields(
         &self,
@@ -2060,7 +4795,25 @@ impl ManagementClient {
 
     /// Get data policy.
     ///
-    /// `GET /api/v3/get-data-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.get_data_policy`.
+    /// `GET /api/v3/get-data-policy`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_data_policy`, the Node SDK `getDataPolicy`.
+    ///
+    /// # Parameters
+    ///
+    /// - `policy_id: impl Into<String>`: Policy id (wire `policyId` query parameter): string, required. Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetDataPolicyRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_data_policy("60b49xxxxxxxxxxxxxxx6e68").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getDataPolicy"))]
     #[inline]
     pub fn get_data_policy(
         &self,
@@ -2071,7 +4824,26 @@ impl ManagementClient {
 
     /// Get data resource.
     ///
-    /// `GET /api/v3/get-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.get_data_resource`.
+    /// `GET /api/v3/get-data-resource`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_data_resource`, the Node SDK `getDataResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` query parameter): string, required. Example: `"examplePermissionNamespace"`.
+    /// - `resource_code: impl Into<String>`: Resource code (wire `resourceCode` query parameter): string, required. Example: `"dataResourceTestCode"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetDataResourceRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_data_resource("examplePermissionNamespace", "dataResourceTestCode").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getDataResource"))]
     #[inline]
     pub fn get_data_resource(
         &self,
@@ -2086,7 +4858,25 @@ impl ManagementClient {
 
     /// Get device status.
     ///
-    /// `POST /api/v3/device-status`, sent with the management token. The official Python SDK calls it `ManagementClient.get_device_status`.
+    /// `POST /api/v3/device-status`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.get_device_status`, the Node SDK `getDeviceStatus`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`DeviceStatusResponseDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_device_status("ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getDeviceStatus"))]
     #[inline]
     pub fn get_device_status(&self, id: impl Into<String>) -> Call<'_, Self, ops::GetDeviceStatus> {
         Call::new(self, ops::GetDeviceStatus(TerminalBaseDto::new(id)))
@@ -2094,7 +4884,25 @@ impl ManagementClient {
 
     /// Get email provider.
     ///
-    /// `GET /api/v3/get-email-provider`, sent with the management token. The official Python SDK calls it `ManagementClient.get_email_provider`.
+    /// `GET /api/v3/get-email-provider`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_email_provider`, the Node SDK `getEmailProvider`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`EmailProviderDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_email_provider().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getEmailProvider"))]
     #[inline]
     pub fn get_email_provider(&self) -> Call<'_, Self, ops::GetEmailProvider> {
         Call::new(self, ops::GetEmailProvider::default())
@@ -2102,7 +4910,25 @@ impl ManagementClient {
 
     /// Get email templates.
     ///
-    /// `GET /api/v3/get-email-templates`, sent with the management token. The official Python SDK calls it `ManagementClient.get_email_templates`.
+    /// `GET /api/v3/get-email-templates`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_email_templates`, the Node SDK `getEmailTemplates`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetEmailTemplatesDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_email_templates().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getEmailTemplates"))]
     #[inline]
     pub fn get_email_templates(&self) -> Call<'_, Self, ops::GetEmailTemplates> {
         Call::new(self, ops::GetEmailTemplates::default())
@@ -2110,7 +4936,26 @@ impl ManagementClient {
 
     /// Get ext idp.
     ///
-    /// `GET /api/v3/get-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.get_ext_idp`.
+    /// `GET /api/v3/get-ext-idp`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_ext_idp`, the Node SDK `getExtIdp`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` query parameter): string, required. Example: `"6268b0e5e4b9a0e8ffa8fd60"`.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`, `.app_id(impl Into<String>)`, `.r#type(GetExtIdpType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ExtIdpDetail`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_ext_idp("6268b0e5e4b9a0e8ffa8fd60").tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getExtIdp"))]
     #[inline]
     pub fn get_ext_idp(&self, id: impl Into<String>) -> Call<'_, Self, ops::GetExtIdp> {
         Call::new(self, ops::GetExtIdp::new(id.into()))
@@ -2118,7 +4963,27 @@ impl ManagementClient {
 
     /// Get external user resource struct.
     ///
-    /// `POST /api/v3/get-external-user-resource-struct`, sent with the management token. The official Python SDK calls it `ManagementClient.get_external_user_resource_struct`.
+    /// `POST /api/v3/get-external-user-resource-struct`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_external_user_resource_struct`, the Node SDK `getExternalUserResourceStruct`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resource_code: impl Into<String>`: Resource code (wire `resourceCode` body field): string, required. Example: `"exampleResourceCode"`.
+    /// - `external_id: impl Into<String>`: External id (wire `externalId` body field): string, required. Example: `"63721xxxxxxxxxxxxdde14a3"`.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"examplePermissionNamespace"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetExternalUserResourceStructDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_external_user_resource_struct("exampleResourceCode", "63721xxxxxxxxxxxxdde14a3", "examplePermissionNamespace").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getExternalUserResourceStruct"))]
     #[inline]
     pub fn get_external_user_resource_struct(
         &self,
@@ -2138,7 +5003,25 @@ impl ManagementClient {
 
     /// Get global mfa settings.
     ///
-    /// `GET /api/v3/get-global-mfa-settings`, sent with the management token. The official Python SDK calls it `ManagementClient.get_global_mfa_settings`.
+    /// `GET /api/v3/get-global-mfa-settings`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_global_mfa_settings`, the Node SDK `getGlobalMfaSettings`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`MFASettingsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_global_mfa_settings().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getGlobalMfaSettings"))]
     #[inline]
     pub fn get_global_mfa_settings(&self) -> Call<'_, Self, ops::GetGlobalMfaSettings> {
         Call::new(self, ops::GetGlobalMfaSettings::default())
@@ -2146,7 +5029,26 @@ impl ManagementClient {
 
     /// Get group.
     ///
-    /// `GET /api/v3/get-group`, sent with the management token. The official Python SDK calls it `ManagementClient.get_group`.
+    /// `GET /api/v3/get-group`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_group`, the Node SDK `getGroup`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` query parameter): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.with_custom_data(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GroupDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_group("CODE").with_custom_data(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getGroup"))]
     #[inline]
     pub fn get_group(&self, code: impl Into<String>) -> Call<'_, Self, ops::GetGroup> {
         Call::new(self, ops::GetGroup::new(code.into()))
@@ -2154,7 +5056,26 @@ impl ManagementClient {
 
     /// Get group authorized resources.
     ///
-    /// `GET /api/v3/get-group-authorized-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.get_group_authorized_resources`.
+    /// `GET /api/v3/get-group-authorized-resources`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_group_authorized_resources`, the Node SDK `getGroupAuthorizedResources`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` query parameter): string, required. Example: `"developer"`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`, `.resource_type(GetGroupAuthorizedResourcesResourceType)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`AuthorizedResourceDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_group_authorized_resources("developer").namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getGroupAuthorizedResources"))]
     #[inline]
     pub fn get_group_authorized_resources(
         &self,
@@ -2165,7 +5086,26 @@ impl ManagementClient {
 
     /// Get groups of public account.
     ///
-    /// `GET /api/v3/get-groups-of-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_groups_of_public_account`.
+    /// `GET /api/v3/get-groups-of-public-account`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_groups_of_public_account`, the Node SDK `getGroupsOfPublicAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetGroupsOfPublicAccountUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ResGroupDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_groups_of_public_account("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetGroupsOfPublicAccountUserIdType::UserId).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getGroupsOfPublicAccount"))]
     #[inline]
     pub fn get_groups_of_public_account(
         &self,
@@ -2176,7 +5116,25 @@ impl ManagementClient {
 
     /// Get import template.
     ///
-    /// `GET /api/v3/metadata/get-import-template`, sent with the management token. The official Python SDK calls it `ManagementClient.get_import_template`.
+    /// `GET /api/v3/metadata/get-import-template`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_import_template`, the Node SDK `getImportTemplate`.
+    ///
+    /// # Parameters
+    ///
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`RowDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_import_template("MODEL_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getImportTemplate"))]
     #[inline]
     pub fn get_import_template(
         &self,
@@ -2187,7 +5145,26 @@ impl ManagementClient {
 
     /// Get mau period usage history.
     ///
-    /// `GET /api/v3/get-mau-period-usage-history`, sent with the management token. The official Python SDK calls it `ManagementClient.get_mau_period_usage_history`.
+    /// `GET /api/v3/get-mau-period-usage-history`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_mau_period_usage_history`, the Node SDK `getMauPeriodUsageHistory`.
+    ///
+    /// # Parameters
+    ///
+    /// - `start_time: impl Into<String>`: Start time (wire `startTime` query parameter): string, required. Example: `"20220202"`.
+    /// - `end_time: impl Into<String>`: End time (wire `endTime` query parameter): string, required. Example: `"20220802"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`MauPeriodUsageHistory`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_mau_period_usage_history("20220202", "20220802").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getMauPeriodUsageHistory"))]
     #[inline]
     pub fn get_mau_period_usage_history(
         &self,
@@ -2202,7 +5179,27 @@ impl ManagementClient {
 
     /// Get mfa trigger data.
     ///
-    /// `GET /api/v3/get-mfa-trigger-data`, sent with the management token. The official Python SDK calls it `ManagementClient.get_mfa_trigger_data`.
+    /// `GET /api/v3/get-mfa-trigger-data`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_mfa_trigger_data`, the Node SDK `getMfaTriggerData`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` query parameter): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetMfaTriggerDataUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetMfaInfoDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_mfa_trigger_data("62a50xxxxxxxxxxxd15d57c7", "6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetMfaTriggerDataUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getMfaTriggerData"))]
     #[inline]
     pub fn get_mfa_trigger_data(
         &self,
@@ -2217,7 +5214,25 @@ impl ManagementClient {
 
     /// Get model.
     ///
-    /// `GET /api/v3/metadata/get-model`, sent with the management token. The official Python SDK calls it `ManagementClient.get_model`.
+    /// `GET /api/v3/metadata/get-model`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_model`, the Node SDK `getModel`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`FunctionModelDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_model("ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getModel"))]
     #[inline]
     pub fn get_model(&self, id: impl Into<String>) -> Call<'_, Self, ops::GetModel> {
         Call::new(self, ops::GetModel::new(id.into()))
@@ -2225,7 +5240,25 @@ impl ManagementClient {
 
     /// Get multiple tenant admin.
     ///
-    /// `GET /api/v3/get-multiple-tenant-admin`, sent with the management token. The official Python SDK calls it `ManagementClient.get_multiple_tenant_admin`.
+    /// `GET /api/v3/get-multiple-tenant-admin`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_multiple_tenant_admin`, the Node SDK `getMultipleTenantAdmin`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`MultipleTenantAdminDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_multiple_tenant_admin("USER_ID").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getMultipleTenantAdmin"))]
     #[inline]
     pub fn get_multiple_tenant_admin(
         &self,
@@ -2236,7 +5269,25 @@ impl ManagementClient {
 
     /// Get namespace.
     ///
-    /// `GET /api/v3/get-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.get_namespace`.
+    /// `GET /api/v3/get-namespace`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_namespace`, the Node SDK `getNamespace`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` query parameter): string, required. Example: `"my-namespace"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`NamespaceDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_namespace("my-namespace").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getNamespace"))]
     #[inline]
     pub fn get_namespace(&self, code: impl Into<String>) -> Call<'_, Self, ops::GetNamespace> {
         Call::new(self, ops::GetNamespace::new(code.into()))
@@ -2244,7 +5295,25 @@ impl ManagementClient {
 
     /// Get namespaces batch.
     ///
-    /// `GET /api/v3/get-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_namespaces_batch`.
+    /// `GET /api/v3/get-namespaces-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_namespaces_batch`, the Node SDK `getNamespacesBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code_list: Vec<String>`: Code list (wire `codeList` query parameter): list of string, required.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`NamespaceDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_namespaces_batch(vec!["CODE_LIST".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getNamespacesBatch"))]
     #[inline]
     pub fn get_namespaces_batch(
         &self,
@@ -2255,7 +5324,25 @@ impl ManagementClient {
 
     /// Get order detail.
     ///
-    /// `GET /api/v3/get-order-detail`, sent with the management token. The official Python SDK calls it `ManagementClient.get_order_detail`.
+    /// `GET /api/v3/get-order-detail`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_order_detail`, the Node SDK `getOrderDetail`.
+    ///
+    /// # Parameters
+    ///
+    /// - `order_no: impl Into<String>`: Order no (wire `orderNo` query parameter): string, required. Example: `"2022080410062060e26f7fd6b9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`OrderItem`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_order_detail("2022080410062060e26f7fd6b9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getOrderDetail"))]
     #[inline]
     pub fn get_order_detail(
         &self,
@@ -2266,7 +5353,25 @@ impl ManagementClient {
 
     /// Get order pay detail.
     ///
-    /// `GET /api/v3/get-order-pay-detail`, sent with the management token. The official Python SDK calls it `ManagementClient.get_order_pay_detail`.
+    /// `GET /api/v3/get-order-pay-detail`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_order_pay_detail`, the Node SDK `getOrderPayDetail`.
+    ///
+    /// # Parameters
+    ///
+    /// - `order_no: impl Into<String>`: Order no (wire `orderNo` query parameter): string, required. Example: `"2022080410062060e26f7fd6b9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CostGetOrderPayDetail`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_order_pay_detail("2022080410062060e26f7fd6b9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getOrderPayDetail"))]
     #[inline]
     pub fn get_order_pay_detail(
         &self,
@@ -2277,7 +5382,26 @@ impl ManagementClient {
 
     /// Get orders.
     ///
-    /// `GET /api/v3/get-orders`, sent with the management token. The official Python SDK calls it `ManagementClient.get_orders`.
+    /// `GET /api/v3/get-orders`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_orders`, the Node SDK `getOrders`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`OrderItem`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_orders().limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getOrders"))]
     #[inline]
     pub fn get_orders(&self) -> Call<'_, Self, ops::GetOrders> {
         Call::new(self, ops::GetOrders::default())
@@ -2285,7 +5409,26 @@ impl ManagementClient {
 
     /// Get organization.
     ///
-    /// `GET /api/v3/get-organization`, sent with the management token. The official Python SDK calls it `ManagementClient.get_organization`.
+    /// `GET /api/v3/get-organization`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_organization`, the Node SDK `getOrganization`.
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_code: impl Into<String>`: Organization code (wire `organizationCode` query parameter): string, required. Example: `"steamory"`.
+    /// - optional, as setters on the returned [`Call`]: `.with_custom_data(bool)`, `.with_post(bool)`, `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`OrganizationDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_organization("steamory").tenant_id("623c20b2a062aaaaf41b17da").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getOrganization"))]
     #[inline]
     pub fn get_organization(
         &self,
@@ -2296,7 +5439,26 @@ impl ManagementClient {
 
     /// Get organizations batch.
     ///
-    /// `GET /api/v3/get-organization-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_organizations_batch`.
+    /// `GET /api/v3/get-organization-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_organizations_batch`, the Node SDK `getOrganizationsBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_code_list: Vec<String>`: Organization code list (wire `organizationCodeList` query parameter): list of string, required. Example: `["code1","code2"]`.
+    /// - optional, as setters on the returned [`Call`]: `.with_custom_data(bool)`, `.with_post(bool)`, `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`OrganizationDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_organizations_batch(vec!["code1".into(), "code2".into()]).tenant_id("623c20b2a062aaaaf41b17da").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getOrganizationsBatch"))]
     #[inline]
     pub fn get_organizations_batch(
         &self,
@@ -2310,7 +5472,26 @@ impl ManagementClient {
 
     /// Get otp secret by user.
     ///
-    /// `GET /api/v3/get-otp-secret-by-user`, sent with the management token. The official Python SDK calls it `ManagementClient.get_otp_secret_by_user`.
+    /// `GET /api/v3/get-otp-secret-by-user`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_otp_secret_by_user`, the Node SDK `getOtpSecretByUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetOtpSecretByUserUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`OtpSecretRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_otp_secret_by_user("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetOtpSecretByUserUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getOtpSecretByUser"))]
     #[inline]
     pub fn get_otp_secret_by_user(
         &self,
@@ -2321,7 +5502,25 @@ impl ManagementClient {
 
     /// Get permission namespace.
     ///
-    /// `GET /api/v3/get-permission-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.get_permission_namespace`.
+    /// `GET /api/v3/get-permission-namespace`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_permission_namespace`, the Node SDK `getPermissionNamespace`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` query parameter): string, required. Example: `"examplePermissionNamespace"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetPermissionNamespaceRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_permission_namespace("examplePermissionNamespace").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getPermissionNamespace"))]
     #[inline]
     pub fn get_permission_namespace(
         &self,
@@ -2332,7 +5531,25 @@ impl ManagementClient {
 
     /// Get permission namespaces batch.
     ///
-    /// `GET /api/v3/get-permission-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_permission_namespaces_batch`.
+    /// `GET /api/v3/get-permission-namespaces-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_permission_namespaces_batch`, the Node SDK `getPermissionNamespacesBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `codes: Vec<String>`: Codes (wire `codes` query parameter): list of string, required. Example: `["example1","example2"]`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`GetPermissionNamespaceRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_permission_namespaces_batch(vec!["example1".into(), "example2".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getPermissionNamespacesBatch"))]
     #[inline]
     pub fn get_permission_namespaces_batch(
         &self,
@@ -2343,7 +5560,25 @@ impl ManagementClient {
 
     /// Get pipeline function.
     ///
-    /// `GET /api/v3/get-pipeline-function`, sent with the management token. The official Python SDK calls it `ManagementClient.get_pipeline_function`.
+    /// `GET /api/v3/get-pipeline-function`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_pipeline_function`, the Node SDK `getPipelineFunction`.
+    ///
+    /// # Parameters
+    ///
+    /// - `func_id: impl Into<String>`: Func id (wire `funcId` query parameter): string, required. Example: `"62ce9135dxxxxb83e373f5d6"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`PipelineFunctionDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_pipeline_function("62ce9135dxxxxb83e373f5d6").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getPipelineFunction"))]
     #[inline]
     pub fn get_pipeline_function(
         &self,
@@ -2354,7 +5589,27 @@ impl ManagementClient {
 
     /// Get pipeline logs.
     ///
-    /// `GET /api/v3/get-pipeline-logs`, sent with the management token. The official Python SDK calls it `ManagementClient.get_pipeline_logs`.
+    /// `GET /api/v3/get-pipeline-logs`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_pipeline_logs`, the Node SDK `getPipelineLogs`.
+    ///
+    /// # Parameters
+    ///
+    /// - `func_id: impl Into<String>`: Func id (wire `funcId` query parameter): string, required. Example: `"62cc23737exxxx8341b1ce16"`.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`PipelineFunctionDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_pipeline_logs("62cc23737exxxx8341b1ce16").limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getPipelineLogs"))]
     #[inline]
     pub fn get_pipeline_logs(
         &self,
@@ -2365,7 +5620,26 @@ impl ManagementClient {
 
     /// Get public account.
     ///
-    /// `GET /api/v3/get-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_account`.
+    /// `GET /api/v3/get-public-account`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_public_account`, the Node SDK `getPublicAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetPublicAccountUserIdType)`, `.with_custom_data(bool)`, `.with_department_ids(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`PublicAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_public_account("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetPublicAccountUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getPublicAccount"))]
     #[inline]
     pub fn get_public_account(
         &self,
@@ -2376,7 +5650,26 @@ impl ManagementClient {
 
     /// Get public account batch.
     ///
-    /// `GET /api/v3/get-public-account-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_account_batch`.
+    /// `GET /api/v3/get-public-account-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_public_account_batch`, the Node SDK `getPublicAccountBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_ids: Vec<String>`: User ids (wire `userIds` query parameter): list of string, required. Example: `["6229ffaxxxxxxxxcade3e3d9","6229ffaxxxxxxxxcade3e3d0"]`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetPublicAccountBatchUserIdType)`, `.with_custom_data(bool)`, `.with_department_ids(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`PublicAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_public_account_batch(vec!["6229ffaxxxxxxxxcade3e3d9".into(), "6229ffaxxxxxxxxcade3e3d0".into()]).user_id_type(genauth::types::GetPublicAccountBatchUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getPublicAccountBatch"))]
     #[inline]
     pub fn get_public_account_batch(
         &self,
@@ -2387,7 +5680,26 @@ impl ManagementClient {
 
     /// Get public account of groups.
     ///
-    /// `POST /api/v3/set-public-account-of-groups`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_account_of_groups`.
+    /// `POST /api/v3/set-public-account-of-groups`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.get_public_account_of_groups`, the Node SDK `getPublicAccountOfGroups`.
+    ///
+    /// # Parameters
+    ///
+    /// - `group_ids: Vec<String>`: Group ids (wire `groupIds` body field): list of string, required. Example: `["60b49eb83fd80adb96f26e68","60b49eb83fd80adb96f26e68"]`.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_public_account_of_groups(vec!["60b49eb83fd80adb96f26e68".into(), "60b49eb83fd80adb96f26e68".into()], "6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getPublicAccountOfGroups"))]
     #[inline]
     pub fn get_public_account_of_groups(
         &self,
@@ -2402,7 +5714,26 @@ impl ManagementClient {
 
     /// Get public account roles.
     ///
-    /// `GET /api/v3/get-roles-of-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_account_roles`.
+    /// `GET /api/v3/get-roles-of-public-account`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_public_account_roles`, the Node SDK `getPublicAccountRoles`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetPublicAccountRolesUserIdType)`, `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`PublicAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_public_account_roles("6229ffaxxxxxxxxcade3e3d9").namespace("default").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getPublicAccountRoles"))]
     #[inline]
     pub fn get_public_account_roles(
         &self,
@@ -2413,7 +5744,25 @@ impl ManagementClient {
 
     /// Get public accounts of group.
     ///
-    /// `GET /api/v3/get-public-accounts-of-group`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_accounts_of_group`.
+    /// `GET /api/v3/get-public-accounts-of-group`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_public_accounts_of_group`, the Node SDK `getPublicAccountsOfGroup`.
+    ///
+    /// # Parameters
+    ///
+    /// - `group_id: impl Into<String>`: Group id (wire `groupId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`PublicAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_public_accounts_of_group("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getPublicAccountsOfGroup"))]
     #[inline]
     pub fn get_public_accounts_of_group(
         &self,
@@ -2424,7 +5773,25 @@ impl ManagementClient {
 
     /// Get public accounts of role.
     ///
-    /// `GET /api/v3/get-public-accounts-of-role`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_accounts_of_role`.
+    /// `GET /api/v3/get-public-accounts-of-role`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_public_accounts_of_role`, the Node SDK `getPublicAccountsOfRole`.
+    ///
+    /// # Parameters
+    ///
+    /// - `role_id: impl Into<String>`: Role id (wire `roleId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`PublicAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_public_accounts_of_role("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getPublicAccountsOfRole"))]
     #[inline]
     pub fn get_public_accounts_of_role(
         &self,
@@ -2435,7 +5802,25 @@ impl ManagementClient {
 
     /// Get public accounts of user.
     ///
-    /// `GET /api/v3/get-public-accounts-of-user`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_accounts_of_user`.
+    /// `GET /api/v3/get-public-accounts-of-user`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_public_accounts_of_user`, the Node SDK `getPublicAccountsOfUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`PublicAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_public_accounts_of_user("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getPublicAccountsOfUser"))]
     #[inline]
     pub fn get_public_accounts_of_user(
         &self,
@@ -2446,7 +5831,25 @@ impl ManagementClient {
 
     /// Get relation info.
     ///
-    /// `POST /api/v3/metadata/get-relation-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_relation_info`.
+    /// `POST /api/v3/metadata/get-relation-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_relation_info`, the Node SDK `getRelationInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id_list: Vec<String>`: Id list (wire `idList` body field): list of string, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.get_relation_info(vec!["ID_LIST".into()], "MODEL_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getRelationInfo"))]
     #[inline]
     pub fn get_relation_info(
         &self,
@@ -2459,9 +5862,37 @@ impl ManagementClient {
         )
     }
 
-    /// Get relation value.
+    /// Get relation value: acts on `metadata/get-row-relation` (management API).
     ///
-    /// `GET /api/v3/metadata/get-row-relation`, sent with the management token. The official Python SDK calls it `ManagementClient.get_relation_value`.
+    /// `GET /api/v3/metadata/get-row-relation`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_relation_value`, the Node SDK `getRelationValue`.
+    ///
+    /// # Parameters
+    ///
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` query parameter): string, required.
+    /// - `field_id: impl Into<String>`: Field id (wire `fieldId` query parameter): string, required.
+    /// - `row_id: impl Into<String>`: Row id (wire `rowId` query parameter): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of string: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_relation_value("MODEL_ID", "FIELD_ID", "ROW_ID").limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "getRelationValue",
+        "metadata get row relation",
+        "metadata/get-row-relation",
+        "get metadata get row relation",
+        "management metadata get row relation"
+    ))]
     #[inline]
     pub fn get_relation_value(
         &self,
@@ -2477,7 +5908,26 @@ impl ManagementClient {
 
     /// Get resource.
     ///
-    /// `GET /api/v3/get-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.get_resource`.
+    /// `GET /api/v3/get-resource`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_resource`, the Node SDK `getResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` query parameter): string, required. Example: `"ecs"`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ResourceDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_resource("ecs").namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getResource"))]
     #[inline]
     pub fn get_resource(&self, code: impl Into<String>) -> Call<'_, Self, ops::GetResource> {
         Call::new(self, ops::GetResource::new(code.into()))
@@ -2485,7 +5935,27 @@ impl ManagementClient {
 
     /// Get resource authorized targets.
     ///
-    /// `POST /api/v3/get-resource-authorized-targets`, sent with the management token. The official Python SDK calls it `ManagementClient.get_resource_authorized_targets`.
+    /// `POST /api/v3/get-resource-authorized-targets`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_resource_authorized_targets`, the Node SDK `getResourceAuthorizedTargets`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resource: impl Into<String>`: Resource (wire `resource` body field): string, required. Example: `"ecs:1"`.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.namespace(impl Into<String>)`, `.target_type(GetResourceAuthorizedTargetsDtoTargetType)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ResourceAuthorizedTargetDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_resource_authorized_targets("ecs:1").namespace("NAMESPACE").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getResourceAuthorizedTargets"))]
     #[inline]
     pub fn get_resource_authorized_targets(
         &self,
@@ -2499,7 +5969,26 @@ impl ManagementClient {
 
     /// Get resources batch.
     ///
-    /// `GET /api/v3/get-resources-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_resources_batch`.
+    /// `GET /api/v3/get-resources-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_resources_batch`, the Node SDK `getResourcesBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code_list: Vec<String>`: Code list (wire `codeList` query parameter): list of string, required. Example: `["code1","code2"]`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`ResourceDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_resources_batch(vec!["code1".into(), "code2".into()]).namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getResourcesBatch"))]
     #[inline]
     pub fn get_resources_batch(
         &self,
@@ -2510,7 +5999,26 @@ impl ManagementClient {
 
     /// Get role.
     ///
-    /// `GET /api/v3/get-role`, sent with the management token. The official Python SDK calls it `ManagementClient.get_role`.
+    /// `GET /api/v3/get-role`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_role`, the Node SDK `getRole`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` query parameter): string, required. Example: `"manager"`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`RoleDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_role("manager").namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getRole"))]
     #[inline]
     pub fn get_role(&self, code: impl Into<String>) -> Call<'_, Self, ops::GetRole> {
         Call::new(self, ops::GetRole::new(code.into()))
@@ -2518,7 +6026,26 @@ impl ManagementClient {
 
     /// Get role authorized resources.
     ///
-    /// `GET /api/v3/get-role-authorized-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.get_role_authorized_resources`.
+    /// `GET /api/v3/get-role-authorized-resources`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_role_authorized_resources`, the Node SDK `getRoleAuthorizedResources`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` query parameter): string, required. Example: `"60b49eb83fd80adb96f26e68"`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`, `.resource_type(GetRoleAuthorizedResourcesResourceType)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`RoleAuthorizedResourcesRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_role_authorized_resources("60b49eb83fd80adb96f26e68").namespace("default").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getRoleAuthorizedResources"))]
     #[inline]
     pub fn get_role_authorized_resources(
         &self,
@@ -2529,7 +6056,27 @@ impl ManagementClient {
 
     /// Get row.
     ///
-    /// `GET /api/v3/metadata/get-row`, sent with the management token. The official Python SDK calls it `ManagementClient.get_row`.
+    /// `GET /api/v3/metadata/get-row`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_row`, the Node SDK `getRow`.
+    ///
+    /// # Parameters
+    ///
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` query parameter): string, required.
+    /// - `row_id: impl Into<String>`: Row id (wire `rowId` query parameter): string, required.
+    /// - `show_field_id: impl Into<String>`: Show field id (wire `showFieldId` query parameter): string, required. The Node SDK sends `"false"` when unset; this SDK sends nothing.
+    ///
+    /// # Returns
+    ///
+    /// Object [`RowDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_row("MODEL_ID", "ROW_ID", "SHOW_FIELD_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getRow"))]
     #[inline]
     pub fn get_row(
         &self,
@@ -2545,7 +6092,26 @@ impl ManagementClient {
 
     /// Get row batch.
     ///
-    /// `POST /get-row-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_row_batch`.
+    /// `POST /get-row-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_row_batch`, the Node SDK `getRowBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `row_ids: Vec<String>`: Row ids (wire `rowIds` body field): list of string, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`RowDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_row_batch(vec!["ROW_IDS".into()], "MODEL_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getRowBatch"))]
     #[inline]
     pub fn get_row_batch(
         &self,
@@ -2560,7 +6126,28 @@ impl ManagementClient {
 
     /// Get row by value.
     ///
-    /// `GET /api/v3/metadata/get-row-by-value`, sent with the management token. The official Python SDK calls it `ManagementClient.get_row_by_value`.
+    /// `GET /api/v3/metadata/get-row-by-value`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_row_by_value`, the Node SDK `getRowByValue`.
+    ///
+    /// # Parameters
+    ///
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` query parameter): string, required.
+    /// - `key: impl Into<String>`: Key (wire `key` query parameter): string, required.
+    /// - `value: impl Into<String>`: Value (wire `value` query parameter): string, required.
+    /// - `show_field_id: impl Into<String>`: Show field id (wire `showFieldId` query parameter): string, required. The Node SDK sends `"false"` when unset; this SDK sends nothing.
+    ///
+    /// # Returns
+    ///
+    /// Object [`RowDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_row_by_value("MODEL_ID", "KEY", "VALUE", "SHOW_FIELD_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getRowByValue"))]
     #[inline]
     pub fn get_row_by_value(
         &self,
@@ -2582,7 +6169,25 @@ impl ManagementClient {
 
     /// Get security settings.
     ///
-    /// `GET /api/v3/get-security-settings`, sent with the management token. The official Python SDK calls it `ManagementClient.get_security_settings`.
+    /// `GET /api/v3/get-security-settings`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_security_settings`, the Node SDK `getSecuritySettings`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`SecuritySettingsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_security_settings().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getSecuritySettings"))]
     #[inline]
     pub fn get_security_settings(&self) -> Call<'_, Self, ops::GetSecuritySettings> {
         Call::new(self, ops::GetSecuritySettings::default())
@@ -2590,7 +6195,26 @@ impl ManagementClient {
 
     /// Get tenant.
     ///
-    /// `GET /api/v3/get-tenant`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant`.
+    /// `GET /api/v3/get-tenant`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_tenant`, the Node SDK `getTenant`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` query parameter): string, required. Example: `"60b49eb83fd80adb96f26e68"`.
+    /// - optional, as setters on the returned [`Call`]: `.with_members_count(bool)`, `.with_app_detail(bool)`, `.with_creator_detail(bool)`, `.with_source_app_detail(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`TenantRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_tenant("60b49eb83fd80adb96f26e68").with_members_count(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getTenant"))]
     #[inline]
     pub fn get_tenant(&self, tenant_id: impl Into<String>) -> Call<'_, Self, ops::GetTenant> {
         Call::new(self, ops::GetTenant::new(tenant_id.into()))
@@ -2598,7 +6222,25 @@ impl ManagementClient {
 
     /// Get tenant by code.
     ///
-    /// `GET /api/v3/get-tenant-by-code`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_by_code`.
+    /// `GET /api/v3/get-tenant-by-code`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_tenant_by_code`, the Node SDK `getTenantByCode`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`TenantRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_tenant_by_code("CODE").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getTenantByCode"))]
     #[inline]
     pub fn get_tenant_by_code(
         &self,
@@ -2609,7 +6251,25 @@ impl ManagementClient {
 
     /// Get tenant cooperator.
     ///
-    /// `GET /api/v3/get-tenant-cooperator`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_cooperator`.
+    /// `GET /api/v3/get-tenant-cooperator`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_tenant_cooperator`, the Node SDK `getTenantCooperator`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`TenantCooperatorSingleDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_tenant_cooperator("USER_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getTenantCooperator"))]
     #[inline]
     pub fn get_tenant_cooperator(
         &self,
@@ -2620,7 +6280,25 @@ impl ManagementClient {
 
     /// Get tenant cooperator menu.
     ///
-    /// `GET /api/v3/get-tenant-cooperator-menu`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_cooperator_menu`.
+    /// `GET /api/v3/get-tenant-cooperator-menu`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_tenant_cooperator_menu`, the Node SDK `getTenantCooperatorMenu`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`TenantCooperatorSingleDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_tenant_cooperator_menu("USER_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getTenantCooperatorMenu"))]
     #[inline]
     pub fn get_tenant_cooperator_menu(
         &self,
@@ -2631,7 +6309,26 @@ impl ManagementClient {
 
     /// Get tenant little info.
     ///
-    /// `GET /api/v3/get-tenant-little-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_little_info`.
+    /// `GET /api/v3/get-tenant-little-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_tenant_little_info`, the Node SDK `getTenantLittleInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` query parameter): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.with_members_count(bool)`, `.with_app_detail(bool)`, `.with_creator_detail(bool)`, `.with_source_app_detail(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`TenantRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_tenant_little_info("TENANT_ID").with_members_count(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getTenantLittleInfo"))]
     #[inline]
     pub fn get_tenant_little_info(
         &self,
@@ -2642,7 +6339,26 @@ impl ManagementClient {
 
     /// Get tenant user.
     ///
-    /// `GET /api/v3/get-tenant-user`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_user`.
+    /// `GET /api/v3/get-tenant-user`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_tenant_user`, the Node SDK `getTenantUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` query parameter): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.link_user_id(impl Into<String>)`, `.member_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`TenantUserDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_tenant_user("TENANT_ID").link_user_id("LINK_USER_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getTenantUser"))]
     #[inline]
     pub fn get_tenant_user(
         &self,
@@ -2653,7 +6369,25 @@ impl ManagementClient {
 
     /// Get usage info.
     ///
-    /// `GET /api/v3/get-usage-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_usage_info`.
+    /// `GET /api/v3/get-usage-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_usage_info`, the Node SDK `getUsageInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CurrentUsageRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_usage_info().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUsageInfo"))]
     #[inline]
     pub fn get_usage_info(&self) -> Call<'_, Self, ops::GetUsageInfo> {
         Call::new(self, ops::GetUsageInfo::default())
@@ -2661,7 +6395,26 @@ impl ManagementClient {
 
     /// Get user.
     ///
-    /// `GET /api/v3/get-user`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user`.
+    /// `GET /api/v3/get-user`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user`, the Node SDK `getUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserUserIdType)`, `.flat_custom_data(bool)`, `.with_custom_data(bool)`, `.with_post(bool)`, `.with_identities(bool)`, `.with_department_ids(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UserDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUser"))]
     #[inline]
     pub fn get_user(&self, user_id: impl Into<String>) -> Call<'_, Self, ops::GetUser> {
         Call::new(self, ops::GetUser::new(user_id.into()))
@@ -2669,7 +6422,26 @@ impl ManagementClient {
 
     /// Get user accessible apps.
     ///
-    /// `GET /api/v3/get-user-accessible-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_accessible_apps`.
+    /// `GET /api/v3/get-user-accessible-apps`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_accessible_apps`, the Node SDK `getUserAccessibleApps`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserAccessibleAppsUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`AppDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_accessible_apps("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserAccessibleAppsUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserAccessibleApps"))]
     #[inline]
     pub fn get_user_accessible_apps(
         &self,
@@ -2680,7 +6452,25 @@ impl ManagementClient {
 
     /// Get user action logs.
     ///
-    /// `POST /api/v3/get-user-action-logs`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_action_logs`.
+    /// `POST /api/v3/get-user-action-logs`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_action_logs`, the Node SDK `getUserActionLogs`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.app_id(impl Into<String>)`, `.client_ip(impl Into<String>)`, `.end(i64)`, `.event_type(impl Into<String>)`, `.pagination(ListWebhooksDto)`, `.request_id(impl Into<String>)`, `.start(i64)`, `.success(bool)`, `.user_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`UserActionLogDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_user_action_logs().request_id("xxx").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserActionLogs"))]
     #[inline]
     pub fn get_user_action_logs(&self) -> Call<'_, Self, ops::GetUserActionLogs> {
         Call::new(
@@ -2691,7 +6481,26 @@ impl ManagementClient {
 
     /// Get user authorized apps.
     ///
-    /// `GET /api/v3/get-user-authorized-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_authorized_apps`.
+    /// `GET /api/v3/get-user-authorized-apps`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_authorized_apps`, the Node SDK `getUserAuthorizedApps`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserAuthorizedAppsUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`AppDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_authorized_apps("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserAuthorizedAppsUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserAuthorizedApps"))]
     #[inline]
     pub fn get_user_authorized_apps(
         &self,
@@ -2702,7 +6511,26 @@ impl ManagementClient {
 
     /// Get user authorized resources.
     ///
-    /// `GET /api/v3/get-user-authorized-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_authorized_resources`.
+    /// `GET /api/v3/get-user-authorized-resources`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_authorized_resources`, the Node SDK `getUserAuthorizedResources`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserAuthorizedResourcesUserIdType)`, `.namespace(impl Into<String>)`, `.resource_type(GetUserAuthorizedResourcesResourceType)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`AuthorizedResourceDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_user_authorized_resources("6229ffaxxxxxxxxcade3e3d9").namespace("default").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserAuthorizedResources"))]
     #[inline]
     pub fn get_user_authorized_resources(
         &self,
@@ -2713,7 +6541,25 @@ impl ManagementClient {
 
     /// Get user base fields.
     ///
-    /// `GET /api/v3/get-user-base-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_base_fields`.
+    /// `GET /api/v3/get-user-base-fields`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_base_fields`, the Node SDK `getUserBaseFields`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`CustomFieldDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_base_fields().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserBaseFields"))]
     #[inline]
     pub fn get_user_base_fields(&self) -> Call<'_, Self, ops::GetUserBaseFields> {
         Call::new(self, ops::GetUserBaseFields::default())
@@ -2721,7 +6567,26 @@ impl ManagementClient {
 
     /// Get user batch.
     ///
-    /// `GET /api/v3/get-user-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_batch`.
+    /// `GET /api/v3/get-user-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_batch`, the Node SDK `getUserBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_ids: Vec<String>`: User ids (wire `userIds` query parameter): list of string, required. Example: `["6229ffaxxxxxxxxcade3e3d9","6229ffaxxxxxxxxcade3e3d0"]`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserBatchUserIdType)`, `.with_custom_data(bool)`, `.flat_custom_data(bool)`, `.with_identities(bool)`, `.with_department_ids(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`UserDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_batch(vec!["6229ffaxxxxxxxxcade3e3d9".into(), "6229ffaxxxxxxxxcade3e3d0".into()]).user_id_type(genauth::types::GetUserBatchUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserBatch"))]
     #[inline]
     pub fn get_user_batch(&self, user_ids: Vec<String>) -> Call<'_, Self, ops::GetUserBatch> {
         Call::new(self, ops::GetUserBatch::new(user_ids))
@@ -2729,7 +6594,26 @@ impl ManagementClient {
 
     /// Get user groups.
     ///
-    /// `GET /api/v3/get-user-groups`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_groups`.
+    /// `GET /api/v3/get-user-groups`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_groups`, the Node SDK `getUserGroups`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserGroupsUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ResGroupDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_user_groups("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserGroupsUserIdType::UserId).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserGroups"))]
     #[inline]
     pub fn get_user_groups(
         &self,
@@ -2740,7 +6624,26 @@ impl ManagementClient {
 
     /// Get user identities.
     ///
-    /// `GET /api/v3/get-user-identities`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_identities`.
+    /// `GET /api/v3/get-user-identities`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_identities`, the Node SDK `getUserIdentities`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserIdentitiesUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`IdentityDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_identities("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserIdentitiesUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserIdentities"))]
     #[inline]
     pub fn get_user_identities(
         &self,
@@ -2751,7 +6654,26 @@ impl ManagementClient {
 
     /// Get user loggedin apps.
     ///
-    /// `GET /api/v3/get-user-loggedin-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_loggedin_apps`.
+    /// `GET /api/v3/get-user-loggedin-apps`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_loggedin_apps`, the Node SDK `getUserLoggedinApps`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserLoggedinAppsUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`UserLoggedInAppsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_loggedin_apps("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserLoggedinAppsUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserLoggedinApps"))]
     #[inline]
     pub fn get_user_loggedin_apps(
         &self,
@@ -2762,7 +6684,26 @@ impl ManagementClient {
 
     /// Get user loggedin identities.
     ///
-    /// `GET /api/v3/get-user-logged-in-identities`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_loggedin_identities`.
+    /// `GET /api/v3/get-user-logged-in-identities`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_loggedin_identities`, the Node SDK `getUserLoggedinIdentities`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserLoggedinIdentitiesUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`UserLoggedInIdentitiesDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_loggedin_identities("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserLoggedinIdentitiesUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserLoggedinIdentities"))]
     #[inline]
     pub fn get_user_loggedin_identities(
         &self,
@@ -2773,7 +6714,27 @@ impl ManagementClient {
 
     /// Get user login history.
     ///
-    /// `GET /api/v3/get-user-login-history`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_login_history`.
+    /// `GET /api/v3/get-user-login-history`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_login_history`, the Node SDK `getUserLoginHistory`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserLoginHistoryUserIdType)`, `.app_id(impl Into<String>)`, `.client_ip(impl Into<String>)`, `.start(i64)`, `.end(i64)`, `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`UserLoginHistoryDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_user_login_history("6229ffaxxxxxxxxcade3e3d9").client_ip("127.0.0.1").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserLoginHistory"))]
     #[inline]
     pub fn get_user_login_history(
         &self,
@@ -2784,7 +6745,26 @@ impl ManagementClient {
 
     /// Get user mfa info.
     ///
-    /// `GET /api/v3/get-user-mfa-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_mfa_info`.
+    /// `GET /api/v3/get-user-mfa-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_mfa_info`, the Node SDK `getUserMfaInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserMfaInfoUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UserMfaRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_mfa_info("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserMfaInfoUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserMfaInfo"))]
     #[inline]
     pub fn get_user_mfa_info(
         &self,
@@ -2793,9 +6773,34 @@ impl ManagementClient {
         Call::new(self, ops::GetUserMfaInfo::new(user_id.into()))
     }
 
-    /// Get user mfa status.
+    /// Get user mfa status: acts on `get-mfa-status` (management API).
     ///
-    /// `GET /api/v3/get-mfa-status`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_mfa_status`.
+    /// `GET /api/v3/get-mfa-status`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_mfa_status`, the Node SDK `getUserMfaStatus`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserMfaStatusUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetMfaInfoDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_mfa_status("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserMfaStatusUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "getUserMfaStatus",
+        "get mfa status",
+        "get-mfa-status",
+        "get get mfa status",
+        "management get mfa status"
+    ))]
     #[inline]
     pub fn get_user_mfa_status(
         &self,
@@ -2806,7 +6811,26 @@ impl ManagementClient {
 
     /// Get user password ciphertext.
     ///
-    /// `POST /api/v3/get-user-password-ciphertext`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_password_ciphertext`.
+    /// `POST /api/v3/get-user-password-ciphertext`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_password_ciphertext`, the Node SDK `getUserPasswordCiphertext`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserPasswordCiphertextDtoUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetUserPasswordCiphertextDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_password_ciphertext("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserPasswordCiphertextDtoUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserPasswordCiphertext"))]
     #[inline]
     pub fn get_user_password_ciphertext(
         &self,
@@ -2820,7 +6844,26 @@ impl ManagementClient {
 
     /// Get user permission list.
     ///
-    /// `POST /api/v3/get-user-permission-list`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_permission_list`.
+    /// `POST /api/v3/get-user-permission-list`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_permission_list`, the Node SDK `getUserPermissionList`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_ids: Vec<String>`: User ids (wire `userIds` body field): list of string, required. Example: `["6301ceaxxxxxxxxxxx27478"]`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace_codes(Vec<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetUserPermissionListDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_permission_list(vec!["6301ceaxxxxxxxxxxx27478".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserPermissionList"))]
     #[inline]
     pub fn get_user_permission_list(
         &self,
@@ -2834,7 +6877,26 @@ impl ManagementClient {
 
     /// Get user principal authentication info.
     ///
-    /// `GET /api/v3/get-user-principal-authentication-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_principal_authentication_info`.
+    /// `GET /api/v3/get-user-principal-authentication-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_principal_authentication_info`, the Node SDK `getUserPrincipalAuthenticationInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserPrincipalAuthenticationInfoUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`PrincipalAuthenticationInfoDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_user_principal_authentication_info("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserPrincipalAuthenticationInfoUserIdType::UserId).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserPrincipalAuthenticationInfo"))]
     #[inline]
     pub fn get_user_principal_authentication_info(
         &self,
@@ -2848,7 +6910,27 @@ impl ManagementClient {
 
     /// Get user resource permission list.
     ///
-    /// `POST /api/v3/get-user-resource-permission-list`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_resource_permission_list`.
+    /// `POST /api/v3/get-user-resource-permission-list`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_resource_permission_list`, the Node SDK `getUserResourcePermissionList`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resources: Vec<String>`: Resources (wire `resources` body field): list of string, required.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6301ceaxxxxxxxxx27478"`.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"examplePermissionNamespace"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetUserResourcePermissionListDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_resource_permission_list(vec!["RESOURCES".into()], "6301ceaxxxxxxxxx27478", "examplePermissionNamespace").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserResourcePermissionList"))]
     #[inline]
     pub fn get_user_resource_permission_list(
         &self,
@@ -2868,7 +6950,27 @@ impl ManagementClient {
 
     /// Get user resource struct.
     ///
-    /// `POST /api/v3/get-user-resource-struct`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_resource_struct`.
+    /// `POST /api/v3/get-user-resource-struct`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_resource_struct`, the Node SDK `getUserResourceStruct`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resource_code: impl Into<String>`: Resource code (wire `resourceCode` body field): string, required. Example: `"exampleResourceCode"`.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6301ceaxxxxxxxxxxx27478"`.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"examplePermissionNamespace"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GetUserResourceStructDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_resource_struct("exampleResourceCode", "6301ceaxxxxxxxxxxx27478", "examplePermissionNamespace").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserResourceStruct"))]
     #[inline]
     pub fn get_user_resource_struct(
         &self,
@@ -2888,7 +6990,26 @@ impl ManagementClient {
 
     /// Get user roles.
     ///
-    /// `GET /api/v3/get-user-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_roles`.
+    /// `GET /api/v3/get-user-roles`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_roles`, the Node SDK `getUserRoles`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserRolesUserIdType)`, `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`RoleDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_user_roles("6229ffaxxxxxxxxcade3e3d9").namespace("default").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserRoles"))]
     #[inline]
     pub fn get_user_roles(&self, user_id: impl Into<String>) -> Call<'_, Self, ops::GetUserRoles> {
         Call::new(self, ops::GetUserRoles::new(user_id.into()))
@@ -2896,7 +7017,26 @@ impl ManagementClient {
 
     /// Get user sync relations.
     ///
-    /// `GET /api/v3/get-user-sync-relations`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_sync_relations`.
+    /// `GET /api/v3/get-user-sync-relations`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_sync_relations`, the Node SDK `getUserSyncRelations`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(GetUserSyncRelationsUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`UserSyncRelationDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_user_sync_relations("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::GetUserSyncRelationsUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUserSyncRelations"))]
     #[inline]
     pub fn get_user_sync_relations(
         &self,
@@ -2907,7 +7047,25 @@ impl ManagementClient {
 
     /// Get users of public account.
     ///
-    /// `GET /api/v3/get-users-of-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_users_of_public_account`.
+    /// `GET /api/v3/get-users-of-public-account`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_users_of_public_account`, the Node SDK `getUsersOfPublicAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `public_account_id: impl Into<String>`: Public account id (wire `publicAccountId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`PublicAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_users_of_public_account("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getUsersOfPublicAccount"))]
     #[inline]
     pub fn get_users_of_public_account(
         &self,
@@ -2921,7 +7079,25 @@ impl ManagementClient {
 
     /// Get verify config app.
     ///
-    /// `GET /api/v3/verify-config-app`, sent with the management token. The official Python SDK calls it `ManagementClient.get_verify_config_app`.
+    /// `GET /api/v3/verify-config-app`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_verify_config_app`, the Node SDK `getVerifyConfigApp`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.keywords(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ApplicationDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_verify_config_app().keywords("KEYWORDS").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getVerifyConfigApp"))]
     #[inline]
     pub fn get_verify_config_app(&self) -> Call<'_, Self, ops::GetVerifyConfigApp> {
         Call::new(self, ops::GetVerifyConfigApp::default())
@@ -2929,7 +7105,25 @@ impl ManagementClient {
 
     /// Get webhook.
     ///
-    /// `GET /api/v3/get-webhook`, sent with the management token. The official Python SDK calls it `ManagementClient.get_webhook`.
+    /// `GET /api/v3/get-webhook`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_webhook`, the Node SDK `getWebhook`.
+    ///
+    /// # Parameters
+    ///
+    /// - `webhook_id: impl Into<String>`: Webhook id (wire `webhookId` query parameter): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`WebhookDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_webhook("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getWebhook"))]
     #[inline]
     pub fn get_webhook(&self, webhook_id: impl Into<String>) -> Call<'_, Self, ops::GetWebhook> {
         Call::new(self, ops::GetWebhook::new(webhook_id.into()))
@@ -2937,7 +7131,25 @@ impl ManagementClient {
 
     /// Get webhook event list.
     ///
-    /// `GET /api/v3/get-webhook-event-list`, sent with the management token. The official Python SDK calls it `ManagementClient.get_webhook_event_list`.
+    /// `GET /api/v3/get-webhook-event-list`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_webhook_event_list`, the Node SDK `getWebhookEventList`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`WebhookEventListData`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.get_webhook_event_list().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getWebhookEventList"))]
     #[inline]
     pub fn get_webhook_event_list(&self) -> Call<'_, Self, ops::GetWebhookEventList> {
         Call::new(self, ops::GetWebhookEventList::default())
@@ -2945,7 +7157,27 @@ impl ManagementClient {
 
     /// Get webhook logs.
     ///
-    /// `POST /api/v3/get-webhook-logs`, sent with the management token. The official Python SDK calls it `ManagementClient.get_webhook_logs`.
+    /// `POST /api/v3/get-webhook-logs`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_webhook_logs`, the Node SDK `getWebhookLogs`.
+    ///
+    /// # Parameters
+    ///
+    /// - `webhook_id: impl Into<String>`: Webhook id (wire `webhookId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`WebhookLogDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.get_webhook_logs("6229ffaxxxxxxxxcade3e3d9").limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("getWebhookLogs"))]
     #[inline]
     pub fn get_webhook_logs(
         &self,
@@ -2956,7 +7188,27 @@ impl ManagementClient {
 
     /// Has any role.
     ///
-    /// `POST /api/v3/has-any-role`, sent with the management token. The official Python SDK calls it `ManagementClient.has_any_role`.
+    /// `POST /api/v3/has-any-role`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.has_any_role`, the Node SDK `hasAnyRole`.
+    ///
+    /// # Parameters
+    ///
+    /// - `roles: Vec<HasRoleRolesDto>`: Roles (wire `roles` body field): list of object [`HasRoleRolesDto`], required.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.options(HasAnyRoleOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`HasAnyRoleDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.has_any_role(vec![genauth::types::HasRoleRolesDto::new("CODE")], "6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("hasAnyRole"))]
     #[inline]
     pub fn has_any_role(
         &self,
@@ -2968,7 +7220,25 @@ impl ManagementClient {
 
     /// Import metadata.
     ///
-    /// `POST /api/v3/metadata/import`, sent with the management token. The official Python SDK calls it `ManagementClient.import_metadata`.
+    /// `POST /api/v3/metadata/import`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.import_metadata`, the Node SDK `importMetadata`.
+    ///
+    /// # Parameters
+    ///
+    /// - `file: impl Into<String>`: File (wire `file` body field): string, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.import_metadata("FILE", "MODEL_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("importMetadata"))]
     #[inline]
     pub fn import_metadata(
         &self,
@@ -2983,7 +7253,24 @@ impl ManagementClient {
 
     /// Import model.
     ///
-    /// `POST /api/v3/metadata/import/model`, sent with the management token. The official Python SDK calls it `ManagementClient.import_model`.
+    /// `POST /api/v3/metadata/import/model`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.import_model`, the Node SDK `importModel`.
+    ///
+    /// # Parameters
+    ///
+    /// - `file: impl Into<String>`: File (wire `file` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.import_model("FILE").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("importModel"))]
     #[inline]
     pub fn import_model(&self, file: impl Into<String>) -> Call<'_, Self, ops::ImportModel> {
         Call::new(self, ops::ImportModel(ImportMetadataDto::new(file)))
@@ -2991,7 +7278,24 @@ impl ManagementClient {
 
     /// Import otp.
     ///
-    /// `POST /api/v3/import-otp`, sent with the management token. The official Python SDK calls it `ManagementClient.import_otp`.
+    /// `POST /api/v3/import-otp`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.import_otp`, the Node SDK `importOtp`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<ImportOtpItemDto>`: List (wire `list` body field): list of object [`ImportOtpItemDto`], required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.import_otp(vec![genauth::types::ImportOtpItemDto::new(genauth::types::ImportOtpItemDataDto::new("SECRET"), "USER_ID")]).await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("importOtp"))]
     #[inline]
     pub fn import_otp(&self, list: Vec<ImportOtpItemDto>) -> Call<'_, Self, ops::ImportOtp> {
         Call::new(self, ops::ImportOtp(ImportOtpReqDto::new(list)))
@@ -2999,7 +7303,25 @@ impl ManagementClient {
 
     /// Import tenant.
     ///
-    /// `POST /api/v3/import-tenant`, sent with the management token. The official Python SDK calls it `ManagementClient.import_tenant`.
+    /// `POST /api/v3/import-tenant`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.import_tenant`, the Node SDK `importTenant`.
+    ///
+    /// # Parameters
+    ///
+    /// - `excel_url: impl Into<String>`: Excel url (wire `excelUrl` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ImportTenantDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.import_tenant("EXCEL_URL").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("importTenant"))]
     #[inline]
     pub fn import_tenant(&self, excel_url: impl Into<String>) -> Call<'_, Self, ops::ImportTenant> {
         Call::new(self, ops::ImportTenant(ImportTenantDto::new(excel_url)))
@@ -3007,7 +7329,26 @@ impl ManagementClient {
 
     /// Import tenant history.
     ///
-    /// `GET /api/v3/import-tenant-history`, sent with the management token. The official Python SDK calls it `ManagementClient.import_tenant_history`.
+    /// `GET /api/v3/import-tenant-history`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.import_tenant_history`, the Node SDK `importTenantHistory`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(impl Into<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of any JSON value: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.import_tenant_history().limit("LIMIT").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("importTenantHistory"))]
     #[inline]
     pub fn import_tenant_history(&self) -> Call<'_, Self, ops::ImportTenantHistory> {
         Call::new(self, ops::ImportTenantHistory::default())
@@ -3015,7 +7356,26 @@ impl ManagementClient {
 
     /// Import tenant notify user.
     ///
-    /// `GET /api/v3/import-tenant-notify-user`, sent with the management token. The official Python SDK calls it `ManagementClient.import_tenant_notify_user`.
+    /// `GET /api/v3/import-tenant-notify-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.import_tenant_notify_user`, the Node SDK `importTenantNotifyUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `import_id: impl Into<String>`: Import id (wire `importId` query parameter): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.page(impl Into<String>)`, `.limit(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of any JSON value: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.import_tenant_notify_user("IMPORT_ID").page("PAGE").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("importTenantNotifyUser"))]
     #[inline]
     pub fn import_tenant_notify_user(
         &self,
@@ -3026,7 +7386,28 @@ impl ManagementClient {
 
     /// Is action allowed.
     ///
-    /// `POST /api/v3/is-action-allowed`, sent with the management token. The official Python SDK calls it `ManagementClient.is_action_allowed`.
+    /// `POST /api/v3/is-action-allowed`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.is_action_allowed`, the Node SDK `isActionAllowed`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"userId1"`.
+    /// - `action: impl Into<String>`: Action (wire `action` body field): string, required. Example: `"ecs:Start"`.
+    /// - `resource: impl Into<String>`: Resource (wire `resource` body field): string, required. Example: `"ecs:1"`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsActionAllowedDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.is_action_allowed("userId1", "ecs:Start", "ecs:1").namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("isActionAllowed"))]
     #[inline]
     pub fn is_action_allowed(
         &self,
@@ -3042,7 +7423,25 @@ impl ManagementClient {
 
     /// Is user exists.
     ///
-    /// `POST /api/v3/is-user-exists`, sent with the management token. The official Python SDK calls it `ManagementClient.is_user_exists`.
+    /// `POST /api/v3/is-user-exists`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.is_user_exists`, the Node SDK `isUserExists`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.email(impl Into<String>)`, `.external_id(impl Into<String>)`, `.phone(impl Into<String>)`, `.username(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsUserExistsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.is_user_exists().username("bob").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("isUserExists"))]
     #[inline]
     pub fn is_user_exists(&self) -> Call<'_, Self, ops::IsUserExists> {
         Call::new(self, ops::IsUserExists(IsUserExistsReqDto::default()))
@@ -3050,7 +7449,27 @@ impl ManagementClient {
 
     /// Kick public accounts.
     ///
-    /// `POST /api/v3/kick-public-accounts`, sent with the management token. The official Python SDK calls it `ManagementClient.kick_public_accounts`.
+    /// `POST /api/v3/kick-public-accounts`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.kick_public_accounts`, the Node SDK `kickPublicAccounts`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_ids: Vec<String>`: App ids (wire `appIds` body field): list of string, required. Example: `["62188e71cxxxx3075289c580"]`.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.options(KickPublicAccountsOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.kick_public_accounts(vec!["62188e71cxxxx3075289c580".into()], "USER_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("kickPublicAccounts"))]
     #[inline]
     pub fn kick_public_accounts(
         &self,
@@ -3065,7 +7484,27 @@ impl ManagementClient {
 
     /// Kick users.
     ///
-    /// `POST /api/v3/kick-users`, sent with the management token. The official Python SDK calls it `ManagementClient.kick_users`.
+    /// `POST /api/v3/kick-users`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.kick_users`, the Node SDK `kickUsers`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_ids: Vec<String>`: App ids (wire `appIds` body field): list of string, required. Example: `["62188e71cxxxx3075289c580"]`.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.options(KickUsersOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.kick_users(vec!["62188e71cxxxx3075289c580".into()], "USER_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("kickUsers"))]
     #[inline]
     pub fn kick_users(
         &self,
@@ -3077,7 +7516,28 @@ impl ManagementClient {
 
     /// Link identity.
     ///
-    /// `POST /api/v3/link-identity`, sent with the management token. The official Python SDK calls it `ManagementClient.link_identity`.
+    /// `POST /api/v3/link-identity`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.link_identity`, the Node SDK `linkIdentity`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id_in_idp: impl Into<String>`: User id in idp (wire `userIdInIdp` body field): string, required.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required.
+    /// - `ext_idp_id: impl Into<String>`: Ext idp id (wire `extIdpId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.is_social(bool)`, `.r#type(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`LinkIdentityDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.link_identity("USER_ID_IN_IDP", "USER_ID", "EXT_IDP_ID").r#type("TYPE").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("linkIdentity"))]
     #[inline]
     pub fn link_identity(
         &self,
@@ -3093,7 +7553,27 @@ impl ManagementClient {
 
     /// List application active users.
     ///
-    /// `POST /api/v3/list-application-active-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_application_active_users`.
+    /// `POST /api/v3/list-application-active-users`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_application_active_users`, the Node SDK `listApplicationActiveUsers`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.options(ListApplicationActiveUsersOptionsDto)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`UserDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_application_active_users("6229ffaxxxxxxxxcade3e3d9").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listApplicationActiveUsers"))]
     #[inline]
     pub fn list_application_active_users(
         &self,
@@ -3107,7 +7587,26 @@ impl ManagementClient {
 
     /// List application simple info.
     ///
-    /// `GET /api/v3/list-application-simple-info`, sent with the management token. The official Python SDK calls it `ManagementClient.list_application_simple_info`.
+    /// `GET /api/v3/list-application-simple-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_application_simple_info`, the Node SDK `listApplicationSimpleInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.is_integrate_app(bool)`, `.is_self_built_app(bool)`, `.sso_enabled(bool)`, `.keywords(impl Into<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ApplicationSimpleInfoDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_application_simple_info().keywords("test").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listApplicationSimpleInfo"))]
     #[inline]
     pub fn list_application_simple_info(&self) -> Call<'_, Self, ops::ListApplicationSimpleInfo> {
         Call::new(self, ops::ListApplicationSimpleInfo::default())
@@ -3115,7 +7614,26 @@ impl ManagementClient {
 
     /// List applications.
     ///
-    /// `GET /api/v3/list-applications`, sent with the management token. The official Python SDK calls it `ManagementClient.list_applications`.
+    /// `GET /api/v3/list-applications`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_applications`, the Node SDK `listApplications`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.is_integrate_app(bool)`, `.is_self_built_app(bool)`, `.sso_enabled(bool)`, `.keywords(impl Into<String>)`, `.all(bool)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ApplicationDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_applications().keywords("test").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listApplications"))]
     #[inline]
     pub fn list_applications(&self) -> Call<'_, Self, ops::ListApplications> {
         Call::new(self, ops::ListApplications::default())
@@ -3123,7 +7641,26 @@ impl ManagementClient {
 
     /// List archived users.
     ///
-    /// `GET /api/v3/list-archived-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_archived_users`.
+    /// `GET /api/v3/list-archived-users`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_archived_users`, the Node SDK `listArchivedUsers`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.start_at(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ListArchivedUsersRespDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_archived_users().limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listArchivedUsers"))]
     #[inline]
     pub fn list_archived_users(&self) -> Call<'_, Self, ops::ListArchivedUsers> {
         Call::new(self, ops::ListArchivedUsers::default())
@@ -3131,7 +7668,27 @@ impl ManagementClient {
 
     /// List asa account.
     ///
-    /// `GET /api/v3/list-asa-accounts`, sent with the management token. The official Python SDK calls it `ManagementClient.list_asa_account`.
+    /// `GET /api/v3/list-asa-accounts`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_asa_account`, the Node SDK `listAsaAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` query parameter): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`AsaAccountDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_asa_account("62a50xxxxxxxxxxxd15d57c7").limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listAsaAccount"))]
     #[inline]
     pub fn list_asa_account(
         &self,
@@ -3142,7 +7699,27 @@ impl ManagementClient {
 
     /// List auth application.
     ///
-    /// `POST /api/v3/list-applications-auth`, sent with the management token. The official Python SDK calls it `ManagementClient.list_auth_application`.
+    /// `POST /api/v3/list-applications-auth`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_auth_application`, the Node SDK `listAuthApplication`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"5a597f35085a2000144a10ed"`.
+    /// - optional, as setters on the returned [`Call`]: `.effect(ListApplicationAuthDtoEffect)`, `.enabled(bool)`, `.limit(i64)`, `.target_name(impl Into<String>)`, `.target_type_list(Vec<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ListApplicationAuthDataDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_auth_application("5a597f35085a2000144a10ed").limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listAuthApplication"))]
     #[inline]
     pub fn list_auth_application(
         &self,
@@ -3156,7 +7733,27 @@ impl ManagementClient {
 
     /// List auth subject.
     ///
-    /// `POST /api/v3/list-subject-auth`, sent with the management token. The official Python SDK calls it `ManagementClient.list_auth_subject`.
+    /// `POST /api/v3/list-subject-auth`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_auth_subject`, the Node SDK `listAuthSubject`.
+    ///
+    /// # Parameters
+    ///
+    /// - `target_type: ListAuthSubjectDtoTargetType`: Target type (wire `targetType` body field): enum [`ListAuthSubjectDtoTargetType`], required. One of `USER`, `ROLE`, `GROUP`, `ORG` or `AK_SK`.
+    /// - `target_id: impl Into<String>`: Target id (wire `targetId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.app_name(impl Into<String>)`, `.app_type_list(Vec<String>)`, `.effect(Vec<String>)`, `.enabled(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ListApplicationSubjectDataListDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_auth_subject(genauth::types::ListAuthSubjectDtoTargetType::User, "6229ffaxxxxxxxxcade3e3d9").app_name("APP_NAME").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listAuthSubject"))]
     #[inline]
     pub fn list_auth_subject(
         &self,
@@ -3171,7 +7768,25 @@ impl ManagementClient {
 
     /// List common resource.
     ///
-    /// `GET /api/v3/list-common-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.list_common_resource`.
+    /// `GET /api/v3/list-common-resource`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_common_resource`, the Node SDK `listCommonResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.page(i64)`, `.limit(i64)`, `.keyword(impl Into<String>)`, `.namespace_code_list(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`CommonResourcePagingDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_common_resource().keyword("resourceName").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listCommonResource"))]
     #[inline]
     pub fn list_common_resource(&self) -> Call<'_, Self, ops::ListCommonResource> {
         Call::new(self, ops::ListCommonResource::default())
@@ -3179,7 +7794,27 @@ impl ManagementClient {
 
     /// List cust fields.
     ///
-    /// `GET /api/v3/list-custom-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.list_cust_fields`.
+    /// `GET /api/v3/list-custom-fields`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_cust_fields`, the Node SDK `listCustFields`.
+    ///
+    /// # Parameters
+    ///
+    /// - `target_type: ListCustFieldsTargetType`: Target type (wire `targetType` query parameter): enum [`ListCustFieldsTargetType`], required. One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
+    /// - `data_type: ListCustFieldsDataType`: Data type (wire `dataType` query parameter): enum [`ListCustFieldsDataType`], required. One of `STRING`, `NUMBER`, `DATETIME`, `BOOLEAN`, `OBJECT` or `SELECT`.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`, `.page(i64)`, `.limit(i64)`, `.user_visible(bool)`, `.admin_visible(bool)`, `.access_control(bool)`, `.keyword(impl Into<String>)`, `.lang(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ListCustomFieldsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_cust_fields(genauth::types::ListCustFieldsTargetType::User, genauth::types::ListCustFieldsDataType::String).tenant_id("xxxx").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listCustFields"))]
     #[inline]
     pub fn list_cust_fields(
         &self,
@@ -3189,9 +7824,34 @@ impl ManagementClient {
         Call::new(self, ops::ListCustFields::new(target_type, data_type))
     }
 
-    /// List data polices.
+    /// List data polices: acts on `list-data-policies` (management API).
     ///
-    /// `GET /api/v3/list-data-policies`, sent with the management token. The official Python SDK calls it `ManagementClient.list_data_polices`.
+    /// `GET /api/v3/list-data-policies`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_data_polices`, the Node SDK `listDataPolices`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.query(impl Into<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ListDataPoliciesRespDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_data_polices().query("examplePolicyName").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "listDataPolices",
+        "list data policies",
+        "list-data-policies",
+        "list list data policies",
+        "management list data policies"
+    ))]
     #[inline]
     pub fn list_data_polices(&self) -> Call<'_, Self, ops::ListDataPolices> {
         Call::new(self, ops::ListDataPolices::default())
@@ -3199,7 +7859,27 @@ impl ManagementClient {
 
     /// List data policy targets.
     ///
-    /// `GET /api/v3/list-data-policy-targets`, sent with the management token. The official Python SDK calls it `ManagementClient.list_data_policy_targets`.
+    /// `GET /api/v3/list-data-policy-targets`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_data_policy_targets`, the Node SDK `listDataPolicyTargets`.
+    ///
+    /// # Parameters
+    ///
+    /// - `policy_id: impl Into<String>`: Policy id (wire `policyId` query parameter): string, required. Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.query(impl Into<String>)`, `.target_type(Vec<ListDataPolicyTargetsTargetType>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`DataSubjectRespDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_data_policy_targets("60b49xxxxxxxxxxxxxxx6e68").limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listDataPolicyTargets"))]
     #[inline]
     pub fn list_data_policy_targets(
         &self,
@@ -3210,7 +7890,26 @@ impl ManagementClient {
 
     /// List data resources.
     ///
-    /// `GET /api/v3/list-data-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.list_data_resources`.
+    /// `GET /api/v3/list-data-resources`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_data_resources`, the Node SDK `listDataResources`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.query(impl Into<String>)`, `.namespace_codes(Vec<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ListDataResourcesRespDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_data_resources().limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listDataResources"))]
     #[inline]
     pub fn list_data_resources(&self) -> Call<'_, Self, ops::ListDataResources> {
         Call::new(self, ops::ListDataResources::default())
@@ -3218,7 +7917,25 @@ impl ManagementClient {
 
     /// List event apps.
     ///
-    /// `GET /api/v3/list-event-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.list_event_apps`.
+    /// `GET /api/v3/list-event-apps`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_event_apps`, the Node SDK `listEventApps`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`EventAppDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_event_apps().await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listEventApps"))]
     #[inline]
     pub fn list_event_apps(&self) -> Call<'_, Self, ops::ListEventApps> {
         Call::new(self, ops::ListEventApps::default())
@@ -3226,7 +7943,26 @@ impl ManagementClient {
 
     /// List events.
     ///
-    /// `GET /api/v3/list-events`, sent with the management token. The official Python SDK calls it `ManagementClient.list_events`.
+    /// `GET /api/v3/list-events`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_events`, the Node SDK `listEvents`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.app(impl Into<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`OpenEventDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_events().app("authing").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listEvents"))]
     #[inline]
     pub fn list_events(&self) -> Call<'_, Self, ops::ListEvents> {
         Call::new(self, ops::ListEvents::default())
@@ -3234,7 +7970,25 @@ impl ManagementClient {
 
     /// List ext idp.
     ///
-    /// `GET /api/v3/list-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.list_ext_idp`.
+    /// `GET /api/v3/list-ext-idp`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_ext_idp`, the Node SDK `listExtIdp`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`, `.app_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ExtIdpDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_ext_idp().tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listExtIdp"))]
     #[inline]
     pub fn list_ext_idp(&self) -> Call<'_, Self, ops::ListExtIdp> {
         Call::new(self, ops::ListExtIdp::default())
@@ -3242,7 +7996,26 @@ impl ManagementClient {
 
     /// List field.
     ///
-    /// `GET /api/v3/metadata/list-field`, sent with the management token. The official Python SDK calls it `ManagementClient.list_field`.
+    /// `GET /api/v3/metadata/list-field`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_field`, the Node SDK `listField`.
+    ///
+    /// # Parameters
+    ///
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` query parameter): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.from(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`FunctionModelFieldDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_field("MODEL_ID").from("FROM").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listField"))]
     #[inline]
     pub fn list_field(&self, model_id: impl Into<String>) -> Call<'_, Self, ops::ListField> {
         Call::new(self, ops::ListField::new(model_id.into()))
@@ -3250,7 +8023,27 @@ impl ManagementClient {
 
     /// List group members.
     ///
-    /// `GET /api/v3/list-group-members`, sent with the management token. The official Python SDK calls it `ManagementClient.list_group_members`.
+    /// `GET /api/v3/list-group-members`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_group_members`, the Node SDK `listGroupMembers`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` query parameter): string, required. Example: `"developer"`.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.with_custom_data(bool)`, `.with_identities(bool)`, `.with_department_ids(bool)`, `.flat_custom_data(bool)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`UserDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_group_members("developer").limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listGroupMembers"))]
     #[inline]
     pub fn list_group_members(
         &self,
@@ -3261,15 +8054,60 @@ impl ManagementClient {
 
     /// List groups.
     ///
-    /// `GET /api/v3/list-groups`, sent with the management token. The official Python SDK calls it `ManagementClient.list_groups`.
+    /// `GET /api/v3/list-groups`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_groups`, the Node SDK `listGroups`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.keywords(impl Into<String>)`, `.limit(i64)`, `.with_metadata(bool)`, `.with_custom_data(bool)`, `.flat_custom_data(bool)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ResGroupDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_groups().keywords("KEYWORDS").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listGroups"))]
     #[inline]
     pub fn list_groups(&self) -> Call<'_, Self, ops::ListGroups> {
         Call::new(self, ops::ListGroups::default())
     }
 
-    /// List invite tennat user records.
+    /// List invite tennat user records: acts on `list-invite-tenant-user-records` (management API).
     ///
-    /// `GET /api/v3/list-invite-tenant-user-records`, sent with the management token. The official Python SDK calls it `ManagementClient.list_invite_tennat_user_records`.
+    /// `GET /api/v3/list-invite-tenant-user-records`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_invite_tennat_user_records`, the Node SDK `listInviteTennatUserRecords`.
+    ///
+    /// # Parameters
+    ///
+    /// - `keywords: impl Into<String>`: Keywords (wire `keywords` query parameter): string, required.
+    /// - `page: impl Into<String>`: Page (wire `page` query parameter): string, required.
+    /// - `limit: impl Into<String>`: Limit (wire `limit` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`InviteTenantUserRecord`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_invite_tennat_user_records("KEYWORDS", "PAGE", "LIMIT").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "listInviteTennatUserRecords",
+        "list invite tenant user records",
+        "list-invite-tenant-user-records",
+        "list list invite tenant user records",
+        "management list invite tenant user records"
+    ))]
     #[inline]
     pub fn list_invite_tennat_user_records(
         &self,
@@ -3285,7 +8123,25 @@ impl ManagementClient {
 
     /// List model.
     ///
-    /// `GET /api/v3/metadata/list-model`, sent with the management token. The official Python SDK calls it `ManagementClient.list_model`.
+    /// `GET /api/v3/metadata/list-model`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_model`, the Node SDK `listModel`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`FunctionModelListDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_model().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listModel"))]
     #[inline]
     pub fn list_model(&self) -> Call<'_, Self, ops::ListModel> {
         Call::new(self, ops::ListModel::default())
@@ -3293,7 +8149,26 @@ impl ManagementClient {
 
     /// List multiple tenant admin.
     ///
-    /// `GET /api/v3/list-multiple-tenant-admins`, sent with the management token. The official Python SDK calls it `ManagementClient.list_multiple_tenant_admin`.
+    /// `GET /api/v3/list-multiple-tenant-admins`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_multiple_tenant_admin`, the Node SDK `listMultipleTenantAdmin`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.keywords(impl Into<String>)`, `.limit(impl Into<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`MultipleTenantAdminDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_multiple_tenant_admin().keywords("KEYWORDS").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listMultipleTenantAdmin"))]
     #[inline]
     pub fn list_multiple_tenant_admin(&self) -> Call<'_, Self, ops::ListMultipleTenantAdmin> {
         Call::new(self, ops::ListMultipleTenantAdmin::default())
@@ -3301,7 +8176,26 @@ impl ManagementClient {
 
     /// List namespace roles.
     ///
-    /// `GET /api/v3/list-namespace-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.list_namespace_roles`.
+    /// `GET /api/v3/list-namespace-roles`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_namespace_roles`, the Node SDK `listNamespaceRoles`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` query parameter): string, required. Example: `"my-namespace"`.
+    /// - optional, as setters on the returned [`Call`]: `.page(i64)`, `.limit(i64)`, `.keywords(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`NamespaceRolesListRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_namespace_roles("my-namespace").keywords("test").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listNamespaceRoles"))]
     #[inline]
     pub fn list_namespace_roles(
         &self,
@@ -3312,7 +8206,26 @@ impl ManagementClient {
 
     /// List namespaces.
     ///
-    /// `GET /api/v3/list-namespaces`, sent with the management token. The official Python SDK calls it `ManagementClient.list_namespaces`.
+    /// `GET /api/v3/list-namespaces`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_namespaces`, the Node SDK `listNamespaces`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.keywords(impl Into<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`NamespacesListRespDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_namespaces().keywords("test").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listNamespaces"))]
     #[inline]
     pub fn list_namespaces(&self) -> Call<'_, Self, ops::ListNamespaces> {
         Call::new(self, ops::ListNamespaces::default())
@@ -3320,7 +8233,26 @@ impl ManagementClient {
 
     /// List operate.
     ///
-    /// `GET /api/v3/metadata/list-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.list_operate`.
+    /// `GET /api/v3/metadata/list-operate`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_operate`, the Node SDK `listOperate`.
+    ///
+    /// # Parameters
+    ///
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` query parameter): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.keywords(impl Into<String>)`, `.page(i64)`, `.limit(i64)`, `.field_id(impl Into<String>)`, `.show_created(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`OperateModelDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_operate("MODEL_ID").keywords("KEYWORDS").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listOperate"))]
     #[inline]
     pub fn list_operate(&self, model_id: impl Into<String>) -> Call<'_, Self, ops::ListOperate> {
         Call::new(self, ops::ListOperate::new(model_id.into()))
@@ -3328,7 +8260,25 @@ impl ManagementClient {
 
     /// List operate all.
     ///
-    /// `GET /api/v3/metadata/all-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.list_operate_all`.
+    /// `GET /api/v3/metadata/all-operate`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_operate_all`, the Node SDK `listOperateAll`.
+    ///
+    /// # Parameters
+    ///
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` query parameter): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`OperateModelDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_operate_all("MODEL_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listOperateAll"))]
     #[inline]
     pub fn list_operate_all(
         &self,
@@ -3339,7 +8289,26 @@ impl ManagementClient {
 
     /// List organizations.
     ///
-    /// `GET /api/v3/list-organizations`, sent with the management token. The official Python SDK calls it `ManagementClient.list_organizations`.
+    /// `GET /api/v3/list-organizations`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_organizations`, the Node SDK `listOrganizations`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.fetch_all(bool)`, `.with_custom_data(bool)`, `.with_post(bool)`, `.tenant_id(impl Into<String>)`, `.status(bool)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`OrganizationDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_organizations().tenant_id("623c20b2a062aaaaf41b17da").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listOrganizations"))]
     #[inline]
     pub fn list_organizations(&self) -> Call<'_, Self, ops::ListOrganizations> {
         Call::new(self, ops::ListOrganizations::default())
@@ -3347,7 +8316,27 @@ impl ManagementClient {
 
     /// List permission namespace roles.
     ///
-    /// `GET /api/v3/list-permission-namespace-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.list_permission_namespace_roles`.
+    /// `GET /api/v3/list-permission-namespace-roles`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_permission_namespace_roles`, the Node SDK `listPermissionNamespaceRoles`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` query parameter): string, required. Example: `"examplePermissionNamespace"`.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.query(impl Into<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`PermissionNamespaceRolesListRespDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_permission_namespace_roles("examplePermissionNamespace").query("test").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listPermissionNamespaceRoles"))]
     #[inline]
     pub fn list_permission_namespace_roles(
         &self,
@@ -3358,7 +8347,26 @@ impl ManagementClient {
 
     /// List permission namespaces.
     ///
-    /// `GET /api/v3/list-permission-namespaces`, sent with the management token. The official Python SDK calls it `ManagementClient.list_permission_namespaces`.
+    /// `GET /api/v3/list-permission-namespaces`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_permission_namespaces`, the Node SDK `listPermissionNamespaces`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.query(impl Into<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`PermissionNamespacesListRespDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_permission_namespaces().query("examplePermissionNamespace").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listPermissionNamespaces"))]
     #[inline]
     pub fn list_permission_namespaces(&self) -> Call<'_, Self, ops::ListPermissionNamespaces> {
         Call::new(self, ops::ListPermissionNamespaces::default())
@@ -3366,7 +8374,26 @@ impl ManagementClient {
 
     /// List permission view.
     ///
-    /// `POST /api/v3/list-permission-view/data`, sent with the management token. The official Python SDK calls it `ManagementClient.list_permission_view`.
+    /// `POST /api/v3/list-permission-view/data`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.list_permission_view`, the Node SDK `listPermissionView`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.keyword(impl Into<String>)`, `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ListPermissionViewRespDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_permission_view().keyword("123").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listPermissionView"))]
     #[inline]
     pub fn list_permission_view(&self) -> Call<'_, Self, ops::ListPermissionView> {
         Call::new(
@@ -3377,7 +8404,25 @@ impl ManagementClient {
 
     /// List pipeline functions.
     ///
-    /// `GET /api/v3/list-pipeline-functions`, sent with the management token. The official Python SDK calls it `ManagementClient.list_pipeline_functions`.
+    /// `GET /api/v3/list-pipeline-functions`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_pipeline_functions`, the Node SDK `listPipelineFunctions`.
+    ///
+    /// # Parameters
+    ///
+    /// - `scene: ListPipelineFunctionsScene`: Scene (wire `scene` query parameter): enum [`ListPipelineFunctionsScene`], required. One of `PRE_REGISTER`, `POST_REGISTER`, `PRE_AUTHENTICATION`, `POST_AUTHENTICATION`, `PRE_OIDC_ID_TOKEN_ISSUED`, `PRE_OIDC_ACCESS_TOKEN_ISSUED`, `PRE_COMPLETE_USER_INFO`, `PRE_MFA_VERIFY` or `POST_MFA_VERIFY`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`PipelineFunctionDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_pipeline_functions(genauth::types::ListPipelineFunctionsScene::PreRegister).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listPipelineFunctions"))]
     #[inline]
     pub fn list_pipeline_functions(
         &self,
@@ -3388,7 +8433,26 @@ impl ManagementClient {
 
     /// List public accounts.
     ///
-    /// `POST /api/v3/list-public-accounts`, sent with the management token. The official Python SDK calls it `ManagementClient.list_public_accounts`.
+    /// `POST /api/v3/list-public-accounts`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_public_accounts`, the Node SDK `listPublicAccounts`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.advanced_filter(Vec<ListPublicAccountsAdvancedFilterItemDto>)`, `.keywords(impl Into<String>)`, `.options(ListPublicAccountsOptionsDto)`, `.search_query(serde_json::Value)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`PublicAccountDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_public_accounts().keywords("KEYWORDS").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listPublicAccounts"))]
     #[inline]
     pub fn list_public_accounts(&self) -> Call<'_, Self, ops::ListPublicAccounts> {
         Call::new(
@@ -3399,7 +8463,27 @@ impl ManagementClient {
 
     /// List resource targets.
     ///
-    /// `POST /api/v3/list-resource-targets`, sent with the management token. The official Python SDK calls it `ManagementClient.list_resource_targets`.
+    /// `POST /api/v3/list-resource-targets`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_resource_targets`, the Node SDK `listResourceTargets`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resources: Vec<String>`: Resources (wire `resources` body field): list of string, required. Example: `["treeResourceCode1"]`.
+    /// - `actions: Vec<String>`: Actions (wire `actions` body field): list of string, required. Example: `["get"]`.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"examplePermissionNamespace"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ListResourceTargetsDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_resource_targets(vec!["treeResourceCode1".into()], vec!["get".into()], "examplePermissionNamespace").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listResourceTargets"))]
     #[inline]
     pub fn list_resource_targets(
         &self,
@@ -3419,7 +8503,25 @@ impl ManagementClient {
 
     /// List resources.
     ///
-    /// `GET /api/v3/list-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.list_resources`.
+    /// `GET /api/v3/list-resources`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_resources`, the Node SDK `listResources`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`, `.r#type(ListResourcesType)`, `.page(i64)`, `.limit(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ResourcePagingDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_resources().namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listResources"))]
     #[inline]
     pub fn list_resources(&self) -> Call<'_, Self, ops::ListResources> {
         Call::new(self, ops::ListResources::default())
@@ -3427,7 +8529,26 @@ impl ManagementClient {
 
     /// List role assignments.
     ///
-    /// `GET /api/v3/list-role-assignments`, sent with the management token. The official Python SDK calls it `ManagementClient.list_role_assignments`.
+    /// `GET /api/v3/list-role-assignments`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_role_assignments`, the Node SDK `listRoleAssignments`.
+    ///
+    /// # Parameters
+    ///
+    /// - `role_code: impl Into<String>`: Role code (wire `roleCode` query parameter): string, required. Example: `"code_1"`.
+    /// - optional, as setters on the returned [`Call`]: `.page(i64)`, `.limit(i64)`, `.query(impl Into<String>)`, `.namespace_code(impl Into<String>)`, `.target_type(Vec<ListRoleAssignmentsTargetType>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`RoleListPageDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_role_assignments("code_1").page(1).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listRoleAssignments"))]
     #[inline]
     pub fn list_role_assignments(
         &self,
@@ -3438,7 +8559,27 @@ impl ManagementClient {
 
     /// List role members.
     ///
-    /// `GET /api/v3/list-role-members`, sent with the management token. The official Python SDK calls it `ManagementClient.list_role_members`.
+    /// `GET /api/v3/list-role-members`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_role_members`, the Node SDK `listRoleMembers`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` query parameter): string, required. Example: `"manager"`.
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.with_custom_data(bool)`, `.with_identities(bool)`, `.namespace(impl Into<String>)`, `.with_department_ids(bool)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`UserDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_role_members("manager").namespace("default").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listRoleMembers"))]
     #[inline]
     pub fn list_role_members(
         &self,
@@ -3449,23 +8590,93 @@ impl ManagementClient {
 
     /// List roles.
     ///
-    /// `GET /api/v3/list-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.list_roles`.
+    /// `GET /api/v3/list-roles`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_roles`, the Node SDK `listRoles`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.keywords(impl Into<String>)`, `.namespace(impl Into<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`RoleDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_roles().keywords("admin").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listRoles"))]
     #[inline]
     pub fn list_roles(&self) -> Call<'_, Self, ops::ListRoles> {
         Call::new(self, ops::ListRoles::default())
     }
 
-    /// List row.
+    /// List row: acts on `metadata/filter` (management API).
     ///
-    /// `POST /api/v3/metadata/filter`, sent with the management token. The official Python SDK calls it `ManagementClient.list_row`.
+    /// `POST /api/v3/metadata/filter`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.list_row`, the Node SDK `listRow`.
+    ///
+    /// # Parameters
+    ///
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.conditions(Vec<Condition>)`, `.conjunction(impl Into<String>)`, `.expand(Vec<Expand>)`, `.fetch_all(bool)`, `.filter_relation(ScopeDto)`, `.get_nest_data(bool)`, `.get_relation_field_detail(bool)`, `.keywords(impl Into<String>)`, `.limit(i64)`, `.preview_relation(bool)`, `.scope(ScopeDto)`, `.show_field_id(bool)`, `.sort(Vec<serde_json::Value>)`, `.with_path(bool)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of any JSON value: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_row("MODEL_ID").keywords("KEYWORDS").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "listRow",
+        "metadata filter",
+        "metadata/filter",
+        "list metadata filter",
+        "management metadata filter"
+    ))]
     #[inline]
     pub fn list_row(&self, model_id: impl Into<String>) -> Call<'_, Self, ops::ListRow> {
         Call::new(self, ops::ListRow(FilterDto::new(model_id)))
     }
 
-    /// List simple data polices.
+    /// List simple data polices: acts on `list-simple-data-policies` (management API).
     ///
-    /// `GET /api/v3/list-simple-data-policies`, sent with the management token. The official Python SDK calls it `ManagementClient.list_simple_data_polices`.
+    /// `GET /api/v3/list-simple-data-policies`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_simple_data_polices`, the Node SDK `listSimpleDataPolices`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.query(impl Into<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ListSimpleDataPoliciesRespDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_simple_data_polices().query("examplePolicyName").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "listSimpleDataPolices",
+        "list simple data policies",
+        "list-simple-data-policies",
+        "list list simple data policies",
+        "management list simple data policies"
+    ))]
     #[inline]
     pub fn list_simple_data_polices(&self) -> Call<'_, Self, ops::ListSimpleDataPolices> {
         Call::new(self, ops::ListSimpleDataPolices::default())
@@ -3473,7 +8684,26 @@ impl ManagementClient {
 
     /// List tenant admin.
     ///
-    /// `POST /api/v3/list-tenant-admin`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_admin`.
+    /// `POST /api/v3/list-tenant-admin`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_tenant_admin`, the Node SDK `listTenantAdmin`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.keywords(impl Into<String>)`, `.limit(impl Into<String>)`, `.page(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`TenantUserDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_tenant_admin("TENANT_ID").keywords("KEYWORDS").await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listTenantAdmin"))]
     #[inline]
     pub fn list_tenant_admin(
         &self,
@@ -3487,7 +8717,28 @@ impl ManagementClient {
 
     /// List tenant applications.
     ///
-    /// `GET /api/v3/list-tenant-applications`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_applications`.
+    /// `GET /api/v3/list-tenant-applications`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_tenant_applications`, the Node SDK `listTenantApplications`.
+    ///
+    /// # Parameters
+    ///
+    /// - `page: impl Into<String>`: Page (wire `page` query parameter): string, required. Example: `"1"`.
+    /// - `limit: impl Into<String>`: Limit (wire `limit` query parameter): string, required. Example: `"1"`.
+    /// - `keywords: impl Into<String>`: Keywords (wire `keywords` query parameter): string, required.
+    /// - `sso_enabled: bool`: Sso enabled (wire `sso_enabled` query parameter): boolean, required.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`TenantApplicationDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_tenant_applications("1", "1", "KEYWORDS", true).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listTenantApplications"))]
     #[inline]
     pub fn list_tenant_applications(
         &self,
@@ -3509,7 +8760,26 @@ impl ManagementClient {
 
     /// List tenant cooperators.
     ///
-    /// `GET /api/v3/list-tenant-cooperators`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_cooperators`.
+    /// `GET /api/v3/list-tenant-cooperators`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_tenant_cooperators`, the Node SDK `listTenantCooperators`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.keywords(impl Into<String>)`, `.external(bool)`, `.limit(impl Into<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`TenantCooperatorDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_tenant_cooperators().keywords("KEYWORDS").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listTenantCooperators"))]
     #[inline]
     pub fn list_tenant_cooperators(&self) -> Call<'_, Self, ops::ListTenantCooperators> {
         Call::new(self, ops::ListTenantCooperators::default())
@@ -3517,7 +8787,26 @@ impl ManagementClient {
 
     /// List tenant ext idp.
     ///
-    /// `GET /api/v3/list-tenant-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_ext_idp`.
+    /// `GET /api/v3/list-tenant-ext-idp`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_tenant_ext_idp`, the Node SDK `listTenantExtIdp`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`, `.app_id(impl Into<String>)`, `.r#type(ListTenantExtIdpType)`, `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`ExtIdpDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_tenant_ext_idp().tenant_id("60b49eb83fd80adb96f26e68").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listTenantExtIdp"))]
     #[inline]
     pub fn list_tenant_ext_idp(&self) -> Call<'_, Self, ops::ListTenantExtIdp> {
         Call::new(self, ops::ListTenantExtIdp::default())
@@ -3525,7 +8814,27 @@ impl ManagementClient {
 
     /// List tenant users.
     ///
-    /// `POST /api/v3/list-tenant-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_users`.
+    /// `POST /api/v3/list-tenant-users`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_tenant_users`, the Node SDK `listTenantUsers`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.keywords(impl Into<String>)`, `.options(ListTenantUsersOptionsDto)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`TenantUserDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_tenant_users("TENANT_ID").keywords("KEYWORDS").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listTenantUsers"))]
     #[inline]
     pub fn list_tenant_users(
         &self,
@@ -3539,7 +8848,26 @@ impl ManagementClient {
 
     /// List tenants.
     ///
-    /// `GET /api/v3/list-tenants`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenants`.
+    /// `GET /api/v3/list-tenants`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_tenants`, the Node SDK `listTenants`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.keywords(impl Into<String>)`, `.with_members_count(bool)`, `.with_app_detail(bool)`, `.with_creator_detail(bool)`, `.with_source_app_detail(bool)`, `.limit(impl Into<String>)`, `.source(impl Into<String>)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`TenantRespDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_tenants().keywords("KEYWORDS").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listTenants"))]
     #[inline]
     pub fn list_tenants(&self) -> Call<'_, Self, ops::ListTenants> {
         Call::new(self, ops::ListTenants::default())
@@ -3547,7 +8875,27 @@ impl ManagementClient {
 
     /// List user base fields.
     ///
-    /// `GET /api/v3/list-user-base-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.list_user_base_fields`.
+    /// `GET /api/v3/list-user-base-fields`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_user_base_fields`, the Node SDK `listUserBaseFields`.
+    ///
+    /// # Parameters
+    ///
+    /// - `target_type: ListUserBaseFieldsTargetType`: Target type (wire `targetType` query parameter): enum [`ListUserBaseFieldsTargetType`], required. One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
+    /// - `data_type: ListUserBaseFieldsDataType`: Data type (wire `dataType` query parameter): enum [`ListUserBaseFieldsDataType`], required. One of `STRING`, `NUMBER`, `DATETIME`, `BOOLEAN`, `OBJECT` or `SELECT`.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`, `.page(i64)`, `.limit(i64)`, `.user_visible(bool)`, `.admin_visible(bool)`, `.access_control(bool)`, `.keyword(impl Into<String>)`, `.lang(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ListCustomFieldsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_user_base_fields(genauth::types::ListUserBaseFieldsTargetType::User, genauth::types::ListUserBaseFieldsDataType::String).tenant_id("xxxx").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listUserBaseFields"))]
     #[inline]
     pub fn list_user_base_fields(
         &self,
@@ -3559,15 +8907,59 @@ impl ManagementClient {
 
     /// List users.
     ///
-    /// `POST /api/v3/list-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_users`.
+    /// `POST /api/v3/list-users`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_users`, the Node SDK `listUsers`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.advanced_filter(Vec<ListUsersAdvancedFilterItemDto>)`, `.keywords(impl Into<String>)`, `.options(ListUsersOptionsDto)`, `.search_query(serde_json::Value)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`UserDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_users().keywords("KEYWORDS").page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listUsers"))]
     #[inline]
     pub fn list_users(&self) -> Call<'_, Self, ops::ListUsers> {
         Call::new(self, ops::ListUsers(ListUsersRequestDto::default()))
     }
 
-    /// List users legacy.
+    /// List users legacy: acts on `list-users` (management API).
     ///
-    /// `GET /api/v3/list-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_users_legacy`.
+    /// `GET /api/v3/list-users`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_users_legacy`, the Node SDK `listUsersLegacy`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.status(ListUsersLegacyStatus)`, `.updated_at_start(i64)`, `.updated_at_end(i64)`, `.with_custom_data(bool)`, `.with_post(bool)`, `.with_identities(bool)`, `.with_department_ids(bool)`, `.with_user_password_expire_time(bool)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`UserDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_users_legacy().limit(1).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "listUsersLegacy",
+        "list users",
+        "list-users",
+        "list list users",
+        "management list users"
+    ))]
     #[inline]
     pub fn list_users_legacy(&self) -> Call<'_, Self, ops::ListUsersLegacy> {
         Call::new(self, ops::ListUsersLegacy::default())
@@ -3575,7 +8967,26 @@ impl ManagementClient {
 
     /// List webhooks.
     ///
-    /// `GET /api/v3/list-webhooks`, sent with the management token. The official Python SDK calls it `ManagementClient.list_webhooks`.
+    /// `GET /api/v3/list-webhooks`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_webhooks`, the Node SDK `listWebhooks`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.limit(i64)`, `.page(i64)`, `.page_size(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Page ([`Page`]) of object [`WebhookDto`]: the `data` of the response envelope.
+    /// [`Call::pages`] and [`Call::items`] walk every page.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let page = client.list_webhooks().limit(10).page(1).page_size(10).await?;
+    /// println!("{} of {}", page.list.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listWebhooks"))]
     #[inline]
     pub fn list_webhooks(&self) -> Call<'_, Self, ops::ListWebhooks> {
         Call::new(self, ops::ListWebhooks::default())
@@ -3583,7 +8994,25 @@ impl ManagementClient {
 
     /// List whitelists.
     ///
-    /// `GET /api/v3/list-whitelist`, sent with the management token. The official Python SDK calls it `ManagementClient.list_whitelists`.
+    /// `GET /api/v3/list-whitelist`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_whitelists`, the Node SDK `listWhitelists`.
+    ///
+    /// # Parameters
+    ///
+    /// - `r#type: ListWhitelistsType`: Type (wire `type` query parameter): enum [`ListWhitelistsType`], required. One of `USERNAME`, `EMAIL` or `PHONE`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`WhitelistRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.list_whitelists(genauth::types::ListWhitelistsType::Username).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("listWhitelists"))]
     #[inline]
     pub fn list_whitelists(
         &self,
@@ -3594,7 +9023,26 @@ impl ManagementClient {
 
     /// Preview email template.
     ///
-    /// `POST /api/v3/preview-email-template`, sent with the management token. The official Python SDK calls it `ManagementClient.preview_email_template`.
+    /// `POST /api/v3/preview-email-template`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.preview_email_template`, the Node SDK `previewEmailTemplate`.
+    ///
+    /// # Parameters
+    ///
+    /// - `r#type: PreviewEmailTemplateDtoType`: Type (wire `type` body field): enum [`PreviewEmailTemplateDtoType`], required. One of `WELCOME_EMAIL`, `FIRST_CREATED_USER`, `REGISTER_VERIFY_CODE`, `LOGIN_VERIFY_CODE`, `MFA_VERIFY_CODE`, `INFORMATION_COMPLETION_VERIFY_CODE`, `FIRST_EMAIL_LOGIN_VERIFY`, `CONSOLE_CONDUCTED_VERIFY`, `USER_PASSWORD_UPDATE_REMIND`, `ADMIN_RESET_USER_PASSWORD_NOTIFICATION`, `USER_PASSWORD_RESET_NOTIFICATION`, `RESET_PASSWORD_VERIFY_CODE` or 3 more.
+    /// - optional, as setters on the returned [`Call`]: `.content(impl Into<String>)`, `.expires_in(i64)`, `.sender(impl Into<String>)`, `.subject(impl Into<String>)`, `.tpl_engine(PreviewEmailTemplateDtoTplEngine)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`PreviewEmailTemplateDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.preview_email_template(genauth::types::PreviewEmailTemplateDtoType::WelcomeEmail).content("xxx").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("previewEmailTemplate"))]
     #[inline]
     pub fn preview_email_template(
         &self,
@@ -3608,7 +9056,26 @@ impl ManagementClient {
 
     /// Pub user event.
     ///
-    /// `POST /api/v3/pub-userEvent`, sent with the management token. The official Python SDK calls it `ManagementClient.pub_user_event`.
+    /// `POST /api/v3/pub-userEvent`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.pub_user_event`, the Node SDK `pubUserEvent`.
+    ///
+    /// # Parameters
+    ///
+    /// - `event_type: impl Into<String>`: Event type (wire `eventType` body field): string, required. Example: `"myapp.user.created"`.
+    /// - `event_data: serde_json::Value`: Event data (wire `eventData` body field): any JSON value, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`PubEventRespDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.pub_user_event("myapp.user.created", serde_json::json!({})).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("pubUserEvent"))]
     #[inline]
     pub fn pub_user_event(
         &self,
@@ -3621,9 +9088,33 @@ impl ManagementClient {
         )
     }
 
-    /// Query ldap config info.
+    /// Query ldap config info: acts on `get-ldap-server-config` (management API).
     ///
-    /// `GET /api/v3/get-ldap-server-config`, sent with the management token. The official Python SDK calls it `ManagementClient.query_ldap_config_info`.
+    /// `GET /api/v3/get-ldap-server-config`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.query_ldap_config_info`, the Node SDK `queryLdapConfigInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`LdapConfigInfoDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.query_ldap_config_info().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "queryLdapConfigInfo",
+        "get ldap server config",
+        "get-ldap-server-config",
+        "query get ldap server config",
+        "management get ldap server config"
+    ))]
     #[inline]
     pub fn query_ldap_config_info(&self) -> Call<'_, Self, ops::QueryLdapConfigInfo> {
         Call::new(self, ops::QueryLdapConfigInfo::default())
@@ -3631,7 +9122,28 @@ impl ManagementClient {
 
     /// Query ldap log.
     ///
-    /// `GET /api/v3/get-ldap-server-log`, sent with the management token. The official Python SDK calls it `ManagementClient.query_ldap_log`.
+    /// `GET /api/v3/get-ldap-server-log`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.query_ldap_log`, the Node SDK `queryLdapLog`.
+    ///
+    /// # Parameters
+    ///
+    /// - `r#type: i64`: Type (wire `type` query parameter): integer, required.
+    /// - `page: i64`: Page (wire `page` query parameter): integer, required.
+    /// - `limit: i64`: Limit (wire `limit` query parameter): integer, required.
+    /// - optional, as setters on the returned [`Call`]: `.connection(i64)`, `.operation_number(i64)`, `.error_code(i64)`, `.message(impl Into<String>)`, `.start_time(i64)`, `.end_time(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`LdapLogDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.query_ldap_log(1, 1, 1).connection(1).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("queryLdapLog"))]
     #[inline]
     pub fn query_ldap_log(
         &self,
@@ -3644,7 +9156,27 @@ impl ManagementClient {
 
     /// Query ldap sub entries.
     ///
-    /// `GET /api/v3/get-ldap-sub-entries`, sent with the management token. The official Python SDK calls it `ManagementClient.query_ldap_sub_entries`.
+    /// `GET /api/v3/get-ldap-sub-entries`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.query_ldap_sub_entries`, the Node SDK `queryLdapSubEntries`.
+    ///
+    /// # Parameters
+    ///
+    /// - `page: i64`: Page (wire `page` query parameter): integer, required.
+    /// - `limit: i64`: Limit (wire `limit` query parameter): integer, required.
+    /// - optional, as setters on the returned [`Call`]: `.dn(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`LdapLogDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.query_ldap_sub_entries(1, 1).dn("DN").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("queryLdapSubEntries"))]
     #[inline]
     pub fn query_ldap_sub_entries(
         &self,
@@ -3656,7 +9188,25 @@ impl ManagementClient {
 
     /// Refresh application secret.
     ///
-    /// `POST /api/v3/refresh-application-secret`, sent with the management token. The official Python SDK calls it `ManagementClient.refresh_application_secret`.
+    /// `POST /api/v3/refresh-application-secret`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.refresh_application_secret`, the Node SDK `refreshApplicationSecret`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`RefreshApplicationSecretDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.refresh_application_secret("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("refreshApplicationSecret"))]
     #[inline]
     pub fn refresh_application_secret(
         &self,
@@ -3670,7 +9220,25 @@ impl ManagementClient {
 
     /// Remote field.
     ///
-    /// `POST /api/v3/metadata/remove-field`, sent with the management token. The official Python SDK calls it `ManagementClient.remote_field`.
+    /// `POST /api/v3/metadata/remove-field`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remote_field`, the Node SDK `remoteField`.
+    ///
+    /// # Parameters
+    ///
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.remote_field("MODEL_ID", "ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("remoteField"))]
     #[inline]
     pub fn remote_field(
         &self,
@@ -3685,7 +9253,26 @@ impl ManagementClient {
 
     /// Remove group members.
     ///
-    /// `POST /api/v3/remove-group-members`, sent with the management token. The official Python SDK calls it `ManagementClient.remove_group_members`.
+    /// `POST /api/v3/remove-group-members`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remove_group_members`, the Node SDK `removeGroupMembers`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_ids: Vec<String>`: User ids (wire `userIds` body field): list of string, required. Example: `["6229ffaxxxxxxxxcade3e3d9"]`.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"developer"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.remove_group_members(vec!["6229ffaxxxxxxxxcade3e3d9".into()], "developer").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("removeGroupMembers"))]
     #[inline]
     pub fn remove_group_members(
         &self,
@@ -3700,7 +9287,24 @@ impl ManagementClient {
 
     /// Remove model.
     ///
-    /// `POST /api/v3/metadata/remove-model`, sent with the management token. The official Python SDK calls it `ManagementClient.remove_model`.
+    /// `POST /api/v3/metadata/remove-model`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remove_model`, the Node SDK `removeModel`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.remove_model("ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("removeModel"))]
     #[inline]
     pub fn remove_model(&self, id: impl Into<String>) -> Call<'_, Self, ops::RemoveModel> {
         Call::new(self, ops::RemoveModel(FunctionModelIdDto::new(id)))
@@ -3708,7 +9312,27 @@ impl ManagementClient {
 
     /// Remove operate.
     ///
-    /// `POST /api/v3/metadata/remove-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.remove_operate`.
+    /// `POST /api/v3/metadata/remove-operate`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remove_operate`, the Node SDK `removeOperate`.
+    ///
+    /// # Parameters
+    ///
+    /// - `custom_config: serde_json::Value`: Custom config (wire `customConfig` body field): any JSON value, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.field_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.remove_operate(serde_json::json!({}), "MODEL_ID", "ID").field_id("FIELD_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("removeOperate"))]
     #[inline]
     pub fn remove_operate(
         &self,
@@ -3722,9 +9346,35 @@ impl ManagementClient {
         )
     }
 
-    /// Remove relation value.
+    /// Remove relation value: acts on `metadata/remove-row-relation` (management API).
     ///
-    /// `POST /api/v3/metadata/remove-row-relation`, sent with the management token. The official Python SDK calls it `ManagementClient.remove_relation_value`.
+    /// `POST /api/v3/metadata/remove-row-relation`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remove_relation_value`, the Node SDK `removeRelationValue`.
+    ///
+    /// # Parameters
+    ///
+    /// - `value: impl Into<String>`: Value (wire `value` body field): string, required.
+    /// - `field_ids: Vec<String>`: Field ids (wire `fieldIds` body field): list of string, required.
+    /// - `row_id: impl Into<String>`: Row id (wire `rowId` body field): string, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.remove_relation_value("VALUE", vec!["FIELD_IDS".into()], "ROW_ID", "MODEL_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "removeRelationValue",
+        "metadata remove row relation",
+        "metadata/remove-row-relation",
+        "remove metadata remove row relation",
+        "management metadata remove row relation"
+    ))]
     #[inline]
     pub fn remove_relation_value(
         &self,
@@ -3743,7 +9393,26 @@ impl ManagementClient {
 
     /// Remove row.
     ///
-    /// `POST /api/v3/metadata/remove-row`, sent with the management token. The official Python SDK calls it `ManagementClient.remove_row`.
+    /// `POST /api/v3/metadata/remove-row`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remove_row`, the Node SDK `removeRow`.
+    ///
+    /// # Parameters
+    ///
+    /// - `row_id_list: Vec<String>`: Row id list (wire `rowIdList` body field): list of string, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.recursive(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.remove_row(vec!["ROW_ID_LIST".into()], "MODEL_ID").recursive(true).await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("removeRow"))]
     #[inline]
     pub fn remove_row(
         &self,
@@ -3758,7 +9427,26 @@ impl ManagementClient {
 
     /// Remove tenant users.
     ///
-    /// `POST /api/v3/remove-tenant-users`, sent with the management token. The official Python SDK calls it `ManagementClient.remove_tenant_users`.
+    /// `POST /api/v3/remove-tenant-users`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remove_tenant_users`, the Node SDK `removeTenantUsers`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.link_user_ids(Vec<String>)`, `.member_ids(Vec<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.remove_tenant_users("TENANT_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("removeTenantUsers"))]
     #[inline]
     pub fn remove_tenant_users(
         &self,
@@ -3772,7 +9460,26 @@ impl ManagementClient {
 
     /// Reset user principal authentication info.
     ///
-    /// `POST /api/v3/reset-user-principal-authentication-info`, sent with the management token. The official Python SDK calls it `ManagementClient.reset_user_principal_authentication_info`.
+    /// `POST /api/v3/reset-user-principal-authentication-info`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.reset_user_principal_authentication_info`, the Node SDK `resetUserPrincipalAuthenticationInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.options(ResetUserPrincipalAuthenticationInfoOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.reset_user_principal_authentication_info("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("resetUserPrincipalAuthenticationInfo"))]
     #[inline]
     pub fn reset_user_principal_authentication_info(
         &self,
@@ -3788,7 +9495,26 @@ impl ManagementClient {
 
     /// Resign user.
     ///
-    /// `POST /api/v3/resign-user`, sent with the management token. The official Python SDK calls it `ManagementClient.resign_user`.
+    /// `POST /api/v3/resign-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.resign_user`, the Node SDK `resignUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(ResignUserReqDtoUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ResignUserDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.resign_user("6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::ResignUserReqDtoUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("resignUser"))]
     #[inline]
     pub fn resign_user(&self, user_id: impl Into<String>) -> Call<'_, Self, ops::ResignUser> {
         Call::new(self, ops::ResignUser(ResignUserReqDto::new(user_id)))
@@ -3796,7 +9522,26 @@ impl ManagementClient {
 
     /// Resign user batch.
     ///
-    /// `POST /api/v3/resign-user-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.resign_user_batch`.
+    /// `POST /api/v3/resign-user-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.resign_user_batch`, the Node SDK `resignUserBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_ids: Vec<String>`: User ids (wire `userIds` body field): list of string, required. Example: `["6229ffaxxxxxxxxcade3e3d9"]`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(ResignUserBatchReqDtoUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ResignUserDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.resign_user_batch(vec!["6229ffaxxxxxxxxcade3e3d9".into()]).user_id_type(genauth::types::ResignUserBatchReqDtoUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("resignUserBatch"))]
     #[inline]
     pub fn resign_user_batch(&self, user_ids: Vec<String>) -> Call<'_, Self, ops::ResignUserBatch> {
         Call::new(
@@ -3807,7 +9552,25 @@ impl ManagementClient {
 
     /// Reupload pipeline function.
     ///
-    /// `POST /api/v3/reupload-pipeline-function`, sent with the management token. The official Python SDK calls it `ManagementClient.reupload_pipeline_function`.
+    /// `POST /api/v3/reupload-pipeline-function`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.reupload_pipeline_function`, the Node SDK `reuploadPipelineFunction`.
+    ///
+    /// # Parameters
+    ///
+    /// - `func_id: impl Into<String>`: Func id (wire `funcId` body field): string, required. Example: `"62ce9135dxxxxb83e373f5d6"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`PipelineFunctionDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.reupload_pipeline_function("62ce9135dxxxxb83e373f5d6").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("reuploadPipelineFunction"))]
     #[inline]
     pub fn reupload_pipeline_function(
         &self,
@@ -3821,7 +9584,26 @@ impl ManagementClient {
 
     /// Revoke application access.
     ///
-    /// `POST /api/v3/revoke-application-access`, sent with the management token. The official Python SDK calls it `ManagementClient.revoke_application_access`.
+    /// `POST /api/v3/revoke-application-access`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.revoke_application_access`, the Node SDK `revokeApplicationAccess`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - `list: Vec<DeleteApplicationPermissionRecordItem>`: List (wire `list` body field): list of object [`DeleteApplicationPermissionRecordItem`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.revoke_application_access("6229ffaxxxxxxxxcade3e3d9", vec![genauth::types::DeleteApplicationPermissionRecordItem::new(vec!["TARGET_IDENTIFIER".into()], genauth::types::DeleteApplicationPermissionRecordItemTargetType::User)]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("revokeApplicationAccess"))]
     #[inline]
     pub fn revoke_application_access(
         &self,
@@ -3836,7 +9618,26 @@ impl ManagementClient {
 
     /// Revoke data policy.
     ///
-    /// `POST /api/v3/revoke-data-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.revoke_data_policy`.
+    /// `POST /api/v3/revoke-data-policy`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.revoke_data_policy`, the Node SDK `revokeDataPolicy`.
+    ///
+    /// # Parameters
+    ///
+    /// - `target_type: DeleteAuthorizeDataPolicyDtoTargetType`: Target type (wire `targetType` body field): enum [`DeleteAuthorizeDataPolicyDtoTargetType`], required. One of `USER`, `ORG`, `GROUP` or `ROLE`.
+    /// - `target_identifier: impl Into<String>`: Target identifier (wire `targetIdentifier` body field): string, required. Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
+    /// - `policy_id: impl Into<String>`: Policy id (wire `policyId` body field): string, required. Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.revoke_data_policy(genauth::types::DeleteAuthorizeDataPolicyDtoTargetType::User, "6301cexxxxxxxxxxxxxxxxx78", "60b49xxxxxxxxxxxxxxx6e68").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("revokeDataPolicy"))]
     #[inline]
     pub fn revoke_data_policy(
         &self,
@@ -3856,7 +9657,27 @@ impl ManagementClient {
 
     /// Revoke role.
     ///
-    /// `POST /api/v3/revoke-role`, sent with the management token. The official Python SDK calls it `ManagementClient.revoke_role`.
+    /// `POST /api/v3/revoke-role`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.revoke_role`, the Node SDK `revokeRole`.
+    ///
+    /// # Parameters
+    ///
+    /// - `targets: Vec<TargetDto>`: Targets (wire `targets` body field): list of object [`TargetDto`], required.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"code1"`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.revoke_role(vec![genauth::types::TargetDto::new("60b49eb83fd80adb96f26e68", genauth::types::TargetDtoTargetType::User)], "code1").namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("revokeRole"))]
     #[inline]
     pub fn revoke_role(
         &self,
@@ -3868,7 +9689,26 @@ impl ManagementClient {
 
     /// Revoke role batch.
     ///
-    /// `POST /api/v3/revoke-role-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.revoke_role_batch`.
+    /// `POST /api/v3/revoke-role-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.revoke_role_batch`, the Node SDK `revokeRoleBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `targets: Vec<TargetDto>`: Targets (wire `targets` body field): list of object [`TargetDto`], required.
+    /// - `roles: Vec<RoleCodeDto>`: Roles (wire `roles` body field): list of object [`RoleCodeDto`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.revoke_role_batch(vec![genauth::types::TargetDto::new("60b49eb83fd80adb96f26e68", genauth::types::TargetDtoTargetType::User)], vec![genauth::types::RoleCodeDto::new("60b49eb83fd80adb96f26e68")]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("revokeRoleBatch"))]
     #[inline]
     pub fn revoke_role_batch(
         &self,
@@ -3881,9 +9721,34 @@ impl ManagementClient {
         )
     }
 
-    /// Save ldap config info.
+    /// Save ldap config info: acts on `enable-ldap-server` (management API).
     ///
-    /// `POST /api/v3/enable-ldap-server`, sent with the management token. The official Python SDK calls it `ManagementClient.save_ldap_config_info`.
+    /// `POST /api/v3/enable-ldap-server`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.save_ldap_config_info`, the Node SDK `saveLdapConfigInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// - `ldap_domain: impl Into<String>`: Ldap domain (wire `ldapDomain` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.link_url(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Boolean: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.save_ldap_config_info("LDAP_DOMAIN").link_url("LINK_URL").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "saveLdapConfigInfo",
+        "enable ldap server",
+        "enable-ldap-server",
+        "save enable ldap server",
+        "management enable ldap server"
+    ))]
     #[inline]
     pub fn save_ldap_config_info(
         &self,
@@ -3894,7 +9759,27 @@ impl ManagementClient {
 
     /// Send email batch.
     ///
-    /// `POST /api/v3/send-email-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.send_email_batch`.
+    /// `POST /api/v3/send-email-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.send_email_batch`, the Node SDK `sendEmailBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `admin_name: impl Into<String>`: Admin name (wire `adminName` body field): string, required.
+    /// - `import_id: i64`: Import id (wire `importId` body field): integer, required.
+    /// - `users: Vec<SendTenantEmailDto>`: Users (wire `users` body field): list of object [`SendTenantEmailDto`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`SendEmailBatchDataDto`].
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.send_email_batch("ADMIN_NAME", 1, vec![genauth::types::SendTenantEmailDto::new("ADMIN_NAME", "EMAIL", "IDENTIFIER", "TENANT_ID", "TENANT_NAME", "USER_NAME")]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("sendEmailBatch"))]
     #[inline]
     pub fn send_email_batch(
         &self,
@@ -3910,7 +9795,25 @@ impl ManagementClient {
 
     /// Send invite tenant user email.
     ///
-    /// `POST /api/v3/send-invite-tenant-user-email`, sent with the management token. The official Python SDK calls it `ManagementClient.send_invite_tenant_user_email`.
+    /// `POST /api/v3/send-invite-tenant-user-email`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.send_invite_tenant_user_email`, the Node SDK `sendInviteTenantUserEmail`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.send_invite_tenant_user_email().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("sendInviteTenantUserEmail"))]
     #[inline]
     pub fn send_invite_tenant_user_email(&self) -> Call<'_, Self, ops::SendInviteTenantUserEmail> {
         Call::new(
@@ -3921,7 +9824,27 @@ impl ManagementClient {
 
     /// Send sms batch.
     ///
-    /// `POST /api/v3/send-sms-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.send_sms_batch`.
+    /// `POST /api/v3/send-sms-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.send_sms_batch`, the Node SDK `sendSmsBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `admin_name: impl Into<String>`: Admin name (wire `adminName` body field): string, required.
+    /// - `import_id: i64`: Import id (wire `importId` body field): integer, required.
+    /// - `users: Vec<SendTenantSmsDto>`: Users (wire `users` body field): list of object [`SendTenantSmsDto`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`SendSmsBatchDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.send_sms_batch("ADMIN_NAME", 1, vec![genauth::types::SendTenantSmsDto::new("ADMIN_NAME", "IDENTIFIER", "PHONE", "PHONE_COUNTRY_CODE", "TENANT_ID", "TENANT_NAME", "USER_NAME")]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("sendSmsBatch"))]
     #[inline]
     pub fn send_sms_batch(
         &self,
@@ -3937,7 +9860,28 @@ impl ManagementClient {
 
     /// Set custom data.
     ///
-    /// `POST /api/v3/set-custom-data`, sent with the management token. The official Python SDK calls it `ManagementClient.set_custom_data`.
+    /// `POST /api/v3/set-custom-data`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.set_custom_data`, the Node SDK `setCustomData`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<SetCustomDataDto>`: List (wire `list` body field): list of object [`SetCustomDataDto`], required.
+    /// - `target_identifier: impl Into<String>`: Target identifier (wire `targetIdentifier` body field): string, required. Example: `"userId1"`.
+    /// - `target_type: SetCustomDataReqDtoTargetType`: Target type (wire `targetType` body field): enum [`SetCustomDataReqDtoTargetType`], required. One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
+    /// - optional, as setters on the returned [`Call`]: `.namespace(impl Into<String>)`, `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.set_custom_data(vec![genauth::types::SetCustomDataDto::new("KEY", "VALUE")], "userId1", genauth::types::SetCustomDataReqDtoTargetType::User).tenant_id("642c1df417c2d8a80d744c1d").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("setCustomData"))]
     #[inline]
     pub fn set_custom_data(
         &self,
@@ -3957,7 +9901,26 @@ impl ManagementClient {
 
     /// Set custom fields.
     ///
-    /// `POST /api/v3/set-custom-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.set_custom_fields`.
+    /// `POST /api/v3/set-custom-fields`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.set_custom_fields`, the Node SDK `setCustomFields`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<SetCustomFieldDto>`: List (wire `list` body field): list of object [`SetCustomFieldDto`], required.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`CustomFieldDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.set_custom_fields(vec![genauth::types::SetCustomFieldDto::new("KEY", genauth::types::SetCustomFieldDtoTargetType::User)]).tenant_id("642c1df417c2d8a80d744c1d").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("setCustomFields"))]
     #[inline]
     pub fn set_custom_fields(
         &self,
@@ -3968,7 +9931,25 @@ impl ManagementClient {
 
     /// Set tenant admin.
     ///
-    /// `POST /api/v3/set-tenant-admin`, sent with the management token. The official Python SDK calls it `ManagementClient.set_tenant_admin`.
+    /// `POST /api/v3/set-tenant-admin`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.set_tenant_admin`, the Node SDK `setTenantAdmin`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.link_user_ids(Vec<String>)`, `.member_ids(Vec<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.set_tenant_admin("TENANT_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("setTenantAdmin"))]
     #[inline]
     pub fn set_tenant_admin(
         &self,
@@ -3982,7 +9963,25 @@ impl ManagementClient {
 
     /// Set user base fields.
     ///
-    /// `POST /api/v3/set-user-base-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.set_user_base_fields`.
+    /// `POST /api/v3/set-user-base-fields`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.set_user_base_fields`, the Node SDK `setUserBaseFields`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<SetUserBaseFieldDto>`: List (wire `list` body field): list of object [`SetUserBaseFieldDto`], required.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`CustomFieldDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.set_user_base_fields(vec![genauth::types::SetUserBaseFieldDto::new("KEY")]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("setUserBaseFields"))]
     #[inline]
     pub fn set_user_base_fields(
         &self,
@@ -3994,9 +9993,35 @@ impl ManagementClient {
         )
     }
 
-    /// Set users mfa status.
+    /// Set users mfa status: acts on `set-mfa-status` (management API).
     ///
-    /// `POST /api/v3/set-mfa-status`, sent with the management token. The official Python SDK calls it `ManagementClient.set_users_mfa_status`.
+    /// `POST /api/v3/set-mfa-status`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.set_users_mfa_status`, the Node SDK `setUsersMfaStatus`.
+    ///
+    /// # Parameters
+    ///
+    /// - `mfa_trigger_data: GetMfaInfoDataDto`: Mfa trigger data (wire `mfaTriggerData` body field): object [`GetMfaInfoDataDto`], required.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.user_id_type(SetMfaStatusDtoUserIdType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.set_users_mfa_status(genauth::types::GetMfaInfoDataDto::new(vec![genauth::types::ApplicationMfaDto::new("EMAIL", 1, 1)], "MFA_TOKEN"), "6229ffaxxxxxxxxcade3e3d9").user_id_type(genauth::types::SetMfaStatusDtoUserIdType::UserId).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "setUsersMfaStatus",
+        "set mfa status",
+        "set-mfa-status",
+        "set set mfa status",
+        "management set mfa status"
+    ))]
     #[inline]
     pub fn set_users_mfa_status(
         &self,
@@ -4011,7 +10036,26 @@ impl ManagementClient {
 
     /// Setuser of public account.
     ///
-    /// `POST /api/v3/set-user-of-public-accounts`, sent with the management token. The official Python SDK calls it `ManagementClient.setuser_of_public_account`.
+    /// `POST /api/v3/set-user-of-public-accounts`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.setuser_of_public_account`, the Node SDK `setuserOfPublicAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - `public_account_ids: Vec<String>`: Public account ids (wire `publicAccountIds` body field): list of string, required. Example: `["6229ffaxxxxxxxxcade3e3d9"]`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.setuser_of_public_account("6229ffaxxxxxxxxcade3e3d9", vec!["6229ffaxxxxxxxxcade3e3d9".into()]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("setuserOfPublicAccount"))]
     #[inline]
     pub fn setuser_of_public_account(
         &self,
@@ -4029,7 +10073,26 @@ impl ManagementClient {
 
     /// Suspend device.
     ///
-    /// `POST /api/v3/suspend-device-by-user`, sent with the management token. The official Python SDK calls it `ManagementClient.suspend_device`.
+    /// `POST /api/v3/suspend-device-by-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.suspend_device`, the Node SDK `suspendDevice`.
+    ///
+    /// # Parameters
+    ///
+    /// - `end_time: impl Into<String>`: End time (wire `endTime` body field): string, required. Example: `"1672502400000"`.
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required.
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.suspend_device("1672502400000", "USER_ID", "ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("suspendDevice"))]
     #[inline]
     pub fn suspend_device(
         &self,
@@ -4045,7 +10108,26 @@ impl ManagementClient {
 
     /// Trigger webhook.
     ///
-    /// `POST /api/v3/trigger-webhook`, sent with the management token. The official Python SDK calls it `ManagementClient.trigger_webhook`.
+    /// `POST /api/v3/trigger-webhook`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.trigger_webhook`, the Node SDK `triggerWebhook`.
+    ///
+    /// # Parameters
+    ///
+    /// - `webhook_id: impl Into<String>`: Webhook id (wire `webhookId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.request_body(serde_json::Value)`, `.request_headers(serde_json::Value)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`TriggerWebhookData`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.trigger_webhook("6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("triggerWebhook"))]
     #[inline]
     pub fn trigger_webhook(
         &self,
@@ -4059,7 +10141,27 @@ impl ManagementClient {
 
     /// Unassign asa account.
     ///
-    /// `POST /api/v3/unassign-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.unassign_asa_account`.
+    /// `POST /api/v3/unassign-asa-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.unassign_asa_account`, the Node SDK `unassignAsaAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    /// - `account_id: impl Into<String>`: Account id (wire `accountId` body field): string, required. Example: `"6228edaxxxxxxxxcade3a3d9"`.
+    /// - `targets: Vec<AssignAsaAccountItem>`: Targets (wire `targets` body field): list of object [`AssignAsaAccountItem`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.unassign_asa_account("62a50xxxxxxxxxxxd15d57c7", "6228edaxxxxxxxxcade3a3d9", vec![genauth::types::AssignAsaAccountItem::new(vec!["TARGET_IDENTIFIERS".into()], genauth::types::AssignAsaAccountItemTargetType::User)]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("unassignAsaAccount"))]
     #[inline]
     pub fn unassign_asa_account(
         &self,
@@ -4075,7 +10177,26 @@ impl ManagementClient {
 
     /// Unbind users public account.
     ///
-    /// `POST /api/v3/unbind-public-account-of-user`, sent with the management token. The official Python SDK calls it `ManagementClient.unbind_users_public_account`.
+    /// `POST /api/v3/unbind-public-account-of-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.unbind_users_public_account`, the Node SDK `unbindUsersPublicAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - `public_account_id: impl Into<String>`: Public account id (wire `publicAccountId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.unbind_users_public_account("6229ffaxxxxxxxxcade3e3d9", "6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("unbindUsersPublicAccount"))]
     #[inline]
     pub fn unbind_users_public_account(
         &self,
@@ -4093,7 +10214,27 @@ impl ManagementClient {
 
     /// Unlink identity.
     ///
-    /// `POST /api/v3/unlink-identity`, sent with the management token. The official Python SDK calls it `ManagementClient.unlink_identity`.
+    /// `POST /api/v3/unlink-identity`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.unlink_identity`, the Node SDK `unlinkIdentity`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required.
+    /// - `ext_idp_id: impl Into<String>`: Ext idp id (wire `extIdpId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.is_social(bool)`, `.r#type(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UnlinkIdentityDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.unlink_identity("USER_ID", "EXT_IDP_ID").r#type("TYPE").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("unlinkIdentity"))]
     #[inline]
     pub fn unlink_identity(
         &self,
@@ -4108,7 +10249,26 @@ impl ManagementClient {
 
     /// Update access key.
     ///
-    /// `POST /api/v3/update-access-key`, sent with the management token. The official Python SDK calls it `ManagementClient.update_access_key`.
+    /// `POST /api/v3/update-access-key`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_access_key`, the Node SDK `updateAccessKey`.
+    ///
+    /// # Parameters
+    ///
+    /// - `enable: bool`: Enable (wire `enable` body field): boolean, required.
+    /// - `access_key_id: impl Into<String>`: Access key id (wire `accessKeyId` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_access_key(true, "ACCESS_KEY_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateAccessKey"))]
     #[inline]
     pub fn update_access_key(
         &self,
@@ -4123,7 +10283,26 @@ impl ManagementClient {
 
     /// Update application mfa settings.
     ///
-    /// `POST /api/v3/update-application-mfa-settings`, sent with the management token. The official Python SDK calls it `ManagementClient.update_application_mfa_settings`.
+    /// `POST /api/v3/update-application-mfa-settings`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_application_mfa_settings`, the Node SDK `updateApplicationMfaSettings`.
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    /// - optional, as setters on the returned [`Call`]: `.disabled_factors(Vec<UpdateApplicationMfaSettingsDtoDisabledFactors>)`, `.enabled_factors(Vec<UpdateApplicationMfaSettingsDtoEnabledFactors>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`MFASettingsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_application_mfa_settings("62a50xxxxxxxxxxxd15d57c7").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateApplicationMfaSettings"))]
     #[inline]
     pub fn update_application_mfa_settings(
         &self,
@@ -4137,7 +10316,26 @@ impl ManagementClient {
 
     /// Update application permission strategy.
     ///
-    /// `POST /api/v3/update-application-permission-strategy`, sent with the management token. The official Python SDK calls it `ManagementClient.update_application_permission_strategy`.
+    /// `POST /api/v3/update-application-permission-strategy`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_application_permission_strategy`, the Node SDK `updateApplicationPermissionStrategy`.
+    ///
+    /// # Parameters
+    ///
+    /// - `permission_strategy: UpdateApplicationPermissionStrategyDataDtoPermissionStrategy`: Permission strategy (wire `permissionStrategy` body field): enum [`UpdateApplicationPermissionStrategyDataDtoPermissionStrategy`], required. One of `ALLOW_ALL` or `DENY_ALL`.
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_application_permission_strategy(genauth::types::UpdateApplicationPermissionStrategyDataDtoPermissionStrategy::AllowAll, "6229ffaxxxxxxxxcade3e3d9").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateApplicationPermissionStrategy"))]
     #[inline]
     pub fn update_application_permission_strategy(
         &self,
@@ -4154,7 +10352,27 @@ impl ManagementClient {
 
     /// Update asa account.
     ///
-    /// `POST /api/v3/update-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.update_asa_account`.
+    /// `POST /api/v3/update-asa-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_asa_account`, the Node SDK `updateAsaAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `account_info: serde_json::Value`: Account info (wire `accountInfo` body field): any JSON value, required.
+    /// - `account_id: impl Into<String>`: Account id (wire `accountId` body field): string, required. Example: `"6228edaxxxxxxxxcade3a3d9"`.
+    /// - `app_id: impl Into<String>`: App id (wire `appId` body field): string, required. Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`AsaAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_asa_account(serde_json::json!({}), "6228edaxxxxxxxxcade3a3d9", "62a50xxxxxxxxxxxd15d57c7").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateAsaAccount"))]
     #[inline]
     pub fn update_asa_account(
         &self,
@@ -4170,7 +10388,26 @@ impl ManagementClient {
 
     /// Update data policy.
     ///
-    /// `POST /api/v3/update-data-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.update_data_policy`.
+    /// `POST /api/v3/update-data-policy`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_data_policy`, the Node SDK `updateDataPolicy`.
+    ///
+    /// # Parameters
+    ///
+    /// - `policy_id: impl Into<String>`: Policy id (wire `policyId` body field): string, required. Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`, `.policy_name(impl Into<String>)`, `.statement_list(Vec<DataStatementPermissionDto>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UpdateDataPolicyRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_data_policy("60b49xxxxxxxxxxxxxxx6e68").policy_name("POLICY_NAME").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateDataPolicy"))]
     #[inline]
     pub fn update_data_policy(
         &self,
@@ -4184,7 +10421,27 @@ impl ManagementClient {
 
     /// Update data resource.
     ///
-    /// `POST /api/v3/update-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.update_data_resource`.
+    /// `POST /api/v3/update-data-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_data_resource`, the Node SDK `updateDataResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `resource_code: impl Into<String>`: Resource code (wire `resourceCode` body field): string, required. Example: `"dataResourceTestCode"`.
+    /// - `namespace_code: impl Into<String>`: Namespace code (wire `namespaceCode` body field): string, required. Example: `"examplePermissionNamespace"`.
+    /// - optional, as setters on the returned [`Call`]: `.actions(Vec<String>)`, `.description(impl Into<String>)`, `.resource_name(impl Into<String>)`, `.r#struct(serde_json::Value)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UpdateDataResourceRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_data_resource("dataResourceTestCode", "examplePermissionNamespace").resource_name("RESOURCE_NAME").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateDataResource"))]
     #[inline]
     pub fn update_data_resource(
         &self,
@@ -4199,7 +10456,31 @@ impl ManagementClient {
 
     /// Update email template.
     ///
-    /// `POST /api/v3/update-email-template`, sent with the management token. The official Python SDK calls it `ManagementClient.update_email_template`.
+    /// `POST /api/v3/update-email-template`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_email_template`, the Node SDK `updateEmailTemplate`.
+    ///
+    /// # Parameters
+    ///
+    /// - `content: impl Into<String>`: Content (wire `content` body field): string, required. Example: `"xxx"`.
+    /// - `sender: impl Into<String>`: Sender (wire `sender` body field): string, required. Example: `"{{client_name}}"`.
+    /// - `subject: impl Into<String>`: Subject (wire `subject` body field): string, required.
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required.
+    /// - `customize_enabled: bool`: Customize enabled (wire `customizeEnabled` body field): boolean, required. Example: `true`.
+    /// - `r#type: UpdateEmailTemplateDtoType`: Type (wire `type` body field): enum [`UpdateEmailTemplateDtoType`], required. One of `WELCOME_EMAIL`, `FIRST_CREATED_USER`, `REGISTER_VERIFY_CODE`, `LOGIN_VERIFY_CODE`, `MFA_VERIFY_CODE`, `INFORMATION_COMPLETION_VERIFY_CODE`, `FIRST_EMAIL_LOGIN_VERIFY`, `CONSOLE_CONDUCTED_VERIFY`, `USER_PASSWORD_UPDATE_REMIND`, `ADMIN_RESET_USER_PASSWORD_NOTIFICATION`, `USER_PASSWORD_RESET_NOTIFICATION`, `RESET_PASSWORD_VERIFY_CODE` or 3 more.
+    /// - optional, as setters on the returned [`Call`]: `.expires_in(i64)`, `.redirect_to(impl Into<String>)`, `.tpl_engine(UpdateEmailTemplateDtoTplEngine)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`EmailTemplateDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_email_template("xxx", "{{client_name}}", "SUBJECT", "NAME", true, genauth::types::UpdateEmailTemplateDtoType::WelcomeEmail).redirect_to("https://example.com").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateEmailTemplate"))]
     #[inline]
     pub fn update_email_template(
         &self,
@@ -4225,7 +10506,27 @@ impl ManagementClient {
 
     /// Update ext idp.
     ///
-    /// `POST /api/v3/update-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.update_ext_idp`.
+    /// `POST /api/v3/update-ext-idp`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_ext_idp`, the Node SDK `updateExtIdp`.
+    ///
+    /// # Parameters
+    ///
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required. Example: `"exampleName"`.
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required. Example: `"60b49eb83fd80adb96f26e68"`.
+    /// - optional, as setters on the returned [`Call`]: `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ExtIdpDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_ext_idp("exampleName", "60b49eb83fd80adb96f26e68").tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateExtIdp"))]
     #[inline]
     pub fn update_ext_idp(
         &self,
@@ -4237,7 +10538,28 @@ impl ManagementClient {
 
     /// Update ext idp conn.
     ///
-    /// `POST /api/v3/update-ext-idp-conn`, sent with the management token. The official Python SDK calls it `ManagementClient.update_ext_idp_conn`.
+    /// `POST /api/v3/update-ext-idp-conn`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_ext_idp_conn`, the Node SDK `updateExtIdpConn`.
+    ///
+    /// # Parameters
+    ///
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required. Example: `"60b49eb83fd80adb96f26e68"`.
+    /// - `display_name: impl Into<String>`: Display name (wire `displayName` body field): string, required. Example: `"exampleName"`.
+    /// - `fields: serde_json::Value`: Fields (wire `fields` body field): any JSON value, required.
+    /// - optional, as setters on the returned [`Call`]: `.login_only(bool)`, `.logo(impl Into<String>)`, `.tenant_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ExtIdpConnDetail`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_ext_idp_conn("60b49eb83fd80adb96f26e68", "exampleName", serde_json::json!({})).tenant_id("60b49eb83fd80adb96f26e68").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateExtIdpConn"))]
     #[inline]
     pub fn update_ext_idp_conn(
         &self,
@@ -4253,7 +10575,44 @@ impl ManagementClient {
 
     /// Update field.
     ///
-    /// `POST /api/v3/metadata/update-field`, sent with the management token. The official Python SDK calls it `ManagementClient.update_field`.
+    /// `POST /api/v3/metadata/update-field`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_field`, the Node SDK `updateField`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_visible: bool`: User visible (wire `userVisible` body field): boolean, required.
+    /// - `relation_optional_range: RelationOptionalRange`: Relation optional range (wire `relationOptionalRange` body field): object [`RelationOptionalRange`], required.
+    /// - `relation_show_key: impl Into<String>`: Relation show key (wire `relationShowKey` body field): string, required.
+    /// - `for_login: bool`: For login (wire `forLogin` body field): boolean, required.
+    /// - `fuzzy_search: bool`: Fuzzy search (wire `fuzzySearch` body field): boolean, required.
+    /// - `drop_down: Vec<String>`: Drop down (wire `dropDown` body field): list of string, required.
+    /// - `format: i64`: Format (wire `format` body field): integer, required.
+    /// - `regexp: impl Into<String>`: Regexp (wire `regexp` body field): string, required.
+    /// - `min: i64`: Min (wire `min` body field): integer, required.
+    /// - `max: i64`: Max (wire `max` body field): integer, required.
+    /// - `max_length: i64`: Max length (wire `maxLength` body field): integer, required.
+    /// - `unique: bool`: Unique (wire `unique` body field): boolean, required.
+    /// - `require: bool`: Require (wire `require` body field): boolean, required.
+    /// - `default: serde_json::Value`: Default (wire `default` body field): any JSON value, required.
+    /// - `help: impl Into<String>`: Help (wire `help` body field): string, required.
+    /// - `editable: bool`: Editable (wire `editable` body field): boolean, required.
+    /// - `show: bool`: Show (wire `show` body field): boolean, required.
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`FunctionModelFieldDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_field(true, genauth::types::RelationOptionalRange::new(genauth::types::Condition::new("KEY", "OPERATOR", serde_json::json!({})), "CONJUNCTION"), "RELATION_SHOW_KEY", true, true, vec!["DROP_DOWN".into()], 1, "REGEXP", 1, 1, 1, true, true, serde_json::json!({}), "HELP", true, true, "NAME", "MODEL_ID", "ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateField"))]
     #[inline]
     pub fn update_field(
         &self,
@@ -4307,7 +10666,25 @@ impl ManagementClient {
 
     /// Update global mfa settings.
     ///
-    /// `POST /api/v3/update-global-mfa-settings`, sent with the management token. The official Python SDK calls it `ManagementClient.update_global_mfa_settings`.
+    /// `POST /api/v3/update-global-mfa-settings`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_global_mfa_settings`, the Node SDK `updateGlobalMfaSettings`.
+    ///
+    /// # Parameters
+    ///
+    /// - `enabled_factors: Vec<MFASettingsDtoEnabledFactors>`: Enabled factors (wire `enabledFactors` body field): list of enum [`MFASettingsDtoEnabledFactors`], required. One of `OTP`, `SMS`, `EMAIL` or `FACE`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`MFASettingsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_global_mfa_settings(vec![genauth::types::MFASettingsDtoEnabledFactors::Otp]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateGlobalMfaSettings"))]
     #[inline]
     pub fn update_global_mfa_settings(
         &self,
@@ -4321,7 +10698,27 @@ impl ManagementClient {
 
     /// Update group.
     ///
-    /// `POST /api/v3/update-group`, sent with the management token. The official Python SDK calls it `ManagementClient.update_group`.
+    /// `POST /api/v3/update-group`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_group`, the Node SDK `updateGroup`.
+    ///
+    /// # Parameters
+    ///
+    /// - `description: impl Into<String>`: Description (wire `description` body field): string, required.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"developer"`.
+    /// - optional, as setters on the returned [`Call`]: `.custom_data(serde_json::Value)`, `.name(impl Into<String>)`, `.new_code(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`GroupDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_group("DESCRIPTION", "developer").new_code("developer").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateGroup"))]
     #[inline]
     pub fn update_group(
         &self,
@@ -4334,9 +10731,33 @@ impl ManagementClient {
         )
     }
 
-    /// Update ldap config info.
+    /// Update ldap config info: acts on `update-ldap-server-config` (management API).
     ///
-    /// `POST /api/v3/update-ldap-server-config`, sent with the management token. The official Python SDK calls it `ManagementClient.update_ldap_config_info`.
+    /// `POST /api/v3/update-ldap-server-config`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_ldap_config_info`, the Node SDK `updateLdapConfigInfo`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.bind_pwd(impl Into<SecretString>)`.
+    ///
+    /// # Returns
+    ///
+    /// Boolean: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_ldap_config_info().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias(
+        "updateLdapConfigInfo",
+        "update ldap server config",
+        "update-ldap-server-config",
+        "update update ldap server config",
+        "management update ldap server config"
+    ))]
     #[inline]
     pub fn update_ldap_config_info(&self) -> Call<'_, Self, ops::UpdateLdapConfigInfo> {
         Call::new(self, ops::UpdateLdapConfigInfo(LdapUpdateDto::default()))
@@ -4344,7 +10765,25 @@ impl ManagementClient {
 
     /// Update login page config.
     ///
-    /// `POST /api/v3/update-login-page-config`, sent with the management token. The official Python SDK calls it `ManagementClient.update_login_page_config`.
+    /// `POST /api/v3/update-login-page-config`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_login_page_config`, the Node SDK `updateLoginPageConfig`.
+    ///
+    /// # Parameters
+    ///
+    /// - `update: UpdateLoginConfig`: Update (wire `update` body field): object [`UpdateLoginConfig`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_login_page_config(genauth::types::UpdateLoginConfig::new(genauth::types::LanguageCoinfigDto::new(genauth::types::LanguageCoinfigGlobalDto::default()), vec!["CREATE_TENANT_SCENES".into()], true, true, true, true, vec!["JOIN_TENANT_SCENES".into()], genauth::types::TabConfigDto::default(), genauth::types::ApplicationTabMethodsSortConfigDto::default(), genauth::types::ISsoPageCustomizationSettingsDto::default(), genauth::types::ApplicationTabMethodsSortConfigDto::default(), genauth::types::TabConfigDto::default(), vec!["VERIFY_DOMAIN_SCENES".into()])).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateLoginPageConfig"))]
     #[inline]
     pub fn update_login_page_config(
         &self,
@@ -4358,7 +10797,33 @@ impl ManagementClient {
 
     /// Update model.
     ///
-    /// `POST /api/v3/metadata/update-model`, sent with the management token. The official Python SDK calls it `ManagementClient.update_model`.
+    /// `POST /api/v3/metadata/update-model`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_model`, the Node SDK `updateModel`.
+    ///
+    /// # Parameters
+    ///
+    /// - `config: serde_json::Value`: Config (wire `config` body field): any JSON value, required.
+    /// - `field_order: impl Into<String>`: Field order (wire `fieldOrder` body field): string, required.
+    /// - `r#type: UpdateFunctionModelDtoType`: Type (wire `type` body field): enum [`UpdateFunctionModelDtoType`], required. One of `ueba`, `user`, `post`, `group`, `department`, `organization`, `device`, `device_rely` or `custom`.
+    /// - `parent_key: impl Into<String>`: Parent key (wire `parentKey` body field): string, required.
+    /// - `enable: bool`: Enable (wire `enable` body field): boolean, required.
+    /// - `description: impl Into<String>`: Description (wire `description` body field): string, required.
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required.
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.show_field_key(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`FunctionModelDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_model(serde_json::json!({}), "FIELD_ORDER", genauth::types::UpdateFunctionModelDtoType::Ueba, "PARENT_KEY", true, "DESCRIPTION", "NAME", "ID").show_field_key("SHOW_FIELD_KEY").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateModel"))]
     #[inline]
     pub fn update_model(
         &self,
@@ -4388,7 +10853,26 @@ impl ManagementClient {
 
     /// Update namespace.
     ///
-    /// `POST /api/v3/update-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.update_namespace`.
+    /// `POST /api/v3/update-namespace`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_namespace`, the Node SDK `updateNamespace`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"my-namespace"`.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`, `.name(impl Into<String>)`, `.new_code(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UpdateNamespaceDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_namespace("my-namespace").new_code("my-new-namespace").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateNamespace"))]
     #[inline]
     pub fn update_namespace(
         &self,
@@ -4399,7 +10883,31 @@ impl ManagementClient {
 
     /// Update operate.
     ///
-    /// `POST /api/v3/metadata/update-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.update_operate`.
+    /// `POST /api/v3/metadata/update-operate`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_operate`, the Node SDK `updateOperate`.
+    ///
+    /// # Parameters
+    ///
+    /// - `icon: impl Into<String>`: Icon (wire `icon` body field): string, required.
+    /// - `config: serde_json::Value`: Config (wire `config` body field): any JSON value, required.
+    /// - `operate_name: impl Into<String>`: Operate name (wire `operateName` body field): string, required.
+    /// - `operate_key: impl Into<String>`: Operate key (wire `operateKey` body field): string, required.
+    /// - `show: bool`: Show (wire `show` body field): boolean, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    /// - `id: impl Into<String>`: Id (wire `id` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.field_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.update_operate("ICON", serde_json::json!({}), "OPERATE_NAME", "OPERATE_KEY", true, "MODEL_ID", "ID").field_id("FIELD_ID").await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateOperate"))]
     #[inline]
     pub fn update_operate(
         &self,
@@ -4427,7 +10935,26 @@ impl ManagementClient {
 
     /// Update permission namespace.
     ///
-    /// `POST /api/v3/update-permission-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.update_permission_namespace`.
+    /// `POST /api/v3/update-permission-namespace`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_permission_namespace`, the Node SDK `updatePermissionNamespace`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"examplePermissionNamespace"`.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`, `.name(impl Into<String>)`, `.new_code(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UpdatePermissionNamespaceRespDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_permission_namespace("examplePermissionNamespace").new_code("exampleNewPermissionNamespace").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updatePermissionNamespace"))]
     #[inline]
     pub fn update_permission_namespace(
         &self,
@@ -4441,7 +10968,26 @@ impl ManagementClient {
 
     /// Update pipeline function.
     ///
-    /// `POST /api/v3/update-pipeline-function`, sent with the management token. The official Python SDK calls it `ManagementClient.update_pipeline_function`.
+    /// `POST /api/v3/update-pipeline-function`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_pipeline_function`, the Node SDK `updatePipelineFunction`.
+    ///
+    /// # Parameters
+    ///
+    /// - `func_id: impl Into<String>`: Func id (wire `funcId` body field): string, required. Example: `"62ce9135dxxxxb83e373f5d6"`.
+    /// - optional, as setters on the returned [`Call`]: `.enabled(bool)`, `.func_description(impl Into<String>)`, `.func_name(impl Into<String>)`, `.is_asynchronous(bool)`, `.source_code(impl Into<String>)`, `.terminate_on_timeout(bool)`, `.timeout(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`PipelineFunctionDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_pipeline_function("62ce9135dxxxxb83e373f5d6").func_name("FUNC_NAME").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updatePipelineFunction"))]
     #[inline]
     pub fn update_pipeline_function(
         &self,
@@ -4455,7 +11001,25 @@ impl ManagementClient {
 
     /// Update pipeline order.
     ///
-    /// `POST /api/v3/update-pipeline-order`, sent with the management token. The official Python SDK calls it `ManagementClient.update_pipeline_order`.
+    /// `POST /api/v3/update-pipeline-order`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_pipeline_order`, the Node SDK `updatePipelineOrder`.
+    ///
+    /// # Parameters
+    ///
+    /// - `order: Vec<String>`: Order (wire `order` body field): list of string, required.
+    /// - `scene: UpdatePipelineOrderDtoScene`: Scene (wire `scene` body field): enum [`UpdatePipelineOrderDtoScene`], required. One of `PRE_REGISTER`, `POST_REGISTER`, `PRE_AUTHENTICATION`, `POST_AUTHENTICATION`, `PRE_OIDC_ID_TOKEN_ISSUED`, `PRE_OIDC_ACCESS_TOKEN_ISSUED`, `PRE_COMPLETE_USER_INFO`, `PRE_MFA_VERIFY` or `POST_MFA_VERIFY`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing (`()`) on success.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// client.update_pipeline_order(vec!["ORDER".into()], genauth::types::UpdatePipelineOrderDtoScene::PreRegister).await?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updatePipelineOrder"))]
     #[inline]
     pub fn update_pipeline_order(
         &self,
@@ -4470,7 +11034,26 @@ impl ManagementClient {
 
     /// Update public account.
     ///
-    /// `POST /api/v3/update-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.update_public_account`.
+    /// `POST /api/v3/update-public-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_public_account`, the Node SDK `updatePublicAccount`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.address(impl Into<String>)`, `.birthdate(impl Into<String>)`, `.browser(impl Into<String>)`, `.city(impl Into<String>)`, `.company(impl Into<String>)`, `.country(impl Into<String>)`, `.custom_data(serde_json::Value)`, `.device(impl Into<String>)`, `.email(impl Into<String>)`, `.email_verified(bool)`, `.external_id(impl Into<String>)`, `.family_name(impl Into<String>)`, `.formatted(impl Into<String>)`, `.gender(UpdatePublicAccountReqDtoGender)`, `.given_name(impl Into<String>)`, `.identity_number(impl Into<String>)`, `.locale(impl Into<String>)`, `.middle_name(impl Into<String>)`, `.name(impl Into<String>)`, `.nickname(impl Into<String>)`, `.options(UpdatePublicAccountOptionsDto)`, `.password(impl Into<SecretString>)`, `.phone(impl Into<String>)`, `.phone_country_code(impl Into<String>)`, `.phone_verified(bool)`, `.photo(impl Into<String>)`, `.postal_code(impl Into<String>)`, `.preferred_username(impl Into<String>)`, `.profile(impl Into<String>)`, `.province(impl Into<String>)`, `.region(impl Into<String>)`, `.status(UpdatePublicAccountReqDtoStatus)`, `.street_address(impl Into<String>)`, `.username(impl Into<String>)`, `.website(impl Into<String>)`, `.zoneinfo(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`PublicAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_public_account("6229ffaxxxxxxxxcade3e3d9").phone_country_code("+86").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updatePublicAccount"))]
     #[inline]
     pub fn update_public_account(
         &self,
@@ -4484,7 +11067,26 @@ impl ManagementClient {
 
     /// Update public account batch.
     ///
-    /// `POST /api/v3/update-public-account-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.update_public_account_batch`.
+    /// `POST /api/v3/update-public-account-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_public_account_batch`, the Node SDK `updatePublicAccountBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<UpdatePublicAccountInfoDto>`: List (wire `list` body field): list of object [`UpdatePublicAccountInfoDto`], required.
+    /// - optional, as setters on the returned [`Call`]: `.options(UpdatePublicAccountBatchOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`PublicAccountDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_public_account_batch(vec![genauth::types::UpdatePublicAccountInfoDto::new("63f867961cxxxx41e7ccb582")]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updatePublicAccountBatch"))]
     #[inline]
     pub fn update_public_account_batch(
         &self,
@@ -4498,7 +11100,26 @@ impl ManagementClient {
 
     /// Update resource.
     ///
-    /// `POST /api/v3/update-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.update_resource`.
+    /// `POST /api/v3/update-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_resource`, the Node SDK `updateResource`.
+    ///
+    /// # Parameters
+    ///
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"ecs"`.
+    /// - optional, as setters on the returned [`Call`]: `.actions(Vec<ResourceAction>)`, `.api_identifier(impl Into<String>)`, `.description(impl Into<String>)`, `.name(impl Into<String>)`, `.namespace(impl Into<String>)`, `.r#type(UpdateResourceDtoType)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`ResourceDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_resource("ecs").api_identifier("https://my-awesome-api.com/api").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateResource"))]
     #[inline]
     pub fn update_resource(&self, code: impl Into<String>) -> Call<'_, Self, ops::UpdateResource> {
         Call::new(self, ops::UpdateResource(UpdateResourceDto::new(code)))
@@ -4506,7 +11127,28 @@ impl ManagementClient {
 
     /// Update role.
     ///
-    /// `POST /api/v3/update-role`, sent with the management token. The official Python SDK calls it `ManagementClient.update_role`.
+    /// `POST /api/v3/update-role`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_role`, the Node SDK `updateRole`.
+    ///
+    /// # Parameters
+    ///
+    /// - `name: impl Into<String>`: Name (wire `name` body field): string, required. Example: `"name"`.
+    /// - `new_code: impl Into<String>`: New code (wire `newCode` body field): string, required. Example: `"code2"`.
+    /// - `code: impl Into<String>`: Code (wire `code` body field): string, required. Example: `"code1"`.
+    /// - optional, as setters on the returned [`Call`]: `.description(impl Into<String>)`, `.disable_time(impl Into<String>)`, `.enable_permission_apply(bool)`, `.namespace(impl Into<String>)`, `.status(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_role("name", "code2", "code1").namespace("default").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateRole"))]
     #[inline]
     pub fn update_role(
         &self,
@@ -4522,7 +11164,28 @@ impl ManagementClient {
 
     /// Update row.
     ///
-    /// `POST /api/v3/metadata/update-row`, sent with the management token. The official Python SDK calls it `ManagementClient.update_row`.
+    /// `POST /api/v3/metadata/update-row`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_row`, the Node SDK `updateRow`.
+    ///
+    /// # Parameters
+    ///
+    /// - `data: serde_json::Value`: Data (wire `data` body field): any JSON value, required.
+    /// - `row_id: impl Into<String>`: Row id (wire `rowId` body field): string, required.
+    /// - `model_id: impl Into<String>`: Model id (wire `modelId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.show_field_id(bool)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`RowDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_row(serde_json::json!({}), "ROW_ID", "MODEL_ID").show_field_id(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateRow"))]
     #[inline]
     pub fn update_row(
         &self,
@@ -4538,7 +11201,25 @@ impl ManagementClient {
 
     /// Update security settings.
     ///
-    /// `POST /api/v3/update-security-settings`, sent with the management token. The official Python SDK calls it `ManagementClient.update_security_settings`.
+    /// `POST /api/v3/update-security-settings`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_security_settings`, the Node SDK `updateSecuritySettings`.
+    ///
+    /// # Parameters
+    ///
+    /// - optional, as setters on the returned [`Call`]: `.allowed_origins(Vec<String>)`, `.change_email_strategy(ChangeEmailStrategyDto)`, `.change_phone_strategy(ChangePhoneStrategyDto)`, `.complete_password_after_pass_code_login(bool)`, `.cookie_settings(CookieSettingsDto)`, `.enable_login_account_switch(bool)`, `.genauth_token_expires_in(i64)`, `.login_anomaly_detection(LoginAnomalyDetectionConfigDto)`, `.login_require_email_verified(bool)`, `.qrcode_login_strategy(QrcodeLoginStrategyDto)`, `.register_anomaly_detection(RegisterAnomalyDetectionConfigDto)`, `.register_disabled(bool)`, `.self_unlock_account(SelfUnlockAccountConfigDto)`, `.verify_code_length(i64)`, `.verify_code_max_attempts(i64)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`SecuritySettingsDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_security_settings().genauth_token_expires_in(1).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateSecuritySettings"))]
     #[inline]
     pub fn update_security_settings(&self) -> Call<'_, Self, ops::UpdateSecuritySettings> {
         Call::new(
@@ -4549,7 +11230,26 @@ impl ManagementClient {
 
     /// Update tenant.
     ///
-    /// `POST /api/v3/update-tenant`, sent with the management token. The official Python SDK calls it `ManagementClient.update_tenant`.
+    /// `POST /api/v3/update-tenant`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_tenant`, the Node SDK `updateTenant`.
+    ///
+    /// # Parameters
+    ///
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.app_ids(Vec<String>)`, `.description(impl Into<String>)`, `.logo(Vec<String>)`, `.name(impl Into<String>)`, `.reject_hint(impl Into<String>)`, `.source_app_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_tenant("TENANT_ID").name("NAME").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateTenant"))]
     #[inline]
     pub fn update_tenant(&self, tenant_id: impl Into<String>) -> Call<'_, Self, ops::UpdateTenant> {
         Call::new(self, ops::UpdateTenant(UpdateTenantDto::new(tenant_id)))
@@ -4557,7 +11257,25 @@ impl ManagementClient {
 
     /// Update tenant qr code state.
     ///
-    /// `POST /api/v3/update-userpool-tenant-appqrcode-state`, sent with the management token. The official Python SDK calls it `ManagementClient.update_tenant_qr_code_state`.
+    /// `POST /api/v3/update-userpool-tenant-appqrcode-state`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_tenant_qr_code_state`, the Node SDK `updateTenantQrCodeState`.
+    ///
+    /// # Parameters
+    ///
+    /// - `enabled: bool`: Enabled (wire `enabled` body field): boolean, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_tenant_qr_code_state(true).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateTenantQrCodeState"))]
     #[inline]
     pub fn update_tenant_qr_code_state(
         &self,
@@ -4571,7 +11289,27 @@ impl ManagementClient {
 
     /// Update tenant user.
     ///
-    /// `POST /api/v3/update-tenant-user`, sent with the management token. The official Python SDK calls it `ManagementClient.update_tenant_user`.
+    /// `POST /api/v3/update-tenant-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_tenant_user`, the Node SDK `updateTenantUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `updates: serde_json::Value`: Updates (wire `updates` body field): any JSON value, required.
+    /// - `tenant_id: impl Into<String>`: Tenant id (wire `tenantId` body field): string, required.
+    /// - optional, as setters on the returned [`Call`]: `.link_user_id(impl Into<String>)`, `.member_id(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_tenant_user(serde_json::json!({}), "TENANT_ID").link_user_id("LINK_USER_ID").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateTenantUser"))]
     #[inline]
     pub fn update_tenant_user(
         &self,
@@ -4586,7 +11324,26 @@ impl ManagementClient {
 
     /// Update user.
     ///
-    /// `POST /api/v3/update-user`, sent with the management token. The official Python SDK calls it `ManagementClient.update_user`.
+    /// `POST /api/v3/update-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_user`, the Node SDK `updateUser`.
+    ///
+    /// # Parameters
+    ///
+    /// - `user_id: impl Into<String>`: User id (wire `userId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.address(impl Into<String>)`, `.birthdate(impl Into<String>)`, `.browser(impl Into<String>)`, `.city(impl Into<String>)`, `.company(impl Into<String>)`, `.country(impl Into<String>)`, `.custom_data(serde_json::Value)`, `.device(impl Into<String>)`, `.email(impl Into<String>)`, `.email_verified(bool)`, `.external_id(impl Into<String>)`, `.family_name(impl Into<String>)`, `.formatted(impl Into<String>)`, `.gender(UpdateUserReqDtoGender)`, `.given_name(impl Into<String>)`, `.identity_number(impl Into<String>)`, `.locale(impl Into<String>)`, `.metadata(serde_json::Value)`, `.middle_name(impl Into<String>)`, `.name(impl Into<String>)`, `.nickname(impl Into<String>)`, `.options(UpdateUserOptionsDto)`, `.password(impl Into<SecretString>)`, `.phone(impl Into<String>)`, `.phone_country_code(impl Into<String>)`, `.phone_verified(bool)`, `.photo(impl Into<String>)`, `.postal_code(impl Into<String>)`, `.preferred_username(impl Into<String>)`, `.profile(impl Into<String>)`, `.province(impl Into<String>)`, `.region(impl Into<String>)`, `.status(UpdateUserReqDtoStatus)`, `.street_address(impl Into<String>)`, `.username(impl Into<String>)`, `.website(impl Into<String>)`, `.zoneinfo(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UserDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_user("6229ffaxxxxxxxxcade3e3d9").phone_country_code("+86").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateUser"))]
     #[inline]
     pub fn update_user(&self, user_id: impl Into<String>) -> Call<'_, Self, ops::UpdateUser> {
         Call::new(self, ops::UpdateUser(UpdateUserReqDto::new(user_id)))
@@ -4594,7 +11351,26 @@ impl ManagementClient {
 
     /// Update user batch.
     ///
-    /// `POST /api/v3/update-user-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.update_user_batch`.
+    /// `POST /api/v3/update-user-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_user_batch`, the Node SDK `updateUserBatch`.
+    ///
+    /// # Parameters
+    ///
+    /// - `list: Vec<UpdateUserInfoDto>`: List (wire `list` body field): list of object [`UpdateUserInfoDto`], required.
+    /// - optional, as setters on the returned [`Call`]: `.options(UpdateUserBatchOptionsDto)`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`UserDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_user_batch(vec![genauth::types::UpdateUserInfoDto::new("63f867961cxxxx41e7ccb582")]).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateUserBatch"))]
     #[inline]
     pub fn update_user_batch(
         &self,
@@ -4605,7 +11381,25 @@ impl ManagementClient {
 
     /// Update user pool tenant config.
     ///
-    /// `POST /api/v3/update-userpool-tenant-config`, sent with the management token. The official Python SDK calls it `ManagementClient.update_user_pool_tenant_config`.
+    /// `POST /api/v3/update-userpool-tenant-config`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_user_pool_tenant_config`, the Node SDK `updateUserPoolTenantConfig`.
+    ///
+    /// # Parameters
+    ///
+    /// - `update: UpdateLoginConfig`: Update (wire `update` body field): object [`UpdateLoginConfig`], required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`IsSuccessDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_user_pool_tenant_config(genauth::types::UpdateLoginConfig::new(genauth::types::LanguageCoinfigDto::new(genauth::types::LanguageCoinfigGlobalDto::default()), vec!["CREATE_TENANT_SCENES".into()], true, true, true, true, vec!["JOIN_TENANT_SCENES".into()], genauth::types::TabConfigDto::default(), genauth::types::ApplicationTabMethodsSortConfigDto::default(), genauth::types::ISsoPageCustomizationSettingsDto::default(), genauth::types::ApplicationTabMethodsSortConfigDto::default(), genauth::types::TabConfigDto::default(), vec!["VERIFY_DOMAIN_SCENES".into()])).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateUserPoolTenantConfig"))]
     #[inline]
     pub fn update_user_pool_tenant_config(
         &self,
@@ -4619,7 +11413,26 @@ impl ManagementClient {
 
     /// Update webhook.
     ///
-    /// `POST /api/v3/update-webhook`, sent with the management token. The official Python SDK calls it `ManagementClient.update_webhook`.
+    /// `POST /api/v3/update-webhook`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_webhook`, the Node SDK `updateWebhook`.
+    ///
+    /// # Parameters
+    ///
+    /// - `webhook_id: impl Into<String>`: Webhook id (wire `webhookId` body field): string, required. Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    /// - optional, as setters on the returned [`Call`]: `.content_type(UpdateWebhookDtoContentType)`, `.enabled(bool)`, `.events(Vec<UpdateWebhookDtoEvents>)`, `.name(impl Into<String>)`, `.retry_config(WebhookRetryConfigV3Dto)`, `.secret(impl Into<SecretString>)`, `.url(impl Into<String>)`.
+    ///
+    /// # Returns
+    ///
+    /// Object [`WebhookDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.update_webhook("6229ffaxxxxxxxxcade3e3d9").url("https://example.com/callback").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("updateWebhook"))]
     #[inline]
     pub fn update_webhook(
         &self,
@@ -4630,7 +11443,26 @@ impl ManagementClient {
 
     /// User field decrypt.
     ///
-    /// `POST /api/v3/users/field/decrypt`, sent with the management token. The official Python SDK calls it `ManagementClient.user_field_decrypt`.
+    /// `POST /api/v3/users/field/decrypt`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.user_field_decrypt`, the Node SDK `userFieldDecrypt`.
+    ///
+    /// # Parameters
+    ///
+    /// - `data: Vec<UserFieldDecryptReqItemDto>`: Data (wire `data` body field): list of object [`UserFieldDecryptReqItemDto`], required.
+    /// - `private_key: impl Into<SecretString>`: Private key (wire `privateKey` body field): string holding a credential, required. A credential: `Debug` and `Display` print `[redacted]`.
+    ///
+    /// # Returns
+    ///
+    /// List of object [`UserFieldDecryptRespItemDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.user_field_decrypt(vec![genauth::types::UserFieldDecryptReqItemDto::new("ENCRYPTED_CONTENT")], "PRIVATE_KEY").await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("userFieldDecrypt"))]
     #[inline]
     pub fn user_field_decrypt(
         &self,
@@ -4645,7 +11477,25 @@ impl ManagementClient {
 
     /// Userpoll tenant config.
     ///
-    /// `GET /api/v3/userpool-tenant-config`, sent with the management token. The official Python SDK calls it `ManagementClient.userpoll_tenant_config`.
+    /// `GET /api/v3/userpool-tenant-config`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.userpoll_tenant_config`, the Node SDK `userpollTenantConfig`.
+    ///
+    /// # Parameters
+    ///
+    /// None.
+    ///
+    /// # Returns
+    ///
+    /// Object [`UserPoolTenantConfigDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.userpoll_tenant_config().await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("userpollTenantConfig"))]
     #[inline]
     pub fn userpoll_tenant_config(&self) -> Call<'_, Self, ops::UserpollTenantConfig> {
         Call::new(self, ops::UserpollTenantConfig::default())
@@ -4653,7 +11503,26 @@ impl ManagementClient {
 
     /// Verify event.
     ///
-    /// `POST /api/v3/pub-event`, sent with the management token. The official Python SDK calls it `ManagementClient.verify_event`.
+    /// `POST /api/v3/pub-event`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.verify_event`, the Node SDK `verifyEvent`.
+    ///
+    /// # Parameters
+    ///
+    /// - `event_type: impl Into<String>`: Event type (wire `eventType` body field): string, required. Example: `"myapp.user.created"`.
+    /// - `event_data: serde_json::Value`: Event data (wire `eventData` body field): any JSON value, required.
+    ///
+    /// # Returns
+    ///
+    /// Object [`PubEventRespDataDto`]: the `data` of the response envelope.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # async fn example(client: &genauth::ManagementClient) -> Result<(), genauth::Error> {
+    /// let data = client.verify_event("myapp.user.created", serde_json::json!({})).await?;
+    /// println!("{data:?}");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias("verifyEvent"))]
     #[inline]
     pub fn verify_event(
         &self,
@@ -4669,705 +11538,807 @@ impl ManagementClient {
 
 // Optional parameters of `ManagementClient::add_whitelist`.
 setters!(ManagementClient, ops::AddWhitelist, tuple {
-    /// Sets `list`.
+    /// Sets `list` (body field): list of string, optional.
+    /// Example: `["12580@163.com"]`.
     some list: Vec<String> => list,
 });
 
 // Optional parameters of `ManagementClient::assign_role`.
 setters!(ManagementClient, ops::AssignRole, tuple {
-    /// Sets `enableTime`.
+    /// Sets `enableTime` (body field): integer, optional.
+    /// Example: `1669114748050`.
     some enable_time: i64 => enable_time,
-    /// Sets `endTime`.
+    /// Sets `endTime` (body field): integer, optional.
+    /// Example: `1669114748050`.
     some end_time: i64 => end_time,
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::associate_tenant_resource`.
 setters!(ManagementClient, ops::AssociateTenantResource, tuple {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::authorize_resources`.
 setters!(ManagementClient, ops::AuthorizeResources, tuple {
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::capture`.
 setters!(ManagementClient, ops::Capture, tuple {
-    /// Sets `modelId`.
+    /// Sets `modelId` (body field): string, optional.
     into model_id: String => model_id,
 });
 
 // Optional parameters of `ManagementClient::change_ext_idp_conn_association_state`.
 setters!(ManagementClient, ops::ChangeExtIdpConnAssociationState, tuple {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::change_ext_idp_conn_state`.
 setters!(ManagementClient, ops::ChangeExtIdpConnState, tuple {
-    /// Sets `appIds`.
+    /// Sets `appIds` (body field): list of string, optional.
     some app_ids: Vec<String> => app_ids,
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::check_data_resource_exists`.
 setters!(ManagementClient, ops::CheckDataResourceExists, plain {
-    /// Sets `resourceName`.
+    /// Sets `resourceName` (query parameter): string, optional.
     into resource_name: String => resource_name,
-    /// Sets `resourceCode`.
+    /// Sets `resourceCode` (query parameter): string, optional.
+    /// Example: `"dataResourceTestCode"`.
     into resource_code: String => resource_code,
 });
 
 // Optional parameters of `ManagementClient::check_external_user_permission`.
 setters!(ManagementClient, ops::CheckExternalUserPermission, tuple {
-    /// Sets `authEnvParams`.
+    /// Sets `authEnvParams` (body field): object [`AuthEnvParams`], optional.
     some auth_env_params: AuthEnvParams => auth_env_params,
-    /// Sets `judgeConditionEnabled`.
+    /// Sets `judgeConditionEnabled` (body field): boolean, optional.
+    /// Example: `true`.
     some judge_condition_enabled: bool => judge_condition_enabled,
 });
 
 // Optional parameters of `ManagementClient::check_params_namespace`.
 setters!(ManagementClient, ops::CheckParamsNamespace, tuple {
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
 });
 
 // Optional parameters of `ManagementClient::check_permission`.
 setters!(ManagementClient, ops::CheckPermission, tuple {
-    /// Sets `authEnvParams`.
+    /// Sets `authEnvParams` (body field): object [`AuthEnvParams`], optional.
     some auth_env_params: AuthEnvParams => auth_env_params,
-    /// Sets `judgeConditionEnabled`.
+    /// Sets `judgeConditionEnabled` (body field): boolean, optional.
     some judge_condition_enabled: bool => judge_condition_enabled,
 });
 
 // Optional parameters of `ManagementClient::check_permission_namespace_exists`.
 setters!(ManagementClient, ops::CheckPermissionNamespaceExists, tuple {
-    /// Sets `code`.
+    /// Sets `code` (body field): string, optional.
+    /// Example: `"examplePermissionNamespace"`.
     into code: String => code,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
 });
 
 // Optional parameters of `ManagementClient::check_user_same_level_permission`.
 setters!(ManagementClient, ops::CheckUserSameLevelPermission, tuple {
-    /// Sets `authEnvParams`.
+    /// Sets `authEnvParams` (body field): object [`AuthEnvParams`], optional.
     some auth_env_params: AuthEnvParams => auth_env_params,
-    /// Sets `judgeConditionEnabled`.
+    /// Sets `judgeConditionEnabled` (body field): boolean, optional.
     some judge_condition_enabled: bool => judge_condition_enabled,
 });
 
 // Optional parameters of `ManagementClient::config_email_provider`.
 setters!(ManagementClient, ops::ConfigEmailProvider, tuple {
-    /// Sets `aliExmailConfig`.
+    /// Sets `aliExmailConfig` (body field): object [`AliExmailEmailProviderConfigInput`], optional.
     some ali_exmail_config: AliExmailEmailProviderConfigInput => ali_exmail_config,
-    /// Sets `sendGridConfig`.
+    /// Sets `sendGridConfig` (body field): object [`SendGridEmailProviderConfigInput`], optional.
     some send_grid_config: SendGridEmailProviderConfigInput => send_grid_config,
-    /// Sets `smtpConfig`.
+    /// Sets `smtpConfig` (body field): object [`SMTPEmailProviderConfigInput`], optional.
     some smtp_config: SMTPEmailProviderConfigInput => smtp_config,
-    /// Sets `tencentExmailConfig`.
+    /// Sets `tencentExmailConfig` (body field): object [`TencentExmailEmailProviderConfigInput`], optional.
     some tencent_exmail_config: TencentExmailEmailProviderConfigInput => tencent_exmail_config,
 });
 
 // Optional parameters of `ManagementClient::copy_operate`.
 setters!(ManagementClient, ops::CopyOperate, tuple {
-    /// Sets `fieldId`.
+    /// Sets `fieldId` (body field): string, optional.
     into field_id: String => field_id,
 });
 
 // Optional parameters of `ManagementClient::create_access_key`.
 setters!(ManagementClient, ops::CreateAccessKey, tuple {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
     into tenant_id: String => tenant_id,
-    /// Sets `userId`.
+    /// Sets `userId` (body field): string, optional.
     into user_id: String => user_id,
 });
 
 // Optional parameters of `ManagementClient::create_admin_role`.
 setters!(ManagementClient, ops::CreateAdminRole, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
+    /// Example: `"this is role manager description"`.
     into description: String => description,
 });
 
 // Optional parameters of `ManagementClient::create_application`.
 setters!(ManagementClient, ops::CreateApplication, tuple {
-    /// Sets `appDescription`.
+    /// Sets `appDescription` (body field): string, optional.
     into app_description: String => app_description,
-    /// Sets `appIdentifier`.
+    /// Sets `appIdentifier` (body field): string, optional.
+    /// Example: `"example"`.
     into app_identifier: String => app_identifier,
-    /// Sets `appLogo`.
+    /// Sets `appLogo` (body field): string, optional.
     into app_logo: String => app_logo,
-    /// Sets `appType`.
+    /// Sets `appType` (body field): enum [`CreateApplicationDtoAppType`], optional.
+    /// One of `web`, `spa`, `native`, `api`, `mfa`, `mini-program`, `gateway-app` or `gateway-agent`.
     some app_type: CreateApplicationDtoAppType => app_type,
-    /// Sets `brandingConfig`.
+    /// Sets `brandingConfig` (body field): object [`ApplicationBrandingConfigInputDto`], optional.
     some branding_config: ApplicationBrandingConfigInputDto => branding_config,
-    /// Sets `casConfig`.
+    /// Sets `casConfig` (body field): object [`CasIdPConfig`], optional.
     some cas_config: CasIdPConfig => cas_config,
-    /// Sets `casProviderEnabled`.
+    /// Sets `casProviderEnabled` (body field): boolean, optional.
     some cas_provider_enabled: bool => cas_provider_enabled,
-    /// Sets `defaultProtocol`.
+    /// Sets `defaultProtocol` (body field): enum [`CreateApplicationDtoDefaultProtocol`], optional.
+    /// One of `oidc`, `oauth`, `saml`, `cas` or `asa`.
     some default_protocol: CreateApplicationDtoDefaultProtocol => default_protocol,
-    /// Sets `initLoginUri`.
+    /// Sets `initLoginUri` (body field): string, optional.
+    /// Example: `"[\"https://example.com/login\"]"`.
     into init_login_uri: String => init_login_uri,
-    /// Sets `loginConfig`.
+    /// Sets `loginConfig` (body field): object [`ApplicationLoginConfigInputDto`], optional.
     some login_config: ApplicationLoginConfigInputDto => login_config,
-    /// Sets `logoutRedirectUris`.
+    /// Sets `logoutRedirectUris` (body field): list of string, optional.
+    /// Example: `["https://example.com/logout-callback"]`.
     some logout_redirect_uris: Vec<String> => logout_redirect_uris,
-    /// Sets `oauthConfig`.
+    /// Sets `oauthConfig` (body field): object [`OauthIdpConfig`], optional.
     some oauth_config: OauthIdpConfig => oauth_config,
-    /// Sets `oauthProviderEnabled`.
+    /// Sets `oauthProviderEnabled` (body field): boolean, optional.
     some oauth_provider_enabled: bool => oauth_provider_enabled,
-    /// Sets `oidcConfig`.
+    /// Sets `oidcConfig` (body field): object [`OIDCConfig`], optional.
     some oidc_config: OIDCConfig => oidc_config,
-    /// Sets `redirectUris`.
+    /// Sets `redirectUris` (body field): list of string, optional.
+    /// Example: `["https://example.com/callback"]`.
     some redirect_uris: Vec<String> => redirect_uris,
-    /// Sets `registerConfig`.
+    /// Sets `registerConfig` (body field): object [`ApplicationRegisterConfigInputDto`], optional.
     some register_config: ApplicationRegisterConfigInputDto => register_config,
-    /// Sets `samlConfig`.
+    /// Sets `samlConfig` (body field): object [`SamlIdpConfig`], optional.
     some saml_config: SamlIdpConfig => saml_config,
-    /// Sets `samlProviderEnabled`.
+    /// Sets `samlProviderEnabled` (body field): boolean, optional.
     some saml_provider_enabled: bool => saml_provider_enabled,
-    /// Sets `ssoEnabled`.
+    /// Sets `ssoEnabled` (body field): boolean, optional.
     some sso_enabled: bool => sso_enabled,
-    /// Sets `template`.
+    /// Sets `template` (body field): string, optional.
+    /// Example: `"github"`.
     into template: String => template,
-    /// Sets `templateData`.
+    /// Sets `templateData` (body field): any JSON value, optional.
     some template_data: serde_json::Value => template_data,
 });
 
 // Optional parameters of `ManagementClient::create_data_policy`.
 setters!(ManagementClient, ops::CreateDataPolicy, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
 });
 
 // Optional parameters of `ManagementClient::create_data_resource`.
 setters!(ManagementClient, ops::CreateDataResource, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
-    /// Sets `extendFieldList`.
+    /// Sets `extendFieldList` (body field): list of object [`ExtendField`], optional.
     some extend_field_list: Vec<ExtendField> => extend_field_list,
 });
 
 // Optional parameters of `ManagementClient::create_data_resource_by_array`.
 setters!(ManagementClient, ops::CreateDataResourceByArray, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
 });
 
 // Optional parameters of `ManagementClient::create_data_resource_by_string`.
 setters!(ManagementClient, ops::CreateDataResourceByString, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
 });
 
 // Optional parameters of `ManagementClient::create_data_resource_by_tree`.
 setters!(ManagementClient, ops::CreateDataResourceByTree, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
-    /// Sets `extendFieldList`.
+    /// Sets `extendFieldList` (body field): list of object [`ExtendField`], optional.
     some extend_field_list: Vec<ExtendField> => extend_field_list,
 });
 
 // Optional parameters of `ManagementClient::create_device`.
 setters!(ManagementClient, ops::CreateDevice, tuple {
-    /// Sets `cookie`.
+    /// Sets `cookie` (body field): boolean, optional.
     some cookie: bool => cookie,
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
-    /// Sets `fde`.
+    /// Sets `fde` (body field): string, optional.
     into fde: String => fde,
-    /// Sets `hks`.
+    /// Sets `hks` (body field): string, optional.
     into hks: String => hks,
-    /// Sets `hor`.
+    /// Sets `hor` (body field): boolean, optional.
     some hor: bool => hor,
-    /// Sets `imei`.
+    /// Sets `imei` (body field): string, optional.
     into imei: String => imei,
-    /// Sets `language`.
+    /// Sets `language` (body field): string, optional.
     into language: String => language,
-    /// Sets `meid`.
+    /// Sets `meid` (body field): string, optional.
     into meid: String => meid,
-    /// Sets `mod`.
+    /// Sets `mod` (body field): string, optional.
     into r#mod: String => r#mod,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `os`.
+    /// Sets `os` (body field): string, optional.
     into os: String => os,
-    /// Sets `producer`.
+    /// Sets `producer` (body field): string, optional.
     into producer: String => producer,
-    /// Sets `sn`.
+    /// Sets `sn` (body field): string, optional.
     into sn: String => sn,
-    /// Sets `userAgent`.
+    /// Sets `userAgent` (body field): string, optional.
     into user_agent: String => user_agent,
-    /// Sets `version`.
+    /// Sets `version` (body field): string, optional.
     into version: String => version,
 });
 
 // Optional parameters of `ManagementClient::create_ext_idp`.
 setters!(ManagementClient, ops::CreateExtIdp, tuple {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::create_ext_idp_conn`.
 setters!(ManagementClient, ops::CreateExtIdpConn, tuple {
-    /// Sets `loginOnly`.
+    /// Sets `loginOnly` (body field): boolean, optional.
     some login_only: bool => login_only,
-    /// Sets `logo`.
+    /// Sets `logo` (body field): string, optional.
     into logo: String => logo,
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::create_group`.
 setters!(ManagementClient, ops::CreateGroup, tuple {
-    /// Sets `customData`.
+    /// Sets `customData` (body field): any JSON value, optional.
     some custom_data: serde_json::Value => custom_data,
 });
 
 // Optional parameters of `ManagementClient::create_model`.
 setters!(ManagementClient, ops::CreateModel, tuple {
-    /// Sets `dataType`.
+    /// Sets `dataType` (body field): enum [`CreateFunctionModelDtoDataType`], optional.
+    /// One of `list` or `tree`.
     some data_type: CreateFunctionModelDtoDataType => data_type,
 });
 
 // Optional parameters of `ManagementClient::create_multiple_tenant_admin`.
 setters!(ManagementClient, ops::CreateMultipleTenantAdmin, tuple {
-    /// Sets `apiAuthorized`.
+    /// Sets `apiAuthorized` (body field): boolean, optional.
     some api_authorized: bool => api_authorized,
-    /// Sets `sendEmailNotification`.
+    /// Sets `sendEmailNotification` (body field): boolean, optional.
     some send_email_notification: bool => send_email_notification,
-    /// Sets `sendPhoneNotification`.
+    /// Sets `sendPhoneNotification` (body field): boolean, optional.
     some send_phone_notification: bool => send_phone_notification,
 });
 
 // Optional parameters of `ManagementClient::create_namespace`.
 setters!(ManagementClient, ops::CreateNamespace, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
 });
 
 // Optional parameters of `ManagementClient::create_permission_namespace`.
 setters!(ManagementClient, ops::CreatePermissionNamespace, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
 });
 
 // Optional parameters of `ManagementClient::create_pipeline_function`.
 setters!(ManagementClient, ops::CreatePipelineFunction, tuple {
-    /// Sets `enabled`.
+    /// Sets `enabled` (body field): boolean, optional.
     some enabled: bool => enabled,
-    /// Sets `funcDescription`.
+    /// Sets `funcDescription` (body field): string, optional.
     into func_description: String => func_description,
-    /// Sets `isAsynchronous`.
+    /// Sets `isAsynchronous` (body field): boolean, optional.
     some is_asynchronous: bool => is_asynchronous,
-    /// Sets `terminateOnTimeout`.
+    /// Sets `terminateOnTimeout` (body field): boolean, optional.
     some terminate_on_timeout: bool => terminate_on_timeout,
-    /// Sets `timeout`.
+    /// Sets `timeout` (body field): integer, optional.
+    /// Example: `3`.
     some timeout: i64 => timeout,
 });
 
 // Optional parameters of `ManagementClient::create_public_account`.
 setters!(ManagementClient, ops::CreatePublicAccount, tuple {
-    /// Sets `address`.
+    /// Sets `address` (body field): string, optional.
     into address: String => address,
-    /// Sets `birthdate`.
+    /// Sets `birthdate` (body field): string, optional.
+    /// Example: `"2022-06-03"`.
     into birthdate: String => birthdate,
-    /// Sets `browser`.
+    /// Sets `browser` (body field): string, optional.
     into browser: String => browser,
-    /// Sets `city`.
+    /// Sets `city` (body field): string, optional.
+    /// Example: `"BJ"`.
     into city: String => city,
-    /// Sets `company`.
+    /// Sets `company` (body field): string, optional.
+    /// Example: `"steamory"`.
     into company: String => company,
-    /// Sets `country`.
+    /// Sets `country` (body field): string, optional.
+    /// Example: `"CN"`.
     into country: String => country,
-    /// Sets `customData`.
+    /// Sets `customData` (body field): any JSON value, optional.
     some custom_data: serde_json::Value => custom_data,
-    /// Sets `departmentIds`.
+    /// Sets `departmentIds` (body field): list of string, optional.
+    /// Example: `["624d930c3xxxx5c08dd4986e","624d93102xxxx012f33cd2fe"]`.
     some department_ids: Vec<String> => department_ids,
-    /// Sets `device`.
+    /// Sets `device` (body field): string, optional.
+    /// Example: `"iOS"`.
     into device: String => device,
-    /// Sets `email`.
+    /// Sets `email` (body field): string, optional.
+    /// Example: `"test@example.com"`.
     into email: String => email,
-    /// Sets `emailVerified`.
+    /// Sets `emailVerified` (body field): boolean, optional.
+    /// Example: `true`.
     some email_verified: bool => email_verified,
-    /// Sets `externalId`.
+    /// Sets `externalId` (body field): string, optional.
+    /// Example: `"10010"`.
     into external_id: String => external_id,
-    /// Sets `familyName`.
+    /// Sets `familyName` (body field): string, optional.
     into family_name: String => family_name,
-    /// Sets `formatted`.
+    /// Sets `formatted` (body field): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     into formatted: String => formatted,
-    /// Sets `gender`.
+    /// Sets `gender` (body field): enum [`CreatePublicAccountReqDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     some gender: CreatePublicAccountReqDtoGender => gender,
-    /// Sets `givenName`.
+    /// Sets `givenName` (body field): string, optional.
     into given_name: String => given_name,
-    /// Sets `identityNumber`.
+    /// Sets `identityNumber` (body field): string, optional.
+    /// Example: `"420421xxxxxxxx1234"`.
     into identity_number: String => identity_number,
-    /// Sets `locale`.
+    /// Sets `locale` (body field): string, optional.
+    /// Example: `"af"`.
     into locale: String => locale,
-    /// Sets `middleName`.
+    /// Sets `middleName` (body field): string, optional.
+    /// Example: `"James"`.
     into middle_name: String => middle_name,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `nickname`.
+    /// Sets `nickname` (body field): string, optional.
     into nickname: String => nickname,
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`CreatePublicAccountOptionsDto`], optional.
     some options: CreatePublicAccountOptionsDto => options,
-    /// Sets `otp`.
+    /// Sets `otp` (body field): object [`CreatePublicAccountOtpDto`], optional.
     some otp: CreatePublicAccountOtpDto => otp,
-    /// Sets `password`.
+    /// Sets `password` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into password: SecretString => password,
-    /// Sets `phone`.
+    /// Sets `phone` (body field): string, optional.
+    /// Example: `"188xxxx8888"`.
     into phone: String => phone,
-    /// Sets `phoneCountryCode`.
+    /// Sets `phoneCountryCode` (body field): string, optional.
+    /// Example: `"+86"`.
     into phone_country_code: String => phone_country_code,
-    /// Sets `phoneVerified`.
+    /// Sets `phoneVerified` (body field): boolean, optional.
+    /// Example: `true`.
     some phone_verified: bool => phone_verified,
-    /// Sets `photo`.
+    /// Sets `photo` (body field): string, optional.
     into photo: String => photo,
-    /// Sets `postalCode`.
+    /// Sets `postalCode` (body field): string, optional.
+    /// Example: `"438100"`.
     into postal_code: String => postal_code,
-    /// Sets `preferredUsername`.
+    /// Sets `preferredUsername` (body field): string, optional.
+    /// Example: `"alice"`.
     into preferred_username: String => preferred_username,
-    /// Sets `profile`.
+    /// Sets `profile` (body field): string, optional.
+    /// Example: `"alice"`.
     into profile: String => profile,
-    /// Sets `province`.
+    /// Sets `province` (body field): string, optional.
+    /// Example: `"BJ"`.
     into province: String => province,
-    /// Sets `region`.
+    /// Sets `region` (body field): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     into region: String => region,
-    /// Sets `salt`.
+    /// Sets `salt` (body field): string, optional.
+    /// Example: `"dgisaeieruur"`.
     into salt: String => salt,
-    /// Sets `status`.
+    /// Sets `status` (body field): enum [`CreatePublicAccountReqDtoStatus`], optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     some status: CreatePublicAccountReqDtoStatus => status,
-    /// Sets `streetAddress`.
+    /// Sets `streetAddress` (body field): string, optional.
     into street_address: String => street_address,
-    /// Sets `username`.
+    /// Sets `username` (body field): string, optional.
+    /// Example: `"bob"`.
     into username: String => username,
-    /// Sets `website`.
+    /// Sets `website` (body field): string, optional.
+    /// Example: `"https://my-website.com"`.
     into website: String => website,
-    /// Sets `zoneinfo`.
+    /// Sets `zoneinfo` (body field): string, optional.
+    /// Example: `"GMT-08:00"`.
     into zoneinfo: String => zoneinfo,
 });
 
 // Optional parameters of `ManagementClient::create_public_accounts_batch`.
 setters!(ManagementClient, ops::CreatePublicAccountsBatch, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`CreatePublicAccountOptionsDto`], optional.
     some options: CreatePublicAccountOptionsDto => options,
 });
 
 // Optional parameters of `ManagementClient::create_resource`.
 setters!(ManagementClient, ops::CreateResource, tuple {
-    /// Sets `actions`.
+    /// Sets `actions` (body field): list of object [`ResourceAction`], optional.
     some actions: Vec<ResourceAction> => actions,
-    /// Sets `apiIdentifier`.
+    /// Sets `apiIdentifier` (body field): string, optional.
+    /// Example: `"https://my-awesome-api.com/api"`.
     into api_identifier: String => api_identifier,
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::create_resources_batch`.
 setters!(ManagementClient, ops::CreateResourcesBatch, tuple {
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::create_role`.
 setters!(ManagementClient, ops::CreateRole, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
+    /// Example: `"this is role manager description"`.
     into description: String => description,
-    /// Sets `disableTime`.
+    /// Sets `disableTime` (body field): string, optional.
+    /// Example: `"1669881887852"`.
     into disable_time: String => disable_time,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
+    /// Example: `"manager"`.
     into name: String => name,
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::create_row`.
 setters!(ManagementClient, ops::CreateRow, tuple {
-    /// Sets `rowId`.
+    /// Sets `rowId` (body field): string, optional.
     into row_id: String => row_id,
 });
 
 // Optional parameters of `ManagementClient::create_tenant`.
 setters!(ManagementClient, ops::CreateTenant, tuple {
-    /// Sets `adminAmount`.
+    /// Sets `adminAmount` (body field): integer, optional.
     some admin_amount: i64 => admin_amount,
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
-    /// Sets `enterpriseDomains`.
+    /// Sets `enterpriseDomains` (body field): list of string, optional.
     some enterprise_domains: Vec<String> => enterprise_domains,
-    /// Sets `expireTime`.
+    /// Sets `expireTime` (body field): string, optional.
     into expire_time: String => expire_time,
-    /// Sets `logo`.
+    /// Sets `logo` (body field): list of string, optional.
     some logo: Vec<String> => logo,
-    /// Sets `mauAmount`.
+    /// Sets `mauAmount` (body field): integer, optional.
     some mau_amount: i64 => mau_amount,
-    /// Sets `memberAmount`.
+    /// Sets `memberAmount` (body field): integer, optional.
     some member_amount: i64 => member_amount,
-    /// Sets `rejectHint`.
+    /// Sets `rejectHint` (body field): string, optional.
     into reject_hint: String => reject_hint,
-    /// Sets `sourceAppId`.
+    /// Sets `sourceAppId` (body field): string, optional.
     into source_app_id: String => source_app_id,
 });
 
 // Optional parameters of `ManagementClient::create_tenant_cooperator`.
 setters!(ManagementClient, ops::CreateTenantCooperator, tuple {
-    /// Sets `apiAuthorized`.
+    /// Sets `apiAuthorized` (body field): boolean, optional.
     some api_authorized: bool => api_authorized,
-    /// Sets `sendEmailNotification`.
+    /// Sets `sendEmailNotification` (body field): boolean, optional.
     some send_email_notification: bool => send_email_notification,
-    /// Sets `sendPhoneNotification`.
+    /// Sets `sendPhoneNotification` (body field): boolean, optional.
     some send_phone_notification: bool => send_phone_notification,
 });
 
 // Optional parameters of `ManagementClient::create_tenant_user`.
 setters!(ManagementClient, ops::CreateTenantUser, tuple {
-    /// Sets `address`.
+    /// Sets `address` (body field): string, optional.
     into address: String => address,
-    /// Sets `birthdate`.
+    /// Sets `birthdate` (body field): string, optional.
     into birthdate: String => birthdate,
-    /// Sets `city`.
+    /// Sets `city` (body field): string, optional.
     into city: String => city,
-    /// Sets `country`.
+    /// Sets `country` (body field): string, optional.
     into country: String => country,
-    /// Sets `email`.
+    /// Sets `email` (body field): string, optional.
     into email: String => email,
-    /// Sets `familyName`.
+    /// Sets `familyName` (body field): string, optional.
     into family_name: String => family_name,
-    /// Sets `givenName`.
+    /// Sets `givenName` (body field): string, optional.
     into given_name: String => given_name,
-    /// Sets `middleName`.
+    /// Sets `middleName` (body field): string, optional.
     into middle_name: String => middle_name,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `nickname`.
+    /// Sets `nickname` (body field): string, optional.
     into nickname: String => nickname,
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`CreateTenantUserOptionsDto`], optional.
     some options: CreateTenantUserOptionsDto => options,
-    /// Sets `password`.
+    /// Sets `password` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into password: SecretString => password,
-    /// Sets `phone`.
+    /// Sets `phone` (body field): string, optional.
     into phone: String => phone,
-    /// Sets `phoneCountryCode`.
+    /// Sets `phoneCountryCode` (body field): string, optional.
     into phone_country_code: String => phone_country_code,
-    /// Sets `photo`.
+    /// Sets `photo` (body field): string, optional.
     into photo: String => photo,
-    /// Sets `postalCode`.
+    /// Sets `postalCode` (body field): string, optional.
     into postal_code: String => postal_code,
-    /// Sets `preferredUsername`.
+    /// Sets `preferredUsername` (body field): string, optional.
     into preferred_username: String => preferred_username,
-    /// Sets `province`.
+    /// Sets `province` (body field): string, optional.
     into province: String => province,
-    /// Sets `salt`.
+    /// Sets `salt` (body field): string, optional.
     into salt: String => salt,
-    /// Sets `streetAddress`.
+    /// Sets `streetAddress` (body field): string, optional.
     into street_address: String => street_address,
-    /// Sets `username`.
+    /// Sets `username` (body field): string, optional.
     into username: String => username,
 });
 
 // Optional parameters of `ManagementClient::create_user`.
 setters!(ManagementClient, ops::CreateUser, tuple {
-    /// Sets `address`.
+    /// Sets `address` (body field): string, optional.
     into address: String => address,
-    /// Sets `birthdate`.
+    /// Sets `birthdate` (body field): string, optional.
+    /// Example: `"2022-06-03"`.
     into birthdate: String => birthdate,
-    /// Sets `browser`.
+    /// Sets `browser` (body field): string, optional.
     into browser: String => browser,
-    /// Sets `city`.
+    /// Sets `city` (body field): string, optional.
+    /// Example: `"BJ"`.
     into city: String => city,
-    /// Sets `company`.
+    /// Sets `company` (body field): string, optional.
+    /// Example: `"steamory"`.
     into company: String => company,
-    /// Sets `country`.
+    /// Sets `country` (body field): string, optional.
+    /// Example: `"CN"`.
     into country: String => country,
-    /// Sets `customData`.
+    /// Sets `customData` (body field): any JSON value, optional.
     some custom_data: serde_json::Value => custom_data,
-    /// Sets `departmentIds`.
+    /// Sets `departmentIds` (body field): list of string, optional.
+    /// Example: `["624d930c3xxxx5c08dd4986e","624d93102xxxx012f33cd2fe"]`.
     some department_ids: Vec<String> => department_ids,
-    /// Sets `device`.
+    /// Sets `device` (body field): string, optional.
+    /// Example: `"iOS"`.
     into device: String => device,
-    /// Sets `email`.
+    /// Sets `email` (body field): string, optional.
+    /// Example: `"test@example.com"`.
     into email: String => email,
-    /// Sets `emailVerified`.
+    /// Sets `emailVerified` (body field): boolean, optional.
+    /// Example: `true`.
     some email_verified: bool => email_verified,
-    /// Sets `externalId`.
+    /// Sets `externalId` (body field): string, optional.
+    /// Example: `"10010"`.
     into external_id: String => external_id,
-    /// Sets `familyName`.
+    /// Sets `familyName` (body field): string, optional.
     into family_name: String => family_name,
-    /// Sets `formatted`.
+    /// Sets `formatted` (body field): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     into formatted: String => formatted,
-    /// Sets `gender`.
+    /// Sets `gender` (body field): enum [`CreateUserReqDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     some gender: CreateUserReqDtoGender => gender,
-    /// Sets `givenName`.
+    /// Sets `givenName` (body field): string, optional.
     into given_name: String => given_name,
-    /// Sets `identities`.
+    /// Sets `identities` (body field): list of object [`CreateIdentityDto`], optional.
     some identities: Vec<CreateIdentityDto> => identities,
-    /// Sets `identityNumber`.
+    /// Sets `identityNumber` (body field): string, optional.
+    /// Example: `"420421xxxxxxxx1234"`.
     into identity_number: String => identity_number,
-    /// Sets `locale`.
+    /// Sets `locale` (body field): string, optional.
+    /// Example: `"af"`.
     into locale: String => locale,
-    /// Sets `metadataSource`.
+    /// Sets `metadataSource` (body field): any JSON value, optional.
     some metadata_source: serde_json::Value => metadata_source,
-    /// Sets `middleName`.
+    /// Sets `middleName` (body field): string, optional.
+    /// Example: `"James"`.
     into middle_name: String => middle_name,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `nickname`.
+    /// Sets `nickname` (body field): string, optional.
     into nickname: String => nickname,
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`CreateUserOptionsDto`], optional.
     some options: CreateUserOptionsDto => options,
-    /// Sets `otp`.
+    /// Sets `otp` (body field): object [`CreateUserOtpDto`], optional.
     some otp: CreateUserOtpDto => otp,
-    /// Sets `password`.
+    /// Sets `password` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into password: SecretString => password,
-    /// Sets `phone`.
+    /// Sets `phone` (body field): string, optional.
+    /// Example: `"188xxxx8888"`.
     into phone: String => phone,
-    /// Sets `phoneCountryCode`.
+    /// Sets `phoneCountryCode` (body field): string, optional.
+    /// Example: `"+86"`.
     into phone_country_code: String => phone_country_code,
-    /// Sets `phoneVerified`.
+    /// Sets `phoneVerified` (body field): boolean, optional.
+    /// Example: `true`.
     some phone_verified: bool => phone_verified,
-    /// Sets `photo`.
+    /// Sets `photo` (body field): string, optional.
     into photo: String => photo,
-    /// Sets `postalCode`.
+    /// Sets `postalCode` (body field): string, optional.
+    /// Example: `"438100"`.
     into postal_code: String => postal_code,
-    /// Sets `preferredUsername`.
+    /// Sets `preferredUsername` (body field): string, optional.
+    /// Example: `"alice"`.
     into preferred_username: String => preferred_username,
-    /// Sets `profile`.
+    /// Sets `profile` (body field): string, optional.
+    /// Example: `"alice"`.
     into profile: String => profile,
-    /// Sets `province`.
+    /// Sets `province` (body field): string, optional.
+    /// Example: `"BJ"`.
     into province: String => province,
-    /// Sets `region`.
+    /// Sets `region` (body field): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     into region: String => region,
-    /// Sets `salt`.
+    /// Sets `salt` (body field): string, optional.
+    /// Example: `"dgisaeieruur"`.
     into salt: String => salt,
-    /// Sets `status`.
+    /// Sets `status` (body field): enum [`CreateUserReqDtoStatus`], optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     some status: CreateUserReqDtoStatus => status,
-    /// Sets `streetAddress`.
+    /// Sets `streetAddress` (body field): string, optional.
     into street_address: String => street_address,
-    /// Sets `tenantIds`.
+    /// Sets `tenantIds` (body field): list of string, optional.
+    /// Example: `["63f867961cxxxx41e7ccb582","63bea7828f4xxxxbfa80df93"]`.
     some tenant_ids: Vec<String> => tenant_ids,
-    /// Sets `username`.
+    /// Sets `username` (body field): string, optional.
+    /// Example: `"bob"`.
     into username: String => username,
-    /// Sets `website`.
+    /// Sets `website` (body field): string, optional.
+    /// Example: `"https://my-website.com"`.
     into website: String => website,
-    /// Sets `zoneinfo`.
+    /// Sets `zoneinfo` (body field): string, optional.
+    /// Example: `"GMT-08:00"`.
     into zoneinfo: String => zoneinfo,
 });
 
 // Optional parameters of `ManagementClient::create_users_batch`.
 setters!(ManagementClient, ops::CreateUsersBatch, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`CreateUserOptionsDto`], optional.
     some options: CreateUserOptionsDto => options,
 });
 
 // Optional parameters of `ManagementClient::create_webhook`.
 setters!(ManagementClient, ops::CreateWebhook, tuple {
-    /// Sets `enabled`.
+    /// Sets `enabled` (body field): boolean, optional.
+    /// Example: `true`.
     some enabled: bool => enabled,
-    /// Sets `retryConfig`.
+    /// Sets `retryConfig` (body field): object [`WebhookRetryConfigV3Dto`], optional.
     some retry_config: WebhookRetryConfigV3Dto => retry_config,
-    /// Sets `secret`.
+    /// Sets `secret` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into secret: SecretString => secret,
 });
 
 // Optional parameters of `ManagementClient::delete_ext_idp`.
 setters!(ManagementClient, ops::DeleteExtIdp, tuple {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::delete_ext_idp_conn`.
 setters!(ManagementClient, ops::DeleteExtIdpConn, tuple {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::delete_public_accounts_batch`.
 setters!(ManagementClient, ops::DeletePublicAccountsBatch, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`DeletePublicAccountsBatchOptionsDto`], optional.
     some options: DeletePublicAccountsBatchOptionsDto => options,
 });
 
 // Optional parameters of `ManagementClient::delete_resource`.
 setters!(ManagementClient, ops::DeleteResource, tuple {
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::delete_resources_batch`.
 setters!(ManagementClient, ops::DeleteResourcesBatch, tuple {
-    /// Sets `codeList`.
+    /// Sets `codeList` (body field): list of string, optional.
+    /// Example: `["code1","code2"]`.
     some code_list: Vec<String> => code_list,
-    /// Sets `ids`.
+    /// Sets `ids` (body field): list of string, optional.
+    /// Example: `["6250f12d5dxxxx9bcfcf784b","6250f12d5dxxxx9bcfcf784b"]`.
     some ids: Vec<String> => ids,
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::delete_roles_batch`.
 setters!(ManagementClient, ops::DeleteRolesBatch, tuple {
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::delete_tenant_admin`.
 setters!(ManagementClient, ops::DeleteTenantAdmin, tuple {
-    /// Sets `linkUserId`.
+    /// Sets `linkUserId` (body field): any JSON value, optional.
     some link_user_id: serde_json::Value => link_user_id,
-    /// Sets `memberId`.
+    /// Sets `memberId` (body field): any JSON value, optional.
     some member_id: serde_json::Value => member_id,
 });
 
 // Optional parameters of `ManagementClient::delete_tenant_user`.
 setters!(ManagementClient, ops::DeleteTenantUser, tuple {
-    /// Sets `linkUserIds`.
+    /// Sets `linkUserIds` (body field): list of string, optional.
     some link_user_ids: Vec<String> => link_user_ids,
-    /// Sets `memberIds`.
+    /// Sets `memberIds` (body field): list of string, optional.
     some member_ids: Vec<String> => member_ids,
 });
 
 // Optional parameters of `ManagementClient::delete_user_sync_relations`.
 setters!(ManagementClient, ops::DeleteUserSyncRelations, tuple {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (body field): enum [`DeleteUserSyncRelationReqDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     some user_id_type: DeleteUserSyncRelationReqDtoUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::delete_users_batch`.
 setters!(ManagementClient, ops::DeleteUsersBatch, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`DeleteUsersBatchOptionsDto`], optional.
     some options: DeleteUsersBatchOptionsDto => options,
 });
 
 // Optional parameters of `ManagementClient::delete_whitelist`.
 setters!(ManagementClient, ops::DeleteWhitelist, tuple {
-    /// Sets `list`.
+    /// Sets `list` (body field): list of string, optional.
+    /// Example: `["12580@163.com"]`.
     some list: Vec<String> => list,
 });
 
 // Optional parameters of `ManagementClient::execute_operate`.
 setters!(ManagementClient, ops::ExecuteOperate, tuple {
-    /// Sets `fieldId`.
+    /// Sets `fieldId` (body field): string, optional.
     into field_id: String => field_id,
 });
 
 // Optional parameters of `ManagementClient::ext_idp_conn_state_by_apps`.
 setters!(ManagementClient, ops::ExtIdpConnStateByApps, plain {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
-    /// Sets `appId`.
+    /// Sets `appId` (query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into app_id: String => app_id,
-    /// Sets `type`.
+    /// Sets `type` (query parameter): enum [`ExtIdpConnStateByAppsType`], optional.
+    /// One of `social` or `enterprise`.
     some r#type: ExtIdpConnStateByAppsType => r#type,
 });
 
@@ -5375,13 +12346,15 @@ paged!(ManagementClient, ops::FindIpList);
 
 // Optional parameters of `ManagementClient::find_ip_list`.
 setters!(ManagementClient, ops::FindIpList, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
 // Optional parameters of `ManagementClient::find_last_login_apps_by_device_ids`.
 setters!(ManagementClient, ops::FindLastLoginAppsByDeviceIds, tuple {
-    /// Sets `userId`.
+    /// Sets `userId` (body field): string, optional.
     into user_id: String => user_id,
 });
 
@@ -5389,7 +12362,9 @@ paged!(ManagementClient, ops::FindRiskListPolicy);
 
 // Optional parameters of `ManagementClient::find_risk_list_policy`.
 setters!(ManagementClient, ops::FindRiskListPolicy, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
@@ -5397,55 +12372,66 @@ paged!(ManagementClient, ops::FindUserList);
 
 // Optional parameters of `ManagementClient::find_user_list`.
 setters!(ManagementClient, ops::FindUserList, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
 // Optional parameters of `ManagementClient::generate_invite_tenant_user_link`.
 setters!(ManagementClient, ops::GenerateInviteTenantUserLink, tuple {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::get_access_key_list`.
 setters!(ManagementClient, ops::GetAccessKeyList, plain {
-    /// Sets `userId`.
+    /// Sets `userId` (query parameter): string, optional.
     into user_id: String => user_id,
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (query parameter): string, optional.
     into tenant_id: String => tenant_id,
-    /// Sets `type`.
+    /// Sets `type` (query parameter): string, optional.
     into r#type: String => r#type,
-    /// Sets `status`.
+    /// Sets `status` (query parameter): list of string, optional.
     set status: Vec<String> => status,
 });
 
 // Optional parameters of `ManagementClient::get_admin_audit_logs`.
 setters!(ManagementClient, ops::GetAdminAuditLogs, tuple {
-    /// Sets `clientIp`.
+    /// Sets `clientIp` (body field): string, optional.
+    /// Example: `"xxx"`.
     into client_ip: String => client_ip,
-    /// Sets `end`.
+    /// Sets `end` (body field): integer, optional.
+    /// Example: `111`.
     some end: i64 => end,
-    /// Sets `operationType`.
+    /// Sets `operationType` (body field): string, optional.
+    /// Example: `"create"`.
     into operation_type: String => operation_type,
-    /// Sets `pagination`.
+    /// Sets `pagination` (body field): object [`ListWebhooksDto`], optional.
     some pagination: ListWebhooksDto => pagination,
-    /// Sets `requestId`.
+    /// Sets `requestId` (body field): string, optional.
+    /// Example: `"xxx"`.
     into request_id: String => request_id,
-    /// Sets `resourceType`.
+    /// Sets `resourceType` (body field): string, optional.
+    /// Example: `"user"`.
     into resource_type: String => resource_type,
-    /// Sets `start`.
+    /// Sets `start` (body field): integer, optional.
+    /// Example: `11`.
     some start: i64 => start,
-    /// Sets `success`.
+    /// Sets `success` (body field): boolean, optional.
+    /// Example: `true`.
     some success: bool => success,
-    /// Sets `userId`.
+    /// Sets `userId` (body field): string, optional.
+    /// Example: `"xxx"`.
     into user_id: String => user_id,
 });
 
 // Optional parameters of `ManagementClient::get_all_groups`.
 setters!(ManagementClient, ops::GetAllGroups, plain {
-    /// Sets `fetchMembers`.
+    /// Sets `fetchMembers` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some fetch_members: bool => fetch_members,
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
     some with_custom_data: bool => with_custom_data,
 });
 
@@ -5453,67 +12439,83 @@ paged!(ManagementClient, ops::GetAsaAccountAssignedTargets);
 
 // Optional parameters of `ManagementClient::get_asa_account_assigned_targets`.
 setters!(ManagementClient, ops::GetAsaAccountAssignedTargets, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
 // Optional parameters of `ManagementClient::get_authorized_resources`.
 setters!(ManagementClient, ops::GetAuthorizedResources, plain {
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
-    /// Sets `resourceType`.
+    /// Sets `resourceType` (query parameter): enum [`GetAuthorizedResourcesResourceType`], optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     some resource_type: GetAuthorizedResourcesResourceType => resource_type,
-    /// Sets `resourceList`.
+    /// Sets `resourceList` (query parameter): list of string, optional.
     set resource_list: Vec<String> => resource_list,
-    /// Sets `withDenied`.
+    /// Sets `withDenied` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some with_denied: bool => with_denied,
 });
 
 // Optional parameters of `ManagementClient::get_custom_data`.
 setters!(ManagementClient, ops::GetCustomData, plain {
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::get_custom_fields`.
 setters!(ManagementClient, ops::GetCustomFields, plain {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (query parameter): string, optional.
+    /// Example: `"642c1df417c2d8a80d744c1d"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::get_ext_idp`.
 setters!(ManagementClient, ops::GetExtIdp, plain {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
-    /// Sets `appId`.
+    /// Sets `appId` (query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into app_id: String => app_id,
-    /// Sets `type`.
+    /// Sets `type` (query parameter): enum [`GetExtIdpType`], optional.
+    /// One of `social` or `enterprise`.
     some r#type: GetExtIdpType => r#type,
 });
 
 // Optional parameters of `ManagementClient::get_group`.
 setters!(ManagementClient, ops::GetGroup, plain {
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
     some with_custom_data: bool => with_custom_data,
 });
 
 // Optional parameters of `ManagementClient::get_group_authorized_resources`.
 setters!(ManagementClient, ops::GetGroupAuthorizedResources, plain {
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
-    /// Sets `resourceType`.
+    /// Sets `resourceType` (query parameter): enum [`GetGroupAuthorizedResourcesResourceType`], optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     some resource_type: GetGroupAuthorizedResourcesResourceType => resource_type,
 });
 
 // Optional parameters of `ManagementClient::get_groups_of_public_account`.
 setters!(ManagementClient, ops::GetGroupsOfPublicAccount, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetGroupsOfPublicAccountUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetGroupsOfPublicAccountUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::get_mfa_trigger_data`.
 setters!(ManagementClient, ops::GetMfaTriggerData, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetMfaTriggerDataUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetMfaTriggerDataUserIdType => user_id_type,
 });
 
@@ -5521,33 +12523,47 @@ paged!(ManagementClient, ops::GetOrders);
 
 // Optional parameters of `ManagementClient::get_orders`.
 setters!(ManagementClient, ops::GetOrders, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
 // Optional parameters of `ManagementClient::get_organization`.
 setters!(ManagementClient, ops::GetOrganization, plain {
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_custom_data: bool => with_custom_data,
-    /// Sets `withPost`.
+    /// Sets `withPost` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_post: bool => with_post,
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (query parameter): string, optional.
+    /// Example: `"623c20b2a062aaaaf41b17da"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::get_organizations_batch`.
 setters!(ManagementClient, ops::GetOrganizationsBatch, plain {
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_custom_data: bool => with_custom_data,
-    /// Sets `withPost`.
+    /// Sets `withPost` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_post: bool => with_post,
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (query parameter): string, optional.
+    /// Example: `"623c20b2a062aaaaf41b17da"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::get_otp_secret_by_user`.
 setters!(ManagementClient, ops::GetOtpSecretByUser, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetOtpSecretByUserUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetOtpSecretByUserUserIdType => user_id_type,
 });
 
@@ -5555,35 +12571,55 @@ paged!(ManagementClient, ops::GetPipelineLogs);
 
 // Optional parameters of `ManagementClient::get_pipeline_logs`.
 setters!(ManagementClient, ops::GetPipelineLogs, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
 // Optional parameters of `ManagementClient::get_public_account`.
 setters!(ManagementClient, ops::GetPublicAccount, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetPublicAccountUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetPublicAccountUserIdType => user_id_type,
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_custom_data: bool => with_custom_data,
-    /// Sets `withDepartmentIds`.
+    /// Sets `withDepartmentIds` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     some with_department_ids: bool => with_department_ids,
 });
 
 // Optional parameters of `ManagementClient::get_public_account_batch`.
 setters!(ManagementClient, ops::GetPublicAccountBatch, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetPublicAccountBatchUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetPublicAccountBatchUserIdType => user_id_type,
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_custom_data: bool => with_custom_data,
-    /// Sets `withDepartmentIds`.
+    /// Sets `withDepartmentIds` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     some with_department_ids: bool => with_department_ids,
 });
 
 // Optional parameters of `ManagementClient::get_public_account_roles`.
 setters!(ManagementClient, ops::GetPublicAccountRoles, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetPublicAccountRolesUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetPublicAccountRolesUserIdType => user_id_type,
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// The Node SDK sends `"default"` when unset; this SDK sends nothing.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
@@ -5591,13 +12627,16 @@ paged!(ManagementClient, ops::GetRelationValue);
 
 // Optional parameters of `ManagementClient::get_relation_value`.
 setters!(ManagementClient, ops::GetRelationValue, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
 // Optional parameters of `ManagementClient::get_resource`.
 setters!(ManagementClient, ops::GetResource, plain {
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
@@ -5605,161 +12644,213 @@ paged!(ManagementClient, ops::GetResourceAuthorizedTargets);
 
 // Optional parameters of `ManagementClient::get_resource_authorized_targets`.
 setters!(ManagementClient, ops::GetResourceAuthorizedTargets, tuple {
-    /// Sets `limit`.
+    /// Sets `limit` (body field): integer, optional.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
     into namespace: String => namespace,
-    /// Sets `targetType`.
+    /// Sets `targetType` (body field): enum [`GetResourceAuthorizedTargetsDtoTargetType`], optional.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     some target_type: GetResourceAuthorizedTargetsDtoTargetType => target_type,
 });
 
 // Optional parameters of `ManagementClient::get_resources_batch`.
 setters!(ManagementClient, ops::GetResourcesBatch, plain {
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::get_role`.
 setters!(ManagementClient, ops::GetRole, plain {
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::get_role_authorized_resources`.
 setters!(ManagementClient, ops::GetRoleAuthorizedResources, plain {
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
-    /// Sets `resourceType`.
+    /// Sets `resourceType` (query parameter): enum [`GetRoleAuthorizedResourcesResourceType`], optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     some resource_type: GetRoleAuthorizedResourcesResourceType => resource_type,
 });
 
 // Optional parameters of `ManagementClient::get_tenant`.
 setters!(ManagementClient, ops::GetTenant, plain {
-    /// Sets `withMembersCount`.
+    /// Sets `withMembersCount` (query parameter): boolean, optional.
     some with_members_count: bool => with_members_count,
-    /// Sets `withAppDetail`.
+    /// Sets `withAppDetail` (query parameter): boolean, optional.
     some with_app_detail: bool => with_app_detail,
-    /// Sets `withCreatorDetail`.
+    /// Sets `withCreatorDetail` (query parameter): boolean, optional.
     some with_creator_detail: bool => with_creator_detail,
-    /// Sets `withSourceAppDetail`.
+    /// Sets `withSourceAppDetail` (query parameter): boolean, optional.
     some with_source_app_detail: bool => with_source_app_detail,
 });
 
 // Optional parameters of `ManagementClient::get_tenant_little_info`.
 setters!(ManagementClient, ops::GetTenantLittleInfo, plain {
-    /// Sets `withMembersCount`.
+    /// Sets `withMembersCount` (query parameter): boolean, optional.
     some with_members_count: bool => with_members_count,
-    /// Sets `withAppDetail`.
+    /// Sets `withAppDetail` (query parameter): boolean, optional.
     some with_app_detail: bool => with_app_detail,
-    /// Sets `withCreatorDetail`.
+    /// Sets `withCreatorDetail` (query parameter): boolean, optional.
     some with_creator_detail: bool => with_creator_detail,
-    /// Sets `withSourceAppDetail`.
+    /// Sets `withSourceAppDetail` (query parameter): boolean, optional.
     some with_source_app_detail: bool => with_source_app_detail,
 });
 
 // Optional parameters of `ManagementClient::get_tenant_user`.
 setters!(ManagementClient, ops::GetTenantUser, plain {
-    /// Sets `linkUserId`.
+    /// Sets `linkUserId` (query parameter): string, optional.
     into link_user_id: String => link_user_id,
-    /// Sets `memberId`.
+    /// Sets `memberId` (query parameter): string, optional.
     into member_id: String => member_id,
 });
 
 // Optional parameters of `ManagementClient::get_user`.
 setters!(ManagementClient, ops::GetUser, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserUserIdType => user_id_type,
-    /// Sets `flatCustomData`.
+    /// Sets `flatCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some flat_custom_data: bool => flat_custom_data,
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_custom_data: bool => with_custom_data,
-    /// Sets `withPost`.
+    /// Sets `withPost` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_post: bool => with_post,
-    /// Sets `withIdentities`.
+    /// Sets `withIdentities` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_identities: bool => with_identities,
-    /// Sets `withDepartmentIds`.
+    /// Sets `withDepartmentIds` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     some with_department_ids: bool => with_department_ids,
 });
 
 // Optional parameters of `ManagementClient::get_user_accessible_apps`.
 setters!(ManagementClient, ops::GetUserAccessibleApps, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserAccessibleAppsUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserAccessibleAppsUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::get_user_action_logs`.
 setters!(ManagementClient, ops::GetUserActionLogs, tuple {
-    /// Sets `appId`.
+    /// Sets `appId` (body field): string, optional.
+    /// Example: `"xxx"`.
     into app_id: String => app_id,
-    /// Sets `clientIp`.
+    /// Sets `clientIp` (body field): string, optional.
+    /// Example: `"xxx"`.
     into client_ip: String => client_ip,
-    /// Sets `end`.
+    /// Sets `end` (body field): integer, optional.
+    /// Example: `111`.
     some end: i64 => end,
-    /// Sets `eventType`.
+    /// Sets `eventType` (body field): string, optional.
+    /// Example: `"login"`.
     into event_type: String => event_type,
-    /// Sets `pagination`.
+    /// Sets `pagination` (body field): object [`ListWebhooksDto`], optional.
     some pagination: ListWebhooksDto => pagination,
-    /// Sets `requestId`.
+    /// Sets `requestId` (body field): string, optional.
+    /// Example: `"xxx"`.
     into request_id: String => request_id,
-    /// Sets `start`.
+    /// Sets `start` (body field): integer, optional.
+    /// Example: `11`.
     some start: i64 => start,
-    /// Sets `success`.
+    /// Sets `success` (body field): boolean, optional.
+    /// Example: `true`.
     some success: bool => success,
-    /// Sets `userId`.
+    /// Sets `userId` (body field): string, optional.
+    /// Example: `"xxx"`.
     into user_id: String => user_id,
 });
 
 // Optional parameters of `ManagementClient::get_user_authorized_apps`.
 setters!(ManagementClient, ops::GetUserAuthorizedApps, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserAuthorizedAppsUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserAuthorizedAppsUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::get_user_authorized_resources`.
 setters!(ManagementClient, ops::GetUserAuthorizedResources, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserAuthorizedResourcesUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserAuthorizedResourcesUserIdType => user_id_type,
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
-    /// Sets `resourceType`.
+    /// Sets `resourceType` (query parameter): enum [`GetUserAuthorizedResourcesResourceType`], optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     some resource_type: GetUserAuthorizedResourcesResourceType => resource_type,
 });
 
 // Optional parameters of `ManagementClient::get_user_batch`.
 setters!(ManagementClient, ops::GetUserBatch, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserBatchUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserBatchUserIdType => user_id_type,
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_custom_data: bool => with_custom_data,
-    /// Sets `flatCustomData`.
+    /// Sets `flatCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some flat_custom_data: bool => flat_custom_data,
-    /// Sets `withIdentities`.
+    /// Sets `withIdentities` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_identities: bool => with_identities,
-    /// Sets `withDepartmentIds`.
+    /// Sets `withDepartmentIds` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     some with_department_ids: bool => with_department_ids,
 });
 
 // Optional parameters of `ManagementClient::get_user_groups`.
 setters!(ManagementClient, ops::GetUserGroups, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserGroupsUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserGroupsUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::get_user_identities`.
 setters!(ManagementClient, ops::GetUserIdentities, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserIdentitiesUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserIdentitiesUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::get_user_loggedin_apps`.
 setters!(ManagementClient, ops::GetUserLoggedinApps, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserLoggedinAppsUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserLoggedinAppsUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::get_user_loggedin_identities`.
 setters!(ManagementClient, ops::GetUserLoggedinIdentities, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserLoggedinIdentitiesUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserLoggedinIdentitiesUserIdType => user_id_type,
 });
 
@@ -5767,67 +12858,87 @@ paged!(ManagementClient, ops::GetUserLoginHistory);
 
 // Optional parameters of `ManagementClient::get_user_login_history`.
 setters!(ManagementClient, ops::GetUserLoginHistory, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserLoginHistoryUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserLoginHistoryUserIdType => user_id_type,
-    /// Sets `appId`.
+    /// Sets `appId` (query parameter): string, optional.
     into app_id: String => app_id,
-    /// Sets `clientIp`.
+    /// Sets `clientIp` (query parameter): string, optional.
+    /// Example: `"127.0.0.1"`.
     into client_ip: String => client_ip,
-    /// Sets `start`.
+    /// Sets `start` (query parameter): integer, optional.
+    /// Example: `1647360000000`.
     some start: i64 => start,
-    /// Sets `end`.
+    /// Sets `end` (query parameter): integer, optional.
+    /// Example: `1648051199000`.
     some end: i64 => end,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
 // Optional parameters of `ManagementClient::get_user_mfa_info`.
 setters!(ManagementClient, ops::GetUserMfaInfo, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserMfaInfoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserMfaInfoUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::get_user_mfa_status`.
 setters!(ManagementClient, ops::GetUserMfaStatus, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserMfaStatusUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserMfaStatusUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::get_user_password_ciphertext`.
 setters!(ManagementClient, ops::GetUserPasswordCiphertext, tuple {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (body field): enum [`GetUserPasswordCiphertextDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     some user_id_type: GetUserPasswordCiphertextDtoUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::get_user_permission_list`.
 setters!(ManagementClient, ops::GetUserPermissionList, tuple {
-    /// Sets `namespaceCodes`.
+    /// Sets `namespaceCodes` (body field): list of string, optional.
+    /// Example: `["examplePermissionNamespace1"]`.
     some namespace_codes: Vec<String> => namespace_codes,
 });
 
 // Optional parameters of `ManagementClient::get_user_principal_authentication_info`.
 setters!(ManagementClient, ops::GetUserPrincipalAuthenticationInfo, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserPrincipalAuthenticationInfoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserPrincipalAuthenticationInfoUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::get_user_roles`.
 setters!(ManagementClient, ops::GetUserRoles, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserRolesUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserRolesUserIdType => user_id_type,
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::get_user_sync_relations`.
 setters!(ManagementClient, ops::GetUserSyncRelations, plain {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (query parameter): enum [`GetUserSyncRelationsUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     some user_id_type: GetUserSyncRelationsUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::get_verify_config_app`.
 setters!(ManagementClient, ops::GetVerifyConfigApp, plain {
-    /// Sets `keywords`.
+    /// Sets `keywords` (query parameter): string, optional.
     into keywords: String => keywords,
 });
 
@@ -5835,13 +12946,14 @@ paged!(ManagementClient, ops::GetWebhookLogs);
 
 // Optional parameters of `ManagementClient::get_webhook_logs`.
 setters!(ManagementClient, ops::GetWebhookLogs, tuple {
-    /// Sets `limit`.
+    /// Sets `limit` (body field): integer, optional.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
 // Optional parameters of `ManagementClient::has_any_role`.
 setters!(ManagementClient, ops::HasAnyRole, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`HasAnyRoleOptionsDto`], optional.
     some options: HasAnyRoleOptionsDto => options,
 });
 
@@ -5849,53 +12961,58 @@ paged!(ManagementClient, ops::ImportTenantHistory);
 
 // Optional parameters of `ManagementClient::import_tenant_history`.
 setters!(ManagementClient, ops::ImportTenantHistory, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): string, optional.
     into limit: String => limit,
 });
 
 // Optional parameters of `ManagementClient::import_tenant_notify_user`.
 setters!(ManagementClient, ops::ImportTenantNotifyUser, plain {
-    /// Sets `page`.
+    /// Sets `page` (query parameter): string, optional.
     into page: String => page,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): string, optional.
     into limit: String => limit,
 });
 
 // Optional parameters of `ManagementClient::is_action_allowed`.
 setters!(ManagementClient, ops::IsActionAllowed, tuple {
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::is_user_exists`.
 setters!(ManagementClient, ops::IsUserExists, tuple {
-    /// Sets `email`.
+    /// Sets `email` (body field): string, optional.
+    /// Example: `"test@example.com"`.
     into email: String => email,
-    /// Sets `externalId`.
+    /// Sets `externalId` (body field): string, optional.
+    /// Example: `"10010"`.
     into external_id: String => external_id,
-    /// Sets `phone`.
+    /// Sets `phone` (body field): string, optional.
+    /// Example: `"188xxxx8888"`.
     into phone: String => phone,
-    /// Sets `username`.
+    /// Sets `username` (body field): string, optional.
+    /// Example: `"bob"`.
     into username: String => username,
 });
 
 // Optional parameters of `ManagementClient::kick_public_accounts`.
 setters!(ManagementClient, ops::KickPublicAccounts, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`KickPublicAccountsOptionsDto`], optional.
     some options: KickPublicAccountsOptionsDto => options,
 });
 
 // Optional parameters of `ManagementClient::kick_users`.
 setters!(ManagementClient, ops::KickUsers, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`KickUsersOptionsDto`], optional.
     some options: KickUsersOptionsDto => options,
 });
 
 // Optional parameters of `ManagementClient::link_identity`.
 setters!(ManagementClient, ops::LinkIdentity, tuple {
-    /// Sets `isSocial`.
+    /// Sets `isSocial` (body field): boolean, optional.
     some is_social: bool => is_social,
-    /// Sets `type`.
+    /// Sets `type` (body field): string, optional.
     into r#type: String => r#type,
 });
 
@@ -5903,7 +13020,7 @@ paged!(ManagementClient, ops::ListApplicationActiveUsers);
 
 // Optional parameters of `ManagementClient::list_application_active_users`.
 setters!(ManagementClient, ops::ListApplicationActiveUsers, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`ListApplicationActiveUsersOptionsDto`], optional.
     some options: ListApplicationActiveUsersOptionsDto => options,
 });
 
@@ -5911,15 +13028,21 @@ paged!(ManagementClient, ops::ListApplicationSimpleInfo);
 
 // Optional parameters of `ManagementClient::list_application_simple_info`.
 setters!(ManagementClient, ops::ListApplicationSimpleInfo, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `isIntegrateApp`.
+    /// Sets `isIntegrateApp` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some is_integrate_app: bool => is_integrate_app,
-    /// Sets `isSelfBuiltApp`.
+    /// Sets `isSelfBuiltApp` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some is_self_built_app: bool => is_self_built_app,
-    /// Sets `ssoEnabled`.
+    /// Sets `ssoEnabled` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some sso_enabled: bool => sso_enabled,
-    /// Sets `keywords`.
+    /// Sets `keywords` (query parameter): string, optional.
+    /// Example: `"test"`.
     into keywords: String => keywords,
 });
 
@@ -5927,17 +13050,24 @@ paged!(ManagementClient, ops::ListApplications);
 
 // Optional parameters of `ManagementClient::list_applications`.
 setters!(ManagementClient, ops::ListApplications, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `isIntegrateApp`.
+    /// Sets `isIntegrateApp` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some is_integrate_app: bool => is_integrate_app,
-    /// Sets `isSelfBuiltApp`.
+    /// Sets `isSelfBuiltApp` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some is_self_built_app: bool => is_self_built_app,
-    /// Sets `ssoEnabled`.
+    /// Sets `ssoEnabled` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some sso_enabled: bool => sso_enabled,
-    /// Sets `keywords`.
+    /// Sets `keywords` (query parameter): string, optional.
+    /// Example: `"test"`.
     into keywords: String => keywords,
-    /// Sets `all`.
+    /// Sets `all` (query parameter): boolean, optional.
+    /// Example: `true`.
     some all: bool => all,
 });
 
@@ -5945,9 +13075,12 @@ paged!(ManagementClient, ops::ListArchivedUsers);
 
 // Optional parameters of `ManagementClient::list_archived_users`.
 setters!(ManagementClient, ops::ListArchivedUsers, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `startAt`.
+    /// Sets `startAt` (query parameter): integer, optional.
+    /// Example: `1655714763890`.
     some start_at: i64 => start_at,
 });
 
@@ -5955,7 +13088,9 @@ paged!(ManagementClient, ops::ListAsaAccount);
 
 // Optional parameters of `ManagementClient::list_asa_account`.
 setters!(ManagementClient, ops::ListAsaAccount, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
@@ -5963,59 +13098,77 @@ paged!(ManagementClient, ops::ListAuthApplication);
 
 // Optional parameters of `ManagementClient::list_auth_application`.
 setters!(ManagementClient, ops::ListAuthApplication, tuple {
-    /// Sets `effect`.
+    /// Sets `effect` (body field): enum [`ListApplicationAuthDtoEffect`], optional.
+    /// One of `ALLOW` or `DENY`.
     some effect: ListApplicationAuthDtoEffect => effect,
-    /// Sets `enabled`.
+    /// Sets `enabled` (body field): boolean, optional.
+    /// Example: `true`.
     some enabled: bool => enabled,
-    /// Sets `limit`.
+    /// Sets `limit` (body field): integer, optional.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `targetName`.
+    /// Sets `targetName` (body field): string, optional.
     into target_name: String => target_name,
-    /// Sets `targetTypeList`.
+    /// Sets `targetTypeList` (body field): list of string, optional.
+    /// Example: `["USER","ORG"]`.
     some target_type_list: Vec<String> => target_type_list,
 });
 
 // Optional parameters of `ManagementClient::list_auth_subject`.
 setters!(ManagementClient, ops::ListAuthSubject, tuple {
-    /// Sets `appName`.
+    /// Sets `appName` (body field): string, optional.
     into app_name: String => app_name,
-    /// Sets `appTypeList`.
+    /// Sets `appTypeList` (body field): list of string, optional.
+    /// Example: `["SELFBUILT"]`.
     some app_type_list: Vec<String> => app_type_list,
-    /// Sets `effect`.
+    /// Sets `effect` (body field): list of string, optional.
+    /// Example: `["ALLOW","DENY"]`.
     some effect: Vec<String> => effect,
-    /// Sets `enabled`.
+    /// Sets `enabled` (body field): boolean, optional.
+    /// Example: `true`.
     some enabled: bool => enabled,
 });
 
 // Optional parameters of `ManagementClient::list_common_resource`.
 setters!(ManagementClient, ops::ListCommonResource, plain {
-    /// Sets `page`.
+    /// Sets `page` (query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     some page: i64 => page,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `keyword`.
+    /// Sets `keyword` (query parameter): string, optional.
+    /// Example: `"resourceName"`.
     into keyword: String => keyword,
-    /// Sets `namespaceCodeList`.
+    /// Sets `namespaceCodeList` (query parameter): string, optional.
+    /// Example: `"[\"code1\",\"code2\"]"`.
     into namespace_code_list: String => namespace_code_list,
 });
 
 // Optional parameters of `ManagementClient::list_cust_fields`.
 setters!(ManagementClient, ops::ListCustFields, plain {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (query parameter): string, optional.
+    /// Example: `"xxxx"`.
     into tenant_id: String => tenant_id,
-    /// Sets `page`.
+    /// Sets `page` (query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     some page: i64 => page,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `userVisible`.
+    /// Sets `userVisible` (query parameter): boolean, optional.
     some user_visible: bool => user_visible,
-    /// Sets `adminVisible`.
+    /// Sets `adminVisible` (query parameter): boolean, optional.
     some admin_visible: bool => admin_visible,
-    /// Sets `accessControl`.
+    /// Sets `accessControl` (query parameter): boolean, optional.
     some access_control: bool => access_control,
-    /// Sets `keyword`.
+    /// Sets `keyword` (query parameter): string, optional.
     into keyword: String => keyword,
-    /// Sets `lang`.
+    /// Sets `lang` (query parameter): string, optional.
     into lang: String => lang,
 });
 
@@ -6023,9 +13176,12 @@ paged!(ManagementClient, ops::ListDataPolices);
 
 // Optional parameters of `ManagementClient::list_data_polices`.
 setters!(ManagementClient, ops::ListDataPolices, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `query`.
+    /// Sets `query` (query parameter): string, optional.
+    /// Example: `"examplePolicyName"`.
     into query: String => query,
 });
 
@@ -6033,11 +13189,14 @@ paged!(ManagementClient, ops::ListDataPolicyTargets);
 
 // Optional parameters of `ManagementClient::list_data_policy_targets`.
 setters!(ManagementClient, ops::ListDataPolicyTargets, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `query`.
+    /// Sets `query` (query parameter): string, optional.
     into query: String => query,
-    /// Sets `targetType`.
+    /// Sets `targetType` (query parameter): list of enum [`ListDataPolicyTargetsTargetType`], optional.
+    /// One of `USER`, `ORG`, `GROUP` or `ROLE`.
     set target_type: Vec<ListDataPolicyTargetsTargetType> => target_type,
 });
 
@@ -6045,11 +13204,14 @@ paged!(ManagementClient, ops::ListDataResources);
 
 // Optional parameters of `ManagementClient::list_data_resources`.
 setters!(ManagementClient, ops::ListDataResources, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `query`.
+    /// Sets `query` (query parameter): string, optional.
     into query: String => query,
-    /// Sets `namespaceCodes`.
+    /// Sets `namespaceCodes` (query parameter): list of string, optional.
+    /// Example: `["examplePermissionNamespace1","examplePermissionNamespac2"]`.
     set namespace_codes: Vec<String> => namespace_codes,
 });
 
@@ -6057,23 +13219,29 @@ paged!(ManagementClient, ops::ListEvents);
 
 // Optional parameters of `ManagementClient::list_events`.
 setters!(ManagementClient, ops::ListEvents, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `app`.
+    /// Sets `app` (query parameter): string, optional.
+    /// Example: `"authing"`.
     into app: String => app,
 });
 
 // Optional parameters of `ManagementClient::list_ext_idp`.
 setters!(ManagementClient, ops::ListExtIdp, plain {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
-    /// Sets `appId`.
+    /// Sets `appId` (query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into app_id: String => app_id,
 });
 
 // Optional parameters of `ManagementClient::list_field`.
 setters!(ManagementClient, ops::ListField, plain {
-    /// Sets `from`.
+    /// Sets `from` (query parameter): string, optional.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     into from: String => from,
 });
 
@@ -6081,15 +13249,26 @@ paged!(ManagementClient, ops::ListGroupMembers);
 
 // Optional parameters of `ManagementClient::list_group_members`.
 setters!(ManagementClient, ops::ListGroupMembers, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_custom_data: bool => with_custom_data,
-    /// Sets `withIdentities`.
+    /// Sets `withIdentities` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_identities: bool => with_identities,
-    /// Sets `withDepartmentIds`.
+    /// Sets `withDepartmentIds` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     some with_department_ids: bool => with_department_ids,
-    /// Sets `flatCustomData`.
+    /// Sets `flatCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     some flat_custom_data: bool => flat_custom_data,
 });
 
@@ -6097,15 +13276,18 @@ paged!(ManagementClient, ops::ListGroups);
 
 // Optional parameters of `ManagementClient::list_groups`.
 setters!(ManagementClient, ops::ListGroups, plain {
-    /// Sets `keywords`.
+    /// Sets `keywords` (query parameter): string, optional.
     into keywords: String => keywords,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `withMetadata`.
+    /// Sets `withMetadata` (query parameter): boolean, optional.
     some with_metadata: bool => with_metadata,
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
     some with_custom_data: bool => with_custom_data,
-    /// Sets `flatCustomData`.
+    /// Sets `flatCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some flat_custom_data: bool => flat_custom_data,
 });
 
@@ -6113,19 +13295,24 @@ paged!(ManagementClient, ops::ListMultipleTenantAdmin);
 
 // Optional parameters of `ManagementClient::list_multiple_tenant_admin`.
 setters!(ManagementClient, ops::ListMultipleTenantAdmin, plain {
-    /// Sets `keywords`.
+    /// Sets `keywords` (query parameter): string, optional.
     into keywords: String => keywords,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): string, optional.
     into limit: String => limit,
 });
 
 // Optional parameters of `ManagementClient::list_namespace_roles`.
 setters!(ManagementClient, ops::ListNamespaceRoles, plain {
-    /// Sets `page`.
+    /// Sets `page` (query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     some page: i64 => page,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `keywords`.
+    /// Sets `keywords` (query parameter): string, optional.
+    /// Example: `"test"`.
     into keywords: String => keywords,
 });
 
@@ -6133,23 +13320,32 @@ paged!(ManagementClient, ops::ListNamespaces);
 
 // Optional parameters of `ManagementClient::list_namespaces`.
 setters!(ManagementClient, ops::ListNamespaces, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `keywords`.
+    /// Sets `keywords` (query parameter): string, optional.
+    /// Example: `"test"`.
     into keywords: String => keywords,
 });
 
 // Optional parameters of `ManagementClient::list_operate`.
 setters!(ManagementClient, ops::ListOperate, plain {
-    /// Sets `keywords`.
+    /// Sets `keywords` (query parameter): string, optional.
     into keywords: String => keywords,
-    /// Sets `page`.
+    /// Sets `page` (query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     some page: i64 => page,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `fieldId`.
+    /// Sets `fieldId` (query parameter): string, optional.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     into field_id: String => field_id,
-    /// Sets `showCreated`.
+    /// Sets `showCreated` (query parameter): string, optional.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     into show_created: String => show_created,
 });
 
@@ -6157,17 +13353,25 @@ paged!(ManagementClient, ops::ListOrganizations);
 
 // Optional parameters of `ManagementClient::list_organizations`.
 setters!(ManagementClient, ops::ListOrganizations, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `fetchAll`.
+    /// Sets `fetchAll` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some fetch_all: bool => fetch_all,
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_custom_data: bool => with_custom_data,
-    /// Sets `withPost`.
+    /// Sets `withPost` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_post: bool => with_post,
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (query parameter): string, optional.
+    /// Example: `"623c20b2a062aaaaf41b17da"`.
     into tenant_id: String => tenant_id,
-    /// Sets `status`.
+    /// Sets `status` (query parameter): boolean, optional.
     some status: bool => status,
 });
 
@@ -6175,9 +13379,12 @@ paged!(ManagementClient, ops::ListPermissionNamespaceRoles);
 
 // Optional parameters of `ManagementClient::list_permission_namespace_roles`.
 setters!(ManagementClient, ops::ListPermissionNamespaceRoles, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `query`.
+    /// Sets `query` (query parameter): string, optional.
+    /// Example: `"test"`.
     into query: String => query,
 });
 
@@ -6185,9 +13392,12 @@ paged!(ManagementClient, ops::ListPermissionNamespaces);
 
 // Optional parameters of `ManagementClient::list_permission_namespaces`.
 setters!(ManagementClient, ops::ListPermissionNamespaces, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `query`.
+    /// Sets `query` (query parameter): string, optional.
+    /// Example: `"examplePermissionNamespace"`.
     into query: String => query,
 });
 
@@ -6195,9 +13405,11 @@ paged!(ManagementClient, ops::ListPermissionView);
 
 // Optional parameters of `ManagementClient::list_permission_view`.
 setters!(ManagementClient, ops::ListPermissionView, tuple {
-    /// Sets `keyword`.
+    /// Sets `keyword` (body field): string, optional.
+    /// Example: `"123"`.
     into keyword: String => keyword,
-    /// Sets `limit`.
+    /// Sets `limit` (body field): integer, optional.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
@@ -6205,39 +13417,50 @@ paged!(ManagementClient, ops::ListPublicAccounts);
 
 // Optional parameters of `ManagementClient::list_public_accounts`.
 setters!(ManagementClient, ops::ListPublicAccounts, tuple {
-    /// Sets `advancedFilter`.
+    /// Sets `advancedFilter` (body field): list of object [`ListPublicAccountsAdvancedFilterItemDto`], optional.
     some advanced_filter: Vec<ListPublicAccountsAdvancedFilterItemDto> => advanced_filter,
-    /// Sets `keywords`.
+    /// Sets `keywords` (body field): string, optional.
     into keywords: String => keywords,
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`ListPublicAccountsOptionsDto`], optional.
     some options: ListPublicAccountsOptionsDto => options,
-    /// Sets `searchQuery`.
+    /// Sets `searchQuery` (body field): any JSON value, optional.
     some search_query: serde_json::Value => search_query,
 });
 
 // Optional parameters of `ManagementClient::list_resources`.
 setters!(ManagementClient, ops::ListResources, plain {
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
-    /// Sets `type`.
+    /// Sets `type` (query parameter): enum [`ListResourcesType`], optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     some r#type: ListResourcesType => r#type,
-    /// Sets `page`.
+    /// Sets `page` (query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     some page: i64 => page,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
 // Optional parameters of `ManagementClient::list_role_assignments`.
 setters!(ManagementClient, ops::ListRoleAssignments, plain {
-    /// Sets `page`.
+    /// Sets `page` (query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     some page: i64 => page,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `query`.
+    /// Sets `query` (query parameter): string, optional.
     into query: String => query,
-    /// Sets `namespaceCode`.
+    /// Sets `namespaceCode` (query parameter): string, optional.
     into namespace_code: String => namespace_code,
-    /// Sets `targetType`.
+    /// Sets `targetType` (query parameter): list of enum [`ListRoleAssignmentsTargetType`], optional.
+    /// One of `USER` or `ORG`.
     set target_type: Vec<ListRoleAssignmentsTargetType> => target_type,
 });
 
@@ -6245,15 +13468,25 @@ paged!(ManagementClient, ops::ListRoleMembers);
 
 // Optional parameters of `ManagementClient::list_role_members`.
 setters!(ManagementClient, ops::ListRoleMembers, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_custom_data: bool => with_custom_data,
-    /// Sets `withIdentities`.
+    /// Sets `withIdentities` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     some with_identities: bool => with_identities,
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
-    /// Sets `withDepartmentIds`.
+    /// Sets `withDepartmentIds` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     some with_department_ids: bool => with_department_ids,
 });
 
@@ -6261,11 +13494,16 @@ paged!(ManagementClient, ops::ListRoles);
 
 // Optional parameters of `ManagementClient::list_roles`.
 setters!(ManagementClient, ops::ListRoles, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `keywords`.
+    /// Sets `keywords` (query parameter): string, optional.
+    /// Example: `"admin"`.
     into keywords: String => keywords,
-    /// Sets `namespace`.
+    /// Sets `namespace` (query parameter): string, optional.
+    /// The Node SDK sends `"default"` when unset; this SDK sends nothing.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
@@ -6273,33 +13511,34 @@ paged!(ManagementClient, ops::ListRow);
 
 // Optional parameters of `ManagementClient::list_row`.
 setters!(ManagementClient, ops::ListRow, tuple {
-    /// Sets `conditions`.
+    /// Sets `conditions` (body field): list of object [`Condition`], optional.
     some conditions: Vec<Condition> => conditions,
-    /// Sets `conjunction`.
+    /// Sets `conjunction` (body field): string, optional.
     into conjunction: String => conjunction,
-    /// Sets `expand`.
+    /// Sets `expand` (body field): list of object [`Expand`], optional.
     some expand: Vec<Expand> => expand,
-    /// Sets `fetchAll`.
+    /// Sets `fetchAll` (body field): boolean, optional.
     some fetch_all: bool => fetch_all,
-    /// Sets `filterRelation`.
+    /// Sets `filterRelation` (body field): object [`ScopeDto`], optional.
     some filter_relation: ScopeDto => filter_relation,
-    /// Sets `getNestData`.
+    /// Sets `getNestData` (body field): boolean, optional.
     some get_nest_data: bool => get_nest_data,
-    /// Sets `getRelationFieldDetail`.
+    /// Sets `getRelationFieldDetail` (body field): boolean, optional.
     some get_relation_field_detail: bool => get_relation_field_detail,
-    /// Sets `keywords`.
+    /// Sets `keywords` (body field): string, optional.
     into keywords: String => keywords,
-    /// Sets `limit`.
+    /// Sets `limit` (body field): integer, optional.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `previewRelation`.
+    /// Sets `previewRelation` (body field): boolean, optional.
     some preview_relation: bool => preview_relation,
-    /// Sets `scope`.
+    /// Sets `scope` (body field): object [`ScopeDto`], optional.
     some scope: ScopeDto => scope,
-    /// Sets `showFieldId`.
+    /// Sets `showFieldId` (body field): boolean, optional.
     some show_field_id: bool => show_field_id,
-    /// Sets `sort`.
+    /// Sets `sort` (body field): list of any JSON value, optional.
     some sort: Vec<serde_json::Value> => sort,
-    /// Sets `withPath`.
+    /// Sets `withPath` (body field): boolean, optional.
     some with_path: bool => with_path,
 });
 
@@ -6307,19 +13546,22 @@ paged!(ManagementClient, ops::ListSimpleDataPolices);
 
 // Optional parameters of `ManagementClient::list_simple_data_polices`.
 setters!(ManagementClient, ops::ListSimpleDataPolices, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `query`.
+    /// Sets `query` (query parameter): string, optional.
+    /// Example: `"examplePolicyName"`.
     into query: String => query,
 });
 
 // Optional parameters of `ManagementClient::list_tenant_admin`.
 setters!(ManagementClient, ops::ListTenantAdmin, tuple {
-    /// Sets `keywords`.
+    /// Sets `keywords` (body field): string, optional.
     into keywords: String => keywords,
-    /// Sets `limit`.
+    /// Sets `limit` (body field): string, optional.
     into limit: String => limit,
-    /// Sets `page`.
+    /// Sets `page` (body field): string, optional.
     into page: String => page,
 });
 
@@ -6327,11 +13569,11 @@ paged!(ManagementClient, ops::ListTenantCooperators);
 
 // Optional parameters of `ManagementClient::list_tenant_cooperators`.
 setters!(ManagementClient, ops::ListTenantCooperators, plain {
-    /// Sets `keywords`.
+    /// Sets `keywords` (query parameter): string, optional.
     into keywords: String => keywords,
-    /// Sets `external`.
+    /// Sets `external` (query parameter): boolean, optional.
     some external: bool => external,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): string, optional.
     into limit: String => limit,
 });
 
@@ -6339,13 +13581,18 @@ paged!(ManagementClient, ops::ListTenantExtIdp);
 
 // Optional parameters of `ManagementClient::list_tenant_ext_idp`.
 setters!(ManagementClient, ops::ListTenantExtIdp, plain {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
-    /// Sets `appId`.
+    /// Sets `appId` (query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into app_id: String => app_id,
-    /// Sets `type`.
+    /// Sets `type` (query parameter): enum [`ListTenantExtIdpType`], optional.
+    /// One of `social` or `enterprise`.
     some r#type: ListTenantExtIdpType => r#type,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
@@ -6353,9 +13600,9 @@ paged!(ManagementClient, ops::ListTenantUsers);
 
 // Optional parameters of `ManagementClient::list_tenant_users`.
 setters!(ManagementClient, ops::ListTenantUsers, tuple {
-    /// Sets `keywords`.
+    /// Sets `keywords` (body field): string, optional.
     into keywords: String => keywords,
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`ListTenantUsersOptionsDto`], optional.
     some options: ListTenantUsersOptionsDto => options,
 });
 
@@ -6363,39 +13610,44 @@ paged!(ManagementClient, ops::ListTenants);
 
 // Optional parameters of `ManagementClient::list_tenants`.
 setters!(ManagementClient, ops::ListTenants, plain {
-    /// Sets `keywords`.
+    /// Sets `keywords` (query parameter): string, optional.
     into keywords: String => keywords,
-    /// Sets `withMembersCount`.
+    /// Sets `withMembersCount` (query parameter): boolean, optional.
     some with_members_count: bool => with_members_count,
-    /// Sets `withAppDetail`.
+    /// Sets `withAppDetail` (query parameter): boolean, optional.
     some with_app_detail: bool => with_app_detail,
-    /// Sets `withCreatorDetail`.
+    /// Sets `withCreatorDetail` (query parameter): boolean, optional.
     some with_creator_detail: bool => with_creator_detail,
-    /// Sets `withSourceAppDetail`.
+    /// Sets `withSourceAppDetail` (query parameter): boolean, optional.
     some with_source_app_detail: bool => with_source_app_detail,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): string, optional.
     into limit: String => limit,
-    /// Sets `source`.
+    /// Sets `source` (query parameter): string, optional.
     into source: String => source,
 });
 
 // Optional parameters of `ManagementClient::list_user_base_fields`.
 setters!(ManagementClient, ops::ListUserBaseFields, plain {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (query parameter): string, optional.
+    /// Example: `"xxxx"`.
     into tenant_id: String => tenant_id,
-    /// Sets `page`.
+    /// Sets `page` (query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     some page: i64 => page,
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
-    /// Sets `userVisible`.
+    /// Sets `userVisible` (query parameter): boolean, optional.
     some user_visible: bool => user_visible,
-    /// Sets `adminVisible`.
+    /// Sets `adminVisible` (query parameter): boolean, optional.
     some admin_visible: bool => admin_visible,
-    /// Sets `accessControl`.
+    /// Sets `accessControl` (query parameter): boolean, optional.
     some access_control: bool => access_control,
-    /// Sets `keyword`.
+    /// Sets `keyword` (query parameter): string, optional.
     into keyword: String => keyword,
-    /// Sets `lang`.
+    /// Sets `lang` (query parameter): string, optional.
     into lang: String => lang,
 });
 
@@ -6403,13 +13655,13 @@ paged!(ManagementClient, ops::ListUsers);
 
 // Optional parameters of `ManagementClient::list_users`.
 setters!(ManagementClient, ops::ListUsers, tuple {
-    /// Sets `advancedFilter`.
+    /// Sets `advancedFilter` (body field): list of object [`ListUsersAdvancedFilterItemDto`], optional.
     some advanced_filter: Vec<ListUsersAdvancedFilterItemDto> => advanced_filter,
-    /// Sets `keywords`.
+    /// Sets `keywords` (body field): string, optional.
     into keywords: String => keywords,
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`ListUsersOptionsDto`], optional.
     some options: ListUsersOptionsDto => options,
-    /// Sets `searchQuery`.
+    /// Sets `searchQuery` (body field): any JSON value, optional.
     some search_query: serde_json::Value => search_query,
 });
 
@@ -6417,23 +13669,32 @@ paged!(ManagementClient, ops::ListUsersLegacy);
 
 // Optional parameters of `ManagementClient::list_users_legacy`.
 setters!(ManagementClient, ops::ListUsersLegacy, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
     some limit: i64 => limit,
-    /// Sets `status`.
+    /// Sets `status` (query parameter): enum [`ListUsersLegacyStatus`], optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     some status: ListUsersLegacyStatus => status,
-    /// Sets `updatedAtStart`.
+    /// Sets `updatedAtStart` (query parameter): integer, optional.
     some updated_at_start: i64 => updated_at_start,
-    /// Sets `updatedAtEnd`.
+    /// Sets `updatedAtEnd` (query parameter): integer, optional.
     some updated_at_end: i64 => updated_at_end,
-    /// Sets `withCustomData`.
+    /// Sets `withCustomData` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some with_custom_data: bool => with_custom_data,
-    /// Sets `withPost`.
+    /// Sets `withPost` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some with_post: bool => with_post,
-    /// Sets `withIdentities`.
+    /// Sets `withIdentities` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     some with_identities: bool => with_identities,
-    /// Sets `withDepartmentIds`.
+    /// Sets `withDepartmentIds` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     some with_department_ids: bool => with_department_ids,
-    /// Sets `withUserPasswordExpireTime`.
+    /// Sets `withUserPasswordExpireTime` (query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     some with_user_password_expire_time: bool => with_user_password_expire_time,
 });
 
@@ -6441,536 +13702,629 @@ paged!(ManagementClient, ops::ListWebhooks);
 
 // Optional parameters of `ManagementClient::list_webhooks`.
 setters!(ManagementClient, ops::ListWebhooks, plain {
-    /// Sets `limit`.
+    /// Sets `limit` (query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     some limit: i64 => limit,
 });
 
 // Optional parameters of `ManagementClient::preview_email_template`.
 setters!(ManagementClient, ops::PreviewEmailTemplate, tuple {
-    /// Sets `content`.
+    /// Sets `content` (body field): string, optional.
+    /// Example: `"xxx"`.
     into content: String => content,
-    /// Sets `expiresIn`.
+    /// Sets `expiresIn` (body field): integer, optional.
+    /// Example: `300`.
     some expires_in: i64 => expires_in,
-    /// Sets `sender`.
+    /// Sets `sender` (body field): string, optional.
+    /// Example: `"{{client_name}}"`.
     into sender: String => sender,
-    /// Sets `subject`.
+    /// Sets `subject` (body field): string, optional.
     into subject: String => subject,
-    /// Sets `tplEngine`.
+    /// Sets `tplEngine` (body field): enum [`PreviewEmailTemplateDtoTplEngine`], optional.
+    /// One of `handlebar` or `ejs`.
     some tpl_engine: PreviewEmailTemplateDtoTplEngine => tpl_engine,
 });
 
 // Optional parameters of `ManagementClient::query_ldap_log`.
 setters!(ManagementClient, ops::QueryLdapLog, plain {
-    /// Sets `connection`.
+    /// Sets `connection` (query parameter): integer, optional.
     some connection: i64 => connection,
-    /// Sets `operationNumber`.
+    /// Sets `operationNumber` (query parameter): integer, optional.
     some operation_number: i64 => operation_number,
-    /// Sets `errorCode`.
+    /// Sets `errorCode` (query parameter): integer, optional.
     some error_code: i64 => error_code,
-    /// Sets `message`.
+    /// Sets `message` (query parameter): string, optional.
     into message: String => message,
-    /// Sets `startTime`.
+    /// Sets `startTime` (query parameter): integer, optional.
     some start_time: i64 => start_time,
-    /// Sets `endTime`.
+    /// Sets `endTime` (query parameter): integer, optional.
     some end_time: i64 => end_time,
 });
 
 // Optional parameters of `ManagementClient::query_ldap_sub_entries`.
 setters!(ManagementClient, ops::QueryLdapSubEntries, plain {
-    /// Sets `dn`.
+    /// Sets `dn` (query parameter): string, optional.
     into dn: String => dn,
 });
 
 // Optional parameters of `ManagementClient::remove_operate`.
 setters!(ManagementClient, ops::RemoveOperate, tuple {
-    /// Sets `fieldId`.
+    /// Sets `fieldId` (body field): string, optional.
     into field_id: String => field_id,
 });
 
 // Optional parameters of `ManagementClient::remove_row`.
 setters!(ManagementClient, ops::RemoveRow, tuple {
-    /// Sets `recursive`.
+    /// Sets `recursive` (body field): boolean, optional.
     some recursive: bool => recursive,
 });
 
 // Optional parameters of `ManagementClient::remove_tenant_users`.
 setters!(ManagementClient, ops::RemoveTenantUsers, tuple {
-    /// Sets `linkUserIds`.
+    /// Sets `linkUserIds` (body field): list of string, optional.
     some link_user_ids: Vec<String> => link_user_ids,
-    /// Sets `memberIds`.
+    /// Sets `memberIds` (body field): list of string, optional.
     some member_ids: Vec<String> => member_ids,
 });
 
 // Optional parameters of `ManagementClient::reset_user_principal_authentication_info`.
 setters!(ManagementClient, ops::ResetUserPrincipalAuthenticationInfo, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`ResetUserPrincipalAuthenticationInfoOptionsDto`], optional.
     some options: ResetUserPrincipalAuthenticationInfoOptionsDto => options,
 });
 
 // Optional parameters of `ManagementClient::resign_user`.
 setters!(ManagementClient, ops::ResignUser, tuple {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (body field): enum [`ResignUserReqDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     some user_id_type: ResignUserReqDtoUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::resign_user_batch`.
 setters!(ManagementClient, ops::ResignUserBatch, tuple {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (body field): enum [`ResignUserBatchReqDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     some user_id_type: ResignUserBatchReqDtoUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::revoke_role`.
 setters!(ManagementClient, ops::RevokeRole, tuple {
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
 });
 
 // Optional parameters of `ManagementClient::save_ldap_config_info`.
 setters!(ManagementClient, ops::SaveLdapConfigInfo, tuple {
-    /// Sets `linkUrl`.
+    /// Sets `linkUrl` (body field): string, optional.
     into link_url: String => link_url,
 });
 
 // Optional parameters of `ManagementClient::set_custom_data`.
 setters!(ManagementClient, ops::SetCustomData, tuple {
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
+    /// Example: `"642c1df417c2d8a80d744c1d"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::set_custom_fields`.
 setters!(ManagementClient, ops::SetCustomFields, tuple {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
+    /// Example: `"642c1df417c2d8a80d744c1d"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::set_tenant_admin`.
 setters!(ManagementClient, ops::SetTenantAdmin, tuple {
-    /// Sets `linkUserIds`.
+    /// Sets `linkUserIds` (body field): list of string, optional.
     some link_user_ids: Vec<String> => link_user_ids,
-    /// Sets `memberIds`.
+    /// Sets `memberIds` (body field): list of string, optional.
     some member_ids: Vec<String> => member_ids,
 });
 
 // Optional parameters of `ManagementClient::set_users_mfa_status`.
 setters!(ManagementClient, ops::SetUsersMfaStatus, tuple {
-    /// Sets `userIdType`.
+    /// Sets `userIdType` (body field): enum [`SetMfaStatusDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     some user_id_type: SetMfaStatusDtoUserIdType => user_id_type,
 });
 
 // Optional parameters of `ManagementClient::trigger_webhook`.
 setters!(ManagementClient, ops::TriggerWebhook, tuple {
-    /// Sets `requestBody`.
+    /// Sets `requestBody` (body field): any JSON value, optional.
     some request_body: serde_json::Value => request_body,
-    /// Sets `requestHeaders`.
+    /// Sets `requestHeaders` (body field): any JSON value, optional.
     some request_headers: serde_json::Value => request_headers,
 });
 
 // Optional parameters of `ManagementClient::unlink_identity`.
 setters!(ManagementClient, ops::UnlinkIdentity, tuple {
-    /// Sets `isSocial`.
+    /// Sets `isSocial` (body field): boolean, optional.
     some is_social: bool => is_social,
-    /// Sets `type`.
+    /// Sets `type` (body field): string, optional.
     into r#type: String => r#type,
 });
 
 // Optional parameters of `ManagementClient::update_application_mfa_settings`.
 setters!(ManagementClient, ops::UpdateApplicationMfaSettings, tuple {
-    /// Sets `disabledFactors`.
+    /// Sets `disabledFactors` (body field): list of enum [`UpdateApplicationMfaSettingsDtoDisabledFactors`], optional.
+    /// One of `OTP`, `SMS`, `EMAIL` or `FACE`.
     some disabled_factors: Vec<UpdateApplicationMfaSettingsDtoDisabledFactors> => disabled_factors,
-    /// Sets `enabledFactors`.
+    /// Sets `enabledFactors` (body field): list of enum [`UpdateApplicationMfaSettingsDtoEnabledFactors`], optional.
+    /// One of `OTP`, `SMS`, `EMAIL` or `FACE`.
     some enabled_factors: Vec<UpdateApplicationMfaSettingsDtoEnabledFactors> => enabled_factors,
 });
 
 // Optional parameters of `ManagementClient::update_data_policy`.
 setters!(ManagementClient, ops::UpdateDataPolicy, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
-    /// Sets `policyName`.
+    /// Sets `policyName` (body field): string, optional.
     into policy_name: String => policy_name,
-    /// Sets `statementList`.
+    /// Sets `statementList` (body field): list of object [`DataStatementPermissionDto`], optional.
     some statement_list: Vec<DataStatementPermissionDto> => statement_list,
 });
 
 // Optional parameters of `ManagementClient::update_data_resource`.
 setters!(ManagementClient, ops::UpdateDataResource, tuple {
-    /// Sets `actions`.
+    /// Sets `actions` (body field): list of string, optional.
+    /// Example: `["read","get"]`.
     some actions: Vec<String> => actions,
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
-    /// Sets `resourceName`.
+    /// Sets `resourceName` (body field): string, optional.
     into resource_name: String => resource_name,
-    /// Sets `struct`.
+    /// Sets `struct` (body field): any JSON value, optional.
     some r#struct: serde_json::Value => r#struct,
 });
 
 // Optional parameters of `ManagementClient::update_email_template`.
 setters!(ManagementClient, ops::UpdateEmailTemplate, tuple {
-    /// Sets `expiresIn`.
+    /// Sets `expiresIn` (body field): integer, optional.
+    /// Example: `300`.
     some expires_in: i64 => expires_in,
-    /// Sets `redirectTo`.
+    /// Sets `redirectTo` (body field): string, optional.
+    /// Example: `"https://example.com"`.
     into redirect_to: String => redirect_to,
-    /// Sets `tplEngine`.
+    /// Sets `tplEngine` (body field): enum [`UpdateEmailTemplateDtoTplEngine`], optional.
+    /// One of `handlebar` or `ejs`.
     some tpl_engine: UpdateEmailTemplateDtoTplEngine => tpl_engine,
 });
 
 // Optional parameters of `ManagementClient::update_ext_idp`.
 setters!(ManagementClient, ops::UpdateExtIdp, tuple {
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::update_ext_idp_conn`.
 setters!(ManagementClient, ops::UpdateExtIdpConn, tuple {
-    /// Sets `loginOnly`.
+    /// Sets `loginOnly` (body field): boolean, optional.
     some login_only: bool => login_only,
-    /// Sets `logo`.
+    /// Sets `logo` (body field): string, optional.
     into logo: String => logo,
-    /// Sets `tenantId`.
+    /// Sets `tenantId` (body field): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     into tenant_id: String => tenant_id,
 });
 
 // Optional parameters of `ManagementClient::update_group`.
 setters!(ManagementClient, ops::UpdateGroup, tuple {
-    /// Sets `customData`.
+    /// Sets `customData` (body field): any JSON value, optional.
     some custom_data: serde_json::Value => custom_data,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `newCode`.
+    /// Sets `newCode` (body field): string, optional.
+    /// Example: `"developer"`.
     into new_code: String => new_code,
 });
 
 // Optional parameters of `ManagementClient::update_ldap_config_info`.
 setters!(ManagementClient, ops::UpdateLdapConfigInfo, tuple {
-    /// Sets `bindPwd`.
+    /// Sets `bindPwd` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into bind_pwd: SecretString => bind_pwd,
 });
 
 // Optional parameters of `ManagementClient::update_model`.
 setters!(ManagementClient, ops::UpdateModel, tuple {
-    /// Sets `showFieldKey`.
+    /// Sets `showFieldKey` (body field): string, optional.
     into show_field_key: String => show_field_key,
 });
 
 // Optional parameters of `ManagementClient::update_namespace`.
 setters!(ManagementClient, ops::UpdateNamespace, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `newCode`.
+    /// Sets `newCode` (body field): string, optional.
+    /// Example: `"my-new-namespace"`.
     into new_code: String => new_code,
 });
 
 // Optional parameters of `ManagementClient::update_operate`.
 setters!(ManagementClient, ops::UpdateOperate, tuple {
-    /// Sets `fieldId`.
+    /// Sets `fieldId` (body field): string, optional.
     into field_id: String => field_id,
 });
 
 // Optional parameters of `ManagementClient::update_permission_namespace`.
 setters!(ManagementClient, ops::UpdatePermissionNamespace, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `newCode`.
+    /// Sets `newCode` (body field): string, optional.
+    /// Example: `"exampleNewPermissionNamespace"`.
     into new_code: String => new_code,
 });
 
 // Optional parameters of `ManagementClient::update_pipeline_function`.
 setters!(ManagementClient, ops::UpdatePipelineFunction, tuple {
-    /// Sets `enabled`.
+    /// Sets `enabled` (body field): boolean, optional.
     some enabled: bool => enabled,
-    /// Sets `funcDescription`.
+    /// Sets `funcDescription` (body field): string, optional.
     into func_description: String => func_description,
-    /// Sets `funcName`.
+    /// Sets `funcName` (body field): string, optional.
     into func_name: String => func_name,
-    /// Sets `isAsynchronous`.
+    /// Sets `isAsynchronous` (body field): boolean, optional.
     some is_asynchronous: bool => is_asynchronous,
-    /// Sets `sourceCode`.
+    /// Sets `sourceCode` (body field): string, optional.
     into source_code: String => source_code,
-    /// Sets `terminateOnTimeout`.
+    /// Sets `terminateOnTimeout` (body field): boolean, optional.
     some terminate_on_timeout: bool => terminate_on_timeout,
-    /// Sets `timeout`.
+    /// Sets `timeout` (body field): integer, optional.
+    /// Example: `3`.
     some timeout: i64 => timeout,
 });
 
 // Optional parameters of `ManagementClient::update_public_account`.
 setters!(ManagementClient, ops::UpdatePublicAccount, tuple {
-    /// Sets `address`.
+    /// Sets `address` (body field): string, optional.
     into address: String => address,
-    /// Sets `birthdate`.
+    /// Sets `birthdate` (body field): string, optional.
+    /// Example: `"2022-06-03"`.
     into birthdate: String => birthdate,
-    /// Sets `browser`.
+    /// Sets `browser` (body field): string, optional.
     into browser: String => browser,
-    /// Sets `city`.
+    /// Sets `city` (body field): string, optional.
+    /// Example: `"BJ"`.
     into city: String => city,
-    /// Sets `company`.
+    /// Sets `company` (body field): string, optional.
+    /// Example: `"steamory"`.
     into company: String => company,
-    /// Sets `country`.
+    /// Sets `country` (body field): string, optional.
+    /// Example: `"CN"`.
     into country: String => country,
-    /// Sets `customData`.
+    /// Sets `customData` (body field): any JSON value, optional.
     some custom_data: serde_json::Value => custom_data,
-    /// Sets `device`.
+    /// Sets `device` (body field): string, optional.
+    /// Example: `"iOS"`.
     into device: String => device,
-    /// Sets `email`.
+    /// Sets `email` (body field): string, optional.
+    /// Example: `"test@example.com"`.
     into email: String => email,
-    /// Sets `emailVerified`.
+    /// Sets `emailVerified` (body field): boolean, optional.
+    /// Example: `true`.
     some email_verified: bool => email_verified,
-    /// Sets `externalId`.
+    /// Sets `externalId` (body field): string, optional.
+    /// Example: `"10010"`.
     into external_id: String => external_id,
-    /// Sets `familyName`.
+    /// Sets `familyName` (body field): string, optional.
     into family_name: String => family_name,
-    /// Sets `formatted`.
+    /// Sets `formatted` (body field): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     into formatted: String => formatted,
-    /// Sets `gender`.
+    /// Sets `gender` (body field): enum [`UpdatePublicAccountReqDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     some gender: UpdatePublicAccountReqDtoGender => gender,
-    /// Sets `givenName`.
+    /// Sets `givenName` (body field): string, optional.
     into given_name: String => given_name,
-    /// Sets `identityNumber`.
+    /// Sets `identityNumber` (body field): string, optional.
+    /// Example: `"420421xxxxxxxx1234"`.
     into identity_number: String => identity_number,
-    /// Sets `locale`.
+    /// Sets `locale` (body field): string, optional.
+    /// Example: `"af"`.
     into locale: String => locale,
-    /// Sets `middleName`.
+    /// Sets `middleName` (body field): string, optional.
+    /// Example: `"James"`.
     into middle_name: String => middle_name,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `nickname`.
+    /// Sets `nickname` (body field): string, optional.
     into nickname: String => nickname,
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`UpdatePublicAccountOptionsDto`], optional.
     some options: UpdatePublicAccountOptionsDto => options,
-    /// Sets `password`.
+    /// Sets `password` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into password: SecretString => password,
-    /// Sets `phone`.
+    /// Sets `phone` (body field): string, optional.
+    /// Example: `"188xxxx8888"`.
     into phone: String => phone,
-    /// Sets `phoneCountryCode`.
+    /// Sets `phoneCountryCode` (body field): string, optional.
+    /// Example: `"+86"`.
     into phone_country_code: String => phone_country_code,
-    /// Sets `phoneVerified`.
+    /// Sets `phoneVerified` (body field): boolean, optional.
+    /// Example: `true`.
     some phone_verified: bool => phone_verified,
-    /// Sets `photo`.
+    /// Sets `photo` (body field): string, optional.
     into photo: String => photo,
-    /// Sets `postalCode`.
+    /// Sets `postalCode` (body field): string, optional.
+    /// Example: `"438100"`.
     into postal_code: String => postal_code,
-    /// Sets `preferredUsername`.
+    /// Sets `preferredUsername` (body field): string, optional.
+    /// Example: `"alice"`.
     into preferred_username: String => preferred_username,
-    /// Sets `profile`.
+    /// Sets `profile` (body field): string, optional.
+    /// Example: `"alice"`.
     into profile: String => profile,
-    /// Sets `province`.
+    /// Sets `province` (body field): string, optional.
+    /// Example: `"BJ"`.
     into province: String => province,
-    /// Sets `region`.
+    /// Sets `region` (body field): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     into region: String => region,
-    /// Sets `status`.
+    /// Sets `status` (body field): enum [`UpdatePublicAccountReqDtoStatus`], optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     some status: UpdatePublicAccountReqDtoStatus => status,
-    /// Sets `streetAddress`.
+    /// Sets `streetAddress` (body field): string, optional.
     into street_address: String => street_address,
-    /// Sets `username`.
+    /// Sets `username` (body field): string, optional.
+    /// Example: `"bob"`.
     into username: String => username,
-    /// Sets `website`.
+    /// Sets `website` (body field): string, optional.
+    /// Example: `"https://my-website.com"`.
     into website: String => website,
-    /// Sets `zoneinfo`.
+    /// Sets `zoneinfo` (body field): string, optional.
+    /// Example: `"GMT-08:00"`.
     into zoneinfo: String => zoneinfo,
 });
 
 // Optional parameters of `ManagementClient::update_public_account_batch`.
 setters!(ManagementClient, ops::UpdatePublicAccountBatch, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`UpdatePublicAccountBatchOptionsDto`], optional.
     some options: UpdatePublicAccountBatchOptionsDto => options,
 });
 
 // Optional parameters of `ManagementClient::update_resource`.
 setters!(ManagementClient, ops::UpdateResource, tuple {
-    /// Sets `actions`.
+    /// Sets `actions` (body field): list of object [`ResourceAction`], optional.
     some actions: Vec<ResourceAction> => actions,
-    /// Sets `apiIdentifier`.
+    /// Sets `apiIdentifier` (body field): string, optional.
+    /// Example: `"https://my-awesome-api.com/api"`.
     into api_identifier: String => api_identifier,
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
-    /// Sets `type`.
+    /// Sets `type` (body field): enum [`UpdateResourceDtoType`], optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     some r#type: UpdateResourceDtoType => r#type,
 });
 
 // Optional parameters of `ManagementClient::update_role`.
 setters!(ManagementClient, ops::UpdateRole, tuple {
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
+    /// Example: `"this is description"`.
     into description: String => description,
-    /// Sets `disableTime`.
+    /// Sets `disableTime` (body field): string, optional.
+    /// Example: `"1669881887852"`.
     into disable_time: String => disable_time,
-    /// Sets `enablePermissionApply`.
+    /// Sets `enablePermissionApply` (body field): boolean, optional.
     some enable_permission_apply: bool => enable_permission_apply,
-    /// Sets `namespace`.
+    /// Sets `namespace` (body field): string, optional.
+    /// Example: `"default"`.
     into namespace: String => namespace,
-    /// Sets `status`.
+    /// Sets `status` (body field): string, optional.
+    /// Example: `"enable"`.
     into status: String => status,
 });
 
 // Optional parameters of `ManagementClient::update_row`.
 setters!(ManagementClient, ops::UpdateRow, tuple {
-    /// Sets `showFieldId`.
+    /// Sets `showFieldId` (body field): boolean, optional.
     some show_field_id: bool => show_field_id,
 });
 
 // Optional parameters of `ManagementClient::update_security_settings`.
 setters!(ManagementClient, ops::UpdateSecuritySettings, tuple {
-    /// Sets `allowedOrigins`.
+    /// Sets `allowedOrigins` (body field): list of string, optional.
+    /// Example: `["https://example.com"]`.
     some allowed_origins: Vec<String> => allowed_origins,
-    /// Sets `changeEmailStrategy`.
+    /// Sets `changeEmailStrategy` (body field): object [`ChangeEmailStrategyDto`], optional.
     some change_email_strategy: ChangeEmailStrategyDto => change_email_strategy,
-    /// Sets `changePhoneStrategy`.
+    /// Sets `changePhoneStrategy` (body field): object [`ChangePhoneStrategyDto`], optional.
     some change_phone_strategy: ChangePhoneStrategyDto => change_phone_strategy,
-    /// Sets `completePasswordAfterPassCodeLogin`.
+    /// Sets `completePasswordAfterPassCodeLogin` (body field): boolean, optional.
     some complete_password_after_pass_code_login: bool => complete_password_after_pass_code_login,
-    /// Sets `cookieSettings`.
+    /// Sets `cookieSettings` (body field): object [`CookieSettingsDto`], optional.
     some cookie_settings: CookieSettingsDto => cookie_settings,
-    /// Sets `enableLoginAccountSwitch`.
+    /// Sets `enableLoginAccountSwitch` (body field): boolean, optional.
     some enable_login_account_switch: bool => enable_login_account_switch,
-    /// Sets `genauthTokenExpiresIn`.
+    /// Sets `genauthTokenExpiresIn` (body field): integer, optional.
     some genauth_token_expires_in: i64 => genauth_token_expires_in,
-    /// Sets `loginAnomalyDetection`.
+    /// Sets `loginAnomalyDetection` (body field): object [`LoginAnomalyDetectionConfigDto`], optional.
     some login_anomaly_detection: LoginAnomalyDetectionConfigDto => login_anomaly_detection,
-    /// Sets `loginRequireEmailVerified`.
+    /// Sets `loginRequireEmailVerified` (body field): boolean, optional.
     some login_require_email_verified: bool => login_require_email_verified,
-    /// Sets `qrcodeLoginStrategy`.
+    /// Sets `qrcodeLoginStrategy` (body field): object [`QrcodeLoginStrategyDto`], optional.
     some qrcode_login_strategy: QrcodeLoginStrategyDto => qrcode_login_strategy,
-    /// Sets `registerAnomalyDetection`.
+    /// Sets `registerAnomalyDetection` (body field): object [`RegisterAnomalyDetectionConfigDto`], optional.
     some register_anomaly_detection: RegisterAnomalyDetectionConfigDto => register_anomaly_detection,
-    /// Sets `registerDisabled`.
+    /// Sets `registerDisabled` (body field): boolean, optional.
     some register_disabled: bool => register_disabled,
-    /// Sets `selfUnlockAccount`.
+    /// Sets `selfUnlockAccount` (body field): object [`SelfUnlockAccountConfigDto`], optional.
     some self_unlock_account: SelfUnlockAccountConfigDto => self_unlock_account,
-    /// Sets `verifyCodeLength`.
+    /// Sets `verifyCodeLength` (body field): integer, optional.
+    /// Example: `6`.
     some verify_code_length: i64 => verify_code_length,
-    /// Sets `verifyCodeMaxAttempts`.
+    /// Sets `verifyCodeMaxAttempts` (body field): integer, optional.
+    /// Example: `1`.
     some verify_code_max_attempts: i64 => verify_code_max_attempts,
 });
 
 // Optional parameters of `ManagementClient::update_tenant`.
 setters!(ManagementClient, ops::UpdateTenant, tuple {
-    /// Sets `appIds`.
+    /// Sets `appIds` (body field): list of string, optional.
     some app_ids: Vec<String> => app_ids,
-    /// Sets `description`.
+    /// Sets `description` (body field): string, optional.
     into description: String => description,
-    /// Sets `logo`.
+    /// Sets `logo` (body field): list of string, optional.
     some logo: Vec<String> => logo,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `rejectHint`.
+    /// Sets `rejectHint` (body field): string, optional.
     into reject_hint: String => reject_hint,
-    /// Sets `sourceAppId`.
+    /// Sets `sourceAppId` (body field): string, optional.
     into source_app_id: String => source_app_id,
 });
 
 // Optional parameters of `ManagementClient::update_tenant_user`.
 setters!(ManagementClient, ops::UpdateTenantUser, tuple {
-    /// Sets `linkUserId`.
+    /// Sets `linkUserId` (body field): string, optional.
     into link_user_id: String => link_user_id,
-    /// Sets `memberId`.
+    /// Sets `memberId` (body field): string, optional.
     into member_id: String => member_id,
 });
 
 // Optional parameters of `ManagementClient::update_user`.
 setters!(ManagementClient, ops::UpdateUser, tuple {
-    /// Sets `address`.
+    /// Sets `address` (body field): string, optional.
     into address: String => address,
-    /// Sets `birthdate`.
+    /// Sets `birthdate` (body field): string, optional.
+    /// Example: `"2022-06-03"`.
     into birthdate: String => birthdate,
-    /// Sets `browser`.
+    /// Sets `browser` (body field): string, optional.
     into browser: String => browser,
-    /// Sets `city`.
+    /// Sets `city` (body field): string, optional.
+    /// Example: `"BJ"`.
     into city: String => city,
-    /// Sets `company`.
+    /// Sets `company` (body field): string, optional.
+    /// Example: `"steamory"`.
     into company: String => company,
-    /// Sets `country`.
+    /// Sets `country` (body field): string, optional.
+    /// Example: `"CN"`.
     into country: String => country,
-    /// Sets `customData`.
+    /// Sets `customData` (body field): any JSON value, optional.
     some custom_data: serde_json::Value => custom_data,
-    /// Sets `device`.
+    /// Sets `device` (body field): string, optional.
+    /// Example: `"iOS"`.
     into device: String => device,
-    /// Sets `email`.
+    /// Sets `email` (body field): string, optional.
+    /// Example: `"test@example.com"`.
     into email: String => email,
-    /// Sets `emailVerified`.
+    /// Sets `emailVerified` (body field): boolean, optional.
+    /// Example: `true`.
     some email_verified: bool => email_verified,
-    /// Sets `externalId`.
+    /// Sets `externalId` (body field): string, optional.
+    /// Example: `"10010"`.
     into external_id: String => external_id,
-    /// Sets `familyName`.
+    /// Sets `familyName` (body field): string, optional.
     into family_name: String => family_name,
-    /// Sets `formatted`.
+    /// Sets `formatted` (body field): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     into formatted: String => formatted,
-    /// Sets `gender`.
+    /// Sets `gender` (body field): enum [`UpdateUserReqDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     some gender: UpdateUserReqDtoGender => gender,
-    /// Sets `givenName`.
+    /// Sets `givenName` (body field): string, optional.
     into given_name: String => given_name,
-    /// Sets `identityNumber`.
+    /// Sets `identityNumber` (body field): string, optional.
+    /// Example: `"420421xxxxxxxx1234"`.
     into identity_number: String => identity_number,
-    /// Sets `locale`.
+    /// Sets `locale` (body field): string, optional.
+    /// Example: `"af"`.
     into locale: String => locale,
-    /// Sets `metadata`.
+    /// Sets `metadata` (body field): any JSON value, optional.
     some metadata: serde_json::Value => metadata,
-    /// Sets `middleName`.
+    /// Sets `middleName` (body field): string, optional.
+    /// Example: `"James"`.
     into middle_name: String => middle_name,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `nickname`.
+    /// Sets `nickname` (body field): string, optional.
     into nickname: String => nickname,
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`UpdateUserOptionsDto`], optional.
     some options: UpdateUserOptionsDto => options,
-    /// Sets `password`.
+    /// Sets `password` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into password: SecretString => password,
-    /// Sets `phone`.
+    /// Sets `phone` (body field): string, optional.
+    /// Example: `"188xxxx8888"`.
     into phone: String => phone,
-    /// Sets `phoneCountryCode`.
+    /// Sets `phoneCountryCode` (body field): string, optional.
+    /// Example: `"+86"`.
     into phone_country_code: String => phone_country_code,
-    /// Sets `phoneVerified`.
+    /// Sets `phoneVerified` (body field): boolean, optional.
+    /// Example: `true`.
     some phone_verified: bool => phone_verified,
-    /// Sets `photo`.
+    /// Sets `photo` (body field): string, optional.
     into photo: String => photo,
-    /// Sets `postalCode`.
+    /// Sets `postalCode` (body field): string, optional.
+    /// Example: `"438100"`.
     into postal_code: String => postal_code,
-    /// Sets `preferredUsername`.
+    /// Sets `preferredUsername` (body field): string, optional.
+    /// Example: `"alice"`.
     into preferred_username: String => preferred_username,
-    /// Sets `profile`.
+    /// Sets `profile` (body field): string, optional.
+    /// Example: `"alice"`.
     into profile: String => profile,
-    /// Sets `province`.
+    /// Sets `province` (body field): string, optional.
+    /// Example: `"BJ"`.
     into province: String => province,
-    /// Sets `region`.
+    /// Sets `region` (body field): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     into region: String => region,
-    /// Sets `status`.
+    /// Sets `status` (body field): enum [`UpdateUserReqDtoStatus`], optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     some status: UpdateUserReqDtoStatus => status,
-    /// Sets `streetAddress`.
+    /// Sets `streetAddress` (body field): string, optional.
     into street_address: String => street_address,
-    /// Sets `username`.
+    /// Sets `username` (body field): string, optional.
+    /// Example: `"bob"`.
     into username: String => username,
-    /// Sets `website`.
+    /// Sets `website` (body field): string, optional.
+    /// Example: `"https://my-website.com"`.
     into website: String => website,
-    /// Sets `zoneinfo`.
+    /// Sets `zoneinfo` (body field): string, optional.
+    /// Example: `"GMT-08:00"`.
     into zoneinfo: String => zoneinfo,
 });
 
 // Optional parameters of `ManagementClient::update_user_batch`.
 setters!(ManagementClient, ops::UpdateUserBatch, tuple {
-    /// Sets `options`.
+    /// Sets `options` (body field): object [`UpdateUserBatchOptionsDto`], optional.
     some options: UpdateUserBatchOptionsDto => options,
 });
 
 // Optional parameters of `ManagementClient::update_webhook`.
 setters!(ManagementClient, ops::UpdateWebhook, tuple {
-    /// Sets `contentType`.
+    /// Sets `contentType` (body field): enum [`UpdateWebhookDtoContentType`], optional.
+    /// One of `application/json` or `application/x-www-form-urlencoded`.
     some content_type: UpdateWebhookDtoContentType => content_type,
-    /// Sets `enabled`.
+    /// Sets `enabled` (body field): boolean, optional.
+    /// Example: `true`.
     some enabled: bool => enabled,
-    /// Sets `events`.
+    /// Sets `events` (body field): list of enum [`UpdateWebhookDtoEvents`], optional.
+    /// One of `test`, `register`, `login`, `mfa:verified`, `kick`, `user:created`, `user:password-changed`, `user:updated`, `user:email-verified`, `user:archived`, `user:unarchived`, `user:blocked` or 64 more.
     some events: Vec<UpdateWebhookDtoEvents> => events,
-    /// Sets `name`.
+    /// Sets `name` (body field): string, optional.
     into name: String => name,
-    /// Sets `retryConfig`.
+    /// Sets `retryConfig` (body field): object [`WebhookRetryConfigV3Dto`], optional.
     some retry_config: WebhookRetryConfigV3Dto => retry_config,
-    /// Sets `secret`.
+    /// Sets `secret` (body field): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     into secret: SecretString => secret,
-    /// Sets `url`.
+    /// Sets `url` (body field): string, optional.
+    /// Example: `"https://example.com/callback"`.
     into url: String => url,
 });

@@ -8,49 +8,53 @@ use crate::lenient as l;
 use crate::{Page, SecretString};
 use serde::{Deserialize, Serialize};
 
-/// The `AccessibleAppsDto` object of the V3 API, as received.
+/// The `AccessibleAppsDto` object of the V3 API, as received: 5 fields, 5 required.
 ///
-/// Returned by `get_accessible_apps`.
+/// Returned by `AuthenticationClient::get_accessible_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AccessibleAppsDto {
-    /// `active` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Active (wire `active`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub active: bool,
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"xxx"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.authing.cn/login"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
-    /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App logo (wire `appLogo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
-    /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App name (wire `appName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
 }
 
-/// The `AlipayAuthInfoDataDto` object of the V3 API, as received.
+/// The `AlipayAuthInfoDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `get_alipay_auth_info`.
+/// Returned by `AuthenticationClient::get_alipay_auth_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AlipayAuthInfoDataDto {
-    /// `authInfo` (required).
+    /// Auth info (wire `authInfo`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub auth_info: String,
 }
 
-/// The `AppQRCodeLoginDto` object of the V3 API, as sent.
+/// The `AppQRCodeLoginDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `qr_code_app_login`.
+/// Sent by `AuthenticationClient::qr_code_app_login`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppQRCodeLoginDto {
-    /// `action` (required).
+    /// Action (wire `action`): enum [`AppQRCodeLoginDtoAction`], required.
+    /// One of `APP_LOGIN`.
     pub action: AppQRCodeLoginDtoAction,
-    /// `qrcodeId` (required).
+    /// Qrcode id (wire `qrcodeId`): string, required.
     pub qrcode_id: String,
 }
 
@@ -64,17 +68,19 @@ impl AppQRCodeLoginDto {
     }
 }
 
-/// The `AuthenticationCredentialDto` object of the V3 API, as sent.
+/// The `AuthenticationCredentialDto` object of the V3 API, as sent: 4 fields, 4 required.
+///
+/// Inside the request of `AuthenticationClient::verify_authentication`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationCredentialDto {
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
-    /// `rawId` (required).
+    /// Raw id (wire `rawId`): string, required.
     pub raw_id: String,
-    /// `response` (required).
+    /// Response (wire `response`): object [`AuthenticatorAssertionResponseDto`], required.
     pub response: AuthenticatorAssertionResponseDto,
-    /// `type` (required).
+    /// Type (wire `type`): string, required.
     pub r#type: String,
 }
 
@@ -95,32 +101,35 @@ impl AuthenticationCredentialDto {
     }
 }
 
-/// The `AuthenticationOptionsDto` object of the V3 API, as received.
+/// The `AuthenticationOptionsDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `init_authentication_options`.
+/// Returned by `AuthenticationClient::init_authentication_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AuthenticationOptionsDto {
-    /// `authenticationOptions` (required).
+    /// Authentication options (wire `authenticationOptions`): object [`PublicKeyCredentialRequestOptionsDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub authentication_options: PublicKeyCredentialRequestOptionsDto,
-    /// `ticket` (required).
+    /// Ticket (wire `ticket`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub ticket: SecretString,
 }
 
-/// The `AuthenticatorAssertionResponseDto` object of the V3 API, as sent.
+/// The `AuthenticatorAssertionResponseDto` object of the V3 API, as sent: 4 fields, 4 required.
+///
+/// Inside the request of `AuthenticationClient::verify_authentication`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticatorAssertionResponseDto {
-    /// `authenticatorData` (required).
+    /// Authenticator data (wire `authenticatorData`): string, required.
     pub authenticator_data: String,
-    /// `clientDataJSON` (required).
+    /// Client data json (wire `clientDataJSON`): string, required.
     #[serde(rename = "clientDataJSON")]
     pub client_data_json: String,
-    /// `signature` (required).
+    /// Signature (wire `signature`): string, required.
     pub signature: String,
-    /// `userHandle` (required).
+    /// User handle (wire `userHandle`): string, required.
     pub user_handle: String,
 }
 
@@ -141,13 +150,15 @@ impl AuthenticatorAssertionResponseDto {
     }
 }
 
-/// The `AuthenticatorAttestationResponseDto` object of the V3 API, as sent.
+/// The `AuthenticatorAttestationResponseDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `AuthenticationClient::verify_register`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticatorAttestationResponseDto {
-    /// `attestationObject` (required).
+    /// Attestation object (wire `attestationObject`): string, required.
     pub attestation_object: String,
-    /// `clientDataJSON` (required).
+    /// Client data json (wire `clientDataJSON`): string, required.
     #[serde(rename = "clientDataJSON")]
     pub client_data_json: String,
 }
@@ -162,17 +173,17 @@ impl AuthenticatorAttestationResponseDto {
     }
 }
 
-/// The `BindByAccountIdInputApi` object of the V3 API, as sent.
+/// The `BindByAccountIdInputApi` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `bind_by_account_id`.
+/// Sent by `AuthenticationClient::bind_by_account_id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindByAccountIdInputApi {
-    /// `accountId` (required).
+    /// Account id (wire `accountId`): string, required.
     pub account_id: String,
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
     pub action: String,
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     pub key: String,
 }
 
@@ -191,18 +202,19 @@ impl BindByAccountIdInputApi {
     }
 }
 
-/// The `BindByAccountInputApi` object of the V3 API, as sent.
+/// The `BindByAccountInputApi` object of the V3 API, as sent: 4 fields, 4 required.
 ///
-/// Sent by `bind_by_account`.
+/// Sent by `AuthenticationClient::bind_by_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BindByAccountInputApi {
-    /// `account` (required).
+    /// Account (wire `account`): string, required.
     pub account: String,
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
     pub action: String,
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     pub key: String,
-    /// `password` (required).
+    /// Password (wire `password`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub password: SecretString,
 }
 
@@ -223,16 +235,16 @@ impl BindByAccountInputApi {
     }
 }
 
-/// The `BindByAccountsInputApi` object of the V3 API, as sent.
+/// The `BindByAccountsInputApi` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `select_account`.
+/// Sent by `AuthenticationClient::select_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BindByAccountsInputApi {
-    /// `account` (required).
+    /// Account (wire `account`): string, required.
     pub account: String,
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
     pub action: String,
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     pub key: String,
 }
 
@@ -251,18 +263,18 @@ impl BindByAccountsInputApi {
     }
 }
 
-/// The `BindByEmailCodeInputApi` object of the V3 API, as sent.
+/// The `BindByEmailCodeInputApi` object of the V3 API, as sent: 4 fields, 4 required.
 ///
-/// Sent by `bind_by_email_code`.
+/// Sent by `AuthenticationClient::bind_by_email_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BindByEmailCodeInputApi {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
     pub action: String,
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `email` (required).
+    /// Email (wire `email`): string, required.
     pub email: String,
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     pub key: String,
 }
 
@@ -283,21 +295,21 @@ impl BindByEmailCodeInputApi {
     }
 }
 
-/// The `BindByPhoneCodeInputApi` object of the V3 API, as sent.
+/// The `BindByPhoneCodeInputApi` object of the V3 API, as sent: 5 fields, 4 required.
 ///
-/// Sent by `bind_by_phone_code`.
+/// Sent by `AuthenticationClient::bind_by_phone_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindByPhoneCodeInputApi {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
     pub action: String,
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     pub key: String,
-    /// `phone` (required).
+    /// Phone (wire `phone`): string, required.
     pub phone: String,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
 }
@@ -320,14 +332,14 @@ impl BindByPhoneCodeInputApi {
     }
 }
 
-/// The `BindByRegiserInputApi` object of the V3 API, as sent.
+/// The `BindByRegiserInputApi` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `register_new_user`.
+/// Sent by `AuthenticationClient::register_new_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BindByRegiserInputApi {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
     pub action: String,
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     pub key: String,
 }
 
@@ -341,15 +353,17 @@ impl BindByRegiserInputApi {
     }
 }
 
-/// The `BindEmailDto` object of the V3 API, as sent.
+/// The `BindEmailDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `bind_email`.
+/// Sent by `AuthenticationClient::bind_email`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindEmailDto {
-    /// `email` (required).
+    /// Email (wire `email`): string, required.
+    /// Example: `"test@example.com"`.
     pub email: String,
-    /// `passCode` (required).
+    /// Pass code (wire `passCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub pass_code: SecretString,
 }
 
@@ -363,18 +377,21 @@ impl BindEmailDto {
     }
 }
 
-/// The `BindPhoneDto` object of the V3 API, as sent.
+/// The `BindPhoneDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `bind_phone`.
+/// Sent by `AuthenticationClient::bind_phone`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindPhoneDto {
-    /// `passCode` (required).
+    /// Pass code (wire `passCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub pass_code: SecretString,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
+    /// Example: `"+86"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `phoneNumber` (required).
+    /// Phone number (wire `phoneNumber`): string, required.
+    /// Example: `"188xxxx8888"`.
     pub phone_number: String,
 }
 
@@ -389,15 +406,16 @@ impl BindPhoneDto {
     }
 }
 
-/// The `ChangePushCodeStatusDto` object of the V3 API, as sent.
+/// The `ChangePushCodeStatusDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `change_push_code_status`.
+/// Sent by `AuthenticationClient::change_push_code_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePushCodeStatusDto {
-    /// `action` (required).
+    /// Action (wire `action`): enum [`ChangePushCodeStatusDtoAction`], required.
+    /// One of `CONFIRM` or `CANCEL`.
     pub action: ChangePushCodeStatusDtoAction,
-    /// `pushCodeId` (required).
+    /// Push code id (wire `pushCodeId`): string, required.
     pub push_code_id: String,
 }
 
@@ -411,15 +429,16 @@ impl ChangePushCodeStatusDto {
     }
 }
 
-/// The `ChangeQRCodeStatusDto` object of the V3 API, as sent.
+/// The `ChangeQRCodeStatusDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `change_qr_code_status`.
+/// Sent by `AuthenticationClient::change_qr_code_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeQRCodeStatusDto {
-    /// `action` (required).
+    /// Action (wire `action`): enum [`ChangeQRCodeStatusDtoAction`], required.
+    /// One of `SCAN`, `CONFIRM` or `CANCEL`.
     pub action: ChangeQRCodeStatusDtoAction,
-    /// `qrcodeId` (required).
+    /// Qrcode id (wire `qrcodeId`): string, required.
     pub qrcode_id: String,
 }
 
@@ -433,20 +452,22 @@ impl ChangeQRCodeStatusDto {
     }
 }
 
-/// The `CheckDeviceCredentialIdDto` object of the V3 API, as sent.
+/// The `CheckDeviceCredentialIdDto` object of the V3 API, as sent: 0 fields, 0 required.
 ///
-/// Sent by `check_valid_credentials_by_cred_ids`.
+/// Sent by `AuthenticationClient::check_valid_credentials_by_cred_ids`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CheckDeviceCredentialIdDto {}
 
-/// The `CheckPermissionArrayResourceDto` object of the V3 API, as sent.
+/// The `CheckPermissionArrayResourceDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `check_permission_by_array_resource`.
+/// Sent by `AuthenticationClient::check_permission_by_array_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckPermissionArrayResourceDto {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     pub action: String,
-    /// `resources` (required).
+    /// Resources (wire `resources`): list of string, required.
+    /// Example: `["exampleArrayResource1","exampleArrayResource2"]`.
     pub resources: Vec<String>,
 }
 
@@ -460,14 +481,16 @@ impl CheckPermissionArrayResourceDto {
     }
 }
 
-/// The `CheckPermissionStringResourceDto` object of the V3 API, as sent.
+/// The `CheckPermissionStringResourceDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `check_permission_by_string_resource`.
+/// Sent by `AuthenticationClient::check_permission_by_string_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckPermissionStringResourceDto {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     pub action: String,
-    /// `resources` (required).
+    /// Resources (wire `resources`): list of string, required.
+    /// Example: `["exampleStringResource1","exampleStringResource2"]`.
     pub resources: Vec<String>,
 }
 
@@ -481,14 +504,15 @@ impl CheckPermissionStringResourceDto {
     }
 }
 
-/// The `CheckPermissionTreeResourceDto` object of the V3 API, as sent.
+/// The `CheckPermissionTreeResourceDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `check_permission_by_tree_resource`.
+/// Sent by `AuthenticationClient::check_permission_by_tree_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckPermissionTreeResourceDto {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     pub action: String,
-    /// `resources` (required).
+    /// Resources (wire `resources`): list of string, required.
     pub resources: Vec<String>,
 }
 
@@ -502,106 +526,119 @@ impl CheckPermissionTreeResourceDto {
     }
 }
 
-/// The `CheckPushCodeStatusDataDto` object of the V3 API, as received.
+/// The `CheckPushCodeStatusDataDto` object of the V3 API, as received: 2 fields, 1 required.
 ///
-/// Returned by `check_push_code_status`.
+/// Returned by `AuthenticationClient::check_push_code_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckPushCodeStatusDataDto {
-    /// `status` (required).
+    /// Status (wire `status`): enum [`CheckPushCodeStatusDataDtoStatus`], required.
+    /// One of `PUSHED`, `AUTHORIZED`, `CANCELLED`, `EXPIRED` or `ERROR`.
     pub status: CheckPushCodeStatusDataDtoStatus,
-    /// `tokenSet`.
+    /// Token set (wire `tokenSet`): object [`LoginTokenResponseDataDto`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_set: Option<LoginTokenResponseDataDto>,
 }
 
-/// The `CheckQRCodeStatusDataDto` object of the V3 API, as received.
+/// The `CheckQRCodeStatusDataDto` object of the V3 API, as received: 4 fields, 1 required.
 ///
-/// Returned by `check_qr_code_status`, `get_qr_code_status`.
+/// Returned by `AuthenticationClient::check_qr_code_status` and `AuthenticationClient::get_qr_code_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckQRCodeStatusDataDto {
-    /// `briefUserInfo`.
+    /// Brief user info (wire `briefUserInfo`): object [`QRCodeStatusBriefUserInfoDto`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brief_user_info: Option<QRCodeStatusBriefUserInfoDto>,
-    /// `status` (required).
+    /// Status (wire `status`): enum [`CheckQRCodeStatusDataDtoStatus`], required.
+    /// One of `PENDING`, `SCANNED`, `AUTHORIZED`, `CANCELLED`, `EXPIRED` or `ERROR`.
     pub status: CheckQRCodeStatusDataDtoStatus,
-    /// `ticket`.
+    /// Ticket (wire `ticket`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub ticket: Option<SecretString>,
-    /// `tokenSet`.
+    /// Token set (wire `tokenSet`): object [`LoginTokenResponseDataDto`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_set: Option<LoginTokenResponseDataDto>,
 }
 
-/// The `CheckResourcePermissionDataDto` object of the V3 API, as received.
+/// The `CheckResourcePermissionDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `check_permission_by_array_resource`, `check_permission_by_string_resource`, `check_permission_by_tree_resource`.
+/// Returned by `AuthenticationClient::check_permission_by_array_resource`, `AuthenticationClient::check_permission_by_string_resource` and `AuthenticationClient::check_permission_by_tree_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckResourcePermissionDataDto {
-    /// `checkResultList` (required).
+    /// Check result list (wire `checkResultList`): list of object [`CheckResourcePermissionRespDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub check_result_list: Vec<CheckResourcePermissionRespDto>,
 }
 
-/// The `CheckResourcePermissionRespDto` object of the V3 API, as received.
+/// The `CheckResourcePermissionRespDto` object of the V3 API, as received: 4 fields, 4 required.
+///
+/// Inside the response of `AuthenticationClient::check_permission_by_array_resource`, `AuthenticationClient::check_permission_by_string_resource` and `AuthenticationClient::check_permission_by_tree_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckResourcePermissionRespDto {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     #[serde(deserialize_with = "l::string")]
     pub action: String,
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `resource` (required).
+    /// Resource (wire `resource`): string, required.
+    /// Example: `"exampleResource"`.
     #[serde(deserialize_with = "l::string")]
     pub resource: String,
 }
 
-/// The `CountryDetailInfo` object of the V3 API, as received.
+/// The `CountryDetailInfo` object of the V3 API, as received: 5 fields, 5 required.
 ///
-/// Returned by `get_country_list`.
+/// Returned by `AuthenticationClient::get_country_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CountryDetailInfo {
-    /// `alpha2` (required).
+    /// Alpha2 (wire `alpha2`): string, required.
+    /// Example: `"CN"`.
     #[serde(deserialize_with = "l::string")]
     pub alpha2: String,
-    /// `alpha3` (required).
+    /// Alpha3 (wire `alpha3`): string, required.
+    /// Example: `"CHN"`.
     #[serde(deserialize_with = "l::string")]
     pub alpha3: String,
-    /// `flag` (required).
+    /// Flag (wire `flag`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub flag: String,
-    /// `name` (required).
+    /// Name (wire `name`): object [`LangObject`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub name: LangObject,
-    /// `phoneCountryCode` (required).
+    /// Phone country code (wire `phoneCountryCode`): string, required.
+    /// Example: `"+86"`.
     #[serde(deserialize_with = "l::string")]
     pub phone_country_code: String,
 }
 
-/// The `DecryptWechatMiniProgramDataDto` object of the V3 API, as sent.
+/// The `DecryptWechatMiniProgramDataDto` object of the V3 API, as sent: 4 fields, 4 required.
 ///
-/// Sent by `decrypt_wechat_mini_program_data`.
+/// Sent by `AuthenticationClient::decrypt_wechat_mini_program_data`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DecryptWechatMiniProgramDataDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `encryptedData` (required).
+    /// Encrypted data (wire `encryptedData`): string, required.
     pub encrypted_data: String,
-    /// `extIdpConnidentifier` (required).
+    /// Ext idp connidentifier (wire `extIdpConnidentifier`): string, required.
+    /// Example: `"my-wxapp"`.
     pub ext_idp_connidentifier: String,
-    /// `iv` (required).
+    /// Iv (wire `iv`): string, required.
     pub iv: String,
 }
 
@@ -622,13 +659,14 @@ impl DecryptWechatMiniProgramDataDto {
     }
 }
 
-/// The `DeleteAccounDto` object of the V3 API, as sent.
+/// The `DeleteAccounDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_account`.
+/// Sent by `AuthenticationClient::delete_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAccounDto {
-    /// `deleteAccountToken` (required).
+    /// Delete account token (wire `deleteAccountToken`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub delete_account_token: SecretString,
 }
 
@@ -641,14 +679,17 @@ impl DeleteAccounDto {
     }
 }
 
-/// The `DeleteAccountByEmailPassCodeDto` object of the V3 API, as sent.
+/// The `DeleteAccountByEmailPassCodeDto` object of the V3 API, as sent: 2 fields, 1 required.
+///
+/// Inside the request of `AuthenticationClient::verify_delete_account_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAccountByEmailPassCodeDto {
-    /// `email`.
+    /// Email (wire `email`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `passCode` (required).
+    /// Pass code (wire `passCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub pass_code: SecretString,
 }
 
@@ -662,13 +703,17 @@ impl DeleteAccountByEmailPassCodeDto {
     }
 }
 
-/// The `DeleteAccountByPasswordDto` object of the V3 API, as sent.
+/// The `DeleteAccountByPasswordDto` object of the V3 API, as sent: 2 fields, 1 required.
+///
+/// Inside the request of `AuthenticationClient::verify_delete_account_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAccountByPasswordDto {
-    /// `password` (required).
+    /// Password (wire `password`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub password: SecretString,
-    /// `passwordEncryptType`.
+    /// Password encrypt type (wire `passwordEncryptType`): enum [`DeleteAccountByPasswordDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<DeleteAccountByPasswordDtoPasswordEncryptType>,
 }
@@ -683,16 +728,19 @@ impl DeleteAccountByPasswordDto {
     }
 }
 
-/// The `DeleteAccountByPhonePassCodeDto` object of the V3 API, as sent.
+/// The `DeleteAccountByPhonePassCodeDto` object of the V3 API, as sent: 3 fields, 2 required.
+///
+/// Inside the request of `AuthenticationClient::verify_delete_account_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAccountByPhonePassCodeDto {
-    /// `passCode` (required).
+    /// Pass code (wire `passCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub pass_code: SecretString,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `phoneNumber` (required).
+    /// Phone number (wire `phoneNumber`): string, required.
     pub phone_number: String,
 }
 
@@ -707,61 +755,77 @@ impl DeleteAccountByPhonePassCodeDto {
     }
 }
 
-/// The `DeviceInfo` object of the V3 API, as received.
+/// The `DeviceInfo` object of the V3 API, as received: 8 fields, 2 required.
+///
+/// Inside the response of `AuthenticationClient::list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceInfo {
-    /// `deviceId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Device id (wire `deviceId`): string, required.
+    /// Example: `"HZ2F6J3AGNAVSOTV"`.
+    #[serde(deserialize_with = "l::id")]
     pub device_id: String,
-    /// `mod`.
+    /// Mod (wire `mod`): string, optional.
+    /// Example: `"Vig9a"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub r#mod: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
-    /// `os`.
+    /// Os (wire `os`): string, optional.
+    /// Example: `"iOS"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub os: Option<String>,
-    /// `status`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Status (wire `status`): enum [`DeviceInfoStatus`], optional.
+    /// One of `activated`, `suspended` or `deactivated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DeviceInfoStatus>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`DeviceInfoType`], required.
+    /// One of `Browser`, `Mobile` or `Desktop`.
+    #[serde(default)]
     pub r#type: DeviceInfoType,
-    /// `userAgent`.
+    /// User agent (wire `userAgent`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_agent: Option<String>,
-    /// `version`.
+    /// Version (wire `version`): string, optional.
+    /// Example: `"Android 1.0"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub version: Option<String>,
 }
 
-/// The `EnrollFactorDto` object of the V3 API, as sent.
+/// The `EnrollFactorDto` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `enroll_factor`.
+/// Sent by `AuthenticationClient::enroll_factor`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnrollFactorDto {
-    /// `enrollmentData` (required).
+    /// Enrollment data (wire `enrollmentData`): object [`EnrollFactorEnrollmentDataDto`], required.
     pub enrollment_data: EnrollFactorEnrollmentDataDto,
-    /// `enrollmentToken` (required).
+    /// Enrollment token (wire `enrollmentToken`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub enrollment_token: SecretString,
-    /// `factorType` (required).
+    /// Factor type (wire `factorType`): enum [`EnrollFactorDtoFactorType`], required.
+    /// One of `OTP`, `SMS`, `EMAIL` or `FACE`.
     pub factor_type: EnrollFactorDtoFactorType,
 }
 
@@ -780,33 +844,39 @@ impl EnrollFactorDto {
     }
 }
 
-/// The `EnrollFactorEnrollmentDataDto` object of the V3 API, as sent.
+/// The `EnrollFactorEnrollmentDataDto` object of the V3 API, as sent: 3 fields, 0 required.
+///
+/// Inside the request of `AuthenticationClient::enroll_factor`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct EnrollFactorEnrollmentDataDto {
-    /// `isExternalPhoto`.
+    /// Is external photo (wire `isExternalPhoto`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_external_photo: Option<bool>,
-    /// `passCode`.
+    /// Pass code (wire `passCode`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_code: Option<SecretString>,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
 }
 
-/// The `ExchangeTokenSetWithQRcodeTicketDto` object of the V3 API, as sent.
+/// The `ExchangeTokenSetWithQRcodeTicketDto` object of the V3 API, as sent: 3 fields, 1 required.
 ///
-/// Sent by `exchange_token_set_with_qr_code_ticket`.
+/// Sent by `AuthenticationClient::exchange_token_set_with_qr_code_ticket`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExchangeTokenSetWithQRcodeTicketDto {
-    /// `client_id`.
+    /// Client id (wire `client_id`): string, optional.
+    /// Example: `"6342b8537axxxx047d314109"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`.
+    /// Client secret (wire `client_secret`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<SecretString>,
-    /// `ticket` (required).
+    /// Ticket (wire `ticket`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub ticket: SecretString,
 }
 
@@ -821,219 +891,243 @@ impl ExchangeTokenSetWithQRcodeTicketDto {
     }
 }
 
-/// The `ExtIdpInfoDto` object of the V3 API, as received.
+/// The `ExtIdpInfoDto` object of the V3 API, as received: 10 fields, 6 required.
 ///
-/// Returned by `get_application_enabled_ext_idps`.
+/// Returned by `AuthenticationClient::get_application_enabled_ext_idps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ExtIdpInfoDto {
-    /// `bindUrl` (required).
+    /// Bind url (wire `bindUrl`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub bind_url: String,
-    /// `desc`.
+    /// Desc (wire `desc`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub desc: Option<String>,
-    /// `desc_en`.
+    /// Desc en (wire `desc_en`): string, optional.
     #[serde(
         rename = "desc_en",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub desc_en: Option<String>,
-    /// `extIdpId` (required).
+    /// Ext idp id (wire `extIdpId`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub ext_idp_id: String,
-    /// `extIdpType` (required).
+    /// Ext idp type (wire `extIdpType`): enum [`ExtIdpInfoDtoExtIdpType`], required.
+    /// One of `social` or `enterprise`.
     pub ext_idp_type: ExtIdpInfoDtoExtIdpType,
-    /// `identifier` (required).
+    /// Identifier (wire `identifier`): string, required.
+    /// Example: `"wechat"`.
     #[serde(deserialize_with = "l::string")]
     pub identifier: String,
-    /// `logo`.
+    /// Logo (wire `logo`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub logo: Option<String>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `name_en`.
+    /// Name en (wire `name_en`): string, optional.
     #[serde(
         rename = "name_en",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name_en: Option<String>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`ExtIdpInfoDtoType`], required.
+    /// One of `oidc`, `oauth2`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `wechat`, `google`, `qq`, `wechatwork`, `dingtalk` or 29 more.
     pub r#type: ExtIdpInfoDtoType,
 }
 
-/// The `FactorDto` object of the V3 API, as received.
+/// The `FactorDto` object of the V3 API, as received: 3 fields, 3 required.
 ///
-/// Returned by `get_factor`, `list_enrolled_factors`.
+/// Returned by `AuthenticationClient::get_factor` and `AuthenticationClient::list_enrolled_factors`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct FactorDto {
-    /// `factorId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Factor id (wire `factorId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub factor_id: String,
-    /// `factorType` (required).
+    /// Factor type (wire `factorType`): enum [`FactorDtoFactorType`], required.
+    /// One of `OTP`, `SMS`, `EMAIL` or `FACE`.
+    #[serde(default)]
     pub factor_type: FactorDtoFactorType,
-    /// `profile` (required).
+    /// Profile (wire `profile`): any JSON value, required.
+    #[serde(default)]
     pub profile: serde_json::Value,
 }
 
-/// The `FactorProfile` object of the V3 API, as sent.
+/// The `FactorProfile` object of the V3 API, as sent: 3 fields, 0 required.
+///
+/// Inside the request of `AuthenticationClient::send_enroll_factor_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct FactorProfile {
-    /// `email`.
+    /// Email (wire `email`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
+    /// Example: `"+86"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `phoneNumber`.
+    /// Phone number (wire `phoneNumber`): string, optional.
+    /// Example: `"188xxxx8888"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
 }
 
-/// The `FactorToEnrollDto` object of the V3 API, as received.
+/// The `FactorToEnrollDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `list_factors_to_enroll`.
+/// Returned by `AuthenticationClient::list_factors_to_enroll`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct FactorToEnrollDto {
-    /// `factorType` (required).
+    /// Factor type (wire `factorType`): enum [`FactorToEnrollDtoFactorType`], required.
+    /// One of `OTP`, `SMS`, `EMAIL` or `FACE`.
     pub factor_type: FactorToEnrollDtoFactorType,
 }
 
-/// The `FastpassQRCodeRelationAppDto` object of the V3 API, as received.
+/// The `FastpassQRCodeRelationAppDto` object of the V3 API, as received: 3 fields, 2 required.
+///
+/// Inside the response of `AuthenticationClient::get_fastpass_params`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct FastpassQRCodeRelationAppDto {
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `logo`.
+    /// Logo (wire `logo`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub logo: Option<String>,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
 }
 
-/// The `FastpassUserInfoDto` object of the V3 API, as received.
+/// The `FastpassUserInfoDto` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `AuthenticationClient::gene_fastpass_qrcode_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct FastpassUserInfoDto {
-    /// `displayName` (required).
+    /// Display name (wire `displayName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub display_name: String,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
-    /// `photo` (required).
+    /// Photo (wire `photo`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub photo: String,
 }
 
-/// The `GeneFastpassQRCodeInfoDto` object of the V3 API, as received.
+/// The `GeneFastpassQRCodeInfoDto` object of the V3 API, as received: 6 fields, 6 required.
 ///
-/// Returned by `gene_fastpass_qrcode_info`.
+/// Returned by `AuthenticationClient::gene_fastpass_qrcode_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GeneFastpassQRCodeInfoDto {
-    /// `apiHost` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Api host (wire `apiHost`): string, required.
+    /// Example: `"https://example.authing.cn"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub api_host: String,
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_id: String,
-    /// `qrcodeId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Qrcode id (wire `qrcodeId`): string, required.
+    /// Example: `"gQE-8TwAAAAAAAAAAS5odHRwOi8vd2VpeGluLnFxLmNvbS9xLzAyMGJjX"`.
+    #[serde(deserialize_with = "l::id")]
     pub qrcode_id: String,
-    /// `scene` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Scene (wire `scene`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub scene: String,
-    /// `user` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// User (wire `user`): object [`FastpassUserInfoDto`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub user: FastpassUserInfoDto,
-    /// `userpool` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Userpool (wire `userpool`): object [`FastpassUserInfoDto`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub userpool: FastpassUserInfoDto,
 }
 
-/// The `GenePushCodeDataDto` object of the V3 API, as received.
+/// The `GenePushCodeDataDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `sign_in_by_push`.
+/// Returned by `AuthenticationClient::sign_in_by_push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GenePushCodeDataDto {
-    /// `expireTime` (required).
-    #[serde(deserialize_with = "l::i64")]
+    /// Expire time (wire `expireTime`): integer, required.
+    /// Example: `120`.
+    #[serde(default, deserialize_with = "l::i64")]
     pub expire_time: i64,
-    /// `pushCodeId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Push code id (wire `pushCodeId`): string, required.
+    /// Example: `"gQE-8TwAAAAAAAAAAS5odHRwOi8vd2VpeGluLnFxLmNvbS9xLzAyMGJjX"`.
+    #[serde(deserialize_with = "l::id")]
     pub push_code_id: String,
 }
 
-/// The `GeneQRCodeDataDto` object of the V3 API, as received.
+/// The `GeneQRCodeDataDto` object of the V3 API, as received: 3 fields, 2 required.
 ///
-/// Returned by `gene_qr_code`.
+/// Returned by `AuthenticationClient::gene_qr_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GeneQRCodeDataDto {
-    /// `customLogoUrl`.
+    /// Custom logo url (wire `customLogoUrl`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub custom_logo_url: Option<String>,
-    /// `qrcodeId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Qrcode id (wire `qrcodeId`): string, required.
+    /// Example: `"gQE-8TwAAAAAAAAAAS5odHRwOi8vd2VpeGluLnFxLmNvbS9xLzAyMGJjX"`.
+    #[serde(deserialize_with = "l::id")]
     pub qrcode_id: String,
-    /// `url` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Url (wire `url`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub url: String,
 }
 
-/// The `GenerateBindExtIdpLinkDataDto` object of the V3 API, as received.
+/// The `GenerateBindExtIdpLinkDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `generate_link_ext_idp_url`.
+/// Returned by `AuthenticationClient::generate_link_ext_idp_url`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct GenerateBindExtIdpLinkDataDto {
-    /// `url` (required).
+    /// Url (wire `url`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub url: String,
 }
 
-/// The `GenerateQrcodeDto` object of the V3 API, as sent.
+/// The `GenerateQrcodeDto` object of the V3 API, as sent: 5 fields, 1 required.
 ///
-/// Sent by `gene_qr_code`.
+/// Sent by `AuthenticationClient::gene_qr_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GenerateQrcodeDto {
-    /// `autoMergeQrCode`.
+    /// Auto merge qr code (wire `autoMergeQrCode`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_merge_qr_code: Option<bool>,
-    /// `context`.
+    /// Context (wire `context`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Value>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `extIdpConnId`.
+    /// Ext idp conn id (wire `extIdpConnId`): string, optional.
+    /// Example: `"62eb7ed1f04xxxxc6955b329"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_idp_conn_id: Option<String>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`GenerateQrcodeDtoType`], required.
+    /// One of `MOBILE_APP`, `WECHAT_MINIPROGRAM` or `WECHAT_OFFICIAL_ACCOUNT`.
     pub r#type: GenerateQrcodeDtoType,
 }
 
@@ -1050,37 +1144,37 @@ impl GenerateQrcodeDto {
     }
 }
 
-/// The `GetFastpassQRCodeRelationAppsDto` object of the V3 API, as received.
+/// The `GetFastpassQRCodeRelationAppsDto` object of the V3 API, as received: 1 field, 0 required.
 ///
-/// Returned by `get_fastpass_params`.
+/// Returned by `AuthenticationClient::get_fastpass_params`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetFastpassQRCodeRelationAppsDto {
-    /// `relationApps`.
+    /// Relation apps (wire `relationApps`): list of object [`FastpassQRCodeRelationAppDto`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relation_apps: Option<Vec<FastpassQRCodeRelationAppDto>>,
 }
 
-/// The `GetPushCodeRelationAppsDataDto` object of the V3 API, as received.
+/// The `GetPushCodeRelationAppsDataDto` object of the V3 API, as received: 1 field, 0 required.
 ///
-/// Returned by `get_push_login_relation_apps`.
+/// Returned by `AuthenticationClient::get_push_login_relation_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetPushCodeRelationAppsDataDto {
-    /// `appIds`.
+    /// App ids (wire `appIds`): list of string, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_ids: Option<Vec<String>>,
 }
 
-/// The `GetPushCodeRelationAppsDto` object of the V3 API, as sent.
+/// The `GetPushCodeRelationAppsDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `get_push_login_relation_apps`.
+/// Sent by `AuthenticationClient::get_push_login_relation_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetPushCodeRelationAppsDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
     pub app_id: String,
-    /// `pushCodeId` (required).
+    /// Push code id (wire `pushCodeId`): string, required.
     pub push_code_id: String,
 }
 
@@ -1094,75 +1188,79 @@ impl GetPushCodeRelationAppsDto {
     }
 }
 
-/// The `GetSecurityInfoDto` object of the V3 API, as received.
+/// The `GetSecurityInfoDto` object of the V3 API, as received: 6 fields, 6 required.
 ///
-/// Returned by `get_security_level`.
+/// Returned by `AuthenticationClient::get_security_level`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetSecurityInfoDto {
-    /// `emailBinded` (required).
+    /// Email binded (wire `emailBinded`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub email_binded: bool,
-    /// `mfaEnrolled` (required).
+    /// Mfa enrolled (wire `mfaEnrolled`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub mfa_enrolled: bool,
-    /// `passwordSecurityLevel` (required).
+    /// Password security level (wire `passwordSecurityLevel`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub password_security_level: i64,
-    /// `passwordSet` (required).
+    /// Password set (wire `passwordSet`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub password_set: bool,
-    /// `phoneBinded` (required).
+    /// Phone binded (wire `phoneBinded`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub phone_binded: bool,
-    /// `securityScore` (required).
+    /// Security score (wire `securityScore`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub security_score: i64,
 }
 
-/// The `GetUserAuthResourceListDataDto` object of the V3 API, as received.
+/// The `GetUserAuthResourceListDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `get_user_authorized_resources_list`.
+/// Returned by `AuthenticationClient::get_user_authorized_resources_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserAuthResourceListDataDto {
-    /// `userPermissionList` (required).
+    /// User permission list (wire `userPermissionList`): list of object [`UserAuthResourceListDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub user_permission_list: Vec<UserAuthResourceListDto>,
 }
 
-/// The `GetUserAuthResourcePermissionList` object of the V3 API, as received.
+/// The `GetUserAuthResourcePermissionList` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `AuthenticationClient::get_user_auth_resource_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserAuthResourcePermissionList {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `resource` (required).
+    /// Resource (wire `resource`): string, required.
+    /// Example: `"treeResourceCode1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource: String,
 }
 
-/// The `GetUserAuthResourcePermissionListDataDto` object of the V3 API, as received.
+/// The `GetUserAuthResourcePermissionListDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `get_user_auth_resource_permission_list`.
+/// Returned by `AuthenticationClient::get_user_auth_resource_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserAuthResourcePermissionListDataDto {
-    /// `permissionList` (required).
+    /// Permission list (wire `permissionList`): list of object [`GetUserAuthResourcePermissionList`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub permission_list: Vec<GetUserAuthResourcePermissionList>,
 }
 
-/// The `GetUserAuthResourcePermissionListDto` object of the V3 API, as sent.
+/// The `GetUserAuthResourcePermissionListDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `get_user_auth_resource_permission_list`.
+/// Sent by `AuthenticationClient::get_user_auth_resource_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetUserAuthResourcePermissionListDto {
-    /// `resources` (required).
+    /// Resources (wire `resources`): list of string, required.
     pub resources: Vec<String>,
 }
 
@@ -1173,37 +1271,38 @@ impl GetUserAuthResourcePermissionListDto {
     }
 }
 
-/// The `GetUserAuthResourceStructDataDto` object of the V3 API, as received.
+/// The `GetUserAuthResourceStructDataDto` object of the V3 API, as received: 6 fields, 3 required.
 ///
-/// Returned by `get_user_auth_resource_struct`.
+/// Returned by `AuthenticationClient::get_user_auth_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserAuthResourceStructDataDto {
-    /// `arrResourceAuthAction`.
+    /// Arr resource auth action (wire `arrResourceAuthAction`): object [`ArrResourceAuthAction`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arr_resource_auth_action: Option<ArrResourceAuthAction>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceType` (required).
+    /// Resource type (wire `resourceType`): enum [`GetUserAuthResourceStructDataDtoResourceType`], required.
+    /// One of `TREE`, `STRING` or `ARRAY`.
     pub resource_type: GetUserAuthResourceStructDataDtoResourceType,
-    /// `strResourceAuthAction`.
+    /// Str resource auth action (wire `strResourceAuthAction`): object [`StrResourceAuthAction`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub str_resource_auth_action: Option<StrResourceAuthAction>,
-    /// `treeResourceAuthAction`.
+    /// Tree resource auth action (wire `treeResourceAuthAction`): object [`TreeResourceAuthAction`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tree_resource_auth_action: Option<TreeResourceAuthAction>,
 }
 
-/// The `GetUserAuthResourceStructDto` object of the V3 API, as sent.
+/// The `GetUserAuthResourceStructDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `get_user_auth_resource_struct`.
+/// Sent by `AuthenticationClient::get_user_auth_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetUserAuthResourceStructDto {
-    /// `resource` (required).
+    /// Resource (wire `resource`): string, required.
     pub resource: String,
 }
 
@@ -1216,67 +1315,75 @@ impl GetUserAuthResourceStructDto {
     }
 }
 
-/// The `GetUserSelectLoginPublicAccountsDataDto` object of the V3 API, as received.
+/// The `GetUserSelectLoginPublicAccountsDataDto` object of the V3 API, as received: 2 fields, 1 required.
 ///
-/// Returned by `list_public_accounts_for_switch_logged_in`.
+/// Returned by `AuthenticationClient::list_public_accounts_for_switch_logged_in`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserSelectLoginPublicAccountsDataDto {
-    /// `originUser`.
+    /// Origin user (wire `originUser`): object [`GetUserSelectLoginPublicAccountsOriginUserDto`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_user: Option<GetUserSelectLoginPublicAccountsOriginUserDto>,
-    /// `publicAccounts` (required).
+    /// Public accounts (wire `publicAccounts`): list of object [`ListPublicAccountDataDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub public_accounts: Vec<ListPublicAccountDataDto>,
 }
 
-/// The `GetUserSelectLoginPublicAccountsOriginUserDto` object of the V3 API, as received.
+/// The `GetUserSelectLoginPublicAccountsOriginUserDto` object of the V3 API, as received: 4 fields, 1 required.
+///
+/// Inside the response of `AuthenticationClient::list_public_accounts_for_switch_logged_in`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GetUserSelectLoginPublicAccountsOriginUserDto {
-    /// `avatar`.
+    /// Avatar (wire `avatar`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub avatar: Option<String>,
-    /// `displayName`.
+    /// Display name (wire `displayName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    /// Example: `"623c20b2a062aaaaf41b17da"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
-    /// `usertype`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Usertype (wire `usertype`): enum [`GetUserSelectLoginPublicAccountsOriginUserDtoUsertype`], optional.
+    /// One of `1` or `2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usertype: Option<GetUserSelectLoginPublicAccountsOriginUserDtoUsertype>,
 }
 
-/// The `GetWechatAccessTokenDataDto` object of the V3 API, as received.
+/// The `GetWechatAccessTokenDataDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `get_wechat_mp_access_token`, `get_wechat_mp_access_token_info`.
+/// Returned by `AuthenticationClient::get_wechat_mp_access_token` and `AuthenticationClient::get_wechat_mp_access_token_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetWechatAccessTokenDataDto {
-    /// `accessToken` (required).
+    /// Access token (wire `accessToken`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub access_token: SecretString,
-    /// `expiresAt` (required).
+    /// Expires at (wire `expiresAt`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub expires_at: String,
 }
 
-/// The `GetWechatAccessTokenDto` object of the V3 API, as sent.
+/// The `GetWechatAccessTokenDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `get_wechat_mp_access_token`, `get_wechat_mp_access_token_info`.
+/// Sent by `AuthenticationClient::get_wechat_mp_access_token` and `AuthenticationClient::get_wechat_mp_access_token_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetWechatAccessTokenDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
     pub app_id: String,
-    /// `appSecret` (required).
+    /// App secret (wire `appSecret`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub app_secret: SecretString,
 }
 
@@ -1290,159 +1397,186 @@ impl GetWechatAccessTokenDto {
     }
 }
 
-/// The `ListDeviceCredentialDto` object of the V3 API, as sent.
+/// The `ListDeviceCredentialDto` object of the V3 API, as sent: 0 fields, 0 required.
 ///
-/// Sent by `list_credentials_by_page`.
+/// Sent by `AuthenticationClient::list_credentials_by_page`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListDeviceCredentialDto {}
 
-/// The `ListPublicAccountDataDto` object of the V3 API, as received.
+/// The `ListPublicAccountDataDto` object of the V3 API, as received: 4 fields, 1 required.
+///
+/// Inside the response of `AuthenticationClient::list_public_accounts_for_switch_logged_in`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListPublicAccountDataDto {
-    /// `avatar`.
+    /// Avatar (wire `avatar`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub avatar: Option<String>,
-    /// `displayName`.
+    /// Display name (wire `displayName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
-    /// `usertype`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Usertype (wire `usertype`): enum [`ListPublicAccountDataDtoUsertype`], optional.
+    /// One of `1` or `2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usertype: Option<ListPublicAccountDataDtoUsertype>,
 }
 
-/// The `LoggedInAppsDto` object of the V3 API, as received.
+/// The `LoggedInAppsDto` object of the V3 API, as received: 5 fields, 5 required.
 ///
-/// Returned by `get_logged_in_apps`.
+/// Returned by `AuthenticationClient::get_logged_in_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct LoggedInAppsDto {
-    /// `active` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Active (wire `active`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub active: bool,
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"xxx"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.authing.cn/login"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
-    /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App logo (wire `appLogo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
-    /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App name (wire `appName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
 }
 
-/// The `LoginHistoryDto` object of the V3 API, as received.
+/// The `LoginHistoryDto` object of the V3 API, as received: 14 fields, 12 required.
 ///
-/// Returned by `get_login_history`.
+/// Returned by `AuthenticationClient::get_login_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct LoginHistoryDto {
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"xxx"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.authing.cn/login"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
-    /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App logo (wire `appLogo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
-    /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App name (wire `appName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
-    /// `clientIp` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Client ip (wire `clientIp`): string, required.
+    /// Example: `"127.0.0.1"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub client_ip: String,
-    /// `errorMessage`.
+    /// Error message (wire `errorMessage`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub error_message: Option<String>,
-    /// `geoip` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Geoip (wire `geoip`): object [`GeoIp`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
-    /// `loginAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Login at (wire `loginAt`): string, required.
+    /// Example: `"2022-07-03T02:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub login_at: String,
-    /// `loginMethod` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Login method (wire `loginMethod`): string, required.
+    /// Example: `"loginByEmail"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub login_method: String,
-    /// `parsedUserAgent` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Parsed user agent (wire `parsedUserAgent`): object [`ParsedUserAgent`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub parsed_user_agent: ParsedUserAgent,
-    /// `success` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub success: bool,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"642c1df417c2d8a80d744c1d"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
-    /// `userAgent` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User agent (wire `userAgent`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub user_agent: String,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    /// Example: `"xxx"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
-/// The `LoginTokenResponseDataDto` object of the V3 API, as received.
+/// The `LoginTokenResponseDataDto` object of the V3 API, as received: 6 fields, 2 required.
 ///
-/// Returned by `auth_by_code_identity`, `exchange_token_set_with_qr_code_ticket`, `qr_code_app_login`, and 3 more.
+/// Returned by `AuthenticationClient::auth_by_code_identity`, `AuthenticationClient::exchange_token_set_with_qr_code_ticket`, `AuthenticationClient::qr_code_app_login`, `AuthenticationClient::sign_in_by_credentials` and 2 more.
+///
+/// Inside the response of `AuthenticationClient::check_push_code_status`, `AuthenticationClient::check_qr_code_status`, `AuthenticationClient::get_qr_code_status` and `AuthenticationClient::verify_authentication`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct LoginTokenResponseDataDto {
-    /// `access_token`.
+    /// Access token (wire `access_token`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub access_token: Option<SecretString>,
-    /// `expire_in` (required).
+    /// Expire in (wire `expire_in`): integer, required.
+    /// Example: `7200`.
     #[serde(deserialize_with = "l::i64")]
     pub expire_in: i64,
-    /// `id_token`.
+    /// Id token (wire `id_token`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub id_token: Option<SecretString>,
-    /// `refresh_token`.
+    /// Refresh token (wire `refresh_token`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub refresh_token: Option<SecretString>,
-    /// `scope`.
+    /// Scope (wire `scope`): string, optional.
+    /// Example: `"openid profile"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub scope: Option<String>,
-    /// `token_type` (required).
+    /// Token type (wire `token_type`): string, required.
+    /// Example: `"bearer"`.
     #[serde(deserialize_with = "l::string")]
     pub token_type: String,
 }
 
-/// The `MfaOtpVerityDto` object of the V3 API, as sent.
+/// The `MfaOtpVerityDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `mfa_otp_verify`.
+/// Sent by `AuthenticationClient::mfa_otp_verify`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MfaOtpVerityDto {
-    /// `totp` (required).
+    /// Totp (wire `totp`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub totp: SecretString,
 }
 
@@ -1453,12 +1587,13 @@ impl MfaOtpVerityDto {
     }
 }
 
-/// The `MfaTokenIntrospectEndpointParams` object of the V3 API, as sent.
+/// The `MfaTokenIntrospectEndpointParams` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `verify_mfa_token`.
+/// Sent by `AuthenticationClient::verify_mfa_token`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MfaTokenIntrospectEndpointParams {
-    /// `token` (required).
+    /// Token (wire `token`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub token: SecretString,
 }
 
@@ -1471,34 +1606,34 @@ impl MfaTokenIntrospectEndpointParams {
     }
 }
 
-/// The `MfaTokenIntrospectResponse` object of the V3 API, as received.
+/// The `MfaTokenIntrospectResponse` object of the V3 API, as received: 5 fields, 1 required.
 ///
-/// Returned by `verify_mfa_token`.
+/// Returned by `AuthenticationClient::verify_mfa_token`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct MfaTokenIntrospectResponse {
-    /// `active` (required).
+    /// Active (wire `active`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub active: bool,
-    /// `exp`.
+    /// Exp (wire `exp`): integer, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub exp: Option<i64>,
-    /// `iat`.
+    /// Iat (wire `iat`): integer, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub iat: Option<i64>,
-    /// `userId`.
+    /// User id (wire `userId`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_id: Option<String>,
-    /// `userPoolId`.
+    /// User pool id (wire `userPoolId`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -1506,27 +1641,28 @@ pub struct MfaTokenIntrospectResponse {
     pub user_pool_id: Option<String>,
 }
 
-/// The `OtpVerityRespDto` object of the V3 API, as received.
+/// The `OtpVerityRespDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `mfa_otp_verify`.
+/// Returned by `AuthenticationClient::mfa_otp_verify`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct OtpVerityRespDto {
-    /// `verified` (required).
+    /// Verified (wire `verified`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub verified: bool,
 }
 
-/// The `PreCheckCodeDataDto` object of the V3 API, as received.
+/// The `PreCheckCodeDataDto` object of the V3 API, as received: 2 fields, 1 required.
 ///
-/// Returned by `pre_check_code`.
+/// Returned by `AuthenticationClient::pre_check_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PreCheckCodeDataDto {
-    /// `isValid` (required).
+    /// Is valid (wire `isValid`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub is_valid: bool,
-    /// `message`.
+    /// Message (wire `message`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -1534,18 +1670,19 @@ pub struct PreCheckCodeDataDto {
     pub message: Option<String>,
 }
 
-/// The `PreCheckCodeDto` object of the V3 API, as sent.
+/// The `PreCheckCodeDto` object of the V3 API, as sent: 3 fields, 1 required.
 ///
-/// Sent by `pre_check_code`.
+/// Sent by `AuthenticationClient::pre_check_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PreCheckCodeDto {
-    /// `codeType` (required).
+    /// Code type (wire `codeType`): enum [`PreCheckCodeDtoCodeType`], required.
+    /// One of `SMS` or `EMAIL`.
     pub code_type: PreCheckCodeDtoCodeType,
-    /// `emailCodePayload`.
+    /// Email code payload (wire `emailCodePayload`): object [`PreCheckEmailCodeDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_code_payload: Option<PreCheckEmailCodeDto>,
-    /// `smsCodePayload`.
+    /// Sms code payload (wire `smsCodePayload`): object [`PreCheckSmsCodeDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_code_payload: Option<PreCheckSmsCodeDto>,
 }
@@ -1561,15 +1698,19 @@ impl PreCheckCodeDto {
     }
 }
 
-/// The `PreCheckEmailCodeDto` object of the V3 API, as sent.
+/// The `PreCheckEmailCodeDto` object of the V3 API, as sent: 3 fields, 3 required.
+///
+/// Inside the request of `AuthenticationClient::pre_check_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PreCheckEmailCodeDto {
-    /// `channel` (required).
+    /// Channel (wire `channel`): enum [`PreCheckEmailCodeDtoChannel`], required.
+    /// One of `CHANNEL_LOGIN`, `CHANNEL_REGISTER`, `CHANNEL_RESET_PASSWORD`, `CHANNEL_VERIFY_EMAIL_LINK`, `CHANNEL_UPDATE_EMAIL`, `CHANNEL_BIND_EMAIL`, `CHANNEL_UNBIND_EMAIL`, `CHANNEL_VERIFY_MFA`, `CHANNEL_UNLOCK_ACCOUNT`, `CHANNEL_COMPLETE_EMAIL` or `CHANNEL_DELETE_ACCOUNT`.
     pub channel: PreCheckEmailCodeDtoChannel,
-    /// `email` (required).
+    /// Email (wire `email`): string, required.
     pub email: String,
-    /// `passCode` (required).
+    /// Pass code (wire `passCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub pass_code: SecretString,
 }
 
@@ -1588,17 +1729,21 @@ impl PreCheckEmailCodeDto {
     }
 }
 
-/// The `PreCheckSmsCodeDto` object of the V3 API, as sent.
+/// The `PreCheckSmsCodeDto` object of the V3 API, as sent: 4 fields, 3 required.
+///
+/// Inside the request of `AuthenticationClient::pre_check_code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PreCheckSmsCodeDto {
-    /// `channel` (required).
+    /// Channel (wire `channel`): enum [`PreCheckSmsCodeDtoChannel`], required.
+    /// One of `CHANNEL_LOGIN`, `CHANNEL_REGISTER`, `CHANNEL_RESET_PASSWORD`, `CHANNEL_BIND_PHONE`, `CHANNEL_UNBIND_PHONE`, `CHANNEL_BIND_MFA`, `CHANNEL_VERIFY_MFA`, `CHANNEL_UNBIND_MFA`, `CHANNEL_COMPLETE_PHONE`, `CHANNEL_IDENTITY_VERIFICATION` or `CHANNEL_DELETE_ACCOUNT`.
     pub channel: PreCheckSmsCodeDtoChannel,
-    /// `passCode` (required).
+    /// Pass code (wire `passCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub pass_code: SecretString,
-    /// `phone` (required).
+    /// Phone (wire `phone`): string, required.
     pub phone: String,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
 }
@@ -1619,16 +1764,16 @@ impl PreCheckSmsCodeDto {
     }
 }
 
-/// The `PublicAccountSwitchLoginDto` object of the V3 API, as sent.
+/// The `PublicAccountSwitchLoginDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `switch_login_by_user`.
+/// Sent by `AuthenticationClient::switch_login_by_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicAccountSwitchLoginDto {
-    /// `options`.
+    /// Options (wire `options`): object [`SignInBySwitchOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignInBySwitchOptionsDto>,
-    /// `targetUserId` (required).
+    /// Target user id (wire `targetUserId`): string, required.
     pub target_user_id: String,
 }
 
@@ -1642,128 +1787,147 @@ impl PublicAccountSwitchLoginDto {
     }
 }
 
-/// The `PublicKeyCredentialCreationOptionsDto` object of the V3 API, as received.
+/// The `PublicKeyCredentialCreationOptionsDto` object of the V3 API, as received: 6 fields, 6 required.
+///
+/// Inside the response of `AuthenticationClient::init_register_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PublicKeyCredentialCreationOptionsDto {
-    /// `challenge` (required).
+    /// Challenge (wire `challenge`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub challenge: String,
-    /// `excludeCredentials` (required).
+    /// Exclude credentials (wire `excludeCredentials`): list of object [`PublicKeyCredentialDescriptorDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub exclude_credentials: Vec<PublicKeyCredentialDescriptorDto>,
-    /// `pubKeyCredParams` (required).
+    /// Pub key cred params (wire `pubKeyCredParams`): list of object [`PublicKeyCredentialParametersDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub pub_key_cred_params: Vec<PublicKeyCredentialParametersDto>,
-    /// `rp` (required).
+    /// Rp (wire `rp`): object [`PublicKeyCredentialRpEntityDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub rp: PublicKeyCredentialRpEntityDto,
-    /// `timeout` (required).
+    /// Timeout (wire `timeout`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub timeout: i64,
-    /// `user` (required).
+    /// User (wire `user`): object [`PublicKeyCredentialUserEntityDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub user: PublicKeyCredentialUserEntityDto,
 }
 
-/// The `PublicKeyCredentialDescriptorDto` object of the V3 API, as received.
+/// The `PublicKeyCredentialDescriptorDto` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `AuthenticationClient::init_authentication_options` and `AuthenticationClient::init_register_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct PublicKeyCredentialDescriptorDto {
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
-    /// `transports` (required).
+    /// Transports (wire `transports`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub transports: Vec<String>,
-    /// `type` (required).
+    /// Type (wire `type`): string, required.
+    /// Example: `"public-key"`.
     #[serde(deserialize_with = "l::string")]
     pub r#type: String,
 }
 
-/// The `PublicKeyCredentialParametersDto` object of the V3 API, as received.
+/// The `PublicKeyCredentialParametersDto` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `AuthenticationClient::init_register_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct PublicKeyCredentialParametersDto {
-    /// `alg` (required).
+    /// Alg (wire `alg`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub alg: i64,
-    /// `type` (required).
+    /// Type (wire `type`): string, required.
+    /// Example: `"public-key"`.
     #[serde(deserialize_with = "l::string")]
     pub r#type: String,
 }
 
-/// The `PublicKeyCredentialRequestOptionsDto` object of the V3 API, as received.
+/// The `PublicKeyCredentialRequestOptionsDto` object of the V3 API, as received: 4 fields, 3 required.
+///
+/// Inside the response of `AuthenticationClient::init_authentication_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PublicKeyCredentialRequestOptionsDto {
-    /// `allowCredentials`.
+    /// Allow credentials (wire `allowCredentials`): list of object [`PublicKeyCredentialDescriptorDto`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_credentials: Option<Vec<PublicKeyCredentialDescriptorDto>>,
-    /// `challenge` (required).
+    /// Challenge (wire `challenge`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub challenge: String,
-    /// `rpId` (required).
+    /// Rp id (wire `rpId`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub rp_id: String,
-    /// `timeout` (required).
+    /// Timeout (wire `timeout`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub timeout: i64,
 }
 
-/// The `PublicKeyCredentialRpEntityDto` object of the V3 API, as received.
+/// The `PublicKeyCredentialRpEntityDto` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `AuthenticationClient::init_register_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct PublicKeyCredentialRpEntityDto {
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"example.com"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
 }
 
-/// The `PublicKeyCredentialUserEntityDto` object of the V3 API, as received.
+/// The `PublicKeyCredentialUserEntityDto` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `AuthenticationClient::init_register_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PublicKeyCredentialUserEntityDto {
-    /// `displayName` (required).
+    /// Display name (wire `displayName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub display_name: String,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
+    /// Example: `"zhangsan"`.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
 }
 
-/// The `QRCodeStatusBriefUserInfoDto` object of the V3 API, as received.
+/// The `QRCodeStatusBriefUserInfoDto` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `AuthenticationClient::check_qr_code_status` and `AuthenticationClient::get_qr_code_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct QRCodeStatusBriefUserInfoDto {
-    /// `displayName` (required).
+    /// Display name (wire `displayName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub display_name: String,
-    /// `photo` (required).
+    /// Photo (wire `photo`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub photo: String,
 }
 
-/// The `RegistrationCredentialDto` object of the V3 API, as sent.
+/// The `RegistrationCredentialDto` object of the V3 API, as sent: 5 fields, 4 required.
+///
+/// Inside the request of `AuthenticationClient::verify_register`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrationCredentialDto {
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
-    /// `rawId` (required).
+    /// Raw id (wire `rawId`): string, required.
     pub raw_id: String,
-    /// `response` (required).
+    /// Response (wire `response`): object [`AuthenticatorAttestationResponseDto`], required.
     pub response: AuthenticatorAttestationResponseDto,
-    /// `transports`.
+    /// Transports (wire `transports`): list of string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transports: Option<Vec<String>>,
-    /// `type` (required).
+    /// Type (wire `type`): string, required.
     pub r#type: String,
 }
 
@@ -1785,33 +1949,35 @@ impl RegistrationCredentialDto {
     }
 }
 
-/// The `RegistrationOptionsDto` object of the V3 API, as received.
+/// The `RegistrationOptionsDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `init_register_options`.
+/// Returned by `AuthenticationClient::init_register_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RegistrationOptionsDto {
-    /// `registrationOptions` (required).
+    /// Registration options (wire `registrationOptions`): object [`PublicKeyCredentialCreationOptionsDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub registration_options: PublicKeyCredentialCreationOptionsDto,
-    /// `ticket` (required).
+    /// Ticket (wire `ticket`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub ticket: SecretString,
 }
 
-/// The `RemoveDeviceCredentialDto` object of the V3 API, as sent.
+/// The `RemoveDeviceCredentialDto` object of the V3 API, as sent: 0 fields, 0 required.
 ///
-/// Sent by `remove_all_credentials`.
+/// Sent by `AuthenticationClient::remove_all_credentials`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RemoveDeviceCredentialDto {}
 
-/// The `ResetFactorDto` object of the V3 API, as sent.
+/// The `ResetFactorDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `reset_factor`.
+/// Sent by `AuthenticationClient::reset_factor`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetFactorDto {
-    /// `factorId` (required).
+    /// Factor id (wire `factorId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub factor_id: String,
 }
 
@@ -1824,14 +1990,17 @@ impl ResetFactorDto {
     }
 }
 
-/// The `ResetPasswordByEmailPassCodeDto` object of the V3 API, as sent.
+/// The `ResetPasswordByEmailPassCodeDto` object of the V3 API, as sent: 2 fields, 1 required.
+///
+/// Inside the request of `AuthenticationClient::verify_reset_password_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetPasswordByEmailPassCodeDto {
-    /// `email`.
+    /// Email (wire `email`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `passCode` (required).
+    /// Pass code (wire `passCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub pass_code: SecretString,
 }
 
@@ -1845,16 +2014,19 @@ impl ResetPasswordByEmailPassCodeDto {
     }
 }
 
-/// The `ResetPasswordByPhonePassCodeDto` object of the V3 API, as sent.
+/// The `ResetPasswordByPhonePassCodeDto` object of the V3 API, as sent: 3 fields, 2 required.
+///
+/// Inside the request of `AuthenticationClient::verify_reset_password_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetPasswordByPhonePassCodeDto {
-    /// `passCode` (required).
+    /// Pass code (wire `passCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub pass_code: SecretString,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `phoneNumber` (required).
+    /// Phone number (wire `phoneNumber`): string, required.
     pub phone_number: String,
 }
 
@@ -1869,18 +2041,21 @@ impl ResetPasswordByPhonePassCodeDto {
     }
 }
 
-/// The `ResetPasswordDto` object of the V3 API, as sent.
+/// The `ResetPasswordDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `reset_password`.
+/// Sent by `AuthenticationClient::reset_password`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetPasswordDto {
-    /// `password` (required).
+    /// Password (wire `password`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub password: SecretString,
-    /// `passwordEncryptType`.
+    /// Password encrypt type (wire `passwordEncryptType`): enum [`ResetPasswordDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<ResetPasswordDtoPasswordEncryptType>,
-    /// `passwordResetToken` (required).
+    /// Password reset token (wire `passwordResetToken`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub password_reset_token: SecretString,
 }
 
@@ -1898,27 +2073,28 @@ impl ResetPasswordDto {
     }
 }
 
-/// The `ResetPasswordVerify` object of the V3 API, as received.
+/// The `ResetPasswordVerify` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `verify_reset_password_request`.
+/// Returned by `AuthenticationClient::verify_reset_password_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ResetPasswordVerify {
-    /// `passwordResetToken` (required).
+    /// Password reset token (wire `passwordResetToken`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub password_reset_token: SecretString,
-    /// `tokenExpiresIn` (required).
+    /// Token expires in (wire `tokenExpiresIn`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub token_expires_in: i64,
 }
 
-/// The `RevokeDeviceSessionDto` object of the V3 API, as sent.
+/// The `RevokeDeviceSessionDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `revoke`.
+/// Sent by `AuthenticationClient::revoke`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RevokeDeviceSessionDto {
-    /// `deviceId` (required).
+    /// Device id (wire `deviceId`): string, required.
     pub device_id: String,
 }
 
@@ -1931,14 +2107,16 @@ impl RevokeDeviceSessionDto {
     }
 }
 
-/// The `SendEmailDto` object of the V3 API, as sent.
+/// The `SendEmailDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `send_email`.
+/// Sent by `AuthenticationClient::send_email`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SendEmailDto {
-    /// `channel` (required).
+    /// Channel (wire `channel`): enum [`SendEmailDtoChannel`], required.
+    /// One of `CHANNEL_LOGIN`, `CHANNEL_REGISTER`, `CHANNEL_RESET_PASSWORD`, `CHANNEL_VERIFY_EMAIL_LINK`, `CHANNEL_UPDATE_EMAIL`, `CHANNEL_BIND_EMAIL`, `CHANNEL_UNBIND_EMAIL`, `CHANNEL_VERIFY_MFA`, `CHANNEL_UNLOCK_ACCOUNT`, `CHANNEL_COMPLETE_EMAIL` or `CHANNEL_DELETE_ACCOUNT`.
     pub channel: SendEmailDtoChannel,
-    /// `email` (required).
+    /// Email (wire `email`): string, required.
+    /// Example: `"test@example.com"`.
     pub email: String,
 }
 
@@ -1952,29 +2130,31 @@ impl SendEmailDto {
     }
 }
 
-/// The `SendEnrollFactorRequestDataDto` object of the V3 API, as received.
+/// The `SendEnrollFactorRequestDataDto` object of the V3 API, as received: 2 fields, 1 required.
 ///
-/// Returned by `send_enroll_factor_request`.
+/// Returned by `AuthenticationClient::send_enroll_factor_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SendEnrollFactorRequestDataDto {
-    /// `enrollmentToken` (required).
+    /// Enrollment token (wire `enrollmentToken`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub enrollment_token: SecretString,
-    /// `otpData`.
+    /// Otp data (wire `otpData`): object [`SendEnrollFactorRequestOtpDataDto`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub otp_data: Option<SendEnrollFactorRequestOtpDataDto>,
 }
 
-/// The `SendEnrollFactorRequestDto` object of the V3 API, as sent.
+/// The `SendEnrollFactorRequestDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `send_enroll_factor_request`.
+/// Sent by `AuthenticationClient::send_enroll_factor_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendEnrollFactorRequestDto {
-    /// `factorType` (required).
+    /// Factor type (wire `factorType`): enum [`SendEnrollFactorRequestDtoFactorType`], required.
+    /// One of `OTP`, `SMS`, `EMAIL` or `FACE`.
     pub factor_type: SendEnrollFactorRequestDtoFactorType,
-    /// `profile` (required).
+    /// Profile (wire `profile`): object [`FactorProfile`], required.
     pub profile: FactorProfile,
 }
 
@@ -1988,33 +2168,39 @@ impl SendEnrollFactorRequestDto {
     }
 }
 
-/// The `SendEnrollFactorRequestOtpDataDto` object of the V3 API, as received.
+/// The `SendEnrollFactorRequestOtpDataDto` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `AuthenticationClient::send_enroll_factor_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SendEnrollFactorRequestOtpDataDto {
-    /// `qrCodeDataUrl` (required).
+    /// Qr code data url (wire `qrCodeDataUrl`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub qr_code_data_url: String,
-    /// `qrCodeUri` (required).
+    /// Qr code uri (wire `qrCodeUri`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub qr_code_uri: String,
-    /// `recoveryCode` (required).
+    /// Recovery code (wire `recoveryCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub recovery_code: SecretString,
 }
 
-/// The `SendSMSDto` object of the V3 API, as sent.
+/// The `SendSMSDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `send_sms`.
+/// Sent by `AuthenticationClient::send_sms`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendSMSDto {
-    /// `channel` (required).
+    /// Channel (wire `channel`): enum [`SendSMSDtoChannel`], required.
+    /// One of `CHANNEL_LOGIN`, `CHANNEL_REGISTER`, `CHANNEL_RESET_PASSWORD`, `CHANNEL_BIND_PHONE`, `CHANNEL_UNBIND_PHONE`, `CHANNEL_BIND_MFA`, `CHANNEL_VERIFY_MFA`, `CHANNEL_UNBIND_MFA`, `CHANNEL_COMPLETE_PHONE`, `CHANNEL_IDENTITY_VERIFICATION` or `CHANNEL_DELETE_ACCOUNT`.
     pub channel: SendSMSDtoChannel,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
+    /// Example: `"+86"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `phoneNumber` (required).
+    /// Phone number (wire `phoneNumber`): string, required.
+    /// Example: `"188xxxx8888"`.
     pub phone_number: String,
 }
 
@@ -2029,12 +2215,16 @@ impl SendSMSDto {
     }
 }
 
-/// The `SignInByAdPayloadDto` object of the V3 API, as sent.
+/// The `SignInByAdPayloadDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_credentials`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByAdPayloadDto {
-    /// `password` (required).
+    /// Password (wire `password`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub password: SecretString,
-    /// `sAMAccountName` (required).
+    /// S am account name (wire `sAMAccountName`): string, required.
+    /// Example: `"test"`.
     #[serde(rename = "sAMAccountName")]
     pub s_am_account_name: String,
 }
@@ -2049,18 +2239,23 @@ impl SignInByAdPayloadDto {
     }
 }
 
-/// The `SignInByAlipayPayloadDto` object of the V3 API, as sent.
+/// The `SignInByAlipayPayloadDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SignInByAlipayPayloadDto {
-    /// `code`.
+    /// Code (wire `code`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
-/// The `SignInByAmazonPayloadDto` object of the V3 API, as sent.
+/// The `SignInByAmazonPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByAmazonPayloadDto {
-    /// `access_token` (required).
+    /// Access token (wire `access_token`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub access_token: SecretString,
 }
 
@@ -2073,32 +2268,39 @@ impl SignInByAmazonPayloadDto {
     }
 }
 
-/// The `SignInByApplePayloadDto` object of the V3 API, as sent.
+/// The `SignInByApplePayloadDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SignInByApplePayloadDto {
-    /// `code`.
+    /// Code (wire `code`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
-/// The `SignInByBaiduPayloadDto` object of the V3 API, as sent.
+/// The `SignInByBaiduPayloadDto` object of the V3 API, as sent: 2 fields, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SignInByBaiduPayloadDto {
-    /// `access_token`.
+    /// Access token (wire `access_token`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<SecretString>,
-    /// `code`.
+    /// Code (wire `code`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
-/// The `SignInByDingTalkPayloadDto` object of the V3 API, as sent.
+/// The `SignInByDingTalkPayloadDto` object of the V3 API, as sent: 2 fields, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInByDingTalkPayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `isSnsCode`.
+    /// Is sns code (wire `isSnsCode`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_sns_code: Option<bool>,
 }
@@ -2113,13 +2315,15 @@ impl SignInByDingTalkPayloadDto {
     }
 }
 
-/// The `SignInByDouyinMiniProgramCodeAndPhonePayloadDto` object of the V3 API, as sent.
+/// The `SignInByDouyinMiniProgramCodeAndPhonePayloadDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInByDouyinMiniProgramCodeAndPhonePayloadDto {
-    /// `loginParams` (required).
+    /// Login params (wire `loginParams`): object [`SignInByDouyinMiniProgramCodePayloadDto`], required.
     pub login_params: SignInByDouyinMiniProgramCodePayloadDto,
-    /// `phoneParams` (required).
+    /// Phone params (wire `phoneParams`): object [`SignInByDouyinMiniProgramPhoneInfoPayloadDto`], required.
     pub phone_params: SignInByDouyinMiniProgramPhoneInfoPayloadDto,
 }
 
@@ -2136,16 +2340,18 @@ impl SignInByDouyinMiniProgramCodeAndPhonePayloadDto {
     }
 }
 
-/// The `SignInByDouyinMiniProgramCodePayloadDto` object of the V3 API, as sent.
+/// The `SignInByDouyinMiniProgramCodePayloadDto` object of the V3 API, as sent: 3 fields, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInByDouyinMiniProgramCodePayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `encryptedData`.
+    /// Encrypted data (wire `encryptedData`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_data: Option<String>,
-    /// `iv`.
+    /// Iv (wire `iv`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iv: Option<String>,
 }
@@ -2161,22 +2367,26 @@ impl SignInByDouyinMiniProgramCodePayloadDto {
     }
 }
 
-/// The `SignInByDouyinMiniProgramPhoneInfoPayloadDto` object of the V3 API, as sent.
+/// The `SignInByDouyinMiniProgramPhoneInfoPayloadDto` object of the V3 API, as sent: 2 fields, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInByDouyinMiniProgramPhoneInfoPayloadDto {
-    /// `encryptedData`.
+    /// Encrypted data (wire `encryptedData`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_data: Option<String>,
-    /// `iv`.
+    /// Iv (wire `iv`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iv: Option<String>,
 }
 
-/// The `SignInByDouyinPayloadDto` object of the V3 API, as sent.
+/// The `SignInByDouyinPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByDouyinPayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
 }
 
@@ -2187,10 +2397,13 @@ impl SignInByDouyinPayloadDto {
     }
 }
 
-/// The `SignInByFacebookPayloadDto` object of the V3 API, as sent.
+/// The `SignInByFacebookPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByFacebookPayloadDto {
-    /// `access_token` (required).
+    /// Access token (wire `access_token`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub access_token: SecretString,
 }
 
@@ -2203,10 +2416,12 @@ impl SignInByFacebookPayloadDto {
     }
 }
 
-/// The `SignInByGiteePayloadDto` object of the V3 API, as sent.
+/// The `SignInByGiteePayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByGiteePayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
 }
 
@@ -2217,10 +2432,12 @@ impl SignInByGiteePayloadDto {
     }
 }
 
-/// The `SignInByGithubPayloadDto` object of the V3 API, as sent.
+/// The `SignInByGithubPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByGithubPayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
 }
 
@@ -2231,10 +2448,12 @@ impl SignInByGithubPayloadDto {
     }
 }
 
-/// The `SignInByGitlabPayloadDto` object of the V3 API, as sent.
+/// The `SignInByGitlabPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByGitlabPayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
 }
 
@@ -2245,10 +2464,12 @@ impl SignInByGitlabPayloadDto {
     }
 }
 
-/// The `SignInByGooglePayloadDto` object of the V3 API, as sent.
+/// The `SignInByGooglePayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByGooglePayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
 }
 
@@ -2259,10 +2480,12 @@ impl SignInByGooglePayloadDto {
     }
 }
 
-/// The `SignInByHuaweiPayloadDto` object of the V3 API, as sent.
+/// The `SignInByHuaweiPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByHuaweiPayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
 }
 
@@ -2273,10 +2496,12 @@ impl SignInByHuaweiPayloadDto {
     }
 }
 
-/// The `SignInByKuaishouPayloadDto` object of the V3 API, as sent.
+/// The `SignInByKuaishouPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByKuaishouPayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
 }
 
@@ -2287,36 +2512,46 @@ impl SignInByKuaishouPayloadDto {
     }
 }
 
-/// The `SignInByLarkBlockPayloadDto` object of the V3 API, as sent.
+/// The `SignInByLarkBlockPayloadDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SignInByLarkBlockPayloadDto {
-    /// `code`.
+    /// Code (wire `code`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
-/// The `SignInByLarkInternalPayloadDto` object of the V3 API, as sent.
+/// The `SignInByLarkInternalPayloadDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SignInByLarkInternalPayloadDto {
-    /// `code`.
+    /// Code (wire `code`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
-/// The `SignInByLarkPublicPayloadDto` object of the V3 API, as sent.
+/// The `SignInByLarkPublicPayloadDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SignInByLarkPublicPayloadDto {
-    /// `code`.
+    /// Code (wire `code`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
-/// The `SignInByLdapPayloadDto` object of the V3 API, as sent.
+/// The `SignInByLdapPayloadDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_credentials`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByLdapPayloadDto {
-    /// `password` (required).
+    /// Password (wire `password`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub password: SecretString,
-    /// `sAMAccountName` (required).
+    /// S am account name (wire `sAMAccountName`): string, required.
+    /// Example: `"test"`.
     #[serde(rename = "sAMAccountName")]
     pub s_am_account_name: String,
 }
@@ -2331,12 +2566,16 @@ impl SignInByLdapPayloadDto {
     }
 }
 
-/// The `SignInByLinePayloadDto` object of the V3 API, as sent.
+/// The `SignInByLinePayloadDto` object of the V3 API, as sent: 2 fields, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByLinePayloadDto {
-    /// `access_token` (required).
+    /// Access token (wire `access_token`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub access_token: SecretString,
-    /// `id_token`.
+    /// Id token (wire `id_token`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<SecretString>,
 }
@@ -2351,10 +2590,12 @@ impl SignInByLinePayloadDto {
     }
 }
 
-/// The `SignInByLinkedInPayloadDto` object of the V3 API, as sent.
+/// The `SignInByLinkedInPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByLinkedInPayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
 }
 
@@ -2365,28 +2606,32 @@ impl SignInByLinkedInPayloadDto {
     }
 }
 
-/// The `SignInByMobileOptionsDto` object of the V3 API, as sent.
+/// The `SignInByMobileOptionsDto` object of the V3 API, as sent: 4 fields, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInByMobileOptionsDto {
-    /// `context`.
+    /// Context (wire `context`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Value>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `scope`.
+    /// Scope (wire `scope`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
-/// The `SignInByOPPOPayloadDto` object of the V3 API, as sent.
+/// The `SignInByOPPOPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByOPPOPayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
 }
 
@@ -2397,19 +2642,23 @@ impl SignInByOPPOPayloadDto {
     }
 }
 
-/// The `SignInByPassCodePayloadDto` object of the V3 API, as sent.
+/// The `SignInByPassCodePayloadDto` object of the V3 API, as sent: 4 fields, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_credentials`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInByPassCodePayloadDto {
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `passCode` (required).
+    /// Pass code (wire `passCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub pass_code: SecretString,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
 }
@@ -2426,21 +2675,25 @@ impl SignInByPassCodePayloadDto {
     }
 }
 
-/// The `SignInByPasswordPayloadDto` object of the V3 API, as sent.
+/// The `SignInByPasswordPayloadDto` object of the V3 API, as sent: 5 fields, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_credentials`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByPasswordPayloadDto {
-    /// `account`.
+    /// Account (wire `account`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `password` (required).
+    /// Password (wire `password`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub password: SecretString,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
@@ -2458,14 +2711,15 @@ impl SignInByPasswordPayloadDto {
     }
 }
 
-/// The `SignInByPushDto` object of the V3 API, as sent.
+/// The `SignInByPushDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `sign_in_by_push`.
+/// Sent by `AuthenticationClient::sign_in_by_push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByPushDto {
-    /// `account` (required).
+    /// Account (wire `account`): string, required.
+    /// Example: `"test"`.
     pub account: String,
-    /// `options`.
+    /// Options (wire `options`): object [`SignInByPushOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignInByPushOptionsDto>,
 }
@@ -2480,25 +2734,30 @@ impl SignInByPushDto {
     }
 }
 
-/// The `SignInByPushOptionsDto` object of the V3 API, as sent.
+/// The `SignInByPushOptionsDto` object of the V3 API, as sent: 3 fields, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInByPushOptionsDto {
-    /// `context`.
+    /// Context (wire `context`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `scope`.
+    /// Scope (wire `scope`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 
-/// The `SignInByQQPayloadDto` object of the V3 API, as sent.
+/// The `SignInByQQPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByQQPayloadDto {
-    /// `access_token` (required).
+    /// Access token (wire `access_token`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub access_token: SecretString,
 }
 
@@ -2511,10 +2770,12 @@ impl SignInByQQPayloadDto {
     }
 }
 
-/// The `SignInBySlackPayloadDto` object of the V3 API, as sent.
+/// The `SignInBySlackPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInBySlackPayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
 }
 
@@ -2525,43 +2786,49 @@ impl SignInBySlackPayloadDto {
     }
 }
 
-/// The `SignInBySwitchOptionsDto` object of the V3 API, as sent.
+/// The `SignInBySwitchOptionsDto` object of the V3 API, as sent: 3 fields, 0 required.
+///
+/// Inside the request of `AuthenticationClient::switch_login_by_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInBySwitchOptionsDto {
-    /// `context`.
+    /// Context (wire `context`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Value>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `scope`.
+    /// Scope (wire `scope`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 
-/// The `SignInByWebAuthnOptionsDto` object of the V3 API, as sent.
+/// The `SignInByWebAuthnOptionsDto` object of the V3 API, as sent: 3 fields, 0 required.
+///
+/// Inside the request of `AuthenticationClient::verify_authentication`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInByWebAuthnOptionsDto {
-    /// `context`.
+    /// Context (wire `context`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Value>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `scope`.
+    /// Scope (wire `scope`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 
-/// The `SignInByWechatMiniProgramCodeAndPhonePayloadDto` object of the V3 API, as sent.
+/// The `SignInByWechatMiniProgramCodeAndPhonePayloadDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInByWechatMiniProgramCodeAndPhonePayloadDto {
-    /// `wxLoginInfo` (required).
+    /// Wx login info (wire `wxLoginInfo`): object [`SignInByWechatMiniProgramCodePayloadDto`], required.
     pub wx_login_info: SignInByWechatMiniProgramCodePayloadDto,
-    /// `wxPhoneInfo` (required).
+    /// Wx phone info (wire `wxPhoneInfo`): object [`SignInByWechatMiniProgramPhoneInfoPayloadDto`], required.
     pub wx_phone_info: SignInByWechatMiniProgramPhoneInfoPayloadDto,
 }
 
@@ -2578,16 +2845,18 @@ impl SignInByWechatMiniProgramCodeAndPhonePayloadDto {
     }
 }
 
-/// The `SignInByWechatMiniProgramCodePayloadDto` object of the V3 API, as sent.
+/// The `SignInByWechatMiniProgramCodePayloadDto` object of the V3 API, as sent: 3 fields, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInByWechatMiniProgramCodePayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `encryptedData`.
+    /// Encrypted data (wire `encryptedData`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_data: Option<String>,
-    /// `iv`.
+    /// Iv (wire `iv`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iv: Option<String>,
 }
@@ -2603,10 +2872,12 @@ impl SignInByWechatMiniProgramCodePayloadDto {
     }
 }
 
-/// The `SignInByWechatMiniProgramPhoneInfoPayloadDto` object of the V3 API, as sent.
+/// The `SignInByWechatMiniProgramPhoneInfoPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByWechatMiniProgramPhoneInfoPayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
 }
 
@@ -2617,15 +2888,17 @@ impl SignInByWechatMiniProgramPhoneInfoPayloadDto {
     }
 }
 
-/// The `SignInByWechatMiniProgramPhonePayloadDto` object of the V3 API, as sent.
+/// The `SignInByWechatMiniProgramPhonePayloadDto` object of the V3 API, as sent: 3 fields, 3 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInByWechatMiniProgramPhonePayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `encryptedData` (required).
+    /// Encrypted data (wire `encryptedData`): string, required.
     pub encrypted_data: String,
-    /// `iv` (required).
+    /// Iv (wire `iv`): string, required.
     pub iv: String,
 }
 
@@ -2644,34 +2917,43 @@ impl SignInByWechatMiniProgramPhonePayloadDto {
     }
 }
 
-/// The `SignInByWechatPayloadDto` object of the V3 API, as sent.
+/// The `SignInByWechatPayloadDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SignInByWechatPayloadDto {
-    /// `code`.
+    /// Code (wire `code`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
-/// The `SignInByWechatworkAgencyPayloadDto` object of the V3 API, as sent.
+/// The `SignInByWechatworkAgencyPayloadDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SignInByWechatworkAgencyPayloadDto {
-    /// `code`.
+    /// Code (wire `code`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
-/// The `SignInByWechatworkDto` object of the V3 API, as sent.
+/// The `SignInByWechatworkDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SignInByWechatworkDto {
-    /// `code`.
+    /// Code (wire `code`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
-/// The `SignInByWeiboPayloadDto` object of the V3 API, as sent.
+/// The `SignInByWeiboPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByWeiboPayloadDto {
-    /// `access_token` (required).
+    /// Access token (wire `access_token`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub access_token: SecretString,
 }
 
@@ -2684,10 +2966,12 @@ impl SignInByWeiboPayloadDto {
     }
 }
 
-/// The `SignInByXiaomiPayloadDto` object of the V3 API, as sent.
+/// The `SignInByXiaomiPayloadDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInByXiaomiPayloadDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
 }
 
@@ -2698,89 +2982,103 @@ impl SignInByXiaomiPayloadDto {
     }
 }
 
-/// The `SignInByYidunPayloadDto` object of the V3 API, as sent.
+/// The `SignInByYidunPayloadDto` object of the V3 API, as sent: 2 fields, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInByYidunPayloadDto {
-    /// `accessToken`.
+    /// Access token (wire `accessToken`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<SecretString>,
-    /// `token`.
+    /// Token (wire `token`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<SecretString>,
 }
 
-/// The `SignInFastpassDto` object of the V3 API, as sent.
+/// The `SignInFastpassDto` object of the V3 API, as sent: 1 field, 0 required.
 ///
-/// Sent by `gene_fastpass_qrcode_info`.
+/// Sent by `AuthenticationClient::gene_fastpass_qrcode_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SignInFastpassDto {
-    /// `options`.
+    /// Options (wire `options`): object [`SignInFastpassOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignInFastpassOptionsDto>,
 }
 
-/// The `SignInFastpassOptionsDto` object of the V3 API, as sent.
+/// The `SignInFastpassOptionsDto` object of the V3 API, as sent: 3 fields, 0 required.
+///
+/// Inside the request of `AuthenticationClient::gene_fastpass_qrcode_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInFastpassOptionsDto {
-    /// `context`.
+    /// Context (wire `context`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Value>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `scope`.
+    /// Scope (wire `scope`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 
-/// The `SignInOptionsDto` object of the V3 API, as sent.
+/// The `SignInOptionsDto` object of the V3 API, as sent: 9 fields, 0 required.
+///
+/// Inside the request of `AuthenticationClient::auth_by_code_identity` and `AuthenticationClient::sign_in_by_credentials`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInOptionsDto {
-    /// `autoRegister`.
+    /// Auto register (wire `autoRegister`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_register: Option<bool>,
-    /// `captchaCode`.
+    /// Captcha code (wire `captchaCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captcha_code: Option<String>,
-    /// `captchaToken`.
+    /// Captcha token (wire `captchaToken`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captcha_token: Option<SecretString>,
-    /// `clientIp`.
+    /// Client ip (wire `clientIp`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
-    /// `context`.
+    /// Context (wire `context`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<serde_json::Value>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `passwordEncryptType`.
+    /// Password encrypt type (wire `passwordEncryptType`): enum [`SignInOptionsDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<SignInOptionsDtoPasswordEncryptType>,
-    /// `scope`.
+    /// Scope (wire `scope`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 
-/// The `SignUpByPassCodeDto` object of the V3 API, as sent.
+/// The `SignUpByPassCodeDto` object of the V3 API, as sent: 4 fields, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_up`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignUpByPassCodeDto {
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `passCode` (required).
+    /// Pass code (wire `passCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub pass_code: SecretString,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
 }
@@ -2797,15 +3095,19 @@ impl SignUpByPassCodeDto {
     }
 }
 
-/// The `SignUpByPasswordDto` object of the V3 API, as sent.
+/// The `SignUpByPasswordDto` object of the V3 API, as sent: 3 fields, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_up`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignUpByPasswordDto {
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `password` (required).
+    /// Password (wire `password`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub password: SecretString,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
@@ -2821,24 +3123,25 @@ impl SignUpByPasswordDto {
     }
 }
 
-/// The `SignUpDto` object of the V3 API, as sent.
+/// The `SignUpDto` object of the V3 API, as sent: 5 fields, 1 required.
 ///
-/// Sent by `sign_up`.
+/// Sent by `AuthenticationClient::sign_up`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignUpDto {
-    /// `connection` (required).
+    /// Connection (wire `connection`): enum [`SignUpDtoConnection`], required.
+    /// One of `PASSWORD` or `PASSCODE`.
     pub connection: SignUpDtoConnection,
-    /// `options`.
+    /// Options (wire `options`): object [`SignUpOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignUpOptionsDto>,
-    /// `passCodePayload`.
+    /// Pass code payload (wire `passCodePayload`): object [`SignUpByPassCodeDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_code_payload: Option<SignUpByPassCodeDto>,
-    /// `passwordPayload`.
+    /// Password payload (wire `passwordPayload`): object [`SignUpByPasswordDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_payload: Option<SignUpByPasswordDto>,
-    /// `profile`.
+    /// Profile (wire `profile`): object [`SignUpProfileDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<SignUpProfileDto>,
 }
@@ -2856,25 +3159,31 @@ impl SignUpDto {
     }
 }
 
-/// The `SignUpOptionsDto` object of the V3 API, as sent.
+/// The `SignUpOptionsDto` object of the V3 API, as sent: 6 fields, 1 required.
+///
+/// Inside the request of `AuthenticationClient::sign_up`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignUpOptionsDto {
-    /// `clientIp`.
+    /// Client ip (wire `clientIp`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
-    /// `context` (required).
+    /// Context (wire `context`): any JSON value, required.
     pub context: serde_json::Value,
-    /// `emailPassCodeForInformationCompletion`.
+    /// Email pass code for information completion (wire `emailPassCodeForInformationCompletion`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_pass_code_for_information_completion: Option<SecretString>,
-    /// `passwordEncryptType`.
+    /// Password encrypt type (wire `passwordEncryptType`): enum [`SignUpOptionsDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<SignUpOptionsDtoPasswordEncryptType>,
-    /// `passwordForPhonePassCode`.
+    /// Password for phone pass code (wire `passwordForPhonePassCode`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_for_phone_pass_code: Option<SecretString>,
-    /// `phonePassCodeForInformationCompletion`.
+    /// Phone pass code for information completion (wire `phonePassCodeForInformationCompletion`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_pass_code_for_information_completion: Option<SecretString>,
 }
@@ -2893,124 +3202,130 @@ impl SignUpOptionsDto {
     }
 }
 
-/// The `SignUpProfileDto` object of the V3 API, as sent.
+/// The `SignUpProfileDto` object of the V3 API, as sent: 27 fields, 0 required.
+///
+/// Inside the request of `AuthenticationClient::sign_up`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SignUpProfileDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthdate: Option<String>,
-    /// `browser`.
+    /// Browser (wire `browser`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
-    /// `company`.
+    /// Company (wire `company`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `device`.
+    /// Device (wire `device`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `familyName`.
+    /// Family name (wire `familyName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    /// `formatted`.
+    /// Formatted (wire `formatted`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted: Option<String>,
-    /// `gender`.
+    /// Gender (wire `gender`): enum [`SignUpProfileDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<SignUpProfileDtoGender>,
-    /// `givenName`.
+    /// Given name (wire `givenName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    /// `locale`.
+    /// Locale (wire `locale`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// `locality`.
+    /// Locality (wire `locality`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locality: Option<String>,
-    /// `middleName`.
+    /// Middle name (wire `middleName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `preferredUsername`.
+    /// Preferred username (wire `preferredUsername`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
-    /// `profile`.
+    /// Profile (wire `profile`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// `region`.
+    /// Region (wire `region`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    /// `website`.
+    /// Website (wire `website`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `zoneinfo`.
+    /// Zoneinfo (wire `zoneinfo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoneinfo: Option<String>,
 }
 
-/// The `SigninByCredentialsDto` object of the V3 API, as sent.
+/// The `SigninByCredentialsDto` object of the V3 API, as sent: 8 fields, 1 required.
 ///
-/// Sent by `sign_in_by_credentials`.
+/// Sent by `AuthenticationClient::sign_in_by_credentials`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SigninByCredentialsDto {
-    /// `adPayload`.
+    /// Ad payload (wire `adPayload`): object [`SignInByAdPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad_payload: Option<SignInByAdPayloadDto>,
-    /// `client_id`.
+    /// Client id (wire `client_id`): string, optional.
+    /// Example: `"6342b8537axxxx047d314109"`.
     #[serde(rename = "client_id", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`.
+    /// Client secret (wire `client_secret`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
         rename = "client_secret",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub client_secret: Option<SecretString>,
-    /// `connection` (required).
+    /// Connection (wire `connection`): enum [`SigninByCredentialsDtoConnection`], required.
+    /// One of `PASSWORD`, `PASSCODE`, `LDAP` or `AD`.
     pub connection: SigninByCredentialsDtoConnection,
-    /// `ldapPayload`.
+    /// Ldap payload (wire `ldapPayload`): object [`SignInByLdapPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ldap_payload: Option<SignInByLdapPayloadDto>,
-    /// `options`.
+    /// Options (wire `options`): object [`SignInOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignInOptionsDto>,
-    /// `passCodePayload`.
+    /// Pass code payload (wire `passCodePayload`): object [`SignInByPassCodePayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass_code_payload: Option<SignInByPassCodePayloadDto>,
-    /// `passwordPayload`.
+    /// Password payload (wire `passwordPayload`): object [`SignInByPasswordPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_payload: Option<SignInByPasswordPayloadDto>,
 }
@@ -3031,125 +3346,129 @@ impl SigninByCredentialsDto {
     }
 }
 
-/// The `SigninByMobileDto` object of the V3 API, as sent.
+/// The `SigninByMobileDto` object of the V3 API, as sent: 37 fields, 2 required.
 ///
-/// Sent by `sign_in_by_mobile`.
+/// Sent by `AuthenticationClient::sign_in_by_mobile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SigninByMobileDto {
-    /// `alipayPayload`.
+    /// Alipay payload (wire `alipayPayload`): object [`SignInByAlipayPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alipay_payload: Option<SignInByAlipayPayloadDto>,
-    /// `amazonPayload`.
+    /// Amazon payload (wire `amazonPayload`): object [`SignInByAmazonPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amazon_payload: Option<SignInByAmazonPayloadDto>,
-    /// `applePayload`.
+    /// Apple payload (wire `applePayload`): object [`SignInByApplePayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apple_payload: Option<SignInByApplePayloadDto>,
-    /// `baiduPayload`.
+    /// Baidu payload (wire `baiduPayload`): object [`SignInByBaiduPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baidu_payload: Option<SignInByBaiduPayloadDto>,
-    /// `client_id`.
+    /// Client id (wire `client_id`): string, optional.
+    /// Example: `"6342b8537axxxx047d314109"`.
     #[serde(rename = "client_id", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`.
+    /// Client secret (wire `client_secret`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
         rename = "client_secret",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub client_secret: Option<SecretString>,
-    /// `connection` (required).
+    /// Connection (wire `connection`): enum [`SigninByMobileDtoConnection`], required.
+    /// One of `apple`, `wechat`, `alipay`, `wechatwork`, `wechatwork_agency`, `lark_internal`, `lark_public`, `lark_block`, `yidun`, `wechat_mini_program_code`, `wechat_mini_program_phone`, `wechat_mini_program_code_and_phone` or 20 more.
     pub connection: SigninByMobileDtoConnection,
-    /// `dingTalkPayload`.
+    /// Ding talk payload (wire `dingTalkPayload`): object [`SignInByDingTalkPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ding_talk_payload: Option<SignInByDingTalkPayloadDto>,
-    /// `douyinMiniProgramCodeAndPhonePayload`.
+    /// Douyin mini program code and phone payload (wire `douyinMiniProgramCodeAndPhonePayload`): object [`SignInByDouyinMiniProgramCodeAndPhonePayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub douyin_mini_program_code_and_phone_payload:
         Option<SignInByDouyinMiniProgramCodeAndPhonePayloadDto>,
-    /// `douyinMiniProgramCodePayload`.
+    /// Douyin mini program code payload (wire `douyinMiniProgramCodePayload`): object [`SignInByDouyinMiniProgramCodePayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub douyin_mini_program_code_payload: Option<SignInByDouyinMiniProgramCodePayloadDto>,
-    /// `douyinPayload`.
+    /// Douyin payload (wire `douyinPayload`): object [`SignInByDouyinPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub douyin_payload: Option<SignInByDouyinPayloadDto>,
-    /// `extIdpConnidentifier` (required).
+    /// Ext idp connidentifier (wire `extIdpConnidentifier`): string, required.
+    /// Example: `"wework"`.
     pub ext_idp_connidentifier: String,
-    /// `facebookPayload`.
+    /// Facebook payload (wire `facebookPayload`): object [`SignInByFacebookPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facebook_payload: Option<SignInByFacebookPayloadDto>,
-    /// `giteePayload`.
+    /// Gitee payload (wire `giteePayload`): object [`SignInByGiteePayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gitee_payload: Option<SignInByGiteePayloadDto>,
-    /// `githubPayload`.
+    /// Github payload (wire `githubPayload`): object [`SignInByGithubPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github_payload: Option<SignInByGithubPayloadDto>,
-    /// `gitlabPayload`.
+    /// Gitlab payload (wire `gitlabPayload`): object [`SignInByGitlabPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gitlab_payload: Option<SignInByGitlabPayloadDto>,
-    /// `googlePayload`.
+    /// Google payload (wire `googlePayload`): object [`SignInByGooglePayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google_payload: Option<SignInByGooglePayloadDto>,
-    /// `huaweiPayload`.
+    /// Huawei payload (wire `huaweiPayload`): object [`SignInByHuaweiPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub huawei_payload: Option<SignInByHuaweiPayloadDto>,
-    /// `kuaishouPayload`.
+    /// Kuaishou payload (wire `kuaishouPayload`): object [`SignInByKuaishouPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kuaishou_payload: Option<SignInByKuaishouPayloadDto>,
-    /// `larkBlockPayload`.
+    /// Lark block payload (wire `larkBlockPayload`): object [`SignInByLarkBlockPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lark_block_payload: Option<SignInByLarkBlockPayloadDto>,
-    /// `larkInternalPayload`.
+    /// Lark internal payload (wire `larkInternalPayload`): object [`SignInByLarkInternalPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lark_internal_payload: Option<SignInByLarkInternalPayloadDto>,
-    /// `larkPublicPayload`.
+    /// Lark public payload (wire `larkPublicPayload`): object [`SignInByLarkPublicPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lark_public_payload: Option<SignInByLarkPublicPayloadDto>,
-    /// `linePayload`.
+    /// Line payload (wire `linePayload`): object [`SignInByLinePayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_payload: Option<SignInByLinePayloadDto>,
-    /// `linkedInPayload`.
+    /// Linked in payload (wire `linkedInPayload`): object [`SignInByLinkedInPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linked_in_payload: Option<SignInByLinkedInPayloadDto>,
-    /// `oppoPayload`.
+    /// Oppo payload (wire `oppoPayload`): object [`SignInByOPPOPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oppo_payload: Option<SignInByOPPOPayloadDto>,
-    /// `options`.
+    /// Options (wire `options`): object [`SignInByMobileOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignInByMobileOptionsDto>,
-    /// `qqPayload`.
+    /// Qq payload (wire `qqPayload`): object [`SignInByQQPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qq_payload: Option<SignInByQQPayloadDto>,
-    /// `slackPayload`.
+    /// Slack payload (wire `slackPayload`): object [`SignInBySlackPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slack_payload: Option<SignInBySlackPayloadDto>,
-    /// `wechatMiniProgramCodeAndPhonePayload`.
+    /// Wechat mini program code and phone payload (wire `wechatMiniProgramCodeAndPhonePayload`): object [`SignInByWechatMiniProgramCodeAndPhonePayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechat_mini_program_code_and_phone_payload:
         Option<SignInByWechatMiniProgramCodeAndPhonePayloadDto>,
-    /// `wechatMiniProgramCodePayload`.
+    /// Wechat mini program code payload (wire `wechatMiniProgramCodePayload`): object [`SignInByWechatMiniProgramCodePayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechat_mini_program_code_payload: Option<SignInByWechatMiniProgramCodePayloadDto>,
-    /// `wechatMiniProgramPhonePayload`.
+    /// Wechat mini program phone payload (wire `wechatMiniProgramPhonePayload`): object [`SignInByWechatMiniProgramPhonePayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechat_mini_program_phone_payload: Option<SignInByWechatMiniProgramPhonePayloadDto>,
-    /// `wechatPayload`.
+    /// Wechat payload (wire `wechatPayload`): object [`SignInByWechatPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechat_payload: Option<SignInByWechatPayloadDto>,
-    /// `wechatworkAgencyPayload`.
+    /// Wechatwork agency payload (wire `wechatworkAgencyPayload`): object [`SignInByWechatworkAgencyPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatwork_agency_payload: Option<SignInByWechatworkAgencyPayloadDto>,
-    /// `wechatworkPayload`.
+    /// Wechatwork payload (wire `wechatworkPayload`): object [`SignInByWechatworkDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wechatwork_payload: Option<SignInByWechatworkDto>,
-    /// `weiboPayload`.
+    /// Weibo payload (wire `weiboPayload`): object [`SignInByWeiboPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weibo_payload: Option<SignInByWeiboPayloadDto>,
-    /// `xiaomiPayload`.
+    /// Xiaomi payload (wire `xiaomiPayload`): object [`SignInByXiaomiPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xiaomi_payload: Option<SignInByXiaomiPayloadDto>,
-    /// `yidunPayload`.
+    /// Yidun payload (wire `yidunPayload`): object [`SignInByYidunPayloadDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub yidun_payload: Option<SignInByYidunPayloadDto>,
 }
@@ -3202,89 +3521,102 @@ impl SigninByMobileDto {
     }
 }
 
-/// The `SystemInfoResp` object of the V3 API, as received.
+/// The `SystemInfoResp` object of the V3 API, as received: 4 fields, 4 required.
 ///
-/// Returned by `get_system_info`.
+/// Returned by `AuthenticationClient::get_system_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SystemInfoResp {
-    /// `publicIps` (required).
+    /// Public ips (wire `publicIps`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub public_ips: Vec<String>,
-    /// `rsa` (required).
+    /// Rsa (wire `rsa`): object [`SystmeInfoRSAConfig`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub rsa: SystmeInfoRSAConfig,
-    /// `sm2` (required).
+    /// Sm2 (wire `sm2`): object [`SystmeInfoSM2Config`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub sm2: SystmeInfoSM2Config,
-    /// `version` (required).
+    /// Version (wire `version`): object [`SystmeInfoVersion`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub version: SystmeInfoVersion,
 }
 
-/// The `SystmeInfoRSAConfig` object of the V3 API, as received.
+/// The `SystmeInfoRSAConfig` object of the V3 API, as received: 1 field, 1 required.
+///
+/// Inside the response of `AuthenticationClient::get_system_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SystmeInfoRSAConfig {
-    /// `publicKey` (required).
+    /// Public key (wire `publicKey`): string, required.
+    /// Example: `"xxxxxxxxxxxxxxxxxxxxxx"`.
     #[serde(deserialize_with = "l::string")]
     pub public_key: String,
 }
 
-/// The `SystmeInfoSM2Config` object of the V3 API, as received.
+/// The `SystmeInfoSM2Config` object of the V3 API, as received: 1 field, 1 required.
+///
+/// Inside the response of `AuthenticationClient::get_system_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SystmeInfoSM2Config {
-    /// `publicKey` (required).
+    /// Public key (wire `publicKey`): string, required.
+    /// Example: `"xxxxxxxxxxxxxxxxxxxxxx"`.
     #[serde(deserialize_with = "l::string")]
     pub public_key: String,
 }
 
-/// The `SystmeInfoVersion` object of the V3 API, as received.
+/// The `SystmeInfoVersion` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `AuthenticationClient::get_system_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct SystmeInfoVersion {
-    /// `console` (required).
+    /// Console (wire `console`): string, required.
+    /// Example: `"2.0.0"`.
     #[serde(deserialize_with = "l::string")]
     pub console: String,
-    /// `login` (required).
+    /// Login (wire `login`): string, required.
+    /// Example: `"2.0.0"`.
     #[serde(deserialize_with = "l::string")]
     pub login: String,
-    /// `server` (required).
+    /// Server (wire `server`): string, required.
+    /// Example: `"2.0.0"`.
     #[serde(deserialize_with = "l::string")]
     pub server: String,
 }
 
-/// The `TerminalSessionDto` object of the V3 API, as received.
+/// The `TerminalSessionDto` object of the V3 API, as received: 4 fields, 3 required.
 ///
-/// Returned by `list`.
+/// Returned by `AuthenticationClient::list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TerminalSessionDto {
-    /// `device` (required).
+    /// Device (wire `device`): object [`DeviceInfo`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub device: DeviceInfo,
-    /// `lastIp`.
+    /// Last ip (wire `lastIp`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
-    /// `lastLoginTime` (required).
+    /// Last login time (wire `lastLoginTime`): string, required.
+    /// Example: `"2023-05-05T19:06:22.434Z"`.
     #[serde(deserialize_with = "l::string")]
     pub last_login_time: String,
-    /// `online` (required).
+    /// Online (wire `online`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub online: bool,
 }
 
-/// The `UnbindDeviceDto` object of the V3 API, as sent.
+/// The `UnbindDeviceDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `unbind`.
+/// Sent by `AuthenticationClient::unbind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnbindDeviceDto {
-    /// `deviceId` (required).
+    /// Device id (wire `deviceId`): string, required.
     pub device_id: String,
 }
 
@@ -3297,13 +3629,14 @@ impl UnbindDeviceDto {
     }
 }
 
-/// The `UnbindEmailDto` object of the V3 API, as sent.
+/// The `UnbindEmailDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `unbind_email`.
+/// Sent by `AuthenticationClient::unbind_email`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnbindEmailDto {
-    /// `passCode` (required).
+    /// Pass code (wire `passCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub pass_code: SecretString,
 }
 
@@ -3316,13 +3649,14 @@ impl UnbindEmailDto {
     }
 }
 
-/// The `UnbindPhoneDto` object of the V3 API, as sent.
+/// The `UnbindPhoneDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `unbind_phone`.
+/// Sent by `AuthenticationClient::unbind_phone`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnbindPhoneDto {
-    /// `passCode` (required).
+    /// Pass code (wire `passCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub pass_code: SecretString,
 }
 
@@ -3335,13 +3669,14 @@ impl UnbindPhoneDto {
     }
 }
 
-/// The `UnlinkExtIdpDto` object of the V3 API, as sent.
+/// The `UnlinkExtIdpDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `unlink_ext_idp`.
+/// Sent by `AuthenticationClient::unlink_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnlinkExtIdpDto {
-    /// `extIdpId` (required).
+    /// Ext idp id (wire `extIdpId`): string, required.
+    /// Example: `"62f209327xxxxcc10d966ee5"`.
     pub ext_idp_id: String,
 }
 
@@ -3354,18 +3689,22 @@ impl UnlinkExtIdpDto {
     }
 }
 
-/// The `UpdateEmailByEmailPassCodeDto` object of the V3 API, as sent.
+/// The `UpdateEmailByEmailPassCodeDto` object of the V3 API, as sent: 4 fields, 2 required.
+///
+/// Inside the request of `AuthenticationClient::verify_update_email_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateEmailByEmailPassCodeDto {
-    /// `newEmail` (required).
+    /// New email (wire `newEmail`): string, required.
     pub new_email: String,
-    /// `newEmailPassCode` (required).
+    /// New email pass code (wire `newEmailPassCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub new_email_pass_code: SecretString,
-    /// `oldEmail`.
+    /// Old email (wire `oldEmail`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_email: Option<String>,
-    /// `oldEmailPassCode`.
+    /// Old email pass code (wire `oldEmailPassCode`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_email_pass_code: Option<SecretString>,
 }
@@ -3382,13 +3721,14 @@ impl UpdateEmailByEmailPassCodeDto {
     }
 }
 
-/// The `UpdateEmailDto` object of the V3 API, as sent.
+/// The `UpdateEmailDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `update_email`.
+/// Sent by `AuthenticationClient::update_email`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateEmailDto {
-    /// `updateEmailToken` (required).
+    /// Update email token (wire `updateEmailToken`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub update_email_token: SecretString,
 }
 
@@ -3401,21 +3741,25 @@ impl UpdateEmailDto {
     }
 }
 
-/// The `UpdatePasswordDto` object of the V3 API, as sent.
+/// The `UpdatePasswordDto` object of the V3 API, as sent: 4 fields, 1 required.
 ///
-/// Sent by `update_password`.
+/// Sent by `AuthenticationClient::update_password`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePasswordDto {
-    /// `newPassword` (required).
+    /// New password (wire `newPassword`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub new_password: SecretString,
-    /// `oldPassword`.
+    /// Old password (wire `oldPassword`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_password: Option<SecretString>,
-    /// `passwordEncryptType`.
+    /// Password encrypt type (wire `passwordEncryptType`): enum [`UpdatePasswordDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<UpdatePasswordDtoPasswordEncryptType>,
-    /// `passwordResetToken`.
+    /// Password reset token (wire `passwordResetToken`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_reset_token: Option<SecretString>,
 }
@@ -3432,24 +3776,28 @@ impl UpdatePasswordDto {
     }
 }
 
-/// The `UpdatePhoneByPhonePassCodeDto` object of the V3 API, as sent.
+/// The `UpdatePhoneByPhonePassCodeDto` object of the V3 API, as sent: 6 fields, 2 required.
+///
+/// Inside the request of `AuthenticationClient::verify_update_phone_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePhoneByPhonePassCodeDto {
-    /// `newPhoneCountryCode`.
+    /// New phone country code (wire `newPhoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_phone_country_code: Option<String>,
-    /// `newPhoneNumber` (required).
+    /// New phone number (wire `newPhoneNumber`): string, required.
     pub new_phone_number: String,
-    /// `newPhonePassCode` (required).
+    /// New phone pass code (wire `newPhonePassCode`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub new_phone_pass_code: SecretString,
-    /// `oldPhoneCountryCode`.
+    /// Old phone country code (wire `oldPhoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_phone_country_code: Option<String>,
-    /// `oldPhoneNumber`.
+    /// Old phone number (wire `oldPhoneNumber`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_phone_number: Option<String>,
-    /// `oldPhonePassCode`.
+    /// Old phone pass code (wire `oldPhonePassCode`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_phone_pass_code: Option<SecretString>,
 }
@@ -3471,13 +3819,14 @@ impl UpdatePhoneByPhonePassCodeDto {
     }
 }
 
-/// The `UpdatePhoneDto` object of the V3 API, as sent.
+/// The `UpdatePhoneDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `update_phone`.
+/// Sent by `AuthenticationClient::update_phone`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePhoneDto {
-    /// `updatePhoneToken` (required).
+    /// Update phone token (wire `updatePhoneToken`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub update_phone_token: SecretString,
 }
 
@@ -3490,106 +3839,124 @@ impl UpdatePhoneDto {
     }
 }
 
-/// The `UpdateUserProfileDto` object of the V3 API, as sent.
+/// The `UpdateUserProfileDto` object of the V3 API, as sent: 16 fields, 0 required.
 ///
-/// Sent by `update_profile`.
+/// Sent by `AuthenticationClient::update_profile`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUserProfileDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
+    /// Example: `"2022-06-03"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthdate: Option<String>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `company`.
+    /// Company (wire `company`): string, optional.
+    /// Example: `"steamory"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
+    /// Example: `"CN"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `externalId`.
+    /// External id (wire `externalId`): string, optional.
+    /// Example: `"10010"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `gender`.
+    /// Gender (wire `gender`): enum [`UpdateUserProfileDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<UpdateUserProfileDtoGender>,
-    /// `identityNumber`.
+    /// Identity number (wire `identityNumber`): string, optional.
+    /// Example: `"420421xxxxxxxx1234"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
+    /// Example: `"438100"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
+    /// Example: `"bob"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
 
-/// The `UserAuthResourceListDto` object of the V3 API, as received.
+/// The `UserAuthResourceListDto` object of the V3 API, as received: 3 fields, 2 required.
+///
+/// Inside the response of `AuthenticationClient::get_user_authorized_resources_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserAuthResourceListDto {
-    /// `namespaceCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `resourceList`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Resource list (wire `resourceList`): list of object [`OpenResource`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_list: Option<Vec<OpenResource>>,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
-/// The `UserTenantListDto` object of the V3 API, as received.
+/// The `UserTenantListDto` object of the V3 API, as received: 3 fields, 3 required.
 ///
-/// Returned by `get_tenant_list`.
+/// Returned by `AuthenticationClient::get_tenant_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserTenantListDto {
-    /// `joinAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Join at (wire `joinAt`): string, required.
+    /// Example: `"xxxx"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub join_at: String,
-    /// `tenantId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Tenant id (wire `tenantId`): string, required.
+    /// Example: `"xxxx"`.
+    #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
-    /// `tenantName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Tenant name (wire `tenantName`): string, required.
+    /// Example: `"xxxx"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub tenant_name: String,
 }
 
-/// The `VerifyAuthenticationDto` object of the V3 API, as sent.
+/// The `VerifyAuthenticationDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `verify_authentication`.
+/// Sent by `AuthenticationClient::verify_authentication`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyAuthenticationDto {
-    /// `authenticationCredential` (required).
+    /// Authentication credential (wire `authenticationCredential`): object [`AuthenticationCredentialDto`], required.
     pub authentication_credential: AuthenticationCredentialDto,
-    /// `options`.
+    /// Options (wire `options`): object [`SignInByWebAuthnOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignInByWebAuthnOptionsDto>,
-    /// `ticket` (required).
+    /// Ticket (wire `ticket`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub ticket: SecretString,
 }
 
@@ -3607,50 +3974,53 @@ impl VerifyAuthenticationDto {
     }
 }
 
-/// The `VerifyAuthenticationResultDto` object of the V3 API, as received.
+/// The `VerifyAuthenticationResultDto` object of the V3 API, as received: 2 fields, 1 required.
 ///
-/// Returned by `verify_authentication`.
+/// Returned by `AuthenticationClient::verify_authentication`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct VerifyAuthenticationResultDto {
-    /// `tokenSet`.
+    /// Token set (wire `tokenSet`): object [`LoginTokenResponseDataDto`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_set: Option<LoginTokenResponseDataDto>,
-    /// `verified` (required).
+    /// Verified (wire `verified`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub verified: bool,
 }
 
-/// The `VerifyDeleteAccountRequestDataDto` object of the V3 API, as received.
+/// The `VerifyDeleteAccountRequestDataDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `verify_delete_account_request`.
+/// Returned by `AuthenticationClient::verify_delete_account_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct VerifyDeleteAccountRequestDataDto {
-    /// `deleteAccountToken` (required).
+    /// Delete account token (wire `deleteAccountToken`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub delete_account_token: SecretString,
-    /// `tokenExpiresIn` (required).
+    /// Token expires in (wire `tokenExpiresIn`): integer, required.
+    /// Example: `60`.
     #[serde(deserialize_with = "l::i64")]
     pub token_expires_in: i64,
 }
 
-/// The `VerifyDeleteAccountRequestDto` object of the V3 API, as sent.
+/// The `VerifyDeleteAccountRequestDto` object of the V3 API, as sent: 4 fields, 1 required.
 ///
-/// Sent by `verify_delete_account_request`.
+/// Sent by `AuthenticationClient::verify_delete_account_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyDeleteAccountRequestDto {
-    /// `emailPassCodePayload`.
+    /// Email pass code payload (wire `emailPassCodePayload`): object [`DeleteAccountByEmailPassCodeDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_pass_code_payload: Option<DeleteAccountByEmailPassCodeDto>,
-    /// `passwordPayload`.
+    /// Password payload (wire `passwordPayload`): object [`DeleteAccountByPasswordDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_payload: Option<DeleteAccountByPasswordDto>,
-    /// `phonePassCodePayload`.
+    /// Phone pass code payload (wire `phonePassCodePayload`): object [`DeleteAccountByPhonePassCodeDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_pass_code_payload: Option<DeleteAccountByPhonePassCodeDto>,
-    /// `verifyMethod` (required).
+    /// Verify method (wire `verifyMethod`): enum [`VerifyDeleteAccountRequestDtoVerifyMethod`], required.
+    /// One of `PHONE_PASSCODE`, `EMAIL_PASSCODE` or `PASSWORD`.
     pub verify_method: VerifyDeleteAccountRequestDtoVerifyMethod,
 }
 
@@ -3666,18 +4036,20 @@ impl VerifyDeleteAccountRequestDto {
     }
 }
 
-/// The `VerifyRegistrationDto` object of the V3 API, as sent.
+/// The `VerifyRegistrationDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `verify_register`.
+/// Sent by `AuthenticationClient::verify_register`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyRegistrationDto {
-    /// `authenticatorCode`.
+    /// Authenticator code (wire `authenticatorCode`): enum [`VerifyRegistrationDtoAuthenticatorCode`], optional.
+    /// One of `fingerprint`, `face` or `other`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticator_code: Option<VerifyRegistrationDtoAuthenticatorCode>,
-    /// `registrationCredential` (required).
+    /// Registration credential (wire `registrationCredential`): object [`RegistrationCredentialDto`], required.
     pub registration_credential: RegistrationCredentialDto,
-    /// `ticket` (required).
+    /// Ticket (wire `ticket`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub ticket: SecretString,
 }
 
@@ -3695,30 +4067,31 @@ impl VerifyRegistrationDto {
     }
 }
 
-/// The `VerifyRegistrationResultDto` object of the V3 API, as received.
+/// The `VerifyRegistrationResultDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `verify_register`.
+/// Returned by `AuthenticationClient::verify_register`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct VerifyRegistrationResultDto {
-    /// `verified` (required).
+    /// Verified (wire `verified`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub verified: bool,
 }
 
-/// The `VerifyResetPasswordRequestDto` object of the V3 API, as sent.
+/// The `VerifyResetPasswordRequestDto` object of the V3 API, as sent: 3 fields, 1 required.
 ///
-/// Sent by `verify_reset_password_request`.
+/// Sent by `AuthenticationClient::verify_reset_password_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyResetPasswordRequestDto {
-    /// `emailPassCodePayload`.
+    /// Email pass code payload (wire `emailPassCodePayload`): object [`ResetPasswordByEmailPassCodeDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_pass_code_payload: Option<ResetPasswordByEmailPassCodeDto>,
-    /// `phonePassCodePayload`.
+    /// Phone pass code payload (wire `phonePassCodePayload`): object [`ResetPasswordByPhonePassCodeDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_pass_code_payload: Option<ResetPasswordByPhonePassCodeDto>,
-    /// `verifyMethod` (required).
+    /// Verify method (wire `verifyMethod`): enum [`VerifyResetPasswordRequestDtoVerifyMethod`], required.
+    /// One of `EMAIL_PASSCODE` or `PHONE_PASSCODE`.
     pub verify_method: VerifyResetPasswordRequestDtoVerifyMethod,
 }
 
@@ -3733,29 +4106,32 @@ impl VerifyResetPasswordRequestDto {
     }
 }
 
-/// The `VerifyUpdateEmailRequestData` object of the V3 API, as received.
+/// The `VerifyUpdateEmailRequestData` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `verify_update_email_request`.
+/// Returned by `AuthenticationClient::verify_update_email_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct VerifyUpdateEmailRequestData {
-    /// `tokenExpiresIn` (required).
+    /// Token expires in (wire `tokenExpiresIn`): integer, required.
+    /// Example: `60`.
     #[serde(deserialize_with = "l::i64")]
     pub token_expires_in: i64,
-    /// `updateEmailToken` (required).
+    /// Update email token (wire `updateEmailToken`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub update_email_token: SecretString,
 }
 
-/// The `VerifyUpdateEmailRequestDto` object of the V3 API, as sent.
+/// The `VerifyUpdateEmailRequestDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `verify_update_email_request`.
+/// Sent by `AuthenticationClient::verify_update_email_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyUpdateEmailRequestDto {
-    /// `emailPassCodePayload` (required).
+    /// Email pass code payload (wire `emailPassCodePayload`): object [`UpdateEmailByEmailPassCodeDto`], required.
     pub email_pass_code_payload: UpdateEmailByEmailPassCodeDto,
-    /// `verifyMethod` (required).
+    /// Verify method (wire `verifyMethod`): enum [`VerifyUpdateEmailRequestDtoVerifyMethod`], required.
+    /// One of `EMAIL_PASSCODE`.
     pub verify_method: VerifyUpdateEmailRequestDtoVerifyMethod,
 }
 
@@ -3772,29 +4148,31 @@ impl VerifyUpdateEmailRequestDto {
     }
 }
 
-/// The `VerifyUpdatePhoneRequestData` object of the V3 API, as received.
+/// The `VerifyUpdatePhoneRequestData` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `verify_update_phone_request`.
+/// Returned by `AuthenticationClient::verify_update_phone_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct VerifyUpdatePhoneRequestData {
-    /// `tokenExpiresIn` (required).
+    /// Token expires in (wire `tokenExpiresIn`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub token_expires_in: i64,
-    /// `updatePhoneToken` (required).
+    /// Update phone token (wire `updatePhoneToken`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub update_phone_token: SecretString,
 }
 
-/// The `VerifyUpdatePhoneRequestDto` object of the V3 API, as sent.
+/// The `VerifyUpdatePhoneRequestDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `verify_update_phone_request`.
+/// Sent by `AuthenticationClient::verify_update_phone_request`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyUpdatePhoneRequestDto {
-    /// `phonePassCodePayload` (required).
+    /// Phone pass code payload (wire `phonePassCodePayload`): object [`UpdatePhoneByPhonePassCodeDto`], required.
     pub phone_pass_code_payload: UpdatePhoneByPhonePassCodeDto,
-    /// `verifyMethod` (required).
+    /// Verify method (wire `verifyMethod`): enum [`VerifyUpdatePhoneRequestDtoVerifyMethod`], required.
+    /// One of `PHONE_PASSCODE`.
     pub verify_method: VerifyUpdatePhoneRequestDtoVerifyMethod,
 }
 
@@ -3811,65 +4189,68 @@ impl VerifyUpdatePhoneRequestDto {
     }
 }
 
-/// The `WebAuthnRemoveCredentialDto` object of the V3 API, as sent.
+/// The `WebAuthnRemoveCredentialDto` object of the V3 API, as sent: 0 fields, 0 required.
 ///
-/// Sent by `remove_credential`.
+/// Sent by `AuthenticationClient::remove_credential`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct WebAuthnRemoveCredentialDto {}
 
-/// The `WechatLoginTokenRespDto` object of the V3 API, as received.
+/// The `WechatLoginTokenRespDto` object of the V3 API, as received: 6 fields, 2 required.
 ///
-/// Returned by `bind_by_account`, `bind_by_account_id`, `bind_by_email_code`, and 3 more.
+/// Returned by `AuthenticationClient::bind_by_account`, `AuthenticationClient::bind_by_account_id`, `AuthenticationClient::bind_by_email_code`, `AuthenticationClient::bind_by_phone_code` and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct WechatLoginTokenRespDto {
-    /// `access_token`.
+    /// Access token (wire `access_token`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub access_token: Option<SecretString>,
-    /// `expire_in` (required).
+    /// Expire in (wire `expire_in`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub expire_in: i64,
-    /// `id_token`.
+    /// Id token (wire `id_token`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub id_token: Option<SecretString>,
-    /// `refresh_token`.
+    /// Refresh token (wire `refresh_token`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub refresh_token: Option<SecretString>,
-    /// `scope`.
+    /// Scope (wire `scope`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub scope: Option<String>,
-    /// `token_type` (required).
+    /// Token type (wire `token_type`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub token_type: String,
 }
 
-/// The `WechatMobileAuthByCodeIdentityInput` object of the V3 API, as sent.
+/// The `WechatMobileAuthByCodeIdentityInput` object of the V3 API, as sent: 4 fields, 1 required.
 ///
-/// Sent by `auth_by_code_identity`.
+/// Sent by `AuthenticationClient::auth_by_code_identity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WechatMobileAuthByCodeIdentityInput {
-    /// `appId`.
+    /// App id (wire `appId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `connId`.
+    /// Conn id (wire `connId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conn_id: Option<String>,
-    /// `options`.
+    /// Options (wire `options`): object [`SignInOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SignInOptionsDto>,
 }

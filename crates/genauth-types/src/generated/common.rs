@@ -7,198 +7,243 @@ use crate::lenient as l;
 use crate::{Page, SecretString};
 use serde::{Deserialize, Serialize};
 
-/// The `ArrResourceAuthAction` object of the V3 API, as received.
+/// The `ArrResourceAuthAction` object of the V3 API, as received: 2 fields, 0 required.
+///
+/// Inside the response of `AuthenticationClient::get_user_auth_resource_struct`, `ManagementClient::get_external_user_resource_struct` and `ManagementClient::get_user_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ArrResourceAuthAction {
-    /// `actions`.
+    /// Actions (wire `actions`): list of string, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<String>>,
-    /// `values`.
+    /// Values (wire `values`): list of string, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
 }
 
-/// The `ArrayAuthorize` object of the V3 API, as received.
+/// The `ArrayAuthorize` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `AuthenticationClient::get_user_authorized_resources_list` and `ManagementClient::get_user_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ArrayAuthorize {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `values` (required).
+    /// Values (wire `values`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub values: Vec<String>,
 }
 
-/// The `AuthorizedResourceDto` object of the V3 API, as received.
+/// The `AuthorizedResourceDto` object of the V3 API, as received: 7 fields, 5 required.
 ///
-/// Returned by `get_authorized_resources`, `get_authorized_resources`, `get_group_authorized_resources`, and 1 more.
+/// Returned by `AuthenticationClient::get_authorized_resources`, `ManagementClient::get_authorized_resources`, `ManagementClient::get_group_authorized_resources` and `ManagementClient::get_user_authorized_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AuthorizedResourceDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `apiIdentifier` (required).
+    /// Api identifier (wire `apiIdentifier`): string, required.
+    /// Example: `"/api/v1/example"`.
     #[serde(deserialize_with = "l::string")]
     pub api_identifier: String,
-    /// `condition`.
+    /// Condition (wire `condition`): list of object [`PolicyCondition`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<Vec<PolicyCondition>>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `effect` (required).
+    /// Effect (wire `effect`): enum [`AuthorizedResourceDtoEffect`], required.
+    /// One of `ALLOW` or `DENY`.
     pub effect: AuthorizedResourceDtoEffect,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"ecs:1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceType` (required).
+    /// Resource type (wire `resourceType`): enum [`AuthorizedResourceDtoResourceType`], required.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     pub resource_type: AuthorizedResourceDtoResourceType,
 }
 
-/// The `GeoIp` object of the V3 API, as received.
+/// The `GeoIp` object of the V3 API, as received: 9 fields, 9 required.
+///
+/// Inside the response of `AuthenticationClient::get_login_history`, `ManagementClient::get_admin_audit_logs` and `ManagementClient::get_user_action_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct GeoIp {
-    /// `city_name` (required).
+    /// City name (wire `city_name`): string, required.
+    /// Example: `"Beijing"`.
     #[serde(deserialize_with = "l::string")]
     pub city_name: String,
-    /// `continent_code` (required).
+    /// Continent code (wire `continent_code`): string, required.
+    /// Example: `"AS"`.
     #[serde(deserialize_with = "l::string")]
     pub continent_code: String,
-    /// `country_code2` (required).
+    /// Country code2 (wire `country_code2`): string, required.
+    /// Example: `"CN"`.
     #[serde(deserialize_with = "l::string")]
     pub country_code2: String,
-    /// `country_code3` (required).
+    /// Country code3 (wire `country_code3`): string, required.
+    /// Example: `"CN"`.
     #[serde(deserialize_with = "l::string")]
     pub country_code3: String,
-    /// `country_name` (required).
+    /// Country name (wire `country_name`): string, required.
+    /// Example: `"China"`.
     #[serde(deserialize_with = "l::string")]
     pub country_name: String,
-    /// `location` (required).
+    /// Location (wire `location`): object [`GeoIpLocation`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub location: GeoIpLocation,
-    /// `region_code` (required).
+    /// Region code (wire `region_code`): string, required.
+    /// Example: `"BJ"`.
     #[serde(deserialize_with = "l::string")]
     pub region_code: String,
-    /// `region_name` (required).
+    /// Region name (wire `region_name`): string, required.
+    /// Example: `"Beijing"`.
     #[serde(deserialize_with = "l::string")]
     pub region_name: String,
-    /// `timezone` (required).
+    /// Timezone (wire `timezone`): string, required.
+    /// Example: `"Asia/Shanghai"`.
     #[serde(deserialize_with = "l::string")]
     pub timezone: String,
 }
 
-/// The `GeoIpLocation` object of the V3 API, as received.
+/// The `GeoIpLocation` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `AuthenticationClient::get_login_history`, `ManagementClient::get_admin_audit_logs` and `ManagementClient::get_user_action_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct GeoIpLocation {
-    /// `lat` (required).
+    /// Lat (wire `lat`): number, required.
+    /// Example: `39.9288`.
     #[serde(deserialize_with = "l::f64")]
     pub lat: f64,
-    /// `lon` (required).
+    /// Lon (wire `lon`): number, required.
+    /// Example: `116.3889`.
     #[serde(deserialize_with = "l::f64")]
     pub lon: f64,
 }
 
-/// The `GroupDto` object of the V3 API, as received.
+/// The `GroupDto` object of the V3 API, as received: 7 fields, 7 required.
 ///
-/// Returned by `get_group_list`, `create_group`, `create_groups_batch`, and 3 more.
+/// Returned by `AuthenticationClient::get_group_list`, `ManagementClient::create_group`, `ManagementClient::create_groups_batch`, `ManagementClient::get_all_groups` and 2 more.
+///
+/// Inside the response of `ManagementClient::create_or_update_group`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GroupDto {
-    /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Code (wire `code`): string, required.
+    /// Example: `"developer"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
-    /// `description` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Description (wire `description`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub description: String,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `members` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Members (wire `members`): list of object [`UserDto`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub members: Vec<UserDto>,
-    /// `metadataSource` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Metadata source (wire `metadataSource`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub metadata_source: Vec<String>,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Type (wire `type`): string, required.
+    /// Example: `"static"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
-/// The `IdentityDto` object of the V3 API, as received.
+/// The `IdentityDto` object of the V3 API, as received: 9 fields, 7 required.
 ///
-/// Returned by `get_identities`, `get_user_identities`.
+/// Returned by `AuthenticationClient::get_identities` and `ManagementClient::get_user_identities`.
+///
+/// Inside the response of `AuthenticationClient::get_group_list`, `AuthenticationClient::get_profile`, `AuthenticationClient::sign_up`, `AuthenticationClient::update_profile` and 21 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct IdentityDto {
-    /// `accessToken`.
+    /// Access token (wire `accessToken`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub access_token: Option<SecretString>,
-    /// `extIdpId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ext idp id (wire `extIdpId`): string, required.
+    /// Example: `"6076bacxxxxxxxxd80d993b5"`.
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_id: String,
-    /// `identityId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Identity id (wire `identityId`): string, required.
+    /// Example: `"62299d8b866d2dab79a89dc4"`.
+    #[serde(deserialize_with = "l::id")]
     pub identity_id: String,
-    /// `originConnIds` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Origin conn ids (wire `originConnIds`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub origin_conn_ids: Vec<String>,
-    /// `provider` (required).
+    /// Provider (wire `provider`): enum [`IdentityDtoProvider`], required.
+    /// One of `oidc`, `oauth2`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `wechat`, `google`, `qq`, `wechatwork`, `dingtalk` or 29 more.
+    #[serde(default)]
     pub provider: IdentityDtoProvider,
-    /// `refreshToken`.
+    /// Refresh token (wire `refreshToken`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub refresh_token: Option<SecretString>,
-    /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Type (wire `type`): string, required.
+    /// Example: `"openid"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
-    /// `userIdInIdp` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id in idp (wire `userIdInIdp`): string, required.
+    /// Example: `"oj7Nq05R-RRaqak0_YlMLnnIwsvg"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub user_id_in_idp: String,
-    /// `userInfoInIdp` (required).
+    /// User info in idp (wire `userInfoInIdp`): any JSON value, required.
+    #[serde(default)]
     pub user_info_in_idp: serde_json::Value,
 }
 
-/// The `IsSuccessDto` object of the V3 API, as received.
+/// The `IsSuccessDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `delete_account`, `remove_all_credentials`, `remove_credential`, and 70 more.
+/// Returned by `AuthenticationClient::delete_account`, `AuthenticationClient::remove_all_credentials`, `AuthenticationClient::remove_credential`, `AuthenticationClient::reset_password` and 69 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct IsSuccessDto {
-    /// `success` (required).
+    /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
 }
 
-/// The `LangObject` object of the V3 API, sent and received.
+/// The `LangObject` object of the V3 API, sent and received: 4 fields, 4 required.
+///
+/// Inside the request of `ManagementClient::set_custom_fields` and `ManagementClient::set_user_base_fields`.
+///
+/// Inside the response of `AuthenticationClient::get_country_list`, `ManagementClient::get_custom_fields`, `ManagementClient::get_organization`, `ManagementClient::get_organizations_batch` and 4 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct LangObject {
-    /// `en-US` (required).
+    /// En us (wire `en-US`): object [`LangUnit`], required.
     #[serde(rename = "en-US", deserialize_with = "l::or_default")]
     pub en_us: LangUnit,
-    /// `ja-JP` (required).
+    /// Ja jp (wire `ja-JP`): object [`LangUnit`], required.
     #[serde(rename = "ja-JP", deserialize_with = "l::or_default")]
     pub ja_jp: LangUnit,
-    /// `zh-CN` (required).
+    /// Zh cn (wire `zh-CN`): object [`LangUnit`], required.
     #[serde(rename = "zh-CN", deserialize_with = "l::or_default")]
     pub zh_cn: LangUnit,
-    /// `zh-TW` (required).
+    /// Zh tw (wire `zh-TW`): object [`LangUnit`], required.
     #[serde(rename = "zh-TW", deserialize_with = "l::or_default")]
     pub zh_tw: LangUnit,
 }
@@ -215,14 +260,20 @@ impl LangObject {
     }
 }
 
-/// The `LangUnit` object of the V3 API, sent and received.
+/// The `LangUnit` object of the V3 API, sent and received: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::set_custom_fields` and `ManagementClient::set_user_base_fields`.
+///
+/// Inside the response of `AuthenticationClient::get_country_list`, `ManagementClient::get_custom_fields`, `ManagementClient::get_organization`, `ManagementClient::get_organizations_batch` and 4 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct LangUnit {
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `false`.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `value` (required).
+    /// Value (wire `value`): string, required.
+    /// Example: `"China"`.
     #[serde(deserialize_with = "l::string")]
     pub value: String,
 }
@@ -237,118 +288,144 @@ impl LangUnit {
     }
 }
 
-/// The `OpenResource` object of the V3 API, as received.
+/// The `OpenResource` object of the V3 API, as received: 5 fields, 2 required.
+///
+/// Inside the response of `AuthenticationClient::get_user_authorized_resources_list` and `ManagementClient::get_user_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OpenResource {
-    /// `arrAuthorize`.
+    /// Arr authorize (wire `arrAuthorize`): object [`ArrayAuthorize`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arr_authorize: Option<ArrayAuthorize>,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"resourceCode"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceType` (required).
+    /// Resource type (wire `resourceType`): enum [`OpenResourceResourceType`], required.
+    /// One of `TREE`, `STRING` or `ARRAY`.
     pub resource_type: OpenResourceResourceType,
-    /// `strAuthorize`.
+    /// Str authorize (wire `strAuthorize`): object [`StrAuthorize`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub str_authorize: Option<StrAuthorize>,
-    /// `treeAuthorize`.
+    /// Tree authorize (wire `treeAuthorize`): object [`TreeAuthorize`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tree_authorize: Option<TreeAuthorize>,
 }
 
-/// The `ParsedUserAgent` object of the V3 API, as received.
+/// The `ParsedUserAgent` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `AuthenticationClient::get_login_history`, `ManagementClient::get_admin_audit_logs` and `ManagementClient::get_user_action_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ParsedUserAgent {
-    /// `device` (required).
+    /// Device (wire `device`): string, required.
+    /// Example: `"Desktop"`.
     #[serde(deserialize_with = "l::string")]
     pub device: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `os` (required).
+    /// Os (wire `os`): string, required.
+    /// Example: `"Windows"`.
     #[serde(deserialize_with = "l::string")]
     pub os: String,
 }
 
-/// The `PolicyCondition` object of the V3 API, as received.
+/// The `PolicyCondition` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `AuthenticationClient::get_authorized_resources`, `ManagementClient::get_authorized_resources`, `ManagementClient::get_group_authorized_resources` and `ManagementClient::get_user_authorized_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct PolicyCondition {
-    /// `operator` (required).
+    /// Operator (wire `operator`): enum [`PolicyConditionOperator`], required.
+    /// One of `Bool`, `DateEquals`, `DateNotEquals`, `DateLessThan`, `DateLessThanEquals`, `DateGreaterThan`, `DateGreaterThanEquals`, `IpAddress`, `NotIpAddress`, `NumericEquals`, `NumericNotEquals`, `NumericLessThan` or 10 more.
     pub operator: PolicyConditionOperator,
-    /// `param` (required).
+    /// Param (wire `param`): enum [`PolicyConditionParam`], required.
+    /// One of `UserPoolId`, `AppId`, `RequestFrom`, `UserId`, `UserArn`, `CurrentTime`, `EpochTime`, `SourceIp`, `User`, `MultiFactorAuthPresent`, `MultiFactorAuthAge`, `UserAgent` or 11 more.
     pub param: PolicyConditionParam,
-    /// `value` (required).
+    /// Value (wire `value`): string, required.
+    /// Example: `"1"`.
     #[serde(deserialize_with = "l::string")]
     pub value: String,
 }
 
-/// The `RoleDto` object of the V3 API, as received.
+/// The `RoleDto` object of the V3 API, as received: 9 fields, 6 required.
 ///
-/// Returned by `get_role_list`, `create_role`, `get_role`, and 2 more.
+/// Returned by `AuthenticationClient::get_role_list`, `ManagementClient::create_role`, `ManagementClient::get_role`, `ManagementClient::get_user_roles` and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RoleDto {
-    /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Code (wire `code`): string, required.
+    /// Example: `"role1"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
-    /// `description` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Description (wire `description`): string, required.
+    /// Example: `"this is role description"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub description: String,
-    /// `disableTime`.
+    /// Disable time (wire `disableTime`): integer, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub disable_time: Option<i64>,
-    /// `enablePermissionApply`.
+    /// Enable permission apply (wire `enablePermissionApply`): boolean, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub enable_permission_apply: Option<bool>,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    /// Example: `"role1"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `namespace` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Namespace (wire `namespace`): string, required.
+    /// Example: `"default"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace: String,
-    /// `namespaceName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Namespace name (wire `namespaceName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_name: String,
-    /// `status`.
+    /// Status (wire `status`): string, optional.
+    /// Example: `"ENABLE"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub status: Option<String>,
 }
 
-/// The `StrAuthorize` object of the V3 API, as received.
+/// The `StrAuthorize` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `AuthenticationClient::get_user_authorized_resources_list` and `ManagementClient::get_user_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct StrAuthorize {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `value` (required).
+    /// Value (wire `value`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub value: String,
 }
 
-/// The `StrResourceAuthAction` object of the V3 API, as received.
+/// The `StrResourceAuthAction` object of the V3 API, as received: 2 fields, 0 required.
+///
+/// Inside the response of `AuthenticationClient::get_user_auth_resource_struct`, `ManagementClient::get_external_user_resource_struct` and `ManagementClient::get_user_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct StrResourceAuthAction {
-    /// `actions`.
+    /// Actions (wire `actions`): list of string, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<String>>,
-    /// `value`.
+    /// Value (wire `value`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -356,23 +433,26 @@ pub struct StrResourceAuthAction {
     pub value: Option<String>,
 }
 
-/// The `TreeAuthBo` object of the V3 API, as received.
+/// The `TreeAuthBo` object of the V3 API, as received: 5 fields, 3 required.
+///
+/// Inside the response of `AuthenticationClient::get_user_authorized_resources_list` and `ManagementClient::get_user_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TreeAuthBo {
-    /// `nodeActions` (required).
+    /// Node actions (wire `nodeActions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub node_actions: Vec<String>,
-    /// `nodeExtendFieldValue`.
+    /// Node extend field value (wire `nodeExtendFieldValue`): any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node_extend_field_value: Option<serde_json::Value>,
-    /// `nodeName` (required).
+    /// Node name (wire `nodeName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub node_name: String,
-    /// `nodePath` (required).
+    /// Node path (wire `nodePath`): string, required.
+    /// Example: `"/treeCode1/treeCode11"`.
     #[serde(deserialize_with = "l::string")]
     pub node_path: String,
-    /// `nodeValue`.
+    /// Node value (wire `nodeValue`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -380,41 +460,47 @@ pub struct TreeAuthBo {
     pub node_value: Option<String>,
 }
 
-/// The `TreeAuthorize` object of the V3 API, as received.
+/// The `TreeAuthorize` object of the V3 API, as received: 1 field, 1 required.
+///
+/// Inside the response of `AuthenticationClient::get_user_authorized_resources_list` and `ManagementClient::get_user_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TreeAuthorize {
-    /// `authList` (required).
+    /// Auth list (wire `authList`): list of object [`TreeAuthBo`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub auth_list: Vec<TreeAuthBo>,
 }
 
-/// The `TreeResourceAuthAction` object of the V3 API, as received.
+/// The `TreeResourceAuthAction` object of the V3 API, as received: 1 field, 0 required.
+///
+/// Inside the response of `AuthenticationClient::get_user_auth_resource_struct`, `ManagementClient::get_external_user_resource_struct` and `ManagementClient::get_user_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TreeResourceAuthAction {
-    /// `nodeAuthActionList`.
+    /// Node auth action list (wire `nodeAuthActionList`): list of object [`TreeStructs`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node_auth_action_list: Option<Vec<TreeStructs>>,
 }
 
-/// The `TreeStructs` object of the V3 API, as received.
+/// The `TreeStructs` object of the V3 API, as received: 5 fields, 2 required.
+///
+/// Inside the response of `AuthenticationClient::get_user_auth_resource_struct`, `ManagementClient::get_external_user_resource_struct` and `ManagementClient::get_user_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct TreeStructs {
-    /// `actions`.
+    /// Actions (wire `actions`): list of string, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<String>>,
-    /// `children`.
+    /// Children (wire `children`): list of object [`TreeStructs`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<TreeStructs>>,
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `value`.
+    /// Value (wire `value`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -422,301 +508,385 @@ pub struct TreeStructs {
     pub value: Option<String>,
 }
 
-/// The `UserDto` object of the V3 API, as received.
+/// The `UserDto` object of the V3 API, as received: 57 fields, 9 required.
 ///
-/// Returned by `get_profile`, `sign_up`, `update_profile`, and 11 more.
+/// Returned by `AuthenticationClient::get_profile`, `AuthenticationClient::sign_up`, `AuthenticationClient::update_profile`, `ManagementClient::create_user` and 10 more.
+///
+/// Inside the response of `AuthenticationClient::get_group_list`, `ManagementClient::create_group`, `ManagementClient::create_groups_batch`, `ManagementClient::create_or_update_group` and 7 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
+    /// Example: `"2022-06-03"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub birthdate: Option<String>,
-    /// `browser`.
+    /// Browser (wire `browser`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub browser: Option<String>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub city: Option<String>,
-    /// `company`.
+    /// Company (wire `company`): string, optional.
+    /// Example: `"steamory"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub company: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
+    /// Example: `"CN"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub country: Option<String>,
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `customData`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Custom data (wire `customData`): any JSON value, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `departmentIds`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Department ids (wire `departmentIds`): list of string, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
-    /// `device`.
+    /// Device (wire `device`): string, optional.
+    /// Example: `"iOS"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub device: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub email: Option<String>,
-    /// `emailVerified` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Email verified (wire `emailVerified`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub email_verified: bool,
-    /// `externalId`.
+    /// External id (wire `externalId`): string, optional.
+    /// Example: `"10010"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub external_id: Option<String>,
-    /// `familyName`.
+    /// Family name (wire `familyName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub family_name: Option<String>,
-    /// `formatted`.
+    /// Formatted (wire `formatted`): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub formatted: Option<String>,
-    /// `gender` (required).
+    /// Gender (wire `gender`): enum [`UserDtoGender`], required.
+    /// One of `M`, `F` or `U`.
+    #[serde(default)]
     pub gender: UserDtoGender,
-    /// `givenName`.
+    /// Given name (wire `givenName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub given_name: Option<String>,
-    /// `identities`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Identities (wire `identities`): list of object [`IdentityDto`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identities: Option<Vec<IdentityDto>>,
-    /// `identityNumber`.
+    /// Identity number (wire `identityNumber`): string, optional.
+    /// Example: `"420421xxxxxxxx1234"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub identity_number: Option<String>,
-    /// `lastIp`.
+    /// Last ip (wire `lastIp`): string, optional.
+    /// Example: `"127.0.0.1"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
-    /// `lastLogin`.
+    /// Last login (wire `lastLogin`): string, optional.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login: Option<String>,
-    /// `lastLoginApp`.
+    /// Last login app (wire `lastLoginApp`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login_app: Option<String>,
-    /// `lastMfaTime`.
+    /// Last mfa time (wire `lastMfaTime`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_mfa_time: Option<String>,
-    /// `locale`.
+    /// Locale (wire `locale`): string, optional.
+    /// Example: `"af"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub locale: Option<String>,
-    /// `loginsCount`.
+    /// Logins count (wire `loginsCount`): integer, optional.
+    /// Example: `3`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub logins_count: Option<i64>,
-    /// `mainDepartmentId`.
+    /// Main department id (wire `mainDepartmentId`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub main_department_id: Option<String>,
-    /// `metadataSource`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Metadata source (wire `metadataSource`): any JSON value, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_source: Option<serde_json::Value>,
-    /// `middleName`.
+    /// Middle name (wire `middleName`): string, optional.
+    /// Example: `"James"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub middle_name: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub nickname: Option<String>,
-    /// `passwordLastSetAt`.
+    /// Password last set at (wire `passwordLastSetAt`): string, optional.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub password_last_set_at: Option<String>,
-    /// `passwordSecurityLevel`.
+    /// Password security level (wire `passwordSecurityLevel`): integer, optional.
+    /// Example: `1`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub password_security_level: Option<i64>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
+    /// Example: `"188xxxx8888"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
+    /// Example: `"+86"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
-    /// `phoneVerified` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Phone verified (wire `phoneVerified`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub phone_verified: bool,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub photo: Option<String>,
-    /// `postIdList`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Post id list (wire `postIdList`): list of string, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_id_list: Option<Vec<String>>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
+    /// Example: `"438100"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub postal_code: Option<String>,
-    /// `preferredUsername`.
+    /// Preferred username (wire `preferredUsername`): string, optional.
+    /// Example: `"alice"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub preferred_username: Option<String>,
-    /// `profile`.
+    /// Profile (wire `profile`): string, optional.
+    /// Example: `"alice"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub profile: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub province: Option<String>,
-    /// `region`.
+    /// Region (wire `region`): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub region: Option<String>,
-    /// `registerSource`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Register source (wire `registerSource`): list of string, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_source: Option<Vec<String>>,
-    /// `resetPasswordOnNextLogin`.
+    /// Reset password on next login (wire `resetPasswordOnNextLogin`): boolean, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub reset_password_on_next_login: Option<bool>,
-    /// `signedUp`.
+    /// Signed up (wire `signedUp`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub signed_up: Option<String>,
-    /// `status` (required).
+    /// Status (wire `status`): enum [`UserDtoStatus`], required.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
+    #[serde(default)]
     pub status: UserDtoStatus,
-    /// `statusChangedAt`.
+    /// Status changed at (wire `statusChangedAt`): string, optional.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub status_changed_at: Option<String>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub street_address: Option<String>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
-    /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
-    /// `userSourceId`.
+    /// User source id (wire `userSourceId`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_source_id: Option<String>,
-    /// `userSourceType` (required).
+    /// User source type (wire `userSourceType`): enum [`UserDtoUserSourceType`], required.
+    /// One of `excel`, `register`, `adminCreated` or `sync`.
+    #[serde(default)]
     pub user_source_type: UserDtoUserSourceType,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
+    /// Example: `"bob"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub username: Option<String>,
-    /// `website`.
+    /// Website (wire `website`): string, optional.
+    /// Example: `"https://my-website.com"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub website: Option<String>,
-    /// `workStatus` (required).
+    /// Work status (wire `workStatus`): enum [`UserDtoWorkStatus`], required.
+    /// One of `Closed` or `Active`.
+    #[serde(default)]
     pub work_status: UserDtoWorkStatus,
-    /// `zoneinfo`.
+    /// Zoneinfo (wire `zoneinfo`): string, optional.
+    /// Example: `"GMT-08:00"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]

@@ -8,27 +8,32 @@ use crate::lenient as l;
 use crate::{Page, SecretString};
 use serde::{Deserialize, Serialize};
 
-/// The `ActionAuth` object of the V3 API, as received.
+/// The `ActionAuth` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `ManagementClient::list_resource_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ActionAuth {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     #[serde(deserialize_with = "l::string")]
     pub action: String,
-    /// `userIds` (required).
+    /// User ids (wire `userIds`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub user_ids: Vec<String>,
 }
 
-/// The `AddGroupMembersReqDto` object of the V3 API, as sent.
+/// The `AddGroupMembersReqDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `add_group_members`.
+/// Sent by `ManagementClient::add_group_members`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AddGroupMembersReqDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"developer"`.
     pub code: String,
-    /// `userIds` (required).
+    /// User ids (wire `userIds`): list of string, required.
+    /// Example: `["6229ffaxxxxxxxxcade3e3d9"]`.
     pub user_ids: Vec<String>,
 }
 
@@ -42,15 +47,15 @@ impl AddGroupMembersReqDto {
     }
 }
 
-/// The `AddTenantUsersDto` object of the V3 API, as sent.
+/// The `AddTenantUsersDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `add_tenant_users`.
+/// Sent by `ManagementClient::add_tenant_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AddTenantUsersDto {
-    /// `linkUserIds` (required).
+    /// Link user ids (wire `linkUserIds`): list of string, required.
     pub link_user_ids: Vec<String>,
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId`): string, required.
     pub tenant_id: String,
 }
 
@@ -64,15 +69,17 @@ impl AddTenantUsersDto {
     }
 }
 
-/// The `AddWhitelistDto` object of the V3 API, as sent.
+/// The `AddWhitelistDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `add_whitelist`.
+/// Sent by `ManagementClient::add_whitelist`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AddWhitelistDto {
-    /// `list`.
+    /// List (wire `list`): list of string, optional.
+    /// Example: `["12580@163.com"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list: Option<Vec<String>>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`AddWhitelistDtoType`], required.
+    /// One of `USERNAME`, `EMAIL` or `PHONE`.
     pub r#type: AddWhitelistDtoType,
 }
 
@@ -83,94 +90,115 @@ impl AddWhitelistDto {
     }
 }
 
-/// The `AdminAuditLogDto` object of the V3 API, as received.
+/// The `AdminAuditLogDto` object of the V3 API, as received: 16 fields, 11 required.
 ///
-/// Returned by `get_admin_audit_logs`.
+/// Returned by `ManagementClient::get_admin_audit_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AdminAuditLogDto {
-    /// `adminUserAvatar` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Admin user avatar (wire `adminUserAvatar`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub admin_user_avatar: String,
-    /// `adminUserDisplayName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Admin user display name (wire `adminUserDisplayName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub admin_user_display_name: String,
-    /// `adminUserId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Admin user id (wire `adminUserId`): string, required.
+    /// Example: `"xxx"`.
+    #[serde(deserialize_with = "l::id")]
     pub admin_user_id: String,
-    /// `clientIp`.
+    /// Client ip (wire `clientIp`): string, optional.
+    /// Example: `"127.0.0.1"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub client_ip: Option<String>,
-    /// `eventDetails`.
+    /// Event details (wire `eventDetails`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub event_details: Option<String>,
-    /// `geoip` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Geoip (wire `geoip`): object [`GeoIp`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
-    /// `operationParam`.
+    /// Operation param (wire `operationParam`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub operation_param: Option<String>,
-    /// `operationType` (required).
+    /// Operation type (wire `operationType`): enum [`AdminAuditLogDtoOperationType`], required.
+    /// One of `all`, `create`, `delete`, `import`, `export`, `update`, `refresh`, `sync`, `invite`, `resign`, `recover`, `disable` or 10 more.
+    #[serde(default)]
     pub operation_type: AdminAuditLogDtoOperationType,
-    /// `originValue`.
+    /// Origin value (wire `originValue`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub origin_value: Option<String>,
-    /// `requestId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Request id (wire `requestId`): string, required.
+    /// Example: `"b63b9772-384c-4f2d-981b-01d1feed964d"`.
+    #[serde(deserialize_with = "l::id")]
     pub request_id: String,
-    /// `resourceType` (required).
+    /// Resource type (wire `resourceType`): enum [`AdminAuditLogDtoResourceType`], required.
+    /// One of `all`, `user`, `userpool`, `tenant`, `userLoginState`, `userAccountState`, `userGroup`, `fieldEncryptState`, `syncTask`, `socialConnection`, `enterpriseConnection`, `customDatabase` or 27 more.
+    #[serde(default)]
     pub resource_type: AdminAuditLogDtoResourceType,
-    /// `success` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub success: bool,
-    /// `targetValue`.
+    /// Target value (wire `targetValue`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub target_value: Option<String>,
-    /// `timestamp` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Timestamp (wire `timestamp`): string, required.
+    /// Example: `"2022-09-20T08:55:00.188+0800"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub timestamp: String,
-    /// `ua` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Ua (wire `ua`): object [`ParsedUserAgent`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub ua: ParsedUserAgent,
-    /// `userAgent` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User agent (wire `userAgent`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub user_agent: String,
 }
 
-/// The `AliExmailEmailProviderConfig` object of the V3 API, as received.
+/// The `AliExmailEmailProviderConfig` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `ManagementClient::config_email_provider` and `ManagementClient::get_email_provider`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AliExmailEmailProviderConfig {
-    /// `sender` (required).
+    /// Sender (wire `sender`): string, required.
+    /// Example: `"test"`.
     #[serde(deserialize_with = "l::string")]
     pub sender: String,
-    /// `senderPass` (required).
+    /// Sender pass (wire `senderPass`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub sender_pass: SecretString,
 }
 
-/// The `AliExmailEmailProviderConfigInput` object of the V3 API, as sent.
+/// The `AliExmailEmailProviderConfigInput` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::config_email_provider`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AliExmailEmailProviderConfigInput {
-    /// `sender` (required).
+    /// Sender (wire `sender`): string, required.
     pub sender: String,
-    /// `senderPass` (required).
+    /// Sender pass (wire `senderPass`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub sender_pass: SecretString,
 }
 
@@ -184,175 +212,210 @@ impl AliExmailEmailProviderConfigInput {
     }
 }
 
-/// The `Any` object of the V3 API, as received.
+/// The `Any` object of the V3 API, as received: 0 fields, 0 required.
+///
+/// Inside the response of `ManagementClient::trigger_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Any {}
 
-/// The `AppDto` object of the V3 API, as received.
+/// The `AppDto` object of the V3 API, as received: 5 fields, 5 required.
 ///
-/// Returned by `get_user_accessible_apps`, `get_user_authorized_apps`.
+/// Returned by `ManagementClient::get_user_accessible_apps` and `ManagementClient::get_user_authorized_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AppDto {
-    /// `appDefaultLoginStrategy` (required).
+    /// App default login strategy (wire `appDefaultLoginStrategy`): enum [`AppDtoAppDefaultLoginStrategy`], required.
+    /// One of `ALLOW_ALL` or `DENY_ALL`.
+    #[serde(default)]
     pub app_default_login_strategy: AppDtoAppDefaultLoginStrategy,
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"app1"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.com/login"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
-    /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App logo (wire `appLogo`): string, required.
+    /// Example: `"https://example.com/logo.png"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
-    /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App name (wire `appName`): string, required.
+    /// Example: `"App Name"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
 }
 
-/// The `ApplicationAgreementDto` object of the V3 API, as received.
+/// The `ApplicationAgreementDto` object of the V3 API, as received: 4 fields, 4 required.
+///
+/// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app` and `ManagementClient::list_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ApplicationAgreementDto {
-    /// `content` (required).
+    /// Content (wire `content`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub content: String,
-    /// `displayAt` (required).
+    /// Display at (wire `displayAt`): list of enum [`ApplicationAgreementDtoDisplayAt`], required.
+    /// One of `LoginPage` or `RegisterPage`.
     #[serde(deserialize_with = "l::or_default")]
     pub display_at: Vec<ApplicationAgreementDtoDisplayAt>,
-    /// `isRequired` (required).
+    /// Is required (wire `isRequired`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub is_required: bool,
-    /// `lang` (required).
+    /// Lang (wire `lang`): enum [`ApplicationAgreementDtoLang`], required.
+    /// One of `zh-CN`, `en-US`, `zh-TW` or `ja-JP`.
     pub lang: ApplicationAgreementDtoLang,
 }
 
-/// The `ApplicationBrandingConfig` object of the V3 API, as received.
+/// The `ApplicationBrandingConfig` object of the V3 API, as received: 12 fields, 9 required.
+///
+/// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app` and `ManagementClient::list_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ApplicationBrandingConfig {
-    /// `agreements` (required).
+    /// Agreements (wire `agreements`): list of object [`ApplicationAgreementDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub agreements: Vec<ApplicationAgreementDto>,
-    /// `customBackground`.
+    /// Custom background (wire `customBackground`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub custom_background: Option<String>,
-    /// `customCSS`.
+    /// Custom css (wire `customCSS`): string, optional.
     #[serde(
         rename = "customCSS",
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub custom_css: Option<String>,
-    /// `customCSSEnabled` (required).
+    /// Custom css enabled (wire `customCSSEnabled`): boolean, required.
     #[serde(rename = "customCSSEnabled", deserialize_with = "l::bool")]
     pub custom_css_enabled: bool,
-    /// `customLoadingImage`.
+    /// Custom loading image (wire `customLoadingImage`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub custom_loading_image: Option<String>,
-    /// `defaultLanguage` (required).
+    /// Default language (wire `defaultLanguage`): enum [`ApplicationBrandingConfigDefaultLanguage`], required.
+    /// One of `zh-CN`, `en-US`, `zh-TW` or `ja-JP`.
     pub default_language: ApplicationBrandingConfigDefaultLanguage,
-    /// `guardVersion` (required).
+    /// Guard version (wire `guardVersion`): enum [`ApplicationBrandingConfigGuardVersion`], required.
+    /// One of `Advanced` or `Classical`.
     pub guard_version: ApplicationBrandingConfigGuardVersion,
-    /// `showAgreement` (required).
+    /// Show agreement (wire `showAgreement`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub show_agreement: bool,
-    /// `showChangeLanguageButton` (required).
+    /// Show change language button (wire `showChangeLanguageButton`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub show_change_language_button: bool,
-    /// `showEnterpriseConnections` (required).
+    /// Show enterprise connections (wire `showEnterpriseConnections`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub show_enterprise_connections: bool,
-    /// `showForgetPasswordButton` (required).
+    /// Show forget password button (wire `showForgetPasswordButton`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub show_forget_password_button: bool,
-    /// `showSocialConnections` (required).
+    /// Show social connections (wire `showSocialConnections`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub show_social_connections: bool,
 }
 
-/// The `ApplicationBrandingConfigInputDto` object of the V3 API, as sent.
+/// The `ApplicationBrandingConfigInputDto` object of the V3 API, as sent: 10 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::create_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationBrandingConfigInputDto {
-    /// `customBackground`.
+    /// Custom background (wire `customBackground`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_background: Option<String>,
-    /// `customCSS`.
+    /// Custom css (wire `customCSS`): string, optional.
     #[serde(rename = "customCSS", default, skip_serializing_if = "Option::is_none")]
     pub custom_css: Option<String>,
-    /// `customCSSEnabled`.
+    /// Custom css enabled (wire `customCSSEnabled`): boolean, optional.
     #[serde(
         rename = "customCSSEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_css_enabled: Option<bool>,
-    /// `customLoadingImage`.
+    /// Custom loading image (wire `customLoadingImage`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_loading_image: Option<String>,
-    /// `defaultLanguage`.
+    /// Default language (wire `defaultLanguage`): enum [`ApplicationBrandingConfigInputDtoDefaultLanguage`], optional.
+    /// One of `zh-CN`, `en-US`, `zh-TW` or `ja-JP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_language: Option<ApplicationBrandingConfigInputDtoDefaultLanguage>,
-    /// `guardVersion`.
+    /// Guard version (wire `guardVersion`): enum [`ApplicationBrandingConfigInputDtoGuardVersion`], optional.
+    /// One of `Advanced` or `Classical`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guard_version: Option<ApplicationBrandingConfigInputDtoGuardVersion>,
-    /// `showChangeLanguageButton`.
+    /// Show change language button (wire `showChangeLanguageButton`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_change_language_button: Option<bool>,
-    /// `showEnterpriseConnections`.
+    /// Show enterprise connections (wire `showEnterpriseConnections`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_enterprise_connections: Option<bool>,
-    /// `showForgetPasswordButton`.
+    /// Show forget password button (wire `showForgetPasswordButton`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_forget_password_button: Option<bool>,
-    /// `showSocialConnections`.
+    /// Show social connections (wire `showSocialConnections`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_social_connections: Option<bool>,
 }
 
-/// The `ApplicationDefaultLoginMethod` object of the V3 API, as received.
+/// The `ApplicationDefaultLoginMethod` object of the V3 API, as received: 5 fields, 5 required.
+///
+/// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app`, `ManagementClient::list_applications` and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationDefaultLoginMethod {
-    /// `adExtIdpConnId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ad ext idp conn id (wire `adExtIdpConnId`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub ad_ext_idp_conn_id: String,
-    /// `connectionType` (required).
+    /// Connection type (wire `connectionType`): enum [`ApplicationDefaultLoginMethodConnectionType`], required.
+    /// One of `PASSCODE`, `PASSWORD`, `QRCODE`, `LDAP` or `AD`.
+    #[serde(default)]
     pub connection_type: ApplicationDefaultLoginMethodConnectionType,
-    /// `ldapExtIdpConnId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ldap ext idp conn id (wire `ldapExtIdpConnId`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub ldap_ext_idp_conn_id: String,
-    /// `qrcodeExtIdpConnId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Qrcode ext idp conn id (wire `qrcodeExtIdpConnId`): string, required.
+    /// Example: `"6303a2bf2xxxxx7f665f01bf1"`.
+    #[serde(deserialize_with = "l::id")]
     pub qrcode_ext_idp_conn_id: String,
-    /// `qrcodeType` (required).
+    /// Qrcode type (wire `qrcodeType`): enum [`ApplicationDefaultLoginMethodQrcodeType`], required.
+    /// One of `SELF_BUILT_APP`, `WECHAT_OFFICIAL_ACCOUNT` or `WECHAT_MINI_PROGRAM`.
+    #[serde(default)]
     pub qrcode_type: ApplicationDefaultLoginMethodQrcodeType,
 }
 
-/// The `ApplicationDefaultLoginMethodInput` object of the V3 API, as sent.
+/// The `ApplicationDefaultLoginMethodInput` object of the V3 API, as sent: 5 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::create_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationDefaultLoginMethodInput {
-    /// `adExtIdpConnId`.
+    /// Ad ext idp conn id (wire `adExtIdpConnId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad_ext_idp_conn_id: Option<String>,
-    /// `connectionType` (required).
+    /// Connection type (wire `connectionType`): enum [`ApplicationDefaultLoginMethodInputConnectionType`], required.
+    /// One of `PASSCODE`, `PASSWORD`, `QRCODE`, `LDAP` or `AD`.
     pub connection_type: ApplicationDefaultLoginMethodInputConnectionType,
-    /// `ldapExtIdpConnId`.
+    /// Ldap ext idp conn id (wire `ldapExtIdpConnId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ldap_ext_idp_conn_id: Option<String>,
-    /// `qrcodeExtIdpConnId`.
+    /// Qrcode ext idp conn id (wire `qrcodeExtIdpConnId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qrcode_ext_idp_conn_id: Option<String>,
-    /// `qrcodeType`.
+    /// Qrcode type (wire `qrcodeType`): enum [`ApplicationDefaultLoginMethodInputQrcodeType`], optional.
+    /// One of `SELF_BUILT_APP`, `WECHAT_OFFICIAL_ACCOUNT` or `WECHAT_MINI_PROGRAM`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qrcode_type: Option<ApplicationDefaultLoginMethodInputQrcodeType>,
 }
@@ -370,141 +433,163 @@ impl ApplicationDefaultLoginMethodInput {
     }
 }
 
-/// The `ApplicationDto` object of the V3 API, as received.
+/// The `ApplicationDto` object of the V3 API, as received: 27 fields, 21 required.
 ///
-/// Returned by `get_application`, `get_verify_config_app`, `list_applications`.
+/// Returned by `ManagementClient::get_application`, `ManagementClient::get_verify_config_app` and `ManagementClient::list_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationDto {
-    /// `appDescription`.
+    /// App description (wire `appDescription`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub app_description: Option<String>,
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62eaa95fe0xxxx9a5295bf7c"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `appIdentifier` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App identifier (wire `appIdentifier`): string, required.
+    /// Example: `"example"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_identifier: String,
-    /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App logo (wire `appLogo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
-    /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App name (wire `appName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
-    /// `appType` (required).
+    /// App type (wire `appType`): enum [`ApplicationDtoAppType`], required.
+    /// One of `web`, `spa`, `native`, `api`, `mfa`, `mini-program`, `gateway-app` or `gateway-agent`.
+    #[serde(default)]
     pub app_type: ApplicationDtoAppType,
-    /// `brandingConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Branding config (wire `brandingConfig`): object [`ApplicationBrandingConfig`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub branding_config: ApplicationBrandingConfig,
-    /// `casConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Cas config (wire `casConfig`): object [`CasIdPConfig`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cas_config: Option<CasIdPConfig>,
-    /// `casProviderEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Cas provider enabled (wire `casProviderEnabled`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub cas_provider_enabled: bool,
-    /// `customBrandingEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Custom branding enabled (wire `customBrandingEnabled`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub custom_branding_enabled: bool,
-    /// `customSecurityEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Custom security enabled (wire `customSecurityEnabled`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub custom_security_enabled: bool,
-    /// `defaultProtocol` (required).
+    /// Default protocol (wire `defaultProtocol`): enum [`ApplicationDtoDefaultProtocol`], required.
+    /// One of `oidc`, `oauth`, `saml`, `cas` or `asa`.
+    #[serde(default)]
     pub default_protocol: ApplicationDtoDefaultProtocol,
-    /// `initLoginUri` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Init login uri (wire `initLoginUri`): string, required.
+    /// Example: `"[\"https://example.com/login\"]"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub init_login_uri: String,
-    /// `isIntegrateApp` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Is integrate app (wire `isIntegrateApp`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
-    /// `loginConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Login config (wire `loginConfig`): object [`ApplicationLoginConfigDto`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub login_config: ApplicationLoginConfigDto,
-    /// `logoutRedirectUris` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Logout redirect uris (wire `logoutRedirectUris`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub logout_redirect_uris: Vec<String>,
-    /// `oauthConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Oauth config (wire `oauthConfig`): object [`OauthIdpConfig`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_config: Option<OauthIdpConfig>,
-    /// `oauthProviderEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Oauth provider enabled (wire `oauthProviderEnabled`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub oauth_provider_enabled: bool,
-    /// `oidcConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Oidc config (wire `oidcConfig`): object [`OIDCConfig`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub oidc_config: OIDCConfig,
-    /// `redirectUris` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Redirect uris (wire `redirectUris`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub redirect_uris: Vec<String>,
-    /// `registerConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Register config (wire `registerConfig`): object [`ApplicationRegisterConfig`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub register_config: ApplicationRegisterConfig,
-    /// `samlConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Saml config (wire `samlConfig`): object [`SamlIdpConfig`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_config: Option<SamlIdpConfig>,
-    /// `samlProviderEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Saml provider enabled (wire `samlProviderEnabled`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub saml_provider_enabled: bool,
-    /// `ssoEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Sso enabled (wire `ssoEnabled`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub sso_enabled: bool,
-    /// `ssoEnabledAt`.
+    /// Sso enabled at (wire `ssoEnabledAt`): string, optional.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub sso_enabled_at: Option<String>,
-    /// `template`.
+    /// Template (wire `template`): string, optional.
+    /// Example: `"github"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub template: Option<String>,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
-/// The `ApplicationEnabledExtIdpConnDto` object of the V3 API, as received.
+/// The `ApplicationEnabledExtIdpConnDto` object of the V3 API, as received: 9 fields, 8 required.
+///
+/// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app`, `ManagementClient::list_applications` and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationEnabledExtIdpConnDto {
-    /// `enabled`.
+    /// Enabled (wire `enabled`): boolean, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub enabled: Option<bool>,
-    /// `extIdpConnDisplayName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ext idp conn display name (wire `extIdpConnDisplayName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub ext_idp_conn_display_name: String,
-    /// `extIdpConnId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ext idp conn id (wire `extIdpConnId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_conn_id: String,
-    /// `extIdpConnIdentifier` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ext idp conn identifier (wire `extIdpConnIdentifier`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub ext_idp_conn_identifier: String,
-    /// `extIdpConnLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ext idp conn logo (wire `extIdpConnLogo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub ext_idp_conn_logo: String,
-    /// `extIdpConnType` (required).
+    /// Ext idp conn type (wire `extIdpConnType`): enum [`ApplicationEnabledExtIdpConnDtoExtIdpConnType`], required.
+    /// One of `oidc`, `oauth`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `alipay`, `facebook`, `facebook:mobile`, `twitter`, `google:mobile` or 60 more.
+    #[serde(default)]
     pub ext_idp_conn_type: ApplicationEnabledExtIdpConnDtoExtIdpConnType,
-    /// `extIdpId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ext idp id (wire `extIdpId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_id: String,
-    /// `extIdpType` (required).
+    /// Ext idp type (wire `extIdpType`): enum [`ApplicationEnabledExtIdpConnDtoExtIdpType`], required.
+    /// One of `oidc`, `oauth2`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `wechat`, `google`, `qq`, `wechatwork`, `dingtalk` or 29 more.
+    #[serde(default)]
     pub ext_idp_type: ApplicationEnabledExtIdpConnDtoExtIdpType,
-    /// `isSocial` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Is social (wire `isSocial`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_social: bool,
 }
 
-/// The `ApplicationEnabledExtIdpConnInputDto` object of the V3 API, as sent.
+/// The `ApplicationEnabledExtIdpConnInputDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `ManagementClient::create_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationEnabledExtIdpConnInputDto {
-    /// `extIdpConnId` (required).
+    /// Ext idp conn id (wire `extIdpConnId`): string, required.
     pub ext_idp_conn_id: String,
 }
 
@@ -517,48 +602,54 @@ impl ApplicationEnabledExtIdpConnInputDto {
     }
 }
 
-/// The `ApplicationLoginConfigDto` object of the V3 API, as received.
+/// The `ApplicationLoginConfigDto` object of the V3 API, as received: 5 fields, 5 required.
+///
+/// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app`, `ManagementClient::list_applications` and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ApplicationLoginConfigDto {
-    /// `defaultLoginMethod` (required).
+    /// Default login method (wire `defaultLoginMethod`): object [`ApplicationDefaultLoginMethod`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub default_login_method: ApplicationDefaultLoginMethod,
-    /// `enabledBasicLoginMethods` (required).
+    /// Enabled basic login methods (wire `enabledBasicLoginMethods`): list of enum [`ApplicationLoginConfigDtoEnabledBasicLoginMethods`], required.
+    /// One of `PHONE_CODE`, `EMAIL_CODE`, `PHONE_PASSWORD`, `EMAIL_PASSWORD`, `USERNAME_PASSWORD` or `SELF_BUILT_APP_QRCODE`.
     #[serde(deserialize_with = "l::or_default")]
     pub enabled_basic_login_methods: Vec<ApplicationLoginConfigDtoEnabledBasicLoginMethods>,
-    /// `enabledExtIdpConns` (required).
+    /// Enabled ext idp conns (wire `enabledExtIdpConns`): list of object [`ApplicationEnabledExtIdpConnDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub enabled_ext_idp_conns: Vec<ApplicationEnabledExtIdpConnDto>,
-    /// `mergeLoginAndRegisterPage` (required).
+    /// Merge login and register page (wire `mergeLoginAndRegisterPage`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub merge_login_and_register_page: bool,
-    /// `showAuthorizationPage` (required).
+    /// Show authorization page (wire `showAuthorizationPage`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub show_authorization_page: bool,
 }
 
-/// The `ApplicationLoginConfigInputDto` object of the V3 API, as sent.
+/// The `ApplicationLoginConfigInputDto` object of the V3 API, as sent: 6 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::create_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationLoginConfigInputDto {
-    /// `defaultLoginMethod`.
+    /// Default login method (wire `defaultLoginMethod`): object [`ApplicationDefaultLoginMethodInput`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_login_method: Option<ApplicationDefaultLoginMethodInput>,
-    /// `enabledAllExtIdpConns`.
+    /// Enabled all ext idp conns (wire `enabledAllExtIdpConns`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_all_ext_idp_conns: Option<bool>,
-    /// `enabledBasicLoginMethods`.
+    /// Enabled basic login methods (wire `enabledBasicLoginMethods`): list of enum [`ApplicationLoginConfigInputDtoEnabledBasicLoginMethods`], optional.
+    /// One of `PHONE_CODE`, `EMAIL_CODE`, `PHONE_PASSWORD`, `EMAIL_PASSWORD`, `USERNAME_PASSWORD` or `SELF_BUILT_APP_QRCODE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_basic_login_methods:
         Option<Vec<ApplicationLoginConfigInputDtoEnabledBasicLoginMethods>>,
-    /// `enabledExtIdpConnIds`.
+    /// Enabled ext idp conn ids (wire `enabledExtIdpConnIds`): list of object [`ApplicationEnabledExtIdpConnInputDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_ext_idp_conn_ids: Option<Vec<ApplicationEnabledExtIdpConnInputDto>>,
-    /// `mergeLoginAndRegisterPage`.
+    /// Merge login and register page (wire `mergeLoginAndRegisterPage`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merge_login_and_register_page: Option<bool>,
-    /// `showAuthorizationPage` (required).
+    /// Show authorization page (wire `showAuthorizationPage`): boolean, required.
     pub show_authorization_page: bool,
 }
 
@@ -576,17 +667,23 @@ impl ApplicationLoginConfigInputDto {
     }
 }
 
-/// The `ApplicationMfaDto` object of the V3 API, sent and received.
+/// The `ApplicationMfaDto` object of the V3 API, sent and received: 3 fields, 3 required.
+///
+/// Inside the request of `ManagementClient::set_users_mfa_status`.
+///
+/// Inside the response of `ManagementClient::get_mfa_trigger_data` and `ManagementClient::get_user_mfa_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ApplicationMfaDto {
-    /// `mfaPolicy` (required).
+    /// Mfa policy (wire `mfaPolicy`): string, required.
+    /// Example: `"EMAIL"`.
     #[serde(deserialize_with = "l::string")]
     pub mfa_policy: String,
-    /// `sort` (required).
+    /// Sort (wire `sort`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub sort: i64,
-    /// `status` (required).
+    /// Status (wire `status`): integer, required.
+    /// Example: `1`.
     #[serde(deserialize_with = "l::i64")]
     pub status: i64,
 }
@@ -602,21 +699,25 @@ impl ApplicationMfaDto {
     }
 }
 
-/// The `ApplicationPermissionRecordItem` object of the V3 API, as sent.
+/// The `ApplicationPermissionRecordItem` object of the V3 API, as sent: 5 fields, 3 required.
+///
+/// Inside the request of `ManagementClient::authorize_application_access`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationPermissionRecordItem {
-    /// `effect` (required).
+    /// Effect (wire `effect`): enum [`ApplicationPermissionRecordItemEffect`], required.
+    /// One of `ALLOW` or `DENY`.
     pub effect: ApplicationPermissionRecordItemEffect,
-    /// `inheritByChildren`.
+    /// Inherit by children (wire `inheritByChildren`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inherit_by_children: Option<bool>,
-    /// `namespaceCode`.
+    /// Namespace code (wire `namespaceCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_code: Option<String>,
-    /// `targetIdentifier` (required).
+    /// Target identifier (wire `targetIdentifier`): list of string, required.
     pub target_identifier: Vec<String>,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`ApplicationPermissionRecordItemTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP` or `ORG`.
     pub target_type: ApplicationPermissionRecordItemTargetType,
 }
 
@@ -637,24 +738,32 @@ impl ApplicationPermissionRecordItem {
     }
 }
 
-/// The `ApplicationRegisterConfig` object of the V3 API, as received.
+/// The `ApplicationRegisterConfig` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app` and `ManagementClient::list_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ApplicationRegisterConfig {
-    /// `defaultRegisterMethod` (required).
+    /// Default register method (wire `defaultRegisterMethod`): enum [`ApplicationRegisterConfigDefaultRegisterMethod`], required.
+    /// One of `PASSCODE` or `PASSWORD`.
     pub default_register_method: ApplicationRegisterConfigDefaultRegisterMethod,
-    /// `enabledBasicRegisterMethods` (required).
+    /// Enabled basic register methods (wire `enabledBasicRegisterMethods`): list of enum [`ApplicationRegisterConfigEnabledBasicRegisterMethods`], required.
+    /// One of `PHONE_CODE`, `EMAIL_CODE` or `EMAIL_PASSWORD`.
     #[serde(deserialize_with = "l::or_default")]
     pub enabled_basic_register_methods: Vec<ApplicationRegisterConfigEnabledBasicRegisterMethods>,
 }
 
-/// The `ApplicationRegisterConfigInputDto` object of the V3 API, as sent.
+/// The `ApplicationRegisterConfigInputDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::create_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationRegisterConfigInputDto {
-    /// `defaultRegisterMethod` (required).
+    /// Default register method (wire `defaultRegisterMethod`): enum [`ApplicationRegisterConfigInputDtoDefaultRegisterMethod`], required.
+    /// One of `PASSCODE` or `PASSWORD`.
     pub default_register_method: ApplicationRegisterConfigInputDtoDefaultRegisterMethod,
-    /// `enabledBasicRegisterMethods` (required).
+    /// Enabled basic register methods (wire `enabledBasicRegisterMethods`): list of enum [`ApplicationRegisterConfigInputDtoEnabledBasicRegisterMethods`], required.
+    /// One of `PHONE_CODE`, `EMAIL_CODE` or `EMAIL_PASSWORD`.
     pub enabled_basic_register_methods:
         Vec<ApplicationRegisterConfigInputDtoEnabledBasicRegisterMethods>,
 }
@@ -674,77 +783,92 @@ impl ApplicationRegisterConfigInputDto {
     }
 }
 
-/// The `ApplicationSimpleInfoDto` object of the V3 API, as received.
+/// The `ApplicationSimpleInfoDto` object of the V3 API, as received: 7 fields, 6 required.
 ///
-/// Returned by `get_application_simple_info`, `list_application_simple_info`.
+/// Returned by `ManagementClient::get_application_simple_info` and `ManagementClient::list_application_simple_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationSimpleInfoDto {
-    /// `appDescription`.
+    /// App description (wire `appDescription`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub app_description: Option<String>,
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62eaa95fe0xxxx9a5295bf7c"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `appIdentifier` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App identifier (wire `appIdentifier`): string, required.
+    /// Example: `"example"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_identifier: String,
-    /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App logo (wire `appLogo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
-    /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App name (wire `appName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
-    /// `appType` (required).
+    /// App type (wire `appType`): enum [`ApplicationSimpleInfoDtoAppType`], required.
+    /// One of `web`, `spa`, `native`, `api`, `mfa`, `mini-program`, `gateway-app` or `gateway-agent`.
+    #[serde(default)]
     pub app_type: ApplicationSimpleInfoDtoAppType,
-    /// `isIntegrateApp` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Is integrate app (wire `isIntegrateApp`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
 }
 
-/// The `ApplicationTabMethodsSortConfigDto` object of the V3 API, as sent.
+/// The `ApplicationTabMethodsSortConfigDto` object of the V3 API, as sent: 0 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::update_login_page_config` and `ManagementClient::update_user_pool_tenant_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ApplicationTabMethodsSortConfigDto {}
 
-/// The `AsaAccountDto` object of the V3 API, as received.
+/// The `AsaAccountDto` object of the V3 API, as received: 3 fields, 3 required.
 ///
-/// Returned by `create_asa_account`, `get_asa_account`, `get_asa_account_batch`, and 3 more.
+/// Returned by `ManagementClient::create_asa_account`, `ManagementClient::get_asa_account`, `ManagementClient::get_asa_account_batch`, `ManagementClient::get_assigned_account` and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct AsaAccountDto {
-    /// `accountId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Account id (wire `accountId`): string, required.
+    /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
+    #[serde(deserialize_with = "l::id")]
     pub account_id: String,
-    /// `accountInfo` (required).
+    /// Account info (wire `accountInfo`): any JSON value, required.
+    #[serde(default)]
     pub account_info: serde_json::Value,
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
 }
 
-/// The `AsaAccountTargetDto` object of the V3 API, as received.
+/// The `AsaAccountTargetDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `get_asa_account_assigned_targets`.
+/// Returned by `ManagementClient::get_asa_account_assigned_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AsaAccountTargetDto {
-    /// `targetIdentifier` (required).
+    /// Target identifier (wire `targetIdentifier`): string, required.
+    /// Example: `"code"`.
     #[serde(deserialize_with = "l::string")]
     pub target_identifier: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`AsaAccountTargetDtoTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: AsaAccountTargetDtoTargetType,
 }
 
-/// The `AssignAsaAccountItem` object of the V3 API, as sent.
+/// The `AssignAsaAccountItem` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::assign_asa_account` and `ManagementClient::unassign_asa_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignAsaAccountItem {
-    /// `targetIdentifiers` (required).
+    /// Target identifiers (wire `targetIdentifiers`): list of string, required.
     pub target_identifiers: Vec<String>,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`AssignAsaAccountItemTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: AssignAsaAccountItemTargetType,
 }
 
@@ -761,17 +885,19 @@ impl AssignAsaAccountItem {
     }
 }
 
-/// The `AssignAsaAccountsDto` object of the V3 API, as sent.
+/// The `AssignAsaAccountsDto` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `assign_asa_account`, `unassign_asa_account`.
+/// Sent by `ManagementClient::assign_asa_account` and `ManagementClient::unassign_asa_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignAsaAccountsDto {
-    /// `accountId` (required).
+    /// Account id (wire `accountId`): string, required.
+    /// Example: `"6228edaxxxxxxxxcade3a3d9"`.
     pub account_id: String,
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
-    /// `targets` (required).
+    /// Targets (wire `targets`): list of object [`AssignAsaAccountItem`], required.
     pub targets: Vec<AssignAsaAccountItem>,
 }
 
@@ -790,14 +916,14 @@ impl AssignAsaAccountsDto {
     }
 }
 
-/// The `AssignRoleBatchDto` object of the V3 API, as sent.
+/// The `AssignRoleBatchDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `assign_role_batch`.
+/// Sent by `ManagementClient::assign_role_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssignRoleBatchDto {
-    /// `roles` (required).
+    /// Roles (wire `roles`): list of object [`RoleCodeDto`], required.
     pub roles: Vec<RoleCodeDto>,
-    /// `targets` (required).
+    /// Targets (wire `targets`): list of object [`TargetDto`], required.
     pub targets: Vec<TargetDto>,
 }
 
@@ -808,24 +934,28 @@ impl AssignRoleBatchDto {
     }
 }
 
-/// The `AssignRoleDto` object of the V3 API, as sent.
+/// The `AssignRoleDto` object of the V3 API, as sent: 5 fields, 2 required.
 ///
-/// Sent by `assign_role`.
+/// Sent by `ManagementClient::assign_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignRoleDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"code1"`.
     pub code: String,
-    /// `enableTime`.
+    /// Enable time (wire `enableTime`): integer, optional.
+    /// Example: `1669114748050`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_time: Option<i64>,
-    /// `endTime`.
+    /// End time (wire `endTime`): integer, optional.
+    /// Example: `1669114748050`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<i64>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `targets` (required).
+    /// Targets (wire `targets`): list of object [`TargetDto`], required.
     pub targets: Vec<TargetDto>,
 }
 
@@ -842,19 +972,21 @@ impl AssignRoleDto {
     }
 }
 
-/// The `AssociateTenantResourceDto` object of the V3 API, as sent.
+/// The `AssociateTenantResourceDto` object of the V3 API, as sent: 4 fields, 3 required.
 ///
-/// Sent by `associate_tenant_resource`.
+/// Sent by `ManagementClient::associate_tenant_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssociateTenantResourceDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub app_id: String,
-    /// `association` (required).
+    /// Association (wire `association`): boolean, required.
     pub association: bool,
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
@@ -871,45 +1003,52 @@ impl AssociateTenantResourceDto {
     }
 }
 
-/// The `AuthEnvParams` object of the V3 API, as sent.
+/// The `AuthEnvParams` object of the V3 API, as sent: 8 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::check_external_user_permission`, `ManagementClient::check_permission` and `ManagementClient::check_user_same_level_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthEnvParams {
-    /// `browserType`.
+    /// Browser type (wire `browserType`): enum [`AuthEnvParamsBrowserType`], optional.
+    /// One of `IE`, `Chrome`, `Firefox`, `Safari`, `Edge`, `Opera`, `Safe360` or `QQBrowser`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser_type: Option<AuthEnvParamsBrowserType>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `deviceType`.
+    /// Device type (wire `deviceType`): enum [`AuthEnvParamsDeviceType`], optional.
+    /// One of `PC` or `Mobile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_type: Option<AuthEnvParamsDeviceType>,
-    /// `ip`.
+    /// Ip (wire `ip`): string, optional.
+    /// Example: `"127.0.0.1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// `requestDate`.
+    /// Request date (wire `requestDate`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_date: Option<String>,
-    /// `systemType`.
+    /// System type (wire `systemType`): enum [`AuthEnvParamsSystemType`], optional.
+    /// One of `Windows`, `MacOS`, `Android` or `iOS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_type: Option<AuthEnvParamsSystemType>,
 }
 
-/// The `AuthorizeApplicationAccessDto` object of the V3 API, as sent.
+/// The `AuthorizeApplicationAccessDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `authorize_application_access`.
+/// Sent by `ManagementClient::authorize_application_access`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizeApplicationAccessDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub app_id: String,
-    /// `list` (required).
+    /// List (wire `list`): list of object [`ApplicationPermissionRecordItem`], required.
     pub list: Vec<ApplicationPermissionRecordItem>,
 }
 
@@ -923,15 +1062,18 @@ impl AuthorizeApplicationAccessDto {
     }
 }
 
-/// The `AuthorizeResourceItem` object of the V3 API, as sent.
+/// The `AuthorizeResourceItem` object of the V3 API, as sent: 3 fields, 3 required.
+///
+/// Inside the request of `ManagementClient::authorize_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizeResourceItem {
-    /// `resources` (required).
+    /// Resources (wire `resources`): list of object [`ResourceItemDto`], required.
     pub resources: Vec<ResourceItemDto>,
-    /// `targetIdentifiers` (required).
+    /// Target identifiers (wire `targetIdentifiers`): list of string, required.
     pub target_identifiers: Vec<String>,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`AuthorizeResourceItemTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: AuthorizeResourceItemTargetType,
 }
 
@@ -950,14 +1092,15 @@ impl AuthorizeResourceItem {
     }
 }
 
-/// The `AuthorizeResourcesDto` object of the V3 API, as sent.
+/// The `AuthorizeResourcesDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `authorize_resources`.
+/// Sent by `ManagementClient::authorize_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthorizeResourcesDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`AuthorizeResourceItem`], required.
     pub list: Vec<AuthorizeResourceItem>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -972,27 +1115,38 @@ impl AuthorizeResourcesDto {
     }
 }
 
-/// The `CasIdPConfig` object of the V3 API, sent and received.
+/// The `CasIdPConfig` object of the V3 API, sent and received: 0 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::create_application`.
+///
+/// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app` and `ManagementClient::list_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CasIdPConfig {}
 
-/// The `CellDto` object of the V3 API, as received.
+/// The `CellDto` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `ManagementClient::create_row`, `ManagementClient::get_import_template`, `ManagementClient::get_row`, `ManagementClient::get_row_batch` and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CellDto {
-    /// `fieldId` (required).
+    /// Field id (wire `fieldId`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub field_id: String,
-    /// `value` (required).
+    /// Value (wire `value`): any JSON value, required.
     pub value: serde_json::Value,
 }
 
-/// The `ChangeEmailStrategyDto` object of the V3 API, sent and received.
+/// The `ChangeEmailStrategyDto` object of the V3 API, sent and received: 1 field, 1 required.
+///
+/// Inside the request of `ManagementClient::update_security_settings`.
+///
+/// Inside the response of `ManagementClient::get_security_settings` and `ManagementClient::update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ChangeEmailStrategyDto {
-    /// `verifyOldEmail` (required).
+    /// Verify old email (wire `verifyOldEmail`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub verify_old_email: bool,
 }
@@ -1004,17 +1158,19 @@ impl ChangeEmailStrategyDto {
     }
 }
 
-/// The `ChangeExtIdpAssociationStateDto` object of the V3 API, as sent.
+/// The `ChangeExtIdpAssociationStateDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `change_ext_idp_conn_association_state`.
+/// Sent by `ManagementClient::change_ext_idp_conn_association_state`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeExtIdpAssociationStateDto {
-    /// `association` (required).
+    /// Association (wire `association`): boolean, required.
     pub association: bool,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub id: String,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
@@ -1030,22 +1186,25 @@ impl ChangeExtIdpAssociationStateDto {
     }
 }
 
-/// The `ChangeExtIdpConnStateDto` object of the V3 API, as sent.
+/// The `ChangeExtIdpConnStateDto` object of the V3 API, as sent: 5 fields, 3 required.
 ///
-/// Sent by `change_ext_idp_conn_state`.
+/// Sent by `ManagementClient::change_ext_idp_conn_state`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeExtIdpConnStateDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub app_id: String,
-    /// `appIds`.
+    /// App ids (wire `appIds`): list of string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_ids: Option<Vec<String>>,
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
     pub enabled: bool,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub id: String,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
@@ -1063,11 +1222,16 @@ impl ChangeExtIdpConnStateDto {
     }
 }
 
-/// The `ChangePhoneStrategyDto` object of the V3 API, sent and received.
+/// The `ChangePhoneStrategyDto` object of the V3 API, sent and received: 1 field, 1 required.
+///
+/// Inside the request of `ManagementClient::update_security_settings`.
+///
+/// Inside the response of `ManagementClient::get_security_settings` and `ManagementClient::update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ChangePhoneStrategyDto {
-    /// `verifyOldPhone` (required).
+    /// Verify old phone (wire `verifyOldPhone`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub verify_old_phone: bool,
 }
@@ -1079,15 +1243,15 @@ impl ChangePhoneStrategyDto {
     }
 }
 
-/// The `ChangeUserPoolTenantExtIdpConnDto` object of the V3 API, as sent.
+/// The `ChangeUserPoolTenantExtIdpConnDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `change_userpool_tenan_ext_idp_conn_state`.
+/// Sent by `ManagementClient::change_userpool_tenan_ext_idp_conn_state`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeUserPoolTenantExtIdpConnDto {
-    /// `connIds` (required).
+    /// Conn ids (wire `connIds`): list of string, required.
     pub conn_ids: Vec<String>,
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
     pub enabled: bool,
 }
 
@@ -1098,12 +1262,13 @@ impl ChangeUserPoolTenantExtIdpConnDto {
     }
 }
 
-/// The `CheckDomainAvailable` object of the V3 API, as sent.
+/// The `CheckDomainAvailable` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `check_domain_available`.
+/// Sent by `ManagementClient::check_domain_available`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckDomainAvailable {
-    /// `domain` (required).
+    /// Domain (wire `domain`): string, required.
+    /// Example: `"domain-a"`.
     pub domain: String,
 }
 
@@ -1116,47 +1281,52 @@ impl CheckDomainAvailable {
     }
 }
 
-/// The `CheckDomainAvailableDataDto` object of the V3 API, as received.
+/// The `CheckDomainAvailableDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `check_domain_available`.
+/// Returned by `ManagementClient::check_domain_available`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CheckDomainAvailableDataDto {
-    /// `available` (required).
+    /// Available (wire `available`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub available: bool,
 }
 
-/// The `CheckExternalUserPermissionDataDto` object of the V3 API, as received.
+/// The `CheckExternalUserPermissionDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `check_external_user_permission`.
+/// Returned by `ManagementClient::check_external_user_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckExternalUserPermissionDataDto {
-    /// `checkResultList` (required).
+    /// Check result list (wire `checkResultList`): list of object [`CheckExternalUserPermissionsRespDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub check_result_list: Vec<CheckExternalUserPermissionsRespDto>,
 }
 
-/// The `CheckExternalUserPermissionDto` object of the V3 API, as sent.
+/// The `CheckExternalUserPermissionDto` object of the V3 API, as sent: 6 fields, 4 required.
 ///
-/// Sent by `check_external_user_permission`.
+/// Sent by `ManagementClient::check_external_user_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckExternalUserPermissionDto {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     pub action: String,
-    /// `authEnvParams`.
+    /// Auth env params (wire `authEnvParams`): object [`AuthEnvParams`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_env_params: Option<AuthEnvParams>,
-    /// `externalId` (required).
+    /// External id (wire `externalId`): string, required.
+    /// Example: `"63721xxxxxxxxxxxxdde14a3"`.
     pub external_id: String,
-    /// `judgeConditionEnabled`.
+    /// Judge condition enabled (wire `judgeConditionEnabled`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judge_condition_enabled: Option<bool>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub namespace_code: String,
-    /// `resources` (required).
+    /// Resources (wire `resources`): list of string, required.
     pub resources: Vec<String>,
 }
 
@@ -1179,34 +1349,41 @@ impl CheckExternalUserPermissionDto {
     }
 }
 
-/// The `CheckExternalUserPermissionsRespDto` object of the V3 API, as received.
+/// The `CheckExternalUserPermissionsRespDto` object of the V3 API, as received: 4 fields, 4 required.
+///
+/// Inside the response of `ManagementClient::check_external_user_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckExternalUserPermissionsRespDto {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     #[serde(deserialize_with = "l::string")]
     pub action: String,
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `resource` (required).
+    /// Resource (wire `resource`): string, required.
+    /// Example: `"treeResource1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource: String,
 }
 
-/// The `CheckParamsDataPolicyRespDto` object of the V3 API, as received.
+/// The `CheckParamsDataPolicyRespDto` object of the V3 API, as received: 2 fields, 1 required.
 ///
-/// Returned by `check_data_policy_exists`.
+/// Returned by `ManagementClient::check_data_policy_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckParamsDataPolicyRespDto {
-    /// `isValid` (required).
+    /// Is valid (wire `isValid`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub is_valid: bool,
-    /// `message`.
+    /// Message (wire `message`): string, optional.
+    /// Example: `" data Policy name already exist"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -1214,16 +1391,17 @@ pub struct CheckParamsDataPolicyRespDto {
     pub message: Option<String>,
 }
 
-/// The `CheckParamsDataResourceRespDto` object of the V3 API, as received.
+/// The `CheckParamsDataResourceRespDto` object of the V3 API, as received: 2 fields, 1 required.
 ///
-/// Returned by `check_data_resource_exists`.
+/// Returned by `ManagementClient::check_data_resource_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckParamsDataResourceRespDto {
-    /// `isValid` (required).
+    /// Is valid (wire `isValid`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub is_valid: bool,
-    /// `message`.
+    /// Message (wire `message`): string, optional.
+    /// Example: `"data resource name already exist"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -1231,36 +1409,39 @@ pub struct CheckParamsDataResourceRespDto {
     pub message: Option<String>,
 }
 
-/// The `CheckPermissionDataDto` object of the V3 API, as received.
+/// The `CheckPermissionDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `check_permission`.
+/// Returned by `ManagementClient::check_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckPermissionDataDto {
-    /// `checkResultList` (required).
+    /// Check result list (wire `checkResultList`): list of object [`CheckPermissionsRespDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub check_result_list: Vec<CheckPermissionsRespDto>,
 }
 
-/// The `CheckPermissionDto` object of the V3 API, as sent.
+/// The `CheckPermissionDto` object of the V3 API, as sent: 6 fields, 4 required.
 ///
-/// Sent by `check_permission`.
+/// Sent by `ManagementClient::check_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckPermissionDto {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     pub action: String,
-    /// `authEnvParams`.
+    /// Auth env params (wire `authEnvParams`): object [`AuthEnvParams`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_env_params: Option<AuthEnvParams>,
-    /// `judgeConditionEnabled`.
+    /// Judge condition enabled (wire `judgeConditionEnabled`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judge_condition_enabled: Option<bool>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub namespace_code: String,
-    /// `resources` (required).
+    /// Resources (wire `resources`): list of string, required.
     pub resources: Vec<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"63721xxxxxxxxxxxxdde14a3"`.
     pub user_id: String,
 }
 
@@ -1283,29 +1464,31 @@ impl CheckPermissionDto {
     }
 }
 
-/// The `CheckPermissionNamespaceExistsDto` object of the V3 API, as sent.
+/// The `CheckPermissionNamespaceExistsDto` object of the V3 API, as sent: 2 fields, 0 required.
 ///
-/// Sent by `check_permission_namespace_exists`.
+/// Sent by `ManagementClient::check_permission_namespace_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CheckPermissionNamespaceExistsDto {
-    /// `code`.
+    /// Code (wire `code`): string, optional.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-/// The `CheckPermissionNamespaceExistsRespDto` object of the V3 API, as received.
+/// The `CheckPermissionNamespaceExistsRespDto` object of the V3 API, as received: 2 fields, 1 required.
 ///
-/// Returned by `check_permission_namespace_exists`.
+/// Returned by `ManagementClient::check_permission_namespace_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckPermissionNamespaceExistsRespDto {
-    /// `isValid` (required).
+    /// Is valid (wire `isValid`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub is_valid: bool,
-    /// `message`.
+    /// Message (wire `message`): string, optional.
+    /// Example: `" permission namespace code already exist"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -1313,35 +1496,43 @@ pub struct CheckPermissionNamespaceExistsRespDto {
     pub message: Option<String>,
 }
 
-/// The `CheckPermissionsRespDto` object of the V3 API, as received.
+/// The `CheckPermissionsRespDto` object of the V3 API, as received: 4 fields, 4 required.
+///
+/// Inside the response of `ManagementClient::check_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckPermissionsRespDto {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     #[serde(deserialize_with = "l::string")]
     pub action: String,
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `resource` (required).
+    /// Resource (wire `resource`): string, required.
+    /// Example: `"treeResource1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource: String,
 }
 
-/// The `CheckRoleParamsDto` object of the V3 API, as sent.
+/// The `CheckRoleParamsDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `check_params_namespace`.
+/// Sent by `ManagementClient::check_params_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckRoleParamsDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"exampleCode"`.
     pub code: String,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `namespace` (required).
+    /// Namespace (wire `namespace`): string, required.
+    /// Example: `"default"`.
     pub namespace: String,
 }
 
@@ -1356,40 +1547,43 @@ impl CheckRoleParamsDto {
     }
 }
 
-/// The `CheckRoleParamsRespDto` object of the V3 API, as received.
+/// The `CheckRoleParamsRespDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `check_params_namespace`, `create_admin_role`.
+/// Returned by `ManagementClient::check_params_namespace` and `ManagementClient::create_admin_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckRoleParamsRespDto {
-    /// `isValid` (required).
+    /// Is valid (wire `isValid`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub is_valid: bool,
-    /// `message` (required).
+    /// Message (wire `message`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub message: bool,
 }
 
-/// The `CheckSessionStatusDataDto` object of the V3 API, as received.
+/// The `CheckSessionStatusDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `check_session_status`.
+/// Returned by `ManagementClient::check_session_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CheckSessionStatusDataDto {
-    /// `active` (required).
+    /// Active (wire `active`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub active: bool,
 }
 
-/// The `CheckSessionStatusDto` object of the V3 API, as sent.
+/// The `CheckSessionStatusDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `check_session_status`.
+/// Sent by `ManagementClient::check_session_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckSessionStatusDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"app1"`.
     pub app_id: String,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
 }
 
@@ -1403,38 +1597,43 @@ impl CheckSessionStatusDto {
     }
 }
 
-/// The `CheckUserSameLevelPermissionDataDto` object of the V3 API, as received.
+/// The `CheckUserSameLevelPermissionDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `check_user_same_level_permission`.
+/// Returned by `ManagementClient::check_user_same_level_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckUserSameLevelPermissionDataDto {
-    /// `checkLevelResultList` (required).
+    /// Check level result list (wire `checkLevelResultList`): list of object [`CheckUserSameLevelPermissionRespDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub check_level_result_list: Vec<CheckUserSameLevelPermissionRespDto>,
 }
 
-/// The `CheckUserSameLevelPermissionDto` object of the V3 API, as sent.
+/// The `CheckUserSameLevelPermissionDto` object of the V3 API, as sent: 7 fields, 5 required.
 ///
-/// Sent by `check_user_same_level_permission`.
+/// Sent by `ManagementClient::check_user_same_level_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckUserSameLevelPermissionDto {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
+    /// Example: `"read"`.
     pub action: String,
-    /// `authEnvParams`.
+    /// Auth env params (wire `authEnvParams`): object [`AuthEnvParams`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_env_params: Option<AuthEnvParams>,
-    /// `judgeConditionEnabled`.
+    /// Judge condition enabled (wire `judgeConditionEnabled`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judge_condition_enabled: Option<bool>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub namespace_code: String,
-    /// `resource` (required).
+    /// Resource (wire `resource`): string, required.
+    /// Example: `"treeResourceCode"`.
     pub resource: String,
-    /// `resourceNodeCodes` (required).
+    /// Resource node codes (wire `resourceNodeCodes`): list of string, required.
+    /// Example: `["resourceStructChildrenCode1"]`.
     pub resource_node_codes: Vec<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"63721xxxxxxxxxxxxdde14a3"`.
     pub user_id: String,
 }
 
@@ -1459,126 +1658,153 @@ impl CheckUserSameLevelPermissionDto {
     }
 }
 
-/// The `CheckUserSameLevelPermissionRespDto` object of the V3 API, as received.
+/// The `CheckUserSameLevelPermissionRespDto` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `ManagementClient::check_user_same_level_permission`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CheckUserSameLevelPermissionRespDto {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
+    /// Example: `"get"`.
     #[serde(deserialize_with = "l::string")]
     pub action: String,
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `resourceNodeCode` (required).
+    /// Resource node code (wire `resourceNodeCode`): string, required.
+    /// Example: `"treeResourceStructChildrenCode1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_node_code: String,
 }
 
-/// The `CommonResourceDto` object of the V3 API, as received.
+/// The `CommonResourceDto` object of the V3 API, as received: 14 fields, 8 required.
+///
+/// Inside the response of `ManagementClient::list_common_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CommonResourceDto {
-    /// `actions`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Actions (wire `actions`): list of object [`ResourceAction`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
-    /// `apiIdentifier`.
+    /// Api identifier (wire `apiIdentifier`): string, optional.
+    /// Example: `"https://my-awesome-api.com/api"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub api_identifier: Option<String>,
-    /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Code (wire `code`): string, required.
+    /// Example: `"ecs"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2022-07-03T02:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `linkedToTenant`.
+    /// Linked to tenant (wire `linkedToTenant`): boolean, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub linked_to_tenant: Option<bool>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub namespace: Option<String>,
-    /// `namespaceId` (required).
-    #[serde(deserialize_with = "l::i64")]
+    /// Namespace id (wire `namespaceId`): integer, required.
+    #[serde(default, deserialize_with = "l::i64")]
     pub namespace_id: i64,
-    /// `namespaceName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Namespace name (wire `namespaceName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_name: String,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CommonResourceDtoType`], required.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
+    #[serde(default)]
     pub r#type: CommonResourceDtoType,
-    /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T02:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
-/// The `CommonResourcePagingDto` object of the V3 API, as received.
+/// The `CommonResourcePagingDto` object of the V3 API, as received: 6 fields, 4 required.
 ///
-/// Returned by `list_common_resource`.
+/// Returned by `ManagementClient::list_common_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CommonResourcePagingDto {
-    /// `apiCode`.
+    /// Api code (wire `apiCode`): integer, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub api_code: Option<i64>,
-    /// `list` (required).
+    /// List (wire `list`): list of object [`CommonResourceDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub list: Vec<CommonResourceDto>,
-    /// `message` (required).
+    /// Message (wire `message`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub message: String,
-    /// `requestId`.
+    /// Request id (wire `requestId`): string, optional.
+    /// Example: `"934108e5-9fbf-4d24-8da1-c330328abd6c"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub request_id: Option<String>,
-    /// `statusCode` (required).
+    /// Status code (wire `statusCode`): integer, required.
+    /// Example: `200`.
     #[serde(deserialize_with = "l::i64")]
     pub status_code: i64,
-    /// `totalCount` (required).
+    /// Total count (wire `totalCount`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub total_count: i64,
 }
 
-/// The `Condition` object of the V3 API, sent and received.
+/// The `Condition` object of the V3 API, sent and received: 3 fields, 3 required.
+///
+/// Inside the request of `ManagementClient::create_field`, `ManagementClient::list_row` and `ManagementClient::update_field`.
+///
+/// Inside the response of `ManagementClient::create_field`, `ManagementClient::list_field` and `ManagementClient::update_field`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Condition {
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub key: String,
-    /// `operator` (required).
+    /// Operator (wire `operator`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub operator: String,
-    /// `value` (required).
+    /// Value (wire `value`): any JSON value, required.
     pub value: serde_json::Value,
 }
 
@@ -1597,11 +1823,15 @@ impl Condition {
     }
 }
 
-/// The `Config` object of the V3 API, sent and received.
+/// The `Config` object of the V3 API, sent and received: 1 field, 1 required.
+///
+/// Inside the request of `ManagementClient::create_data_resource` and `ManagementClient::create_data_resource_by_tree`.
+///
+/// Inside the response of `ManagementClient::create_data_resource`, `ManagementClient::create_data_resource_by_tree`, `ManagementClient::get_data_resource` and `ManagementClient::update_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Config {
-    /// `options` (required).
+    /// Options (wire `options`): list of object [`OptionSchema`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub options: Vec<OptionSchema>,
 }
@@ -1613,27 +1843,29 @@ impl Config {
     }
 }
 
-/// The `ConfigEmailProviderDto` object of the V3 API, as sent.
+/// The `ConfigEmailProviderDto` object of the V3 API, as sent: 6 fields, 2 required.
 ///
-/// Sent by `config_email_provider`.
+/// Sent by `ManagementClient::config_email_provider`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigEmailProviderDto {
-    /// `aliExmailConfig`.
+    /// Ali exmail config (wire `aliExmailConfig`): object [`AliExmailEmailProviderConfigInput`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ali_exmail_config: Option<AliExmailEmailProviderConfigInput>,
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
     pub enabled: bool,
-    /// `sendGridConfig`.
+    /// Send grid config (wire `sendGridConfig`): object [`SendGridEmailProviderConfigInput`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_grid_config: Option<SendGridEmailProviderConfigInput>,
-    /// `smtpConfig`.
+    /// Smtp config (wire `smtpConfig`): object [`SMTPEmailProviderConfigInput`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_config: Option<SMTPEmailProviderConfigInput>,
-    /// `tencentExmailConfig`.
+    /// Tencent exmail config (wire `tencentExmailConfig`): object [`TencentExmailEmailProviderConfigInput`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tencent_exmail_config: Option<TencentExmailEmailProviderConfigInput>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`ConfigEmailProviderDtoType`], required.
+    /// One of `ali`, `qq`, `sendgrid` or `custom`.
     pub r#type: ConfigEmailProviderDtoType,
 }
 
@@ -1651,14 +1883,19 @@ impl ConfigEmailProviderDto {
     }
 }
 
-/// The `CookieSettingsDto` object of the V3 API, sent and received.
+/// The `CookieSettingsDto` object of the V3 API, sent and received: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::update_security_settings`.
+///
+/// Inside the response of `ManagementClient::get_security_settings` and `ManagementClient::update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CookieSettingsDto {
-    /// `cookieExpiresIn` (required).
+    /// Cookie expires in (wire `cookieExpiresIn`): integer, required.
+    /// Example: `1209600`.
     #[serde(deserialize_with = "l::i64")]
     pub cookie_expires_in: i64,
-    /// `cookieExpiresOnBrowserSession` (required).
+    /// Cookie expires on browser session (wire `cookieExpiresOnBrowserSession`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub cookie_expires_on_browser_session: bool,
 }
@@ -1673,70 +1910,81 @@ impl CookieSettingsDto {
     }
 }
 
-/// The `CostCurrentPackageInfo` object of the V3 API, as received.
+/// The `CostCurrentPackageInfo` object of the V3 API, as received: 4 fields, 4 required.
 ///
-/// Returned by `get_current_package_info`.
+/// Returned by `ManagementClient::get_current_package_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CostCurrentPackageInfo {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"V4_B2C_Enterprise:1000"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `endTime` (required).
+    /// End time (wire `endTime`): string, required.
+    /// Example: `"2022-09-09 00:00:00"`.
     #[serde(deserialize_with = "l::string")]
     pub end_time: String,
-    /// `goodsPackage` (required).
+    /// Goods package (wire `goodsPackage`): object [`GoodsPackageDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub goods_package: GoodsPackageDto,
-    /// `overdueDays` (required).
+    /// Overdue days (wire `overdueDays`): string, required.
+    /// Example: `"0"`.
     #[serde(deserialize_with = "l::string")]
     pub overdue_days: String,
 }
 
-/// The `CostGetOrderPayDetail` object of the V3 API, as received.
+/// The `CostGetOrderPayDetail` object of the V3 API, as received: 8 fields, 8 required.
 ///
-/// Returned by `get_order_pay_detail`.
+/// Returned by `ManagementClient::get_order_pay_detail`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CostGetOrderPayDetail {
-    /// `channelOrderNo` (required).
+    /// Channel order no (wire `channelOrderNo`): string, required.
+    /// Example: `"Mock22e7ecfd-745d-46ad-b563-ef4db5719bfb"`.
     #[serde(deserialize_with = "l::string")]
     pub channel_order_no: String,
-    /// `createTime` (required).
+    /// Create time (wire `createTime`): string, required.
+    /// Example: `"2022-08-09 11:59:20"`.
     #[serde(deserialize_with = "l::string")]
     pub create_time: String,
-    /// `orderNo` (required).
+    /// Order no (wire `orderNo`): string, required.
+    /// Example: `"2022080911591337da0aae9660"`.
     #[serde(deserialize_with = "l::string")]
     pub order_no: String,
-    /// `paidAccountNo` (required).
+    /// Paid account no (wire `paidAccountNo`): string, required.
+    /// Example: `"62bec1591aeb41ad3f1a6503"`.
     #[serde(deserialize_with = "l::string")]
     pub paid_account_no: String,
-    /// `paidAmount` (required).
+    /// Paid amount (wire `paidAmount`): string, required.
+    /// Example: `"7.9"`.
     #[serde(deserialize_with = "l::string")]
     pub paid_amount: String,
-    /// `paidTime` (required).
+    /// Paid time (wire `paidTime`): string, required.
+    /// Example: `"2022-08-09 11:59:46"`.
     #[serde(deserialize_with = "l::string")]
     pub paid_time: String,
-    /// `payStatus` (required).
+    /// Pay status (wire `payStatus`): string, required.
+    /// Example: `"3"`.
     #[serde(deserialize_with = "l::string")]
     pub pay_status: String,
-    /// `payType` (required).
+    /// Pay type (wire `payType`): string, required.
+    /// Example: `"Alipay"`.
     #[serde(deserialize_with = "l::string")]
     pub pay_type: String,
 }
 
-/// The `CreateAccessKeyDto` object of the V3 API, as sent.
+/// The `CreateAccessKeyDto` object of the V3 API, as sent: 3 fields, 1 required.
 ///
-/// Sent by `create_access_key`.
+/// Sent by `ManagementClient::create_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAccessKeyDto {
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `type` (required).
+    /// Type (wire `type`): string, required.
     pub r#type: String,
-    /// `userId`.
+    /// User id (wire `userId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
@@ -1752,49 +2000,53 @@ impl CreateAccessKeyDto {
     }
 }
 
-/// The `CreateAccessKeyRespDto` object of the V3 API, as received.
+/// The `CreateAccessKeyRespDto` object of the V3 API, as received: 8 fields, 8 required.
 ///
-/// Returned by `create_access_key`.
+/// Returned by `ManagementClient::create_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CreateAccessKeyRespDto {
-    /// `accessKeyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Access key id (wire `accessKeyId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub access_key_id: String,
-    /// `accessKeySecret` (required).
-    #[serde(deserialize_with = "l::secret")]
+    /// Access key secret (wire `accessKeySecret`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
+    #[serde(default, deserialize_with = "l::secret")]
     pub access_key_secret: SecretString,
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `enable` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Enable (wire `enable`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable: bool,
-    /// `lastDate` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Last date (wire `lastDate`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub last_date: String,
-    /// `status` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Status (wire `status`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub status: String,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
-/// The `CreateAdminRoleDto` object of the V3 API, as sent.
+/// The `CreateAdminRoleDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `create_admin_role`.
+/// Sent by `ManagementClient::create_admin_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateAdminRoleDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"manager"`.
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
+    /// Example: `"this is role manager description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
+    /// Example: `"manager"`.
     pub name: String,
 }
 
@@ -1809,75 +2061,82 @@ impl CreateAdminRoleDto {
     }
 }
 
-/// The `CreateApplicationDto` object of the V3 API, as sent.
+/// The `CreateApplicationDto` object of the V3 API, as sent: 22 fields, 1 required.
 ///
-/// Sent by `create_application`.
+/// Sent by `ManagementClient::create_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateApplicationDto {
-    /// `appDescription`.
+    /// App description (wire `appDescription`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_description: Option<String>,
-    /// `appIdentifier`.
+    /// App identifier (wire `appIdentifier`): string, optional.
+    /// Example: `"example"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_identifier: Option<String>,
-    /// `appLogo`.
+    /// App logo (wire `appLogo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_logo: Option<String>,
-    /// `appName` (required).
+    /// App name (wire `appName`): string, required.
     pub app_name: String,
-    /// `appType`.
+    /// App type (wire `appType`): enum [`CreateApplicationDtoAppType`], optional.
+    /// One of `web`, `spa`, `native`, `api`, `mfa`, `mini-program`, `gateway-app` or `gateway-agent`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<CreateApplicationDtoAppType>,
-    /// `brandingConfig`.
+    /// Branding config (wire `brandingConfig`): object [`ApplicationBrandingConfigInputDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding_config: Option<ApplicationBrandingConfigInputDto>,
-    /// `casConfig`.
+    /// Cas config (wire `casConfig`): object [`CasIdPConfig`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cas_config: Option<CasIdPConfig>,
-    /// `casProviderEnabled`.
+    /// Cas provider enabled (wire `casProviderEnabled`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cas_provider_enabled: Option<bool>,
-    /// `defaultProtocol`.
+    /// Default protocol (wire `defaultProtocol`): enum [`CreateApplicationDtoDefaultProtocol`], optional.
+    /// One of `oidc`, `oauth`, `saml`, `cas` or `asa`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_protocol: Option<CreateApplicationDtoDefaultProtocol>,
-    /// `initLoginUri`.
+    /// Init login uri (wire `initLoginUri`): string, optional.
+    /// Example: `"[\"https://example.com/login\"]"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_login_uri: Option<String>,
-    /// `loginConfig`.
+    /// Login config (wire `loginConfig`): object [`ApplicationLoginConfigInputDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_config: Option<ApplicationLoginConfigInputDto>,
-    /// `logoutRedirectUris`.
+    /// Logout redirect uris (wire `logoutRedirectUris`): list of string, optional.
+    /// Example: `["https://example.com/logout-callback"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logout_redirect_uris: Option<Vec<String>>,
-    /// `oauthConfig`.
+    /// Oauth config (wire `oauthConfig`): object [`OauthIdpConfig`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_config: Option<OauthIdpConfig>,
-    /// `oauthProviderEnabled`.
+    /// Oauth provider enabled (wire `oauthProviderEnabled`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_provider_enabled: Option<bool>,
-    /// `oidcConfig`.
+    /// Oidc config (wire `oidcConfig`): object [`OIDCConfig`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_config: Option<OIDCConfig>,
-    /// `redirectUris`.
+    /// Redirect uris (wire `redirectUris`): list of string, optional.
+    /// Example: `["https://example.com/callback"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uris: Option<Vec<String>>,
-    /// `registerConfig`.
+    /// Register config (wire `registerConfig`): object [`ApplicationRegisterConfigInputDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_config: Option<ApplicationRegisterConfigInputDto>,
-    /// `samlConfig`.
+    /// Saml config (wire `samlConfig`): object [`SamlIdpConfig`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_config: Option<SamlIdpConfig>,
-    /// `samlProviderEnabled`.
+    /// Saml provider enabled (wire `samlProviderEnabled`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_provider_enabled: Option<bool>,
-    /// `ssoEnabled`.
+    /// Sso enabled (wire `ssoEnabled`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso_enabled: Option<bool>,
-    /// `template`.
+    /// Template (wire `template`): string, optional.
+    /// Example: `"github"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
-    /// `templateData`.
+    /// Template data (wire `templateData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_data: Option<serde_json::Value>,
 }
@@ -1912,120 +2171,137 @@ impl CreateApplicationDto {
     }
 }
 
-/// The `CreateApplicationRespDataDto` object of the V3 API, as received.
+/// The `CreateApplicationRespDataDto` object of the V3 API, as received: 27 fields, 21 required.
 ///
-/// Returned by `create_application`.
+/// Returned by `ManagementClient::create_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CreateApplicationRespDataDto {
-    /// `appDescription`.
+    /// App description (wire `appDescription`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub app_description: Option<String>,
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62eaa95fe0xxxx9a5295bf7c"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `appIdentifier` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App identifier (wire `appIdentifier`): string, required.
+    /// Example: `"example"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_identifier: String,
-    /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App logo (wire `appLogo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
-    /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App name (wire `appName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
-    /// `appType` (required).
+    /// App type (wire `appType`): enum [`CreateApplicationRespDataDtoAppType`], required.
+    /// One of `web`, `spa`, `native`, `api`, `mfa`, `mini-program`, `gateway-app` or `gateway-agent`.
+    #[serde(default)]
     pub app_type: CreateApplicationRespDataDtoAppType,
-    /// `brandingConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Branding config (wire `brandingConfig`): object [`ApplicationBrandingConfig`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub branding_config: ApplicationBrandingConfig,
-    /// `casConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Cas config (wire `casConfig`): object [`CasIdPConfig`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cas_config: Option<CasIdPConfig>,
-    /// `casProviderEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Cas provider enabled (wire `casProviderEnabled`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub cas_provider_enabled: bool,
-    /// `customBrandingEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Custom branding enabled (wire `customBrandingEnabled`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub custom_branding_enabled: bool,
-    /// `customSecurityEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Custom security enabled (wire `customSecurityEnabled`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub custom_security_enabled: bool,
-    /// `defaultProtocol` (required).
+    /// Default protocol (wire `defaultProtocol`): enum [`CreateApplicationRespDataDtoDefaultProtocol`], required.
+    /// One of `oidc`, `oauth`, `saml`, `cas` or `asa`.
+    #[serde(default)]
     pub default_protocol: CreateApplicationRespDataDtoDefaultProtocol,
-    /// `initLoginUri` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Init login uri (wire `initLoginUri`): string, required.
+    /// Example: `"[\"https://example.com/login\"]"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub init_login_uri: String,
-    /// `isIntegrateApp` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Is integrate app (wire `isIntegrateApp`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
-    /// `loginConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Login config (wire `loginConfig`): object [`ApplicationLoginConfigDto`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub login_config: ApplicationLoginConfigDto,
-    /// `logoutRedirectUris` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Logout redirect uris (wire `logoutRedirectUris`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub logout_redirect_uris: Vec<String>,
-    /// `oauthConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Oauth config (wire `oauthConfig`): object [`OauthIdpConfig`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_config: Option<OauthIdpConfig>,
-    /// `oauthProviderEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Oauth provider enabled (wire `oauthProviderEnabled`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub oauth_provider_enabled: bool,
-    /// `oidcConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Oidc config (wire `oidcConfig`): object [`OIDCConfig`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub oidc_config: OIDCConfig,
-    /// `redirectUris` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Redirect uris (wire `redirectUris`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub redirect_uris: Vec<String>,
-    /// `registerConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Register config (wire `registerConfig`): object [`ApplicationRegisterConfig`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub register_config: ApplicationRegisterConfig,
-    /// `samlConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Saml config (wire `samlConfig`): object [`SamlIdpConfig`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_config: Option<SamlIdpConfig>,
-    /// `samlProviderEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Saml provider enabled (wire `samlProviderEnabled`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub saml_provider_enabled: bool,
-    /// `ssoEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Sso enabled (wire `ssoEnabled`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub sso_enabled: bool,
-    /// `ssoEnabledAt`.
+    /// Sso enabled at (wire `ssoEnabledAt`): string, optional.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub sso_enabled_at: Option<String>,
-    /// `template`.
+    /// Template (wire `template`): string, optional.
+    /// Example: `"github"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub template: Option<String>,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
-/// The `CreateArrayDataResourceDto` object of the V3 API, as sent.
+/// The `CreateArrayDataResourceDto` object of the V3 API, as sent: 6 fields, 5 required.
 ///
-/// Sent by `create_data_resource_by_array`.
+/// Sent by `ManagementClient::create_data_resource_by_array`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateArrayDataResourceDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
+    /// Example: `["read","get"]`.
     pub actions: Vec<String>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"code1"`.
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     pub resource_code: String,
-    /// `resourceName` (required).
+    /// Resource name (wire `resourceName`): string, required.
     pub resource_name: String,
-    /// `struct` (required).
+    /// Struct (wire `struct`): list of string, required.
+    /// Example: `["exampleArrayStruct1","exampleArrayStruct2"]`.
     pub r#struct: Vec<String>,
 }
 
@@ -2049,43 +2325,46 @@ impl CreateArrayDataResourceDto {
     }
 }
 
-/// The `CreateArrayDataResourceRespDto` object of the V3 API, as received.
+/// The `CreateArrayDataResourceRespDto` object of the V3 API, as received: 6 fields, 5 required.
 ///
-/// Returned by `create_data_resource_by_array`.
+/// Returned by `ManagementClient::create_data_resource_by_array`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CreateArrayDataResourceRespDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceName` (required).
+    /// Resource name (wire `resourceName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
-    /// `struct` (required).
+    /// Struct (wire `struct`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub r#struct: Vec<String>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CreateArrayDataResourceRespDtoType`], required.
+    /// One of `TREE`, `STRING` or `ARRAY`.
     pub r#type: CreateArrayDataResourceRespDtoType,
 }
 
-/// The `CreateAsaAccountDto` object of the V3 API, as sent.
+/// The `CreateAsaAccountDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `create_asa_account`.
+/// Sent by `ManagementClient::create_asa_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAsaAccountDto {
-    /// `accountInfo` (required).
+    /// Account info (wire `accountInfo`): any JSON value, required.
     pub account_info: serde_json::Value,
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
 }
 
@@ -2099,15 +2378,16 @@ impl CreateAsaAccountDto {
     }
 }
 
-/// The `CreateAsaAccountsBatchDto` object of the V3 API, as sent.
+/// The `CreateAsaAccountsBatchDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `create_asa_account_batch`.
+/// Sent by `ManagementClient::create_asa_account_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAsaAccountsBatchDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
-    /// `list` (required).
+    /// List (wire `list`): list of object [`CreateAsaAccountsBatchItemDto`], required.
     pub list: Vec<CreateAsaAccountsBatchItemDto>,
 }
 
@@ -2121,11 +2401,13 @@ impl CreateAsaAccountsBatchDto {
     }
 }
 
-/// The `CreateAsaAccountsBatchItemDto` object of the V3 API, as sent.
+/// The `CreateAsaAccountsBatchItemDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `ManagementClient::create_asa_account_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAsaAccountsBatchItemDto {
-    /// `accountInfo` (required).
+    /// Account info (wire `accountInfo`): any JSON value, required.
     pub account_info: serde_json::Value,
 }
 
@@ -2136,15 +2418,16 @@ impl CreateAsaAccountsBatchItemDto {
     }
 }
 
-/// The `CreateAuthorizeDataPolicyDto` object of the V3 API, as sent.
+/// The `CreateAuthorizeDataPolicyDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `authorize_data_policies`.
+/// Sent by `ManagementClient::authorize_data_policies`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAuthorizeDataPolicyDto {
-    /// `policyIds` (required).
+    /// Policy ids (wire `policyIds`): list of string, required.
+    /// Example: `["6301cexxxxxxxxxx27478","63123cexxxxxxxxxx2123101"]`.
     pub policy_ids: Vec<String>,
-    /// `targetList` (required).
+    /// Target list (wire `targetList`): list of object [`SubjectDto`], required.
     pub target_list: Vec<SubjectDto>,
 }
 
@@ -2158,18 +2441,18 @@ impl CreateAuthorizeDataPolicyDto {
     }
 }
 
-/// The `CreateDataPolicyDto` object of the V3 API, as sent.
+/// The `CreateDataPolicyDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `create_data_policy`.
+/// Sent by `ManagementClient::create_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateDataPolicyDto {
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `policyName` (required).
+    /// Policy name (wire `policyName`): string, required.
     pub policy_name: String,
-    /// `statementList` (required).
+    /// Statement list (wire `statementList`): list of object [`DataStatementPermissionDto`], required.
     pub statement_list: Vec<DataStatementPermissionDto>,
 }
 
@@ -2187,55 +2470,63 @@ impl CreateDataPolicyDto {
     }
 }
 
-/// The `CreateDataPolicyRespDto` object of the V3 API, as received.
+/// The `CreateDataPolicyRespDto` object of the V3 API, as received: 5 fields, 4 required.
 ///
-/// Returned by `create_data_policy`.
+/// Returned by `ManagementClient::create_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct CreateDataPolicyRespDto {
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `policyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Policy id (wire `policyId`): string, required.
+    /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
-    /// `policyName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Policy name (wire `policyName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
-    /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
-/// The `CreateDataResourceDto` object of the V3 API, as sent.
+/// The `CreateDataResourceDto` object of the V3 API, as sent: 8 fields, 6 required.
 ///
-/// Sent by `create_data_resource`.
+/// Sent by `ManagementClient::create_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateDataResourceDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
+    /// Example: `["read","get"]`.
     pub actions: Vec<String>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `extendFieldList`.
+    /// Extend field list (wire `extendFieldList`): list of object [`ExtendField`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extend_field_list: Option<Vec<ExtendField>>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     pub resource_code: String,
-    /// `resourceName` (required).
+    /// Resource name (wire `resourceName`): string, required.
     pub resource_name: String,
-    /// `struct` (required).
+    /// Struct (wire `struct`): any JSON value, required.
     pub r#struct: serde_json::Value,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CreateDataResourceDtoType`], required.
+    /// One of `TREE`, `STRING` or `ARRAY`.
     pub r#type: CreateDataResourceDtoType,
 }
 
@@ -2262,46 +2553,49 @@ impl CreateDataResourceDto {
     }
 }
 
-/// The `CreateDataResourceRespDto` object of the V3 API, as received.
+/// The `CreateDataResourceRespDto` object of the V3 API, as received: 7 fields, 5 required.
 ///
-/// Returned by `create_data_resource`.
+/// Returned by `ManagementClient::create_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CreateDataResourceRespDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `extendFieldList`.
+    /// Extend field list (wire `extendFieldList`): list of object [`ExtendField`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extend_field_list: Option<Vec<ExtendField>>,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceName` (required).
+    /// Resource name (wire `resourceName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
-    /// `struct` (required).
+    /// Struct (wire `struct`): any JSON value, required.
     pub r#struct: serde_json::Value,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CreateDataResourceRespDtoType`], required.
+    /// One of `TREE`, `STRING` or `ARRAY`.
     pub r#type: CreateDataResourceRespDtoType,
 }
 
-/// The `CreateEventAppDto` object of the V3 API, as sent.
+/// The `CreateEventAppDto` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `create_event_app`.
+/// Sent by `ManagementClient::create_event_app`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateEventAppDto {
-    /// `identifier` (required).
+    /// Identifier (wire `identifier`): string, required.
+    /// Example: `"myapp"`.
     pub identifier: String,
-    /// `logo` (required).
+    /// Logo (wire `logo`): string, required.
     pub logo: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     pub name: String,
 }
 
@@ -2320,30 +2614,34 @@ impl CreateEventAppDto {
     }
 }
 
-/// The `CreateExtIdpConnDto` object of the V3 API, as sent.
+/// The `CreateExtIdpConnDto` object of the V3 API, as sent: 8 fields, 5 required.
 ///
-/// Sent by `create_ext_idp_conn`.
+/// Sent by `ManagementClient::create_ext_idp_conn`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateExtIdpConnDto {
-    /// `displayName` (required).
+    /// Display name (wire `displayName`): string, required.
     pub display_name: String,
-    /// `extIdpId` (required).
+    /// Ext idp id (wire `extIdpId`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub ext_idp_id: String,
-    /// `fields` (required).
+    /// Fields (wire `fields`): any JSON value, required.
     pub fields: serde_json::Value,
-    /// `identifier` (required).
+    /// Identifier (wire `identifier`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub identifier: String,
-    /// `loginOnly`.
+    /// Login only (wire `loginOnly`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_only: Option<bool>,
-    /// `logo`.
+    /// Logo (wire `logo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CreateExtIdpConnDtoType`], required.
+    /// One of `oidc`, `oauth`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `alipay`, `facebook`, `facebook:mobile`, `twitter`, `google:mobile` or 60 more.
     pub r#type: CreateExtIdpConnDtoType,
 }
 
@@ -2369,18 +2667,21 @@ impl CreateExtIdpConnDto {
     }
 }
 
-/// The `CreateExtIdpDto` object of the V3 API, as sent.
+/// The `CreateExtIdpDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `create_ext_idp`.
+/// Sent by `ManagementClient::create_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateExtIdpDto {
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
+    /// Example: `"exampleName"`.
     pub name: String,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CreateExtIdpDtoType`], required.
+    /// One of `oidc`, `oauth2`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `wechat`, `google`, `qq`, `wechatwork`, `dingtalk` or 29 more.
     pub r#type: CreateExtIdpDtoType,
 }
 
@@ -2395,24 +2696,26 @@ impl CreateExtIdpDto {
     }
 }
 
-/// The `CreateFunctionModelDto` object of the V3 API, as sent.
+/// The `CreateFunctionModelDto` object of the V3 API, as sent: 6 fields, 5 required.
 ///
-/// Sent by `create_model`.
+/// Sent by `ManagementClient::create_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateFunctionModelDto {
-    /// `dataType`.
+    /// Data type (wire `dataType`): enum [`CreateFunctionModelDtoDataType`], optional.
+    /// One of `list` or `tree`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<CreateFunctionModelDtoDataType>,
-    /// `description` (required).
+    /// Description (wire `description`): string, required.
     pub description: String,
-    /// `enable` (required).
+    /// Enable (wire `enable`): boolean, required.
     pub enable: bool,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     pub name: String,
-    /// `parentKey` (required).
+    /// Parent key (wire `parentKey`): string, required.
     pub parent_key: String,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CreateFunctionModelDtoType`], required.
+    /// One of `ueba`, `user`, `post`, `group`, `department`, `organization`, `device`, `device_rely` or `custom`.
     pub r#type: CreateFunctionModelDtoType,
 }
 
@@ -2436,57 +2739,58 @@ impl CreateFunctionModelDto {
     }
 }
 
-/// The `CreateFunctionModelFieldDto` object of the V3 API, as sent.
+/// The `CreateFunctionModelFieldDto` object of the V3 API, as sent: 23 fields, 23 required.
 ///
-/// Sent by `create_field`.
+/// Sent by `ManagementClient::create_field`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateFunctionModelFieldDto {
-    /// `default` (required).
+    /// Default (wire `default`): any JSON value, required.
     pub default: serde_json::Value,
-    /// `dropDown` (required).
+    /// Drop down (wire `dropDown`): object [`DropDownItemDto`], required.
     pub drop_down: DropDownItemDto,
-    /// `editable` (required).
+    /// Editable (wire `editable`): boolean, required.
     pub editable: bool,
-    /// `forLogin` (required).
+    /// For login (wire `forLogin`): boolean, required.
     pub for_login: bool,
-    /// `format` (required).
+    /// Format (wire `format`): integer, required.
     pub format: i64,
-    /// `fuzzySearch` (required).
+    /// Fuzzy search (wire `fuzzySearch`): boolean, required.
     pub fuzzy_search: bool,
-    /// `help` (required).
+    /// Help (wire `help`): string, required.
     pub help: String,
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     pub key: String,
-    /// `max` (required).
+    /// Max (wire `max`): integer, required.
     pub max: i64,
-    /// `maxLength` (required).
+    /// Max length (wire `maxLength`): integer, required.
     pub max_length: i64,
-    /// `min` (required).
+    /// Min (wire `min`): integer, required.
     pub min: i64,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     pub name: String,
-    /// `regexp` (required).
+    /// Regexp (wire `regexp`): string, required.
     pub regexp: String,
-    /// `relationMultiple` (required).
+    /// Relation multiple (wire `relationMultiple`): boolean, required.
     pub relation_multiple: bool,
-    /// `relationOptionalRange` (required).
+    /// Relation optional range (wire `relationOptionalRange`): object [`Condition`], required.
     pub relation_optional_range: Condition,
-    /// `relationShowKey` (required).
+    /// Relation show key (wire `relationShowKey`): string, required.
     pub relation_show_key: String,
-    /// `relationType` (required).
+    /// Relation type (wire `relationType`): string, required.
     pub relation_type: String,
-    /// `require` (required).
+    /// Require (wire `require`): boolean, required.
     pub require: bool,
-    /// `show` (required).
+    /// Show (wire `show`): boolean, required.
     pub show: bool,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CreateFunctionModelFieldDtoType`], required.
+    /// One of `Text`, `Textarea`, `Number`, `Boolean`, `Date`, `Enum`, `Relation`, `ReverseRelation` or `Array`.
     pub r#type: CreateFunctionModelFieldDtoType,
-    /// `unique` (required).
+    /// Unique (wire `unique`): boolean, required.
     pub unique: bool,
-    /// `userVisible` (required).
+    /// User visible (wire `userVisible`): boolean, required.
     pub user_visible: bool,
 }
 
@@ -2545,12 +2849,12 @@ impl CreateFunctionModelFieldDto {
     }
 }
 
-/// The `CreateGroupBatchReqDto` object of the V3 API, as sent.
+/// The `CreateGroupBatchReqDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `create_groups_batch`.
+/// Sent by `ManagementClient::create_groups_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateGroupBatchReqDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`CreateGroupReqDto`], required.
     pub list: Vec<CreateGroupReqDto>,
 }
 
@@ -2561,22 +2865,26 @@ impl CreateGroupBatchReqDto {
     }
 }
 
-/// The `CreateGroupReqDto` object of the V3 API, as sent.
+/// The `CreateGroupReqDto` object of the V3 API, as sent: 5 fields, 4 required.
 ///
-/// Sent by `create_group`.
+/// Sent by `ManagementClient::create_group`.
+///
+/// Inside the request of `ManagementClient::create_groups_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateGroupReqDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"developer"`.
     pub code: String,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `description` (required).
+    /// Description (wire `description`): string, required.
     pub description: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     pub name: String,
-    /// `type` (required).
+    /// Type (wire `type`): string, required.
+    /// Example: `"static"`.
     pub r#type: String,
 }
 
@@ -2598,27 +2906,35 @@ impl CreateGroupReqDto {
     }
 }
 
-/// The `CreateIdentityDto` object of the V3 API, as sent.
+/// The `CreateIdentityDto` object of the V3 API, as sent: 8 fields, 6 required.
+///
+/// Inside the request of `ManagementClient::create_user` and `ManagementClient::create_users_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateIdentityDto {
-    /// `accessToken`.
+    /// Access token (wire `accessToken`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<SecretString>,
-    /// `extIdpId` (required).
+    /// Ext idp id (wire `extIdpId`): string, required.
+    /// Example: `"6076bacxxxxxxxxd80d993b5"`.
     pub ext_idp_id: String,
-    /// `originConnIds` (required).
+    /// Origin conn ids (wire `originConnIds`): list of string, required.
     pub origin_conn_ids: Vec<String>,
-    /// `provider` (required).
+    /// Provider (wire `provider`): enum [`CreateIdentityDtoProvider`], required.
+    /// One of `oidc`, `oauth2`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `wechat`, `google`, `qq`, `wechatwork`, `dingtalk` or 29 more.
     pub provider: CreateIdentityDtoProvider,
-    /// `refreshToken`.
+    /// Refresh token (wire `refreshToken`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<SecretString>,
-    /// `type` (required).
+    /// Type (wire `type`): string, required.
+    /// Example: `"openid"`.
     pub r#type: String,
-    /// `userIdInIdp` (required).
+    /// User id in idp (wire `userIdInIdp`): string, required.
+    /// Example: `"oj7Nq05R-RRaqak0_YlMLnnIwsvg"`.
     pub user_id_in_idp: String,
-    /// `userInfoInIdp` (required).
+    /// User info in idp (wire `userInfoInIdp`): any JSON value, required.
     pub user_info_in_idp: serde_json::Value,
 }
 
@@ -2645,24 +2961,24 @@ impl CreateIdentityDto {
     }
 }
 
-/// The `CreateMultipleTenantAdminDto` object of the V3 API, as sent.
+/// The `CreateMultipleTenantAdminDto` object of the V3 API, as sent: 5 fields, 2 required.
 ///
-/// Sent by `create_multiple_tenant_admin`.
+/// Sent by `ManagementClient::create_multiple_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateMultipleTenantAdminDto {
-    /// `apiAuthorized`.
+    /// Api authorized (wire `apiAuthorized`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_authorized: Option<bool>,
-    /// `sendEmailNotification`.
+    /// Send email notification (wire `sendEmailNotification`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_email_notification: Option<bool>,
-    /// `sendPhoneNotification`.
+    /// Send phone notification (wire `sendPhoneNotification`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_phone_notification: Option<bool>,
-    /// `tenantIds` (required).
+    /// Tenant ids (wire `tenantIds`): list of string, required.
     pub tenant_ids: Vec<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
     pub user_id: String,
 }
 
@@ -2679,17 +2995,18 @@ impl CreateMultipleTenantAdminDto {
     }
 }
 
-/// The `CreateNamespaceDto` object of the V3 API, as sent.
+/// The `CreateNamespaceDto` object of the V3 API, as sent: 3 fields, 1 required.
 ///
-/// Sent by `create_namespace`.
+/// Sent by `ManagementClient::create_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateNamespaceDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"my-namespace"`.
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -2705,12 +3022,12 @@ impl CreateNamespaceDto {
     }
 }
 
-/// The `CreateNamespacesBatchDto` object of the V3 API, as sent.
+/// The `CreateNamespacesBatchDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `create_namespaces_batch`.
+/// Sent by `ManagementClient::create_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateNamespacesBatchDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`CreateNamespacesBatchItemDto`], required.
     pub list: Vec<CreateNamespacesBatchItemDto>,
 }
 
@@ -2721,15 +3038,17 @@ impl CreateNamespacesBatchDto {
     }
 }
 
-/// The `CreateNamespacesBatchItemDto` object of the V3 API, as sent.
+/// The `CreateNamespacesBatchItemDto` object of the V3 API, as sent: 3 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::create_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateNamespacesBatchItemDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -2745,23 +3064,23 @@ impl CreateNamespacesBatchItemDto {
     }
 }
 
-/// The `CreateOperateModelDto` object of the V3 API, as sent.
+/// The `CreateOperateModelDto` object of the V3 API, as sent: 6 fields, 6 required.
 ///
-/// Sent by `create_operate`.
+/// Sent by `ManagementClient::create_operate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateOperateModelDto {
-    /// `config` (required).
+    /// Config (wire `config`): any JSON value, required.
     pub config: serde_json::Value,
-    /// `icon` (required).
+    /// Icon (wire `icon`): string, required.
     pub icon: String,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
-    /// `operateKey` (required).
+    /// Operate key (wire `operateKey`): string, required.
     pub operate_key: String,
-    /// `operateName` (required).
+    /// Operate name (wire `operateName`): string, required.
     pub operate_name: String,
-    /// `show` (required).
+    /// Show (wire `show`): boolean, required.
     pub show: bool,
 }
 
@@ -2786,32 +3105,35 @@ impl CreateOperateModelDto {
     }
 }
 
-/// The `CreateOrUpdateGroupDataDto` object of the V3 API, as received.
+/// The `CreateOrUpdateGroupDataDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `create_or_update_group`.
+/// Returned by `ManagementClient::create_or_update_group`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CreateOrUpdateGroupDataDto {
-    /// `created` (required).
+    /// Created (wire `created`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub created: bool,
-    /// `data` (required).
+    /// Data (wire `data`): object [`GroupDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub data: GroupDto,
 }
 
-/// The `CreateOrUpdateGroupReqDto` object of the V3 API, as sent.
+/// The `CreateOrUpdateGroupReqDto` object of the V3 API, as sent: 4 fields, 4 required.
 ///
-/// Sent by `create_or_update_group`.
+/// Sent by `ManagementClient::create_or_update_group`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateOrUpdateGroupReqDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"developer"`.
     pub code: String,
-    /// `description` (required).
+    /// Description (wire `description`): string, required.
     pub description: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     pub name: String,
-    /// `type` (required).
+    /// Type (wire `type`): string, required.
+    /// Example: `"static"`.
     pub r#type: String,
 }
 
@@ -2832,17 +3154,18 @@ impl CreateOrUpdateGroupReqDto {
     }
 }
 
-/// The `CreatePermissionNamespaceDto` object of the V3 API, as sent.
+/// The `CreatePermissionNamespaceDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `create_permission_namespace`.
+/// Sent by `ManagementClient::create_permission_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatePermissionNamespaceDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     pub name: String,
 }
 
@@ -2857,32 +3180,33 @@ impl CreatePermissionNamespaceDto {
     }
 }
 
-/// The `CreatePermissionNamespaceRespDto` object of the V3 API, as received.
+/// The `CreatePermissionNamespaceRespDto` object of the V3 API, as received: 3 fields, 2 required.
 ///
-/// Returned by `create_permission_namespace`.
+/// Returned by `ManagementClient::create_permission_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CreatePermissionNamespaceRespDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
 }
 
-/// The `CreatePermissionNamespacesBatchDto` object of the V3 API, as sent.
+/// The `CreatePermissionNamespacesBatchDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `create_permission_namespaces_batch`.
+/// Sent by `ManagementClient::create_permission_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatePermissionNamespacesBatchDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`CreatePermissionNamespacesBatchItemDto`], required.
     pub list: Vec<CreatePermissionNamespacesBatchItemDto>,
 }
 
@@ -2893,15 +3217,17 @@ impl CreatePermissionNamespacesBatchDto {
     }
 }
 
-/// The `CreatePermissionNamespacesBatchItemDto` object of the V3 API, as sent.
+/// The `CreatePermissionNamespacesBatchItemDto` object of the V3 API, as sent: 3 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::create_permission_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatePermissionNamespacesBatchItemDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     pub name: String,
 }
 
@@ -2916,31 +3242,33 @@ impl CreatePermissionNamespacesBatchItemDto {
     }
 }
 
-/// The `CreatePipelineFunctionDto` object of the V3 API, as sent.
+/// The `CreatePipelineFunctionDto` object of the V3 API, as sent: 8 fields, 3 required.
 ///
-/// Sent by `create_pipeline_function`.
+/// Sent by `ManagementClient::create_pipeline_function`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatePipelineFunctionDto {
-    /// `enabled`.
+    /// Enabled (wire `enabled`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `funcDescription`.
+    /// Func description (wire `funcDescription`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub func_description: Option<String>,
-    /// `funcName` (required).
+    /// Func name (wire `funcName`): string, required.
     pub func_name: String,
-    /// `isAsynchronous`.
+    /// Is asynchronous (wire `isAsynchronous`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_asynchronous: Option<bool>,
-    /// `scene` (required).
+    /// Scene (wire `scene`): enum [`CreatePipelineFunctionDtoScene`], required.
+    /// One of `PRE_REGISTER`, `POST_REGISTER`, `PRE_AUTHENTICATION`, `POST_AUTHENTICATION`, `PRE_OIDC_ID_TOKEN_ISSUED`, `PRE_OIDC_ACCESS_TOKEN_ISSUED`, `PRE_COMPLETE_USER_INFO`, `PRE_MFA_VERIFY` or `POST_MFA_VERIFY`.
     pub scene: CreatePipelineFunctionDtoScene,
-    /// `sourceCode` (required).
+    /// Source code (wire `sourceCode`): string, required.
     pub source_code: String,
-    /// `terminateOnTimeout`.
+    /// Terminate on timeout (wire `terminateOnTimeout`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminate_on_timeout: Option<bool>,
-    /// `timeout`.
+    /// Timeout (wire `timeout`): integer, optional.
+    /// Example: `3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
 }
@@ -2965,14 +3293,14 @@ impl CreatePipelineFunctionDto {
     }
 }
 
-/// The `CreatePublicAccountBatchReqDto` object of the V3 API, as sent.
+/// The `CreatePublicAccountBatchReqDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `create_public_accounts_batch`.
+/// Sent by `ManagementClient::create_public_accounts_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatePublicAccountBatchReqDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`CreatePublicAccountReqDto`], required.
     pub list: Vec<CreatePublicAccountReqDto>,
-    /// `options`.
+    /// Options (wire `options`): object [`CreatePublicAccountOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<CreatePublicAccountOptionsDto>,
 }
@@ -2987,13 +3315,13 @@ impl CreatePublicAccountBatchReqDto {
     }
 }
 
-/// The `CreatePublicAccountFromUserDto` object of the V3 API, as sent.
+/// The `CreatePublicAccountFromUserDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `change_into_public_account`.
+/// Sent by `ManagementClient::change_into_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatePublicAccountFromUserDto {
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
     pub user_id: String,
 }
 
@@ -3006,38 +3334,48 @@ impl CreatePublicAccountFromUserDto {
     }
 }
 
-/// The `CreatePublicAccountOptionsDto` object of the V3 API, as sent.
+/// The `CreatePublicAccountOptionsDto` object of the V3 API, as sent: 6 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::create_public_account` and `ManagementClient::create_public_accounts_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatePublicAccountOptionsDto {
-    /// `autoGeneratePassword`.
+    /// Auto generate password (wire `autoGeneratePassword`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
-    /// `departmentIdType`.
+    /// Department id type (wire `departmentIdType`): enum [`CreatePublicAccountOptionsDtoDepartmentIdType`], optional.
+    /// One of `department_id`, `open_department_id`, `sync_relation`, `custom_field` or `code`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_id_type: Option<CreatePublicAccountOptionsDtoDepartmentIdType>,
-    /// `keepPassword`.
+    /// Keep password (wire `keepPassword`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_password: Option<bool>,
-    /// `passwordEncryptType`.
+    /// Password encrypt type (wire `passwordEncryptType`): enum [`CreatePublicAccountOptionsDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<CreatePublicAccountOptionsDtoPasswordEncryptType>,
-    /// `resetPasswordOnFirstLogin`.
+    /// Reset password on first login (wire `resetPasswordOnFirstLogin`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_first_login: Option<bool>,
-    /// `sendNotification`.
+    /// Send notification (wire `sendNotification`): object [`SendCreateAccountNotificationDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_notification: Option<SendCreateAccountNotificationDto>,
 }
 
-/// The `CreatePublicAccountOtpDto` object of the V3 API, as sent.
+/// The `CreatePublicAccountOtpDto` object of the V3 API, as sent: 2 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::create_public_account` and `ManagementClient::create_public_accounts_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatePublicAccountOtpDto {
-    /// `recoveryCode`.
+    /// Recovery code (wire `recoveryCode`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<SecretString>,
-    /// `secret` (required).
+    /// Secret (wire `secret`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub secret: SecretString,
 }
 
@@ -3051,144 +3389,174 @@ impl CreatePublicAccountOtpDto {
     }
 }
 
-/// The `CreatePublicAccountReqDto` object of the V3 API, as sent.
+/// The `CreatePublicAccountReqDto` object of the V3 API, as sent: 39 fields, 0 required.
 ///
-/// Sent by `create_public_account`.
+/// Sent by `ManagementClient::create_public_account`.
+///
+/// Inside the request of `ManagementClient::create_public_accounts_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatePublicAccountReqDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
+    /// Example: `"2022-06-03"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthdate: Option<String>,
-    /// `browser`.
+    /// Browser (wire `browser`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `company`.
+    /// Company (wire `company`): string, optional.
+    /// Example: `"steamory"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
+    /// Example: `"CN"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `departmentIds`.
+    /// Department ids (wire `departmentIds`): list of string, optional.
+    /// Example: `["624d930c3xxxx5c08dd4986e","624d93102xxxx012f33cd2fe"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
-    /// `device`.
+    /// Device (wire `device`): string, optional.
+    /// Example: `"iOS"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `emailVerified`.
+    /// Email verified (wire `emailVerified`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
-    /// `externalId`.
+    /// External id (wire `externalId`): string, optional.
+    /// Example: `"10010"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `familyName`.
+    /// Family name (wire `familyName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    /// `formatted`.
+    /// Formatted (wire `formatted`): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted: Option<String>,
-    /// `gender`.
+    /// Gender (wire `gender`): enum [`CreatePublicAccountReqDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<CreatePublicAccountReqDtoGender>,
-    /// `givenName`.
+    /// Given name (wire `givenName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    /// `identityNumber`.
+    /// Identity number (wire `identityNumber`): string, optional.
+    /// Example: `"420421xxxxxxxx1234"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
-    /// `locale`.
+    /// Locale (wire `locale`): string, optional.
+    /// Example: `"af"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// `middleName`.
+    /// Middle name (wire `middleName`): string, optional.
+    /// Example: `"James"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// `options`.
+    /// Options (wire `options`): object [`CreatePublicAccountOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<CreatePublicAccountOptionsDto>,
-    /// `otp`.
+    /// Otp (wire `otp`): object [`CreatePublicAccountOtpDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp: Option<CreatePublicAccountOtpDto>,
-    /// `password`.
+    /// Password (wire `password`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<SecretString>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
+    /// Example: `"188xxxx8888"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
+    /// Example: `"+86"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `phoneVerified`.
+    /// Phone verified (wire `phoneVerified`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
+    /// Example: `"438100"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `preferredUsername`.
+    /// Preferred username (wire `preferredUsername`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
-    /// `profile`.
+    /// Profile (wire `profile`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// `region`.
+    /// Region (wire `region`): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `salt`.
+    /// Salt (wire `salt`): string, optional.
+    /// Example: `"dgisaeieruur"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salt: Option<String>,
-    /// `status`.
+    /// Status (wire `status`): enum [`CreatePublicAccountReqDtoStatus`], optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CreatePublicAccountReqDtoStatus>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
+    /// Example: `"bob"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `website`.
+    /// Website (wire `website`): string, optional.
+    /// Example: `"https://my-website.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `zoneinfo`.
+    /// Zoneinfo (wire `zoneinfo`): string, optional.
+    /// Example: `"GMT-08:00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoneinfo: Option<String>,
 }
 
-/// The `CreateRelationValueDto` object of the V3 API, as sent.
+/// The `CreateRelationValueDto` object of the V3 API, as sent: 4 fields, 4 required.
 ///
-/// Sent by `create_row_relation`.
+/// Sent by `ManagementClient::create_row_relation`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRelationValueDto {
-    /// `fieldId` (required).
+    /// Field id (wire `fieldId`): string, required.
     pub field_id: String,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
-    /// `rowId` (required).
+    /// Row id (wire `rowId`): string, required.
     pub row_id: String,
-    /// `valueList` (required).
+    /// Value list (wire `valueList`): list of string, required.
     pub value_list: Vec<String>,
 }
 
@@ -3209,25 +3577,28 @@ impl CreateRelationValueDto {
     }
 }
 
-/// The `CreateResourceBatchItemDto` object of the V3 API, as sent.
+/// The `CreateResourceBatchItemDto` object of the V3 API, as sent: 6 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::create_resources_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateResourceBatchItemDto {
-    /// `actions`.
+    /// Actions (wire `actions`): list of object [`ResourceAction`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
-    /// `apiIdentifier`.
+    /// Api identifier (wire `apiIdentifier`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_identifier: Option<String>,
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CreateResourceBatchItemDtoType`], required.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     pub r#type: CreateResourceBatchItemDtoType,
 }
 
@@ -3245,30 +3616,34 @@ impl CreateResourceBatchItemDto {
     }
 }
 
-/// The `CreateResourceDto` object of the V3 API, as sent.
+/// The `CreateResourceDto` object of the V3 API, as sent: 7 fields, 2 required.
 ///
-/// Sent by `create_resource`.
+/// Sent by `ManagementClient::create_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateResourceDto {
-    /// `actions`.
+    /// Actions (wire `actions`): list of object [`ResourceAction`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
-    /// `apiIdentifier`.
+    /// Api identifier (wire `apiIdentifier`): string, optional.
+    /// Example: `"https://my-awesome-api.com/api"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_identifier: Option<String>,
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"ecs"`.
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CreateResourceDtoType`], required.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     pub r#type: CreateResourceDtoType,
 }
 
@@ -3287,14 +3662,15 @@ impl CreateResourceDto {
     }
 }
 
-/// The `CreateResourcesBatchDto` object of the V3 API, as sent.
+/// The `CreateResourcesBatchDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `create_resources_batch`.
+/// Sent by `ManagementClient::create_resources_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateResourcesBatchDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`CreateResourceBatchItemDto`], required.
     pub list: Vec<CreateResourceBatchItemDto>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -3309,24 +3685,29 @@ impl CreateResourcesBatchDto {
     }
 }
 
-/// The `CreateRoleDto` object of the V3 API, as sent.
+/// The `CreateRoleDto` object of the V3 API, as sent: 5 fields, 1 required.
 ///
-/// Sent by `create_role`.
+/// Sent by `ManagementClient::create_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRoleDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"manager"`.
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
+    /// Example: `"this is role manager description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `disableTime`.
+    /// Disable time (wire `disableTime`): string, optional.
+    /// Example: `"1669881887852"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_time: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
+    /// Example: `"manager"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -3344,12 +3725,12 @@ impl CreateRoleDto {
     }
 }
 
-/// The `CreateRolesBatch` object of the V3 API, as sent.
+/// The `CreateRolesBatch` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `create_roles_batch`.
+/// Sent by `ManagementClient::create_roles_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateRolesBatch {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`RoleListItem`], required.
     pub list: Vec<RoleListItem>,
 }
 
@@ -3360,17 +3741,17 @@ impl CreateRolesBatch {
     }
 }
 
-/// The `CreateRowDto` object of the V3 API, as sent.
+/// The `CreateRowDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `create_row`.
+/// Sent by `ManagementClient::create_row`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRowDto {
-    /// `data` (required).
+    /// Data (wire `data`): any JSON value, required.
     pub data: serde_json::Value,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
-    /// `rowId`.
+    /// Row id (wire `rowId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_id: Option<String>,
 }
@@ -3386,24 +3767,28 @@ impl CreateRowDto {
     }
 }
 
-/// The `CreateStringDataResourceDto` object of the V3 API, as sent.
+/// The `CreateStringDataResourceDto` object of the V3 API, as sent: 6 fields, 5 required.
 ///
-/// Sent by `create_data_resource_by_string`.
+/// Sent by `ManagementClient::create_data_resource_by_string`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateStringDataResourceDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
+    /// Example: `["read","get"]`.
     pub actions: Vec<String>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"code1"`.
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     pub resource_code: String,
-    /// `resourceName` (required).
+    /// Resource name (wire `resourceName`): string, required.
     pub resource_name: String,
-    /// `struct` (required).
+    /// Struct (wire `struct`): string, required.
+    /// Example: `"exampleStringStruct"`.
     pub r#struct: String,
 }
 
@@ -3427,52 +3812,55 @@ impl CreateStringDataResourceDto {
     }
 }
 
-/// The `CreateStringDataResourceRespDto` object of the V3 API, as received.
+/// The `CreateStringDataResourceRespDto` object of the V3 API, as received: 6 fields, 5 required.
 ///
-/// Returned by `create_data_resource_by_string`.
+/// Returned by `ManagementClient::create_data_resource_by_string`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CreateStringDataResourceRespDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceName` (required).
+    /// Resource name (wire `resourceName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
-    /// `struct` (required).
+    /// Struct (wire `struct`): string, required.
+    /// Example: `"exampleStringStruct"`.
     #[serde(deserialize_with = "l::string")]
     pub r#struct: String,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CreateStringDataResourceRespDtoType`], required.
+    /// One of `TREE`, `STRING` or `ARRAY`.
     pub r#type: CreateStringDataResourceRespDtoType,
 }
 
-/// The `CreateTenantCooperatorDto` object of the V3 API, as sent.
+/// The `CreateTenantCooperatorDto` object of the V3 API, as sent: 5 fields, 2 required.
 ///
-/// Sent by `create_tenant_cooperator`.
+/// Sent by `ManagementClient::create_tenant_cooperator`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTenantCooperatorDto {
-    /// `apiAuthorized`.
+    /// Api authorized (wire `apiAuthorized`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_authorized: Option<bool>,
-    /// `policies` (required).
+    /// Policies (wire `policies`): list of string, required.
     pub policies: Vec<String>,
-    /// `sendEmailNotification`.
+    /// Send email notification (wire `sendEmailNotification`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_email_notification: Option<bool>,
-    /// `sendPhoneNotification`.
+    /// Send phone notification (wire `sendPhoneNotification`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_phone_notification: Option<bool>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
     pub user_id: String,
 }
 
@@ -3489,41 +3877,42 @@ impl CreateTenantCooperatorDto {
     }
 }
 
-/// The `CreateTenantDto` object of the V3 API, as sent.
+/// The `CreateTenantDto` object of the V3 API, as sent: 11 fields, 2 required.
 ///
-/// Sent by `create_tenant`.
+/// Sent by `ManagementClient::create_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTenantDto {
-    /// `adminAmount`.
+    /// Admin amount (wire `adminAmount`): integer, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_amount: Option<i64>,
-    /// `appIds` (required).
+    /// App ids (wire `appIds`): list of string, required.
+    /// Example: `["a","b"]`.
     pub app_ids: Vec<String>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `enterpriseDomains`.
+    /// Enterprise domains (wire `enterpriseDomains`): list of string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enterprise_domains: Option<Vec<String>>,
-    /// `expireTime`.
+    /// Expire time (wire `expireTime`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<String>,
-    /// `logo`.
+    /// Logo (wire `logo`): list of string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<Vec<String>>,
-    /// `mauAmount`.
+    /// Mau amount (wire `mauAmount`): integer, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mau_amount: Option<i64>,
-    /// `memberAmount`.
+    /// Member amount (wire `memberAmount`): integer, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_amount: Option<i64>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     pub name: String,
-    /// `rejectHint`.
+    /// Reject hint (wire `rejectHint`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_hint: Option<String>,
-    /// `sourceAppId`.
+    /// Source app id (wire `sourceAppId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_app_id: Option<String>,
 }
@@ -3547,95 +3936,100 @@ impl CreateTenantDto {
     }
 }
 
-/// The `CreateTenantUserOptionsDto` object of the V3 API, as sent.
+/// The `CreateTenantUserOptionsDto` object of the V3 API, as sent: 4 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::create_tenant_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTenantUserOptionsDto {
-    /// `autoGeneratePassword`.
+    /// Auto generate password (wire `autoGeneratePassword`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
-    /// `keepPassword`.
+    /// Keep password (wire `keepPassword`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_password: Option<bool>,
-    /// `passwordEncryptType`.
+    /// Password encrypt type (wire `passwordEncryptType`): enum [`CreateTenantUserOptionsDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<CreateTenantUserOptionsDtoPasswordEncryptType>,
-    /// `resetPasswordOnFirstLogin`.
+    /// Reset password on first login (wire `resetPasswordOnFirstLogin`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_first_login: Option<bool>,
 }
 
-/// The `CreateTenantUserReqDto` object of the V3 API, as sent.
+/// The `CreateTenantUserReqDto` object of the V3 API, as sent: 23 fields, 2 required.
 ///
-/// Sent by `create_tenant_user`.
+/// Sent by `ManagementClient::create_tenant_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTenantUserReqDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthdate: Option<String>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `familyName`.
+    /// Family name (wire `familyName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    /// `gender` (required).
+    /// Gender (wire `gender`): enum [`CreateTenantUserReqDtoGender`], required.
+    /// One of `M`, `F` or `U`.
     pub gender: CreateTenantUserReqDtoGender,
-    /// `givenName`.
+    /// Given name (wire `givenName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    /// `middleName`.
+    /// Middle name (wire `middleName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// `options`.
+    /// Options (wire `options`): object [`CreateTenantUserOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<CreateTenantUserOptionsDto>,
-    /// `password`.
+    /// Password (wire `password`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<SecretString>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `preferredUsername`.
+    /// Preferred username (wire `preferredUsername`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// `salt`.
+    /// Salt (wire `salt`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salt: Option<String>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId`): string, required.
     pub tenant_id: String,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
@@ -3671,61 +4065,62 @@ impl CreateTenantUserReqDto {
     }
 }
 
-/// The `CreateTerminalDto` object of the V3 API, as sent.
+/// The `CreateTerminalDto` object of the V3 API, as sent: 18 fields, 3 required.
 ///
-/// Sent by `create_device`.
+/// Sent by `ManagementClient::create_device`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTerminalDto {
-    /// `cookie`.
+    /// Cookie (wire `cookie`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie: Option<bool>,
-    /// `customData` (required).
+    /// Custom data (wire `customData`): any JSON value, required.
     pub custom_data: serde_json::Value,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `deviceUniqueId` (required).
+    /// Device unique id (wire `deviceUniqueId`): string, required.
     pub device_unique_id: String,
-    /// `fde`.
+    /// Fde (wire `fde`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fde: Option<String>,
-    /// `hks`.
+    /// Hks (wire `hks`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hks: Option<String>,
-    /// `hor`.
+    /// Hor (wire `hor`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hor: Option<bool>,
-    /// `imei`.
+    /// Imei (wire `imei`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imei: Option<String>,
-    /// `language`.
+    /// Language (wire `language`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    /// `meid`.
+    /// Meid (wire `meid`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meid: Option<String>,
-    /// `mod`.
+    /// Mod (wire `mod`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#mod: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `os`.
+    /// Os (wire `os`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
-    /// `producer`.
+    /// Producer (wire `producer`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub producer: Option<String>,
-    /// `sn`.
+    /// Sn (wire `sn`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sn: Option<String>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CreateTerminalDtoType`], required.
+    /// One of `Browser`, `Mobile` or `Desktop`.
     pub r#type: CreateTerminalDtoType,
-    /// `userAgent`.
+    /// User agent (wire `userAgent`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
-    /// `version`.
+    /// Version (wire `version`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
@@ -3760,27 +4155,30 @@ impl CreateTerminalDto {
     }
 }
 
-/// The `CreateTreeDataResourceDto` object of the V3 API, as sent.
+/// The `CreateTreeDataResourceDto` object of the V3 API, as sent: 7 fields, 5 required.
 ///
-/// Sent by `create_data_resource_by_tree`.
+/// Sent by `ManagementClient::create_data_resource_by_tree`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTreeDataResourceDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
+    /// Example: `["read","get"]`.
     pub actions: Vec<String>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `extendFieldList`.
+    /// Extend field list (wire `extendFieldList`): list of object [`ExtendField`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extend_field_list: Option<Vec<ExtendField>>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"code1"`.
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     pub resource_code: String,
-    /// `resourceName` (required).
+    /// Resource name (wire `resourceName`): string, required.
     pub resource_name: String,
-    /// `struct` (required).
+    /// Struct (wire `struct`): list of object [`DataResourceTreeStructs`], required.
     pub r#struct: Vec<DataResourceTreeStructs>,
 }
 
@@ -3805,46 +4203,48 @@ impl CreateTreeDataResourceDto {
     }
 }
 
-/// The `CreateTreeDataResourceRespDto` object of the V3 API, as received.
+/// The `CreateTreeDataResourceRespDto` object of the V3 API, as received: 7 fields, 5 required.
 ///
-/// Returned by `create_data_resource_by_tree`.
+/// Returned by `ManagementClient::create_data_resource_by_tree`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CreateTreeDataResourceRespDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `extendFieldList`.
+    /// Extend field list (wire `extendFieldList`): list of object [`ExtendField`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extend_field_list: Option<Vec<ExtendField>>,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceName` (required).
+    /// Resource name (wire `resourceName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
-    /// `struct` (required).
+    /// Struct (wire `struct`): list of object [`DataResourceTreeStructs`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub r#struct: Vec<DataResourceTreeStructs>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`CreateTreeDataResourceRespDtoType`], required.
+    /// One of `TREE`, `STRING` or `ARRAY`.
     pub r#type: CreateTreeDataResourceRespDtoType,
 }
 
-/// The `CreateUEBADto` object of the V3 API, as sent.
+/// The `CreateUEBADto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `capture`.
+/// Sent by `ManagementClient::capture`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUEBADto {
-    /// `data` (required).
+    /// Data (wire `data`): any JSON value, required.
     pub data: serde_json::Value,
-    /// `modelId`.
+    /// Model id (wire `modelId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_id: Option<String>,
 }
@@ -3859,14 +4259,14 @@ impl CreateUEBADto {
     }
 }
 
-/// The `CreateUserBatchReqDto` object of the V3 API, as sent.
+/// The `CreateUserBatchReqDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `create_users_batch`.
+/// Sent by `ManagementClient::create_users_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserBatchReqDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`CreateUserInfoDto`], required.
     pub list: Vec<CreateUserInfoDto>,
-    /// `options`.
+    /// Options (wire `options`): object [`CreateUserOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<CreateUserOptionsDto>,
 }
@@ -3881,167 +4281,199 @@ impl CreateUserBatchReqDto {
     }
 }
 
-/// The `CreateUserInfoDto` object of the V3 API, as sent.
+/// The `CreateUserInfoDto` object of the V3 API, as sent: 41 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::create_users_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUserInfoDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
+    /// Example: `"2022-06-03"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthdate: Option<String>,
-    /// `browser`.
+    /// Browser (wire `browser`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `company`.
+    /// Company (wire `company`): string, optional.
+    /// Example: `"steamory"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
+    /// Example: `"CN"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `departmentIds`.
+    /// Department ids (wire `departmentIds`): list of string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
-    /// `device`.
+    /// Device (wire `device`): string, optional.
+    /// Example: `"iOS"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `emailVerified`.
+    /// Email verified (wire `emailVerified`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
-    /// `externalId`.
+    /// External id (wire `externalId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `familyName`.
+    /// Family name (wire `familyName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    /// `formatted`.
+    /// Formatted (wire `formatted`): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted: Option<String>,
-    /// `gender`.
+    /// Gender (wire `gender`): enum [`CreateUserInfoDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<CreateUserInfoDtoGender>,
-    /// `givenName`.
+    /// Given name (wire `givenName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    /// `identities`.
+    /// Identities (wire `identities`): list of object [`CreateIdentityDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identities: Option<Vec<CreateIdentityDto>>,
-    /// `identityNumber`.
+    /// Identity number (wire `identityNumber`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
-    /// `locale`.
+    /// Locale (wire `locale`): string, optional.
+    /// Example: `"af"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// `metadataSource`.
+    /// Metadata source (wire `metadataSource`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_source: Option<serde_json::Value>,
-    /// `middleName`.
+    /// Middle name (wire `middleName`): string, optional.
+    /// Example: `"James"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// `otp`.
+    /// Otp (wire `otp`): object [`CreateUserOtpDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp: Option<CreateUserOtpDto>,
-    /// `password`.
+    /// Password (wire `password`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<SecretString>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `phoneVerified`.
+    /// Phone verified (wire `phoneVerified`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
+    /// Example: `"438100"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `preferredUsername`.
+    /// Preferred username (wire `preferredUsername`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
-    /// `profile`.
+    /// Profile (wire `profile`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// `region`.
+    /// Region (wire `region`): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `salt`.
+    /// Salt (wire `salt`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salt: Option<String>,
-    /// `status`.
+    /// Status (wire `status`): enum [`CreateUserInfoDtoStatus`], optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CreateUserInfoDtoStatus>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    /// `tenantIds`.
+    /// Tenant ids (wire `tenantIds`): list of string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_ids: Option<Vec<String>>,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
+    /// Example: `"bob"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `website`.
+    /// Website (wire `website`): string, optional.
+    /// Example: `"https://my-website.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `zoneinfo`.
+    /// Zoneinfo (wire `zoneinfo`): string, optional.
+    /// Example: `"GMT-08:00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoneinfo: Option<String>,
 }
 
-/// The `CreateUserOptionsDto` object of the V3 API, as sent.
+/// The `CreateUserOptionsDto` object of the V3 API, as sent: 6 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::create_user` and `ManagementClient::create_users_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUserOptionsDto {
-    /// `autoGeneratePassword`.
+    /// Auto generate password (wire `autoGeneratePassword`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
-    /// `departmentIdType`.
+    /// Department id type (wire `departmentIdType`): enum [`CreateUserOptionsDtoDepartmentIdType`], optional.
+    /// One of `department_id`, `open_department_id`, `sync_relation`, `custom_field` or `code`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_id_type: Option<CreateUserOptionsDtoDepartmentIdType>,
-    /// `keepPassword`.
+    /// Keep password (wire `keepPassword`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_password: Option<bool>,
-    /// `passwordEncryptType`.
+    /// Password encrypt type (wire `passwordEncryptType`): enum [`CreateUserOptionsDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<CreateUserOptionsDtoPasswordEncryptType>,
-    /// `resetPasswordOnFirstLogin`.
+    /// Reset password on first login (wire `resetPasswordOnFirstLogin`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_first_login: Option<bool>,
-    /// `sendNotification`.
+    /// Send notification (wire `sendNotification`): object [`SendCreateAccountNotificationDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_notification: Option<SendCreateAccountNotificationDto>,
 }
 
-/// The `CreateUserOtpDto` object of the V3 API, as sent.
+/// The `CreateUserOtpDto` object of the V3 API, as sent: 2 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::create_user` and `ManagementClient::create_users_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUserOtpDto {
-    /// `recoveryCode`.
+    /// Recovery code (wire `recoveryCode`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<SecretString>,
-    /// `secret` (required).
+    /// Secret (wire `secret`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub secret: SecretString,
 }
 
@@ -4055,162 +4487,196 @@ impl CreateUserOtpDto {
     }
 }
 
-/// The `CreateUserReqDto` object of the V3 API, as sent.
+/// The `CreateUserReqDto` object of the V3 API, as sent: 42 fields, 0 required.
 ///
-/// Sent by `create_user`.
+/// Sent by `ManagementClient::create_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUserReqDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
+    /// Example: `"2022-06-03"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthdate: Option<String>,
-    /// `browser`.
+    /// Browser (wire `browser`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `company`.
+    /// Company (wire `company`): string, optional.
+    /// Example: `"steamory"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
+    /// Example: `"CN"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `departmentIds`.
+    /// Department ids (wire `departmentIds`): list of string, optional.
+    /// Example: `["624d930c3xxxx5c08dd4986e","624d93102xxxx012f33cd2fe"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
-    /// `device`.
+    /// Device (wire `device`): string, optional.
+    /// Example: `"iOS"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `emailVerified`.
+    /// Email verified (wire `emailVerified`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
-    /// `externalId`.
+    /// External id (wire `externalId`): string, optional.
+    /// Example: `"10010"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `familyName`.
+    /// Family name (wire `familyName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    /// `formatted`.
+    /// Formatted (wire `formatted`): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted: Option<String>,
-    /// `gender`.
+    /// Gender (wire `gender`): enum [`CreateUserReqDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<CreateUserReqDtoGender>,
-    /// `givenName`.
+    /// Given name (wire `givenName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    /// `identities`.
+    /// Identities (wire `identities`): list of object [`CreateIdentityDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identities: Option<Vec<CreateIdentityDto>>,
-    /// `identityNumber`.
+    /// Identity number (wire `identityNumber`): string, optional.
+    /// Example: `"420421xxxxxxxx1234"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
-    /// `locale`.
+    /// Locale (wire `locale`): string, optional.
+    /// Example: `"af"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// `metadataSource`.
+    /// Metadata source (wire `metadataSource`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_source: Option<serde_json::Value>,
-    /// `middleName`.
+    /// Middle name (wire `middleName`): string, optional.
+    /// Example: `"James"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// `options`.
+    /// Options (wire `options`): object [`CreateUserOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<CreateUserOptionsDto>,
-    /// `otp`.
+    /// Otp (wire `otp`): object [`CreateUserOtpDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp: Option<CreateUserOtpDto>,
-    /// `password`.
+    /// Password (wire `password`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<SecretString>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
+    /// Example: `"188xxxx8888"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
+    /// Example: `"+86"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `phoneVerified`.
+    /// Phone verified (wire `phoneVerified`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
+    /// Example: `"438100"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `preferredUsername`.
+    /// Preferred username (wire `preferredUsername`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
-    /// `profile`.
+    /// Profile (wire `profile`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// `region`.
+    /// Region (wire `region`): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `salt`.
+    /// Salt (wire `salt`): string, optional.
+    /// Example: `"dgisaeieruur"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salt: Option<String>,
-    /// `status`.
+    /// Status (wire `status`): enum [`CreateUserReqDtoStatus`], optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CreateUserReqDtoStatus>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    /// `tenantIds`.
+    /// Tenant ids (wire `tenantIds`): list of string, optional.
+    /// Example: `["63f867961cxxxx41e7ccb582","63bea7828f4xxxxbfa80df93"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_ids: Option<Vec<String>>,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
+    /// Example: `"bob"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `website`.
+    /// Website (wire `website`): string, optional.
+    /// Example: `"https://my-website.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `zoneinfo`.
+    /// Zoneinfo (wire `zoneinfo`): string, optional.
+    /// Example: `"GMT-08:00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoneinfo: Option<String>,
 }
 
-/// The `CreateWebhookDto` object of the V3 API, as sent.
+/// The `CreateWebhookDto` object of the V3 API, as sent: 7 fields, 4 required.
 ///
-/// Sent by `create_webhook`.
+/// Sent by `ManagementClient::create_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateWebhookDto {
-    /// `contentType` (required).
+    /// Content type (wire `contentType`): enum [`CreateWebhookDtoContentType`], required.
+    /// One of `application/json` or `application/x-www-form-urlencoded`.
     pub content_type: CreateWebhookDtoContentType,
-    /// `enabled`.
+    /// Enabled (wire `enabled`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `events` (required).
+    /// Events (wire `events`): list of enum [`CreateWebhookDtoEvents`], required.
+    /// One of `test`, `register`, `login`, `mfa:verified`, `kick`, `user:created`, `user:password-changed`, `user:updated`, `user:email-verified`, `user:archived`, `user:unarchived`, `user:blocked` or 64 more.
     pub events: Vec<CreateWebhookDtoEvents>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     pub name: String,
-    /// `retryConfig`.
+    /// Retry config (wire `retryConfig`): object [`WebhookRetryConfigV3Dto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_config: Option<WebhookRetryConfigV3Dto>,
-    /// `secret`.
+    /// Secret (wire `secret`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<SecretString>,
-    /// `url` (required).
+    /// Url (wire `url`): string, required.
+    /// Example: `"https://example.com/callback"`.
     pub url: String,
 }
 
@@ -4234,91 +4700,103 @@ impl CreateWebhookDto {
     }
 }
 
-/// The `CurrentUsageDto` object of the V3 API, as received.
+/// The `CurrentUsageDto` object of the V3 API, as received: 5 fields, 5 required.
+///
+/// Inside the response of `ManagementClient::get_usage_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CurrentUsageDto {
-    /// `amount` (required).
+    /// Amount (wire `amount`): string, required.
+    /// Example: `"0"`.
     #[serde(deserialize_with = "l::string")]
     pub amount: String,
-    /// `current` (required).
+    /// Current (wire `current`): string, required.
+    /// Example: `"0"`.
     #[serde(deserialize_with = "l::string")]
     pub current: String,
-    /// `experience` (required).
+    /// Experience (wire `experience`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub experience: bool,
-    /// `modelCode` (required).
+    /// Model code (wire `modelCode`): string, required.
+    /// Example: `"SocialConnections"`.
     #[serde(deserialize_with = "l::string")]
     pub model_code: String,
-    /// `modelName` (required).
+    /// Model name (wire `modelName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub model_name: String,
 }
 
-/// The `CurrentUsageRespDto` object of the V3 API, as received.
+/// The `CurrentUsageRespDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `get_usage_info`.
+/// Returned by `ManagementClient::get_usage_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CurrentUsageRespDto {
-    /// `usages` (required).
+    /// Usages (wire `usages`): list of object [`CurrentUsageDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub usages: Vec<CurrentUsageDto>,
 }
 
-/// The `CustomFieldDto` object of the V3 API, as received.
+/// The `CustomFieldDto` object of the V3 API, as received: 13 fields, 6 required.
 ///
-/// Returned by `get_custom_fields`, `get_user_base_fields`, `set_custom_fields`, and 1 more.
+/// Returned by `ManagementClient::get_custom_fields`, `ManagementClient::get_user_base_fields`, `ManagementClient::set_custom_fields` and `ManagementClient::set_user_base_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CustomFieldDto {
-    /// `createdAt`.
+    /// Created at (wire `createdAt`): string, optional.
+    /// Example: `"2022-03-17T05:23:01.567Z"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub created_at: Option<String>,
-    /// `dataType` (required).
+    /// Data type (wire `dataType`): enum [`CustomFieldDtoDataType`], required.
+    /// One of `STRING`, `NUMBER`, `DATETIME`, `BOOLEAN` or `ENUM`.
     pub data_type: CustomFieldDtoDataType,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `encrypted`.
+    /// Encrypted (wire `encrypted`): boolean, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub encrypted: Option<bool>,
-    /// `i18n`.
+    /// I18n (wire `i18n`): object [`CustomFieldI18n`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub i18n: Option<CustomFieldI18n>,
-    /// `isUnique` (required).
+    /// Is unique (wire `isUnique`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub is_unique: bool,
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
+    /// Example: `"school"`.
     #[serde(deserialize_with = "l::string")]
     pub key: String,
-    /// `label` (required).
+    /// Label (wire `label`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub label: String,
-    /// `options`.
+    /// Options (wire `options`): list of object [`CustomFieldSelectOption`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<CustomFieldSelectOption>>,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`CustomFieldDtoTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: CustomFieldDtoTargetType,
-    /// `userEditable`.
+    /// User editable (wire `userEditable`): boolean, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub user_editable: Option<bool>,
-    /// `visibleInAdminConsole` (required).
+    /// Visible in admin console (wire `visibleInAdminConsole`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub visible_in_admin_console: bool,
-    /// `visibleInUserCenter`.
+    /// Visible in user center (wire `visibleInUserCenter`): boolean, optional.
+    /// Example: `true`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
@@ -4326,11 +4804,15 @@ pub struct CustomFieldDto {
     pub visible_in_user_center: Option<bool>,
 }
 
-/// The `CustomFieldI18n` object of the V3 API, sent and received.
+/// The `CustomFieldI18n` object of the V3 API, sent and received: 1 field, 1 required.
+///
+/// Inside the request of `ManagementClient::set_custom_fields` and `ManagementClient::set_user_base_fields`.
+///
+/// Inside the response of `ManagementClient::get_custom_fields`, `ManagementClient::get_user_base_fields`, `ManagementClient::set_custom_fields` and `ManagementClient::set_user_base_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CustomFieldI18n {
-    /// `label` (required).
+    /// Label (wire `label`): object [`LangObject`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub label: LangObject,
 }
@@ -4342,14 +4824,18 @@ impl CustomFieldI18n {
     }
 }
 
-/// The `CustomFieldSelectOption` object of the V3 API, sent and received.
+/// The `CustomFieldSelectOption` object of the V3 API, sent and received: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::set_custom_fields`.
+///
+/// Inside the response of `ManagementClient::get_custom_fields`, `ManagementClient::get_user_base_fields`, `ManagementClient::set_custom_fields` and `ManagementClient::set_user_base_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CustomFieldSelectOption {
-    /// `label` (required).
+    /// Label (wire `label`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub label: String,
-    /// `value` (required).
+    /// Value (wire `value`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub value: String,
 }
@@ -4364,35 +4850,43 @@ impl CustomFieldSelectOption {
     }
 }
 
-/// The `DataResourceSimpleRespDto` object of the V3 API, as received.
+/// The `DataResourceSimpleRespDto` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `ManagementClient::list_data_polices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct DataResourceSimpleRespDto {
-    /// `resourceId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Resource id (wire `resourceId`): string, required.
+    /// Example: `"6301cexxxxxxxxx27478"`.
+    #[serde(deserialize_with = "l::id")]
     pub resource_id: String,
-    /// `resourceName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Resource name (wire `resourceName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub resource_name: String,
 }
 
-/// The `DataResourceTreeStructs` object of the V3 API, sent and received.
+/// The `DataResourceTreeStructs` object of the V3 API, sent and received: 5 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::create_data_resource_by_tree`.
+///
+/// Inside the response of `ManagementClient::create_data_resource_by_tree`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct DataResourceTreeStructs {
-    /// `children`.
+    /// Children (wire `children`): list of any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<serde_json::Value>>,
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"123"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `extendFieldValue`.
+    /// Extend field value (wire `extendFieldValue`): any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extend_field_value: Option<serde_json::Value>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `value`.
+    /// Value (wire `value`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -4411,12 +4905,15 @@ impl DataResourceTreeStructs {
     }
 }
 
-/// The `DataStatementPermissionDto` object of the V3 API, as sent.
+/// The `DataStatementPermissionDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::create_data_policy` and `ManagementClient::update_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataStatementPermissionDto {
-    /// `effect` (required).
+    /// Effect (wire `effect`): enum [`DataStatementPermissionDtoEffect`], required.
+    /// One of `DENY` or `ALLOW`.
     pub effect: DataStatementPermissionDtoEffect,
-    /// `permissions` (required).
+    /// Permissions (wire `permissions`): list of string, required.
     pub permissions: Vec<String>,
 }
 
@@ -4430,34 +4927,39 @@ impl DataStatementPermissionDto {
     }
 }
 
-/// The `DataSubjectRespDto` object of the V3 API, as received.
+/// The `DataSubjectRespDto` object of the V3 API, as received: 4 fields, 4 required.
 ///
-/// Returned by `list_data_policy_targets`.
+/// Returned by `ManagementClient::list_data_policy_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct DataSubjectRespDto {
-    /// `authorizationTime` (required).
+    /// Authorization time (wire `authorizationTime`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(deserialize_with = "l::string")]
     pub authorization_time: String,
-    /// `targetIdentifier` (required).
+    /// Target identifier (wire `targetIdentifier`): string, required.
+    /// Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
     #[serde(deserialize_with = "l::string")]
     pub target_identifier: String,
-    /// `targetName` (required).
+    /// Target name (wire `targetName`): string, required.
+    /// Example: `"test"`.
     #[serde(deserialize_with = "l::string")]
     pub target_name: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`DataSubjectRespDtoTargetType`], required.
+    /// One of `USER`, `ORG`, `GROUP` or `ROLE`.
     pub target_type: DataSubjectRespDtoTargetType,
 }
 
-/// The `DefineEventDto` object of the V3 API, as sent.
+/// The `DefineEventDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `define_event`.
+/// Sent by `ManagementClient::define_event`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DefineEventDto {
-    /// `eventDescription` (required).
+    /// Event description (wire `eventDescription`): string, required.
     pub event_description: String,
-    /// `eventType` (required).
+    /// Event type (wire `eventType`): string, required.
+    /// Example: `"myapp.user.created"`.
     pub event_type: String,
 }
 
@@ -4471,13 +4973,13 @@ impl DefineEventDto {
     }
 }
 
-/// The `DeleteAccessKeyDto` object of the V3 API, as sent.
+/// The `DeleteAccessKeyDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_access_key`.
+/// Sent by `ManagementClient::delete_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAccessKeyDto {
-    /// `accessKeyId` (required).
+    /// Access key id (wire `accessKeyId`): string, required.
     pub access_key_id: String,
 }
 
@@ -4490,13 +4992,14 @@ impl DeleteAccessKeyDto {
     }
 }
 
-/// The `DeleteAdminRoleDto` object of the V3 API, as sent.
+/// The `DeleteAdminRoleDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_admin_roles_batch`.
+/// Sent by `ManagementClient::delete_admin_roles_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAdminRoleDto {
-    /// `codeList` (required).
+    /// Code list (wire `codeList`): list of string, required.
+    /// Example: `["code1","code2"]`.
     pub code_list: Vec<String>,
 }
 
@@ -4507,13 +5010,14 @@ impl DeleteAdminRoleDto {
     }
 }
 
-/// The `DeleteApplicationDto` object of the V3 API, as sent.
+/// The `DeleteApplicationDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_application`.
+/// Sent by `ManagementClient::delete_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteApplicationDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub app_id: String,
 }
 
@@ -4526,16 +5030,19 @@ impl DeleteApplicationDto {
     }
 }
 
-/// The `DeleteApplicationPermissionRecordItem` object of the V3 API, as sent.
+/// The `DeleteApplicationPermissionRecordItem` object of the V3 API, as sent: 3 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::revoke_application_access`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteApplicationPermissionRecordItem {
-    /// `namespaceCode`.
+    /// Namespace code (wire `namespaceCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_code: Option<String>,
-    /// `targetIdentifier` (required).
+    /// Target identifier (wire `targetIdentifier`): list of string, required.
     pub target_identifier: Vec<String>,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`DeleteApplicationPermissionRecordItemTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP` or `ORG`.
     pub target_type: DeleteApplicationPermissionRecordItemTargetType,
 }
 
@@ -4553,15 +5060,17 @@ impl DeleteApplicationPermissionRecordItem {
     }
 }
 
-/// The `DeleteAsaAccountBatchDto` object of the V3 API, as sent.
+/// The `DeleteAsaAccountBatchDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `delete_asa_account_batch`.
+/// Sent by `ManagementClient::delete_asa_account_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAsaAccountBatchDto {
-    /// `accountIds` (required).
+    /// Account ids (wire `accountIds`): list of string, required.
+    /// Example: `["6228edaxxxxxxxxcade3a3d9"]`.
     pub account_ids: Vec<String>,
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
 }
 
@@ -4575,15 +5084,17 @@ impl DeleteAsaAccountBatchDto {
     }
 }
 
-/// The `DeleteAsaAccountDto` object of the V3 API, as sent.
+/// The `DeleteAsaAccountDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `delete_asa_account`.
+/// Sent by `ManagementClient::delete_asa_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAsaAccountDto {
-    /// `accountId` (required).
+    /// Account id (wire `accountId`): string, required.
+    /// Example: `"6228edaxxxxxxxxcade3a3d9"`.
     pub account_id: String,
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
 }
 
@@ -4597,17 +5108,20 @@ impl DeleteAsaAccountDto {
     }
 }
 
-/// The `DeleteAuthorizeDataPolicyDto` object of the V3 API, as sent.
+/// The `DeleteAuthorizeDataPolicyDto` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `revoke_data_policy`.
+/// Sent by `ManagementClient::revoke_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAuthorizeDataPolicyDto {
-    /// `policyId` (required).
+    /// Policy id (wire `policyId`): string, required.
+    /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
     pub policy_id: String,
-    /// `targetIdentifier` (required).
+    /// Target identifier (wire `targetIdentifier`): string, required.
+    /// Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
     pub target_identifier: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`DeleteAuthorizeDataPolicyDtoTargetType`], required.
+    /// One of `USER`, `ORG`, `GROUP` or `ROLE`.
     pub target_type: DeleteAuthorizeDataPolicyDtoTargetType,
 }
 
@@ -4626,12 +5140,13 @@ impl DeleteAuthorizeDataPolicyDto {
     }
 }
 
-/// The `DeleteCommonResourcesBatchDto` object of the V3 API, as sent.
+/// The `DeleteCommonResourcesBatchDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `batch_delete_common_resource`.
+/// Sent by `ManagementClient::batch_delete_common_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteCommonResourcesBatchDto {
-    /// `ids` (required).
+    /// Ids (wire `ids`): list of string, required.
+    /// Example: `["6250f12d5dxxxx9bcfcf784b","6250f12d5dxxxx9bcfcf784b"]`.
     pub ids: Vec<String>,
 }
 
@@ -4642,13 +5157,16 @@ impl DeleteCommonResourcesBatchDto {
     }
 }
 
-/// The `DeleteCustomFieldDto` object of the V3 API, as sent.
+/// The `DeleteCustomFieldDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::delete_custom_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteCustomFieldDto {
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     pub key: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`DeleteCustomFieldDtoTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: DeleteCustomFieldDtoTargetType,
 }
 
@@ -4662,15 +5180,16 @@ impl DeleteCustomFieldDto {
     }
 }
 
-/// The `DeleteCustomFieldsReqDto` object of the V3 API, as sent.
+/// The `DeleteCustomFieldsReqDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `delete_custom_fields`.
+/// Sent by `ManagementClient::delete_custom_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteCustomFieldsReqDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`DeleteCustomFieldDto`], required.
     pub list: Vec<DeleteCustomFieldDto>,
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId`): string, required.
+    /// Example: `"xxxx"`.
     pub tenant_id: String,
 }
 
@@ -4684,13 +5203,14 @@ impl DeleteCustomFieldsReqDto {
     }
 }
 
-/// The `DeleteDataPolicyDto` object of the V3 API, as sent.
+/// The `DeleteDataPolicyDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_data_policy`.
+/// Sent by `ManagementClient::delete_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteDataPolicyDto {
-    /// `policyId` (required).
+    /// Policy id (wire `policyId`): string, required.
+    /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
     pub policy_id: String,
 }
 
@@ -4703,15 +5223,17 @@ impl DeleteDataPolicyDto {
     }
 }
 
-/// The `DeleteDataResourceDto` object of the V3 API, as sent.
+/// The `DeleteDataResourceDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `delete_data_resource`.
+/// Sent by `ManagementClient::delete_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteDataResourceDto {
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     pub resource_code: String,
 }
 
@@ -4725,15 +5247,17 @@ impl DeleteDataResourceDto {
     }
 }
 
-/// The `DeleteExtIdpConnDto` object of the V3 API, as sent.
+/// The `DeleteExtIdpConnDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `delete_ext_idp_conn`.
+/// Sent by `ManagementClient::delete_ext_idp_conn`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteExtIdpConnDto {
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub id: String,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
@@ -4748,15 +5272,17 @@ impl DeleteExtIdpConnDto {
     }
 }
 
-/// The `DeleteExtIdpDto` object of the V3 API, as sent.
+/// The `DeleteExtIdpDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `delete_ext_idp`.
+/// Sent by `ManagementClient::delete_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteExtIdpDto {
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub id: String,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
@@ -4771,13 +5297,14 @@ impl DeleteExtIdpDto {
     }
 }
 
-/// The `DeleteGroupsReqDto` object of the V3 API, as sent.
+/// The `DeleteGroupsReqDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_groups_batch`.
+/// Sent by `ManagementClient::delete_groups_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteGroupsReqDto {
-    /// `codeList` (required).
+    /// Code list (wire `codeList`): list of string, required.
+    /// Example: `["code1"]`.
     pub code_list: Vec<String>,
 }
 
@@ -4788,12 +5315,13 @@ impl DeleteGroupsReqDto {
     }
 }
 
-/// The `DeleteNamespaceDto` object of the V3 API, as sent.
+/// The `DeleteNamespaceDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_namespace`.
+/// Sent by `ManagementClient::delete_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteNamespaceDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"my-namespace"`.
     pub code: String,
 }
 
@@ -4804,13 +5332,14 @@ impl DeleteNamespaceDto {
     }
 }
 
-/// The `DeleteNamespacesBatchDto` object of the V3 API, as sent.
+/// The `DeleteNamespacesBatchDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_namespaces_batch`.
+/// Sent by `ManagementClient::delete_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteNamespacesBatchDto {
-    /// `codeList` (required).
+    /// Code list (wire `codeList`): list of string, required.
+    /// Example: `["code1","code2"]`.
     pub code_list: Vec<String>,
 }
 
@@ -4821,12 +5350,13 @@ impl DeleteNamespacesBatchDto {
     }
 }
 
-/// The `DeletePermissionNamespaceDto` object of the V3 API, as sent.
+/// The `DeletePermissionNamespaceDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_permission_namespace`.
+/// Sent by `ManagementClient::delete_permission_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeletePermissionNamespaceDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub code: String,
 }
 
@@ -4837,12 +5367,13 @@ impl DeletePermissionNamespaceDto {
     }
 }
 
-/// The `DeletePermissionNamespacesBatchDto` object of the V3 API, as sent.
+/// The `DeletePermissionNamespacesBatchDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_permission_namespaces_batch`.
+/// Sent by `ManagementClient::delete_permission_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeletePermissionNamespacesBatchDto {
-    /// `codes` (required).
+    /// Codes (wire `codes`): list of string, required.
+    /// Example: `["example1","example2"]`.
     pub codes: Vec<String>,
 }
 
@@ -4853,13 +5384,14 @@ impl DeletePermissionNamespacesBatchDto {
     }
 }
 
-/// The `DeletePipelineFunctionDto` object of the V3 API, as sent.
+/// The `DeletePipelineFunctionDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_pipeline_function`.
+/// Sent by `ManagementClient::delete_pipeline_function`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletePipelineFunctionDto {
-    /// `funcId` (required).
+    /// Func id (wire `funcId`): string, required.
+    /// Example: `"62ce9135dxxxxb83e373f5d6"`.
     pub func_id: String,
 }
 
@@ -4872,16 +5404,17 @@ impl DeletePipelineFunctionDto {
     }
 }
 
-/// The `DeletePublicAccountsBatchDto` object of the V3 API, as sent.
+/// The `DeletePublicAccountsBatchDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `delete_public_accounts_batch`.
+/// Sent by `ManagementClient::delete_public_accounts_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletePublicAccountsBatchDto {
-    /// `options`.
+    /// Options (wire `options`): object [`DeletePublicAccountsBatchOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<DeletePublicAccountsBatchOptionsDto>,
-    /// `userIds` (required).
+    /// User ids (wire `userIds`): list of string, required.
+    /// Example: `["userId1","userId2"]`.
     pub user_ids: Vec<String>,
 }
 
@@ -4895,23 +5428,28 @@ impl DeletePublicAccountsBatchDto {
     }
 }
 
-/// The `DeletePublicAccountsBatchOptionsDto` object of the V3 API, as sent.
+/// The `DeletePublicAccountsBatchOptionsDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `ManagementClient::delete_public_accounts_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletePublicAccountsBatchOptionsDto {
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`DeletePublicAccountsBatchOptionsDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<DeletePublicAccountsBatchOptionsDtoUserIdType>,
 }
 
-/// The `DeleteResourceDto` object of the V3 API, as sent.
+/// The `DeleteResourceDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `delete_resource`.
+/// Sent by `ManagementClient::delete_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteResourceDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"ecs"`.
     pub code: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -4926,30 +5464,33 @@ impl DeleteResourceDto {
     }
 }
 
-/// The `DeleteResourcesBatchDto` object of the V3 API, as sent.
+/// The `DeleteResourcesBatchDto` object of the V3 API, as sent: 3 fields, 0 required.
 ///
-/// Sent by `delete_resources_batch`.
+/// Sent by `ManagementClient::delete_resources_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteResourcesBatchDto {
-    /// `codeList`.
+    /// Code list (wire `codeList`): list of string, optional.
+    /// Example: `["code1","code2"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_list: Option<Vec<String>>,
-    /// `ids`.
+    /// Ids (wire `ids`): list of string, optional.
+    /// Example: `["6250f12d5dxxxx9bcfcf784b","6250f12d5dxxxx9bcfcf784b"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
 
-/// The `DeleteRoleBatchDto` object of the V3 API, as sent.
+/// The `DeleteRoleBatchDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_roles`.
+/// Sent by `ManagementClient::delete_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteRoleBatchDto {
-    /// `roleList` (required).
+    /// Role list (wire `roleList`): list of object [`RoleCodeAndNamespaceDto`], required.
     pub role_list: Vec<RoleCodeAndNamespaceDto>,
 }
 
@@ -4960,15 +5501,17 @@ impl DeleteRoleBatchDto {
     }
 }
 
-/// The `DeleteRoleDto` object of the V3 API, as sent.
+/// The `DeleteRoleDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `delete_roles_batch`.
+/// Sent by `ManagementClient::delete_roles_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteRoleDto {
-    /// `codeList` (required).
+    /// Code list (wire `codeList`): list of string, required.
+    /// Example: `["code1","code2"]`.
     pub code_list: Vec<String>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -4983,13 +5526,13 @@ impl DeleteRoleDto {
     }
 }
 
-/// The `DeleteTenantDto` object of the V3 API, as sent.
+/// The `DeleteTenantDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_tenant`.
+/// Sent by `ManagementClient::delete_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteTenantDto {
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId`): string, required.
     pub tenant_id: String,
 }
 
@@ -5002,15 +5545,15 @@ impl DeleteTenantDto {
     }
 }
 
-/// The `DeleteTerminalUserDto` object of the V3 API, as sent.
+/// The `DeleteTerminalUserDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `delete_device`.
+/// Sent by `ManagementClient::delete_device`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteTerminalUserDto {
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
     pub user_id: String,
 }
 
@@ -5024,17 +5567,19 @@ impl DeleteTerminalUserDto {
     }
 }
 
-/// The `DeleteUserSyncRelationReqDto` object of the V3 API, as sent.
+/// The `DeleteUserSyncRelationReqDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `delete_user_sync_relations`.
+/// Sent by `ManagementClient::delete_user_sync_relations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteUserSyncRelationReqDto {
-    /// `provider` (required).
+    /// Provider (wire `provider`): string, required.
     pub provider: String,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`DeleteUserSyncRelationReqDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<DeleteUserSyncRelationReqDtoUserIdType>,
 }
@@ -5050,16 +5595,17 @@ impl DeleteUserSyncRelationReqDto {
     }
 }
 
-/// The `DeleteUsersBatchDto` object of the V3 API, as sent.
+/// The `DeleteUsersBatchDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `delete_users_batch`.
+/// Sent by `ManagementClient::delete_users_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteUsersBatchDto {
-    /// `options`.
+    /// Options (wire `options`): object [`DeleteUsersBatchOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<DeleteUsersBatchOptionsDto>,
-    /// `userIds` (required).
+    /// User ids (wire `userIds`): list of string, required.
+    /// Example: `["userId1","userId2"]`.
     pub user_ids: Vec<String>,
 }
 
@@ -5073,22 +5619,26 @@ impl DeleteUsersBatchDto {
     }
 }
 
-/// The `DeleteUsersBatchOptionsDto` object of the V3 API, as sent.
+/// The `DeleteUsersBatchOptionsDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `ManagementClient::delete_users_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteUsersBatchOptionsDto {
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`DeleteUsersBatchOptionsDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<DeleteUsersBatchOptionsDtoUserIdType>,
 }
 
-/// The `DeleteWebhookDto` object of the V3 API, as sent.
+/// The `DeleteWebhookDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `delete_webhook`.
+/// Sent by `ManagementClient::delete_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteWebhookDto {
-    /// `webhookIds` (required).
+    /// Webhook ids (wire `webhookIds`): list of string, required.
+    /// Example: `["xxxx"]`.
     pub webhook_ids: Vec<String>,
 }
 
@@ -5099,15 +5649,17 @@ impl DeleteWebhookDto {
     }
 }
 
-/// The `DeleteWhitelistDto` object of the V3 API, as sent.
+/// The `DeleteWhitelistDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `delete_whitelist`.
+/// Sent by `ManagementClient::delete_whitelist`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteWhitelistDto {
-    /// `list`.
+    /// List (wire `list`): list of string, optional.
+    /// Example: `["12580@163.com"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list: Option<Vec<String>>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`DeleteWhitelistDtoType`], required.
+    /// One of `USERNAME`, `EMAIL` or `PHONE`.
     pub r#type: DeleteWhitelistDtoType,
 }
 
@@ -5118,28 +5670,31 @@ impl DeleteWhitelistDto {
     }
 }
 
-/// The `DeviceStatusResponseDataDto` object of the V3 API, as received.
+/// The `DeviceStatusResponseDataDto` object of the V3 API, as received: 2 fields, 1 required.
 ///
-/// Returned by `get_device_status`.
+/// Returned by `ManagementClient::get_device_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct DeviceStatusResponseDataDto {
-    /// `diffTime`.
+    /// Diff time (wire `diffTime`): integer, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub diff_time: Option<i64>,
-    /// `status` (required).
+    /// Status (wire `status`): enum [`DeviceStatusResponseDataDtoStatus`], required.
+    /// One of `activated`, `suspended` or `deactivated`.
     pub status: DeviceStatusResponseDataDtoStatus,
 }
 
-/// The `DropDownItemDto` object of the V3 API, as sent.
+/// The `DropDownItemDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::create_field`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DropDownItemDto {
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     pub key: String,
-    /// `label` (required).
+    /// Label (wire `label`): string, required.
     pub label: String,
 }
 
@@ -5153,125 +5708,144 @@ impl DropDownItemDto {
     }
 }
 
-/// The `EmailProviderDto` object of the V3 API, as received.
+/// The `EmailProviderDto` object of the V3 API, as received: 6 fields, 1 required.
 ///
-/// Returned by `config_email_provider`, `get_email_provider`.
+/// Returned by `ManagementClient::config_email_provider` and `ManagementClient::get_email_provider`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct EmailProviderDto {
-    /// `aliExmailConfig`.
+    /// Ali exmail config (wire `aliExmailConfig`): object [`AliExmailEmailProviderConfig`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ali_exmail_config: Option<AliExmailEmailProviderConfig>,
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `sendGridConfig`.
+    /// Send grid config (wire `sendGridConfig`): object [`SendGridEmailProviderConfig`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub send_grid_config: Option<SendGridEmailProviderConfig>,
-    /// `smtpConfig`.
+    /// Smtp config (wire `smtpConfig`): object [`SMTPEmailProviderConfig`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_config: Option<SMTPEmailProviderConfig>,
-    /// `tencentExmailConfig`.
+    /// Tencent exmail config (wire `tencentExmailConfig`): object [`TencentExmailEmailProviderConfig`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tencent_exmail_config: Option<TencentExmailEmailProviderConfig>,
-    /// `type`.
+    /// Type (wire `type`): enum [`EmailProviderDtoType`], optional.
+    /// One of `ali`, `qq`, `sendgrid` or `custom`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<EmailProviderDtoType>,
 }
 
-/// The `EmailTemplateCategoryDto` object of the V3 API, as received.
+/// The `EmailTemplateCategoryDto` object of the V3 API, as received: 4 fields, 4 required.
+///
+/// Inside the response of `ManagementClient::get_email_templates`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct EmailTemplateCategoryDto {
-    /// `desc` (required).
+    /// Desc (wire `desc`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub desc: String,
-    /// `descEn` (required).
+    /// Desc en (wire `descEn`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub desc_en: String,
-    /// `title` (required).
+    /// Title (wire `title`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub title: String,
-    /// `titleEn` (required).
+    /// Title en (wire `titleEn`): string, required.
+    /// Example: `"Notification Template"`.
     #[serde(deserialize_with = "l::string")]
     pub title_en: String,
 }
 
-/// The `EmailTemplateDto` object of the V3 API, as received.
+/// The `EmailTemplateDto` object of the V3 API, as received: 9 fields, 6 required.
 ///
-/// Returned by `update_email_template`.
+/// Returned by `ManagementClient::update_email_template`.
+///
+/// Inside the response of `ManagementClient::get_email_templates`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct EmailTemplateDto {
-    /// `content` (required).
+    /// Content (wire `content`): string, required.
+    /// Example: `"xxx"`.
     #[serde(deserialize_with = "l::string")]
     pub content: String,
-    /// `customizeEnabled` (required).
+    /// Customize enabled (wire `customizeEnabled`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub customize_enabled: bool,
-    /// `expiresIn`.
+    /// Expires in (wire `expiresIn`): integer, optional.
+    /// Example: `300`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub expires_in: Option<i64>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `redirectTo`.
+    /// Redirect to (wire `redirectTo`): string, optional.
+    /// Example: `"https://example.com"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub redirect_to: Option<String>,
-    /// `sender` (required).
+    /// Sender (wire `sender`): string, required.
+    /// Example: `"{{client_name}}"`.
     #[serde(deserialize_with = "l::string")]
     pub sender: String,
-    /// `subject` (required).
+    /// Subject (wire `subject`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub subject: String,
-    /// `tplEngine`.
+    /// Tpl engine (wire `tplEngine`): enum [`EmailTemplateDtoTplEngine`], optional.
+    /// One of `handlebar` or `ejs`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tpl_engine: Option<EmailTemplateDtoTplEngine>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`EmailTemplateDtoType`], required.
+    /// One of `WELCOME_EMAIL`, `FIRST_CREATED_USER`, `REGISTER_VERIFY_CODE`, `LOGIN_VERIFY_CODE`, `MFA_VERIFY_CODE`, `INFORMATION_COMPLETION_VERIFY_CODE`, `FIRST_EMAIL_LOGIN_VERIFY`, `CONSOLE_CONDUCTED_VERIFY`, `USER_PASSWORD_UPDATE_REMIND`, `ADMIN_RESET_USER_PASSWORD_NOTIFICATION`, `USER_PASSWORD_RESET_NOTIFICATION`, `RESET_PASSWORD_VERIFY_CODE` or 3 more.
     pub r#type: EmailTemplateDtoType,
 }
 
-/// The `errorEmailMsg` object of the V3 API, as received.
+/// The `errorEmailMsg` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `ManagementClient::generate_invite_tenant_user_link`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ErrorEmailMsg {
-    /// `email` (required).
+    /// Email (wire `email`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub email: String,
-    /// `message` (required).
+    /// Message (wire `message`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub message: String,
 }
 
-/// The `EventAppDto` object of the V3 API, as received.
+/// The `EventAppDto` object of the V3 API, as received: 3 fields, 3 required.
 ///
-/// Returned by `list_event_apps`.
+/// Returned by `ManagementClient::list_event_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct EventAppDto {
-    /// `identifier` (required).
+    /// Identifier (wire `identifier`): string, required.
+    /// Example: `"myapp"`.
     #[serde(deserialize_with = "l::string")]
     pub identifier: String,
-    /// `logo` (required).
+    /// Logo (wire `logo`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub logo: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
 }
 
-/// The `Expand` object of the V3 API, as sent.
+/// The `Expand` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::list_row`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expand {
-    /// `field` (required).
+    /// Field (wire `field`): string, required.
     pub field: String,
-    /// `select` (required).
+    /// Select (wire `select`): list of string, required.
     pub select: Vec<String>,
 }
 
@@ -5285,13 +5859,13 @@ impl Expand {
     }
 }
 
-/// The `ExportMetadataDto` object of the V3 API, as sent.
+/// The `ExportMetadataDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `export_model`.
+/// Sent by `ManagementClient::export_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportMetadataDto {
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
 }
 
@@ -5304,15 +5878,15 @@ impl ExportMetadataDto {
     }
 }
 
-/// The `ExportModelDto` object of the V3 API, as sent.
+/// The `ExportModelDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `export_meatdata`.
+/// Sent by `ManagementClient::export_meatdata`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportModelDto {
-    /// `idList` (required).
+    /// Id list (wire `idList`): list of string, required.
     pub id_list: Vec<String>,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
 }
 
@@ -5326,122 +5900,149 @@ impl ExportModelDto {
     }
 }
 
-/// The `ExtIdpConnDetail` object of the V3 API, as received.
+/// The `ExtIdpConnDetail` object of the V3 API, as received: 9 fields, 7 required.
 ///
-/// Returned by `create_ext_idp_conn`, `update_ext_idp_conn`.
+/// Returned by `ManagementClient::create_ext_idp_conn` and `ManagementClient::update_ext_idp_conn`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ExtIdpConnDetail {
-    /// `associationMode` (required).
+    /// Association mode (wire `associationMode`): enum [`ExtIdpConnDetailAssociationMode`], required.
+    /// One of `none`, `field` or `challenge`.
+    #[serde(default)]
     pub association_mode: ExtIdpConnDetailAssociationMode,
-    /// `challengeBindingMethods` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Challenge binding methods (wire `challengeBindingMethods`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub challenge_binding_methods: Vec<String>,
-    /// `displayName`.
+    /// Display name (wire `displayName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub display_name: Option<String>,
-    /// `extIdpId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ext idp id (wire `extIdpId`): string, required.
+    /// Example: `"6318061be13c0ce6a64093e5"`.
+    #[serde(deserialize_with = "l::id")]
     pub ext_idp_id: String,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `identifier`.
+    /// Identifier (wire `identifier`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub identifier: Option<String>,
-    /// `loginOnly` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Login only (wire `loginOnly`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub login_only: bool,
-    /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Logo (wire `logo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`ExtIdpConnDetailType`], required.
+    /// One of `oidc`, `oauth`, `saml`, `ldap`, `ad`, `cas`, `azure-ad`, `alipay`, `facebook`, `facebook:mobile`, `twitter`, `google:mobile` or 60 more.
+    #[serde(default)]
     pub r#type: ExtIdpConnDetailType,
 }
 
-/// The `ExtIdpDetail` object of the V3 API, as received.
+/// The `ExtIdpDetail` object of the V3 API, as received: 7 fields, 6 required.
 ///
-/// Returned by `get_ext_idp`.
+/// Returned by `ManagementClient::get_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ExtIdpDetail {
-    /// `autoJoin` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Auto join (wire `autoJoin`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub auto_join: bool,
-    /// `connections` (required).
+    /// Connections (wire `connections`): any JSON value, required.
+    #[serde(default)]
     pub connections: serde_json::Value,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Logo (wire `logo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    /// Example: `"default"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
-    /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Type (wire `type`): string, required.
+    /// Example: `"wechat"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
-/// The `ExtIdpDto` object of the V3 API, as received.
+/// The `ExtIdpDto` object of the V3 API, as received: 5 fields, 4 required.
 ///
-/// Returned by `create_ext_idp`, `ext_idp_conn_state_by_apps`, `list_ext_idp`, and 2 more.
+/// Returned by `ManagementClient::create_ext_idp`, `ManagementClient::ext_idp_conn_state_by_apps`, `ManagementClient::list_ext_idp`, `ManagementClient::list_tenant_ext_idp` and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ExtIdpDto {
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Logo (wire `logo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    /// Example: `"default"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
-    /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Type (wire `type`): string, required.
+    /// Example: `"wechat"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
-/// The `ExtendField` object of the V3 API, sent and received.
+/// The `ExtendField` object of the V3 API, sent and received: 5 fields, 3 required.
+///
+/// Inside the request of `ManagementClient::create_data_resource` and `ManagementClient::create_data_resource_by_tree`.
+///
+/// Inside the response of `ManagementClient::create_data_resource`, `ManagementClient::create_data_resource_by_tree`, `ManagementClient::get_data_resource` and `ManagementClient::update_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ExtendField {
-    /// `config`.
+    /// Config (wire `config`): object [`Config`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<Config>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub key: String,
-    /// `label` (required).
+    /// Label (wire `label`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub label: String,
-    /// `valueType` (required).
+    /// Value type (wire `valueType`): enum [`ExtendFieldValueType`], required.
+    /// One of `STRING` or `SELECT`.
     pub value_type: ExtendFieldValueType,
 }
 
@@ -5461,57 +6062,59 @@ impl ExtendField {
     }
 }
 
-/// The `FilterDto` object of the V3 API, as sent.
+/// The `FilterDto` object of the V3 API, as sent: 16 fields, 1 required.
 ///
-/// Sent by `list_row`.
+/// Sent by `ManagementClient::list_row`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FilterDto {
-    /// `conditions`.
+    /// Conditions (wire `conditions`): list of object [`Condition`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<Condition>>,
-    /// `conjunction`.
+    /// Conjunction (wire `conjunction`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conjunction: Option<String>,
-    /// `expand`.
+    /// Expand (wire `expand`): list of object [`Expand`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expand: Option<Vec<Expand>>,
-    /// `fetchAll`.
+    /// Fetch all (wire `fetchAll`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetch_all: Option<bool>,
-    /// `filterRelation`.
+    /// Filter relation (wire `filterRelation`): object [`ScopeDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_relation: Option<ScopeDto>,
-    /// `getNestData`.
+    /// Get nest data (wire `getNestData`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub get_nest_data: Option<bool>,
-    /// `getRelationFieldDetail`.
+    /// Get relation field detail (wire `getRelationFieldDetail`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub get_relation_field_detail: Option<bool>,
-    /// `keywords`.
+    /// Keywords (wire `keywords`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
-    /// `limit`.
+    /// Limit (wire `limit`): integer, optional.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
-    /// `page`.
+    /// Page (wire `page`): integer, optional.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `previewRelation`.
+    /// Preview relation (wire `previewRelation`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_relation: Option<bool>,
-    /// `scope`.
+    /// Scope (wire `scope`): object [`ScopeDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<ScopeDto>,
-    /// `showFieldId`.
+    /// Show field id (wire `showFieldId`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_field_id: Option<bool>,
-    /// `sort`.
+    /// Sort (wire `sort`): list of any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<Vec<serde_json::Value>>,
-    /// `withPath`.
+    /// With path (wire `withPath`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_path: Option<bool>,
 }
@@ -5540,130 +6143,134 @@ impl FilterDto {
     }
 }
 
-/// The `FunctionModelDto` object of the V3 API, as received.
+/// The `FunctionModelDto` object of the V3 API, as received: 12 fields, 12 required.
 ///
-/// Returned by `create_model`, `get_model`, `update_model`.
+/// Returned by `ManagementClient::create_model`, `ManagementClient::get_model` and `ManagementClient::update_model`.
+///
+/// Inside the response of `ManagementClient::list_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct FunctionModelDto {
-    /// `config` (required).
+    /// Config (wire `config`): any JSON value, required.
     pub config: serde_json::Value,
-    /// `createdAt` (required).
+    /// Created at (wire `createdAt`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub created_at: String,
-    /// `dataType` (required).
+    /// Data type (wire `dataType`): enum [`FunctionModelDtoDataType`], required.
+    /// One of `list` or `tree`.
     pub data_type: FunctionModelDtoDataType,
-    /// `description` (required).
+    /// Description (wire `description`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub description: String,
-    /// `enable` (required).
+    /// Enable (wire `enable`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub enable: bool,
-    /// `fieldOrder` (required).
+    /// Field order (wire `fieldOrder`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub field_order: String,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `parentKey` (required).
+    /// Parent key (wire `parentKey`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub parent_key: String,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`FunctionModelDtoType`], required.
+    /// One of `ueba`, `user`, `post`, `group`, `department`, `organization`, `device`, `device_rely` or `custom`.
     pub r#type: FunctionModelDtoType,
-    /// `updatedAt` (required).
+    /// Updated at (wire `updatedAt`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
-    /// `userPoolId` (required).
+    /// User pool id (wire `userPoolId`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
-/// The `FunctionModelFieldDto` object of the V3 API, as received.
+/// The `FunctionModelFieldDto` object of the V3 API, as received: 22 fields, 22 required.
 ///
-/// Returned by `create_field`, `list_field`, `update_field`.
+/// Returned by `ManagementClient::create_field`, `ManagementClient::list_field` and `ManagementClient::update_field`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct FunctionModelFieldDto {
-    /// `default` (required).
+    /// Default (wire `default`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub default: String,
-    /// `dropDown` (required).
+    /// Drop down (wire `dropDown`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub drop_down: i64,
-    /// `editable` (required).
+    /// Editable (wire `editable`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub editable: bool,
-    /// `format` (required).
+    /// Format (wire `format`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub format: i64,
-    /// `help` (required).
+    /// Help (wire `help`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub help: String,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub key: String,
-    /// `max` (required).
+    /// Max (wire `max`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub max: i64,
-    /// `maxLength` (required).
+    /// Max length (wire `maxLength`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub max_length: i64,
-    /// `min` (required).
+    /// Min (wire `min`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub min: i64,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub model_id: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `regexp` (required).
+    /// Regexp (wire `regexp`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub regexp: String,
-    /// `relationMultiple` (required).
+    /// Relation multiple (wire `relationMultiple`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub relation_multiple: bool,
-    /// `relationOptionalRange` (required).
+    /// Relation optional range (wire `relationOptionalRange`): object [`RelationOptionalRange`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub relation_optional_range: RelationOptionalRange,
-    /// `relationShowKey` (required).
+    /// Relation show key (wire `relationShowKey`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub relation_show_key: String,
-    /// `relationType` (required).
+    /// Relation type (wire `relationType`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub relation_type: String,
-    /// `require` (required).
+    /// Require (wire `require`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub require: bool,
-    /// `show` (required).
+    /// Show (wire `show`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub show: bool,
-    /// `type` (required).
+    /// Type (wire `type`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub r#type: i64,
-    /// `unique` (required).
+    /// Unique (wire `unique`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub unique: bool,
-    /// `userVisible` (required).
+    /// User visible (wire `userVisible`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub user_visible: bool,
 }
 
-/// The `FunctionModelFieldIdDto` object of the V3 API, as sent.
+/// The `FunctionModelFieldIdDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `remote_field`.
+/// Sent by `ManagementClient::remote_field`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FunctionModelFieldIdDto {
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
 }
 
@@ -5677,12 +6284,12 @@ impl FunctionModelFieldIdDto {
     }
 }
 
-/// The `FunctionModelIdDto` object of the V3 API, as sent.
+/// The `FunctionModelIdDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `remove_model`.
+/// Sent by `ManagementClient::remove_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunctionModelIdDto {
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
 }
 
@@ -5693,49 +6300,51 @@ impl FunctionModelIdDto {
     }
 }
 
-/// The `FunctionModelListDto` object of the V3 API, as received.
+/// The `FunctionModelListDto` object of the V3 API, as received: 5 fields, 3 required.
 ///
-/// Returned by `list_model`.
+/// Returned by `ManagementClient::list_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct FunctionModelListDto {
-    /// `apiCode`.
+    /// Api code (wire `apiCode`): integer, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub api_code: Option<i64>,
-    /// `list` (required).
+    /// List (wire `list`): list of object [`FunctionModelDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub list: Vec<FunctionModelDto>,
-    /// `message` (required).
+    /// Message (wire `message`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub message: String,
-    /// `requestId`.
+    /// Request id (wire `requestId`): string, optional.
+    /// Example: `"934108e5-9fbf-4d24-8da1-c330328abd6c"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub request_id: Option<String>,
-    /// `statusCode` (required).
+    /// Status code (wire `statusCode`): integer, required.
+    /// Example: `200`.
     #[serde(deserialize_with = "l::i64")]
     pub status_code: i64,
 }
 
-/// The `FunctionModelOperateIdDto` object of the V3 API, as sent.
+/// The `FunctionModelOperateIdDto` object of the V3 API, as sent: 4 fields, 3 required.
 ///
-/// Sent by `copy_operate`, `execute_operate`, `remove_operate`.
+/// Sent by `ManagementClient::copy_operate`, `ManagementClient::execute_operate` and `ManagementClient::remove_operate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FunctionModelOperateIdDto {
-    /// `customConfig` (required).
+    /// Custom config (wire `customConfig`): any JSON value, required.
     pub custom_config: serde_json::Value,
-    /// `fieldId`.
+    /// Field id (wire `fieldId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
 }
 
@@ -5755,20 +6364,20 @@ impl FunctionModelOperateIdDto {
     }
 }
 
-/// The `GenerateInviteTenantUserLink` object of the V3 API, as sent.
+/// The `GenerateInviteTenantUserLink` object of the V3 API, as sent: 4 fields, 3 required.
 ///
-/// Sent by `generate_invite_tenant_user_link`.
+/// Sent by `ManagementClient::generate_invite_tenant_user_link`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GenerateInviteTenantUserLink {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
     pub app_id: String,
-    /// `emails` (required).
+    /// Emails (wire `emails`): list of string, required.
     pub emails: Vec<String>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `validityTerm` (required).
+    /// Validity term (wire `validityTerm`): string, required.
     pub validity_term: String,
 }
 
@@ -5788,103 +6397,116 @@ impl GenerateInviteTenantUserLink {
     }
 }
 
-/// The `GetAccessKeyRespDto` object of the V3 API, as received.
+/// The `GetAccessKeyRespDto` object of the V3 API, as received: 8 fields, 8 required.
 ///
-/// Returned by `get_access_key`.
+/// Returned by `ManagementClient::get_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GetAccessKeyRespDto {
-    /// `accessKeyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Access key id (wire `accessKeyId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub access_key_id: String,
-    /// `accessKeySecret` (required).
-    #[serde(deserialize_with = "l::secret")]
+    /// Access key secret (wire `accessKeySecret`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
+    #[serde(default, deserialize_with = "l::secret")]
     pub access_key_secret: SecretString,
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `enable` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Enable (wire `enable`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable: bool,
-    /// `lastDate` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Last date (wire `lastDate`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub last_date: String,
-    /// `status` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Status (wire `status`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub status: String,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
-/// The `GetAdminAuditLogsDto` object of the V3 API, as sent.
+/// The `GetAdminAuditLogsDto` object of the V3 API, as sent: 9 fields, 0 required.
 ///
-/// Sent by `get_admin_audit_logs`.
+/// Sent by `ManagementClient::get_admin_audit_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAdminAuditLogsDto {
-    /// `clientIp`.
+    /// Client ip (wire `clientIp`): string, optional.
+    /// Example: `"xxx"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
-    /// `end`.
+    /// End (wire `end`): integer, optional.
+    /// Example: `111`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<i64>,
-    /// `operationType`.
+    /// Operation type (wire `operationType`): string, optional.
+    /// Example: `"create"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_type: Option<String>,
-    /// `pagination`.
+    /// Pagination (wire `pagination`): object [`ListWebhooksDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<ListWebhooksDto>,
-    /// `requestId`.
+    /// Request id (wire `requestId`): string, optional.
+    /// Example: `"xxx"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `resourceType`.
+    /// Resource type (wire `resourceType`): string, optional.
+    /// Example: `"user"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
-    /// `start`.
+    /// Start (wire `start`): integer, optional.
+    /// Example: `11`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<i64>,
-    /// `success`.
+    /// Success (wire `success`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `userId`.
+    /// User id (wire `userId`): string, optional.
+    /// Example: `"xxx"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
-/// The `GetApplicationPermissionStrategyDataDto` object of the V3 API, as received.
+/// The `GetApplicationPermissionStrategyDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `get_application_permission_strategy`.
+/// Returned by `ManagementClient::get_application_permission_strategy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetApplicationPermissionStrategyDataDto {
-    /// `permissionStrategy` (required).
+    /// Permission strategy (wire `permissionStrategy`): enum [`GetApplicationPermissionStrategyDataDtoPermissionStrategy`], required.
+    /// One of `ALLOW_ALL` or `DENY_ALL`.
     pub permission_strategy: GetApplicationPermissionStrategyDataDtoPermissionStrategy,
 }
 
-/// The `GetApplicationSecretDataDto` object of the V3 API, as received.
+/// The `GetApplicationSecretDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `get_application_secret`.
+/// Returned by `ManagementClient::get_application_secret`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct GetApplicationSecretDataDto {
-    /// `secret` (required).
+    /// Secret (wire `secret`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub secret: SecretString,
 }
 
-/// The `GetAsaAccountBatchDto` object of the V3 API, as sent.
+/// The `GetAsaAccountBatchDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `get_asa_account_batch`.
+/// Sent by `ManagementClient::get_asa_account_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAsaAccountBatchDto {
-    /// `accountIds` (required).
+    /// Account ids (wire `accountIds`): list of string, required.
+    /// Example: `["6228edaxxxxxxxxcade3a3d9"]`.
     pub account_ids: Vec<String>,
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
 }
 
@@ -5898,115 +6520,128 @@ impl GetAsaAccountBatchDto {
     }
 }
 
-/// The `GetDataPolicyRespDto` object of the V3 API, as received.
+/// The `GetDataPolicyRespDto` object of the V3 API, as received: 5 fields, 4 required.
 ///
-/// Returned by `get_data_policy`.
+/// Returned by `ManagementClient::get_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GetDataPolicyRespDto {
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `policyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Policy id (wire `policyId`): string, required.
+    /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
-    /// `policyName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Policy name (wire `policyName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
-    /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
-/// The `GetDataResourceRespDto` object of the V3 API, as received.
+/// The `GetDataResourceRespDto` object of the V3 API, as received: 8 fields, 6 required.
 ///
-/// Returned by `get_data_resource`.
+/// Returned by `ManagementClient::get_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetDataResourceRespDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `extendFieldList`.
+    /// Extend field list (wire `extendFieldList`): list of object [`ExtendField`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extend_field_list: Option<Vec<ExtendField>>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"code1"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceName` (required).
+    /// Resource name (wire `resourceName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
-    /// `struct` (required).
+    /// Struct (wire `struct`): any JSON value, required.
     pub r#struct: serde_json::Value,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`GetDataResourceRespDtoType`], required.
+    /// One of `TREE`, `STRING` or `ARRAY`.
     pub r#type: GetDataResourceRespDtoType,
 }
 
-/// The `GetEmailTemplatesDataDto` object of the V3 API, as received.
+/// The `GetEmailTemplatesDataDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `get_email_templates`.
+/// Returned by `ManagementClient::get_email_templates`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct GetEmailTemplatesDataDto {
-    /// `categories` (required).
+    /// Categories (wire `categories`): list of object [`EmailTemplateCategoryDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub categories: Vec<EmailTemplateCategoryDto>,
-    /// `templates` (required).
+    /// Templates (wire `templates`): list of object [`EmailTemplateDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub templates: Vec<EmailTemplateDto>,
 }
 
-/// The `GetExternalUserResourceStructDataDto` object of the V3 API, as received.
+/// The `GetExternalUserResourceStructDataDto` object of the V3 API, as received: 6 fields, 3 required.
 ///
-/// Returned by `get_external_user_resource_struct`.
+/// Returned by `ManagementClient::get_external_user_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetExternalUserResourceStructDataDto {
-    /// `arrResourceAuthAction`.
+    /// Arr resource auth action (wire `arrResourceAuthAction`): object [`ArrResourceAuthAction`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arr_resource_auth_action: Option<ArrResourceAuthAction>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"namespaceCode"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"resourceCode"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceType` (required).
+    /// Resource type (wire `resourceType`): enum [`GetExternalUserResourceStructDataDtoResourceType`], required.
+    /// One of `TREE`, `STRING` or `ARRAY`.
     pub resource_type: GetExternalUserResourceStructDataDtoResourceType,
-    /// `strResourceAuthAction`.
+    /// Str resource auth action (wire `strResourceAuthAction`): object [`StrResourceAuthAction`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub str_resource_auth_action: Option<StrResourceAuthAction>,
-    /// `treeResourceAuthAction`.
+    /// Tree resource auth action (wire `treeResourceAuthAction`): object [`TreeResourceAuthAction`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tree_resource_auth_action: Option<TreeResourceAuthAction>,
 }
 
-/// The `GetExternalUserResourceStructDto` object of the V3 API, as sent.
+/// The `GetExternalUserResourceStructDto` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `get_external_user_resource_struct`.
+/// Sent by `ManagementClient::get_external_user_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetExternalUserResourceStructDto {
-    /// `externalId` (required).
+    /// External id (wire `externalId`): string, required.
+    /// Example: `"63721xxxxxxxxxxxxdde14a3"`.
     pub external_id: String,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"exampleResourceCode"`.
     pub resource_code: String,
 }
 
@@ -6025,67 +6660,77 @@ impl GetExternalUserResourceStructDto {
     }
 }
 
-/// The `GetMfaInfoDataDto` object of the V3 API, sent and received.
+/// The `GetMfaInfoDataDto` object of the V3 API, sent and received: 11 fields, 2 required.
 ///
-/// Returned by `get_mfa_trigger_data`, `get_user_mfa_status`.
+/// Returned by `ManagementClient::get_mfa_trigger_data` and `ManagementClient::get_user_mfa_status`.
+///
+/// Inside the request of `ManagementClient::set_users_mfa_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetMfaInfoDataDto {
-    /// `applicationMfa` (required).
+    /// Application mfa (wire `applicationMfa`): list of object [`ApplicationMfaDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub application_mfa: Vec<ApplicationMfaDto>,
-    /// `faceMfaEnabled`.
+    /// Face mfa enabled (wire `faceMfaEnabled`): boolean, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub face_mfa_enabled: Option<bool>,
-    /// `mfaEmail`.
+    /// Mfa email (wire `mfaEmail`): string, optional.
+    /// Example: `"authing@authing.com"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub mfa_email: Option<String>,
-    /// `mfaPhone`.
+    /// Mfa phone (wire `mfaPhone`): string, optional.
+    /// Example: `"132xxxxx1234"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub mfa_phone: Option<String>,
-    /// `mfaPhoneCountryCode`.
+    /// Mfa phone country code (wire `mfaPhoneCountryCode`): string, optional.
+    /// Example: `"+86"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub mfa_phone_country_code: Option<String>,
-    /// `mfaToken` (required).
+    /// Mfa token (wire `mfaToken`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub mfa_token: SecretString,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
+    /// Example: `"test"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub nickname: Option<String>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
+    /// Example: `"123xxxx1234"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
+    /// Example: `"+86"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
-    /// `totpMfaEnabled`.
+    /// Totp mfa enabled (wire `totpMfaEnabled`): boolean, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub totp_mfa_enabled: Option<bool>,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
+    /// Example: `"test"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -6107,35 +6752,36 @@ impl GetMfaInfoDataDto {
     }
 }
 
-/// The `GetPermissionNamespaceRespDto` object of the V3 API, as received.
+/// The `GetPermissionNamespaceRespDto` object of the V3 API, as received: 3 fields, 2 required.
 ///
-/// Returned by `get_permission_namespace`, `get_permission_namespaces_batch`.
+/// Returned by `ManagementClient::get_permission_namespace` and `ManagementClient::get_permission_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct GetPermissionNamespaceRespDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
 }
 
-/// The `GetRelationInfoDto` object of the V3 API, as sent.
+/// The `GetRelationInfoDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `get_relation_info`.
+/// Sent by `ManagementClient::get_relation_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetRelationInfoDto {
-    /// `idList` (required).
+    /// Id list (wire `idList`): list of string, required.
     pub id_list: Vec<String>,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
 }
 
@@ -6149,24 +6795,28 @@ impl GetRelationInfoDto {
     }
 }
 
-/// The `GetResourceAuthorizedTargetsDto` object of the V3 API, as sent.
+/// The `GetResourceAuthorizedTargetsDto` object of the V3 API, as sent: 5 fields, 1 required.
 ///
-/// Sent by `get_resource_authorized_targets`.
+/// Sent by `ManagementClient::get_resource_authorized_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetResourceAuthorizedTargetsDto {
-    /// `limit`.
+    /// Limit (wire `limit`): integer, optional.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `page`.
+    /// Page (wire `page`): integer, optional.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `resource` (required).
+    /// Resource (wire `resource`): string, required.
+    /// Example: `"ecs:1"`.
     pub resource: String,
-    /// `targetType`.
+    /// Target type (wire `targetType`): enum [`GetResourceAuthorizedTargetsDtoTargetType`], optional.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<GetResourceAuthorizedTargetsDtoTargetType>,
 }
@@ -6184,15 +6834,15 @@ impl GetResourceAuthorizedTargetsDto {
     }
 }
 
-/// The `GetRowBatchDto` object of the V3 API, as sent.
+/// The `GetRowBatchDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `get_row_batch`.
+/// Sent by `ManagementClient::get_row_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetRowBatchDto {
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
-    /// `rowIds` (required).
+    /// Row ids (wire `rowIds`): list of string, required.
     pub row_ids: Vec<String>,
 }
 
@@ -6206,107 +6856,127 @@ impl GetRowBatchDto {
     }
 }
 
-/// The `GetSubjectAuthDataDto` object of the V3 API, as received.
+/// The `GetSubjectAuthDataDto` object of the V3 API, as received: 8 fields, 8 required.
 ///
-/// Returned by `detail_auth_subject`.
+/// Returned by `ManagementClient::detail_auth_subject`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GetSubjectAuthDataDto {
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"5a597f35085a2000144a10ed"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App name (wire `appName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
-    /// `authType` (required).
+    /// Auth type (wire `authType`): enum [`GetSubjectAuthDataDtoAuthType`], required.
+    /// One of `DEFAULT`, `ALL`, `SELF` or `SUBJECT`.
+    #[serde(default)]
     pub auth_type: GetSubjectAuthDataDtoAuthType,
-    /// `reqTargetId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Req target id (wire `reqTargetId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub req_target_id: String,
-    /// `reqTargetName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Req target name (wire `reqTargetName`): string, required.
+    /// Example: `"dmy"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub req_target_name: String,
-    /// `reqTargetType` (required).
+    /// Req target type (wire `reqTargetType`): enum [`GetSubjectAuthDataDtoReqTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP`, `ORG` or `AK_SK`.
+    #[serde(default)]
     pub req_target_type: GetSubjectAuthDataDtoReqTargetType,
-    /// `targetName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Target name (wire `targetName`): string, required.
+    /// Example: `"dgy"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub target_name: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`GetSubjectAuthDataDtoTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP`, `ORG` or `AK_SK`.
+    #[serde(default)]
     pub target_type: GetSubjectAuthDataDtoTargetType,
 }
 
-/// The `GetTenantUserDto` object of the V3 API, as sent.
+/// The `GetTenantUserDto` object of the V3 API, as sent: 3 fields, 0 required.
 ///
-/// Sent by `delete_tenant_admin`.
+/// Sent by `ManagementClient::delete_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct GetTenantUserDto {
-    /// `linkUserId`.
+    /// Link user id (wire `linkUserId`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_user_id: Option<serde_json::Value>,
-    /// `memberId`.
+    /// Member id (wire `memberId`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<serde_json::Value>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<serde_json::Value>,
 }
 
-/// The `GetUserActionLogsDto` object of the V3 API, as sent.
+/// The `GetUserActionLogsDto` object of the V3 API, as sent: 9 fields, 0 required.
 ///
-/// Sent by `get_user_action_logs`.
+/// Sent by `ManagementClient::get_user_action_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserActionLogsDto {
-    /// `appId`.
+    /// App id (wire `appId`): string, optional.
+    /// Example: `"xxx"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `clientIp`.
+    /// Client ip (wire `clientIp`): string, optional.
+    /// Example: `"xxx"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
-    /// `end`.
+    /// End (wire `end`): integer, optional.
+    /// Example: `111`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<i64>,
-    /// `eventType`.
+    /// Event type (wire `eventType`): string, optional.
+    /// Example: `"login"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
-    /// `pagination`.
+    /// Pagination (wire `pagination`): object [`ListWebhooksDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<ListWebhooksDto>,
-    /// `requestId`.
+    /// Request id (wire `requestId`): string, optional.
+    /// Example: `"xxx"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `start`.
+    /// Start (wire `start`): integer, optional.
+    /// Example: `11`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<i64>,
-    /// `success`.
+    /// Success (wire `success`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `userId`.
+    /// User id (wire `userId`): string, optional.
+    /// Example: `"xxx"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
-/// The `GetUserPasswordCiphertextDataDto` object of the V3 API, as received.
+/// The `GetUserPasswordCiphertextDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `get_user_password_ciphertext`.
+/// Returned by `ManagementClient::get_user_password_ciphertext`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct GetUserPasswordCiphertextDataDto {
-    /// `ciphertext` (required).
+    /// Ciphertext (wire `ciphertext`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub ciphertext: String,
 }
 
-/// The `GetUserPasswordCiphertextDto` object of the V3 API, as sent.
+/// The `GetUserPasswordCiphertextDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `get_user_password_ciphertext`.
+/// Sent by `ManagementClient::get_user_password_ciphertext`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserPasswordCiphertextDto {
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`GetUserPasswordCiphertextDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<GetUserPasswordCiphertextDtoUserIdType>,
 }
@@ -6321,27 +6991,29 @@ impl GetUserPasswordCiphertextDto {
     }
 }
 
-/// The `GetUserPermissionListDataDto` object of the V3 API, as received.
+/// The `GetUserPermissionListDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `get_user_permission_list`.
+/// Returned by `ManagementClient::get_user_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserPermissionListDataDto {
-    /// `userPermissionList` (required).
+    /// User permission list (wire `userPermissionList`): list of object [`UserPermissionListDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub user_permission_list: Vec<UserPermissionListDto>,
 }
 
-/// The `GetUserPermissionListDto` object of the V3 API, as sent.
+/// The `GetUserPermissionListDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `get_user_permission_list`.
+/// Sent by `ManagementClient::get_user_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserPermissionListDto {
-    /// `namespaceCodes`.
+    /// Namespace codes (wire `namespaceCodes`): list of string, optional.
+    /// Example: `["examplePermissionNamespace1"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_codes: Option<Vec<String>>,
-    /// `userIds` (required).
+    /// User ids (wire `userIds`): list of string, required.
+    /// Example: `["6301ceaxxxxxxxxxxx27478"]`.
     pub user_ids: Vec<String>,
 }
 
@@ -6355,43 +7027,49 @@ impl GetUserPermissionListDto {
     }
 }
 
-/// The `GetUserResourcePermissionList` object of the V3 API, as received.
+/// The `GetUserResourcePermissionList` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `ManagementClient::get_user_resource_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserResourcePermissionList {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `resource` (required).
+    /// Resource (wire `resource`): string, required.
+    /// Example: `"treeResourceCode1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource: String,
 }
 
-/// The `GetUserResourcePermissionListDataDto` object of the V3 API, as received.
+/// The `GetUserResourcePermissionListDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `get_user_resource_permission_list`.
+/// Returned by `ManagementClient::get_user_resource_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserResourcePermissionListDataDto {
-    /// `permissionList` (required).
+    /// Permission list (wire `permissionList`): list of object [`GetUserResourcePermissionList`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub permission_list: Vec<GetUserResourcePermissionList>,
 }
 
-/// The `GetUserResourcePermissionListDto` object of the V3 API, as sent.
+/// The `GetUserResourcePermissionListDto` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `get_user_resource_permission_list`.
+/// Sent by `ManagementClient::get_user_resource_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserResourcePermissionListDto {
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub namespace_code: String,
-    /// `resources` (required).
+    /// Resources (wire `resources`): list of string, required.
     pub resources: Vec<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6301ceaxxxxxxxxx27478"`.
     pub user_id: String,
 }
 
@@ -6410,42 +7088,48 @@ impl GetUserResourcePermissionListDto {
     }
 }
 
-/// The `GetUserResourceStructDataDto` object of the V3 API, as received.
+/// The `GetUserResourceStructDataDto` object of the V3 API, as received: 6 fields, 3 required.
 ///
-/// Returned by `get_user_resource_struct`.
+/// Returned by `ManagementClient::get_user_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GetUserResourceStructDataDto {
-    /// `arrResourceAuthAction`.
+    /// Arr resource auth action (wire `arrResourceAuthAction`): object [`ArrResourceAuthAction`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arr_resource_auth_action: Option<ArrResourceAuthAction>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"namespaceCode"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"resourceCode"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceType` (required).
+    /// Resource type (wire `resourceType`): enum [`GetUserResourceStructDataDtoResourceType`], required.
+    /// One of `TREE`, `STRING` or `ARRAY`.
     pub resource_type: GetUserResourceStructDataDtoResourceType,
-    /// `strResourceAuthAction`.
+    /// Str resource auth action (wire `strResourceAuthAction`): object [`StrResourceAuthAction`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub str_resource_auth_action: Option<StrResourceAuthAction>,
-    /// `treeResourceAuthAction`.
+    /// Tree resource auth action (wire `treeResourceAuthAction`): object [`TreeResourceAuthAction`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tree_resource_auth_action: Option<TreeResourceAuthAction>,
 }
 
-/// The `GetUserResourceStructDto` object of the V3 API, as sent.
+/// The `GetUserResourceStructDto` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `get_user_resource_struct`.
+/// Sent by `ManagementClient::get_user_resource_struct`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserResourceStructDto {
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"exampleResourceCode"`.
     pub resource_code: String,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6301ceaxxxxxxxxxxx27478"`.
     pub user_id: String,
 }
 
@@ -6464,80 +7148,91 @@ impl GetUserResourceStructDto {
     }
 }
 
-/// The `GoodsPackageDto` object of the V3 API, as received.
+/// The `GoodsPackageDto` object of the V3 API, as received: 7 fields, 7 required.
+///
+/// Inside the response of `ManagementClient::get_current_package_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GoodsPackageDto {
-    /// `amount` (required).
+    /// Amount (wire `amount`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub amount: String,
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `group` (required).
+    /// Group (wire `group`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub group: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `nameEn` (required).
+    /// Name en (wire `nameEn`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name_en: String,
-    /// `sceneCode` (required).
+    /// Scene code (wire `sceneCode`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub scene_code: String,
-    /// `unitPrice` (required).
+    /// Unit price (wire `unitPrice`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub unit_price: String,
 }
 
-/// The `GroupBo` object of the V3 API, as received.
+/// The `GroupBo` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `ManagementClient::list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct GroupBo {
-    /// `groupCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Group code (wire `groupCode`): string, required.
+    /// Example: `"exampleCode"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub group_code: String,
-    /// `groupId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Group id (wire `groupId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub group_id: String,
-    /// `groupName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Group name (wire `groupName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub group_name: String,
 }
 
-/// The `HasAnyRoleDto` object of the V3 API, as received.
+/// The `HasAnyRoleDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `has_any_role`.
+/// Returned by `ManagementClient::has_any_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct HasAnyRoleDto {
-    /// `hasAnyRole` (required).
+    /// Has any role (wire `hasAnyRole`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub has_any_role: bool,
 }
 
-/// The `HasAnyRoleOptionsDto` object of the V3 API, as sent.
+/// The `HasAnyRoleOptionsDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `ManagementClient::has_any_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct HasAnyRoleOptionsDto {
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`HasAnyRoleOptionsDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<HasAnyRoleOptionsDtoUserIdType>,
 }
 
-/// The `HasAnyRoleReqDto` object of the V3 API, as sent.
+/// The `HasAnyRoleReqDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `has_any_role`.
+/// Sent by `ManagementClient::has_any_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HasAnyRoleReqDto {
-    /// `options`.
+    /// Options (wire `options`): object [`HasAnyRoleOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HasAnyRoleOptionsDto>,
-    /// `roles` (required).
+    /// Roles (wire `roles`): list of object [`HasRoleRolesDto`], required.
     pub roles: Vec<HasRoleRolesDto>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
 }
 
@@ -6552,12 +7247,14 @@ impl HasAnyRoleReqDto {
     }
 }
 
-/// The `HasRoleRolesDto` object of the V3 API, as sent.
+/// The `HasRoleRolesDto` object of the V3 API, as sent: 2 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::has_any_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HasRoleRolesDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -6572,17 +7269,21 @@ impl HasRoleRolesDto {
     }
 }
 
-/// The `ISsoPageCustomizationSettingsDto` object of the V3 API, sent and received.
+/// The `ISsoPageCustomizationSettingsDto` object of the V3 API, sent and received: 0 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::update_login_page_config` and `ManagementClient::update_user_pool_tenant_config`.
+///
+/// Inside the response of `ManagementClient::userpoll_tenant_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ISsoPageCustomizationSettingsDto {}
 
-/// The `ImportMetadataDto` object of the V3 API, as sent.
+/// The `ImportMetadataDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `import_model`.
+/// Sent by `ManagementClient::import_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportMetadataDto {
-    /// `file` (required).
+    /// File (wire `file`): string, required.
     pub file: String,
 }
 
@@ -6593,15 +7294,15 @@ impl ImportMetadataDto {
     }
 }
 
-/// The `ImportModelDto` object of the V3 API, as sent.
+/// The `ImportModelDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `import_metadata`.
+/// Sent by `ManagementClient::import_metadata`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportModelDto {
-    /// `file` (required).
+    /// File (wire `file`): string, required.
     pub file: String,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
 }
 
@@ -6615,14 +7316,18 @@ impl ImportModelDto {
     }
 }
 
-/// The `ImportOtpItemDataDto` object of the V3 API, as sent.
+/// The `ImportOtpItemDataDto` object of the V3 API, as sent: 2 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::import_otp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportOtpItemDataDto {
-    /// `recoveryCode`.
+    /// Recovery code (wire `recoveryCode`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<SecretString>,
-    /// `secret` (required).
+    /// Secret (wire `secret`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub secret: SecretString,
 }
 
@@ -6636,13 +7341,15 @@ impl ImportOtpItemDataDto {
     }
 }
 
-/// The `ImportOtpItemDto` object of the V3 API, as sent.
+/// The `ImportOtpItemDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::import_otp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportOtpItemDto {
-    /// `otp` (required).
+    /// Otp (wire `otp`): object [`ImportOtpItemDataDto`], required.
     pub otp: ImportOtpItemDataDto,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
     pub user_id: String,
 }
 
@@ -6656,12 +7363,12 @@ impl ImportOtpItemDto {
     }
 }
 
-/// The `ImportOtpReqDto` object of the V3 API, as sent.
+/// The `ImportOtpReqDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `import_otp`.
+/// Sent by `ManagementClient::import_otp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportOtpReqDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`ImportOtpItemDto`], required.
     pub list: Vec<ImportOtpItemDto>,
 }
 
@@ -6672,24 +7379,24 @@ impl ImportOtpReqDto {
     }
 }
 
-/// The `ImportTenantDataDto` object of the V3 API, as received.
+/// The `ImportTenantDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `import_tenant`.
+/// Returned by `ManagementClient::import_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ImportTenantDataDto {
-    /// `success` (required).
+    /// Success (wire `success`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
 }
 
-/// The `ImportTenantDto` object of the V3 API, as sent.
+/// The `ImportTenantDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `import_tenant`.
+/// Sent by `ManagementClient::import_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportTenantDto {
-    /// `excelUrl` (required).
+    /// Excel url (wire `excelUrl`): string, required.
     pub excel_url: String,
 }
 
@@ -6702,63 +7409,65 @@ impl ImportTenantDto {
     }
 }
 
-/// The `InviteTenantUserRecord` object of the V3 API, as received.
+/// The `InviteTenantUserRecord` object of the V3 API, as received: 6 fields, 6 required.
 ///
-/// Returned by `list_invite_tennat_user_records`.
+/// Returned by `ManagementClient::list_invite_tennat_user_records`.
+///
+/// Inside the response of `ManagementClient::generate_invite_tenant_user_link`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct InviteTenantUserRecord {
-    /// `activatedAt` (required).
+    /// Activated at (wire `activatedAt`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub activated_at: String,
-    /// `createdAt` (required).
+    /// Created at (wire `createdAt`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub created_at: String,
-    /// `inviteAccount` (required).
+    /// Invite account (wire `inviteAccount`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub invite_account: String,
-    /// `inviteLink` (required).
+    /// Invite link (wire `inviteLink`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub invite_link: String,
-    /// `recordId` (required).
+    /// Record id (wire `recordId`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub record_id: i64,
-    /// `verifiedStatus` (required).
+    /// Verified status (wire `verifiedStatus`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub verified_status: String,
 }
 
-/// The `InviteTenantUsersDto` object of the V3 API, as received.
+/// The `InviteTenantUsersDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `generate_invite_tenant_user_link`.
+/// Returned by `ManagementClient::generate_invite_tenant_user_link`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct InviteTenantUsersDto {
-    /// `errMsgs` (required).
+    /// Err msgs (wire `errMsgs`): list of object [`ErrorEmailMsg`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub err_msgs: Vec<ErrorEmailMsg>,
-    /// `list` (required).
+    /// List (wire `list`): list of object [`InviteTenantUserRecord`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub list: Vec<InviteTenantUserRecord>,
 }
 
-/// The `IpListCreateDto` object of the V3 API, as sent.
+/// The `IpListCreateDto` object of the V3 API, as sent: 6 fields, 6 required.
 ///
-/// Sent by `add`.
+/// Sent by `ManagementClient::add`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IpListCreateDto {
-    /// `addType` (required).
+    /// Add type (wire `addType`): string, required.
     pub add_type: String,
-    /// `expireAt` (required).
+    /// Expire at (wire `expireAt`): string, required.
     pub expire_at: String,
-    /// `ipType` (required).
+    /// Ip type (wire `ipType`): string, required.
     pub ip_type: String,
-    /// `ips` (required).
+    /// Ips (wire `ips`): string, required.
     pub ips: String,
-    /// `limitList` (required).
+    /// Limit list (wire `limitList`): list of string, required.
     pub limit_list: Vec<String>,
-    /// `removeType` (required).
+    /// Remove type (wire `removeType`): string, required.
     pub remove_type: String,
 }
 
@@ -6783,57 +7492,67 @@ impl IpListCreateDto {
     }
 }
 
-/// The `IpListRespDto` object of the V3 API, as received.
+/// The `IpListRespDto` object of the V3 API, as received: 6 fields, 6 required.
 ///
-/// Returned by `find_ip_list`.
+/// Returned by `ManagementClient::find_ip_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct IpListRespDto {
-    /// `addType` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Add type (wire `addType`): string, required.
+    /// Example: `"MANUAL"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub add_type: String,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `ip` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ip (wire `ip`): string, required.
+    /// Example: `"10.123.32.25"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub ip: String,
-    /// `ipType` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ip type (wire `ipType`): string, required.
+    /// Example: `"WHITE"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub ip_type: String,
-    /// `limitList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Limit list (wire `limitList`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub limit_list: Vec<String>,
-    /// `removeType` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Remove type (wire `removeType`): string, required.
+    /// Example: `"MANUAL"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub remove_type: String,
 }
 
-/// The `IsActionAllowedDataDto` object of the V3 API, as received.
+/// The `IsActionAllowedDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `is_action_allowed`.
+/// Returned by `ManagementClient::is_action_allowed`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct IsActionAllowedDataDto {
-    /// `allowed` (required).
+    /// Allowed (wire `allowed`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub allowed: bool,
 }
 
-/// The `IsActionAllowedDto` object of the V3 API, as sent.
+/// The `IsActionAllowedDto` object of the V3 API, as sent: 4 fields, 3 required.
 ///
-/// Sent by `is_action_allowed`.
+/// Sent by `ManagementClient::is_action_allowed`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IsActionAllowedDto {
-    /// `action` (required).
+    /// Action (wire `action`): string, required.
+    /// Example: `"ecs:Start"`.
     pub action: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `resource` (required).
+    /// Resource (wire `resource`): string, required.
+    /// Example: `"ecs:1"`.
     pub resource: String,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"userId1"`.
     pub user_id: String,
 }
 
@@ -6853,49 +7572,55 @@ impl IsActionAllowedDto {
     }
 }
 
-/// The `IsUserExistsDto` object of the V3 API, as received.
+/// The `IsUserExistsDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `is_user_exists`.
+/// Returned by `ManagementClient::is_user_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct IsUserExistsDto {
-    /// `exists` (required).
+    /// Exists (wire `exists`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub exists: bool,
 }
 
-/// The `IsUserExistsReqDto` object of the V3 API, as sent.
+/// The `IsUserExistsReqDto` object of the V3 API, as sent: 4 fields, 0 required.
 ///
-/// Sent by `is_user_exists`.
+/// Sent by `ManagementClient::is_user_exists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct IsUserExistsReqDto {
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `externalId`.
+    /// External id (wire `externalId`): string, optional.
+    /// Example: `"10010"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
+    /// Example: `"188xxxx8888"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
+    /// Example: `"bob"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
 
-/// The `KickPublicAccountsDto` object of the V3 API, as sent.
+/// The `KickPublicAccountsDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `kick_public_accounts`.
+/// Sent by `ManagementClient::kick_public_accounts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KickPublicAccountsDto {
-    /// `appIds` (required).
+    /// App ids (wire `appIds`): list of string, required.
+    /// Example: `["62188e71cxxxx3075289c580"]`.
     pub app_ids: Vec<String>,
-    /// `options`.
+    /// Options (wire `options`): object [`KickPublicAccountsOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<KickPublicAccountsOptionsDto>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
     pub user_id: String,
 }
 
@@ -6910,27 +7635,31 @@ impl KickPublicAccountsDto {
     }
 }
 
-/// The `KickPublicAccountsOptionsDto` object of the V3 API, as sent.
+/// The `KickPublicAccountsOptionsDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `ManagementClient::kick_public_accounts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct KickPublicAccountsOptionsDto {
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`KickPublicAccountsOptionsDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<KickPublicAccountsOptionsDtoUserIdType>,
 }
 
-/// The `KickUsersDto` object of the V3 API, as sent.
+/// The `KickUsersDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `kick_users`.
+/// Sent by `ManagementClient::kick_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KickUsersDto {
-    /// `appIds` (required).
+    /// App ids (wire `appIds`): list of string, required.
+    /// Example: `["62188e71cxxxx3075289c580"]`.
     pub app_ids: Vec<String>,
-    /// `options`.
+    /// Options (wire `options`): object [`KickUsersOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<KickUsersOptionsDto>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
     pub user_id: String,
 }
 
@@ -6945,19 +7674,24 @@ impl KickUsersDto {
     }
 }
 
-/// The `KickUsersOptionsDto` object of the V3 API, as sent.
+/// The `KickUsersOptionsDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `ManagementClient::kick_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct KickUsersOptionsDto {
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`KickUsersOptionsDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<KickUsersOptionsDtoUserIdType>,
 }
 
-/// The `LanguageCoinfigDto` object of the V3 API, as sent.
+/// The `LanguageCoinfigDto` object of the V3 API, as sent: 1 field, 1 required.
+///
+/// Inside the request of `ManagementClient::update_login_page_config` and `ManagementClient::update_user_pool_tenant_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LanguageCoinfigDto {
-    /// `global` (required).
+    /// Global (wire `global`): object [`LanguageCoinfigGlobalDto`], required.
     pub global: LanguageCoinfigGlobalDto,
 }
 
@@ -6968,90 +7702,100 @@ impl LanguageCoinfigDto {
     }
 }
 
-/// The `LanguageCoinfigGlobalDto` object of the V3 API, as sent.
+/// The `LanguageCoinfigGlobalDto` object of the V3 API, as sent: 0 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::update_login_page_config` and `ManagementClient::update_user_pool_tenant_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct LanguageCoinfigGlobalDto {}
 
-/// The `LastExecuteStatus` object of the V3 API, as received.
+/// The `LastExecuteStatus` object of the V3 API, as received: 0 fields, 0 required.
+///
+/// Inside the response of `ManagementClient::create_pipeline_function`, `ManagementClient::get_pipeline_function`, `ManagementClient::get_pipeline_logs`, `ManagementClient::list_pipeline_functions` and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct LastExecuteStatus {}
 
-/// The `LdapConfigInfoDto` object of the V3 API, as received.
+/// The `LdapConfigInfoDto` object of the V3 API, as received: 14 fields, 12 required.
 ///
-/// Returned by `query_ldap_config_info`.
+/// Returned by `ManagementClient::query_ldap_config_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct LdapConfigInfoDto {
-    /// `baseDn` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Base dn (wire `baseDn`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub base_dn: String,
-    /// `bindDn` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Bind dn (wire `bindDn`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub bind_dn: String,
-    /// `bindPwd` (required).
-    #[serde(deserialize_with = "l::secret")]
+    /// Bind pwd (wire `bindPwd`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
+    #[serde(default, deserialize_with = "l::secret")]
     pub bind_pwd: SecretString,
-    /// `enablePrivatization` (required).
-    #[serde(deserialize_with = "l::i64")]
+    /// Enable privatization (wire `enablePrivatization`): integer, required.
+    #[serde(default, deserialize_with = "l::i64")]
     pub enable_privatization: i64,
-    /// `enableSsl`.
+    /// Enable ssl (wire `enableSsl`): integer, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub enable_ssl: Option<i64>,
-    /// `enabled` (required).
-    #[serde(deserialize_with = "l::i64")]
+    /// Enabled (wire `enabled`): integer, required.
+    #[serde(default, deserialize_with = "l::i64")]
     pub enabled: i64,
-    /// `id`.
+    /// Id (wire `id`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub id: Option<String>,
-    /// `ldapDomain` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ldap domain (wire `ldapDomain`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub ldap_domain: String,
-    /// `ldapsLinkUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ldaps link url (wire `ldapsLinkUrl`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub ldaps_link_url: String,
-    /// `linkUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Link url (wire `linkUrl`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub link_url: String,
-    /// `udfMapping` (required).
+    /// Udf mapping (wire `udfMapping`): any JSON value, required.
+    #[serde(default)]
     pub udf_mapping: serde_json::Value,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
-    /// `visibleFields` (required).
+    /// Visible fields (wire `visibleFields`): any JSON value, required.
+    #[serde(default)]
     pub visible_fields: serde_json::Value,
-    /// `visibleOrgNodes` (required).
+    /// Visible org nodes (wire `visibleOrgNodes`): any JSON value, required.
+    #[serde(default)]
     pub visible_org_nodes: serde_json::Value,
 }
 
-/// The `LdapLogDto` object of the V3 API, as received.
+/// The `LdapLogDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `query_ldap_log`, `query_ldap_sub_entries`.
+/// Returned by `ManagementClient::query_ldap_log` and `ManagementClient::query_ldap_sub_entries`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct LdapLogDto {
-    /// `list` (required).
+    /// List (wire `list`): any JSON value, required.
     pub list: serde_json::Value,
-    /// `totalCount` (required).
+    /// Total count (wire `totalCount`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub total_count: i64,
 }
 
-/// The `LdapSaveDto` object of the V3 API, as sent.
+/// The `LdapSaveDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `save_ldap_config_info`.
+/// Sent by `ManagementClient::save_ldap_config_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LdapSaveDto {
-    /// `ldapDomain` (required).
+    /// Ldap domain (wire `ldapDomain`): string, required.
     pub ldap_domain: String,
-    /// `linkUrl`.
+    /// Link url (wire `linkUrl`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_url: Option<String>,
 }
@@ -7066,12 +7810,12 @@ impl LdapSaveDto {
     }
 }
 
-/// The `LdapSetEnabledFlagDto` object of the V3 API, as sent.
+/// The `LdapSetEnabledFlagDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `disable_ldap_server`.
+/// Sent by `ManagementClient::disable_ldap_server`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LdapSetEnabledFlagDto {
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
     pub enabled: bool,
 }
 
@@ -7082,45 +7826,47 @@ impl LdapSetEnabledFlagDto {
     }
 }
 
-/// The `LdapUpdateDto` object of the V3 API, as sent.
+/// The `LdapUpdateDto` object of the V3 API, as sent: 1 field, 0 required.
 ///
-/// Sent by `update_ldap_config_info`.
+/// Sent by `ManagementClient::update_ldap_config_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct LdapUpdateDto {
-    /// `bindPwd`.
+    /// Bind pwd (wire `bindPwd`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bind_pwd: Option<SecretString>,
 }
 
-/// The `LinkIdentityDataDto` object of the V3 API, as received.
+/// The `LinkIdentityDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `link_identity`.
+/// Returned by `ManagementClient::link_identity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct LinkIdentityDataDto {
-    /// `success` (required).
+    /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
 }
 
-/// The `LinkIdentityDto` object of the V3 API, as sent.
+/// The `LinkIdentityDto` object of the V3 API, as sent: 5 fields, 3 required.
 ///
-/// Sent by `link_identity`.
+/// Sent by `ManagementClient::link_identity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkIdentityDto {
-    /// `extIdpId` (required).
+    /// Ext idp id (wire `extIdpId`): string, required.
     pub ext_idp_id: String,
-    /// `isSocial`.
+    /// Is social (wire `isSocial`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_social: Option<bool>,
-    /// `type`.
+    /// Type (wire `type`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
     pub user_id: String,
-    /// `userIdInIdp` (required).
+    /// User id in idp (wire `userIdInIdp`): string, required.
     pub user_id_in_idp: String,
 }
 
@@ -7141,47 +7887,49 @@ impl LinkIdentityDto {
     }
 }
 
-/// The `ListAccessKeyRespDto` object of the V3 API, as received.
+/// The `ListAccessKeyRespDto` object of the V3 API, as received: 8 fields, 8 required.
 ///
-/// Returned by `get_access_key_list`.
+/// Returned by `ManagementClient::get_access_key_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListAccessKeyRespDto {
-    /// `accessKeyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Access key id (wire `accessKeyId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub access_key_id: String,
-    /// `accessKeySecret` (required).
-    #[serde(deserialize_with = "l::secret")]
+    /// Access key secret (wire `accessKeySecret`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
+    #[serde(default, deserialize_with = "l::secret")]
     pub access_key_secret: SecretString,
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `enable` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Enable (wire `enable`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable: bool,
-    /// `lastDate` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Last date (wire `lastDate`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub last_date: String,
-    /// `status` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Status (wire `status`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub status: String,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
-/// The `ListApplicationActiveUsersDto` object of the V3 API, as sent.
+/// The `ListApplicationActiveUsersDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `list_application_active_users`.
+/// Sent by `ManagementClient::list_application_active_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListApplicationActiveUsersDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub app_id: String,
-    /// `options`.
+    /// Options (wire `options`): object [`ListApplicationActiveUsersOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<ListApplicationActiveUsersOptionsDto>,
 }
@@ -7196,74 +7944,91 @@ impl ListApplicationActiveUsersDto {
     }
 }
 
-/// The `ListApplicationActiveUsersOptionsDto` object of the V3 API, as sent.
+/// The `ListApplicationActiveUsersOptionsDto` object of the V3 API, as sent: 4 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::list_application_active_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListApplicationActiveUsersOptionsDto {
-    /// `pagination`.
+    /// Pagination (wire `pagination`): object [`PaginationDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<PaginationDto>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withDepartmentIds`.
+    /// With department ids (wire `withDepartmentIds`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
-    /// `withIdentities`.
+    /// With identities (wire `withIdentities`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
 }
 
-/// The `ListApplicationAuthDataDto` object of the V3 API, as received.
+/// The `ListApplicationAuthDataDto` object of the V3 API, as received: 7 fields, 7 required.
 ///
-/// Returned by `list_auth_application`.
+/// Returned by `ManagementClient::list_auth_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListApplicationAuthDataDto {
-    /// `effect` (required).
+    /// Effect (wire `effect`): enum [`ListApplicationAuthDataDtoEffect`], required.
+    /// One of `ALLOW` or `DENY`.
+    #[serde(default)]
     pub effect: ListApplicationAuthDataDtoEffect,
-    /// `enabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `permissionType` (required).
+    /// Permission type (wire `permissionType`): enum [`ListApplicationAuthDataDtoPermissionType`], required.
+    /// One of `ALL` or `SUBJECT`.
+    #[serde(default)]
     pub permission_type: ListApplicationAuthDataDtoPermissionType,
-    /// `targetId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Target id (wire `targetId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub target_id: String,
-    /// `targetName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Target name (wire `targetName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub target_name: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`ListApplicationAuthDataDtoTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP`, `ORG` or `AK_SK`.
+    #[serde(default)]
     pub target_type: ListApplicationAuthDataDtoTargetType,
 }
 
-/// The `ListApplicationAuthDto` object of the V3 API, as sent.
+/// The `ListApplicationAuthDto` object of the V3 API, as sent: 7 fields, 1 required.
 ///
-/// Sent by `list_auth_application`.
+/// Sent by `ManagementClient::list_auth_application`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListApplicationAuthDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"5a597f35085a2000144a10ed"`.
     pub app_id: String,
-    /// `effect`.
+    /// Effect (wire `effect`): enum [`ListApplicationAuthDtoEffect`], optional.
+    /// One of `ALLOW` or `DENY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effect: Option<ListApplicationAuthDtoEffect>,
-    /// `enabled`.
+    /// Enabled (wire `enabled`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `limit`.
+    /// Limit (wire `limit`): integer, optional.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `page`.
+    /// Page (wire `page`): integer, optional.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `targetName`.
+    /// Target name (wire `targetName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_name: Option<String>,
-    /// `targetTypeList`.
+    /// Target type list (wire `targetTypeList`): list of string, optional.
+    /// Example: `["USER","ORG"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_type_list: Option<Vec<String>>,
 }
@@ -7283,74 +8048,88 @@ impl ListApplicationAuthDto {
     }
 }
 
-/// The `ListApplicationSubjectDataDto` object of the V3 API, as received.
+/// The `ListApplicationSubjectDataDto` object of the V3 API, as received: 6 fields, 6 required.
+///
+/// Inside the response of `ManagementClient::list_auth_subject`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListApplicationSubjectDataDto {
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"5a597f35085a2000144a10ed"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `appType` (required).
+    /// App type (wire `appType`): enum [`ListApplicationSubjectDataDtoAppType`], required.
+    /// One of `INTEGRATED`, `SELFBUILT` or `APP_PANEL`.
+    #[serde(default)]
     pub app_type: ListApplicationSubjectDataDtoAppType,
-    /// `effect` (required).
+    /// Effect (wire `effect`): enum [`ListApplicationSubjectDataDtoEffect`], required.
+    /// One of `ALLOW` or `DENY`.
+    #[serde(default)]
     pub effect: ListApplicationSubjectDataDtoEffect,
-    /// `ext` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Ext (wire `ext`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub ext: String,
-    /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Logo (wire `logo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
-    /// `template` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Template (wire `template`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub template: String,
 }
 
-/// The `ListApplicationSubjectDataListDto` object of the V3 API, as received.
+/// The `ListApplicationSubjectDataListDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `list_auth_subject`.
+/// Returned by `ManagementClient::list_auth_subject`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ListApplicationSubjectDataListDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`ListApplicationSubjectDataDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub list: Vec<ListApplicationSubjectDataDto>,
 }
 
-/// The `ListArchivedUsersRespDto` object of the V3 API, as received.
+/// The `ListArchivedUsersRespDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `list_archived_users`.
+/// Returned by `ManagementClient::list_archived_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListArchivedUsersRespDto {
-    /// `archivedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Archived at (wire `archivedAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub archived_at: String,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    /// Example: `"userId"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
-/// The `ListAuthSubjectDto` object of the V3 API, as sent.
+/// The `ListAuthSubjectDto` object of the V3 API, as sent: 6 fields, 2 required.
 ///
-/// Sent by `list_auth_subject`.
+/// Sent by `ManagementClient::list_auth_subject`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListAuthSubjectDto {
-    /// `appName`.
+    /// App name (wire `appName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
-    /// `appTypeList`.
+    /// App type list (wire `appTypeList`): list of string, optional.
+    /// Example: `["SELFBUILT"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_type_list: Option<Vec<String>>,
-    /// `effect`.
+    /// Effect (wire `effect`): list of string, optional.
+    /// Example: `["ALLOW","DENY"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effect: Option<Vec<String>>,
-    /// `enabled`.
+    /// Enabled (wire `enabled`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `targetId` (required).
+    /// Target id (wire `targetId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub target_id: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`ListAuthSubjectDtoTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP`, `ORG` or `AK_SK`.
     pub target_type: ListAuthSubjectDtoTargetType,
 }
 
@@ -7368,178 +8147,199 @@ impl ListAuthSubjectDto {
     }
 }
 
-/// The `ListCustomFieldsDto` object of the V3 API, as received.
+/// The `ListCustomFieldsDto` object of the V3 API, as received: 10 fields, 0 required.
 ///
-/// Returned by `list_cust_fields`, `list_user_base_fields`.
+/// Returned by `ManagementClient::list_cust_fields` and `ManagementClient::list_user_base_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListCustomFieldsDto {
-    /// `accessControl`.
+    /// Access control (wire `accessControl`): any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_control: Option<serde_json::Value>,
-    /// `adminVisible`.
+    /// Admin visible (wire `adminVisible`): any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_visible: Option<serde_json::Value>,
-    /// `dataType`.
+    /// Data type (wire `dataType`): any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_type: Option<serde_json::Value>,
-    /// `keyword`.
+    /// Keyword (wire `keyword`): any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keyword: Option<serde_json::Value>,
-    /// `lang`.
+    /// Lang (wire `lang`): any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lang: Option<serde_json::Value>,
-    /// `limit`.
+    /// Limit (wire `limit`): any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<serde_json::Value>,
-    /// `page`.
+    /// Page (wire `page`): any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<serde_json::Value>,
-    /// `targetType`.
+    /// Target type (wire `targetType`): any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_type: Option<serde_json::Value>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<serde_json::Value>,
-    /// `userVisible`.
+    /// User visible (wire `userVisible`): any JSON value, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_visible: Option<serde_json::Value>,
 }
 
-/// The `ListDataPoliciesRespDto` object of the V3 API, as received.
+/// The `ListDataPoliciesRespDto` object of the V3 API, as received: 6 fields, 5 required.
 ///
-/// Returned by `list_data_polices`.
+/// Returned by `ManagementClient::list_data_polices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListDataPoliciesRespDto {
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `policyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Policy id (wire `policyId`): string, required.
+    /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
-    /// `policyName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Policy name (wire `policyName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
-    /// `resourceList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Resource list (wire `resourceList`): list of object [`DataResourceSimpleRespDto`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub resource_list: Vec<DataResourceSimpleRespDto>,
-    /// `targetList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Target list (wire `targetList`): list of object [`SubjectRespDto`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub target_list: Vec<SubjectRespDto>,
-    /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
-/// The `ListDataResourcesRespDto` object of the V3 API, as received.
+/// The `ListDataResourcesRespDto` object of the V3 API, as received: 8 fields, 7 required.
 ///
-/// Returned by `list_data_resources`.
+/// Returned by `ManagementClient::list_data_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListDataResourcesRespDto {
-    /// `authorizationNum` (required).
+    /// Authorization num (wire `authorizationNum`): integer, required.
+    /// Example: `1`.
     #[serde(deserialize_with = "l::i64")]
     pub authorization_num: i64,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `namespaceName` (required).
+    /// Namespace name (wire `namespaceName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub namespace_name: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceName` (required).
+    /// Resource name (wire `resourceName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`ListDataResourcesRespDtoType`], required.
+    /// One of `TREE`, `STRING` or `ARRAY`.
     pub r#type: ListDataResourcesRespDtoType,
-    /// `updatedAt` (required).
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
-/// The `ListPermissionViewDto` object of the V3 API, as sent.
+/// The `ListPermissionViewDto` object of the V3 API, as sent: 3 fields, 0 required.
 ///
-/// Sent by `list_permission_view`.
+/// Sent by `ManagementClient::list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListPermissionViewDto {
-    /// `keyword`.
+    /// Keyword (wire `keyword`): string, optional.
+    /// Example: `"123"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
-    /// `limit`.
+    /// Limit (wire `limit`): integer, optional.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `page`.
+    /// Page (wire `page`): integer, optional.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
 }
 
-/// The `ListPermissionViewRespDto` object of the V3 API, as received.
+/// The `ListPermissionViewRespDto` object of the V3 API, as received: 12 fields, 11 required.
 ///
-/// Returned by `list_permission_view`.
+/// Returned by `ManagementClient::list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListPermissionViewRespDto {
-    /// `dataPolicyList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Data policy list (wire `dataPolicyList`): list of object [`PolicyBo`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub data_policy_list: Vec<PolicyBo>,
-    /// `dataResourceCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Data resource code (wire `dataResourceCode`): string, required.
+    /// Example: `"exampleDataResource"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub data_resource_code: String,
-    /// `dataResourceId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Data resource id (wire `dataResourceId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub data_resource_id: String,
-    /// `dataResourceName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Data resource name (wire `dataResourceName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub data_resource_name: String,
-    /// `groupList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Group list (wire `groupList`): list of object [`GroupBo`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub group_list: Vec<GroupBo>,
-    /// `namespaceCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `namespaceId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Namespace id (wire `namespaceId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub namespace_id: String,
-    /// `namespaceName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Namespace name (wire `namespaceName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_name: String,
-    /// `nodeList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Node list (wire `nodeList`): list of object [`NodeBo`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub node_list: Vec<NodeBo>,
-    /// `roleList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Role list (wire `roleList`): list of object [`RoleBo`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub role_list: Vec<RoleBo>,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub username: Option<String>,
 }
 
-/// The `ListPublicAccountsAdvancedFilterItemDto` object of the V3 API, as sent.
+/// The `ListPublicAccountsAdvancedFilterItemDto` object of the V3 API, as sent: 3 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::list_public_accounts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListPublicAccountsAdvancedFilterItemDto {
-    /// `field` (required).
+    /// Field (wire `field`): string, required.
+    /// Example: `"status"`.
     pub field: String,
-    /// `operator` (required).
+    /// Operator (wire `operator`): enum [`ListPublicAccountsAdvancedFilterItemDtoOperator`], required.
+    /// One of `EQUAL`, `NOT_EQUAL`, `CONTAINS`, `NOT_CONTAINS`, `IS_NULL`, `NOT_NULL`, `IN`, `GREATER`, `LESSER` or `BETWEEN`.
     pub operator: ListPublicAccountsAdvancedFilterItemDtoOperator,
-    /// `value`.
+    /// Value (wire `value`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
 }
@@ -7558,69 +8358,77 @@ impl ListPublicAccountsAdvancedFilterItemDto {
     }
 }
 
-/// The `ListPublicAccountsOptionsDto` object of the V3 API, as sent.
+/// The `ListPublicAccountsOptionsDto` object of the V3 API, as sent: 5 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::list_public_accounts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListPublicAccountsOptionsDto {
-    /// `fuzzySearchOn`.
+    /// Fuzzy search on (wire `fuzzySearchOn`): list of enum [`ListPublicAccountsOptionsDtoFuzzySearchOn`], optional.
+    /// One of `id`, `phone`, `email`, `name`, `username`, `externalId`, `nickname`, `company`, `givenName`, `familyName`, `middleName`, `profile` or 7 more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fuzzy_search_on: Option<Vec<ListPublicAccountsOptionsDtoFuzzySearchOn>>,
-    /// `pagination`.
+    /// Pagination (wire `pagination`): object [`PaginationDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<PaginationDto>,
-    /// `sort`.
+    /// Sort (wire `sort`): list of object [`SortingDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<Vec<SortingDto>>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withDepartmentIds`.
+    /// With department ids (wire `withDepartmentIds`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
 
-/// The `ListPublicAccountsRequestDto` object of the V3 API, as sent.
+/// The `ListPublicAccountsRequestDto` object of the V3 API, as sent: 4 fields, 0 required.
 ///
-/// Sent by `list_public_accounts`.
+/// Sent by `ManagementClient::list_public_accounts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListPublicAccountsRequestDto {
-    /// `advancedFilter`.
+    /// Advanced filter (wire `advancedFilter`): list of object [`ListPublicAccountsAdvancedFilterItemDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advanced_filter: Option<Vec<ListPublicAccountsAdvancedFilterItemDto>>,
-    /// `keywords`.
+    /// Keywords (wire `keywords`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
-    /// `options`.
+    /// Options (wire `options`): object [`ListPublicAccountsOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<ListPublicAccountsOptionsDto>,
-    /// `searchQuery`.
+    /// Search query (wire `searchQuery`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_query: Option<serde_json::Value>,
 }
 
-/// The `ListResourceTargetsDataDto` object of the V3 API, as received.
+/// The `ListResourceTargetsDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `list_resource_targets`.
+/// Returned by `ManagementClient::list_resource_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListResourceTargetsDataDto {
-    /// `authUserList` (required).
+    /// Auth user list (wire `authUserList`): list of object [`ListResourceTargetsDtoResp`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub auth_user_list: Vec<ListResourceTargetsDtoResp>,
 }
 
-/// The `ListResourceTargetsDto` object of the V3 API, as sent.
+/// The `ListResourceTargetsDto` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `list_resource_targets`.
+/// Sent by `ManagementClient::list_resource_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListResourceTargetsDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
+    /// Example: `["get"]`.
     pub actions: Vec<String>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub namespace_code: String,
-    /// `resources` (required).
+    /// Resources (wire `resources`): list of string, required.
+    /// Example: `["treeResourceCode1"]`.
     pub resources: Vec<String>,
 }
 
@@ -7639,54 +8447,59 @@ impl ListResourceTargetsDto {
     }
 }
 
-/// The `ListResourceTargetsDtoResp` object of the V3 API, as received.
+/// The `ListResourceTargetsDtoResp` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `ManagementClient::list_resource_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListResourceTargetsDtoResp {
-    /// `actionAuthList` (required).
+    /// Action auth list (wire `actionAuthList`): list of object [`ActionAuth`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub action_auth_list: Vec<ActionAuth>,
-    /// `resource` (required).
+    /// Resource (wire `resource`): string, required.
+    /// Example: `"treeResourceCode1"`.
     #[serde(deserialize_with = "l::string")]
     pub resource: String,
 }
 
-/// The `ListSimpleDataPoliciesRespDto` object of the V3 API, as received.
+/// The `ListSimpleDataPoliciesRespDto` object of the V3 API, as received: 3 fields, 2 required.
 ///
-/// Returned by `list_simple_data_polices`.
+/// Returned by `ManagementClient::list_simple_data_polices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ListSimpleDataPoliciesRespDto {
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `policyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Policy id (wire `policyId`): string, required.
+    /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
-    /// `policyName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Policy name (wire `policyName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
 }
 
-/// The `ListTenantAdminDto` object of the V3 API, as sent.
+/// The `ListTenantAdminDto` object of the V3 API, as sent: 4 fields, 1 required.
 ///
-/// Sent by `list_tenant_admin`.
+/// Sent by `ManagementClient::list_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListTenantAdminDto {
-    /// `keywords`.
+    /// Keywords (wire `keywords`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
-    /// `limit`.
+    /// Limit (wire `limit`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
-    /// `page`.
+    /// Page (wire `page`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId`): string, required.
     pub tenant_id: String,
 }
 
@@ -7702,19 +8515,19 @@ impl ListTenantAdminDto {
     }
 }
 
-/// The `ListTenantUserDto` object of the V3 API, as sent.
+/// The `ListTenantUserDto` object of the V3 API, as sent: 3 fields, 1 required.
 ///
-/// Sent by `list_tenant_users`.
+/// Sent by `ManagementClient::list_tenant_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListTenantUserDto {
-    /// `keywords`.
+    /// Keywords (wire `keywords`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
-    /// `options`.
+    /// Options (wire `options`): object [`ListTenantUsersOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<ListTenantUsersOptionsDto>,
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId`): string, required.
     pub tenant_id: String,
 }
 
@@ -7729,22 +8542,28 @@ impl ListTenantUserDto {
     }
 }
 
-/// The `ListTenantUsersOptionsDto` object of the V3 API, as sent.
+/// The `ListTenantUsersOptionsDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `ManagementClient::list_tenant_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListTenantUsersOptionsDto {
-    /// `pagination`.
+    /// Pagination (wire `pagination`): object [`PaginationDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<PaginationDto>,
 }
 
-/// The `ListUsersAdvancedFilterItemDto` object of the V3 API, as sent.
+/// The `ListUsersAdvancedFilterItemDto` object of the V3 API, as sent: 3 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::list_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListUsersAdvancedFilterItemDto {
-    /// `field` (required).
+    /// Field (wire `field`): string, required.
+    /// Example: `"status"`.
     pub field: String,
-    /// `operator` (required).
+    /// Operator (wire `operator`): enum [`ListUsersAdvancedFilterItemDtoOperator`], required.
+    /// One of `EQUAL`, `NOT_EQUAL`, `CONTAINS`, `NOT_CONTAINS`, `IS_NULL`, `NOT_NULL`, `IN`, `GREATER`, `LESSER` or `BETWEEN`.
     pub operator: ListUsersAdvancedFilterItemDtoOperator,
-    /// `value`.
+    /// Value (wire `value`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
 }
@@ -7760,69 +8579,78 @@ impl ListUsersAdvancedFilterItemDto {
     }
 }
 
-/// The `ListUsersOptionsDto` object of the V3 API, as sent.
+/// The `ListUsersOptionsDto` object of the V3 API, as sent: 8 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::list_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListUsersOptionsDto {
-    /// `flatCustomData`.
+    /// Flat custom data (wire `flatCustomData`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flat_custom_data: Option<bool>,
-    /// `fuzzySearchOn`.
+    /// Fuzzy search on (wire `fuzzySearchOn`): list of enum [`ListUsersOptionsDtoFuzzySearchOn`], optional.
+    /// One of `id`, `phone`, `email`, `name`, `username`, `externalId`, `nickname`, `company`, `givenName`, `familyName`, `middleName`, `profile` or 7 more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fuzzy_search_on: Option<Vec<ListUsersOptionsDtoFuzzySearchOn>>,
-    /// `pagination`.
+    /// Pagination (wire `pagination`): object [`PaginationDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<PaginationDto>,
-    /// `sort`.
+    /// Sort (wire `sort`): list of object [`SortingDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<Vec<SortingDto>>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withDepartmentIds`.
+    /// With department ids (wire `withDepartmentIds`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
-    /// `withIdentities`.
+    /// With identities (wire `withIdentities`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
-    /// `withPost`.
+    /// With post (wire `withPost`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_post: Option<bool>,
 }
 
-/// The `ListUsersRequestDto` object of the V3 API, as sent.
+/// The `ListUsersRequestDto` object of the V3 API, as sent: 4 fields, 0 required.
 ///
-/// Sent by `list_users`.
+/// Sent by `ManagementClient::list_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListUsersRequestDto {
-    /// `advancedFilter`.
+    /// Advanced filter (wire `advancedFilter`): list of object [`ListUsersAdvancedFilterItemDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advanced_filter: Option<Vec<ListUsersAdvancedFilterItemDto>>,
-    /// `keywords`.
+    /// Keywords (wire `keywords`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
-    /// `options`.
+    /// Options (wire `options`): object [`ListUsersOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<ListUsersOptionsDto>,
-    /// `searchQuery`.
+    /// Search query (wire `searchQuery`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_query: Option<serde_json::Value>,
 }
 
-/// The `ListWebhookLogs` object of the V3 API, as sent.
+/// The `ListWebhookLogs` object of the V3 API, as sent: 3 fields, 1 required.
 ///
-/// Sent by `get_webhook_logs`.
+/// Sent by `ManagementClient::get_webhook_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListWebhookLogs {
-    /// `limit`.
+    /// Limit (wire `limit`): integer, optional.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `page`.
+    /// Page (wire `page`): integer, optional.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `webhookId` (required).
+    /// Webhook id (wire `webhookId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub webhook_id: String,
 }
 
@@ -7837,48 +8665,57 @@ impl ListWebhookLogs {
     }
 }
 
-/// The `ListWebhooksDto` object of the V3 API, as sent.
+/// The `ListWebhooksDto` object of the V3 API, as sent: 2 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::get_admin_audit_logs` and `ManagementClient::get_user_action_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListWebhooksDto {
-    /// `limit`.
+    /// Limit (wire `limit`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<serde_json::Value>,
-    /// `page`.
+    /// Page (wire `page`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<serde_json::Value>,
 }
 
-/// The `LoginAnomalyDetectionConfigDto` object of the V3 API, sent and received.
+/// The `LoginAnomalyDetectionConfigDto` object of the V3 API, sent and received: 10 fields, 9 required.
+///
+/// Inside the request of `ManagementClient::update_security_settings`.
+///
+/// Inside the response of `ManagementClient::get_security_settings` and `ManagementClient::update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct LoginAnomalyDetectionConfigDto {
-    /// `accountLock` (required).
+    /// Account lock (wire `accountLock`): string, required.
+    /// Example: `"condition_set"`.
     #[serde(deserialize_with = "l::string")]
     pub account_lock: String,
-    /// `accountLockLoginPasswordFailCheck`.
+    /// Account lock login password fail check (wire `accountLockLoginPasswordFailCheck`): object [`LoginPassowrdFailCheckConfigDto`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_lock_login_password_fail_check: Option<LoginPassowrdFailCheckConfigDto>,
-    /// `loginFailCheck` (required).
+    /// Login fail check (wire `loginFailCheck`): object [`LoginFailCheckConfigDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub login_fail_check: LoginFailCheckConfigDto,
-    /// `loginFailStrategy` (required).
+    /// Login fail strategy (wire `loginFailStrategy`): enum [`LoginAnomalyDetectionConfigDtoLoginFailStrategy`], required.
+    /// One of `captcha` or `block-account`.
     pub login_fail_strategy: LoginAnomalyDetectionConfigDtoLoginFailStrategy,
-    /// `loginPasswordFailCheck` (required).
+    /// Login password fail check (wire `loginPasswordFailCheck`): object [`LoginPassowrdFailCheckConfigDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub login_password_fail_check: LoginPassowrdFailCheckConfigDto,
-    /// `robotVerify` (required).
+    /// Robot verify (wire `robotVerify`): string, required.
+    /// Example: `"condition_set"`.
     #[serde(deserialize_with = "l::string")]
     pub robot_verify: String,
-    /// `robotVerifyLoginIpWhitelistCheck` (required).
+    /// Robot verify login ip whitelist check (wire `robotVerifyLoginIpWhitelistCheck`): object [`LoginIpWhitelistCheckConfigDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub robot_verify_login_ip_whitelist_check: LoginIpWhitelistCheckConfigDto,
-    /// `robotVerifyLoginPasswordFailCheck` (required).
+    /// Robot verify login password fail check (wire `robotVerifyLoginPasswordFailCheck`): object [`LoginPassowrdFailCheckConfigDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub robot_verify_login_password_fail_check: LoginPassowrdFailCheckConfigDto,
-    /// `robotVerifyLoginTimeCheckEnable` (required).
+    /// Robot verify login time check enable (wire `robotVerifyLoginTimeCheckEnable`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub robot_verify_login_time_check_enable: bool,
-    /// `robotVerifyloginWeekStartEndTime` (required).
+    /// Robot verifylogin week start end time (wire `robotVerifyloginWeekStartEndTime`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub robot_verifylogin_week_start_end_time: Vec<String>,
 }
@@ -7911,20 +8748,27 @@ impl LoginAnomalyDetectionConfigDto {
     }
 }
 
-/// The `LoginFailCheckConfigDto` object of the V3 API, sent and received.
+/// The `LoginFailCheckConfigDto` object of the V3 API, sent and received: 4 fields, 3 required.
+///
+/// Inside the request of `ManagementClient::update_security_settings`.
+///
+/// Inside the response of `ManagementClient::get_security_settings` and `ManagementClient::update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct LoginFailCheckConfigDto {
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `limit` (required).
+    /// Limit (wire `limit`): integer, required.
+    /// Example: `50`.
     #[serde(deserialize_with = "l::i64")]
     pub limit: i64,
-    /// `timeInterval` (required).
+    /// Time interval (wire `timeInterval`): integer, required.
+    /// Example: `300`.
     #[serde(deserialize_with = "l::i64")]
     pub time_interval: i64,
-    /// `unit`.
+    /// Unit (wire `unit`): string, optional.
+    /// Example: `"Second"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -7944,14 +8788,19 @@ impl LoginFailCheckConfigDto {
     }
 }
 
-/// The `LoginIpWhitelistCheckConfigDto` object of the V3 API, sent and received.
+/// The `LoginIpWhitelistCheckConfigDto` object of the V3 API, sent and received: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::update_security_settings`.
+///
+/// Inside the response of `ManagementClient::get_security_settings` and `ManagementClient::update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct LoginIpWhitelistCheckConfigDto {
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `ipWhitelist` (required).
+    /// Ip whitelist (wire `ipWhitelist`): string, required.
+    /// Example: `"132.133.123.144,255.255.255.255"`.
     #[serde(deserialize_with = "l::string")]
     pub ip_whitelist: String,
 }
@@ -7966,20 +8815,27 @@ impl LoginIpWhitelistCheckConfigDto {
     }
 }
 
-/// The `LoginPassowrdFailCheckConfigDto` object of the V3 API, sent and received.
+/// The `LoginPassowrdFailCheckConfigDto` object of the V3 API, sent and received: 4 fields, 3 required.
+///
+/// Inside the request of `ManagementClient::update_security_settings`.
+///
+/// Inside the response of `ManagementClient::get_security_settings` and `ManagementClient::update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct LoginPassowrdFailCheckConfigDto {
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `limit` (required).
+    /// Limit (wire `limit`): integer, required.
+    /// Example: `50`.
     #[serde(deserialize_with = "l::i64")]
     pub limit: i64,
-    /// `timeInterval` (required).
+    /// Time interval (wire `timeInterval`): integer, required.
+    /// Example: `300`.
     #[serde(deserialize_with = "l::i64")]
     pub time_interval: i64,
-    /// `unit`.
+    /// Unit (wire `unit`): string, optional.
+    /// Example: `"Second"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -7999,15 +8855,16 @@ impl LoginPassowrdFailCheckConfigDto {
     }
 }
 
-/// The `MFASettingsDto` object of the V3 API, sent and received.
+/// The `MFASettingsDto` object of the V3 API, sent and received: 1 field, 1 required.
 ///
-/// Sent by `update_global_mfa_settings`.
+/// Sent by `ManagementClient::update_global_mfa_settings`.
 ///
-/// Returned by `get_global_mfa_settings`, `update_application_mfa_settings`, `update_global_mfa_settings`.
+/// Returned by `ManagementClient::get_global_mfa_settings`, `ManagementClient::update_application_mfa_settings` and `ManagementClient::update_global_mfa_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct MFASettingsDto {
-    /// `enabledFactors` (required).
+    /// Enabled factors (wire `enabledFactors`): list of enum [`MFASettingsDtoEnabledFactors`], required.
+    /// One of `OTP`, `SMS`, `EMAIL` or `FACE`.
     #[serde(deserialize_with = "l::or_default")]
     pub enabled_factors: Vec<MFASettingsDtoEnabledFactors>,
 }
@@ -8019,80 +8876,88 @@ impl MFASettingsDto {
     }
 }
 
-/// The `MauPeriodUsageHistory` object of the V3 API, as received.
+/// The `MauPeriodUsageHistory` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `get_mau_period_usage_history`.
+/// Returned by `ManagementClient::get_mau_period_usage_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct MauPeriodUsageHistory {
-    /// `records` (required).
+    /// Records (wire `records`): list of object [`MauPeriodUsageHistoryDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub records: Vec<MauPeriodUsageHistoryDto>,
 }
 
-/// The `MauPeriodUsageHistoryDto` object of the V3 API, as received.
+/// The `MauPeriodUsageHistoryDto` object of the V3 API, as received: 4 fields, 4 required.
+///
+/// Inside the response of `ManagementClient::get_mau_period_usage_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct MauPeriodUsageHistoryDto {
-    /// `amount` (required).
+    /// Amount (wire `amount`): string, required.
+    /// Example: `"0"`.
     #[serde(deserialize_with = "l::string")]
     pub amount: String,
-    /// `current` (required).
+    /// Current (wire `current`): string, required.
+    /// Example: `"0"`.
     #[serde(deserialize_with = "l::string")]
     pub current: String,
-    /// `periodEndTime` (required).
+    /// Period end time (wire `periodEndTime`): string, required.
+    /// Example: `"20220901"`.
     #[serde(deserialize_with = "l::string")]
     pub period_end_time: String,
-    /// `periodStartTime` (required).
+    /// Period start time (wire `periodStartTime`): string, required.
+    /// Example: `"20210901"`.
     #[serde(deserialize_with = "l::string")]
     pub period_start_time: String,
 }
 
-/// The `MultipleTenantAdminDto` object of the V3 API, as received.
+/// The `MultipleTenantAdminDto` object of the V3 API, as received: 6 fields, 5 required.
 ///
-/// Returned by `get_multiple_tenant_admin`, `list_multiple_tenant_admin`.
+/// Returned by `ManagementClient::get_multiple_tenant_admin` and `ManagementClient::list_multiple_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct MultipleTenantAdminDto {
-    /// `apiAuthorized`.
+    /// Api authorized (wire `apiAuthorized`): boolean, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub api_authorized: Option<bool>,
-    /// `email` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Email (wire `email`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub email: String,
-    /// `lastLogin` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Last login (wire `lastLogin`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub last_login: String,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `phone` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Phone (wire `phone`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub phone: String,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
-/// The `NamespaceDto` object of the V3 API, as received.
+/// The `NamespaceDto` object of the V3 API, as received: 3 fields, 1 required.
 ///
-/// Returned by `create_namespace`, `get_namespace`, `get_namespaces_batch`.
+/// Returned by `ManagementClient::create_namespace`, `ManagementClient::get_namespace` and `ManagementClient::get_namespaces_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct NamespaceDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"my-namespace"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -8100,54 +8965,61 @@ pub struct NamespaceDto {
     pub name: Option<String>,
 }
 
-/// The `NamespaceRolesListRespDto` object of the V3 API, as received.
+/// The `NamespaceRolesListRespDto` object of the V3 API, as received: 6 fields, 5 required.
 ///
-/// Returned by `list_namespace_roles`.
+/// Returned by `ManagementClient::list_namespace_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct NamespaceRolesListRespDto {
-    /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Code (wire `code`): string, required.
+    /// Example: `"role1"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49exxxxxxxxxx26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `namespace` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Namespace (wire `namespace`): string, required.
+    /// Example: `"system"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace: String,
-    /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T02:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
-/// The `NamespacesListRespDto` object of the V3 API, as received.
+/// The `NamespacesListRespDto` object of the V3 API, as received: 4 fields, 2 required.
 ///
-/// Returned by `list_namespaces`.
+/// Returned by `ManagementClient::list_namespaces`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct NamespacesListRespDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"system"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `status`.
+    /// Status (wire `status`): integer, optional.
+    /// Example: `1`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
@@ -8155,94 +9027,112 @@ pub struct NamespacesListRespDto {
     pub status: Option<i64>,
 }
 
-/// The `NodeBo` object of the V3 API, as received.
+/// The `NodeBo` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `ManagementClient::list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct NodeBo {
-    /// `nodeCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Node code (wire `nodeCode`): string, required.
+    /// Example: `"exampleCode"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub node_code: String,
-    /// `nodeId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Node id (wire `nodeId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub node_id: String,
-    /// `nodeName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Node name (wire `nodeName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub node_name: String,
 }
 
-/// The `OIDCConfig` object of the V3 API, sent and received.
+/// The `OIDCConfig` object of the V3 API, sent and received: 0 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::create_application`.
+///
+/// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app` and `ManagementClient::list_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct OIDCConfig {}
 
-/// The `OauthIdpConfig` object of the V3 API, sent and received.
+/// The `OauthIdpConfig` object of the V3 API, sent and received: 0 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::create_application`.
+///
+/// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app` and `ManagementClient::list_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct OauthIdpConfig {}
 
-/// The `OpenEventDto` object of the V3 API, as received.
+/// The `OpenEventDto` object of the V3 API, as received: 5 fields, 5 required.
 ///
-/// Returned by `list_events`.
+/// Returned by `ManagementClient::list_events`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct OpenEventDto {
-    /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Code (wire `code`): string, required.
+    /// Example: `"authing.user.login"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
-    /// `desc` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Desc (wire `desc`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub desc: String,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"12203530144321536"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `topic` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Topic (wire `topic`): string, required.
+    /// Example: `"authing.user.login"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub topic: String,
 }
 
-/// The `OperateModelDto` object of the V3 API, as received.
+/// The `OperateModelDto` object of the V3 API, as received: 9 fields, 9 required.
 ///
-/// Returned by `list_operate`, `list_operate_all`.
+/// Returned by `ManagementClient::list_operate` and `ManagementClient::list_operate_all`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OperateModelDto {
-    /// `createdAt` (required).
+    /// Created at (wire `createdAt`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub created_at: String,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub id: String,
-    /// `isDefault` (required).
+    /// Is default (wire `isDefault`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub is_default: bool,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub model_id: String,
-    /// `operateKey` (required).
+    /// Operate key (wire `operateKey`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub operate_key: String,
-    /// `operateName` (required).
+    /// Operate name (wire `operateName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub operate_name: String,
-    /// `show` (required).
+    /// Show (wire `show`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub show: bool,
-    /// `updatedAt` (required).
+    /// Updated at (wire `updatedAt`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
-    /// `userPoolId` (required).
+    /// User pool id (wire `userPoolId`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
-/// The `Option` object of the V3 API, sent and received.
+/// The `Option` object of the V3 API, sent and received: 1 field, 1 required.
+///
+/// Inside the request of `ManagementClient::create_data_resource` and `ManagementClient::create_data_resource_by_tree`.
+///
+/// Inside the response of `ManagementClient::create_data_resource`, `ManagementClient::create_data_resource_by_tree`, `ManagementClient::get_data_resource` and `ManagementClient::update_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct OptionSchema {
-    /// `value` (required).
+    /// Value (wire `value`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub value: String,
 }
@@ -8256,200 +9146,231 @@ impl OptionSchema {
     }
 }
 
-/// The `OrderItem` object of the V3 API, as received.
+/// The `OrderItem` object of the V3 API, as received: 10 fields, 10 required.
 ///
-/// Returned by `get_order_detail`, `get_orders`.
+/// Returned by `ManagementClient::get_order_detail` and `ManagementClient::get_orders`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OrderItem {
-    /// `actualAmount` (required).
+    /// Actual amount (wire `actualAmount`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub actual_amount: String,
-    /// `createTime` (required).
+    /// Create time (wire `createTime`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub create_time: String,
-    /// `goodsName` (required).
+    /// Goods name (wire `goodsName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub goods_name: String,
-    /// `goodsNameEn` (required).
+    /// Goods name en (wire `goodsNameEn`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub goods_name_en: String,
-    /// `goodsUnitPrice` (required).
+    /// Goods unit price (wire `goodsUnitPrice`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub goods_unit_price: String,
-    /// `orderNo` (required).
+    /// Order no (wire `orderNo`): string, required.
+    /// Example: `"202209251234224"`.
     #[serde(deserialize_with = "l::string")]
     pub order_no: String,
-    /// `orderType` (required).
+    /// Order type (wire `orderType`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub order_type: String,
-    /// `quantity` (required).
+    /// Quantity (wire `quantity`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub quantity: String,
-    /// `source` (required).
+    /// Source (wire `source`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub source: String,
-    /// `status` (required).
+    /// Status (wire `status`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub status: String,
 }
 
-/// The `OrganizationDto` object of the V3 API, as received.
+/// The `OrganizationDto` object of the V3 API, as received: 17 fields, 6 required.
 ///
-/// Returned by `get_organization`, `get_organizations_batch`, `list_organizations`.
+/// Returned by `ManagementClient::get_organization`, `ManagementClient::get_organizations_batch` and `ManagementClient::list_organizations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct OrganizationDto {
-    /// `allow`.
+    /// Allow (wire `allow`): string, optional.
+    /// Example: `"[\"xxx\"]"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub allow: Option<String>,
-    /// `createdAt`.
+    /// Created at (wire `createdAt`): string, optional.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub created_at: Option<String>,
-    /// `customData`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Custom data (wire `customData`): any JSON value, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `departmentId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Department id (wire `departmentId`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub department_id: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `hasChildren` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Has children (wire `hasChildren`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub has_children: bool,
-    /// `i18n`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// I18n (wire `i18n`): object [`OrganizationNameI18nDto`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub i18n: Option<OrganizationNameI18nDto>,
-    /// `isVirtualNode` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Is virtual node (wire `isVirtualNode`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_virtual_node: bool,
-    /// `leaderUserIds`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Leader user ids (wire `leaderUserIds`): list of string, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leader_user_ids: Option<Vec<String>>,
-    /// `membersCount` (required).
-    #[serde(deserialize_with = "l::i64")]
+    /// Members count (wire `membersCount`): integer, required.
+    /// Example: `150`.
+    #[serde(default, deserialize_with = "l::i64")]
     pub members_count: i64,
-    /// `openDepartmentId`.
+    /// Open department id (wire `openDepartmentId`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub open_department_id: Option<String>,
-    /// `organizationCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Organization code (wire `organizationCode`): string, required.
+    /// Example: `"steamory"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub organization_code: String,
-    /// `organizationName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Organization name (wire `organizationName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub organization_name: String,
-    /// `postIdList`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Post id list (wire `postIdList`): list of string, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_id_list: Option<Vec<String>>,
-    /// `status`.
+    /// Status (wire `status`): string, optional.
+    /// Example: `"false"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub status: Option<String>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"623c20b2a062aaaaf41b17da"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
-    /// `updatedAt`.
+    /// Updated at (wire `updatedAt`): string, optional.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub updated_at: Option<String>,
 }
 
-/// The `OrganizationNameI18nDto` object of the V3 API, as received.
+/// The `OrganizationNameI18nDto` object of the V3 API, as received: 1 field, 1 required.
+///
+/// Inside the response of `ManagementClient::get_organization`, `ManagementClient::get_organizations_batch` and `ManagementClient::list_organizations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OrganizationNameI18nDto {
-    /// `organizationName` (required).
+    /// Organization name (wire `organizationName`): object [`LangObject`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub organization_name: LangObject,
 }
 
-/// The `OtpSecretRespDto` object of the V3 API, as received.
+/// The `OtpSecretRespDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `get_otp_secret_by_user`.
+/// Returned by `ManagementClient::get_otp_secret_by_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct OtpSecretRespDto {
-    /// `secret` (required).
+    /// Secret (wire `secret`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub secret: SecretString,
 }
 
-/// The `PaginationDto` object of the V3 API, as sent.
+/// The `PaginationDto` object of the V3 API, as sent: 2 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::list_application_active_users`, `ManagementClient::list_public_accounts`, `ManagementClient::list_tenant_users` and `ManagementClient::list_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct PaginationDto {
-    /// `limit`.
+    /// Limit (wire `limit`): integer, optional.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `page`.
+    /// Page (wire `page`): integer, optional.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
 }
 
-/// The `PermissionNamespaceRolesListRespDto` object of the V3 API, as received.
+/// The `PermissionNamespaceRolesListRespDto` object of the V3 API, as received: 5 fields, 4 required.
 ///
-/// Returned by `list_permission_namespace_roles`.
+/// Returned by `ManagementClient::list_permission_namespace_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PermissionNamespaceRolesListRespDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"role1"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `namespace` (required).
+    /// Namespace (wire `namespace`): string, required.
+    /// Example: `"system"`.
     #[serde(deserialize_with = "l::string")]
     pub namespace: String,
-    /// `updatedAt` (required).
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T02:20:30.000Z"`.
     #[serde(deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
-/// The `PermissionNamespacesListRespDto` object of the V3 API, as received.
+/// The `PermissionNamespacesListRespDto` object of the V3 API, as received: 4 fields, 2 required.
 ///
-/// Returned by `list_permission_namespaces`.
+/// Returned by `ManagementClient::list_permission_namespaces`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct PermissionNamespacesListRespDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
+    /// Example: `"dd8d7stf44"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `status`.
+    /// Status (wire `status`): integer, optional.
+    /// Example: `1`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
@@ -8457,114 +9378,134 @@ pub struct PermissionNamespacesListRespDto {
     pub status: Option<i64>,
 }
 
-/// The `PipelineFunctionDto` object of the V3 API, as received.
+/// The `PipelineFunctionDto` object of the V3 API, as received: 15 fields, 13 required.
 ///
-/// Returned by `create_pipeline_function`, `get_pipeline_function`, `get_pipeline_logs`, and 3 more.
+/// Returned by `ManagementClient::create_pipeline_function`, `ManagementClient::get_pipeline_function`, `ManagementClient::get_pipeline_logs`, `ManagementClient::list_pipeline_functions` and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct PipelineFunctionDto {
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `enabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Enabled (wire `enabled`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `funcDescription`.
+    /// Func description (wire `funcDescription`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub func_description: Option<String>,
-    /// `funcId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Func id (wire `funcId`): string, required.
+    /// Example: `"62ce9135dxxxxb83e373f5d6"`.
+    #[serde(deserialize_with = "l::id")]
     pub func_id: String,
-    /// `funcName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Func name (wire `funcName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub func_name: String,
-    /// `isAsynchronous` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Is asynchronous (wire `isAsynchronous`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_asynchronous: bool,
-    /// `isCloud` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Is cloud (wire `isCloud`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_cloud: bool,
-    /// `lastExecuteStatus` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Last execute status (wire `lastExecuteStatus`): object [`LastExecuteStatus`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub last_execute_status: LastExecuteStatus,
-    /// `scene` (required).
+    /// Scene (wire `scene`): enum [`PipelineFunctionDtoScene`], required.
+    /// One of `PRE_REGISTER`, `POST_REGISTER`, `PRE_AUTHENTICATION`, `POST_AUTHENTICATION`, `PRE_OIDC_ID_TOKEN_ISSUED`, `PRE_OIDC_ACCESS_TOKEN_ISSUED`, `PRE_COMPLETE_USER_INFO`, `PRE_MFA_VERIFY` or `POST_MFA_VERIFY`.
+    #[serde(default)]
     pub scene: PipelineFunctionDtoScene,
-    /// `sourceCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Source code (wire `sourceCode`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub source_code: String,
-    /// `status` (required).
+    /// Status (wire `status`): enum [`PipelineFunctionDtoStatus`], required.
+    /// One of `uploading`, `success` or `failed`.
+    #[serde(default)]
     pub status: PipelineFunctionDtoStatus,
-    /// `terminateOnTimeout` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Terminate on timeout (wire `terminateOnTimeout`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub terminate_on_timeout: bool,
-    /// `timeout` (required).
-    #[serde(deserialize_with = "l::i64")]
+    /// Timeout (wire `timeout`): integer, required.
+    /// Example: `3`.
+    #[serde(default, deserialize_with = "l::i64")]
     pub timeout: i64,
-    /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
-    /// `uploadErrMsg`.
+    /// Upload err msg (wire `uploadErrMsg`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub upload_err_msg: Option<String>,
 }
 
-/// The `PolicyBo` object of the V3 API, as received.
+/// The `PolicyBo` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `ManagementClient::list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct PolicyBo {
-    /// `dataPolicyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Data policy id (wire `dataPolicyId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub data_policy_id: String,
-    /// `dataPolicyName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Data policy name (wire `dataPolicyName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub data_policy_name: String,
 }
 
-/// The `PreviewEmailTemplateDataDto` object of the V3 API, as received.
+/// The `PreviewEmailTemplateDataDto` object of the V3 API, as received: 3 fields, 3 required.
 ///
-/// Returned by `preview_email_template`.
+/// Returned by `ManagementClient::preview_email_template`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct PreviewEmailTemplateDataDto {
-    /// `content` (required).
+    /// Content (wire `content`): string, required.
+    /// Example: `"xxx"`.
     #[serde(deserialize_with = "l::string")]
     pub content: String,
-    /// `sender` (required).
+    /// Sender (wire `sender`): string, required.
+    /// Example: `"test@example.com"`.
     #[serde(deserialize_with = "l::string")]
     pub sender: String,
-    /// `subject` (required).
+    /// Subject (wire `subject`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub subject: String,
 }
 
-/// The `PreviewEmailTemplateDto` object of the V3 API, as sent.
+/// The `PreviewEmailTemplateDto` object of the V3 API, as sent: 6 fields, 1 required.
 ///
-/// Sent by `preview_email_template`.
+/// Sent by `ManagementClient::preview_email_template`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewEmailTemplateDto {
-    /// `content`.
+    /// Content (wire `content`): string, optional.
+    /// Example: `"xxx"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    /// `expiresIn`.
+    /// Expires in (wire `expiresIn`): integer, optional.
+    /// Example: `300`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
-    /// `sender`.
+    /// Sender (wire `sender`): string, optional.
+    /// Example: `"{{client_name}}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
-    /// `subject`.
+    /// Subject (wire `subject`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `tplEngine`.
+    /// Tpl engine (wire `tplEngine`): enum [`PreviewEmailTemplateDtoTplEngine`], optional.
+    /// One of `handlebar` or `ejs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpl_engine: Option<PreviewEmailTemplateDtoTplEngine>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`PreviewEmailTemplateDtoType`], required.
+    /// One of `WELCOME_EMAIL`, `FIRST_CREATED_USER`, `REGISTER_VERIFY_CODE`, `LOGIN_VERIFY_CODE`, `MFA_VERIFY_CODE`, `INFORMATION_COMPLETION_VERIFY_CODE`, `FIRST_EMAIL_LOGIN_VERIFY`, `CONSOLE_CONDUCTED_VERIFY`, `USER_PASSWORD_UPDATE_REMIND`, `ADMIN_RESET_USER_PASSWORD_NOTIFICATION`, `USER_PASSWORD_RESET_NOTIFICATION`, `RESET_PASSWORD_VERIFY_CODE` or 3 more.
     pub r#type: PreviewEmailTemplateDtoType,
 }
 
@@ -8582,38 +9523,43 @@ impl PreviewEmailTemplateDto {
     }
 }
 
-/// The `PrincipalAuthenticationInfoDto` object of the V3 API, as received.
+/// The `PrincipalAuthenticationInfoDto` object of the V3 API, as received: 5 fields, 5 required.
 ///
-/// Returned by `get_user_principal_authentication_info`.
+/// Returned by `ManagementClient::get_user_principal_authentication_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PrincipalAuthenticationInfoDto {
-    /// `authenticated` (required).
+    /// Authenticated (wire `authenticated`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub authenticated: bool,
-    /// `authenticatedAt` (required).
+    /// Authenticated at (wire `authenticatedAt`): string, required.
+    /// Example: `"2022-04-05T10:23:50.631Z"`.
     #[serde(deserialize_with = "l::string")]
     pub authenticated_at: String,
-    /// `principalCode` (required).
+    /// Principal code (wire `principalCode`): string, required.
+    /// Example: `"6229c4deb3e4d8a20b6021ff"`.
     #[serde(deserialize_with = "l::string")]
     pub principal_code: String,
-    /// `principalName` (required).
+    /// Principal name (wire `principalName`): string, required.
+    /// Example: `"ss"`.
     #[serde(deserialize_with = "l::string")]
     pub principal_name: String,
-    /// `principalType` (required).
+    /// Principal type (wire `principalType`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub principal_type: String,
 }
 
-/// The `PubEventDto` object of the V3 API, as sent.
+/// The `PubEventDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `pub_user_event`, `verify_event`.
+/// Sent by `ManagementClient::pub_user_event` and `ManagementClient::verify_event`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PubEventDto {
-    /// `eventData` (required).
+    /// Event data (wire `eventData`): any JSON value, required.
     pub event_data: serde_json::Value,
-    /// `eventType` (required).
+    /// Event type (wire `eventType`): string, required.
+    /// Example: `"myapp.user.created"`.
     pub event_type: String,
 }
 
@@ -8627,332 +9573,424 @@ impl PubEventDto {
     }
 }
 
-/// The `PubEventRespDataDto` object of the V3 API, as received.
+/// The `PubEventRespDataDto` object of the V3 API, as received: 2 fields, 1 required.
 ///
-/// Returned by `pub_user_event`, `verify_event`.
+/// Returned by `ManagementClient::pub_user_event` and `ManagementClient::verify_event`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PubEventRespDataDto {
-    /// `errMsg`.
+    /// Err msg (wire `errMsg`): boolean, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub err_msg: Option<bool>,
-    /// `success` (required).
+    /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
 }
 
-/// The `PublicAccountDto` object of the V3 API, as received.
+/// The `PublicAccountDto` object of the V3 API, as received: 53 fields, 9 required.
 ///
-/// Returned by `create_public_account`, `create_public_accounts_batch`, `get_public_account`, and 9 more.
+/// Returned by `ManagementClient::create_public_account`, `ManagementClient::create_public_accounts_batch`, `ManagementClient::get_public_account`, `ManagementClient::get_public_account_batch` and 8 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct PublicAccountDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
+    /// Example: `"2022-06-03"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub birthdate: Option<String>,
-    /// `browser`.
+    /// Browser (wire `browser`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub browser: Option<String>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub city: Option<String>,
-    /// `company`.
+    /// Company (wire `company`): string, optional.
+    /// Example: `"steamory"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub company: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
+    /// Example: `"CN"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub country: Option<String>,
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `customData`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Custom data (wire `customData`): any JSON value, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `departmentIds`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Department ids (wire `departmentIds`): list of string, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_ids: Option<Vec<String>>,
-    /// `device`.
+    /// Device (wire `device`): string, optional.
+    /// Example: `"iOS"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub device: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub email: Option<String>,
-    /// `emailVerified` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Email verified (wire `emailVerified`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub email_verified: bool,
-    /// `externalId`.
+    /// External id (wire `externalId`): string, optional.
+    /// Example: `"10010"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub external_id: Option<String>,
-    /// `familyName`.
+    /// Family name (wire `familyName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub family_name: Option<String>,
-    /// `formatted`.
+    /// Formatted (wire `formatted`): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub formatted: Option<String>,
-    /// `gender` (required).
+    /// Gender (wire `gender`): enum [`PublicAccountDtoGender`], required.
+    /// One of `M`, `F` or `U`.
+    #[serde(default)]
     pub gender: PublicAccountDtoGender,
-    /// `givenName`.
+    /// Given name (wire `givenName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub given_name: Option<String>,
-    /// `identityNumber`.
+    /// Identity number (wire `identityNumber`): string, optional.
+    /// Example: `"420421xxxxxxxx1234"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub identity_number: Option<String>,
-    /// `lastIp`.
+    /// Last ip (wire `lastIp`): string, optional.
+    /// Example: `"127.0.0.1"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
-    /// `lastLogin`.
+    /// Last login (wire `lastLogin`): string, optional.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login: Option<String>,
-    /// `lastLoginApp`.
+    /// Last login app (wire `lastLoginApp`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login_app: Option<String>,
-    /// `lastMfaTime`.
+    /// Last mfa time (wire `lastMfaTime`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_mfa_time: Option<String>,
-    /// `locale`.
+    /// Locale (wire `locale`): string, optional.
+    /// Example: `"af"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub locale: Option<String>,
-    /// `loginsCount`.
+    /// Logins count (wire `loginsCount`): integer, optional.
+    /// Example: `3`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub logins_count: Option<i64>,
-    /// `mainDepartmentId`.
+    /// Main department id (wire `mainDepartmentId`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub main_department_id: Option<String>,
-    /// `middleName`.
+    /// Middle name (wire `middleName`): string, optional.
+    /// Example: `"James"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub middle_name: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub nickname: Option<String>,
-    /// `passwordLastSetAt`.
+    /// Password last set at (wire `passwordLastSetAt`): string, optional.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub password_last_set_at: Option<String>,
-    /// `passwordSecurityLevel`.
+    /// Password security level (wire `passwordSecurityLevel`): integer, optional.
+    /// Example: `1`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub password_security_level: Option<i64>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
+    /// Example: `"188xxxx8888"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
+    /// Example: `"+86"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
-    /// `phoneVerified` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Phone verified (wire `phoneVerified`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub phone_verified: bool,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub photo: Option<String>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
+    /// Example: `"438100"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub postal_code: Option<String>,
-    /// `preferredUsername`.
+    /// Preferred username (wire `preferredUsername`): string, optional.
+    /// Example: `"alice"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub preferred_username: Option<String>,
-    /// `profile`.
+    /// Profile (wire `profile`): string, optional.
+    /// Example: `"alice"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub profile: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub province: Option<String>,
-    /// `region`.
+    /// Region (wire `region`): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub region: Option<String>,
-    /// `registerSource`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Register source (wire `registerSource`): list of string, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_source: Option<Vec<String>>,
-    /// `resetPasswordOnNextLogin`.
+    /// Reset password on next login (wire `resetPasswordOnNextLogin`): boolean, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub reset_password_on_next_login: Option<bool>,
-    /// `status` (required).
+    /// Status (wire `status`): enum [`PublicAccountDtoStatus`], required.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
+    #[serde(default)]
     pub status: PublicAccountDtoStatus,
-    /// `statusChangedAt`.
+    /// Status changed at (wire `statusChangedAt`): string, optional.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub status_changed_at: Option<String>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub street_address: Option<String>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub tenant_id: Option<String>,
-    /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
-    /// `userSourceId`.
+    /// User source id (wire `userSourceId`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_source_id: Option<String>,
-    /// `userSourceType` (required).
+    /// User source type (wire `userSourceType`): enum [`PublicAccountDtoUserSourceType`], required.
+    /// One of `excel`, `register`, `adminCreated` or `sync`.
+    #[serde(default)]
     pub user_source_type: PublicAccountDtoUserSourceType,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
+    /// Example: `"bob"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub username: Option<String>,
-    /// `website`.
+    /// Website (wire `website`): string, optional.
+    /// Example: `"https://my-website.com"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub website: Option<String>,
-    /// `workStatus` (required).
+    /// Work status (wire `workStatus`): enum [`PublicAccountDtoWorkStatus`], required.
+    /// One of `Closed` or `Active`.
+    #[serde(default)]
     pub work_status: PublicAccountDtoWorkStatus,
-    /// `zoneinfo`.
+    /// Zoneinfo (wire `zoneinfo`): string, optional.
+    /// Example: `"GMT-08:00"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub zoneinfo: Option<String>,
 }
 
-/// The `QrcodeLoginStrategyDto` object of the V3 API, sent and received.
+/// The `QrcodeLoginStrategyDto` object of the V3 API, sent and received: 6 fields, 4 required.
+///
+/// Inside the request of `ManagementClient::update_security_settings`.
+///
+/// Inside the response of `ManagementClient::get_security_settings` and `ManagementClient::update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct QrcodeLoginStrategyDto {
-    /// `allowExchangeUserInfoFromBrowser` (required).
+    /// Allow exchange user info from browser (wire `allowExchangeUserInfoFromBrowser`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub allow_exchange_user_info_from_browser: bool,
-    /// `qrcodeExpiresIn` (required).
+    /// Qrcode expires in (wire `qrcodeExpiresIn`): integer, required.
+    /// Example: `120`.
     #[serde(deserialize_with = "l::i64")]
     pub qrcode_expires_in: i64,
-    /// `qrcodeExpiresInUnit`.
+    /// Qrcode expires in unit (wire `qrcodeExpiresInUnit`): string, optional.
+    /// Example: `"Second"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub qrcode_expires_in_unit: Option<String>,
-    /// `returnFullUserInfo` (required).
+    /// Return full user info (wire `returnFullUserInfo`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub return_full_user_info: bool,
-    /// `ticketExpiresIn` (required).
+    /// Ticket expires in (wire `ticketExpiresIn`): integer, required.
+    /// Example: `300`.
     #[serde(deserialize_with = "l::i64")]
     pub ticket_expires_in: i64,
-    /// `ticketExpiresInUnit`.
+    /// Ticket expires in unit (wire `ticketExpiresInUnit`): string, optional.
+    /// Example: `"Second"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -8978,15 +10016,15 @@ impl QrcodeLoginStrategyDto {
     }
 }
 
-/// The `QueryTerminalAppsDto` object of the V3 API, as sent.
+/// The `QueryTerminalAppsDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `find_last_login_apps_by_device_ids`.
+/// Sent by `ManagementClient::find_last_login_apps_by_device_ids`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueryTerminalAppsDto {
-    /// `deviceIds` (required).
+    /// Device ids (wire `deviceIds`): list of string, required.
     pub device_ids: Vec<String>,
-    /// `userId`.
+    /// User id (wire `userId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
@@ -9001,13 +10039,14 @@ impl QueryTerminalAppsDto {
     }
 }
 
-/// The `ReUploadPipelineFunctionDto` object of the V3 API, as sent.
+/// The `ReUploadPipelineFunctionDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `reupload_pipeline_function`.
+/// Sent by `ManagementClient::reupload_pipeline_function`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReUploadPipelineFunctionDto {
-    /// `funcId` (required).
+    /// Func id (wire `funcId`): string, required.
+    /// Example: `"62ce9135dxxxxb83e373f5d6"`.
     pub func_id: String,
 }
 
@@ -9020,24 +10059,26 @@ impl ReUploadPipelineFunctionDto {
     }
 }
 
-/// The `RefreshApplicationSecretDataDto` object of the V3 API, as received.
+/// The `RefreshApplicationSecretDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `refresh_application_secret`.
+/// Returned by `ManagementClient::refresh_application_secret`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct RefreshApplicationSecretDataDto {
-    /// `secret` (required).
+    /// Secret (wire `secret`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub secret: SecretString,
 }
 
-/// The `RefreshApplicationSecretDto` object of the V3 API, as sent.
+/// The `RefreshApplicationSecretDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `refresh_application_secret`.
+/// Sent by `ManagementClient::refresh_application_secret`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshApplicationSecretDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub app_id: String,
 }
 
@@ -9050,17 +10091,23 @@ impl RefreshApplicationSecretDto {
     }
 }
 
-/// The `RegisterAnomalyDetectionConfigDto` object of the V3 API, sent and received.
+/// The `RegisterAnomalyDetectionConfigDto` object of the V3 API, sent and received: 3 fields, 3 required.
+///
+/// Inside the request of `ManagementClient::update_security_settings`.
+///
+/// Inside the response of `ManagementClient::get_security_settings` and `ManagementClient::update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RegisterAnomalyDetectionConfigDto {
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `limit` (required).
+    /// Limit (wire `limit`): integer, required.
+    /// Example: `50`.
     #[serde(deserialize_with = "l::i64")]
     pub limit: i64,
-    /// `timeInterval` (required).
+    /// Time interval (wire `timeInterval`): integer, required.
+    /// Example: `300`.
     #[serde(deserialize_with = "l::i64")]
     pub time_interval: i64,
 }
@@ -9076,14 +10123,18 @@ impl RegisterAnomalyDetectionConfigDto {
     }
 }
 
-/// The `RelationOptionalRange` object of the V3 API, sent and received.
+/// The `RelationOptionalRange` object of the V3 API, sent and received: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::update_field`.
+///
+/// Inside the response of `ManagementClient::create_field`, `ManagementClient::list_field` and `ManagementClient::update_field`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct RelationOptionalRange {
-    /// `conditions` (required).
+    /// Conditions (wire `conditions`): object [`Condition`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub conditions: Condition,
-    /// `conjunction` (required).
+    /// Conjunction (wire `conjunction`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub conjunction: String,
 }
@@ -9098,15 +10149,17 @@ impl RelationOptionalRange {
     }
 }
 
-/// The `RemoveGroupMembersReqDto` object of the V3 API, as sent.
+/// The `RemoveGroupMembersReqDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `remove_group_members`.
+/// Sent by `ManagementClient::remove_group_members`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveGroupMembersReqDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"developer"`.
     pub code: String,
-    /// `userIds` (required).
+    /// User ids (wire `userIds`): list of string, required.
+    /// Example: `["6229ffaxxxxxxxxcade3e3d9"]`.
     pub user_ids: Vec<String>,
 }
 
@@ -9120,19 +10173,19 @@ impl RemoveGroupMembersReqDto {
     }
 }
 
-/// The `RemoveRelationValueDto` object of the V3 API, as sent.
+/// The `RemoveRelationValueDto` object of the V3 API, as sent: 4 fields, 4 required.
 ///
-/// Sent by `remove_relation_value`.
+/// Sent by `ManagementClient::remove_relation_value`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveRelationValueDto {
-    /// `fieldIds` (required).
+    /// Field ids (wire `fieldIds`): list of string, required.
     pub field_ids: Vec<String>,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
-    /// `rowId` (required).
+    /// Row id (wire `rowId`): string, required.
     pub row_id: String,
-    /// `value` (required).
+    /// Value (wire `value`): string, required.
     pub value: String,
 }
 
@@ -9153,18 +10206,18 @@ impl RemoveRelationValueDto {
     }
 }
 
-/// The `RemoveRowDto` object of the V3 API, as sent.
+/// The `RemoveRowDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `remove_row`.
+/// Sent by `ManagementClient::remove_row`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveRowDto {
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
-    /// `recursive`.
+    /// Recursive (wire `recursive`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recursive: Option<bool>,
-    /// `rowIdList` (required).
+    /// Row id list (wire `rowIdList`): list of string, required.
     pub row_id_list: Vec<String>,
 }
 
@@ -9179,19 +10232,19 @@ impl RemoveRowDto {
     }
 }
 
-/// The `RemoveTenantUsersDto` object of the V3 API, as sent.
+/// The `RemoveTenantUsersDto` object of the V3 API, as sent: 3 fields, 1 required.
 ///
-/// Sent by `delete_tenant_user`, `remove_tenant_users`, `set_tenant_admin`.
+/// Sent by `ManagementClient::delete_tenant_user`, `ManagementClient::remove_tenant_users` and `ManagementClient::set_tenant_admin`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveTenantUsersDto {
-    /// `linkUserIds`.
+    /// Link user ids (wire `linkUserIds`): list of string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_user_ids: Option<Vec<String>>,
-    /// `memberIds`.
+    /// Member ids (wire `memberIds`): list of string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_ids: Option<Vec<String>>,
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId`): string, required.
     pub tenant_id: String,
 }
 
@@ -9206,45 +10259,49 @@ impl RemoveTenantUsersDto {
     }
 }
 
-/// The `ResGroupDto` object of the V3 API, as received.
+/// The `ResGroupDto` object of the V3 API, as received: 7 fields, 7 required.
 ///
-/// Returned by `get_groups_of_public_account`, `get_user_groups`, `list_groups`.
+/// Returned by `ManagementClient::get_groups_of_public_account`, `ManagementClient::get_user_groups` and `ManagementClient::list_groups`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ResGroupDto {
-    /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Code (wire `code`): string, required.
+    /// Example: `"developer"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
-    /// `description` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Description (wire `description`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub description: String,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `members` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Members (wire `members`): list of object [`UserDto`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub members: Vec<UserDto>,
-    /// `metadataSource` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Metadata source (wire `metadataSource`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub metadata_source: Vec<String>,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Type (wire `type`): string, required.
+    /// Example: `"static"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
 }
 
-/// The `ResetUserPrincipalAuthenticationInfoDto` object of the V3 API, as sent.
+/// The `ResetUserPrincipalAuthenticationInfoDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `reset_user_principal_authentication_info`.
+/// Sent by `ManagementClient::reset_user_principal_authentication_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetUserPrincipalAuthenticationInfoDto {
-    /// `options`.
+    /// Options (wire `options`): object [`ResetUserPrincipalAuthenticationInfoOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<ResetUserPrincipalAuthenticationInfoOptionsDto>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
 }
 
@@ -9258,25 +10315,30 @@ impl ResetUserPrincipalAuthenticationInfoDto {
     }
 }
 
-/// The `ResetUserPrincipalAuthenticationInfoOptionsDto` object of the V3 API, as sent.
+/// The `ResetUserPrincipalAuthenticationInfoOptionsDto` object of the V3 API, as sent: 1 field, 0 required.
+///
+/// Inside the request of `ManagementClient::reset_user_principal_authentication_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetUserPrincipalAuthenticationInfoOptionsDto {
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`ResetUserPrincipalAuthenticationInfoOptionsDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<ResetUserPrincipalAuthenticationInfoOptionsDtoUserIdType>,
 }
 
-/// The `ResignUserBatchReqDto` object of the V3 API, as sent.
+/// The `ResignUserBatchReqDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `resign_user_batch`.
+/// Sent by `ManagementClient::resign_user_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResignUserBatchReqDto {
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`ResignUserBatchReqDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<ResignUserBatchReqDtoUserIdType>,
-    /// `userIds` (required).
+    /// User ids (wire `userIds`): list of string, required.
+    /// Example: `["6229ffaxxxxxxxxcade3e3d9"]`.
     pub user_ids: Vec<String>,
 }
 
@@ -9290,26 +10352,29 @@ impl ResignUserBatchReqDto {
     }
 }
 
-/// The `ResignUserDataDto` object of the V3 API, as received.
+/// The `ResignUserDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `resign_user`, `resign_user_batch`.
+/// Returned by `ManagementClient::resign_user` and `ManagementClient::resign_user_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ResignUserDataDto {
-    /// `success` (required).
+    /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
 }
 
-/// The `ResignUserReqDto` object of the V3 API, as sent.
+/// The `ResignUserReqDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `resign_user`.
+/// Sent by `ManagementClient::resign_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResignUserReqDto {
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`ResignUserReqDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<ResignUserReqDtoUserIdType>,
 }
@@ -9324,14 +10389,19 @@ impl ResignUserReqDto {
     }
 }
 
-/// The `ResourceAction` object of the V3 API, sent and received.
+/// The `ResourceAction` object of the V3 API, sent and received: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::create_resource`, `ManagementClient::create_resources_batch` and `ManagementClient::update_resource`.
+///
+/// Inside the response of `ManagementClient::create_resource`, `ManagementClient::get_resource`, `ManagementClient::get_resources_batch`, `ManagementClient::list_common_resource` and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ResourceAction {
-    /// `description` (required).
+    /// Description (wire `description`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub description: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
+    /// Example: `"ecs:Start"`.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
 }
@@ -9346,77 +10416,88 @@ impl ResourceAction {
     }
 }
 
-/// The `ResourceAuthorizedTargetDto` object of the V3 API, as received.
+/// The `ResourceAuthorizedTargetDto` object of the V3 API, as received: 3 fields, 3 required.
 ///
-/// Returned by `get_resource_authorized_targets`.
+/// Returned by `ManagementClient::get_resource_authorized_targets`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ResourceAuthorizedTargetDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `targetIdentifier` (required).
+    /// Target identifier (wire `targetIdentifier`): string, required.
+    /// Example: `"code"`.
     #[serde(deserialize_with = "l::string")]
     pub target_identifier: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`ResourceAuthorizedTargetDtoTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: ResourceAuthorizedTargetDtoTargetType,
 }
 
-/// The `ResourceDto` object of the V3 API, as received.
+/// The `ResourceDto` object of the V3 API, as received: 8 fields, 2 required.
 ///
-/// Returned by `create_resource`, `get_resource`, `get_resources_batch`, and 1 more.
+/// Returned by `ManagementClient::create_resource`, `ManagementClient::get_resource`, `ManagementClient::get_resources_batch` and `ManagementClient::update_resource`.
+///
+/// Inside the response of `ManagementClient::list_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ResourceDto {
-    /// `actions`.
+    /// Actions (wire `actions`): list of object [`ResourceAction`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
-    /// `apiIdentifier`.
+    /// Api identifier (wire `apiIdentifier`): string, optional.
+    /// Example: `"https://my-awesome-api.com/api"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub api_identifier: Option<String>,
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"ecs"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `linkedToTenant`.
+    /// Linked to tenant (wire `linkedToTenant`): boolean, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_bool"
     )]
     pub linked_to_tenant: Option<bool>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub namespace: Option<String>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`ResourceDtoType`], required.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     pub r#type: ResourceDtoType,
 }
 
-/// The `ResourceItemDto` object of the V3 API, as sent.
+/// The `ResourceItemDto` object of the V3 API, as sent: 3 fields, 3 required.
+///
+/// Inside the request of `ManagementClient::authorize_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceItemDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     pub actions: Vec<String>,
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `resourceType` (required).
+    /// Resource type (wire `resourceType`): enum [`ResourceItemDtoResourceType`], required.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     pub resource_type: ResourceItemDtoResourceType,
 }
 
@@ -9435,47 +10516,50 @@ impl ResourceItemDto {
     }
 }
 
-/// The `ResourcePagingDto` object of the V3 API, as received.
+/// The `ResourcePagingDto` object of the V3 API, as received: 6 fields, 4 required.
 ///
-/// Returned by `list_resources`.
+/// Returned by `ManagementClient::list_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ResourcePagingDto {
-    /// `apiCode`.
+    /// Api code (wire `apiCode`): integer, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub api_code: Option<i64>,
-    /// `list` (required).
+    /// List (wire `list`): list of object [`ResourceDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub list: Vec<ResourceDto>,
-    /// `message` (required).
+    /// Message (wire `message`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub message: String,
-    /// `requestId`.
+    /// Request id (wire `requestId`): string, optional.
+    /// Example: `"934108e5-9fbf-4d24-8da1-c330328abd6c"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub request_id: Option<String>,
-    /// `statusCode` (required).
+    /// Status code (wire `statusCode`): integer, required.
+    /// Example: `200`.
     #[serde(deserialize_with = "l::i64")]
     pub status_code: i64,
-    /// `totalCount` (required).
+    /// Total count (wire `totalCount`): integer, required.
     #[serde(deserialize_with = "l::i64")]
     pub total_count: i64,
 }
 
-/// The `RevokeApplicationAccessDto` object of the V3 API, as sent.
+/// The `RevokeApplicationAccessDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `revoke_application_access`.
+/// Sent by `ManagementClient::revoke_application_access`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RevokeApplicationAccessDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub app_id: String,
-    /// `list` (required).
+    /// List (wire `list`): list of object [`DeleteApplicationPermissionRecordItem`], required.
     pub list: Vec<DeleteApplicationPermissionRecordItem>,
 }
 
@@ -9492,14 +10576,14 @@ impl RevokeApplicationAccessDto {
     }
 }
 
-/// The `RevokeRoleBatchDto` object of the V3 API, as sent.
+/// The `RevokeRoleBatchDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `revoke_role_batch`.
+/// Sent by `ManagementClient::revoke_role_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RevokeRoleBatchDto {
-    /// `roles` (required).
+    /// Roles (wire `roles`): list of object [`RoleCodeDto`], required.
     pub roles: Vec<RoleCodeDto>,
-    /// `targets` (required).
+    /// Targets (wire `targets`): list of object [`TargetDto`], required.
     pub targets: Vec<TargetDto>,
 }
 
@@ -9510,17 +10594,19 @@ impl RevokeRoleBatchDto {
     }
 }
 
-/// The `RevokeRoleDto` object of the V3 API, as sent.
+/// The `RevokeRoleDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `revoke_role`.
+/// Sent by `ManagementClient::revoke_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RevokeRoleDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"code1"`.
     pub code: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `targets` (required).
+    /// Targets (wire `targets`): list of object [`TargetDto`], required.
     pub targets: Vec<TargetDto>,
 }
 
@@ -9535,91 +10621,111 @@ impl RevokeRoleDto {
     }
 }
 
-/// The `RightItemDto` object of the V3 API, as received.
+/// The `RightItemDto` object of the V3 API, as received: 4 fields, 4 required.
+///
+/// Inside the response of `ManagementClient::get_all_rights_item`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RightItemDto {
-    /// `dataType` (required).
+    /// Data type (wire `dataType`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub data_type: String,
-    /// `dataValue` (required).
+    /// Data value (wire `dataValue`): string, required.
+    /// Example: `"0"`.
     #[serde(deserialize_with = "l::string")]
     pub data_value: String,
-    /// `rightsModelCode` (required).
+    /// Rights model code (wire `rightsModelCode`): string, required.
+    /// Example: `"SocialConnections"`.
     #[serde(deserialize_with = "l::string")]
     pub rights_model_code: String,
-    /// `rightsModelName` (required).
+    /// Rights model name (wire `rightsModelName`): string, required.
+    /// Example: `"SocialConnections"`.
     #[serde(deserialize_with = "l::string")]
     pub rights_model_name: String,
 }
 
-/// The `RightItemRes` object of the V3 API, as received.
+/// The `RightItemRes` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `get_all_rights_item`.
+/// Returned by `ManagementClient::get_all_rights_item`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RightItemRes {
-    /// `rightsItems` (required).
+    /// Rights items (wire `rightsItems`): list of object [`RightItemDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub rights_items: Vec<RightItemDto>,
 }
 
-/// The `RiskListItemDto` object of the V3 API, as received.
+/// The `RiskListItemDto` object of the V3 API, as received: 7 fields, 7 required.
 ///
-/// Returned by `find_user_list`.
+/// Returned by `ManagementClient::find_user_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RiskListItemDto {
-    /// `addAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Add at (wire `addAt`): string, required.
+    /// Example: `"2023-09-12T05:54:58.758Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub add_at: String,
-    /// `addType` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Add type (wire `addType`): string, required.
+    /// Example: `"MANUAL"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub add_type: String,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `limitList` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Limit list (wire `limitList`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub limit_list: Vec<String>,
-    /// `removeType` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Remove type (wire `removeType`): string, required.
+    /// Example: `"MANUAL"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub remove_type: String,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
-    /// `userListType` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User list type (wire `userListType`): string, required.
+    /// Example: `"WHITE"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub user_list_type: String,
 }
 
-/// The `RiskListPolicyCreateDto` object of the V3 API, as sent.
+/// The `RiskListPolicyCreateDto` object of the V3 API, as sent: 11 fields, 11 required.
 ///
-/// Sent by `add_risk_list_policy`.
+/// Sent by `ManagementClient::add_risk_list_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RiskListPolicyCreateDto {
-    /// `action` (required).
+    /// Action (wire `action`): enum [`RiskListPolicyCreateDtoAction`], required.
+    /// One of `ADD_IP_BLACK_LIST` or `ADD_USER_BLACK_LIST`.
     pub action: RiskListPolicyCreateDtoAction,
-    /// `countThr` (required).
+    /// Count thr (wire `countThr`): integer, required.
     pub count_thr: i64,
-    /// `eventStateType` (required).
+    /// Event state type (wire `eventStateType`): enum [`RiskListPolicyCreateDtoEventStateType`], required.
+    /// One of `password_wrong` or `account_wrong`.
     pub event_state_type: RiskListPolicyCreateDtoEventStateType,
-    /// `ipCond` (required).
+    /// Ip cond (wire `ipCond`): enum [`RiskListPolicyCreateDtoIpCond`], required.
+    /// One of `NO_LIMIT` or `ONE`.
     pub ip_cond: RiskListPolicyCreateDtoIpCond,
-    /// `ipRange` (required).
+    /// Ip range (wire `ipRange`): enum [`RiskListPolicyCreateDtoIpRange`], required.
+    /// One of `ALL` or `NOT_IN_WHITE_LIST`.
     pub ip_range: RiskListPolicyCreateDtoIpRange,
-    /// `limitList` (required).
+    /// Limit list (wire `limitList`): enum [`RiskListPolicyCreateDtoLimitList`], required.
+    /// One of `FORBID_LOGIN` or `FORBID_REGISTER`.
     pub limit_list: RiskListPolicyCreateDtoLimitList,
-    /// `optObject` (required).
+    /// Opt object (wire `optObject`): enum [`RiskListPolicyCreateDtoOptObject`], required.
+    /// One of `IP` or `USER`.
     pub opt_object: RiskListPolicyCreateDtoOptObject,
-    /// `removeType` (required).
+    /// Remove type (wire `removeType`): enum [`RiskListPolicyCreateDtoRemoveType`], required.
+    /// One of `MANUAL` or `SCHEDULE`.
     pub remove_type: RiskListPolicyCreateDtoRemoveType,
-    /// `timeRange` (required).
+    /// Time range (wire `timeRange`): integer, required.
     pub time_range: i64,
-    /// `userCond` (required).
+    /// User cond (wire `userCond`): enum [`RiskListPolicyCreateDtoUserCond`], required.
+    /// One of `NO_LIMIT` or `ONE`.
     pub user_cond: RiskListPolicyCreateDtoUserCond,
-    /// `userRange` (required).
+    /// User range (wire `userRange`): enum [`RiskListPolicyCreateDtoUserRange`], required.
+    /// One of `ALL` or `NOT_IN_WHITE_LIST`.
     pub user_range: RiskListPolicyCreateDtoUserRange,
 }
 
@@ -9654,84 +10760,113 @@ impl RiskListPolicyCreateDto {
     }
 }
 
-/// The `RiskListPolicyRespDto` object of the V3 API, as received.
+/// The `RiskListPolicyRespDto` object of the V3 API, as received: 13 fields, 13 required.
 ///
-/// Returned by `find_risk_list_policy`.
+/// Returned by `ManagementClient::find_risk_list_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RiskListPolicyRespDto {
-    /// `action` (required).
+    /// Action (wire `action`): enum [`RiskListPolicyRespDtoAction`], required.
+    /// One of `ADD_IP_BLACK_LIST` or `ADD_USER_BLACK_LIST`.
+    #[serde(default)]
     pub action: RiskListPolicyRespDtoAction,
-    /// `countThr` (required).
-    #[serde(deserialize_with = "l::i64")]
+    /// Count thr (wire `countThr`): integer, required.
+    #[serde(default, deserialize_with = "l::i64")]
     pub count_thr: i64,
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2023-09-18T06:49:45.191Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `eventStateType` (required).
+    /// Event state type (wire `eventStateType`): enum [`RiskListPolicyRespDtoEventStateType`], required.
+    /// One of `password_wrong` or `account_wrong`.
+    #[serde(default)]
     pub event_state_type: RiskListPolicyRespDtoEventStateType,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `ipCond` (required).
+    /// Ip cond (wire `ipCond`): enum [`RiskListPolicyRespDtoIpCond`], required.
+    /// One of `NO_LIMIT` or `ONE`.
+    #[serde(default)]
     pub ip_cond: RiskListPolicyRespDtoIpCond,
-    /// `ipRange` (required).
+    /// Ip range (wire `ipRange`): enum [`RiskListPolicyRespDtoIpRange`], required.
+    /// One of `ALL` or `NOT_IN_WHITE_LIST`.
+    #[serde(default)]
     pub ip_range: RiskListPolicyRespDtoIpRange,
-    /// `limitList` (required).
+    /// Limit list (wire `limitList`): enum [`RiskListPolicyRespDtoLimitList`], required.
+    /// One of `FORBID_LOGIN` or `FORBID_REGISTER`.
+    #[serde(default)]
     pub limit_list: RiskListPolicyRespDtoLimitList,
-    /// `optObject` (required).
+    /// Opt object (wire `optObject`): enum [`RiskListPolicyRespDtoOptObject`], required.
+    /// One of `IP` or `USER`.
+    #[serde(default)]
     pub opt_object: RiskListPolicyRespDtoOptObject,
-    /// `removeType` (required).
+    /// Remove type (wire `removeType`): enum [`RiskListPolicyRespDtoRemoveType`], required.
+    /// One of `MANUAL` or `SCHEDULE`.
+    #[serde(default)]
     pub remove_type: RiskListPolicyRespDtoRemoveType,
-    /// `timeRange` (required).
-    #[serde(deserialize_with = "l::i64")]
+    /// Time range (wire `timeRange`): integer, required.
+    #[serde(default, deserialize_with = "l::i64")]
     pub time_range: i64,
-    /// `userCond` (required).
+    /// User cond (wire `userCond`): enum [`RiskListPolicyRespDtoUserCond`], required.
+    /// One of `NO_LIMIT` or `ONE`.
+    #[serde(default)]
     pub user_cond: RiskListPolicyRespDtoUserCond,
-    /// `userRange` (required).
+    /// User range (wire `userRange`): enum [`RiskListPolicyRespDtoUserRange`], required.
+    /// One of `ALL` or `NOT_IN_WHITE_LIST`.
+    #[serde(default)]
     pub user_range: RiskListPolicyRespDtoUserRange,
 }
 
-/// The `RoleAuthorizedResourcesRespDto` object of the V3 API, as received.
+/// The `RoleAuthorizedResourcesRespDto` object of the V3 API, as received: 4 fields, 4 required.
 ///
-/// Returned by `get_role_authorized_resources`.
+/// Returned by `ManagementClient::get_role_authorized_resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RoleAuthorizedResourcesRespDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `apiIdentifier` (required).
+    /// Api identifier (wire `apiIdentifier`): string, required.
+    /// Example: `"dd8d7stf44"`.
     #[serde(deserialize_with = "l::string")]
     pub api_identifier: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"ecs"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceType` (required).
+    /// Resource type (wire `resourceType`): enum [`RoleAuthorizedResourcesRespDtoResourceType`], required.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     pub resource_type: RoleAuthorizedResourcesRespDtoResourceType,
 }
 
-/// The `RoleBo` object of the V3 API, as received.
+/// The `RoleBo` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `ManagementClient::list_permission_view`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RoleBo {
-    /// `roleCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Role code (wire `roleCode`): string, required.
+    /// Example: `"exampleCode"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub role_code: String,
-    /// `roleId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Role id (wire `roleId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub role_id: String,
-    /// `roleName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Role name (wire `roleName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub role_name: String,
 }
 
-/// The `RoleCodeAndNamespaceDto` object of the V3 API, as sent.
+/// The `RoleCodeAndNamespaceDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::delete_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoleCodeAndNamespaceDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
     pub code: String,
-    /// `namespace` (required).
+    /// Namespace (wire `namespace`): string, required.
     pub namespace: String,
 }
 
@@ -9745,12 +10880,16 @@ impl RoleCodeAndNamespaceDto {
     }
 }
 
-/// The `RoleCodeDto` object of the V3 API, as sent.
+/// The `RoleCodeDto` object of the V3 API, as sent: 2 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::assign_role_batch` and `ManagementClient::revoke_role_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoleCodeDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub code: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"USER"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -9765,18 +10904,23 @@ impl RoleCodeDto {
     }
 }
 
-/// The `RoleListItem` object of the V3 API, as sent.
+/// The `RoleListItem` object of the V3 API, as sent: 4 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::create_roles_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoleListItem {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"my-role-code"`.
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
+    /// Example: `"this is  description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -9793,16 +10937,17 @@ impl RoleListItem {
     }
 }
 
-/// The `RoleListPageDto` object of the V3 API, as received.
+/// The `RoleListPageDto` object of the V3 API, as received: 2 fields, 1 required.
 ///
-/// Returned by `list_role_assignments`.
+/// Returned by `ManagementClient::list_role_assignments`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RoleListPageDto {
-    /// `data` (required).
+    /// Data (wire `data`): list of object [`RolePermissionListDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub data: Vec<RolePermissionListDto>,
-    /// `totalCount`.
+    /// Total count (wire `totalCount`): integer, optional.
+    /// Example: `20`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
@@ -9810,101 +10955,122 @@ pub struct RoleListPageDto {
     pub total_count: Option<i64>,
 }
 
-/// The `RolePermissionListDto` object of the V3 API, as received.
+/// The `RolePermissionListDto` object of the V3 API, as received: 10 fields, 7 required.
+///
+/// Inside the response of `ManagementClient::list_role_assignments`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RolePermissionListDto {
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2022-03-17T05:23:01.567Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `enableTime`.
+    /// Enable time (wire `enableTime`): integer, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub enable_time: Option<i64>,
-    /// `endTime`.
+    /// End time (wire `endTime`): integer, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub end_time: Option<i64>,
-    /// `roleCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Role code (wire `roleCode`): string, required.
+    /// Example: `"code_1"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub role_code: String,
-    /// `roleId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Role id (wire `roleId`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub role_id: String,
-    /// `roleName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Role name (wire `roleName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub role_name: String,
-    /// `status` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Status (wire `status`): string, required.
+    /// Example: `"ENABLE"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub status: String,
-    /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-03-17T05:23:01.567Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    /// Example: `"6076bacxxxxxxxxd80d993b5"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
-/// The `RowDto` object of the V3 API, as received.
+/// The `RowDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `create_row`, `get_import_template`, `get_row`, and 3 more.
+/// Returned by `ManagementClient::create_row`, `ManagementClient::get_import_template`, `ManagementClient::get_row`, `ManagementClient::get_row_batch` and 2 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RowDto {
-    /// `cellList` (required).
+    /// Cell list (wire `cellList`): list of object [`CellDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub cell_list: Vec<CellDto>,
-    /// `rowId` (required).
+    /// Row id (wire `rowId`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub row_id: String,
 }
 
-/// The `SMTPEmailProviderConfig` object of the V3 API, as received.
+/// The `SMTPEmailProviderConfig` object of the V3 API, as received: 5 fields, 5 required.
+///
+/// Inside the response of `ManagementClient::config_email_provider` and `ManagementClient::get_email_provider`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct SMTPEmailProviderConfig {
-    /// `secure` (required).
+    /// Secure (wire `secure`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub secure: bool,
-    /// `sender` (required).
+    /// Sender (wire `sender`): string, required.
+    /// Example: `"test"`.
     #[serde(deserialize_with = "l::string")]
     pub sender: String,
-    /// `senderPass` (required).
+    /// Sender pass (wire `senderPass`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(rename = "senderPass", deserialize_with = "l::secret")]
     pub sender_pass: SecretString,
-    /// `smtp_host` (required).
+    /// Smtp host (wire `smtp_host`): string, required.
+    /// Example: `"smtp.example.com"`.
     #[serde(deserialize_with = "l::string")]
     pub smtp_host: String,
-    /// `smtp_port` (required).
+    /// Smtp port (wire `smtp_port`): integer, required.
+    /// Example: `465`.
     #[serde(deserialize_with = "l::i64")]
     pub smtp_port: i64,
 }
 
-/// The `SMTPEmailProviderConfigInput` object of the V3 API, as sent.
+/// The `SMTPEmailProviderConfigInput` object of the V3 API, as sent: 5 fields, 3 required.
+///
+/// Inside the request of `ManagementClient::config_email_provider`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SMTPEmailProviderConfigInput {
-    /// `secure`.
+    /// Secure (wire `secure`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secure: Option<bool>,
-    /// `sender`.
+    /// Sender (wire `sender`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
-    /// `senderPass` (required).
+    /// Sender pass (wire `senderPass`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(rename = "senderPass")]
     pub sender_pass: SecretString,
-    /// `smtp_host` (required).
+    /// Smtp host (wire `smtp_host`): string, required.
     pub smtp_host: String,
-    /// `smtp_port` (required).
+    /// Smtp port (wire `smtp_port`): integer, required.
     pub smtp_port: i64,
 }
 
@@ -9925,20 +11091,26 @@ impl SMTPEmailProviderConfigInput {
     }
 }
 
-/// The `SamlIdpConfig` object of the V3 API, sent and received.
+/// The `SamlIdpConfig` object of the V3 API, sent and received: 0 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::create_application`.
+///
+/// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app` and `ManagementClient::list_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct SamlIdpConfig {}
 
-/// The `ScopeDto` object of the V3 API, as sent.
+/// The `ScopeDto` object of the V3 API, as sent: 3 fields, 3 required.
+///
+/// Inside the request of `ManagementClient::list_row`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScopeDto {
-    /// `fieldId` (required).
+    /// Field id (wire `fieldId`): string, required.
     pub field_id: String,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
 }
 
@@ -9957,70 +11129,79 @@ impl ScopeDto {
     }
 }
 
-/// The `SecuritySettingsDto` object of the V3 API, as received.
+/// The `SecuritySettingsDto` object of the V3 API, as received: 15 fields, 13 required.
 ///
-/// Returned by `get_security_settings`, `update_security_settings`.
+/// Returned by `ManagementClient::get_security_settings` and `ManagementClient::update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SecuritySettingsDto {
-    /// `allowedOrigins`.
+    /// Allowed origins (wire `allowedOrigins`): string, optional.
+    /// Example: `"https://example.com \n https://example.com"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub allowed_origins: Option<String>,
-    /// `authingTokenExpiresIn` (required).
+    /// Authing token expires in (wire `authingTokenExpiresIn`): integer, required.
+    /// Example: `1296000`.
     #[serde(deserialize_with = "l::i64")]
     pub authing_token_expires_in: i64,
-    /// `changeEmailStrategy` (required).
+    /// Change email strategy (wire `changeEmailStrategy`): object [`ChangeEmailStrategyDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub change_email_strategy: ChangeEmailStrategyDto,
-    /// `changePhoneStrategy` (required).
+    /// Change phone strategy (wire `changePhoneStrategy`): object [`ChangePhoneStrategyDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub change_phone_strategy: ChangePhoneStrategyDto,
-    /// `completePasswordAfterPassCodeLogin` (required).
+    /// Complete password after pass code login (wire `completePasswordAfterPassCodeLogin`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub complete_password_after_pass_code_login: bool,
-    /// `cookieSettings`.
+    /// Cookie settings (wire `cookieSettings`): object [`CookieSettingsDto`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cookie_settings: Option<CookieSettingsDto>,
-    /// `enableLoginAccountSwitch` (required).
+    /// Enable login account switch (wire `enableLoginAccountSwitch`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub enable_login_account_switch: bool,
-    /// `loginAnomalyDetection` (required).
+    /// Login anomaly detection (wire `loginAnomalyDetection`): object [`LoginAnomalyDetectionConfigDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub login_anomaly_detection: LoginAnomalyDetectionConfigDto,
-    /// `loginRequireEmailVerified` (required).
+    /// Login require email verified (wire `loginRequireEmailVerified`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub login_require_email_verified: bool,
-    /// `qrcodeLoginStrategy` (required).
+    /// Qrcode login strategy (wire `qrcodeLoginStrategy`): object [`QrcodeLoginStrategyDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub qrcode_login_strategy: QrcodeLoginStrategyDto,
-    /// `registerAnomalyDetection` (required).
+    /// Register anomaly detection (wire `registerAnomalyDetection`): object [`RegisterAnomalyDetectionConfigDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub register_anomaly_detection: RegisterAnomalyDetectionConfigDto,
-    /// `registerDisabled` (required).
+    /// Register disabled (wire `registerDisabled`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub register_disabled: bool,
-    /// `selfUnlockAccount` (required).
+    /// Self unlock account (wire `selfUnlockAccount`): object [`SelfUnlockAccountConfigDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub self_unlock_account: SelfUnlockAccountConfigDto,
-    /// `verifyCodeLength` (required).
+    /// Verify code length (wire `verifyCodeLength`): integer, required.
+    /// Example: `6`.
     #[serde(deserialize_with = "l::i64")]
     pub verify_code_length: i64,
-    /// `verifyCodeMaxAttempts` (required).
+    /// Verify code max attempts (wire `verifyCodeMaxAttempts`): integer, required.
+    /// Example: `1`.
     #[serde(deserialize_with = "l::i64")]
     pub verify_code_max_attempts: i64,
 }
 
-/// The `SelfUnlockAccountConfigDto` object of the V3 API, sent and received.
+/// The `SelfUnlockAccountConfigDto` object of the V3 API, sent and received: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::update_security_settings`.
+///
+/// Inside the response of `ManagementClient::get_security_settings` and `ManagementClient::update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct SelfUnlockAccountConfigDto {
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `strategy` (required).
+    /// Strategy (wire `strategy`): enum [`SelfUnlockAccountConfigDtoStrategy`], required.
+    /// One of `captcha` or `password-captcha`.
     pub strategy: SelfUnlockAccountConfigDtoStrategy,
 }
 
@@ -10031,50 +11212,59 @@ impl SelfUnlockAccountConfigDto {
     }
 }
 
-/// The `SendCreateAccountNotificationDto` object of the V3 API, as sent.
+/// The `SendCreateAccountNotificationDto` object of the V3 API, as sent: 3 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::create_public_account`, `ManagementClient::create_public_accounts_batch`, `ManagementClient::create_user` and `ManagementClient::create_users_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SendCreateAccountNotificationDto {
-    /// `appId`.
+    /// App id (wire `appId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `sendEmailNotification`.
+    /// Send email notification (wire `sendEmailNotification`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_email_notification: Option<bool>,
-    /// `sendPhoneNotification`.
+    /// Send phone notification (wire `sendPhoneNotification`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_phone_notification: Option<bool>,
 }
 
-/// The `SendEmailBatchDataDto` object of the V3 API, as received.
+/// The `SendEmailBatchDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `send_email_batch`.
+/// Returned by `ManagementClient::send_email_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct SendEmailBatchDataDto {
-    /// `success` (required).
+    /// Success (wire `success`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
 }
 
-/// The `SendGridEmailProviderConfig` object of the V3 API, as received.
+/// The `SendGridEmailProviderConfig` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `ManagementClient::config_email_provider` and `ManagementClient::get_email_provider`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct SendGridEmailProviderConfig {
-    /// `apikey` (required).
+    /// Apikey (wire `apikey`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub apikey: SecretString,
-    /// `sender` (required).
+    /// Sender (wire `sender`): string, required.
+    /// Example: `"test"`.
     #[serde(deserialize_with = "l::string")]
     pub sender: String,
 }
 
-/// The `SendGridEmailProviderConfigInput` object of the V3 API, as sent.
+/// The `SendGridEmailProviderConfigInput` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::config_email_provider`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SendGridEmailProviderConfigInput {
-    /// `apikey` (required).
+    /// Apikey (wire `apikey`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub apikey: SecretString,
-    /// `sender` (required).
+    /// Sender (wire `sender`): string, required.
     pub sender: String,
 }
 
@@ -10088,23 +11278,23 @@ impl SendGridEmailProviderConfigInput {
     }
 }
 
-/// The `SendInviteTenantUserEmailDto` object of the V3 API, as sent.
+/// The `SendInviteTenantUserEmailDto` object of the V3 API, as sent: 0 fields, 0 required.
 ///
-/// Sent by `send_invite_tenant_user_email`.
+/// Sent by `ManagementClient::send_invite_tenant_user_email`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SendInviteTenantUserEmailDto {}
 
-/// The `SendManyTenantEmailDto` object of the V3 API, as sent.
+/// The `SendManyTenantEmailDto` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `send_email_batch`.
+/// Sent by `ManagementClient::send_email_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendManyTenantEmailDto {
-    /// `adminName` (required).
+    /// Admin name (wire `adminName`): string, required.
     pub admin_name: String,
-    /// `importId` (required).
+    /// Import id (wire `importId`): integer, required.
     pub import_id: i64,
-    /// `users` (required).
+    /// Users (wire `users`): list of object [`SendTenantEmailDto`], required.
     pub users: Vec<SendTenantEmailDto>,
 }
 
@@ -10123,17 +11313,17 @@ impl SendManyTenantEmailDto {
     }
 }
 
-/// The `SendManyTenantSmsDto` object of the V3 API, as sent.
+/// The `SendManyTenantSmsDto` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `send_sms_batch`.
+/// Sent by `ManagementClient::send_sms_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendManyTenantSmsDto {
-    /// `adminName` (required).
+    /// Admin name (wire `adminName`): string, required.
     pub admin_name: String,
-    /// `importId` (required).
+    /// Import id (wire `importId`): integer, required.
     pub import_id: i64,
-    /// `users` (required).
+    /// Users (wire `users`): list of object [`SendTenantSmsDto`], required.
     pub users: Vec<SendTenantSmsDto>,
 }
 
@@ -10152,53 +11342,57 @@ impl SendManyTenantSmsDto {
     }
 }
 
-/// The `SendResetPasswordNotificationDto` object of the V3 API, as sent.
+/// The `SendResetPasswordNotificationDto` object of the V3 API, as sent: 5 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::update_public_account`, `ManagementClient::update_public_account_batch`, `ManagementClient::update_user` and `ManagementClient::update_user_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SendResetPasswordNotificationDto {
-    /// `appId`.
+    /// App id (wire `appId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `inputSendEmailNotification`.
+    /// Input send email notification (wire `inputSendEmailNotification`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_send_email_notification: Option<String>,
-    /// `inputSendPhoneNotification`.
+    /// Input send phone notification (wire `inputSendPhoneNotification`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_send_phone_notification: Option<String>,
-    /// `sendDefaultEmailNotification`.
+    /// Send default email notification (wire `sendDefaultEmailNotification`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_default_email_notification: Option<bool>,
-    /// `sendDefaultPhoneNotification`.
+    /// Send default phone notification (wire `sendDefaultPhoneNotification`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_default_phone_notification: Option<bool>,
 }
 
-/// The `SendSmsBatchDataDto` object of the V3 API, as received.
+/// The `SendSmsBatchDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `send_sms_batch`.
+/// Returned by `ManagementClient::send_sms_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct SendSmsBatchDataDto {
-    /// `success` (required).
+    /// Success (wire `success`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
 }
 
-/// The `SendTenantEmailDto` object of the V3 API, as sent.
+/// The `SendTenantEmailDto` object of the V3 API, as sent: 6 fields, 6 required.
+///
+/// Inside the request of `ManagementClient::send_email_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendTenantEmailDto {
-    /// `adminName` (required).
+    /// Admin name (wire `adminName`): string, required.
     pub admin_name: String,
-    /// `email` (required).
+    /// Email (wire `email`): string, required.
     pub email: String,
-    /// `identifier` (required).
+    /// Identifier (wire `identifier`): string, required.
     pub identifier: String,
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId`): string, required.
     pub tenant_id: String,
-    /// `tenantName` (required).
+    /// Tenant name (wire `tenantName`): string, required.
     pub tenant_name: String,
-    /// `userName` (required).
+    /// User name (wire `userName`): string, required.
     pub user_name: String,
 }
 
@@ -10223,23 +11417,25 @@ impl SendTenantEmailDto {
     }
 }
 
-/// The `SendTenantSmsDto` object of the V3 API, as sent.
+/// The `SendTenantSmsDto` object of the V3 API, as sent: 7 fields, 7 required.
+///
+/// Inside the request of `ManagementClient::send_sms_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendTenantSmsDto {
-    /// `adminName` (required).
+    /// Admin name (wire `adminName`): string, required.
     pub admin_name: String,
-    /// `identifier` (required).
+    /// Identifier (wire `identifier`): string, required.
     pub identifier: String,
-    /// `phone` (required).
+    /// Phone (wire `phone`): string, required.
     pub phone: String,
-    /// `phoneCountryCode` (required).
+    /// Phone country code (wire `phoneCountryCode`): string, required.
     pub phone_country_code: String,
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId`): string, required.
     pub tenant_id: String,
-    /// `tenantName` (required).
+    /// Tenant name (wire `tenantName`): string, required.
     pub tenant_name: String,
-    /// `userName` (required).
+    /// User name (wire `userName`): string, required.
     pub user_name: String,
 }
 
@@ -10266,16 +11462,18 @@ impl SendTenantSmsDto {
     }
 }
 
-/// The `SetCustomDataDto` object of the V3 API, as sent.
+/// The `SetCustomDataDto` object of the V3 API, as sent: 3 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::set_custom_data`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetCustomDataDto {
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     pub key: String,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `value` (required).
+    /// Value (wire `value`): string, required.
     pub value: String,
 }
 
@@ -10290,22 +11488,26 @@ impl SetCustomDataDto {
     }
 }
 
-/// The `SetCustomDataReqDto` object of the V3 API, as sent.
+/// The `SetCustomDataReqDto` object of the V3 API, as sent: 5 fields, 3 required.
 ///
-/// Sent by `set_custom_data`.
+/// Sent by `ManagementClient::set_custom_data`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetCustomDataReqDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`SetCustomDataDto`], required.
     pub list: Vec<SetCustomDataDto>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `targetIdentifier` (required).
+    /// Target identifier (wire `targetIdentifier`): string, required.
+    /// Example: `"userId1"`.
     pub target_identifier: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`SetCustomDataReqDtoTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: SetCustomDataReqDtoTargetType,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"642c1df417c2d8a80d744c1d"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
@@ -10327,51 +11529,55 @@ impl SetCustomDataReqDto {
     }
 }
 
-/// The `SetCustomFieldDto` object of the V3 API, as sent.
+/// The `SetCustomFieldDto` object of the V3 API, as sent: 15 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::set_custom_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetCustomFieldDto {
-    /// `appIds`.
+    /// App ids (wire `appIds`): list of string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_ids: Option<Vec<String>>,
-    /// `dataType`.
+    /// Data type (wire `dataType`): enum [`SetCustomFieldDtoDataType`], optional.
+    /// One of `STRING`, `NUMBER`, `DATETIME`, `BOOLEAN` or `ENUM`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<SetCustomFieldDtoDataType>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `desensitization`.
+    /// Desensitization (wire `desensitization`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desensitization: Option<bool>,
-    /// `encrypted`.
+    /// Encrypted (wire `encrypted`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted: Option<bool>,
-    /// `i18n`.
+    /// I18n (wire `i18n`): object [`CustomFieldI18n`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub i18n: Option<CustomFieldI18n>,
-    /// `isUnique`.
+    /// Is unique (wire `isUnique`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_unique: Option<bool>,
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     pub key: String,
-    /// `label`.
+    /// Label (wire `label`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `options`.
+    /// Options (wire `options`): list of object [`CustomFieldSelectOption`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<CustomFieldSelectOption>>,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`SetCustomFieldDtoTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: SetCustomFieldDtoTargetType,
-    /// `userEditable`.
+    /// User editable (wire `userEditable`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_editable: Option<bool>,
-    /// `validateRules`.
+    /// Validate rules (wire `validateRules`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validate_rules: Option<serde_json::Value>,
-    /// `visibleInAdminConsole`.
+    /// Visible in admin console (wire `visibleInAdminConsole`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_in_admin_console: Option<bool>,
-    /// `visibleInUserCenter`.
+    /// Visible in user center (wire `visibleInUserCenter`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_in_user_center: Option<bool>,
 }
@@ -10399,15 +11605,16 @@ impl SetCustomFieldDto {
     }
 }
 
-/// The `SetCustomFieldsReqDto` object of the V3 API, as sent.
+/// The `SetCustomFieldsReqDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `set_custom_fields`.
+/// Sent by `ManagementClient::set_custom_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetCustomFieldsReqDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`SetCustomFieldDto`], required.
     pub list: Vec<SetCustomFieldDto>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"642c1df417c2d8a80d744c1d"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
@@ -10422,17 +11629,19 @@ impl SetCustomFieldsReqDto {
     }
 }
 
-/// The `SetMfaStatusDto` object of the V3 API, as sent.
+/// The `SetMfaStatusDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `set_users_mfa_status`.
+/// Sent by `ManagementClient::set_users_mfa_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetMfaStatusDto {
-    /// `mfaTriggerData` (required).
+    /// Mfa trigger data (wire `mfaTriggerData`): object [`GetMfaInfoDataDto`], required.
     pub mfa_trigger_data: GetMfaInfoDataDto,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`SetMfaStatusDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<SetMfaStatusDtoUserIdType>,
 }
@@ -10448,15 +11657,17 @@ impl SetMfaStatusDto {
     }
 }
 
-/// The `SetPublicAccountBatchReqDto` object of the V3 API, as sent.
+/// The `SetPublicAccountBatchReqDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `bind_users_public_account`.
+/// Sent by `ManagementClient::bind_users_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetPublicAccountBatchReqDto {
-    /// `publicAccountId` (required).
+    /// Public account id (wire `publicAccountId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub public_account_id: String,
-    /// `userIds` (required).
+    /// User ids (wire `userIds`): list of string, required.
+    /// Example: `["6229ffaxxxxxxxxcade3e3d9"]`.
     pub user_ids: Vec<String>,
 }
 
@@ -10470,28 +11681,30 @@ impl SetPublicAccountBatchReqDto {
     }
 }
 
-/// The `SetUserBaseFieldDto` object of the V3 API, as sent.
+/// The `SetUserBaseFieldDto` object of the V3 API, as sent: 7 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::set_user_base_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetUserBaseFieldDto {
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `i18n`.
+    /// I18n (wire `i18n`): object [`CustomFieldI18n`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub i18n: Option<CustomFieldI18n>,
-    /// `key` (required).
+    /// Key (wire `key`): string, required.
     pub key: String,
-    /// `label`.
+    /// Label (wire `label`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `userEditable`.
+    /// User editable (wire `userEditable`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_editable: Option<bool>,
-    /// `visibleInAdminConsole`.
+    /// Visible in admin console (wire `visibleInAdminConsole`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_in_admin_console: Option<bool>,
-    /// `visibleInUserCenter`.
+    /// Visible in user center (wire `visibleInUserCenter`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_in_user_center: Option<bool>,
 }
@@ -10511,12 +11724,12 @@ impl SetUserBaseFieldDto {
     }
 }
 
-/// The `SetUserBaseFieldsReqDto` object of the V3 API, as sent.
+/// The `SetUserBaseFieldsReqDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `set_user_base_fields`.
+/// Sent by `ManagementClient::set_user_base_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetUserBaseFieldsReqDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`SetUserBaseFieldDto`], required.
     pub list: Vec<SetUserBaseFieldDto>,
 }
 
@@ -10527,15 +11740,17 @@ impl SetUserBaseFieldsReqDto {
     }
 }
 
-/// The `SetUserGroupsDto` object of the V3 API, as sent.
+/// The `SetUserGroupsDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `get_public_account_of_groups`.
+/// Sent by `ManagementClient::get_public_account_of_groups`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetUserGroupsDto {
-    /// `groupIds` (required).
+    /// Group ids (wire `groupIds`): list of string, required.
+    /// Example: `["60b49eb83fd80adb96f26e68","60b49eb83fd80adb96f26e68"]`.
     pub group_ids: Vec<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
 }
 
@@ -10549,15 +11764,17 @@ impl SetUserGroupsDto {
     }
 }
 
-/// The `SetUserOfPublicAccountBatchReqDto` object of the V3 API, as sent.
+/// The `SetUserOfPublicAccountBatchReqDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `setuser_of_public_account`.
+/// Sent by `ManagementClient::setuser_of_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetUserOfPublicAccountBatchReqDto {
-    /// `publicAccountIds` (required).
+    /// Public account ids (wire `publicAccountIds`): list of string, required.
+    /// Example: `["6229ffaxxxxxxxxcade3e3d9"]`.
     pub public_account_ids: Vec<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
 }
 
@@ -10571,15 +11788,17 @@ impl SetUserOfPublicAccountBatchReqDto {
     }
 }
 
-/// The `SetUserRolesDto` object of the V3 API, as sent.
+/// The `SetUserRolesDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `bind_public_account_of_roles`.
+/// Sent by `ManagementClient::bind_public_account_of_roles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetUserRolesDto {
-    /// `roleIds` (required).
+    /// Role ids (wire `roleIds`): list of string, required.
+    /// Example: `["60b49eb83fd80adb96f26e68","60b49eb83fd80adb96f26e68"]`.
     pub role_ids: Vec<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
 }
 
@@ -10593,12 +11812,16 @@ impl SetUserRolesDto {
     }
 }
 
-/// The `SortingDto` object of the V3 API, as sent.
+/// The `SortingDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::list_public_accounts` and `ManagementClient::list_users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SortingDto {
-    /// `field` (required).
+    /// Field (wire `field`): enum [`SortingDtoField`], required.
+    /// One of `id`, `createdAt`, `updatedAt`, `email`, `username`, `externalId`, `phone`, `status`, `statusChangedAt`, `passwordLastSetAt`, `loginsCount`, `gender` or 6 more.
     pub field: SortingDtoField,
-    /// `order` (required).
+    /// Order (wire `order`): enum [`SortingDtoOrder`], required.
+    /// One of `desc` or `asc`.
     pub order: SortingDtoOrder,
 }
 
@@ -10609,15 +11832,18 @@ impl SortingDto {
     }
 }
 
-/// The `SubjectDto` object of the V3 API, as sent.
+/// The `SubjectDto` object of the V3 API, as sent: 3 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::authorize_data_policies`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubjectDto {
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`SubjectDtoType`], required.
+    /// One of `USER`, `ORG`, `GROUP` or `ROLE`.
     pub r#type: SubjectDtoType,
 }
 
@@ -10632,31 +11858,37 @@ impl SubjectDto {
     }
 }
 
-/// The `SubjectRespDto` object of the V3 API, as received.
+/// The `SubjectRespDto` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `ManagementClient::list_data_polices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct SubjectRespDto {
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    /// Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    /// Example: `"test"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`SubjectRespDtoType`], required.
+    /// One of `USER`, `ORG`, `GROUP` or `ROLE`.
+    #[serde(default)]
     pub r#type: SubjectRespDtoType,
 }
 
-/// The `SuspendTerminalUserDto` object of the V3 API, as sent.
+/// The `SuspendTerminalUserDto` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `suspend_device`.
+/// Sent by `ManagementClient::suspend_device`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SuspendTerminalUserDto {
-    /// `endTime` (required).
+    /// End time (wire `endTime`): string, required.
+    /// Example: `"1672502400000"`.
     pub end_time: String,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
     pub user_id: String,
 }
 
@@ -10675,17 +11907,23 @@ impl SuspendTerminalUserDto {
     }
 }
 
-/// The `TabConfigDto` object of the V3 API, as sent.
+/// The `TabConfigDto` object of the V3 API, as sent: 0 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::update_login_page_config` and `ManagementClient::update_user_pool_tenant_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct TabConfigDto {}
 
-/// The `TargetDto` object of the V3 API, as sent.
+/// The `TargetDto` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::assign_role`, `ManagementClient::assign_role_batch`, `ManagementClient::revoke_role` and `ManagementClient::revoke_role_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetDto {
-    /// `targetIdentifier` (required).
+    /// Target identifier (wire `targetIdentifier`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub target_identifier: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType`): enum [`TargetDtoTargetType`], required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: TargetDtoTargetType,
 }
 
@@ -10699,378 +11937,429 @@ impl TargetDto {
     }
 }
 
-/// The `TenantApplicationDto` object of the V3 API, as received.
+/// The `TenantApplicationDto` object of the V3 API, as received: 8 fields, 7 required.
 ///
-/// Returned by `list_tenant_applications`.
+/// Returned by `ManagementClient::list_tenant_applications`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantApplicationDto {
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `applicationType` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Application type (wire `applicationType`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub application_type: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Logo (wire `logo`): string, required.
+    /// Example: `"https://example.com/logo.png"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    /// Example: `"App Name"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `ssoEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Sso enabled (wire `ssoEnabled`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub sso_enabled: bool,
-    /// `tenantAppId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Tenant app id (wire `tenantAppId`): string, required.
+    /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
+    #[serde(deserialize_with = "l::id")]
     pub tenant_app_id: String,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
 }
 
-/// The `TenantCooperatorDto` object of the V3 API, as received.
+/// The `TenantCooperatorDto` object of the V3 API, as received: 5 fields, 4 required.
 ///
-/// Returned by `list_tenant_cooperators`.
+/// Returned by `ManagementClient::list_tenant_cooperators`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantCooperatorDto {
-    /// `external` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// External (wire `external`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub external: bool,
-    /// `tenantUser`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Tenant user (wire `tenantUser`): object [`TenantUserDto`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_user: Option<TenantUserDto>,
-    /// `type` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Type (wire `type`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
-    /// `user` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// User (wire `user`): object [`UserDto`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub user: UserDto,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
-/// The `TenantCooperatorSingleDto` object of the V3 API, as received.
+/// The `TenantCooperatorSingleDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `get_tenant_cooperator`, `get_tenant_cooperator_menu`.
+/// Returned by `ManagementClient::get_tenant_cooperator` and `ManagementClient::get_tenant_cooperator_menu`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TenantCooperatorSingleDto {
-    /// `authorizedPoliciesCode` (required).
+    /// Authorized policies code (wire `authorizedPoliciesCode`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub authorized_policies_code: Vec<String>,
-    /// `list` (required).
+    /// List (wire `list`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub list: Vec<String>,
 }
 
-/// The `TenantDto` object of the V3 API, as received.
+/// The `TenantDto` object of the V3 API, as received: 13 fields, 11 required.
 ///
-/// Returned by `create_tenant`.
+/// Returned by `ManagementClient::create_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantDto {
-    /// `appIds` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// App ids (wire `appIds`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub app_ids: Vec<String>,
-    /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Code (wire `code`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
-    /// `creator` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Creator (wire `creator`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub creator: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `enterpriseDomains` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Enterprise domains (wire `enterpriseDomains`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub enterprise_domains: Vec<String>,
-    /// `host` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Host (wire `host`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub host: String,
-    /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Logo (wire `logo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `rejectHint`.
+    /// Reject hint (wire `rejectHint`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub reject_hint: Option<String>,
-    /// `source` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Source (wire `source`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub source: String,
-    /// `sourceAppId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Source app id (wire `sourceAppId`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub source_app_id: String,
-    /// `tenantId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Tenant id (wire `tenantId`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
-/// The `TenantRespDto` object of the V3 API, as received.
+/// The `TenantRespDto` object of the V3 API, as received: 16 fields, 11 required.
 ///
-/// Returned by `get_tenant`, `get_tenant_by_code`, `get_tenant_little_info`, and 1 more.
+/// Returned by `ManagementClient::get_tenant`, `ManagementClient::get_tenant_by_code`, `ManagementClient::get_tenant_little_info` and `ManagementClient::list_tenants`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantRespDto {
-    /// `appIds` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// App ids (wire `appIds`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub app_ids: Vec<String>,
-    /// `code` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Code (wire `code`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub code: String,
-    /// `creator` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Creator (wire `creator`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub creator: String,
-    /// `creatorDetail`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Creator detail (wire `creatorDetail`): any JSON value, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator_detail: Option<serde_json::Value>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `enterpriseDomains` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Enterprise domains (wire `enterpriseDomains`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub enterprise_domains: Vec<String>,
-    /// `host` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Host (wire `host`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub host: String,
-    /// `logo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Logo (wire `logo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub logo: String,
-    /// `membersCount`.
+    /// Members count (wire `membersCount`): number, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_f64"
     )]
     pub members_count: Option<f64>,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `rejectHint`.
+    /// Reject hint (wire `rejectHint`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub reject_hint: Option<String>,
-    /// `source` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Source (wire `source`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub source: String,
-    /// `sourceAppDetail`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Source app detail (wire `sourceAppDetail`): any JSON value, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_app_detail: Option<serde_json::Value>,
-    /// `sourceAppId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Source app id (wire `sourceAppId`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub source_app_id: String,
-    /// `tenantId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Tenant id (wire `tenantId`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub user_pool_id: String,
 }
 
-/// The `TenantUserDto` object of the V3 API, as received.
+/// The `TenantUserDto` object of the V3 API, as received: 29 fields, 6 required.
 ///
-/// Returned by `create_tenant_user`, `get_tenant_user`, `list_tenant_admin`, and 1 more.
+/// Returned by `ManagementClient::create_tenant_user`, `ManagementClient::get_tenant_user`, `ManagementClient::list_tenant_admin` and `ManagementClient::list_tenant_users`.
+///
+/// Inside the response of `ManagementClient::list_tenant_cooperators`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TenantUserDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub birthdate: Option<String>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub city: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub country: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub email: Option<String>,
-    /// `familyName`.
+    /// Family name (wire `familyName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub family_name: Option<String>,
-    /// `gender` (required).
+    /// Gender (wire `gender`): enum [`TenantUserDtoGender`], required.
+    /// One of `M`, `F` or `U`.
+    #[serde(default)]
     pub gender: TenantUserDtoGender,
-    /// `givenName`.
+    /// Given name (wire `givenName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub given_name: Option<String>,
-    /// `isTenantAdmin` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Is tenant admin (wire `isTenantAdmin`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_tenant_admin: bool,
-    /// `lastIp`.
+    /// Last ip (wire `lastIp`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
-    /// `lastLoginApp`.
+    /// Last login app (wire `lastLoginApp`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_login_app: Option<String>,
-    /// `linkUserId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Link user id (wire `linkUserId`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub link_user_id: String,
-    /// `loginsCount`.
+    /// Logins count (wire `loginsCount`): integer, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_i64"
     )]
     pub logins_count: Option<i64>,
-    /// `memberId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Member id (wire `memberId`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub member_id: String,
-    /// `middleName`.
+    /// Middle name (wire `middleName`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub middle_name: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub nickname: Option<String>,
-    /// `password`.
+    /// Password (wire `password`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub password: Option<SecretString>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub phone_country_code: Option<String>,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub photo: Option<String>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub postal_code: Option<String>,
-    /// `preferredUsername`.
+    /// Preferred username (wire `preferredUsername`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub preferred_username: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub province: Option<String>,
-    /// `salt`.
+    /// Salt (wire `salt`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub salt: Option<String>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub street_address: Option<String>,
-    /// `tenantId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Tenant id (wire `tenantId`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub tenant_id: String,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub username: Option<String>,
 }
 
-/// The `TencentExmailEmailProviderConfig` object of the V3 API, as received.
+/// The `TencentExmailEmailProviderConfig` object of the V3 API, as received: 2 fields, 2 required.
+///
+/// Inside the response of `ManagementClient::config_email_provider` and `ManagementClient::get_email_provider`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TencentExmailEmailProviderConfig {
-    /// `sender` (required).
+    /// Sender (wire `sender`): string, required.
+    /// Example: `"test"`.
     #[serde(deserialize_with = "l::string")]
     pub sender: String,
-    /// `senderPass` (required).
+    /// Sender pass (wire `senderPass`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(deserialize_with = "l::secret")]
     pub sender_pass: SecretString,
 }
 
-/// The `TencentExmailEmailProviderConfigInput` object of the V3 API, as sent.
+/// The `TencentExmailEmailProviderConfigInput` object of the V3 API, as sent: 2 fields, 2 required.
+///
+/// Inside the request of `ManagementClient::config_email_provider`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TencentExmailEmailProviderConfigInput {
-    /// `sender` (required).
+    /// Sender (wire `sender`): string, required.
     pub sender: String,
-    /// `senderPass` (required).
+    /// Sender pass (wire `senderPass`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub sender_pass: SecretString,
 }
 
@@ -11084,12 +12373,12 @@ impl TencentExmailEmailProviderConfigInput {
     }
 }
 
-/// The `TerminalBaseDto` object of the V3 API, as sent.
+/// The `TerminalBaseDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `get_device_status`.
+/// Sent by `ManagementClient::get_device_status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TerminalBaseDto {
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
 }
 
@@ -11100,44 +12389,45 @@ impl TerminalBaseDto {
     }
 }
 
-/// The `TerminalInfoDto` object of the V3 API, as received.
+/// The `TerminalInfoDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `create_device`.
+/// Returned by `ManagementClient::create_device`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TerminalInfoDto {
-    /// `deviceUniqueId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Device unique id (wire `deviceUniqueId`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub device_unique_id: String,
-    /// `id` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Id (wire `id`): string, required.
+    #[serde(deserialize_with = "l::id")]
     pub id: String,
 }
 
-/// The `TriggerWebhookData` object of the V3 API, as received.
+/// The `TriggerWebhookData` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `trigger_webhook`.
+/// Returned by `ManagementClient::trigger_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct TriggerWebhookData {
-    /// `response` (required).
+    /// Response (wire `response`): object [`Any`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub response: Any,
 }
 
-/// The `TriggerWebhookDto` object of the V3 API, as sent.
+/// The `TriggerWebhookDto` object of the V3 API, as sent: 3 fields, 1 required.
 ///
-/// Sent by `trigger_webhook`.
+/// Sent by `ManagementClient::trigger_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TriggerWebhookDto {
-    /// `requestBody`.
+    /// Request body (wire `requestBody`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_body: Option<serde_json::Value>,
-    /// `requestHeaders`.
+    /// Request headers (wire `requestHeaders`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_headers: Option<serde_json::Value>,
-    /// `webhookId` (required).
+    /// Webhook id (wire `webhookId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub webhook_id: String,
 }
 
@@ -11152,15 +12442,17 @@ impl TriggerWebhookDto {
     }
 }
 
-/// The `UnbindPublicAccountBatchReqDto` object of the V3 API, as sent.
+/// The `UnbindPublicAccountBatchReqDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `unbind_users_public_account`.
+/// Sent by `ManagementClient::unbind_users_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnbindPublicAccountBatchReqDto {
-    /// `publicAccountId` (required).
+    /// Public account id (wire `publicAccountId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub public_account_id: String,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
 }
 
@@ -11174,21 +12466,21 @@ impl UnbindPublicAccountBatchReqDto {
     }
 }
 
-/// The `UnlinkIdentity` object of the V3 API, as sent.
+/// The `UnlinkIdentity` object of the V3 API, as sent: 4 fields, 2 required.
 ///
-/// Sent by `unlink_identity`.
+/// Sent by `ManagementClient::unlink_identity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnlinkIdentity {
-    /// `extIdpId` (required).
+    /// Ext idp id (wire `extIdpId`): string, required.
     pub ext_idp_id: String,
-    /// `isSocial`.
+    /// Is social (wire `isSocial`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_social: Option<bool>,
-    /// `type`.
+    /// Type (wire `type`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
     pub user_id: String,
 }
 
@@ -11204,26 +12496,27 @@ impl UnlinkIdentity {
     }
 }
 
-/// The `UnlinkIdentityDataDto` object of the V3 API, as received.
+/// The `UnlinkIdentityDataDto` object of the V3 API, as received: 1 field, 1 required.
 ///
-/// Returned by `unlink_identity`.
+/// Returned by `ManagementClient::unlink_identity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct UnlinkIdentityDataDto {
-    /// `success` (required).
+    /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
     #[serde(deserialize_with = "l::bool")]
     pub success: bool,
 }
 
-/// The `UpdateAccessKeyDto` object of the V3 API, as sent.
+/// The `UpdateAccessKeyDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `update_access_key`.
+/// Sent by `ManagementClient::update_access_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateAccessKeyDto {
-    /// `accessKeyId` (required).
+    /// Access key id (wire `accessKeyId`): string, required.
     pub access_key_id: String,
-    /// `enable` (required).
+    /// Enable (wire `enable`): boolean, required.
     pub enable: bool,
 }
 
@@ -11237,18 +12530,21 @@ impl UpdateAccessKeyDto {
     }
 }
 
-/// The `UpdateApplicationMfaSettingsDto` object of the V3 API, as sent.
+/// The `UpdateApplicationMfaSettingsDto` object of the V3 API, as sent: 3 fields, 1 required.
 ///
-/// Sent by `update_application_mfa_settings`.
+/// Sent by `ManagementClient::update_application_mfa_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateApplicationMfaSettingsDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
-    /// `disabledFactors`.
+    /// Disabled factors (wire `disabledFactors`): list of enum [`UpdateApplicationMfaSettingsDtoDisabledFactors`], optional.
+    /// One of `OTP`, `SMS`, `EMAIL` or `FACE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled_factors: Option<Vec<UpdateApplicationMfaSettingsDtoDisabledFactors>>,
-    /// `enabledFactors`.
+    /// Enabled factors (wire `enabledFactors`): list of enum [`UpdateApplicationMfaSettingsDtoEnabledFactors`], optional.
+    /// One of `OTP`, `SMS`, `EMAIL` or `FACE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_factors: Option<Vec<UpdateApplicationMfaSettingsDtoEnabledFactors>>,
 }
@@ -11264,15 +12560,17 @@ impl UpdateApplicationMfaSettingsDto {
     }
 }
 
-/// The `UpdateApplicationPermissionStrategyDataDto` object of the V3 API, as sent.
+/// The `UpdateApplicationPermissionStrategyDataDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `update_application_permission_strategy`.
+/// Sent by `ManagementClient::update_application_permission_strategy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateApplicationPermissionStrategyDataDto {
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub app_id: String,
-    /// `permissionStrategy` (required).
+    /// Permission strategy (wire `permissionStrategy`): enum [`UpdateApplicationPermissionStrategyDataDtoPermissionStrategy`], required.
+    /// One of `ALLOW_ALL` or `DENY_ALL`.
     pub permission_strategy: UpdateApplicationPermissionStrategyDataDtoPermissionStrategy,
 }
 
@@ -11289,17 +12587,19 @@ impl UpdateApplicationPermissionStrategyDataDto {
     }
 }
 
-/// The `UpdateAsaAccountDto` object of the V3 API, as sent.
+/// The `UpdateAsaAccountDto` object of the V3 API, as sent: 3 fields, 3 required.
 ///
-/// Sent by `update_asa_account`.
+/// Sent by `ManagementClient::update_asa_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateAsaAccountDto {
-    /// `accountId` (required).
+    /// Account id (wire `accountId`): string, required.
+    /// Example: `"6228edaxxxxxxxxcade3a3d9"`.
     pub account_id: String,
-    /// `accountInfo` (required).
+    /// Account info (wire `accountInfo`): any JSON value, required.
     pub account_info: serde_json::Value,
-    /// `appId` (required).
+    /// App id (wire `appId`): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
 }
 
@@ -11318,14 +12618,16 @@ impl UpdateAsaAccountDto {
     }
 }
 
-/// The `UpdateAuthEnabledDto` object of the V3 API, as sent.
+/// The `UpdateAuthEnabledDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `enabled_auth`.
+/// Sent by `ManagementClient::enabled_auth`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateAuthEnabledDto {
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
     pub enabled: bool,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub id: String,
 }
 
@@ -11339,21 +12641,22 @@ impl UpdateAuthEnabledDto {
     }
 }
 
-/// The `UpdateDataPolicyDto` object of the V3 API, as sent.
+/// The `UpdateDataPolicyDto` object of the V3 API, as sent: 4 fields, 1 required.
 ///
-/// Sent by `update_data_policy`.
+/// Sent by `ManagementClient::update_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateDataPolicyDto {
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `policyId` (required).
+    /// Policy id (wire `policyId`): string, required.
+    /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
     pub policy_id: String,
-    /// `policyName`.
+    /// Policy name (wire `policyName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_name: Option<String>,
-    /// `statementList`.
+    /// Statement list (wire `statementList`): list of object [`DataStatementPermissionDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_list: Option<Vec<DataStatementPermissionDto>>,
 }
@@ -11370,52 +12673,59 @@ impl UpdateDataPolicyDto {
     }
 }
 
-/// The `UpdateDataPolicyRespDto` object of the V3 API, as received.
+/// The `UpdateDataPolicyRespDto` object of the V3 API, as received: 5 fields, 4 required.
 ///
-/// Returned by `update_data_policy`.
+/// Returned by `ManagementClient::update_data_policy`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateDataPolicyRespDto {
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `policyId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Policy id (wire `policyId`): string, required.
+    /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
+    #[serde(deserialize_with = "l::id")]
     pub policy_id: String,
-    /// `policyName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Policy name (wire `policyName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub policy_name: String,
-    /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T03:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
 }
 
-/// The `UpdateDataResourceDto` object of the V3 API, as sent.
+/// The `UpdateDataResourceDto` object of the V3 API, as sent: 6 fields, 2 required.
 ///
-/// Sent by `update_data_resource`.
+/// Sent by `ManagementClient::update_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateDataResourceDto {
-    /// `actions`.
+    /// Actions (wire `actions`): list of string, optional.
+    /// Example: `["read","get"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<String>>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     pub resource_code: String,
-    /// `resourceName`.
+    /// Resource name (wire `resourceName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
-    /// `struct`.
+    /// Struct (wire `struct`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#struct: Option<serde_json::Value>,
 }
@@ -11434,62 +12744,71 @@ impl UpdateDataResourceDto {
     }
 }
 
-/// The `UpdateDataResourceRespDto` object of the V3 API, as received.
+/// The `UpdateDataResourceRespDto` object of the V3 API, as received: 7 fields, 5 required.
 ///
-/// Returned by `update_data_resource`.
+/// Returned by `ManagementClient::update_data_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UpdateDataResourceRespDto {
-    /// `actions` (required).
+    /// Actions (wire `actions`): list of string, required.
     #[serde(deserialize_with = "l::or_default")]
     pub actions: Vec<String>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `extendFieldList`.
+    /// Extend field list (wire `extendFieldList`): list of object [`ExtendField`], optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extend_field_list: Option<Vec<ExtendField>>,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode`): string, required.
+    /// Example: `"dataResourceTestCode"`.
     #[serde(deserialize_with = "l::string")]
     pub resource_code: String,
-    /// `resourceName` (required).
+    /// Resource name (wire `resourceName`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub resource_name: String,
-    /// `struct` (required).
+    /// Struct (wire `struct`): any JSON value, required.
     pub r#struct: serde_json::Value,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`UpdateDataResourceRespDtoType`], required.
+    /// One of `TREE`, `STRING` or `ARRAY`.
     pub r#type: UpdateDataResourceRespDtoType,
 }
 
-/// The `UpdateEmailTemplateDto` object of the V3 API, as sent.
+/// The `UpdateEmailTemplateDto` object of the V3 API, as sent: 9 fields, 6 required.
 ///
-/// Sent by `update_email_template`.
+/// Sent by `ManagementClient::update_email_template`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateEmailTemplateDto {
-    /// `content` (required).
+    /// Content (wire `content`): string, required.
+    /// Example: `"xxx"`.
     pub content: String,
-    /// `customizeEnabled` (required).
+    /// Customize enabled (wire `customizeEnabled`): boolean, required.
+    /// Example: `true`.
     pub customize_enabled: bool,
-    /// `expiresIn`.
+    /// Expires in (wire `expiresIn`): integer, optional.
+    /// Example: `300`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     pub name: String,
-    /// `redirectTo`.
+    /// Redirect to (wire `redirectTo`): string, optional.
+    /// Example: `"https://example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_to: Option<String>,
-    /// `sender` (required).
+    /// Sender (wire `sender`): string, required.
+    /// Example: `"{{client_name}}"`.
     pub sender: String,
-    /// `subject` (required).
+    /// Subject (wire `subject`): string, required.
     pub subject: String,
-    /// `tplEngine`.
+    /// Tpl engine (wire `tplEngine`): enum [`UpdateEmailTemplateDtoTplEngine`], optional.
+    /// One of `handlebar` or `ejs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpl_engine: Option<UpdateEmailTemplateDtoTplEngine>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`UpdateEmailTemplateDtoType`], required.
+    /// One of `WELCOME_EMAIL`, `FIRST_CREATED_USER`, `REGISTER_VERIFY_CODE`, `LOGIN_VERIFY_CODE`, `MFA_VERIFY_CODE`, `INFORMATION_COMPLETION_VERIFY_CODE`, `FIRST_EMAIL_LOGIN_VERIFY`, `CONSOLE_CONDUCTED_VERIFY`, `USER_PASSWORD_UPDATE_REMIND`, `ADMIN_RESET_USER_PASSWORD_NOTIFICATION`, `USER_PASSWORD_RESET_NOTIFICATION`, `RESET_PASSWORD_VERIFY_CODE` or 3 more.
     pub r#type: UpdateEmailTemplateDtoType,
 }
 
@@ -11517,25 +12836,28 @@ impl UpdateEmailTemplateDto {
     }
 }
 
-/// The `UpdateExtIdpConnDto` object of the V3 API, as sent.
+/// The `UpdateExtIdpConnDto` object of the V3 API, as sent: 6 fields, 3 required.
 ///
-/// Sent by `update_ext_idp_conn`.
+/// Sent by `ManagementClient::update_ext_idp_conn`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateExtIdpConnDto {
-    /// `displayName` (required).
+    /// Display name (wire `displayName`): string, required.
+    /// Example: `"exampleName"`.
     pub display_name: String,
-    /// `fields` (required).
+    /// Fields (wire `fields`): any JSON value, required.
     pub fields: serde_json::Value,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub id: String,
-    /// `loginOnly`.
+    /// Login only (wire `loginOnly`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_only: Option<bool>,
-    /// `logo`.
+    /// Logo (wire `logo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
@@ -11558,17 +12880,20 @@ impl UpdateExtIdpConnDto {
     }
 }
 
-/// The `UpdateExtIdpDto` object of the V3 API, as sent.
+/// The `UpdateExtIdpDto` object of the V3 API, as sent: 3 fields, 2 required.
 ///
-/// Sent by `update_ext_idp`.
+/// Sent by `ManagementClient::update_ext_idp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateExtIdpDto {
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub id: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
+    /// Example: `"exampleName"`.
     pub name: String,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId`): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
@@ -11584,30 +12909,31 @@ impl UpdateExtIdpDto {
     }
 }
 
-/// The `UpdateFunctionModelDto` object of the V3 API, as sent.
+/// The `UpdateFunctionModelDto` object of the V3 API, as sent: 9 fields, 8 required.
 ///
-/// Sent by `update_model`.
+/// Sent by `ManagementClient::update_model`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateFunctionModelDto {
-    /// `config` (required).
+    /// Config (wire `config`): any JSON value, required.
     pub config: serde_json::Value,
-    /// `description` (required).
+    /// Description (wire `description`): string, required.
     pub description: String,
-    /// `enable` (required).
+    /// Enable (wire `enable`): boolean, required.
     pub enable: bool,
-    /// `fieldOrder` (required).
+    /// Field order (wire `fieldOrder`): string, required.
     pub field_order: String,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     pub name: String,
-    /// `parentKey` (required).
+    /// Parent key (wire `parentKey`): string, required.
     pub parent_key: String,
-    /// `showFieldKey`.
+    /// Show field key (wire `showFieldKey`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_field_key: Option<String>,
-    /// `type` (required).
+    /// Type (wire `type`): enum [`UpdateFunctionModelDtoType`], required.
+    /// One of `ueba`, `user`, `post`, `group`, `department`, `organization`, `device`, `device_rely` or `custom`.
     pub r#type: UpdateFunctionModelDtoType,
 }
 
@@ -11637,51 +12963,51 @@ impl UpdateFunctionModelDto {
     }
 }
 
-/// The `UpdateFunctionModelFieldDto` object of the V3 API, as sent.
+/// The `UpdateFunctionModelFieldDto` object of the V3 API, as sent: 20 fields, 20 required.
 ///
-/// Sent by `update_field`.
+/// Sent by `ManagementClient::update_field`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateFunctionModelFieldDto {
-    /// `default` (required).
+    /// Default (wire `default`): any JSON value, required.
     pub default: serde_json::Value,
-    /// `dropDown` (required).
+    /// Drop down (wire `dropDown`): list of string, required.
     pub drop_down: Vec<String>,
-    /// `editable` (required).
+    /// Editable (wire `editable`): boolean, required.
     pub editable: bool,
-    /// `forLogin` (required).
+    /// For login (wire `forLogin`): boolean, required.
     pub for_login: bool,
-    /// `format` (required).
+    /// Format (wire `format`): integer, required.
     pub format: i64,
-    /// `fuzzySearch` (required).
+    /// Fuzzy search (wire `fuzzySearch`): boolean, required.
     pub fuzzy_search: bool,
-    /// `help` (required).
+    /// Help (wire `help`): string, required.
     pub help: String,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
-    /// `max` (required).
+    /// Max (wire `max`): integer, required.
     pub max: i64,
-    /// `maxLength` (required).
+    /// Max length (wire `maxLength`): integer, required.
     pub max_length: i64,
-    /// `min` (required).
+    /// Min (wire `min`): integer, required.
     pub min: i64,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     pub name: String,
-    /// `regexp` (required).
+    /// Regexp (wire `regexp`): string, required.
     pub regexp: String,
-    /// `relationOptionalRange` (required).
+    /// Relation optional range (wire `relationOptionalRange`): object [`RelationOptionalRange`], required.
     pub relation_optional_range: RelationOptionalRange,
-    /// `relationShowKey` (required).
+    /// Relation show key (wire `relationShowKey`): string, required.
     pub relation_show_key: String,
-    /// `require` (required).
+    /// Require (wire `require`): boolean, required.
     pub require: bool,
-    /// `show` (required).
+    /// Show (wire `show`): boolean, required.
     pub show: bool,
-    /// `unique` (required).
+    /// Unique (wire `unique`): boolean, required.
     pub unique: bool,
-    /// `userVisible` (required).
+    /// User visible (wire `userVisible`): boolean, required.
     pub user_visible: bool,
 }
 
@@ -11734,23 +13060,25 @@ impl UpdateFunctionModelFieldDto {
     }
 }
 
-/// The `UpdateGroupReqDto` object of the V3 API, as sent.
+/// The `UpdateGroupReqDto` object of the V3 API, as sent: 5 fields, 2 required.
 ///
-/// Sent by `update_group`.
+/// Sent by `ManagementClient::update_group`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateGroupReqDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"developer"`.
     pub code: String,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `description` (required).
+    /// Description (wire `description`): string, required.
     pub description: String,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `newCode`.
+    /// New code (wire `newCode`): string, optional.
+    /// Example: `"developer"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_code: Option<String>,
 }
@@ -11768,35 +13096,37 @@ impl UpdateGroupReqDto {
     }
 }
 
-/// The `UpdateLoginConfig` object of the V3 API, as sent.
+/// The `UpdateLoginConfig` object of the V3 API, as sent: 13 fields, 13 required.
+///
+/// Inside the request of `ManagementClient::update_login_page_config` and `ManagementClient::update_user_pool_tenant_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateLoginConfig {
-    /// `config` (required).
+    /// Config (wire `config`): object [`LanguageCoinfigDto`], required.
     pub config: LanguageCoinfigDto,
-    /// `createTenantScenes` (required).
+    /// Create tenant scenes (wire `createTenantScenes`): list of string, required.
     pub create_tenant_scenes: Vec<String>,
-    /// `enableAutoConnectTenantApp` (required).
+    /// Enable auto connect tenant app (wire `enableAutoConnectTenantApp`): boolean, required.
     pub enable_auto_connect_tenant_app: bool,
-    /// `enableCreateTenant` (required).
+    /// Enable create tenant (wire `enableCreateTenant`): boolean, required.
     pub enable_create_tenant: bool,
-    /// `enableJoinTenant` (required).
+    /// Enable join tenant (wire `enableJoinTenant`): boolean, required.
     pub enable_join_tenant: bool,
-    /// `enableVerifyDomain` (required).
+    /// Enable verify domain (wire `enableVerifyDomain`): boolean, required.
     pub enable_verify_domain: bool,
-    /// `joinTenantScenes` (required).
+    /// Join tenant scenes (wire `joinTenantScenes`): list of string, required.
     pub join_tenant_scenes: Vec<String>,
-    /// `passwordTabConfig` (required).
+    /// Password tab config (wire `passwordTabConfig`): object [`TabConfigDto`], required.
     pub password_tab_config: TabConfigDto,
-    /// `qrCodeSortConfig` (required).
+    /// Qr code sort config (wire `qrCodeSortConfig`): object [`ApplicationTabMethodsSortConfigDto`], required.
     pub qr_code_sort_config: ApplicationTabMethodsSortConfigDto,
-    /// `ssoPageCustomizationSettings` (required).
+    /// Sso page customization settings (wire `ssoPageCustomizationSettings`): object [`ISsoPageCustomizationSettingsDto`], required.
     pub sso_page_customization_settings: ISsoPageCustomizationSettingsDto,
-    /// `tabMethodsSortConfig` (required).
+    /// Tab methods sort config (wire `tabMethodsSortConfig`): object [`ApplicationTabMethodsSortConfigDto`], required.
     pub tab_methods_sort_config: ApplicationTabMethodsSortConfigDto,
-    /// `verifyCodeTabConfig` (required).
+    /// Verify code tab config (wire `verifyCodeTabConfig`): object [`TabConfigDto`], required.
     pub verify_code_tab_config: TabConfigDto,
-    /// `verifyDomainScenes` (required).
+    /// Verify domain scenes (wire `verifyDomainScenes`): list of string, required.
     pub verify_domain_scenes: Vec<String>,
 }
 
@@ -11835,12 +13165,12 @@ impl UpdateLoginConfig {
     }
 }
 
-/// The `UpdateLoginConfigDto` object of the V3 API, as sent.
+/// The `UpdateLoginConfigDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `update_login_page_config`.
+/// Sent by `ManagementClient::update_login_page_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateLoginConfigDto {
-    /// `update` (required).
+    /// Update (wire `update`): object [`UpdateLoginConfig`], required.
     pub update: UpdateLoginConfig,
 }
 
@@ -11851,30 +13181,32 @@ impl UpdateLoginConfigDto {
     }
 }
 
-/// The `UpdateNamespaceDto` object of the V3 API, sent and received.
+/// The `UpdateNamespaceDto` object of the V3 API, sent and received: 4 fields, 1 required.
 ///
-/// Sent by `update_namespace`.
+/// Sent by `ManagementClient::update_namespace`.
 ///
-/// Returned by `update_namespace`.
+/// Returned by `ManagementClient::update_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UpdateNamespaceDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"my-namespace"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub name: Option<String>,
-    /// `newCode`.
+    /// New code (wire `newCode`): string, optional.
+    /// Example: `"my-new-namespace"`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -11892,28 +13224,28 @@ impl UpdateNamespaceDto {
     }
 }
 
-/// The `UpdateOperateModelDto` object of the V3 API, as sent.
+/// The `UpdateOperateModelDto` object of the V3 API, as sent: 8 fields, 7 required.
 ///
-/// Sent by `update_operate`.
+/// Sent by `ManagementClient::update_operate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateOperateModelDto {
-    /// `config` (required).
+    /// Config (wire `config`): any JSON value, required.
     pub config: serde_json::Value,
-    /// `fieldId`.
+    /// Field id (wire `fieldId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
-    /// `icon` (required).
+    /// Icon (wire `icon`): string, required.
     pub icon: String,
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
-    /// `operateKey` (required).
+    /// Operate key (wire `operateKey`): string, required.
     pub operate_key: String,
-    /// `operateName` (required).
+    /// Operate name (wire `operateName`): string, required.
     pub operate_name: String,
-    /// `show` (required).
+    /// Show (wire `show`): boolean, required.
     pub show: bool,
 }
 
@@ -11941,21 +13273,23 @@ impl UpdateOperateModelDto {
     }
 }
 
-/// The `UpdatePermissionNamespaceDto` object of the V3 API, as sent.
+/// The `UpdatePermissionNamespaceDto` object of the V3 API, as sent: 4 fields, 1 required.
 ///
-/// Sent by `update_permission_namespace`.
+/// Sent by `ManagementClient::update_permission_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePermissionNamespaceDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `newCode`.
+    /// New code (wire `newCode`): string, optional.
+    /// Example: `"exampleNewPermissionNamespace"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_code: Option<String>,
 }
@@ -11972,53 +13306,56 @@ impl UpdatePermissionNamespaceDto {
     }
 }
 
-/// The `UpdatePermissionNamespaceRespDto` object of the V3 API, as received.
+/// The `UpdatePermissionNamespaceRespDto` object of the V3 API, as received: 3 fields, 2 required.
 ///
-/// Returned by `update_permission_namespace`.
+/// Returned by `ManagementClient::update_permission_namespace`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct UpdatePermissionNamespaceRespDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(deserialize_with = "l::string")]
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub description: Option<String>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
 }
 
-/// The `UpdatePipelineFunctionDto` object of the V3 API, as sent.
+/// The `UpdatePipelineFunctionDto` object of the V3 API, as sent: 8 fields, 1 required.
 ///
-/// Sent by `update_pipeline_function`.
+/// Sent by `ManagementClient::update_pipeline_function`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePipelineFunctionDto {
-    /// `enabled`.
+    /// Enabled (wire `enabled`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `funcDescription`.
+    /// Func description (wire `funcDescription`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub func_description: Option<String>,
-    /// `funcId` (required).
+    /// Func id (wire `funcId`): string, required.
+    /// Example: `"62ce9135dxxxxb83e373f5d6"`.
     pub func_id: String,
-    /// `funcName`.
+    /// Func name (wire `funcName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub func_name: Option<String>,
-    /// `isAsynchronous`.
+    /// Is asynchronous (wire `isAsynchronous`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_asynchronous: Option<bool>,
-    /// `sourceCode`.
+    /// Source code (wire `sourceCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_code: Option<String>,
-    /// `terminateOnTimeout`.
+    /// Terminate on timeout (wire `terminateOnTimeout`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminate_on_timeout: Option<bool>,
-    /// `timeout`.
+    /// Timeout (wire `timeout`): integer, optional.
+    /// Example: `3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
 }
@@ -12039,14 +13376,15 @@ impl UpdatePipelineFunctionDto {
     }
 }
 
-/// The `UpdatePipelineOrderDto` object of the V3 API, as sent.
+/// The `UpdatePipelineOrderDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `update_pipeline_order`.
+/// Sent by `ManagementClient::update_pipeline_order`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdatePipelineOrderDto {
-    /// `order` (required).
+    /// Order (wire `order`): list of string, required.
     pub order: Vec<String>,
-    /// `scene` (required).
+    /// Scene (wire `scene`): enum [`UpdatePipelineOrderDtoScene`], required.
+    /// One of `PRE_REGISTER`, `POST_REGISTER`, `PRE_AUTHENTICATION`, `POST_AUTHENTICATION`, `PRE_OIDC_ID_TOKEN_ISSUED`, `PRE_OIDC_ACCESS_TOKEN_ISSUED`, `PRE_COMPLETE_USER_INFO`, `PRE_MFA_VERIFY` or `POST_MFA_VERIFY`.
     pub scene: UpdatePipelineOrderDtoScene,
 }
 
@@ -12057,32 +13395,36 @@ impl UpdatePipelineOrderDto {
     }
 }
 
-/// The `UpdatePublicAccountBatchOptionsDto` object of the V3 API, as sent.
+/// The `UpdatePublicAccountBatchOptionsDto` object of the V3 API, as sent: 4 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::update_public_account_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePublicAccountBatchOptionsDto {
-    /// `autoGeneratePassword`.
+    /// Auto generate password (wire `autoGeneratePassword`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
-    /// `passwordEncryptType`.
+    /// Password encrypt type (wire `passwordEncryptType`): enum [`UpdatePublicAccountBatchOptionsDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<UpdatePublicAccountBatchOptionsDtoPasswordEncryptType>,
-    /// `resetPasswordOnNextLogin`.
+    /// Reset password on next login (wire `resetPasswordOnNextLogin`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_next_login: Option<bool>,
-    /// `sendPasswordResetedNotification`.
+    /// Send password reseted notification (wire `sendPasswordResetedNotification`): object [`SendResetPasswordNotificationDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_password_reseted_notification: Option<SendResetPasswordNotificationDto>,
 }
 
-/// The `UpdatePublicAccountBatchReqDto` object of the V3 API, as sent.
+/// The `UpdatePublicAccountBatchReqDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `update_public_account_batch`.
+/// Sent by `ManagementClient::update_public_account_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdatePublicAccountBatchReqDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`UpdatePublicAccountInfoDto`], required.
     pub list: Vec<UpdatePublicAccountInfoDto>,
-    /// `options`.
+    /// Options (wire `options`): object [`UpdatePublicAccountBatchOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<UpdatePublicAccountBatchOptionsDto>,
 }
@@ -12097,115 +13439,138 @@ impl UpdatePublicAccountBatchReqDto {
     }
 }
 
-/// The `UpdatePublicAccountInfoDto` object of the V3 API, as sent.
+/// The `UpdatePublicAccountInfoDto` object of the V3 API, as sent: 36 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::update_public_account_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePublicAccountInfoDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
+    /// Example: `"2022-06-03"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthdate: Option<String>,
-    /// `browser`.
+    /// Browser (wire `browser`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `company`.
+    /// Company (wire `company`): string, optional.
+    /// Example: `"steamory"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
+    /// Example: `"CN"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `device`.
+    /// Device (wire `device`): string, optional.
+    /// Example: `"iOS"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `emailVerified`.
+    /// Email verified (wire `emailVerified`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
-    /// `externalId`.
+    /// External id (wire `externalId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `familyName`.
+    /// Family name (wire `familyName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    /// `formatted`.
+    /// Formatted (wire `formatted`): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted: Option<String>,
-    /// `gender`.
+    /// Gender (wire `gender`): enum [`UpdatePublicAccountInfoDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<UpdatePublicAccountInfoDtoGender>,
-    /// `givenName`.
+    /// Given name (wire `givenName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    /// `identityNumber`.
+    /// Identity number (wire `identityNumber`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
-    /// `locale`.
+    /// Locale (wire `locale`): string, optional.
+    /// Example: `"af"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// `middleName`.
+    /// Middle name (wire `middleName`): string, optional.
+    /// Example: `"James"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// `password`.
+    /// Password (wire `password`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<SecretString>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `phoneVerified`.
+    /// Phone verified (wire `phoneVerified`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
+    /// Example: `"438100"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `preferredUsername`.
+    /// Preferred username (wire `preferredUsername`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
-    /// `profile`.
+    /// Profile (wire `profile`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// `region`.
+    /// Region (wire `region`): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `status`.
+    /// Status (wire `status`): enum [`UpdatePublicAccountInfoDtoStatus`], optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdatePublicAccountInfoDtoStatus>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"63f867961cxxxx41e7ccb582"`.
     pub user_id: String,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
+    /// Example: `"bob"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `website`.
+    /// Website (wire `website`): string, optional.
+    /// Example: `"https://my-website.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `zoneinfo`.
+    /// Zoneinfo (wire `zoneinfo`): string, optional.
+    /// Example: `"GMT-08:00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoneinfo: Option<String>,
 }
@@ -12254,144 +13619,177 @@ impl UpdatePublicAccountInfoDto {
     }
 }
 
-/// The `UpdatePublicAccountOptionsDto` object of the V3 API, as sent.
+/// The `UpdatePublicAccountOptionsDto` object of the V3 API, as sent: 6 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::update_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePublicAccountOptionsDto {
-    /// `autoGeneratePassword`.
+    /// Auto generate password (wire `autoGeneratePassword`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
-    /// `passwordEncryptType`.
+    /// Password encrypt type (wire `passwordEncryptType`): enum [`UpdatePublicAccountOptionsDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<UpdatePublicAccountOptionsDtoPasswordEncryptType>,
-    /// `resetPasswordOnFirstLogin`.
+    /// Reset password on first login (wire `resetPasswordOnFirstLogin`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_first_login: Option<bool>,
-    /// `resetPasswordOnNextLogin`.
+    /// Reset password on next login (wire `resetPasswordOnNextLogin`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_next_login: Option<bool>,
-    /// `sendPasswordResetedNotification`.
+    /// Send password reseted notification (wire `sendPasswordResetedNotification`): object [`SendResetPasswordNotificationDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_password_reseted_notification: Option<SendResetPasswordNotificationDto>,
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`UpdatePublicAccountOptionsDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<UpdatePublicAccountOptionsDtoUserIdType>,
 }
 
-/// The `UpdatePublicAccountReqDto` object of the V3 API, as sent.
+/// The `UpdatePublicAccountReqDto` object of the V3 API, as sent: 37 fields, 1 required.
 ///
-/// Sent by `update_public_account`.
+/// Sent by `ManagementClient::update_public_account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePublicAccountReqDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
+    /// Example: `"2022-06-03"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthdate: Option<String>,
-    /// `browser`.
+    /// Browser (wire `browser`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `company`.
+    /// Company (wire `company`): string, optional.
+    /// Example: `"steamory"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
+    /// Example: `"CN"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `device`.
+    /// Device (wire `device`): string, optional.
+    /// Example: `"iOS"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `emailVerified`.
+    /// Email verified (wire `emailVerified`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
-    /// `externalId`.
+    /// External id (wire `externalId`): string, optional.
+    /// Example: `"10010"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `familyName`.
+    /// Family name (wire `familyName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    /// `formatted`.
+    /// Formatted (wire `formatted`): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted: Option<String>,
-    /// `gender`.
+    /// Gender (wire `gender`): enum [`UpdatePublicAccountReqDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<UpdatePublicAccountReqDtoGender>,
-    /// `givenName`.
+    /// Given name (wire `givenName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    /// `identityNumber`.
+    /// Identity number (wire `identityNumber`): string, optional.
+    /// Example: `"420421xxxxxxxx1234"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
-    /// `locale`.
+    /// Locale (wire `locale`): string, optional.
+    /// Example: `"af"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// `middleName`.
+    /// Middle name (wire `middleName`): string, optional.
+    /// Example: `"James"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// `options`.
+    /// Options (wire `options`): object [`UpdatePublicAccountOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<UpdatePublicAccountOptionsDto>,
-    /// `password`.
+    /// Password (wire `password`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<SecretString>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
+    /// Example: `"188xxxx8888"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
+    /// Example: `"+86"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `phoneVerified`.
+    /// Phone verified (wire `phoneVerified`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
+    /// Example: `"438100"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `preferredUsername`.
+    /// Preferred username (wire `preferredUsername`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
-    /// `profile`.
+    /// Profile (wire `profile`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// `region`.
+    /// Region (wire `region`): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `status`.
+    /// Status (wire `status`): enum [`UpdatePublicAccountReqDtoStatus`], optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdatePublicAccountReqDtoStatus>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
+    /// Example: `"bob"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `website`.
+    /// Website (wire `website`): string, optional.
+    /// Example: `"https://my-website.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `zoneinfo`.
+    /// Zoneinfo (wire `zoneinfo`): string, optional.
+    /// Example: `"GMT-08:00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoneinfo: Option<String>,
 }
@@ -12441,30 +13839,34 @@ impl UpdatePublicAccountReqDto {
     }
 }
 
-/// The `UpdateResourceDto` object of the V3 API, as sent.
+/// The `UpdateResourceDto` object of the V3 API, as sent: 7 fields, 1 required.
 ///
-/// Sent by `update_resource`.
+/// Sent by `ManagementClient::update_resource`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateResourceDto {
-    /// `actions`.
+    /// Actions (wire `actions`): list of object [`ResourceAction`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ResourceAction>>,
-    /// `apiIdentifier`.
+    /// Api identifier (wire `apiIdentifier`): string, optional.
+    /// Example: `"https://my-awesome-api.com/api"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_identifier: Option<String>,
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"ecs"`.
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `type`.
+    /// Type (wire `type`): enum [`UpdateResourceDtoType`], optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<UpdateResourceDtoType>,
 }
@@ -12484,31 +13886,38 @@ impl UpdateResourceDto {
     }
 }
 
-/// The `UpdateRoleDto` object of the V3 API, as sent.
+/// The `UpdateRoleDto` object of the V3 API, as sent: 8 fields, 3 required.
 ///
-/// Sent by `update_role`.
+/// Sent by `ManagementClient::update_role`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateRoleDto {
-    /// `code` (required).
+    /// Code (wire `code`): string, required.
+    /// Example: `"code1"`.
     pub code: String,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
+    /// Example: `"this is description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `disableTime`.
+    /// Disable time (wire `disableTime`): string, optional.
+    /// Example: `"1669881887852"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_time: Option<String>,
-    /// `enablePermissionApply`.
+    /// Enable permission apply (wire `enablePermissionApply`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_permission_apply: Option<bool>,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
+    /// Example: `"name"`.
     pub name: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace`): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `newCode` (required).
+    /// New code (wire `newCode`): string, required.
+    /// Example: `"code2"`.
     pub new_code: String,
-    /// `status`.
+    /// Status (wire `status`): string, optional.
+    /// Example: `"enable"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
@@ -12533,19 +13942,19 @@ impl UpdateRoleDto {
     }
 }
 
-/// The `UpdateRowDto` object of the V3 API, as sent.
+/// The `UpdateRowDto` object of the V3 API, as sent: 4 fields, 3 required.
 ///
-/// Sent by `update_row`.
+/// Sent by `ManagementClient::update_row`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateRowDto {
-    /// `data` (required).
+    /// Data (wire `data`): any JSON value, required.
     pub data: serde_json::Value,
-    /// `modelId` (required).
+    /// Model id (wire `modelId`): string, required.
     pub model_id: String,
-    /// `rowId` (required).
+    /// Row id (wire `rowId`): string, required.
     pub row_id: String,
-    /// `showFieldId`.
+    /// Show field id (wire `showFieldId`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_field_id: Option<bool>,
 }
@@ -12566,65 +13975,68 @@ impl UpdateRowDto {
     }
 }
 
-/// The `update_security_settings request body` object of the V3 API, as sent.
+/// The `update_security_settings request body` object of the V3 API, as sent: 15 fields, 0 required.
 ///
-/// Sent by `update_security_settings`.
+/// Sent by `ManagementClient::update_security_settings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateSecuritySettingsBody {
-    /// `allowedOrigins`.
+    /// Allowed origins (wire `allowedOrigins`): list of string, optional.
+    /// Example: `["https://example.com"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,
-    /// `changeEmailStrategy`.
+    /// Change email strategy (wire `changeEmailStrategy`): object [`ChangeEmailStrategyDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_email_strategy: Option<ChangeEmailStrategyDto>,
-    /// `changePhoneStrategy`.
+    /// Change phone strategy (wire `changePhoneStrategy`): object [`ChangePhoneStrategyDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_phone_strategy: Option<ChangePhoneStrategyDto>,
-    /// `completePasswordAfterPassCodeLogin`.
+    /// Complete password after pass code login (wire `completePasswordAfterPassCodeLogin`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complete_password_after_pass_code_login: Option<bool>,
-    /// `cookieSettings`.
+    /// Cookie settings (wire `cookieSettings`): object [`CookieSettingsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie_settings: Option<CookieSettingsDto>,
-    /// `enableLoginAccountSwitch`.
+    /// Enable login account switch (wire `enableLoginAccountSwitch`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_login_account_switch: Option<bool>,
-    /// `genauthTokenExpiresIn`.
+    /// Genauth token expires in (wire `genauthTokenExpiresIn`): integer, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genauth_token_expires_in: Option<i64>,
-    /// `loginAnomalyDetection`.
+    /// Login anomaly detection (wire `loginAnomalyDetection`): object [`LoginAnomalyDetectionConfigDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_anomaly_detection: Option<LoginAnomalyDetectionConfigDto>,
-    /// `loginRequireEmailVerified`.
+    /// Login require email verified (wire `loginRequireEmailVerified`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_require_email_verified: Option<bool>,
-    /// `qrcodeLoginStrategy`.
+    /// Qrcode login strategy (wire `qrcodeLoginStrategy`): object [`QrcodeLoginStrategyDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qrcode_login_strategy: Option<QrcodeLoginStrategyDto>,
-    /// `registerAnomalyDetection`.
+    /// Register anomaly detection (wire `registerAnomalyDetection`): object [`RegisterAnomalyDetectionConfigDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_anomaly_detection: Option<RegisterAnomalyDetectionConfigDto>,
-    /// `registerDisabled`.
+    /// Register disabled (wire `registerDisabled`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_disabled: Option<bool>,
-    /// `selfUnlockAccount`.
+    /// Self unlock account (wire `selfUnlockAccount`): object [`SelfUnlockAccountConfigDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_unlock_account: Option<SelfUnlockAccountConfigDto>,
-    /// `verifyCodeLength`.
+    /// Verify code length (wire `verifyCodeLength`): integer, optional.
+    /// Example: `6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_code_length: Option<i64>,
-    /// `verifyCodeMaxAttempts`.
+    /// Verify code max attempts (wire `verifyCodeMaxAttempts`): integer, optional.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_code_max_attempts: Option<i64>,
 }
 
-/// The `UpdateTenantAppqrcodeState` object of the V3 API, as sent.
+/// The `UpdateTenantAppqrcodeState` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `update_tenant_qr_code_state`.
+/// Sent by `ManagementClient::update_tenant_qr_code_state`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateTenantAppqrcodeState {
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
     pub enabled: bool,
 }
 
@@ -12635,31 +14047,31 @@ impl UpdateTenantAppqrcodeState {
     }
 }
 
-/// The `UpdateTenantDto` object of the V3 API, as sent.
+/// The `UpdateTenantDto` object of the V3 API, as sent: 7 fields, 1 required.
 ///
-/// Sent by `update_tenant`.
+/// Sent by `ManagementClient::update_tenant`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateTenantDto {
-    /// `appIds`.
+    /// App ids (wire `appIds`): list of string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_ids: Option<Vec<String>>,
-    /// `description`.
+    /// Description (wire `description`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `logo`.
+    /// Logo (wire `logo`): list of string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<Vec<String>>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `rejectHint`.
+    /// Reject hint (wire `rejectHint`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_hint: Option<String>,
-    /// `sourceAppId`.
+    /// Source app id (wire `sourceAppId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_app_id: Option<String>,
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId`): string, required.
     pub tenant_id: String,
 }
 
@@ -12678,21 +14090,21 @@ impl UpdateTenantDto {
     }
 }
 
-/// The `UpdateTenantUserDto` object of the V3 API, as sent.
+/// The `UpdateTenantUserDto` object of the V3 API, as sent: 4 fields, 2 required.
 ///
-/// Sent by `update_tenant_user`.
+/// Sent by `ManagementClient::update_tenant_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateTenantUserDto {
-    /// `linkUserId`.
+    /// Link user id (wire `linkUserId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_user_id: Option<String>,
-    /// `memberId`.
+    /// Member id (wire `memberId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<String>,
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId`): string, required.
     pub tenant_id: String,
-    /// `updates` (required).
+    /// Updates (wire `updates`): any JSON value, required.
     pub updates: serde_json::Value,
 }
 
@@ -12708,15 +14120,15 @@ impl UpdateTenantUserDto {
     }
 }
 
-/// The `UpdateTerminalUserDto` object of the V3 API, as sent.
+/// The `UpdateTerminalUserDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `disable_device`, `enable_device`.
+/// Sent by `ManagementClient::disable_device` and `ManagementClient::enable_device`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateTerminalUserDto {
-    /// `id` (required).
+    /// Id (wire `id`): string, required.
     pub id: String,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
     pub user_id: String,
 }
 
@@ -12730,32 +14142,36 @@ impl UpdateTerminalUserDto {
     }
 }
 
-/// The `UpdateUserBatchOptionsDto` object of the V3 API, as sent.
+/// The `UpdateUserBatchOptionsDto` object of the V3 API, as sent: 4 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::update_user_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUserBatchOptionsDto {
-    /// `autoGeneratePassword`.
+    /// Auto generate password (wire `autoGeneratePassword`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
-    /// `passwordEncryptType`.
+    /// Password encrypt type (wire `passwordEncryptType`): enum [`UpdateUserBatchOptionsDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<UpdateUserBatchOptionsDtoPasswordEncryptType>,
-    /// `resetPasswordOnNextLogin`.
+    /// Reset password on next login (wire `resetPasswordOnNextLogin`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_next_login: Option<bool>,
-    /// `sendPasswordResetedNotification`.
+    /// Send password reseted notification (wire `sendPasswordResetedNotification`): object [`SendResetPasswordNotificationDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_password_reseted_notification: Option<SendResetPasswordNotificationDto>,
 }
 
-/// The `UpdateUserBatchReqDto` object of the V3 API, as sent.
+/// The `UpdateUserBatchReqDto` object of the V3 API, as sent: 2 fields, 1 required.
 ///
-/// Sent by `update_user_batch`.
+/// Sent by `ManagementClient::update_user_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserBatchReqDto {
-    /// `list` (required).
+    /// List (wire `list`): list of object [`UpdateUserInfoDto`], required.
     pub list: Vec<UpdateUserInfoDto>,
-    /// `options`.
+    /// Options (wire `options`): object [`UpdateUserBatchOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<UpdateUserBatchOptionsDto>,
 }
@@ -12770,118 +14186,141 @@ impl UpdateUserBatchReqDto {
     }
 }
 
-/// The `UpdateUserInfoDto` object of the V3 API, as sent.
+/// The `UpdateUserInfoDto` object of the V3 API, as sent: 37 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::update_user_batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUserInfoDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
+    /// Example: `"2022-06-03"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthdate: Option<String>,
-    /// `browser`.
+    /// Browser (wire `browser`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `company`.
+    /// Company (wire `company`): string, optional.
+    /// Example: `"steamory"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
+    /// Example: `"CN"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `device`.
+    /// Device (wire `device`): string, optional.
+    /// Example: `"iOS"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `emailVerified`.
+    /// Email verified (wire `emailVerified`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
-    /// `externalId`.
+    /// External id (wire `externalId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `familyName`.
+    /// Family name (wire `familyName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    /// `formatted`.
+    /// Formatted (wire `formatted`): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted: Option<String>,
-    /// `gender`.
+    /// Gender (wire `gender`): enum [`UpdateUserInfoDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<UpdateUserInfoDtoGender>,
-    /// `givenName`.
+    /// Given name (wire `givenName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    /// `identityNumber`.
+    /// Identity number (wire `identityNumber`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
-    /// `locale`.
+    /// Locale (wire `locale`): string, optional.
+    /// Example: `"af"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// `metadata`.
+    /// Metadata (wire `metadata`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
-    /// `middleName`.
+    /// Middle name (wire `middleName`): string, optional.
+    /// Example: `"James"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// `password`.
+    /// Password (wire `password`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<SecretString>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `phoneVerified`.
+    /// Phone verified (wire `phoneVerified`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
+    /// Example: `"438100"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `preferredUsername`.
+    /// Preferred username (wire `preferredUsername`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
-    /// `profile`.
+    /// Profile (wire `profile`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// `region`.
+    /// Region (wire `region`): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `status`.
+    /// Status (wire `status`): enum [`UpdateUserInfoDtoStatus`], optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdateUserInfoDtoStatus>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"63f867961cxxxx41e7ccb582"`.
     pub user_id: String,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
+    /// Example: `"bob"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `website`.
+    /// Website (wire `website`): string, optional.
+    /// Example: `"https://my-website.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `zoneinfo`.
+    /// Zoneinfo (wire `zoneinfo`): string, optional.
+    /// Example: `"GMT-08:00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoneinfo: Option<String>,
 }
@@ -12931,36 +14370,42 @@ impl UpdateUserInfoDto {
     }
 }
 
-/// The `UpdateUserOptionsDto` object of the V3 API, as sent.
+/// The `UpdateUserOptionsDto` object of the V3 API, as sent: 6 fields, 0 required.
+///
+/// Inside the request of `ManagementClient::update_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUserOptionsDto {
-    /// `autoGeneratePassword`.
+    /// Auto generate password (wire `autoGeneratePassword`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_generate_password: Option<bool>,
-    /// `passwordEncryptType`.
+    /// Password encrypt type (wire `passwordEncryptType`): enum [`UpdateUserOptionsDtoPasswordEncryptType`], optional.
+    /// One of `sm2`, `rsa` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_encrypt_type: Option<UpdateUserOptionsDtoPasswordEncryptType>,
-    /// `resetPasswordOnFirstLogin`.
+    /// Reset password on first login (wire `resetPasswordOnFirstLogin`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_first_login: Option<bool>,
-    /// `resetPasswordOnNextLogin`.
+    /// Reset password on next login (wire `resetPasswordOnNextLogin`): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_password_on_next_login: Option<bool>,
-    /// `sendPasswordResetedNotification`.
+    /// Send password reseted notification (wire `sendPasswordResetedNotification`): object [`SendResetPasswordNotificationDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_password_reseted_notification: Option<SendResetPasswordNotificationDto>,
-    /// `userIdType`.
+    /// User id type (wire `userIdType`): enum [`UpdateUserOptionsDtoUserIdType`], optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<UpdateUserOptionsDtoUserIdType>,
 }
 
-/// The `UpdateUserPoolTenantLoginConfigDto` object of the V3 API, as sent.
+/// The `UpdateUserPoolTenantLoginConfigDto` object of the V3 API, as sent: 1 field, 1 required.
 ///
-/// Sent by `update_user_pool_tenant_config`.
+/// Sent by `ManagementClient::update_user_pool_tenant_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserPoolTenantLoginConfigDto {
-    /// `update` (required).
+    /// Update (wire `update`): object [`UpdateLoginConfig`], required.
     pub update: UpdateLoginConfig,
 }
 
@@ -12971,123 +14416,150 @@ impl UpdateUserPoolTenantLoginConfigDto {
     }
 }
 
-/// The `UpdateUserReqDto` object of the V3 API, as sent.
+/// The `UpdateUserReqDto` object of the V3 API, as sent: 38 fields, 1 required.
 ///
-/// Sent by `update_user`.
+/// Sent by `ManagementClient::update_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUserReqDto {
-    /// `address`.
+    /// Address (wire `address`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `birthdate`.
+    /// Birthdate (wire `birthdate`): string, optional.
+    /// Example: `"2022-06-03"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthdate: Option<String>,
-    /// `browser`.
+    /// Browser (wire `browser`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
-    /// `city`.
+    /// City (wire `city`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `company`.
+    /// Company (wire `company`): string, optional.
+    /// Example: `"steamory"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    /// `country`.
+    /// Country (wire `country`): string, optional.
+    /// Example: `"CN"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `customData`.
+    /// Custom data (wire `customData`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<serde_json::Value>,
-    /// `device`.
+    /// Device (wire `device`): string, optional.
+    /// Example: `"iOS"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
-    /// `email`.
+    /// Email (wire `email`): string, optional.
+    /// Example: `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `emailVerified`.
+    /// Email verified (wire `emailVerified`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
-    /// `externalId`.
+    /// External id (wire `externalId`): string, optional.
+    /// Example: `"10010"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `familyName`.
+    /// Family name (wire `familyName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    /// `formatted`.
+    /// Formatted (wire `formatted`): string, optional.
+    /// Example: `"132, My Street, Kingston, New York 12401."`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted: Option<String>,
-    /// `gender`.
+    /// Gender (wire `gender`): enum [`UpdateUserReqDtoGender`], optional.
+    /// One of `M`, `F` or `U`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<UpdateUserReqDtoGender>,
-    /// `givenName`.
+    /// Given name (wire `givenName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    /// `identityNumber`.
+    /// Identity number (wire `identityNumber`): string, optional.
+    /// Example: `"420421xxxxxxxx1234"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_number: Option<String>,
-    /// `locale`.
+    /// Locale (wire `locale`): string, optional.
+    /// Example: `"af"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// `metadata`.
+    /// Metadata (wire `metadata`): any JSON value, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
-    /// `middleName`.
+    /// Middle name (wire `middleName`): string, optional.
+    /// Example: `"James"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nickname`.
+    /// Nickname (wire `nickname`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// `options`.
+    /// Options (wire `options`): object [`UpdateUserOptionsDto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<UpdateUserOptionsDto>,
-    /// `password`.
+    /// Password (wire `password`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<SecretString>,
-    /// `phone`.
+    /// Phone (wire `phone`): string, optional.
+    /// Example: `"188xxxx8888"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `phoneCountryCode`.
+    /// Phone country code (wire `phoneCountryCode`): string, optional.
+    /// Example: `"+86"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country_code: Option<String>,
-    /// `phoneVerified`.
+    /// Phone verified (wire `phoneVerified`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
-    /// `photo`.
+    /// Photo (wire `photo`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
-    /// `postalCode`.
+    /// Postal code (wire `postalCode`): string, optional.
+    /// Example: `"438100"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `preferredUsername`.
+    /// Preferred username (wire `preferredUsername`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
-    /// `profile`.
+    /// Profile (wire `profile`): string, optional.
+    /// Example: `"alice"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// `province`.
+    /// Province (wire `province`): string, optional.
+    /// Example: `"BJ"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// `region`.
+    /// Region (wire `region`): string, optional.
+    /// Example: `"Xinjiang Uyghur Autonomous Region"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `status`.
+    /// Status (wire `status`): enum [`UpdateUserReqDtoStatus`], optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdateUserReqDtoStatus>,
-    /// `streetAddress`.
+    /// Street address (wire `streetAddress`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
-    /// `userId` (required).
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `username`.
+    /// Username (wire `username`): string, optional.
+    /// Example: `"bob"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `website`.
+    /// Website (wire `website`): string, optional.
+    /// Example: `"https://my-website.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `zoneinfo`.
+    /// Zoneinfo (wire `zoneinfo`): string, optional.
+    /// Example: `"GMT-08:00"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoneinfo: Option<String>,
 }
@@ -13138,34 +14610,40 @@ impl UpdateUserReqDto {
     }
 }
 
-/// The `UpdateWebhookDto` object of the V3 API, as sent.
+/// The `UpdateWebhookDto` object of the V3 API, as sent: 8 fields, 1 required.
 ///
-/// Sent by `update_webhook`.
+/// Sent by `ManagementClient::update_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateWebhookDto {
-    /// `contentType`.
+    /// Content type (wire `contentType`): enum [`UpdateWebhookDtoContentType`], optional.
+    /// One of `application/json` or `application/x-www-form-urlencoded`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<UpdateWebhookDtoContentType>,
-    /// `enabled`.
+    /// Enabled (wire `enabled`): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `events`.
+    /// Events (wire `events`): list of enum [`UpdateWebhookDtoEvents`], optional.
+    /// One of `test`, `register`, `login`, `mfa:verified`, `kick`, `user:created`, `user:password-changed`, `user:updated`, `user:email-verified`, `user:archived`, `user:unarchived`, `user:blocked` or 64 more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<UpdateWebhookDtoEvents>>,
-    /// `name`.
+    /// Name (wire `name`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `retryConfig`.
+    /// Retry config (wire `retryConfig`): object [`WebhookRetryConfigV3Dto`], optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_config: Option<WebhookRetryConfigV3Dto>,
-    /// `secret`.
+    /// Secret (wire `secret`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<SecretString>,
-    /// `url`.
+    /// Url (wire `url`): string, optional.
+    /// Example: `"https://example.com/callback"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `webhookId` (required).
+    /// Webhook id (wire `webhookId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub webhook_id: String,
 }
 
@@ -13185,84 +14663,99 @@ impl UpdateWebhookDto {
     }
 }
 
-/// The `User` object of the V3 API, as received.
+/// The `User` object of the V3 API, as received: 0 fields, 0 required.
+///
+/// Inside the response of `ManagementClient::get_user_sync_relations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct User {}
 
-/// The `UserActionLogDto` object of the V3 API, as received.
+/// The `UserActionLogDto` object of the V3 API, as received: 17 fields, 15 required.
 ///
-/// Returned by `get_user_action_logs`.
+/// Returned by `ManagementClient::get_user_action_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserActionLogDto {
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"xxx"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.authing.cn/login"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
-    /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App logo (wire `appLogo`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
-    /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App name (wire `appName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
-    /// `clientIp`.
+    /// Client ip (wire `clientIp`): string, optional.
+    /// Example: `"127.0.0.1"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub client_ip: Option<String>,
-    /// `eventDetail`.
+    /// Event detail (wire `eventDetail`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub event_detail: Option<String>,
-    /// `eventType` (required).
+    /// Event type (wire `eventType`): enum [`UserActionLogDtoEventType`], required.
+    /// One of `login`, `logout`, `register`, `verifyMfa`, `updateUserPrefile`, `updateUserPassword`, `updateUserEmail`, `updateUserPhone`, `bindMfa`, `bindEmail`, `bindPhone`, `unbindPhone` or 6 more.
+    #[serde(default)]
     pub event_type: UserActionLogDtoEventType,
-    /// `geoip` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Geoip (wire `geoip`): object [`GeoIp`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub geoip: GeoIp,
-    /// `parsedUserAgent` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Parsed user agent (wire `parsedUserAgent`): object [`ParsedUserAgent`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub parsed_user_agent: ParsedUserAgent,
-    /// `requestId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Request id (wire `requestId`): string, required.
+    /// Example: `"b63b9772-384c-4f2d-981b-01d1feed964d"`.
+    #[serde(deserialize_with = "l::id")]
     pub request_id: String,
-    /// `success` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub success: bool,
-    /// `timestamp` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Timestamp (wire `timestamp`): string, required.
+    /// Example: `"2022-09-20T08:55:00.188+0800"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub timestamp: String,
-    /// `userAgent` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User agent (wire `userAgent`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub user_agent: String,
-    /// `userAvatar` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User avatar (wire `userAvatar`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub user_avatar: String,
-    /// `userDisplayName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User display name (wire `userDisplayName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub user_display_name: String,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    /// Example: `"xxx"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
-    /// `userLoginsCount` (required).
-    #[serde(deserialize_with = "l::i64")]
+    /// User logins count (wire `userLoginsCount`): integer, required.
+    /// Example: `3`.
+    #[serde(default, deserialize_with = "l::i64")]
     pub user_logins_count: i64,
 }
 
-/// The `UserFieldDecryptReqDto` object of the V3 API, as sent.
+/// The `UserFieldDecryptReqDto` object of the V3 API, as sent: 2 fields, 2 required.
 ///
-/// Sent by `user_field_decrypt`.
+/// Sent by `ManagementClient::user_field_decrypt`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserFieldDecryptReqDto {
-    /// `data` (required).
+    /// Data (wire `data`): list of object [`UserFieldDecryptReqItemDto`], required.
     pub data: Vec<UserFieldDecryptReqItemDto>,
-    /// `privateKey` (required).
+    /// Private key (wire `privateKey`): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub private_key: SecretString,
 }
 
@@ -13279,16 +14772,18 @@ impl UserFieldDecryptReqDto {
     }
 }
 
-/// The `UserFieldDecryptReqItemDto` object of the V3 API, as sent.
+/// The `UserFieldDecryptReqItemDto` object of the V3 API, as sent: 3 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::user_field_decrypt`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserFieldDecryptReqItemDto {
-    /// `encryptedContent` (required).
+    /// Encrypted content (wire `encryptedContent`): string, required.
     pub encrypted_content: String,
-    /// `fieldName`.
+    /// Field name (wire `fieldName`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
-    /// `userId`.
+    /// User id (wire `userId`): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
@@ -13304,22 +14799,22 @@ impl UserFieldDecryptReqItemDto {
     }
 }
 
-/// The `UserFieldDecryptRespItemDto` object of the V3 API, as received.
+/// The `UserFieldDecryptRespItemDto` object of the V3 API, as received: 3 fields, 1 required.
 ///
-/// Returned by `user_field_decrypt`.
+/// Returned by `ManagementClient::user_field_decrypt`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserFieldDecryptRespItemDto {
-    /// `decryptedContent` (required).
+    /// Decrypted content (wire `decryptedContent`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub decrypted_content: String,
-    /// `fieldName`.
+    /// Field name (wire `fieldName`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub field_name: Option<String>,
-    /// `userId`.
+    /// User id (wire `userId`): string, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
@@ -13327,23 +14822,23 @@ pub struct UserFieldDecryptRespItemDto {
     pub user_id: Option<String>,
 }
 
-/// The `UserListCreateDto` object of the V3 API, as sent.
+/// The `UserListCreateDto` object of the V3 API, as sent: 6 fields, 6 required.
 ///
-/// Sent by `add_user`.
+/// Sent by `ManagementClient::add_user`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserListCreateDto {
-    /// `addType` (required).
+    /// Add type (wire `addType`): string, required.
     pub add_type: String,
-    /// `expireAt` (required).
+    /// Expire at (wire `expireAt`): integer, required.
     pub expire_at: i64,
-    /// `limitList` (required).
+    /// Limit list (wire `limitList`): list of string, required.
     pub limit_list: Vec<String>,
-    /// `removeType` (required).
+    /// Remove type (wire `removeType`): string, required.
     pub remove_type: String,
-    /// `userIds` (required).
+    /// User ids (wire `userIds`): list of string, required.
     pub user_ids: Vec<String>,
-    /// `userListType` (required).
+    /// User list type (wire `userListType`): string, required.
     pub user_list_type: String,
 }
 
@@ -13368,338 +14863,397 @@ impl UserListCreateDto {
     }
 }
 
-/// The `UserLoggedInAppsDto` object of the V3 API, as received.
+/// The `UserLoggedInAppsDto` object of the V3 API, as received: 4 fields, 4 required.
 ///
-/// Returned by `get_user_loggedin_apps`.
+/// Returned by `ManagementClient::get_user_loggedin_apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserLoggedInAppsDto {
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"app1"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.com/login"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
-    /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App logo (wire `appLogo`): string, required.
+    /// Example: `"https://example.com/logo.png"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
-    /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App name (wire `appName`): string, required.
+    /// Example: `"App Name"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
 }
 
-/// The `UserLoggedInIdentitiesDto` object of the V3 API, as received.
+/// The `UserLoggedInIdentitiesDto` object of the V3 API, as received: 5 fields, 5 required.
 ///
-/// Returned by `get_user_loggedin_identities`.
+/// Returned by `ManagementClient::get_user_loggedin_identities`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserLoggedInIdentitiesDto {
-    /// `identityId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Identity id (wire `identityId`): string, required.
+    /// Example: `"62299d8b866d2dab79a89dc4"`.
+    #[serde(deserialize_with = "l::id")]
     pub identity_id: String,
-    /// `idpId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Idp id (wire `idpId`): string, required.
+    /// Example: `"62299d8b866d2dab79a89dc4"`.
+    #[serde(deserialize_with = "l::id")]
     pub idp_id: String,
-    /// `idpLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Idp logo (wire `idpLogo`): string, required.
+    /// Example: `"https://example.com/logo.png"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub idp_logo: String,
-    /// `idpName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Idp name (wire `idpName`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub idp_name: String,
-    /// `idpNameEn` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Idp name en (wire `idpNameEn`): string, required.
+    /// Example: `"wechat"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub idp_name_en: String,
 }
 
-/// The `UserLoginHistoryDto` object of the V3 API, as received.
+/// The `UserLoginHistoryDto` object of the V3 API, as received: 7 fields, 6 required.
 ///
-/// Returned by `get_user_login_history`.
+/// Returned by `ManagementClient::get_user_login_history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserLoginHistoryDto {
-    /// `appId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App id (wire `appId`): string, required.
+    /// Example: `"app1"`.
+    #[serde(deserialize_with = "l::id")]
     pub app_id: String,
-    /// `appLoginUrl` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App login url (wire `appLoginUrl`): string, required.
+    /// Example: `"https://example.com/login"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_login_url: String,
-    /// `appLogo` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App logo (wire `appLogo`): string, required.
+    /// Example: `"https://example.com/logo.png"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_logo: String,
-    /// `appName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// App name (wire `appName`): string, required.
+    /// Example: `"App Name"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub app_name: String,
-    /// `clientIp` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Client ip (wire `clientIp`): string, required.
+    /// Example: `"127.0.0.1"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub client_ip: String,
-    /// `time` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Time (wire `time`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub time: String,
-    /// `userAgent`.
+    /// User agent (wire `userAgent`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub user_agent: Option<String>,
 }
 
-/// The `UserMfaRespDto` object of the V3 API, as received.
+/// The `UserMfaRespDto` object of the V3 API, as received: 4 fields, 4 required.
 ///
-/// Returned by `get_user_mfa_info`.
+/// Returned by `ManagementClient::get_user_mfa_info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserMfaRespDto {
-    /// `emailMfaStatus` (required).
+    /// Email mfa status (wire `emailMfaStatus`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub email_mfa_status: String,
-    /// `faceMfaStatus` (required).
+    /// Face mfa status (wire `faceMfaStatus`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub face_mfa_status: String,
-    /// `smsMfaStatus` (required).
+    /// Sms mfa status (wire `smsMfaStatus`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub sms_mfa_status: String,
-    /// `totpStatus` (required).
+    /// Totp status (wire `totpStatus`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub totp_status: String,
 }
 
-/// The `UserPermissionListDto` object of the V3 API, as received.
+/// The `UserPermissionListDto` object of the V3 API, as received: 3 fields, 2 required.
+///
+/// Inside the response of `ManagementClient::get_user_permission_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserPermissionListDto {
-    /// `namespaceCode` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Namespace code (wire `namespaceCode`): string, required.
+    /// Example: `"examplePermissionNamespace"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub namespace_code: String,
-    /// `resourceList`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Resource list (wire `resourceList`): list of object [`OpenResource`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_list: Option<Vec<OpenResource>>,
-    /// `userId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User id (wire `userId`): string, required.
+    /// Example: `"6301cexxxxxxxxxxxxxxxxx78"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_id: String,
 }
 
-/// The `UserPoolTenantConfigDto` object of the V3 API, as received.
+/// The `UserPoolTenantConfigDto` object of the V3 API, as received: 18 fields, 18 required.
 ///
-/// Returned by `userpoll_tenant_config`.
+/// Returned by `ManagementClient::userpoll_tenant_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct UserPoolTenantConfigDto {
-    /// `createTenantScenes` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Create tenant scenes (wire `createTenantScenes`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub create_tenant_scenes: Vec<String>,
-    /// `css` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Css (wire `css`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub css: String,
-    /// `cssEnabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Css enabled (wire `cssEnabled`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub css_enabled: bool,
-    /// `customLoading` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Custom loading (wire `customLoading`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub custom_loading: String,
-    /// `enableCreateTenant` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Enable create tenant (wire `enableCreateTenant`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_create_tenant: bool,
-    /// `enableGuardVersionSwitch` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Enable guard version switch (wire `enableGuardVersionSwitch`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_guard_version_switch: bool,
-    /// `enableJoinTenant` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Enable join tenant (wire `enableJoinTenant`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_join_tenant: bool,
-    /// `enableMultipleTenantPortal` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Enable multiple tenant portal (wire `enableMultipleTenantPortal`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_multiple_tenant_portal: bool,
-    /// `enableSwitchType` (required).
+    /// Enable switch type (wire `enableSwitchType`): enum [`UserPoolTenantConfigDtoEnableSwitchType`], required.
+    /// One of `tenant-console`, `tenant-app` or `tenant-launpad`.
+    #[serde(default)]
     pub enable_switch_type: UserPoolTenantConfigDtoEnableSwitchType,
-    /// `enableVerifyDomain` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Enable verify domain (wire `enableVerifyDomain`): boolean, required.
+    #[serde(default, deserialize_with = "l::bool")]
     pub enable_verify_domain: bool,
-    /// `guardVersion` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Guard version (wire `guardVersion`): string, required.
+    /// Example: `"v2"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub guard_version: String,
-    /// `isUserPoolAsTenant` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Is user pool as tenant (wire `isUserPoolAsTenant`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub is_user_pool_as_tenant: bool,
-    /// `joinTenantScenes` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Join tenant scenes (wire `joinTenantScenes`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub join_tenant_scenes: Vec<String>,
-    /// `loadingBackground` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Loading background (wire `loadingBackground`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub loading_background: String,
-    /// `loginConfig` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Login config (wire `loginConfig`): object [`ApplicationLoginConfigDto`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub login_config: ApplicationLoginConfigDto,
-    /// `ssoPageCustomizationSettings` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Sso page customization settings (wire `ssoPageCustomizationSettings`): object [`ISsoPageCustomizationSettingsDto`], required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub sso_page_customization_settings: ISsoPageCustomizationSettingsDto,
-    /// `userPoolId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// User pool id (wire `userPoolId`): string, required.
+    /// Example: `"62b40xxxxxxxxxxxd16f57c7"`.
+    #[serde(deserialize_with = "l::id")]
     pub user_pool_id: String,
-    /// `verifyDomainScenes` (required).
-    #[serde(deserialize_with = "l::or_default")]
+    /// Verify domain scenes (wire `verifyDomainScenes`): list of string, required.
+    #[serde(default, deserialize_with = "l::or_default")]
     pub verify_domain_scenes: Vec<String>,
 }
 
-/// The `UserSyncRelationDto` object of the V3 API, as received.
+/// The `UserSyncRelationDto` object of the V3 API, as received: 3 fields, 3 required.
 ///
-/// Returned by `get_user_sync_relations`.
+/// Returned by `ManagementClient::get_user_sync_relations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserSyncRelationDto {
-    /// `provider` (required).
+    /// Provider (wire `provider`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub provider: String,
-    /// `userIdInIdp` (required).
+    /// User id in idp (wire `userIdInIdp`): string, required.
+    /// Example: `"oj7Nq05R-RRaqak0_YlMLnnIwsvg"`.
     #[serde(deserialize_with = "l::string")]
     pub user_id_in_idp: String,
-    /// `userInfoInIdp` (required).
+    /// User info in idp (wire `userInfoInIdp`): object [`User`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub user_info_in_idp: User,
 }
 
-/// The `WebhookCategoryDto` object of the V3 API, as received.
+/// The `WebhookCategoryDto` object of the V3 API, as received: 3 fields, 3 required.
+///
+/// Inside the response of `ManagementClient::get_webhook_event_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct WebhookCategoryDto {
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `nameEn` (required).
+    /// Name en (wire `nameEn`): string, required.
+    /// Example: `"User"`.
     #[serde(deserialize_with = "l::string")]
     pub name_en: String,
-    /// `value` (required).
+    /// Value (wire `value`): string, required.
+    /// Example: `"user"`.
     #[serde(deserialize_with = "l::string")]
     pub value: String,
 }
 
-/// The `WebhookDto` object of the V3 API, as received.
+/// The `WebhookDto` object of the V3 API, as received: 10 fields, 7 required.
 ///
-/// Returned by `create_webhook`, `get_webhook`, `list_webhooks`, and 1 more.
+/// Returned by `ManagementClient::create_webhook`, `ManagementClient::get_webhook`, `ManagementClient::list_webhooks` and `ManagementClient::update_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookDto {
-    /// `contentType` (required).
+    /// Content type (wire `contentType`): enum [`WebhookDtoContentType`], required.
+    /// One of `application/json` or `application/x-www-form-urlencoded`.
+    #[serde(default)]
     pub content_type: WebhookDtoContentType,
-    /// `createdAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Created at (wire `createdAt`): string, required.
+    /// Example: `"2022-07-03T02:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub created_at: String,
-    /// `enabled` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Enabled (wire `enabled`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub enabled: bool,
-    /// `events`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Events (wire `events`): list of enum [`WebhookDtoEvents`], optional.
+    /// One of `test`, `register`, `login`, `mfa:verified`, `kick`, `user:created`, `user:password-changed`, `user:updated`, `user:email-verified`, `user:archived`, `user:unarchived`, `user:blocked` or 64 more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<WebhookDtoEvents>>,
-    /// `name` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Name (wire `name`): string, required.
+    #[serde(default, deserialize_with = "l::string")]
     pub name: String,
-    /// `retryConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Retry config (wire `retryConfig`): object [`WebhookRetryConfigV3Dto`], optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_config: Option<WebhookRetryConfigV3Dto>,
-    /// `secret`.
+    /// Secret (wire `secret`): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_secret"
     )]
     pub secret: Option<SecretString>,
-    /// `updatedAt` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Updated at (wire `updatedAt`): string, required.
+    /// Example: `"2022-07-03T02:20:30.000Z"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub updated_at: String,
-    /// `url` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Url (wire `url`): string, required.
+    /// Example: `"https://example.com/callback"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub url: String,
-    /// `webhookId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Webhook id (wire `webhookId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub webhook_id: String,
 }
 
-/// The `WebhookEventDto` object of the V3 API, as received.
+/// The `WebhookEventDto` object of the V3 API, as received: 4 fields, 4 required.
+///
+/// Inside the response of `ManagementClient::get_webhook_event_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct WebhookEventDto {
-    /// `category` (required).
+    /// Category (wire `category`): string, required.
+    /// Example: `"user"`.
     #[serde(deserialize_with = "l::string")]
     pub category: String,
-    /// `name` (required).
+    /// Name (wire `name`): string, required.
     #[serde(deserialize_with = "l::string")]
     pub name: String,
-    /// `nameEn` (required).
+    /// Name en (wire `nameEn`): string, required.
+    /// Example: `"Create User"`.
     #[serde(deserialize_with = "l::string")]
     pub name_en: String,
-    /// `value` (required).
+    /// Value (wire `value`): string, required.
+    /// Example: `"user:created"`.
     #[serde(deserialize_with = "l::string")]
     pub value: String,
 }
 
-/// The `WebhookEventListData` object of the V3 API, as received.
+/// The `WebhookEventListData` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `get_webhook_event_list`.
+/// Returned by `ManagementClient::get_webhook_event_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct WebhookEventListData {
-    /// `categories` (required).
+    /// Categories (wire `categories`): list of object [`WebhookCategoryDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub categories: Vec<WebhookCategoryDto>,
-    /// `events` (required).
+    /// Events (wire `events`): list of object [`WebhookEventDto`], required.
     #[serde(deserialize_with = "l::or_default")]
     pub events: Vec<WebhookEventDto>,
 }
 
-/// The `WebhookLogDto` object of the V3 API, as received.
+/// The `WebhookLogDto` object of the V3 API, as received: 10 fields, 9 required.
 ///
-/// Returned by `get_webhook_logs`.
+/// Returned by `ManagementClient::get_webhook_logs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookLogDto {
-    /// `errorMessage`.
+    /// Error message (wire `errorMessage`): string, optional.
+    /// Example: `"ERRTIMEOUT"`.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub error_message: Option<String>,
-    /// `eventName` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Event name (wire `eventName`): string, required.
+    /// Example: `"user:created"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub event_name: String,
-    /// `requestBody` (required).
+    /// Request body (wire `requestBody`): any JSON value, required.
+    #[serde(default)]
     pub request_body: serde_json::Value,
-    /// `requestHeaders` (required).
+    /// Request headers (wire `requestHeaders`): any JSON value, required.
+    #[serde(default)]
     pub request_headers: serde_json::Value,
-    /// `responseBody` (required).
+    /// Response body (wire `responseBody`): any JSON value, required.
+    #[serde(default)]
     pub response_body: serde_json::Value,
-    /// `responseHeaders` (required).
+    /// Response headers (wire `responseHeaders`): any JSON value, required.
+    #[serde(default)]
     pub response_headers: serde_json::Value,
-    /// `responseStatusCode` (required).
-    #[serde(deserialize_with = "l::i64")]
+    /// Response status code (wire `responseStatusCode`): integer, required.
+    /// Example: `200`.
+    #[serde(default, deserialize_with = "l::i64")]
     pub response_status_code: i64,
-    /// `success` (required).
-    #[serde(deserialize_with = "l::bool")]
+    /// Success (wire `success`): boolean, required.
+    /// Example: `true`.
+    #[serde(default, deserialize_with = "l::bool")]
     pub success: bool,
-    /// `timestamp` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Timestamp (wire `timestamp`): string, required.
+    /// Example: `"2022-09-20T08:55:00.188+0800"`.
+    #[serde(default, deserialize_with = "l::string")]
     pub timestamp: String,
-    /// `webhookId` (required).
-    #[serde(deserialize_with = "l::string")]
+    /// Webhook id (wire `webhookId`): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
+    #[serde(deserialize_with = "l::id")]
     pub webhook_id: String,
 }
 
-/// The `WebhookRetryConfigV3Dto` object of the V3 API, sent and received.
+/// The `WebhookRetryConfigV3Dto` object of the V3 API, sent and received: 4 fields, 1 required.
+///
+/// Inside the request of `ManagementClient::create_webhook` and `ManagementClient::update_webhook`.
+///
+/// Inside the response of `ManagementClient::create_webhook`, `ManagementClient::get_webhook`, `ManagementClient::list_webhooks` and `ManagementClient::update_webhook`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct WebhookRetryConfigV3Dto {
-    /// `count`.
+    /// Count (wire `count`): number, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_f64"
     )]
     pub count: Option<f64>,
-    /// `delay`.
+    /// Delay (wire `delay`): number, optional.
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_f64"
     )]
     pub delay: Option<f64>,
-    /// `delayUnit`.
+    /// Delay unit (wire `delayUnit`): enum [`WebhookRetryConfigV3DtoDelayUnit`], optional.
+    /// One of `Second`, `Minute`, `Hour` or `Day`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delay_unit: Option<WebhookRetryConfigV3DtoDelayUnit>,
-    /// `enabled` (required).
+    /// Enabled (wire `enabled`): boolean, required.
     #[serde(deserialize_with = "l::bool")]
     pub enabled: bool,
 }
@@ -13714,16 +15268,18 @@ impl WebhookRetryConfigV3Dto {
     }
 }
 
-/// The `WhitelistRespDto` object of the V3 API, as received.
+/// The `WhitelistRespDto` object of the V3 API, as received: 2 fields, 2 required.
 ///
-/// Returned by `add_whitelist`, `list_whitelists`.
+/// Returned by `ManagementClient::add_whitelist` and `ManagementClient::list_whitelists`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub struct WhitelistRespDto {
-    /// `createdAt` (required).
+    /// Created at (wire `createdAt`): string, required.
+    /// Example: `"65589653369"`.
     #[serde(deserialize_with = "l::string")]
     pub created_at: String,
-    /// `value` (required).
+    /// Value (wire `value`): string, required.
+    /// Example: `"User"`.
     #[serde(deserialize_with = "l::string")]
     pub value: String,
 }

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 
 /// Auth by code identity.
 ///
-/// `POST /api/v2/ecConn/wechatMobile/authByCodeIdentity`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.auth_by_code_identity`.
+/// `POST /api/v2/ecConn/wechatMobile/authByCodeIdentity`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.auth_by_code_identity`, the Node SDK `authByCodeIdentity`.
+///
+/// Output: Object [`LoginTokenResponseDataDto`](t::LoginTokenResponseDataDto). Sent by `AuthenticationClient::auth_by_code_identity` in `genauth-tower`.
+#[doc(alias("authByCodeIdentity"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AuthByCodeIdentity(
@@ -20,7 +23,10 @@ operation! { AuthByCodeIdentity, "auth_by_code_identity", POST, "/api/v2/ecConn/
 
 /// Bind by account.
 ///
-/// `POST /api/v2/ecConn/wechatMobile/byAccount`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.bind_by_account`.
+/// `POST /api/v2/ecConn/wechatMobile/byAccount`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.bind_by_account`, the Node SDK `bindByAccount`.
+///
+/// Output: Object [`WechatLoginTokenRespDto`](t::WechatLoginTokenRespDto). Sent by `AuthenticationClient::bind_by_account` in `genauth-tower`.
+#[doc(alias("bindByAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BindByAccount(
@@ -32,7 +38,10 @@ operation! { BindByAccount, "bind_by_account", POST, "/api/v2/ecConn/wechatMobil
 
 /// Bind by account id.
 ///
-/// `POST /api/v2/ecConn/wechatMobile/byAccountId`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.bind_by_account_id`.
+/// `POST /api/v2/ecConn/wechatMobile/byAccountId`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.bind_by_account_id`, the Node SDK `bindByAccountId`.
+///
+/// Output: Object [`WechatLoginTokenRespDto`](t::WechatLoginTokenRespDto). Sent by `AuthenticationClient::bind_by_account_id` in `genauth-tower`.
+#[doc(alias("bindByAccountId"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BindByAccountId(
@@ -44,7 +53,10 @@ operation! { BindByAccountId, "bind_by_account_id", POST, "/api/v2/ecConn/wechat
 
 /// Bind by email code.
 ///
-/// `POST /api/v2/ecConn/wechatMobile/byEmailCode`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.bind_by_email_code`.
+/// `POST /api/v2/ecConn/wechatMobile/byEmailCode`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.bind_by_email_code`, the Node SDK `bindByEmailCode`.
+///
+/// Output: Object [`WechatLoginTokenRespDto`](t::WechatLoginTokenRespDto). Sent by `AuthenticationClient::bind_by_email_code` in `genauth-tower`.
+#[doc(alias("bindByEmailCode"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BindByEmailCode(
@@ -56,7 +68,10 @@ operation! { BindByEmailCode, "bind_by_email_code", POST, "/api/v2/ecConn/wechat
 
 /// Bind by phone code.
 ///
-/// `POST /api/v2/ecConn/wechatMobile/byPhoneCode`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.bind_by_phone_code`.
+/// `POST /api/v2/ecConn/wechatMobile/byPhoneCode`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.bind_by_phone_code`, the Node SDK `bindByPhoneCode`.
+///
+/// Output: Object [`WechatLoginTokenRespDto`](t::WechatLoginTokenRespDto). Sent by `AuthenticationClient::bind_by_phone_code` in `genauth-tower`.
+#[doc(alias("bindByPhoneCode"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BindByPhoneCode(
@@ -68,7 +83,10 @@ operation! { BindByPhoneCode, "bind_by_phone_code", POST, "/api/v2/ecConn/wechat
 
 /// Bind email.
 ///
-/// `POST /api/v3/bind-email`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.bind_email`.
+/// `POST /api/v3/bind-email`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.bind_email`, the Node SDK `bindEmail`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::bind_email` in `genauth-tower`.
+#[doc(alias("bindEmail"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BindEmail(
@@ -80,7 +98,10 @@ operation! { BindEmail, "bind_email", POST, "/api/v3/bind-email", UserToken, Jso
 
 /// Bind phone.
 ///
-/// `POST /api/v3/bind-phone`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.bind_phone`.
+/// `POST /api/v3/bind-phone`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.bind_phone`, the Node SDK `bindPhone`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::bind_phone` in `genauth-tower`.
+#[doc(alias("bindPhone"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BindPhone(
@@ -92,7 +113,10 @@ operation! { BindPhone, "bind_phone", POST, "/api/v3/bind-phone", UserToken, Jso
 
 /// Change push code status.
 ///
-/// `POST /api/v3/change-pushcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.change_push_code_status`.
+/// `POST /api/v3/change-pushcode-status`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.change_push_code_status`, the Node SDK `changePushCodeStatus`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::change_push_code_status` in `genauth-tower`.
+#[doc(alias("changePushCodeStatus"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ChangePushCodeStatus(
@@ -104,7 +128,10 @@ operation! { ChangePushCodeStatus, "change_push_code_status", POST, "/api/v3/cha
 
 /// Change qr code status.
 ///
-/// `POST /api/v3/change-qrcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.change_qr_code_status`.
+/// `POST /api/v3/change-qrcode-status`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.change_qr_code_status`, the Node SDK `changeQrCodeStatus`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::change_qr_code_status` in `genauth-tower`.
+#[doc(alias("changeQrCodeStatus"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ChangeQrCodeStatus(
@@ -116,7 +143,10 @@ operation! { ChangeQrCodeStatus, "change_qr_code_status", POST, "/api/v3/change-
 
 /// Check permission by array resource.
 ///
-/// `POST /api/v3/check-permission-array-resource`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_permission_by_array_resource`.
+/// `POST /api/v3/check-permission-array-resource`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_permission_by_array_resource`, the Node SDK `checkPermissionByArrayResource`.
+///
+/// Output: Object [`CheckResourcePermissionDataDto`](t::CheckResourcePermissionDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::check_permission_by_array_resource` in `genauth-tower`.
+#[doc(alias("checkPermissionByArrayResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CheckPermissionByArrayResource(
@@ -128,7 +158,10 @@ operation! { CheckPermissionByArrayResource, "check_permission_by_array_resource
 
 /// Check permission by string resource.
 ///
-/// `POST /api/v3/check-permission-string-resource`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_permission_by_string_resource`.
+/// `POST /api/v3/check-permission-string-resource`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_permission_by_string_resource`, the Node SDK `checkPermissionByStringResource`.
+///
+/// Output: Object [`CheckResourcePermissionDataDto`](t::CheckResourcePermissionDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::check_permission_by_string_resource` in `genauth-tower`.
+#[doc(alias("checkPermissionByStringResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CheckPermissionByStringResource(
@@ -140,7 +173,10 @@ operation! { CheckPermissionByStringResource, "check_permission_by_string_resour
 
 /// Check permission by tree resource.
 ///
-/// `POST /api/v3/check-permission-tree-resource`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_permission_by_tree_resource`.
+/// `POST /api/v3/check-permission-tree-resource`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_permission_by_tree_resource`, the Node SDK `checkPermissionByTreeResource`.
+///
+/// Output: Object [`CheckResourcePermissionDataDto`](t::CheckResourcePermissionDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::check_permission_by_tree_resource` in `genauth-tower`.
+#[doc(alias("checkPermissionByTreeResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CheckPermissionByTreeResource(
@@ -152,11 +188,14 @@ operation! { CheckPermissionByTreeResource, "check_permission_by_tree_resource",
 
 /// Check push code status.
 ///
-/// `GET /api/v3/check-pushcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_push_code_status`.
+/// `GET /api/v3/check-pushcode-status`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_push_code_status`, the Node SDK `checkPushCodeStatus`.
+///
+/// Output: Object [`CheckPushCodeStatusDataDto`](t::CheckPushCodeStatusDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::check_push_code_status` in `genauth-tower`.
+#[doc(alias("checkPushCodeStatus"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckPushCodeStatus {
-    /// `pushCodeId` (required).
+    /// Push code id (wire `pushCodeId` query parameter): string, required.
     pub push_code_id: String,
 }
 
@@ -171,11 +210,14 @@ operation! { CheckPushCodeStatus, "check_push_code_status", GET, "/api/v3/check-
 
 /// Check qr code status.
 ///
-/// `GET /api/v3/check-qrcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_qr_code_status`.
+/// `GET /api/v3/check-qrcode-status`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_qr_code_status`, the Node SDK `checkQrCodeStatus`.
+///
+/// Output: Object [`CheckQRCodeStatusDataDto`](t::CheckQRCodeStatusDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::check_qr_code_status` in `genauth-tower`.
+#[doc(alias("checkQrCodeStatus"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckQrCodeStatus {
-    /// `qrcodeId` (required).
+    /// Qrcode id (wire `qrcodeId` query parameter): string, required.
     pub qrcode_id: String,
 }
 
@@ -190,7 +232,10 @@ operation! { CheckQrCodeStatus, "check_qr_code_status", GET, "/api/v3/check-qrco
 
 /// Check valid credentials by cred ids.
 ///
-/// `POST /api/v3/webauthn/check-valid-credentials-by-credIds`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.check_valid_credentials_by_cred_ids`.
+/// `POST /api/v3/webauthn/check-valid-credentials-by-credIds`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.check_valid_credentials_by_cred_ids`, the Node SDK `checkValidCredentialsByCredIds`.
+///
+/// Output: List of any JSON value: the `data` of the response envelope. Sent by `AuthenticationClient::check_valid_credentials_by_cred_ids` in `genauth-tower`.
+#[doc(alias("checkValidCredentialsByCredIds"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct CheckValidCredentialsByCredIds(
@@ -202,7 +247,10 @@ operation! { CheckValidCredentialsByCredIds, "check_valid_credentials_by_cred_id
 
 /// Decrypt wechat mini program data.
 ///
-/// `POST /api/v3/decrypt-wechat-miniprogram-data`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.decrypt_wechat_mini_program_data`.
+/// `POST /api/v3/decrypt-wechat-miniprogram-data`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.decrypt_wechat_mini_program_data`, the Node SDK `decryptWechatMiniProgramData`.
+///
+/// Output: Any JSON value: the `data` of the response envelope. Sent by `AuthenticationClient::decrypt_wechat_mini_program_data` in `genauth-tower`.
+#[doc(alias("decryptWechatMiniProgramData"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DecryptWechatMiniProgramData(
@@ -214,7 +262,10 @@ operation! { DecryptWechatMiniProgramData, "decrypt_wechat_mini_program_data", P
 
 /// Delete account.
 ///
-/// `POST /api/v3/delete-account`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.delete_account`.
+/// `POST /api/v3/delete-account`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.delete_account`, the Node SDK `deleteAccount`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `AuthenticationClient::delete_account` in `genauth-tower`.
+#[doc(alias("deleteAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteAccount(
@@ -226,7 +277,10 @@ operation! { DeleteAccount, "delete_account", POST, "/api/v3/delete-account", Us
 
 /// Enroll factor.
 ///
-/// `POST /api/v3/enroll-factor`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.enroll_factor`.
+/// `POST /api/v3/enroll-factor`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.enroll_factor`, the Node SDK `enrollFactor`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::enroll_factor` in `genauth-tower`.
+#[doc(alias("enrollFactor"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct EnrollFactor(
@@ -238,7 +292,10 @@ operation! { EnrollFactor, "enroll_factor", POST, "/api/v3/enroll-factor", UserT
 
 /// Exchange token set with qr code ticket.
 ///
-/// `POST /api/v3/exchange-tokenset-with-qrcode-ticket`, sent with the app's credentials or the user's token. The official Python SDK calls it `AuthenticationClient.exchange_token_set_with_qr_code_ticket`.
+/// `POST /api/v3/exchange-tokenset-with-qrcode-ticket`, authentication API, sent with the app's credentials or the user's token; not idempotent. The official Python SDK calls it `AuthenticationClient.exchange_token_set_with_qr_code_ticket`, the Node SDK `exchangeTokenSetWithQrCodeTicket`.
+///
+/// Output: Object [`LoginTokenResponseDataDto`](t::LoginTokenResponseDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::exchange_token_set_with_qr_code_ticket` in `genauth-tower`.
+#[doc(alias("exchangeTokenSetWithQrCodeTicket"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ExchangeTokenSetWithQrCodeTicket(
@@ -250,7 +307,10 @@ operation! { ExchangeTokenSetWithQrCodeTicket, "exchange_token_set_with_qr_code_
 
 /// Gene fastpass qrcode info.
 ///
-/// `POST /api/v3/gene-fastpass-qrcode-info`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.gene_fastpass_qrcode_info`.
+/// `POST /api/v3/gene-fastpass-qrcode-info`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.gene_fastpass_qrcode_info`, the Node SDK `geneFastpassQrcodeInfo`.
+///
+/// Output: Object [`GeneFastpassQRCodeInfoDto`](t::GeneFastpassQRCodeInfoDto): the `data` of the response envelope. Sent by `AuthenticationClient::gene_fastpass_qrcode_info` in `genauth-tower`.
+#[doc(alias("geneFastpassQrcodeInfo"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct GeneFastpassQrcodeInfo(
@@ -262,7 +322,10 @@ operation! { GeneFastpassQrcodeInfo, "gene_fastpass_qrcode_info", POST, "/api/v3
 
 /// Gene qr code.
 ///
-/// `POST /api/v3/gene-qrcode`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.gene_qr_code`.
+/// `POST /api/v3/gene-qrcode`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.gene_qr_code`, the Node SDK `geneQrCode`.
+///
+/// Output: Object [`GeneQRCodeDataDto`](t::GeneQRCodeDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::gene_qr_code` in `genauth-tower`.
+#[doc(alias("geneQrCode"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GeneQrCode(
@@ -274,25 +337,35 @@ operation! { GeneQrCode, "gene_qr_code", POST, "/api/v3/gene-qrcode", UserToken,
 
 /// Generate link ext idp url.
 ///
-/// `GET /api/v3/generate-link-extidp-url`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.generate_link_ext_idp_url`.
+/// `GET /api/v3/generate-link-extidp-url`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.generate_link_ext_idp_url`, the Node SDK `generateLinkExtIdpUrl`.
+///
+/// Output: Object [`GenerateBindExtIdpLinkDataDto`](t::GenerateBindExtIdpLinkDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::generate_link_ext_idp_url` in `genauth-tower`.
+#[doc(alias("generateLinkExtIdpUrl"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenerateLinkExtIdpUrl {
-    /// `ext_idp_conn_identifier` (required).
+    /// Ext idp conn identifier (wire `ext_idp_conn_identifier` query parameter): string, required.
+    /// Example: `"my-wechat"`.
     pub ext_idp_conn_identifier: String,
-    /// `app_id` (required).
+    /// App id (wire `app_id` query parameter): string, required.
     pub app_id: String,
-    /// `id_token` (required).
+    /// Id token (wire `id_token` query parameter): string holding a credential, required.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
     pub id_token: t::SecretString,
-    /// `need_url_redirect`.
+    /// Need url redirect (wire `need_url_redirect` query parameter): string, optional.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_url_redirect: Option<String>,
-    /// `only_redirect_token`.
+    /// Only redirect token (wire `only_redirect_token` query parameter): string holding a credential, optional.
+    /// A credential: `Debug` and `Display` print `[redacted]`.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only_redirect_token: Option<t::SecretString>,
-    /// `need_form_post`.
+    /// Need form post (wire `need_form_post` query parameter): string, optional.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_form_post: Option<String>,
-    /// `target_url`.
+    /// Target url (wire `target_url` query parameter): string, optional.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_url: Option<String>,
 }
@@ -316,7 +389,10 @@ operation! { GenerateLinkExtIdpUrl, "generate_link_ext_idp_url", GET, "/api/v3/g
 
 /// Get accessible apps.
 ///
-/// `GET /api/v3/get-my-accessible-apps`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_accessible_apps`.
+/// `GET /api/v3/get-my-accessible-apps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_accessible_apps`, the Node SDK `getAccessibleApps`.
+///
+/// Output: List of object [`AccessibleAppsDto`](t::AccessibleAppsDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_accessible_apps` in `genauth-tower`.
+#[doc(alias("getAccessibleApps"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetAccessibleApps {}
 
@@ -324,11 +400,15 @@ operation! { GetAccessibleApps, "get_accessible_apps", GET, "/api/v3/get-my-acce
 
 /// Get alipay auth info.
 ///
-/// `GET /api/v3/get-alipay-authinfo`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_alipay_auth_info`.
+/// `GET /api/v3/get-alipay-authinfo`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_alipay_auth_info`, the Node SDK `getAlipayAuthInfo`.
+///
+/// Output: Object [`AlipayAuthInfoDataDto`](t::AlipayAuthInfoDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_alipay_auth_info` in `genauth-tower`.
+#[doc(alias("getAlipayAuthInfo"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAlipayAuthInfo {
-    /// `extIdpConnidentifier` (required).
+    /// Ext idp connidentifier (wire `extIdpConnidentifier` query parameter): string, required.
+    /// Example: `"wework"`.
     pub ext_idp_connidentifier: String,
 }
 
@@ -345,7 +425,10 @@ operation! { GetAlipayAuthInfo, "get_alipay_auth_info", GET, "/api/v3/get-alipay
 
 /// Get application enabled ext idps.
 ///
-/// `GET /api/v3/get-application-enabled-extidps`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_application_enabled_ext_idps`.
+/// `GET /api/v3/get-application-enabled-extidps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_application_enabled_ext_idps`, the Node SDK `getApplicationEnabledExtIdps`.
+///
+/// Output: List of object [`ExtIdpInfoDto`](t::ExtIdpInfoDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_application_enabled_ext_idps` in `genauth-tower`.
+#[doc(alias("getApplicationEnabledExtIdps"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetApplicationEnabledExtIdps {}
 
@@ -353,14 +436,19 @@ operation! { GetApplicationEnabledExtIdps, "get_application_enabled_ext_idps", G
 
 /// Get authorized resources.
 ///
-/// `GET /api/v3/get-my-authorized-resources`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_authorized_resources`.
+/// `GET /api/v3/get-my-authorized-resources`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_authorized_resources`, the Node SDK `getAuthorizedResources`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`AuthorizedResourceDto`](t::AuthorizedResourceDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_authorized_resources` in `genauth-tower`.
+#[doc(alias("getAuthorizedResources"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAuthorizedResources {
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `resourceType`.
+    /// Resource type (wire `resourceType` query parameter): enum [`GetAuthorizedResourcesResourceType`](t::GetAuthorizedResourcesResourceType), optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<t::GetAuthorizedResourcesResourceType>,
 }
@@ -369,7 +457,10 @@ operation! { GetAuthorizedResources, "get_authorized_resources", GET, "/api/v3/g
 
 /// Get country list.
 ///
-/// `GET /api/v3/get-country-list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_country_list`.
+/// `GET /api/v3/get-country-list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_country_list`, the Node SDK `getCountryList`.
+///
+/// Output: List of object [`CountryDetailInfo`](t::CountryDetailInfo): the `data` of the response envelope. Sent by `AuthenticationClient::get_country_list` in `genauth-tower`.
+#[doc(alias("getCountryList"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetCountryList {}
 
@@ -377,11 +468,15 @@ operation! { GetCountryList, "get_country_list", GET, "/api/v3/get-country-list"
 
 /// Get factor.
 ///
-/// `GET /api/v3/get-factor`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_factor`.
+/// `GET /api/v3/get-factor`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_factor`, the Node SDK `getFactor`.
+///
+/// Output: Object [`FactorDto`](t::FactorDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_factor` in `genauth-tower`.
+#[doc(alias("getFactor"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetFactor {
-    /// `factorId` (required).
+    /// Factor id (wire `factorId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub factor_id: String,
 }
 
@@ -394,15 +489,24 @@ impl GetFactor {
 
 operation! { GetFactor, "get_factor", GET, "/api/v3/get-factor", UserToken, Query, true, true, t::FactorDto }
 
-/// Get fastpass params.
+/// Get fastpass params: acts on `get-fastpass-client-apps` (authentication API).
 ///
-/// `GET /api/v3/get-fastpass-client-apps`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_fastpass_params`.
+/// `GET /api/v3/get-fastpass-client-apps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_fastpass_params`, the Node SDK `getFastpassParams`.
+///
+/// Output: Object [`GetFastpassQRCodeRelationAppsDto`](t::GetFastpassQRCodeRelationAppsDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_fastpass_params` in `genauth-tower`.
+#[doc(alias(
+    "getFastpassParams",
+    "get fastpass client apps",
+    "get-fastpass-client-apps",
+    "get get fastpass client apps",
+    "authentication get fastpass client apps"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetFastpassParams {
-    /// `qrcodeId` (required).
+    /// Qrcode id (wire `qrcodeId` query parameter): string, required.
     pub qrcode_id: String,
-    /// `appId` (required).
+    /// App id (wire `appId` query parameter): string, required.
     pub app_id: String,
 }
 
@@ -417,7 +521,10 @@ operation! { GetFastpassParams, "get_fastpass_params", GET, "/api/v3/get-fastpas
 
 /// Get group list.
 ///
-/// `GET /api/v3/get-my-group-list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_group_list`.
+/// `GET /api/v3/get-my-group-list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_group_list`, the Node SDK `getGroupList`.
+///
+/// Output: List of object [`GroupDto`](t::GroupDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_group_list` in `genauth-tower`.
+#[doc(alias("getGroupList"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetGroupList {}
 
@@ -425,7 +532,10 @@ operation! { GetGroupList, "get_group_list", GET, "/api/v3/get-my-group-list", U
 
 /// Get identities.
 ///
-/// `GET /api/v3/get-identities`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_identities`.
+/// `GET /api/v3/get-identities`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_identities`, the Node SDK `getIdentities`.
+///
+/// Output: List of object [`IdentityDto`](t::IdentityDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_identities` in `genauth-tower`.
+#[doc(alias("getIdentities"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetIdentities {}
 
@@ -433,7 +543,10 @@ operation! { GetIdentities, "get_identities", GET, "/api/v3/get-identities", Use
 
 /// Get logged in apps.
 ///
-/// `GET /api/v3/get-my-logged-in-apps`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_logged_in_apps`.
+/// `GET /api/v3/get-my-logged-in-apps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_logged_in_apps`, the Node SDK `getLoggedInApps`.
+///
+/// Output: List of object [`LoggedInAppsDto`](t::LoggedInAppsDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_logged_in_apps` in `genauth-tower`.
+#[doc(alias("getLoggedInApps"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetLoggedInApps {}
 
@@ -441,29 +554,41 @@ operation! { GetLoggedInApps, "get_logged_in_apps", GET, "/api/v3/get-my-logged-
 
 /// Get login history.
 ///
-/// `GET /api/v3/get-my-login-history`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_login_history`.
+/// `GET /api/v3/get-my-login-history`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_login_history`, the Node SDK `getLoginHistory`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`LoginHistoryDto`](t::LoginHistoryDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_login_history` in `genauth-tower`.
+#[doc(alias("getLoginHistory"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct GetLoginHistory {
-    /// `appId`.
+    /// App id (wire `appId` query parameter): string, optional.
+    /// Example: `"5f6265c67fxxxxae64ec516e"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `clientIp`.
+    /// Client ip (wire `clientIp` query parameter): string, optional.
+    /// Example: `"127.0.0.1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
-    /// `success`.
+    /// Success (wire `success` query parameter): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `start`.
+    /// Start (wire `start` query parameter): integer, optional.
+    /// Example: `1660828100000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<i64>,
-    /// `end`.
+    /// End (wire `end` query parameter): integer, optional.
+    /// Example: `1660828100000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<i64>,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -474,17 +599,27 @@ paginated! { GetLoginHistory, query }
 
 /// Get profile.
 ///
-/// `GET /api/v3/get-profile`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_profile`.
+/// `GET /api/v3/get-profile`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_profile`, the Node SDK `getProfile`.
+///
+/// Output: Object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_profile` in `genauth-tower`.
+#[doc(alias("getProfile"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct GetProfile {
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withIdentities`.
+    /// With identities (wire `withIdentities` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
-    /// `withDepartmentIds`.
+    /// With department ids (wire `withDepartmentIds` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
@@ -493,7 +628,10 @@ operation! { GetProfile, "get_profile", GET, "/api/v3/get-profile", UserToken, Q
 
 /// Get push login relation apps.
 ///
-/// `POST /api/v3/get-pushlogin-relation-apps`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_push_login_relation_apps`.
+/// `POST /api/v3/get-pushlogin-relation-apps`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_push_login_relation_apps`, the Node SDK `getPushLoginRelationApps`.
+///
+/// Output: Object [`GetPushCodeRelationAppsDataDto`](t::GetPushCodeRelationAppsDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_push_login_relation_apps` in `genauth-tower`.
+#[doc(alias("getPushLoginRelationApps"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetPushLoginRelationApps(
@@ -505,11 +643,14 @@ operation! { GetPushLoginRelationApps, "get_push_login_relation_apps", POST, "/a
 
 /// Get qr code status.
 ///
-/// `GET /api/v3/get-app-login-qrcode-status`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_qr_code_status`.
+/// `GET /api/v3/get-app-login-qrcode-status`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_qr_code_status`, the Node SDK `getAppLoginQrCodeStatus`.
+///
+/// Output: Object [`CheckQRCodeStatusDataDto`](t::CheckQRCodeStatusDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_qr_code_status` in `genauth-tower`.
+#[doc(alias("getAppLoginQrCodeStatus"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetQrCodeStatus {
-    /// `qrcodeId` (required).
+    /// Qrcode id (wire `qrcodeId` query parameter): string, required.
     pub qrcode_id: String,
 }
 
@@ -524,27 +665,43 @@ operation! { GetQrCodeStatus, "get_qr_code_status", GET, "/api/v3/get-app-login-
 
 /// Get role list.
 ///
-/// `GET /api/v3/get-my-role-list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_role_list`.
+/// `GET /api/v3/get-my-role-list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_role_list`, the Node SDK `getRoleList`.
+///
+/// Output: List of object [`RoleDto`](t::RoleDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_role_list` in `genauth-tower`.
+#[doc(alias("getRoleList"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetRoleList {
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
 
 operation! { GetRoleList, "get_role_list", GET, "/api/v3/get-my-role-list", UserToken, Query, true, true, Vec<t::RoleDto> }
 
-/// Get security level.
+/// Get security level: acts on `get-security-info` (authentication API).
 ///
-/// `GET /api/v3/get-security-info`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_security_level`.
+/// `GET /api/v3/get-security-info`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_security_level`, the Node SDK `getSecurityLevel`.
+///
+/// Output: Object [`GetSecurityInfoDto`](t::GetSecurityInfoDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_security_level` in `genauth-tower`.
+#[doc(alias(
+    "getSecurityLevel",
+    "get security info",
+    "get-security-info",
+    "get get security info",
+    "authentication get security info"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetSecurityLevel {}
 
 operation! { GetSecurityLevel, "get_security_level", GET, "/api/v3/get-security-info", UserToken, Query, true, true, t::GetSecurityInfoDto }
 
-/// Get system info.
+/// Get system info: acts on `system` (authentication API).
 ///
-/// `GET /api/v3/system`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_system_info`.
+/// `GET /api/v3/system`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_system_info`, the Node SDK `getSystemInfo`.
+///
+/// Output: Object [`SystemInfoResp`](t::SystemInfoResp). Sent by `AuthenticationClient::get_system_info` in `genauth-tower`.
+#[doc(alias("getSystemInfo", "system", "get system", "authentication system"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetSystemInfo {}
 
@@ -552,7 +709,10 @@ operation! { GetSystemInfo, "get_system_info", GET, "/api/v3/system", UserToken,
 
 /// Get tenant list.
 ///
-/// `GET /api/v3/get-my-tenant-list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_tenant_list`.
+/// `GET /api/v3/get-my-tenant-list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_tenant_list`, the Node SDK `getTenantList`.
+///
+/// Output: List of object [`UserTenantListDto`](t::UserTenantListDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_tenant_list` in `genauth-tower`.
+#[doc(alias("getTenantList"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetTenantList {}
 
@@ -560,7 +720,10 @@ operation! { GetTenantList, "get_tenant_list", GET, "/api/v3/get-my-tenant-list"
 
 /// Get user auth resource permission list.
 ///
-/// `POST /api/v3/get-user-auth-resource-permission-list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_user_auth_resource_permission_list`.
+/// `POST /api/v3/get-user-auth-resource-permission-list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_user_auth_resource_permission_list`, the Node SDK `getUserAuthResourcePermissionList`.
+///
+/// Output: Object [`GetUserAuthResourcePermissionListDataDto`](t::GetUserAuthResourcePermissionListDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_user_auth_resource_permission_list` in `genauth-tower`.
+#[doc(alias("getUserAuthResourcePermissionList"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetUserAuthResourcePermissionList(
@@ -572,7 +735,10 @@ operation! { GetUserAuthResourcePermissionList, "get_user_auth_resource_permissi
 
 /// Get user auth resource struct.
 ///
-/// `POST /api/v3/get-user-auth-resource-struct`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_user_auth_resource_struct`.
+/// `POST /api/v3/get-user-auth-resource-struct`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_user_auth_resource_struct`, the Node SDK `getUserAuthResourceStruct`.
+///
+/// Output: Object [`GetUserAuthResourceStructDataDto`](t::GetUserAuthResourceStructDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_user_auth_resource_struct` in `genauth-tower`.
+#[doc(alias("getUserAuthResourceStruct"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetUserAuthResourceStruct(
@@ -582,17 +748,35 @@ pub struct GetUserAuthResourceStruct(
 
 operation! { GetUserAuthResourceStruct, "get_user_auth_resource_struct", POST, "/api/v3/get-user-auth-resource-struct", UserToken, Json, true, true, t::GetUserAuthResourceStructDataDto }
 
-/// Get user authorized resources list.
+/// Get user authorized resources list: acts on `get-user-auth-resource-list` (authentication API).
 ///
-/// `GET /api/v3/get-user-auth-resource-list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_user_authorized_resources_list`.
+/// `GET /api/v3/get-user-auth-resource-list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_user_authorized_resources_list`, the Node SDK `getUserAuthorizedResourcesList`.
+///
+/// Output: Object [`GetUserAuthResourceListDataDto`](t::GetUserAuthResourceListDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_user_authorized_resources_list` in `genauth-tower`.
+#[doc(alias(
+    "getUserAuthorizedResourcesList",
+    "get user auth resource list",
+    "get-user-auth-resource-list",
+    "get get user auth resource list",
+    "authentication get user auth resource list"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetUserAuthorizedResourcesList {}
 
 operation! { GetUserAuthorizedResourcesList, "get_user_authorized_resources_list", GET, "/api/v3/get-user-auth-resource-list", UserToken, Query, true, true, t::GetUserAuthResourceListDataDto }
 
-/// Get wechat mp access token.
+/// Get wechat mp access token: acts on `get-wechat-access-token` (authentication API).
 ///
-/// `POST /api/v3/get-wechat-access-token`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_wechat_mp_access_token`.
+/// `POST /api/v3/get-wechat-access-token`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.get_wechat_mp_access_token`, the Node SDK `getWechatMpAccessToken`.
+///
+/// Output: Object [`GetWechatAccessTokenDataDto`](t::GetWechatAccessTokenDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_wechat_mp_access_token` in `genauth-tower`.
+#[doc(alias(
+    "getWechatMpAccessToken",
+    "get wechat access token",
+    "get-wechat-access-token",
+    "get get wechat access token",
+    "authentication get wechat access token"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetWechatMpAccessToken(
@@ -602,9 +786,18 @@ pub struct GetWechatMpAccessToken(
 
 operation! { GetWechatMpAccessToken, "get_wechat_mp_access_token", POST, "/api/v3/get-wechat-access-token", UserToken, Json, true, false, t::GetWechatAccessTokenDataDto }
 
-/// Get wechat mp access token info.
+/// Get wechat mp access token info: acts on `get-wechat-access-token-info` (authentication API).
 ///
-/// `POST /api/v3/get-wechat-access-token-info`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.get_wechat_mp_access_token_info`.
+/// `POST /api/v3/get-wechat-access-token-info`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.get_wechat_mp_access_token_info`, the Node SDK `getWechatMpAccessTokenInfo`.
+///
+/// Output: Object [`GetWechatAccessTokenDataDto`](t::GetWechatAccessTokenDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::get_wechat_mp_access_token_info` in `genauth-tower`.
+#[doc(alias(
+    "getWechatMpAccessTokenInfo",
+    "get wechat access token info",
+    "get-wechat-access-token-info",
+    "get get wechat access token info",
+    "authentication get wechat access token info"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetWechatMpAccessTokenInfo(
@@ -614,40 +807,79 @@ pub struct GetWechatMpAccessTokenInfo(
 
 operation! { GetWechatMpAccessTokenInfo, "get_wechat_mp_access_token_info", POST, "/api/v3/get-wechat-access-token-info", UserToken, Json, true, true, t::GetWechatAccessTokenDataDto }
 
-/// Init authentication options.
+/// Init authentication options: acts on `webauthn/authentication` (authentication API).
 ///
-/// `GET /api/v3/webauthn/authentication`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.init_authentication_options`.
+/// `GET /api/v3/webauthn/authentication`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.init_authentication_options`, the Node SDK `initAuthenticationOptions`.
+///
+/// Output: Object [`AuthenticationOptionsDto`](t::AuthenticationOptionsDto): the `data` of the response envelope. Sent by `AuthenticationClient::init_authentication_options` in `genauth-tower`.
+#[doc(alias(
+    "initAuthenticationOptions",
+    "webauthn authentication",
+    "webauthn/authentication",
+    "init webauthn authentication",
+    "authentication webauthn authentication"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct InitAuthenticationOptions {}
 
 operation! { InitAuthenticationOptions, "init_authentication_options", GET, "/api/v3/webauthn/authentication", UserToken, Query, true, false, t::AuthenticationOptionsDto }
 
-/// Init register options.
+/// Init register options: acts on `webauthn/registration` (authentication API).
 ///
-/// `GET /api/v3/webauthn/registration`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.init_register_options`.
+/// `GET /api/v3/webauthn/registration`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.init_register_options`, the Node SDK `initRegisterOptions`.
+///
+/// Output: Object [`RegistrationOptionsDto`](t::RegistrationOptionsDto): the `data` of the response envelope. Sent by `AuthenticationClient::init_register_options` in `genauth-tower`.
+#[doc(alias(
+    "initRegisterOptions",
+    "webauthn registration",
+    "webauthn/registration",
+    "init webauthn registration",
+    "authentication webauthn registration"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct InitRegisterOptions {}
 
 operation! { InitRegisterOptions, "init_register_options", GET, "/api/v3/webauthn/registration", UserToken, Query, true, false, t::RegistrationOptionsDto }
 
-/// List.
+/// List: acts on `mydevices/list` (authentication API).
 ///
-/// `GET /api/v3/mydevices/list`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.list`.
+/// `GET /api/v3/mydevices/list`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.list`, the Node SDK `list`.
+///
+/// Output: List of object [`TerminalSessionDto`](t::TerminalSessionDto): the `data` of the response envelope. Sent by `AuthenticationClient::list` in `genauth-tower`.
+#[doc(alias(
+    "mydevices list",
+    "mydevices/list",
+    "list mydevices list",
+    "authentication mydevices list"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct List {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 
 operation! { List, "list", GET, "/api/v3/mydevices/list", UserToken, Query, true, true, Vec<t::TerminalSessionDto> }
 
-/// List credentials by page.
+/// List credentials by page: acts on `webauthn/page-authenticator-device` (authentication API).
 ///
-/// `POST /api/v3/webauthn/page-authenticator-device`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.list_credentials_by_page`.
+/// `POST /api/v3/webauthn/page-authenticator-device`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.list_credentials_by_page`, the Node SDK `listCredentialsByPage`.
+///
+/// Output: Page ([`Page`](t::Page)) of any JSON value. Sent by `AuthenticationClient::list_credentials_by_page` in `genauth-tower`.
+#[doc(alias(
+    "listCredentialsByPage",
+    "webauthn page authenticator device",
+    "webauthn/page-authenticator-device",
+    "list webauthn page authenticator device",
+    "authentication webauthn page authenticator device"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct ListCredentialsByPage(
@@ -659,7 +891,10 @@ operation! { ListCredentialsByPage, "list_credentials_by_page", POST, "/api/v3/w
 
 /// List enrolled factors.
 ///
-/// `GET /api/v3/list-enrolled-factors`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.list_enrolled_factors`.
+/// `GET /api/v3/list-enrolled-factors`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.list_enrolled_factors`, the Node SDK `listEnrolledFactors`.
+///
+/// Output: List of object [`FactorDto`](t::FactorDto): the `data` of the response envelope. Sent by `AuthenticationClient::list_enrolled_factors` in `genauth-tower`.
+#[doc(alias("listEnrolledFactors"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListEnrolledFactors {}
 
@@ -667,19 +902,32 @@ operation! { ListEnrolledFactors, "list_enrolled_factors", GET, "/api/v3/list-en
 
 /// List factors to enroll.
 ///
-/// `GET /api/v3/list-factors-to-enroll`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.list_factors_to_enroll`.
+/// `GET /api/v3/list-factors-to-enroll`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.list_factors_to_enroll`, the Node SDK `listFactorsToEnroll`.
+///
+/// Output: List of object [`FactorToEnrollDto`](t::FactorToEnrollDto): the `data` of the response envelope. Sent by `AuthenticationClient::list_factors_to_enroll` in `genauth-tower`.
+#[doc(alias("listFactorsToEnroll"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListFactorsToEnroll {}
 
 operation! { ListFactorsToEnroll, "list_factors_to_enroll", GET, "/api/v3/list-factors-to-enroll", UserToken, Query, true, true, Vec<t::FactorToEnrollDto> }
 
-/// List public accounts for switch logged in.
+/// List public accounts for switch logged in: acts on `get-user-select-login-public-accounts` (authentication API).
 ///
-/// `GET /api/v3/get-user-select-login-public-accounts`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.list_public_accounts_for_switch_logged_in`.
+/// `GET /api/v3/get-user-select-login-public-accounts`, authentication API, sent with the end user's access token; idempotent. The official Python SDK calls it `AuthenticationClient.list_public_accounts_for_switch_logged_in`, the Node SDK `listPublicAccountsForSwitchLoggedIn`.
+///
+/// Output: List of object [`GetUserSelectLoginPublicAccountsDataDto`](t::GetUserSelectLoginPublicAccountsDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::list_public_accounts_for_switch_logged_in` in `genauth-tower`.
+#[doc(alias(
+    "listPublicAccountsForSwitchLoggedIn",
+    "get user select login public accounts",
+    "get-user-select-login-public-accounts",
+    "list get user select login public accounts",
+    "authentication get user select login public accounts"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListPublicAccountsForSwitchLoggedIn {
-    /// `withOriginUser`.
+    /// With origin user (wire `withOriginUser` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_origin_user: Option<bool>,
 }
@@ -688,7 +936,10 @@ operation! { ListPublicAccountsForSwitchLoggedIn, "list_public_accounts_for_swit
 
 /// Mfa otp verify.
 ///
-/// `POST /api/v3/mfa-totp-verify`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.mfa_otp_verify`.
+/// `POST /api/v3/mfa-totp-verify`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.mfa_otp_verify`, the Node SDK `mfaOtpVerify`.
+///
+/// Output: Object [`OtpVerityRespDto`](t::OtpVerityRespDto): the `data` of the response envelope. Sent by `AuthenticationClient::mfa_otp_verify` in `genauth-tower`.
+#[doc(alias("mfaOtpVerify"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct MfaOtpVerify(
@@ -700,7 +951,10 @@ operation! { MfaOtpVerify, "mfa_otp_verify", POST, "/api/v3/mfa-totp-verify", Us
 
 /// Pre check code.
 ///
-/// `POST /api/v3/pre-check-code`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.pre_check_code`.
+/// `POST /api/v3/pre-check-code`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.pre_check_code`, the Node SDK `preCheckCode`.
+///
+/// Output: Object [`PreCheckCodeDataDto`](t::PreCheckCodeDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::pre_check_code` in `genauth-tower`.
+#[doc(alias("preCheckCode"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PreCheckCode(
@@ -712,7 +966,10 @@ operation! { PreCheckCode, "pre_check_code", POST, "/api/v3/pre-check-code", Use
 
 /// Qr code app login.
 ///
-/// `POST /api/v3/qrcode-app-login`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.qr_code_app_login`.
+/// `POST /api/v3/qrcode-app-login`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.qr_code_app_login`, the Node SDK `qrCodeAppLogin`.
+///
+/// Output: Object [`LoginTokenResponseDataDto`](t::LoginTokenResponseDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::qr_code_app_login` in `genauth-tower`.
+#[doc(alias("qrCodeAppLogin"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct QrCodeAppLogin(
@@ -722,9 +979,18 @@ pub struct QrCodeAppLogin(
 
 operation! { QrCodeAppLogin, "qr_code_app_login", POST, "/api/v3/qrcode-app-login", UserToken, Json, true, false, t::LoginTokenResponseDataDto }
 
-/// Register new user.
+/// Register new user: acts on `api/v2/ecConn/wechatMobile/register` (authentication API).
 ///
-/// `POST /api/v2/ecConn/wechatMobile/register`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.register_new_user`.
+/// `POST /api/v2/ecConn/wechatMobile/register`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.register_new_user`, the Node SDK `registerNewUser`.
+///
+/// Output: Object [`WechatLoginTokenRespDto`](t::WechatLoginTokenRespDto). Sent by `AuthenticationClient::register_new_user` in `genauth-tower`.
+#[doc(alias(
+    "registerNewUser",
+    "api v2 ec conn wechat mobile register",
+    "api/v2/ecConn/wechatMobile/register",
+    "register api v2 ec conn wechat mobile register",
+    "authentication api v2 ec conn wechat mobile register"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RegisterNewUser(
@@ -734,9 +1000,18 @@ pub struct RegisterNewUser(
 
 operation! { RegisterNewUser, "register_new_user", POST, "/api/v2/ecConn/wechatMobile/register", UserToken, Json, false, false, t::WechatLoginTokenRespDto }
 
-/// Remove all credentials.
+/// Remove all credentials: acts on `webauthn/remove-credentials-by-authenticator-code` (authentication API).
 ///
-/// `POST /api/v3/webauthn/remove-credentials-by-authenticator-code`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.remove_all_credentials`.
+/// `POST /api/v3/webauthn/remove-credentials-by-authenticator-code`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.remove_all_credentials`, the Node SDK `removeAllCredentials`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `AuthenticationClient::remove_all_credentials` in `genauth-tower`.
+#[doc(alias(
+    "removeAllCredentials",
+    "webauthn remove credentials by authenticator code",
+    "webauthn/remove-credentials-by-authenticator-code",
+    "remove webauthn remove credentials by authenticator code",
+    "authentication webauthn remove credentials by authenticator code"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct RemoveAllCredentials(
@@ -748,10 +1023,13 @@ operation! { RemoveAllCredentials, "remove_all_credentials", POST, "/api/v3/weba
 
 /// Remove credential.
 ///
-/// `POST /api/v3/webauthn/remove-credential/{credentialID}`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.remove_credential`.
+/// `POST /api/v3/webauthn/remove-credential/{credentialID}`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.remove_credential`, the Node SDK `removeCredential`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `AuthenticationClient::remove_credential` in `genauth-tower`.
+#[doc(alias("removeCredential"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RemoveCredential {
-    /// The `{credentialID}` path parameter (required).
+    /// Credential id (wire `credentialID` path parameter): string, required.
     #[serde(rename = "credentialID", skip_serializing, default)]
     pub credential_id: String,
     /// The request body.
@@ -763,7 +1041,10 @@ operation! { RemoveCredential, "remove_credential", POST, "/api/v3/webauthn/remo
 
 /// Reset factor.
 ///
-/// `POST /api/v3/reset-factor`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.reset_factor`.
+/// `POST /api/v3/reset-factor`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.reset_factor`, the Node SDK `resetFactor`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::reset_factor` in `genauth-tower`.
+#[doc(alias("resetFactor"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ResetFactor(
@@ -775,7 +1056,10 @@ operation! { ResetFactor, "reset_factor", POST, "/api/v3/reset-factor", UserToke
 
 /// Reset password.
 ///
-/// `POST /api/v3/reset-password`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.reset_password`.
+/// `POST /api/v3/reset-password`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.reset_password`, the Node SDK `resetPassword`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `AuthenticationClient::reset_password` in `genauth-tower`.
+#[doc(alias("resetPassword"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ResetPassword(
@@ -785,9 +1069,17 @@ pub struct ResetPassword(
 
 operation! { ResetPassword, "reset_password", POST, "/api/v3/reset-password", UserToken, Json, true, false, t::IsSuccessDto }
 
-/// Revoke.
+/// Revoke: acts on `mydevices/revoke-session` (authentication API).
 ///
-/// `POST /api/v3/mydevices/revoke-session`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.revoke`.
+/// `POST /api/v3/mydevices/revoke-session`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.revoke`, the Node SDK `revoke`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::revoke` in `genauth-tower`.
+#[doc(alias(
+    "mydevices revoke session",
+    "mydevices/revoke-session",
+    "revoke mydevices revoke session",
+    "authentication mydevices revoke session"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Revoke(
@@ -797,9 +1089,18 @@ pub struct Revoke(
 
 operation! { Revoke, "revoke", POST, "/api/v3/mydevices/revoke-session", UserToken, Json, true, false, () }
 
-/// Select account.
+/// Select account: acts on `api/v2/ecConn/wechatMobile/select` (authentication API).
 ///
-/// `POST /api/v2/ecConn/wechatMobile/select`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.select_account`.
+/// `POST /api/v2/ecConn/wechatMobile/select`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.select_account`, the Node SDK `selectAccount`.
+///
+/// Output: Object [`WechatLoginTokenRespDto`](t::WechatLoginTokenRespDto). Sent by `AuthenticationClient::select_account` in `genauth-tower`.
+#[doc(alias(
+    "selectAccount",
+    "api v2 ec conn wechat mobile select",
+    "api/v2/ecConn/wechatMobile/select",
+    "select api v2 ec conn wechat mobile select",
+    "authentication api v2 ec conn wechat mobile select"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SelectAccount(
@@ -811,7 +1112,10 @@ operation! { SelectAccount, "select_account", POST, "/api/v2/ecConn/wechatMobile
 
 /// Send email.
 ///
-/// `POST /api/v3/send-email`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.send_email`.
+/// `POST /api/v3/send-email`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.send_email`, the Node SDK `sendEmail`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::send_email` in `genauth-tower`.
+#[doc(alias("sendEmail"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SendEmail(
@@ -823,7 +1127,10 @@ operation! { SendEmail, "send_email", POST, "/api/v3/send-email", UserToken, Jso
 
 /// Send enroll factor request.
 ///
-/// `POST /api/v3/send-enroll-factor-request`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.send_enroll_factor_request`.
+/// `POST /api/v3/send-enroll-factor-request`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.send_enroll_factor_request`, the Node SDK `sendEnrollFactorRequest`.
+///
+/// Output: Object [`SendEnrollFactorRequestDataDto`](t::SendEnrollFactorRequestDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::send_enroll_factor_request` in `genauth-tower`.
+#[doc(alias("sendEnrollFactorRequest"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SendEnrollFactorRequest(
@@ -835,7 +1142,10 @@ operation! { SendEnrollFactorRequest, "send_enroll_factor_request", POST, "/api/
 
 /// Send sms.
 ///
-/// `POST /api/v3/send-sms`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.send_sms`.
+/// `POST /api/v3/send-sms`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.send_sms`, the Node SDK `sendSms`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::send_sms` in `genauth-tower`.
+#[doc(alias("sendSms"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SendSms(
@@ -845,9 +1155,17 @@ pub struct SendSms(
 
 operation! { SendSms, "send_sms", POST, "/api/v3/send-sms", UserToken, Json, true, false, () }
 
-/// Sign in by credentials.
+/// Sign in by credentials: acts on `signin` (authentication API).
 ///
-/// `POST /api/v3/signin`, sent with the app's credentials or the user's token. The official Python SDK calls it `AuthenticationClient.sign_in_by_credentials`.
+/// `POST /api/v3/signin`, authentication API, sent with the app's credentials or the user's token; not idempotent. The official Python SDK calls it `AuthenticationClient.sign_in_by_credentials`, the Node SDK `signInByCredentials`.
+///
+/// Output: Object [`LoginTokenResponseDataDto`](t::LoginTokenResponseDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::sign_in_by_credentials` in `genauth-tower`.
+#[doc(alias(
+    "signInByCredentials",
+    "signin",
+    "sign signin",
+    "authentication signin"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SignInByCredentials(
@@ -859,7 +1177,10 @@ operation! { SignInByCredentials, "sign_in_by_credentials", POST, "/api/v3/signi
 
 /// Sign in by mobile.
 ///
-/// `POST /api/v3/signin-by-mobile`, sent with the app's credentials or the user's token. The official Python SDK calls it `AuthenticationClient.sign_in_by_mobile`.
+/// `POST /api/v3/signin-by-mobile`, authentication API, sent with the app's credentials or the user's token; not idempotent. The official Python SDK calls it `AuthenticationClient.sign_in_by_mobile`, the Node SDK `signInByMobile`.
+///
+/// Output: Object [`LoginTokenResponseDataDto`](t::LoginTokenResponseDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::sign_in_by_mobile` in `genauth-tower`.
+#[doc(alias("signInByMobile"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SignInByMobile(
@@ -871,7 +1192,10 @@ operation! { SignInByMobile, "sign_in_by_mobile", POST, "/api/v3/signin-by-mobil
 
 /// Sign in by push.
 ///
-/// `POST /api/v3/signin-by-push`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.sign_in_by_push`.
+/// `POST /api/v3/signin-by-push`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.sign_in_by_push`, the Node SDK `signInByPush`.
+///
+/// Output: Object [`GenePushCodeDataDto`](t::GenePushCodeDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::sign_in_by_push` in `genauth-tower`.
+#[doc(alias("signInByPush"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SignInByPush(
@@ -883,7 +1207,10 @@ operation! { SignInByPush, "sign_in_by_push", POST, "/api/v3/signin-by-push", Us
 
 /// Sign up.
 ///
-/// `POST /api/v3/signup`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.sign_up`.
+/// `POST /api/v3/signup`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.sign_up`, the Node SDK `signUp`.
+///
+/// Output: Object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `AuthenticationClient::sign_up` in `genauth-tower`.
+#[doc(alias("signUp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SignUp(
@@ -895,7 +1222,10 @@ operation! { SignUp, "sign_up", POST, "/api/v3/signup", UserToken, Json, true, f
 
 /// Switch login by user.
 ///
-/// `POST /api/v3/switch-login-by-user`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.switch_login_by_user`.
+/// `POST /api/v3/switch-login-by-user`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.switch_login_by_user`, the Node SDK `switchLoginByUser`.
+///
+/// Output: Object [`LoginTokenResponseDataDto`](t::LoginTokenResponseDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::switch_login_by_user` in `genauth-tower`.
+#[doc(alias("switchLoginByUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SwitchLoginByUser(
@@ -905,9 +1235,17 @@ pub struct SwitchLoginByUser(
 
 operation! { SwitchLoginByUser, "switch_login_by_user", POST, "/api/v3/switch-login-by-user", UserToken, Json, true, false, t::LoginTokenResponseDataDto }
 
-/// Unbind.
+/// Unbind: acts on `mydevices/unbind` (authentication API).
 ///
-/// `POST /api/v3/mydevices/unbind`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.unbind`.
+/// `POST /api/v3/mydevices/unbind`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.unbind`, the Node SDK `unbind`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::unbind` in `genauth-tower`.
+#[doc(alias(
+    "mydevices unbind",
+    "mydevices/unbind",
+    "unbind mydevices unbind",
+    "authentication mydevices unbind"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Unbind(
@@ -919,7 +1257,10 @@ operation! { Unbind, "unbind", POST, "/api/v3/mydevices/unbind", UserToken, Json
 
 /// Unbind email.
 ///
-/// `POST /api/v3/unbind-email`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.unbind_email`.
+/// `POST /api/v3/unbind-email`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.unbind_email`, the Node SDK `unbindEmail`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::unbind_email` in `genauth-tower`.
+#[doc(alias("unbindEmail"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UnbindEmail(
@@ -931,7 +1272,10 @@ operation! { UnbindEmail, "unbind_email", POST, "/api/v3/unbind-email", UserToke
 
 /// Unbind phone.
 ///
-/// `POST /api/v3/unbind-phone`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.unbind_phone`.
+/// `POST /api/v3/unbind-phone`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.unbind_phone`, the Node SDK `unbindPhone`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::unbind_phone` in `genauth-tower`.
+#[doc(alias("unbindPhone"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UnbindPhone(
@@ -943,7 +1287,10 @@ operation! { UnbindPhone, "unbind_phone", POST, "/api/v3/unbind-phone", UserToke
 
 /// Unlink ext idp.
 ///
-/// `POST /api/v3/unlink-extidp`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.unlink_ext_idp`.
+/// `POST /api/v3/unlink-extidp`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.unlink_ext_idp`, the Node SDK `unlinkExtIdp`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::unlink_ext_idp` in `genauth-tower`.
+#[doc(alias("unlinkExtIdp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UnlinkExtIdp(
@@ -955,7 +1302,10 @@ operation! { UnlinkExtIdp, "unlink_ext_idp", POST, "/api/v3/unlink-extidp", User
 
 /// Update email.
 ///
-/// `POST /api/v3/update-email`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.update_email`.
+/// `POST /api/v3/update-email`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.update_email`, the Node SDK `updateEmail`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `AuthenticationClient::update_email` in `genauth-tower`.
+#[doc(alias("updateEmail"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateEmail(
@@ -967,7 +1317,10 @@ operation! { UpdateEmail, "update_email", POST, "/api/v3/update-email", UserToke
 
 /// Update password.
 ///
-/// `POST /api/v3/update-password`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.update_password`.
+/// `POST /api/v3/update-password`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.update_password`, the Node SDK `updatePassword`.
+///
+/// Output: Nothing (`()`) on success. Sent by `AuthenticationClient::update_password` in `genauth-tower`.
+#[doc(alias("updatePassword"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdatePassword(
@@ -979,7 +1332,10 @@ operation! { UpdatePassword, "update_password", POST, "/api/v3/update-password",
 
 /// Update phone.
 ///
-/// `POST /api/v3/update-phone`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.update_phone`.
+/// `POST /api/v3/update-phone`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.update_phone`, the Node SDK `updatePhone`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `AuthenticationClient::update_phone` in `genauth-tower`.
+#[doc(alias("updatePhone"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdatePhone(
@@ -991,7 +1347,10 @@ operation! { UpdatePhone, "update_phone", POST, "/api/v3/update-phone", UserToke
 
 /// Update profile.
 ///
-/// `POST /api/v3/update-profile`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.update_profile`.
+/// `POST /api/v3/update-profile`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.update_profile`, the Node SDK `updateProfile`.
+///
+/// Output: Object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `AuthenticationClient::update_profile` in `genauth-tower`.
+#[doc(alias("updateProfile"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct UpdateProfile(
@@ -1003,7 +1362,10 @@ operation! { UpdateProfile, "update_profile", POST, "/api/v3/update-profile", Us
 
 /// Verify authentication.
 ///
-/// `POST /api/v3/webauthn/authentication`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_authentication`.
+/// `POST /api/v3/webauthn/authentication`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_authentication`, the Node SDK `verifyAuthentication`.
+///
+/// Output: Object [`VerifyAuthenticationResultDto`](t::VerifyAuthenticationResultDto): the `data` of the response envelope. Sent by `AuthenticationClient::verify_authentication` in `genauth-tower`.
+#[doc(alias("verifyAuthentication"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VerifyAuthentication(
@@ -1015,7 +1377,10 @@ operation! { VerifyAuthentication, "verify_authentication", POST, "/api/v3/webau
 
 /// Verify delete account request.
 ///
-/// `POST /api/v3/verify-delete-account-request`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_delete_account_request`.
+/// `POST /api/v3/verify-delete-account-request`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_delete_account_request`, the Node SDK `verifyDeleteAccountRequest`.
+///
+/// Output: Object [`VerifyDeleteAccountRequestDataDto`](t::VerifyDeleteAccountRequestDataDto): the `data` of the response envelope. Sent by `AuthenticationClient::verify_delete_account_request` in `genauth-tower`.
+#[doc(alias("verifyDeleteAccountRequest"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VerifyDeleteAccountRequest(
@@ -1027,7 +1392,10 @@ operation! { VerifyDeleteAccountRequest, "verify_delete_account_request", POST, 
 
 /// Verify mfa token.
 ///
-/// `POST /mfa/token/introspection`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_mfa_token`.
+/// `POST /mfa/token/introspection`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_mfa_token`, the Node SDK `verifyMfaToken`.
+///
+/// Output: Object [`MfaTokenIntrospectResponse`](t::MfaTokenIntrospectResponse). Sent by `AuthenticationClient::verify_mfa_token` in `genauth-tower`.
+#[doc(alias("verifyMfaToken"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VerifyMfaToken(
@@ -1037,9 +1405,18 @@ pub struct VerifyMfaToken(
 
 operation! { VerifyMfaToken, "verify_mfa_token", POST, "/mfa/token/introspection", UserToken, Form, false, false, t::MfaTokenIntrospectResponse }
 
-/// Verify register.
+/// Verify register: acts on `webauthn/registration` (authentication API).
 ///
-/// `POST /api/v3/webauthn/registration`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_register`.
+/// `POST /api/v3/webauthn/registration`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_register`, the Node SDK `verifyRegister`.
+///
+/// Output: Object [`VerifyRegistrationResultDto`](t::VerifyRegistrationResultDto): the `data` of the response envelope. Sent by `AuthenticationClient::verify_register` in `genauth-tower`.
+#[doc(alias(
+    "verifyRegister",
+    "webauthn registration",
+    "webauthn/registration",
+    "verify webauthn registration",
+    "authentication webauthn registration"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VerifyRegister(
@@ -1051,7 +1428,10 @@ operation! { VerifyRegister, "verify_register", POST, "/api/v3/webauthn/registra
 
 /// Verify reset password request.
 ///
-/// `POST /api/v3/verify-reset-password-request`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_reset_password_request`.
+/// `POST /api/v3/verify-reset-password-request`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_reset_password_request`, the Node SDK `verifyResetPasswordRequest`.
+///
+/// Output: Object [`ResetPasswordVerify`](t::ResetPasswordVerify): the `data` of the response envelope. Sent by `AuthenticationClient::verify_reset_password_request` in `genauth-tower`.
+#[doc(alias("verifyResetPasswordRequest"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VerifyResetPasswordRequest(
@@ -1063,7 +1443,10 @@ operation! { VerifyResetPasswordRequest, "verify_reset_password_request", POST, 
 
 /// Verify update email request.
 ///
-/// `POST /api/v3/verify-update-email-request`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_update_email_request`.
+/// `POST /api/v3/verify-update-email-request`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_update_email_request`, the Node SDK `verifyUpdateEmailRequest`.
+///
+/// Output: Object [`VerifyUpdateEmailRequestData`](t::VerifyUpdateEmailRequestData): the `data` of the response envelope. Sent by `AuthenticationClient::verify_update_email_request` in `genauth-tower`.
+#[doc(alias("verifyUpdateEmailRequest"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VerifyUpdateEmailRequest(
@@ -1075,7 +1458,10 @@ operation! { VerifyUpdateEmailRequest, "verify_update_email_request", POST, "/ap
 
 /// Verify update phone request.
 ///
-/// `POST /api/v3/verify-update-phone-request`, sent with the end user's access token. The official Python SDK calls it `AuthenticationClient.verify_update_phone_request`.
+/// `POST /api/v3/verify-update-phone-request`, authentication API, sent with the end user's access token; not idempotent. The official Python SDK calls it `AuthenticationClient.verify_update_phone_request`, the Node SDK `verifyUpdatePhoneRequest`.
+///
+/// Output: Object [`VerifyUpdatePhoneRequestData`](t::VerifyUpdatePhoneRequestData): the `data` of the response envelope. Sent by `AuthenticationClient::verify_update_phone_request` in `genauth-tower`.
+#[doc(alias("verifyUpdatePhoneRequest"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VerifyUpdatePhoneRequest(

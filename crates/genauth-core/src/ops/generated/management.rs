@@ -6,9 +6,12 @@
 use genauth_types as t;
 use serde::{Deserialize, Serialize};
 
-/// Add.
+/// Add: acts on `ip-list` (management API).
 ///
-/// `POST /api/v3/ip-list`, sent with the management token. The official Python SDK calls it `ManagementClient.add`.
+/// `POST /api/v3/ip-list`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.add`, the Node SDK `add`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::add` in `genauth-tower`.
+#[doc(alias("ip list", "ip-list", "add ip list", "management ip list"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Add(
@@ -20,7 +23,10 @@ operation! { Add, "add", POST, "/api/v3/ip-list", ManagementToken, Json, true, f
 
 /// Add group members.
 ///
-/// `POST /api/v3/add-group-members`, sent with the management token. The official Python SDK calls it `ManagementClient.add_group_members`.
+/// `POST /api/v3/add-group-members`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.add_group_members`, the Node SDK `addGroupMembers`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::add_group_members` in `genauth-tower`.
+#[doc(alias("addGroupMembers"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AddGroupMembers(
@@ -32,7 +38,10 @@ operation! { AddGroupMembers, "add_group_members", POST, "/api/v3/add-group-memb
 
 /// Add risk list policy.
 ///
-/// `POST /api/v3/risk-list-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.add_risk_list_policy`.
+/// `POST /api/v3/risk-list-policy`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.add_risk_list_policy`, the Node SDK `addRiskListPolicy`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::add_risk_list_policy` in `genauth-tower`.
+#[doc(alias("addRiskListPolicy"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AddRiskListPolicy(
@@ -44,7 +53,10 @@ operation! { AddRiskListPolicy, "add_risk_list_policy", POST, "/api/v3/risk-list
 
 /// Add tenant users.
 ///
-/// `POST /api/v3/add-tenant-users`, sent with the management token. The official Python SDK calls it `ManagementClient.add_tenant_users`.
+/// `POST /api/v3/add-tenant-users`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.add_tenant_users`, the Node SDK `addTenantUsers`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::add_tenant_users` in `genauth-tower`.
+#[doc(alias("addTenantUsers"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AddTenantUsers(
@@ -56,7 +68,10 @@ operation! { AddTenantUsers, "add_tenant_users", POST, "/api/v3/add-tenant-users
 
 /// Add user.
 ///
-/// `POST /api/v3/user-list`, sent with the management token. The official Python SDK calls it `ManagementClient.add_user`.
+/// `POST /api/v3/user-list`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.add_user`, the Node SDK `addUser`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::add_user` in `genauth-tower`.
+#[doc(alias("addUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AddUser(
@@ -68,7 +83,10 @@ operation! { AddUser, "add_user", POST, "/api/v3/user-list", ManagementToken, Js
 
 /// Add whitelist.
 ///
-/// `POST /api/v3/add-whitelist`, sent with the management token. The official Python SDK calls it `ManagementClient.add_whitelist`.
+/// `POST /api/v3/add-whitelist`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.add_whitelist`, the Node SDK `addWhitelist`.
+///
+/// Output: Object [`WhitelistRespDto`](t::WhitelistRespDto): the `data` of the response envelope. Sent by `ManagementClient::add_whitelist` in `genauth-tower`.
+#[doc(alias("addWhitelist"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AddWhitelist(
@@ -80,7 +98,10 @@ operation! { AddWhitelist, "add_whitelist", POST, "/api/v3/add-whitelist", Manag
 
 /// Assign asa account.
 ///
-/// `POST /api/v3/assign-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.assign_asa_account`.
+/// `POST /api/v3/assign-asa-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.assign_asa_account`, the Node SDK `assignAsaAccount`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::assign_asa_account` in `genauth-tower`.
+#[doc(alias("assignAsaAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AssignAsaAccount(
@@ -92,7 +113,10 @@ operation! { AssignAsaAccount, "assign_asa_account", POST, "/api/v3/assign-asa-a
 
 /// Assign role.
 ///
-/// `POST /api/v3/assign-role`, sent with the management token. The official Python SDK calls it `ManagementClient.assign_role`.
+/// `POST /api/v3/assign-role`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.assign_role`, the Node SDK `assignRole`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::assign_role` in `genauth-tower`.
+#[doc(alias("assignRole"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AssignRole(
@@ -104,7 +128,10 @@ operation! { AssignRole, "assign_role", POST, "/api/v3/assign-role", ManagementT
 
 /// Assign role batch.
 ///
-/// `POST /api/v3/assign-role-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.assign_role_batch`.
+/// `POST /api/v3/assign-role-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.assign_role_batch`, the Node SDK `assignRoleBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::assign_role_batch` in `genauth-tower`.
+#[doc(alias("assignRoleBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AssignRoleBatch(
@@ -116,7 +143,10 @@ operation! { AssignRoleBatch, "assign_role_batch", POST, "/api/v3/assign-role-ba
 
 /// Associate tenant resource.
 ///
-/// `POST /api/v3/associate-tenant-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.associate_tenant_resource`.
+/// `POST /api/v3/associate-tenant-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.associate_tenant_resource`, the Node SDK `associateTenantResource`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::associate_tenant_resource` in `genauth-tower`.
+#[doc(alias("associateTenantResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AssociateTenantResource(
@@ -128,7 +158,10 @@ operation! { AssociateTenantResource, "associate_tenant_resource", POST, "/api/v
 
 /// Authorize application access.
 ///
-/// `POST /api/v3/authorize-application-access`, sent with the management token. The official Python SDK calls it `ManagementClient.authorize_application_access`.
+/// `POST /api/v3/authorize-application-access`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.authorize_application_access`, the Node SDK `authorizeApplicationAccess`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::authorize_application_access` in `genauth-tower`.
+#[doc(alias("authorizeApplicationAccess"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AuthorizeApplicationAccess(
@@ -140,7 +173,10 @@ operation! { AuthorizeApplicationAccess, "authorize_application_access", POST, "
 
 /// Authorize data policies.
 ///
-/// `POST /api/v3/authorize-data-policies`, sent with the management token. The official Python SDK calls it `ManagementClient.authorize_data_policies`.
+/// `POST /api/v3/authorize-data-policies`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.authorize_data_policies`, the Node SDK `authorizeDataPolicies`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::authorize_data_policies` in `genauth-tower`.
+#[doc(alias("authorizeDataPolicies"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AuthorizeDataPolicies(
@@ -152,7 +188,10 @@ operation! { AuthorizeDataPolicies, "authorize_data_policies", POST, "/api/v3/au
 
 /// Authorize resources.
 ///
-/// `POST /api/v3/authorize-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.authorize_resources`.
+/// `POST /api/v3/authorize-resources`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.authorize_resources`, the Node SDK `authorizeResources`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::authorize_resources` in `genauth-tower`.
+#[doc(alias("authorizeResources"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AuthorizeResources(
@@ -164,7 +203,10 @@ operation! { AuthorizeResources, "authorize_resources", POST, "/api/v3/authorize
 
 /// Batch delete common resource.
 ///
-/// `POST /api/v3/delete-common-resources-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.batch_delete_common_resource`.
+/// `POST /api/v3/delete-common-resources-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.batch_delete_common_resource`, the Node SDK `batchDeleteCommonResource`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::batch_delete_common_resource` in `genauth-tower`.
+#[doc(alias("batchDeleteCommonResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BatchDeleteCommonResource(
@@ -176,7 +218,10 @@ operation! { BatchDeleteCommonResource, "batch_delete_common_resource", POST, "/
 
 /// Bind public account of roles.
 ///
-/// `POST /api/v3/set-public-account-of-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.bind_public_account_of_roles`.
+/// `POST /api/v3/set-public-account-of-roles`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.bind_public_account_of_roles`, the Node SDK `bindPublicAccountOfRoles`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::bind_public_account_of_roles` in `genauth-tower`.
+#[doc(alias("bindPublicAccountOfRoles"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BindPublicAccountOfRoles(
@@ -188,7 +233,10 @@ operation! { BindPublicAccountOfRoles, "bind_public_account_of_roles", POST, "/a
 
 /// Bind users public account.
 ///
-/// `POST /api/v3/set-public-account-of-users`, sent with the management token. The official Python SDK calls it `ManagementClient.bind_users_public_account`.
+/// `POST /api/v3/set-public-account-of-users`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.bind_users_public_account`, the Node SDK `bindUsersPublicAccount`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::bind_users_public_account` in `genauth-tower`.
+#[doc(alias("bindUsersPublicAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BindUsersPublicAccount(
@@ -198,9 +246,17 @@ pub struct BindUsersPublicAccount(
 
 operation! { BindUsersPublicAccount, "bind_users_public_account", POST, "/api/v3/set-public-account-of-users", ManagementToken, Json, true, false, t::IsSuccessDto }
 
-/// Capture.
+/// Capture: acts on `metadata/ueba/capture` (management API).
 ///
-/// `POST /api/v3/metadata/ueba/capture`, sent with the management token. The official Python SDK calls it `ManagementClient.capture`.
+/// `POST /api/v3/metadata/ueba/capture`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.capture`, the Node SDK `capture`.
+///
+/// Output: Any JSON value: the `data` of the response envelope. Sent by `ManagementClient::capture` in `genauth-tower`.
+#[doc(alias(
+    "metadata ueba capture",
+    "metadata/ueba/capture",
+    "capture metadata ueba capture",
+    "management metadata ueba capture"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Capture(
@@ -212,7 +268,10 @@ operation! { Capture, "capture", POST, "/api/v3/metadata/ueba/capture", Manageme
 
 /// Change ext idp conn association state.
 ///
-/// `POST /api/v3/change-ext-idp-conn-association-state`, sent with the management token. The official Python SDK calls it `ManagementClient.change_ext_idp_conn_association_state`.
+/// `POST /api/v3/change-ext-idp-conn-association-state`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.change_ext_idp_conn_association_state`, the Node SDK `changeExtIdpConnAssociationState`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::change_ext_idp_conn_association_state` in `genauth-tower`.
+#[doc(alias("changeExtIdpConnAssociationState"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ChangeExtIdpConnAssociationState(
@@ -224,7 +283,10 @@ operation! { ChangeExtIdpConnAssociationState, "change_ext_idp_conn_association_
 
 /// Change ext idp conn state.
 ///
-/// `POST /api/v3/change-ext-idp-conn-state`, sent with the management token. The official Python SDK calls it `ManagementClient.change_ext_idp_conn_state`.
+/// `POST /api/v3/change-ext-idp-conn-state`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.change_ext_idp_conn_state`, the Node SDK `changeExtIdpConnState`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::change_ext_idp_conn_state` in `genauth-tower`.
+#[doc(alias("changeExtIdpConnState"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ChangeExtIdpConnState(
@@ -236,7 +298,10 @@ operation! { ChangeExtIdpConnState, "change_ext_idp_conn_state", POST, "/api/v3/
 
 /// Change into public account.
 ///
-/// `POST /api/v3/transfer-into-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.change_into_public_account`.
+/// `POST /api/v3/transfer-into-public-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.change_into_public_account`, the Node SDK `changeIntoPublicAccount`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::change_into_public_account` in `genauth-tower`.
+#[doc(alias("changeIntoPublicAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ChangeIntoPublicAccount(
@@ -248,7 +313,10 @@ operation! { ChangeIntoPublicAccount, "change_into_public_account", POST, "/api/
 
 /// Change userpool tenan ext idp conn state.
 ///
-/// `POST /api/v3/change-userpool-tenant-ext-idp-conn-state`, sent with the management token. The official Python SDK calls it `ManagementClient.change_userpool_tenan_ext_idp_conn_state`.
+/// `POST /api/v3/change-userpool-tenant-ext-idp-conn-state`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.change_userpool_tenan_ext_idp_conn_state`, the Node SDK `changeUserpoolTenanExtIdpConnState`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::change_userpool_tenan_ext_idp_conn_state` in `genauth-tower`.
+#[doc(alias("changeUserpoolTenanExtIdpConnState"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ChangeUserpoolTenanExtIdpConnState(
@@ -260,11 +328,14 @@ operation! { ChangeUserpoolTenanExtIdpConnState, "change_userpool_tenan_ext_idp_
 
 /// Check data policy exists.
 ///
-/// `GET /api/v3/check-data-policy-exists`, sent with the management token. The official Python SDK calls it `ManagementClient.check_data_policy_exists`.
+/// `GET /api/v3/check-data-policy-exists`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_data_policy_exists`, the Node SDK `checkDataPolicyExists`.
+///
+/// Output: Object [`CheckParamsDataPolicyRespDto`](t::CheckParamsDataPolicyRespDto): the `data` of the response envelope. Sent by `ManagementClient::check_data_policy_exists` in `genauth-tower`.
+#[doc(alias("checkDataPolicyExists"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckDataPolicyExists {
-    /// `policyName` (required).
+    /// Policy name (wire `policyName` query parameter): string, required.
     pub policy_name: String,
 }
 
@@ -279,16 +350,21 @@ operation! { CheckDataPolicyExists, "check_data_policy_exists", GET, "/api/v3/ch
 
 /// Check data resource exists.
 ///
-/// `GET /api/v3/check-data-resource-exists`, sent with the management token. The official Python SDK calls it `ManagementClient.check_data_resource_exists`.
+/// `GET /api/v3/check-data-resource-exists`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_data_resource_exists`, the Node SDK `checkDataResourceExists`.
+///
+/// Output: Object [`CheckParamsDataResourceRespDto`](t::CheckParamsDataResourceRespDto): the `data` of the response envelope. Sent by `ManagementClient::check_data_resource_exists` in `genauth-tower`.
+#[doc(alias("checkDataResourceExists"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckDataResourceExists {
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode` query parameter): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub namespace_code: String,
-    /// `resourceName`.
+    /// Resource name (wire `resourceName` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
-    /// `resourceCode`.
+    /// Resource code (wire `resourceCode` query parameter): string, optional.
+    /// Example: `"dataResourceTestCode"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_code: Option<String>,
 }
@@ -308,7 +384,10 @@ operation! { CheckDataResourceExists, "check_data_resource_exists", GET, "/api/v
 
 /// Check domain available.
 ///
-/// `POST /api/v3/check-domain-available`, sent with the management token. The official Python SDK calls it `ManagementClient.check_domain_available`.
+/// `POST /api/v3/check-domain-available`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_domain_available`, the Node SDK `checkDomainAvailable`.
+///
+/// Output: Object [`CheckDomainAvailableDataDto`](t::CheckDomainAvailableDataDto): the `data` of the response envelope. Sent by `ManagementClient::check_domain_available` in `genauth-tower`.
+#[doc(alias("checkDomainAvailable"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CheckDomainAvailable(
@@ -320,7 +399,10 @@ operation! { CheckDomainAvailable, "check_domain_available", POST, "/api/v3/chec
 
 /// Check external user permission.
 ///
-/// `POST /api/v3/check-external-user-permission`, sent with the management token. The official Python SDK calls it `ManagementClient.check_external_user_permission`.
+/// `POST /api/v3/check-external-user-permission`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_external_user_permission`, the Node SDK `checkExternalUserPermission`.
+///
+/// Output: Object [`CheckExternalUserPermissionDataDto`](t::CheckExternalUserPermissionDataDto): the `data` of the response envelope. Sent by `ManagementClient::check_external_user_permission` in `genauth-tower`.
+#[doc(alias("checkExternalUserPermission"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CheckExternalUserPermission(
@@ -330,9 +412,18 @@ pub struct CheckExternalUserPermission(
 
 operation! { CheckExternalUserPermission, "check_external_user_permission", POST, "/api/v3/check-external-user-permission", ManagementToken, Json, true, true, t::CheckExternalUserPermissionDataDto }
 
-/// Check params namespace.
+/// Check params namespace: acts on `check-role-params` (management API).
 ///
-/// `POST /api/v3/check-role-params`, sent with the management token. The official Python SDK calls it `ManagementClient.check_params_namespace`.
+/// `POST /api/v3/check-role-params`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_params_namespace`, the Node SDK `checkParamsNamespace`.
+///
+/// Output: Object [`CheckRoleParamsRespDto`](t::CheckRoleParamsRespDto): the `data` of the response envelope. Sent by `ManagementClient::check_params_namespace` in `genauth-tower`.
+#[doc(alias(
+    "checkParamsNamespace",
+    "check role params",
+    "check-role-params",
+    "check check role params",
+    "management check role params"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CheckParamsNamespace(
@@ -344,7 +435,10 @@ operation! { CheckParamsNamespace, "check_params_namespace", POST, "/api/v3/chec
 
 /// Check permission.
 ///
-/// `POST /api/v3/check-permission`, sent with the management token. The official Python SDK calls it `ManagementClient.check_permission`.
+/// `POST /api/v3/check-permission`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_permission`, the Node SDK `checkPermission`.
+///
+/// Output: Object [`CheckPermissionDataDto`](t::CheckPermissionDataDto): the `data` of the response envelope. Sent by `ManagementClient::check_permission` in `genauth-tower`.
+#[doc(alias("checkPermission"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CheckPermission(
@@ -356,7 +450,10 @@ operation! { CheckPermission, "check_permission", POST, "/api/v3/check-permissio
 
 /// Check permission namespace exists.
 ///
-/// `POST /api/v3/check-permission-namespace-exists`, sent with the management token. The official Python SDK calls it `ManagementClient.check_permission_namespace_exists`.
+/// `POST /api/v3/check-permission-namespace-exists`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_permission_namespace_exists`, the Node SDK `checkPermissionNamespaceExists`.
+///
+/// Output: Object [`CheckPermissionNamespaceExistsRespDto`](t::CheckPermissionNamespaceExistsRespDto): the `data` of the response envelope. Sent by `ManagementClient::check_permission_namespace_exists` in `genauth-tower`.
+#[doc(alias("checkPermissionNamespaceExists"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct CheckPermissionNamespaceExists(
@@ -368,7 +465,10 @@ operation! { CheckPermissionNamespaceExists, "check_permission_namespace_exists"
 
 /// Check session status.
 ///
-/// `POST /api/v3/check-session-status`, sent with the management token. The official Python SDK calls it `ManagementClient.check_session_status`.
+/// `POST /api/v3/check-session-status`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_session_status`, the Node SDK `checkSessionStatus`.
+///
+/// Output: Object [`CheckSessionStatusDataDto`](t::CheckSessionStatusDataDto): the `data` of the response envelope. Sent by `ManagementClient::check_session_status` in `genauth-tower`.
+#[doc(alias("checkSessionStatus"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CheckSessionStatus(
@@ -380,7 +480,10 @@ operation! { CheckSessionStatus, "check_session_status", POST, "/api/v3/check-se
 
 /// Check user same level permission.
 ///
-/// `POST /api/v3/check-user-same-level-permission`, sent with the management token. The official Python SDK calls it `ManagementClient.check_user_same_level_permission`.
+/// `POST /api/v3/check-user-same-level-permission`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.check_user_same_level_permission`, the Node SDK `checkUserSameLevelPermission`.
+///
+/// Output: Object [`CheckUserSameLevelPermissionDataDto`](t::CheckUserSameLevelPermissionDataDto): the `data` of the response envelope. Sent by `ManagementClient::check_user_same_level_permission` in `genauth-tower`.
+#[doc(alias("checkUserSameLevelPermission"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CheckUserSameLevelPermission(
@@ -392,7 +495,10 @@ operation! { CheckUserSameLevelPermission, "check_user_same_level_permission", P
 
 /// Config email provider.
 ///
-/// `POST /api/v3/config-email-provider`, sent with the management token. The official Python SDK calls it `ManagementClient.config_email_provider`.
+/// `POST /api/v3/config-email-provider`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.config_email_provider`, the Node SDK `configEmailProvider`.
+///
+/// Output: Object [`EmailProviderDto`](t::EmailProviderDto): the `data` of the response envelope. Sent by `ManagementClient::config_email_provider` in `genauth-tower`.
+#[doc(alias("configEmailProvider"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ConfigEmailProvider(
@@ -404,7 +510,10 @@ operation! { ConfigEmailProvider, "config_email_provider", POST, "/api/v3/config
 
 /// Copy operate.
 ///
-/// `POST /api/v3/metadata/copy-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.copy_operate`.
+/// `POST /api/v3/metadata/copy-operate`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.copy_operate`, the Node SDK `copyOperate`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::copy_operate` in `genauth-tower`.
+#[doc(alias("copyOperate"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CopyOperate(
@@ -416,7 +525,10 @@ operation! { CopyOperate, "copy_operate", POST, "/api/v3/metadata/copy-operate",
 
 /// Create access key.
 ///
-/// `POST /api/v3/create-access-key`, sent with the management token. The official Python SDK calls it `ManagementClient.create_access_key`.
+/// `POST /api/v3/create-access-key`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_access_key`, the Node SDK `createAccessKey`.
+///
+/// Output: List of object [`CreateAccessKeyRespDto`](t::CreateAccessKeyRespDto): the `data` of the response envelope. Sent by `ManagementClient::create_access_key` in `genauth-tower`.
+#[doc(alias("createAccessKey"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateAccessKey(
@@ -428,7 +540,10 @@ operation! { CreateAccessKey, "create_access_key", POST, "/api/v3/create-access-
 
 /// Create admin role.
 ///
-/// `POST /api/v3/create-admin-role`, sent with the management token. The official Python SDK calls it `ManagementClient.create_admin_role`.
+/// `POST /api/v3/create-admin-role`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_admin_role`, the Node SDK `createAdminRole`.
+///
+/// Output: Object [`CheckRoleParamsRespDto`](t::CheckRoleParamsRespDto): the `data` of the response envelope. Sent by `ManagementClient::create_admin_role` in `genauth-tower`.
+#[doc(alias("createAdminRole"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateAdminRole(
@@ -440,7 +555,10 @@ operation! { CreateAdminRole, "create_admin_role", POST, "/api/v3/create-admin-r
 
 /// Create application.
 ///
-/// `POST /api/v3/create-application`, sent with the management token. The official Python SDK calls it `ManagementClient.create_application`.
+/// `POST /api/v3/create-application`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_application`, the Node SDK `createApplication`.
+///
+/// Output: Object [`CreateApplicationRespDataDto`](t::CreateApplicationRespDataDto): the `data` of the response envelope. Sent by `ManagementClient::create_application` in `genauth-tower`.
+#[doc(alias("createApplication"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateApplication(
@@ -452,7 +570,10 @@ operation! { CreateApplication, "create_application", POST, "/api/v3/create-appl
 
 /// Create asa account.
 ///
-/// `POST /api/v3/create-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.create_asa_account`.
+/// `POST /api/v3/create-asa-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_asa_account`, the Node SDK `createAsaAccount`.
+///
+/// Output: Object [`AsaAccountDto`](t::AsaAccountDto): the `data` of the response envelope. Sent by `ManagementClient::create_asa_account` in `genauth-tower`.
+#[doc(alias("createAsaAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateAsaAccount(
@@ -464,7 +585,10 @@ operation! { CreateAsaAccount, "create_asa_account", POST, "/api/v3/create-asa-a
 
 /// Create asa account batch.
 ///
-/// `POST /api/v3/create-asa-accounts-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_asa_account_batch`.
+/// `POST /api/v3/create-asa-accounts-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_asa_account_batch`, the Node SDK `createAsaAccountBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::create_asa_account_batch` in `genauth-tower`.
+#[doc(alias("createAsaAccountBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateAsaAccountBatch(
@@ -476,7 +600,10 @@ operation! { CreateAsaAccountBatch, "create_asa_account_batch", POST, "/api/v3/c
 
 /// Create data policy.
 ///
-/// `POST /api/v3/create-data-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.create_data_policy`.
+/// `POST /api/v3/create-data-policy`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_data_policy`, the Node SDK `createDataPolicy`.
+///
+/// Output: Object [`CreateDataPolicyRespDto`](t::CreateDataPolicyRespDto): the `data` of the response envelope. Sent by `ManagementClient::create_data_policy` in `genauth-tower`.
+#[doc(alias("createDataPolicy"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateDataPolicy(
@@ -488,7 +615,10 @@ operation! { CreateDataPolicy, "create_data_policy", POST, "/api/v3/create-data-
 
 /// Create data resource.
 ///
-/// `POST /api/v3/create-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.create_data_resource`.
+/// `POST /api/v3/create-data-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_data_resource`, the Node SDK `createDataResource`.
+///
+/// Output: Object [`CreateDataResourceRespDto`](t::CreateDataResourceRespDto): the `data` of the response envelope. Sent by `ManagementClient::create_data_resource` in `genauth-tower`.
+#[doc(alias("createDataResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateDataResource(
@@ -500,7 +630,10 @@ operation! { CreateDataResource, "create_data_resource", POST, "/api/v3/create-d
 
 /// Create data resource by array.
 ///
-/// `POST /api/v3/create-array-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.create_data_resource_by_array`.
+/// `POST /api/v3/create-array-data-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_data_resource_by_array`, the Node SDK `createDataResourceByArray`.
+///
+/// Output: Object [`CreateArrayDataResourceRespDto`](t::CreateArrayDataResourceRespDto): the `data` of the response envelope. Sent by `ManagementClient::create_data_resource_by_array` in `genauth-tower`.
+#[doc(alias("createDataResourceByArray"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateDataResourceByArray(
@@ -512,7 +645,10 @@ operation! { CreateDataResourceByArray, "create_data_resource_by_array", POST, "
 
 /// Create data resource by string.
 ///
-/// `POST /api/v3/create-string-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.create_data_resource_by_string`.
+/// `POST /api/v3/create-string-data-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_data_resource_by_string`, the Node SDK `createDataResourceByString`.
+///
+/// Output: Object [`CreateStringDataResourceRespDto`](t::CreateStringDataResourceRespDto): the `data` of the response envelope. Sent by `ManagementClient::create_data_resource_by_string` in `genauth-tower`.
+#[doc(alias("createDataResourceByString"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateDataResourceByString(
@@ -524,7 +660,10 @@ operation! { CreateDataResourceByString, "create_data_resource_by_string", POST,
 
 /// Create data resource by tree.
 ///
-/// `POST /api/v3/create-tree-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.create_data_resource_by_tree`.
+/// `POST /api/v3/create-tree-data-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_data_resource_by_tree`, the Node SDK `createDataResourceByTree`.
+///
+/// Output: Object [`CreateTreeDataResourceRespDto`](t::CreateTreeDataResourceRespDto): the `data` of the response envelope. Sent by `ManagementClient::create_data_resource_by_tree` in `genauth-tower`.
+#[doc(alias("createDataResourceByTree"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateDataResourceByTree(
@@ -536,7 +675,10 @@ operation! { CreateDataResourceByTree, "create_data_resource_by_tree", POST, "/a
 
 /// Create device.
 ///
-/// `POST /api/v3/create-device`, sent with the management token. The official Python SDK calls it `ManagementClient.create_device`.
+/// `POST /api/v3/create-device`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_device`, the Node SDK `createDevice`.
+///
+/// Output: Object [`TerminalInfoDto`](t::TerminalInfoDto): the `data` of the response envelope. Sent by `ManagementClient::create_device` in `genauth-tower`.
+#[doc(alias("createDevice"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateDevice(
@@ -548,7 +690,10 @@ operation! { CreateDevice, "create_device", POST, "/api/v3/create-device", Manag
 
 /// Create event app.
 ///
-/// `POST /api/v3/create-event-app`, sent with the management token. The official Python SDK calls it `ManagementClient.create_event_app`.
+/// `POST /api/v3/create-event-app`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_event_app`, the Node SDK `createEventApp`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::create_event_app` in `genauth-tower`.
+#[doc(alias("createEventApp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateEventApp(
@@ -560,7 +705,10 @@ operation! { CreateEventApp, "create_event_app", POST, "/api/v3/create-event-app
 
 /// Create ext idp.
 ///
-/// `POST /api/v3/create-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.create_ext_idp`.
+/// `POST /api/v3/create-ext-idp`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_ext_idp`, the Node SDK `createExtIdp`.
+///
+/// Output: Object [`ExtIdpDto`](t::ExtIdpDto): the `data` of the response envelope. Sent by `ManagementClient::create_ext_idp` in `genauth-tower`.
+#[doc(alias("createExtIdp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateExtIdp(
@@ -572,7 +720,10 @@ operation! { CreateExtIdp, "create_ext_idp", POST, "/api/v3/create-ext-idp", Man
 
 /// Create ext idp conn.
 ///
-/// `POST /api/v3/create-ext-idp-conn`, sent with the management token. The official Python SDK calls it `ManagementClient.create_ext_idp_conn`.
+/// `POST /api/v3/create-ext-idp-conn`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_ext_idp_conn`, the Node SDK `createExtIdpConn`.
+///
+/// Output: Object [`ExtIdpConnDetail`](t::ExtIdpConnDetail): the `data` of the response envelope. Sent by `ManagementClient::create_ext_idp_conn` in `genauth-tower`.
+#[doc(alias("createExtIdpConn"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateExtIdpConn(
@@ -584,7 +735,10 @@ operation! { CreateExtIdpConn, "create_ext_idp_conn", POST, "/api/v3/create-ext-
 
 /// Create field.
 ///
-/// `POST /api/v3/metadata/create-field`, sent with the management token. The official Python SDK calls it `ManagementClient.create_field`.
+/// `POST /api/v3/metadata/create-field`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_field`, the Node SDK `createField`.
+///
+/// Output: Object [`FunctionModelFieldDto`](t::FunctionModelFieldDto): the `data` of the response envelope. Sent by `ManagementClient::create_field` in `genauth-tower`.
+#[doc(alias("createField"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateField(
@@ -596,7 +750,10 @@ operation! { CreateField, "create_field", POST, "/api/v3/metadata/create-field",
 
 /// Create group.
 ///
-/// `POST /api/v3/create-group`, sent with the management token. The official Python SDK calls it `ManagementClient.create_group`.
+/// `POST /api/v3/create-group`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_group`, the Node SDK `createGroup`.
+///
+/// Output: Object [`GroupDto`](t::GroupDto): the `data` of the response envelope. Sent by `ManagementClient::create_group` in `genauth-tower`.
+#[doc(alias("createGroup"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateGroup(
@@ -608,7 +765,10 @@ operation! { CreateGroup, "create_group", POST, "/api/v3/create-group", Manageme
 
 /// Create groups batch.
 ///
-/// `POST /api/v3/create-groups-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_groups_batch`.
+/// `POST /api/v3/create-groups-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_groups_batch`, the Node SDK `createGroupsBatch`.
+///
+/// Output: List of object [`GroupDto`](t::GroupDto): the `data` of the response envelope. Sent by `ManagementClient::create_groups_batch` in `genauth-tower`.
+#[doc(alias("createGroupsBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateGroupsBatch(
@@ -620,7 +780,10 @@ operation! { CreateGroupsBatch, "create_groups_batch", POST, "/api/v3/create-gro
 
 /// Create model.
 ///
-/// `POST /api/v3/metadata/create-model`, sent with the management token. The official Python SDK calls it `ManagementClient.create_model`.
+/// `POST /api/v3/metadata/create-model`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_model`, the Node SDK `createModel`.
+///
+/// Output: Object [`FunctionModelDto`](t::FunctionModelDto): the `data` of the response envelope. Sent by `ManagementClient::create_model` in `genauth-tower`.
+#[doc(alias("createModel"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateModel(
@@ -632,7 +795,10 @@ operation! { CreateModel, "create_model", POST, "/api/v3/metadata/create-model",
 
 /// Create multiple tenant admin.
 ///
-/// `POST /api/v3/create-multiple-tenant-admin`, sent with the management token. The official Python SDK calls it `ManagementClient.create_multiple_tenant_admin`.
+/// `POST /api/v3/create-multiple-tenant-admin`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_multiple_tenant_admin`, the Node SDK `createMultipleTenantAdmin`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::create_multiple_tenant_admin` in `genauth-tower`.
+#[doc(alias("createMultipleTenantAdmin"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateMultipleTenantAdmin(
@@ -644,7 +810,10 @@ operation! { CreateMultipleTenantAdmin, "create_multiple_tenant_admin", POST, "/
 
 /// Create namespace.
 ///
-/// `POST /api/v3/create-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.create_namespace`.
+/// `POST /api/v3/create-namespace`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_namespace`, the Node SDK `createNamespace`.
+///
+/// Output: Object [`NamespaceDto`](t::NamespaceDto): the `data` of the response envelope. Sent by `ManagementClient::create_namespace` in `genauth-tower`.
+#[doc(alias("createNamespace"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateNamespace(
@@ -656,7 +825,10 @@ operation! { CreateNamespace, "create_namespace", POST, "/api/v3/create-namespac
 
 /// Create namespaces batch.
 ///
-/// `POST /api/v3/create-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_namespaces_batch`.
+/// `POST /api/v3/create-namespaces-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_namespaces_batch`, the Node SDK `createNamespacesBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::create_namespaces_batch` in `genauth-tower`.
+#[doc(alias("createNamespacesBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateNamespacesBatch(
@@ -668,7 +840,10 @@ operation! { CreateNamespacesBatch, "create_namespaces_batch", POST, "/api/v3/cr
 
 /// Create operate.
 ///
-/// `POST /api/v3/metadata/create-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.create_operate`.
+/// `POST /api/v3/metadata/create-operate`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_operate`, the Node SDK `createOperate`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::create_operate` in `genauth-tower`.
+#[doc(alias("createOperate"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateOperate(
@@ -680,7 +855,10 @@ operation! { CreateOperate, "create_operate", POST, "/api/v3/metadata/create-ope
 
 /// Create or update group.
 ///
-/// `POST /api/v3/create-or-update-group`, sent with the management token. The official Python SDK calls it `ManagementClient.create_or_update_group`.
+/// `POST /api/v3/create-or-update-group`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_or_update_group`, the Node SDK `createOrUpdateGroup`.
+///
+/// Output: Object [`CreateOrUpdateGroupDataDto`](t::CreateOrUpdateGroupDataDto): the `data` of the response envelope. Sent by `ManagementClient::create_or_update_group` in `genauth-tower`.
+#[doc(alias("createOrUpdateGroup"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateOrUpdateGroup(
@@ -692,7 +870,10 @@ operation! { CreateOrUpdateGroup, "create_or_update_group", POST, "/api/v3/creat
 
 /// Create permission namespace.
 ///
-/// `POST /api/v3/create-permission-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.create_permission_namespace`.
+/// `POST /api/v3/create-permission-namespace`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_permission_namespace`, the Node SDK `createPermissionNamespace`.
+///
+/// Output: Object [`CreatePermissionNamespaceRespDto`](t::CreatePermissionNamespaceRespDto): the `data` of the response envelope. Sent by `ManagementClient::create_permission_namespace` in `genauth-tower`.
+#[doc(alias("createPermissionNamespace"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreatePermissionNamespace(
@@ -704,7 +885,10 @@ operation! { CreatePermissionNamespace, "create_permission_namespace", POST, "/a
 
 /// Create permission namespaces batch.
 ///
-/// `POST /api/v3/create-permission-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_permission_namespaces_batch`.
+/// `POST /api/v3/create-permission-namespaces-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_permission_namespaces_batch`, the Node SDK `createPermissionNamespacesBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::create_permission_namespaces_batch` in `genauth-tower`.
+#[doc(alias("createPermissionNamespacesBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreatePermissionNamespacesBatch(
@@ -716,7 +900,10 @@ operation! { CreatePermissionNamespacesBatch, "create_permission_namespaces_batc
 
 /// Create pipeline function.
 ///
-/// `POST /api/v3/create-pipeline-function`, sent with the management token. The official Python SDK calls it `ManagementClient.create_pipeline_function`.
+/// `POST /api/v3/create-pipeline-function`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_pipeline_function`, the Node SDK `createPipelineFunction`.
+///
+/// Output: Object [`PipelineFunctionDto`](t::PipelineFunctionDto): the `data` of the response envelope. Sent by `ManagementClient::create_pipeline_function` in `genauth-tower`.
+#[doc(alias("createPipelineFunction"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreatePipelineFunction(
@@ -728,7 +915,10 @@ operation! { CreatePipelineFunction, "create_pipeline_function", POST, "/api/v3/
 
 /// Create public account.
 ///
-/// `POST /api/v3/create-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.create_public_account`.
+/// `POST /api/v3/create-public-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_public_account`, the Node SDK `createPublicAccount`.
+///
+/// Output: Object [`PublicAccountDto`](t::PublicAccountDto): the `data` of the response envelope. Sent by `ManagementClient::create_public_account` in `genauth-tower`.
+#[doc(alias("createPublicAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct CreatePublicAccount(
@@ -740,7 +930,10 @@ operation! { CreatePublicAccount, "create_public_account", POST, "/api/v3/create
 
 /// Create public accounts batch.
 ///
-/// `POST /api/v3/create-public-accounts-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_public_accounts_batch`.
+/// `POST /api/v3/create-public-accounts-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_public_accounts_batch`, the Node SDK `createPublicAccountsBatch`.
+///
+/// Output: List of object [`PublicAccountDto`](t::PublicAccountDto): the `data` of the response envelope. Sent by `ManagementClient::create_public_accounts_batch` in `genauth-tower`.
+#[doc(alias("createPublicAccountsBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreatePublicAccountsBatch(
@@ -752,7 +945,10 @@ operation! { CreatePublicAccountsBatch, "create_public_accounts_batch", POST, "/
 
 /// Create resource.
 ///
-/// `POST /api/v3/create-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.create_resource`.
+/// `POST /api/v3/create-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_resource`, the Node SDK `createResource`.
+///
+/// Output: Object [`ResourceDto`](t::ResourceDto): the `data` of the response envelope. Sent by `ManagementClient::create_resource` in `genauth-tower`.
+#[doc(alias("createResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateResource(
@@ -764,7 +960,10 @@ operation! { CreateResource, "create_resource", POST, "/api/v3/create-resource",
 
 /// Create resources batch.
 ///
-/// `POST /api/v3/create-resources-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_resources_batch`.
+/// `POST /api/v3/create-resources-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_resources_batch`, the Node SDK `createResourcesBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::create_resources_batch` in `genauth-tower`.
+#[doc(alias("createResourcesBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateResourcesBatch(
@@ -776,7 +975,10 @@ operation! { CreateResourcesBatch, "create_resources_batch", POST, "/api/v3/crea
 
 /// Create role.
 ///
-/// `POST /api/v3/create-role`, sent with the management token. The official Python SDK calls it `ManagementClient.create_role`.
+/// `POST /api/v3/create-role`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_role`, the Node SDK `createRole`.
+///
+/// Output: Object [`RoleDto`](t::RoleDto): the `data` of the response envelope. Sent by `ManagementClient::create_role` in `genauth-tower`.
+#[doc(alias("createRole"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateRole(
@@ -788,7 +990,10 @@ operation! { CreateRole, "create_role", POST, "/api/v3/create-role", ManagementT
 
 /// Create roles batch.
 ///
-/// `POST /api/v3/create-roles-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_roles_batch`.
+/// `POST /api/v3/create-roles-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_roles_batch`, the Node SDK `createRolesBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::create_roles_batch` in `genauth-tower`.
+#[doc(alias("createRolesBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateRolesBatch(
@@ -800,7 +1005,10 @@ operation! { CreateRolesBatch, "create_roles_batch", POST, "/api/v3/create-roles
 
 /// Create row.
 ///
-/// `POST /api/v3/metadata/create-row`, sent with the management token. The official Python SDK calls it `ManagementClient.create_row`.
+/// `POST /api/v3/metadata/create-row`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_row`, the Node SDK `createRow`.
+///
+/// Output: Object [`RowDto`](t::RowDto): the `data` of the response envelope. Sent by `ManagementClient::create_row` in `genauth-tower`.
+#[doc(alias("createRow"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateRow(
@@ -812,7 +1020,10 @@ operation! { CreateRow, "create_row", POST, "/api/v3/metadata/create-row", Manag
 
 /// Create row relation.
 ///
-/// `POST /api/v3/metadata/create-row-relation`, sent with the management token. The official Python SDK calls it `ManagementClient.create_row_relation`.
+/// `POST /api/v3/metadata/create-row-relation`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_row_relation`, the Node SDK `createRowRelation`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::create_row_relation` in `genauth-tower`.
+#[doc(alias("createRowRelation"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateRowRelation(
@@ -824,7 +1035,10 @@ operation! { CreateRowRelation, "create_row_relation", POST, "/api/v3/metadata/c
 
 /// Create tenant.
 ///
-/// `POST /api/v3/create-tenant`, sent with the management token. The official Python SDK calls it `ManagementClient.create_tenant`.
+/// `POST /api/v3/create-tenant`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_tenant`, the Node SDK `createTenant`.
+///
+/// Output: Object [`TenantDto`](t::TenantDto): the `data` of the response envelope. Sent by `ManagementClient::create_tenant` in `genauth-tower`.
+#[doc(alias("createTenant"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateTenant(
@@ -836,7 +1050,10 @@ operation! { CreateTenant, "create_tenant", POST, "/api/v3/create-tenant", Manag
 
 /// Create tenant cooperator.
 ///
-/// `POST /api/v3/create-tenant-cooperator`, sent with the management token. The official Python SDK calls it `ManagementClient.create_tenant_cooperator`.
+/// `POST /api/v3/create-tenant-cooperator`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_tenant_cooperator`, the Node SDK `createTenantCooperator`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::create_tenant_cooperator` in `genauth-tower`.
+#[doc(alias("createTenantCooperator"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateTenantCooperator(
@@ -848,7 +1065,10 @@ operation! { CreateTenantCooperator, "create_tenant_cooperator", POST, "/api/v3/
 
 /// Create tenant user.
 ///
-/// `POST /api/v3/create-tenant-user`, sent with the management token. The official Python SDK calls it `ManagementClient.create_tenant_user`.
+/// `POST /api/v3/create-tenant-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_tenant_user`, the Node SDK `createTenantUser`.
+///
+/// Output: Object [`TenantUserDto`](t::TenantUserDto): the `data` of the response envelope. Sent by `ManagementClient::create_tenant_user` in `genauth-tower`.
+#[doc(alias("createTenantUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateTenantUser(
@@ -860,7 +1080,10 @@ operation! { CreateTenantUser, "create_tenant_user", POST, "/api/v3/create-tenan
 
 /// Create user.
 ///
-/// `POST /api/v3/create-user`, sent with the management token. The official Python SDK calls it `ManagementClient.create_user`.
+/// `POST /api/v3/create-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_user`, the Node SDK `createUser`.
+///
+/// Output: Object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `ManagementClient::create_user` in `genauth-tower`.
+#[doc(alias("createUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct CreateUser(
@@ -872,7 +1095,10 @@ operation! { CreateUser, "create_user", POST, "/api/v3/create-user", ManagementT
 
 /// Create users batch.
 ///
-/// `POST /api/v3/create-users-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.create_users_batch`.
+/// `POST /api/v3/create-users-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_users_batch`, the Node SDK `createUsersBatch`.
+///
+/// Output: List of object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `ManagementClient::create_users_batch` in `genauth-tower`.
+#[doc(alias("createUsersBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateUsersBatch(
@@ -884,7 +1110,10 @@ operation! { CreateUsersBatch, "create_users_batch", POST, "/api/v3/create-users
 
 /// Create webhook.
 ///
-/// `POST /api/v3/create-webhook`, sent with the management token. The official Python SDK calls it `ManagementClient.create_webhook`.
+/// `POST /api/v3/create-webhook`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.create_webhook`, the Node SDK `createWebhook`.
+///
+/// Output: Object [`WebhookDto`](t::WebhookDto): the `data` of the response envelope. Sent by `ManagementClient::create_webhook` in `genauth-tower`.
+#[doc(alias("createWebhook"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CreateWebhook(
@@ -896,7 +1125,10 @@ operation! { CreateWebhook, "create_webhook", POST, "/api/v3/create-webhook", Ma
 
 /// Define event.
 ///
-/// `POST /api/v3/define-event`, sent with the management token. The official Python SDK calls it `ManagementClient.define_event`.
+/// `POST /api/v3/define-event`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.define_event`, the Node SDK `defineEvent`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::define_event` in `genauth-tower`.
+#[doc(alias("defineEvent"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DefineEvent(
@@ -908,7 +1140,10 @@ operation! { DefineEvent, "define_event", POST, "/api/v3/define-event", Manageme
 
 /// Delete access key.
 ///
-/// `POST /api/v3/delete-access-key`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_access_key`.
+/// `POST /api/v3/delete-access-key`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_access_key`, the Node SDK `deleteAccessKey`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::delete_access_key` in `genauth-tower`.
+#[doc(alias("deleteAccessKey"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteAccessKey(
@@ -918,9 +1153,18 @@ pub struct DeleteAccessKey(
 
 operation! { DeleteAccessKey, "delete_access_key", POST, "/api/v3/delete-access-key", ManagementToken, Json, true, false, () }
 
-/// Delete admin roles batch.
+/// Delete admin roles batch: acts on `delete-admin-roles` (management API).
 ///
-/// `POST /api/v3/delete-admin-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_admin_roles_batch`.
+/// `POST /api/v3/delete-admin-roles`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_admin_roles_batch`, the Node SDK `deleteAdminRolesBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_admin_roles_batch` in `genauth-tower`.
+#[doc(alias(
+    "deleteAdminRolesBatch",
+    "delete admin roles",
+    "delete-admin-roles",
+    "delete delete admin roles",
+    "management delete admin roles"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteAdminRolesBatch(
@@ -932,7 +1176,10 @@ operation! { DeleteAdminRolesBatch, "delete_admin_roles_batch", POST, "/api/v3/d
 
 /// Delete application.
 ///
-/// `POST /api/v3/delete-application`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_application`.
+/// `POST /api/v3/delete-application`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_application`, the Node SDK `deleteApplication`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_application` in `genauth-tower`.
+#[doc(alias("deleteApplication"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteApplication(
@@ -944,7 +1191,10 @@ operation! { DeleteApplication, "delete_application", POST, "/api/v3/delete-appl
 
 /// Delete asa account.
 ///
-/// `POST /api/v3/delete-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_asa_account`.
+/// `POST /api/v3/delete-asa-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_asa_account`, the Node SDK `deleteAsaAccount`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_asa_account` in `genauth-tower`.
+#[doc(alias("deleteAsaAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteAsaAccount(
@@ -956,7 +1206,10 @@ operation! { DeleteAsaAccount, "delete_asa_account", POST, "/api/v3/delete-asa-a
 
 /// Delete asa account batch.
 ///
-/// `POST /api/v3/delete-asa-accounts-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_asa_account_batch`.
+/// `POST /api/v3/delete-asa-accounts-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_asa_account_batch`, the Node SDK `deleteAsaAccountBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_asa_account_batch` in `genauth-tower`.
+#[doc(alias("deleteAsaAccountBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteAsaAccountBatch(
@@ -968,11 +1221,15 @@ operation! { DeleteAsaAccountBatch, "delete_asa_account_batch", POST, "/api/v3/d
 
 /// Delete auth.
 ///
-/// `DELETE /api/v3/batch-applications-auth`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_auth`.
+/// `DELETE /api/v3/batch-applications-auth`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_auth`, the Node SDK `deleteAuth`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_auth` in `genauth-tower`.
+#[doc(alias("deleteAuth"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAuth {
-    /// `authIds` (required).
+    /// Auth ids (wire `authIds` query parameter): list of string, required.
+    /// Example: `["6229ffaxxxxxxxxcade3e3d9"]`.
     #[serde(default)]
     pub auth_ids: Vec<String>,
 }
@@ -986,12 +1243,21 @@ impl DeleteAuth {
 
 operation! { DeleteAuth, "delete_auth", DELETE, "/api/v3/batch-applications-auth", ManagementToken, Query, true, false, t::IsSuccessDto }
 
-/// Delete by id.
+/// Delete by id: acts on `ip-list` (management API).
 ///
-/// `DELETE /api/v3/ip-list/{id}`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_by_id`.
+/// `DELETE /api/v3/ip-list/{id}`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_by_id`, the Node SDK `deleteById`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::delete_by_id` in `genauth-tower`.
+#[doc(alias(
+    "deleteById",
+    "ip list",
+    "ip-list",
+    "delete ip list",
+    "management ip list"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteById {
-    /// The `{id}` path parameter (required).
+    /// Id (wire `id` path parameter): string, required.
     #[serde(skip_serializing, default)]
     pub id: String,
 }
@@ -1007,7 +1273,10 @@ operation! { DeleteById, "delete_by_id", DELETE, "/api/v3/ip-list/{id}", Managem
 
 /// Delete custom fields.
 ///
-/// `POST /api/v3/delete-custom-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_custom_fields`.
+/// `POST /api/v3/delete-custom-fields`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_custom_fields`, the Node SDK `deleteCustomFields`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_custom_fields` in `genauth-tower`.
+#[doc(alias("deleteCustomFields"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteCustomFields(
@@ -1019,7 +1288,10 @@ operation! { DeleteCustomFields, "delete_custom_fields", POST, "/api/v3/delete-c
 
 /// Delete data policy.
 ///
-/// `POST /api/v3/delete-data-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_data_policy`.
+/// `POST /api/v3/delete-data-policy`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_data_policy`, the Node SDK `deleteDataPolicy`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::delete_data_policy` in `genauth-tower`.
+#[doc(alias("deleteDataPolicy"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteDataPolicy(
@@ -1031,7 +1303,10 @@ operation! { DeleteDataPolicy, "delete_data_policy", POST, "/api/v3/delete-data-
 
 /// Delete data resource.
 ///
-/// `POST /api/v3/delete-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_data_resource`.
+/// `POST /api/v3/delete-data-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_data_resource`, the Node SDK `deleteDataResource`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::delete_data_resource` in `genauth-tower`.
+#[doc(alias("deleteDataResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteDataResource(
@@ -1043,7 +1318,10 @@ operation! { DeleteDataResource, "delete_data_resource", POST, "/api/v3/delete-d
 
 /// Delete device.
 ///
-/// `POST /api/v3/delete-device-by-user`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_device`.
+/// `POST /api/v3/delete-device-by-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_device`, the Node SDK `deleteDevice`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::delete_device` in `genauth-tower`.
+#[doc(alias("deleteDevice"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteDevice(
@@ -1055,7 +1333,10 @@ operation! { DeleteDevice, "delete_device", POST, "/api/v3/delete-device-by-user
 
 /// Delete ext idp.
 ///
-/// `POST /api/v3/delete-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_ext_idp`.
+/// `POST /api/v3/delete-ext-idp`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_ext_idp`, the Node SDK `deleteExtIdp`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_ext_idp` in `genauth-tower`.
+#[doc(alias("deleteExtIdp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteExtIdp(
@@ -1067,7 +1348,10 @@ operation! { DeleteExtIdp, "delete_ext_idp", POST, "/api/v3/delete-ext-idp", Man
 
 /// Delete ext idp conn.
 ///
-/// `POST /api/v3/delete-ext-idp-conn`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_ext_idp_conn`.
+/// `POST /api/v3/delete-ext-idp-conn`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_ext_idp_conn`, the Node SDK `deleteExtIdpConn`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_ext_idp_conn` in `genauth-tower`.
+#[doc(alias("deleteExtIdpConn"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteExtIdpConn(
@@ -1079,7 +1363,10 @@ operation! { DeleteExtIdpConn, "delete_ext_idp_conn", POST, "/api/v3/delete-ext-
 
 /// Delete groups batch.
 ///
-/// `POST /api/v3/delete-groups-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_groups_batch`.
+/// `POST /api/v3/delete-groups-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_groups_batch`, the Node SDK `deleteGroupsBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_groups_batch` in `genauth-tower`.
+#[doc(alias("deleteGroupsBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteGroupsBatch(
@@ -1091,7 +1378,10 @@ operation! { DeleteGroupsBatch, "delete_groups_batch", POST, "/api/v3/delete-gro
 
 /// Delete namespace.
 ///
-/// `POST /api/v3/delete-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_namespace`.
+/// `POST /api/v3/delete-namespace`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_namespace`, the Node SDK `deleteNamespace`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_namespace` in `genauth-tower`.
+#[doc(alias("deleteNamespace"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteNamespace(
@@ -1103,7 +1393,10 @@ operation! { DeleteNamespace, "delete_namespace", POST, "/api/v3/delete-namespac
 
 /// Delete namespaces batch.
 ///
-/// `POST /api/v3/delete-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_namespaces_batch`.
+/// `POST /api/v3/delete-namespaces-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_namespaces_batch`, the Node SDK `deleteNamespacesBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_namespaces_batch` in `genauth-tower`.
+#[doc(alias("deleteNamespacesBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteNamespacesBatch(
@@ -1115,7 +1408,10 @@ operation! { DeleteNamespacesBatch, "delete_namespaces_batch", POST, "/api/v3/de
 
 /// Delete permission namespace.
 ///
-/// `POST /api/v3/delete-permission-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_permission_namespace`.
+/// `POST /api/v3/delete-permission-namespace`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_permission_namespace`, the Node SDK `deletePermissionNamespace`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_permission_namespace` in `genauth-tower`.
+#[doc(alias("deletePermissionNamespace"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeletePermissionNamespace(
@@ -1127,7 +1423,10 @@ operation! { DeletePermissionNamespace, "delete_permission_namespace", POST, "/a
 
 /// Delete permission namespaces batch.
 ///
-/// `POST /api/v3/delete-permission-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_permission_namespaces_batch`.
+/// `POST /api/v3/delete-permission-namespaces-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_permission_namespaces_batch`, the Node SDK `deletePermissionNamespacesBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_permission_namespaces_batch` in `genauth-tower`.
+#[doc(alias("deletePermissionNamespacesBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeletePermissionNamespacesBatch(
@@ -1139,7 +1438,10 @@ operation! { DeletePermissionNamespacesBatch, "delete_permission_namespaces_batc
 
 /// Delete pipeline function.
 ///
-/// `POST /api/v3/delete-pipeline-function`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_pipeline_function`.
+/// `POST /api/v3/delete-pipeline-function`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_pipeline_function`, the Node SDK `deletePipelineFunction`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::delete_pipeline_function` in `genauth-tower`.
+#[doc(alias("deletePipelineFunction"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeletePipelineFunction(
@@ -1151,7 +1453,10 @@ operation! { DeletePipelineFunction, "delete_pipeline_function", POST, "/api/v3/
 
 /// Delete public accounts batch.
 ///
-/// `POST /api/v3/delete-public-accounts-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_public_accounts_batch`.
+/// `POST /api/v3/delete-public-accounts-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_public_accounts_batch`, the Node SDK `deletePublicAccountsBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_public_accounts_batch` in `genauth-tower`.
+#[doc(alias("deletePublicAccountsBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeletePublicAccountsBatch(
@@ -1163,7 +1468,10 @@ operation! { DeletePublicAccountsBatch, "delete_public_accounts_batch", POST, "/
 
 /// Delete resource.
 ///
-/// `POST /api/v3/delete-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_resource`.
+/// `POST /api/v3/delete-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_resource`, the Node SDK `deleteResource`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_resource` in `genauth-tower`.
+#[doc(alias("deleteResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteResource(
@@ -1175,7 +1483,10 @@ operation! { DeleteResource, "delete_resource", POST, "/api/v3/delete-resource",
 
 /// Delete resources batch.
 ///
-/// `POST /api/v3/delete-resources-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_resources_batch`.
+/// `POST /api/v3/delete-resources-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_resources_batch`, the Node SDK `deleteResourcesBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_resources_batch` in `genauth-tower`.
+#[doc(alias("deleteResourcesBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct DeleteResourcesBatch(
@@ -1185,12 +1496,21 @@ pub struct DeleteResourcesBatch(
 
 operation! { DeleteResourcesBatch, "delete_resources_batch", POST, "/api/v3/delete-resources-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
-/// Delete risk list policy by id.
+/// Delete risk list policy by id: acts on `risk-list-policy` (management API).
 ///
-/// `DELETE /api/v3/risk-list-policy/{id}`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_risk_list_policy_by_id`.
+/// `DELETE /api/v3/risk-list-policy/{id}`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_risk_list_policy_by_id`, the Node SDK `deleteRiskListPolicyById`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::delete_risk_list_policy_by_id` in `genauth-tower`.
+#[doc(alias(
+    "deleteRiskListPolicyById",
+    "risk list policy",
+    "risk-list-policy",
+    "delete risk list policy",
+    "management risk list policy"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteRiskListPolicyById {
-    /// The `{id}` path parameter (required).
+    /// Id (wire `id` path parameter): string, required.
     #[serde(skip_serializing, default)]
     pub id: String,
 }
@@ -1206,7 +1526,10 @@ operation! { DeleteRiskListPolicyById, "delete_risk_list_policy_by_id", DELETE, 
 
 /// Delete roles.
 ///
-/// `POST /api/v3/multiple-namespace-delete-roles-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_roles`.
+/// `POST /api/v3/multiple-namespace-delete-roles-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_roles`, the Node SDK `deleteRoles`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_roles` in `genauth-tower`.
+#[doc(alias("deleteRoles"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteRoles(
@@ -1218,7 +1541,10 @@ operation! { DeleteRoles, "delete_roles", POST, "/api/v3/multiple-namespace-dele
 
 /// Delete roles batch.
 ///
-/// `POST /api/v3/delete-roles-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_roles_batch`.
+/// `POST /api/v3/delete-roles-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_roles_batch`, the Node SDK `deleteRolesBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_roles_batch` in `genauth-tower`.
+#[doc(alias("deleteRolesBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteRolesBatch(
@@ -1230,7 +1556,10 @@ operation! { DeleteRolesBatch, "delete_roles_batch", POST, "/api/v3/delete-roles
 
 /// Delete tenant.
 ///
-/// `POST /api/v3/delete-tenant`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_tenant`.
+/// `POST /api/v3/delete-tenant`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_tenant`, the Node SDK `deleteTenant`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_tenant` in `genauth-tower`.
+#[doc(alias("deleteTenant"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteTenant(
@@ -1242,7 +1571,10 @@ operation! { DeleteTenant, "delete_tenant", POST, "/api/v3/delete-tenant", Manag
 
 /// Delete tenant admin.
 ///
-/// `POST /api/v3/delete-tenant-admin`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_tenant_admin`.
+/// `POST /api/v3/delete-tenant-admin`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_tenant_admin`, the Node SDK `deleteTenantAdmin`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::delete_tenant_admin` in `genauth-tower`.
+#[doc(alias("deleteTenantAdmin"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct DeleteTenantAdmin(
@@ -1254,7 +1586,10 @@ operation! { DeleteTenantAdmin, "delete_tenant_admin", POST, "/api/v3/delete-ten
 
 /// Delete tenant user.
 ///
-/// `POST /api/v3/delete-tenant-user`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_tenant_user`.
+/// `POST /api/v3/delete-tenant-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_tenant_user`, the Node SDK `deleteTenantUser`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::delete_tenant_user` in `genauth-tower`.
+#[doc(alias("deleteTenantUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteTenantUser(
@@ -1264,12 +1599,21 @@ pub struct DeleteTenantUser(
 
 operation! { DeleteTenantUser, "delete_tenant_user", POST, "/api/v3/delete-tenant-user", ManagementToken, Json, true, false, () }
 
-/// Delete user list by id.
+/// Delete user list by id: acts on `user-list` (management API).
 ///
-/// `DELETE /api/v3/user-list/{id}`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_user_list_by_id`.
+/// `DELETE /api/v3/user-list/{id}`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_user_list_by_id`, the Node SDK `deleteUserListById`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::delete_user_list_by_id` in `genauth-tower`.
+#[doc(alias(
+    "deleteUserListById",
+    "user list",
+    "user-list",
+    "delete user list",
+    "management user list"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeleteUserListById {
-    /// The `{id}` path parameter (required).
+    /// Id (wire `id` path parameter): string, required.
     #[serde(skip_serializing, default)]
     pub id: String,
 }
@@ -1285,7 +1629,10 @@ operation! { DeleteUserListById, "delete_user_list_by_id", DELETE, "/api/v3/user
 
 /// Delete user sync relations.
 ///
-/// `POST /api/v3/delete-user-sync-relations`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_user_sync_relations`.
+/// `POST /api/v3/delete-user-sync-relations`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_user_sync_relations`, the Node SDK `deleteUserSyncRelations`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_user_sync_relations` in `genauth-tower`.
+#[doc(alias("deleteUserSyncRelations"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteUserSyncRelations(
@@ -1297,7 +1644,10 @@ operation! { DeleteUserSyncRelations, "delete_user_sync_relations", POST, "/api/
 
 /// Delete users batch.
 ///
-/// `POST /api/v3/delete-users-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_users_batch`.
+/// `POST /api/v3/delete-users-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_users_batch`, the Node SDK `deleteUsersBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_users_batch` in `genauth-tower`.
+#[doc(alias("deleteUsersBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteUsersBatch(
@@ -1309,7 +1659,10 @@ operation! { DeleteUsersBatch, "delete_users_batch", POST, "/api/v3/delete-users
 
 /// Delete webhook.
 ///
-/// `POST /api/v3/delete-webhook`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_webhook`.
+/// `POST /api/v3/delete-webhook`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_webhook`, the Node SDK `deleteWebhook`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::delete_webhook` in `genauth-tower`.
+#[doc(alias("deleteWebhook"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteWebhook(
@@ -1321,7 +1674,10 @@ operation! { DeleteWebhook, "delete_webhook", POST, "/api/v3/delete-webhook", Ma
 
 /// Delete whitelist.
 ///
-/// `POST /api/v3/delete-whitelist`, sent with the management token. The official Python SDK calls it `ManagementClient.delete_whitelist`.
+/// `POST /api/v3/delete-whitelist`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.delete_whitelist`, the Node SDK `deleteWhitelist`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto). Sent by `ManagementClient::delete_whitelist` in `genauth-tower`.
+#[doc(alias("deleteWhitelist"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeleteWhitelist(
@@ -1333,15 +1689,21 @@ operation! { DeleteWhitelist, "delete_whitelist", POST, "/api/v3/delete-whitelis
 
 /// Detail auth subject.
 ///
-/// `GET /api/v3/get-subject-auth-detail`, sent with the management token. The official Python SDK calls it `ManagementClient.detail_auth_subject`.
+/// `GET /api/v3/get-subject-auth-detail`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.detail_auth_subject`, the Node SDK `detailAuthSubject`.
+///
+/// Output: Object [`GetSubjectAuthDataDto`](t::GetSubjectAuthDataDto): the `data` of the response envelope. Sent by `ManagementClient::detail_auth_subject` in `genauth-tower`.
+#[doc(alias("detailAuthSubject"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DetailAuthSubject {
-    /// `targetId` (required).
+    /// Target id (wire `targetId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub target_id: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType` query parameter): enum [`DetailAuthSubjectTargetType`](t::DetailAuthSubjectTargetType), required.
+    /// One of `USER`, `ROLE`, `GROUP`, `ORG` or `AK_SK`.
     pub target_type: t::DetailAuthSubjectTargetType,
-    /// `appId` (required).
+    /// App id (wire `appId` query parameter): string, required.
+    /// Example: `"5a597f35085a2000144a10ed"`.
     pub app_id: String,
 }
 
@@ -1364,7 +1726,10 @@ operation! { DetailAuthSubject, "detail_auth_subject", GET, "/api/v3/get-subject
 
 /// Disable device.
 ///
-/// `POST /api/v3/disable-device-by-user`, sent with the management token. The official Python SDK calls it `ManagementClient.disable_device`.
+/// `POST /api/v3/disable-device-by-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.disable_device`, the Node SDK `disableDevice`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::disable_device` in `genauth-tower`.
+#[doc(alias("disableDevice"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DisableDevice(
@@ -1376,7 +1741,10 @@ operation! { DisableDevice, "disable_device", POST, "/api/v3/disable-device-by-u
 
 /// Disable ldap server.
 ///
-/// `POST /api/v3/disable-ldap-server`, sent with the management token. The official Python SDK calls it `ManagementClient.disable_ldap_server`.
+/// `POST /api/v3/disable-ldap-server`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.disable_ldap_server`, the Node SDK `disableLdapServer`.
+///
+/// Output: Boolean: the `data` of the response envelope. Sent by `ManagementClient::disable_ldap_server` in `genauth-tower`.
+#[doc(alias("disableLdapServer"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DisableLdapServer(
@@ -1388,7 +1756,10 @@ operation! { DisableLdapServer, "disable_ldap_server", POST, "/api/v3/disable-ld
 
 /// Enable device.
 ///
-/// `POST /api/v3/enable-device-by-user`, sent with the management token. The official Python SDK calls it `ManagementClient.enable_device`.
+/// `POST /api/v3/enable-device-by-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.enable_device`, the Node SDK `enableDevice`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::enable_device` in `genauth-tower`.
+#[doc(alias("enableDevice"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct EnableDevice(
@@ -1400,7 +1771,10 @@ operation! { EnableDevice, "enable_device", POST, "/api/v3/enable-device-by-user
 
 /// Enabled auth.
 ///
-/// `POST /api/v3/update-auth-enabled`, sent with the management token. The official Python SDK calls it `ManagementClient.enabled_auth`.
+/// `POST /api/v3/update-auth-enabled`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.enabled_auth`, the Node SDK `enabledAuth`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::enabled_auth` in `genauth-tower`.
+#[doc(alias("enabledAuth"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct EnabledAuth(
@@ -1412,7 +1786,10 @@ operation! { EnabledAuth, "enabled_auth", POST, "/api/v3/update-auth-enabled", M
 
 /// Execute operate.
 ///
-/// `POST /api/v3/metadata/execute-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.execute_operate`.
+/// `POST /api/v3/metadata/execute-operate`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.execute_operate`, the Node SDK `executeOperate`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::execute_operate` in `genauth-tower`.
+#[doc(alias("executeOperate"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ExecuteOperate(
@@ -1422,9 +1799,18 @@ pub struct ExecuteOperate(
 
 operation! { ExecuteOperate, "execute_operate", POST, "/api/v3/metadata/execute-operate", ManagementToken, Json, true, false, () }
 
-/// Export meatdata.
+/// Export meatdata: acts on `metadata/export` (management API).
 ///
-/// `POST /api/v3/metadata/export`, sent with the management token. The official Python SDK calls it `ManagementClient.export_meatdata`.
+/// `POST /api/v3/metadata/export`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.export_meatdata`, the Node SDK `exportMetadata`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::export_meatdata` in `genauth-tower`.
+#[doc(alias(
+    "exportMetadata",
+    "metadata export",
+    "metadata/export",
+    "export metadata export",
+    "management metadata export"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ExportMeatdata(
@@ -1436,7 +1822,10 @@ operation! { ExportMeatdata, "export_meatdata", POST, "/api/v3/metadata/export",
 
 /// Export model.
 ///
-/// `POST /api/v3/metadata/export/model`, sent with the management token. The official Python SDK calls it `ManagementClient.export_model`.
+/// `POST /api/v3/metadata/export/model`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.export_model`, the Node SDK `exportModel`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::export_model` in `genauth-tower`.
+#[doc(alias("exportModel"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ExportModel(
@@ -1446,21 +1835,34 @@ pub struct ExportModel(
 
 operation! { ExportModel, "export_model", POST, "/api/v3/metadata/export/model", ManagementToken, Json, true, false, () }
 
-/// Ext idp conn state by apps.
+/// Ext idp conn state by apps: acts on `ext-idp-conn-apps` (management API).
 ///
-/// `GET /api/v3/ext-idp-conn-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.ext_idp_conn_state_by_apps`.
+/// `GET /api/v3/ext-idp-conn-apps`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.ext_idp_conn_state_by_apps`, the Node SDK `extIdpConnStateByApps`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ExtIdpDto`](t::ExtIdpDto): the `data` of the response envelope. Sent by `ManagementClient::ext_idp_conn_state_by_apps` in `genauth-tower`.
+#[doc(alias(
+    "extIdpConnStateByApps",
+    "ext idp conn apps",
+    "ext-idp-conn-apps",
+    "ext ext idp conn apps",
+    "management ext idp conn apps"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtIdpConnStateByApps {
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId` query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `appId`.
+    /// App id (wire `appId` query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `id` (required).
+    /// Id (wire `id` query parameter): string, required.
+    /// Example: `"6268b0e5e4b9a0e8ffa8fd60"`.
     pub id: String,
-    /// `type`.
+    /// Type (wire `type` query parameter): enum [`ExtIdpConnStateByAppsType`](t::ExtIdpConnStateByAppsType), optional.
+    /// One of `social` or `enterprise`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<t::ExtIdpConnStateByAppsType>,
 }
@@ -1481,17 +1883,25 @@ operation! { ExtIdpConnStateByApps, "ext_idp_conn_state_by_apps", GET, "/api/v3/
 
 /// Find ip list.
 ///
-/// `GET /api/v3/ip-list`, sent with the management token. The official Python SDK calls it `ManagementClient.find_ip_list`.
+/// `GET /api/v3/ip-list`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.find_ip_list`, the Node SDK `findIpList`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`IpListRespDto`](t::IpListRespDto): the `data` of the response envelope. Sent by `ManagementClient::find_ip_list` in `genauth-tower`.
+#[doc(alias("findIpList"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FindIpList {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `ipType` (required).
+    /// Ip type (wire `ipType` query parameter): enum [`FindIpListIpType`](t::FindIpListIpType), required.
+    /// One of `BLACK` or `WHITE`.
     pub ip_type: t::FindIpListIpType,
 }
 
@@ -1512,7 +1922,10 @@ paginated! { FindIpList, query }
 
 /// Find last login apps by device ids.
 ///
-/// `POST /api/v3/get-last-login-apps-by-deviceIds`, sent with the management token. The official Python SDK calls it `ManagementClient.find_last_login_apps_by_device_ids`.
+/// `POST /api/v3/get-last-login-apps-by-deviceIds`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.find_last_login_apps_by_device_ids`, the Node SDK `findLastLoginAppsByDeviceIds`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::find_last_login_apps_by_device_ids` in `genauth-tower`.
+#[doc(alias("findLastLoginAppsByDeviceIds"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct FindLastLoginAppsByDeviceIds(
@@ -1524,17 +1937,25 @@ operation! { FindLastLoginAppsByDeviceIds, "find_last_login_apps_by_device_ids",
 
 /// Find risk list policy.
 ///
-/// `GET /api/v3/risk-list-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.find_risk_list_policy`.
+/// `GET /api/v3/risk-list-policy`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.find_risk_list_policy`, the Node SDK `findRiskListPolicy`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`RiskListPolicyRespDto`](t::RiskListPolicyRespDto): the `data` of the response envelope. Sent by `ManagementClient::find_risk_list_policy` in `genauth-tower`.
+#[doc(alias("findRiskListPolicy"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FindRiskListPolicy {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `optObject` (required).
+    /// Opt object (wire `optObject` query parameter): enum [`FindRiskListPolicyOptObject`](t::FindRiskListPolicyOptObject), required.
+    /// One of `IP` or `USER`.
     pub opt_object: t::FindRiskListPolicyOptObject,
 }
 
@@ -1555,17 +1976,25 @@ paginated! { FindRiskListPolicy, query }
 
 /// Find user list.
 ///
-/// `GET /api/v3/user-list`, sent with the management token. The official Python SDK calls it `ManagementClient.find_user_list`.
+/// `GET /api/v3/user-list`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.find_user_list`, the Node SDK `findUserList`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`RiskListItemDto`](t::RiskListItemDto): the `data` of the response envelope. Sent by `ManagementClient::find_user_list` in `genauth-tower`.
+#[doc(alias("findUserList"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FindUserList {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `userListType` (required).
+    /// User list type (wire `userListType` query parameter): enum [`FindUserListUserListType`](t::FindUserListUserListType), required.
+    /// One of `BLACK` or `WHITE`.
     pub user_list_type: t::FindUserListUserListType,
 }
 
@@ -1586,7 +2015,10 @@ paginated! { FindUserList, query }
 
 /// Generate invite tenant user link.
 ///
-/// `POST /api/v3/generate-invite-tenant-user-link`, sent with the management token. The official Python SDK calls it `ManagementClient.generate_invite_tenant_user_link`.
+/// `POST /api/v3/generate-invite-tenant-user-link`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.generate_invite_tenant_user_link`, the Node SDK `generateInviteTenantUserLink`.
+///
+/// Output: Object [`InviteTenantUsersDto`](t::InviteTenantUsersDto): the `data` of the response envelope. Sent by `ManagementClient::generate_invite_tenant_user_link` in `genauth-tower`.
+#[doc(alias("generateInviteTenantUserLink"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GenerateInviteTenantUserLink(
@@ -1598,13 +2030,16 @@ operation! { GenerateInviteTenantUserLink, "generate_invite_tenant_user_link", P
 
 /// Get access key.
 ///
-/// `GET /api/v3/get-access-key`, sent with the management token. The official Python SDK calls it `ManagementClient.get_access_key`.
+/// `GET /api/v3/get-access-key`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_access_key`, the Node SDK `getAccessKey`.
+///
+/// Output: List of object [`GetAccessKeyRespDto`](t::GetAccessKeyRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_access_key` in `genauth-tower`.
+#[doc(alias("getAccessKey"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAccessKey {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
     pub user_id: String,
-    /// `accessKeyId` (required).
+    /// Access key id (wire `accessKeyId` query parameter): string, required.
     pub access_key_id: String,
 }
 
@@ -1622,20 +2057,23 @@ operation! { GetAccessKey, "get_access_key", GET, "/api/v3/get-access-key", Mana
 
 /// Get access key list.
 ///
-/// `GET /api/v3/list-access-key`, sent with the management token. The official Python SDK calls it `ManagementClient.get_access_key_list`.
+/// `GET /api/v3/list-access-key`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_access_key_list`, the Node SDK `getAccessKeyList`.
+///
+/// Output: List of object [`ListAccessKeyRespDto`](t::ListAccessKeyRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_access_key_list` in `genauth-tower`.
+#[doc(alias("getAccessKeyList"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAccessKeyList {
-    /// `userId`.
+    /// User id (wire `userId` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `type`.
+    /// Type (wire `type` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// `status`.
+    /// Status (wire `status` query parameter): list of string, optional.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub status: Vec<String>,
 }
@@ -1644,7 +2082,10 @@ operation! { GetAccessKeyList, "get_access_key_list", GET, "/api/v3/list-access-
 
 /// Get admin audit logs.
 ///
-/// `POST /api/v3/get-admin-audit-logs`, sent with the management token. The official Python SDK calls it `ManagementClient.get_admin_audit_logs`.
+/// `POST /api/v3/get-admin-audit-logs`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_admin_audit_logs`, the Node SDK `getAdminAuditLogs`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`AdminAuditLogDto`](t::AdminAuditLogDto): the `data` of the response envelope. Sent by `ManagementClient::get_admin_audit_logs` in `genauth-tower`.
+#[doc(alias("getAdminAuditLogs"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct GetAdminAuditLogs(
@@ -1656,14 +2097,18 @@ operation! { GetAdminAuditLogs, "get_admin_audit_logs", POST, "/api/v3/get-admin
 
 /// Get all groups.
 ///
-/// `GET /api/v3/get-all-groups`, sent with the management token. The official Python SDK calls it `ManagementClient.get_all_groups`.
+/// `GET /api/v3/get-all-groups`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_all_groups`, the Node SDK `getAllGroups`.
+///
+/// Output: List of object [`GroupDto`](t::GroupDto): the `data` of the response envelope. Sent by `ManagementClient::get_all_groups` in `genauth-tower`.
+#[doc(alias("getAllGroups"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAllGroups {
-    /// `fetchMembers`.
+    /// Fetch members (wire `fetchMembers` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetch_members: Option<bool>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
 }
@@ -1672,7 +2117,10 @@ operation! { GetAllGroups, "get_all_groups", GET, "/api/v3/get-all-groups", Mana
 
 /// Get all rights item.
 ///
-/// `GET /api/v3/get-all-rights-items`, sent with the management token. The official Python SDK calls it `ManagementClient.get_all_rights_item`.
+/// `GET /api/v3/get-all-rights-items`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_all_rights_item`, the Node SDK `getAllRightsItem`.
+///
+/// Output: Object [`RightItemRes`](t::RightItemRes): the `data` of the response envelope. Sent by `ManagementClient::get_all_rights_item` in `genauth-tower`.
+#[doc(alias("getAllRightsItem"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetAllRightsItem {}
 
@@ -1680,11 +2128,15 @@ operation! { GetAllRightsItem, "get_all_rights_item", GET, "/api/v3/get-all-righ
 
 /// Get application.
 ///
-/// `GET /api/v3/get-application`, sent with the management token. The official Python SDK calls it `ManagementClient.get_application`.
+/// `GET /api/v3/get-application`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_application`, the Node SDK `getApplication`.
+///
+/// Output: Object [`ApplicationDto`](t::ApplicationDto): the `data` of the response envelope. Sent by `ManagementClient::get_application` in `genauth-tower`.
+#[doc(alias("getApplication"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetApplication {
-    /// `appId` (required).
+    /// App id (wire `appId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub app_id: String,
 }
 
@@ -1699,11 +2151,15 @@ operation! { GetApplication, "get_application", GET, "/api/v3/get-application", 
 
 /// Get application permission strategy.
 ///
-/// `GET /api/v3/get-application-permission-strategy`, sent with the management token. The official Python SDK calls it `ManagementClient.get_application_permission_strategy`.
+/// `GET /api/v3/get-application-permission-strategy`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_application_permission_strategy`, the Node SDK `getApplicationPermissionStrategy`.
+///
+/// Output: Object [`GetApplicationPermissionStrategyDataDto`](t::GetApplicationPermissionStrategyDataDto): the `data` of the response envelope. Sent by `ManagementClient::get_application_permission_strategy` in `genauth-tower`.
+#[doc(alias("getApplicationPermissionStrategy"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetApplicationPermissionStrategy {
-    /// `appId` (required).
+    /// App id (wire `appId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub app_id: String,
 }
 
@@ -1718,11 +2174,15 @@ operation! { GetApplicationPermissionStrategy, "get_application_permission_strat
 
 /// Get application secret.
 ///
-/// `GET /api/v3/get-application-secret`, sent with the management token. The official Python SDK calls it `ManagementClient.get_application_secret`.
+/// `GET /api/v3/get-application-secret`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_application_secret`, the Node SDK `getApplicationSecret`.
+///
+/// Output: Object [`GetApplicationSecretDataDto`](t::GetApplicationSecretDataDto): the `data` of the response envelope. Sent by `ManagementClient::get_application_secret` in `genauth-tower`.
+#[doc(alias("getApplicationSecret"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetApplicationSecret {
-    /// `appId` (required).
+    /// App id (wire `appId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub app_id: String,
 }
 
@@ -1737,11 +2197,15 @@ operation! { GetApplicationSecret, "get_application_secret", GET, "/api/v3/get-a
 
 /// Get application simple info.
 ///
-/// `GET /api/v3/get-application-simple-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_application_simple_info`.
+/// `GET /api/v3/get-application-simple-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_application_simple_info`, the Node SDK `getApplicationSimpleInfo`.
+///
+/// Output: Object [`ApplicationSimpleInfoDto`](t::ApplicationSimpleInfoDto): the `data` of the response envelope. Sent by `ManagementClient::get_application_simple_info` in `genauth-tower`.
+#[doc(alias("getApplicationSimpleInfo"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetApplicationSimpleInfo {
-    /// `appId` (required).
+    /// App id (wire `appId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub app_id: String,
 }
 
@@ -1756,13 +2220,18 @@ operation! { GetApplicationSimpleInfo, "get_application_simple_info", GET, "/api
 
 /// Get asa account.
 ///
-/// `GET /api/v3/get-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_asa_account`.
+/// `GET /api/v3/get-asa-account`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_asa_account`, the Node SDK `getAsaAccount`.
+///
+/// Output: Object [`AsaAccountDto`](t::AsaAccountDto): the `data` of the response envelope. Sent by `ManagementClient::get_asa_account` in `genauth-tower`.
+#[doc(alias("getAsaAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAsaAccount {
-    /// `appId` (required).
+    /// App id (wire `appId` query parameter): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
-    /// `accountId` (required).
+    /// Account id (wire `accountId` query parameter): string, required.
+    /// Example: `"6228edaxxxxxxxxcade3a3d9"`.
     pub account_id: String,
 }
 
@@ -1777,18 +2246,27 @@ operation! { GetAsaAccount, "get_asa_account", GET, "/api/v3/get-asa-account", M
 
 /// Get asa account assigned targets.
 ///
-/// `GET /api/v3/get-asa-account-assigned-targets`, sent with the management token. The official Python SDK calls it `ManagementClient.get_asa_account_assigned_targets`.
+/// `GET /api/v3/get-asa-account-assigned-targets`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_asa_account_assigned_targets`, the Node SDK `getAsaAccountAssignedTargets`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`AsaAccountTargetDto`](t::AsaAccountTargetDto): the `data` of the response envelope. Sent by `ManagementClient::get_asa_account_assigned_targets` in `genauth-tower`.
+#[doc(alias("getAsaAccountAssignedTargets"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAsaAccountAssignedTargets {
-    /// `appId` (required).
+    /// App id (wire `appId` query parameter): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
-    /// `accountId` (required).
+    /// Account id (wire `accountId` query parameter): string, required.
+    /// Example: `"6228edaxxxxxxxxcade3a3d9"`.
     pub account_id: String,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -1811,7 +2289,10 @@ paginated! { GetAsaAccountAssignedTargets, query }
 
 /// Get asa account batch.
 ///
-/// `POST /api/v3/get-asa-accounts-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_asa_account_batch`.
+/// `POST /api/v3/get-asa-accounts-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_asa_account_batch`, the Node SDK `getAsaAccountBatch`.
+///
+/// Output: List of object [`AsaAccountDto`](t::AsaAccountDto): the `data` of the response envelope. Sent by `ManagementClient::get_asa_account_batch` in `genauth-tower`.
+#[doc(alias("getAsaAccountBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetAsaAccountBatch(
@@ -1823,15 +2304,21 @@ operation! { GetAsaAccountBatch, "get_asa_account_batch", POST, "/api/v3/get-asa
 
 /// Get assigned account.
 ///
-/// `GET /api/v3/get-assigned-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_assigned_account`.
+/// `GET /api/v3/get-assigned-account`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_assigned_account`, the Node SDK `getAssignedAccount`.
+///
+/// Output: Object [`AsaAccountDto`](t::AsaAccountDto): the `data` of the response envelope. Sent by `ManagementClient::get_assigned_account` in `genauth-tower`.
+#[doc(alias("getAssignedAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAssignedAccount {
-    /// `appId` (required).
+    /// App id (wire `appId` query parameter): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType` query parameter): enum [`GetAssignedAccountTargetType`](t::GetAssignedAccountTargetType), required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: t::GetAssignedAccountTargetType,
-    /// `targetIdentifier` (required).
+    /// Target identifier (wire `targetIdentifier` query parameter): string, required.
+    /// Example: `"code"`.
     pub target_identifier: String,
 }
 
@@ -1854,24 +2341,32 @@ operation! { GetAssignedAccount, "get_assigned_account", GET, "/api/v3/get-assig
 
 /// Get authorized resources.
 ///
-/// `GET /api/v3/get-authorized-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.get_authorized_resources`.
+/// `GET /api/v3/get-authorized-resources`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_authorized_resources`, the Node SDK `getAuthorizedResources`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`AuthorizedResourceDto`](t::AuthorizedResourceDto): the `data` of the response envelope. Sent by `ManagementClient::get_authorized_resources` in `genauth-tower`.
+#[doc(alias("getAuthorizedResources"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAuthorizedResources {
-    /// `targetType` (required).
+    /// Target type (wire `targetType` query parameter): enum [`GetAuthorizedResourcesTargetType`](t::GetAuthorizedResourcesTargetType), required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: t::GetAuthorizedResourcesTargetType,
-    /// `targetIdentifier` (required).
+    /// Target identifier (wire `targetIdentifier` query parameter): string, required.
+    /// Example: `"userId1"`.
     pub target_identifier: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `resourceType`.
+    /// Resource type (wire `resourceType` query parameter): enum [`GetAuthorizedResourcesResourceType`](t::GetAuthorizedResourcesResourceType), optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<t::GetAuthorizedResourcesResourceType>,
-    /// `resourceList`.
+    /// Resource list (wire `resourceList` query parameter): list of string, optional.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resource_list: Vec<String>,
-    /// `withDenied`.
+    /// With denied (wire `withDenied` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_denied: Option<bool>,
 }
@@ -1895,9 +2390,18 @@ impl GetAuthorizedResources {
 
 operation! { GetAuthorizedResources, "get_authorized_resources", GET, "/api/v3/get-authorized-resources", ManagementToken, Query, true, true, t::Page<t::AuthorizedResourceDto> }
 
-/// Get bind pwd.
+/// Get bind pwd: acts on `get-ldap-server-random-pwd` (management API).
 ///
-/// `GET /api/v3/get-ldap-server-random-pwd`, sent with the management token. The official Python SDK calls it `ManagementClient.get_bind_pwd`.
+/// `GET /api/v3/get-ldap-server-random-pwd`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_bind_pwd`, the Node SDK `getBindPwd`.
+///
+/// Output: String: the `data` of the response envelope. Sent by `ManagementClient::get_bind_pwd` in `genauth-tower`.
+#[doc(alias(
+    "getBindPwd",
+    "get ldap server random pwd",
+    "get-ldap-server-random-pwd",
+    "get get ldap server random pwd",
+    "management get ldap server random pwd"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetBindPwd {}
 
@@ -1905,7 +2409,10 @@ operation! { GetBindPwd, "get_bind_pwd", GET, "/api/v3/get-ldap-server-random-pw
 
 /// Get current package info.
 ///
-/// `GET /api/v3/get-current-package-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_current_package_info`.
+/// `GET /api/v3/get-current-package-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_current_package_info`, the Node SDK `getCurrentPackageInfo`.
+///
+/// Output: Object [`CostCurrentPackageInfo`](t::CostCurrentPackageInfo): the `data` of the response envelope. Sent by `ManagementClient::get_current_package_info` in `genauth-tower`.
+#[doc(alias("getCurrentPackageInfo"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetCurrentPackageInfo {}
 
@@ -1913,17 +2420,24 @@ operation! { GetCurrentPackageInfo, "get_current_package_info", GET, "/api/v3/ge
 
 /// Get custom data.
 ///
-/// `GET /api/v3/get-custom-data`, sent with the management token. The official Python SDK calls it `ManagementClient.get_custom_data`.
+/// `GET /api/v3/get-custom-data`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_custom_data`, the Node SDK `getCustomData`.
+///
+/// Output: Any JSON value: the `data` of the response envelope. Sent by `ManagementClient::get_custom_data` in `genauth-tower`.
+#[doc(alias("getCustomData"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetCustomData {
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId` query parameter): string, required.
+    /// Example: `"642c1df417c2d8a80d744c1d"`.
     pub tenant_id: String,
-    /// `targetType` (required).
+    /// Target type (wire `targetType` query parameter): enum [`GetCustomDataTargetType`](t::GetCustomDataTargetType), required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: t::GetCustomDataTargetType,
-    /// `targetIdentifier` (required).
+    /// Target identifier (wire `targetIdentifier` query parameter): string, required.
+    /// Example: `"userId1"`.
     pub target_identifier: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -1948,13 +2462,18 @@ operation! { GetCustomData, "get_custom_data", GET, "/api/v3/get-custom-data", M
 
 /// Get custom fields.
 ///
-/// `GET /api/v3/get-custom-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.get_custom_fields`.
+/// `GET /api/v3/get-custom-fields`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_custom_fields`, the Node SDK `getCustomFields`.
+///
+/// Output: List of object [`CustomFieldDto`](t::CustomFieldDto): the `data` of the response envelope. Sent by `ManagementClient::get_custom_fields` in `genauth-tower`.
+#[doc(alias("getCustomFields"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetCustomFields {
-    /// `targetType` (required).
+    /// Target type (wire `targetType` query parameter): enum [`GetCustomFieldsTargetType`](t::GetCustomFieldsTargetType), required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: t::GetCustomFieldsTargetType,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId` query parameter): string, optional.
+    /// Example: `"642c1df417c2d8a80d744c1d"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
@@ -1973,11 +2492,15 @@ operation! { GetCustomFields, "get_custom_fields", GET, "/api/v3/get-custom-fiel
 
 /// Get data policy.
 ///
-/// `GET /api/v3/get-data-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.get_data_policy`.
+/// `GET /api/v3/get-data-policy`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_data_policy`, the Node SDK `getDataPolicy`.
+///
+/// Output: Object [`GetDataPolicyRespDto`](t::GetDataPolicyRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_data_policy` in `genauth-tower`.
+#[doc(alias("getDataPolicy"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetDataPolicy {
-    /// `policyId` (required).
+    /// Policy id (wire `policyId` query parameter): string, required.
+    /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
     pub policy_id: String,
 }
 
@@ -1992,13 +2515,18 @@ operation! { GetDataPolicy, "get_data_policy", GET, "/api/v3/get-data-policy", M
 
 /// Get data resource.
 ///
-/// `GET /api/v3/get-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.get_data_resource`.
+/// `GET /api/v3/get-data-resource`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_data_resource`, the Node SDK `getDataResource`.
+///
+/// Output: Object [`GetDataResourceRespDto`](t::GetDataResourceRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_data_resource` in `genauth-tower`.
+#[doc(alias("getDataResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetDataResource {
-    /// `namespaceCode` (required).
+    /// Namespace code (wire `namespaceCode` query parameter): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub namespace_code: String,
-    /// `resourceCode` (required).
+    /// Resource code (wire `resourceCode` query parameter): string, required.
+    /// Example: `"dataResourceTestCode"`.
     pub resource_code: String,
 }
 
@@ -2016,7 +2544,10 @@ operation! { GetDataResource, "get_data_resource", GET, "/api/v3/get-data-resour
 
 /// Get device status.
 ///
-/// `POST /api/v3/device-status`, sent with the management token. The official Python SDK calls it `ManagementClient.get_device_status`.
+/// `POST /api/v3/device-status`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.get_device_status`, the Node SDK `getDeviceStatus`.
+///
+/// Output: Object [`DeviceStatusResponseDataDto`](t::DeviceStatusResponseDataDto): the `data` of the response envelope. Sent by `ManagementClient::get_device_status` in `genauth-tower`.
+#[doc(alias("getDeviceStatus"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetDeviceStatus(
@@ -2028,7 +2559,10 @@ operation! { GetDeviceStatus, "get_device_status", POST, "/api/v3/device-status"
 
 /// Get email provider.
 ///
-/// `GET /api/v3/get-email-provider`, sent with the management token. The official Python SDK calls it `ManagementClient.get_email_provider`.
+/// `GET /api/v3/get-email-provider`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_email_provider`, the Node SDK `getEmailProvider`.
+///
+/// Output: Object [`EmailProviderDto`](t::EmailProviderDto): the `data` of the response envelope. Sent by `ManagementClient::get_email_provider` in `genauth-tower`.
+#[doc(alias("getEmailProvider"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetEmailProvider {}
 
@@ -2036,7 +2570,10 @@ operation! { GetEmailProvider, "get_email_provider", GET, "/api/v3/get-email-pro
 
 /// Get email templates.
 ///
-/// `GET /api/v3/get-email-templates`, sent with the management token. The official Python SDK calls it `ManagementClient.get_email_templates`.
+/// `GET /api/v3/get-email-templates`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_email_templates`, the Node SDK `getEmailTemplates`.
+///
+/// Output: Object [`GetEmailTemplatesDataDto`](t::GetEmailTemplatesDataDto): the `data` of the response envelope. Sent by `ManagementClient::get_email_templates` in `genauth-tower`.
+#[doc(alias("getEmailTemplates"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetEmailTemplates {}
 
@@ -2044,19 +2581,26 @@ operation! { GetEmailTemplates, "get_email_templates", GET, "/api/v3/get-email-t
 
 /// Get ext idp.
 ///
-/// `GET /api/v3/get-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.get_ext_idp`.
+/// `GET /api/v3/get-ext-idp`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_ext_idp`, the Node SDK `getExtIdp`.
+///
+/// Output: Object [`ExtIdpDetail`](t::ExtIdpDetail): the `data` of the response envelope. Sent by `ManagementClient::get_ext_idp` in `genauth-tower`.
+#[doc(alias("getExtIdp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetExtIdp {
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId` query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `appId`.
+    /// App id (wire `appId` query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `id` (required).
+    /// Id (wire `id` query parameter): string, required.
+    /// Example: `"6268b0e5e4b9a0e8ffa8fd60"`.
     pub id: String,
-    /// `type`.
+    /// Type (wire `type` query parameter): enum [`GetExtIdpType`](t::GetExtIdpType), optional.
+    /// One of `social` or `enterprise`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<t::GetExtIdpType>,
 }
@@ -2077,7 +2621,10 @@ operation! { GetExtIdp, "get_ext_idp", GET, "/api/v3/get-ext-idp", ManagementTok
 
 /// Get external user resource struct.
 ///
-/// `POST /api/v3/get-external-user-resource-struct`, sent with the management token. The official Python SDK calls it `ManagementClient.get_external_user_resource_struct`.
+/// `POST /api/v3/get-external-user-resource-struct`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_external_user_resource_struct`, the Node SDK `getExternalUserResourceStruct`.
+///
+/// Output: Object [`GetExternalUserResourceStructDataDto`](t::GetExternalUserResourceStructDataDto): the `data` of the response envelope. Sent by `ManagementClient::get_external_user_resource_struct` in `genauth-tower`.
+#[doc(alias("getExternalUserResourceStruct"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetExternalUserResourceStruct(
@@ -2089,7 +2636,10 @@ operation! { GetExternalUserResourceStruct, "get_external_user_resource_struct",
 
 /// Get global mfa settings.
 ///
-/// `GET /api/v3/get-global-mfa-settings`, sent with the management token. The official Python SDK calls it `ManagementClient.get_global_mfa_settings`.
+/// `GET /api/v3/get-global-mfa-settings`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_global_mfa_settings`, the Node SDK `getGlobalMfaSettings`.
+///
+/// Output: Object [`MFASettingsDto`](t::MFASettingsDto): the `data` of the response envelope. Sent by `ManagementClient::get_global_mfa_settings` in `genauth-tower`.
+#[doc(alias("getGlobalMfaSettings"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetGlobalMfaSettings {}
 
@@ -2097,13 +2647,16 @@ operation! { GetGlobalMfaSettings, "get_global_mfa_settings", GET, "/api/v3/get-
 
 /// Get group.
 ///
-/// `GET /api/v3/get-group`, sent with the management token. The official Python SDK calls it `ManagementClient.get_group`.
+/// `GET /api/v3/get-group`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_group`, the Node SDK `getGroup`.
+///
+/// Output: Object [`GroupDto`](t::GroupDto): the `data` of the response envelope. Sent by `ManagementClient::get_group` in `genauth-tower`.
+#[doc(alias("getGroup"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetGroup {
-    /// `code` (required).
+    /// Code (wire `code` query parameter): string, required.
     pub code: String,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
 }
@@ -2122,16 +2675,22 @@ operation! { GetGroup, "get_group", GET, "/api/v3/get-group", ManagementToken, Q
 
 /// Get group authorized resources.
 ///
-/// `GET /api/v3/get-group-authorized-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.get_group_authorized_resources`.
+/// `GET /api/v3/get-group-authorized-resources`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_group_authorized_resources`, the Node SDK `getGroupAuthorizedResources`.
+///
+/// Output: List of object [`AuthorizedResourceDto`](t::AuthorizedResourceDto): the `data` of the response envelope. Sent by `ManagementClient::get_group_authorized_resources` in `genauth-tower`.
+#[doc(alias("getGroupAuthorizedResources"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetGroupAuthorizedResources {
-    /// `code` (required).
+    /// Code (wire `code` query parameter): string, required.
+    /// Example: `"developer"`.
     pub code: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `resourceType`.
+    /// Resource type (wire `resourceType` query parameter): enum [`GetGroupAuthorizedResourcesResourceType`](t::GetGroupAuthorizedResourcesResourceType), optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<t::GetGroupAuthorizedResourcesResourceType>,
 }
@@ -2151,13 +2710,19 @@ operation! { GetGroupAuthorizedResources, "get_group_authorized_resources", GET,
 
 /// Get groups of public account.
 ///
-/// `GET /api/v3/get-groups-of-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_groups_of_public_account`.
+/// `GET /api/v3/get-groups-of-public-account`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_groups_of_public_account`, the Node SDK `getGroupsOfPublicAccount`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ResGroupDto`](t::ResGroupDto): the `data` of the response envelope. Sent by `ManagementClient::get_groups_of_public_account` in `genauth-tower`.
+#[doc(alias("getGroupsOfPublicAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetGroupsOfPublicAccount {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetGroupsOfPublicAccountUserIdType`](t::GetGroupsOfPublicAccountUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetGroupsOfPublicAccountUserIdType>,
 }
@@ -2176,11 +2741,14 @@ operation! { GetGroupsOfPublicAccount, "get_groups_of_public_account", GET, "/ap
 
 /// Get import template.
 ///
-/// `GET /api/v3/metadata/get-import-template`, sent with the management token. The official Python SDK calls it `ManagementClient.get_import_template`.
+/// `GET /api/v3/metadata/get-import-template`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_import_template`, the Node SDK `getImportTemplate`.
+///
+/// Output: Object [`RowDto`](t::RowDto): the `data` of the response envelope. Sent by `ManagementClient::get_import_template` in `genauth-tower`.
+#[doc(alias("getImportTemplate"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetImportTemplate {
-    /// `modelId` (required).
+    /// Model id (wire `modelId` query parameter): string, required.
     pub model_id: String,
 }
 
@@ -2195,13 +2763,18 @@ operation! { GetImportTemplate, "get_import_template", GET, "/api/v3/metadata/ge
 
 /// Get mau period usage history.
 ///
-/// `GET /api/v3/get-mau-period-usage-history`, sent with the management token. The official Python SDK calls it `ManagementClient.get_mau_period_usage_history`.
+/// `GET /api/v3/get-mau-period-usage-history`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_mau_period_usage_history`, the Node SDK `getMauPeriodUsageHistory`.
+///
+/// Output: Object [`MauPeriodUsageHistory`](t::MauPeriodUsageHistory): the `data` of the response envelope. Sent by `ManagementClient::get_mau_period_usage_history` in `genauth-tower`.
+#[doc(alias("getMauPeriodUsageHistory"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetMauPeriodUsageHistory {
-    /// `startTime` (required).
+    /// Start time (wire `startTime` query parameter): string, required.
+    /// Example: `"20220202"`.
     pub start_time: String,
-    /// `endTime` (required).
+    /// End time (wire `endTime` query parameter): string, required.
+    /// Example: `"20220802"`.
     pub end_time: String,
 }
 
@@ -2219,15 +2792,22 @@ operation! { GetMauPeriodUsageHistory, "get_mau_period_usage_history", GET, "/ap
 
 /// Get mfa trigger data.
 ///
-/// `GET /api/v3/get-mfa-trigger-data`, sent with the management token. The official Python SDK calls it `ManagementClient.get_mfa_trigger_data`.
+/// `GET /api/v3/get-mfa-trigger-data`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_mfa_trigger_data`, the Node SDK `getMfaTriggerData`.
+///
+/// Output: Object [`GetMfaInfoDataDto`](t::GetMfaInfoDataDto): the `data` of the response envelope. Sent by `ManagementClient::get_mfa_trigger_data` in `genauth-tower`.
+#[doc(alias("getMfaTriggerData"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetMfaTriggerData {
-    /// `appId` (required).
+    /// App id (wire `appId` query parameter): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetMfaTriggerDataUserIdType`](t::GetMfaTriggerDataUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetMfaTriggerDataUserIdType>,
 }
@@ -2247,10 +2827,13 @@ operation! { GetMfaTriggerData, "get_mfa_trigger_data", GET, "/api/v3/get-mfa-tr
 
 /// Get model.
 ///
-/// `GET /api/v3/metadata/get-model`, sent with the management token. The official Python SDK calls it `ManagementClient.get_model`.
+/// `GET /api/v3/metadata/get-model`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_model`, the Node SDK `getModel`.
+///
+/// Output: Object [`FunctionModelDto`](t::FunctionModelDto): the `data` of the response envelope. Sent by `ManagementClient::get_model` in `genauth-tower`.
+#[doc(alias("getModel"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetModel {
-    /// `id` (required).
+    /// Id (wire `id` query parameter): string, required.
     pub id: String,
 }
 
@@ -2265,11 +2848,14 @@ operation! { GetModel, "get_model", GET, "/api/v3/metadata/get-model", Managemen
 
 /// Get multiple tenant admin.
 ///
-/// `GET /api/v3/get-multiple-tenant-admin`, sent with the management token. The official Python SDK calls it `ManagementClient.get_multiple_tenant_admin`.
+/// `GET /api/v3/get-multiple-tenant-admin`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_multiple_tenant_admin`, the Node SDK `getMultipleTenantAdmin`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`MultipleTenantAdminDto`](t::MultipleTenantAdminDto): the `data` of the response envelope. Sent by `ManagementClient::get_multiple_tenant_admin` in `genauth-tower`.
+#[doc(alias("getMultipleTenantAdmin"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetMultipleTenantAdmin {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
     pub user_id: String,
 }
 
@@ -2284,10 +2870,14 @@ operation! { GetMultipleTenantAdmin, "get_multiple_tenant_admin", GET, "/api/v3/
 
 /// Get namespace.
 ///
-/// `GET /api/v3/get-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.get_namespace`.
+/// `GET /api/v3/get-namespace`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_namespace`, the Node SDK `getNamespace`.
+///
+/// Output: Object [`NamespaceDto`](t::NamespaceDto): the `data` of the response envelope. Sent by `ManagementClient::get_namespace` in `genauth-tower`.
+#[doc(alias("getNamespace"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetNamespace {
-    /// `code` (required).
+    /// Code (wire `code` query parameter): string, required.
+    /// Example: `"my-namespace"`.
     pub code: String,
 }
 
@@ -2302,11 +2892,14 @@ operation! { GetNamespace, "get_namespace", GET, "/api/v3/get-namespace", Manage
 
 /// Get namespaces batch.
 ///
-/// `GET /api/v3/get-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_namespaces_batch`.
+/// `GET /api/v3/get-namespaces-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_namespaces_batch`, the Node SDK `getNamespacesBatch`.
+///
+/// Output: List of object [`NamespaceDto`](t::NamespaceDto): the `data` of the response envelope. Sent by `ManagementClient::get_namespaces_batch` in `genauth-tower`.
+#[doc(alias("getNamespacesBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetNamespacesBatch {
-    /// `codeList` (required).
+    /// Code list (wire `codeList` query parameter): list of string, required.
     #[serde(default)]
     pub code_list: Vec<String>,
 }
@@ -2322,11 +2915,15 @@ operation! { GetNamespacesBatch, "get_namespaces_batch", GET, "/api/v3/get-names
 
 /// Get order detail.
 ///
-/// `GET /api/v3/get-order-detail`, sent with the management token. The official Python SDK calls it `ManagementClient.get_order_detail`.
+/// `GET /api/v3/get-order-detail`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_order_detail`, the Node SDK `getOrderDetail`.
+///
+/// Output: Object [`OrderItem`](t::OrderItem): the `data` of the response envelope. Sent by `ManagementClient::get_order_detail` in `genauth-tower`.
+#[doc(alias("getOrderDetail"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetOrderDetail {
-    /// `orderNo` (required).
+    /// Order no (wire `orderNo` query parameter): string, required.
+    /// Example: `"2022080410062060e26f7fd6b9"`.
     pub order_no: String,
 }
 
@@ -2341,11 +2938,15 @@ operation! { GetOrderDetail, "get_order_detail", GET, "/api/v3/get-order-detail"
 
 /// Get order pay detail.
 ///
-/// `GET /api/v3/get-order-pay-detail`, sent with the management token. The official Python SDK calls it `ManagementClient.get_order_pay_detail`.
+/// `GET /api/v3/get-order-pay-detail`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_order_pay_detail`, the Node SDK `getOrderPayDetail`.
+///
+/// Output: Object [`CostGetOrderPayDetail`](t::CostGetOrderPayDetail): the `data` of the response envelope. Sent by `ManagementClient::get_order_pay_detail` in `genauth-tower`.
+#[doc(alias("getOrderPayDetail"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetOrderPayDetail {
-    /// `orderNo` (required).
+    /// Order no (wire `orderNo` query parameter): string, required.
+    /// Example: `"2022080410062060e26f7fd6b9"`.
     pub order_no: String,
 }
 
@@ -2360,13 +2961,20 @@ operation! { GetOrderPayDetail, "get_order_pay_detail", GET, "/api/v3/get-order-
 
 /// Get orders.
 ///
-/// `GET /api/v3/get-orders`, sent with the management token. The official Python SDK calls it `ManagementClient.get_orders`.
+/// `GET /api/v3/get-orders`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_orders`, the Node SDK `getOrders`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`OrderItem`](t::OrderItem): the `data` of the response envelope. Sent by `ManagementClient::get_orders` in `genauth-tower`.
+#[doc(alias("getOrders"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetOrders {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -2377,19 +2985,28 @@ paginated! { GetOrders, query }
 
 /// Get organization.
 ///
-/// `GET /api/v3/get-organization`, sent with the management token. The official Python SDK calls it `ManagementClient.get_organization`.
+/// `GET /api/v3/get-organization`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_organization`, the Node SDK `getOrganization`.
+///
+/// Output: Object [`OrganizationDto`](t::OrganizationDto): the `data` of the response envelope. Sent by `ManagementClient::get_organization` in `genauth-tower`.
+#[doc(alias("getOrganization"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetOrganization {
-    /// `organizationCode` (required).
+    /// Organization code (wire `organizationCode` query parameter): string, required.
+    /// Example: `"steamory"`.
     pub organization_code: String,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withPost`.
+    /// With post (wire `withPost` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_post: Option<bool>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId` query parameter): string, optional.
+    /// Example: `"623c20b2a062aaaaf41b17da"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
@@ -2410,20 +3027,29 @@ operation! { GetOrganization, "get_organization", GET, "/api/v3/get-organization
 
 /// Get organizations batch.
 ///
-/// `GET /api/v3/get-organization-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_organizations_batch`.
+/// `GET /api/v3/get-organization-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_organizations_batch`, the Node SDK `getOrganizationsBatch`.
+///
+/// Output: List of object [`OrganizationDto`](t::OrganizationDto): the `data` of the response envelope. Sent by `ManagementClient::get_organizations_batch` in `genauth-tower`.
+#[doc(alias("getOrganizationsBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetOrganizationsBatch {
-    /// `organizationCodeList` (required).
+    /// Organization code list (wire `organizationCodeList` query parameter): list of string, required.
+    /// Example: `["code1","code2"]`.
     #[serde(default)]
     pub organization_code_list: Vec<String>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withPost`.
+    /// With post (wire `withPost` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_post: Option<bool>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId` query parameter): string, optional.
+    /// Example: `"623c20b2a062aaaaf41b17da"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
@@ -2444,13 +3070,19 @@ operation! { GetOrganizationsBatch, "get_organizations_batch", GET, "/api/v3/get
 
 /// Get otp secret by user.
 ///
-/// `GET /api/v3/get-otp-secret-by-user`, sent with the management token. The official Python SDK calls it `ManagementClient.get_otp_secret_by_user`.
+/// `GET /api/v3/get-otp-secret-by-user`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_otp_secret_by_user`, the Node SDK `getOtpSecretByUser`.
+///
+/// Output: Object [`OtpSecretRespDto`](t::OtpSecretRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_otp_secret_by_user` in `genauth-tower`.
+#[doc(alias("getOtpSecretByUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetOtpSecretByUser {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetOtpSecretByUserUserIdType`](t::GetOtpSecretByUserUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetOtpSecretByUserUserIdType>,
 }
@@ -2469,10 +3101,14 @@ operation! { GetOtpSecretByUser, "get_otp_secret_by_user", GET, "/api/v3/get-otp
 
 /// Get permission namespace.
 ///
-/// `GET /api/v3/get-permission-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.get_permission_namespace`.
+/// `GET /api/v3/get-permission-namespace`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_permission_namespace`, the Node SDK `getPermissionNamespace`.
+///
+/// Output: Object [`GetPermissionNamespaceRespDto`](t::GetPermissionNamespaceRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_permission_namespace` in `genauth-tower`.
+#[doc(alias("getPermissionNamespace"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetPermissionNamespace {
-    /// `code` (required).
+    /// Code (wire `code` query parameter): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub code: String,
 }
 
@@ -2487,10 +3123,14 @@ operation! { GetPermissionNamespace, "get_permission_namespace", GET, "/api/v3/g
 
 /// Get permission namespaces batch.
 ///
-/// `GET /api/v3/get-permission-namespaces-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_permission_namespaces_batch`.
+/// `GET /api/v3/get-permission-namespaces-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_permission_namespaces_batch`, the Node SDK `getPermissionNamespacesBatch`.
+///
+/// Output: List of object [`GetPermissionNamespaceRespDto`](t::GetPermissionNamespaceRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_permission_namespaces_batch` in `genauth-tower`.
+#[doc(alias("getPermissionNamespacesBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetPermissionNamespacesBatch {
-    /// `codes` (required).
+    /// Codes (wire `codes` query parameter): list of string, required.
+    /// Example: `["example1","example2"]`.
     #[serde(default)]
     pub codes: Vec<String>,
 }
@@ -2506,11 +3146,15 @@ operation! { GetPermissionNamespacesBatch, "get_permission_namespaces_batch", GE
 
 /// Get pipeline function.
 ///
-/// `GET /api/v3/get-pipeline-function`, sent with the management token. The official Python SDK calls it `ManagementClient.get_pipeline_function`.
+/// `GET /api/v3/get-pipeline-function`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_pipeline_function`, the Node SDK `getPipelineFunction`.
+///
+/// Output: Object [`PipelineFunctionDto`](t::PipelineFunctionDto): the `data` of the response envelope. Sent by `ManagementClient::get_pipeline_function` in `genauth-tower`.
+#[doc(alias("getPipelineFunction"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetPipelineFunction {
-    /// `funcId` (required).
+    /// Func id (wire `funcId` query parameter): string, required.
+    /// Example: `"62ce9135dxxxxb83e373f5d6"`.
     pub func_id: String,
 }
 
@@ -2525,16 +3169,24 @@ operation! { GetPipelineFunction, "get_pipeline_function", GET, "/api/v3/get-pip
 
 /// Get pipeline logs.
 ///
-/// `GET /api/v3/get-pipeline-logs`, sent with the management token. The official Python SDK calls it `ManagementClient.get_pipeline_logs`.
+/// `GET /api/v3/get-pipeline-logs`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_pipeline_logs`, the Node SDK `getPipelineLogs`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`PipelineFunctionDto`](t::PipelineFunctionDto): the `data` of the response envelope. Sent by `ManagementClient::get_pipeline_logs` in `genauth-tower`.
+#[doc(alias("getPipelineLogs"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetPipelineLogs {
-    /// `funcId` (required).
+    /// Func id (wire `funcId` query parameter): string, required.
+    /// Example: `"62cc23737exxxx8341b1ce16"`.
     pub func_id: String,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -2556,19 +3208,30 @@ paginated! { GetPipelineLogs, query }
 
 /// Get public account.
 ///
-/// `GET /api/v3/get-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_account`.
+/// `GET /api/v3/get-public-account`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_public_account`, the Node SDK `getPublicAccount`.
+///
+/// Output: Object [`PublicAccountDto`](t::PublicAccountDto): the `data` of the response envelope. Sent by `ManagementClient::get_public_account` in `genauth-tower`.
+#[doc(alias("getPublicAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetPublicAccount {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetPublicAccountUserIdType`](t::GetPublicAccountUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetPublicAccountUserIdType>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withDepartmentIds`.
+    /// With department ids (wire `withDepartmentIds` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
@@ -2589,20 +3252,31 @@ operation! { GetPublicAccount, "get_public_account", GET, "/api/v3/get-public-ac
 
 /// Get public account batch.
 ///
-/// `GET /api/v3/get-public-account-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_account_batch`.
+/// `GET /api/v3/get-public-account-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_public_account_batch`, the Node SDK `getPublicAccountBatch`.
+///
+/// Output: List of object [`PublicAccountDto`](t::PublicAccountDto): the `data` of the response envelope. Sent by `ManagementClient::get_public_account_batch` in `genauth-tower`.
+#[doc(alias("getPublicAccountBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetPublicAccountBatch {
-    /// `userIds` (required).
+    /// User ids (wire `userIds` query parameter): list of string, required.
+    /// Example: `["6229ffaxxxxxxxxcade3e3d9","6229ffaxxxxxxxxcade3e3d0"]`.
     #[serde(default)]
     pub user_ids: Vec<String>,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetPublicAccountBatchUserIdType`](t::GetPublicAccountBatchUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetPublicAccountBatchUserIdType>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withDepartmentIds`.
+    /// With department ids (wire `withDepartmentIds` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
@@ -2623,7 +3297,10 @@ operation! { GetPublicAccountBatch, "get_public_account_batch", GET, "/api/v3/ge
 
 /// Get public account of groups.
 ///
-/// `POST /api/v3/set-public-account-of-groups`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_account_of_groups`.
+/// `POST /api/v3/set-public-account-of-groups`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.get_public_account_of_groups`, the Node SDK `getPublicAccountOfGroups`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::get_public_account_of_groups` in `genauth-tower`.
+#[doc(alias("getPublicAccountOfGroups"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetPublicAccountOfGroups(
@@ -2635,16 +3312,24 @@ operation! { GetPublicAccountOfGroups, "get_public_account_of_groups", POST, "/a
 
 /// Get public account roles.
 ///
-/// `GET /api/v3/get-roles-of-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_account_roles`.
+/// `GET /api/v3/get-roles-of-public-account`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_public_account_roles`, the Node SDK `getPublicAccountRoles`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`PublicAccountDto`](t::PublicAccountDto): the `data` of the response envelope. Sent by `ManagementClient::get_public_account_roles` in `genauth-tower`.
+#[doc(alias("getPublicAccountRoles"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetPublicAccountRoles {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetPublicAccountRolesUserIdType`](t::GetPublicAccountRolesUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetPublicAccountRolesUserIdType>,
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// The Node SDK sends `"default"` when unset; this SDK sends nothing.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -2664,11 +3349,15 @@ operation! { GetPublicAccountRoles, "get_public_account_roles", GET, "/api/v3/ge
 
 /// Get public accounts of group.
 ///
-/// `GET /api/v3/get-public-accounts-of-group`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_accounts_of_group`.
+/// `GET /api/v3/get-public-accounts-of-group`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_public_accounts_of_group`, the Node SDK `getPublicAccountsOfGroup`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`PublicAccountDto`](t::PublicAccountDto): the `data` of the response envelope. Sent by `ManagementClient::get_public_accounts_of_group` in `genauth-tower`.
+#[doc(alias("getPublicAccountsOfGroup"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetPublicAccountsOfGroup {
-    /// `groupId` (required).
+    /// Group id (wire `groupId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub group_id: String,
 }
 
@@ -2683,11 +3372,15 @@ operation! { GetPublicAccountsOfGroup, "get_public_accounts_of_group", GET, "/ap
 
 /// Get public accounts of role.
 ///
-/// `GET /api/v3/get-public-accounts-of-role`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_accounts_of_role`.
+/// `GET /api/v3/get-public-accounts-of-role`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_public_accounts_of_role`, the Node SDK `getPublicAccountsOfRole`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`PublicAccountDto`](t::PublicAccountDto): the `data` of the response envelope. Sent by `ManagementClient::get_public_accounts_of_role` in `genauth-tower`.
+#[doc(alias("getPublicAccountsOfRole"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetPublicAccountsOfRole {
-    /// `roleId` (required).
+    /// Role id (wire `roleId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub role_id: String,
 }
 
@@ -2702,11 +3395,15 @@ operation! { GetPublicAccountsOfRole, "get_public_accounts_of_role", GET, "/api/
 
 /// Get public accounts of user.
 ///
-/// `GET /api/v3/get-public-accounts-of-user`, sent with the management token. The official Python SDK calls it `ManagementClient.get_public_accounts_of_user`.
+/// `GET /api/v3/get-public-accounts-of-user`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_public_accounts_of_user`, the Node SDK `getPublicAccountsOfUser`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`PublicAccountDto`](t::PublicAccountDto): the `data` of the response envelope. Sent by `ManagementClient::get_public_accounts_of_user` in `genauth-tower`.
+#[doc(alias("getPublicAccountsOfUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetPublicAccountsOfUser {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
 }
 
@@ -2721,7 +3418,10 @@ operation! { GetPublicAccountsOfUser, "get_public_accounts_of_user", GET, "/api/
 
 /// Get relation info.
 ///
-/// `POST /api/v3/metadata/get-relation-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_relation_info`.
+/// `POST /api/v3/metadata/get-relation-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_relation_info`, the Node SDK `getRelationInfo`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::get_relation_info` in `genauth-tower`.
+#[doc(alias("getRelationInfo"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetRelationInfo(
@@ -2731,22 +3431,35 @@ pub struct GetRelationInfo(
 
 operation! { GetRelationInfo, "get_relation_info", POST, "/api/v3/metadata/get-relation-info", ManagementToken, Json, true, true, () }
 
-/// Get relation value.
+/// Get relation value: acts on `metadata/get-row-relation` (management API).
 ///
-/// `GET /api/v3/metadata/get-row-relation`, sent with the management token. The official Python SDK calls it `ManagementClient.get_relation_value`.
+/// `GET /api/v3/metadata/get-row-relation`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_relation_value`, the Node SDK `getRelationValue`.
+///
+/// Output: Page ([`Page`](t::Page)) of string: the `data` of the response envelope. Sent by `ManagementClient::get_relation_value` in `genauth-tower`.
+#[doc(alias(
+    "getRelationValue",
+    "metadata get row relation",
+    "metadata/get-row-relation",
+    "get metadata get row relation",
+    "management metadata get row relation"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetRelationValue {
-    /// `modelId` (required).
+    /// Model id (wire `modelId` query parameter): string, required.
     pub model_id: String,
-    /// `fieldId` (required).
+    /// Field id (wire `fieldId` query parameter): string, required.
     pub field_id: String,
-    /// `rowId` (required).
+    /// Row id (wire `rowId` query parameter): string, required.
     pub row_id: String,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -2770,12 +3483,17 @@ paginated! { GetRelationValue, query }
 
 /// Get resource.
 ///
-/// `GET /api/v3/get-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.get_resource`.
+/// `GET /api/v3/get-resource`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_resource`, the Node SDK `getResource`.
+///
+/// Output: Object [`ResourceDto`](t::ResourceDto): the `data` of the response envelope. Sent by `ManagementClient::get_resource` in `genauth-tower`.
+#[doc(alias("getResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetResource {
-    /// `code` (required).
+    /// Code (wire `code` query parameter): string, required.
+    /// Example: `"ecs"`.
     pub code: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -2794,7 +3512,10 @@ operation! { GetResource, "get_resource", GET, "/api/v3/get-resource", Managemen
 
 /// Get resource authorized targets.
 ///
-/// `POST /api/v3/get-resource-authorized-targets`, sent with the management token. The official Python SDK calls it `ManagementClient.get_resource_authorized_targets`.
+/// `POST /api/v3/get-resource-authorized-targets`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_resource_authorized_targets`, the Node SDK `getResourceAuthorizedTargets`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ResourceAuthorizedTargetDto`](t::ResourceAuthorizedTargetDto): the `data` of the response envelope. Sent by `ManagementClient::get_resource_authorized_targets` in `genauth-tower`.
+#[doc(alias("getResourceAuthorizedTargets"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetResourceAuthorizedTargets(
@@ -2808,14 +3529,19 @@ paginated! { GetResourceAuthorizedTargets, 0, direct }
 
 /// Get resources batch.
 ///
-/// `GET /api/v3/get-resources-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_resources_batch`.
+/// `GET /api/v3/get-resources-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_resources_batch`, the Node SDK `getResourcesBatch`.
+///
+/// Output: List of object [`ResourceDto`](t::ResourceDto): the `data` of the response envelope. Sent by `ManagementClient::get_resources_batch` in `genauth-tower`.
+#[doc(alias("getResourcesBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetResourcesBatch {
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `codeList` (required).
+    /// Code list (wire `codeList` query parameter): list of string, required.
+    /// Example: `["code1","code2"]`.
     #[serde(default)]
     pub code_list: Vec<String>,
 }
@@ -2834,12 +3560,17 @@ operation! { GetResourcesBatch, "get_resources_batch", GET, "/api/v3/get-resourc
 
 /// Get role.
 ///
-/// `GET /api/v3/get-role`, sent with the management token. The official Python SDK calls it `ManagementClient.get_role`.
+/// `GET /api/v3/get-role`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_role`, the Node SDK `getRole`.
+///
+/// Output: Object [`RoleDto`](t::RoleDto): the `data` of the response envelope. Sent by `ManagementClient::get_role` in `genauth-tower`.
+#[doc(alias("getRole"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetRole {
-    /// `code` (required).
+    /// Code (wire `code` query parameter): string, required.
+    /// Example: `"manager"`.
     pub code: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -2858,16 +3589,22 @@ operation! { GetRole, "get_role", GET, "/api/v3/get-role", ManagementToken, Quer
 
 /// Get role authorized resources.
 ///
-/// `GET /api/v3/get-role-authorized-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.get_role_authorized_resources`.
+/// `GET /api/v3/get-role-authorized-resources`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_role_authorized_resources`, the Node SDK `getRoleAuthorizedResources`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`RoleAuthorizedResourcesRespDto`](t::RoleAuthorizedResourcesRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_role_authorized_resources` in `genauth-tower`.
+#[doc(alias("getRoleAuthorizedResources"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetRoleAuthorizedResources {
-    /// `code` (required).
+    /// Code (wire `code` query parameter): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub code: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `resourceType`.
+    /// Resource type (wire `resourceType` query parameter): enum [`GetRoleAuthorizedResourcesResourceType`](t::GetRoleAuthorizedResourcesResourceType), optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<t::GetRoleAuthorizedResourcesResourceType>,
 }
@@ -2887,15 +3624,19 @@ operation! { GetRoleAuthorizedResources, "get_role_authorized_resources", GET, "
 
 /// Get row.
 ///
-/// `GET /api/v3/metadata/get-row`, sent with the management token. The official Python SDK calls it `ManagementClient.get_row`.
+/// `GET /api/v3/metadata/get-row`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_row`, the Node SDK `getRow`.
+///
+/// Output: Object [`RowDto`](t::RowDto): the `data` of the response envelope. Sent by `ManagementClient::get_row` in `genauth-tower`.
+#[doc(alias("getRow"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetRow {
-    /// `modelId` (required).
+    /// Model id (wire `modelId` query parameter): string, required.
     pub model_id: String,
-    /// `rowId` (required).
+    /// Row id (wire `rowId` query parameter): string, required.
     pub row_id: String,
-    /// `showFieldId` (required).
+    /// Show field id (wire `showFieldId` query parameter): string, required.
+    /// The Node SDK sends `"false"` when unset; this SDK sends nothing.
     pub show_field_id: String,
 }
 
@@ -2914,7 +3655,10 @@ operation! { GetRow, "get_row", GET, "/api/v3/metadata/get-row", ManagementToken
 
 /// Get row batch.
 ///
-/// `POST /get-row-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_row_batch`.
+/// `POST /get-row-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_row_batch`, the Node SDK `getRowBatch`.
+///
+/// Output: List of object [`RowDto`](t::RowDto): the `data` of the response envelope. Sent by `ManagementClient::get_row_batch` in `genauth-tower`.
+#[doc(alias("getRowBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetRowBatch(
@@ -2926,17 +3670,21 @@ operation! { GetRowBatch, "get_row_batch", POST, "/get-row-batch", ManagementTok
 
 /// Get row by value.
 ///
-/// `GET /api/v3/metadata/get-row-by-value`, sent with the management token. The official Python SDK calls it `ManagementClient.get_row_by_value`.
+/// `GET /api/v3/metadata/get-row-by-value`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_row_by_value`, the Node SDK `getRowByValue`.
+///
+/// Output: Object [`RowDto`](t::RowDto): the `data` of the response envelope. Sent by `ManagementClient::get_row_by_value` in `genauth-tower`.
+#[doc(alias("getRowByValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetRowByValue {
-    /// `modelId` (required).
+    /// Model id (wire `modelId` query parameter): string, required.
     pub model_id: String,
-    /// `key` (required).
+    /// Key (wire `key` query parameter): string, required.
     pub key: String,
-    /// `value` (required).
+    /// Value (wire `value` query parameter): string, required.
     pub value: String,
-    /// `showFieldId` (required).
+    /// Show field id (wire `showFieldId` query parameter): string, required.
+    /// The Node SDK sends `"false"` when unset; this SDK sends nothing.
     pub show_field_id: String,
 }
 
@@ -2956,7 +3704,10 @@ operation! { GetRowByValue, "get_row_by_value", GET, "/api/v3/metadata/get-row-b
 
 /// Get security settings.
 ///
-/// `GET /api/v3/get-security-settings`, sent with the management token. The official Python SDK calls it `ManagementClient.get_security_settings`.
+/// `GET /api/v3/get-security-settings`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_security_settings`, the Node SDK `getSecuritySettings`.
+///
+/// Output: Object [`SecuritySettingsDto`](t::SecuritySettingsDto): the `data` of the response envelope. Sent by `ManagementClient::get_security_settings` in `genauth-tower`.
+#[doc(alias("getSecuritySettings"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetSecuritySettings {}
 
@@ -2964,22 +3715,26 @@ operation! { GetSecuritySettings, "get_security_settings", GET, "/api/v3/get-sec
 
 /// Get tenant.
 ///
-/// `GET /api/v3/get-tenant`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant`.
+/// `GET /api/v3/get-tenant`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_tenant`, the Node SDK `getTenant`.
+///
+/// Output: Object [`TenantRespDto`](t::TenantRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_tenant` in `genauth-tower`.
+#[doc(alias("getTenant"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetTenant {
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId` query parameter): string, required.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     pub tenant_id: String,
-    /// `withMembersCount`.
+    /// With members count (wire `withMembersCount` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_members_count: Option<bool>,
-    /// `withAppDetail`.
+    /// With app detail (wire `withAppDetail` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_app_detail: Option<bool>,
-    /// `withCreatorDetail`.
+    /// With creator detail (wire `withCreatorDetail` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_creator_detail: Option<bool>,
-    /// `withSourceAppDetail`.
+    /// With source app detail (wire `withSourceAppDetail` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_source_app_detail: Option<bool>,
 }
@@ -3001,10 +3756,13 @@ operation! { GetTenant, "get_tenant", GET, "/api/v3/get-tenant", ManagementToken
 
 /// Get tenant by code.
 ///
-/// `GET /api/v3/get-tenant-by-code`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_by_code`.
+/// `GET /api/v3/get-tenant-by-code`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_tenant_by_code`, the Node SDK `getTenantByCode`.
+///
+/// Output: Object [`TenantRespDto`](t::TenantRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_tenant_by_code` in `genauth-tower`.
+#[doc(alias("getTenantByCode"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetTenantByCode {
-    /// `code` (required).
+    /// Code (wire `code` query parameter): string, required.
     pub code: String,
 }
 
@@ -3019,11 +3777,14 @@ operation! { GetTenantByCode, "get_tenant_by_code", GET, "/api/v3/get-tenant-by-
 
 /// Get tenant cooperator.
 ///
-/// `GET /api/v3/get-tenant-cooperator`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_cooperator`.
+/// `GET /api/v3/get-tenant-cooperator`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_tenant_cooperator`, the Node SDK `getTenantCooperator`.
+///
+/// Output: Object [`TenantCooperatorSingleDto`](t::TenantCooperatorSingleDto): the `data` of the response envelope. Sent by `ManagementClient::get_tenant_cooperator` in `genauth-tower`.
+#[doc(alias("getTenantCooperator"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetTenantCooperator {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
     pub user_id: String,
 }
 
@@ -3038,11 +3799,14 @@ operation! { GetTenantCooperator, "get_tenant_cooperator", GET, "/api/v3/get-ten
 
 /// Get tenant cooperator menu.
 ///
-/// `GET /api/v3/get-tenant-cooperator-menu`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_cooperator_menu`.
+/// `GET /api/v3/get-tenant-cooperator-menu`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_tenant_cooperator_menu`, the Node SDK `getTenantCooperatorMenu`.
+///
+/// Output: Object [`TenantCooperatorSingleDto`](t::TenantCooperatorSingleDto): the `data` of the response envelope. Sent by `ManagementClient::get_tenant_cooperator_menu` in `genauth-tower`.
+#[doc(alias("getTenantCooperatorMenu"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetTenantCooperatorMenu {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
     pub user_id: String,
 }
 
@@ -3057,22 +3821,25 @@ operation! { GetTenantCooperatorMenu, "get_tenant_cooperator_menu", GET, "/api/v
 
 /// Get tenant little info.
 ///
-/// `GET /api/v3/get-tenant-little-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_little_info`.
+/// `GET /api/v3/get-tenant-little-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_tenant_little_info`, the Node SDK `getTenantLittleInfo`.
+///
+/// Output: Object [`TenantRespDto`](t::TenantRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_tenant_little_info` in `genauth-tower`.
+#[doc(alias("getTenantLittleInfo"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetTenantLittleInfo {
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId` query parameter): string, required.
     pub tenant_id: String,
-    /// `withMembersCount`.
+    /// With members count (wire `withMembersCount` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_members_count: Option<bool>,
-    /// `withAppDetail`.
+    /// With app detail (wire `withAppDetail` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_app_detail: Option<bool>,
-    /// `withCreatorDetail`.
+    /// With creator detail (wire `withCreatorDetail` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_creator_detail: Option<bool>,
-    /// `withSourceAppDetail`.
+    /// With source app detail (wire `withSourceAppDetail` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_source_app_detail: Option<bool>,
 }
@@ -3094,16 +3861,19 @@ operation! { GetTenantLittleInfo, "get_tenant_little_info", GET, "/api/v3/get-te
 
 /// Get tenant user.
 ///
-/// `GET /api/v3/get-tenant-user`, sent with the management token. The official Python SDK calls it `ManagementClient.get_tenant_user`.
+/// `GET /api/v3/get-tenant-user`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_tenant_user`, the Node SDK `getTenantUser`.
+///
+/// Output: Object [`TenantUserDto`](t::TenantUserDto): the `data` of the response envelope. Sent by `ManagementClient::get_tenant_user` in `genauth-tower`.
+#[doc(alias("getTenantUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetTenantUser {
-    /// `tenantId` (required).
+    /// Tenant id (wire `tenantId` query parameter): string, required.
     pub tenant_id: String,
-    /// `linkUserId`.
+    /// Link user id (wire `linkUserId` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_user_id: Option<String>,
-    /// `memberId`.
+    /// Member id (wire `memberId` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<String>,
 }
@@ -3123,7 +3893,10 @@ operation! { GetTenantUser, "get_tenant_user", GET, "/api/v3/get-tenant-user", M
 
 /// Get usage info.
 ///
-/// `GET /api/v3/get-usage-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_usage_info`.
+/// `GET /api/v3/get-usage-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_usage_info`, the Node SDK `getUsageInfo`.
+///
+/// Output: Object [`CurrentUsageRespDto`](t::CurrentUsageRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_usage_info` in `genauth-tower`.
+#[doc(alias("getUsageInfo"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetUsageInfo {}
 
@@ -3131,28 +3904,44 @@ operation! { GetUsageInfo, "get_usage_info", GET, "/api/v3/get-usage-info", Mana
 
 /// Get user.
 ///
-/// `GET /api/v3/get-user`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user`.
+/// `GET /api/v3/get-user`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user`, the Node SDK `getUser`.
+///
+/// Output: Object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `ManagementClient::get_user` in `genauth-tower`.
+#[doc(alias("getUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUser {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserUserIdType`](t::GetUserUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserUserIdType>,
-    /// `flatCustomData`.
+    /// Flat custom data (wire `flatCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flat_custom_data: Option<bool>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withPost`.
+    /// With post (wire `withPost` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_post: Option<bool>,
-    /// `withIdentities`.
+    /// With identities (wire `withIdentities` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
-    /// `withDepartmentIds`.
+    /// With department ids (wire `withDepartmentIds` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
@@ -3176,13 +3965,19 @@ operation! { GetUser, "get_user", GET, "/api/v3/get-user", ManagementToken, Quer
 
 /// Get user accessible apps.
 ///
-/// `GET /api/v3/get-user-accessible-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_accessible_apps`.
+/// `GET /api/v3/get-user-accessible-apps`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_accessible_apps`, the Node SDK `getUserAccessibleApps`.
+///
+/// Output: List of object [`AppDto`](t::AppDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_accessible_apps` in `genauth-tower`.
+#[doc(alias("getUserAccessibleApps"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserAccessibleApps {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserAccessibleAppsUserIdType`](t::GetUserAccessibleAppsUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserAccessibleAppsUserIdType>,
 }
@@ -3201,7 +3996,10 @@ operation! { GetUserAccessibleApps, "get_user_accessible_apps", GET, "/api/v3/ge
 
 /// Get user action logs.
 ///
-/// `POST /api/v3/get-user-action-logs`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_action_logs`.
+/// `POST /api/v3/get-user-action-logs`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_action_logs`, the Node SDK `getUserActionLogs`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`UserActionLogDto`](t::UserActionLogDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_action_logs` in `genauth-tower`.
+#[doc(alias("getUserActionLogs"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct GetUserActionLogs(
@@ -3213,13 +4011,19 @@ operation! { GetUserActionLogs, "get_user_action_logs", POST, "/api/v3/get-user-
 
 /// Get user authorized apps.
 ///
-/// `GET /api/v3/get-user-authorized-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_authorized_apps`.
+/// `GET /api/v3/get-user-authorized-apps`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_authorized_apps`, the Node SDK `getUserAuthorizedApps`.
+///
+/// Output: List of object [`AppDto`](t::AppDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_authorized_apps` in `genauth-tower`.
+#[doc(alias("getUserAuthorizedApps"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserAuthorizedApps {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserAuthorizedAppsUserIdType`](t::GetUserAuthorizedAppsUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserAuthorizedAppsUserIdType>,
 }
@@ -3238,19 +4042,27 @@ operation! { GetUserAuthorizedApps, "get_user_authorized_apps", GET, "/api/v3/ge
 
 /// Get user authorized resources.
 ///
-/// `GET /api/v3/get-user-authorized-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_authorized_resources`.
+/// `GET /api/v3/get-user-authorized-resources`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_authorized_resources`, the Node SDK `getUserAuthorizedResources`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`AuthorizedResourceDto`](t::AuthorizedResourceDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_authorized_resources` in `genauth-tower`.
+#[doc(alias("getUserAuthorizedResources"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserAuthorizedResources {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserAuthorizedResourcesUserIdType`](t::GetUserAuthorizedResourcesUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserAuthorizedResourcesUserIdType>,
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `resourceType`.
+    /// Resource type (wire `resourceType` query parameter): enum [`GetUserAuthorizedResourcesResourceType`](t::GetUserAuthorizedResourcesResourceType), optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<t::GetUserAuthorizedResourcesResourceType>,
 }
@@ -3271,7 +4083,10 @@ operation! { GetUserAuthorizedResources, "get_user_authorized_resources", GET, "
 
 /// Get user base fields.
 ///
-/// `GET /api/v3/get-user-base-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_base_fields`.
+/// `GET /api/v3/get-user-base-fields`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_base_fields`, the Node SDK `getUserBaseFields`.
+///
+/// Output: List of object [`CustomFieldDto`](t::CustomFieldDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_base_fields` in `genauth-tower`.
+#[doc(alias("getUserBaseFields"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetUserBaseFields {}
 
@@ -3279,26 +4094,40 @@ operation! { GetUserBaseFields, "get_user_base_fields", GET, "/api/v3/get-user-b
 
 /// Get user batch.
 ///
-/// `GET /api/v3/get-user-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_batch`.
+/// `GET /api/v3/get-user-batch`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_batch`, the Node SDK `getUserBatch`.
+///
+/// Output: List of object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_batch` in `genauth-tower`.
+#[doc(alias("getUserBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserBatch {
-    /// `userIds` (required).
+    /// User ids (wire `userIds` query parameter): list of string, required.
+    /// Example: `["6229ffaxxxxxxxxcade3e3d9","6229ffaxxxxxxxxcade3e3d0"]`.
     #[serde(default)]
     pub user_ids: Vec<String>,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserBatchUserIdType`](t::GetUserBatchUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserBatchUserIdType>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `flatCustomData`.
+    /// Flat custom data (wire `flatCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flat_custom_data: Option<bool>,
-    /// `withIdentities`.
+    /// With identities (wire `withIdentities` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
-    /// `withDepartmentIds`.
+    /// With department ids (wire `withDepartmentIds` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
@@ -3321,13 +4150,19 @@ operation! { GetUserBatch, "get_user_batch", GET, "/api/v3/get-user-batch", Mana
 
 /// Get user groups.
 ///
-/// `GET /api/v3/get-user-groups`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_groups`.
+/// `GET /api/v3/get-user-groups`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_groups`, the Node SDK `getUserGroups`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ResGroupDto`](t::ResGroupDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_groups` in `genauth-tower`.
+#[doc(alias("getUserGroups"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserGroups {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserGroupsUserIdType`](t::GetUserGroupsUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserGroupsUserIdType>,
 }
@@ -3346,13 +4181,19 @@ operation! { GetUserGroups, "get_user_groups", GET, "/api/v3/get-user-groups", M
 
 /// Get user identities.
 ///
-/// `GET /api/v3/get-user-identities`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_identities`.
+/// `GET /api/v3/get-user-identities`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_identities`, the Node SDK `getUserIdentities`.
+///
+/// Output: List of object [`IdentityDto`](t::IdentityDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_identities` in `genauth-tower`.
+#[doc(alias("getUserIdentities"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserIdentities {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserIdentitiesUserIdType`](t::GetUserIdentitiesUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserIdentitiesUserIdType>,
 }
@@ -3371,13 +4212,19 @@ operation! { GetUserIdentities, "get_user_identities", GET, "/api/v3/get-user-id
 
 /// Get user loggedin apps.
 ///
-/// `GET /api/v3/get-user-loggedin-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_loggedin_apps`.
+/// `GET /api/v3/get-user-loggedin-apps`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_loggedin_apps`, the Node SDK `getUserLoggedinApps`.
+///
+/// Output: List of object [`UserLoggedInAppsDto`](t::UserLoggedInAppsDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_loggedin_apps` in `genauth-tower`.
+#[doc(alias("getUserLoggedinApps"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserLoggedinApps {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserLoggedinAppsUserIdType`](t::GetUserLoggedinAppsUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserLoggedinAppsUserIdType>,
 }
@@ -3396,13 +4243,19 @@ operation! { GetUserLoggedinApps, "get_user_loggedin_apps", GET, "/api/v3/get-us
 
 /// Get user loggedin identities.
 ///
-/// `GET /api/v3/get-user-logged-in-identities`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_loggedin_identities`.
+/// `GET /api/v3/get-user-logged-in-identities`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_loggedin_identities`, the Node SDK `getUserLoggedinIdentities`.
+///
+/// Output: List of object [`UserLoggedInIdentitiesDto`](t::UserLoggedInIdentitiesDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_loggedin_identities` in `genauth-tower`.
+#[doc(alias("getUserLoggedinIdentities"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserLoggedinIdentities {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserLoggedinIdentitiesUserIdType`](t::GetUserLoggedinIdentitiesUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserLoggedinIdentitiesUserIdType>,
 }
@@ -3421,31 +4274,44 @@ operation! { GetUserLoggedinIdentities, "get_user_loggedin_identities", GET, "/a
 
 /// Get user login history.
 ///
-/// `GET /api/v3/get-user-login-history`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_login_history`.
+/// `GET /api/v3/get-user-login-history`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_login_history`, the Node SDK `getUserLoginHistory`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`UserLoginHistoryDto`](t::UserLoginHistoryDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_login_history` in `genauth-tower`.
+#[doc(alias("getUserLoginHistory"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserLoginHistory {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserLoginHistoryUserIdType`](t::GetUserLoginHistoryUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserLoginHistoryUserIdType>,
-    /// `appId`.
+    /// App id (wire `appId` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `clientIp`.
+    /// Client ip (wire `clientIp` query parameter): string, optional.
+    /// Example: `"127.0.0.1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
-    /// `start`.
+    /// Start (wire `start` query parameter): integer, optional.
+    /// Example: `1647360000000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<i64>,
-    /// `end`.
+    /// End (wire `end` query parameter): integer, optional.
+    /// Example: `1648051199000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<i64>,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -3472,13 +4338,19 @@ paginated! { GetUserLoginHistory, query }
 
 /// Get user mfa info.
 ///
-/// `GET /api/v3/get-user-mfa-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_mfa_info`.
+/// `GET /api/v3/get-user-mfa-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_mfa_info`, the Node SDK `getUserMfaInfo`.
+///
+/// Output: Object [`UserMfaRespDto`](t::UserMfaRespDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_mfa_info` in `genauth-tower`.
+#[doc(alias("getUserMfaInfo"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserMfaInfo {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserMfaInfoUserIdType`](t::GetUserMfaInfoUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserMfaInfoUserIdType>,
 }
@@ -3495,15 +4367,27 @@ impl GetUserMfaInfo {
 
 operation! { GetUserMfaInfo, "get_user_mfa_info", GET, "/api/v3/get-user-mfa-info", ManagementToken, Query, true, true, t::UserMfaRespDto }
 
-/// Get user mfa status.
+/// Get user mfa status: acts on `get-mfa-status` (management API).
 ///
-/// `GET /api/v3/get-mfa-status`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_mfa_status`.
+/// `GET /api/v3/get-mfa-status`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_mfa_status`, the Node SDK `getUserMfaStatus`.
+///
+/// Output: Object [`GetMfaInfoDataDto`](t::GetMfaInfoDataDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_mfa_status` in `genauth-tower`.
+#[doc(alias(
+    "getUserMfaStatus",
+    "get mfa status",
+    "get-mfa-status",
+    "get get mfa status",
+    "management get mfa status"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserMfaStatus {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserMfaStatusUserIdType`](t::GetUserMfaStatusUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserMfaStatusUserIdType>,
 }
@@ -3522,7 +4406,10 @@ operation! { GetUserMfaStatus, "get_user_mfa_status", GET, "/api/v3/get-mfa-stat
 
 /// Get user password ciphertext.
 ///
-/// `POST /api/v3/get-user-password-ciphertext`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_password_ciphertext`.
+/// `POST /api/v3/get-user-password-ciphertext`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_password_ciphertext`, the Node SDK `getUserPasswordCiphertext`.
+///
+/// Output: Object [`GetUserPasswordCiphertextDataDto`](t::GetUserPasswordCiphertextDataDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_password_ciphertext` in `genauth-tower`.
+#[doc(alias("getUserPasswordCiphertext"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetUserPasswordCiphertext(
@@ -3534,7 +4421,10 @@ operation! { GetUserPasswordCiphertext, "get_user_password_ciphertext", POST, "/
 
 /// Get user permission list.
 ///
-/// `POST /api/v3/get-user-permission-list`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_permission_list`.
+/// `POST /api/v3/get-user-permission-list`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_permission_list`, the Node SDK `getUserPermissionList`.
+///
+/// Output: Object [`GetUserPermissionListDataDto`](t::GetUserPermissionListDataDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_permission_list` in `genauth-tower`.
+#[doc(alias("getUserPermissionList"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetUserPermissionList(
@@ -3546,13 +4436,19 @@ operation! { GetUserPermissionList, "get_user_permission_list", POST, "/api/v3/g
 
 /// Get user principal authentication info.
 ///
-/// `GET /api/v3/get-user-principal-authentication-info`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_principal_authentication_info`.
+/// `GET /api/v3/get-user-principal-authentication-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_principal_authentication_info`, the Node SDK `getUserPrincipalAuthenticationInfo`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`PrincipalAuthenticationInfoDto`](t::PrincipalAuthenticationInfoDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_principal_authentication_info` in `genauth-tower`.
+#[doc(alias("getUserPrincipalAuthenticationInfo"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserPrincipalAuthenticationInfo {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserPrincipalAuthenticationInfoUserIdType`](t::GetUserPrincipalAuthenticationInfoUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserPrincipalAuthenticationInfoUserIdType>,
 }
@@ -3571,7 +4467,10 @@ operation! { GetUserPrincipalAuthenticationInfo, "get_user_principal_authenticat
 
 /// Get user resource permission list.
 ///
-/// `POST /api/v3/get-user-resource-permission-list`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_resource_permission_list`.
+/// `POST /api/v3/get-user-resource-permission-list`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_resource_permission_list`, the Node SDK `getUserResourcePermissionList`.
+///
+/// Output: Object [`GetUserResourcePermissionListDataDto`](t::GetUserResourcePermissionListDataDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_resource_permission_list` in `genauth-tower`.
+#[doc(alias("getUserResourcePermissionList"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetUserResourcePermissionList(
@@ -3583,7 +4482,10 @@ operation! { GetUserResourcePermissionList, "get_user_resource_permission_list",
 
 /// Get user resource struct.
 ///
-/// `POST /api/v3/get-user-resource-struct`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_resource_struct`.
+/// `POST /api/v3/get-user-resource-struct`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_resource_struct`, the Node SDK `getUserResourceStruct`.
+///
+/// Output: Object [`GetUserResourceStructDataDto`](t::GetUserResourceStructDataDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_resource_struct` in `genauth-tower`.
+#[doc(alias("getUserResourceStruct"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetUserResourceStruct(
@@ -3595,16 +4497,23 @@ operation! { GetUserResourceStruct, "get_user_resource_struct", POST, "/api/v3/g
 
 /// Get user roles.
 ///
-/// `GET /api/v3/get-user-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_roles`.
+/// `GET /api/v3/get-user-roles`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_roles`, the Node SDK `getUserRoles`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`RoleDto`](t::RoleDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_roles` in `genauth-tower`.
+#[doc(alias("getUserRoles"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserRoles {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserRolesUserIdType`](t::GetUserRolesUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserRolesUserIdType>,
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -3624,13 +4533,19 @@ operation! { GetUserRoles, "get_user_roles", GET, "/api/v3/get-user-roles", Mana
 
 /// Get user sync relations.
 ///
-/// `GET /api/v3/get-user-sync-relations`, sent with the management token. The official Python SDK calls it `ManagementClient.get_user_sync_relations`.
+/// `GET /api/v3/get-user-sync-relations`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_user_sync_relations`, the Node SDK `getUserSyncRelations`.
+///
+/// Output: List of object [`UserSyncRelationDto`](t::UserSyncRelationDto): the `data` of the response envelope. Sent by `ManagementClient::get_user_sync_relations` in `genauth-tower`.
+#[doc(alias("getUserSyncRelations"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUserSyncRelations {
-    /// `userId` (required).
+    /// User id (wire `userId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub user_id: String,
-    /// `userIdType`.
+    /// User id type (wire `userIdType` query parameter): enum [`GetUserSyncRelationsUserIdType`](t::GetUserSyncRelationsUserIdType), optional.
+    /// One of `user_id`, `external_id`, `phone`, `email`, `username`, `identity`, `sync_relation` or `custom_field`.
+    /// The Node SDK sends `"user_id"` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_type: Option<t::GetUserSyncRelationsUserIdType>,
 }
@@ -3649,11 +4564,15 @@ operation! { GetUserSyncRelations, "get_user_sync_relations", GET, "/api/v3/get-
 
 /// Get users of public account.
 ///
-/// `GET /api/v3/get-users-of-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.get_users_of_public_account`.
+/// `GET /api/v3/get-users-of-public-account`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_users_of_public_account`, the Node SDK `getUsersOfPublicAccount`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`PublicAccountDto`](t::PublicAccountDto): the `data` of the response envelope. Sent by `ManagementClient::get_users_of_public_account` in `genauth-tower`.
+#[doc(alias("getUsersOfPublicAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetUsersOfPublicAccount {
-    /// `publicAccountId` (required).
+    /// Public account id (wire `publicAccountId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub public_account_id: String,
 }
 
@@ -3668,10 +4587,13 @@ operation! { GetUsersOfPublicAccount, "get_users_of_public_account", GET, "/api/
 
 /// Get verify config app.
 ///
-/// `GET /api/v3/verify-config-app`, sent with the management token. The official Python SDK calls it `ManagementClient.get_verify_config_app`.
+/// `GET /api/v3/verify-config-app`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_verify_config_app`, the Node SDK `getVerifyConfigApp`.
+///
+/// Output: Object [`ApplicationDto`](t::ApplicationDto). Sent by `ManagementClient::get_verify_config_app` in `genauth-tower`.
+#[doc(alias("getVerifyConfigApp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetVerifyConfigApp {
-    /// `keywords`.
+    /// Keywords (wire `keywords` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
 }
@@ -3680,11 +4602,15 @@ operation! { GetVerifyConfigApp, "get_verify_config_app", GET, "/api/v3/verify-c
 
 /// Get webhook.
 ///
-/// `GET /api/v3/get-webhook`, sent with the management token. The official Python SDK calls it `ManagementClient.get_webhook`.
+/// `GET /api/v3/get-webhook`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_webhook`, the Node SDK `getWebhook`.
+///
+/// Output: Object [`WebhookDto`](t::WebhookDto): the `data` of the response envelope. Sent by `ManagementClient::get_webhook` in `genauth-tower`.
+#[doc(alias("getWebhook"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetWebhook {
-    /// `webhookId` (required).
+    /// Webhook id (wire `webhookId` query parameter): string, required.
+    /// Example: `"6229ffaxxxxxxxxcade3e3d9"`.
     pub webhook_id: String,
 }
 
@@ -3699,7 +4625,10 @@ operation! { GetWebhook, "get_webhook", GET, "/api/v3/get-webhook", ManagementTo
 
 /// Get webhook event list.
 ///
-/// `GET /api/v3/get-webhook-event-list`, sent with the management token. The official Python SDK calls it `ManagementClient.get_webhook_event_list`.
+/// `GET /api/v3/get-webhook-event-list`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_webhook_event_list`, the Node SDK `getWebhookEventList`.
+///
+/// Output: Object [`WebhookEventListData`](t::WebhookEventListData): the `data` of the response envelope. Sent by `ManagementClient::get_webhook_event_list` in `genauth-tower`.
+#[doc(alias("getWebhookEventList"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetWebhookEventList {}
 
@@ -3707,7 +4636,10 @@ operation! { GetWebhookEventList, "get_webhook_event_list", GET, "/api/v3/get-we
 
 /// Get webhook logs.
 ///
-/// `POST /api/v3/get-webhook-logs`, sent with the management token. The official Python SDK calls it `ManagementClient.get_webhook_logs`.
+/// `POST /api/v3/get-webhook-logs`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.get_webhook_logs`, the Node SDK `getWebhookLogs`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`WebhookLogDto`](t::WebhookLogDto): the `data` of the response envelope. Sent by `ManagementClient::get_webhook_logs` in `genauth-tower`.
+#[doc(alias("getWebhookLogs"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GetWebhookLogs(
@@ -3721,7 +4653,10 @@ paginated! { GetWebhookLogs, 0, direct }
 
 /// Has any role.
 ///
-/// `POST /api/v3/has-any-role`, sent with the management token. The official Python SDK calls it `ManagementClient.has_any_role`.
+/// `POST /api/v3/has-any-role`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.has_any_role`, the Node SDK `hasAnyRole`.
+///
+/// Output: Object [`HasAnyRoleDto`](t::HasAnyRoleDto): the `data` of the response envelope. Sent by `ManagementClient::has_any_role` in `genauth-tower`.
+#[doc(alias("hasAnyRole"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct HasAnyRole(
@@ -3733,7 +4668,10 @@ operation! { HasAnyRole, "has_any_role", POST, "/api/v3/has-any-role", Managemen
 
 /// Import metadata.
 ///
-/// `POST /api/v3/metadata/import`, sent with the management token. The official Python SDK calls it `ManagementClient.import_metadata`.
+/// `POST /api/v3/metadata/import`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.import_metadata`, the Node SDK `importMetadata`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::import_metadata` in `genauth-tower`.
+#[doc(alias("importMetadata"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ImportMetadata(
@@ -3745,7 +4683,10 @@ operation! { ImportMetadata, "import_metadata", POST, "/api/v3/metadata/import",
 
 /// Import model.
 ///
-/// `POST /api/v3/metadata/import/model`, sent with the management token. The official Python SDK calls it `ManagementClient.import_model`.
+/// `POST /api/v3/metadata/import/model`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.import_model`, the Node SDK `importModel`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::import_model` in `genauth-tower`.
+#[doc(alias("importModel"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ImportModel(
@@ -3757,7 +4698,10 @@ operation! { ImportModel, "import_model", POST, "/api/v3/metadata/import/model",
 
 /// Import otp.
 ///
-/// `POST /api/v3/import-otp`, sent with the management token. The official Python SDK calls it `ManagementClient.import_otp`.
+/// `POST /api/v3/import-otp`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.import_otp`, the Node SDK `importOtp`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::import_otp` in `genauth-tower`.
+#[doc(alias("importOtp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ImportOtp(
@@ -3769,7 +4713,10 @@ operation! { ImportOtp, "import_otp", POST, "/api/v3/import-otp", ManagementToke
 
 /// Import tenant.
 ///
-/// `POST /api/v3/import-tenant`, sent with the management token. The official Python SDK calls it `ManagementClient.import_tenant`.
+/// `POST /api/v3/import-tenant`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.import_tenant`, the Node SDK `importTenant`.
+///
+/// Output: Object [`ImportTenantDataDto`](t::ImportTenantDataDto): the `data` of the response envelope. Sent by `ManagementClient::import_tenant` in `genauth-tower`.
+#[doc(alias("importTenant"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ImportTenant(
@@ -3781,13 +4728,16 @@ operation! { ImportTenant, "import_tenant", POST, "/api/v3/import-tenant", Manag
 
 /// Import tenant history.
 ///
-/// `GET /api/v3/import-tenant-history`, sent with the management token. The official Python SDK calls it `ManagementClient.import_tenant_history`.
+/// `GET /api/v3/import-tenant-history`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.import_tenant_history`, the Node SDK `importTenantHistory`.
+///
+/// Output: Page ([`Page`](t::Page)) of any JSON value: the `data` of the response envelope. Sent by `ManagementClient::import_tenant_history` in `genauth-tower`.
+#[doc(alias("importTenantHistory"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ImportTenantHistory {
-    /// `page`.
+    /// Page (wire `page` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
 }
@@ -3798,16 +4748,19 @@ paginated! { ImportTenantHistory, query_str }
 
 /// Import tenant notify user.
 ///
-/// `GET /api/v3/import-tenant-notify-user`, sent with the management token. The official Python SDK calls it `ManagementClient.import_tenant_notify_user`.
+/// `GET /api/v3/import-tenant-notify-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.import_tenant_notify_user`, the Node SDK `importTenantNotifyUser`.
+///
+/// Output: Page ([`Page`](t::Page)) of any JSON value: the `data` of the response envelope. Sent by `ManagementClient::import_tenant_notify_user` in `genauth-tower`.
+#[doc(alias("importTenantNotifyUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportTenantNotifyUser {
-    /// `importId` (required).
+    /// Import id (wire `importId` query parameter): string, required.
     pub import_id: String,
-    /// `page`.
+    /// Page (wire `page` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
 }
@@ -3827,7 +4780,10 @@ operation! { ImportTenantNotifyUser, "import_tenant_notify_user", GET, "/api/v3/
 
 /// Is action allowed.
 ///
-/// `POST /api/v3/is-action-allowed`, sent with the management token. The official Python SDK calls it `ManagementClient.is_action_allowed`.
+/// `POST /api/v3/is-action-allowed`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.is_action_allowed`, the Node SDK `isActionAllowed`.
+///
+/// Output: Object [`IsActionAllowedDataDto`](t::IsActionAllowedDataDto): the `data` of the response envelope. Sent by `ManagementClient::is_action_allowed` in `genauth-tower`.
+#[doc(alias("isActionAllowed"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct IsActionAllowed(
@@ -3839,7 +4795,10 @@ operation! { IsActionAllowed, "is_action_allowed", POST, "/api/v3/is-action-allo
 
 /// Is user exists.
 ///
-/// `POST /api/v3/is-user-exists`, sent with the management token. The official Python SDK calls it `ManagementClient.is_user_exists`.
+/// `POST /api/v3/is-user-exists`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.is_user_exists`, the Node SDK `isUserExists`.
+///
+/// Output: Object [`IsUserExistsDto`](t::IsUserExistsDto): the `data` of the response envelope. Sent by `ManagementClient::is_user_exists` in `genauth-tower`.
+#[doc(alias("isUserExists"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct IsUserExists(
@@ -3851,7 +4810,10 @@ operation! { IsUserExists, "is_user_exists", POST, "/api/v3/is-user-exists", Man
 
 /// Kick public accounts.
 ///
-/// `POST /api/v3/kick-public-accounts`, sent with the management token. The official Python SDK calls it `ManagementClient.kick_public_accounts`.
+/// `POST /api/v3/kick-public-accounts`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.kick_public_accounts`, the Node SDK `kickPublicAccounts`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::kick_public_accounts` in `genauth-tower`.
+#[doc(alias("kickPublicAccounts"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct KickPublicAccounts(
@@ -3863,7 +4825,10 @@ operation! { KickPublicAccounts, "kick_public_accounts", POST, "/api/v3/kick-pub
 
 /// Kick users.
 ///
-/// `POST /api/v3/kick-users`, sent with the management token. The official Python SDK calls it `ManagementClient.kick_users`.
+/// `POST /api/v3/kick-users`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.kick_users`, the Node SDK `kickUsers`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::kick_users` in `genauth-tower`.
+#[doc(alias("kickUsers"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct KickUsers(
@@ -3875,7 +4840,10 @@ operation! { KickUsers, "kick_users", POST, "/api/v3/kick-users", ManagementToke
 
 /// Link identity.
 ///
-/// `POST /api/v3/link-identity`, sent with the management token. The official Python SDK calls it `ManagementClient.link_identity`.
+/// `POST /api/v3/link-identity`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.link_identity`, the Node SDK `linkIdentity`.
+///
+/// Output: Object [`LinkIdentityDataDto`](t::LinkIdentityDataDto): the `data` of the response envelope. Sent by `ManagementClient::link_identity` in `genauth-tower`.
+#[doc(alias("linkIdentity"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct LinkIdentity(
@@ -3887,7 +4855,10 @@ operation! { LinkIdentity, "link_identity", POST, "/api/v3/link-identity", Manag
 
 /// List application active users.
 ///
-/// `POST /api/v3/list-application-active-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_application_active_users`.
+/// `POST /api/v3/list-application-active-users`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_application_active_users`, the Node SDK `listApplicationActiveUsers`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `ManagementClient::list_application_active_users` in `genauth-tower`.
+#[doc(alias("listApplicationActiveUsers"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ListApplicationActiveUsers(
@@ -3901,26 +4872,37 @@ paginated! { ListApplicationActiveUsers, 0, options }
 
 /// List application simple info.
 ///
-/// `GET /api/v3/list-application-simple-info`, sent with the management token. The official Python SDK calls it `ManagementClient.list_application_simple_info`.
+/// `GET /api/v3/list-application-simple-info`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_application_simple_info`, the Node SDK `listApplicationSimpleInfo`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ApplicationSimpleInfoDto`](t::ApplicationSimpleInfoDto): the `data` of the response envelope. Sent by `ManagementClient::list_application_simple_info` in `genauth-tower`.
+#[doc(alias("listApplicationSimpleInfo"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListApplicationSimpleInfo {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `isIntegrateApp`.
+    /// Is integrate app (wire `isIntegrateApp` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_integrate_app: Option<bool>,
-    /// `isSelfBuiltApp`.
+    /// Is self built app (wire `isSelfBuiltApp` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_self_built_app: Option<bool>,
-    /// `ssoEnabled`.
+    /// Sso enabled (wire `ssoEnabled` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso_enabled: Option<bool>,
-    /// `keywords`.
+    /// Keywords (wire `keywords` query parameter): string, optional.
+    /// Example: `"test"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
 }
@@ -3931,29 +4913,41 @@ paginated! { ListApplicationSimpleInfo, query }
 
 /// List applications.
 ///
-/// `GET /api/v3/list-applications`, sent with the management token. The official Python SDK calls it `ManagementClient.list_applications`.
+/// `GET /api/v3/list-applications`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_applications`, the Node SDK `listApplications`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ApplicationDto`](t::ApplicationDto): the `data` of the response envelope. Sent by `ManagementClient::list_applications` in `genauth-tower`.
+#[doc(alias("listApplications"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListApplications {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `isIntegrateApp`.
+    /// Is integrate app (wire `isIntegrateApp` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_integrate_app: Option<bool>,
-    /// `isSelfBuiltApp`.
+    /// Is self built app (wire `isSelfBuiltApp` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_self_built_app: Option<bool>,
-    /// `ssoEnabled`.
+    /// Sso enabled (wire `ssoEnabled` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso_enabled: Option<bool>,
-    /// `keywords`.
+    /// Keywords (wire `keywords` query parameter): string, optional.
+    /// Example: `"test"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
-    /// `all`.
+    /// All (wire `all` query parameter): boolean, optional.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all: Option<bool>,
 }
@@ -3964,17 +4958,25 @@ paginated! { ListApplications, query }
 
 /// List archived users.
 ///
-/// `GET /api/v3/list-archived-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_archived_users`.
+/// `GET /api/v3/list-archived-users`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_archived_users`, the Node SDK `listArchivedUsers`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ListArchivedUsersRespDto`](t::ListArchivedUsersRespDto): the `data` of the response envelope. Sent by `ManagementClient::list_archived_users` in `genauth-tower`.
+#[doc(alias("listArchivedUsers"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListArchivedUsers {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `startAt`.
+    /// Start at (wire `startAt` query parameter): integer, optional.
+    /// Example: `1655714763890`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_at: Option<i64>,
 }
@@ -3985,16 +4987,24 @@ paginated! { ListArchivedUsers, query }
 
 /// List asa account.
 ///
-/// `GET /api/v3/list-asa-accounts`, sent with the management token. The official Python SDK calls it `ManagementClient.list_asa_account`.
+/// `GET /api/v3/list-asa-accounts`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_asa_account`, the Node SDK `listAsaAccount`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`AsaAccountDto`](t::AsaAccountDto): the `data` of the response envelope. Sent by `ManagementClient::list_asa_account` in `genauth-tower`.
+#[doc(alias("listAsaAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListAsaAccount {
-    /// `appId` (required).
+    /// App id (wire `appId` query parameter): string, required.
+    /// Example: `"62a50xxxxxxxxxxxd15d57c7"`.
     pub app_id: String,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -4016,7 +5026,10 @@ paginated! { ListAsaAccount, query }
 
 /// List auth application.
 ///
-/// `POST /api/v3/list-applications-auth`, sent with the management token. The official Python SDK calls it `ManagementClient.list_auth_application`.
+/// `POST /api/v3/list-applications-auth`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_auth_application`, the Node SDK `listAuthApplication`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ListApplicationAuthDataDto`](t::ListApplicationAuthDataDto): the `data` of the response envelope. Sent by `ManagementClient::list_auth_application` in `genauth-tower`.
+#[doc(alias("listAuthApplication"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ListAuthApplication(
@@ -4030,7 +5043,10 @@ paginated! { ListAuthApplication, 0, direct }
 
 /// List auth subject.
 ///
-/// `POST /api/v3/list-subject-auth`, sent with the management token. The official Python SDK calls it `ManagementClient.list_auth_subject`.
+/// `POST /api/v3/list-subject-auth`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_auth_subject`, the Node SDK `listAuthSubject`.
+///
+/// Output: Object [`ListApplicationSubjectDataListDto`](t::ListApplicationSubjectDataListDto): the `data` of the response envelope. Sent by `ManagementClient::list_auth_subject` in `genauth-tower`.
+#[doc(alias("listAuthSubject"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ListAuthSubject(
@@ -4042,20 +5058,29 @@ operation! { ListAuthSubject, "list_auth_subject", POST, "/api/v3/list-subject-a
 
 /// List common resource.
 ///
-/// `GET /api/v3/list-common-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.list_common_resource`.
+/// `GET /api/v3/list-common-resource`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_common_resource`, the Node SDK `listCommonResource`.
+///
+/// Output: Object [`CommonResourcePagingDto`](t::CommonResourcePagingDto): the `data` of the response envelope. Sent by `ManagementClient::list_common_resource` in `genauth-tower`.
+#[doc(alias("listCommonResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListCommonResource {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `keyword`.
+    /// Keyword (wire `keyword` query parameter): string, optional.
+    /// Example: `"resourceName"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
-    /// `namespaceCodeList`.
+    /// Namespace code list (wire `namespaceCodeList` query parameter): string, optional.
+    /// Example: `"[\"code1\",\"code2\"]"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_code_list: Option<String>,
 }
@@ -4064,36 +5089,46 @@ operation! { ListCommonResource, "list_common_resource", GET, "/api/v3/list-comm
 
 /// List cust fields.
 ///
-/// `GET /api/v3/list-custom-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.list_cust_fields`.
+/// `GET /api/v3/list-custom-fields`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_cust_fields`, the Node SDK `listCustFields`.
+///
+/// Output: Object [`ListCustomFieldsDto`](t::ListCustomFieldsDto): the `data` of the response envelope. Sent by `ManagementClient::list_cust_fields` in `genauth-tower`.
+#[doc(alias("listCustFields"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListCustFields {
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId` query parameter): string, optional.
+    /// Example: `"xxxx"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `targetType` (required).
+    /// Target type (wire `targetType` query parameter): enum [`ListCustFieldsTargetType`](t::ListCustFieldsTargetType), required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: t::ListCustFieldsTargetType,
-    /// `dataType` (required).
+    /// Data type (wire `dataType` query parameter): enum [`ListCustFieldsDataType`](t::ListCustFieldsDataType), required.
+    /// One of `STRING`, `NUMBER`, `DATETIME`, `BOOLEAN`, `OBJECT` or `SELECT`.
     pub data_type: t::ListCustFieldsDataType,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `userVisible`.
+    /// User visible (wire `userVisible` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_visible: Option<bool>,
-    /// `adminVisible`.
+    /// Admin visible (wire `adminVisible` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_visible: Option<bool>,
-    /// `accessControl`.
+    /// Access control (wire `accessControl` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_control: Option<bool>,
-    /// `keyword`.
+    /// Keyword (wire `keyword` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
-    /// `lang`.
+    /// Lang (wire `lang` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
 }
@@ -4121,18 +5156,32 @@ impl ListCustFields {
 
 operation! { ListCustFields, "list_cust_fields", GET, "/api/v3/list-custom-fields", ManagementToken, Query, true, true, t::ListCustomFieldsDto }
 
-/// List data polices.
+/// List data polices: acts on `list-data-policies` (management API).
 ///
-/// `GET /api/v3/list-data-policies`, sent with the management token. The official Python SDK calls it `ManagementClient.list_data_polices`.
+/// `GET /api/v3/list-data-policies`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_data_polices`, the Node SDK `listDataPolices`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ListDataPoliciesRespDto`](t::ListDataPoliciesRespDto): the `data` of the response envelope. Sent by `ManagementClient::list_data_polices` in `genauth-tower`.
+#[doc(alias(
+    "listDataPolices",
+    "list data policies",
+    "list-data-policies",
+    "list list data policies",
+    "management list data policies"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListDataPolices {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `query`.
+    /// Query (wire `query` query parameter): string, optional.
+    /// Example: `"examplePolicyName"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
 }
@@ -4143,22 +5192,31 @@ paginated! { ListDataPolices, query }
 
 /// List data policy targets.
 ///
-/// `GET /api/v3/list-data-policy-targets`, sent with the management token. The official Python SDK calls it `ManagementClient.list_data_policy_targets`.
+/// `GET /api/v3/list-data-policy-targets`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_data_policy_targets`, the Node SDK `listDataPolicyTargets`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`DataSubjectRespDto`](t::DataSubjectRespDto): the `data` of the response envelope. Sent by `ManagementClient::list_data_policy_targets` in `genauth-tower`.
+#[doc(alias("listDataPolicyTargets"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListDataPolicyTargets {
-    /// `policyId` (required).
+    /// Policy id (wire `policyId` query parameter): string, required.
+    /// Example: `"60b49xxxxxxxxxxxxxxx6e68"`.
     pub policy_id: String,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `query`.
+    /// Query (wire `query` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
-    /// `targetType`.
+    /// Target type (wire `targetType` query parameter): list of enum [`ListDataPolicyTargetsTargetType`](t::ListDataPolicyTargetsTargetType), optional.
+    /// One of `USER`, `ORG`, `GROUP` or `ROLE`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_type: Vec<t::ListDataPolicyTargetsTargetType>,
 }
@@ -4182,20 +5240,28 @@ paginated! { ListDataPolicyTargets, query }
 
 /// List data resources.
 ///
-/// `GET /api/v3/list-data-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.list_data_resources`.
+/// `GET /api/v3/list-data-resources`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_data_resources`, the Node SDK `listDataResources`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ListDataResourcesRespDto`](t::ListDataResourcesRespDto): the `data` of the response envelope. Sent by `ManagementClient::list_data_resources` in `genauth-tower`.
+#[doc(alias("listDataResources"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListDataResources {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `query`.
+    /// Query (wire `query` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
-    /// `namespaceCodes`.
+    /// Namespace codes (wire `namespaceCodes` query parameter): list of string, optional.
+    /// Example: `["examplePermissionNamespace1","examplePermissionNamespac2"]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub namespace_codes: Vec<String>,
 }
@@ -4206,7 +5272,10 @@ paginated! { ListDataResources, query }
 
 /// List event apps.
 ///
-/// `GET /api/v3/list-event-apps`, sent with the management token. The official Python SDK calls it `ManagementClient.list_event_apps`.
+/// `GET /api/v3/list-event-apps`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_event_apps`, the Node SDK `listEventApps`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`EventAppDto`](t::EventAppDto): the `data` of the response envelope. Sent by `ManagementClient::list_event_apps` in `genauth-tower`.
+#[doc(alias("listEventApps"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListEventApps {}
 
@@ -4214,16 +5283,24 @@ operation! { ListEventApps, "list_event_apps", GET, "/api/v3/list-event-apps", M
 
 /// List events.
 ///
-/// `GET /api/v3/list-events`, sent with the management token. The official Python SDK calls it `ManagementClient.list_events`.
+/// `GET /api/v3/list-events`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_events`, the Node SDK `listEvents`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`OpenEventDto`](t::OpenEventDto): the `data` of the response envelope. Sent by `ManagementClient::list_events` in `genauth-tower`.
+#[doc(alias("listEvents"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListEvents {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `app`.
+    /// App (wire `app` query parameter): string, optional.
+    /// Example: `"authing"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
 }
@@ -4234,14 +5311,19 @@ paginated! { ListEvents, query }
 
 /// List ext idp.
 ///
-/// `GET /api/v3/list-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.list_ext_idp`.
+/// `GET /api/v3/list-ext-idp`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_ext_idp`, the Node SDK `listExtIdp`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ExtIdpDto`](t::ExtIdpDto): the `data` of the response envelope. Sent by `ManagementClient::list_ext_idp` in `genauth-tower`.
+#[doc(alias("listExtIdp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListExtIdp {
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId` query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `appId`.
+    /// App id (wire `appId` query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
 }
@@ -4250,13 +5332,17 @@ operation! { ListExtIdp, "list_ext_idp", GET, "/api/v3/list-ext-idp", Management
 
 /// List field.
 ///
-/// `GET /api/v3/metadata/list-field`, sent with the management token. The official Python SDK calls it `ManagementClient.list_field`.
+/// `GET /api/v3/metadata/list-field`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_field`, the Node SDK `listField`.
+///
+/// Output: List of object [`FunctionModelFieldDto`](t::FunctionModelFieldDto): the `data` of the response envelope. Sent by `ManagementClient::list_field` in `genauth-tower`.
+#[doc(alias("listField"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListField {
-    /// `modelId` (required).
+    /// Model id (wire `modelId` query parameter): string, required.
     pub model_id: String,
-    /// `from`.
+    /// From (wire `from` query parameter): string, optional.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
 }
@@ -4275,28 +5361,45 @@ operation! { ListField, "list_field", GET, "/api/v3/metadata/list-field", Manage
 
 /// List group members.
 ///
-/// `GET /api/v3/list-group-members`, sent with the management token. The official Python SDK calls it `ManagementClient.list_group_members`.
+/// `GET /api/v3/list-group-members`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_group_members`, the Node SDK `listGroupMembers`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `ManagementClient::list_group_members` in `genauth-tower`.
+#[doc(alias("listGroupMembers"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListGroupMembers {
-    /// `code` (required).
+    /// Code (wire `code` query parameter): string, required.
+    /// Example: `"developer"`.
     pub code: String,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withIdentities`.
+    /// With identities (wire `withIdentities` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
-    /// `withDepartmentIds`.
+    /// With department ids (wire `withDepartmentIds` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
-    /// `flatCustomData`.
+    /// Flat custom data (wire `flatCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flat_custom_data: Option<bool>,
 }
@@ -4322,26 +5425,34 @@ paginated! { ListGroupMembers, query }
 
 /// List groups.
 ///
-/// `GET /api/v3/list-groups`, sent with the management token. The official Python SDK calls it `ManagementClient.list_groups`.
+/// `GET /api/v3/list-groups`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_groups`, the Node SDK `listGroups`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ResGroupDto`](t::ResGroupDto): the `data` of the response envelope. Sent by `ManagementClient::list_groups` in `genauth-tower`.
+#[doc(alias("listGroups"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListGroups {
-    /// `keywords`.
+    /// Keywords (wire `keywords` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `withMetadata`.
+    /// With metadata (wire `withMetadata` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_metadata: Option<bool>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `flatCustomData`.
+    /// Flat custom data (wire `flatCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flat_custom_data: Option<bool>,
 }
@@ -4350,16 +5461,25 @@ operation! { ListGroups, "list_groups", GET, "/api/v3/list-groups", ManagementTo
 
 paginated! { ListGroups, query }
 
-/// List invite tennat user records.
+/// List invite tennat user records: acts on `list-invite-tenant-user-records` (management API).
 ///
-/// `GET /api/v3/list-invite-tenant-user-records`, sent with the management token. The official Python SDK calls it `ManagementClient.list_invite_tennat_user_records`.
+/// `GET /api/v3/list-invite-tenant-user-records`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_invite_tennat_user_records`, the Node SDK `listInviteTennatUserRecords`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`InviteTenantUserRecord`](t::InviteTenantUserRecord): the `data` of the response envelope. Sent by `ManagementClient::list_invite_tennat_user_records` in `genauth-tower`.
+#[doc(alias(
+    "listInviteTennatUserRecords",
+    "list invite tenant user records",
+    "list-invite-tenant-user-records",
+    "list list invite tenant user records",
+    "management list invite tenant user records"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListInviteTennatUserRecords {
-    /// `keywords` (required).
+    /// Keywords (wire `keywords` query parameter): string, required.
     pub keywords: String,
-    /// `page` (required).
+    /// Page (wire `page` query parameter): string, required.
     pub page: String,
-    /// `limit` (required).
+    /// Limit (wire `limit` query parameter): string, required.
     pub limit: String,
 }
 
@@ -4378,7 +5498,10 @@ operation! { ListInviteTennatUserRecords, "list_invite_tennat_user_records", GET
 
 /// List model.
 ///
-/// `GET /api/v3/metadata/list-model`, sent with the management token. The official Python SDK calls it `ManagementClient.list_model`.
+/// `GET /api/v3/metadata/list-model`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_model`, the Node SDK `listModel`.
+///
+/// Output: Object [`FunctionModelListDto`](t::FunctionModelListDto). Sent by `ManagementClient::list_model` in `genauth-tower`.
+#[doc(alias("listModel"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListModel {}
 
@@ -4386,16 +5509,19 @@ operation! { ListModel, "list_model", GET, "/api/v3/metadata/list-model", Manage
 
 /// List multiple tenant admin.
 ///
-/// `GET /api/v3/list-multiple-tenant-admins`, sent with the management token. The official Python SDK calls it `ManagementClient.list_multiple_tenant_admin`.
+/// `GET /api/v3/list-multiple-tenant-admins`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_multiple_tenant_admin`, the Node SDK `listMultipleTenantAdmin`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`MultipleTenantAdminDto`](t::MultipleTenantAdminDto): the `data` of the response envelope. Sent by `ManagementClient::list_multiple_tenant_admin` in `genauth-tower`.
+#[doc(alias("listMultipleTenantAdmin"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListMultipleTenantAdmin {
-    /// `keywords`.
+    /// Keywords (wire `keywords` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
-    /// `page`.
+    /// Page (wire `page` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
 }
@@ -4406,18 +5532,27 @@ paginated! { ListMultipleTenantAdmin, query_str }
 
 /// List namespace roles.
 ///
-/// `GET /api/v3/list-namespace-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.list_namespace_roles`.
+/// `GET /api/v3/list-namespace-roles`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_namespace_roles`, the Node SDK `listNamespaceRoles`.
+///
+/// Output: Object [`NamespaceRolesListRespDto`](t::NamespaceRolesListRespDto): the `data` of the response envelope. Sent by `ManagementClient::list_namespace_roles` in `genauth-tower`.
+#[doc(alias("listNamespaceRoles"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListNamespaceRoles {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `code` (required).
+    /// Code (wire `code` query parameter): string, required.
+    /// Example: `"my-namespace"`.
     pub code: String,
-    /// `keywords`.
+    /// Keywords (wire `keywords` query parameter): string, optional.
+    /// Example: `"test"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
 }
@@ -4438,16 +5573,24 @@ operation! { ListNamespaceRoles, "list_namespace_roles", GET, "/api/v3/list-name
 
 /// List namespaces.
 ///
-/// `GET /api/v3/list-namespaces`, sent with the management token. The official Python SDK calls it `ManagementClient.list_namespaces`.
+/// `GET /api/v3/list-namespaces`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_namespaces`, the Node SDK `listNamespaces`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`NamespacesListRespDto`](t::NamespacesListRespDto): the `data` of the response envelope. Sent by `ManagementClient::list_namespaces` in `genauth-tower`.
+#[doc(alias("listNamespaces"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListNamespaces {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `keywords`.
+    /// Keywords (wire `keywords` query parameter): string, optional.
+    /// Example: `"test"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
 }
@@ -4458,25 +5601,34 @@ paginated! { ListNamespaces, query }
 
 /// List operate.
 ///
-/// `GET /api/v3/metadata/list-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.list_operate`.
+/// `GET /api/v3/metadata/list-operate`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_operate`, the Node SDK `listOperate`.
+///
+/// Output: Object [`OperateModelDto`](t::OperateModelDto). Sent by `ManagementClient::list_operate` in `genauth-tower`.
+#[doc(alias("listOperate"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListOperate {
-    /// `keywords`.
+    /// Keywords (wire `keywords` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
-    /// `modelId` (required).
+    /// Model id (wire `modelId` query parameter): string, required.
     pub model_id: String,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `fieldId`.
+    /// Field id (wire `fieldId` query parameter): string, optional.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
-    /// `showCreated`.
+    /// Show created (wire `showCreated` query parameter): string, optional.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_created: Option<String>,
 }
@@ -4499,11 +5651,14 @@ operation! { ListOperate, "list_operate", GET, "/api/v3/metadata/list-operate", 
 
 /// List operate all.
 ///
-/// `GET /api/v3/metadata/all-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.list_operate_all`.
+/// `GET /api/v3/metadata/all-operate`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_operate_all`, the Node SDK `listOperateAll`.
+///
+/// Output: Object [`OperateModelDto`](t::OperateModelDto). Sent by `ManagementClient::list_operate_all` in `genauth-tower`.
+#[doc(alias("listOperateAll"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListOperateAll {
-    /// `modelId` (required).
+    /// Model id (wire `modelId` query parameter): string, required.
     pub model_id: String,
 }
 
@@ -4518,29 +5673,42 @@ operation! { ListOperateAll, "list_operate_all", GET, "/api/v3/metadata/all-oper
 
 /// List organizations.
 ///
-/// `GET /api/v3/list-organizations`, sent with the management token. The official Python SDK calls it `ManagementClient.list_organizations`.
+/// `GET /api/v3/list-organizations`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_organizations`, the Node SDK `listOrganizations`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`OrganizationDto`](t::OrganizationDto): the `data` of the response envelope. Sent by `ManagementClient::list_organizations` in `genauth-tower`.
+#[doc(alias("listOrganizations"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListOrganizations {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `fetchAll`.
+    /// Fetch all (wire `fetchAll` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetch_all: Option<bool>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withPost`.
+    /// With post (wire `withPost` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_post: Option<bool>,
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId` query parameter): string, optional.
+    /// Example: `"623c20b2a062aaaaf41b17da"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `status`.
+    /// Status (wire `status` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
 }
@@ -4551,18 +5719,27 @@ paginated! { ListOrganizations, query }
 
 /// List permission namespace roles.
 ///
-/// `GET /api/v3/list-permission-namespace-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.list_permission_namespace_roles`.
+/// `GET /api/v3/list-permission-namespace-roles`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_permission_namespace_roles`, the Node SDK `listPermissionNamespaceRoles`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`PermissionNamespaceRolesListRespDto`](t::PermissionNamespaceRolesListRespDto): the `data` of the response envelope. Sent by `ManagementClient::list_permission_namespace_roles` in `genauth-tower`.
+#[doc(alias("listPermissionNamespaceRoles"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListPermissionNamespaceRoles {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `code` (required).
+    /// Code (wire `code` query parameter): string, required.
+    /// Example: `"examplePermissionNamespace"`.
     pub code: String,
-    /// `query`.
+    /// Query (wire `query` query parameter): string, optional.
+    /// Example: `"test"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
 }
@@ -4585,16 +5762,24 @@ paginated! { ListPermissionNamespaceRoles, query }
 
 /// List permission namespaces.
 ///
-/// `GET /api/v3/list-permission-namespaces`, sent with the management token. The official Python SDK calls it `ManagementClient.list_permission_namespaces`.
+/// `GET /api/v3/list-permission-namespaces`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_permission_namespaces`, the Node SDK `listPermissionNamespaces`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`PermissionNamespacesListRespDto`](t::PermissionNamespacesListRespDto): the `data` of the response envelope. Sent by `ManagementClient::list_permission_namespaces` in `genauth-tower`.
+#[doc(alias("listPermissionNamespaces"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListPermissionNamespaces {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `query`.
+    /// Query (wire `query` query parameter): string, optional.
+    /// Example: `"examplePermissionNamespace"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
 }
@@ -4605,7 +5790,10 @@ paginated! { ListPermissionNamespaces, query }
 
 /// List permission view.
 ///
-/// `POST /api/v3/list-permission-view/data`, sent with the management token. The official Python SDK calls it `ManagementClient.list_permission_view`.
+/// `POST /api/v3/list-permission-view/data`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.list_permission_view`, the Node SDK `listPermissionView`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ListPermissionViewRespDto`](t::ListPermissionViewRespDto): the `data` of the response envelope. Sent by `ManagementClient::list_permission_view` in `genauth-tower`.
+#[doc(alias("listPermissionView"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct ListPermissionView(
@@ -4619,10 +5807,14 @@ paginated! { ListPermissionView, 0, direct }
 
 /// List pipeline functions.
 ///
-/// `GET /api/v3/list-pipeline-functions`, sent with the management token. The official Python SDK calls it `ManagementClient.list_pipeline_functions`.
+/// `GET /api/v3/list-pipeline-functions`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_pipeline_functions`, the Node SDK `listPipelineFunctions`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`PipelineFunctionDto`](t::PipelineFunctionDto): the `data` of the response envelope. Sent by `ManagementClient::list_pipeline_functions` in `genauth-tower`.
+#[doc(alias("listPipelineFunctions"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListPipelineFunctions {
-    /// `scene` (required).
+    /// Scene (wire `scene` query parameter): enum [`ListPipelineFunctionsScene`](t::ListPipelineFunctionsScene), required.
+    /// One of `PRE_REGISTER`, `POST_REGISTER`, `PRE_AUTHENTICATION`, `POST_AUTHENTICATION`, `PRE_OIDC_ID_TOKEN_ISSUED`, `PRE_OIDC_ACCESS_TOKEN_ISSUED`, `PRE_COMPLETE_USER_INFO`, `PRE_MFA_VERIFY` or `POST_MFA_VERIFY`.
     pub scene: t::ListPipelineFunctionsScene,
 }
 
@@ -4637,7 +5829,10 @@ operation! { ListPipelineFunctions, "list_pipeline_functions", GET, "/api/v3/lis
 
 /// List public accounts.
 ///
-/// `POST /api/v3/list-public-accounts`, sent with the management token. The official Python SDK calls it `ManagementClient.list_public_accounts`.
+/// `POST /api/v3/list-public-accounts`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_public_accounts`, the Node SDK `listPublicAccounts`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`PublicAccountDto`](t::PublicAccountDto): the `data` of the response envelope. Sent by `ManagementClient::list_public_accounts` in `genauth-tower`.
+#[doc(alias("listPublicAccounts"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct ListPublicAccounts(
@@ -4651,7 +5846,10 @@ paginated! { ListPublicAccounts, 0, options }
 
 /// List resource targets.
 ///
-/// `POST /api/v3/list-resource-targets`, sent with the management token. The official Python SDK calls it `ManagementClient.list_resource_targets`.
+/// `POST /api/v3/list-resource-targets`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_resource_targets`, the Node SDK `listResourceTargets`.
+///
+/// Output: Object [`ListResourceTargetsDataDto`](t::ListResourceTargetsDataDto): the `data` of the response envelope. Sent by `ManagementClient::list_resource_targets` in `genauth-tower`.
+#[doc(alias("listResourceTargets"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ListResourceTargets(
@@ -4663,19 +5861,28 @@ operation! { ListResourceTargets, "list_resource_targets", POST, "/api/v3/list-r
 
 /// List resources.
 ///
-/// `GET /api/v3/list-resources`, sent with the management token. The official Python SDK calls it `ManagementClient.list_resources`.
+/// `GET /api/v3/list-resources`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_resources`, the Node SDK `listResources`.
+///
+/// Output: Object [`ResourcePagingDto`](t::ResourcePagingDto): the `data` of the response envelope. Sent by `ManagementClient::list_resources` in `genauth-tower`.
+#[doc(alias("listResources"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListResources {
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `type`.
+    /// Type (wire `type` query parameter): enum [`ListResourcesType`](t::ListResourcesType), optional.
+    /// One of `DATA`, `API`, `MENU`, `BUTTON` or `UI`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<t::ListResourcesType>,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -4684,25 +5891,34 @@ operation! { ListResources, "list_resources", GET, "/api/v3/list-resources", Man
 
 /// List role assignments.
 ///
-/// `GET /api/v3/list-role-assignments`, sent with the management token. The official Python SDK calls it `ManagementClient.list_role_assignments`.
+/// `GET /api/v3/list-role-assignments`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_role_assignments`, the Node SDK `listRoleAssignments`.
+///
+/// Output: Object [`RoleListPageDto`](t::RoleListPageDto): the `data` of the response envelope. Sent by `ManagementClient::list_role_assignments` in `genauth-tower`.
+#[doc(alias("listRoleAssignments"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListRoleAssignments {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `query`.
+    /// Query (wire `query` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
-    /// `roleCode` (required).
+    /// Role code (wire `roleCode` query parameter): string, required.
+    /// Example: `"code_1"`.
     pub role_code: String,
-    /// `namespaceCode`.
+    /// Namespace code (wire `namespaceCode` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_code: Option<String>,
-    /// `targetType`.
+    /// Target type (wire `targetType` query parameter): list of enum [`ListRoleAssignmentsTargetType`](t::ListRoleAssignmentsTargetType), optional.
+    /// One of `USER` or `ORG`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_type: Vec<t::ListRoleAssignmentsTargetType>,
 }
@@ -4725,28 +5941,44 @@ operation! { ListRoleAssignments, "list_role_assignments", GET, "/api/v3/list-ro
 
 /// List role members.
 ///
-/// `GET /api/v3/list-role-members`, sent with the management token. The official Python SDK calls it `ManagementClient.list_role_members`.
+/// `GET /api/v3/list-role-members`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_role_members`, the Node SDK `listRoleMembers`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `ManagementClient::list_role_members` in `genauth-tower`.
+#[doc(alias("listRoleMembers"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListRoleMembers {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withIdentities`.
+    /// With identities (wire `withIdentities` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
-    /// `code` (required).
+    /// Code (wire `code` query parameter): string, required.
+    /// Example: `"manager"`.
     pub code: String,
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `withDepartmentIds`.
+    /// With department ids (wire `withDepartmentIds` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
+    /// Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
 }
@@ -4772,19 +6004,29 @@ paginated! { ListRoleMembers, query }
 
 /// List roles.
 ///
-/// `GET /api/v3/list-roles`, sent with the management token. The official Python SDK calls it `ManagementClient.list_roles`.
+/// `GET /api/v3/list-roles`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_roles`, the Node SDK `listRoles`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`RoleDto`](t::RoleDto): the `data` of the response envelope. Sent by `ManagementClient::list_roles` in `genauth-tower`.
+#[doc(alias("listRoles"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListRoles {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `keywords`.
+    /// Keywords (wire `keywords` query parameter): string, optional.
+    /// Example: `"admin"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
-    /// `namespace`.
+    /// Namespace (wire `namespace` query parameter): string, optional.
+    /// The Node SDK sends `"default"` when unset; this SDK sends nothing.
+    /// Example: `"default"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -4793,9 +6035,18 @@ operation! { ListRoles, "list_roles", GET, "/api/v3/list-roles", ManagementToken
 
 paginated! { ListRoles, query }
 
-/// List row.
+/// List row: acts on `metadata/filter` (management API).
 ///
-/// `POST /api/v3/metadata/filter`, sent with the management token. The official Python SDK calls it `ManagementClient.list_row`.
+/// `POST /api/v3/metadata/filter`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.list_row`, the Node SDK `listRow`.
+///
+/// Output: Page ([`Page`](t::Page)) of any JSON value: the `data` of the response envelope. Sent by `ManagementClient::list_row` in `genauth-tower`.
+#[doc(alias(
+    "listRow",
+    "metadata filter",
+    "metadata/filter",
+    "list metadata filter",
+    "management metadata filter"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ListRow(
@@ -4807,18 +6058,32 @@ operation! { ListRow, "list_row", POST, "/api/v3/metadata/filter", ManagementTok
 
 paginated! { ListRow, 0, direct }
 
-/// List simple data polices.
+/// List simple data polices: acts on `list-simple-data-policies` (management API).
 ///
-/// `GET /api/v3/list-simple-data-policies`, sent with the management token. The official Python SDK calls it `ManagementClient.list_simple_data_polices`.
+/// `GET /api/v3/list-simple-data-policies`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_simple_data_polices`, the Node SDK `listSimpleDataPolices`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ListSimpleDataPoliciesRespDto`](t::ListSimpleDataPoliciesRespDto): the `data` of the response envelope. Sent by `ManagementClient::list_simple_data_polices` in `genauth-tower`.
+#[doc(alias(
+    "listSimpleDataPolices",
+    "list simple data policies",
+    "list-simple-data-policies",
+    "list list simple data policies",
+    "management list simple data policies"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListSimpleDataPolices {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `query`.
+    /// Query (wire `query` query parameter): string, optional.
+    /// Example: `"examplePolicyName"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
 }
@@ -4829,7 +6094,10 @@ paginated! { ListSimpleDataPolices, query }
 
 /// List tenant admin.
 ///
-/// `POST /api/v3/list-tenant-admin`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_admin`.
+/// `POST /api/v3/list-tenant-admin`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_tenant_admin`, the Node SDK `listTenantAdmin`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`TenantUserDto`](t::TenantUserDto): the `data` of the response envelope. Sent by `ManagementClient::list_tenant_admin` in `genauth-tower`.
+#[doc(alias("listTenantAdmin"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ListTenantAdmin(
@@ -4841,16 +6109,21 @@ operation! { ListTenantAdmin, "list_tenant_admin", POST, "/api/v3/list-tenant-ad
 
 /// List tenant applications.
 ///
-/// `GET /api/v3/list-tenant-applications`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_applications`.
+/// `GET /api/v3/list-tenant-applications`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_tenant_applications`, the Node SDK `listTenantApplications`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`TenantApplicationDto`](t::TenantApplicationDto): the `data` of the response envelope. Sent by `ManagementClient::list_tenant_applications` in `genauth-tower`.
+#[doc(alias("listTenantApplications"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListTenantApplications {
-    /// `page` (required).
+    /// Page (wire `page` query parameter): string, required.
+    /// Example: `"1"`.
     pub page: String,
-    /// `limit` (required).
+    /// Limit (wire `limit` query parameter): string, required.
+    /// Example: `"1"`.
     pub limit: String,
-    /// `keywords` (required).
+    /// Keywords (wire `keywords` query parameter): string, required.
     pub keywords: String,
-    /// `sso_enabled` (required).
+    /// Sso enabled (wire `sso_enabled` query parameter): boolean, required.
     pub sso_enabled: bool,
 }
 
@@ -4870,19 +6143,22 @@ operation! { ListTenantApplications, "list_tenant_applications", GET, "/api/v3/l
 
 /// List tenant cooperators.
 ///
-/// `GET /api/v3/list-tenant-cooperators`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_cooperators`.
+/// `GET /api/v3/list-tenant-cooperators`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_tenant_cooperators`, the Node SDK `listTenantCooperators`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`TenantCooperatorDto`](t::TenantCooperatorDto): the `data` of the response envelope. Sent by `ManagementClient::list_tenant_cooperators` in `genauth-tower`.
+#[doc(alias("listTenantCooperators"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListTenantCooperators {
-    /// `keywords`.
+    /// Keywords (wire `keywords` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
-    /// `external`.
+    /// External (wire `external` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external: Option<bool>,
-    /// `page`.
+    /// Page (wire `page` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
 }
@@ -4893,23 +6169,33 @@ paginated! { ListTenantCooperators, query_str }
 
 /// List tenant ext idp.
 ///
-/// `GET /api/v3/list-tenant-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_ext_idp`.
+/// `GET /api/v3/list-tenant-ext-idp`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_tenant_ext_idp`, the Node SDK `listTenantExtIdp`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`ExtIdpDto`](t::ExtIdpDto): the `data` of the response envelope. Sent by `ManagementClient::list_tenant_ext_idp` in `genauth-tower`.
+#[doc(alias("listTenantExtIdp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListTenantExtIdp {
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId` query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `appId`.
+    /// App id (wire `appId` query parameter): string, optional.
+    /// Example: `"60b49eb83fd80adb96f26e68"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `type`.
+    /// Type (wire `type` query parameter): enum [`ListTenantExtIdpType`](t::ListTenantExtIdpType), optional.
+    /// One of `social` or `enterprise`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<t::ListTenantExtIdpType>,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -4920,7 +6206,10 @@ paginated! { ListTenantExtIdp, query }
 
 /// List tenant users.
 ///
-/// `POST /api/v3/list-tenant-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenant_users`.
+/// `POST /api/v3/list-tenant-users`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_tenant_users`, the Node SDK `listTenantUsers`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`TenantUserDto`](t::TenantUserDto): the `data` of the response envelope. Sent by `ManagementClient::list_tenant_users` in `genauth-tower`.
+#[doc(alias("listTenantUsers"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ListTenantUsers(
@@ -4934,32 +6223,35 @@ paginated! { ListTenantUsers, 0, options }
 
 /// List tenants.
 ///
-/// `GET /api/v3/list-tenants`, sent with the management token. The official Python SDK calls it `ManagementClient.list_tenants`.
+/// `GET /api/v3/list-tenants`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_tenants`, the Node SDK `listTenants`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`TenantRespDto`](t::TenantRespDto): the `data` of the response envelope. Sent by `ManagementClient::list_tenants` in `genauth-tower`.
+#[doc(alias("listTenants"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListTenants {
-    /// `keywords`.
+    /// Keywords (wire `keywords` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<String>,
-    /// `withMembersCount`.
+    /// With members count (wire `withMembersCount` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_members_count: Option<bool>,
-    /// `withAppDetail`.
+    /// With app detail (wire `withAppDetail` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_app_detail: Option<bool>,
-    /// `withCreatorDetail`.
+    /// With creator detail (wire `withCreatorDetail` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_creator_detail: Option<bool>,
-    /// `withSourceAppDetail`.
+    /// With source app detail (wire `withSourceAppDetail` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_source_app_detail: Option<bool>,
-    /// `page`.
+    /// Page (wire `page` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
-    /// `source`.
+    /// Source (wire `source` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
@@ -4970,36 +6262,46 @@ paginated! { ListTenants, query_str }
 
 /// List user base fields.
 ///
-/// `GET /api/v3/list-user-base-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.list_user_base_fields`.
+/// `GET /api/v3/list-user-base-fields`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_user_base_fields`, the Node SDK `listUserBaseFields`.
+///
+/// Output: Object [`ListCustomFieldsDto`](t::ListCustomFieldsDto): the `data` of the response envelope. Sent by `ManagementClient::list_user_base_fields` in `genauth-tower`.
+#[doc(alias("listUserBaseFields"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListUserBaseFields {
-    /// `tenantId`.
+    /// Tenant id (wire `tenantId` query parameter): string, optional.
+    /// Example: `"xxxx"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// `targetType` (required).
+    /// Target type (wire `targetType` query parameter): enum [`ListUserBaseFieldsTargetType`](t::ListUserBaseFieldsTargetType), required.
+    /// One of `USER`, `ROLE`, `GROUP` or `DEPARTMENT`.
     pub target_type: t::ListUserBaseFieldsTargetType,
-    /// `dataType` (required).
+    /// Data type (wire `dataType` query parameter): enum [`ListUserBaseFieldsDataType`](t::ListUserBaseFieldsDataType), required.
+    /// One of `STRING`, `NUMBER`, `DATETIME`, `BOOLEAN`, `OBJECT` or `SELECT`.
     pub data_type: t::ListUserBaseFieldsDataType,
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `userVisible`.
+    /// User visible (wire `userVisible` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_visible: Option<bool>,
-    /// `adminVisible`.
+    /// Admin visible (wire `adminVisible` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_visible: Option<bool>,
-    /// `accessControl`.
+    /// Access control (wire `accessControl` query parameter): boolean, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_control: Option<bool>,
-    /// `keyword`.
+    /// Keyword (wire `keyword` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
-    /// `lang`.
+    /// Lang (wire `lang` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
 }
@@ -5029,7 +6331,10 @@ operation! { ListUserBaseFields, "list_user_base_fields", GET, "/api/v3/list-use
 
 /// List users.
 ///
-/// `POST /api/v3/list-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_users`.
+/// `POST /api/v3/list-users`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_users`, the Node SDK `listUsers`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `ManagementClient::list_users` in `genauth-tower`.
+#[doc(alias("listUsers"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct ListUsers(
@@ -5041,40 +6346,59 @@ operation! { ListUsers, "list_users", POST, "/api/v3/list-users", ManagementToke
 
 paginated! { ListUsers, 0, options }
 
-/// List users legacy.
+/// List users legacy: acts on `list-users` (management API).
 ///
-/// `GET /api/v3/list-users`, sent with the management token. The official Python SDK calls it `ManagementClient.list_users_legacy`.
+/// `GET /api/v3/list-users`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_users_legacy`, the Node SDK `listUsersLegacy`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `ManagementClient::list_users_legacy` in `genauth-tower`.
+#[doc(alias(
+    "listUsersLegacy",
+    "list users",
+    "list-users",
+    "list list users",
+    "management list users"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ListUsersLegacy {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `status`.
+    /// Status (wire `status` query parameter): enum [`ListUsersLegacyStatus`](t::ListUsersLegacyStatus), optional.
+    /// One of `Suspended`, `Resigned`, `Activated`, `Archived` or `Deactivated`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<t::ListUsersLegacyStatus>,
-    /// `updatedAtStart`.
+    /// Updated at start (wire `updatedAtStart` query parameter): integer, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at_start: Option<i64>,
-    /// `updatedAtEnd`.
+    /// Updated at end (wire `updatedAtEnd` query parameter): integer, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at_end: Option<i64>,
-    /// `withCustomData`.
+    /// With custom data (wire `withCustomData` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_custom_data: Option<bool>,
-    /// `withPost`.
+    /// With post (wire `withPost` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_post: Option<bool>,
-    /// `withIdentities`.
+    /// With identities (wire `withIdentities` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_identities: Option<bool>,
-    /// `withDepartmentIds`.
+    /// With department ids (wire `withDepartmentIds` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_department_ids: Option<bool>,
-    /// `withUserPasswordExpireTime`.
+    /// With user password expire time (wire `withUserPasswordExpireTime` query parameter): boolean, optional.
+    /// The Node SDK sends `false` when unset; this SDK sends nothing.
+    /// Only the Node SDK sends it; the Python SDK has no argument for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_user_password_expire_time: Option<bool>,
 }
@@ -5085,13 +6409,20 @@ paginated! { ListUsersLegacy, query }
 
 /// List webhooks.
 ///
-/// `GET /api/v3/list-webhooks`, sent with the management token. The official Python SDK calls it `ManagementClient.list_webhooks`.
+/// `GET /api/v3/list-webhooks`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_webhooks`, the Node SDK `listWebhooks`.
+///
+/// Output: Page ([`Page`](t::Page)) of object [`WebhookDto`](t::WebhookDto): the `data` of the response envelope. Sent by `ManagementClient::list_webhooks` in `genauth-tower`.
+#[doc(alias("listWebhooks"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListWebhooks {
-    /// `page`.
+    /// Page (wire `page` query parameter): integer, optional.
+    /// The Node SDK sends `1` when unset; this SDK sends nothing.
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`.
+    /// Limit (wire `limit` query parameter): integer, optional.
+    /// The Node SDK sends `10` when unset; this SDK sends nothing.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
@@ -5102,10 +6433,14 @@ paginated! { ListWebhooks, query }
 
 /// List whitelists.
 ///
-/// `GET /api/v3/list-whitelist`, sent with the management token. The official Python SDK calls it `ManagementClient.list_whitelists`.
+/// `GET /api/v3/list-whitelist`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.list_whitelists`, the Node SDK `listWhitelists`.
+///
+/// Output: Object [`WhitelistRespDto`](t::WhitelistRespDto): the `data` of the response envelope. Sent by `ManagementClient::list_whitelists` in `genauth-tower`.
+#[doc(alias("listWhitelists"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListWhitelists {
-    /// `type` (required).
+    /// Type (wire `type` query parameter): enum [`ListWhitelistsType`](t::ListWhitelistsType), required.
+    /// One of `USERNAME`, `EMAIL` or `PHONE`.
     pub r#type: t::ListWhitelistsType,
 }
 
@@ -5120,7 +6455,10 @@ operation! { ListWhitelists, "list_whitelists", GET, "/api/v3/list-whitelist", M
 
 /// Preview email template.
 ///
-/// `POST /api/v3/preview-email-template`, sent with the management token. The official Python SDK calls it `ManagementClient.preview_email_template`.
+/// `POST /api/v3/preview-email-template`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.preview_email_template`, the Node SDK `previewEmailTemplate`.
+///
+/// Output: Object [`PreviewEmailTemplateDataDto`](t::PreviewEmailTemplateDataDto): the `data` of the response envelope. Sent by `ManagementClient::preview_email_template` in `genauth-tower`.
+#[doc(alias("previewEmailTemplate"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PreviewEmailTemplate(
@@ -5132,7 +6470,10 @@ operation! { PreviewEmailTemplate, "preview_email_template", POST, "/api/v3/prev
 
 /// Pub user event.
 ///
-/// `POST /api/v3/pub-userEvent`, sent with the management token. The official Python SDK calls it `ManagementClient.pub_user_event`.
+/// `POST /api/v3/pub-userEvent`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.pub_user_event`, the Node SDK `pubUserEvent`.
+///
+/// Output: Object [`PubEventRespDataDto`](t::PubEventRespDataDto): the `data` of the response envelope. Sent by `ManagementClient::pub_user_event` in `genauth-tower`.
+#[doc(alias("pubUserEvent"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PubUserEvent(
@@ -5142,9 +6483,18 @@ pub struct PubUserEvent(
 
 operation! { PubUserEvent, "pub_user_event", POST, "/api/v3/pub-userEvent", ManagementToken, Json, true, false, t::PubEventRespDataDto }
 
-/// Query ldap config info.
+/// Query ldap config info: acts on `get-ldap-server-config` (management API).
 ///
-/// `GET /api/v3/get-ldap-server-config`, sent with the management token. The official Python SDK calls it `ManagementClient.query_ldap_config_info`.
+/// `GET /api/v3/get-ldap-server-config`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.query_ldap_config_info`, the Node SDK `queryLdapConfigInfo`.
+///
+/// Output: Object [`LdapConfigInfoDto`](t::LdapConfigInfoDto): the `data` of the response envelope. Sent by `ManagementClient::query_ldap_config_info` in `genauth-tower`.
+#[doc(alias(
+    "queryLdapConfigInfo",
+    "get ldap server config",
+    "get-ldap-server-config",
+    "query get ldap server config",
+    "management get ldap server config"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct QueryLdapConfigInfo {}
 
@@ -5152,33 +6502,36 @@ operation! { QueryLdapConfigInfo, "query_ldap_config_info", GET, "/api/v3/get-ld
 
 /// Query ldap log.
 ///
-/// `GET /api/v3/get-ldap-server-log`, sent with the management token. The official Python SDK calls it `ManagementClient.query_ldap_log`.
+/// `GET /api/v3/get-ldap-server-log`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.query_ldap_log`, the Node SDK `queryLdapLog`.
+///
+/// Output: Object [`LdapLogDto`](t::LdapLogDto): the `data` of the response envelope. Sent by `ManagementClient::query_ldap_log` in `genauth-tower`.
+#[doc(alias("queryLdapLog"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueryLdapLog {
-    /// `type` (required).
+    /// Type (wire `type` query parameter): integer, required.
     pub r#type: i64,
-    /// `connection`.
+    /// Connection (wire `connection` query parameter): integer, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<i64>,
-    /// `operationNumber`.
+    /// Operation number (wire `operationNumber` query parameter): integer, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_number: Option<i64>,
-    /// `errorCode`.
+    /// Error code (wire `errorCode` query parameter): integer, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<i64>,
-    /// `message`.
+    /// Message (wire `message` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `startTime`.
+    /// Start time (wire `startTime` query parameter): integer, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
-    /// `endTime`.
+    /// End time (wire `endTime` query parameter): integer, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<i64>,
-    /// `page` (required).
+    /// Page (wire `page` query parameter): integer, required.
     pub page: i64,
-    /// `limit` (required).
+    /// Limit (wire `limit` query parameter): integer, required.
     pub limit: i64,
 }
 
@@ -5203,15 +6556,18 @@ operation! { QueryLdapLog, "query_ldap_log", GET, "/api/v3/get-ldap-server-log",
 
 /// Query ldap sub entries.
 ///
-/// `GET /api/v3/get-ldap-sub-entries`, sent with the management token. The official Python SDK calls it `ManagementClient.query_ldap_sub_entries`.
+/// `GET /api/v3/get-ldap-sub-entries`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.query_ldap_sub_entries`, the Node SDK `queryLdapSubEntries`.
+///
+/// Output: Object [`LdapLogDto`](t::LdapLogDto): the `data` of the response envelope. Sent by `ManagementClient::query_ldap_sub_entries` in `genauth-tower`.
+#[doc(alias("queryLdapSubEntries"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueryLdapSubEntries {
-    /// `dn`.
+    /// Dn (wire `dn` query parameter): string, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dn: Option<String>,
-    /// `page` (required).
+    /// Page (wire `page` query parameter): integer, required.
     pub page: i64,
-    /// `limit` (required).
+    /// Limit (wire `limit` query parameter): integer, required.
     pub limit: i64,
 }
 
@@ -5230,7 +6586,10 @@ operation! { QueryLdapSubEntries, "query_ldap_sub_entries", GET, "/api/v3/get-ld
 
 /// Refresh application secret.
 ///
-/// `POST /api/v3/refresh-application-secret`, sent with the management token. The official Python SDK calls it `ManagementClient.refresh_application_secret`.
+/// `POST /api/v3/refresh-application-secret`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.refresh_application_secret`, the Node SDK `refreshApplicationSecret`.
+///
+/// Output: Object [`RefreshApplicationSecretDataDto`](t::RefreshApplicationSecretDataDto): the `data` of the response envelope. Sent by `ManagementClient::refresh_application_secret` in `genauth-tower`.
+#[doc(alias("refreshApplicationSecret"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RefreshApplicationSecret(
@@ -5242,7 +6601,10 @@ operation! { RefreshApplicationSecret, "refresh_application_secret", POST, "/api
 
 /// Remote field.
 ///
-/// `POST /api/v3/metadata/remove-field`, sent with the management token. The official Python SDK calls it `ManagementClient.remote_field`.
+/// `POST /api/v3/metadata/remove-field`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remote_field`, the Node SDK `remoteField`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::remote_field` in `genauth-tower`.
+#[doc(alias("remoteField"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RemoteField(
@@ -5254,7 +6616,10 @@ operation! { RemoteField, "remote_field", POST, "/api/v3/metadata/remove-field",
 
 /// Remove group members.
 ///
-/// `POST /api/v3/remove-group-members`, sent with the management token. The official Python SDK calls it `ManagementClient.remove_group_members`.
+/// `POST /api/v3/remove-group-members`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remove_group_members`, the Node SDK `removeGroupMembers`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::remove_group_members` in `genauth-tower`.
+#[doc(alias("removeGroupMembers"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RemoveGroupMembers(
@@ -5266,7 +6631,10 @@ operation! { RemoveGroupMembers, "remove_group_members", POST, "/api/v3/remove-g
 
 /// Remove model.
 ///
-/// `POST /api/v3/metadata/remove-model`, sent with the management token. The official Python SDK calls it `ManagementClient.remove_model`.
+/// `POST /api/v3/metadata/remove-model`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remove_model`, the Node SDK `removeModel`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::remove_model` in `genauth-tower`.
+#[doc(alias("removeModel"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RemoveModel(
@@ -5278,7 +6646,10 @@ operation! { RemoveModel, "remove_model", POST, "/api/v3/metadata/remove-model",
 
 /// Remove operate.
 ///
-/// `POST /api/v3/metadata/remove-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.remove_operate`.
+/// `POST /api/v3/metadata/remove-operate`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remove_operate`, the Node SDK `removeOperate`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::remove_operate` in `genauth-tower`.
+#[doc(alias("removeOperate"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RemoveOperate(
@@ -5288,9 +6659,18 @@ pub struct RemoveOperate(
 
 operation! { RemoveOperate, "remove_operate", POST, "/api/v3/metadata/remove-operate", ManagementToken, Json, true, false, () }
 
-/// Remove relation value.
+/// Remove relation value: acts on `metadata/remove-row-relation` (management API).
 ///
-/// `POST /api/v3/metadata/remove-row-relation`, sent with the management token. The official Python SDK calls it `ManagementClient.remove_relation_value`.
+/// `POST /api/v3/metadata/remove-row-relation`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remove_relation_value`, the Node SDK `removeRelationValue`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::remove_relation_value` in `genauth-tower`.
+#[doc(alias(
+    "removeRelationValue",
+    "metadata remove row relation",
+    "metadata/remove-row-relation",
+    "remove metadata remove row relation",
+    "management metadata remove row relation"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RemoveRelationValue(
@@ -5302,7 +6682,10 @@ operation! { RemoveRelationValue, "remove_relation_value", POST, "/api/v3/metada
 
 /// Remove row.
 ///
-/// `POST /api/v3/metadata/remove-row`, sent with the management token. The official Python SDK calls it `ManagementClient.remove_row`.
+/// `POST /api/v3/metadata/remove-row`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remove_row`, the Node SDK `removeRow`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::remove_row` in `genauth-tower`.
+#[doc(alias("removeRow"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RemoveRow(
@@ -5314,7 +6697,10 @@ operation! { RemoveRow, "remove_row", POST, "/api/v3/metadata/remove-row", Manag
 
 /// Remove tenant users.
 ///
-/// `POST /api/v3/remove-tenant-users`, sent with the management token. The official Python SDK calls it `ManagementClient.remove_tenant_users`.
+/// `POST /api/v3/remove-tenant-users`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.remove_tenant_users`, the Node SDK `removeTenantUsers`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::remove_tenant_users` in `genauth-tower`.
+#[doc(alias("removeTenantUsers"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RemoveTenantUsers(
@@ -5326,7 +6712,10 @@ operation! { RemoveTenantUsers, "remove_tenant_users", POST, "/api/v3/remove-ten
 
 /// Reset user principal authentication info.
 ///
-/// `POST /api/v3/reset-user-principal-authentication-info`, sent with the management token. The official Python SDK calls it `ManagementClient.reset_user_principal_authentication_info`.
+/// `POST /api/v3/reset-user-principal-authentication-info`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.reset_user_principal_authentication_info`, the Node SDK `resetUserPrincipalAuthenticationInfo`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::reset_user_principal_authentication_info` in `genauth-tower`.
+#[doc(alias("resetUserPrincipalAuthenticationInfo"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ResetUserPrincipalAuthenticationInfo(
@@ -5338,7 +6727,10 @@ operation! { ResetUserPrincipalAuthenticationInfo, "reset_user_principal_authent
 
 /// Resign user.
 ///
-/// `POST /api/v3/resign-user`, sent with the management token. The official Python SDK calls it `ManagementClient.resign_user`.
+/// `POST /api/v3/resign-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.resign_user`, the Node SDK `resignUser`.
+///
+/// Output: Object [`ResignUserDataDto`](t::ResignUserDataDto): the `data` of the response envelope. Sent by `ManagementClient::resign_user` in `genauth-tower`.
+#[doc(alias("resignUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ResignUser(
@@ -5350,7 +6742,10 @@ operation! { ResignUser, "resign_user", POST, "/api/v3/resign-user", ManagementT
 
 /// Resign user batch.
 ///
-/// `POST /api/v3/resign-user-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.resign_user_batch`.
+/// `POST /api/v3/resign-user-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.resign_user_batch`, the Node SDK `resignUserBatch`.
+///
+/// Output: Object [`ResignUserDataDto`](t::ResignUserDataDto): the `data` of the response envelope. Sent by `ManagementClient::resign_user_batch` in `genauth-tower`.
+#[doc(alias("resignUserBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ResignUserBatch(
@@ -5362,7 +6757,10 @@ operation! { ResignUserBatch, "resign_user_batch", POST, "/api/v3/resign-user-ba
 
 /// Reupload pipeline function.
 ///
-/// `POST /api/v3/reupload-pipeline-function`, sent with the management token. The official Python SDK calls it `ManagementClient.reupload_pipeline_function`.
+/// `POST /api/v3/reupload-pipeline-function`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.reupload_pipeline_function`, the Node SDK `reuploadPipelineFunction`.
+///
+/// Output: Object [`PipelineFunctionDto`](t::PipelineFunctionDto): the `data` of the response envelope. Sent by `ManagementClient::reupload_pipeline_function` in `genauth-tower`.
+#[doc(alias("reuploadPipelineFunction"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ReuploadPipelineFunction(
@@ -5374,7 +6772,10 @@ operation! { ReuploadPipelineFunction, "reupload_pipeline_function", POST, "/api
 
 /// Revoke application access.
 ///
-/// `POST /api/v3/revoke-application-access`, sent with the management token. The official Python SDK calls it `ManagementClient.revoke_application_access`.
+/// `POST /api/v3/revoke-application-access`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.revoke_application_access`, the Node SDK `revokeApplicationAccess`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::revoke_application_access` in `genauth-tower`.
+#[doc(alias("revokeApplicationAccess"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RevokeApplicationAccess(
@@ -5386,7 +6787,10 @@ operation! { RevokeApplicationAccess, "revoke_application_access", POST, "/api/v
 
 /// Revoke data policy.
 ///
-/// `POST /api/v3/revoke-data-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.revoke_data_policy`.
+/// `POST /api/v3/revoke-data-policy`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.revoke_data_policy`, the Node SDK `revokeDataPolicy`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::revoke_data_policy` in `genauth-tower`.
+#[doc(alias("revokeDataPolicy"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RevokeDataPolicy(
@@ -5398,7 +6802,10 @@ operation! { RevokeDataPolicy, "revoke_data_policy", POST, "/api/v3/revoke-data-
 
 /// Revoke role.
 ///
-/// `POST /api/v3/revoke-role`, sent with the management token. The official Python SDK calls it `ManagementClient.revoke_role`.
+/// `POST /api/v3/revoke-role`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.revoke_role`, the Node SDK `revokeRole`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::revoke_role` in `genauth-tower`.
+#[doc(alias("revokeRole"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RevokeRole(
@@ -5410,7 +6817,10 @@ operation! { RevokeRole, "revoke_role", POST, "/api/v3/revoke-role", ManagementT
 
 /// Revoke role batch.
 ///
-/// `POST /api/v3/revoke-role-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.revoke_role_batch`.
+/// `POST /api/v3/revoke-role-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.revoke_role_batch`, the Node SDK `revokeRoleBatch`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::revoke_role_batch` in `genauth-tower`.
+#[doc(alias("revokeRoleBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RevokeRoleBatch(
@@ -5420,9 +6830,18 @@ pub struct RevokeRoleBatch(
 
 operation! { RevokeRoleBatch, "revoke_role_batch", POST, "/api/v3/revoke-role-batch", ManagementToken, Json, true, false, t::IsSuccessDto }
 
-/// Save ldap config info.
+/// Save ldap config info: acts on `enable-ldap-server` (management API).
 ///
-/// `POST /api/v3/enable-ldap-server`, sent with the management token. The official Python SDK calls it `ManagementClient.save_ldap_config_info`.
+/// `POST /api/v3/enable-ldap-server`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.save_ldap_config_info`, the Node SDK `saveLdapConfigInfo`.
+///
+/// Output: Boolean: the `data` of the response envelope. Sent by `ManagementClient::save_ldap_config_info` in `genauth-tower`.
+#[doc(alias(
+    "saveLdapConfigInfo",
+    "enable ldap server",
+    "enable-ldap-server",
+    "save enable ldap server",
+    "management enable ldap server"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SaveLdapConfigInfo(
@@ -5434,7 +6853,10 @@ operation! { SaveLdapConfigInfo, "save_ldap_config_info", POST, "/api/v3/enable-
 
 /// Send email batch.
 ///
-/// `POST /api/v3/send-email-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.send_email_batch`.
+/// `POST /api/v3/send-email-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.send_email_batch`, the Node SDK `sendEmailBatch`.
+///
+/// Output: Object [`SendEmailBatchDataDto`](t::SendEmailBatchDataDto). Sent by `ManagementClient::send_email_batch` in `genauth-tower`.
+#[doc(alias("sendEmailBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SendEmailBatch(
@@ -5446,7 +6868,10 @@ operation! { SendEmailBatch, "send_email_batch", POST, "/api/v3/send-email-batch
 
 /// Send invite tenant user email.
 ///
-/// `POST /api/v3/send-invite-tenant-user-email`, sent with the management token. The official Python SDK calls it `ManagementClient.send_invite_tenant_user_email`.
+/// `POST /api/v3/send-invite-tenant-user-email`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.send_invite_tenant_user_email`, the Node SDK `sendInviteTenantUserEmail`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::send_invite_tenant_user_email` in `genauth-tower`.
+#[doc(alias("sendInviteTenantUserEmail"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct SendInviteTenantUserEmail(
@@ -5458,7 +6883,10 @@ operation! { SendInviteTenantUserEmail, "send_invite_tenant_user_email", POST, "
 
 /// Send sms batch.
 ///
-/// `POST /api/v3/send-sms-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.send_sms_batch`.
+/// `POST /api/v3/send-sms-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.send_sms_batch`, the Node SDK `sendSmsBatch`.
+///
+/// Output: Object [`SendSmsBatchDataDto`](t::SendSmsBatchDataDto): the `data` of the response envelope. Sent by `ManagementClient::send_sms_batch` in `genauth-tower`.
+#[doc(alias("sendSmsBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SendSmsBatch(
@@ -5470,7 +6898,10 @@ operation! { SendSmsBatch, "send_sms_batch", POST, "/api/v3/send-sms-batch", Man
 
 /// Set custom data.
 ///
-/// `POST /api/v3/set-custom-data`, sent with the management token. The official Python SDK calls it `ManagementClient.set_custom_data`.
+/// `POST /api/v3/set-custom-data`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.set_custom_data`, the Node SDK `setCustomData`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::set_custom_data` in `genauth-tower`.
+#[doc(alias("setCustomData"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SetCustomData(
@@ -5482,7 +6913,10 @@ operation! { SetCustomData, "set_custom_data", POST, "/api/v3/set-custom-data", 
 
 /// Set custom fields.
 ///
-/// `POST /api/v3/set-custom-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.set_custom_fields`.
+/// `POST /api/v3/set-custom-fields`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.set_custom_fields`, the Node SDK `setCustomFields`.
+///
+/// Output: List of object [`CustomFieldDto`](t::CustomFieldDto): the `data` of the response envelope. Sent by `ManagementClient::set_custom_fields` in `genauth-tower`.
+#[doc(alias("setCustomFields"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SetCustomFields(
@@ -5494,7 +6928,10 @@ operation! { SetCustomFields, "set_custom_fields", POST, "/api/v3/set-custom-fie
 
 /// Set tenant admin.
 ///
-/// `POST /api/v3/set-tenant-admin`, sent with the management token. The official Python SDK calls it `ManagementClient.set_tenant_admin`.
+/// `POST /api/v3/set-tenant-admin`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.set_tenant_admin`, the Node SDK `setTenantAdmin`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::set_tenant_admin` in `genauth-tower`.
+#[doc(alias("setTenantAdmin"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SetTenantAdmin(
@@ -5506,7 +6943,10 @@ operation! { SetTenantAdmin, "set_tenant_admin", POST, "/api/v3/set-tenant-admin
 
 /// Set user base fields.
 ///
-/// `POST /api/v3/set-user-base-fields`, sent with the management token. The official Python SDK calls it `ManagementClient.set_user_base_fields`.
+/// `POST /api/v3/set-user-base-fields`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.set_user_base_fields`, the Node SDK `setUserBaseFields`.
+///
+/// Output: List of object [`CustomFieldDto`](t::CustomFieldDto): the `data` of the response envelope. Sent by `ManagementClient::set_user_base_fields` in `genauth-tower`.
+#[doc(alias("setUserBaseFields"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SetUserBaseFields(
@@ -5516,9 +6956,18 @@ pub struct SetUserBaseFields(
 
 operation! { SetUserBaseFields, "set_user_base_fields", POST, "/api/v3/set-user-base-fields", ManagementToken, Json, true, false, Vec<t::CustomFieldDto> }
 
-/// Set users mfa status.
+/// Set users mfa status: acts on `set-mfa-status` (management API).
 ///
-/// `POST /api/v3/set-mfa-status`, sent with the management token. The official Python SDK calls it `ManagementClient.set_users_mfa_status`.
+/// `POST /api/v3/set-mfa-status`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.set_users_mfa_status`, the Node SDK `setUsersMfaStatus`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::set_users_mfa_status` in `genauth-tower`.
+#[doc(alias(
+    "setUsersMfaStatus",
+    "set mfa status",
+    "set-mfa-status",
+    "set set mfa status",
+    "management set mfa status"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SetUsersMfaStatus(
@@ -5530,7 +6979,10 @@ operation! { SetUsersMfaStatus, "set_users_mfa_status", POST, "/api/v3/set-mfa-s
 
 /// Setuser of public account.
 ///
-/// `POST /api/v3/set-user-of-public-accounts`, sent with the management token. The official Python SDK calls it `ManagementClient.setuser_of_public_account`.
+/// `POST /api/v3/set-user-of-public-accounts`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.setuser_of_public_account`, the Node SDK `setuserOfPublicAccount`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::setuser_of_public_account` in `genauth-tower`.
+#[doc(alias("setuserOfPublicAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SetuserOfPublicAccount(
@@ -5542,7 +6994,10 @@ operation! { SetuserOfPublicAccount, "setuser_of_public_account", POST, "/api/v3
 
 /// Suspend device.
 ///
-/// `POST /api/v3/suspend-device-by-user`, sent with the management token. The official Python SDK calls it `ManagementClient.suspend_device`.
+/// `POST /api/v3/suspend-device-by-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.suspend_device`, the Node SDK `suspendDevice`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::suspend_device` in `genauth-tower`.
+#[doc(alias("suspendDevice"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SuspendDevice(
@@ -5554,7 +7009,10 @@ operation! { SuspendDevice, "suspend_device", POST, "/api/v3/suspend-device-by-u
 
 /// Trigger webhook.
 ///
-/// `POST /api/v3/trigger-webhook`, sent with the management token. The official Python SDK calls it `ManagementClient.trigger_webhook`.
+/// `POST /api/v3/trigger-webhook`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.trigger_webhook`, the Node SDK `triggerWebhook`.
+///
+/// Output: Object [`TriggerWebhookData`](t::TriggerWebhookData): the `data` of the response envelope. Sent by `ManagementClient::trigger_webhook` in `genauth-tower`.
+#[doc(alias("triggerWebhook"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct TriggerWebhook(
@@ -5566,7 +7024,10 @@ operation! { TriggerWebhook, "trigger_webhook", POST, "/api/v3/trigger-webhook",
 
 /// Unassign asa account.
 ///
-/// `POST /api/v3/unassign-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.unassign_asa_account`.
+/// `POST /api/v3/unassign-asa-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.unassign_asa_account`, the Node SDK `unassignAsaAccount`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::unassign_asa_account` in `genauth-tower`.
+#[doc(alias("unassignAsaAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UnassignAsaAccount(
@@ -5578,7 +7039,10 @@ operation! { UnassignAsaAccount, "unassign_asa_account", POST, "/api/v3/unassign
 
 /// Unbind users public account.
 ///
-/// `POST /api/v3/unbind-public-account-of-user`, sent with the management token. The official Python SDK calls it `ManagementClient.unbind_users_public_account`.
+/// `POST /api/v3/unbind-public-account-of-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.unbind_users_public_account`, the Node SDK `unbindUsersPublicAccount`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::unbind_users_public_account` in `genauth-tower`.
+#[doc(alias("unbindUsersPublicAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UnbindUsersPublicAccount(
@@ -5590,7 +7054,10 @@ operation! { UnbindUsersPublicAccount, "unbind_users_public_account", POST, "/ap
 
 /// Unlink identity.
 ///
-/// `POST /api/v3/unlink-identity`, sent with the management token. The official Python SDK calls it `ManagementClient.unlink_identity`.
+/// `POST /api/v3/unlink-identity`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.unlink_identity`, the Node SDK `unlinkIdentity`.
+///
+/// Output: Object [`UnlinkIdentityDataDto`](t::UnlinkIdentityDataDto): the `data` of the response envelope. Sent by `ManagementClient::unlink_identity` in `genauth-tower`.
+#[doc(alias("unlinkIdentity"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UnlinkIdentity(
@@ -5602,7 +7069,10 @@ operation! { UnlinkIdentity, "unlink_identity", POST, "/api/v3/unlink-identity",
 
 /// Update access key.
 ///
-/// `POST /api/v3/update-access-key`, sent with the management token. The official Python SDK calls it `ManagementClient.update_access_key`.
+/// `POST /api/v3/update-access-key`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_access_key`, the Node SDK `updateAccessKey`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::update_access_key` in `genauth-tower`.
+#[doc(alias("updateAccessKey"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateAccessKey(
@@ -5614,7 +7084,10 @@ operation! { UpdateAccessKey, "update_access_key", POST, "/api/v3/update-access-
 
 /// Update application mfa settings.
 ///
-/// `POST /api/v3/update-application-mfa-settings`, sent with the management token. The official Python SDK calls it `ManagementClient.update_application_mfa_settings`.
+/// `POST /api/v3/update-application-mfa-settings`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_application_mfa_settings`, the Node SDK `updateApplicationMfaSettings`.
+///
+/// Output: Object [`MFASettingsDto`](t::MFASettingsDto): the `data` of the response envelope. Sent by `ManagementClient::update_application_mfa_settings` in `genauth-tower`.
+#[doc(alias("updateApplicationMfaSettings"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateApplicationMfaSettings(
@@ -5626,7 +7099,10 @@ operation! { UpdateApplicationMfaSettings, "update_application_mfa_settings", PO
 
 /// Update application permission strategy.
 ///
-/// `POST /api/v3/update-application-permission-strategy`, sent with the management token. The official Python SDK calls it `ManagementClient.update_application_permission_strategy`.
+/// `POST /api/v3/update-application-permission-strategy`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_application_permission_strategy`, the Node SDK `updateApplicationPermissionStrategy`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::update_application_permission_strategy` in `genauth-tower`.
+#[doc(alias("updateApplicationPermissionStrategy"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateApplicationPermissionStrategy(
@@ -5638,7 +7114,10 @@ operation! { UpdateApplicationPermissionStrategy, "update_application_permission
 
 /// Update asa account.
 ///
-/// `POST /api/v3/update-asa-account`, sent with the management token. The official Python SDK calls it `ManagementClient.update_asa_account`.
+/// `POST /api/v3/update-asa-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_asa_account`, the Node SDK `updateAsaAccount`.
+///
+/// Output: Object [`AsaAccountDto`](t::AsaAccountDto): the `data` of the response envelope. Sent by `ManagementClient::update_asa_account` in `genauth-tower`.
+#[doc(alias("updateAsaAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateAsaAccount(
@@ -5650,7 +7129,10 @@ operation! { UpdateAsaAccount, "update_asa_account", POST, "/api/v3/update-asa-a
 
 /// Update data policy.
 ///
-/// `POST /api/v3/update-data-policy`, sent with the management token. The official Python SDK calls it `ManagementClient.update_data_policy`.
+/// `POST /api/v3/update-data-policy`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_data_policy`, the Node SDK `updateDataPolicy`.
+///
+/// Output: Object [`UpdateDataPolicyRespDto`](t::UpdateDataPolicyRespDto): the `data` of the response envelope. Sent by `ManagementClient::update_data_policy` in `genauth-tower`.
+#[doc(alias("updateDataPolicy"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateDataPolicy(
@@ -5662,7 +7144,10 @@ operation! { UpdateDataPolicy, "update_data_policy", POST, "/api/v3/update-data-
 
 /// Update data resource.
 ///
-/// `POST /api/v3/update-data-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.update_data_resource`.
+/// `POST /api/v3/update-data-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_data_resource`, the Node SDK `updateDataResource`.
+///
+/// Output: Object [`UpdateDataResourceRespDto`](t::UpdateDataResourceRespDto): the `data` of the response envelope. Sent by `ManagementClient::update_data_resource` in `genauth-tower`.
+#[doc(alias("updateDataResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateDataResource(
@@ -5674,7 +7159,10 @@ operation! { UpdateDataResource, "update_data_resource", POST, "/api/v3/update-d
 
 /// Update email template.
 ///
-/// `POST /api/v3/update-email-template`, sent with the management token. The official Python SDK calls it `ManagementClient.update_email_template`.
+/// `POST /api/v3/update-email-template`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_email_template`, the Node SDK `updateEmailTemplate`.
+///
+/// Output: Object [`EmailTemplateDto`](t::EmailTemplateDto): the `data` of the response envelope. Sent by `ManagementClient::update_email_template` in `genauth-tower`.
+#[doc(alias("updateEmailTemplate"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateEmailTemplate(
@@ -5686,7 +7174,10 @@ operation! { UpdateEmailTemplate, "update_email_template", POST, "/api/v3/update
 
 /// Update ext idp.
 ///
-/// `POST /api/v3/update-ext-idp`, sent with the management token. The official Python SDK calls it `ManagementClient.update_ext_idp`.
+/// `POST /api/v3/update-ext-idp`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_ext_idp`, the Node SDK `updateExtIdp`.
+///
+/// Output: Object [`ExtIdpDto`](t::ExtIdpDto): the `data` of the response envelope. Sent by `ManagementClient::update_ext_idp` in `genauth-tower`.
+#[doc(alias("updateExtIdp"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateExtIdp(
@@ -5698,7 +7189,10 @@ operation! { UpdateExtIdp, "update_ext_idp", POST, "/api/v3/update-ext-idp", Man
 
 /// Update ext idp conn.
 ///
-/// `POST /api/v3/update-ext-idp-conn`, sent with the management token. The official Python SDK calls it `ManagementClient.update_ext_idp_conn`.
+/// `POST /api/v3/update-ext-idp-conn`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_ext_idp_conn`, the Node SDK `updateExtIdpConn`.
+///
+/// Output: Object [`ExtIdpConnDetail`](t::ExtIdpConnDetail): the `data` of the response envelope. Sent by `ManagementClient::update_ext_idp_conn` in `genauth-tower`.
+#[doc(alias("updateExtIdpConn"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateExtIdpConn(
@@ -5710,7 +7204,10 @@ operation! { UpdateExtIdpConn, "update_ext_idp_conn", POST, "/api/v3/update-ext-
 
 /// Update field.
 ///
-/// `POST /api/v3/metadata/update-field`, sent with the management token. The official Python SDK calls it `ManagementClient.update_field`.
+/// `POST /api/v3/metadata/update-field`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_field`, the Node SDK `updateField`.
+///
+/// Output: Object [`FunctionModelFieldDto`](t::FunctionModelFieldDto): the `data` of the response envelope. Sent by `ManagementClient::update_field` in `genauth-tower`.
+#[doc(alias("updateField"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateField(
@@ -5722,7 +7219,10 @@ operation! { UpdateField, "update_field", POST, "/api/v3/metadata/update-field",
 
 /// Update global mfa settings.
 ///
-/// `POST /api/v3/update-global-mfa-settings`, sent with the management token. The official Python SDK calls it `ManagementClient.update_global_mfa_settings`.
+/// `POST /api/v3/update-global-mfa-settings`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_global_mfa_settings`, the Node SDK `updateGlobalMfaSettings`.
+///
+/// Output: Object [`MFASettingsDto`](t::MFASettingsDto): the `data` of the response envelope. Sent by `ManagementClient::update_global_mfa_settings` in `genauth-tower`.
+#[doc(alias("updateGlobalMfaSettings"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct UpdateGlobalMfaSettings(
@@ -5734,7 +7234,10 @@ operation! { UpdateGlobalMfaSettings, "update_global_mfa_settings", POST, "/api/
 
 /// Update group.
 ///
-/// `POST /api/v3/update-group`, sent with the management token. The official Python SDK calls it `ManagementClient.update_group`.
+/// `POST /api/v3/update-group`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_group`, the Node SDK `updateGroup`.
+///
+/// Output: Object [`GroupDto`](t::GroupDto): the `data` of the response envelope. Sent by `ManagementClient::update_group` in `genauth-tower`.
+#[doc(alias("updateGroup"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateGroup(
@@ -5744,9 +7247,18 @@ pub struct UpdateGroup(
 
 operation! { UpdateGroup, "update_group", POST, "/api/v3/update-group", ManagementToken, Json, true, false, t::GroupDto }
 
-/// Update ldap config info.
+/// Update ldap config info: acts on `update-ldap-server-config` (management API).
 ///
-/// `POST /api/v3/update-ldap-server-config`, sent with the management token. The official Python SDK calls it `ManagementClient.update_ldap_config_info`.
+/// `POST /api/v3/update-ldap-server-config`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_ldap_config_info`, the Node SDK `updateLdapConfigInfo`.
+///
+/// Output: Boolean: the `data` of the response envelope. Sent by `ManagementClient::update_ldap_config_info` in `genauth-tower`.
+#[doc(alias(
+    "updateLdapConfigInfo",
+    "update ldap server config",
+    "update-ldap-server-config",
+    "update update ldap server config",
+    "management update ldap server config"
+))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct UpdateLdapConfigInfo(
@@ -5758,7 +7270,10 @@ operation! { UpdateLdapConfigInfo, "update_ldap_config_info", POST, "/api/v3/upd
 
 /// Update login page config.
 ///
-/// `POST /api/v3/update-login-page-config`, sent with the management token. The official Python SDK calls it `ManagementClient.update_login_page_config`.
+/// `POST /api/v3/update-login-page-config`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_login_page_config`, the Node SDK `updateLoginPageConfig`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::update_login_page_config` in `genauth-tower`.
+#[doc(alias("updateLoginPageConfig"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateLoginPageConfig(
@@ -5770,7 +7285,10 @@ operation! { UpdateLoginPageConfig, "update_login_page_config", POST, "/api/v3/u
 
 /// Update model.
 ///
-/// `POST /api/v3/metadata/update-model`, sent with the management token. The official Python SDK calls it `ManagementClient.update_model`.
+/// `POST /api/v3/metadata/update-model`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_model`, the Node SDK `updateModel`.
+///
+/// Output: Object [`FunctionModelDto`](t::FunctionModelDto): the `data` of the response envelope. Sent by `ManagementClient::update_model` in `genauth-tower`.
+#[doc(alias("updateModel"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateModel(
@@ -5782,7 +7300,10 @@ operation! { UpdateModel, "update_model", POST, "/api/v3/metadata/update-model",
 
 /// Update namespace.
 ///
-/// `POST /api/v3/update-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.update_namespace`.
+/// `POST /api/v3/update-namespace`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_namespace`, the Node SDK `updateNamespace`.
+///
+/// Output: Object [`UpdateNamespaceDto`](t::UpdateNamespaceDto): the `data` of the response envelope. Sent by `ManagementClient::update_namespace` in `genauth-tower`.
+#[doc(alias("updateNamespace"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct UpdateNamespace(
@@ -5794,7 +7315,10 @@ operation! { UpdateNamespace, "update_namespace", POST, "/api/v3/update-namespac
 
 /// Update operate.
 ///
-/// `POST /api/v3/metadata/update-operate`, sent with the management token. The official Python SDK calls it `ManagementClient.update_operate`.
+/// `POST /api/v3/metadata/update-operate`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_operate`, the Node SDK `updateOperate`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::update_operate` in `genauth-tower`.
+#[doc(alias("updateOperate"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateOperate(
@@ -5806,7 +7330,10 @@ operation! { UpdateOperate, "update_operate", POST, "/api/v3/metadata/update-ope
 
 /// Update permission namespace.
 ///
-/// `POST /api/v3/update-permission-namespace`, sent with the management token. The official Python SDK calls it `ManagementClient.update_permission_namespace`.
+/// `POST /api/v3/update-permission-namespace`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_permission_namespace`, the Node SDK `updatePermissionNamespace`.
+///
+/// Output: Object [`UpdatePermissionNamespaceRespDto`](t::UpdatePermissionNamespaceRespDto): the `data` of the response envelope. Sent by `ManagementClient::update_permission_namespace` in `genauth-tower`.
+#[doc(alias("updatePermissionNamespace"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdatePermissionNamespace(
@@ -5818,7 +7345,10 @@ operation! { UpdatePermissionNamespace, "update_permission_namespace", POST, "/a
 
 /// Update pipeline function.
 ///
-/// `POST /api/v3/update-pipeline-function`, sent with the management token. The official Python SDK calls it `ManagementClient.update_pipeline_function`.
+/// `POST /api/v3/update-pipeline-function`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_pipeline_function`, the Node SDK `updatePipelineFunction`.
+///
+/// Output: Object [`PipelineFunctionDto`](t::PipelineFunctionDto): the `data` of the response envelope. Sent by `ManagementClient::update_pipeline_function` in `genauth-tower`.
+#[doc(alias("updatePipelineFunction"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdatePipelineFunction(
@@ -5830,7 +7360,10 @@ operation! { UpdatePipelineFunction, "update_pipeline_function", POST, "/api/v3/
 
 /// Update pipeline order.
 ///
-/// `POST /api/v3/update-pipeline-order`, sent with the management token. The official Python SDK calls it `ManagementClient.update_pipeline_order`.
+/// `POST /api/v3/update-pipeline-order`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_pipeline_order`, the Node SDK `updatePipelineOrder`.
+///
+/// Output: Nothing (`()`) on success. Sent by `ManagementClient::update_pipeline_order` in `genauth-tower`.
+#[doc(alias("updatePipelineOrder"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdatePipelineOrder(
@@ -5842,7 +7375,10 @@ operation! { UpdatePipelineOrder, "update_pipeline_order", POST, "/api/v3/update
 
 /// Update public account.
 ///
-/// `POST /api/v3/update-public-account`, sent with the management token. The official Python SDK calls it `ManagementClient.update_public_account`.
+/// `POST /api/v3/update-public-account`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_public_account`, the Node SDK `updatePublicAccount`.
+///
+/// Output: Object [`PublicAccountDto`](t::PublicAccountDto): the `data` of the response envelope. Sent by `ManagementClient::update_public_account` in `genauth-tower`.
+#[doc(alias("updatePublicAccount"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdatePublicAccount(
@@ -5854,7 +7390,10 @@ operation! { UpdatePublicAccount, "update_public_account", POST, "/api/v3/update
 
 /// Update public account batch.
 ///
-/// `POST /api/v3/update-public-account-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.update_public_account_batch`.
+/// `POST /api/v3/update-public-account-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_public_account_batch`, the Node SDK `updatePublicAccountBatch`.
+///
+/// Output: List of object [`PublicAccountDto`](t::PublicAccountDto): the `data` of the response envelope. Sent by `ManagementClient::update_public_account_batch` in `genauth-tower`.
+#[doc(alias("updatePublicAccountBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdatePublicAccountBatch(
@@ -5866,7 +7405,10 @@ operation! { UpdatePublicAccountBatch, "update_public_account_batch", POST, "/ap
 
 /// Update resource.
 ///
-/// `POST /api/v3/update-resource`, sent with the management token. The official Python SDK calls it `ManagementClient.update_resource`.
+/// `POST /api/v3/update-resource`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_resource`, the Node SDK `updateResource`.
+///
+/// Output: Object [`ResourceDto`](t::ResourceDto): the `data` of the response envelope. Sent by `ManagementClient::update_resource` in `genauth-tower`.
+#[doc(alias("updateResource"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateResource(
@@ -5878,7 +7420,10 @@ operation! { UpdateResource, "update_resource", POST, "/api/v3/update-resource",
 
 /// Update role.
 ///
-/// `POST /api/v3/update-role`, sent with the management token. The official Python SDK calls it `ManagementClient.update_role`.
+/// `POST /api/v3/update-role`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_role`, the Node SDK `updateRole`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::update_role` in `genauth-tower`.
+#[doc(alias("updateRole"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateRole(
@@ -5890,7 +7435,10 @@ operation! { UpdateRole, "update_role", POST, "/api/v3/update-role", ManagementT
 
 /// Update row.
 ///
-/// `POST /api/v3/metadata/update-row`, sent with the management token. The official Python SDK calls it `ManagementClient.update_row`.
+/// `POST /api/v3/metadata/update-row`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_row`, the Node SDK `updateRow`.
+///
+/// Output: Object [`RowDto`](t::RowDto): the `data` of the response envelope. Sent by `ManagementClient::update_row` in `genauth-tower`.
+#[doc(alias("updateRow"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateRow(
@@ -5902,7 +7450,10 @@ operation! { UpdateRow, "update_row", POST, "/api/v3/metadata/update-row", Manag
 
 /// Update security settings.
 ///
-/// `POST /api/v3/update-security-settings`, sent with the management token. The official Python SDK calls it `ManagementClient.update_security_settings`.
+/// `POST /api/v3/update-security-settings`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_security_settings`, the Node SDK `updateSecuritySettings`.
+///
+/// Output: Object [`SecuritySettingsDto`](t::SecuritySettingsDto): the `data` of the response envelope. Sent by `ManagementClient::update_security_settings` in `genauth-tower`.
+#[doc(alias("updateSecuritySettings"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
 pub struct UpdateSecuritySettings(
@@ -5914,7 +7465,10 @@ operation! { UpdateSecuritySettings, "update_security_settings", POST, "/api/v3/
 
 /// Update tenant.
 ///
-/// `POST /api/v3/update-tenant`, sent with the management token. The official Python SDK calls it `ManagementClient.update_tenant`.
+/// `POST /api/v3/update-tenant`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_tenant`, the Node SDK `updateTenant`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::update_tenant` in `genauth-tower`.
+#[doc(alias("updateTenant"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateTenant(
@@ -5926,7 +7480,10 @@ operation! { UpdateTenant, "update_tenant", POST, "/api/v3/update-tenant", Manag
 
 /// Update tenant qr code state.
 ///
-/// `POST /api/v3/update-userpool-tenant-appqrcode-state`, sent with the management token. The official Python SDK calls it `ManagementClient.update_tenant_qr_code_state`.
+/// `POST /api/v3/update-userpool-tenant-appqrcode-state`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_tenant_qr_code_state`, the Node SDK `updateTenantQrCodeState`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::update_tenant_qr_code_state` in `genauth-tower`.
+#[doc(alias("updateTenantQrCodeState"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateTenantQrCodeState(
@@ -5938,7 +7495,10 @@ operation! { UpdateTenantQrCodeState, "update_tenant_qr_code_state", POST, "/api
 
 /// Update tenant user.
 ///
-/// `POST /api/v3/update-tenant-user`, sent with the management token. The official Python SDK calls it `ManagementClient.update_tenant_user`.
+/// `POST /api/v3/update-tenant-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_tenant_user`, the Node SDK `updateTenantUser`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::update_tenant_user` in `genauth-tower`.
+#[doc(alias("updateTenantUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateTenantUser(
@@ -5950,7 +7510,10 @@ operation! { UpdateTenantUser, "update_tenant_user", POST, "/api/v3/update-tenan
 
 /// Update user.
 ///
-/// `POST /api/v3/update-user`, sent with the management token. The official Python SDK calls it `ManagementClient.update_user`.
+/// `POST /api/v3/update-user`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_user`, the Node SDK `updateUser`.
+///
+/// Output: Object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `ManagementClient::update_user` in `genauth-tower`.
+#[doc(alias("updateUser"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateUser(
@@ -5962,7 +7525,10 @@ operation! { UpdateUser, "update_user", POST, "/api/v3/update-user", ManagementT
 
 /// Update user batch.
 ///
-/// `POST /api/v3/update-user-batch`, sent with the management token. The official Python SDK calls it `ManagementClient.update_user_batch`.
+/// `POST /api/v3/update-user-batch`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_user_batch`, the Node SDK `updateUserBatch`.
+///
+/// Output: List of object [`UserDto`](t::UserDto): the `data` of the response envelope. Sent by `ManagementClient::update_user_batch` in `genauth-tower`.
+#[doc(alias("updateUserBatch"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateUserBatch(
@@ -5974,7 +7540,10 @@ operation! { UpdateUserBatch, "update_user_batch", POST, "/api/v3/update-user-ba
 
 /// Update user pool tenant config.
 ///
-/// `POST /api/v3/update-userpool-tenant-config`, sent with the management token. The official Python SDK calls it `ManagementClient.update_user_pool_tenant_config`.
+/// `POST /api/v3/update-userpool-tenant-config`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_user_pool_tenant_config`, the Node SDK `updateUserPoolTenantConfig`.
+///
+/// Output: Object [`IsSuccessDto`](t::IsSuccessDto): the `data` of the response envelope. Sent by `ManagementClient::update_user_pool_tenant_config` in `genauth-tower`.
+#[doc(alias("updateUserPoolTenantConfig"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateUserPoolTenantConfig(
@@ -5986,7 +7555,10 @@ operation! { UpdateUserPoolTenantConfig, "update_user_pool_tenant_config", POST,
 
 /// Update webhook.
 ///
-/// `POST /api/v3/update-webhook`, sent with the management token. The official Python SDK calls it `ManagementClient.update_webhook`.
+/// `POST /api/v3/update-webhook`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.update_webhook`, the Node SDK `updateWebhook`.
+///
+/// Output: Object [`WebhookDto`](t::WebhookDto): the `data` of the response envelope. Sent by `ManagementClient::update_webhook` in `genauth-tower`.
+#[doc(alias("updateWebhook"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UpdateWebhook(
@@ -5998,7 +7570,10 @@ operation! { UpdateWebhook, "update_webhook", POST, "/api/v3/update-webhook", Ma
 
 /// User field decrypt.
 ///
-/// `POST /api/v3/users/field/decrypt`, sent with the management token. The official Python SDK calls it `ManagementClient.user_field_decrypt`.
+/// `POST /api/v3/users/field/decrypt`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.user_field_decrypt`, the Node SDK `userFieldDecrypt`.
+///
+/// Output: List of object [`UserFieldDecryptRespItemDto`](t::UserFieldDecryptRespItemDto): the `data` of the response envelope. Sent by `ManagementClient::user_field_decrypt` in `genauth-tower`.
+#[doc(alias("userFieldDecrypt"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct UserFieldDecrypt(
@@ -6010,7 +7585,10 @@ operation! { UserFieldDecrypt, "user_field_decrypt", POST, "/api/v3/users/field/
 
 /// Userpoll tenant config.
 ///
-/// `GET /api/v3/userpool-tenant-config`, sent with the management token. The official Python SDK calls it `ManagementClient.userpoll_tenant_config`.
+/// `GET /api/v3/userpool-tenant-config`, management API, sent with the management token; idempotent. The official Python SDK calls it `ManagementClient.userpoll_tenant_config`, the Node SDK `userpollTenantConfig`.
+///
+/// Output: Object [`UserPoolTenantConfigDto`](t::UserPoolTenantConfigDto): the `data` of the response envelope. Sent by `ManagementClient::userpoll_tenant_config` in `genauth-tower`.
+#[doc(alias("userpollTenantConfig"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct UserpollTenantConfig {}
 
@@ -6018,7 +7596,10 @@ operation! { UserpollTenantConfig, "userpoll_tenant_config", GET, "/api/v3/userp
 
 /// Verify event.
 ///
-/// `POST /api/v3/pub-event`, sent with the management token. The official Python SDK calls it `ManagementClient.verify_event`.
+/// `POST /api/v3/pub-event`, management API, sent with the management token; not idempotent. The official Python SDK calls it `ManagementClient.verify_event`, the Node SDK `verifyEvent`.
+///
+/// Output: Object [`PubEventRespDataDto`](t::PubEventRespDataDto): the `data` of the response envelope. Sent by `ManagementClient::verify_event` in `genauth-tower`.
+#[doc(alias("verifyEvent"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VerifyEvent(
