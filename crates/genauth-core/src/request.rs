@@ -196,10 +196,11 @@ pub(crate) fn encode_at<O: Operation>(
             (Bytes::from(b), Some("application/x-www-form-urlencoded"))
         }
     };
-    let build_err =
-        |e: &dyn std::fmt::Display| Error::invalid_input(O::NAME, format!("cannot build the request: {e}"));
-    let path_and_query =
-        http::uri::PathAndQuery::from_maybe_shared(Bytes::from(target)).map_err(|e| build_err(&e))?;
+    let build_err = |e: &dyn std::fmt::Display| {
+        Error::invalid_input(O::NAME, format!("cannot build the request: {e}"))
+    };
+    let path_and_query = http::uri::PathAndQuery::from_maybe_shared(Bytes::from(target))
+        .map_err(|e| build_err(&e))?;
     let mut parts = http::uri::Parts::default();
     parts.scheme = Some(scheme.clone());
     parts.authority = Some(authority.clone());
@@ -415,7 +416,11 @@ mod tests {
 
     #[test]
     fn an_odd_base_falls_back_to_parsing_the_whole_uri() {
-        for base in ["https://api.example.com#frag", "https://api.example.com?x=1", "not a url"] {
+        for base in [
+            "https://api.example.com#frag",
+            "https://api.example.com?x=1",
+            "not a url",
+        ] {
             assert!(BaseUri::new(base).parts.is_none(), "{base}");
         }
         same(

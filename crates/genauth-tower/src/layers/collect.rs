@@ -143,7 +143,8 @@ where
                                 Some(all) => all.freeze(),
                                 None => std::mem::take(first),
                             };
-                            let parts = parts.take().expect("CollectFuture polled after completion");
+                            let parts =
+                                parts.take().expect("CollectFuture polled after completion");
                             return Poll::Ready(Ok(http::Response::from_parts(parts, bytes)));
                         }
                     };

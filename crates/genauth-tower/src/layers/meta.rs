@@ -241,7 +241,11 @@ impl<'a> Scanner<'a> {
         let magnitude = self.b[digits..self.i]
             .iter()
             .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
-        Some(if digits > start { -magnitude } else { magnitude })
+        Some(if digits > start {
+            -magnitude
+        } else {
+            magnitude
+        })
     }
     fn int_or_null(&mut self) -> Option<Option<i64>> {
         if self.null() {
