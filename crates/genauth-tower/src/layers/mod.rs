@@ -27,7 +27,7 @@ mod trace;
 pub use collect::{CollectBody, CollectBodyLayer, CollectFuture, DEFAULT_BODY_LIMIT};
 pub use management_token::{
     refused_before_processing, token_rejected, ManagementTokenLayer, ManagementTokenService,
-    TokenCache,
+    TokenCache, TokenFuture,
 };
 pub use meta::{response_meta, ResponseMeta};
 pub use replay::Replay;
