@@ -139,8 +139,8 @@ pub fn encode<O: Operation>(
 #[derive(Debug, Clone)]
 pub(crate) struct BaseUri {
     /// `None` when the base URL does not read back the same from its parts
-    /// (none that `normalize_host` accepts, but then requests are encoded
-    /// by formatting and parsing the whole URI, as before).
+    /// (a fragment, say): then requests are encoded by formatting and
+    /// parsing the whole URI, as before.
     parts: Option<(http::uri::Scheme, http::uri::Authority, String)>,
 }
 
