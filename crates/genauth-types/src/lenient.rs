@@ -187,6 +187,16 @@ pub fn opt_secret<'de, D: Deserializer<'de>>(
 ) -> Result<Option<crate::SecretString>, D::Error> {
     Ok(to_string(scalar(d)?)?.map(crate::SecretString::new))
 }
+/// A required object whose type holds a required id: `null` is an error (an
+/// empty object in its place would carry empty ids). An absent one is an
+/// error too (the field has no `default`).
+pub fn object<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Option::<T>::deserialize(d)?.ok_or_else(|| de::Error::custom("a required object is null"))
+}
 /// Any value, with `null` read as its default (for required objects and lists).
 pub fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
