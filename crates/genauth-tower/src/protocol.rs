@@ -13,9 +13,7 @@ use genauth_core::protocol::token::{
     parse_introspection_response, parse_revocation_response, parse_token_response,
 };
 use genauth_core::protocol::userinfo::parse_user_info_response;
-use genauth_core::protocol::verify::{
-    decode_header, parse_discovery_response, parse_jwks_response,
-};
+use genauth_core::protocol::verify::{parse_discovery_response, parse_jwks_response};
 use genauth_core::protocol::{
     AuthorizeParams, AuthorizeUrl, CallbackParams, CasFormat, JwksLocation, KeySet, LoginCallback,
     LoginTransaction, LogoutParams, RedirectLogin, TokenPlacement, TokenVerifier, UserInfoMethod,
@@ -270,6 +268,15 @@ impl JwksCache {
     /// Decides, under the lock, whether to use the cache, join or start a
     /// fetch, or fail fast; `refresh_from` is the set a caller found lacking.
     fn next(&self, client: &AuthenticationClient, refresh_from: Option<&Arc<KeySet>>) -> Next {
+        // The fast path (keys cached) takes only the slot's lock.
+        {
+            let slot = self.lock();
+            match (refresh_from, &slot.keys) {
+                (None, Some(k)) => return Next::Ready(k.clone()),
+                (Some(seen), Some(k)) if !Arc::ptr_eq(seen, k) => return Next::Ready(k.clone()),
+                _ => {}
+            }
+        }
         let settings = self.settings();
         let mut slot = self.lock();
         match (refresh_from, &slot.keys) {
@@ -377,8 +384,12 @@ impl JwksCache {
         self.follow(client, next).await.ok().flatten()
     }
 
-    fn discovered_issuer(&self) -> Option<String> {
-        self.lock().discovery.as_ref().map(|d| d.issuer.clone())
+    /// The issuer of the discovery document, when there is one and it is not
+    /// among `known` (copied only then).
+    fn discovered_issuer_not_in(&self, known: &[String]) -> Option<String> {
+        let slot = self.lock();
+        let issuer = &slot.discovery.as_ref()?.issuer;
+        (!known.contains(issuer)).then(|| issuer.clone())
     }
 }
 
@@ -568,15 +579,6 @@ impl AuthenticationClient {
         with: Option<&TokenVerifier>,
     ) -> Result<JwtClaims, Error> {
         let cache = self.jwks_cache();
-        // An HMAC token without a key id needs no key set; anything else does,
-        // and so does discovery (for the advertised issuer).
-        let header = decode_header(token)?;
-        let needs_keys = !(header.alg.starts_with("HS") && header.kid.is_none());
-        let keys = if needs_keys || read(&cache.settings).use_discovery {
-            cache.keys(self).await?
-        } else {
-            Arc::new(KeySet::new())
-        };
         let own;
         let mut verifier = match with {
             Some(v) => std::borrow::Cow::Borrowed(v),
@@ -585,14 +587,23 @@ impl AuthenticationClient {
                 std::borrow::Cow::Borrowed(&own)
             }
         };
-        if let Some(iss) = cache.discovered_issuer() {
-            if !verifier.issuers().contains(&iss) {
-                verifier = std::borrow::Cow::Owned(verifier.into_owned().also_accept_issuer(iss));
-            }
+        // The header is read once (size cap first) and verified with the token.
+        let read_token = verifier.read(token)?;
+        let header = read_token.header();
+        // An HMAC token without a key id needs no key set; anything else does,
+        // and so does discovery (for the advertised issuer).
+        let needs_keys = !(header.alg.starts_with("HS") && header.kid.is_none());
+        let keys = if needs_keys || read(&cache.settings).use_discovery {
+            cache.keys(self).await?
+        } else {
+            Arc::new(KeySet::new())
+        };
+        if let Some(iss) = cache.discovered_issuer_not_in(verifier.issuers()) {
+            verifier = std::borrow::Cow::Owned(verifier.into_owned().also_accept_issuer(iss));
         }
         let check = |keys: &KeySet| match kind {
-            TokenKind::Id => verifier.verify_id_token(token, keys, nonce),
-            TokenKind::Access => verifier.verify_access_token(token, keys),
+            TokenKind::Id => verifier.verify_read_id_token(&read_token, keys, nonce),
+            TokenKind::Access => verifier.verify_read_access_token(&read_token, keys),
         };
         match check(&keys) {
             Err(VerifyError::UnknownKid(kid)) if needs_keys => {

@@ -39,7 +39,7 @@ pub use cas::CasFormat;
 pub use pkce::{CodeChallengeMethod, Pkce};
 pub use redirect::{CallbackParams, LoginCallback, LoginTransaction, RedirectLogin};
 pub use userinfo::{TokenPlacement, UserInfoMethod};
-pub use verify::{token_kind, JwksLocation, KeySet, TokenKind, TokenVerifier};
+pub use verify::{token_kind, JwksLocation, KeySet, TokenKind, TokenVerifier, UnverifiedToken};
 
 /// RFC 3986 unreserved characters: kept as they are in a path segment.
 const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC

@@ -15,6 +15,7 @@
 //! Signatures are checked by `jsonwebtoken` over `aws-lc-rs` (feature
 //! `aws-lc-rs`, the default) or the RustCrypto crates (feature `rust-crypto`).
 
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -212,63 +213,98 @@ pub struct TokenHeader {
 /// Reads a JWT's header without verifying anything: the token must be three
 /// dot-separated base64url parts with a JSON object header carrying `alg`.
 pub fn decode_header(token: &str) -> Result<TokenHeader, VerifyError> {
-    let parts: Vec<&str> = token.split('.').collect();
-    if parts.len() != 3 {
+    let mut parts = token.split('.');
+    let (Some(head), Some(payload), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(VerifyError::Malformed(format!(
             "expected 3 dot-separated parts, found {}",
-            parts.len()
+            token.split('.').count()
         )));
-    }
-    if parts[1].is_empty() {
+    };
+    if payload.is_empty() {
         return Err(VerifyError::Malformed("the payload is empty".into()));
     }
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(parts[0].trim_end_matches('='))
+        .decode(head.trim_end_matches('='))
         .map_err(|_| VerifyError::Malformed("the header is not base64url".into()))?;
+    // Each member is kept as its raw JSON text (borrowed from `raw`) and read
+    // only when it is there, so a header costs no intermediate values.
     #[derive(Deserialize)]
-    struct Raw {
-        alg: Option<serde_json::Value>,
-        kid: Option<serde_json::Value>,
-        typ: Option<serde_json::Value>,
-        crit: Option<serde_json::Value>,
+    struct Raw<'a> {
+        #[serde(borrow)]
+        alg: Option<&'a serde_json::value::RawValue>,
+        #[serde(borrow)]
+        kid: Option<&'a serde_json::value::RawValue>,
+        #[serde(borrow)]
+        typ: Option<&'a serde_json::value::RawValue>,
+        #[serde(borrow)]
+        crit: Option<&'a serde_json::value::RawValue>,
     }
-    let h: Raw = serde_json::from_slice(&raw)
+    let h: Raw<'_> = serde_json::from_slice(&raw)
         .map_err(|_| VerifyError::Malformed("the header is not a JSON object".into()))?;
-    let alg = match h.alg {
-        Some(serde_json::Value::String(a)) => a,
+    // A string member: `Ok(None)` when absent or `null`, `Err(())` when it is
+    // another kind of value.
+    fn string(v: Option<&serde_json::value::RawValue>) -> Result<Option<String>, ()> {
+        match v.map(|v| v.get()) {
+            None | Some("null") => Ok(None),
+            Some(text) if text.starts_with('"') => serde_json::from_str(text).map_err(|_| ()),
+            Some(_) => Err(()),
+        }
+    }
+    let alg = match string(h.alg) {
+        Ok(Some(a)) => a,
         _ => return Err(VerifyError::Malformed("the header has no `alg`".into())),
     };
-    let kid = match h.kid {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(k)) => Some(k),
-        Some(_) => return Err(VerifyError::Malformed("`kid` is not a string".into())),
-    };
-    let typ = match h.typ {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(t)) => Some(t),
-        Some(_) => return Err(VerifyError::Malformed("`typ` is not a string".into())),
-    };
+    let kid = string(h.kid).map_err(|_| VerifyError::Malformed("`kid` is not a string".into()))?;
+    let typ = string(h.typ).map_err(|_| VerifyError::Malformed("`typ` is not a string".into()))?;
     // `crit` must be a non-empty array of strings when present; anything else
     // is reported as unsupported, so that the token is refused either way.
-    let crit = match h.crit {
-        None => None,
-        Some(serde_json::Value::Array(a)) => Some(
-            a.iter()
+    let crit = h.crit.map(
+        |raw| match serde_json::from_str::<serde_json::Value>(raw.get()) {
+            Ok(serde_json::Value::Array(a)) => a
+                .iter()
                 .map(|v| {
                     v.as_str()
                         .map(str::to_owned)
                         .unwrap_or_else(|| v.to_string())
                 })
                 .collect(),
-        ),
-        Some(other) => Some(vec![other.to_string()]),
-    };
+            Ok(other) => vec![other.to_string()],
+            Err(_) => vec![raw.get().to_owned()],
+        },
+    );
     Ok(TokenHeader {
         alg,
         kid,
         typ,
         crit,
     })
+}
+
+/// A JWT whose header was read but nothing verified yet (see
+/// [`TokenVerifier::read`]): the header stays tied to its token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UnverifiedToken<'a> {
+    token: &'a str,
+    header: TokenHeader,
+}
+
+impl UnverifiedToken<'_> {
+    /// The token's header, as written (not verified).
+    pub fn header(&self) -> &TokenHeader {
+        &self.header
+    }
+}
+
+impl std::fmt::Debug for UnverifiedToken<'_> {
+    // The token itself is a credential: only its header is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnverifiedToken")
+            .field("token", &"<redacted>")
+            .field("header", &self.header)
+            .finish()
+    }
 }
 
 /// The two kinds of JWT GenAuth issues.
@@ -359,6 +395,9 @@ pub struct TokenVerifier {
     roles: Vec<String>,
     rules: Vec<ClaimRule>,
     parties: Vec<String>,
+    /// The `jsonwebtoken` rules for `RS256` and `HS256`, made on first use
+    /// (and again after a builder method changes issuers, audiences or leeway).
+    validations: OnceLock<[Validation; 2]>,
 }
 
 impl TokenVerifier {
@@ -375,6 +414,7 @@ impl TokenVerifier {
             roles: Vec::new(),
             rules: Vec::new(),
             parties: Vec::new(),
+            validations: OnceLock::new(),
         }
     }
 
@@ -441,24 +481,28 @@ impl TokenVerifier {
     /// Replaces the accepted issuer.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuers = vec![issuer.into()];
+        self.validations.take();
         self
     }
 
     /// Accepts one more issuer (e.g. the app host with and without `/oidc`).
     pub fn also_accept_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuers.push(issuer.into());
+        self.validations.take();
         self
     }
 
     /// Replaces the expected audience.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audiences = vec![audience.into()];
+        self.validations.take();
         self
     }
 
     /// Sets the clock-skew allowance.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
+        self.validations.take();
         self
     }
 
@@ -482,7 +526,36 @@ impl TokenVerifier {
         keys: &KeySet,
         expected_nonce: Option<&str>,
     ) -> Result<JwtClaims, VerifyError> {
-        let claims = self.verify(token, keys, TokenKind::Id)?;
+        let token = self.read(token)?;
+        self.verify_read_id_token(&token, keys, expected_nonce)
+    }
+
+    /// Checks the size cap and reads the header of `token`, verifying nothing
+    /// yet: for callers that look at the header (`kid`, `alg`) before picking
+    /// keys, then verify with [`TokenVerifier::verify_read_access_token`] or
+    /// [`TokenVerifier::verify_read_id_token`] without reading it again.
+    pub fn read<'a>(&self, token: &'a str) -> Result<UnverifiedToken<'a>, VerifyError> {
+        if token.len() > self.max_len {
+            return Err(VerifyError::TooLarge {
+                len: token.len(),
+                max: self.max_len,
+            });
+        }
+        Ok(UnverifiedToken {
+            header: decode_header(token)?,
+            token,
+        })
+    }
+
+    /// [`TokenVerifier::verify_id_token`] of a token already read by
+    /// [`TokenVerifier::read`].
+    pub fn verify_read_id_token(
+        &self,
+        token: &UnverifiedToken<'_>,
+        keys: &KeySet,
+        expected_nonce: Option<&str>,
+    ) -> Result<JwtClaims, VerifyError> {
+        let claims = self.verify(token.token, &token.header, keys, TokenKind::Id)?;
         // OIDC Core 3.1.3.7: several audiences need an `azp`, and an `azp`
         // must be this client.
         let azp_ok = match &claims.azp {
@@ -513,7 +586,18 @@ impl TokenVerifier {
         token: &str,
         keys: &KeySet,
     ) -> Result<JwtClaims, VerifyError> {
-        let claims = self.verify(token, keys, TokenKind::Access)?;
+        let token = self.read(token)?;
+        self.verify_read_access_token(&token, keys)
+    }
+
+    /// [`TokenVerifier::verify_access_token`] of a token already read by
+    /// [`TokenVerifier::read`].
+    pub fn verify_read_access_token(
+        &self,
+        token: &UnverifiedToken<'_>,
+        keys: &KeySet,
+    ) -> Result<JwtClaims, VerifyError> {
+        let claims = self.verify(token.token, &token.header, keys, TokenKind::Access)?;
         if !self.parties.is_empty() {
             let party = claims.azp.as_deref().or(claims.client_id.as_deref());
             if !party.is_some_and(|p| self.parties.iter().any(|x| x == p)) {
@@ -524,9 +608,27 @@ impl TokenVerifier {
         Ok(claims)
     }
 
+    /// The `jsonwebtoken` rules for `RS256` (`[0]`) and `HS256` (`[1]`).
+    fn validations(&self) -> &[Validation; 2] {
+        self.validations.get_or_init(|| {
+            [Algorithm::RS256, Algorithm::HS256].map(|algorithm| {
+                let mut v = Validation::new(algorithm);
+                v.leeway = self.leeway.as_secs();
+                v.validate_nbf = true;
+                v.validate_exp = true;
+                v.validate_aud = true;
+                v.set_required_spec_claims(&["exp", "iss", "aud"]);
+                v.set_issuer(&self.issuers);
+                v.set_audience(&self.audiences);
+                v
+            })
+        })
+    }
+
     fn verify(
         &self,
         token: &str,
+        header: &TokenHeader,
         keys: &KeySet,
         kind: TokenKind,
     ) -> Result<JwtClaims, VerifyError> {
@@ -536,14 +638,13 @@ impl TokenVerifier {
                 max: self.max_len,
             });
         }
-        let header = decode_header(token)?;
         let alg = header.alg.as_str();
         if alg.eq_ignore_ascii_case("none") {
             return Err(VerifyError::AlgorithmNone);
         }
         // No header extension is implemented, so any `crit` is refused.
-        if let Some(crit) = header.crit {
-            return Err(VerifyError::UnsupportedCritical(crit));
+        if let Some(crit) = &header.crit {
+            return Err(VerifyError::UnsupportedCritical(crit.clone()));
         }
         let hs_secret_key;
         let (algorithm, key) = match alg {
@@ -571,16 +672,9 @@ impl TokenVerifier {
             }
             other => return Err(VerifyError::AlgorithmNotAllowed(other.to_owned())),
         };
-        let mut v = Validation::new(algorithm);
-        v.leeway = self.leeway.as_secs();
-        v.validate_nbf = true;
-        v.validate_exp = true;
-        v.validate_aud = true;
-        v.set_required_spec_claims(&["exp", "iss", "aud"]);
-        v.set_issuer(&self.issuers);
-        v.set_audience(&self.audiences);
+        let v = &self.validations()[usize::from(algorithm != Algorithm::RS256)];
         jwt_backend()?;
-        let data = jsonwebtoken::decode::<JwtClaims>(token, key, &v).map_err(|e| {
+        let data = jsonwebtoken::decode::<JwtClaims>(token, key, v).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind as K;
             match e.kind() {
                 K::InvalidSignature => VerifyError::InvalidSignature,
@@ -903,6 +997,87 @@ mod tests {
             .unwrap_err();
         assert_eq!(err, VerifyError::NoCryptoBackend);
         assert!(err.to_string().contains("rust-crypto"), "{err}");
+    }
+
+    #[test]
+    #[cfg(any(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    fn the_cached_rules_follow_every_builder_change() {
+        let [k1, _] = keys();
+        let token = sign_rs256(k1, Some(&k1.kid), &claims());
+        let ks = key_set();
+        let v = verifier();
+        // Used once: the jsonwebtoken rules are made and kept.
+        v.verify_id_token(&token, &ks, None).unwrap();
+        // A changed copy must not reuse the kept rules.
+        let other_issuer = v.clone().issuer("https://other.example/oidc");
+        assert!(matches!(
+            other_issuer.verify_id_token(&token, &ks, None),
+            Err(VerifyError::InvalidIssuer(_))
+        ));
+        let other_audience = v.clone().audience("someone-else");
+        assert_eq!(
+            other_audience.verify_id_token(&token, &ks, None),
+            Err(VerifyError::InvalidAudience)
+        );
+        let expired = sign_rs256(
+            k1,
+            Some(&k1.kid),
+            &with(claims(), "exp", json!(now() - 100)),
+        );
+        let lenient = v.clone().leeway(Duration::from_secs(300));
+        lenient.verify_id_token(&expired, &ks, None).unwrap();
+        assert_eq!(
+            v.verify_id_token(&expired, &ks, None),
+            Err(VerifyError::Expired)
+        );
+        let both = other_issuer.also_accept_issuer(ISS);
+        both.verify_id_token(&token, &ks, None).unwrap();
+        // The original is unchanged by its copies.
+        v.verify_id_token(&token, &ks, None).unwrap();
+    }
+
+    #[test]
+    #[cfg(any(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    fn a_token_read_once_verifies_like_the_whole_path() {
+        let [k1, _] = keys();
+        let access = with(claims(), "scope", json!("openid read"));
+        let token = sign_rs256(k1, Some(&k1.kid), &without(access, "nonce"));
+        let ks = key_set();
+        let v = verifier();
+        let read = v.read(&token).unwrap();
+        assert_eq!(read.header().kid.as_deref(), Some(k1.kid.as_str()));
+        assert_eq!(read.header().alg, "RS256");
+        assert_eq!(
+            v.verify_read_id_token(&read, &ks, None),
+            v.verify_id_token(&token, &ks, None)
+        );
+        // The token is a credential: Debug shows only its header.
+        let shown = format!("{read:?}");
+        assert!(!shown.contains(&token[..20]), "{shown}");
+        assert!(shown.contains("RS256"), "{shown}");
+        // The size cap applies before the header is read.
+        let huge = "a".repeat(DEFAULT_MAX_TOKEN_LEN + 1);
+        assert!(matches!(v.read(&huge), Err(VerifyError::TooLarge { .. })));
+        // Members of the wrong kind are named.
+        let odd = raw_token(&json!({"alg": "RS256", "kid": 7}), &claims(), "c2ln");
+        assert_eq!(
+            v.read(&odd).unwrap_err(),
+            VerifyError::Malformed("`kid` is not a string".into())
+        );
+        let no_alg = raw_token(&json!({"alg": ["RS256"]}), &claims(), "c2ln");
+        assert_eq!(
+            v.read(&no_alg).unwrap_err(),
+            VerifyError::Malformed("the header has no `alg`".into())
+        );
+        let escaped = raw_token(
+            &json!({"alg": "RS256", "kid": "k\"1\u{e9}"}),
+            &claims(),
+            "c2ln",
+        );
+        assert_eq!(
+            v.read(&escaped).unwrap().header().kid.as_deref(),
+            Some("k\"1\u{e9}")
+        );
     }
 
     #[test]
