@@ -4,10 +4,12 @@
 #
 #   scripts/stack-instructions.sh                       # every variant, 5000 calls, 1 task
 #   scripts/stack-instructions.sh 5000 64 default raw   # calls, concurrency, variants
+#   STACK_BIN=/tmp/stack-before scripts/stack-instructions.sh ...   # a binary built before
 #
 # Needs valgrind. Only the calls are counted (callgrind's --toggle-collect on
 # `measured_calls`), not the start-up or the warm-up. The callgrind output of
-# each variant is kept in target/callgrind/<variant>-c<concurrency>.out for
+# each variant is kept in target/callgrind/<variant>-c<concurrency>.out (or
+# $CALLGRIND_DIR) for
 # callgrind_annotate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,17 +21,21 @@ if [ ${#variants[@]} -eq 0 ]; then
   variants=(raw encode decode no-layers trace timeout retry default mgmt-raw mgmt-token mgmt-default)
 fi
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
-bin=$(cargo bench --bench stack --no-run --message-format=json 2>/dev/null |
+# STACK_BIN: a bench binary built before (e.g. a copy from another commit),
+# instead of building the current tree.
+bin=${STACK_BIN:-}
+[ -n "$bin" ] || bin=$(cargo bench --bench stack --no-run --message-format=json 2>/dev/null |
   python3 -c 'import json,sys
 for l in sys.stdin:
     m = json.loads(l)
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "stack" and m.get("executable"):
         print(m["executable"])')
-mkdir -p target/callgrind
+outdir=${CALLGRIND_DIR:-target/callgrind}
+mkdir -p "$outdir"
 echo "| variant | calls | concurrency | instructions per call | malloc calls per call |"
 echo "|---|---|---|---|---|"
 for v in "${variants[@]}"; do
-  out="target/callgrind/$v-c$concurrency.out"
+  out="$outdir/$v-c$concurrency.out"
   valgrind --tool=callgrind --toggle-collect='*measured_calls*' \
     --callgrind-out-file="$out" "$bin" "$v" --calls "$calls" --concurrency "$concurrency" \
     >/dev/null 2>&1

@@ -432,6 +432,7 @@ fn common_headers(
 pub struct AuthenticationConfig {
     pub(crate) options: AuthenticationClientOptions,
     pub(crate) base: String,
+    pub(crate) base_uri: crate::request::BaseUri,
     pub(crate) headers: HeaderMap,
     pub(crate) basic: Option<HeaderValue>,
 }
@@ -478,6 +479,7 @@ impl AuthenticationConfig {
             .transpose()?;
         Ok(Self {
             options,
+            base_uri: crate::request::BaseUri::new(&base),
             base,
             headers,
             basic,
@@ -518,6 +520,7 @@ impl AuthenticationConfig {
 pub struct ManagementConfig {
     pub(crate) options: ManagementClientOptions,
     pub(crate) base: String,
+    pub(crate) base_uri: crate::request::BaseUri,
     pub(crate) headers: HeaderMap,
 }
 
@@ -543,6 +546,7 @@ impl ManagementConfig {
         )?;
         Ok(Self {
             options,
+            base_uri: crate::request::BaseUri::new(&base),
             base,
             headers,
         })

@@ -51,9 +51,14 @@ pub fn token_header(prefix: &str, token: &SecretString) -> Result<HeaderValue, E
 
 /// Fills the path template of `O` with its percent-encoded path parameters.
 pub fn render_path<O: Operation>(op: &O) -> Result<String, Error> {
-    let template = O::PATH;
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
+    let mut out = String::with_capacity(O::PATH.len() + 16);
+    render_path_into(op, &mut out)?;
+    Ok(out)
+}
+
+/// [`render_path`], appended to `out`.
+fn render_path_into<O: Operation>(op: &O, out: &mut String) -> Result<(), Error> {
+    let mut rest = O::PATH;
     while let Some(start) = rest.find('{') {
         let end = rest[start..]
             .find('}')
@@ -71,7 +76,7 @@ pub fn render_path<O: Operation>(op: &O) -> Result<String, Error> {
         rest = &rest[end + 1..];
     }
     out.push_str(rest);
-    Ok(out)
+    Ok(())
 }
 
 /// Encodes `op` against `base` with the given headers, without any auth header.
@@ -127,6 +132,94 @@ pub fn encode<O: Operation>(
     Ok(req)
 }
 
+/// A client's base URL split once, when its configuration is made, so that
+/// each request's URI is put together from parts (the scheme and authority
+/// shared, only the path and query new) instead of being formatted and parsed
+/// whole for every call.
+#[derive(Debug, Clone)]
+pub(crate) struct BaseUri {
+    /// `None` when the base URL does not read back the same from its parts
+    /// (none that `normalize_host` accepts, but then requests are encoded
+    /// by formatting and parsing the whole URI, as before).
+    parts: Option<(http::uri::Scheme, http::uri::Authority, String)>,
+}
+
+impl BaseUri {
+    pub(crate) fn new(base: &str) -> Self {
+        let parts = base.parse::<http::Uri>().ok().and_then(|uri| {
+            let scheme = uri.scheme()?.clone();
+            let authority = uri.authority()?.clone();
+            let head = format!("{}://{}", scheme.as_str(), authority.as_str());
+            let prefix = base.strip_prefix(head.as_str())?;
+            // The path prefix must be kept verbatim: no query or fragment.
+            if prefix.contains(['?', '#']) || !(prefix.is_empty() || prefix.starts_with('/')) {
+                return None;
+            }
+            Some((scheme, authority, prefix.to_owned()))
+        });
+        Self { parts }
+    }
+}
+
+/// Encodes `op` like [`encode`], with the base URL split beforehand.
+pub(crate) fn encode_at<O: Operation>(
+    op: &O,
+    base: &str,
+    base_uri: &BaseUri,
+    headers: &HeaderMap,
+) -> Result<http::Request<crate::Body>, Error> {
+    let Some((scheme, authority, prefix)) = &base_uri.parts else {
+        return encode(op, base, headers);
+    };
+    let encode_err = |e: &dyn std::fmt::Display| {
+        Error::invalid_input(O::NAME, format!("cannot encode the parameters: {e}"))
+    };
+    let mut target = String::with_capacity(prefix.len() + O::PATH.len() + 64);
+    target.push_str(prefix);
+    render_path_into(op, &mut target)?;
+    let (body, content_type) = match O::ENCODING {
+        Encoding::Query => {
+            target.push('?');
+            let mark = target.len();
+            serde_html_form::push_to_string(&mut target, op).map_err(|e| encode_err(&e))?;
+            if target.len() == mark {
+                target.pop();
+            }
+            (Bytes::new(), None)
+        }
+        Encoding::Json => {
+            let b = serde_json::to_vec(op).map_err(|e| encode_err(&e))?;
+            (Bytes::from(b), Some("application/json"))
+        }
+        Encoding::Form => {
+            let b = serde_html_form::to_string(op).map_err(|e| encode_err(&e))?;
+            (Bytes::from(b), Some("application/x-www-form-urlencoded"))
+        }
+    };
+    let build_err = |e: &dyn std::fmt::Display| {
+        Error::invalid_input(O::NAME, format!("cannot build the request: {e}"))
+    };
+    let path_and_query = http::uri::PathAndQuery::from_maybe_shared(Bytes::from(target))
+        .map_err(|e| build_err(&e))?;
+    let mut parts = http::uri::Parts::default();
+    parts.scheme = Some(scheme.clone());
+    parts.authority = Some(authority.clone());
+    parts.path_and_query = Some(path_and_query);
+    let uri = http::Uri::from_parts(parts).map_err(|e| build_err(&e))?;
+    let mut req = http::Request::new(crate::Body::from(body));
+    *req.method_mut() = O::METHOD;
+    *req.uri_mut() = uri;
+    // A copy of the whole map: no hashing of each name again, values shared.
+    let h = req.headers_mut();
+    *h = headers.clone();
+    if let Some(ct) = content_type {
+        h.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+    }
+    req.extensions_mut()
+        .insert(crate::request::OperationInfo::of::<O>());
+    Ok(req)
+}
+
 /// Facts about the operation a request was made from, stored in the request's
 /// extensions for middleware (retries, tracing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,7 +253,7 @@ impl AuthenticationConfig {
         op: &O,
         access_token: Option<&SecretString>,
     ) -> Result<http::Request<crate::Body>, Error> {
-        let mut req = encode(op, &self.base, &self.headers)?;
+        let mut req = encode_at(op, &self.base, &self.base_uri, &self.headers)?;
         let auth = match O::AUTH {
             AuthKind::AppBasicOrToken
                 if self.options.token_endpoint_auth_method
@@ -219,10 +312,124 @@ impl ManagementConfig {
         op: &O,
         token: Option<&ManagementToken>,
     ) -> Result<http::Request<crate::Body>, Error> {
-        let mut req = encode(op, &self.base, &self.headers)?;
+        let mut req = encode_at(op, &self.base, &self.base_uri, &self.headers)?;
         if let Some(t) = token {
             t.apply(req.headers_mut());
         }
         Ok(req)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    struct Q {
+        #[serde(skip)]
+        id: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        q: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        n: Option<u32>,
+    }
+
+    macro_rules! op {
+        ($ty:ident, $method:ident, $path:literal, $enc:ident) => {
+            #[derive(Serialize)]
+            #[serde(transparent)]
+            struct $ty(Q);
+            impl Operation for $ty {
+                const NAME: &'static str = stringify!($ty);
+                const METHOD: http::Method = http::Method::$method;
+                const PATH: &'static str = $path;
+                const AUTH: AuthKind = AuthKind::None;
+                const ENCODING: Encoding = Encoding::$enc;
+                const IDEMPOTENT: bool = true;
+                type Output = serde_json::Value;
+                fn path_param(&self, name: &str) -> Option<&str> {
+                    (name == "id").then_some(self.0.id.as_str())
+                }
+            }
+        };
+    }
+    op!(QueryOp, GET, "/api/v3/things/{id}/x", Query);
+    op!(JsonOp, POST, "/api/v3/things/{id}", Json);
+    op!(FormOp, POST, "/api/v3/form", Form);
+
+    fn same<O: Operation>(op: &O, base: &str) {
+        let headers = {
+            let mut h = HeaderMap::new();
+            h.insert("x-one", HeaderValue::from_static("1"));
+            h
+        };
+        let split = BaseUri::new(base);
+        let a = encode(op, base, &headers);
+        let b = encode_at(op, base, &split, &headers);
+        match (a, b) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.method(), b.method(), "{base}");
+                assert_eq!(a.uri(), b.uri(), "{base}");
+                assert_eq!(a.uri().to_string(), b.uri().to_string(), "{base}");
+                assert_eq!(a.headers(), b.headers(), "{base}");
+                assert_eq!(a.body(), b.body(), "{base}");
+                assert_eq!(
+                    a.extensions().get::<OperationInfo>(),
+                    b.extensions().get::<OperationInfo>()
+                );
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{base}"),
+            (a, b) => panic!("{base}: {a:?} vs {b:?}"),
+        }
+    }
+
+    #[test]
+    fn the_split_base_encodes_as_the_whole_uri_does() {
+        let q = |id: &str, q: Option<&str>, n: Option<u32>| Q {
+            id: id.to_owned(),
+            q: q.map(str::to_owned),
+            n,
+        };
+        for base in [
+            "https://api.example.com",
+            "http://127.0.0.1:9",
+            "https://api.example.com:8443/prefix",
+            "https://api.example.com/a/b%20c",
+            "http://[::1]:3000",
+            "https://user@api.example.com",
+        ] {
+            assert!(BaseUri::new(base).parts.is_some(), "{base}");
+            for (id, qq, n) in [
+                ("u1", None, None),
+                ("a b/ü", Some("x&y=z ü"), Some(3)),
+                ("u1", Some(""), None),
+            ] {
+                same(&QueryOp(q(id, qq, n)), base);
+                same(&JsonOp(q(id, qq, n)), base);
+                same(&FormOp(q(id, qq, n)), base);
+            }
+            // A missing path parameter fails the same way.
+            same(&QueryOp(q("", None, None)), base);
+        }
+    }
+
+    #[test]
+    fn an_odd_base_falls_back_to_parsing_the_whole_uri() {
+        for base in [
+            "https://api.example.com#frag",
+            "https://api.example.com?x=1",
+            "not a url",
+        ] {
+            assert!(BaseUri::new(base).parts.is_none(), "{base}");
+        }
+        same(
+            &QueryOp(Q {
+                id: "u1".into(),
+                q: None,
+                n: None,
+            }),
+            "https://api.example.com#frag",
+        );
     }
 }

@@ -8,7 +8,7 @@ use tower::ServiceExt as _;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::client::{AuthenticationClient, ManagementClient};
+use crate::client::{AuthenticationClient, Composed, ManagementClient, Stack};
 use crate::layers::{
     CollectBody, CollectBodyLayer, ManagementTokenLayer, RetryLayer, RetryPolicy, TimeoutLayer,
     TraceLayer, DEFAULT_BODY_LIMIT,
@@ -360,7 +360,7 @@ impl ClientBuilder {
         timeout: Duration,
         token: Option<ManagementTokenLayer>,
         connect_timeout: Option<Duration>,
-    ) -> HttpService
+    ) -> Stack
     where
         P: Service<HttpRequest, Response = HttpResponse, Error = BoxError>
             + Clone
@@ -383,14 +383,14 @@ impl ClientBuilder {
     }
 
     /// Tracing, the connect-timeout mapping, the call timeout, the token layer
-    /// and the retries over `per_attempt`, erased into one boxed service.
+    /// and the retries over `per_attempt`, erased once behind a trait object.
     fn above_retries<P>(
         &self,
         per_attempt: P,
         timeout: Duration,
         token: Option<ManagementTokenLayer>,
         connect_timeout: Option<Duration>,
-    ) -> HttpService
+    ) -> Stack
     where
         P: Service<HttpRequest, Response = HttpResponse, Error = BoxError>
             + Clone
@@ -400,7 +400,7 @@ impl ClientBuilder {
         P::Future: Send + 'static,
     {
         let retry = (self.retry.attempts() > 1).then(|| RetryLayer::new(self.retry.clone()));
-        HttpService::new(
+        Stack::Composed(Box::new(Composed(
             tower::ServiceBuilder::new()
                 .option_layer(self.tracing.then(TraceLayer::new))
                 .option_layer(connect_timeout.map(|d| {
@@ -410,6 +410,6 @@ impl ClientBuilder {
                 .option_layer(token)
                 .option_layer(retry)
                 .service(per_attempt),
-        )
+        )))
     }
 }

@@ -15,9 +15,44 @@ use genauth_core::{
     ManagementClientOptions, ManagementConfig, Operation, SecretString,
 };
 
+/// The service stack a client sends through.
+pub(crate) enum Stack {
+    /// A stack the caller erased into an [`HttpService`]: each call clones it
+    /// (a boxed clone) and drives it to readiness.
+    Boxed(HttpService),
+    /// A stack [`ClientBuilder`] composed: its concrete type stays behind one
+    /// trait object, so each call clones the stack itself (reference counts,
+    /// no allocation) and boxes one future, instead of cloning a boxed
+    /// service and boxing its future too (issue #17).
+    Composed(Box<dyn SendHttp>),
+}
+
+/// Sends one request through a shared, composed stack (see [`Stack::Composed`]).
+pub(crate) trait SendHttp: Send + Sync {
+    fn send(&self, req: HttpRequest) -> crate::layers::LayerFuture;
+}
+
+/// A composed stack of concrete type `S`.
+pub(crate) struct Composed<S>(pub(crate) S);
+
+impl<S> SendHttp for Composed<S>
+where
+    S: tower_service::Service<HttpRequest, Response = HttpResponse, Error = BoxError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    fn send(&self, req: HttpRequest) -> crate::layers::LayerFuture {
+        Box::pin(self.0.clone().oneshot(req))
+    }
+}
+
 /// Sends one request through `service`; a transport or HTTP error is told
 /// which operation failed and which host it was sent to.
-async fn send_request(service: &HttpService, req: HttpRequest) -> Result<HttpResponse, Error> {
+async fn send_request(service: &Stack, req: HttpRequest) -> Result<HttpResponse, Error> {
+    use futures_util::future::Either;
     let operation = req
         .extensions()
         .get::<genauth_core::request::OperationInfo>()
@@ -25,7 +60,11 @@ async fn send_request(service: &HttpService, req: HttpRequest) -> Result<HttpRes
     // Kept as parts (reference-counted, no allocation) and formatted only
     // when the call fails.
     let host = (req.uri().scheme().cloned(), req.uri().authority().cloned());
-    service.clone().oneshot(req).await.map_err(|e| {
+    let response = match service {
+        Stack::Boxed(service) => Either::Left(service.clone().oneshot(req)),
+        Stack::Composed(stack) => Either::Right(stack.send(req)),
+    };
+    response.await.map_err(|e| {
         let host = match host {
             (Some(scheme), Some(authority)) => Some(format!("{scheme}://{authority}")),
             _ => None,
@@ -64,7 +103,7 @@ impl UserToken {
 
 pub(crate) struct AuthInner {
     config: AuthenticationConfig,
-    service: HttpService,
+    service: Stack,
     access_token: RwLock<Option<Arc<UserToken>>>,
     #[cfg(feature = "protocols")]
     pub(crate) protocol: crate::protocol::ProtocolState,
@@ -132,12 +171,12 @@ impl AuthenticationClient {
     ) -> Result<Self, Error> {
         let token = options.access_token.clone();
         let config = AuthenticationConfig::new(options)?;
-        Ok(Self::from_parts(config, service, token))
+        Ok(Self::from_parts(config, Stack::Boxed(service), token))
     }
 
     pub(crate) fn from_parts(
         config: AuthenticationConfig,
-        service: HttpService,
+        service: Stack,
         access_token: Option<SecretString>,
     ) -> Self {
         warn_if_in_clear(config.sends_in_clear(), config.base_url());
@@ -252,7 +291,7 @@ impl SendOperation for AuthenticationClient {
 
 struct MgmtInner {
     config: Arc<ManagementConfig>,
-    service: HttpService,
+    service: Stack,
     tokens: Arc<TokenCache>,
 }
 
@@ -317,12 +356,12 @@ impl ManagementClient {
             Some(signing) => HttpService::new(signing.layer(service)),
             None => HttpService::new(token_layer.layer(service)),
         };
-        Ok(Self::from_parts(config, service, tokens))
+        Ok(Self::from_parts(config, Stack::Boxed(service), tokens))
     }
 
     pub(crate) fn from_parts(
         config: Arc<ManagementConfig>,
-        service: HttpService,
+        service: Stack,
         tokens: Arc<TokenCache>,
     ) -> Self {
         warn_if_in_clear(config.sends_in_clear(), config.base_url());

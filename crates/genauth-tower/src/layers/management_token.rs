@@ -159,7 +159,7 @@ pub fn token_rejected(resp: &mut HttpResponse) -> bool {
     if StatusCode::from_code(i64::from(resp.status().as_u16())).is_token_invalid() {
         return true;
     }
-    let meta = super::meta::meta_ref(resp);
+    let meta = super::meta::meta_codes(resp);
     meta.status_code
         .is_some_and(|c| StatusCode::from_code(c).is_token_invalid())
         || meta
@@ -184,43 +184,181 @@ where
 {
     type Response = HttpResponse;
     type Error = BoxError;
-    type Future = super::LayerFuture;
+    type Future = TokenFuture<S>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut req: HttpRequest) -> Self::Future {
-        let mut inner = super::take_ready(&mut self.inner);
-        let cache = self.cache.clone();
         let info = req.extensions().get::<OperationInfo>();
         let needs_token = info.is_some_and(|i| i.auth == AuthKind::ManagementToken);
         let idempotent = info.is_some_and(|i| i.idempotent);
-        Box::pin(async move {
-            if !needs_token {
-                return inner.call(req).await;
-            }
-            let replay = super::clone_request(&req);
-            let cached = cache.get(&mut inner).await?;
-            cached.token.apply(req.headers_mut());
-            let mut resp = inner.ready().await?.call(req).await?;
-            if !token_rejected(&mut resp) {
-                return Ok(resp);
-            }
-            cache.invalidate(cached.generation);
-            if !idempotent && !refused_before_processing(&mut resp) {
-                // The write may have been executed: give the answer to the
-                // caller; the next call fetches a new token.
-                tracing::debug!("management token rejected on a write; not replaying it");
-                return Ok(resp);
-            }
-            tracing::debug!("management token rejected; refreshing it and replaying once");
-            let mut replay = replay;
-            let cached = cache.get(&mut inner).await?;
-            cached.token.apply(replay.headers_mut());
-            inner.ready().await?.call(replay).await
-        })
+        if !needs_token {
+            return TokenFuture {
+                state: TokenState::Sent {
+                    response: self.inner.call(req),
+                    check: None,
+                },
+            };
+        }
+        let Some(cached) = self.cache.fresh() else {
+            // No fresh token: fetch one first (single flight), boxed.
+            let inner = super::take_ready(&mut self.inner);
+            let cache = self.cache.clone();
+            return TokenFuture {
+                state: TokenState::Boxed {
+                    future: Box::pin(fetch_and_send(inner, cache, req, idempotent)),
+                },
+            };
+        };
+        // The usual case: the cached token, no await before the call.
+        let replay = super::Replay::of(&req);
+        cached.token.apply(req.headers_mut());
+        let check = Check {
+            replay,
+            cached,
+            inner: self.inner.clone(),
+            cache: self.cache.clone(),
+            idempotent,
+        };
+        TokenFuture {
+            state: TokenState::Sent {
+                response: self.inner.call(req),
+                check: Some(check),
+            },
+        }
     }
+}
+
+/// What the token future keeps to replay a call whose token the service
+/// rejected.
+struct Check<S> {
+    replay: super::Replay,
+    cached: Arc<Cached>,
+    inner: S,
+    cache: Arc<TokenCache>,
+    idempotent: bool,
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`ManagementTokenService`]: the call sent with the cached
+    /// token, polled in place; a replay after a rejection, and a call that
+    /// must wait for a token first, are boxed.
+    pub struct TokenFuture<S>
+    where
+        S: Service<HttpRequest>,
+    {
+        #[pin]
+        state: TokenState<S>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = TokenStateProj]
+    enum TokenState<S>
+    where
+        S: Service<HttpRequest>,
+    {
+        Sent {
+            #[pin]
+            response: S::Future,
+            check: Option<Check<S>>,
+        },
+        Boxed {
+            future: super::LayerFuture,
+        },
+    }
+}
+
+impl<S> std::future::Future for TokenFuture<S>
+where
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError> + Send + 'static,
+    S::Future: Send,
+{
+    type Output = Result<HttpResponse, BoxError>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                TokenStateProj::Sent { response, check } => {
+                    let mut resp = match std::task::ready!(response.poll(cx)) {
+                        Ok(resp) => resp,
+                        Err(e) => return Poll::Ready(Err(e)),
+                    };
+                    if check.is_none() || !token_rejected(&mut resp) {
+                        return Poll::Ready(Ok(resp));
+                    }
+                    let Some(check) = check.take() else {
+                        return Poll::Ready(Ok(resp));
+                    };
+                    this.state.set(TokenState::Boxed {
+                        future: Box::pin(after_rejection(check, resp)),
+                    });
+                }
+                TokenStateProj::Boxed { future } => return future.as_mut().poll(cx),
+            }
+        }
+    }
+}
+
+/// A call for which no fresh token was cached: fetch one, then send it as
+/// the usual case does.
+async fn fetch_and_send<S>(
+    mut inner: S,
+    cache: Arc<TokenCache>,
+    mut req: HttpRequest,
+    idempotent: bool,
+) -> Result<HttpResponse, BoxError>
+where
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError>,
+{
+    let replay = super::Replay::of(&req);
+    let cached = cache.get(&mut inner).await?;
+    cached.token.apply(req.headers_mut());
+    let mut resp = inner.ready().await?.call(req).await?;
+    if !token_rejected(&mut resp) {
+        return Ok(resp);
+    }
+    let check = Check {
+        replay,
+        cached,
+        inner,
+        cache,
+        idempotent,
+    };
+    after_rejection(check, resp).await
+}
+
+/// The service rejected the token of a call: drop it, and replay the call
+/// once with a new one when that is safe.
+async fn after_rejection<S>(
+    check: Check<S>,
+    mut resp: HttpResponse,
+) -> Result<HttpResponse, BoxError>
+where
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError>,
+{
+    let Check {
+        replay,
+        cached,
+        mut inner,
+        cache,
+        idempotent,
+    } = check;
+    cache.invalidate(cached.generation);
+    if !idempotent && !refused_before_processing(&mut resp) {
+        // The write may have been executed: give the answer to the
+        // caller; the next call fetches a new token.
+        tracing::debug!("management token rejected on a write; not replaying it");
+        return Ok(resp);
+    }
+    tracing::debug!("management token rejected; refreshing it and replaying once");
+    let mut replay = replay.into_request();
+    let cached = cache.get(&mut inner).await?;
+    cached.token.apply(replay.headers_mut());
+    inner.ready().await?.call(replay).await
 }
 
 #[cfg(test)]

@@ -1,10 +1,13 @@
 //! A cheap look at a response's GenAuth envelope, shared by the layers.
 //!
-//! The token, retry and tracing layers all need the body's `statusCode`,
+//! The token, retry and tracing layers need the body's `statusCode`,
 //! `apiCode` and `requestId`. [`response_meta`] reads them once per response
-//! and keeps the result in the response's extensions. The scan stops at the
-//! `data` member of a success envelope, so a large page of users costs no more
-//! to probe than a small one.
+//! and keeps the result in the response's extensions. The retry and token
+//! layers need only the two codes: they take them from that cache when it is
+//! there, and otherwise read them with the direct scan without keeping
+//! anything (for a plain envelope, the scan costs less than the cache). The
+//! scan stops at the `data` member of a success envelope, so a large page of
+//! users costs no more to probe than a small one.
 
 use std::fmt;
 
@@ -41,12 +44,36 @@ pub(crate) fn meta_ref(resp: &mut HttpResponse) -> &ResponseMeta {
         .get_or_insert_with(ResponseMeta::default)
 }
 
+/// The envelope's `statusCode` and `apiCode` (`request_id` left `None`), for
+/// the layers that need only those (retry classification, token rejection):
+/// the cached [`ResponseMeta`] when a layer already read it; otherwise the
+/// fast scan without keeping anything (no request id copied, nothing put in
+/// the extensions, which cost more than the scan itself); and when the scan
+/// gives up, the full read, cached, as [`meta_ref`] does.
+pub(crate) fn meta_codes(resp: &mut HttpResponse) -> ResponseMeta {
+    if let Some(meta) = resp.extensions().get::<ResponseMeta>() {
+        return codes_of(meta);
+    }
+    if let Some(meta) = scan_plain(resp.body(), false) {
+        return meta;
+    }
+    codes_of(meta_ref(resp))
+}
+
+fn codes_of(meta: &ResponseMeta) -> ResponseMeta {
+    ResponseMeta {
+        status_code: meta.status_code,
+        api_code: meta.api_code,
+        request_id: None,
+    }
+}
+
 fn read_meta(resp: &HttpResponse) -> ResponseMeta {
     let body = resp.body();
     // The plain envelopes the service sends are read by a direct scan; any
     // other shape goes through serde, whose reading is the reference (the
     // fast scan gives up rather than guess, and a test checks that both agree).
-    let mut meta = match scan_plain(body) {
+    let mut meta = match scan_plain(body, true) {
         Some(meta) => meta,
         None => probe_serde(body),
     };
@@ -87,7 +114,10 @@ fn probe_serde(body: &[u8]) -> ResponseMeta {
 /// one [`probe_serde`] gives. The serde probe costs several thousand
 /// instructions per response (a visitor per member, an error value to stop
 /// early); this scan a few hundred (docs/performance.md, issue #17).
-fn scan_plain(body: &[u8]) -> Option<ResponseMeta> {
+///
+/// Without `keep_request_id`, `requestId` is checked the same way but not
+/// copied (the result's `request_id` is `None`).
+fn scan_plain(body: &[u8], keep_request_id: bool) -> Option<ResponseMeta> {
     let mut meta = ResponseMeta::default();
     let mut s = Scanner { b: body, i: 0 };
     s.ws();
@@ -108,7 +138,9 @@ fn scan_plain(body: &[u8]) -> Option<ResponseMeta> {
                 meta.request_id = if s.null() {
                     None
                 } else {
-                    Some(std::str::from_utf8(s.string()?).ok()?.to_owned())
+                    // `string` only returns valid UTF-8.
+                    let id = std::str::from_utf8(s.string()?).ok()?;
+                    keep_request_id.then(|| id.to_owned())
                 }
             }
             // A success: nothing in `data` matters to the layers.
@@ -126,6 +158,20 @@ fn scan_plain(body: &[u8]) -> Option<ResponseMeta> {
         }
     }
 }
+
+/// The bytes that end a plain string: its closing quote, or what sends the
+/// string to serde (a backslash, a control character).
+const STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = true;
+        c += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
 
 /// The cursor of [`scan_plain`].
 struct Scanner<'a> {
@@ -158,25 +204,19 @@ impl<'a> Scanner<'a> {
     /// A string without escapes or control characters, in valid UTF-8; its contents.
     fn string(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
-        let start = self.i;
-        let mut ascii = true;
-        loop {
-            match self.peek()? {
-                b'"' => break,
-                // Escapes and control characters go to serde.
-                b'\\' | 0..=0x1f => return None,
-                c => {
-                    ascii &= c < 0x80;
-                    self.i += 1;
-                }
-            }
-        }
-        let s = &self.b[start..self.i];
-        // Invalid UTF-8 goes to serde too (it stops there).
-        if !ascii && std::str::from_utf8(s).is_err() {
+        let rest = self.b.get(self.i..)?;
+        // Escapes and control characters go to serde: the string ends at the
+        // first byte that `STOP` marks, and must end with a quote.
+        let len = rest.iter().position(|&c| STOP[usize::from(c)])?;
+        if rest[len] != b'"' {
             return None;
         }
-        self.i += 1;
+        let s = &rest[..len];
+        // Invalid UTF-8 goes to serde too (it stops there).
+        if !s.is_ascii() && std::str::from_utf8(s).is_err() {
+            return None;
+        }
+        self.i += len + 1;
         Some(s)
     }
     /// A JSON integer without fraction or exponent that fits an `i64`.
@@ -197,10 +237,15 @@ impl<'a> Scanner<'a> {
         if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             return None;
         }
-        std::str::from_utf8(&self.b[start..self.i])
-            .ok()?
-            .parse()
-            .ok()
+        // At most 18 digits: no overflow.
+        let magnitude = self.b[digits..self.i]
+            .iter()
+            .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+        Some(if digits > start {
+            -magnitude
+        } else {
+            magnitude
+        })
     }
     fn int_or_null(&mut self) -> Option<Option<i64>> {
         if self.null() {
@@ -311,6 +356,24 @@ mod tests {
     }
 
     #[test]
+    fn the_codes_alone_are_read_without_caching_a_plain_envelope() {
+        let mut r = resp(r#"{"statusCode":503,"apiCode":2021,"requestId":"r-1"}"#);
+        let codes = meta_codes(&mut r);
+        assert_eq!((codes.status_code, codes.api_code), (Some(503), Some(2021)));
+        assert_eq!(codes.request_id, None);
+        assert!(r.extensions().get::<ResponseMeta>().is_none());
+        // Once a layer cached the full read, the codes come from it.
+        assert_eq!(response_meta(&mut r).request_id.as_deref(), Some("r-1"));
+        *r.body_mut() = bytes::Bytes::new();
+        assert_eq!(meta_codes(&mut r).status_code, Some(503));
+        // A shape the scan leaves to serde: read once, cached.
+        let mut r = resp(r#"{"statusCode":"503","apiCode":"2021"}"#);
+        let codes = meta_codes(&mut r);
+        assert_eq!((codes.status_code, codes.api_code), (Some(503), Some(2021)));
+        assert!(r.extensions().get::<ResponseMeta>().is_some());
+    }
+
+    #[test]
     fn stops_at_the_data_of_a_success() {
         // The data is broken JSON: the probe never reads it.
         let mut r = resp(r#"{"statusCode":200,"requestId":"r-2","data":{"list":[1,2,"#);
@@ -321,10 +384,13 @@ mod tests {
 
     /// The fast scan, where it answers, says what the serde probe says.
     fn agree(body: &str) -> bool {
-        let fast = scan_plain(body.as_bytes());
+        let fast = scan_plain(body.as_bytes(), true);
         if let Some(fast) = &fast {
             assert_eq!(*fast, probe_serde(body.as_bytes()), "{body}");
         }
+        // Without the request id, the same answer less the id.
+        let codes = scan_plain(body.as_bytes(), false);
+        assert_eq!(codes, fast.as_ref().map(codes_of), "{body}");
         fast.is_some()
     }
 
@@ -370,9 +436,10 @@ mod tests {
         // Invalid UTF-8 inside a string.
         let mut bad = br#"{"message":""#.to_vec();
         bad.extend([0xff, b'"', b'}']);
-        assert_eq!(scan_plain(&bad), None);
+        assert_eq!(scan_plain(&bad, true), None);
+        assert_eq!(scan_plain(&bad, false), None);
         // A control character inside a string.
-        assert_eq!(scan_plain(b"{\"message\":\"a\nb\"}"), None);
+        assert_eq!(scan_plain(b"{\"message\":\"a\nb\"}", true), None);
     }
 
     /// Drops the whitespace outside strings, keeping the key order.

@@ -18,20 +18,22 @@
 mod collect;
 mod management_token;
 mod meta;
+mod replay;
 mod retry;
 mod signing;
 mod timeout;
 mod trace;
 
-pub use collect::{CollectBody, CollectBodyLayer, DEFAULT_BODY_LIMIT};
+pub use collect::{CollectBody, CollectBodyLayer, CollectFuture, DEFAULT_BODY_LIMIT};
 pub use management_token::{
     refused_before_processing, token_rejected, ManagementTokenLayer, ManagementTokenService,
-    TokenCache,
+    TokenCache, TokenFuture,
 };
 pub use meta::{response_meta, ResponseMeta};
+pub use replay::Replay;
 pub use retry::{
     classify, is_retryable_status, retry_after, AttemptCounter, AttemptNumber, Outcome, Retry,
-    RetryLayer, RetryPolicy,
+    RetryFuture, RetryLayer, RetryPolicy,
 };
 pub use signing::{nonce as signature_nonce, signing_for, Signing, SigningLayer};
 pub use timeout::{Timeout, TimeoutFuture, TimeoutLayer};

@@ -11,7 +11,7 @@ use tower::ServiceExt as _;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::meta::meta_ref;
+use super::meta::meta_codes;
 use crate::{BoxError, HttpRequest, HttpResponse};
 use genauth_core::request::OperationInfo;
 use genauth_core::Error;
@@ -54,7 +54,7 @@ pub fn classify(result: &mut Result<HttpResponse, BoxError>) -> Outcome {
             if is_retryable_status(i64::from(resp.status().as_u16())) {
                 return Outcome::RetryableResponse;
             }
-            match meta_ref(resp).status_code {
+            match meta_codes(resp).status_code {
                 Some(code) if is_retryable_status(code) => Outcome::RetryableResponse,
                 _ => Outcome::Done,
             }
@@ -347,58 +347,154 @@ where
 {
     type Response = HttpResponse;
     type Error = BoxError;
-    type Future = super::LayerFuture;
+    type Future = RetryFuture<S>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut req: HttpRequest) -> Self::Future {
-        let mut inner = super::take_ready(&mut self.inner);
-        let policy = self.policy.clone();
-        Box::pin(async move {
-            if policy.max_attempts <= 1 {
-                mark(&mut req, 1);
-                return inner.call(req).await;
-            }
+        let policy = &self.policy;
+        let replay = (policy.max_attempts > 1).then(|| {
             if let Some(budget) = &policy.budget {
                 budget.deposit();
             }
-            let idempotent = is_idempotent(&req);
-            // The template is copied before `AttemptNumber` goes in, so it has
-            // one extension less to copy; every replay is marked anew below.
-            let template = super::clone_request(&req);
-            mark(&mut req, 1);
-            let mut attempt = 1;
-            let mut result = inner.call(req).await;
-            loop {
-                let outcome = classify(&mut result);
-                let Some(delay) = policy.delay(outcome, idempotent, attempt, &result) else {
-                    return result;
-                };
-                if let Some(budget) = &policy.budget {
-                    if !budget.withdraw() {
-                        tracing::debug!(attempt, "retry budget exhausted; not retrying");
-                        return result;
-                    }
-                }
-                tracing::debug!(
-                    attempt,
-                    ?outcome,
-                    ?delay,
-                    "retrying after a transient failure"
-                );
-                drop(result);
-                tokio::time::sleep(delay).await;
-                attempt += 1;
-                let mut next = super::clone_request(&template);
-                mark(&mut next, attempt);
-                result = match inner.ready().await {
-                    Ok(svc) => svc.call(next).await,
-                    Err(e) => Err(e),
-                };
+            // The template is copied before `AttemptNumber` goes in, so it
+            // has one extension less to copy; every replay is marked anew.
+            Replays {
+                idempotent: is_idempotent(&req),
+                template: super::Replay::of(&req),
+                inner: self.inner.clone(),
+                policy: policy.clone(),
             }
-        })
+        });
+        mark(&mut req, 1);
+        RetryFuture {
+            state: RetryState::First {
+                attempt: self.inner.call(req),
+                replays: replay,
+            },
+        }
+    }
+}
+
+/// What the retry future keeps to send a call again after its first attempt.
+struct Replays<S> {
+    idempotent: bool,
+    template: super::Replay,
+    inner: S,
+    policy: Arc<RetryPolicy>,
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Retry`]: the first attempt, polled in place; when the
+    /// policy asks for a retry, the retries, boxed (so that a call that needs
+    /// none allocates no future of its own).
+    pub struct RetryFuture<S>
+    where
+        S: Service<HttpRequest>,
+    {
+        #[pin]
+        state: RetryState<S>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = RetryStateProj]
+    enum RetryState<S>
+    where
+        S: Service<HttpRequest>,
+    {
+        First {
+            #[pin]
+            attempt: S::Future,
+            replays: Option<Replays<S>>,
+        },
+        Again {
+            retries: super::LayerFuture,
+        },
+    }
+}
+
+impl<S> std::future::Future for RetryFuture<S>
+where
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError> + Send + 'static,
+    S::Future: Send,
+{
+    type Output = Result<HttpResponse, BoxError>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                RetryStateProj::First { attempt, replays } => {
+                    let mut result = std::task::ready!(attempt.poll(cx));
+                    // Looked at in place: the template moves only for a retry.
+                    let Some(r) = replays.as_ref() else {
+                        return Poll::Ready(result);
+                    };
+                    let outcome = classify(&mut result);
+                    let Some(delay) = r.policy.delay(outcome, r.idempotent, 1, &result) else {
+                        return Poll::Ready(result);
+                    };
+                    let Some(replays) = replays.take() else {
+                        return Poll::Ready(result);
+                    };
+                    this.state.set(RetryState::Again {
+                        retries: Box::pin(retry(replays, outcome, delay, result)),
+                    });
+                }
+                RetryStateProj::Again { retries } => return retries.as_mut().poll(cx),
+            }
+        }
+    }
+}
+
+/// The attempts after the first: `first` ended with `outcome`, and the policy
+/// asked for another attempt after `delay`.
+async fn retry<S>(
+    replays: Replays<S>,
+    mut outcome: Outcome,
+    mut delay: Duration,
+    mut result: Result<HttpResponse, BoxError>,
+) -> Result<HttpResponse, BoxError>
+where
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError>,
+{
+    let Replays {
+        idempotent,
+        template,
+        mut inner,
+        policy,
+    } = replays;
+    let mut attempt = 1;
+    loop {
+        if let Some(budget) = &policy.budget {
+            if !budget.withdraw() {
+                tracing::debug!(attempt, "retry budget exhausted; not retrying");
+                return result;
+            }
+        }
+        tracing::debug!(
+            attempt,
+            ?outcome,
+            ?delay,
+            "retrying after a transient failure"
+        );
+        drop(result);
+        tokio::time::sleep(delay).await;
+        attempt += 1;
+        let mut next = template.request();
+        mark(&mut next, attempt);
+        result = match inner.ready().await {
+            Ok(svc) => svc.call(next).await,
+            Err(e) => Err(e),
+        };
+        outcome = classify(&mut result);
+        match policy.delay(outcome, idempotent, attempt, &result) {
+            Some(d) => delay = d,
+            None => return result,
+        }
     }
 }
 
