@@ -242,6 +242,38 @@ mod tests {
         );
     }
 
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Inner {
+        #[serde(deserialize_with = "super::id")]
+        id: String,
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Outer {
+        #[serde(deserialize_with = "super::object")]
+        inner: Inner,
+    }
+
+    #[test]
+    fn an_id_is_a_string_or_a_number_and_never_null_or_absent() {
+        let id = |json: &str| serde_json::from_str::<Inner>(json).map(|i| i.id);
+        assert_eq!(id(r#"{"id":"u1"}"#).unwrap(), "u1");
+        assert_eq!(id(r#"{"id":42}"#).unwrap(), "42");
+        assert_eq!(id(r#"{"id":""}"#).unwrap(), "", "kept as sent");
+        for bad in [r#"{"id":null}"#, r#"{}"#, r#"{"id":true}"#, r#"{"id":{}}"#] {
+            assert!(id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_required_object_with_an_id_is_never_null_or_absent() {
+        let outer: Outer = serde_json::from_str(r#"{"inner":{"id":"g1"}}"#).unwrap();
+        assert_eq!(outer.inner.id, "g1");
+        for bad in [r#"{"inner":null}"#, r#"{}"#, r#"{"inner":{}}"#] {
+            assert!(serde_json::from_str::<Outer>(bad).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn rejects_structure_and_garbage() {
         assert!(serde_json::from_str::<T>(r#"{"n":"abc"}"#).is_err());
