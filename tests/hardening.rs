@@ -456,6 +456,31 @@ async fn missing_ids_enums_and_data_are_never_defaults() {
         "{err:?}"
     );
 
+    // A required object whose type holds an id is not made up either: absent
+    // or null is a decode error naming it, an empty one names its id.
+    for (data, path) in [
+        (json!({"created":true}), "data.data"),
+        (json!({"created":true,"data":null}), "data.data"),
+        (json!({"created":true,"data":{}}), "data.data.id"),
+    ] {
+        *body.lock().unwrap() = json!({"statusCode":200,"data":data});
+        let err = client
+            .create_or_update_group("static", "d", "Group", "g")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode(d) if d.path == path),
+            "{path}: {err:?}"
+        );
+    }
+    *body.lock().unwrap() =
+        json!({"statusCode":200,"data":{"created":true,"data":{"id":"g1","code":"g"}}});
+    let group = client
+        .create_or_update_group("static", "d", "Group", "g")
+        .await
+        .unwrap();
+    assert_eq!(group.data.id, "g1");
+
     *body.lock().unwrap() = json!({"statusCode":200,"data":{"userId":"u1","email":"x@y"}});
     let user = client.get_user("u1").await.unwrap();
     assert_eq!(

@@ -244,7 +244,8 @@ impl Model {
         let camel = use_camel(&s.fields);
         // A response type with a field that must be present (a required id,
         // `strict.rs`) takes `default` per field instead of on the whole struct.
-        let strict = resp && crate::strict::has_strict_field(s);
+        let with_ids = crate::strict::types_with_ids(self);
+        let strict = resp && crate::strict::has_strict_field(&with_ids, s);
         match (resp && !strict, camel) {
             (true, true) => out.push_str("#[serde(default, rename_all = \"camelCase\")]\n"),
             (true, false) => out.push_str("#[serde(default)]\n"),
@@ -258,12 +259,15 @@ impl Model {
             attrs.extend(rename(f, camel));
             let ty = f.ty.rust();
             let strict_id = strict && crate::strict::strict_id(s, f);
-            if strict && !strict_id {
+            let strict_object = strict && crate::strict::strict_object(&with_ids, s, f);
+            if strict && !strict_id && !strict_object {
                 attrs.push("default".into());
             }
             let full_ty = if f.required {
                 if strict_id {
                     attrs.push("deserialize_with = \"l::id\"".into());
+                } else if strict_object {
+                    attrs.push("deserialize_with = \"l::object\"".into());
                 } else if resp {
                     match f.ty.lenient() {
                         Some(l) => attrs.push(format!("deserialize_with = \"l::{l}\"")),

@@ -7,7 +7,9 @@
 //! (`genauth_types::lenient::id`). The rule is written in `docs/errors.md`
 //! ("Missing values").
 
-use crate::model::{Field, Struct, Ty};
+use std::collections::BTreeSet;
+
+use crate::model::{Field, Model, Struct, Ty};
 
 /// Required ids that the documented samples (`shared/conformance/docs-samples`)
 /// leave out: `(schema, field)`. They stay lenient (an empty string when
@@ -60,10 +62,60 @@ pub fn strict_id(s: &Struct, f: &Field) -> bool {
     required_id(f) && !OMITTED_BY_THE_SERVICE.contains(&(s.spec_name.as_str(), f.wire.as_str()))
 }
 
+/// Required nested objects that the documented samples leave out or send as
+/// `null` although their type holds a required id: `(schema, field)`. They
+/// stay lenient (an empty object when absent or `null`). The test
+/// `the_exceptions_are_exactly_the_ids_the_samples_leave_out` keeps the list
+/// exact.
+const OBJECTS_OMITTED_BY_THE_SERVICE: &[(&str, &str)] = &[];
+
+/// The types whose default value would make up an id: a required id
+/// ([`strict_id`]) or, in turn, a required object of such a type.
+pub fn types_with_ids(model: &Model) -> BTreeSet<String> {
+    let mut found: BTreeSet<String> = model
+        .structs
+        .values()
+        .filter(|s| s.fields.iter().any(|f| strict_id(s, f)))
+        .map(|s| s.name.clone())
+        .collect();
+    loop {
+        let more: Vec<String> = model
+            .structs
+            .values()
+            .filter(|s| !found.contains(&s.name))
+            .filter(|s| s.fields.iter().any(|f| object_with_ids(&found, s, f)))
+            .map(|s| s.name.clone())
+            .collect();
+        if more.is_empty() {
+            return found;
+        }
+        found.extend(more);
+    }
+}
+
+/// Whether `f` of `s` is a required object whose type is in `with_ids`.
+fn object_with_ids(with_ids: &BTreeSet<String>, s: &Struct, f: &Field) -> bool {
+    let Ty::Struct(t) = &f.ty else {
+        return false;
+    };
+    f.required
+        && with_ids.contains(t)
+        && !OBJECTS_OMITTED_BY_THE_SERVICE.contains(&(s.spec_name.as_str(), f.wire.as_str()))
+}
+
+/// Whether `f` of `s` is a required object that must be present and not
+/// `null` in a response: its type holds a required id, and an empty object in
+/// its place would hold an empty id.
+pub fn strict_object(with_ids: &BTreeSet<String>, s: &Struct, f: &Field) -> bool {
+    object_with_ids(with_ids, s, f)
+}
+
 /// Whether a response struct has a field that must be present, so that it
 /// gets `default` per field instead of on the whole struct.
-pub fn has_strict_field(s: &Struct) -> bool {
-    s.fields.iter().any(|f| strict_id(s, f))
+pub fn has_strict_field(with_ids: &BTreeSet<String>, s: &Struct) -> bool {
+    s.fields
+        .iter()
+        .any(|f| strict_id(s, f) || strict_object(with_ids, s, f))
 }
 
 #[cfg(test)]
@@ -105,27 +157,39 @@ mod tests {
         ));
     }
 
-    /// Walks `value` along `ty`, recording each required id that is absent
-    /// or `null` as `(schema, field)` with the operation that left it out.
+    type Omissions =
+        std::collections::BTreeMap<(String, String), std::collections::BTreeSet<String>>;
+
+    /// What the samples leave out (absent or `null`): required ids and
+    /// required objects whose type holds an id, as `(schema, field)` with the
+    /// operations whose samples leave them out.
+    #[derive(Default)]
+    struct Found {
+        ids: Omissions,
+        objects: Omissions,
+    }
+
+    /// Walks `value` along `ty`, recording what is left out.
     fn walk(
-        model: &crate::model::Model,
+        model: &Model,
+        with_ids: &BTreeSet<String>,
         ty: &Ty,
         value: &serde_json::Value,
         op: &str,
-        out: &mut std::collections::BTreeMap<(String, String), std::collections::BTreeSet<String>>,
+        out: &mut Found,
     ) {
         use serde_json::Value;
         match (ty, value) {
             (Ty::Vec(t), Value::Array(items)) => {
                 for item in items {
-                    walk(model, t, item, op, out);
+                    walk(model, with_ids, t, item, op, out);
                 }
             }
             // The docs show an array as one example object.
-            (Ty::Vec(t), Value::Object(_)) => walk(model, t, value, op, out),
+            (Ty::Vec(t), Value::Object(_)) => walk(model, with_ids, t, value, op, out),
             (Ty::Page(t), Value::Object(page)) => {
                 if let Some(list) = page.get("list") {
-                    walk(model, &Ty::Vec(t.clone()), list, op, out);
+                    walk(model, with_ids, &Ty::Vec(t.clone()), list, op, out);
                 }
             }
             (Ty::Struct(name), Value::Object(obj)) => {
@@ -134,16 +198,23 @@ mod tests {
                 };
                 for f in &s.fields {
                     let v = obj.get(&f.wire).unwrap_or(&Value::Null);
-                    if required_id(f) && v.is_null() {
-                        out.entry((s.spec_name.clone(), f.wire.clone()))
-                            .or_default()
-                            .insert(op.to_owned());
+                    let key = (s.spec_name.clone(), f.wire.clone());
+                    let object_with_ids =
+                        f.required && matches!(&f.ty, Ty::Struct(t) if with_ids.contains(t));
+                    if v.is_null() && required_id(f) {
+                        out.ids.entry(key).or_default().insert(op.to_owned());
+                    } else if v.is_null() && object_with_ids {
+                        out.objects.entry(key).or_default().insert(op.to_owned());
                     }
-                    walk(model, &f.ty, v, op, out);
+                    walk(model, with_ids, &f.ty, v, op, out);
                 }
             }
             _ => {}
         }
+    }
+
+    fn keys(o: &Omissions) -> Vec<(&str, &str)> {
+        o.keys().map(|(s, f)| (s.as_str(), f.as_str())).collect()
     }
 
     #[test]
@@ -164,8 +235,9 @@ mod tests {
         let mut spec = read(&spec_path);
         crate::overrides::apply(&mut spec).unwrap();
         let model = crate::model::build(&spec).unwrap();
+        let with_ids = types_with_ids(&model);
         let index = read(&samples.join("index.json"));
-        let mut omitted = std::collections::BTreeMap::new();
+        let mut found = Found::default();
         let mut walked = 0;
         for entry in index["operations"].as_array().unwrap() {
             let sample = read(&samples.join(entry["file"].as_str().unwrap()));
@@ -183,32 +255,45 @@ mod tests {
             };
             let body = &sample["response_sample"];
             let value = if op.envelope { &body["data"] } else { body };
-            walk(&model, &op.output, value, name, &mut omitted);
+            walk(&model, &with_ids, &op.output, value, name, &mut found);
             walked += 1;
         }
         assert!(walked > 300, "only {walked} samples walked");
-        let found: Vec<(&str, &str)> = omitted
-            .keys()
-            .map(|(s, f)| (s.as_str(), f.as_str()))
-            .collect();
-        let listed: Vec<(&str, &str)> = OMITTED_BY_THE_SERVICE.to_vec();
         assert_eq!(
-            found, listed,
-            "OMITTED_BY_THE_SERVICE must list exactly the required ids the samples leave out: {omitted:#?}"
+            keys(&found.ids),
+            OMITTED_BY_THE_SERVICE.to_vec(),
+            "OMITTED_BY_THE_SERVICE must list exactly the required ids the samples leave out: {:#?}",
+            found.ids
+        );
+        assert_eq!(
+            keys(&found.objects),
+            OBJECTS_OMITTED_BY_THE_SERVICE.to_vec(),
+            "OBJECTS_OMITTED_BY_THE_SERVICE must list exactly the required objects with ids the samples leave out: {:#?}",
+            found.objects
         );
 
         // docs/errors.md states the counts.
-        let (mut ids, mut types) = (0, 0);
+        let (mut ids, mut types, mut objects) = (0, 0, 0);
         for s in model.structs.values() {
-            if model.response.contains(&s.name) && has_strict_field(s) {
-                types += 1;
-                ids += s.fields.iter().filter(|f| strict_id(s, f)).count();
+            if !model.response.contains(&s.name) {
+                continue;
             }
+            let n = s.fields.iter().filter(|f| strict_id(s, f)).count();
+            if n > 0 {
+                types += 1;
+                ids += n;
+            }
+            objects += s
+                .fields
+                .iter()
+                .filter(|f| strict_object(&with_ids, s, f))
+                .count();
         }
         let docs = std::fs::read_to_string(crate::workspace_root().join("docs/errors.md")).unwrap();
         for claim in [
             format!("{ids} ids of {types} response types are checked"),
             format!("{} of them", OMITTED_BY_THE_SERVICE.len()),
+            format!("{objects} required objects are checked"),
         ] {
             assert!(docs.contains(&claim), "docs/errors.md should say: {claim}");
         }

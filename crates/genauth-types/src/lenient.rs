@@ -187,6 +187,16 @@ pub fn opt_secret<'de, D: Deserializer<'de>>(
 ) -> Result<Option<crate::SecretString>, D::Error> {
     Ok(to_string(scalar(d)?)?.map(crate::SecretString::new))
 }
+/// A required object whose type holds a required id: `null` is an error (an
+/// empty object in its place would carry empty ids). An absent one is an
+/// error too (the field has no `default`).
+pub fn object<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Option::<T>::deserialize(d)?.ok_or_else(|| de::Error::custom("a required object is null"))
+}
 /// Any value, with `null` read as its default (for required objects and lists).
 pub fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
@@ -230,6 +240,38 @@ mod tests {
                 s: None
             }
         );
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Inner {
+        #[serde(deserialize_with = "super::id")]
+        id: String,
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Outer {
+        #[serde(deserialize_with = "super::object")]
+        inner: Inner,
+    }
+
+    #[test]
+    fn an_id_is_a_string_or_a_number_and_never_null_or_absent() {
+        let id = |json: &str| serde_json::from_str::<Inner>(json).map(|i| i.id);
+        assert_eq!(id(r#"{"id":"u1"}"#).unwrap(), "u1");
+        assert_eq!(id(r#"{"id":42}"#).unwrap(), "42");
+        assert_eq!(id(r#"{"id":""}"#).unwrap(), "", "kept as sent");
+        for bad in [r#"{"id":null}"#, r#"{}"#, r#"{"id":true}"#, r#"{"id":{}}"#] {
+            assert!(id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_required_object_with_an_id_is_never_null_or_absent() {
+        let outer: Outer = serde_json::from_str(r#"{"inner":{"id":"g1"}}"#).unwrap();
+        assert_eq!(outer.inner.id, "g1");
+        for bad in [r#"{"inner":null}"#, r#"{}"#, r#"{"inner":{}}"#] {
+            assert!(serde_json::from_str::<Outer>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1791,25 +1791,25 @@ impl PublicAccountSwitchLoginDto {
 ///
 /// Inside the response of `AuthenticationClient::init_register_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct PublicKeyCredentialCreationOptionsDto {
     /// Challenge (wire `challenge`): string, required.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub challenge: String,
     /// Exclude credentials (wire `excludeCredentials`): list of object [`PublicKeyCredentialDescriptorDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub exclude_credentials: Vec<PublicKeyCredentialDescriptorDto>,
     /// Pub key cred params (wire `pubKeyCredParams`): list of object [`PublicKeyCredentialParametersDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub pub_key_cred_params: Vec<PublicKeyCredentialParametersDto>,
     /// Rp (wire `rp`): object [`PublicKeyCredentialRpEntityDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::object")]
     pub rp: PublicKeyCredentialRpEntityDto,
     /// Timeout (wire `timeout`): integer, required.
-    #[serde(deserialize_with = "l::i64")]
+    #[serde(default, deserialize_with = "l::i64")]
     pub timeout: i64,
     /// User (wire `user`): object [`PublicKeyCredentialUserEntityDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub user: PublicKeyCredentialUserEntityDto,
 }
 
@@ -1953,14 +1953,14 @@ impl RegistrationCredentialDto {
 ///
 /// Returned by `AuthenticationClient::init_register_options`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct RegistrationOptionsDto {
     /// Registration options (wire `registrationOptions`): object [`PublicKeyCredentialCreationOptionsDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::object")]
     pub registration_options: PublicKeyCredentialCreationOptionsDto,
     /// Ticket (wire `ticket`): string holding a credential, required.
     /// A credential: `Debug` and `Display` print `[redacted]`.
-    #[serde(deserialize_with = "l::secret")]
+    #[serde(default, deserialize_with = "l::secret")]
     pub ticket: SecretString,
 }
 
@@ -3589,24 +3589,25 @@ pub struct SystmeInfoVersion {
 ///
 /// Returned by `AuthenticationClient::list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct TerminalSessionDto {
     /// Device (wire `device`): object [`DeviceInfo`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::object")]
     pub device: DeviceInfo,
     /// Last ip (wire `lastIp`): string, optional.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "l::opt_string"
     )]
     pub last_ip: Option<String>,
     /// Last login time (wire `lastLoginTime`): string, required.
     /// Example: `"2023-05-05T19:06:22.434Z"`.
-    #[serde(deserialize_with = "l::string")]
+    #[serde(default, deserialize_with = "l::string")]
     pub last_login_time: String,
     /// Online (wire `online`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub online: bool,
 }
 

@@ -491,7 +491,7 @@ pub struct ApplicationDto {
     #[serde(default, deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
     /// Login config (wire `loginConfig`): object [`ApplicationLoginConfigDto`], required.
-    #[serde(default, deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::object")]
     pub login_config: ApplicationLoginConfigDto,
     /// Logout redirect uris (wire `logoutRedirectUris`): list of string, required.
     #[serde(default, deserialize_with = "l::or_default")]
@@ -606,23 +606,23 @@ impl ApplicationEnabledExtIdpConnInputDto {
 ///
 /// Inside the response of `ManagementClient::create_application`, `ManagementClient::get_application`, `ManagementClient::get_verify_config_app`, `ManagementClient::list_applications` and 1 more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct ApplicationLoginConfigDto {
     /// Default login method (wire `defaultLoginMethod`): object [`ApplicationDefaultLoginMethod`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::object")]
     pub default_login_method: ApplicationDefaultLoginMethod,
     /// Enabled basic login methods (wire `enabledBasicLoginMethods`): list of enum [`ApplicationLoginConfigDtoEnabledBasicLoginMethods`], required.
     /// One of `PHONE_CODE`, `EMAIL_CODE`, `PHONE_PASSWORD`, `EMAIL_PASSWORD`, `USERNAME_PASSWORD` or `SELF_BUILT_APP_QRCODE`.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub enabled_basic_login_methods: Vec<ApplicationLoginConfigDtoEnabledBasicLoginMethods>,
     /// Enabled ext idp conns (wire `enabledExtIdpConns`): list of object [`ApplicationEnabledExtIdpConnDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(default, deserialize_with = "l::or_default")]
     pub enabled_ext_idp_conns: Vec<ApplicationEnabledExtIdpConnDto>,
     /// Merge login and register page (wire `mergeLoginAndRegisterPage`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub merge_login_and_register_page: bool,
     /// Show authorization page (wire `showAuthorizationPage`): boolean, required.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub show_authorization_page: bool,
 }
 
@@ -2229,7 +2229,7 @@ pub struct CreateApplicationRespDataDto {
     #[serde(default, deserialize_with = "l::bool")]
     pub is_integrate_app: bool,
     /// Login config (wire `loginConfig`): object [`ApplicationLoginConfigDto`], required.
-    #[serde(default, deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::object")]
     pub login_config: ApplicationLoginConfigDto,
     /// Logout redirect uris (wire `logoutRedirectUris`): list of string, required.
     #[serde(default, deserialize_with = "l::or_default")]
@@ -3109,14 +3109,13 @@ impl CreateOperateModelDto {
 ///
 /// Returned by `ManagementClient::create_or_update_group`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
 pub struct CreateOrUpdateGroupDataDto {
     /// Created (wire `created`): boolean, required.
     /// Example: `true`.
-    #[serde(deserialize_with = "l::bool")]
+    #[serde(default, deserialize_with = "l::bool")]
     pub created: bool,
     /// Data (wire `data`): object [`GroupDto`], required.
-    #[serde(deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::object")]
     pub data: GroupDto,
 }
 
@@ -11995,7 +11994,7 @@ pub struct TenantCooperatorDto {
     #[serde(default, deserialize_with = "l::string")]
     pub r#type: String,
     /// User (wire `user`): object [`UserDto`], required.
-    #[serde(default, deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::object")]
     pub user: UserDto,
     /// User id (wire `userId`): string, required.
     #[serde(deserialize_with = "l::id")]
@@ -15043,7 +15042,7 @@ pub struct UserPoolTenantConfigDto {
     #[serde(default, deserialize_with = "l::string")]
     pub loading_background: String,
     /// Login config (wire `loginConfig`): object [`ApplicationLoginConfigDto`], required.
-    #[serde(default, deserialize_with = "l::or_default")]
+    #[serde(deserialize_with = "l::object")]
     pub login_config: ApplicationLoginConfigDto,
     /// Sso page customization settings (wire `ssoPageCustomizationSettings`): object [`ISsoPageCustomizationSettingsDto`], required.
     #[serde(default, deserialize_with = "l::or_default")]
