@@ -960,19 +960,16 @@ mod tests {
         m.structs[s].fields.iter().find(|f| f.wire == wire).unwrap()
     }
 
+    /// The doc lines of DTO `s`'s field `wire`, joined.
+    fn dto_field_doc(m: &Model, s: &str, wire: &str) -> String {
+        m.field_lines(field(m, s, wire), s, Place::Dto, None, "", false)
+            .join("\n")
+    }
+
     #[test]
     fn a_field_doc_names_its_type_requiredness_enum_values_and_an_example() {
         let Some(m) = real_model() else { return };
-        let status = m
-            .field_lines(
-                field(&m, "UserDto", "status"),
-                "UserDto",
-                Place::Dto,
-                None,
-                "",
-                false,
-            )
-            .join("\n");
+        let status = dto_field_doc(&m, "UserDto", "status");
         assert!(
             status.starts_with("Status (wire `status`): enum [`UserDtoStatus`], required."),
             "{status}"
@@ -986,32 +983,14 @@ mod tests {
         ] {
             assert!(status.contains(v), "{status}");
         }
-        let created = m
-            .field_lines(
-                field(&m, "UserDto", "createdAt"),
-                "UserDto",
-                Place::Dto,
-                None,
-                "",
-                false,
-            )
-            .join("\n");
+        let created = dto_field_doc(&m, "UserDto", "createdAt");
         assert!(created.contains("string, required"), "{created}");
         assert!(
             created.contains("Example: `\"2022-07-03T03:20:30.000Z\"`."),
             "{created}"
         );
         // A credential never shows an example value, and says it is redacted.
-        let password = m
-            .field_lines(
-                field(&m, "CreateUserReqDto", "password"),
-                "CreateUserReqDto",
-                Place::Dto,
-                None,
-                "",
-                false,
-            )
-            .join("\n");
+        let password = dto_field_doc(&m, "CreateUserReqDto", "password");
         assert!(password.contains("credential"), "{password}");
         assert!(!password.contains("Example"), "{password}");
         // A query parameter with the Node SDK's default says so.

@@ -632,6 +632,8 @@ impl TokenVerifier {
         keys: &KeySet,
         kind: TokenKind,
     ) -> Result<JwtClaims, VerifyError> {
+        // Checked again: the token may have been read by a verifier with a
+        // larger cap than this one.
         if token.len() > self.max_len {
             return Err(VerifyError::TooLarge {
                 len: token.len(),
