@@ -17,6 +17,7 @@
 //! cargo run --release --example loadbench -- [--duration SECS] [--rounds N] [--concurrency 1,64]
 //! cargo run --release --example loadbench -- --url http://127.0.0.1:8080   # another server (e.g. nginx)
 //! cargo run --release --example loadbench -- --serve   # only the server, for scripts/bench-python.sh
+//! cargo run --release --example loadbench -- --only "(get_alipay_auth_info)"   # the clients whose label has this text
 //! ```
 //!
 //! The server runs on its own OS thread with a single-threaded tokio runtime;
@@ -205,12 +206,14 @@ fn main() -> Result<(), BoxError> {
     let mut serve = false;
     let mut rounds = 3usize;
     let mut url = None;
+    let mut only: Option<String> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--serve" => serve = true,
             "--rounds" => rounds = it.next().ok_or("--rounds needs a number")?.parse()?,
             "--url" => url = Some(it.next().ok_or("--url needs a base URL")?.clone()),
+            "--only" => only = Some(it.next().ok_or("--only needs a client name")?.clone()),
             "--duration" => {
                 let v: f64 = it.next().ok_or("--duration needs seconds")?.parse()?;
                 duration = Duration::from_secs_f64(v);
@@ -241,7 +244,14 @@ fn main() -> Result<(), BoxError> {
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        let callers = callers(&url)?;
+        let mut callers = callers(&url)?;
+        if let Some(only) = &only {
+            // Profiling aid: keep the clients whose label contains the text.
+            callers.retain(|(name, _)| name.contains(only.as_str()));
+            if callers.is_empty() {
+                return Err(format!("no client label contains {only:?}").into());
+            }
+        }
         let mut ratios = Vec::new();
         println!("| client | concurrency | requests | req/s | p50 ms | p99 ms |");
         println!("|---|---|---|---|---|---|");

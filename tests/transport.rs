@@ -259,6 +259,60 @@ async fn a_503_is_retried_until_success_for_a_read() {
     assert_eq!(server.requests().len(), 3);
 }
 
+/// The client sends a call at once when its stack is ready, and otherwise
+/// waits for readiness: a per-attempt concurrency limit of one makes every
+/// call but the first wait, and all of them still arrive.
+#[tokio::test]
+async fn a_stack_that_is_not_ready_at_once_is_waited_for() {
+    let server = TestServer::start(move |_| {
+        json_response(200, json!({"statusCode":200,"data":{"authInfo":"ok"}}))
+    })
+    .await;
+    let client = ClientBuilder::new()
+        .layer(tower::limit::ConcurrencyLimitLayer::new(1))
+        .authentication(auth_options(&server.url()))
+        .unwrap();
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.get_alipay_auth_info("c").await })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap().auth_info, "ok");
+    }
+    assert_eq!(server.requests().len(), 8);
+}
+
+/// A service whose readiness fails: the call gives that error, as it would
+/// through `tower::ServiceExt::oneshot`, and sends nothing.
+#[tokio::test]
+async fn a_readiness_failure_is_the_calls_error() {
+    #[derive(Clone)]
+    struct Closed;
+    impl tower::Service<http::Request<Body>> for Closed {
+        type Response = http::Response<Full<Bytes>>;
+        type Error = std::io::Error;
+        type Future = std::future::Ready<Result<Self::Response, std::io::Error>>;
+        fn poll_ready(
+            &mut self,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Result<(), std::io::Error>> {
+            std::task::Poll::Ready(Err(std::io::Error::other("the test service is closed")))
+        }
+        fn call(&mut self, _: http::Request<Body>) -> Self::Future {
+            unreachable!("never called: it is never ready")
+        }
+    }
+    let client =
+        AuthenticationClient::with_service(auth_options("http://127.0.0.1:9"), Closed).unwrap();
+    let err = client.get_alipay_auth_info("c").await.unwrap_err();
+    assert!(
+        err.to_string().contains("the test service is closed"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn a_busy_status_in_the_body_is_retried_too() {
     let n = Arc::new(AtomicUsize::new(0));

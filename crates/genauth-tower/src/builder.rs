@@ -400,16 +400,23 @@ impl ClientBuilder {
         P::Future: Send + 'static,
     {
         let retry = (self.retry.attempts() > 1).then(|| RetryLayer::new(self.retry.clone()));
-        Stack::Composed(Box::new(Composed(
-            tower::ServiceBuilder::new()
-                .option_layer(self.tracing.then(TraceLayer::new))
-                .option_layer(connect_timeout.map(|d| {
-                    tower::util::MapErrLayer::new(move |e: BoxError| connect_timeout_error(d, e))
-                }))
-                .layer(TimeoutLayer::new(timeout))
-                .option_layer(token)
-                .option_layer(retry)
-                .service(per_attempt),
-        )))
+        let above = tower::ServiceBuilder::new()
+            .option_layer(self.tracing.then(TraceLayer::new))
+            .option_layer(connect_timeout.map(|d| {
+                tower::util::MapErrLayer::new(move |e: BoxError| connect_timeout_error(d, e))
+            }))
+            .layer(TimeoutLayer::new(timeout));
+        // Two concrete stacks rather than an optional token layer: with
+        // `option_layer` the authentication client's future would be as large
+        // as the token layer's (which holds its own replay template), although
+        // it never has a token layer. Each call boxes that future once.
+        match token {
+            Some(token) => Stack::Composed(Box::new(Composed(
+                above.layer(token).option_layer(retry).service(per_attempt),
+            ))),
+            None => Stack::Composed(Box::new(Composed(
+                above.option_layer(retry).service(per_attempt),
+            ))),
+        }
     }
 }

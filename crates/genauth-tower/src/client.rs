@@ -30,6 +30,9 @@ pub(crate) enum Stack {
 /// Sends one request through a shared, composed stack (see [`Stack::Composed`]).
 pub(crate) trait SendHttp: Send + Sync {
     fn send(&self, req: HttpRequest) -> crate::layers::LayerFuture;
+    /// The size of the future a call boxes (tests keep it small).
+    #[cfg(all(test, feature = "hyper"))]
+    fn future_size(&self) -> usize;
 }
 
 /// A composed stack of concrete type `S`.
@@ -45,7 +48,23 @@ where
     S::Future: Send + 'static,
 {
     fn send(&self, req: HttpRequest) -> crate::layers::LayerFuture {
-        Box::pin(self.0.clone().oneshot(req))
+        let mut service = self.0.clone();
+        // The layers and the usual transports are ready at once: then only
+        // the call's future is boxed, not the service and the request beside
+        // it (`Oneshot`). One that is not ready (a concurrency limit, say) is
+        // driven to readiness by `oneshot` with the task's own waker; asking
+        // `poll_ready` again is allowed, and a no-op waker never wakes anyone.
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match service.poll_ready(&mut cx) {
+            std::task::Poll::Ready(Ok(())) => Box::pin(service.call(req)),
+            std::task::Poll::Ready(Err(e)) => Box::pin(std::future::ready(Err(e))),
+            std::task::Poll::Pending => Box::pin(service.oneshot(req)),
+        }
+    }
+
+    #[cfg(all(test, feature = "hyper"))]
+    fn future_size(&self) -> usize {
+        std::mem::size_of::<S::Future>()
     }
 }
 
@@ -405,5 +424,49 @@ impl SendOperation for ManagementClient {
         O::Output: Send + 'a,
     {
         Box::pin(async move { self.send(&op).await })
+    }
+}
+
+#[cfg(all(test, feature = "hyper"))]
+mod tests {
+    use super::*;
+
+    fn future_size(stack: &Stack) -> usize {
+        match stack {
+            Stack::Composed(s) => s.future_size(),
+            Stack::Boxed(_) => panic!("the default client composes its stack"),
+        }
+    }
+
+    /// Each call boxes its stack's future once. glibc serves blocks of up to
+    /// 1032 bytes from its per-thread cache; a larger block takes the slower
+    /// path on every call, and every byte is copied as the future is built
+    /// (docs/performance.md, issue #17). The authentication client once boxed
+    /// 1,656 bytes: an optional token layer it never uses, and a clone of the
+    /// transport in the retry future.
+    #[test]
+    fn the_default_stacks_box_small_futures() {
+        let auth = AuthenticationClient::new(AuthenticationClientOptions::new(
+            "app-id",
+            "https://example.genauth.ai",
+        ))
+        .expect("client");
+        let mgmt = ManagementClient::new(
+            ManagementClientOptions::new("key-id", "key-secret").host("https://api.genauth.ai"),
+        )
+        .expect("client");
+        let (a, m) = (
+            future_size(&auth.inner.service),
+            future_size(&mgmt.inner.service),
+        );
+        println!("authentication {a} bytes, management {m} bytes");
+        assert!(
+            a <= 768,
+            "the authentication client's call future is {a} bytes"
+        );
+        assert!(
+            m <= 1024,
+            "the management client's call future is {m} bytes"
+        );
     }
 }

@@ -135,10 +135,11 @@ impl ManagementTokenLayer {
     }
 }
 
-impl<S> Layer<S> for ManagementTokenLayer {
+impl<S: Clone> Layer<S> for ManagementTokenLayer {
     type Service = ManagementTokenService<S>;
     fn layer(&self, inner: S) -> Self::Service {
         ManagementTokenService {
+            spare: Arc::new(inner.clone()),
             inner,
             cache: self.cache.clone(),
         }
@@ -149,6 +150,9 @@ impl<S> Layer<S> for ManagementTokenLayer {
 #[derive(Debug, Clone)]
 pub struct ManagementTokenService<S> {
     inner: S,
+    /// A clone of `inner` kept aside: a call's future holds this reference,
+    /// and clones the service out of it only to replay a rejected call.
+    spare: Arc<S>,
     cache: Arc<TokenCache>,
 }
 
@@ -179,7 +183,11 @@ pub fn refused_before_processing(resp: &mut HttpResponse) -> bool {
 
 impl<S> Service<HttpRequest> for ManagementTokenService<S>
 where
-    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError> + Clone + Send + 'static,
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
     S::Future: Send,
 {
     type Response = HttpResponse;
@@ -218,7 +226,7 @@ where
         let check = Check {
             replay,
             cached,
-            inner: self.inner.clone(),
+            inner: self.spare.clone(),
             cache: self.cache.clone(),
             idempotent,
         };
@@ -236,7 +244,7 @@ where
 struct Check<S> {
     replay: super::Replay,
     cached: Arc<Cached>,
-    inner: S,
+    inner: Arc<S>,
     cache: Arc<TokenCache>,
     idempotent: bool,
 }
@@ -273,7 +281,11 @@ pin_project_lite::pin_project! {
 
 impl<S> std::future::Future for TokenFuture<S>
 where
-    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError> + Send + 'static,
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
     S::Future: Send,
 {
     type Output = Result<HttpResponse, BoxError>;
@@ -312,7 +324,7 @@ async fn fetch_and_send<S>(
     idempotent: bool,
 ) -> Result<HttpResponse, BoxError>
 where
-    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError>,
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError> + Clone,
 {
     let replay = super::Replay::of(&req);
     let cached = cache.get(&mut inner).await?;
@@ -324,7 +336,7 @@ where
     let check = Check {
         replay,
         cached,
-        inner,
+        inner: Arc::new(inner),
         cache,
         idempotent,
     };
@@ -338,15 +350,16 @@ async fn after_rejection<S>(
     mut resp: HttpResponse,
 ) -> Result<HttpResponse, BoxError>
 where
-    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError>,
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError> + Clone,
 {
     let Check {
         replay,
         cached,
-        mut inner,
+        inner,
         cache,
         idempotent,
     } = check;
+    let mut inner = S::clone(&inner);
     cache.invalidate(cached.generation);
     if !idempotent && !refused_before_processing(&mut resp) {
         // The write may have been executed: give the answer to the

@@ -306,10 +306,11 @@ impl RetryLayer {
     }
 }
 
-impl<S> Layer<S> for RetryLayer {
+impl<S: Clone> Layer<S> for RetryLayer {
     type Service = Retry<S>;
     fn layer(&self, inner: S) -> Retry<S> {
         Retry {
+            spare: Arc::new(inner.clone()),
             inner,
             policy: self.policy.clone(),
         }
@@ -320,6 +321,10 @@ impl<S> Layer<S> for RetryLayer {
 #[derive(Debug, Clone)]
 pub struct Retry<S> {
     inner: S,
+    /// A clone of `inner` kept aside: a call's future holds this reference
+    /// and clones the service out of it only when it retries, so the future
+    /// of a call that needs no retry does not carry a whole service.
+    spare: Arc<S>,
     policy: Arc<RetryPolicy>,
 }
 
@@ -342,7 +347,11 @@ fn mark(req: &mut HttpRequest, attempt: u32) {
 
 impl<S> Service<HttpRequest> for Retry<S>
 where
-    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError> + Clone + Send + 'static,
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
     S::Future: Send,
 {
     type Response = HttpResponse;
@@ -364,7 +373,7 @@ where
             Replays {
                 idempotent: is_idempotent(&req),
                 template: super::Replay::of(&req),
-                inner: self.inner.clone(),
+                inner: self.spare.clone(),
                 policy: policy.clone(),
             }
         });
@@ -382,7 +391,7 @@ where
 struct Replays<S> {
     idempotent: bool,
     template: super::Replay,
-    inner: S,
+    inner: Arc<S>,
     policy: Arc<RetryPolicy>,
 }
 
@@ -418,7 +427,11 @@ pin_project_lite::pin_project! {
 
 impl<S> std::future::Future for RetryFuture<S>
 where
-    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError> + Send + 'static,
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
     S::Future: Send,
 {
     type Output = Result<HttpResponse, BoxError>;
@@ -459,14 +472,15 @@ async fn retry<S>(
     mut result: Result<HttpResponse, BoxError>,
 ) -> Result<HttpResponse, BoxError>
 where
-    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError>,
+    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError> + Clone,
 {
     let Replays {
         idempotent,
         template,
-        mut inner,
+        inner,
         policy,
     } = replays;
+    let mut inner = S::clone(&inner);
     let mut attempt = 1;
     loop {
         if let Some(budget) = &policy.budget {
