@@ -259,9 +259,16 @@ fn main() -> Result<(), BoxError> {
             // Interleave the clients round by round, so that noise from other
             // processes spreads over all of them; report each one's median round.
             let mut results: Vec<Vec<Figures>> = callers.iter().map(|_| Vec::new()).collect();
-            for _ in 0..rounds {
-                for (i, (_, call)) in callers.iter().enumerate() {
-                    let call = call.clone();
+            for round in 0..rounds {
+                // Every other round runs the clients in reverse order, so that
+                // a drift of the machine during a round does not always favour
+                // the client that runs first.
+                let mut order: Vec<usize> = (0..callers.len()).collect();
+                if round % 2 == 1 {
+                    order.reverse();
+                }
+                for i in order {
+                    let call = callers[i].1.clone();
                     results[i].push(measure(c, duration, move || call()).await?);
                 }
             }

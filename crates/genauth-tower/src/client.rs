@@ -70,8 +70,11 @@ where
 
 /// Sends one request through `service`; a transport or HTTP error is told
 /// which operation failed and which host it was sent to.
-async fn send_request(service: &Stack, req: HttpRequest) -> Result<HttpResponse, Error> {
-    use futures_util::future::Either;
+/// Sends `req` through the stack. Not an `async fn`: the returned future
+/// holds only the stack's boxed future and what an error names (operation and
+/// host), not the request beside them, which keeps every call's future small
+/// (docs/performance.md, issue #17).
+fn send_request(service: &Stack, req: HttpRequest) -> Sent {
     let operation = req
         .extensions()
         .get::<genauth_core::request::OperationInfo>()
@@ -80,20 +83,41 @@ async fn send_request(service: &Stack, req: HttpRequest) -> Result<HttpResponse,
     // when the call fails.
     let host = (req.uri().scheme().cloned(), req.uri().authority().cloned());
     let response = match service {
-        Stack::Boxed(service) => Either::Left(service.clone().oneshot(req)),
-        Stack::Composed(stack) => Either::Right(stack.send(req)),
+        Stack::Boxed(service) => Box::pin(service.clone().oneshot(req)),
+        Stack::Composed(stack) => stack.send(req),
     };
-    response.await.map_err(|e| {
-        let host = match host {
-            (Some(scheme), Some(authority)) => Some(format!("{scheme}://{authority}")),
-            _ => None,
-        };
-        Error::from_boxed(e).with_context(operation, host.as_deref())
-    })
+    Sent {
+        response,
+        operation,
+        host,
+    }
 }
 
-/// Logs one warning when a client is built for a plain-http host that is not
-/// this machine (allowed only by `allow_insecure_http`).
+/// The future of [`send_request`].
+struct Sent {
+    response: crate::layers::LayerFuture,
+    operation: Option<&'static str>,
+    host: (Option<http::uri::Scheme>, Option<http::uri::Authority>),
+}
+
+impl std::future::Future for Sent {
+    type Output = Result<HttpResponse, Error>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let result = std::task::ready!(self.response.as_mut().poll(cx));
+        std::task::Poll::Ready(result.map_err(|e| {
+            let host = match &self.host {
+                (Some(scheme), Some(authority)) => Some(format!("{scheme}://{authority}")),
+                _ => None,
+            };
+            Error::from_boxed(e).with_context(self.operation, host.as_deref())
+        }))
+    }
+}
+
 fn warn_if_in_clear(in_clear: bool, host: &str) {
     if in_clear {
         tracing::warn!(
@@ -292,9 +316,13 @@ impl AuthenticationClient {
     }
 
     /// Sends a request built by `genauth-core` (e.g. a protocol helper's) and
-    /// returns the response with its body read.
-    pub async fn send_http(&self, req: HttpRequest) -> Result<HttpResponse, Error> {
-        send_request(&self.inner.service, req).await
+    /// returns the response with its body read. The request enters the layer
+    /// stack when this is called, and goes out when the future is polled.
+    pub fn send_http(
+        &self,
+        req: HttpRequest,
+    ) -> impl std::future::Future<Output = Result<HttpResponse, Error>> + Send + 'static {
+        send_request(&self.inner.service, req)
     }
 }
 
@@ -411,9 +439,13 @@ impl ManagementClient {
     }
 
     /// Sends a request built by `genauth-core`; management operations get the
-    /// token from the cache.
-    pub async fn send_http(&self, req: HttpRequest) -> Result<HttpResponse, Error> {
-        send_request(&self.inner.service, req).await
+    /// token from the cache. The request enters the layer stack when this is
+    /// called, and goes out when the future is polled.
+    pub fn send_http(
+        &self,
+        req: HttpRequest,
+    ) -> impl std::future::Future<Output = Result<HttpResponse, Error>> + Send + 'static {
+        send_request(&self.inner.service, req)
     }
 }
 

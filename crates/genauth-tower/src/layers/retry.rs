@@ -25,6 +25,11 @@ use genauth_core::Error;
 /// This is the one place where retryable statuses are decided; the retry
 /// layer asks it about both the HTTP status and the body's `statusCode`.
 pub fn is_retryable_status(code: i64) -> bool {
+    // Every success answers 200 (HTTP status and envelope alike): skip the
+    // catalogue lookup for it.
+    if code == 200 {
+        return false;
+    }
     let status = genauth_types::codes::StatusCode::from_code(code);
     status.is_retryable() && !status.is_token_invalid() && code != 500
 }
@@ -553,6 +558,10 @@ mod tests {
 
     #[test]
     fn classification() {
+        // The shortcut for 200 gives the catalogue's answer.
+        let ok = genauth_types::codes::StatusCode::from_code(200);
+        assert!(!ok.is_retryable() || ok.is_token_invalid());
+        assert!(!is_retryable_status(200));
         let status = |s: u16, body: &str| -> Result<HttpResponse, BoxError> {
             let mut r = http::Response::new(bytes::Bytes::from(body.to_owned()));
             *r.status_mut() = http::StatusCode::from_u16(s).unwrap();
