@@ -2,6 +2,9 @@
 //! attempt, including layers that change the response body type, such as
 //! tower-http's `TraceLayer`) and a wrapped transport under the whole stack.
 //! The transport is an in-process `service_fn`: no socket.
+//!
+//! The calls are management calls, so the file needs that feature.
+#![cfg(feature = "management")]
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
