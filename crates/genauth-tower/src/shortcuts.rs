@@ -29,24 +29,16 @@ use genauth_core::types::{
     SignInByPasswordPayloadDto, SignUpByPassCodeDto, SignUpByPasswordDto, SignUpDto,
     SignUpDtoConnection, SigninByCredentialsDto, SigninByCredentialsDtoConnection,
 };
-use genauth_core::{SecretString, TokenEndpointAuthMethod};
+use genauth_core::SecretString;
 
 use crate::{AuthenticationClient, Call};
 
 impl AuthenticationClient {
     /// A sign-in body for `connection`, with the app credentials in the body
-    /// when the app uses `client_secret_post`.
+    /// when the app uses `client_secret_post` (the rule lives in core:
+    /// [`AuthenticationConfig::sign_in_body`](genauth_core::AuthenticationConfig::sign_in_body)).
     fn sign_in_body(&self, connection: SigninByCredentialsDtoConnection) -> SigninByCredentialsDto {
-        let options = self.config().options();
-        let post = options.token_endpoint_auth_method == TokenEndpointAuthMethod::ClientSecretPost;
-        let (client_id, client_secret) = match (&options.app_secret, post) {
-            (Some(secret), true) => (Some(options.app_id.clone()), Some(secret.clone())),
-            _ => (None, None),
-        };
-        let mut body = SigninByCredentialsDto::new(connection);
-        body.client_id = client_id;
-        body.client_secret = client_secret;
-        body
+        self.config().sign_in_body(connection)
     }
 
     fn password_sign_in(
