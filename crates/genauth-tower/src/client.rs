@@ -69,10 +69,9 @@ where
 }
 
 /// Sends one request through `service`; a transport or HTTP error is told
-/// which operation failed and which host it was sent to.
-/// Sends `req` through the stack. Not an `async fn`: the returned future
-/// holds only the stack's boxed future and what an error names (operation and
-/// host), not the request beside them, which keeps every call's future small
+/// which operation failed and which host it was sent to. Not an `async fn`:
+/// the returned future holds only the stack's boxed future and what an error
+/// names, not the request beside them, which keeps every call's future small
 /// (docs/performance.md, issue #17).
 fn send_request(service: &Stack, req: HttpRequest) -> Sent {
     let operation = req
@@ -118,6 +117,8 @@ impl std::future::Future for Sent {
     }
 }
 
+/// Logs one warning when a client is built for a plain-http host that is not
+/// this machine (allowed only by `allow_insecure_http`).
 fn warn_if_in_clear(in_clear: bool, host: &str) {
     if in_clear {
         tracing::warn!(

@@ -27,25 +27,20 @@ use genauth_core::ops::{SignInByCredentials, SignUp};
 use genauth_core::types::{
     SignInByAdPayloadDto, SignInByLdapPayloadDto, SignInByPassCodePayloadDto,
     SignInByPasswordPayloadDto, SignUpByPassCodeDto, SignUpByPasswordDto, SignUpDto,
-    SignUpDtoConnection, SigninByCredentialsDto, SigninByCredentialsDtoConnection,
+    SignUpDtoConnection, SigninByCredentialsDtoConnection,
 };
 use genauth_core::SecretString;
 
 use crate::{AuthenticationClient, Call};
 
 impl AuthenticationClient {
-    /// A sign-in body for `connection`, with the app credentials in the body
-    /// when the app uses `client_secret_post` (the rule lives in core:
-    /// [`AuthenticationConfig::sign_in_body`](genauth_core::AuthenticationConfig::sign_in_body)).
-    fn sign_in_body(&self, connection: SigninByCredentialsDtoConnection) -> SigninByCredentialsDto {
-        self.config().sign_in_body(connection)
-    }
-
     fn password_sign_in(
         &self,
         payload: SignInByPasswordPayloadDto,
     ) -> Call<'_, Self, SignInByCredentials> {
-        let mut body = self.sign_in_body(SigninByCredentialsDtoConnection::Password);
+        let mut body = self
+            .config()
+            .sign_in_body(SigninByCredentialsDtoConnection::Password);
         body.password_payload = Some(payload);
         Call::new(self, SignInByCredentials(body))
     }
@@ -108,7 +103,9 @@ impl AuthenticationClient {
         email: impl Into<String>,
         pass_code: impl Into<SecretString>,
     ) -> Call<'_, Self, SignInByCredentials> {
-        let mut body = self.sign_in_body(SigninByCredentialsDtoConnection::Passcode);
+        let mut body = self
+            .config()
+            .sign_in_body(SigninByCredentialsDtoConnection::Passcode);
         body.pass_code_payload = Some({
             let mut dto = SignInByPassCodePayloadDto::new(pass_code.into());
             dto.email = Some(email.into());
@@ -125,7 +122,9 @@ impl AuthenticationClient {
         pass_code: impl Into<SecretString>,
         phone_country_code: Option<&str>,
     ) -> Call<'_, Self, SignInByCredentials> {
-        let mut body = self.sign_in_body(SigninByCredentialsDtoConnection::Passcode);
+        let mut body = self
+            .config()
+            .sign_in_body(SigninByCredentialsDtoConnection::Passcode);
         body.pass_code_payload = Some({
             let mut dto = SignInByPassCodePayloadDto::new(pass_code.into());
             dto.phone = Some(phone.into());
@@ -141,7 +140,9 @@ impl AuthenticationClient {
         s_am_account_name: impl Into<String>,
         password: impl Into<SecretString>,
     ) -> Call<'_, Self, SignInByCredentials> {
-        let mut body = self.sign_in_body(SigninByCredentialsDtoConnection::Ldap);
+        let mut body = self
+            .config()
+            .sign_in_body(SigninByCredentialsDtoConnection::Ldap);
         body.ldap_payload = Some(SignInByLdapPayloadDto {
             s_am_account_name: s_am_account_name.into(),
             password: password.into(),
@@ -155,7 +156,9 @@ impl AuthenticationClient {
         s_am_account_name: impl Into<String>,
         password: impl Into<SecretString>,
     ) -> Call<'_, Self, SignInByCredentials> {
-        let mut body = self.sign_in_body(SigninByCredentialsDtoConnection::Ad);
+        let mut body = self
+            .config()
+            .sign_in_body(SigninByCredentialsDtoConnection::Ad);
         body.ad_payload = Some(SignInByAdPayloadDto {
             s_am_account_name: s_am_account_name.into(),
             password: password.into(),

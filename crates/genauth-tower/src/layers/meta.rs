@@ -140,17 +140,7 @@ fn scan_general(body: &[u8], keep_request_id: bool) -> Option<ResponseMeta> {
             b"statusCode" => meta.status_code = s.int_or_null()?,
             b"apiCode" => meta.api_code = s.int_or_null()?,
             b"requestId" => {
-                meta.request_id = if s.null() {
-                    None
-                } else {
-                    let id = s.string()?;
-                    if keep_request_id {
-                        // `string` only returns valid UTF-8.
-                        Some(std::str::from_utf8(id).ok()?.to_owned())
-                    } else {
-                        None
-                    }
-                }
+                meta.request_id = s.request_id(keep_request_id)?;
             }
             // A success: nothing in `data` matters to the layers.
             b"data" if meta.status_code == Some(200) => return Some(meta),
@@ -178,9 +168,7 @@ fn scan_general(body: &[u8], keep_request_id: bool) -> Option<ResponseMeta> {
 /// each key, about half of its cost per response (docs/performance.md).
 fn scan_usual(body: &[u8], keep_request_id: bool) -> Option<ResponseMeta> {
     let mut s = Scanner { b: body, i: 0 };
-    if !s.literal(b"{\"statusCode\":200")
-        || matches!(s.peek(), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
-    {
+    if !s.literal(b"{\"statusCode\":") || s.int()? != 200 {
         return None;
     }
     let mut meta = ResponseMeta {
@@ -193,12 +181,8 @@ fn scan_usual(body: &[u8], keep_request_id: bool) -> Option<ResponseMeta> {
     if s.literal(b",\"apiCode\":") {
         meta.api_code = s.int_or_null()?;
     }
-    if s.literal(b",\"requestId\":") && !s.null() {
-        let id = s.string()?;
-        if keep_request_id {
-            // `string` only returns valid UTF-8.
-            meta.request_id = Some(std::str::from_utf8(id).ok()?.to_owned());
-        }
+    if s.literal(b",\"requestId\":") {
+        meta.request_id = s.request_id(keep_request_id)?;
     }
     s.literal(b",\"data\":").then_some(meta)
 }
@@ -281,6 +265,18 @@ impl<'a> Scanner<'a> {
         } else {
             magnitude
         })
+    }
+    /// A `requestId` value: `null`, or a string, copied when `keep` is set.
+    fn request_id(&mut self, keep: bool) -> Option<Option<String>> {
+        if self.null() {
+            return Some(None);
+        }
+        let id = self.string()?;
+        if !keep {
+            return Some(None);
+        }
+        // `string` only returns valid UTF-8.
+        Some(Some(std::str::from_utf8(id).ok()?.to_owned()))
     }
     fn int_or_null(&mut self) -> Option<Option<i64>> {
         if self.null() {
