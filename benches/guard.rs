@@ -1,5 +1,5 @@
 //! Bearer verification through the guard, beside bare `jsonwebtoken::decode`
-//! of the same RS256 token with the same key (issue #11: the guard stays at
+//! of the same RS256 token with the same key (the goal: the guard stays at
 //! ≥ 0.9× bare).
 //!
 //! `cargo bench --bench guard`. One core (a current-thread runtime), the

@@ -6,7 +6,7 @@
 //!
 //! - `get_alipay_auth_info` of the default `AuthenticationClient` (typed
 //!   decode) against raw hyper-util sending the same request and decoding the
-//!   same envelope with serde (the comparison of issue #17);
+//!   same envelope with serde (the per-call overhead comparison);
 //! - `get_user` of the default `ManagementClient` against raw hyper-util
 //!   reading the body without decoding it (the floor of any client).
 //!
@@ -59,7 +59,7 @@ fn user_body() -> Bytes {
     )
 }
 
-/// The `get-alipay-authinfo` envelope (a small one, as in issue #17).
+/// The `get-alipay-authinfo` envelope (a small one).
 fn alipay_body() -> Bytes {
     Bytes::from_static(
         br#"{"statusCode":200,"message":"","apiCode":0,"requestId":"934108e5-9fbf-4d24-8da1-c330328abd6c","data":{"authInfo":"apiname=com.alipay.account.auth&app_id=2021000000000000&app_name=mc&auth_type=AUTHACCOUNT&biz_type=openservice&method=alipay.open.auth.sdk.code.get&pid=2088000000000000&product_id=APP_FAST_LOGIN&scope=kuaijie&sign_type=RSA2&target_id=1669000000000&sign=abc"}}"#,
@@ -364,7 +364,7 @@ fn callers(url: &str) -> Result<Vec<(&'static str, Caller)>, BoxError> {
             })
         })
     };
-    // The end-user client, as issue #17 measured it: `get_alipay_auth_info`
+    // The end-user client, as the overhead comparison measures it: `get_alipay_auth_info`
     // with an access token, decoded into its typed output.
     let auth = genauth::AuthenticationClient::new(
         genauth::AuthenticationClientOptions::new("62e22721c889dd44bad1dda2", url)

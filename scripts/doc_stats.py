@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Counts how the generated reference docs read (issue #15 item 3).
+"""Counts how the generated reference docs read .
 
 Run from the workspace root: `python3 scripts/doc_stats.py`. It reads the
 generated DTOs, operations and client methods and prints:

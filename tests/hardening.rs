@@ -1,4 +1,4 @@
-//! Regression tests of the security review (issue #12): no panic on hostile
+//! Regression tests of the security review (docs/security.md): no panic on hostile
 //! token lifetimes, no replayed write, TLS failures are final and private roots
 //! can be trusted, plain http only to loopback, host and secret validation,
 //! and errors that name the operation, the host and the cause.

@@ -23,7 +23,7 @@ pub(crate) enum Stack {
     /// A stack [`ClientBuilder`] composed: its concrete type stays behind one
     /// trait object, so each call clones the stack itself (reference counts,
     /// no allocation) and boxes one future, instead of cloning a boxed
-    /// service and boxing its future too (issue #17).
+    /// service and boxing its future too (docs/performance.md).
     Composed(Box<dyn SendHttp>),
 }
 
@@ -72,7 +72,7 @@ where
 /// which operation failed and which host it was sent to. Not an `async fn`:
 /// the returned future holds only the stack's boxed future and what an error
 /// names, not the request beside them, which keeps every call's future small
-/// (docs/performance.md, issue #17).
+/// (docs/performance.md).
 fn send_request(service: &Stack, req: HttpRequest) -> Sent {
     let operation = req
         .extensions()
@@ -129,7 +129,7 @@ fn warn_if_in_clear(in_clear: bool, host: &str) {
 }
 
 /// The end user's token with its `authorization` value, made once when the
-/// token is set instead of on every call (issue #17: a `String` clone, a
+/// token is set instead of on every call (before: a `String` clone, a
 /// `format!` and a header value per call before).
 struct UserToken {
     token: SecretString,
@@ -474,7 +474,7 @@ mod tests {
     /// Each call boxes its stack's future once. glibc serves blocks of up to
     /// 1032 bytes from its per-thread cache; a larger block takes the slower
     /// path on every call, and every byte is copied as the future is built
-    /// (docs/performance.md, issue #17). The authentication client once boxed
+    /// (docs/performance.md). The authentication client once boxed
     /// 1,656 bytes: an optional token layer it never uses, and a clone of the
     /// transport in the retry future.
     #[test]

@@ -113,7 +113,7 @@ fn probe_serde(body: &[u8]) -> ResponseMeta {
 /// and the caller then asks serde; where it returns `Some`, the result is the
 /// one [`probe_serde`] gives. The serde probe costs several thousand
 /// instructions per response (a visitor per member, an error value to stop
-/// early); this scan a few hundred (docs/performance.md, issue #17).
+/// early); this scan a few hundred (docs/performance.md).
 ///
 /// Without `keep_request_id`, `requestId` is checked the same way but not
 /// copied (the result's `request_id` is `None`).
