@@ -194,7 +194,11 @@ mod tests {
         assert!(!lines[1].contains("phone") && !lines[1].contains("identities"), "{t}");
         assert!(t.contains("ann@example.com") && t.contains("李雷") && t.contains("false"), "{t}");
         // Every line has the same display width (CJK counted as two columns).
-        let width = |l: &str| l.chars().map(|c| if c as u32 >= 0x1100 { 2 } else { 1 }).sum::<usize>();
+        let width = |l: &str| {
+            l.chars()
+                .map(|c| if (0x3000..=0x9FFF).contains(&(c as u32)) { 2 } else { 1 })
+                .sum::<usize>()
+        };
         assert!(lines.iter().all(|l| width(l) == width(lines[0])), "{t}");
     }
 
