@@ -36,9 +36,11 @@ fn scalar_parser(kind: ParamKind) -> ValueParser {
         ParamKind::Enum(values) => {
             ValueParser::new(PossibleValuesParser::new(values.iter().copied()).map(Value::String))
         }
-        ParamKind::Json | ParamKind::List(_) => ValueParser::new(|s: &str| -> Result<Value, String> {
-            serde_json::from_str::<Value>(s).map_err(|e| format!("not valid JSON: {e}"))
-        }),
+        ParamKind::Json | ParamKind::List(_) => {
+            ValueParser::new(|s: &str| -> Result<Value, String> {
+                serde_json::from_str::<Value>(s).map_err(|e| format!("not valid JSON: {e}"))
+            })
+        }
     }
 }
 
@@ -74,11 +76,19 @@ pub fn param_arg(p: &Param) -> Arg {
     if inner == ParamKind::Secret {
         help.push_str("; a secret");
     }
-    // `--help` adds what the rustdoc says of the field: type, default, example.
+    // `--help` says what the rustdoc says of the field (type, place,
+    // required, default, example), and how the flag takes it.
     let long = if p.help.is_empty() {
         help.clone()
     } else {
-        format!("{help}\n{}", p.help)
+        let mut long = p.help.to_owned();
+        if list {
+            long.push_str("\nRepeat the flag for each item, or give one JSON list.");
+        }
+        if inner == ParamKind::Secret {
+            long.push_str("\nA secret: --dry-run prints it as [redacted].");
+        }
+        long
     };
     let mut arg = Arg::new(p.flag)
         .long(p.flag)

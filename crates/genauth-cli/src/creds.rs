@@ -13,41 +13,77 @@ use serde_json::{Map, Value};
 use crate::secrets::{self, Secrets};
 use crate::Failure;
 
-/// The credentials, as flags with their environment variables. Each field's
-/// name is also its key in a profile. (`Debug` prints secrets as `[redacted]`.)
+// The credentials, as flags with their environment variables. Each field's
+// name is also its key in a profile. `Debug` prints secrets as `[redacted]`.
+// (No doc comment: clap would make it the tool's description.)
 #[derive(Args, Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CredArgs {
     /// The app id
-    #[arg(long, value_name = "ID", env = "GENAUTH_APP_ID")]
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "GENAUTH_APP_ID",
+        hide_env_values = true
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The app secret (a secret)
-    #[arg(long, value_name = "SECRET", env = "GENAUTH_APP_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "GENAUTH_APP_SECRET",
+        hide_env_values = true
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_secret: Option<SecretString>,
     /// The app host, e.g. https://example.genauth.ai
-    #[arg(long, value_name = "URL", env = "GENAUTH_APP_HOST")]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GENAUTH_APP_HOST",
+        hide_env_values = true
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_host: Option<String>,
     /// The end user's access token (default: the logged-in user's; a secret)
-    #[arg(long, value_name = "TOKEN", env = "GENAUTH_ACCESS_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "GENAUTH_ACCESS_TOKEN",
+        hide_env_values = true
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<SecretString>,
     /// The user pool's access key id
-    #[arg(long, value_name = "ID", env = "GENAUTH_ACCESS_KEY_ID")]
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "GENAUTH_ACCESS_KEY_ID",
+        hide_env_values = true
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_key_id: Option<String>,
     /// The access key secret (a secret)
-    #[arg(long, value_name = "SECRET", env = "GENAUTH_ACCESS_KEY_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "GENAUTH_ACCESS_KEY_SECRET",
+        hide_env_values = true
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_key_secret: Option<SecretString>,
     /// The management API host (default https://api.genauth.ai)
-    #[arg(long, value_name = "URL", env = "GENAUTH_HOST")]
+    #[arg(long, value_name = "URL", env = "GENAUTH_HOST", hide_env_values = true)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// The events feed host (default wss://events.genauth.ai)
-    #[arg(long, value_name = "URL", env = "GENAUTH_WEBSOCKET_HOST")]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GENAUTH_WEBSOCKET_HOST",
+        hide_env_values = true
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub websocket_host: Option<String>,
 }
@@ -79,10 +115,7 @@ impl CredArgs {
     }
 
     /// Sets each missing value that `lookup` finds by key.
-    pub fn fill_missing(
-        &mut self,
-        lookup: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<(), Failure> {
+    pub fn fill_missing(&mut self, lookup: &dyn Fn(&str) -> Option<String>) -> Result<(), Failure> {
         let mut map = self.to_map();
         let mut changed = false;
         for key in keys() {
@@ -280,6 +313,7 @@ impl Creds {
         explicit_profile: Option<&str>,
         env: &dyn Fn(&str) -> Option<String>,
         vaults: &mut secrets::Vaults,
+        must_exist: bool,
     ) -> Result<Self, Failure> {
         let dir = config_dir(env);
         let file = dir.as_deref().map(ProfilesFile::in_dir);
@@ -287,7 +321,7 @@ impl Creds {
         let profile = match &file {
             Some(f) => match f.read()?.remove(&name) {
                 Some(p) => p,
-                None if explicit => {
+                None if explicit && must_exist => {
                     return Err(Failure::usage(format!(
                         "no profile `{name}` in {}",
                         f.path.display()
@@ -295,7 +329,7 @@ impl Creds {
                 }
                 None => Profile::new(),
             },
-            None if explicit => {
+            None if explicit && must_exist => {
                 return Err(Failure::usage(format!(
                     "profile `{name}` asked for, but there is no config directory (set HOME or GENAUTH_CONFIG_DIR)"
                 )))

@@ -38,11 +38,13 @@ fn redact_value(v: &mut Value, secret: bool) {
 fn redact_args(inv: &Invocation) -> Map<String, Value> {
     let mut args = inv.args.clone();
     for (k, v) in args.iter_mut() {
-        let by_kind = inv
-            .op
-            .params
-            .iter()
-            .any(|p| p.key == k && matches!(p.kind, ParamKind::Secret | ParamKind::List(ParamKind::Secret)));
+        let by_kind = inv.op.params.iter().any(|p| {
+            p.key == k
+                && matches!(
+                    p.kind,
+                    ParamKind::Secret | ParamKind::List(ParamKind::Secret)
+                )
+        });
         redact_value(v, by_kind || is_secret_key(k));
     }
     args

@@ -7,18 +7,40 @@ use crate::creds::CredArgs;
 use crate::output::Format;
 use crate::Failure;
 
-/// The global options, each with its environment variable.
+// The global options, each with its environment variable. (No doc comment:
+// clap would make it the tool's description.)
 #[derive(Args, Debug, Clone, Default)]
 pub struct GlobalArgs {
     /// The profile to use (default: the one `genauth profiles use` chose, else `default`)
-    #[arg(long, value_name = "NAME", env = "GENAUTH_PROFILE")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "GENAUTH_PROFILE",
+        hide_env_values = true
+    )]
     pub profile: Option<String>,
     /// The output format: `json` (default; JSON lines with --all), `yaml`, or
     /// `table` (lists and flat objects)
-    #[arg(long, short = 'o', global = true, value_enum, value_name = "FORMAT", env = "GENAUTH_OUTPUT")]
+    #[arg(
+        long,
+        short = 'o',
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        env = "GENAUTH_OUTPUT",
+        hide_env_values = true,
+        hide_possible_values = true,
+        help_heading = "Output"
+    )]
     pub output: Option<Format>,
     /// With `--output table`: the columns to show, comma-separated (`userId,email`)
-    #[arg(long, global = true, value_delimiter = ',', value_name = "A,B,C")]
+    #[arg(
+        long,
+        global = true,
+        value_delimiter = ',',
+        value_name = "A,B,C",
+        help_heading = "Output"
+    )]
     pub fields: Vec<String>,
     /// The credentials.
     #[command(flatten)]
@@ -57,8 +79,9 @@ impl GlobalArgs {
         if g.output.is_none() {
             if let Some(v) = lookup("output") {
                 g.output = Some(
-                    <Format as clap::ValueEnum>::from_str(&v, true)
-                        .map_err(|_| Failure::usage(format!("GENAUTH_OUTPUT: `{v}` is not json, yaml or table")))?,
+                    <Format as clap::ValueEnum>::from_str(&v, true).map_err(|_| {
+                        Failure::usage(format!("GENAUTH_OUTPUT: `{v}` is not json, yaml or table"))
+                    })?,
                 );
             }
         }

@@ -61,7 +61,11 @@ mod tests {
 
     #[test]
     fn decodes_header_and_claims_with_or_without_padding() {
-        let jwt = format!("{}.{}.c2ln", b64(r#"{"alg":"RS256","kid":"k1"}"#), b64(r#"{"sub":"u1","exp":5}"#));
+        let jwt = format!(
+            "{}.{}.c2ln",
+            b64(r#"{"alg":"RS256","kid":"k1"}"#),
+            b64(r#"{"sub":"u1","exp":5}"#)
+        );
         let d = decode(&format!(" {jwt}\n")).unwrap();
         assert_eq!(d.header["kid"], "k1");
         assert_eq!(d.claims["sub"], "u1");
@@ -73,15 +77,26 @@ mod tests {
     #[test]
     fn says_which_part_is_wrong_and_never_echoes_the_token() {
         let e = decode("abc").unwrap_err();
-        assert_eq!(e.message, "not a JWT: expected 3 dot-separated parts, found 1");
+        assert_eq!(
+            e.message,
+            "not a JWT: expected 3 dot-separated parts, found 1"
+        );
         assert_eq!(e.code, crate::EXIT_USAGE);
         let e = decode("a.b.c.d").unwrap_err();
         assert!(e.message.ends_with("found 4"), "{}", e.message);
         let e = decode(&format!("!!secretpart!!.{}.s", b64("{}"))).unwrap_err();
-        assert!(e.message.starts_with("the token's header is not base64url"), "{}", e.message);
+        assert!(
+            e.message.starts_with("the token's header is not base64url"),
+            "{}",
+            e.message
+        );
         assert!(!e.message.contains("secretpart"));
         let e = decode(&format!("{}.{}.s", b64("{}"), b64("not json"))).unwrap_err();
-        assert!(e.message.starts_with("the token's claims is not JSON"), "{}", e.message);
+        assert!(
+            e.message.starts_with("the token's claims is not JSON"),
+            "{}",
+            e.message
+        );
         let e = decode(&format!("{}.{}.s", b64("{}"), b64("[1]"))).unwrap_err();
         assert_eq!(e.message, "the token's claims is not a JSON object");
     }

@@ -57,9 +57,9 @@ impl Loopback {
                 "cannot listen on 127.0.0.1:{port} for the login redirect: {e}"
             ))
         })?;
-        let addr = listener.local_addr().map_err(|e| {
-            Failure::transport(format!("cannot read the loopback address: {e}"))
-        })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Failure::transport(format!("cannot read the loopback address: {e}")))?;
         Ok(Self {
             listener,
             redirect_uri: format!("http://127.0.0.1:{}{CALLBACK_PATH}", addr.port()),
@@ -70,16 +70,21 @@ impl Loopback {
     /// `handle`; the browser is told whether it succeeded. Other requests
     /// are answered (400 or 404) and the wait goes on. No redirect in time is
     /// a failure with exit status 3.
-    pub async fn wait_callback<T, F, Fut>(&self, wait: Duration, mut handle: F) -> Result<T, Failure>
+    pub async fn wait_callback<T, F, Fut>(
+        &self,
+        wait: Duration,
+        mut handle: F,
+    ) -> Result<T, Failure>
     where
         F: FnMut(String) -> Fut,
         Fut: Future<Output = Result<T, Failure>>,
     {
         let outcome = tokio::time::timeout(wait, async {
             loop {
-                let (mut stream, _) = self.listener.accept().await.map_err(|e| {
-                    Failure::transport(format!("the login redirect failed: {e}"))
-                })?;
+                let (mut stream, _) =
+                    self.listener.accept().await.map_err(|e| {
+                        Failure::transport(format!("the login redirect failed: {e}"))
+                    })?;
                 let Some(target) = read_target(&mut stream).await else {
                     respond(&mut stream, "400 Bad Request", "Not a GET request.").await;
                     continue;
@@ -151,7 +156,11 @@ mod tests {
             let browser = tokio::spawn(async move {
                 let stray = get(&uri, "GET /favicon.ico HTTP/1.1\r\n\r\n").await;
                 let post = get(&uri, "POST /callback?code=x HTTP/1.1\r\n\r\n").await;
-                let ok = get(&uri, "GET /callback?code=c1&state=s1 HTTP/1.1\r\nhost: x\r\n\r\n").await;
+                let ok = get(
+                    &uri,
+                    "GET /callback?code=c1&state=s1 HTTP/1.1\r\nhost: x\r\n\r\n",
+                )
+                .await;
                 (stray, post, ok)
             });
             let query = lb
@@ -181,7 +190,10 @@ mod tests {
                 })
                 .await
                 .unwrap_err();
-            assert_eq!((e.code, e.message.as_str()), (crate::EXIT_API, "state mismatch"));
+            assert_eq!(
+                (e.code, e.message.as_str()),
+                (crate::EXIT_API, "state mismatch")
+            );
             let page = browser.await.unwrap();
             assert!(page.starts_with("HTTP/1.1 400"), "{page}");
             assert!(page.contains("refused"));

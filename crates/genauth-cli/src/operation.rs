@@ -159,7 +159,13 @@ pub fn invocation(argv: Vec<OsString>, io: &mut Io<'_>) -> Result<Invocation, Fa
     let op = find_op(client, name)
         .ok_or_else(|| Failure::usage(format!("unknown operation `{client} {name}`")))?;
     let mut vaults = crate::secrets::Vaults::new(io.env);
-    let creds = Creds::resolve(&global.creds, global.profile.as_deref(), io.env, &mut vaults)?;
+    let creds = Creds::resolve(
+        &global.creds,
+        global.profile.as_deref(),
+        io.env,
+        &mut vaults,
+        true,
+    )?;
     invocation_with(op, m, creds, io)
 }
 

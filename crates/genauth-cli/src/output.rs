@@ -1,6 +1,5 @@
 //! What a command prints: JSON (pretty on a terminal), YAML, or a table.
 
-
 use comfy_table::{presets, ContentArrangement, Table};
 use serde_json::Value;
 
@@ -109,7 +108,11 @@ pub fn table(value: &Value, fields: &[String]) -> Result<String, Failure> {
     }
     t.set_header(["field", "value"]);
     for (k, v) in pairs {
-        let text = if is_scalar(v) { scalar_text(v) } else { v.to_string() };
+        let text = if is_scalar(v) {
+            scalar_text(v)
+        } else {
+            v.to_string()
+        };
         t.add_row([k, text]);
     }
     Ok(t.to_string())
@@ -129,7 +132,10 @@ pub fn print(
 ) -> Result<(), Failure> {
     match format.unwrap_or(Format::Json) {
         Format::Json => crate::print_json(io, value),
-        Format::Yaml => io.out.write_all(yaml(value)?.as_bytes()).map_err(Failure::write),
+        Format::Yaml => io
+            .out
+            .write_all(yaml(value)?.as_bytes())
+            .map_err(Failure::write),
         Format::Table => writeln!(io.out, "{}", table(value, fields)?).map_err(Failure::write),
     }
 }
@@ -156,7 +162,8 @@ impl ItemSink {
     pub fn item(&mut self, io: &mut Io<'_>, item: Value) -> Result<(), Failure> {
         match self.format {
             Format::Json => {
-                let line = serde_json::to_string(&item).map_err(|e| Failure::usage(e.to_string()))?;
+                let line =
+                    serde_json::to_string(&item).map_err(|e| Failure::usage(e.to_string()))?;
                 writeln!(io.out, "{line}").map_err(Failure::write)
             }
             Format::Yaml => write!(io.out, "---\n{}", yaml(&item)?).map_err(Failure::write),
@@ -190,13 +197,31 @@ mod tests {
         ]});
         let t = table(&page, &[]).unwrap();
         let lines: Vec<&str> = t.lines().collect();
-        assert!(lines[1].contains("userId") && lines[1].contains("email") && lines[1].contains("name") && lines[1].contains("blocked"), "{t}");
-        assert!(!lines[1].contains("phone") && !lines[1].contains("identities"), "{t}");
-        assert!(t.contains("ann@example.com") && t.contains("李雷") && t.contains("false"), "{t}");
+        assert!(
+            lines[1].contains("userId")
+                && lines[1].contains("email")
+                && lines[1].contains("name")
+                && lines[1].contains("blocked"),
+            "{t}"
+        );
+        assert!(
+            !lines[1].contains("phone") && !lines[1].contains("identities"),
+            "{t}"
+        );
+        assert!(
+            t.contains("ann@example.com") && t.contains("李雷") && t.contains("false"),
+            "{t}"
+        );
         // Every line has the same display width (CJK counted as two columns).
         let width = |l: &str| {
             l.chars()
-                .map(|c| if (0x3000..=0x9FFF).contains(&(c as u32)) { 2 } else { 1 })
+                .map(|c| {
+                    if (0x3000..=0x9FFF).contains(&(c as u32)) {
+                        2
+                    } else {
+                        1
+                    }
+                })
                 .sum::<usize>()
         };
         assert!(lines.iter().all(|l| width(l) == width(lines[0])), "{t}");
@@ -205,14 +230,28 @@ mod tests {
     #[test]
     fn fields_pick_columns_by_dotted_path() {
         let items = json!([{"userId": "u1", "identities": [{"provider": "github"}]}]);
-        let t = table(&items, &["identities.0.provider".into(), "userId".into(), "missing".into()]).unwrap();
-        assert!(t.contains("identities.0.provider") && t.contains("github") && t.contains("u1"), "{t}");
+        let t = table(
+            &items,
+            &[
+                "identities.0.provider".into(),
+                "userId".into(),
+                "missing".into(),
+            ],
+        )
+        .unwrap();
+        assert!(
+            t.contains("identities.0.provider") && t.contains("github") && t.contains("u1"),
+            "{t}"
+        );
     }
 
     #[test]
     fn a_flat_object_is_field_value_rows_and_a_nested_one_is_refused() {
         let t = table(&json!({"userId": "u1", "blocked": true}), &[]).unwrap();
-        assert!(t.contains("field") && t.contains("userId") && t.contains("true"), "{t}");
+        assert!(
+            t.contains("field") && t.contains("userId") && t.contains("true"),
+            "{t}"
+        );
         let e = table(&json!({"userId": "u1", "roles": ["a"]}), &[]).unwrap_err();
         assert!(e.message.contains("nests `roles`"), "{}", e.message);
         assert!(table(&json!({"userId": "u1", "roles": ["a"]}), &["userId".into()]).is_ok());

@@ -59,7 +59,8 @@ fn check_private(_path: &Path, _meta: &std::fs::Metadata, _what: &str) -> Result
 
 /// A private file's text; `None` when it does not exist.
 pub fn read_private(path: &Path, what: &str) -> Result<Option<String>, Failure> {
-    let fail = |e: std::io::Error| Failure::usage(format!("cannot read {what} {}: {e}", path.display()));
+    let fail =
+        |e: std::io::Error| Failure::usage(format!("cannot read {what} {}: {e}", path.display()));
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -185,7 +186,8 @@ impl Vault {
         }
         match self {
             Vault::Keyring => {
-                let text = serde_json::to_string(secrets).map_err(|e| Failure::usage(e.to_string()))?;
+                let text =
+                    serde_json::to_string(secrets).map_err(|e| Failure::usage(e.to_string()))?;
                 keyring::Entry::new(KEYRING_SERVICE, profile)
                     .and_then(|e| e.set_password(&text))
                     .map_err(|e| keyring_fail("write to", e))
@@ -227,7 +229,12 @@ trait ClassifyWord {
 impl ClassifyWord for serde_json::Error {
     /// Where the JSON is wrong, without an excerpt (it may hold a secret).
     fn classify_word(&self) -> String {
-        format!("{:?} error at line {} column {}", self.classify(), self.line(), self.column())
+        format!(
+            "{:?} error at line {} column {}",
+            self.classify(),
+            self.line(),
+            self.column()
+        )
     }
 }
 
@@ -256,7 +263,9 @@ impl Vaults {
             "keyring" => Ok(Vault::Keyring),
             "file" => {
                 let dir = dir.ok_or_else(|| {
-                    Failure::usage("no config directory for the secrets file (set HOME or GENAUTH_CONFIG_DIR)")
+                    Failure::usage(
+                        "no config directory for the secrets file (set HOME or GENAUTH_CONFIG_DIR)",
+                    )
                 })?;
                 Ok(Vault::File(dir.join("secrets.json")))
             }
@@ -297,7 +306,8 @@ impl Vaults {
 /// Whether the OS keyring answers: a read of an entry that is not there
 /// must say "no entry".
 fn keyring_reachable() -> Result<(), String> {
-    let entry = keyring::Entry::new(KEYRING_SERVICE, "genauth-cli-probe").map_err(|e| e.to_string())?;
+    let entry =
+        keyring::Entry::new(KEYRING_SERVICE, "genauth-cli-probe").map_err(|e| e.to_string())?;
     match entry.get_password() {
         Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => Err(e.to_string()),
@@ -324,13 +334,22 @@ mod tests {
         let mut b = Secrets::default();
         b.values.insert("access_key_secret".into(), "s-b".into());
         vault.save("b", &b).unwrap();
-        assert_eq!(vault.load("a").unwrap().values["app_secret"].expose(), "s-a");
-        assert_eq!(vault.load("b").unwrap().values["access_key_secret"].expose(), "s-b");
+        assert_eq!(
+            vault.load("a").unwrap().values["app_secret"].expose(),
+            "s-a"
+        );
+        assert_eq!(
+            vault.load("b").unwrap().values["access_key_secret"].expose(),
+            "s-b"
+        );
         assert!(vault.load("c").unwrap().is_empty());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(dir.join("secrets.json")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join("secrets.json"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         // No temporary file is left behind.

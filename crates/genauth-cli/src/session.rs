@@ -90,14 +90,21 @@ impl Session {
 /// Refreshes the logged-in user's tokens with the refresh token, stores the
 /// new ones and sets `creds`' access token. Fails when there is no session
 /// or no refresh token, saying to log in again.
-pub async fn refresh(creds: &mut Creds, vaults: &mut Vaults, dir: Option<&std::path::Path>) -> Result<(), Failure> {
+pub async fn refresh(
+    creds: &mut Creds,
+    vaults: &mut Vaults,
+    dir: Option<&std::path::Path>,
+) -> Result<(), Failure> {
     let again = |why: &str| {
         Failure::usage(format!(
             "the login of profile `{}` {why}; run `genauth login` again",
             creds.profile
         ))
     };
-    let mut session = creds.session.clone().ok_or_else(|| again("has no session"))?;
+    let mut session = creds
+        .session
+        .clone()
+        .ok_or_else(|| again("has no session"))?;
     let refresh_token = session
         .refresh_token
         .clone()

@@ -170,7 +170,10 @@ fn sibling_facts(model: &Model, op: &Op, f: &Field, has_example: bool) -> Vec<St
             .chain(&s.path_params)
             .chain(body)
             .find(|x| x.wire == f.wire);
-        if let Some(Field { ty: Ty::Enum(n), .. }) = same {
+        if let Some(Field {
+            ty: Ty::Enum(n), ..
+        }) = same
+        {
             let e = &model.enums[canon(model, n)];
             let vals: Vec<&str> = e.variants.iter().map(|(_, w)| w.as_str()).collect();
             lines.push(format!(
@@ -189,7 +192,10 @@ fn sibling_facts(model: &Model, op: &Op, f: &Field, has_example: bool) -> Vec<St
             owners.extend(output_structs(model, s));
             for o in owners {
                 let v = model.docs.examples.get(&(o, f.wire.clone()));
-                if let Some(text) = v.filter(|v| fits(&f.ty, v)).and_then(crate::docs::example_text) {
+                if let Some(text) = v
+                    .filter(|v| fits(&f.ty, v))
+                    .and_then(crate::docs::example_text)
+                {
                     lines.push(format!(
                         "Example (a value `{}` documents for `{}`): `{text}`.",
                         s.name, f.wire
@@ -208,7 +214,9 @@ pub fn descriptive_alias(op: &Op) -> Option<String> {
     if !is_vague(op) {
         return None;
     }
-    let ep = endpoint(&op.path).replace(['/', '_'], "-").to_ascii_lowercase();
+    let ep = endpoint(&op.path)
+        .replace(['/', '_'], "-")
+        .to_ascii_lowercase();
     let name = op.name.replace('_', "-");
     (!ep.is_empty()).then(|| format!("{ep}-{name}"))
 }

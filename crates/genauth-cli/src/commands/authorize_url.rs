@@ -8,7 +8,7 @@ use super::protocol::{auth_client, ProtocolArg};
 use super::{Cmd, Cx, Parent};
 use crate::Failure;
 
-/// The login URL of the app's protocol.
+/// The login URL of the app's protocol, with its state and nonce (sends nothing)
 #[derive(Args, Debug)]
 pub struct BuildAuthorizeUrl {
     /// The app's protocol
@@ -43,8 +43,6 @@ pub struct BuildAuthorizeUrl {
 impl Cmd for BuildAuthorizeUrl {
     const NAME: &'static str = "build-authorize-url";
     const PARENTS: &'static [Parent] = &[Parent::Auth];
-    const ABOUT: &'static str =
-        "The login URL of the app's protocol, with its state and nonce (sends nothing)";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let creds = cx.creds()?;
         let client = auth_client(&creds, self.redirect_uri, self.protocol)?;

@@ -28,7 +28,7 @@ enum Format {
     Json,
 }
 
-/// Validate a CAS ticket.
+/// Validate a CAS ticket: CAS 1.0 `/validate` or 2.0/3.0 `/serviceValidate`
 #[derive(Args, Debug)]
 pub struct ValidateCasTicket {
     /// The service ticket (a secret)
@@ -78,8 +78,6 @@ impl ProtocolCall for ValidateCasTicket {
 impl Cmd for ValidateCasTicket {
     const NAME: &'static str = "validate-cas-ticket";
     const PARENTS: &'static [Parent] = &[Parent::Auth];
-    const ABOUT: &'static str =
-        "Validate a CAS ticket: CAS 1.0 `/validate` or 2.0/3.0 `/serviceValidate`";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         run_call(&self, &self.dry, cx)
     }

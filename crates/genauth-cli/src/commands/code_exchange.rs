@@ -9,7 +9,7 @@ use super::{Cmd, Cx, Parent};
 use crate::creds::Creds;
 use crate::Failure;
 
-/// Trade an authorization code for tokens.
+/// Trade an authorization code for tokens
 #[derive(Args, Debug)]
 pub struct CodeExchange {
     /// The authorization code
@@ -42,14 +42,15 @@ impl ProtocolCall for CodeExchange {
         Ok(config.get_access_token_by_code_request(&self.code, None, verifier.as_ref())?)
     }
     fn output(&self, resp: http::Response<bytes::Bytes>) -> Result<Value, Failure> {
-        Ok(to_json(&genauth_core::protocol::token::parse_token_response(resp)?))
+        Ok(to_json(
+            &genauth_core::protocol::token::parse_token_response(resp)?,
+        ))
     }
 }
 
 impl Cmd for CodeExchange {
     const NAME: &'static str = "get-access-token-by-code";
     const PARENTS: &'static [Parent] = &[Parent::Auth];
-    const ABOUT: &'static str = "Trade an authorization code for tokens";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         run_call(&self, &self.dry, cx)
     }

@@ -5,7 +5,7 @@ use clap::Args;
 use super::{Cmd, Cx, Parent};
 use crate::Failure;
 
-/// Print a shell completion script.
+/// Print a shell completion script (bash, zsh, fish, elvish, powershell)
 #[derive(Args, Debug)]
 pub struct Completions {
     /// The shell
@@ -16,7 +16,6 @@ pub struct Completions {
 impl Cmd for Completions {
     const NAME: &'static str = "completions";
     const PARENTS: &'static [Parent] = &[Parent::Top];
-    const ABOUT: &'static str = "Print a shell completion script (bash, zsh, fish, elvish, powershell)";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let mut cmd = crate::command();
         clap_complete::generate(self.shell, &mut cmd, "genauth", cx.io.out);

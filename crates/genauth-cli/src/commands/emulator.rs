@@ -1,12 +1,11 @@
 //! `genauth emulator`: the GenAuth emulator on 127.0.0.1 until Ctrl-C.
 
-
 use clap::Args;
 
 use super::{Cmd, Cx, Parent};
 use crate::Failure;
 
-/// Run the GenAuth emulator.
+/// Run the GenAuth emulator on 127.0.0.1 until Ctrl-C
 #[derive(Args, Debug)]
 pub struct Emulator {
     /// The port (default: any free port)
@@ -20,7 +19,6 @@ pub struct Emulator {
 impl Cmd for Emulator {
     const NAME: &'static str = "emulator";
     const PARENTS: &'static [Parent] = &[Parent::Top];
-    const ABOUT: &'static str = "Run the GenAuth emulator on 127.0.0.1 until Ctrl-C";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let mut b = genauth_emulator::Emulator::builder();
         if let Some(port) = self.port {

@@ -8,7 +8,7 @@ use crate::output::Format;
 use crate::table::Op;
 use crate::Failure;
 
-/// Find operations by words.
+/// List the operations whose name, path, Node SDK name or aliases match all the words
 #[derive(Args, Debug)]
 pub struct Find {
     /// Words that must all appear in the operation's name, path, Node SDK name or aliases
@@ -60,7 +60,6 @@ pub fn find(words: &[String]) -> Vec<(&'static str, &'static Op)> {
 impl Cmd for Find {
     const NAME: &'static str = "find";
     const PARENTS: &'static [Parent] = &[Parent::Top];
-    const ABOUT: &'static str = "List the operations whose name, path, Node SDK name or aliases match all the words";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let rows: Vec<Value> = find(&self.words)
             .into_iter()
@@ -100,7 +99,9 @@ mod tests {
         }
         // The Node SDK's name finds its operation.
         let hits = find(&["getUserBatch".to_owned()]);
-        assert!(hits.iter().any(|(c, o)| *c == "mgmt" && o.name == "get_user_batch"));
+        assert!(hits
+            .iter()
+            .any(|(c, o)| *c == "mgmt" && o.name == "get_user_batch"));
         assert!(find(&["no-such-words-here".to_owned()]).is_empty());
     }
 }

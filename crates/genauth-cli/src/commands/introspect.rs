@@ -9,7 +9,7 @@ use super::{Cmd, Cx, Parent};
 use crate::creds::Creds;
 use crate::Failure;
 
-/// Ask the server whether a token is active.
+/// Ask the server whether a token is active
 #[derive(Args, Debug)]
 pub struct Introspect {
     /// The token (default: the access token; a secret)
@@ -26,7 +26,12 @@ impl ProtocolCall for Introspect {
         creds: &Creds,
         hide: &dyn Fn(SecretString) -> SecretString,
     ) -> Result<http::Request<genauth_core::Body>, Failure> {
-        let token = secret_or(self.token.as_ref(), creds.access_token.as_ref(), "token", "token")?;
+        let token = secret_or(
+            self.token.as_ref(),
+            creds.access_token.as_ref(),
+            "token",
+            "token",
+        )?;
         Ok(config.introspect_token_request(&hide(token), None)?)
     }
     fn output(&self, resp: http::Response<bytes::Bytes>) -> Result<Value, Failure> {
@@ -39,7 +44,6 @@ impl ProtocolCall for Introspect {
 impl Cmd for Introspect {
     const NAME: &'static str = "introspect-token";
     const PARENTS: &'static [Parent] = &[Parent::Auth];
-    const ABOUT: &'static str = "Ask the server whether a token is active";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         run_call(&self, &self.dry, cx)
     }

@@ -14,7 +14,7 @@ use crate::loopback::Loopback;
 use crate::session::{now_secs, Session};
 use crate::Failure;
 
-/// Sign in through the browser.
+/// Sign in through the browser (OIDC code flow with PKCE, loopback redirect on 127.0.0.1) and keep the tokens in the OS keyring
 #[derive(Args, Debug)]
 pub struct Login {
     /// The loopback port (default: any free port); the app must accept http://127.0.0.1:PORT/callback
@@ -43,15 +43,18 @@ fn refused(e: genauth_core::Error) -> Failure {
 impl Cmd for Login {
     const NAME: &'static str = "login";
     const PARENTS: &'static [Parent] = &[Parent::Top];
-    const ABOUT: &'static str = "Sign in through the browser (OIDC code flow with PKCE, loopback redirect on 127.0.0.1) and keep the tokens in the OS keyring";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
-        let creds = cx.creds()?;
+        let creds = cx.creds_with(false)?;
         let dir = creds.dir.clone().ok_or_else(|| {
             Failure::usage("login keeps its profile in the config directory, but there is none (set HOME or GENAUTH_CONFIG_DIR)")
         })?;
         let rt = cx.runtime;
         let loopback = rt.block_on(Loopback::bind(self.port.unwrap_or(0)))?;
-        let client = auth_client(&creds, Some(loopback.redirect_uri.clone()), ProtocolArg::Oidc)?;
+        let client = auth_client(
+            &creds,
+            Some(loopback.redirect_uri.clone()),
+            ProtocolArg::Oidc,
+        )?;
         let start = client.start_redirect_login(AuthorizeParams {
             scope: Some(self.scope),
             ..Default::default()
@@ -70,7 +73,12 @@ impl Cmd for Login {
             |query| {
                 let client = &client;
                 let tx = &start.transaction;
-                async move { client.handle_redirect_callback(&query, tx).await.map_err(refused) }
+                async move {
+                    client
+                        .handle_redirect_callback(&query, tx)
+                        .await
+                        .map_err(refused)
+                }
             },
         ))?;
         let mut session = Session::from_tokens(&outcome.tokens, now_secs())?;

@@ -8,14 +8,13 @@ use super::protocol::{auth_client, ProtocolArg};
 use super::{Cmd, Cx, Parent};
 use crate::Failure;
 
-/// Log out.
+/// Revoke the login's tokens at GenAuth and delete them
 #[derive(Args, Debug)]
 pub struct Logout {}
 
 impl Cmd for Logout {
     const NAME: &'static str = "logout";
     const PARENTS: &'static [Parent] = &[Parent::Top];
-    const ABOUT: &'static str = "Revoke the login's tokens at GenAuth and delete them";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let creds = cx.creds()?;
         let Some(session) = creds.session.clone() else {
@@ -24,7 +23,10 @@ impl Cmd for Logout {
                 creds.profile
             )));
         };
-        let dir = creds.dir.clone().ok_or_else(|| Failure::usage("there is no config directory"))?;
+        let dir = creds
+            .dir
+            .clone()
+            .ok_or_else(|| Failure::usage("there is no config directory"))?;
         // The refresh token first: it could mint new access tokens.
         let mut revoked = Vec::new();
         let mut failed = None;

@@ -9,7 +9,7 @@ use super::protocol::{auth_client, ProtocolArg};
 use super::{Cmd, Cx, Parent};
 use crate::Failure;
 
-/// The logout URL of the app's protocol.
+/// The logout URL of the app's protocol (sends nothing)
 #[derive(Args, Debug)]
 pub struct BuildLogoutUrl {
     /// The app's protocol
@@ -29,7 +29,6 @@ pub struct BuildLogoutUrl {
 impl Cmd for BuildLogoutUrl {
     const NAME: &'static str = "build-logout-url";
     const PARENTS: &'static [Parent] = &[Parent::Auth];
-    const ABOUT: &'static str = "The logout URL of the app's protocol (sends nothing)";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let creds = cx.creds()?;
         let client = auth_client(&creds, None, self.protocol)?;

@@ -5,7 +5,7 @@ use clap::Args;
 use super::{Cmd, Cx, Parent};
 use crate::Failure;
 
-/// Print the man page.
+/// Print the man page (roff) on stdout: `genauth man | man -l -`
 #[derive(Args, Debug)]
 pub struct Man {
     /// The page of one command, e.g. `mgmt` or `login` (default: `genauth` itself)
@@ -16,7 +16,6 @@ pub struct Man {
 impl Cmd for Man {
     const NAME: &'static str = "man";
     const PARENTS: &'static [Parent] = &[Parent::Top];
-    const ABOUT: &'static str = "Print the man page (roff) on stdout: `genauth man | man -l -`";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let root = crate::command();
         let cmd = match &self.command {
@@ -26,7 +25,9 @@ impl Cmd for Man {
                     .get_subcommands()
                     .find(|c| c.get_name() == name)
                     .cloned()
-                    .ok_or_else(|| Failure::usage(format!("no command `{name}`; see `genauth --help`")))?;
+                    .ok_or_else(|| {
+                        Failure::usage(format!("no command `{name}`; see `genauth --help`"))
+                    })?;
                 sub.name(format!("genauth-{name}"))
             }
         };

@@ -65,11 +65,17 @@ impl Cx<'_, '_> {
     }
 
     /// The credentials: flags, environment, profile, secret store, session.
+    /// A profile asked for by name must exist.
     pub fn creds(&mut self) -> Result<Creds, Failure> {
+        self.creds_with(true)
+    }
+
+    /// The credentials, for a command that may create the profile it names (`login`).
+    pub fn creds_with(&mut self, must_exist: bool) -> Result<Creds, Failure> {
         let given = self.global.creds.clone();
         let profile = self.global.profile.clone();
         let env = self.io.env;
-        Creds::resolve(&given, profile.as_deref(), env, self.vaults())
+        Creds::resolve(&given, profile.as_deref(), env, self.vaults(), must_exist)
     }
 
     /// Refreshes the logged-in user's access token when it is about to expire.
@@ -88,7 +94,11 @@ impl Cx<'_, '_> {
     pub fn refresh_session(&mut self, creds: &mut Creds) -> Result<(), Failure> {
         let dir = creds.dir.clone();
         let rt = self.runtime;
-        rt.block_on(crate::session::refresh(creds, self.vaults(), dir.as_deref()))
+        rt.block_on(crate::session::refresh(
+            creds,
+            self.vaults(),
+            dir.as_deref(),
+        ))
     }
 
     /// Prints a command's output in the chosen format (JSON by default).
@@ -107,14 +117,13 @@ impl Cx<'_, '_> {
     }
 }
 
-/// A hand-written command: its arguments (with `#[derive(Args)]`) and its run.
+/// A hand-written command: its arguments (with `#[derive(Args)]`, whose doc
+/// comment is the command's help) and its run.
 pub trait Cmd: Args + FromArgMatches + Sized {
     /// Its name.
     const NAME: &'static str;
     /// Where it sits.
     const PARENTS: &'static [Parent];
-    /// The one-line help.
-    const ABOUT: &'static str;
     /// Runs it.
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure>;
 }
@@ -132,7 +141,7 @@ pub struct Entry {
 }
 
 fn command_of<C: Cmd>() -> Command {
-    C::augment_args(Command::new(C::NAME).about(C::ABOUT))
+    C::augment_args(Command::new(C::NAME))
 }
 
 fn run_of<C: Cmd>(m: &ArgMatches, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {

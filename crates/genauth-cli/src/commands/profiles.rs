@@ -56,7 +56,9 @@ pub fn update_profile(
     } else {
         let env = cx.io.env;
         let err = &mut *cx.io.err;
-        let notices = cx.notices.get_or_insert_with(|| crate::secrets::Vaults::new(env));
+        let notices = cx
+            .notices
+            .get_or_insert_with(|| crate::secrets::Vaults::new(env));
         let target = notices.for_writing(Some(dir), err)?;
         target.save(name, &secrets)?;
         if let Some(v) = old.filter(|v| v.name() != target.name()) {
@@ -76,7 +78,7 @@ fn dir_of(cx: &Cx<'_, '_>) -> Result<std::path::PathBuf, Failure> {
     })
 }
 
-/// Manage the profiles.
+/// List, show, choose, set and delete profiles (secrets stay in the keyring)
 #[derive(Args, Debug)]
 pub struct Profiles {
     #[command(subcommand)]
@@ -123,14 +125,16 @@ fn row(name: &str, p: &Profile, current: bool) -> Value {
     for k in creds::keys().iter().filter(|k| !is_secret(k)) {
         m.insert(k.clone(), p.get(k).map_or(Value::Null, |v| json!(v)));
     }
-    m.insert(STORE_KEY.into(), p.get(STORE_KEY).map_or(Value::Null, |v| json!(v)));
+    m.insert(
+        STORE_KEY.into(),
+        p.get(STORE_KEY).map_or(Value::Null, |v| json!(v)),
+    );
     Value::Object(m)
 }
 
 impl Cmd for Profiles {
     const NAME: &'static str = "profiles";
     const PARENTS: &'static [Parent] = &[Parent::Top];
-    const ABOUT: &'static str = "List, show, choose, set and delete profiles (secrets stay in the keyring)";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let dir = dir_of(cx)?;
         let file = ProfilesFile::in_dir(&dir);
@@ -150,9 +154,9 @@ impl Cmd for Profiles {
                     None => creds::profile_name(cx.global.profile.as_deref(), Some(&file))?.0,
                 };
                 let all = file.read()?;
-                let p = all
-                    .get(&name)
-                    .ok_or_else(|| Failure::usage(format!("no profile `{name}` in {}", file.path.display())))?;
+                let p = all.get(&name).ok_or_else(|| {
+                    Failure::usage(format!("no profile `{name}` in {}", file.path.display()))
+                })?;
                 let current = creds::profile_name(None, Some(&file))?.0 == name;
                 let mut out = row(&name, p, current);
                 let secrets = match p.get(STORE_KEY) {
@@ -196,9 +200,9 @@ impl Cmd for Profiles {
                 let mut pairs = Vec::new();
                 let mut stdin_used = false;
                 for kv in values {
-                    let (k, v) = kv.split_once('=').ok_or_else(|| {
-                        Failure::usage(format!("`{kv}` is not KEY=VALUE"))
-                    })?;
+                    let (k, v) = kv
+                        .split_once('=')
+                        .ok_or_else(|| Failure::usage(format!("`{kv}` is not KEY=VALUE")))?;
                     if !keys.iter().any(|x| x == k) {
                         return Err(Failure::usage(format!(
                             "unknown key `{k}`; the keys are {}",
@@ -220,7 +224,9 @@ impl Cmd for Profiles {
                         v.to_owned()
                     };
                     if v.is_empty() {
-                        return Err(Failure::usage(format!("`{k}` is empty; use --unset {k} to remove it")));
+                        return Err(Failure::usage(format!(
+                            "`{k}` is empty; use --unset {k} to remove it"
+                        )));
                     }
                     pairs.push((k.to_owned(), v));
                 }
@@ -248,7 +254,10 @@ impl Cmd for Profiles {
             ProfilesCommand::Delete { name } => {
                 let mut all = file.read()?;
                 let Some(p) = all.remove(&name) else {
-                    return Err(Failure::usage(format!("no profile `{name}` in {}", file.path.display())));
+                    return Err(Failure::usage(format!(
+                        "no profile `{name}` in {}",
+                        file.path.display()
+                    )));
                 };
                 if let Some(s) = p.get(STORE_KEY) {
                     cx.vaults().named(s, Some(&dir))?.delete(&name)?;

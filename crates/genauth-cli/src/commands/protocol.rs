@@ -1,7 +1,6 @@
 //! What the protocol commands share: the authentication client of the
 //! credentials, `--dry-run`, and sending a request built by `genauth-core`.
 
-
 use clap::Args;
 use genauth_core::{AuthenticationConfig, SecretString};
 use genauth_tower::AuthenticationClient;

@@ -9,7 +9,7 @@ use super::{Cmd, Cx, Parent};
 use crate::creds::Creds;
 use crate::Failure;
 
-/// Refresh the tokens.
+/// Refresh the tokens (prints them; `genauth login` keeps its own fresh)
 #[derive(Args, Debug)]
 pub struct Refresh {
     /// The refresh token (default: the logged-in user's; a secret)
@@ -26,19 +26,28 @@ impl ProtocolCall for Refresh {
         creds: &Creds,
         hide: &dyn Fn(SecretString) -> SecretString,
     ) -> Result<http::Request<genauth_core::Body>, Failure> {
-        let stored = creds.session.as_ref().and_then(|s| s.refresh_token.as_ref());
-        let token = secret_or(self.refresh_token.as_ref(), stored, "refresh-token", "refresh token")?;
+        let stored = creds
+            .session
+            .as_ref()
+            .and_then(|s| s.refresh_token.as_ref());
+        let token = secret_or(
+            self.refresh_token.as_ref(),
+            stored,
+            "refresh-token",
+            "refresh token",
+        )?;
         Ok(config.get_new_access_token_by_refresh_token_request(&hide(token))?)
     }
     fn output(&self, resp: http::Response<bytes::Bytes>) -> Result<Value, Failure> {
-        Ok(to_json(&genauth_core::protocol::token::parse_token_response(resp)?))
+        Ok(to_json(
+            &genauth_core::protocol::token::parse_token_response(resp)?,
+        ))
     }
 }
 
 impl Cmd for Refresh {
     const NAME: &'static str = "get-new-access-token-by-refresh-token";
     const PARENTS: &'static [Parent] = &[Parent::Auth];
-    const ABOUT: &'static str = "Refresh the tokens (prints them; `genauth login` keeps its own fresh)";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         run_call(&self, &self.dry, cx)
     }

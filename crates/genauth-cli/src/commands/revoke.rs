@@ -9,7 +9,7 @@ use super::{Cmd, Cx, Parent};
 use crate::creds::Creds;
 use crate::Failure;
 
-/// Revoke a token.
+/// Revoke a token (`genauth logout` revokes the login's)
 #[derive(Args, Debug)]
 pub struct Revoke {
     /// The token (default: the access token; a secret)
@@ -26,7 +26,12 @@ impl ProtocolCall for Revoke {
         creds: &Creds,
         hide: &dyn Fn(SecretString) -> SecretString,
     ) -> Result<http::Request<genauth_core::Body>, Failure> {
-        let token = secret_or(self.token.as_ref(), creds.access_token.as_ref(), "token", "token")?;
+        let token = secret_or(
+            self.token.as_ref(),
+            creds.access_token.as_ref(),
+            "token",
+            "token",
+        )?;
         Ok(config.revoke_token_request(&hide(token), None)?)
     }
     fn output(&self, resp: http::Response<bytes::Bytes>) -> Result<Value, Failure> {
@@ -38,7 +43,6 @@ impl ProtocolCall for Revoke {
 impl Cmd for Revoke {
     const NAME: &'static str = "revoke-token";
     const PARENTS: &'static [Parent] = &[Parent::Auth];
-    const ABOUT: &'static str = "Revoke a token (`genauth logout` revokes the login's)";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         run_call(&self, &self.dry, cx)
     }

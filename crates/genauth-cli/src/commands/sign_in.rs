@@ -9,7 +9,7 @@ use super::protocol::{auth_client, DryRun, ProtocolArg};
 use super::{Cmd, Cx, Parent};
 use crate::{Failure, Invocation};
 
-/// Sign in with a password or a pass code.
+/// Sign in with a password or a pass code (sign_in_by_credentials)
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("who").args(["email", "phone", "username", "account"]).required(true)))]
 #[command(group(ArgGroup::new("proof").args(["password", "pass_code"]).required(true)))]
@@ -50,21 +50,31 @@ pub fn op_args<T: serde::Serialize>(op: &T) -> Result<serde_json::Map<String, Va
 impl Cmd for SignIn {
     const NAME: &'static str = "sign-in";
     const PARENTS: &'static [Parent] = &[Parent::Auth];
-    const ABOUT: &'static str = "Sign in with a password or a pass code (sign_in_by_credentials)";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let creds = cx.creds()?;
         let client = auth_client(&creds, None, ProtocolArg::Oidc)?;
         let pw = self.password.map(SecretString::from);
         let code = self.pass_code.map(SecretString::from);
         let cc = self.phone_country_code.as_deref();
-        let op = match (self.email, self.phone, self.username, self.account, pw, code) {
+        let op = match (
+            self.email,
+            self.phone,
+            self.username,
+            self.account,
+            pw,
+            code,
+        ) {
             (Some(e), _, _, _, Some(p), _) => client.sign_in_by_email_password(e, p),
             (_, Some(ph), _, _, Some(p), _) => client.sign_in_by_phone_password(ph, p),
             (_, _, Some(u), _, Some(p), _) => client.sign_in_by_username_password(u, p),
             (_, _, _, Some(a), Some(p), _) => client.sign_in_by_account_password(a, p),
             (Some(e), _, _, _, None, Some(c)) => client.sign_in_by_email_passcode(e, c),
             (_, Some(ph), _, _, None, Some(c)) => client.sign_in_by_phone_passcode(ph, c, cc),
-            _ => return Err(Failure::usage("sign-in: a pass code goes with --email or --phone")),
+            _ => {
+                return Err(Failure::usage(
+                    "sign-in: a pass code goes with --email or --phone",
+                ))
+            }
         }
         .into_op();
         let inv = Invocation {

@@ -8,7 +8,7 @@ use super::sign_in::op_args;
 use super::{Cmd, Cx, Parent};
 use crate::{Failure, Invocation};
 
-/// Sign up with a password or a pass code.
+/// Sign up with a password or a pass code (sign_up)
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("who").args(["email", "phone", "username"]).required(true)))]
 #[command(group(ArgGroup::new("proof").args(["password", "pass_code"]).required(true)))]
@@ -38,7 +38,6 @@ pub struct SignUpWith {
 impl Cmd for SignUpWith {
     const NAME: &'static str = "sign-up-with";
     const PARENTS: &'static [Parent] = &[Parent::Auth];
-    const ABOUT: &'static str = "Sign up with a password or a pass code (sign_up)";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let creds = cx.creds()?;
         let client = auth_client(&creds, None, ProtocolArg::Oidc)?;

@@ -1,6 +1,5 @@
 //! `genauth auth|mgmt subscribe`: events as JSON lines.
 
-
 use clap::Args;
 use serde_json::json;
 
@@ -8,14 +7,16 @@ use super::protocol::{auth_client, ProtocolArg};
 use super::{Cmd, Cx, Parent};
 use crate::{Failure, EXIT_API};
 
-/// Subscribe to an event code on the events feed.
+/// Subscribe to an event code on the events feed and print each event as one JSON line, until Ctrl-C or --count events
 #[derive(Args, Debug)]
-#[command(long_about = "Subscribe to an event code on the events feed and print each event as one JSON line \
+#[command(
+    long_about = "Subscribe to an event code on the events feed and print each event as one JSON line \
      (`{\"code\": ..., \"payload\": ...}`), until Ctrl-C or --count events. \
      The management client signs the subscription with the access key; the \
      authentication client sends the end user's access token. The connection is \
      reopened when it drops (up to 10 times in a row, with backoff). The events host \
-     is --websocket-host / GENAUTH_WEBSOCKET_HOST.")]
+     is --websocket-host / GENAUTH_WEBSOCKET_HOST."
+)]
 pub struct Subscribe {
     /// The event code, e.g. `myapp.order.paid`
     #[arg(value_name = "EVENT_CODE")]
@@ -52,7 +53,6 @@ fn events_failure(code: &str, e: genauth_events::EventsError) -> Failure {
 impl Cmd for Subscribe {
     const NAME: &'static str = "subscribe";
     const PARENTS: &'static [Parent] = &[Parent::Auth, Parent::Mgmt];
-    const ABOUT: &'static str = "Subscribe to an event code on the events feed and print each event as one JSON line, until Ctrl-C or --count events";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let mut creds = cx.creds()?;
         let code = self.event_code;

@@ -6,7 +6,7 @@ use super::protocol::{auth_client, to_json, ProtocolArg};
 use super::{Cmd, Cx, Parent};
 use crate::Failure;
 
-/// Read or verify a JWT.
+/// Read or verify a JWT
 #[derive(Args, Debug)]
 pub struct Token {
     #[command(subcommand)]
@@ -36,7 +36,6 @@ enum TokenCommand {
 impl Cmd for Token {
     const NAME: &'static str = "token";
     const PARENTS: &'static [Parent] = &[Parent::Top];
-    const ABOUT: &'static str = "Read or verify a JWT";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let value = match self.what {
             TokenCommand::Decode { jwt } => crate::jwt::decode(&jwt)?.to_json(),

@@ -10,7 +10,7 @@ use super::{Cmd, Cx, Parent};
 use crate::creds::Creds;
 use crate::Failure;
 
-/// The OIDC userinfo of the access token.
+/// The OIDC userinfo of the access token (--access-token, else the logged-in user's)
 #[derive(Args, Debug)]
 pub struct UserInfo {
     #[command(flatten)]
@@ -24,8 +24,17 @@ impl ProtocolCall for UserInfo {
         creds: &Creds,
         hide: &dyn Fn(SecretString) -> SecretString,
     ) -> Result<http::Request<genauth_core::Body>, Failure> {
-        let token = secret_or(None, creds.access_token.as_ref(), "access-token", "access token")?;
-        Ok(config.get_user_info_request(&hide(token), UserInfoMethod::Get, TokenPlacement::Header)?)
+        let token = secret_or(
+            None,
+            creds.access_token.as_ref(),
+            "access-token",
+            "access token",
+        )?;
+        Ok(config.get_user_info_request(
+            &hide(token),
+            UserInfoMethod::Get,
+            TokenPlacement::Header,
+        )?)
     }
     fn output(&self, resp: http::Response<bytes::Bytes>) -> Result<Value, Failure> {
         Ok(to_json(
@@ -37,7 +46,6 @@ impl ProtocolCall for UserInfo {
 impl Cmd for UserInfo {
     const NAME: &'static str = "get-user-info-by-access-token";
     const PARENTS: &'static [Parent] = &[Parent::Auth];
-    const ABOUT: &'static str = "The OIDC userinfo of the access token (--access-token, else the logged-in user's)";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         run_call(&self, &self.dry, cx)
     }

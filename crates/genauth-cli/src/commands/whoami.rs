@@ -7,7 +7,7 @@ use super::{Cmd, Cx, Parent};
 use crate::session::now_secs;
 use crate::Failure;
 
-/// Who is logged in.
+/// Who the stored login belongs to and when its tokens expire (sends nothing)
 #[derive(Args, Debug)]
 pub struct Whoami {}
 
@@ -19,7 +19,6 @@ fn http_date(secs: u64) -> String {
 impl Cmd for Whoami {
     const NAME: &'static str = "whoami";
     const PARENTS: &'static [Parent] = &[Parent::Top];
-    const ABOUT: &'static str = "Who the stored login belongs to and when its tokens expire (sends nothing)";
     fn run(self, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
         let creds = cx.creds()?;
         let session = creds.session.as_ref().ok_or_else(|| {

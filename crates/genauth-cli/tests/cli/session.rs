@@ -35,10 +35,7 @@ impl Pipe {
 }
 
 /// Runs the tool in a thread; returns its (status, stdout) and its live stderr.
-fn spawn(
-    args: &[&str],
-    env: &[(&str, &str)],
-) -> (std::thread::JoinHandle<(i32, String)>, Pipe) {
+fn spawn(args: &[&str], env: &[(&str, &str)]) -> (std::thread::JoinHandle<(i32, String)>, Pipe) {
     let err = Pipe::default();
     let mut err_w = err.clone();
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -119,7 +116,8 @@ fn http(host: &str, request: &str) -> (String, Option<String>, String) {
     let status = head.lines().next().unwrap_or("").to_owned();
     let location = head.lines().find_map(|l| {
         let (k, v) = l.split_once(':')?;
-        k.eq_ignore_ascii_case("location").then(|| v.trim().to_owned())
+        k.eq_ignore_ascii_case("location")
+            .then(|| v.trim().to_owned())
     });
     (status, location, body.to_owned())
 }
@@ -144,7 +142,10 @@ fn sign_in_through_the_form(url: &str, account: &str, password: &str) {
         };
         fields.push((attr("name").unwrap(), attr("value").unwrap()));
     }
-    assert!(fields.iter().any(|(k, _)| k == "code_challenge"), "{fields:?}");
+    assert!(
+        fields.iter().any(|(k, _)| k == "code_challenge"),
+        "{fields:?}"
+    );
     fields.push(("account".into(), account.into()));
     fields.push(("password".into(), password.into()));
     let body = form_encode(&fields);
@@ -185,7 +186,12 @@ fn assert_private(dir: &std::path::Path) {
     for e in std::fs::read_dir(dir).unwrap() {
         let e = e.unwrap();
         let mode = e.metadata().unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode & 0o077, 0, "{} is readable by others", e.path().display());
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "{} is readable by others",
+            e.path().display()
+        );
     }
 }
 
@@ -217,7 +223,14 @@ fn login_whoami_calls_refresh_and_logout_as_a_session() {
         ("GENAUTH_SECRET_STORE", "file"),
     ];
     let (handle, err) = spawn(
-        &["login", "--no-browser", "--port", &port_s, "--timeout", "30"],
+        &[
+            "login",
+            "--no-browser",
+            "--port",
+            &port_s,
+            "--timeout",
+            "30",
+        ],
         &login_env,
     );
     let url = wait_for_url(&err);
@@ -244,7 +257,10 @@ fn login_whoami_calls_refresh_and_logout_as_a_session() {
     assert_eq!(profiles["default"]["app_id"], "cli-app");
     assert_eq!(profiles["default"]["secret_store"], "file");
     for secret in [&access1, &refresh1, &"cli-app-secret-0001".to_owned()] {
-        assert!(!profiles_text.contains(secret.as_str()), "a secret in profiles.json");
+        assert!(
+            !profiles_text.contains(secret.as_str()),
+            "a secret in profiles.json"
+        );
     }
     assert_private(&dir);
 
@@ -304,8 +320,14 @@ fn login_whoami_calls_refresh_and_logout_as_a_session() {
     // 6. Logout: both tokens revoked at the emulator, then deleted here.
     let revocations = e.emu.request_count("/oidc/token/revocation");
     let out = ok(&["logout"]);
-    assert_eq!(out["revoked"], serde_json::json!(["refresh_token", "access_token"]));
-    assert_eq!(e.emu.request_count("/oidc/token/revocation"), revocations + 2);
+    assert_eq!(
+        out["revoked"],
+        serde_json::json!(["refresh_token", "access_token"])
+    );
+    assert_eq!(
+        e.emu.request_count("/oidc/token/revocation"),
+        revocations + 2
+    );
     for token in [&access3, &refresh3] {
         let intro = {
             let (code, out, err) = run_env(
@@ -327,13 +349,22 @@ fn login_whoami_calls_refresh_and_logout_as_a_session() {
             assert_eq!(code, 0, "{err}");
             serde_json::from_str::<serde_json::Value>(out.trim()).unwrap()
         };
-        assert_eq!(intro["active"], false, "the emulator sees the token revoked");
+        assert_eq!(
+            intro["active"], false,
+            "the emulator sees the token revoked"
+        );
     }
     let left = std::fs::read_to_string(&secrets_path).unwrap_or_default();
-    assert!(!left.contains(&access3) && !left.contains(&refresh3), "tokens deleted");
+    assert!(
+        !left.contains(&access3) && !left.contains(&refresh3),
+        "tokens deleted"
+    );
     let (code, out, err) = run_env(&["whoami"], &env, "");
     assert_eq!((code, out.as_str()), (2, ""));
-    assert!(err.contains("not logged in (profile `default`); run `genauth login`"), "{err}");
+    assert!(
+        err.contains("not logged in (profile `default`); run `genauth login`"),
+        "{err}"
+    );
 
     // No secret was ever printed, and no file is readable by others.
     for secret in [
@@ -345,7 +376,10 @@ fn login_whoami_calls_refresh_and_logout_as_a_session() {
         &refresh3,
         &"cli-app-secret-0001".to_owned(),
     ] {
-        assert!(!printed.contains(secret.as_str()), "a secret on stdout or stderr");
+        assert!(
+            !printed.contains(secret.as_str()),
+            "a secret on stdout or stderr"
+        );
     }
     assert!(!printed.contains("eyJ"), "no JWT on stdout or stderr");
     assert_private(&dir);
@@ -355,10 +389,9 @@ fn login_whoami_calls_refresh_and_logout_as_a_session() {
 #[test]
 fn a_forged_state_and_a_timeout_are_refused_at_the_loopback() {
     let port = free_port();
-    let e = start(
-        Emulator::builder()
-            .app(App::new("cli-app", "cli-secret").redirect_uri(format!("http://127.0.0.1:{port}/callback"))),
-    );
+    let e = start(Emulator::builder().app(
+        App::new("cli-app", "cli-secret").redirect_uri(format!("http://127.0.0.1:{port}/callback")),
+    ));
     let dir = tmp("refused");
     let d = dir.to_str().unwrap().to_owned();
     let env = [
@@ -370,7 +403,14 @@ fn a_forged_state_and_a_timeout_are_refused_at_the_loopback() {
     ];
     let port_s = port.to_string();
     let (handle, err) = spawn(
-        &["login", "--no-browser", "--port", &port_s, "--timeout", "30"],
+        &[
+            "login",
+            "--no-browser",
+            "--port",
+            &port_s,
+            "--timeout",
+            "30",
+        ],
         &env,
     );
     let _ = wait_for_url(&err);
@@ -391,7 +431,10 @@ fn a_forged_state_and_a_timeout_are_refused_at_the_loopback() {
     let (code, out) = handle.join().unwrap();
     let err = err.text();
     assert_eq!((code, out.as_str()), (3, ""), "{err}");
-    assert!(err.contains("genauth: login timed out: no redirect reached http://127.0.0.1:"), "{err}");
+    assert!(
+        err.contains("genauth: login timed out: no redirect reached http://127.0.0.1:"),
+        "{err}"
+    );
     assert!(err.contains("within 1 s; nothing was stored"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -408,13 +451,21 @@ fn without_a_secret_service_secrets_go_to_a_private_file_said_once() {
             .env_clear()
             .env("HOME", &home)
             // A session bus that is not there: no Secret Service.
-            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/genauth-test-bus")
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/genauth-test-bus",
+            )
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
         (
             out.status.code(),
@@ -435,14 +486,21 @@ fn without_a_secret_service_secrets_go_to_a_private_file_said_once() {
     );
     assert_eq!(code, Some(0), "{err}");
     if cfg!(target_os = "linux") {
-        assert_eq!(err.matches("no OS keyring is reachable").count(), 1, "{err}");
+        assert_eq!(
+            err.matches("no OS keyring is reachable").count(),
+            1,
+            "{err}"
+        );
         assert!(err.contains("secrets are kept in"), "{err}");
         let config = home.join(".config/genauth");
         let secrets = std::fs::read_to_string(config.join("secrets.json")).unwrap();
         assert!(secrets.contains("s3cret-work-key"));
         let profiles = std::fs::read_to_string(config.join("profiles.json")).unwrap();
         assert!(!profiles.contains("s3cret"), "{profiles}");
-        assert!(profiles.contains("\"secret_store\": \"file\""), "{profiles}");
+        assert!(
+            profiles.contains("\"secret_store\": \"file\""),
+            "{profiles}"
+        );
         assert_private(&config);
         #[cfg(unix)]
         {
@@ -455,11 +513,23 @@ fn without_a_secret_service_secrets_go_to_a_private_file_said_once() {
 
     // The stored secret is used, and `show` never prints it.
     let (code, out, err) = run(
-        &["--profile", "work", "mgmt", "get-user", "--user-id", "u1", "--dry-run", "--show-secrets"],
+        &[
+            "--profile",
+            "work",
+            "mgmt",
+            "get-user",
+            "--user-id",
+            "u1",
+            "--dry-run",
+            "--show-secrets",
+        ],
         "",
     );
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.starts_with("GET https://api.example.com/api/v3/get-user?userId=u1"), "{out}");
+    assert!(
+        out.starts_with("GET https://api.example.com/api/v3/get-user?userId=u1"),
+        "{out}"
+    );
     assert_eq!(err, "", "reading needs no notice");
     let (code, out, err) = run(&["profiles", "show", "work"], "");
     assert_eq!(code, Some(0), "{err}");
@@ -509,25 +579,47 @@ fn help_find_man_and_output_formats() {
     // The alias runs the operation.
     let (code, out, err) = run_env(
         &[
-            "mgmt", "ip-list-add", "--add-type", "MANUAL", "--expire-at", "0", "--ip-type", "BLACK",
-            "--ips", "10.0.0.1", "--limit-list", "FORBID_LOGIN", "--remove-type", "MANUAL",
+            "mgmt",
+            "ip-list-add",
+            "--add-type",
+            "MANUAL",
+            "--expire-at",
+            "0",
+            "--ip-type",
+            "BLACK",
+            "--ips",
+            "10.0.0.1",
+            "--limit-list",
+            "FORBID_LOGIN",
+            "--remove-type",
+            "MANUAL",
             "--dry-run",
         ],
         super::MGMT_ENV,
         "",
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("POST https://api.example.com/api/v3/ip-list\n"), "{out}");
+    assert!(
+        out.starts_with("POST https://api.example.com/api/v3/ip-list\n"),
+        "{out}"
+    );
 
     // find.
     let (code, out, _) = run_env(&["find", "ip list"], &[], "");
     assert_eq!(code, 0);
-    assert!(out.contains("genauth mgmt add") && out.contains("ip-list-add"), "{out}");
+    assert!(
+        out.contains("genauth mgmt add") && out.contains("ip-list-add"),
+        "{out}"
+    );
     assert!(out.contains("genauth mgmt find-ip-list"), "{out}");
     let (code, out, _) = run_env(&["find", "ip", "list", "-o", "json"], &[], "");
     assert_eq!(code, 0);
     let rows: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-    assert!(rows.as_array().unwrap().iter().any(|r| r["command"] == "genauth mgmt add"));
+    assert!(rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["command"] == "genauth mgmt add"));
     let (code, _, err) = run_env(&["find", "zzz-nothing"], &[], "");
     assert_eq!(code, 1);
     assert!(err.contains("no operation matches `zzz-nothing`"), "{err}");
@@ -535,11 +627,22 @@ fn help_find_man_and_output_formats() {
     // man.
     let (code, out, _) = run_env(&["man"], &[], "");
     assert_eq!(code, 0);
-    assert!(out.starts_with(".ie") || out.contains(".TH genauth"), "{}", &out[..200.min(out.len())]);
-    assert!(out.contains("login") && out.contains("whoami"), "subcommands listed");
+    assert!(
+        out.starts_with(".ie") || out.contains(".TH genauth"),
+        "{}",
+        &out[..200.min(out.len())]
+    );
+    assert!(
+        out.contains("login") && out.contains("whoami"),
+        "subcommands listed"
+    );
     let (code, out, _) = run_env(&["man", "login"], &[], "");
     assert_eq!(code, 0);
-    assert!(out.contains(".TH genauth-login 1"), "{}", &out[..300.min(out.len())]);
+    assert!(
+        out.contains(".TH genauth-login 1"),
+        "{}",
+        &out[..300.min(out.len())]
+    );
 }
 
 #[test]
@@ -557,30 +660,55 @@ fn output_table_yaml_and_json_lines_against_the_emulator() {
     let (code, out, err) = super::e2e::go(&["--output", "table", "mgmt", "list-users"], &env);
     assert_eq!(code, 0, "{err}");
     let header = out.lines().nth(1).unwrap();
-    assert!(header.contains("userId") && header.contains("email"), "{out}");
-    assert!(out.contains("ann@example.com") && out.contains("bob@example.com"), "{out}");
+    assert!(
+        header.contains("userId") && header.contains("email"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ann@example.com") && out.contains("bob@example.com"),
+        "{out}"
+    );
     let (code, out, err) = super::e2e::go(
-        &["mgmt", "list-users", "-o", "table", "--fields", "email,name"],
+        &[
+            "mgmt",
+            "list-users",
+            "-o",
+            "table",
+            "--fields",
+            "email,name",
+        ],
         &env,
     );
     assert_eq!(code, 0, "{err}");
     let header = out.lines().nth(1).unwrap();
-    assert!(header.contains("email") && header.contains("name") && !header.contains("userId"), "{out}");
+    assert!(
+        header.contains("email") && header.contains("name") && !header.contains("userId"),
+        "{out}"
+    );
     assert!(out.contains("user 1"), "{out}");
     // --all: a table of every item; JSON lines by default.
     let (code, out, err) = super::e2e::go(&["mgmt", "list-users", "--all", "-o", "table"], &env);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("ann@example.com") && out.contains("bob@example.com"), "{out}");
+    assert!(
+        out.contains("ann@example.com") && out.contains("bob@example.com"),
+        "{out}"
+    );
     let (code, out, _) = super::e2e::go(&["mgmt", "list-users", "--all"], &env);
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), e.emu.user_count());
     // YAML.
     let (code, out, err) = super::e2e::go(&["mgmt", "list-users", "-o", "yaml"], &env);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("totalCount: 2") && out.contains("email: ann@example.com"), "{out}");
+    assert!(
+        out.contains("totalCount: 2") && out.contains("email: ann@example.com"),
+        "{out}"
+    );
     // An object that nests is not a table unless --fields picks columns.
     let ann = e.emu.user_id("ann@example.com").unwrap();
-    let (code, out, err) = super::e2e::go(&["mgmt", "get-user", "--user-id", &ann, "-o", "table"], &env);
+    let (code, out, err) = super::e2e::go(
+        &["mgmt", "get-user", "--user-id", &ann, "-o", "table"],
+        &env,
+    );
     if code == 0 {
         assert!(out.contains("ann@example.com"), "a flat user: {out}");
     } else {
@@ -588,9 +716,21 @@ fn output_table_yaml_and_json_lines_against_the_emulator() {
         assert!(err.contains("pick columns with --fields"), "{err}");
     }
     let (code, out, err) = super::e2e::go(
-        &["mgmt", "get-user", "--user-id", &ann, "-o", "table", "--fields", "email,name"],
+        &[
+            "mgmt",
+            "get-user",
+            "--user-id",
+            &ann,
+            "-o",
+            "table",
+            "--fields",
+            "email,name",
+        ],
         &env,
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("ann@example.com") && out.contains("user 0"), "{out}");
+    assert!(
+        out.contains("ann@example.com") && out.contains("user 0"),
+        "{out}"
+    );
 }
