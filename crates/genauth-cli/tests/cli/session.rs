@@ -734,3 +734,106 @@ fn output_table_yaml_and_json_lines_against_the_emulator() {
         "{out}"
     );
 }
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+}
+
+/// The OS keyring for real: a Secret Service (gnome-keyring) on a private
+/// session bus. Runs where `dbus-run-session`, `gnome-keyring-daemon` and
+/// `secret-tool` are installed (Debian: dbus-daemon, gnome-keyring,
+/// libsecret-tools); says so and checks nothing elsewhere.
+#[test]
+fn with_a_secret_service_secrets_go_to_the_keyring() {
+    let tools = [
+        "dbus-run-session",
+        "dbus-send",
+        "gnome-keyring-daemon",
+        "secret-tool",
+    ];
+    if let Some(missing) = tools.iter().find(|t| !on_path(t)) {
+        eprintln!(
+            "SKIPPED with_a_secret_service_secrets_go_to_the_keyring: no `{missing}` on PATH"
+        );
+        return;
+    }
+    let exe = env!("CARGO_BIN_EXE_genauth");
+    let dir = tmp("keyring");
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let script = format!(
+        r#"set -u
+export HOME='{home}'
+(printf 'test-keyring-password' | gnome-keyring-daemon --foreground --components=secrets --unlock >/dev/null 2>&1 &)
+# Wait until the daemon owns the name (asking the Secret Service itself would
+# start another daemon, without the unlocked login collection).
+for i in $(seq 100); do
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true' && break
+  sleep 0.1
+done
+G='{exe}'
+printf 's3cret-in-keyring' | "$G" profiles set kr access_key_id=ak host=https://api.example.com access_key_secret=- || exit 10
+echo "@@keyring:"; secret-tool lookup service genauth-cli username kr
+echo; echo "@@dry-run:"; "$G" --profile kr mgmt get-user --user-id u1 --dry-run || exit 11
+echo "@@show:"; "$G" profiles show kr || exit 12
+echo "@@files:"; ls "$HOME/.config/genauth"; cat "$HOME/.config/genauth/profiles.json"
+"$G" profiles delete kr || exit 13
+echo "@@after:"; secret-tool lookup service genauth-cli username kr; echo "rc=$?"
+"#,
+        home = home.display(),
+    );
+    let out = std::process::Command::new("timeout")
+        .args(["60", "dbus-run-session", "--", "sh", "-c", &script])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("no OS keyring is reachable"), "{stderr}");
+    // The secret is in the keyring, as one entry of the profile...
+    let keyring = stdout
+        .split("@@keyring:")
+        .nth(1)
+        .unwrap()
+        .split("@@dry-run:")
+        .next()
+        .unwrap();
+    let entry: serde_json::Value =
+        serde_json::from_str(keyring.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    assert_eq!(entry["access_key_secret"], "s3cret-in-keyring");
+    // ...and nowhere on disk, nor in any output of the tool.
+    let files = stdout
+        .split("@@files:")
+        .nth(1)
+        .unwrap()
+        .split("@@after:")
+        .next()
+        .unwrap();
+    assert!(!files.contains("secrets.json"), "{files}");
+    assert!(files.contains("\"secret_store\": \"keyring\""), "{files}");
+    let tool_output = stdout.split("@@dry-run:").nth(1).unwrap();
+    assert!(
+        tool_output.contains("GET https://api.example.com/api/v3/get-user?userId=u1"),
+        "{stdout}"
+    );
+    assert!(
+        tool_output.contains("\"access_key_secret\":\"[set]\""),
+        "{stdout}"
+    );
+    assert!(
+        !tool_output
+            .split("@@after:")
+            .next()
+            .unwrap()
+            .contains("s3cret"),
+        "{stdout}"
+    );
+    // Deleting the profile deleted the entry.
+    assert!(
+        stdout.split("@@after:").nth(1).unwrap().contains("rc=1"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
