@@ -89,8 +89,15 @@ impl Failure {
         }
     }
 
-    /// A failure to write the output.
+    /// A failure to write the output. A reader that went away (`genauth ... |
+    /// head`) ends the command quietly, as other command-line tools do.
     pub(crate) fn write(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Self {
+                code: EXIT_OK,
+                message: String::new(),
+            };
+        }
         Self::transport(format!("cannot write the output: {e}"))
     }
 }

@@ -16,40 +16,63 @@ pub struct Find {
     words: Vec<String>,
 }
 
-/// The text an operation is searched in, lowercase.
-pub fn haystack(client: &str, op: &Op) -> String {
-    let mut s = format!(
-        "{client} {} {} {} {} {} {}",
-        op.name,
-        op.name.replace('_', " "),
-        op.path,
-        op.path.replace(['/', '-', '_'], " "),
-        op.node,
-        op.alias,
-    );
-    for k in op.keywords {
-        s.push(' ');
-        s.push_str(k);
+/// The lowercase words of a text: split at anything not a letter or digit,
+/// and at camelCase humps (`findIpList` is `find`, `ip`, `list`).
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.extend(c.to_lowercase());
     }
-    s.to_lowercase()
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
 }
 
-/// The operations of both clients that match every word, best first:
-/// those whose command name has every word come before the others.
-pub fn find(words: &[String]) -> Vec<(&'static str, &'static Op)> {
-    let words: Vec<String> = words
-        .iter()
-        .flat_map(|w| w.split_whitespace())
-        .map(str::to_lowercase)
-        .collect();
+/// The words an operation is found by: its name, path, Node SDK name, alias
+/// and the rustdoc's search aliases.
+pub fn haystack(client: &str, op: &Op) -> Vec<String> {
+    let mut text = format!("{client} {} {} {} {}", op.name, op.path, op.node, op.alias);
+    for k in op.keywords {
+        text.push(' ');
+        text.push_str(k);
+    }
+    words(&text)
+}
+
+/// The operations of both clients where every query word starts a word of
+/// the haystack, best first: those whose command name or alias has every
+/// word come before the others.
+pub fn find(query: &[String]) -> Vec<(&'static str, &'static Op)> {
+    let query: Vec<String> = query.iter().flat_map(|w| words(w)).collect();
     let mut hits: Vec<(bool, &'static str, &'static Op)> = Vec::new();
+    if query.is_empty() {
+        return Vec::new();
+    }
     for (client, table) in [("auth", crate::auth_ops()), ("mgmt", crate::mgmt_ops())] {
         for op in table {
             let hay = haystack(client, op);
-            if words.iter().all(|w| hay.contains(w.as_str())) {
-                let name = format!("{} {}", op.name, op.alias).replace(['_', '-'], " ");
-                let strong = words.iter().all(|w| name.contains(w.as_str()));
-                hits.push((!strong, client, op));
+            let has = |hay: &[String]| {
+                query
+                    .iter()
+                    .all(|q| hay.iter().any(|w| w.starts_with(q.as_str())))
+            };
+            if has(&hay) {
+                let own = words(&format!("{} {}", op.name, op.alias));
+                hits.push((!has(&own), client, op));
             }
         }
     }
@@ -78,6 +101,11 @@ impl Cmd for Find {
                 message: format!("no operation matches `{}`", self.words.join(" ")),
             });
         }
+        if cx.global.fields.is_empty() {
+            cx.global.fields = ["command", "alias", "route", "summary"]
+                .map(String::from)
+                .to_vec();
+        }
         cx.print_as(Format::Table, &Value::Array(rows))
     }
 }
@@ -92,11 +120,19 @@ mod tests {
         let names: Vec<&str> = hits.iter().map(|(_, o)| o.name).collect();
         assert!(names.contains(&"add"), "{names:?}");
         assert!(names.contains(&"find_ip_list"), "{names:?}");
-        // Every hit has both words somewhere.
+        // Every hit has a word starting with each: `multiple` is no `ip`.
         for (c, o) in &hits {
             let h = haystack(c, o);
-            assert!(h.contains("ip") && h.contains("list"), "{}", o.name);
+            assert!(h.iter().any(|w| w.starts_with("ip")), "{}", o.name);
+            assert!(h.iter().any(|w| w.starts_with("list")), "{}", o.name);
         }
+        assert!(!names.contains(&"list_multiple_tenant_admin"), "{names:?}");
+        // The operations named by the words (or their alias) come first.
+        assert_eq!(names[..3], ["add", "delete_by_id", "find_ip_list"]);
+        assert_eq!(
+            words("findIpList /api/v3/ip-list get_user"),
+            ["find", "ip", "list", "api", "v3", "ip", "list", "get", "user"]
+        );
         // The Node SDK's name finds its operation.
         let hits = find(&["getUserBatch".to_owned()]);
         assert!(hits
