@@ -206,7 +206,7 @@ fn execute(argv: Vec<OsString>, io: &mut Io<'_>) -> Result<(), Failure> {
         global,
         runtime: &runtime,
         parent: commands::Parent::Top,
-        notices: Default::default(),
+        store_cache: Default::default(),
     };
     commands::dispatch(&matches, &mut cx)
 }

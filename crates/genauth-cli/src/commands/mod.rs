@@ -54,14 +54,14 @@ pub struct Cx<'a, 'io> {
     /// Where the running command sits.
     pub parent: Parent,
     /// The secret stores (and whether the fallback was announced).
-    pub notices: Option<Vaults>,
+    pub store_cache: Option<Vaults>,
 }
 
 impl Cx<'_, '_> {
     /// The secret stores of this run.
     pub fn vaults(&mut self) -> &mut Vaults {
         let env = self.io.env;
-        self.notices.get_or_insert_with(|| Vaults::new(env))
+        self.store_cache.get_or_insert_with(|| Vaults::new(env))
     }
 
     /// The credentials: flags, environment, profile, secret store, session.

@@ -56,10 +56,10 @@ pub fn update_profile(
     } else {
         let env = cx.io.env;
         let err = &mut *cx.io.err;
-        let notices = cx
-            .notices
+        let store_cache = cx
+            .store_cache
             .get_or_insert_with(|| crate::secrets::Vaults::new(env));
-        let target = notices.for_writing(Some(dir), err)?;
+        let target = store_cache.for_writing(Some(dir), err)?;
         target.save(name, &secrets)?;
         if let Some(v) = old.filter(|v| v.name() != target.name()) {
             v.delete(name)?;
