@@ -4,21 +4,21 @@ use clap::builder::{PossibleValuesParser, TypedValueParser, ValueParser};
 use clap::{Arg, ArgAction, ArgMatches};
 use serde_json::{Map, Value};
 
-use crate::table::{Op, Param, K, L};
+use crate::table::{Location, Op, Param, ParamKind};
 use crate::{Failure, Io};
 
-fn scalar_parser(kind: K) -> ValueParser {
+fn scalar_parser(kind: ParamKind) -> ValueParser {
     match kind {
-        K::Str | K::Secret => {
+        ParamKind::Str | ParamKind::Secret => {
             ValueParser::new(|s: &str| -> Result<Value, String> { Ok(Value::String(s.to_owned())) })
         }
-        K::Int => ValueParser::new(|s: &str| -> Result<Value, String> {
+        ParamKind::Int => ValueParser::new(|s: &str| -> Result<Value, String> {
             s.trim()
                 .parse::<i64>()
                 .map(Value::from)
                 .map_err(|_| "not an integer".to_owned())
         }),
-        K::Float => ValueParser::new(|s: &str| -> Result<Value, String> {
+        ParamKind::Float => ValueParser::new(|s: &str| -> Result<Value, String> {
             s.trim()
                 .parse::<f64>()
                 .ok()
@@ -26,43 +26,45 @@ fn scalar_parser(kind: K) -> ValueParser {
                 .map(Value::Number)
                 .ok_or_else(|| "not a finite number".to_owned())
         }),
-        K::Bool => ValueParser::new(|s: &str| -> Result<Value, String> {
+        ParamKind::Bool => ValueParser::new(|s: &str| -> Result<Value, String> {
             match s {
                 "true" => Ok(Value::Bool(true)),
                 "false" => Ok(Value::Bool(false)),
                 _ => Err("expected `true` or `false`".to_owned()),
             }
         }),
-        K::Enum(values) => {
+        ParamKind::Enum(values) => {
             ValueParser::new(PossibleValuesParser::new(values.iter().copied()).map(Value::String))
         }
-        K::Json | K::List(_) => ValueParser::new(|s: &str| -> Result<Value, String> {
-            serde_json::from_str::<Value>(s).map_err(|e| format!("not valid JSON: {e}"))
-        }),
+        ParamKind::Json | ParamKind::List(_) => {
+            ValueParser::new(|s: &str| -> Result<Value, String> {
+                serde_json::from_str::<Value>(s).map_err(|e| format!("not valid JSON: {e}"))
+            })
+        }
     }
 }
 
-fn value_name(kind: K) -> &'static str {
+fn value_name(kind: ParamKind) -> &'static str {
     match kind {
-        K::Str => "TEXT",
-        K::Secret => "SECRET",
-        K::Int => "INT",
-        K::Float => "NUMBER",
-        K::Bool => "BOOL",
-        K::Enum(_) => "VALUE",
-        K::Json => "JSON",
-        K::List(k) => value_name(*k),
+        ParamKind::Str => "TEXT",
+        ParamKind::Secret => "SECRET",
+        ParamKind::Int => "INT",
+        ParamKind::Float => "NUMBER",
+        ParamKind::Bool => "BOOL",
+        ParamKind::Enum(_) => "VALUE",
+        ParamKind::Json => "JSON",
+        ParamKind::List(k) => value_name(*k),
     }
 }
 
 /// The clap argument of a parameter.
 pub fn param_arg(p: &Param) -> Arg {
     let (inner, list) = match p.kind {
-        K::List(k) => (*k, true),
+        ParamKind::List(k) => (*k, true),
         k => (k, false),
     };
     let mut help = format!("`{}` in the {}", p.key, p.loc.word());
-    if p.loc == L::Path {
+    if p.loc == Location::Path {
         help = format!("`{{{}}}` in the path", p.key);
     }
     if p.required {
@@ -71,21 +73,36 @@ pub fn param_arg(p: &Param) -> Arg {
     if list {
         help.push_str("; repeat the flag for each item");
     }
-    if inner == K::Secret {
+    if inner == ParamKind::Secret {
         help.push_str("; a secret");
     }
+    // `--help` says what the rustdoc says of the field (type, place,
+    // required, default, example), and how the flag takes it.
+    let long = if p.help.is_empty() {
+        help.clone()
+    } else {
+        let mut long = p.help.to_owned();
+        if list {
+            long.push_str("\nRepeat the flag for each item, or give one JSON list.");
+        }
+        if inner == ParamKind::Secret {
+            long.push_str("\nA secret: --dry-run prints it as [redacted].");
+        }
+        long
+    };
     let mut arg = Arg::new(p.flag)
         .long(p.flag)
         .value_name(value_name(p.kind))
         .value_parser(scalar_parser(inner))
-        .help(help);
-    if inner != K::Bool {
+        .help(help)
+        .long_help(long);
+    if inner != ParamKind::Bool {
         // Values may start with `-`: base64url codes and tokens, negative numbers.
         arg = arg.allow_hyphen_values(true);
     }
     if list {
         arg = arg.action(ArgAction::Append);
-    } else if inner == K::Bool {
+    } else if inner == ParamKind::Bool {
         arg = arg.num_args(0..=1).default_missing_value("true");
     }
     arg
@@ -127,7 +144,7 @@ pub fn collect(op: &Op, m: &ArgMatches, io: &mut Io<'_>) -> Result<Map<String, V
             continue;
         };
         let mut values: Vec<Value> = values.cloned().collect();
-        let value = if matches!(p.kind, K::List(_)) {
+        let value = if matches!(p.kind, ParamKind::List(_)) {
             // `--ids a --ids b`, or one JSON list `--ids '["a","b"]'`.
             match values.as_slice() {
                 [Value::Array(_)] => values.remove(0),

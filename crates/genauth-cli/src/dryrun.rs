@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use genauth_core::SecretString;
 
 use crate::creds::Creds;
-use crate::table::{Side, K};
+use crate::table::{ParamKind, Side};
 use crate::{Failure, Invocation};
 
 /// What a redacted secret prints as.
@@ -38,11 +38,13 @@ fn redact_value(v: &mut Value, secret: bool) {
 fn redact_args(inv: &Invocation) -> Map<String, Value> {
     let mut args = inv.args.clone();
     for (k, v) in args.iter_mut() {
-        let by_kind = inv
-            .op
-            .params
-            .iter()
-            .any(|p| p.key == k && matches!(p.kind, K::Secret | K::List(K::Secret)));
+        let by_kind = inv.op.params.iter().any(|p| {
+            p.key == k
+                && matches!(
+                    p.kind,
+                    ParamKind::Secret | ParamKind::List(ParamKind::Secret)
+                )
+        });
         redact_value(v, by_kind || is_secret_key(k));
     }
     args
@@ -96,10 +98,11 @@ pub fn secret_for(value: SecretString, show_secrets: bool) -> SecretString {
 pub fn creds_for(creds: &Creds, show_secrets: bool) -> Creds {
     let mut c = creds.clone();
     if !show_secrets {
+        let a = &mut c.args;
         for s in [
-            &mut c.app_secret,
-            &mut c.access_token,
-            &mut c.access_key_secret,
+            &mut a.app_secret,
+            &mut a.access_token,
+            &mut a.access_key_secret,
         ] {
             if s.is_some() {
                 *s = Some(SecretString::from(SENTINEL));

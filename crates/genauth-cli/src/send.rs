@@ -3,19 +3,14 @@
 use futures_util::StreamExt as _;
 use genauth_tower::{AuthenticationClient, ManagementClient};
 
+use crate::commands::Cx;
+use crate::output::ItemSink;
 use crate::table::{ArgsError, PageStream, Side};
-use crate::{Failure, Invocation, Io, EXIT_TRANSPORT};
+use crate::{Failure, Invocation};
 
-fn write_err(e: std::io::Error) -> Failure {
-    Failure {
-        code: EXIT_TRANSPORT,
-        message: format!("cannot write the output: {e}"),
-    }
-}
-
-async fn print_pages(mut pages: PageStream<'_>, io: &mut Io<'_>) -> Result<(), Failure> {
+async fn print_pages(mut pages: PageStream<'_>, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
     // The bar draws on stderr only when it is a terminal.
-    let bar = if io.err_tty {
+    let bar = if cx.io.err_tty {
         let bar = indicatif::ProgressBar::new(0);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
             "{bar:40} {pos}/{len} items ({per_sec}, {elapsed})",
@@ -26,6 +21,7 @@ async fn print_pages(mut pages: PageStream<'_>, io: &mut Io<'_>) -> Result<(), F
     } else {
         indicatif::ProgressBar::hidden()
     };
+    let mut sink = ItemSink::new(cx.global.output, &cx.global.fields);
     while let Some(page) = pages.next().await {
         let (items, total) = match page {
             Ok(p) => p,
@@ -38,39 +34,47 @@ async fn print_pages(mut pages: PageStream<'_>, io: &mut Io<'_>) -> Result<(), F
             bar.set_length(total.max(bar.position() + items.len() as u64));
         }
         for item in items {
-            let line = serde_json::to_string(&item).map_err(|e| Failure::usage(e.to_string()))?;
-            writeln!(io.out, "{line}").map_err(write_err)?;
+            sink.item(cx.io, item)?;
             bar.inc(1);
         }
     }
     bar.finish_and_clear();
-    io.out.flush().map_err(write_err)
+    sink.finish(cx.io)
 }
 
-/// Sends `inv` and prints the output (or every item with `--all`).
-pub async fn run(inv: &Invocation, io: &mut Io<'_>) -> Result<(), Failure> {
+/// Sends `inv` and prints the output (or every item with `--all`). A call
+/// as the logged-in user that the service answers with a token rejection is
+/// sent once more after a refresh of the tokens.
+pub async fn run(inv: &mut Invocation, cx: &mut Cx<'_, '_>) -> Result<(), Failure> {
     let json = serde_json::to_string(&inv.args).map_err(|e| Failure::usage(e.to_string()))?;
     let value = match inv.op.side {
         Side::Auth { build, pages } => {
             let client = AuthenticationClient::new(inv.creds.auth_options()?)?;
             if inv.all {
                 let pages = pages.ok_or_else(|| Failure::usage("this operation has no pages"))?;
-                return print_pages(pages(&client, &json), io).await;
+                return print_pages(pages(&client, &json), cx).await;
             }
             let req = build(&json, client.config(), inv.creds.access_token.as_ref())?;
-            let resp = client.send_http(req).await?;
+            let mut resp = client.send_http(req).await?;
+            if inv.creds.session.is_some() && genauth_core::management_token::token_rejected(&resp)
+            {
+                let dir = inv.creds.dir.clone();
+                crate::session::refresh(&mut inv.creds, cx.vaults(), dir.as_deref()).await?;
+                let req = build(&json, client.config(), inv.creds.access_token.as_ref())?;
+                resp = client.send_http(req).await?;
+            }
             (inv.op.decode)(resp)?
         }
         Side::Mgmt { build, pages } => {
             let client = ManagementClient::new(inv.creds.mgmt_options()?)?;
             if inv.all {
                 let pages = pages.ok_or_else(|| Failure::usage("this operation has no pages"))?;
-                return print_pages(pages(&client, &json), io).await;
+                return print_pages(pages(&client, &json), cx).await;
             }
             let req = build(&json, client.config())?;
             let resp = client.send_http(req).await.map_err(ArgsError::from)?;
             (inv.op.decode)(resp)?
         }
     };
-    crate::print_json(io, &value)
+    cx.print(&value)
 }

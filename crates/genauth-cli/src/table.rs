@@ -8,13 +8,13 @@ use genauth_core::{
     AuthKind, AuthenticationConfig, Body, Error, ManagementConfig, Operation, Paginated,
     SecretString,
 };
-use genauth_tower::{AuthenticationClient, Call, ManagementClient};
+use genauth_tower::{AuthenticationClient, Call, ManagementClient, SendOperation};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// The kind of a parameter's value: how a flag's text becomes JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum K {
+pub enum ParamKind {
     /// A string.
     Str,
     /// A string that is a secret (redacted in dry-runs).
@@ -28,14 +28,14 @@ pub enum K {
     /// One of these wire values.
     Enum(&'static [&'static str]),
     /// A list; the flag repeats.
-    List(&'static K),
+    List(&'static ParamKind),
     /// Any JSON value (objects, lists of objects).
     Json,
 }
 
 /// Where a parameter goes on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum L {
+pub enum Location {
     /// Into the path template.
     Path,
     /// Into the query string.
@@ -46,14 +46,14 @@ pub enum L {
     Form,
 }
 
-impl L {
+impl Location {
     /// The word the help uses.
     pub fn word(self) -> &'static str {
         match self {
-            L::Path => "path",
-            L::Query => "query",
-            L::Body => "JSON body",
-            L::Form => "form body",
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Body => "JSON body",
+            Location::Form => "form body",
         }
     }
 }
@@ -66,21 +66,34 @@ pub struct Param {
     /// The wire name: the key the operation deserializes from.
     pub key: &'static str,
     /// The value kind.
-    pub kind: K,
+    pub kind: ParamKind,
     /// Where it goes.
-    pub loc: L,
+    pub loc: Location,
     /// Whether the operation needs it.
     pub required: bool,
+    /// What the generated rustdoc says of it, one fact a line: type,
+    /// required or optional, the Node SDK's default, an example.
+    pub help: &'static str,
 }
 
-/// A parameter (for the generated table).
-pub const fn p(flag: &'static str, key: &'static str, kind: K, loc: L, required: bool) -> Param {
-    Param {
-        flag,
-        key,
-        kind,
-        loc,
-        required,
+impl Param {
+    /// A parameter (for the generated table).
+    pub const fn new(
+        flag: &'static str,
+        key: &'static str,
+        kind: ParamKind,
+        loc: Location,
+        required: bool,
+        help: &'static str,
+    ) -> Self {
+        Self {
+            flag,
+            key,
+            kind,
+            loc,
+            required,
+            help,
+        }
     }
 }
 
@@ -124,6 +137,17 @@ pub type PageStream<'a> = BoxStream<'a, Result<(Vec<serde_json::Value>, i64), Ar
 pub struct Op {
     /// The Python method name, e.g. `get_user`.
     pub name: &'static str,
+    /// The first line of its rustdoc: what it does, and what a vague name
+    /// acts on (`Add: acts on `ip-list` (management API).`).
+    pub summary: &'static str,
+    /// What it returns, as its rustdoc says.
+    pub returns: &'static str,
+    /// The Node SDK's name for it (empty when the Node SDK has none).
+    pub node: &'static str,
+    /// A descriptive alias of a vague name (`ip-list-add`), or empty.
+    pub alias: &'static str,
+    /// Search words: the rustdoc's `doc(alias)` list.
+    pub keywords: &'static [&'static str],
     /// The HTTP method.
     pub method: http::Method,
     /// The path template.
@@ -192,9 +216,10 @@ fn page_items<T: Serialize>(page: Page<T>) -> (Vec<serde_json::Value>, i64) {
     (items, total)
 }
 
-/// Every page of an authentication list operation.
-pub fn pages_auth<'a, O, T>(client: &'a AuthenticationClient, args: &str) -> PageStream<'a>
+/// Every page of a list operation, through either client.
+pub fn pages<'a, C, O, T>(client: &'a C, args: &str) -> PageStream<'a>
 where
+    C: SendOperation + Sync,
     O: Paginated<Output = Page<T>> + DeserializeOwned + Clone + Send + Sync + 'static,
     T: Serialize + Send + 'static,
 {
@@ -207,26 +232,17 @@ where
     }
 }
 
-/// Every page of a management list operation.
-pub fn pages_mgmt<'a, O, T>(client: &'a ManagementClient, args: &str) -> PageStream<'a>
-where
-    O: Paginated<Output = Page<T>> + DeserializeOwned + Clone + Send + Sync + 'static,
-    T: Serialize + Send + 'static,
-{
-    match parse::<O>(args) {
-        Ok(op) => Call::new(client, op)
-            .pages()
-            .map(|r| r.map(page_items).map_err(ArgsError::from))
-            .boxed(),
-        Err(e) => futures_util::stream::once(std::future::ready(Err(e))).boxed(),
-    }
-}
-
-/// One table entry: `op!([pages] auth|mgmt Type; params...)`.
+/// One table entry:
+/// `op!([pages] auth|mgmt Type; summary, returns, node, alias, &[keywords]; params...)`.
 macro_rules! op {
-    (@ $op:ty, $side:expr; $($p:expr),*) => {
+    (@ $op:ty, $side:expr; $summary:expr, $returns:expr, $node:expr, $alias:expr, $kw:expr; $($p:expr),*) => {
         $crate::table::Op {
             name: <$op as genauth_core::Operation>::NAME,
+            summary: $summary,
+            returns: $returns,
+            node: $node,
+            alias: $alias,
+            keywords: $kw,
             method: <$op as genauth_core::Operation>::METHOD,
             path: <$op as genauth_core::Operation>::PATH,
             auth: <$op as genauth_core::Operation>::AUTH,
@@ -235,17 +251,17 @@ macro_rules! op {
             decode: $crate::table::decode::<$op>,
         }
     };
-    (auth $op:ty; $($p:expr),* $(,)?) => {
-        op!(@ $op, $crate::table::Side::Auth { build: $crate::table::build_auth::<$op>, pages: None }; $($p),*)
+    (auth $op:ty; $s:expr, $r:expr, $n:expr, $a:expr, $k:expr; $($p:expr),* $(,)?) => {
+        op!(@ $op, $crate::table::Side::Auth { build: $crate::table::build_auth::<$op>, pages: None }; $s, $r, $n, $a, $k; $($p),*)
     };
-    (mgmt $op:ty; $($p:expr),* $(,)?) => {
-        op!(@ $op, $crate::table::Side::Mgmt { build: $crate::table::build_mgmt::<$op>, pages: None }; $($p),*)
+    (mgmt $op:ty; $s:expr, $r:expr, $n:expr, $a:expr, $k:expr; $($p:expr),* $(,)?) => {
+        op!(@ $op, $crate::table::Side::Mgmt { build: $crate::table::build_mgmt::<$op>, pages: None }; $s, $r, $n, $a, $k; $($p),*)
     };
-    (pages auth $op:ty; $($p:expr),* $(,)?) => {
-        op!(@ $op, $crate::table::Side::Auth { build: $crate::table::build_auth::<$op>, pages: Some($crate::table::pages_auth::<$op, _>) }; $($p),*)
+    (pages auth $op:ty; $s:expr, $r:expr, $n:expr, $a:expr, $k:expr; $($p:expr),* $(,)?) => {
+        op!(@ $op, $crate::table::Side::Auth { build: $crate::table::build_auth::<$op>, pages: Some($crate::table::pages::<genauth_tower::AuthenticationClient, $op, _>) }; $s, $r, $n, $a, $k; $($p),*)
     };
-    (pages mgmt $op:ty; $($p:expr),* $(,)?) => {
-        op!(@ $op, $crate::table::Side::Mgmt { build: $crate::table::build_mgmt::<$op>, pages: Some($crate::table::pages_mgmt::<$op, _>) }; $($p),*)
+    (pages mgmt $op:ty; $s:expr, $r:expr, $n:expr, $a:expr, $k:expr; $($p:expr),* $(,)?) => {
+        op!(@ $op, $crate::table::Side::Mgmt { build: $crate::table::build_mgmt::<$op>, pages: Some($crate::table::pages::<genauth_tower::ManagementClient, $op, _>) }; $s, $r, $n, $a, $k; $($p),*)
     };
 }
 pub(crate) use op;

@@ -246,7 +246,7 @@ fn dry_run_management_call_with_data_file_and_flags() {
 
 /// The flags that carry `args` (the registry's synthetic arguments).
 fn argv_for(op: &genauth_cli::Op, args: &serde_json::Value) -> Vec<String> {
-    use genauth_cli::K;
+    use genauth_cli::ParamKind as K;
     let obj = args.as_object().expect("synthetic args are an object");
     let mut argv = Vec::new();
     let scalar = |v: &serde_json::Value| match v {
@@ -627,18 +627,21 @@ fn token_decode_and_completions() {
     );
 }
 
+#[path = "cli/session.rs"]
+mod session;
+
 mod e2e {
     //! Against the emulator, started in-process on 127.0.0.1.
 
     use super::*;
     use genauth_emulator::{App, Emulator, RunningEmulator, TestUser};
 
-    struct Emu {
-        _rt: tokio::runtime::Runtime,
-        emu: RunningEmulator,
+    pub(crate) struct Emu {
+        pub(crate) _rt: tokio::runtime::Runtime,
+        pub(crate) emu: RunningEmulator,
     }
 
-    fn start(b: genauth_emulator::EmulatorBuilder) -> Emu {
+    pub(crate) fn start(b: genauth_emulator::EmulatorBuilder) -> Emu {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -648,7 +651,7 @@ mod e2e {
         Emu { _rt: rt, emu }
     }
 
-    fn env(emu: &RunningEmulator) -> Vec<(&'static str, String)> {
+    pub(crate) fn env(emu: &RunningEmulator) -> Vec<(&'static str, String)> {
         vec![
             ("GENAUTH_HOST", emu.url().to_owned()),
             ("GENAUTH_APP_HOST", emu.url().to_owned()),
@@ -671,7 +674,7 @@ mod e2e {
         ]
     }
 
-    fn go(args: &[&str], env: &[(&'static str, String)]) -> (i32, String, String) {
+    pub(crate) fn go(args: &[&str], env: &[(&'static str, String)]) -> (i32, String, String) {
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         run_env(args, &env, "")
     }
@@ -779,7 +782,7 @@ mod e2e {
     }
 
     /// A minimal HTTP GET over std: the status line and the `location` header.
-    fn http_get(url: &str) -> (String, Option<String>) {
+    pub(crate) fn http_get(url: &str) -> (String, Option<String>) {
         use std::io::{Read as _, Write as _};
         let rest = url.strip_prefix("http://").expect("http URL");
         let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
@@ -823,6 +826,7 @@ mod e2e {
             ("GENAUTH_APP_SECRET", "cli-secret"),
             ("GENAUTH_APP_HOST", e.emu.url()),
             ("GENAUTH_CONFIG_DIR", d.as_str()),
+            ("GENAUTH_SECRET_STORE", "file"),
         ];
         // The "browser": follows the authorize redirect to the tool's loopback.
         let browser = |url: &str| {
@@ -860,11 +864,16 @@ mod e2e {
         }
         let profiles: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-        let id_token = profiles["default"]["id_token"]
+        assert_eq!(profiles["default"]["secret_store"], "file");
+        assert!(profiles["default"].get("access_token").is_none());
+        let secrets: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("secrets.json")).unwrap())
+                .unwrap();
+        let id_token = secrets["default"]["session"]["id_token"]
             .as_str()
             .expect("id token stored")
             .to_owned();
-        assert!(profiles["default"]["access_token"].is_string());
+        assert!(secrets["default"]["session"]["access_token"].is_string());
 
         // The stored ID token verifies against the emulator's key set.
         let (code, out, err) = run_env(&["token", "verify", &id_token], &env, "");
@@ -881,7 +890,7 @@ mod e2e {
     }
 
     /// `location`'s query parameter `key`.
-    fn query_param(location: &str, key: &str) -> Option<String> {
+    pub(crate) fn query_param(location: &str, key: &str) -> Option<String> {
         let q = location.split_once('?')?.1;
         q.split('&').find_map(|kv| {
             let (k, v) = kv.split_once('=')?;
