@@ -11,6 +11,7 @@ mod generated_examples;
 mod guard;
 mod hardening;
 mod keyset;
+mod mcp;
 mod page_setters;
 mod pagination;
 mod protocols;

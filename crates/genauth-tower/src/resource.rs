@@ -137,6 +137,15 @@ pub fn challenge(
     HeaderValue::from_str(&value).ok()
 }
 
+/// The 403 for a valid token that lacks `scope` for one operation (a tool, a
+/// route) the guard as a whole does not require it for: `WWW-Authenticate:
+/// Bearer error="insufficient_scope", scope="…", resource_metadata="…"`, from
+/// which a client can ask the user for the scope (step-up).
+pub fn insufficient_scope<B: Default>(resource: &ProtectedResource, scope: &str) -> Response<B> {
+    let rejection = Rejection::Token(VerifyError::MissingScope(scope.to_owned()).into());
+    refusal(rejection, false, Some(resource), &[])
+}
+
 /// The guard's response to a refused request: [`Rejection::into_response`],
 /// with the challenge of [`challenge`] when a resource is set (HTTP only).
 pub(crate) fn refusal<B: Default>(
@@ -221,6 +230,16 @@ mod tests {
         assert_eq!(grpc.headers()[WWW_AUTHENTICATE], "Bearer");
         let none: Response<()> = refusal(Rejection::Missing, false, None, &[]);
         assert_eq!(none.headers()[WWW_AUTHENTICATE], "Bearer");
+    }
+
+    #[test]
+    fn an_operation_can_ask_for_a_scope_of_its_own() {
+        let resp: Response<()> = insufficient_scope(&resource(), "profile");
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            resp.headers()[WWW_AUTHENTICATE],
+            format!("Bearer error=\"insufficient_scope\", scope=\"profile\", {META}").as_str()
+        );
     }
 
     #[test]
