@@ -16,6 +16,7 @@ mod page_setters;
 mod pagination;
 mod protocols;
 mod quickstart;
+mod resource_indicators;
 mod slice;
 mod trace_spans;
 mod transport;
