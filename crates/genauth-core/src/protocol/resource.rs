@@ -100,6 +100,18 @@ impl ProtectedResource {
         if authority.as_str().contains('@') {
             return Err(bad("must not carry user information (`user@`)"));
         }
+        let host = authority.host();
+        let loopback = host == "localhost"
+            || host == "[::1]"
+            || host == "::1"
+            || host
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if scheme == "http" && !loopback {
+            return Err(bad(
+                "must use https (http only on a loopback host: localhost, 127.0.0.0/8, [::1])",
+            ));
+        }
         let origin = format!("{scheme}://{authority}");
         let path = match uri.path() {
             "/" => String::new(),
@@ -319,6 +331,7 @@ mod tests {
                 "https://api.example.com/.well-known/oauth-protected-resource"
             );
         }
+        ProtectedResource::new("http://localhost:3000/mcp").unwrap();
         let r = ProtectedResource::new("http://127.0.0.1:8080/a/b/").unwrap();
         assert_eq!(
             r.metadata_url(),
@@ -331,6 +344,7 @@ mod tests {
             "urn:x:y",
             "https://user@a/b",
             "https:///b",
+            "http://mcp.example.com/mcp",
         ] {
             assert!(ProtectedResource::new(bad).is_err(), "{bad}");
         }
