@@ -310,7 +310,7 @@ impl Guard {
 
     /// Makes the guard speak for `resource` (RFC 9728): its 401 and 403
     /// challenges carry `resource_metadata="…"`, the URL of the resource's
-    /// metadata (serve it with [`ProtectedResource::service`](crate::resource)),
+    /// metadata (serve it with [`MetadataService`](crate::resource::MetadataService)),
     /// and a 401 for a missing token names the verifier's required scopes.
     /// The audience check stays the verifier's: set it to the resource URI with
     /// `.verifier(client.token_verifier().audience(resource.uri()))`.
