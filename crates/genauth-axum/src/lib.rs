@@ -47,6 +47,9 @@ use genauth_core::types::protocol::JwtClaims;
 use genauth_tower::guard::BearerClaims;
 use genauth_tower::AuthenticationClient;
 
+mod resource;
+pub use resource::protected_resource_routes;
+
 /// The key that encrypts and signs the login and session cookies (64 bytes;
 /// AES-256-GCM). Load it from a secret store, or `Key::generate()` for a
 /// single process; [`WebLogin`]'s `Debug` output never shows it.

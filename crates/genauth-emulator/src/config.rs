@@ -93,6 +93,7 @@ pub struct App {
     pub(crate) redirect_uris: Vec<String>,
     pub(crate) post_logout_redirect_uris: Vec<String>,
     pub(crate) auth_method: TokenEndpointAuthMethod,
+    pub(crate) resources: Vec<String>,
 }
 
 impl App {
@@ -105,6 +106,7 @@ impl App {
             redirect_uris: Vec::new(),
             post_logout_redirect_uris: Vec::new(),
             auth_method: TokenEndpointAuthMethod::ClientSecretPost,
+            resources: Vec::new(),
         }
     }
     /// A public app (token endpoint auth method `none`): no secret, PKCE required.
@@ -115,6 +117,7 @@ impl App {
             redirect_uris: Vec::new(),
             post_logout_redirect_uris: Vec::new(),
             auth_method: TokenEndpointAuthMethod::None,
+            resources: Vec::new(),
         }
     }
     /// Adds an allowed redirect URI (also allowed after logout).
@@ -133,6 +136,14 @@ impl App {
     /// secret either way; with `none` it asks for no secret.
     pub fn token_endpoint_auth_method(mut self, method: TokenEndpointAuthMethod) -> Self {
         self.auth_method = method;
+        self
+    }
+    /// Adds a resource server (its URI) the app may ask tokens for with the
+    /// `resource` parameter (RFC 8707): such an access token's `aud` is the
+    /// resource instead of the app id. A `resource` the app did not register
+    /// is refused with `invalid_target`.
+    pub fn resource(mut self, uri: impl Into<String>) -> Self {
+        self.resources.push(uri.into());
         self
     }
     /// The app id.

@@ -3,7 +3,8 @@
 //! Options: `--port N`, `--user EMAIL:PASSWORD` (repeatable; the first one is
 //! auto-approved at `/oidc/auth`), `--app ID:SECRET:REDIRECT_URI` (repeatable),
 //! `--post-logout-redirect URI` (repeatable; for the last `--app`, or the
-//! default app), `--access-key ID:SECRET` (repeatable), `--userpool-id ID`,
+//! default app), `--resource URI` (repeatable; a resource server the last
+//! `--app`, or the default app, may ask tokens for), `--access-key ID:SECRET` (repeatable), `--userpool-id ID`,
 //! `--help`.
 
 use std::io::Write as _;
@@ -14,7 +15,7 @@ use genauth_emulator::{
 };
 
 const USAGE: &str = "usage: genauth-emulator [--port N] [--user EMAIL:PASSWORD]... \
-     [--app ID:SECRET:REDIRECT_URI]... [--post-logout-redirect URI]... \
+     [--app ID:SECRET:REDIRECT_URI]... [--post-logout-redirect URI]... [--resource URI]... \
      [--access-key ID:SECRET]... [--userpool-id ID] [--help]";
 
 fn usage() -> ! {
@@ -56,7 +57,7 @@ async fn main() {
                 };
                 apps.push(App::new(id, secret).redirect_uri(uri));
             }
-            "--post-logout-redirect" => {
+            "--post-logout-redirect" | "--resource" => {
                 if apps.is_empty() {
                     apps.push(
                         App::new(DEFAULT_APP_ID, DEFAULT_APP_SECRET)
@@ -64,7 +65,11 @@ async fn main() {
                     );
                 }
                 if let Some(app) = apps.pop() {
-                    apps.push(app.post_logout_redirect_uri(value));
+                    apps.push(if flag == "--resource" {
+                        app.resource(value)
+                    } else {
+                        app.post_logout_redirect_uri(value)
+                    });
                 }
             }
             "--access-key" => {

@@ -75,13 +75,44 @@ pub(crate) fn issue_tokens(
     scope: &str,
     nonce: Option<&str>,
 ) -> Result<Issued, ApiErr> {
+    issue_tokens_for(shared, client_id, user_id, scope, nonce, &Grant::default())
+}
+
+/// The resources of a grant (RFC 8707): `granted` were asked for at login
+/// (a refresh token may later ask for any of them), `access` are the ones the
+/// access token is for (its `aud`; the client id when empty).
+#[derive(Default)]
+pub(crate) struct Grant {
+    pub granted: Vec<String>,
+    pub access: Vec<String>,
+}
+
+/// The `aud` of an access token for `resources`: the client id when there
+/// are none, the resource itself when there is one, else the list.
+fn audience_claim(client_id: &str, resources: &[String]) -> Value {
+    match resources {
+        [] => json!(client_id),
+        [one] => json!(one),
+        many => json!(many),
+    }
+}
+
+/// [`issue_tokens`] for the resources of `grant`.
+pub(crate) fn issue_tokens_for(
+    shared: &Shared,
+    client_id: &str,
+    user_id: Option<&str>,
+    scope: &str,
+    nonce: Option<&str>,
+    grant: &Grant,
+) -> Result<Issued, ApiErr> {
     let now = now_secs();
     let lt = shared.lifetimes;
     let sign_err = |_| ApiErr::new(500, None, "cannot sign the token");
     let sub = user_id.unwrap_or(client_id);
     let access_claims = json!({
-        "jti": random_hex(12), "sub": sub, "aud": client_id, "iss": shared.issuer(),
-        "iat": now, "exp": now + lt.access_token.as_secs(), "scope": scope,
+        "jti": random_hex(12), "sub": sub, "aud": audience_claim(client_id, &grant.access),
+        "iss": shared.issuer(), "iat": now, "exp": now + lt.access_token.as_secs(), "scope": scope,
     });
     let access_token = shared.key.sign(&access_claims).map_err(sign_err)?;
     let mut store = shared.store();
@@ -103,7 +134,7 @@ pub(crate) fn issue_tokens(
         }
         _ => None,
     };
-    let rec = |kind, exp| TokenRec {
+    let rec = |kind, exp, audience: &[String]| TokenRec {
         kind,
         user_id: user_id.map(str::to_owned),
         client_id: client_id.to_owned(),
@@ -112,16 +143,25 @@ pub(crate) fn issue_tokens(
         exp,
         revoked: false,
         nonce: nonce.map(str::to_owned),
+        audience: audience.to_vec(),
     };
     store.tokens.insert(
         access_token.clone(),
-        rec(TokenKind::Access, now + lt.access_token.as_secs()),
+        rec(
+            TokenKind::Access,
+            now + lt.access_token.as_secs(),
+            &grant.access,
+        ),
     );
     let refresh_token = if user_id.is_some() && has_scope(scope, "offline_access") {
         let t = random_token(32);
         store.tokens.insert(
             t.clone(),
-            rec(TokenKind::Refresh, now + lt.refresh_token.as_secs()),
+            rec(
+                TokenKind::Refresh,
+                now + lt.refresh_token.as_secs(),
+                &grant.granted,
+            ),
         );
         Some(t)
     } else {
@@ -141,6 +181,44 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Reply {
         status,
         &json!({"error": error, "error_description": description}),
     )
+}
+
+/// Every distinct value of the repeated parameter `name`, in order.
+fn all(pairs: &[(String, String)], name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (k, v) in pairs {
+        if k == name && !v.is_empty() && !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+/// Checks the `resource` parameters of a request (RFC 8707) against what may
+/// be asked: absolute URIs without fragment, each in `allowed`. The error is
+/// the description of an `invalid_target` answer.
+fn check_resources(asked: &[String], allowed: &[String], whose: &str) -> Result<(), String> {
+    for r in asked {
+        let absolute = r.split_once(':').is_some_and(|(scheme, rest)| {
+            !rest.is_empty()
+                && scheme
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_alphabetic())
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        });
+        if !absolute || r.contains('#') {
+            return Err(format!(
+                "resource `{r}` must be an absolute URI without a fragment"
+            ));
+        }
+        if !allowed.contains(r) {
+            return Err(format!("resource `{r}` is not {whose}"));
+        }
+    }
+    Ok(())
 }
 
 /// Answers the OIDC/OAuth routes; `None` for other paths.
@@ -293,6 +371,10 @@ fn authorize(shared: &Shared, req: &Req, posted: bool) -> Reply {
             "only response_type=code is supported",
         );
     }
+    let resources = all(&p, "resource");
+    if let Err(why) = check_resources(&resources, &app.resources, "registered for this app") {
+        return back_err("invalid_target", &why);
+    }
     let challenge = match get(&p, "code_challenge") {
         Some(c) => {
             let method = get(&p, "code_challenge_method").unwrap_or("plain");
@@ -349,6 +431,7 @@ fn authorize(shared: &Shared, req: &Req, posted: bool) -> Reply {
             nonce: get(&p, "nonce").map(str::to_owned),
             challenge,
             exp: now_secs() + shared.lifetimes.code.as_secs(),
+            resources,
         },
     );
     let mut q = vec![("code", code.as_str())];
@@ -423,8 +506,14 @@ fn access_key_client(shared: &Shared, req: &Req, p: &[(String, String)]) -> Opti
 
 fn token(shared: &Shared, req: &Req) -> Reply {
     let p = req.form_pairs();
+    let asked = all(&p, "resource");
+    let invalid_target = |why: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_target", why);
     if get(&p, "grant_type") == Some("client_credentials") {
         if let Some(key_id) = access_key_client(shared, req, &p) {
+            // Resources are registered per app; an access key has none.
+            if let Err(why) = check_resources(&asked, &[], "registered for an access key") {
+                return invalid_target(&why);
+            }
             let scope = get(&p, "scope").unwrap_or("");
             return match issue_tokens(shared, &key_id, None, scope, None) {
                 Ok(i) => token_json(i),
@@ -471,12 +560,27 @@ fn token(shared: &Shared, req: &Req) -> Reply {
                     return grant("code_verifier does not match the code_challenge");
                 }
             }
-            issue_tokens(
+            // RFC 8707 §2.2: the token request may narrow the resources of
+            // the authorization request, not add to them.
+            if let Err(why) = check_resources(&asked, &rec.resources, "one asked for at login") {
+                return invalid_target(&why);
+            }
+            let access = if asked.is_empty() {
+                rec.resources.clone()
+            } else {
+                asked
+            };
+            let grant = Grant {
+                granted: rec.resources.clone(),
+                access,
+            };
+            issue_tokens_for(
                 shared,
                 &app.id,
                 Some(&rec.user_id),
                 &rec.scope,
                 rec.nonce.as_deref(),
+                &grant,
             )
         }
         Some("refresh_token") => {
@@ -491,15 +595,33 @@ fn token(shared: &Shared, req: &Req) -> Reply {
                 .store()
                 .live_token(rt, TokenKind::Refresh)
                 .filter(|t| t.client_id == app.id)
-                .map(|t| (t.user_id.clone(), t.scope.clone(), t.nonce.clone()));
-            let Some((user, scope, nonce)) = found else {
+                .map(|t| {
+                    let granted = t.audience.clone();
+                    (t.user_id.clone(), t.scope.clone(), t.nonce.clone(), granted)
+                });
+            let Some((user, scope, nonce, granted)) = found else {
                 return grant("the refresh token is not valid");
             };
+            if let Err(why) = check_resources(&asked, &granted, "one asked for at login") {
+                return invalid_target(&why);
+            }
             // The old refresh token is replaced by the new one.
             if let Some(t) = shared.store().tokens.get_mut(rt) {
                 t.revoked = true;
             }
-            issue_tokens(shared, &app.id, user.as_deref(), &scope, nonce.as_deref())
+            let access = if asked.is_empty() {
+                granted.clone()
+            } else {
+                asked
+            };
+            issue_tokens_for(
+                shared,
+                &app.id,
+                user.as_deref(),
+                &scope,
+                nonce.as_deref(),
+                &Grant { granted, access },
+            )
         }
         Some("client_credentials") => {
             if app.auth_method == TokenEndpointAuthMethod::None {
@@ -509,8 +631,15 @@ fn token(shared: &Shared, req: &Req) -> Reply {
                     "a public client cannot use client_credentials",
                 );
             }
+            if let Err(why) = check_resources(&asked, &app.resources, "registered for this app") {
+                return invalid_target(&why);
+            }
             let scope = get(&p, "scope").unwrap_or("");
-            issue_tokens(shared, &app.id, None, scope, None)
+            let grant = Grant {
+                granted: asked.clone(),
+                access: asked,
+            };
+            issue_tokens_for(shared, &app.id, None, scope, None, &grant)
         }
         _ => {
             return oauth_error(
@@ -586,7 +715,8 @@ fn introspect(shared: &Shared, req: &Req) -> Reply {
         Some(t) => json!({
             "active": true,
             "sub": t.user_id.as_deref().unwrap_or(&t.client_id),
-            "client_id": t.client_id, "aud": t.client_id, "scope": t.scope,
+            "client_id": t.client_id, "aud": audience_claim(&t.client_id, &t.audience),
+            "scope": t.scope,
             "iat": t.iat, "exp": t.exp, "iss": shared.issuer(),
             "token_type": if t.kind == TokenKind::Access { "access_token" } else { "refresh_token" },
         }),

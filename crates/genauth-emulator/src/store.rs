@@ -84,6 +84,8 @@ pub(crate) struct TokenRec {
     pub exp: u64,
     pub revoked: bool,
     pub nonce: Option<String>,
+    /// The resources the token is for (RFC 8707); empty: the client itself.
+    pub audience: Vec<String>,
 }
 
 pub(crate) struct CodeRec {
@@ -94,6 +96,8 @@ pub(crate) struct CodeRec {
     pub nonce: Option<String>,
     pub challenge: Option<(String, String)>,
     pub exp: u64,
+    /// The resources asked for at the authorization endpoint (RFC 8707).
+    pub resources: Vec<String>,
 }
 
 pub(crate) struct TicketRec {

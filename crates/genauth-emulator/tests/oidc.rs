@@ -345,3 +345,183 @@ async fn cas_tickets_validate_once() {
     .await;
     assert!(String::from_utf8_lossy(&xml).contains("INVALID_TICKET"));
 }
+
+#[tokio::test]
+async fn resource_indicators_bind_the_access_token_audience() {
+    const MCP: &str = "http://127.0.0.1:9/mcp";
+    const API: &str = "https://api.example.com/";
+    let emu = Emulator::builder()
+        .user(TestUser::email("ann@example.com").with_password("pw-ann-1"))
+        .app(
+            App::new(APP, SECRET)
+                .redirect_uri(CB)
+                .resource(MCP)
+                .resource(API),
+        )
+        .auto_approve("ann@example.com")
+        .start()
+        .await
+        .unwrap();
+    let (_, _, jwks) = raw_get(&format!("{}/oidc/.well-known/jwks.json", emu.url())).await;
+    let jwks: Value = serde_json::from_slice(&jwks).unwrap();
+    let token_url = format!("{}/oidc/token", emu.url());
+    let enc = genauth_core::request::form_urlencoded_component;
+    let verifier = "a-verifier-that-is-long-enough-for-pkce-0123456789";
+    let login = |resources: &[&str]| {
+        let mut url = format!(
+            "{}/oidc/auth?client_id={APP}&redirect_uri={}&response_type=code&scope=openid+offline_access&state=st-1&code_challenge={}&code_challenge_method=S256",
+            emu.url(),
+            enc(CB),
+            challenge(verifier)
+        );
+        for r in resources {
+            url.push_str(&format!("&resource={}", enc(r)));
+        }
+        url
+    };
+    let exchange = |code: String, resource: Option<&'static str>| {
+        let token_url = token_url.clone();
+        async move {
+            let mut form = vec![
+                ("grant_type", "authorization_code".to_owned()),
+                ("code", code),
+                ("redirect_uri", CB.to_owned()),
+                ("client_id", APP.to_owned()),
+                ("client_secret", SECRET.to_owned()),
+                ("code_verifier", verifier.to_owned()),
+            ];
+            if let Some(r) = resource {
+                form.push(("resource", r.to_owned()));
+            }
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            raw_form(&token_url, None, &pairs).await
+        }
+    };
+    let code_of = |headers: &http::HeaderMap| query_param(&location(headers), "code").unwrap();
+
+    // Asked for both at login, narrowed to one at the token endpoint.
+    let (status, headers, _) = raw_get(&login(&[MCP, API])).await;
+    assert_eq!(status, 302);
+    let (status, tokens) = exchange(code_of(&headers), Some(MCP)).await;
+    assert_eq!(status, 200, "{tokens}");
+    let at = verify(&jwks, tokens["access_token"].as_str().unwrap());
+    assert_eq!(at["aud"], MCP);
+    // The ID token is still for the app.
+    assert_eq!(
+        verify(&jwks, tokens["id_token"].as_str().unwrap())["aud"],
+        APP
+    );
+    let (_, intro) = raw_form(
+        &format!("{}/oidc/token/introspection", emu.url()),
+        None,
+        &[
+            ("token", tokens["access_token"].as_str().unwrap()),
+            ("client_id", APP),
+            ("client_secret", SECRET),
+        ],
+    )
+    .await;
+    assert_eq!(intro["aud"], MCP);
+
+    // The refresh token may ask for any resource of the login, one at a time...
+    let refresh = |resource: &'static str| {
+        let token_url = token_url.clone();
+        let rt = tokens["refresh_token"].as_str().unwrap().to_owned();
+        async move {
+            raw_form(
+                &token_url,
+                None,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", &rt),
+                    ("client_id", APP),
+                    ("client_secret", SECRET),
+                    ("resource", resource),
+                ],
+            )
+            .await
+        }
+    };
+    // ... but not one the login did not ask for (checked before the refresh
+    // token is used up).
+    let (status, err) = refresh("https://elsewhere.example.com/").await;
+    assert_eq!(
+        (status.as_u16(), err["error"].as_str()),
+        (400, Some("invalid_target"))
+    );
+    let (status, again) = refresh(API).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(
+        verify(&jwks, again["access_token"].as_str().unwrap())["aud"],
+        API
+    );
+
+    // Without `resource` at the token endpoint, the token is for every
+    // resource of the login.
+    let (_, headers, _) = raw_get(&login(&[MCP, API])).await;
+    let (_, both) = exchange(code_of(&headers), None).await;
+    let aud = &verify(&jwks, both["access_token"].as_str().unwrap())["aud"];
+    assert_eq!(aud, &serde_json::json!([MCP, API]));
+    // A resource the login did not ask for is refused.
+    let (_, headers, _) = raw_get(&login(&[MCP])).await;
+    let (status, err) = exchange(code_of(&headers), Some(API)).await;
+    assert_eq!(
+        (status.as_u16(), err["error"].as_str()),
+        (400, Some("invalid_target"))
+    );
+    // Without resource indicators, the access token is for the app, as before.
+    let (_, headers, _) = raw_get(&login(&[])).await;
+    let (_, plain) = exchange(code_of(&headers), None).await;
+    assert_eq!(
+        verify(&jwks, plain["access_token"].as_str().unwrap())["aud"],
+        APP
+    );
+
+    // An unregistered or malformed resource goes back to the app as invalid_target.
+    for bad in ["https://unknown.example.com/", "/relative", "https://a/b#f"] {
+        let (status, headers, _) = raw_get(&login(&[bad])).await;
+        assert_eq!(status, 302);
+        let loc = location(&headers);
+        assert_eq!(
+            query_param(&loc, "error").as_deref(),
+            Some("invalid_target"),
+            "{bad}"
+        );
+        assert_eq!(query_param(&loc, "state").as_deref(), Some("st-1"));
+    }
+
+    // Client credentials: an app's registered resource, not an access key's.
+    let (status, cc) = raw_form(
+        &token_url,
+        None,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", APP),
+            ("client_secret", SECRET),
+            ("scope", "read"),
+            ("resource", API),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{cc}");
+    assert_eq!(
+        verify(&jwks, cc["access_token"].as_str().unwrap())["aud"],
+        API
+    );
+    let (status, err) = raw_form(
+        &token_url,
+        None,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", genauth_emulator::DEFAULT_ACCESS_KEY_ID),
+            ("client_secret", genauth_emulator::DEFAULT_ACCESS_KEY_SECRET),
+            ("scope", "read"),
+            ("resource", API),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), err["error"].as_str()),
+        (400, Some("invalid_target"))
+    );
+}

@@ -233,6 +233,7 @@ struct GuardInner {
     mode: VerifyMode,
     optional: bool,
     cache: IntrospectionCache,
+    resource: Option<genauth_core::protocol::ProtectedResource>,
 }
 
 /// Verifies bearer tokens for a service; cheap to clone.
@@ -267,6 +268,7 @@ impl Guard {
                     ttl: DEFAULT_INTROSPECTION_TTL,
                     entries: Mutex::new(HashMap::new()),
                 },
+                resource: None,
             }),
         }
     }
@@ -286,6 +288,7 @@ impl Guard {
                         ttl: old.cache.ttl,
                         entries: Mutex::new(HashMap::new()),
                     },
+                    resource: old.resource.clone(),
                 };
                 f(&mut inner);
                 self.inner = Arc::new(inner);
@@ -303,6 +306,17 @@ impl Guard {
     /// Local verification, introspection, or both (default [`VerifyMode::Local`]).
     pub fn mode(self, mode: VerifyMode) -> Self {
         self.edit(|g| g.mode = mode)
+    }
+
+    /// Makes the guard speak for `resource` (RFC 9728): its 401 and 403
+    /// challenges carry `resource_metadata="…"`, the URL of the resource's
+    /// metadata (serve it with [`MetadataService`](crate::resource::MetadataService)),
+    /// and a 401 for a missing token names the verifier's required scopes.
+    /// The audience check stays the verifier's: set it to the resource URI with
+    /// `.verifier(client.token_verifier().audience(resource.uri()))`.
+    pub fn protected_resource(self, resource: &genauth_core::protocol::ProtectedResource) -> Self {
+        let resource = resource.clone();
+        self.edit(|g| g.resource = Some(resource))
     }
 
     /// Lets requests without an `Authorization` header through, without
@@ -490,7 +504,12 @@ where
                     }
                     inner.call(req).await
                 }
-                Err(rejection) => Ok(rejection.into_response(grpc)),
+                Err(rejection) => Ok(crate::resource::refusal(
+                    rejection,
+                    grpc,
+                    guard.inner.resource.as_ref(),
+                    guard.inner.verifier.required_scopes(),
+                )),
             }
         })
     }

@@ -87,11 +87,15 @@ mod events;
 mod generated;
 #[cfg(feature = "guard")]
 pub mod guard;
+#[cfg(feature = "protocols")]
+mod indicators;
 pub mod layers;
 pub mod middleware;
 pub mod paginate;
 #[cfg(feature = "protocols")]
 pub mod protocol;
+#[cfg(feature = "guard")]
+pub mod resource;
 #[cfg(feature = "authentication")]
 mod shortcuts;
 

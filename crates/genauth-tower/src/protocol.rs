@@ -660,10 +660,11 @@ impl AuthenticationClient {
     ) -> Result<LoginCallback, Error> {
         let params = CallbackParams::from_query(callback_query)?;
         let code = transaction.check_callback(&params)?;
-        let req = self.config().get_access_token_by_code_request(
+        let req = self.config().get_access_token_by_code_request_with(
             &code,
             Some(&transaction.redirect_uri),
             transaction.code_verifier.as_ref(),
+            &transaction.token_params(),
         )?;
         let tokens = parse_token_response(self.send_http(req).await?)?;
         let id_claims = match &tokens.id_token {

@@ -332,6 +332,37 @@ pub struct DiscoveryDocument {
     pub extra: ExtraFields,
 }
 
+/// Protected resource metadata (RFC 9728 §2): what a resource server publishes
+/// at `/.well-known/oauth-protected-resource` so that clients find the
+/// authorization server that issues its tokens.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProtectedResourceMetadata {
+    /// The resource identifier: the URI tokens for this resource are bound to
+    /// (their `aud`, and the `resource` parameter of RFC 8707).
+    pub resource: String,
+    /// Issuer identifiers of the authorization servers that issue tokens for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authorization_servers: Vec<String>,
+    /// Where the resource's own signing keys are published (rarely used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// Scopes a client may ask for to reach this resource.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes_supported: Vec<String>,
+    /// How the bearer token may be sent: `header`, `body` or `query` (RFC 6750).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bearer_methods_supported: Vec<String>,
+    /// A human-readable name of the resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
+    /// A page for developers about the resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_documentation: Option<String>,
+    /// Fields not named above.
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
 /// A CAS ticket that the server accepted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CasSuccess {

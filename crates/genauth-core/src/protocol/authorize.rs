@@ -5,6 +5,7 @@ use crate::options::{Protocol, DEFAULT_OIDC_SCOPE};
 use crate::{AuthenticationConfig, SecretString};
 
 use super::pkce::{CodeChallengeMethod, Pkce};
+use super::resource::check_resource_indicator;
 use super::{check_state_value, path_segment, random_state, with_query};
 
 /// The default scope of the OAuth 2.0 login URL.
@@ -39,6 +40,11 @@ pub struct AuthorizeParams {
     pub prompt: Option<String>,
     /// The CAS service URL (default: the redirect URI).
     pub service: Option<String>,
+    /// Resource indicators (RFC 8707), OIDC and OAuth 2.0 only: the URIs of the
+    /// resource servers the tokens are for, sent as repeated `resource`
+    /// parameters. The code exchange must name them again (the redirect login
+    /// keeps them in its transaction for that).
+    pub resources: Vec<String>,
     /// More query parameters, sent as they are after the others.
     pub extra: Vec<(String, String)>,
 }
@@ -104,6 +110,12 @@ impl AuthorizeParams {
         self.service = Some(v.into());
         self
     }
+    /// Asks for tokens for the resource server at `uri` (RFC 8707; an absolute
+    /// URI without a fragment, e.g. an MCP server's URL); call again for several.
+    pub fn resource(mut self, uri: impl Into<String>) -> Self {
+        self.resources.push(uri.into());
+        self
+    }
     /// Adds a query parameter.
     pub fn extra(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.extra.push((key.into(), value.into()));
@@ -125,6 +137,8 @@ pub struct AuthorizeUrl {
     pub redirect_uri: Option<String>,
     /// The scope in the URL (OIDC and OAuth 2.0).
     pub scope: Option<String>,
+    /// The resource indicators in the URL (RFC 8707); the code exchange must send them too.
+    pub resources: Vec<String>,
 }
 
 /// Parameters of [`AuthenticationConfig::build_logout_url`].
@@ -188,9 +202,21 @@ impl AuthenticationConfig {
     /// - CAS: `{app_host}/cas-idp/{app_id}?service=…` (the service defaults to the redirect URI).
     ///
     /// `state` and `nonce` come from the CSPRNG unless given, and are returned
-    /// with the URL.
+    /// with the URL. Resource indicators (`resource`, RFC 8707) are sent under
+    /// OIDC and OAuth 2.0 and refused under SAML and CAS, which have none.
     pub fn build_authorize_url(&self, params: AuthorizeParams) -> Result<AuthorizeUrl, Error> {
         let app = path_segment(&self.options.app_id);
+        for r in &params.resources {
+            check_resource_indicator(r)?;
+        }
+        if !params.resources.is_empty()
+            && matches!(self.options.protocol, Protocol::Saml | Protocol::Cas)
+        {
+            return Err(Error::invalid_input(
+                "resource",
+                "resource indicators need the oidc or oauth protocol",
+            ));
+        }
         match self.options.protocol {
             Protocol::Saml => Ok(AuthorizeUrl {
                 url: format!("{}/api/v2/saml-idp/{app}", self.base),
@@ -198,6 +224,7 @@ impl AuthenticationConfig {
                 nonce: None,
                 redirect_uri: None,
                 scope: None,
+                resources: Vec::new(),
             }),
             Protocol::Cas => {
                 let service = params
@@ -216,6 +243,7 @@ impl AuthenticationConfig {
                     nonce: None,
                     redirect_uri: service,
                     scope: None,
+                    resources: Vec::new(),
                 })
             }
             Protocol::Oidc | Protocol::Oauth => {
@@ -286,6 +314,9 @@ impl AuthenticationConfig {
                 if let Some(t) = &tenant {
                     q.push(("tenant_id", t));
                 }
+                for r in &params.resources {
+                    q.push(("resource", r));
+                }
                 for (k, v) in &params.extra {
                     q.push((k, v));
                 }
@@ -296,6 +327,7 @@ impl AuthenticationConfig {
                     nonce,
                     redirect_uri: Some(redirect_uri),
                     scope: Some(scope),
+                    resources: params.resources,
                 })
             }
         }
@@ -436,6 +468,41 @@ mod tests {
             )
             .unwrap();
         assert_eq!(get(&query(&forced.url), "prompt"), Some("login"));
+    }
+
+    #[test]
+    fn resource_indicators_are_repeated_and_checked() {
+        let cfg = config(Protocol::Oidc);
+        let u = cfg
+            .build_authorize_url(
+                AuthorizeParams::new()
+                    .resource("https://mcp.example.com/mcp")
+                    .resource("https://api.example.com/"),
+            )
+            .unwrap();
+        let q = query(&u.url);
+        let sent: Vec<&str> = q
+            .iter()
+            .filter(|(k, _)| k == "resource")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(
+            sent,
+            ["https://mcp.example.com/mcp", "https://api.example.com/"]
+        );
+        assert_eq!(u.resources, sent);
+        assert!(u
+            .url
+            .contains("resource=https%3A%2F%2Fmcp.example.com%2Fmcp&resource="));
+        let e = cfg
+            .build_authorize_url(AuthorizeParams::new().resource("mcp.example.com"))
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidInput { ref parameter, .. } if parameter == "resource"));
+        for p in [Protocol::Saml, Protocol::Cas] {
+            assert!(config(p)
+                .build_authorize_url(AuthorizeParams::new().resource("https://a/"))
+                .is_err());
+        }
     }
 
     #[test]

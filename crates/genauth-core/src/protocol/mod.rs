@@ -13,6 +13,8 @@
 //! - [`userinfo`]: the userinfo endpoint;
 //! - [`verify`]: ID and access token verification against a key set, and OIDC discovery;
 //! - [`redirect`]: the server-side redirect-login flow (transaction + callback checks);
+//! - [`resource`]: resource indicators (RFC 8707) and protected resource
+//!   metadata (RFC 9728), for resource servers such as MCP servers;
 //! - [`cas`]: CAS 1.0/2.0/3.0 ticket validation;
 //! - [`saml`]: the SAML IdP URLs.
 
@@ -29,6 +31,7 @@ pub mod authorize;
 pub mod cas;
 pub mod pkce;
 pub mod redirect;
+pub mod resource;
 pub mod saml;
 pub mod token;
 pub mod userinfo;
@@ -38,6 +41,8 @@ pub use authorize::{AuthorizeParams, AuthorizeUrl, LogoutParams};
 pub use cas::CasFormat;
 pub use pkce::{CodeChallengeMethod, Pkce};
 pub use redirect::{CallbackParams, LoginCallback, LoginTransaction, RedirectLogin};
+pub use resource::ProtectedResource;
+pub use token::TokenParams;
 pub use userinfo::{TokenPlacement, UserInfoMethod};
 pub use verify::{token_kind, JwksLocation, KeySet, TokenKind, TokenVerifier, UnverifiedToken};
 

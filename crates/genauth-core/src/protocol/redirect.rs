@@ -39,6 +39,10 @@ pub struct LoginTransaction {
     /// The scope asked for; with `openid` in it, the callback requires an ID token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// The resource indicators of the authorize URL (RFC 8707), sent again in
+    /// the code exchange.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
 }
 
 /// What a successful login callback gives: the tokens, and the claims of the
@@ -142,6 +146,13 @@ impl LoginTransaction {
         }
     }
 
+    /// The options of the code exchange: the transaction's resource indicators.
+    pub fn token_params(&self) -> super::token::TokenParams {
+        super::token::TokenParams {
+            resources: self.resources.clone(),
+        }
+    }
+
     /// Whether the login asked for an ID token (`openid` in its scope, or an
     /// OIDC nonce with no scope recorded).
     pub fn expects_id_token(&self) -> bool {
@@ -197,12 +208,14 @@ impl AuthenticationConfig {
                 code_verifier: verifier,
                 redirect_uri,
                 scope: built.scope,
+                resources: built.resources,
             },
         })
     }
 
     /// Checks the callback's query against `transaction` and builds the code
-    /// exchange with the transaction's redirect URI and PKCE verifier.
+    /// exchange with the transaction's redirect URI, PKCE verifier and
+    /// resource indicators.
     pub fn callback_token_request(
         &self,
         transaction: &LoginTransaction,
@@ -210,10 +223,11 @@ impl AuthenticationConfig {
     ) -> Result<http::Request<crate::Body>, Error> {
         let params = CallbackParams::from_query(callback_query)?;
         let code = transaction.check_callback(&params)?;
-        self.get_access_token_by_code_request(
+        self.get_access_token_by_code_request_with(
             &code,
             Some(&transaction.redirect_uri),
             transaction.code_verifier.as_ref(),
+            &transaction.token_params(),
         )
     }
 }
@@ -266,6 +280,29 @@ mod tests {
     }
 
     #[test]
+    fn the_transaction_keeps_resource_indicators_for_the_code_exchange() {
+        let cfg = config(Protocol::Oidc);
+        let login = cfg
+            .start_redirect_login(AuthorizeParams::new().resource("https://mcp.example.com/mcp"))
+            .unwrap();
+        let tx = LoginTransaction::from_cookie_value(&login.transaction.to_cookie_value()).unwrap();
+        assert_eq!(tx.resources, ["https://mcp.example.com/mcp"]);
+        let req = cfg
+            .callback_token_request(&tx, &format!("code=c1&state={}", tx.state))
+            .unwrap();
+        let form: Vec<(String, String)> =
+            serde_html_form::from_bytes(req.body().as_bytes()).unwrap();
+        assert!(form.contains(&("resource".into(), "https://mcp.example.com/mcp".into())));
+        // A transaction stored before resource indicators existed still reads.
+        let old = LoginTransaction::from_cookie_value(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(r#"{"state":"s-0123456789abcdef","redirect_uri":"https://a/cb"}"#),
+        )
+        .unwrap();
+        assert!(old.resources.is_empty());
+    }
+
+    #[test]
     fn callback_rejections() {
         let tx = LoginTransaction {
             state: "s1-0123456789abcdef".into(),
@@ -273,6 +310,7 @@ mod tests {
             code_verifier: None,
             redirect_uri: "https://a/cb".into(),
             scope: None,
+            resources: Vec::new(),
         };
         let cfg = config(Protocol::Oidc);
         let e = cfg

@@ -18,7 +18,42 @@ use crate::excerpt::excerpt;
 use crate::options::Protocol;
 use crate::{AuthenticationConfig, SecretString};
 
+use super::resource::check_resource_indicator;
 use super::Endpoint;
+
+/// Options of a token request that every grant shares. Empty by default: the
+/// request then carries only the grant's own fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenParams {
+    /// Resource indicators (RFC 8707): the URIs of the resource servers the
+    /// access token is for, sent as repeated `resource` fields. A server that
+    /// supports them writes these URIs into the token's `aud`.
+    pub resources: Vec<String>,
+}
+
+impl TokenParams {
+    /// No options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks for a token for the resource server at `uri` (an absolute URI
+    /// without a fragment); call again for several.
+    pub fn resource(mut self, uri: impl Into<String>) -> Self {
+        self.resources.push(uri.into());
+        self
+    }
+
+    /// Checks the resource indicators and appends them to `fields`.
+    fn append_to<'a>(&'a self, fields: &mut Vec<(&'a str, &'a str)>) -> Result<(), Error> {
+        for r in &self.resources {
+            check_resource_indicator(r)?;
+            fields.push(("resource", r));
+        }
+        Ok(())
+    }
+}
 
 impl AuthenticationConfig {
     fn require_oauth_protocol(&self) -> Result<(), Error> {
@@ -41,6 +76,24 @@ impl AuthenticationConfig {
         redirect_uri: Option<&str>,
         code_verifier: Option<&SecretString>,
     ) -> Result<http::Request<crate::Body>, Error> {
+        self.get_access_token_by_code_request_with(
+            code,
+            redirect_uri,
+            code_verifier,
+            &TokenParams::default(),
+        )
+    }
+
+    /// [`AuthenticationConfig::get_access_token_by_code_request`] with
+    /// [`TokenParams`]: e.g. the resource indicators of the authorize URL, so
+    /// that the access token is bound to those resource servers (RFC 8707).
+    pub fn get_access_token_by_code_request_with(
+        &self,
+        code: &str,
+        redirect_uri: Option<&str>,
+        code_verifier: Option<&SecretString>,
+        params: &TokenParams,
+    ) -> Result<http::Request<crate::Body>, Error> {
         self.require_oauth_protocol()?;
         if code.is_empty() {
             return Err(Error::invalid_input("code", "must not be empty"));
@@ -62,6 +115,7 @@ impl AuthenticationConfig {
         if let Some(v) = code_verifier {
             fields.push(("code_verifier", v.expose()));
         }
+        params.append_to(&mut fields)?;
         self.app_form_request(
             "get_access_token_by_code",
             Endpoint::Token,
@@ -75,18 +129,34 @@ impl AuthenticationConfig {
         &self,
         refresh_token: &SecretString,
     ) -> Result<http::Request<crate::Body>, Error> {
+        self.get_new_access_token_by_refresh_token_request_with(
+            refresh_token,
+            &TokenParams::default(),
+        )
+    }
+
+    /// [`AuthenticationConfig::get_new_access_token_by_refresh_token_request`]
+    /// with [`TokenParams`]: resource indicators name which of the resources
+    /// granted at login the new access token is for (RFC 8707 §2.2).
+    pub fn get_new_access_token_by_refresh_token_request_with(
+        &self,
+        refresh_token: &SecretString,
+        params: &TokenParams,
+    ) -> Result<http::Request<crate::Body>, Error> {
         self.require_oauth_protocol()?;
         if refresh_token.is_empty() {
             return Err(Error::invalid_input("refresh_token", "must not be empty"));
         }
+        let mut fields = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose()),
+        ];
+        params.append_to(&mut fields)?;
         self.app_form_request(
             "get_new_access_token_by_refresh_token",
             Endpoint::Token,
             "/token",
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", refresh_token.expose()),
-            ],
+            &fields,
         )
     }
 
@@ -99,19 +169,39 @@ impl AuthenticationConfig {
         access_key: &str,
         access_secret: &SecretString,
     ) -> Result<http::Request<crate::Body>, Error> {
+        self.get_access_token_by_client_credentials_request_with(
+            scope,
+            access_key,
+            access_secret,
+            &TokenParams::default(),
+        )
+    }
+
+    /// [`AuthenticationConfig::get_access_token_by_client_credentials_request`]
+    /// with [`TokenParams`]: resource indicators name the resource servers the
+    /// machine-to-machine token is for (RFC 8707).
+    pub fn get_access_token_by_client_credentials_request_with(
+        &self,
+        scope: &str,
+        access_key: &str,
+        access_secret: &SecretString,
+        params: &TokenParams,
+    ) -> Result<http::Request<crate::Body>, Error> {
         if scope.trim().is_empty() {
             return Err(Error::invalid_input("scope", "must not be empty"));
         }
         if access_key.is_empty() {
             return Err(Error::invalid_input("access_key", "must not be empty"));
         }
+        let mut fields = vec![("grant_type", "client_credentials"), ("scope", scope)];
+        params.append_to(&mut fields)?;
         let url = format!("{}/token", self.protocol_base());
         self.client_form_request(
             "get_access_token_by_client_credentials",
             &url,
             self.options.token_endpoint_auth_method,
             Some((access_key, Some(access_secret))),
-            &[("grant_type", "client_credentials"), ("scope", scope)],
+            &fields,
         )
     }
 
@@ -447,6 +537,45 @@ mod tests {
         assert_eq!(r.uri(), "https://demo.genauth.ai/oidc/token/revocation");
         assert!(!r.headers().contains_key("authorization"));
         assert_eq!(form(&r), pairs(&[("token", "tok"), ("client_id", "app")]));
+    }
+
+    #[test]
+    fn resource_indicators_in_every_grant() {
+        let c = cfg(TokenEndpointAuthMethod::ClientSecretPost);
+        let params = TokenParams::new()
+            .resource("https://mcp.example.com/mcp")
+            .resource("urn:example:api");
+        let resources = |req: &http::Request<crate::Body>| -> Vec<String> {
+            form(req)
+                .into_iter()
+                .filter(|(k, _)| k == "resource")
+                .map(|(_, v)| v)
+                .collect()
+        };
+        let want = ["https://mcp.example.com/mcp", "urn:example:api"];
+        let code = c
+            .get_access_token_by_code_request_with("c", None, None, &params)
+            .unwrap();
+        assert_eq!(resources(&code), want);
+        let refresh = c
+            .get_new_access_token_by_refresh_token_request_with(&"rt".into(), &params)
+            .unwrap();
+        assert_eq!(resources(&refresh), want);
+        let cc = c
+            .get_access_token_by_client_credentials_request_with("s", "ak", &"sk".into(), &params)
+            .unwrap();
+        assert_eq!(resources(&cc), want);
+        // Without options, no `resource` field at all.
+        let plain = c.get_access_token_by_code_request("c", None, None).unwrap();
+        assert!(resources(&plain).is_empty());
+        // A relative or fragment URI is refused before any request exists.
+        for bad in ["/mcp", "https://a/b#x"] {
+            let p = TokenParams::new().resource(bad);
+            assert!(matches!(
+                c.get_new_access_token_by_refresh_token_request_with(&"rt".into(), &p),
+                Err(Error::InvalidInput { ref parameter, .. }) if parameter == "resource"
+            ));
+        }
     }
 
     fn resp(status: u16, body: &str) -> http::Response<Bytes> {

@@ -499,6 +499,24 @@ impl TokenVerifier {
         self
     }
 
+    /// Accepts one more audience: e.g. a resource server's URI (RFC 8707)
+    /// beside the app id. A token passes when its `aud` holds any of them.
+    pub fn also_accept_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self.validations.take();
+        self
+    }
+
+    /// The accepted audiences.
+    pub fn audiences(&self) -> &[String] {
+        &self.audiences
+    }
+
+    /// The scopes access tokens must grant ([`TokenVerifier::require_scope`]).
+    pub fn required_scopes(&self) -> &[String] {
+        &self.scopes
+    }
+
     /// Sets the clock-skew allowance.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;

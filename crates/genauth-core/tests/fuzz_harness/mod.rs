@@ -128,6 +128,7 @@ pub fn callback(data: &[u8]) {
         code_verifier: None,
         redirect_uri: "https://app.example.com/cb".into(),
         scope: Some("openid profile".into()),
+        resources: Vec::new(),
     };
     if let Ok(params) = CallbackParams::from_query(&text) {
         sink(tx.check_callback(&params));
